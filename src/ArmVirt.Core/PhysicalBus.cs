@@ -1,0 +1,146 @@
+using System.Buffers.Binary;
+
+namespace ArmVirt.Core;
+
+/// <summary>
+/// The guest physical address space: RAM regions and MMIO windows. An access that hits neither is
+/// reported as failed, which the CPU turns into a synchronous external abort.
+/// </summary>
+public sealed unsafe class PhysicalBus : IDisposable
+{
+    private readonly List<RamRegion> _ram = new();
+    private MmioRegion[] _mmio = Array.Empty<MmioRegion>();
+
+    /// <summary>The RAM regions, in the order they were added.</summary>
+    public IReadOnlyList<RamRegion> Ram => _ram;
+
+    /// <summary>The MMIO windows, sorted by base address.</summary>
+    public IReadOnlyList<MmioRegion> Mmio => _mmio;
+
+    /// <summary>Maps zeroed RAM at <paramref name="baseAddress"/>.</summary>
+    public RamRegion AddRam(ulong baseAddress, ulong size)
+    {
+        CheckFree(baseAddress, size);
+        var region = new RamRegion(baseAddress, size);
+        _ram.Add(region);
+        return region;
+    }
+
+    /// <summary>Maps <paramref name="device"/> at <paramref name="baseAddress"/>.</summary>
+    public MmioRegion AddMmio(ulong baseAddress, ulong size, IMmioDevice device, string name)
+    {
+        CheckFree(baseAddress, size);
+        var region = new MmioRegion(baseAddress, size, device, name);
+        _mmio = _mmio.Append(region).OrderBy(r => r.Base).ToArray();
+        return region;
+    }
+
+    private void CheckFree(ulong baseAddress, ulong size)
+    {
+        ulong end = baseAddress + size;
+        if (end < baseAddress) throw new ArgumentOutOfRangeException(nameof(size), "Region wraps the address space.");
+        foreach (var r in _ram)
+            if (baseAddress < r.Base + r.Size && r.Base < end)
+                throw new InvalidOperationException($"Region at 0x{baseAddress:x} overlaps RAM at 0x{r.Base:x}.");
+        foreach (var m in _mmio)
+            if (baseAddress < m.Base + m.Size && m.Base < end)
+                throw new InvalidOperationException($"Region at 0x{baseAddress:x} overlaps {m.Name} at 0x{m.Base:x}.");
+    }
+
+    /// <summary>The RAM region holding <c>[pa, pa+size)</c>, or null.</summary>
+    public RamRegion? FindRam(ulong pa, ulong size = 1)
+    {
+        foreach (var r in _ram)
+            if (r.Contains(pa, size)) return r;
+        return null;
+    }
+
+    /// <summary>Host pointer for RAM at <paramref name="pa"/> if <c>[pa, pa+size)</c> is RAM, else null.</summary>
+    public byte* RamPointer(ulong pa, ulong size)
+    {
+        foreach (var r in _ram)
+            if (r.Contains(pa, size)) return r.Pointer + (pa - r.Base);
+        return null;
+    }
+
+    /// <summary>The MMIO window holding <paramref name="pa"/>, or null.</summary>
+    public MmioRegion? FindMmio(ulong pa)
+    {
+        var m = _mmio;
+        int lo = 0, hi = m.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1;
+            var r = m[mid];
+            if (pa < r.Base) hi = mid - 1;
+            else if (pa - r.Base >= r.Size) lo = mid + 1;
+            else return r;
+        }
+        return null;
+    }
+
+    /// <summary>Reads <paramref name="size"/> (1, 2, 4, 8) little-endian bytes. False when nothing answers.</summary>
+    public bool TryRead(ulong pa, int size, out ulong value)
+    {
+        byte* p = RamPointer(pa, (ulong)size);
+        if (p != null)
+        {
+            value = size switch
+            {
+                1 => *p,
+                2 => BinaryPrimitives.ReadUInt16LittleEndian(new ReadOnlySpan<byte>(p, 2)),
+                4 => BinaryPrimitives.ReadUInt32LittleEndian(new ReadOnlySpan<byte>(p, 4)),
+                _ => BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(p, 8)),
+            };
+            return true;
+        }
+        var m = FindMmio(pa);
+        if (m != null && pa - m.Base + (ulong)size <= m.Size)
+            return m.Device.TryRead(pa - m.Base, size, out value);
+        value = 0;
+        return false;
+    }
+
+    /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/>. False when nothing answers.</summary>
+    public bool TryWrite(ulong pa, int size, ulong value)
+    {
+        byte* p = RamPointer(pa, (ulong)size);
+        if (p != null)
+        {
+            switch (size)
+            {
+                case 1: *p = (byte)value; break;
+                case 2: BinaryPrimitives.WriteUInt16LittleEndian(new Span<byte>(p, 2), (ushort)value); break;
+                case 4: BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(p, 4), (uint)value); break;
+                default: BinaryPrimitives.WriteUInt64LittleEndian(new Span<byte>(p, 8), value); break;
+            }
+            RamWritten?.Invoke(pa, size);
+            return true;
+        }
+        var m = FindMmio(pa);
+        if (m != null && pa - m.Base + (ulong)size <= m.Size)
+            return m.Device.TryWrite(pa - m.Base, size, value);
+        return false;
+    }
+
+    /// <summary>
+    /// Raised after a bus write to RAM (not after direct pointer writes). Translation caches subscribe to it
+    /// to invalidate code on written pages.
+    /// </summary>
+    public event Action<ulong, int>? RamWritten;
+
+    /// <summary>Copies <paramref name="data"/> into RAM at <paramref name="pa"/>; throws if it does not fit in one region.</summary>
+    public void Load(ulong pa, ReadOnlySpan<byte> data)
+    {
+        var r = FindRam(pa, (ulong)Math.Max(1, data.Length))
+            ?? throw new ArgumentOutOfRangeException(nameof(pa), $"0x{pa:x}+0x{data.Length:x} is not inside guest RAM.");
+        data.CopyTo(r.AsSpan(pa, data.Length));
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var r in _ram) r.Dispose();
+        _ram.Clear();
+    }
+}

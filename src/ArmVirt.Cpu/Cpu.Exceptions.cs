@@ -1,0 +1,168 @@
+using ArmVirt.Cpu.Exceptions;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    private const ulong HcrVm = 1UL << 0, HcrFmo = 1UL << 3, HcrImo = 1UL << 4, HcrAmo = 1UL << 5;
+    private const ulong HcrVf = 1UL << 6, HcrVi = 1UL << 7, HcrVse = 1UL << 8, HcrTge = 1UL << 27;
+    private const ulong ScrNs = 1UL << 0, ScrIrq = 1UL << 1, ScrFiq = 1UL << 2, ScrEa = 1UL << 3;
+
+    /// <summary>EL2 is implemented and enabled in the current security state (EL2Enabled()).</summary>
+    public bool IsEl2Enabled => Configuration.HasEl2 && (!Configuration.HasEl3 || (Sys.Scr & ScrNs) != 0);
+
+    /// <summary>HCR_EL2 as it applies now: treated as zero when EL2 is disabled.</summary>
+    public ulong EffectiveHcr => IsEl2Enabled ? Sys.Hcr : 0;
+
+    /// <summary>
+    /// The EL a synchronous exception taken from the current EL goes to when no trap decides otherwise:
+    /// EL0 exceptions go to EL1, or to EL2 when HCR_EL2.TGE is set; others stay at the current EL.
+    /// </summary>
+    public int SyncExceptionTargetEl =>
+        State.EL != 0 ? State.EL : (EffectiveHcr & HcrTge) != 0 ? 2 : 1;
+
+    /// <summary>Raises UNDEFINED for the current instruction (EC 0x00, AArch64.UndefinedFault).</summary>
+    public void Undefined(uint insn) => throw new GuestException(ExceptionClass.Unknown, 0, SyncExceptionTargetEl);
+
+    /// <summary>
+    /// AArch64.TakeException: enters <paramref name="targetEl"/> through its vector table. Writes SPSR, ELR
+    /// and, for synchronous exceptions and SErrors, ESR (and FAR when <paramref name="far"/> is given).
+    /// Execution continues at the vector: <see cref="NextPc"/> and <see cref="CpuState.PC"/> are both set.
+    /// </summary>
+    public void TakeException(ExceptionKind kind, int targetEl, ulong preferredReturn,
+        ExceptionClass ec = ExceptionClass.Unknown, uint iss = 0, bool il = true, ulong? far = null, ulong? ipa = null)
+    {
+        ulong vectorOffset = targetEl > State.EL ? 0x400UL : State.SpSel == 1 ? 0x200UL : 0x000UL;
+        ulong spsr = GetSpsrFromPstate();
+        if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)
+        {
+            Sys.Esr[targetEl] = ((ulong)ec << 26) | (il ? 1UL << 25 : 0) | (iss & 0x1FF_FFFF);
+            if (far.HasValue) Sys.Far[targetEl] = far.Value;
+            if (ipa.HasValue && targetEl == 2) Sys.Hpfar = (ipa.Value >> 12) << 4;
+        }
+        Sys.Spsr[targetEl] = spsr;
+        Sys.Elr[targetEl] = preferredReturn;
+        SetElAndSpSel(targetEl, 1);
+        State.Daif = 0xFu << 6;
+        State.SoftwareStep = false;
+        State.IllegalState = false;
+        State.Uao = false;
+        // SCTLR_ELx.SPAN == 0 sets PSTATE.PAN on entry to EL1 (and EL2 when E2H and TGE are set, v8.1 VHE).
+        if (targetEl == 1 && (Sys.Sctlr[1] & (1UL << 23)) == 0 && HasPan) State.Pan = true;
+        ExceptionEntered?.Invoke(kind, targetEl);
+        ulong target = (Sys.Vbar[targetEl] & ~0x7FFUL) + vectorOffset + (ulong)kind * 0x80;
+        NextPc = target;
+        State.PC = target;
+    }
+
+    /// <summary>Raised after every exception entry (for tracing and tests).</summary>
+    public event Action<ExceptionKind, int>? ExceptionEntered;
+
+    /// <summary>Whether FEAT_PAN is implemented (ID_AA64MMFR1_EL1.PAN).</summary>
+    public bool HasPan => ((Configuration.Model.IdAa64Mmfr1 >> 20) & 0xF) != 0;
+
+    /// <summary>GetPSRFromPSTATE for an AArch64 SPSR.</summary>
+    public ulong GetSpsrFromPstate() =>
+        (ulong)(State.Nzcv & 0xF000_0000u)
+        | (State.Uao ? 1UL << 23 : 0)
+        | (State.Pan ? 1UL << 22 : 0)
+        | (State.SoftwareStep ? 1UL << 21 : 0)
+        | (State.IllegalState ? 1UL << 20 : 0)
+        | (State.Daif & 0x3C0u)
+        | ((uint)State.EL << 2) | (uint)State.SpSel;
+
+    /// <summary>
+    /// AArch64.ExceptionReturn: restores PSTATE from SPSR_ELx and branches to ELR_ELx. An illegal return
+    /// (to a higher or unimplemented EL, to AArch32, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
+    /// EL and sets PSTATE.IL, as IllegalExceptionReturn says.
+    /// </summary>
+    public void ExceptionReturn()
+    {
+        int el = State.EL;
+        ulong spsr = Sys.Spsr[el];
+        ulong target = Sys.Elr[el];
+        ClearExclusiveLocal();
+        int m = (int)(spsr & 0x1F);
+        int newEl = (m >> 2) & 3;
+        int newSp = m & 1;
+        bool illegal = (m & 0x10) != 0            // AArch32 is not implemented
+            || (m & 2) != 0                       // M[1] is reserved in AArch64
+            || newEl > el
+            || newEl > Configuration.HighestEl
+            || (newEl == 2 && !IsEl2Enabled)
+            || (newEl == 0 && newSp == 1)
+            || (newEl == 1 && el >= 2 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0);
+        State.Nzcv = (uint)spsr & 0xF000_0000u;
+        State.Daif = (uint)spsr & 0x3C0u;
+        State.Pan = HasPan && (spsr & (1UL << 22)) != 0;
+        State.Uao = false;
+        State.SoftwareStep = false;
+        if (illegal)
+        {
+            State.IllegalState = true;
+        }
+        else
+        {
+            State.IllegalState = (spsr & (1UL << 20)) != 0;
+            SetElAndSpSel(newEl, newSp);
+        }
+        NextPc = target;
+    }
+
+    /// <summary>Clears the local exclusive monitor (ClearExclusiveLocal).</summary>
+    public void ClearExclusiveLocal() => ExclusiveMonitorLocal.Clear();
+
+    /// <summary>
+    /// Takes the highest-priority pending and unmasked asynchronous exception, if any, at the boundary
+    /// before the instruction at <see cref="CpuState.PC"/>. Returns true when one was taken.
+    /// </summary>
+    public bool CheckInterrupts()
+    {
+        ulong hcr = EffectiveHcr;
+        if (SError.IsAsserted && TryPhysical(ScrEa, HcrAmo, 1u << 8, ExceptionKind.SError)) return true;
+        if (Fiq.IsAsserted && TryPhysical(ScrFiq, HcrFmo, 1u << 6, ExceptionKind.Fiq)) return true;
+        if (Irq.IsAsserted && TryPhysical(ScrIrq, HcrImo, 1u << 7, ExceptionKind.Irq)) return true;
+        if (State.EL <= 1 && (hcr & HcrTge) == 0)
+        {
+            if ((hcr & HcrImo) != 0 && (State.Daif & (1u << 7)) == 0 && ((hcr & HcrVi) != 0 || VirtualIrq.IsAsserted))
+            {
+                TakeException(ExceptionKind.Irq, 1, State.PC);
+                return true;
+            }
+            if ((hcr & HcrFmo) != 0 && (State.Daif & (1u << 6)) == 0 && ((hcr & HcrVf) != 0 || VirtualFiq.IsAsserted))
+            {
+                TakeException(ExceptionKind.Fiq, 1, State.PC);
+                return true;
+            }
+            if ((hcr & HcrAmo) != 0 && (State.Daif & (1u << 8)) == 0 && (hcr & HcrVse) != 0)
+            {
+                Sys.Hcr &= ~HcrVse; // taking the virtual SError clears HCR_EL2.VSE
+                TakeException(ExceptionKind.SError, 1, State.PC, ExceptionClass.SError, 0);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>True when some interrupt input or virtual interrupt bit is asserted (masked or not).</summary>
+    public bool AnyInterruptAsserted =>
+        SError.IsAsserted || Fiq.IsAsserted || Irq.IsAsserted || VirtualIrq.IsAsserted || VirtualFiq.IsAsserted
+        || (EffectiveHcr & (HcrVi | HcrVf | HcrVse)) != 0;
+
+    // Routing of a physical interrupt (Arm ARM D1.13.2 "Asynchronous exception routing"): SCR_EL3 first,
+    // then HCR_EL2.{IMO,FMO,AMO,TGE}; a higher target EL than the current one ignores PSTATE masks.
+    private bool TryPhysical(ulong scrBit, ulong hcrBit, uint daifBit, ExceptionKind kind)
+    {
+        int target;
+        if (Configuration.HasEl3 && (Sys.Scr & scrBit) != 0) target = 3;
+        else if (IsEl2Enabled && (Sys.Hcr & (hcrBit | HcrTge)) != 0) target = 2;
+        else target = 1;
+        if (target < State.EL) return false;
+        if (target == State.EL && (State.Daif & daifBit) != 0) return false;
+        if (kind == ExceptionKind.SError)
+            TakeException(kind, target, State.PC, ExceptionClass.SError, 0);
+        else
+            TakeException(kind, target, State.PC);
+        return true;
+    }
+}

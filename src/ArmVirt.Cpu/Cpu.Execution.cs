@@ -1,0 +1,119 @@
+using ArmVirt.Cpu.A64;
+using ArmVirt.Cpu.Exceptions;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    private const int DecodeCacheBits = 12;
+    private readonly uint[] _decodeCacheKey = new uint[1 << DecodeCacheBits];
+    private readonly A64Encoding?[] _decodeCacheValue = new A64Encoding?[1 << DecodeCacheBits];
+
+    /// <summary>The decoder this CPU uses.</summary>
+    public A64Decoder Decoder { get; set; } = A64Decoder.Instance;
+
+    /// <summary>Called before each instruction executes (for <c>--trace</c>), with its encoding.</summary>
+    public Action<Cpu, uint>? TraceInstruction { get; set; }
+
+    /// <summary>Cycles each instruction costs (the default timing model: one cycle per instruction).</summary>
+    public ulong CyclesPerInstruction { get; init; } = 1;
+
+    /// <summary>True while the CPU sleeps in WFI (or WFE with no event) waiting for an interrupt or event.</summary>
+    public bool IsWaiting { get; private set; }
+
+    /// <summary>The event register set by SEV/SEVL and exception return, consumed by WFE.</summary>
+    public bool EventRegister { get; set; }
+
+    /// <summary>
+    /// Called when the CPU waits and no virtual-time event is scheduled. Returns true if it waited for
+    /// something external (host input) that may have raised an interrupt; false means nothing can wake the CPU.
+    /// </summary>
+    public Func<bool>? IdleWait { get; set; }
+
+    /// <summary>Puts the CPU to sleep until an interrupt is asserted (WFI) or an event arrives (WFE).</summary>
+    public void EnterWait(bool forEvent)
+    {
+        if (forEvent && EventRegister)
+        {
+            EventRegister = false;
+            return;
+        }
+        IsWaiting = true;
+    }
+
+    /// <summary>
+    /// Executes until the CPU stops or <paramref name="instructionLimit"/> more instructions have retired.
+    /// Virtual time advances with the cycles executed and, while waiting, jumps to the next scheduled event.
+    /// </summary>
+    public StopReason Run(ulong instructionLimit = ulong.MaxValue)
+    {
+        ulong limit = ulong.MaxValue - State.Instructions < instructionLimit ? ulong.MaxValue : State.Instructions + instructionLimit;
+        while (StopReason == StopReason.None)
+        {
+            if (State.Instructions >= limit)
+            {
+                RequestStop(StopReason.InstructionLimit);
+                break;
+            }
+            ulong deadline = Clock.NextDeadline;
+            if (IsWaiting)
+            {
+                if (AnyInterruptAsserted) IsWaiting = false; // WFI wakes on any asserted interrupt, masked or not
+                else if (deadline != ulong.MaxValue) State.Cycles = Math.Max(State.Cycles, deadline);
+                else if (IdleWait == null || !IdleWait())
+                {
+                    RequestStop(StopReason.Halted, 0, $"waiting for an interrupt that can never arrive at PC 0x{State.PC:x}");
+                    break;
+                }
+            }
+            else
+            {
+                while (State.Cycles < deadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
+                {
+                    if (AnyInterruptAsserted && CheckInterrupts()) continue;
+                    Step();
+                }
+            }
+            if (State.Cycles > Clock.Now || deadline <= Clock.Now) Clock.AdvanceTo(State.Cycles);
+        }
+        return StopReason;
+    }
+
+    /// <summary>Executes exactly one instruction (or takes the synchronous exception it raises).</summary>
+    public void Step()
+    {
+        ulong pc = State.PC;
+        try
+        {
+            uint insn = FetchInstruction(pc);
+            TraceInstruction?.Invoke(this, insn);
+            var encoding = Decode(insn);
+            NextPc = pc + 4;
+            encoding.Handler(this, insn);
+            State.PC = NextPc;
+        }
+        catch (GuestException e)
+        {
+            TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
+        }
+        catch (CpuStoppedException)
+        {
+            State.PC = pc;
+            return;
+        }
+        State.Cycles += CyclesPerInstruction;
+        State.Instructions++;
+    }
+
+    /// <summary>Decodes through a small direct-mapped cache in front of the table decoder.</summary>
+    public A64Encoding Decode(uint insn)
+    {
+        int slot = (int)((insn ^ (insn >> 13) ^ (insn >> 24)) & ((1 << DecodeCacheBits) - 1));
+        var cached = _decodeCacheValue[slot];
+        if (cached != null && _decodeCacheKey[slot] == insn) return cached;
+        var e = Decoder.Decode(insn);
+        _decodeCacheKey[slot] = insn;
+        _decodeCacheValue[slot] = e;
+        return e;
+    }
+}

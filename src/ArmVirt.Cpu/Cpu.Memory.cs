@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+using ArmVirt.Cpu.Exceptions;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    // Fault status codes (ESR_ELx.ISS.DFSC / IFSC).
+    internal const uint FscAddressSizeL0 = 0b000000;
+    internal const uint FscSyncExternal = 0b010000;
+    internal const uint FscAlignment = 0b100001;
+
+    /// <summary>The PE-local exclusive monitor.</summary>
+    public LocalExclusiveMonitor ExclusiveMonitorLocal { get; } = new();
+
+    /// <summary>Physical address width from ID_AA64MMFR0_EL1.PARange (32, 36, 40, 42, 44, 48 or 52 bits).</summary>
+    public int PhysicalAddressBits => (Configuration.Model.IdAa64Mmfr0 & 0xF) switch
+    {
+        0 => 32, 1 => 36, 2 => 40, 3 => 42, 4 => 44, 5 => 48, _ => 52,
+    };
+
+    /// <summary>The regime's SCTLR_ELx for the current EL (EL0 uses SCTLR_EL1, or SCTLR_EL2 under TGE).</summary>
+    public ulong CurrentSctlr => Sys.Sctlr[State.EL == 0 ? SyncExceptionTargetEl : State.EL];
+
+    /// <summary>
+    /// Translates a data address for this access and returns its physical address, raising the data abort
+    /// the Arm ARM requires for an alignment or address-size fault. Stage 1 with SCTLR_ELx.M = 0 is a flat
+    /// map whose data accesses are Device-nGnRnE, so every unaligned data access faults (AArch64.S1DisabledOutput).
+    /// </summary>
+    public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
+    {
+        ulong sctlr = CurrentSctlr;
+        if (alignment == 0) alignment = size;
+        bool strict = (kind & (MemoryAccessKind.AcquireRelease | MemoryAccessKind.Exclusive | MemoryAccessKind.Atomic)) != 0
+            || (sctlr & 2) != 0 // SCTLR.A
+            || (sctlr & 1) == 0; // MMU off: Device memory
+        if (strict && (va & (ulong)(alignment - 1)) != 0)
+            throw DataAbort(va, kind, FscAlignment);
+        if ((sctlr & 1) != 0)
+            StopUnsupported($"stage 1 translation is enabled (SCTLR_EL{Math.Max(State.EL, 1)}.M = 1) but not yet implemented; PC 0x{State.PC:x}");
+        if ((va >> PhysicalAddressBits) != 0)
+            throw DataAbort(va, kind, FscAddressSizeL0);
+        return va;
+    }
+
+    /// <summary>Reads <paramref name="size"/> bytes (1, 2, 4, 8) at virtual address <paramref name="va"/>.</summary>
+    public ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
+    {
+        ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
+        unsafe
+        {
+            byte* p = Bus.RamPointer(pa, (ulong)size);
+            if (p != null)
+            {
+                return size switch
+                {
+                    1 => *p,
+                    2 => Unsafe.ReadUnaligned<ushort>(p),
+                    4 => Unsafe.ReadUnaligned<uint>(p),
+                    _ => Unsafe.ReadUnaligned<ulong>(p),
+                };
+            }
+        }
+        if (!Bus.TryRead(pa, size, out ulong value))
+            throw DataAbort(va, kind & ~MemoryAccessKind.Write, FscSyncExternal);
+        return value;
+    }
+
+    /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> at <paramref name="va"/>.</summary>
+    public void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
+    {
+        kind |= MemoryAccessKind.Write;
+        ulong pa = TranslateData(va, size, kind, alignment);
+        WritePhysical(va, pa, size, value, kind);
+    }
+
+    /// <summary>Checks that a write of <paramref name="size"/> bytes at <paramref name="va"/> would succeed, without writing.</summary>
+    public ulong ProbeWrite(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
+    {
+        kind |= MemoryAccessKind.Write;
+        ulong pa = TranslateData(va, size, kind, alignment);
+        unsafe
+        {
+            if (Bus.RamPointer(pa, (ulong)size) != null) return pa;
+        }
+        if (Bus.FindMmio(pa) == null) throw DataAbort(va, kind, FscSyncExternal);
+        return pa;
+    }
+
+    private void WritePhysical(ulong va, ulong pa, int size, ulong value, MemoryAccessKind kind)
+    {
+        unsafe
+        {
+            byte* p = Bus.RamPointer(pa, (ulong)size);
+            if (p != null)
+            {
+                switch (size)
+                {
+                    case 1: *p = (byte)value; break;
+                    case 2: Unsafe.WriteUnaligned(p, (ushort)value); break;
+                    case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
+                    default: Unsafe.WriteUnaligned(p, value); break;
+                }
+                PhysicalWrite?.Invoke(pa, size);
+                return;
+            }
+        }
+        if (!Bus.TryWrite(pa, size, value))
+            throw DataAbort(va, kind, FscSyncExternal);
+    }
+
+    /// <summary>
+    /// Raised after each guest data write to RAM with its physical address and size; the global exclusive
+    /// monitor and code caches observe it.
+    /// </summary>
+    public event Action<ulong, int>? PhysicalWrite;
+
+    /// <summary>Fetches the instruction word at <paramref name="pc"/>, raising PC alignment or instruction aborts.</summary>
+    public uint FetchInstruction(ulong pc)
+    {
+        if ((pc & 3) != 0)
+            throw new GuestException(ExceptionClass.PcAlignment, 0, SyncExceptionTargetEl, far: pc);
+        if ((CurrentSctlr & 1) != 0)
+            StopUnsupported($"stage 1 translation is enabled (SCTLR.M = 1) but not yet implemented; PC 0x{pc:x}");
+        if ((pc >> PhysicalAddressBits) != 0) throw InstructionAbort(pc, FscAddressSizeL0);
+        unsafe
+        {
+            byte* p = Bus.RamPointer(pc, 4);
+            if (p != null) return Unsafe.ReadUnaligned<uint>(p);
+        }
+        throw InstructionAbort(pc, FscSyncExternal);
+    }
+
+    /// <summary>Builds the data abort for a fault on <paramref name="va"/> (ISS: WnR, CM, DFSC; ISV = 0).</summary>
+    public GuestException DataAbort(ulong va, MemoryAccessKind kind, uint fsc)
+    {
+        int target = SyncExceptionTargetEl;
+        var ec = target == State.EL ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower;
+        uint iss = fsc;
+        if ((kind & MemoryAccessKind.Write) != 0 && (kind & MemoryAccessKind.CacheMaintenance) == 0) iss |= 1u << 6;
+        if ((kind & MemoryAccessKind.CacheMaintenance) != 0) iss |= (1u << 8) | (1u << 6);
+        return new GuestException(ec, iss, target, far: va);
+    }
+
+    /// <summary>Builds the instruction abort for a fetch from <paramref name="va"/>.</summary>
+    public GuestException InstructionAbort(ulong va, uint fsc)
+    {
+        int target = SyncExceptionTargetEl;
+        var ec = target == State.EL ? ExceptionClass.InstructionAbortSame : ExceptionClass.InstructionAbortLower;
+        return new GuestException(ec, fsc, target, far: va);
+    }
+
+    /// <summary>Stops the run with an explanation because the guest used something not modelled.</summary>
+    public void StopUnsupported(string message)
+    {
+        RequestStop(StopReason.Error, 1, message);
+        throw new CpuStoppedException(message);
+    }
+}
+
+/// <summary>Abandons the current instruction because the CPU was stopped; caught by the execution loop.</summary>
+public sealed class CpuStoppedException(string message) : Exception(message);

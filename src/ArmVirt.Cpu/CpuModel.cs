@@ -1,0 +1,41 @@
+namespace ArmVirt.Cpu;
+
+/// <summary>
+/// The identification a CPU model reports (MIDR_EL1 and the ID_AA64* registers), selected with <c>--cpu</c>.
+/// </summary>
+/// <param name="Name">Name used on the command line.</param>
+/// <param name="Midr">MIDR_EL1.</param>
+/// <param name="IdAa64Pfr0">ID_AA64PFR0_EL1 (EL fields are overridden to match the configured ELs).</param>
+/// <param name="IdAa64Isar0">ID_AA64ISAR0_EL1.</param>
+/// <param name="IdAa64Isar1">ID_AA64ISAR1_EL1.</param>
+/// <param name="IdAa64Mmfr0">ID_AA64MMFR0_EL1.</param>
+/// <param name="IdAa64Mmfr1">ID_AA64MMFR1_EL1.</param>
+/// <param name="IdAa64Mmfr2">ID_AA64MMFR2_EL1.</param>
+/// <param name="IdAa64Dfr0">ID_AA64DFR0_EL1.</param>
+/// <param name="Ctr">CTR_EL0.</param>
+/// <param name="Dczid">DCZID_EL0.</param>
+/// <param name="Revidr">REVIDR_EL1.</param>
+public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong IdAa64Isar0, ulong IdAa64Isar1,
+    ulong IdAa64Mmfr0, ulong IdAa64Mmfr1, ulong IdAa64Mmfr2, ulong IdAa64Dfr0, ulong Ctr, ulong Dczid, ulong Revidr)
+{
+    /// <summary>
+    /// Cortex-A57 r1p3, as QEMU's <c>-cpu cortex-a57</c> reports it (Cortex-A57 TRM, "AArch64 register summary"):
+    /// 48-bit PA, 4K and 64K granules, 16-bit ASIDs, AES/SHA1/SHA2/PMULL and CRC32.
+    /// </summary>
+    public static CpuModel CortexA57 { get; } = new("cortex-a57",
+        Midr: 0x411F_D070, IdAa64Pfr0: 0x0000_0000_0000_2222, IdAa64Isar0: 0x0000_0000_0001_1120,
+        IdAa64Isar1: 0, IdAa64Mmfr0: 0x0000_0000_0000_1124, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0,
+        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0);
+
+    /// <summary>Cortex-A53 r0p4.</summary>
+    public static CpuModel CortexA53 { get; } = new("cortex-a53",
+        Midr: 0x410F_D034, IdAa64Pfr0: 0x0000_0000_0000_2222, IdAa64Isar0: 0x0000_0000_0001_1120,
+        IdAa64Isar1: 0, IdAa64Mmfr0: 0x0000_0000_0000_1122, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0,
+        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0);
+
+    /// <summary>The models <c>--cpu</c> accepts.</summary>
+    public static IReadOnlyList<CpuModel> All { get; } = [CortexA57, CortexA53];
+
+    /// <summary>Finds a model by name, case-insensitively.</summary>
+    public static CpuModel? Find(string name) => All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
+}

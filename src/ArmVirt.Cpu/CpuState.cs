@@ -1,0 +1,64 @@
+using System.Runtime.CompilerServices;
+
+namespace ArmVirt.Cpu;
+
+/// <summary>X0..X30 plus one slot (index 31) that always holds the current stack pointer.</summary>
+[InlineArray(32)]
+public struct GeneralRegisterFile
+{
+    private ulong _element0;
+}
+
+/// <summary>
+/// The architectural state the instruction semantics read and write: general registers, PC and the
+/// PSTATE fields (Arm ARM D1.4 "Process state, PSTATE"). Banked stack pointers live here too; the
+/// selected one is mirrored in <see cref="X"/>[31] so that SP accesses need no branch.
+/// </summary>
+public struct CpuState
+{
+    /// <summary>X0..X30; X[31] is the current SP (SP_EL0 or SP_ELx per PSTATE.SP).</summary>
+    public GeneralRegisterFile X;
+
+    /// <summary>Address of the instruction being executed.</summary>
+    public ulong PC;
+
+    /// <summary>Condition flags in bits 31..28 (N, Z, C, V), the layout of the NZCV register.</summary>
+    public uint Nzcv;
+
+    /// <summary>PSTATE.EL, the current exception level 0..3.</summary>
+    public int EL;
+
+    /// <summary>PSTATE.SP: 0 selects SP_EL0, 1 selects SP_ELx.</summary>
+    public int SpSel;
+
+    /// <summary>PSTATE.{D,A,I,F} in bits 9..6, the layout of the DAIF register.</summary>
+    public uint Daif;
+
+    /// <summary>PSTATE.PAN.</summary>
+    public bool Pan;
+
+    /// <summary>PSTATE.UAO.</summary>
+    public bool Uao;
+
+    /// <summary>PSTATE.SS (software step).</summary>
+    public bool SoftwareStep;
+
+    /// <summary>PSTATE.IL (illegal execution state).</summary>
+    public bool IllegalState;
+
+    /// <summary>Stack pointers SP_EL0..SP_EL3; the selected one is stale while it is mirrored in X[31].</summary>
+    public SpBank Sp;
+
+    /// <summary>Cycles executed by this CPU since reset.</summary>
+    public ulong Cycles;
+
+    /// <summary>Instructions retired since reset.</summary>
+    public ulong Instructions;
+}
+
+/// <summary>The four banked stack pointers.</summary>
+[InlineArray(4)]
+public struct SpBank
+{
+    private ulong _element0;
+}

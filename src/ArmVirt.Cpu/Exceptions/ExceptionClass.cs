@@ -1,0 +1,38 @@
+namespace ArmVirt.Cpu.Exceptions;
+
+/// <summary>ESR_ELx.EC values (Arm ARM D17.2.37 "ESR_EL1, Exception Syndrome Register").</summary>
+public enum ExceptionClass : uint
+{
+    /// <summary>Unknown reason (includes UNDEFINED instructions).</summary>
+    Unknown = 0x00,
+    /// <summary>Trapped WFI or WFE.</summary>
+    WfiWfe = 0x01,
+    /// <summary>Access to SVE, Advanced SIMD or floating point trapped by CPACR/CPTR.</summary>
+    FpAccess = 0x07,
+    /// <summary>Illegal execution state.</summary>
+    IllegalState = 0x0E,
+    /// <summary>SVC from AArch64.</summary>
+    Svc64 = 0x15,
+    /// <summary>HVC from AArch64.</summary>
+    Hvc64 = 0x16,
+    /// <summary>SMC from AArch64.</summary>
+    Smc64 = 0x17,
+    /// <summary>Trapped MSR, MRS or system instruction.</summary>
+    SystemRegister64 = 0x18,
+    /// <summary>Instruction abort from a lower exception level.</summary>
+    InstructionAbortLower = 0x20,
+    /// <summary>Instruction abort taken without a change of exception level.</summary>
+    InstructionAbortSame = 0x21,
+    /// <summary>PC alignment fault.</summary>
+    PcAlignment = 0x22,
+    /// <summary>Data abort from a lower exception level.</summary>
+    DataAbortLower = 0x24,
+    /// <summary>Data abort taken without a change of exception level.</summary>
+    DataAbortSame = 0x25,
+    /// <summary>SP alignment fault.</summary>
+    SpAlignment = 0x26,
+    /// <summary>SError interrupt.</summary>
+    SError = 0x2F,
+    /// <summary>BRK instruction from AArch64.</summary>
+    Brk64 = 0x3C,
+}

@@ -1,0 +1,22 @@
+namespace ArmVirt.Cpu;
+
+/// <summary>Why a CPU stopped running.</summary>
+public enum StopReason
+{
+    /// <summary>Still running.</summary>
+    None,
+    /// <summary>PSCI SYSTEM_OFF.</summary>
+    PowerOff,
+    /// <summary>PSCI SYSTEM_RESET.</summary>
+    Reset,
+    /// <summary>Semihosting SYS_EXIT / SYS_EXIT_EXTENDED.</summary>
+    SemihostingExit,
+    /// <summary>The instruction budget ran out.</summary>
+    InstructionLimit,
+    /// <summary>WFI with interrupts masked or no source that could ever wake the CPU.</summary>
+    Halted,
+    /// <summary>A condition the emulator does not model, or a strict-mode error; see <see cref="Cpu.StopMessage"/>.</summary>
+    Error,
+    /// <summary>The host asked the CPU to stop.</summary>
+    HostRequest,
+}
