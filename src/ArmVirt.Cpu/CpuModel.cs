@@ -33,8 +33,25 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
         IdAa64Isar1: 0, IdAa64Mmfr0: 0x0000_0000_0000_1122, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0,
         IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0);
 
+    /// <summary>
+    /// A Cortex-A57 with the Armv8.1 additions the emulator implements: LSE atomics
+    /// (ID_AA64ISAR0_EL1.Atomic = 2) and PAN (ID_AA64MMFR1_EL1.PAN = 1), like QEMU's <c>-cpu max</c> subset.
+    /// </summary>
+    public static CpuModel Max { get; } = CortexA57 with
+    {
+        Name = "max",
+        IdAa64Isar0 = 0x0000_0000_0021_1120,
+        IdAa64Mmfr1 = 0x0000_0000_0010_0000,
+    };
+
     /// <summary>The models <c>--cpu</c> accepts.</summary>
-    public static IReadOnlyList<CpuModel> All { get; } = [CortexA57, CortexA53];
+    public static IReadOnlyList<CpuModel> All { get; } = [CortexA57, CortexA53, Max];
+
+    /// <summary>FEAT_LSE: ID_AA64ISAR0_EL1.Atomic is 2 or more.</summary>
+    public bool HasLse => ((IdAa64Isar0 >> 20) & 0xF) >= 2;
+
+    /// <summary>FEAT_CRC32: ID_AA64ISAR0_EL1.CRC32 is 1.</summary>
+    public bool HasCrc32 => ((IdAa64Isar0 >> 16) & 0xF) >= 1;
 
     /// <summary>Finds a model by name, case-insensitively.</summary>
     public static CpuModel? Find(string name) => All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
