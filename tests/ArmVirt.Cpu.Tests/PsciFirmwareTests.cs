@@ -9,7 +9,8 @@ public sealed class PsciFirmwareTests
     private const ulong Minus1 = ulong.MaxValue;
 
     private static ulong Ret64(PsciReturn r) => (ulong)(long)r;
-    private static ulong Ret32(PsciReturn r) => (uint)(int)r;
+    // SMC32 results are 32-bit values in W0, sign-extended into X0 (as TF-A, KVM and QEMU return them).
+    private static ulong Ret32(PsciReturn r) => (ulong)(long)(int)r;
 
     /// <summary>Performs one call with X0 = function ID (top half garbage) and X1..X3 as given; returns X0.</summary>
     private static ulong Call(CpuHarness h, PsciFirmware fw, uint id, ulong x1 = 0, ulong x2 = 0, ulong x3 = 0)
@@ -125,7 +126,7 @@ public sealed class PsciFirmwareTests
     {
         var (h, fw) = Create();
         using var _ = h;
-        Assert.AreEqual((ulong)(uint)(int)expected, Call(h, fw, (uint)PsciFunction.Features, 0xFFFF_FFFF_0000_0000UL | queried));
+        Assert.AreEqual((ulong)expected, Call(h, fw, (uint)PsciFunction.Features, 0xFFFF_FFFF_0000_0000UL | queried));
     }
 
     [TestMethod]
@@ -138,7 +139,7 @@ public sealed class PsciFirmwareTests
         {
             bool psci = (id & 0x3F00_0000) == 0x0400_0000 || id == (uint)SmcccFunction.Version;
             ulong r = Call(h, fw, (uint)PsciFunction.Features, id);
-            Assert.AreEqual(psci ? 0UL : 0xFFFF_FFFFUL, r, $"0x{id:x8}");
+            Assert.AreEqual(psci ? 0UL : Minus1, r, $"0x{id:x8}");
         }
         foreach (uint id in Enum.GetValues<PsciFunction>().Select(f => (uint)f))
         {
@@ -159,7 +160,7 @@ public sealed class PsciFirmwareTests
     {
         var (h, fw) = Create();
         using var _ = h;
-        Assert.AreEqual((ulong)(uint)(int)expected, Call(h, fw, (uint)SmcccFunction.ArchFeatures, queried));
+        Assert.AreEqual((ulong)expected, Call(h, fw, (uint)SmcccFunction.ArchFeatures, queried));
     }
 
     [TestMethod]

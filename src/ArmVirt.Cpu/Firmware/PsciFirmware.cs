@@ -5,10 +5,12 @@ namespace ArmVirt.Cpu.Firmware;
 /// <summary>
 /// Built-in firmware implementing PSCI 1.1 (Arm DEN 0022) and the SMCCC 1.1 Arm Architecture Service
 /// (Arm DEN 0028) on one conduit, the way QEMU answers PSCI for <c>-M virt</c>. Functions that exist in both
-/// conventions are answered for SMC32 and SMC64 IDs. SMC32 calls read W1..W3 (the top halves of X1..X3 are
-/// ignored) and write their result to W0 (zeroing the top half of X0); SMC64 calls use X registers and
-/// sign-extend negative results. An unknown function ID returns the sign-extended -1 in X0 that SMCCC
-/// (DEN 0028B onwards) requires. Registers other than X0 are preserved.
+/// conventions are answered for SMC32 and SMC64 IDs. SMC32 calls read W0..W3 only (the top halves of X0..X3 are
+/// ignored) and return a 32-bit result in W0, sign-extended into X0; SMC64 calls use the X registers. SMCCC only
+/// defines W0 for an SMC32 result (callers must check only the bottom 32 bits), and sign extension is what
+/// TF-A, KVM and QEMU do, so a guest comparing X0 with a 64-bit -1 works here as it does there. An unknown
+/// function ID returns the sign-extended -1 that SMCCC (DEN 0028B onwards) requires. Registers other than X0
+/// are preserved.
 /// </summary>
 public sealed class PsciFirmware : IFirmwareCallHandler
 {
@@ -154,11 +156,8 @@ public sealed class PsciFirmware : IFirmwareCallHandler
 
     private static ulong Arg(Cpu cpu, int n, bool smc64) => smc64 ? cpu.X(n) : cpu.W(n);
 
-    private static void Return(Cpu cpu, long value, bool smc64)
-    {
-        if (smc64) cpu.SetX(0, (ulong)value);
-        else cpu.SetW(0, (uint)value);
-    }
+    private static void Return(Cpu cpu, long value, bool smc64) =>
+        cpu.SetX(0, smc64 ? (ulong)value : (ulong)(long)(int)value);
 
     private static void Return(Cpu cpu, PsciReturn value, bool smc64) => Return(cpu, (long)value, smc64);
 
