@@ -357,6 +357,29 @@ public sealed class PsciFirmwareTests
     }
 
     [TestMethod]
+    [DataRow(0x0000_0000u, false)]
+    [DataRow(0x0001_0000u, true)]
+    public void SuspendedCpuSleepsUntilAnInterruptThenResumes(uint powerState, bool powerDown)
+    {
+        var (h, fw) = Create();
+        using var _ = h;
+        var cpu = h.Cpu;
+        h.Load(Ram + 4, 0xD503201F);     // NOP after the call
+        h.Load(Ram + 0x800, 0xD503201F); // NOP at the warm-boot entry
+        Call(h, fw, (uint)PsciFunction.CpuSuspend64, powerState, Ram + 0x800, 42);
+        cpu.State.PC = cpu.NextPc; // what Step does once the HVC/SMC handler returns
+        Assert.AreEqual(StopReason.Halted, cpu.Run(10), "no interrupt source: the core can never wake");
+        cpu.ClearStop();
+        var executed = new List<ulong>();
+        cpu.TraceInstruction = (c, insn) => executed.Add(c.State.PC);
+        cpu.Irq.Set(true); // masked at EL1 (the entry state masks DAIF), but it still wakes the core
+        if (!powerDown) cpu.State.Daif = 0x3C0;
+        cpu.Run(1);
+        Assert.AreEqual(powerDown ? Ram + 0x800 : Ram + 4, executed.Single());
+        Assert.AreEqual(powerDown ? 42UL : 0UL, cpu.X(0));
+    }
+
+    [TestMethod]
     public void CpuSuspendPowerDownWithBadEntryIsInvalidAddress()
     {
         var (h, fw) = Create();
