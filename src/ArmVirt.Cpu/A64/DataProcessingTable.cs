@@ -101,14 +101,14 @@ public static class DataProcessingTable
         Pattern("CSNEG", "x 1 0 11010100 xxxxx xxxx 01 xxxxx xxxxx", ConditionalSelect.Csneg),
 
         // ---- Data-processing (3 source): sf op54 11011 op31 Rm o0 Ra Rn Rd ----
-        Pattern("MADD", "x 00 11011 000 xxxxx 0 xxxxx xxxxx xxxxx", MultiplyDivide.Madd),
-        Pattern("MSUB", "x 00 11011 000 xxxxx 1 xxxxx xxxxx xxxxx", MultiplyDivide.Msub),
-        Pattern("SMADDL", "1 00 11011 001 xxxxx 0 xxxxx xxxxx xxxxx", MultiplyDivide.Smaddl),
-        Pattern("SMSUBL", "1 00 11011 001 xxxxx 1 xxxxx xxxxx xxxxx", MultiplyDivide.Smsubl),
-        Pattern("SMULH", "1 00 11011 010 xxxxx 0 xxxxx xxxxx xxxxx", MultiplyDivide.Smulh),
-        Pattern("UMADDL", "1 00 11011 101 xxxxx 0 xxxxx xxxxx xxxxx", MultiplyDivide.Umaddl),
-        Pattern("UMSUBL", "1 00 11011 101 xxxxx 1 xxxxx xxxxx xxxxx", MultiplyDivide.Umsubl),
-        Pattern("UMULH", "1 00 11011 110 xxxxx 0 xxxxx xxxxx xxxxx", MultiplyDivide.Umulh),
+        Pattern("MADD", "x 00 11011 000 xxxxx 0 xxxxx xxxxx xxxxx", DataProcessing3Source.Madd),
+        Pattern("MSUB", "x 00 11011 000 xxxxx 1 xxxxx xxxxx xxxxx", DataProcessing3Source.Msub),
+        Pattern("SMADDL", "1 00 11011 001 xxxxx 0 xxxxx xxxxx xxxxx", DataProcessing3Source.Smaddl),
+        Pattern("SMSUBL", "1 00 11011 001 xxxxx 1 xxxxx xxxxx xxxxx", DataProcessing3Source.Smsubl),
+        Pattern("SMULH", "1 00 11011 010 xxxxx 0 xxxxx xxxxx xxxxx", DataProcessing3Source.Smulh),
+        Pattern("UMADDL", "1 00 11011 101 xxxxx 0 xxxxx xxxxx xxxxx", DataProcessing3Source.Umaddl),
+        Pattern("UMSUBL", "1 00 11011 101 xxxxx 1 xxxxx xxxxx xxxxx", DataProcessing3Source.Umsubl),
+        Pattern("UMULH", "1 00 11011 110 xxxxx 0 xxxxx xxxxx xxxxx", DataProcessing3Source.Umulh),
     ];
 
     // Move wide: sf = 0 with hw<1> = 1 (a shift of 32 or 48 in a 32-bit register) is unallocated.
