@@ -134,7 +134,8 @@ public sealed class Gicv2
     public GicBankedWindow VirtualCpuInterfaceWindow { get; }
 
     /// <summary>Input of shared peripheral interrupt <paramref name="n"/> (INTID 32 + n).</summary>
-    public InterruptLine Spi(int n) => _spis[n];
+    public InterruptLine Spi(int n) =>
+        (uint)n < (uint)_spis.Length ? _spis[n] : throw new ArgumentOutOfRangeException(nameof(n), $"This GIC has SPIs 0..{_spis.Length - 1}.");
 
     /// <summary>Input of private peripheral interrupt <paramref name="n"/> (0..15, INTID 16 + n) of CPU <paramref name="cpu"/>.</summary>
     public InterruptLine Ppi(int cpu, int n) =>
