@@ -14,10 +14,12 @@ public sealed class GicCpuInterface : RegisterMappedDevice
     /// <summary>GICC_IIDR of the GIC-400 (architecture version 2, revision 1, Arm).</summary>
     public const uint Gic400Iidr = 0x0202143B;
 
-    // GICC_CTLR bits for a GIC without the Security Extensions (IHI 0048B table 4-31).
+    // GICC_CTLR for a GICv2 without the Security Extensions (IHI 0048B 4.4.1): EnableGrp0 [0], EnableGrp1 [1],
+    // AckCtl [2], FIQEn [3], CBPR [4], the bypass disables [8:5] (stored; no legacy bypass inputs exist) and
+    // EOImode [9]. Bit 10 (EOImodeNS) only exists with the Security Extensions.
     private const uint EnableGrp0 = 1 << 0, EnableGrp1 = 1 << 1, AckCtl = 1 << 2, FiqEn = 1 << 3, Cbpr = 1 << 4;
-    private const uint EoiModeS = 1 << 9;
-    private const uint CtlrMask = 0x7FF;
+    private const uint EoiMode = 1 << 9;
+    private const uint CtlrMask = 0x3FF;
 
     // With 8 priority bits the minimum binary points are 0 (GICC_BPR) and 1 (GICC_ABPR), QEMU's reset values.
     internal const int MinimumBpr = 0, MinimumAbpr = 1;
@@ -127,7 +129,7 @@ public sealed class GicCpuInterface : RegisterMappedDevice
         int id = (int)(value & 0x3FF);
         if (id >= 1020) return;
         GicPriority.DropLowest(_apr, _nsapr);
-        if ((_ctlr & EoiModeS) == 0) _distributor.Deactivate(CpuNumber, id);
+        if ((_ctlr & EoiMode) == 0) _distributor.Deactivate(CpuNumber, id);
         Update();
     }
 
@@ -135,7 +137,7 @@ public sealed class GicCpuInterface : RegisterMappedDevice
     private void Deactivate(uint value)
     {
         int id = (int)(value & 0x3FF);
-        if (id >= 1020 || (_ctlr & EoiModeS) == 0) return;
+        if (id >= 1020 || (_ctlr & EoiMode) == 0) return;
         _distributor.Deactivate(CpuNumber, id);
     }
 

@@ -90,7 +90,7 @@ public sealed class DistributorTests
         Assert.AreEqual(0u, h.C(EOIR));
         Assert.AreEqual(0u, h.C(DIR));
         h.CW(C_CTLR, 0xFFFFFFFF);
-        Assert.AreEqual(0x7FFu, h.C(C_CTLR));
+        Assert.AreEqual(0x3FFu, h.C(C_CTLR));
         h.CW(PMR, 0x1FF);
         Assert.AreEqual(0xFFu, h.C(PMR));
         h.CW(ABPR, 0);
