@@ -108,7 +108,7 @@ public sealed class GicCpuInterface : RegisterMappedDevice
         int level = GroupPriority(priority, group1) >> (MinimumBpr + 1);
         (group1 ? _nsapr : _apr)[level >> 5] |= 1u << (level & 31);
         if (id < 32) Update();
-        else _gic.UpdateAll();
+        else _gic.UpdatePhysical();
         return value;
     }
 

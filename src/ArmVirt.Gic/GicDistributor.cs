@@ -73,7 +73,7 @@ public sealed class GicDistributor : RegisterMappedDevice
         var r = Registers;
         int words = _lines / 32;
         uint typer = (uint)(words - 1) | (uint)(_cpuCount - 1) << 5; // SecurityExtn (bit 10) = 0, LSPI = 0
-        r.Define("GICD_CTLR", 0x000, reset: 0, read: () => _ctlr, write: v => { _ctlr = (uint)v & 3; _gic.UpdateAll(); });
+        r.Define("GICD_CTLR", 0x000, reset: 0, read: () => _ctlr, write: v => { _ctlr = (uint)v & 3; _gic.UpdatePhysical(); });
         r.Define("GICD_TYPER", 0x004, reset: typer, writeMask: 0);
         r.Define("GICD_IIDR", 0x008, reset: Gic400Iidr, writeMask: 0);
 
@@ -82,31 +82,31 @@ public sealed class GicDistributor : RegisterMappedDevice
             int w = n;
             ulong off = (ulong)(4 * n);
             r.Define($"GICD_IGROUPR{n}", 0x080 + off, reset: 0,
-                read: () => ReadBits(_group1, w), write: v => { WriteGroups(w, (uint)v); _gic.UpdateAll(); });
+                read: () => ReadBits(_group1, w), write: v => { WriteGroups(w, (uint)v); _gic.UpdatePhysical(); });
             uint sgiEnables = n == 0 ? 0xFFFFu : 0;
             r.Define($"GICD_ISENABLER{n}", 0x100 + off, reset: sgiEnables,
-                read: () => ReadBits(_enabled, w), write: v => { WriteBits(_enabled, w, (uint)v, true, false); _gic.UpdateAll(); });
+                read: () => ReadBits(_enabled, w), write: v => { WriteBits(_enabled, w, (uint)v, true, false); _gic.UpdatePhysical(); });
             r.Define($"GICD_ICENABLER{n}", 0x180 + off, reset: sgiEnables,
-                read: () => ReadBits(_enabled, w), write: v => { WriteBits(_enabled, w, (uint)v, false, false); _gic.UpdateAll(); });
+                read: () => ReadBits(_enabled, w), write: v => { WriteBits(_enabled, w, (uint)v, false, false); _gic.UpdatePhysical(); });
             r.Define($"GICD_ISPENDR{n}", 0x200 + off, reset: 0,
-                read: () => ReadPending(w), write: v => { WriteBits(_latch, w, (uint)v, true, false); _gic.UpdateAll(); });
+                read: () => ReadPending(w), write: v => { WriteBits(_latch, w, (uint)v, true, false); _gic.UpdatePhysical(); });
             r.Define($"GICD_ICPENDR{n}", 0x280 + off, reset: 0,
-                read: () => ReadPending(w), write: v => { WriteBits(_latch, w, (uint)v, false, false); _gic.UpdateAll(); });
+                read: () => ReadPending(w), write: v => { WriteBits(_latch, w, (uint)v, false, false); _gic.UpdatePhysical(); });
             r.Define($"GICD_ISACTIVER{n}", 0x300 + off, reset: 0,
-                read: () => ReadBits(_active, w), write: v => { WriteBits(_active, w, (uint)v, true, true); _gic.UpdateAll(); });
+                read: () => ReadBits(_active, w), write: v => { WriteBits(_active, w, (uint)v, true, true); _gic.UpdatePhysical(); });
             r.Define($"GICD_ICACTIVER{n}", 0x380 + off, reset: 0,
-                read: () => ReadBits(_active, w), write: v => { WriteBits(_active, w, (uint)v, false, true); _gic.UpdateAll(); });
+                read: () => ReadBits(_active, w), write: v => { WriteBits(_active, w, (uint)v, false, true); _gic.UpdatePhysical(); });
         }
 
         for (int n = 0; n < _lines / 4; n++)
         {
             int first = n * 4;
             r.Define($"GICD_IPRIORITYR{n}", 0x400 + (ulong)(4 * n), reset: 0, narrowAccess: true,
-                read: () => ReadPriority(first), write: v => { WritePriority(first, (uint)v); _gic.UpdateAll(); });
+                read: () => ReadPriority(first), write: v => { WritePriority(first, (uint)v); _gic.UpdatePhysical(); });
             // IHI 0048B 4.3.12: a uniprocessor implementation has RAZ/WI target registers.
             uint targetsReset = _cpuCount > 1 && first < 32 ? 0x01010101u : 0;
             r.Define($"GICD_ITARGETSR{n}", 0x800 + (ulong)(4 * n), reset: targetsReset, narrowAccess: true,
-                read: () => ReadTargets(first), write: v => { WriteTargets(first, (uint)v); _gic.UpdateAll(); });
+                read: () => ReadTargets(first), write: v => { WriteTargets(first, (uint)v); _gic.UpdatePhysical(); });
         }
 
         for (int n = 0; n < _lines / 16; n++)
@@ -115,7 +115,7 @@ public sealed class GicDistributor : RegisterMappedDevice
             // GIC-400: SGIs edge (0xAAAAAAAA), PPIs level and read-only (0x55540000), SPIs level at reset.
             uint reset = n == 0 ? 0xAAAAAAAAu : n == 1 ? 0x55540000u : 0x55555555u;
             r.Define($"GICD_ICFGR{n}", 0xC00 + (ulong)(4 * n), reset: reset,
-                read: () => ReadConfig(first), write: v => { WriteConfig(first, (uint)v); _gic.UpdateAll(); });
+                read: () => ReadConfig(first), write: v => { WriteConfig(first, (uint)v); _gic.UpdatePhysical(); });
         }
 
         r.Define("GICD_SGIR", 0xF00, reset: 0, read: () => 0, write: v => GenerateSgi(Cpu, (uint)v));
@@ -302,7 +302,7 @@ public sealed class GicDistributor : RegisterMappedDevice
         _level[slot] = level;
         if (rising && _edge[slot]) _latch[slot] = true;
         if (id < 32) _gic.UpdateCpu(cpu);
-        else _gic.UpdateAll();
+        else _gic.UpdatePhysical();
     }
 
     /// <summary>
@@ -359,7 +359,7 @@ public sealed class GicDistributor : RegisterMappedDevice
         if ((uint)id >= (uint)_lines) return;
         _active[Slot(cpu, id)] = false;
         if (id < 32) _gic.UpdateCpu(cpu);
-        else _gic.UpdateAll();
+        else _gic.UpdatePhysical();
     }
 
     /// <summary>The GICC_HPPIR value for SGI <paramref name="id"/>: the ID and the lowest pending source CPU.</summary>

@@ -167,6 +167,12 @@ public sealed class Gicv2
 
     internal void UpdateCpu(int cpu) => _cpuInterfaces[cpu].Update();
 
+    /// <summary>Recomputes every CPU's physical IRQ/FIQ (after distributor state changed).</summary>
+    internal void UpdatePhysical()
+    {
+        foreach (var c in _cpuInterfaces) c.Update();
+    }
+
     internal void UpdateAll()
     {
         for (int c = 0; c < _cpuInterfaces.Length; c++)
