@@ -66,6 +66,10 @@ public sealed partial class Cpu
                     break;
                 }
             }
+            else if (Engine == ExecutionEngine.Jit)
+            {
+                RunJitSlice(limit);
+            }
             else
             {
                 while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)

@@ -1,0 +1,199 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using ArmVirt.Cpu.Exceptions;
+using ArmVirt.Cpu.Jit;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    private ExecutionEngine _engine;
+    private TranslationCache? _translations;
+    private A64.A64Decoder? _translatedWith;
+    private ulong _jitEntryDeadline;
+    private TranslationBlock? _jitBlock;
+    private bool _jitSubscribed;
+
+    /// <summary>
+    /// The execution engine <see cref="Run"/> uses. Switching to <see cref="ExecutionEngine.Jit"/> starts with an
+    /// empty translation cache. Both engines give identical registers, memory, output and cycle counts.
+    /// </summary>
+    public ExecutionEngine Engine
+    {
+        get => _engine;
+        set
+        {
+            if (value == ExecutionEngine.Jit)
+            {
+                _translations ??= new TranslationCache();
+                _translations.Flush();
+                SubscribeToCodeChanges();
+            }
+            _engine = value;
+        }
+    }
+
+    /// <summary>
+    /// Times a block is entered by the interpreter before it is compiled. 0 compiles every block the first time it
+    /// is reached (useful for tests); the default keeps cold code out of the compiler, whose cost per block is far
+    /// above the cost of interpreting it a few times.
+    /// </summary>
+    public int JitThreshold { get; set; } = 50;
+
+    /// <summary>The JIT's translation cache (null until <see cref="Engine"/> is first set to <see cref="ExecutionEngine.Jit"/>).</summary>
+    public TranslationCache? Translations => _translations;
+
+    /// <summary>Called after each compiled block returns (tests compare engines here).</summary>
+    internal Action<Cpu, TranslationBlock>? JitBlockExecuted { get; set; }
+
+    /// <summary>
+    /// Drops translated code for physical range <c>[pa, pa+size)</c>. The CPU already observes its own writes and
+    /// bus writes; a machine with several CPUs forwards each CPU's <see cref="PhysicalWrite"/> here for the others.
+    /// </summary>
+    public void InvalidateTranslatedCode(ulong pa, ulong size) => _translations?.Invalidate(pa, size);
+
+    /// <summary>Drops all translated code (for instance after loading a new image into RAM behind the CPU's back).</summary>
+    public void FlushTranslatedCode() => _translations?.Flush();
+
+    private void SubscribeToCodeChanges()
+    {
+        if (_jitSubscribed) return;
+        _jitSubscribed = true;
+        PhysicalWrite += OnCodeMayChange;
+        Bus.RamWritten += OnCodeMayChange;
+        SubscribeToInstructionCacheMaintenance();
+    }
+
+    private void OnCodeMayChange(ulong pa, int size)
+    {
+        var t = _translations;
+        if (t != null && t.Count != 0) t.Invalidate(pa, (ulong)size);
+    }
+
+    // IC IVAU / IC IALLU(IS) are reported by the system-instruction family through an event
+    // Cpu.InstructionCacheMaintenance(op, va). Bound by name so this file does not depend on its types.
+    private void SubscribeToInstructionCacheMaintenance()
+    {
+        var ev = typeof(Cpu).GetEvent("InstructionCacheMaintenance", BindingFlags.Instance | BindingFlags.Public);
+        var invoke = ev?.EventHandlerType?.GetMethod("Invoke");
+        if (ev == null || invoke == null || invoke.ReturnType != typeof(void)) return;
+        var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
+        Expression op = parameters.Length > 0 ? Expression.Convert(parameters[0], typeof(object)) : Expression.Constant(null, typeof(object));
+        Expression va = parameters.Length > 1 && parameters[1].Type == typeof(ulong) ? parameters[1] : Expression.Constant(0UL);
+        var target = typeof(Cpu).GetMethod(nameof(OnInstructionCacheInvalidate), BindingFlags.Instance | BindingFlags.NonPublic)!;
+        var body = Expression.Call(Expression.Constant(this), target, op, va);
+        ev.AddEventHandler(this, Expression.Lambda(ev.EventHandlerType!, body, parameters).Compile());
+    }
+
+    private void OnInstructionCacheInvalidate(object? operation, ulong va)
+    {
+        var t = _translations;
+        if (t == null || t.Count == 0) return;
+        // IC IVAU in the flat regime names a physical address: drop its page; anything else drops everything.
+        if (operation?.ToString() == "ByVirtualAddress" && IsFlatRegime) t.Invalidate(va, 4);
+        else t.Flush();
+    }
+
+    // Stage 1 off for the current regime and, at EL1/EL0 with EL2 enabled, stage 2 off: VA = PA.
+    private bool IsFlatRegime =>
+        (CurrentSctlr & 1) == 0 && (State.EL >= 2 || (EffectiveHcr & HcrVm) == 0);
+
+    /// <summary>
+    /// The JIT's version of the interpreter's inner loop: the same loop conditions and interrupt checks before
+    /// every instruction; at a block start a compiled block runs when its whole length fits before the clock
+    /// deadline and the instruction limit, otherwise instructions are interpreted one by one.
+    /// </summary>
+    private void RunJitSlice(ulong limit)
+    {
+        var cache = _translations!;
+        if (!ReferenceEquals(_translatedWith, Decoder))
+        {
+            cache.Flush();
+            _translatedWith = Decoder;
+        }
+        ulong cpi = CyclesPerInstruction;
+        int interpretRemaining = 0;
+        ulong expectedPc = 0;
+        while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
+        {
+            if (AnyInterruptAsserted && CheckInterrupts())
+            {
+                interpretRemaining = 0;
+                continue;
+            }
+            ulong pc = State.PC;
+            if (interpretRemaining > 0 && pc == expectedPc)
+            {
+                Step();
+                interpretRemaining--;
+                expectedPc = pc + 4;
+                continue;
+            }
+            interpretRemaining = 0;
+            if (TraceInstruction != null || !IsFlatRegime)
+            {
+                Step();
+                continue;
+            }
+            var block = cache.Lookup(pc, State.EL) ?? cache.Add(BlockBuilder.Build(this, pc));
+            int n = block.Length;
+            if (n == 0)
+            {
+                Step();
+                continue;
+            }
+            if (block.Code == null && ++block.ExecutionCount > JitThreshold) cache.Compile(block, cpi);
+            if (block.Code != null
+                && State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline
+                && State.Instructions + (ulong)n <= limit)
+            {
+                ExecuteBlock(block);
+                continue;
+            }
+            Step();
+            interpretRemaining = n - 1;
+            expectedPc = pc + 4;
+        }
+    }
+
+    private void ExecuteBlock(TranslationBlock block)
+    {
+        _jitEntryDeadline = Clock.NextDeadline;
+        _jitBlock = block;
+        try
+        {
+            block.Code!(this);
+        }
+        catch (GuestException e)
+        {
+            // The block stored State.PC = address of instruction k before running it; like Step, the faulting
+            // instruction is counted.
+            ulong pc = State.PC;
+            ulong retired = ((pc - block.Pc) >> 2) + 1;
+            TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
+            State.Cycles += retired * CyclesPerInstruction;
+            State.Instructions += retired;
+        }
+        catch (CpuStoppedException)
+        {
+            // Like Step: the stopping instruction is not retired and the PC stays on it.
+            ulong retired = (State.PC - block.Pc) >> 2;
+            State.Cycles += retired * CyclesPerInstruction;
+            State.Instructions += retired;
+        }
+        finally
+        {
+            _jitBlock = null;
+        }
+        JitBlockExecuted?.Invoke(this, block);
+    }
+
+    /// <summary>
+    /// Asked by compiled code after a load or store: true when the interpreter would not simply go on with the
+    /// next instruction of the block (an interrupt line or virtual interrupt is asserted, the next clock deadline
+    /// moved earlier, a stop was requested or the block's page was written).
+    /// </summary>
+    internal bool JitMustLeaveBlock() =>
+        AnyInterruptAsserted || StopReason != StopReason.None || Clock.NextDeadline < _jitEntryDeadline
+        || (_jitBlock?.Invalidated ?? true);
+}

@@ -1,0 +1,144 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using ArmVirt.Cpu.A64;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// Translates a <see cref="TranslationBlock"/> into one <see cref="DynamicMethod"/> that calls each instruction's
+/// <see cref="A64Handler"/> method with its word as a constant (so RyuJIT can inline the handler and fold the
+/// operand fields), and updates PC, cycles and instructions exactly as the interpreter's Step would.
+/// </summary>
+/// <remarks>
+/// Per instruction k at address pc_k the code stores <c>State.PC = pc_k</c> (handlers such as ADR and the
+/// branches read it, and the execution loop uses it to find the faulting instruction of a
+/// <see cref="Exceptions.GuestException"/>), sets <c>NextPc = pc_k + 4</c> for the block's terminator, and calls
+/// the handler. After a load or store that is not the last instruction the block asks the CPU whether it must
+/// leave (interrupt asserted, clock deadline moved, stop requested, block invalidated) and, if so, retires the
+/// instructions done so far and returns. The block's cycles and instruction count are added once at its exit.
+/// </remarks>
+public static class BlockCompiler
+{
+    private static readonly FieldInfo StateField = typeof(Cpu).GetField(nameof(Cpu.State))!;
+    private static readonly FieldInfo NextPcField = typeof(Cpu).GetField(nameof(Cpu.NextPc))!;
+    private static readonly FieldInfo PcField = typeof(CpuState).GetField(nameof(CpuState.PC))!;
+    private static readonly FieldInfo CyclesField = typeof(CpuState).GetField(nameof(CpuState.Cycles))!;
+    private static readonly FieldInfo InstructionsField = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
+    private static readonly MethodInfo MustLeaveMethod =
+        typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo InvokeMethod = typeof(A64Handler).GetMethod(nameof(A64Handler.Invoke))!;
+
+    /// <summary>Compiles <paramref name="block"/> for a CPU charging <paramref name="cyclesPerInstruction"/> per instruction.</summary>
+    public static Action<Cpu> Compile(TranslationBlock block, ulong cyclesPerInstruction)
+    {
+        if (block.Length == 0) throw new ArgumentException("An empty block cannot be compiled.", nameof(block));
+        var targets = new List<object>();
+        var method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}", typeof(void), [typeof(object[]), typeof(Cpu)],
+            typeof(Cpu).Module, skipVisibility: true);
+        var il = method.GetILGenerator();
+        int n = block.Length;
+        for (int k = 0; k < n; k++)
+        {
+            ulong pc = block.Pc + 4 * (ulong)k;
+            bool last = k == n - 1;
+            EmitStoreStateField(il, PcField, pc);
+            if (last && block.EndsWithTerminator)
+            {
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldc_I8, (long)(pc + 4));
+                il.Emit(OpCodes.Stfld, NextPcField);
+            }
+            EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets);
+            if (!last && block.Classes[k] == InstructionClass.Memory)
+            {
+                var stay = il.DefineLabel();
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Call, MustLeaveMethod);
+                il.Emit(OpCodes.Brfalse, stay);
+                EmitStoreStateField(il, PcField, pc + 4);
+                EmitRetire(il, (ulong)(k + 1), cyclesPerInstruction);
+                il.Emit(OpCodes.Ret);
+                il.MarkLabel(stay);
+            }
+        }
+        if (block.EndsWithTerminator)
+        {
+            // State.PC = NextPc
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, NextPcField);
+            il.Emit(OpCodes.Stfld, PcField);
+        }
+        else
+        {
+            EmitStoreStateField(il, PcField, block.Pc + 4 * (ulong)n);
+        }
+        EmitRetire(il, (ulong)n, cyclesPerInstruction);
+        il.Emit(OpCodes.Ret);
+        return (Action<Cpu>)method.CreateDelegate(typeof(Action<Cpu>), targets.ToArray());
+    }
+
+    // cpu.State.<field> = value
+    private static void EmitStoreStateField(ILGenerator il, FieldInfo field, ulong value)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldflda, StateField);
+        il.Emit(OpCodes.Ldc_I8, (long)value);
+        il.Emit(OpCodes.Stfld, field);
+    }
+
+    // cpu.State.Cycles += count * cpi; cpu.State.Instructions += count
+    private static void EmitRetire(ILGenerator il, ulong count, ulong cyclesPerInstruction)
+    {
+        EmitAddStateField(il, CyclesField, count * cyclesPerInstruction);
+        EmitAddStateField(il, InstructionsField, count);
+    }
+
+    private static void EmitAddStateField(ILGenerator il, FieldInfo field, ulong amount)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldflda, StateField);
+        il.Emit(OpCodes.Dup);
+        il.Emit(OpCodes.Ldfld, field);
+        il.Emit(OpCodes.Ldc_I8, (long)amount);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stfld, field);
+    }
+
+    // A method-group handler over a static method is called directly; a lambda (an instance method on the
+    // compiler's closure singleton) is called on its target loaded from the closure array; anything else
+    // (multicast, virtual, closed static) goes through Invoke.
+    private static void EmitHandlerCall(ILGenerator il, A64Handler handler, uint insn, List<object> targets)
+    {
+        var m = handler.Method;
+        bool single = handler.HasSingleTarget;
+        if (single && m.IsStatic && handler.Target == null)
+        {
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldc_I4, unchecked((int)insn));
+            il.Emit(OpCodes.Call, m);
+            return;
+        }
+        bool closureCall = single && !m.IsStatic && !m.IsVirtual && handler.Target != null && m.DeclaringType != null;
+        EmitLoadTarget(il, closureCall ? handler.Target! : handler, targets);
+        if (closureCall) il.Emit(OpCodes.Castclass, m.DeclaringType!);
+        else il.Emit(OpCodes.Castclass, typeof(A64Handler));
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4, unchecked((int)insn));
+        il.Emit(closureCall ? OpCodes.Call : OpCodes.Callvirt, closureCall ? m : InvokeMethod);
+    }
+
+    private static void EmitLoadTarget(ILGenerator il, object target, List<object> targets)
+    {
+        int index = targets.IndexOf(target);
+        if (index < 0)
+        {
+            index = targets.Count;
+            targets.Add(target);
+        }
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldc_I4, index);
+        il.Emit(OpCodes.Ldelem_Ref);
+    }
+}

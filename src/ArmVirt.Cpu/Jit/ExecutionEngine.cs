@@ -1,0 +1,14 @@
+namespace ArmVirt.Cpu;
+
+/// <summary>How a <see cref="Cpu"/> executes guest code.</summary>
+public enum ExecutionEngine
+{
+    /// <summary>Decode and interpret one instruction at a time.</summary>
+    Interpreter,
+
+    /// <summary>
+    /// Interpret cold code and translate hot blocks into .NET IL (one <see cref="System.Reflection.Emit.DynamicMethod"/>
+    /// per block), giving the same registers, memory and cycle counts as the interpreter.
+    /// </summary>
+    Jit,
+}

@@ -1,0 +1,23 @@
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>What a translation block must do around one instruction.</summary>
+public enum InstructionClass
+{
+    /// <summary>
+    /// Touches only general registers and NZCV (integer data processing): it cannot change interrupt state,
+    /// the clock, the translation regime or memory, so the block continues after it.
+    /// </summary>
+    Plain,
+
+    /// <summary>
+    /// A load or store: it may fault, reach an MMIO device (which can raise an interrupt line or reschedule the
+    /// clock) or write the block's own page, so the block checks whether it must stop after it.
+    /// </summary>
+    Memory,
+
+    /// <summary>
+    /// Anything else (branches, exception-generating and system instructions, and every row not known to be
+    /// one of the above): it is the last instruction of its block.
+    /// </summary>
+    EndsBlock,
+}

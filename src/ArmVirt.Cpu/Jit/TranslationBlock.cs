@@ -1,0 +1,60 @@
+using ArmVirt.Cpu.A64;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// A straight-line run of guest instructions starting at <see cref="Pc"/>: up to and including the first
+/// instruction that ends a block (<see cref="InstructionClass.EndsBlock"/>), never crossing a 4 KiB page and
+/// at most <see cref="TranslationBlock.MaxInstructions"/> long. It counts how often it was entered while
+/// cold and holds its compiled code once hot.
+/// </summary>
+public sealed class TranslationBlock
+{
+    /// <summary>The length cap.</summary>
+    public const int MaxInstructions = 64;
+
+    /// <summary>Page size blocks never cross.</summary>
+    public const ulong PageSize = 4096;
+
+    internal TranslationBlock(ulong pc, int el, uint[] words, A64Encoding[] encodings, InstructionClass[] classes)
+    {
+        Pc = pc;
+        El = el;
+        Words = words;
+        Encodings = encodings;
+        Classes = classes;
+    }
+
+    /// <summary>Address of the first instruction (virtual = physical: blocks exist only for the flat regime).</summary>
+    public ulong Pc { get; }
+
+    /// <summary>The exception level the block was formed at (part of its cache key).</summary>
+    public int El { get; }
+
+    /// <summary>The instruction words, as fetched when the block was formed.</summary>
+    public IReadOnlyList<uint> Words { get; }
+
+    /// <summary>The decoded rows of <see cref="Words"/>.</summary>
+    public IReadOnlyList<A64Encoding> Encodings { get; }
+
+    /// <summary>The class of each instruction.</summary>
+    public IReadOnlyList<InstructionClass> Classes { get; }
+
+    /// <summary>Number of instructions (0 when the first instruction cannot be fetched).</summary>
+    public int Length => Words.Count;
+
+    /// <summary>True when the last instruction is one that ends blocks (rather than the page end or the cap).</summary>
+    public bool EndsWithTerminator => Length > 0 && Classes[Length - 1] == InstructionClass.EndsBlock;
+
+    /// <summary>Times the block was entered by the interpreter while it had no code.</summary>
+    public int ExecutionCount { get; internal set; }
+
+    /// <summary>The translated code, once compiled.</summary>
+    public Action<Cpu>? Code { get; internal set; }
+
+    /// <summary>Set when the block's page was written or code caches were invalidated; it is never run again.</summary>
+    public bool Invalidated { get; internal set; }
+
+    /// <summary>The 4 KiB page number the block lives in.</summary>
+    public ulong Page => Pc / PageSize;
+}

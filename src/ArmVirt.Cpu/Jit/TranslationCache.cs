@@ -1,0 +1,131 @@
+using System.Diagnostics;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// The blocks of one CPU, keyed by (physical address, EL). Blocks are only formed while the translation regime
+/// is flat (stage 1 and stage 2 off), so the PC is the physical address and no ASID/VMID is needed in the key.
+/// A direct-mapped array sits in front of a dictionary; a page index finds the blocks to drop when a page is
+/// written. The cache is bounded: when it holds <see cref="Capacity"/> blocks it is flushed whole (as QEMU's
+/// tb_flush does), which also releases the compiled methods.
+/// </summary>
+public sealed class TranslationCache
+{
+    private const int DirectBits = 12;
+    private readonly TranslationBlock?[] _direct = new TranslationBlock?[1 << DirectBits];
+    private readonly Dictionary<ulong, TranslationBlock> _blocks = new();
+    private readonly Dictionary<ulong, List<TranslationBlock>> _pages = new();
+
+    /// <summary>Creates an empty cache holding at most <paramref name="capacity"/> blocks.</summary>
+    public TranslationCache(int capacity = 16384)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        Capacity = capacity;
+    }
+
+    /// <summary>The most blocks held before the cache is flushed.</summary>
+    public int Capacity { get; }
+
+    /// <summary>Blocks currently held.</summary>
+    public int Count => _blocks.Count;
+
+    /// <summary>Blocks compiled since creation.</summary>
+    public long BlocksCompiled { get; private set; }
+
+    /// <summary>Guest instructions compiled since creation.</summary>
+    public long InstructionsCompiled { get; private set; }
+
+    /// <summary>Host time spent compiling.</summary>
+    public TimeSpan CompileTime { get; private set; }
+
+    /// <summary>Blocks dropped because their page was written or an instruction-cache invalidation covered them.</summary>
+    public long BlocksInvalidated { get; private set; }
+
+    /// <summary>Whole-cache flushes (capacity reached, IC IALLU, engine switch).</summary>
+    public long Flushes { get; private set; }
+
+    private static ulong Key(ulong pc, int el) => (pc >> 2) | ((ulong)el << 62);
+
+    private static int Slot(ulong pc) => (int)((pc >> 2) & ((1 << DirectBits) - 1));
+
+    /// <summary>The block at <paramref name="pc"/> for <paramref name="el"/>, or null.</summary>
+    public TranslationBlock? Lookup(ulong pc, int el)
+    {
+        var b = _direct[Slot(pc)];
+        if (b != null && b.Pc == pc && b.El == el) return b;
+        if (!_blocks.TryGetValue(Key(pc, el), out b)) return null;
+        _direct[Slot(pc)] = b;
+        return b;
+    }
+
+    /// <summary>Adds <paramref name="block"/> (replacing any block with the same key), flushing first when full.</summary>
+    public TranslationBlock Add(TranslationBlock block)
+    {
+        if (_blocks.Count >= Capacity) Flush();
+        ulong key = Key(block.Pc, block.El);
+        if (_blocks.Remove(key, out var old)) Drop(old, fromPages: true);
+        _blocks[key] = block;
+        _direct[Slot(block.Pc)] = block;
+        if (!_pages.TryGetValue(block.Page, out var list)) _pages[block.Page] = list = new List<TranslationBlock>();
+        list.Add(block);
+        return block;
+    }
+
+    /// <summary>Compiles <paramref name="block"/> and records the compile statistics.</summary>
+    public void Compile(TranslationBlock block, ulong cyclesPerInstruction)
+    {
+        long start = Stopwatch.GetTimestamp();
+        block.Code = BlockCompiler.Compile(block, cyclesPerInstruction);
+        CompileTime += Stopwatch.GetElapsedTime(start);
+        BlocksCompiled++;
+        InstructionsCompiled += block.Length;
+    }
+
+    /// <summary>True when some block lives in a page overlapping <c>[pa, pa+size)</c>.</summary>
+    public bool HoldsCode(ulong pa, ulong size)
+    {
+        if (_pages.Count == 0 || size == 0) return false;
+        ulong first = pa / TranslationBlock.PageSize, last = (pa + size - 1) / TranslationBlock.PageSize;
+        for (ulong p = first; p <= last; p++)
+            if (_pages.ContainsKey(p)) return true;
+        return false;
+    }
+
+    /// <summary>Drops every block in a page overlapping <c>[pa, pa+size)</c>.</summary>
+    public void Invalidate(ulong pa, ulong size)
+    {
+        if (!HoldsCode(pa, size)) return;
+        ulong first = pa / TranslationBlock.PageSize, last = (pa + size - 1) / TranslationBlock.PageSize;
+        for (ulong p = first; p <= last; p++)
+        {
+            if (!_pages.Remove(p, out var list)) continue;
+            foreach (var b in list)
+            {
+                _blocks.Remove(Key(b.Pc, b.El));
+                Drop(b, fromPages: false);
+                BlocksInvalidated++;
+            }
+        }
+    }
+
+    /// <summary>Drops every block.</summary>
+    public void Flush()
+    {
+        foreach (var b in _blocks.Values) b.Invalidated = true;
+        _blocks.Clear();
+        _pages.Clear();
+        Array.Clear(_direct);
+        Flushes++;
+    }
+
+    private void Drop(TranslationBlock b, bool fromPages)
+    {
+        b.Invalidated = true;
+        if (_direct[Slot(b.Pc)] == b) _direct[Slot(b.Pc)] = null;
+        if (fromPages && _pages.TryGetValue(b.Page, out var list))
+        {
+            list.Remove(b);
+            if (list.Count == 0) _pages.Remove(b.Page);
+        }
+    }
+}
