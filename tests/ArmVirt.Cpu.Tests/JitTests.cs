@@ -1,0 +1,222 @@
+using ArmVirt.Cpu.A64;
+using ArmVirt.Cpu.Jit;
+
+namespace ArmVirt.Cpu.Tests;
+
+/// <summary>JIT behaviour at the edges: faults inside blocks, interrupts, self-modifying code, tiering, the cache.</summary>
+[TestClass]
+public sealed class JitTests
+{
+    private const ulong Base = LockstepPair.RamBase;
+    private const ulong Vbar = Base + 0x800;
+
+    // Vector code at VBAR_EL1 + 0x200 (synchronous, current EL, SP_ELx) and + 0x280 (IRQ): add x5, x5, #1; b .
+    private static void InstallVectors(LockstepPair pair)
+    {
+        pair.Load(Vbar + 0x200, 0x910004a5, 0x14000000);
+        pair.Load(Vbar + 0x280, 0x910008a5, 0x14000000); // add x5, x5, #2; b .
+        pair.Setup(cpu => cpu.Sys.Vbar[1] = Vbar);
+    }
+
+    // loop: add x0, x0, #1; subs x1, x1, #1; b.ne loop; b .
+    private static readonly uint[] CountDown = [0x91000400, 0xf1000421, 0x54ffffc1, 0x14000000];
+    private const uint AddX0X0Three = 0x91000c00;
+
+    [TestMethod]
+    public void FaultInsideABlockIsPrecise()
+    {
+        // CRC32B is UNDEFINED on a core without FEAT_CRC32: the third instruction of the block faults.
+        var noCrc = new CpuConfiguration { Model = CpuModel.CortexA57 with { IdAa64Isar0 = 0x0000_0000_0000_1120 } };
+        using var pair = new LockstepPair(0, noCrc);
+        InstallVectors(pair);
+        // mov x1, #5; add x2, x1, #3; crc32b w3, w1, w2; add x4, x2, #1; b .
+        pair.Load(Base, 0xd28000a1, 0x91000c22, 0x1ac24023, 0x91000444, 0x14000000);
+        pair.RunLockstep(100);
+        var cpu = pair.Jit.Cpu;
+        Assert.AreEqual(Base + 8, cpu.Sys.Elr[1], "ELR is the faulting instruction");
+        Assert.AreEqual(0UL, cpu.Sys.Esr[1] >> 26, "EC = unknown (UNDEFINED)");
+        Assert.AreEqual(8UL, cpu.X(2));
+        Assert.AreEqual(0UL, cpu.X(4), "the instruction after the fault ran");
+        Assert.AreEqual(1UL, cpu.X(5));
+        Assert.AreEqual(100UL, cpu.State.Instructions);
+        Assert.AreEqual(100UL, cpu.State.Cycles);
+        Assert.IsTrue(cpu.Translations!.BlocksCompiled >= 2);
+    }
+
+    [TestMethod]
+    [DataRow(23UL)]
+    [DataRow(400UL)]
+    [DataRow(1001UL)]
+    public void IrqIsTakenAtTheSameBoundary(ulong atCycle)
+    {
+        using var pair = new LockstepPair(2);
+        InstallVectors(pair);
+        pair.Load(Base, LockstepProgramTests.MixedLoop);
+        pair.Setup(cpu => cpu.State.Daif = 0);
+        var entered = new Dictionary<LockstepPair.Side, ulong>();
+        foreach (var side in pair.Both)
+        {
+            var s = side;
+            s.Clock.Schedule(atCycle, () => s.Cpu.Irq.Set(true));
+            s.Cpu.ExceptionEntered += (kind, el) => entered[s] = s.Cpu.State.Cycles;
+        }
+        pair.RunLockstep(3000);
+        var cpu = pair.Jit.Cpu;
+        Assert.AreEqual(atCycle, entered[pair.Jit], "IRQ taken at the first boundary after the line rose");
+        Assert.AreEqual(atCycle, entered[pair.Interp]);
+        Assert.AreEqual(2UL, cpu.X(5), "IRQ vector ran once");
+        Assert.AreEqual(Vbar + 0x284, cpu.State.PC);
+        Assert.AreNotEqual(0UL, cpu.Sys.Elr[1]);
+        Assert.IsTrue(pair.BlocksCompared > 0);
+    }
+
+    [TestMethod]
+    public void MaskedPendingInterruptDoesNotStopCompiledCode()
+    {
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, LockstepProgramTests.MixedLoop);
+        foreach (var side in pair.Both) side.Cpu.Irq.Set(true); // DAIF.I is set from reset
+        pair.RunLockstep(2000);
+        Assert.IsTrue(pair.BlocksCompared > 100);
+    }
+
+    [TestMethod]
+    public void StoreIntoATranslatedPageInvalidatesIt()
+    {
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, CountDown);
+        pair.Setup(cpu => cpu.SetX(1, 1000));
+        // At cycle 600 (loop hot and compiled) rewrite "add x0, x0, #1" as "add x0, x0, #3" through a data write.
+        foreach (var side in pair.Both)
+        {
+            var s = side;
+            s.Clock.Schedule(600, () => s.Cpu.WriteMemory(Base, 4, AddX0X0Three));
+        }
+        pair.RunLockstep(3010);
+        var cpu = pair.Jit.Cpu;
+        Assert.AreEqual(Base + 12, cpu.State.PC);
+        Assert.AreEqual(200UL + 3 * 800, cpu.X(0));
+        Assert.IsTrue(cpu.Translations!.BlocksInvalidated >= 1);
+    }
+
+    [TestMethod]
+    public void BusWriteIntoATranslatedPageInvalidatesIt()
+    {
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, CountDown);
+        pair.Setup(cpu => cpu.SetX(1, 1000));
+        foreach (var side in pair.Both)
+        {
+            var s = side;
+            s.Clock.Schedule(900, () => s.Bus.TryWrite(Base, 4, AddX0X0Three));
+        }
+        pair.RunLockstep(3010);
+        Assert.AreEqual(300UL + 3 * 700, pair.Jit.Cpu.X(0));
+    }
+
+    [TestMethod]
+    public void ColdBlocksAreInterpretedUntilTheThreshold()
+    {
+        using var pair = new LockstepPair(5);
+        pair.Load(Base, CountDown);
+        pair.Setup(cpu => cpu.SetX(1, 100));
+        pair.RunLockstep(100);
+        var block = pair.Jit.Cpu.Translations!.Lookup(Base, 1)!;
+        Assert.AreEqual(6, block.ExecutionCount, "entries counted before compiling");
+        Assert.IsNotNull(block.Code);
+        Assert.AreEqual(3, block.Length);
+        Assert.AreEqual(1L, pair.Jit.Cpu.Translations.BlocksCompiled);
+    }
+
+    [TestMethod]
+    public void TracingInterpretsEverything()
+    {
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, CountDown);
+        pair.Setup(cpu => cpu.SetX(1, 100));
+        int traced = 0;
+        pair.Jit.Cpu.TraceInstruction = (_, _) => traced++;
+        pair.RunLockstep(200);
+        Assert.AreEqual(200, traced);
+        Assert.AreEqual(0L, pair.Jit.Cpu.Translations!.BlocksCompiled);
+    }
+
+    [TestMethod]
+    public void SwitchingEnginesMidRunKeepsState()
+    {
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, LockstepProgramTests.MixedLoop);
+        pair.Jit.Cpu.Engine = ExecutionEngine.Interpreter;
+        pair.RunLockstep(777);
+        pair.Jit.Cpu.Engine = ExecutionEngine.Jit;
+        pair.RunLockstep(1500);
+        Assert.IsTrue(pair.BlocksCompared > 50);
+    }
+
+    [TestMethod]
+    public void BlocksEndAtBranchesPagesAndTheCap()
+    {
+        using var h = new CpuHarness(1);
+        var nops = Enumerable.Repeat(0xaa0003e0u, 100).ToArray(); // mov x0, x0
+        h.Load(CpuHarness.RamBase, nops);
+        Assert.AreEqual(TranslationBlock.MaxInstructions, BlockBuilder.Build(h.Cpu, CpuHarness.RamBase).Length);
+        var nearPageEnd = BlockBuilder.Build(h.Cpu, CpuHarness.RamBase + 0x1000 - 8);
+        h.Load(CpuHarness.RamBase + 0x1000 - 8, 0xaa0003e0, 0xaa0003e0, 0x14000000);
+        nearPageEnd = BlockBuilder.Build(h.Cpu, CpuHarness.RamBase + 0x1000 - 8);
+        Assert.AreEqual(2, nearPageEnd.Length);
+        Assert.IsFalse(nearPageEnd.EndsWithTerminator);
+        h.Load(CpuHarness.RamBase + 0x2000, CountDown);
+        var loop = BlockBuilder.Build(h.Cpu, CpuHarness.RamBase + 0x2000);
+        Assert.AreEqual(3, loop.Length);
+        Assert.IsTrue(loop.EndsWithTerminator);
+        Assert.AreEqual(0, BlockBuilder.Build(h.Cpu, 0x1000).Length, "not RAM");
+        Assert.AreEqual(0, BlockBuilder.Build(h.Cpu, CpuHarness.RamBase + 2).Length, "misaligned");
+    }
+
+    [TestMethod]
+    public void ClassificationIsConservative()
+    {
+        Assert.AreEqual(InstructionClass.Plain, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0x91000400)));
+        Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0x54ffffc1)));
+        Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(A64Decoder.Unallocated));
+        var foreign = A64Encoding.Pattern("ADD copy", "x 0 0 100010 x xxxxxxxxxxxx xxxxx xxxxx", AluImmediate.AddImmediate);
+        Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(foreign));
+        foreach (var row in BranchTable.Entries)
+            Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(row), row.Name);
+    }
+
+    [TestMethod]
+    public void CacheIsFlushedWhenFull()
+    {
+        using var h = new CpuHarness(1);
+        h.Load(CpuHarness.RamBase, CountDown);
+        var cache = new TranslationCache(capacity: 2);
+        var a = cache.Add(BlockBuilder.Build(h.Cpu, CpuHarness.RamBase));
+        var b = cache.Add(BlockBuilder.Build(h.Cpu, CpuHarness.RamBase + 4));
+        Assert.AreSame(a, cache.Lookup(CpuHarness.RamBase, 1));
+        Assert.IsNull(cache.Lookup(CpuHarness.RamBase, 2), "EL is part of the key");
+        var c = cache.Add(BlockBuilder.Build(h.Cpu, CpuHarness.RamBase + 8));
+        Assert.AreEqual(1, cache.Count);
+        Assert.AreEqual(1L, cache.Flushes);
+        Assert.IsTrue(a.Invalidated && b.Invalidated && !c.Invalidated);
+        Assert.IsNull(cache.Lookup(CpuHarness.RamBase, 1));
+        cache.Invalidate(CpuHarness.RamBase + 0xFFC, 8); // straddles into the next page
+        Assert.IsTrue(c.Invalidated);
+        Assert.AreEqual(0, cache.Count);
+    }
+
+    [TestMethod]
+    public void LambdaHandlersAreCalledOnTheirClosure()
+    {
+        // A64Decoder.Unallocated's handler is a lambda: the compiled block must call it on its closure object.
+        using var h = new CpuHarness(1);
+        h.Load(CpuHarness.RamBase, 0x91000400, 0x00000000);
+        var block = BlockBuilder.Build(h.Cpu, CpuHarness.RamBase);
+        Assert.AreEqual(2, block.Length);
+        Assert.IsNotNull(block.Encodings[1].Handler.Target);
+        var code = BlockCompiler.Compile(block, 1);
+        Assert.ThrowsExactly<Exceptions.GuestException>(() => code(h.Cpu));
+        Assert.AreEqual(CpuHarness.RamBase + 4, h.Cpu.State.PC, "PC names the faulting instruction");
+        Assert.AreEqual(1UL, h.Cpu.X(0));
+    }
+}
