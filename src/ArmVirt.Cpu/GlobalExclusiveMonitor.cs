@@ -85,8 +85,10 @@ public sealed class GlobalExclusiveMonitor
     public void MarkExclusive(int slot, ulong pa, int size)
     {
         ulong mask = (ulong)GranuleBytes - 1;
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
         lock (_lock)
         {
+            if (slot >= _marks.Length) Array.Resize(ref _marks, Math.Max(slot + 1, _marks.Length * 2));
             ref var m = ref _marks[slot];
             if (!m.Valid) _markedCount++;
             m.Valid = true;
@@ -100,6 +102,7 @@ public sealed class GlobalExclusiveMonitor
     {
         lock (_lock)
         {
+            if ((uint)slot >= (uint)_marks.Length) return false;
             ref var m = ref _marks[slot];
             return m.Valid && pa >= m.Start && pa + (ulong)size <= m.End;
         }
@@ -110,6 +113,7 @@ public sealed class GlobalExclusiveMonitor
     {
         lock (_lock)
         {
+            if ((uint)slot >= (uint)_marks.Length) return;
             ref var m = ref _marks[slot];
             if (m.Valid) _markedCount--;
             m.Valid = false;
