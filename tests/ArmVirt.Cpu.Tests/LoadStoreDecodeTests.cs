@@ -117,6 +117,9 @@ public sealed class LoadStoreDecodeTests
         [DataRow(0xF9C00041u)] // unsigned offset size = 11, opc = 11
         [DataRow(0xF8800841u)] // LDTR with size = 11, opc = 10
         [DataRow(0xC8A17862u)] // CAS with Rt2 != 11111
+        [DataRow(0xC8C3FC41u)] // LDAR with Rs != 11111 (QEMU: UNDEFINED)
+        [DataRow(0xC8DFF841u)] // LDAR with Rt2 != 11111
+        [DataRow(0x889FF841u)] // STLR with Rt2 != 11111
         [DataRow(0xF8219062u)] // SWP encoding with o3 = 1, opc = 001
         [DataRow(0xF8210462u)] // atomic memory operation space with bits 11..10 = 01
     public void IsUnallocated(uint insn)

@@ -22,7 +22,7 @@ public static class LoadStoreTable
     private static string Pair(string opc, string mode, string l) => opc + "1010" + "0" + mode + l + "xxxxxxx" + Any5 + Any10;
 
     // size:001000:o2:L:o1:Rs:o0:Rt2:Rn:Rt (load/store exclusive, ordered, compare and swap).
-    private static string Excl(string size, string o2LO1, string o0, string rt2 = Any5) => size + "001000" + o2LO1 + Any5 + o0 + rt2 + Any10;
+    private static string Excl(string size, string o2LO1, string o0, string rt2 = Any5, string rs = Any5) => size + "001000" + o2LO1 + rs + o0 + rt2 + Any10;
 
     // size:111:V=0:00:A:R:1:Rs:o3:opc:00:Rn:Rt (atomic memory operations).
     private static string Atomic(string o3Opc) => "xx111000" + "xx1" + Any5 + o3Opc + "00" + Any10;
@@ -77,12 +77,13 @@ public static class LoadStoreTable
         A64Encoding.Pattern("LDPSW (pre-index)", Pair("01", "11", "1"), LoadStorePair.PreIndex),
 
         // Load/store exclusive and ordered (C6.2 STXR, LDXR, STXP, LDXP, STLR, LDAR); o0 selects release/acquire.
+        // As QEMU does, the should-be-one Rs/Rt2 fields are ignored for the exclusives but required for LDAR/STLR.
         A64Encoding.Pattern("STXR/STLXR", Excl("xx", "000", "x"), LoadStoreExclusive.StoreExclusive),
         A64Encoding.Pattern("LDXR/LDAXR", Excl("xx", "010", "x"), LoadStoreExclusive.LoadExclusive),
         A64Encoding.Pattern("STXP/STLXP", Excl("1x", "001", "x"), LoadStoreExclusive.StoreExclusivePair),
         A64Encoding.Pattern("LDXP/LDAXP", Excl("1x", "011", "x"), LoadStoreExclusive.LoadExclusivePair),
-        A64Encoding.Pattern("STLR", Excl("xx", "100", "1"), LoadStoreExclusive.StoreRelease),
-        A64Encoding.Pattern("LDAR", Excl("xx", "110", "1"), LoadStoreExclusive.LoadAcquire),
+        A64Encoding.Pattern("STLR", Excl("xx", "100", "1", "11111", "11111"), LoadStoreExclusive.StoreRelease),
+        A64Encoding.Pattern("LDAR", Excl("xx", "110", "1", "11111", "11111"), LoadStoreExclusive.LoadAcquire),
 
         // FEAT_LSE compare and swap (C6.2 CAS, CASP); L = acquire, o0 = release.
         A64Encoding.Pattern("CAS", Excl("xx", "1x1", "x", "11111"), LoadStoreAtomic.CompareAndSwap),
