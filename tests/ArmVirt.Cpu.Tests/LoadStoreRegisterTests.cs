@@ -379,4 +379,19 @@ public sealed class LoadStoreRegisterTests
         Assert.AreEqual(ExceptionClass.DataAbortLower, Ec(esr));
         Assert.AreEqual(0x21UL, esr & 0x3F);
     }
+
+    [TestMethod]
+    public void UnprivilegedAccessKindDependsOnElAndUao()
+    {
+        using var h = new LoadStoreTestHarness(CpuModel.Max, highestEl: 2);
+        h.Cpu.SetElAndSpSel(1, 1);
+        Assert.AreEqual(MemoryAccessKind.Unprivileged, A64.AddressingModes.UnprivilegedKind(h.Cpu));
+        h.Cpu.State.Uao = true;
+        Assert.AreEqual(MemoryAccessKind.Read, A64.AddressingModes.UnprivilegedKind(h.Cpu), "PSTATE.UAO overrides");
+        h.Cpu.State.Uao = false;
+        h.Cpu.SetElAndSpSel(0, 0);
+        Assert.AreEqual(MemoryAccessKind.Read, A64.AddressingModes.UnprivilegedKind(h.Cpu), "EL0 accesses are normal");
+        h.Cpu.SetElAndSpSel(2, 1);
+        Assert.AreEqual(MemoryAccessKind.Read, A64.AddressingModes.UnprivilegedKind(h.Cpu), "EL2 without VHE");
+    }
 }
