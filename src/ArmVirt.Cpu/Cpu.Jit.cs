@@ -178,6 +178,7 @@ public sealed partial class Cpu
         {
             // Like Step: the stopping instruction is not retired and the PC stays on it.
             ulong retired = (State.PC - block.Pc) >> 2;
+            NextPc = State.PC + 4;
             State.Cycles += retired * CyclesPerInstruction;
             State.Instructions += retired;
         }

@@ -42,12 +42,7 @@ public static class BlockCompiler
             ulong pc = block.Pc + 4 * (ulong)k;
             bool last = k == n - 1;
             EmitStoreStateField(il, PcField, pc);
-            if (last && block.EndsWithTerminator)
-            {
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldc_I8, (long)(pc + 4));
-                il.Emit(OpCodes.Stfld, NextPcField);
-            }
+            if (last && block.EndsWithTerminator) EmitStoreNextPc(il, pc + 4);
             EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets);
             if (!last && block.Classes[k] == InstructionClass.Memory)
             {
@@ -55,6 +50,7 @@ public static class BlockCompiler
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Call, MustLeaveMethod);
                 il.Emit(OpCodes.Brfalse, stay);
+                EmitStoreNextPc(il, pc + 4);
                 EmitStoreStateField(il, PcField, pc + 4);
                 EmitRetire(il, (ulong)(k + 1), cyclesPerInstruction);
                 il.Emit(OpCodes.Ret);
@@ -72,11 +68,20 @@ public static class BlockCompiler
         }
         else
         {
+            EmitStoreNextPc(il, block.Pc + 4 * (ulong)n);
             EmitStoreStateField(il, PcField, block.Pc + 4 * (ulong)n);
         }
         EmitRetire(il, (ulong)n, cyclesPerInstruction);
         il.Emit(OpCodes.Ret);
         return (Action<Cpu>)method.CreateDelegate(typeof(Action<Cpu>), targets.ToArray());
+    }
+
+    // cpu.NextPc = value (the interpreter leaves NextPc = PC + 4 of the last instruction it ran)
+    private static void EmitStoreNextPc(ILGenerator il, ulong value)
+    {
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I8, (long)value);
+        il.Emit(OpCodes.Stfld, NextPcField);
     }
 
     // cpu.State.<field> = value
