@@ -40,6 +40,19 @@ public sealed partial class Cpu
     /// </summary>
     public int JitThreshold { get; set; } = 50;
 
+    /// <summary>
+    /// Times a compiled block is entered before it is recompiled with the handlers inlined
+    /// (<see cref="JitTier.Optimized"/>). A block whose first compile already passes this count is compiled straight
+    /// to that tier (so 0 with <see cref="JitThreshold"/> 0 compiles every block optimized at once).
+    /// </summary>
+    public long JitOptimizeThreshold { get; set; } = 20_000;
+
+    /// <summary>
+    /// Compile on the shared background thread while the interpreter keeps running (the default), or synchronously
+    /// on the CPU thread. Results are identical either way; only which executions run compiled differs.
+    /// </summary>
+    public bool JitBackgroundCompilation { get; set; } = true;
+
     /// <summary>The JIT's translation cache (null until <see cref="Engine"/> is first set to <see cref="ExecutionEngine.Jit"/>).</summary>
     public TranslationCache? Translations => _translations;
 
@@ -142,12 +155,21 @@ public sealed partial class Cpu
                 Step();
                 continue;
             }
-            if (block.Code == null && ++block.ExecutionCount > JitThreshold) cache.Compile(block, cpi);
-            if (block.Code != null
+            long count = ++block.ExecutionCount;
+            if (!block.CompilePending)
+            {
+                var tier = block.Tier;
+                if (tier == JitTier.None && count > JitThreshold)
+                    RequestCompile(cache, block, count > JitOptimizeThreshold ? JitTier.Optimized : JitTier.Baseline);
+                else if (tier == JitTier.Baseline && count > JitOptimizeThreshold)
+                    RequestCompile(cache, block, JitTier.Optimized);
+            }
+            var code = block.Code;
+            if (code != null
                 && State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline
                 && State.Instructions + (ulong)n <= limit)
             {
-                ExecuteBlock(block);
+                ExecuteBlock(block, code);
                 continue;
             }
             Step();
@@ -156,13 +178,19 @@ public sealed partial class Cpu
         }
     }
 
-    private void ExecuteBlock(TranslationBlock block)
+    private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
+    {
+        if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(cache, block, CyclesPerInstruction, tier);
+        else cache.Compile(block, CyclesPerInstruction, tier);
+    }
+
+    private void ExecuteBlock(TranslationBlock block, Action<Cpu> code)
     {
         _jitEntryDeadline = Clock.NextDeadline;
         _jitBlock = block;
         try
         {
-            block.Code!(this);
+            code(this);
         }
         catch (GuestException e)
         {

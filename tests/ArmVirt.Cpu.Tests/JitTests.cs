@@ -115,17 +115,26 @@ public sealed class JitTests
     }
 
     [TestMethod]
-    public void ColdBlocksAreInterpretedUntilTheThreshold()
+    public void ColdBlocksAreInterpretedUntilTheThresholdThenTierUp()
     {
-        using var pair = new LockstepPair(5);
+        using var pair = new LockstepPair(5, optimizeThreshold: 10);
         pair.Load(Base, CountDown);
         pair.Setup(cpu => cpu.SetX(1, 100));
-        pair.RunLockstep(100);
-        var block = pair.Jit.Cpu.Translations!.Lookup(Base, 1)!;
-        Assert.AreEqual(6, block.ExecutionCount, "entries counted before compiling");
-        Assert.IsNotNull(block.Code);
+        pair.RunLockstep(15); // five iterations of the 3-instruction loop block: all interpreted
+        var t = pair.Jit.Cpu.Translations!;
+        var block = t.Lookup(Base, 1)!;
+        Assert.AreEqual(5L, block.ExecutionCount);
+        Assert.IsNull(block.Code);
+        Assert.AreEqual(0, pair.BlocksCompared);
+        pair.RunLockstep(3); // sixth entry compiles the baseline tier and runs it
+        Assert.AreEqual(JitTier.Baseline, block.Tier);
+        Assert.AreEqual(1, pair.BlocksCompared);
+        pair.RunLockstep(15); // eleventh entry recompiles with the handlers inlined
+        Assert.AreEqual(JitTier.Optimized, block.Tier);
+        Assert.AreEqual(2L, t.BlocksCompiled);
+        Assert.AreEqual(1L, t.BlocksOptimized);
+        Assert.AreEqual(6, pair.BlocksCompared);
         Assert.AreEqual(3, block.Length);
-        Assert.AreEqual(1L, pair.Jit.Cpu.Translations.BlocksCompiled);
     }
 
     [TestMethod]

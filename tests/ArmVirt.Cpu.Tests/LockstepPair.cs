@@ -12,12 +12,19 @@ internal sealed class LockstepPair : IDisposable
     public const ulong RamBase = 0x4000_0000;
     public const ulong RamSize = 1 << 20;
 
-    public LockstepPair(int jitThreshold = 0, CpuConfiguration? configuration = null)
+    /// <summary>
+    /// Both machines; the JIT side compiles synchronously (so tests know what ran compiled) at
+    /// <paramref name="jitThreshold"/> and optimizes at <paramref name="optimizeThreshold"/> (0: straight to the
+    /// optimized tier), unless <paramref name="background"/> is set.
+    /// </summary>
+    public LockstepPair(int jitThreshold = 0, CpuConfiguration? configuration = null, long optimizeThreshold = 0, bool background = false)
     {
         Interp = new Side(configuration);
         Jit = new Side(configuration);
         Jit.Cpu.Engine = ExecutionEngine.Jit;
         Jit.Cpu.JitThreshold = jitThreshold;
+        Jit.Cpu.JitOptimizeThreshold = optimizeThreshold;
+        Jit.Cpu.JitBackgroundCompilation = background;
     }
 
     public Side Interp { get; }

@@ -38,15 +38,19 @@ public sealed class LockstepProgramTests
     ];
 
     [TestMethod]
-    [DataRow(0)]
-    [DataRow(3)]
-    [DataRow(50)]
-    public void MixedLoopMatchesInterpreter(int threshold)
+    [DataRow(0, 0L)]
+    [DataRow(0, long.MaxValue)]
+    [DataRow(3, 20L)]
+    [DataRow(50, 100L)]
+    public void MixedLoopMatchesInterpreter(int threshold, long optimizeThreshold)
     {
-        using var pair = new LockstepPair(threshold);
+        using var pair = new LockstepPair(threshold, optimizeThreshold: optimizeThreshold);
         pair.Load(LockstepPair.RamBase, MixedLoop);
         pair.RunLockstep(5000);
-        Assert.IsTrue(pair.Jit.Cpu.Translations!.BlocksCompiled > 0, "nothing was compiled");
+        var t = pair.Jit.Cpu.Translations!;
+        Assert.IsTrue(t.BlocksCompiled > 0, "nothing was compiled");
+        if (optimizeThreshold == long.MaxValue) Assert.AreEqual(0L, t.BlocksOptimized);
+        else Assert.IsTrue(t.BlocksOptimized > 0, "nothing was optimized");
         Assert.IsTrue(pair.BlocksCompared > 100, $"only {pair.BlocksCompared} blocks compared");
         Assert.AreEqual(5000UL, pair.Jit.Cpu.State.Instructions);
     }
@@ -83,5 +87,20 @@ public sealed class LockstepProgramTests
         CollectionAssert.AreEqual(fired[pair.Interp], fired[pair.Jit]);
         Assert.IsTrue(fired[pair.Jit].Count >= 80);
         Assert.IsTrue(fired[pair.Jit].All(c => c % 37 == 0), "an event fired late");
+    }
+
+    [TestMethod]
+    public void BackgroundCompilationGivesTheSameResults()
+    {
+        // Which executions run compiled now depends on host timing; the state after every block must not.
+        using var pair = new LockstepPair(2, optimizeThreshold: 40, background: true);
+        pair.Load(LockstepPair.RamBase, MixedLoop);
+        for (int i = 0; i < 20; i++) pair.RunLockstep(5000);
+        var t = pair.Jit.Cpu.Translations!;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (t.BlocksOptimized == 0 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        pair.RunLockstep(5000);
+        Assert.IsTrue(t.BlocksOptimized > 0, "the background compiler finished nothing");
+        Assert.IsTrue(pair.BlocksCompared > 0);
     }
 }

@@ -1,4 +1,5 @@
 using ArmVirt.Cpu.A64;
+using ArmVirt.Cpu.Jit;
 
 namespace ArmVirt.Cpu.Tests;
 
@@ -47,10 +48,12 @@ public sealed class LockstepRandomTests
     };
 
     [TestMethod]
-    public void RandomDataProcessingBlocksMatchInterpreter()
+    [DataRow(JitTier.Optimized)]
+    [DataRow(JitTier.Baseline)]
+    public void RandomDataProcessingBlocksMatchInterpreter(JitTier tier)
     {
-        var rng = new Random(20261124);
-        using var pair = new LockstepPair(0);
+        var rng = new Random(20261124 + (int)tier);
+        using var pair = new LockstepPair(0, optimizeThreshold: tier == JitTier.Optimized ? 0 : long.MaxValue);
         int compiledBefore = 0;
         for (int s = 0; s < Sequences; s++)
         {
@@ -82,6 +85,7 @@ public sealed class LockstepRandomTests
             Assert.AreEqual(compiledBefore + 1, t.BlocksCompiled, $"sequence {s} was not run as one compiled block");
             compiledBefore++;
             Assert.AreEqual(s + 1, pair.BlocksCompared, $"sequence {s} did not run compiled");
+            Assert.AreEqual(tier, t.Lookup(at, 1)!.Tier);
         }
         Assert.IsTrue(pair.Jit.Cpu.Translations!.BlocksInvalidated >= Sequences - 512, "reused code addresses were not invalidated");
     }

@@ -46,11 +46,33 @@ public sealed class TranslationBlock
     /// <summary>True when the last instruction is one that ends blocks (rather than the page end or the cap).</summary>
     public bool EndsWithTerminator => Length > 0 && Classes[Length - 1] == InstructionClass.EndsBlock;
 
-    /// <summary>Times the block was entered by the interpreter while it had no code.</summary>
-    public int ExecutionCount { get; internal set; }
+    private volatile Action<Cpu>? _code;
+    private volatile int _tier;
+    private volatile bool _compilePending;
 
-    /// <summary>The translated code, once compiled.</summary>
-    public Action<Cpu>? Code { get; internal set; }
+    /// <summary>Times execution reached the block's start (interpreted or compiled); drives tiering.</summary>
+    public long ExecutionCount { get; internal set; }
+
+    /// <summary>The translated code, once compiled (published by the compiling thread, read by the CPU thread).</summary>
+    public Action<Cpu>? Code
+    {
+        get => _code;
+        internal set => _code = value;
+    }
+
+    /// <summary>The tier of <see cref="Code"/>.</summary>
+    public JitTier Tier
+    {
+        get => (JitTier)_tier;
+        internal set => _tier = (int)value;
+    }
+
+    /// <summary>True while a compile of this block is queued or running on the background compiler.</summary>
+    public bool CompilePending
+    {
+        get => _compilePending;
+        internal set => _compilePending = value;
+    }
 
     /// <summary>Set when the block's page was written or code caches were invalidated; it is never run again.</summary>
     public bool Invalidated { get; internal set; }

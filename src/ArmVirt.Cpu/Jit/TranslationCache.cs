@@ -29,14 +29,19 @@ public sealed class TranslationCache
     /// <summary>Blocks currently held.</summary>
     public int Count => _blocks.Count;
 
-    /// <summary>Blocks compiled since creation.</summary>
-    public long BlocksCompiled { get; private set; }
+    private long _blocksCompiled, _blocksOptimized, _instructionsCompiled, _compileTicks;
 
-    /// <summary>Guest instructions compiled since creation.</summary>
-    public long InstructionsCompiled { get; private set; }
+    /// <summary>Compiles finished since creation (both tiers).</summary>
+    public long BlocksCompiled => Interlocked.Read(ref _blocksCompiled);
 
-    /// <summary>Host time spent compiling.</summary>
-    public TimeSpan CompileTime { get; private set; }
+    /// <summary>Compiles of the <see cref="JitTier.Optimized"/> tier since creation.</summary>
+    public long BlocksOptimized => Interlocked.Read(ref _blocksOptimized);
+
+    /// <summary>Guest instructions compiled since creation (both tiers).</summary>
+    public long InstructionsCompiled => Interlocked.Read(ref _instructionsCompiled);
+
+    /// <summary>Host time spent compiling, including RyuJIT's compile of the emitted IL.</summary>
+    public TimeSpan CompileTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _compileTicks));
 
     /// <summary>Blocks dropped because their page was written or an instruction-cache invalidation covered them.</summary>
     public long BlocksInvalidated { get; private set; }
@@ -71,14 +76,21 @@ public sealed class TranslationCache
         return block;
     }
 
-    /// <summary>Compiles <paramref name="block"/> and records the compile statistics.</summary>
-    public void Compile(TranslationBlock block, ulong cyclesPerInstruction)
+    /// <summary>
+    /// Compiles <paramref name="block"/> to <paramref name="tier"/> on the calling thread (forcing RyuJIT's compile too),
+    /// publishes the code on the block and records the compile statistics. Thread-safe.
+    /// </summary>
+    public void Compile(TranslationBlock block, ulong cyclesPerInstruction, JitTier tier)
     {
         long start = Stopwatch.GetTimestamp();
-        block.Code = BlockCompiler.Compile(block, cyclesPerInstruction);
-        CompileTime += Stopwatch.GetElapsedTime(start);
-        BlocksCompiled++;
-        InstructionsCompiled += block.Length;
+        var code = BlockCompiler.Compile(block, cyclesPerInstruction, tier);
+        BlockCompiler.Warm(code);
+        Interlocked.Add(ref _compileTicks, Stopwatch.GetTimestamp() - start);
+        Interlocked.Increment(ref _blocksCompiled);
+        if (tier == JitTier.Optimized) Interlocked.Increment(ref _blocksOptimized);
+        Interlocked.Add(ref _instructionsCompiled, block.Length);
+        block.Code = code;
+        block.Tier = tier;
     }
 
     /// <summary>True when some block lives in a page overlapping <c>[pa, pa+size)</c>.</summary>

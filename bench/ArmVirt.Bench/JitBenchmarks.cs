@@ -1,0 +1,98 @@
+using ArmVirt.Core;
+using ArmVirt.Cpu;
+using ArmVirt.Cpu.Jit;
+using BenchmarkDotNet.Attributes;
+
+namespace ArmVirt.Bench;
+
+/// <summary>
+/// The JIT against the interpreter on the same integer loop (guest instructions per host second, both through
+/// <see cref="Cpu.Cpu.Run"/>), and the cost of translating a block, per guest instruction.
+/// </summary>
+[MemoryDiagnoser]
+public class JitBenchmarks
+{
+    private const ulong RamBase = 0x4000_0000;
+    private PhysicalBus _bus = null!;
+    private Cpu.Cpu _interp = null!;
+    private Cpu.Cpu _jit = null!;
+
+    // loop: add x0, x0, #1; eor x1, x1, x0; lsl x2, x1, #3; subs x3, x3, #1; b.ne loop; (then) b .
+    private static readonly uint[] Loop = [0x91000400, 0xCA000021, 0xD37DF022, 0xF1000463, 0x54FFFF81, 0x14000000];
+
+    // 63 data-processing instructions of mixed kinds and a branch: one maximal block.
+    private static readonly uint[] Straight = Enumerable.Range(0, 63)
+        .Select(i => (i % 7) switch
+        {
+            0 => 0x91000400u,  // add x0, x0, #1
+            1 => 0xCA000021u,  // eor x1, x1, x0
+            2 => 0xD37DF022u,  // lsl x2, x1, #3
+            3 => 0xF1000463u,  // subs x3, x3, #1
+            4 => 0x9A89816Cu,  // csel x12, x11, x9, hi
+            5 => 0x9B01292Au,  // madd x10, x9, x1, x10
+            _ => 0x8B021443u,  // add x3, x2, x2, lsl #5
+        })
+        .Append(0x14000000u).ToArray();
+
+    /// <summary>Guest instructions per loop benchmark invocation.</summary>
+    public const int Instructions = 1_000_000;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _bus = new PhysicalBus();
+        _bus.AddRam(RamBase, 1 << 20);
+        Load(RamBase, Loop);
+        Load(RamBase + 0x1000, Straight);
+        _interp = new Cpu.Cpu(_bus, new VirtualClock());
+        _jit = new Cpu.Cpu(_bus, new VirtualClock()) { Engine = ExecutionEngine.Jit };
+        RunLoop(_jit); // warm: the loop block is compiled
+    }
+
+    private void Load(ulong at, uint[] words)
+    {
+        var bytes = new byte[words.Length * 4];
+        Buffer.BlockCopy(words, 0, bytes, 0, bytes.Length);
+        _bus.Load(at, bytes);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _bus.Dispose();
+
+    private static ulong RunLoop(Cpu.Cpu cpu)
+    {
+        cpu.ClearStop();
+        cpu.State.PC = RamBase;
+        cpu.State.X[3] = ulong.MaxValue;
+        cpu.Run(Instructions);
+        return cpu.State.X[1];
+    }
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = Instructions)]
+    public ulong InterpreterLoop() => RunLoop(_interp);
+
+    [Benchmark(OperationsPerInvoke = Instructions)]
+    public ulong JitLoop() => RunLoop(_jit);
+
+    /// <summary>Forms, compiles and first-runs (RyuJIT compiles on first call) a 64-instruction block.</summary>
+    [Benchmark(OperationsPerInvoke = 64)]
+    public ulong TranslateBlock64()
+    {
+        var block = BlockBuilder.Build(_interp, RamBase + 0x1000);
+        var code = BlockCompiler.Compile(block, 1);
+        _interp.State.PC = RamBase + 0x1000;
+        code(_interp);
+        return _interp.State.X[0];
+    }
+
+    /// <summary>Forms, compiles and first-runs the 5-instruction loop block.</summary>
+    [Benchmark(OperationsPerInvoke = 5)]
+    public ulong TranslateBlock5()
+    {
+        var block = BlockBuilder.Build(_interp, RamBase);
+        var code = BlockCompiler.Compile(block, 1);
+        _interp.State.PC = RamBase;
+        code(_interp);
+        return _interp.State.X[0];
+    }
+}
