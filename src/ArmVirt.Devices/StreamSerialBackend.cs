@@ -2,13 +2,12 @@ namespace ArmVirt.Devices;
 
 /// <summary>
 /// A serial backend writing to a <see cref="Stream"/> (the console's standard output, a file, a
-/// <see cref="MemoryStream"/> in tests). Output is buffered and flushed at each line feed and on <see cref="Flush"/>.
+/// <see cref="MemoryStream"/> in tests). Each byte is written through immediately, so output interleaves correctly
+/// with anything else writing to the same stream (semihosting, the runner's messages).
 /// </summary>
 public sealed class StreamSerialBackend : ISerialBackend
 {
     private readonly Stream _output;
-    private readonly byte[] _buffer = new byte[4096];
-    private int _count;
 
     /// <summary>Creates a backend that writes to <paramref name="output"/>.</summary>
     public StreamSerialBackend(Stream output)
@@ -19,20 +18,8 @@ public sealed class StreamSerialBackend : ISerialBackend
     }
 
     /// <inheritdoc />
-    public void Write(byte value)
-    {
-        _buffer[_count++] = value;
-        if (value == (byte)'\n' || _count == _buffer.Length) Flush();
-    }
+    public void Write(byte value) => _output.WriteByte(value);
 
     /// <inheritdoc />
-    public void Flush()
-    {
-        if (_count != 0)
-        {
-            _output.Write(_buffer, 0, _count);
-            _count = 0;
-        }
-        _output.Flush();
-    }
+    public void Flush() => _output.Flush();
 }
