@@ -83,6 +83,25 @@ public sealed class Pl011 : RegisterMappedDevice
         Interrupt = new InterruptLine("pl011.uartintr");
     }
 
+    /// <summary>
+    /// Byte and halfword accesses at a register's address act on its low bits (the PL011's registers are at most
+    /// 16 bits wide and bare-metal code commonly uses STRB to UARTDR); other narrow accesses are reserved.
+    /// </summary>
+    public override bool TryRead(ulong offset, int size, out ulong value)
+    {
+        if (size >= 4 || (offset & 3) != 0) return base.TryRead(offset, size, out value);
+        value = Registers.Read(offset, 4) & ((1UL << (size * 8)) - 1);
+        return true;
+    }
+
+    /// <inheritdoc cref="TryRead"/>
+    public override bool TryWrite(ulong offset, int size, ulong value)
+    {
+        if (size >= 4 || (offset & 3) != 0) return base.TryWrite(offset, size, value);
+        Registers.Write(offset, 4, value & ((1UL << (size * 8)) - 1));
+        return true;
+    }
+
     /// <summary>UARTINTR: the OR of the masked interrupt status bits (wired to SPI 1 on the virt machine).</summary>
     public InterruptLine Interrupt { get; }
 
