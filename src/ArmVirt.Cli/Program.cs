@@ -126,26 +126,21 @@ public static class Program
             stderr.WriteLine($"armvirt: {machine.InstructionsExecuted} instructions, {machine.CyclesExecuted} cycles, " +
                 $"{machine.InstructionsExecuted / seconds / 1e6:F2} MIPS ({watch.Elapsed.TotalSeconds:F3} s)");
         }
-        switch (exit.Reason)
-        {
-            case StopReason.PowerOff:
-                return ExitCodes.PowerOff;
-            case StopReason.SemihostingExit:
-                return exit.ExitCode;
-            case StopReason.InstructionLimit:
-                stderr.WriteLine($"armvirt: stopped after {machine.InstructionsExecuted} instructions (--max-insns)");
-                return ExitCodes.InstructionLimit;
-            case StopReason.Halted:
-                stderr.WriteLine($"armvirt: guest halted: {exit.Message}");
-                return ExitCodes.Halted;
-            case StopReason.HostRequest:
-                stderr.WriteLine("armvirt: interrupted");
-                return ExitCodes.Interrupted;
-            default:
-                stderr.WriteLine($"armvirt: guest stopped ({exit.Reason}): {exit.Message}");
-                return ExitCodes.InternalError;
-        }
+        var (code, message) = Outcome(exit, machine.InstructionsExecuted);
+        if (message != null) stderr.WriteLine($"armvirt: {message}");
+        return code;
     }
+
+    /// <summary>The process exit code for how the guest stopped, and the line to print on stderr (or null).</summary>
+    internal static (int Code, string? Message) Outcome(MachineExit exit, ulong instructions) => exit.Reason switch
+    {
+        StopReason.PowerOff => (ExitCodes.PowerOff, null),
+        StopReason.SemihostingExit => (exit.ExitCode, null),
+        StopReason.InstructionLimit => (ExitCodes.InstructionLimit, $"stopped after {instructions} instructions (--max-insns)"),
+        StopReason.Halted => (ExitCodes.Halted, $"guest halted: {exit.Message}"),
+        StopReason.HostRequest => (ExitCodes.Interrupted, "interrupted"),
+        _ => (ExitCodes.InternalError, $"guest stopped ({exit.Reason}): {exit.Message}"),
+    };
 
     private static byte[] LoadDemo()
     {
