@@ -10,17 +10,17 @@ public sealed partial class Machine
     /// </summary>
     public static FirmwareConduit ConduitFor(int highestEl) => highestEl == 1 ? FirmwareConduit.Hvc : FirmwareConduit.Smc;
 
-    private void InstallFirmware(FirmwareConduit conduit, bool semihosting, Stream semihostingOutput)
+    /// <summary>What the built-in firmware needs to know about the machine.</summary>
+    internal readonly record struct FirmwareSettings(bool Semihosting, Stream SemihostingOutput, ulong RamSize, string CommandLine);
+
+    private void InstallFirmware(FirmwareSettings settings)
     {
-#if ARMVIRT_FIRMWARE
-        Cpu.Firmware = new PsciFirmware(conduit, new SingleCpuPsciPlatform());
-        if (semihosting) Cpu.Semihosting = new Semihosting(semihostingOutput, null);
-#else
-        // The firmware helper's PsciFirmware/Semihosting are not in this build yet (see ArmVirt.Machine.csproj).
-        _ = conduit;
-        if (semihosting)
-            throw new MachineConfigurationException("semihosting: this build of ArmVirt has no semihosting support");
-        _ = semihostingOutput;
-#endif
+        Cpu.Firmware = new PsciFirmware(ConduitFor(Cpu.Configuration.HighestEl), new SingleCpuPsciPlatform());
+        if (settings.Semihosting)
+        {
+            // Semihosting's console shares the serial output; serial input stays with the UART (SYS_READC sees EOF).
+            Cpu.Semihosting = new Semihosting(settings.SemihostingOutput, null,
+                SemihostingHeapInfo.FromRam(VirtMemoryMap.RamBase, settings.RamSize), settings.CommandLine);
+        }
     }
 }

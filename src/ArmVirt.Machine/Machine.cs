@@ -20,7 +20,7 @@ public sealed partial class Machine : IDisposable
     private readonly ISerialBackend _serial;
 
     internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore cpu, Pl011 uart, ISerialBackend serial,
-        BootImage boot, Stream? serialInput, bool semihosting, Stream semihostingOutput)
+        BootImage boot, Stream? serialInput, FirmwareSettings firmware)
     {
         Bus = bus;
         Clock = clock;
@@ -28,7 +28,7 @@ public sealed partial class Machine : IDisposable
         Uart = uart;
         _serial = serial;
         _boot = boot;
-        InstallFirmware(ConduitFor(cpu.Configuration.HighestEl), semihosting, semihostingOutput);
+        InstallFirmware(firmware);
         if (serialInput != null) _input = new SerialInputReader(serialInput, uart);
         cpu.IdleWait = IdleWait;
         Boot();

@@ -155,7 +155,10 @@ public sealed class MachineBuilder
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
 
             var boot = Layout(bus, model, kernel, initrd, userTree);
-            return new Machine(bus, clock, cpu, uart, serial, boot, _serialInput, _semihosting, _serialOutput ?? Stream.Null);
+            // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
+            string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
+            var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
+            return new Machine(bus, clock, cpu, uart, serial, boot, _serialInput, firmware);
         }
         catch
         {
