@@ -18,6 +18,7 @@ public sealed partial class Machine : IDisposable
     private readonly BootImage _boot;
     private readonly SerialInputReader? _input;
     private readonly ISerialBackend _serial;
+    private readonly FirmwareSettings _firmware;
 
     internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore cpu, Pl011 uart, ISerialBackend serial,
         BootImage boot, Stream? serialInput, FirmwareSettings firmware)
@@ -28,6 +29,7 @@ public sealed partial class Machine : IDisposable
         Uart = uart;
         _serial = serial;
         _boot = boot;
+        _firmware = firmware;
         InstallFirmware(firmware);
         if (serialInput != null) _input = new SerialInputReader(serialInput, uart);
         cpu.IdleWait = IdleWait;
@@ -145,6 +147,7 @@ public sealed partial class Machine : IDisposable
         _instructionsBeforeReset += Cpu.State.Instructions;
         ResetCount++;
         Uart.Reset();
+        InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }
 

@@ -240,6 +240,17 @@ public sealed class Pl011Tests
     }
 
     [TestMethod]
+    public void ByteAndHalfwordReadsAtARegisterSeeItsLowBits()
+    {
+        Assert.AreEqual(TXFE | RXFE, Read(FR, size: 1));
+        Assert.AreEqual(0x300u, Read(CR, size: 2));
+        Assert.AreEqual(0x00u, Read(CR, size: 1));
+        Write(CR, UARTEN | TXE | RXE);
+        _uart.EnqueueInput("r"u8);
+        Assert.AreEqual((uint)'r', Read(DR, size: 1));
+    }
+
+    [TestMethod]
     public void ReservedOffsetsReadAsZero()
     {
         Assert.AreEqual(0u, Read(0x008));
