@@ -228,6 +228,7 @@ public sealed class MachineBuilder
 
     private static byte[] ReadFile(string what, string path)
     {
+        if (Directory.Exists(path)) throw new MachineConfigurationException($"{what} '{path}': is a directory, not a file");
         try
         {
             return File.ReadAllBytes(path);

@@ -18,6 +18,8 @@ public sealed class MachineBuilderTests
         StringAssert.StartsWith(Fails(b => b.WithKernel("/nonexistent/vmlinux")), "kernel '/nonexistent/vmlinux': file not found");
         StringAssert.StartsWith(Fails(b => b.WithKernel(Pattern(16, 1), "raw").WithInitrd("/nope/initrd")), "initrd '/nope/initrd': file not found");
         StringAssert.StartsWith(Fails(b => b.WithKernel(Pattern(16, 1), "raw").WithDtb("/nope/x.dtb")), "dtb '/nope/x.dtb': file not found");
+        string dir = Path.GetTempPath();
+        Assert.AreEqual($"kernel '{dir}': is a directory, not a file", Fails(b => b.WithKernel(dir)));
     }
 
     [TestMethod]
