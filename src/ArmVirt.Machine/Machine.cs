@@ -1,6 +1,7 @@
 using ArmVirt.Core;
 using ArmVirt.Cpu;
 using ArmVirt.Devices;
+using ArmVirt.Timer;
 using ArmVirt.Machine.Loaders;
 using CpuCore = ArmVirt.Cpu.Cpu;
 
@@ -20,12 +21,13 @@ public sealed partial class Machine : IDisposable
     private readonly ISerialBackend _serial;
     private readonly FirmwareSettings _firmware;
 
-    internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore cpu, Pl011 uart, ISerialBackend serial,
+    internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore cpu, GenericTimer timer, Pl011 uart, ISerialBackend serial,
         BootImage boot, Stream? serialInput, FirmwareSettings firmware)
     {
         Bus = bus;
         Clock = clock;
         Cpu = cpu;
+        Timer = timer;
         Uart = uart;
         _serial = serial;
         _boot = boot;
@@ -44,6 +46,9 @@ public sealed partial class Machine : IDisposable
 
     /// <summary>Virtual time and its event queue.</summary>
     public VirtualClock Clock { get; }
+
+    /// <summary>The boot CPU's generic timer (its system registers are installed in <see cref="Cpu"/>).</summary>
+    public GenericTimer Timer { get; }
 
     /// <summary>The PL011 UART at 0x0900_0000.</summary>
     public Pl011 Uart { get; }
@@ -147,6 +152,7 @@ public sealed partial class Machine : IDisposable
         _instructionsBeforeReset += Cpu.State.Instructions;
         ResetCount++;
         Uart.Reset();
+        Timer.Reset();
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }

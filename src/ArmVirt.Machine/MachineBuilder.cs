@@ -3,6 +3,7 @@ using ArmVirt.Cpu;
 using ArmVirt.Devices;
 using ArmVirt.Machine.DeviceTree;
 using ArmVirt.Machine.Loaders;
+using ArmVirt.Timer;
 using CpuCore = ArmVirt.Cpu.Cpu;
 
 namespace ArmVirt.Machine;
@@ -150,6 +151,10 @@ public sealed class MachineBuilder
             }
             var clock = new VirtualClock();
             var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model });
+            // The generic timer's registers (CNTFRQ, CNTPCT/CNTVCT, CNT*_CTL/CVAL/TVAL): the counter runs at 62.5 MHz
+            // from the CPU's cycles. Its interrupt outputs reach the CPU once the GIC is in the machine.
+            var timer = new GenericTimer(new SystemCounter(clock.CpuFrequencyHz), clock, () => cpu.State.Cycles);
+            GenericTimerSystemRegisters.Install(cpu, timer);
             ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
@@ -158,7 +163,7 @@ public sealed class MachineBuilder
             // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
             string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
-            return new Machine(bus, clock, cpu, uart, serial, boot, _serialInput, firmware);
+            return new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware);
         }
         catch
         {
