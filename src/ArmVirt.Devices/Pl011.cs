@@ -202,7 +202,7 @@ public sealed class Pl011 : RegisterMappedDevice
     }
 
     // Sends everything in the transmit FIFO when the transmitter is enabled. The TX interrupt is an edge: it asserts
-    // when the FIFO level passes from above the trigger level to at or below it (TRM 2.9.2 "UARTTXINTR").
+    // when the FIFO level passes from above the trigger level to at or below it (TRM, "Interrupts": UARTTXINTR).
     private void Transmit()
     {
         if (!TransmitEnabled || _tx.Count == 0) return;
@@ -231,7 +231,7 @@ public sealed class Pl011 : RegisterMappedDevice
         AfterReceive();
     }
 
-    // TRM 2.9.1 "UARTRXINTR" and "UARTRTINTR": the RX interrupt asserts when the FIFO reaches its trigger level; the
+    // TRM, "Interrupts": UARTRXINTR and UARTRTINTR. The RX interrupt asserts when the FIFO reaches its trigger level; the
     // timeout asserts when the FIFO stays non-empty for 32 bit periods with no further character received.
     private void AfterReceive()
     {
@@ -250,7 +250,7 @@ public sealed class Pl011 : RegisterMappedDevice
     }
 
     /// <summary>
-    /// 32 bit periods in CPU cycles. A bit lasts 16 × BAUDDIV UARTCLK periods, BAUDDIV = IBRD + FBRD/64 (TRM 2.4.3);
+    /// 32 bit periods in CPU cycles. A bit lasts 16 × BAUDDIV UARTCLK periods, BAUDDIV = IBRD + FBRD/64 (TRM, "Baud rate divisor");
     /// an unprogrammed divisor counts as 115200 baud (IBRD 13, FBRD 1 at 24 MHz).
     /// </summary>
     internal ulong ReceiveTimeoutCycles
