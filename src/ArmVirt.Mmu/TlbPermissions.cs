@@ -1,0 +1,86 @@
+namespace ArmVirt.Mmu;
+
+/// <summary>
+/// The combined (stage 1 and stage 2) access rights of a translation, as cached in the TLB. Each bit grants one
+/// access; <see cref="PanBlocked"/> marks an EL0-accessible page that a privileged data access may not touch while
+/// PSTATE.PAN is set. Check with <see cref="PermissionCheck"/>.
+/// </summary>
+[Flags]
+public enum TlbPermissions : byte
+{
+    /// <summary>No access.</summary>
+    None = 0,
+    /// <summary>Privileged (EL1, EL2, EL3) read.</summary>
+    PrivRead = 1,
+    /// <summary>Privileged write.</summary>
+    PrivWrite = 2,
+    /// <summary>Privileged execute.</summary>
+    PrivExec = 4,
+    /// <summary>EL0 (or LDTR/STTR) read.</summary>
+    UserRead = 8,
+    /// <summary>EL0 write.</summary>
+    UserWrite = 16,
+    /// <summary>EL0 execute.</summary>
+    UserExec = 32,
+    /// <summary>Stage 1 AP[1] = 1 (EL0-accessible): privileged data accesses fault under PSTATE.PAN.</summary>
+    PanBlocked = 64,
+    /// <summary>Every access right.</summary>
+    All = PrivRead | PrivWrite | PrivExec | UserRead | UserWrite | UserExec,
+}
+
+/// <summary>
+/// The rights an access needs (<see cref="Required"/>) and the marks that forbid it (<see cref="Forbidden"/>):
+/// an access is allowed when <c>(perms &amp; Required) == Required &amp;&amp; (perms &amp; Forbidden) == 0</c>
+/// (AArch64.S1HasPermissionsFault, AArch64.S2HasPermissionsFault).
+/// </summary>
+public readonly struct PermissionCheck
+{
+    /// <summary>Creates a check.</summary>
+    public PermissionCheck(TlbPermissions required, TlbPermissions forbidden)
+    {
+        Required = required;
+        Forbidden = forbidden;
+    }
+
+    /// <summary>Rights that must all be present.</summary>
+    public TlbPermissions Required { get; }
+
+    /// <summary>Marks that must all be absent.</summary>
+    public TlbPermissions Forbidden { get; }
+
+    /// <summary>True when <paramref name="perms"/> allows the access.</summary>
+    public bool Allows(TlbPermissions perms) => (perms & Required) == Required && (perms & Forbidden) == 0;
+
+    /// <summary>
+    /// The check for <paramref name="access"/> under <paramref name="control"/>: EL0 rights for EL0 and for
+    /// unprivileged EL1 accesses in the EL1&amp;0 regime; PAN forbids privileged data accesses (not fetches, not
+    /// cache maintenance, not AT unless AT S1E1RP/WP) to EL0-accessible pages.
+    /// </summary>
+    public static PermissionCheck For(in TranslationControl control, AccessType access)
+    {
+        bool user = IsUnprivileged(in control, access);
+        if ((access & AccessType.Execute) != 0)
+            return new(user ? TlbPermissions.UserExec : TlbPermissions.PrivExec, TlbPermissions.None);
+        bool write = (access & AccessType.Write) != 0;
+        if ((access & AccessType.CacheMaintenance) != 0)
+        {
+            // DC IVAC needs write permission; other maintenance by VA faults only at EL0 without read permission.
+            if (write) return new(user ? TlbPermissions.UserWrite : TlbPermissions.PrivWrite, TlbPermissions.None);
+            return new(user ? TlbPermissions.UserRead : TlbPermissions.None, TlbPermissions.None);
+        }
+        bool pan = control.Pan && !user && control.Regime == TranslationRegime.EL10 && control.El >= 1
+            && ((access & AccessType.AtInstruction) == 0 || (access & AccessType.AtPan) != 0);
+        var required = write
+            ? (user ? TlbPermissions.UserWrite : TlbPermissions.PrivWrite)
+            : (user ? TlbPermissions.UserRead : TlbPermissions.PrivRead);
+        return new(required, pan ? TlbPermissions.PanBlocked : TlbPermissions.None);
+    }
+
+    /// <summary>
+    /// True when the access is checked with EL0 permissions: at EL0, or an unprivileged access at EL1, in the
+    /// EL1&amp;0 regime (EL2 and EL3 have one privilege level).
+    /// </summary>
+    public static bool IsUnprivileged(in TranslationControl control, AccessType access)
+        => control.Regime == TranslationRegime.EL10
+           && (control.El == 0 || (control.El == 1 && (access & AccessType.Unprivileged) != 0));
+}
