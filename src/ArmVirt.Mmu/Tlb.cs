@@ -92,6 +92,24 @@ public sealed class Tlb
         return ref Unsafe.NullRef<TlbEntry>();
     }
 
+    /// <summary>
+    /// The inlinable RAM fast path: true with the host address of <paramref name="va"/> when the TLB holds the
+    /// page, the page is RAM, <paramref name="check"/> allows the access and it is not an unaligned access to
+    /// Device memory. The caller must keep the access inside the 4 KiB page (split page-crossing accesses).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetHostAddress(ulong va, ulong context, PermissionCheck check, bool unaligned, out nint host)
+    {
+        ref readonly TlbEntry e = ref Lookup(va, context);
+        if (Unsafe.IsNullRef(in e) || !e.IsRam || !check.Allows(e.Permissions) || (unaligned && e.Attributes.IsDevice))
+        {
+            host = 0;
+            return false;
+        }
+        host = (nint)unchecked((long)va + e.HostOffset);
+        return true;
+    }
+
     /// <summary>Caches the successful translation <paramref name="result"/> of <paramref name="va"/>'s 4 KiB page.</summary>
     public void Insert(ulong va, ulong context, in TranslationResult result)
     {

@@ -155,6 +155,28 @@ public sealed class TlbTests
     }
 
     [TestMethod]
+    public void HostFastPathChecksRightsRamAndDeviceAlignment()
+    {
+        var tlb = new Tlb(new TestMemory(), 256);
+        ulong ctx = Ctx(1, 5);
+        var read = new PermissionCheck(TlbPermissions.PrivRead, TlbPermissions.None);
+        var write = new PermissionCheck(TlbPermissions.PrivWrite, TlbPermissions.None);
+        tlb.Insert(0x1000, ctx, new TranslationResult(0x1000, 0x4000_0000, 0x4000_0000, new MemoryAttributes(0xFF, Shareability.Inner),
+            TlbPermissions.PrivRead, 12, 0, true, true));
+        tlb.Insert(0x2000, ctx, new TranslationResult(0x2000, 0x4000_1000, 0x4000_1000, MemoryAttributes.DeviceNGnRnE,
+            TlbPermissions.All, 12, 0, true, true));
+        tlb.Insert(0x3000, ctx, new TranslationResult(0x3000, 0x0900_0000, 0x0900_0000, MemoryAttributes.DeviceNGnRnE,
+            TlbPermissions.All, 12, 0, true, true));
+        Assert.IsTrue(tlb.TryGetHostAddress(0x1008, ctx, read, false, out nint h));
+        Assert.AreEqual(TestMemory.FakeHostBase + 8, (long)h);
+        Assert.IsFalse(tlb.TryGetHostAddress(0x1008, ctx, write, false, out _), "read-only page");
+        Assert.IsTrue(tlb.TryGetHostAddress(0x2008, ctx, write, false, out _));
+        Assert.IsFalse(tlb.TryGetHostAddress(0x2009, ctx, write, true, out _), "unaligned Device access");
+        Assert.IsFalse(tlb.TryGetHostAddress(0x3000, ctx, read, false, out _), "MMIO page");
+        Assert.IsFalse(tlb.TryGetHostAddress(0x4000, ctx, read, false, out _), "miss");
+    }
+
+    [TestMethod]
     public void LookupDoesNotAllocate()
     {
         var tlb = new Tlb(new TestMemory(), 256);
