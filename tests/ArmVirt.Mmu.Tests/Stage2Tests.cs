@@ -234,6 +234,22 @@ public sealed class Stage2Tests
     }
 
     [TestMethod]
+    public void ExternalAbortOnStage2WalkIsAStage2Fault()
+    {
+        var s = new Setup();
+        // The stage 2 level 2 table for the RAM IPA does not answer: the final access's walk aborts at level 2.
+        ulong l2 = s.S2.DescriptorAddress(RamIpa, 2);
+        s.Mem.AbortBase = l2 & ~0xFFFUL;
+        s.Mem.AbortSize = 0x1000;
+        var r = s.T(0x1000);
+        Assert.AreEqual(FaultKind.SyncExternalOnWalk, r.Fault.Kind);
+        Assert.AreEqual(2, r.Fault.Stage);
+        Assert.AreEqual(2, r.Fault.Level);
+        Assert.IsFalse(r.Fault.S1Ptw);
+        Assert.AreEqual(0b010110u, r.Fault.FaultStatusCode);
+    }
+
+    [TestMethod]
     public void Stage2DisabledWhenEl2NotEnabled()
     {
         var s = new Setup();
