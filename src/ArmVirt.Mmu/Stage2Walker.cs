@@ -26,15 +26,16 @@ public static class Stage2Walker
         int inputSize = 64 - tsz;
 
         // AArch64.S2TxSZFaults, AArch64.S2InvalidSL, AArch64.S2InconsistentSL: a VTCR_EL2 that cannot start a walk
-        // gives a level 0 translation fault, as does an IPA beyond the input size.
-        if (tsz < 16 || tsz > 39 || inputSize > paMax || sl0 == 3) return Fault(FaultKind.Translation, 0, ipa, s1Ptw, write);
+        // gives a level 0 translation fault, as does an IPA beyond the input size. An input size above the output
+        // size (VTCR_EL2.PS capped at PAMax) is CONSTRAINED UNPREDICTABLE; like QEMU we fault.
+        if (tsz < 16 || tsz > 39 || inputSize > outputSize || sl0 == 3) return Fault(FaultKind.Translation, 0, ipa, s1Ptw, write);
         int start = g == 12 ? 2 - (int)sl0 : 3 - (int)sl0;
         int stride = g - 3;
         int minInput = (3 - start) * stride + g + 1;
         int maxInput = minInput + (stride - 1) + 4; // one more stride, or up to 16 concatenated tables
         if (inputSize < minInput || inputSize > maxInput) return Fault(FaultKind.Translation, 0, ipa, s1Ptw, write);
-        // Starting at level 0 (4K) or level 1 (16K, 64K) needs a large enough PA range.
-        if ((g == 12 && start == 0 && paMax < 44) || (g == 14 && start == 1 && paMax < 42) || (g == 16 && start == 1 && paMax < 44))
+        // Starting at level 0 (4K) or level 1 (16K, 64K) needs a large enough output size.
+        if ((g == 12 && start == 0 && outputSize < 44) || (g == 14 && start == 1 && outputSize < 42) || (g == 16 && start == 1 && outputSize < 44))
             return Fault(FaultKind.Translation, 0, ipa, s1Ptw, write);
         if ((ipa >> inputSize) != 0) return Fault(FaultKind.Translation, 0, ipa, s1Ptw, write);
 

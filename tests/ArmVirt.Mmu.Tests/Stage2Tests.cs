@@ -127,6 +127,17 @@ public sealed class Stage2Tests
     }
 
     [TestMethod]
+    public void IpaSizeAboveVtcrPsFaults()
+    {
+        var s = new Setup(stage1: false);
+        Assert.IsFalse(s.T(RamIpa).IsFault);
+        s.Control = s.Control with { Vtcr = Controls.Vtcr(12, 40, 1, ps: 1) }; // 40-bit IPA, 36-bit PS
+        var r = s.T(RamIpa);
+        Assert.AreEqual(FaultKind.Translation, r.Fault.Kind);
+        Assert.AreEqual(0, r.Fault.Level);
+    }
+
+    [TestMethod]
     public void Level0StartNeedsA44BitPaRange()
     {
         var mem = new TestMemory();
