@@ -177,6 +177,27 @@ public sealed class TlbTests
     }
 
     [TestMethod]
+    public unsafe void EndToEndOverThePhysicalBus()
+    {
+        using var bus = new ArmVirt.Core.PhysicalBus();
+        var ram = bus.AddRam(0x4000_0000, 0x100_0000);
+        var xlat = new AddressTranslator(new PhysicalBusMemory(bus));
+        // 39-bit VA, 4K granule: L1 table at RAM + 0x10000, L2 at +0x11000, L3 at +0x12000; VA 0x20_3000 -> PA 0x4080_0000.
+        void W(ulong pa, ulong v) => Assert.IsTrue(bus.TryWrite(pa, 8, v));
+        W(0x4001_0000, 0x4001_1000 | 3);
+        W(0x4001_1000 + 1 * 8, 0x4001_2000 | 3);
+        W(0x4001_2000 + 3 * 8, 0x4080_0000UL | (1UL << 10) | (3UL << 8) | (1UL << 2) | 3);
+        bus.TryWrite(0x4080_0010, 8, 0xCAFE_F00D);
+        var c = Controls.El1(12, 39, 0x4001_0000);
+        var r = xlat.TranslateCached(in c, 0x20_3010, AccessType.Read);
+        Assert.AreEqual(0x4080_0010UL, r.PhysicalAddress, r.ToString());
+        var check = PermissionCheck.For(in c, AccessType.Read);
+        Assert.IsTrue(xlat.Tlb.TryGetHostAddress(0x20_3010, c.TlbContext, check, false, out nint host));
+        Assert.AreEqual((nint)(ram.Pointer + 0x80_0010), host);
+        Assert.AreEqual(0xCAFE_F00DUL, *(ulong*)host);
+    }
+
+    [TestMethod]
     public void LookupDoesNotAllocate()
     {
         var tlb = new Tlb(new TestMemory(), 256);
