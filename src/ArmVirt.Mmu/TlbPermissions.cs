@@ -77,10 +77,11 @@ public readonly struct PermissionCheck
     }
 
     /// <summary>
-    /// True when the access is checked with EL0 permissions: at EL0, or an unprivileged access at EL1, in the
-    /// EL1&amp;0 regime (EL2 and EL3 have one privilege level).
+    /// True when the access is checked with EL0 permissions in the EL1&amp;0 regime: at EL0, or marked
+    /// <see cref="AccessType.Unprivileged"/> (LDTR/STTR at EL1, AT S1E0*/S12E0* at EL1, EL2 or EL3). EL2 and EL3
+    /// regimes have one privilege level.
     /// </summary>
     public static bool IsUnprivileged(in TranslationControl control, AccessType access)
         => control.Regime == TranslationRegime.EL10
-           && (control.El == 0 || (control.El == 1 && (access & AccessType.Unprivileged) != 0));
+           && (control.El == 0 || (access & AccessType.Unprivileged) != 0);
 }
