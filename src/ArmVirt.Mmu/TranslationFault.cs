@@ -63,6 +63,19 @@ public readonly struct TranslationFault
     };
 
     /// <summary>
+    /// ESR_ELx.ISS of the Data Abort for this fault with ISV = 0: DFSC [5:0], WnR [6] (always 1 for cache
+    /// maintenance), S1PTW [7], CM [8]. FnV and EA are 0.
+    /// </summary>
+    public uint DataAbortIss(bool cacheMaintenance)
+        => FaultStatusCode
+           | (IsWrite || cacheMaintenance ? 1u << 6 : 0)
+           | (S1Ptw ? 1u << 7 : 0)
+           | (cacheMaintenance ? 1u << 8 : 0);
+
+    /// <summary>ESR_ELx.ISS of the Instruction Abort for this fault: IFSC [5:0], S1PTW [7].</summary>
+    public uint InstructionAbortIss => FaultStatusCode | (S1Ptw ? 1u << 7 : 0);
+
+    /// <summary>
     /// HPFAR_EL2 for a stage 2 fault: FIPA (IPA[47:12]) in bits [39:4]. Zero for a stage 1 fault.
     /// </summary>
     public ulong Hpfar => Stage == 2 ? ((Ipa & 0x0000_FFFF_FFFF_F000UL) >> 12) << 4 : 0;

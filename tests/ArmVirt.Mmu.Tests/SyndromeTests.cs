@@ -22,6 +22,21 @@ public sealed class SyndromeTests
     }
 
     [TestMethod]
+    public void AbortIssEncodings()
+    {
+        var write = new TranslationFault(FaultKind.Permission, 3, 1, false, 0, true);
+        Assert.AreEqual(0x4Fu, write.DataAbortIss(false));
+        Assert.AreEqual(0x14Fu, write.DataAbortIss(true));
+        var read = new TranslationFault(FaultKind.Translation, 1, 1, false, 0, false);
+        Assert.AreEqual(0x05u, read.DataAbortIss(false));
+        Assert.AreEqual(0x145u, read.DataAbortIss(true), "cache maintenance reports WnR = 1 and CM");
+        var ptw = new TranslationFault(FaultKind.Translation, 2, 2, true, 0x4100_2000, false);
+        Assert.AreEqual(0x86u, ptw.DataAbortIss(false));
+        Assert.AreEqual(0x86u, ptw.InstructionAbortIss);
+        Assert.AreEqual(0x21u, new TranslationFault(FaultKind.Alignment, 0, 1, false, 0, false).InstructionAbortIss);
+    }
+
+    [TestMethod]
     public void HpfarHoldsIpaBits47To12InBits39To4()
     {
         var f = new TranslationFault(FaultKind.Translation, 2, 2, false, 0x0000_8765_4321_0FEDUL, true);
