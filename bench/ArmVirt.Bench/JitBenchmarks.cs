@@ -16,6 +16,7 @@ public class JitBenchmarks
     private PhysicalBus _bus = null!;
     private Cpu.Cpu _interp = null!;
     private Cpu.Cpu _jit = null!;
+    private Cpu.Cpu _jitBaseline = null!;
 
     // loop: add x0, x0, #1; eor x1, x1, x0; lsl x2, x1, #3; subs x3, x3, #1; b.ne loop; (then) b .
     private static readonly uint[] Loop = [0x91000400, 0xCA000021, 0xD37DF022, 0xF1000463, 0x54FFFF81, 0x14000000];
@@ -45,8 +46,13 @@ public class JitBenchmarks
         Load(RamBase, Loop);
         Load(RamBase + 0x1000, Straight);
         _interp = new Cpu.Cpu(_bus, new VirtualClock());
-        _jit = new Cpu.Cpu(_bus, new VirtualClock()) { Engine = ExecutionEngine.Jit };
-        RunLoop(_jit); // warm: the loop block is compiled
+        _jit = new Cpu.Cpu(_bus, new VirtualClock()) { Engine = ExecutionEngine.Jit, JitBackgroundCompilation = false };
+        _jitBaseline = new Cpu.Cpu(_bus, new VirtualClock())
+        {
+            Engine = ExecutionEngine.Jit, JitBackgroundCompilation = false, JitOptimizeThreshold = long.MaxValue,
+        };
+        RunLoop(_jit); // warm: the loop block is compiled and optimized
+        RunLoop(_jitBaseline);
     }
 
     private void Load(ulong at, uint[] words)
@@ -72,27 +78,29 @@ public class JitBenchmarks
     public ulong InterpreterLoop() => RunLoop(_interp);
 
     [Benchmark(OperationsPerInvoke = Instructions)]
-    public ulong JitLoop() => RunLoop(_jit);
+    public ulong JitLoopOptimized() => RunLoop(_jit);
 
-    /// <summary>Forms, compiles and first-runs (RyuJIT compiles on first call) a 64-instruction block.</summary>
+    [Benchmark(OperationsPerInvoke = Instructions)]
+    public ulong JitLoopBaseline() => RunLoop(_jitBaseline);
+
+    /// <summary>The tier the translate benchmarks compile.</summary>
+    [ParamsAllValues]
+    public JitTier Tier { get; set; } = JitTier.Optimized;
+
+    /// <summary>Forms a 64-instruction block, emits its IL and has RyuJIT compile it: cost per guest instruction.</summary>
     [Benchmark(OperationsPerInvoke = 64)]
-    public ulong TranslateBlock64()
-    {
-        var block = BlockBuilder.Build(_interp, RamBase + 0x1000);
-        var code = BlockCompiler.Compile(block, 1);
-        _interp.State.PC = RamBase + 0x1000;
-        code(_interp);
-        return _interp.State.X[0];
-    }
+    public object TranslateBlock64() => Translate(RamBase + 0x1000);
 
-    /// <summary>Forms, compiles and first-runs the 5-instruction loop block.</summary>
+    /// <summary>The same for the 5-instruction loop block.</summary>
     [Benchmark(OperationsPerInvoke = 5)]
-    public ulong TranslateBlock5()
+    public object TranslateBlock5() => Translate(RamBase);
+
+    private object Translate(ulong at)
     {
-        var block = BlockBuilder.Build(_interp, RamBase);
-        var code = BlockCompiler.Compile(block, 1);
-        _interp.State.PC = RamBase;
-        code(_interp);
-        return _interp.State.X[0];
+        if (Tier == JitTier.None) return 0;
+        var block = BlockBuilder.Build(_interp, at);
+        var code = BlockCompiler.Compile(block, 1, Tier);
+        BlockCompiler.Warm(code);
+        return code;
     }
 }

@@ -127,27 +127,34 @@ public sealed partial class Cpu
         ulong cpi = CyclesPerInstruction;
         int interpretRemaining = 0;
         ulong expectedPc = 0;
+        bool chained = false; // the previous compiled block exited normally through a chainable exit
         while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
         {
-            if (AnyInterruptAsserted && CheckInterrupts())
-            {
-                interpretRemaining = 0;
-                continue;
-            }
             ulong pc = State.PC;
-            if (interpretRemaining > 0 && pc == expectedPc)
+            if (!chained)
             {
-                Step();
-                interpretRemaining--;
-                expectedPc = pc + 4;
-                continue;
+                // After a chainable exit CheckInterrupts would give the answer it gave before that block, and the
+                // regime is unchanged: these checks are skipped only then.
+                if (AnyInterruptAsserted && CheckInterrupts())
+                {
+                    interpretRemaining = 0;
+                    continue;
+                }
+                if (interpretRemaining > 0 && pc == expectedPc)
+                {
+                    Step();
+                    interpretRemaining--;
+                    expectedPc = pc + 4;
+                    continue;
+                }
+                interpretRemaining = 0;
+                if (TraceInstruction != null || !IsFlatRegime)
+                {
+                    Step();
+                    continue;
+                }
             }
-            interpretRemaining = 0;
-            if (TraceInstruction != null || !IsFlatRegime)
-            {
-                Step();
-                continue;
-            }
+            chained = false;
             var block = cache.Lookup(pc, State.EL) ?? cache.Add(BlockBuilder.Build(this, pc));
             int n = block.Length;
             if (n == 0)
@@ -169,7 +176,7 @@ public sealed partial class Cpu
                 && State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline
                 && State.Instructions + (ulong)n <= limit)
             {
-                ExecuteBlock(block, code);
+                chained = ExecuteBlock(block, code) && block.ChainableExit;
                 continue;
             }
             Step();
@@ -184,13 +191,17 @@ public sealed partial class Cpu
         else cache.Compile(block, CyclesPerInstruction, tier);
     }
 
-    private void ExecuteBlock(TranslationBlock block, Action<Cpu> code)
+    // Runs compiled code; true when the block ran to its normal exit (no exception, no early exit).
+    private bool ExecuteBlock(TranslationBlock block, Action<Cpu> code)
     {
         _jitEntryDeadline = Clock.NextDeadline;
         _jitBlock = block;
+        JitLeftEarly = false;
+        bool normal = false;
         try
         {
             code(this);
+            normal = !JitLeftEarly;
         }
         catch (GuestException e)
         {
@@ -215,7 +226,11 @@ public sealed partial class Cpu
             _jitBlock = null;
         }
         JitBlockExecuted?.Invoke(this, block);
+        return normal;
     }
+
+    /// <summary>Set by compiled code when it leaves a block early after a load or store.</summary>
+    internal bool JitLeftEarly;
 
     /// <summary>
     /// Asked by compiled code after a load or store: true when the interpreter would not simply go on with the

@@ -24,6 +24,8 @@ public static class BlockCompiler
     private static readonly FieldInfo PcField = typeof(CpuState).GetField(nameof(CpuState.PC))!;
     private static readonly FieldInfo CyclesField = typeof(CpuState).GetField(nameof(CpuState.Cycles))!;
     private static readonly FieldInfo InstructionsField = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
+    private static readonly FieldInfo LeftEarlyField =
+        typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo MustLeaveMethod =
         typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo InvokeMethod = typeof(A64Handler).GetMethod(nameof(A64Handler.Invoke))!;
@@ -60,6 +62,9 @@ public static class BlockCompiler
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Call, MustLeaveMethod);
                 il.Emit(OpCodes.Brfalse, stay);
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldc_I4_1);
+                il.Emit(OpCodes.Stfld, LeftEarlyField);
                 EmitStoreNextPc(il, pc + 4);
                 EmitStoreStateField(il, PcField, pc + 4);
                 EmitRetire(il, (ulong)(k + 1), cyclesPerInstruction);

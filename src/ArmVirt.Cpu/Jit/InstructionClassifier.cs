@@ -12,6 +12,18 @@ public static class InstructionClassifier
     private static readonly HashSet<A64Encoding> PlainRows = new(DataProcessingTable.Entries, ReferenceEqualityComparer.Instance);
     private static readonly HashSet<A64Encoding> MemoryRows = new(LoadStoreTable.Entries, ReferenceEqualityComparer.Instance);
 
+    // Branches that change only PC and general registers (not ERET, which changes EL, PSTATE and masks).
+    private static readonly HashSet<A64Encoding> PlainBranchRows = new(
+        BranchTable.Entries.Where(e => e.Handler.Method != ((A64Handler)Branches.Eret).Method), ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// True when, after <paramref name="encoding"/> completes as a block's last instruction, nothing the execution
+    /// loop checks between blocks can have changed (interrupt masks and lines, EL, translation regime): integer
+    /// data processing and the branches other than ERET. The next block may then be entered without re-checking.
+    /// </summary>
+    public static bool LeavesInterruptStateUnchanged(A64Encoding encoding) =>
+        PlainRows.Contains(encoding) || PlainBranchRows.Contains(encoding);
+
     /// <summary>The class of <paramref name="encoding"/>.</summary>
     public static InstructionClass Classify(A64Encoding encoding) =>
         PlainRows.Contains(encoding) ? InstructionClass.Plain

@@ -43,6 +43,12 @@ public sealed class TranslationBlock
     /// <summary>Number of instructions (0 when the first instruction cannot be fetched).</summary>
     public int Length => Words.Count;
 
+    /// <summary>
+    /// True when a normal exit of this block (not an early exit after a load or store, not an exception) leaves the
+    /// interrupt state and translation regime as they were: see <see cref="InstructionClassifier.LeavesInterruptStateUnchanged"/>.
+    /// </summary>
+    public bool ChainableExit => Length > 0 && InstructionClassifier.LeavesInterruptStateUnchanged(Encodings[Length - 1]);
+
     /// <summary>True when the last instruction is one that ends blocks (rather than the page end or the cap).</summary>
     public bool EndsWithTerminator => Length > 0 && Classes[Length - 1] == InstructionClass.EndsBlock;
 
