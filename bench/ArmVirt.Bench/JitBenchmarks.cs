@@ -6,8 +6,8 @@ using BenchmarkDotNet.Attributes;
 namespace ArmVirt.Bench;
 
 /// <summary>
-/// The JIT against the interpreter on the same integer loop (guest instructions per host second, both through
-/// <see cref="Cpu.Cpu.Run"/>), and the cost of translating a block, per guest instruction.
+/// The JIT (both tiers) against the interpreter on the same integer loop, per guest instruction, all through
+/// <see cref="Cpu.Cpu.Run"/>. Translation cost is in <see cref="JitTranslationBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
 public class JitBenchmarks
@@ -19,10 +19,10 @@ public class JitBenchmarks
     private Cpu.Cpu _jitBaseline = null!;
 
     // loop: add x0, x0, #1; eor x1, x1, x0; lsl x2, x1, #3; subs x3, x3, #1; b.ne loop; (then) b .
-    private static readonly uint[] Loop = [0x91000400, 0xCA000021, 0xD37DF022, 0xF1000463, 0x54FFFF81, 0x14000000];
+    internal static readonly uint[] Loop = [0x91000400, 0xCA000021, 0xD37DF022, 0xF1000463, 0x54FFFF81, 0x14000000];
 
     // 63 data-processing instructions of mixed kinds and a branch: one maximal block.
-    private static readonly uint[] Straight = Enumerable.Range(0, 63)
+    internal static readonly uint[] Straight = Enumerable.Range(0, 63)
         .Select(i => (i % 7) switch
         {
             0 => 0x91000400u,  // add x0, x0, #1
@@ -82,25 +82,4 @@ public class JitBenchmarks
 
     [Benchmark(OperationsPerInvoke = Instructions)]
     public ulong JitLoopBaseline() => RunLoop(_jitBaseline);
-
-    /// <summary>The tier the translate benchmarks compile.</summary>
-    [ParamsAllValues]
-    public JitTier Tier { get; set; } = JitTier.Optimized;
-
-    /// <summary>Forms a 64-instruction block, emits its IL and has RyuJIT compile it: cost per guest instruction.</summary>
-    [Benchmark(OperationsPerInvoke = 64)]
-    public object TranslateBlock64() => Translate(RamBase + 0x1000);
-
-    /// <summary>The same for the 5-instruction loop block.</summary>
-    [Benchmark(OperationsPerInvoke = 5)]
-    public object TranslateBlock5() => Translate(RamBase);
-
-    private object Translate(ulong at)
-    {
-        if (Tier == JitTier.None) return 0;
-        var block = BlockBuilder.Build(_interp, at);
-        var code = BlockCompiler.Compile(block, 1, Tier);
-        BlockCompiler.Warm(code);
-        return code;
-    }
 }

@@ -148,7 +148,9 @@ public sealed partial class Cpu
                     continue;
                 }
                 interpretRemaining = 0;
-                if (TraceInstruction != null || !IsFlatRegime)
+                // PSTATE.IL and PSTATE.SS make every instruction take an exception before it executes (the
+                // interpreter's Step checks them): such code is never entered compiled.
+                if (TraceInstruction != null || State.IllegalState || State.SoftwareStep || !IsFlatRegime)
                 {
                     Step();
                     continue;

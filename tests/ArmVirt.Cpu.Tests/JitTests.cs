@@ -151,6 +151,21 @@ public sealed class JitTests
     }
 
     [TestMethod]
+    public void IllegalExecutionStateIsNeverRunCompiled()
+    {
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, CountDown);
+        pair.Setup(cpu =>
+        {
+            cpu.SetX(1, 100);
+            cpu.State.IllegalState = true; // every instruction must go through Step's PSTATE.IL check
+        });
+        pair.RunLockstep(50);
+        Assert.AreEqual(0L, pair.Jit.Cpu.Translations!.BlocksCompiled);
+        Assert.AreEqual(0, pair.BlocksCompared);
+    }
+
+    [TestMethod]
     public void SwitchingEnginesMidRunKeepsState()
     {
         using var pair = new LockstepPair(0);
