@@ -22,6 +22,16 @@ public sealed partial class Cpu
     /// </summary>
     public Func<Cpu, AtRequest, ulong> AddressTranslationHook { get; set; } = FlatAddressTranslation;
 
+    /// <summary>
+    /// Delivers an event from another PE's SEV (or a global monitor clear): sets the event register and ends a
+    /// WFE wait. A WFI wait ends too, which the Arm ARM permits (a PE may leave low-power state spuriously).
+    /// </summary>
+    public void SignalEvent()
+    {
+        EventRegister = true;
+        IsWaiting = false;
+    }
+
     internal void OnInstructionCacheMaintenance(InstructionCacheOperation op, ulong va) => InstructionCacheMaintenance?.Invoke(op, va);
 
     internal void OnTlbMaintenance(in TlbInvalidation op) => TlbMaintenance?.Invoke(op);

@@ -22,7 +22,7 @@ public sealed partial class Cpu
         s.Vpidr = s.Midr; // VPIDR_EL2/VMPIDR_EL2 reset to MIDR_EL1/MPIDR_EL1
         s.Vmpidr = s.Mpidr;
 
-        // SCTLR_EL1 RES1 bits 29, 28, 23 (SPAN: entry to EL1 leaves PSTATE.PAN alone), 22, 20, 11; SCTLR_EL2/EL3
+        // SCTLR_EL1 RES1 bits 29, 28, 23 (SPAN: entry to EL1 leaves PSTATE.PAN alone), 22, 20, 11, 8, 7; SCTLR_EL2/EL3
         // RES1 29, 28, 23, 22, 18, 16, 11, 5, 4; all control bits (M, C, I...) 0.
         s.Sctlr[1] = SystemRegisterTableBuilder.SctlrEl1Res1 | SctlrEl1.Span;
         s.Sctlr[2] = SystemRegisterTableBuilder.SctlrEl2Res1;

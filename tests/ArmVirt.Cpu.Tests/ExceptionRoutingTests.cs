@@ -105,4 +105,15 @@ public sealed class ExceptionRoutingTests
         Assert.AreEqual(1, signalled);
         Assert.IsTrue(s.Cpu.EventRegister);
     }
+
+    [TestMethod]
+    public void SignalEventEndsAWfeWait()
+    {
+        using var s = new SysCpu();
+        s.Exec(Enc.Wfe);
+        Assert.IsTrue(s.Cpu.IsWaiting);
+        s.Cpu.SignalEvent();
+        Assert.IsFalse(s.Cpu.IsWaiting);
+        Assert.IsTrue(s.Cpu.EventRegister);
+    }
 }

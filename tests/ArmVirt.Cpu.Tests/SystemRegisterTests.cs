@@ -8,8 +8,8 @@ public sealed class SystemRegisterTests
     private const ulong Ones = ulong.MaxValue;
 
     [TestMethod]
-    [DataRow("SCTLR_EL1", Ones, 0x37DD_DA1FUL)]
-    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0800UL)]
+    [DataRow("SCTLR_EL1", Ones, 0x37DD_DB9FUL)]
+    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0980UL)]
     [DataRow("SCTLR_EL2", 0UL, 0x30C5_0830UL)]
     [DataRow("SCTLR_EL3", Ones - 1, 0x32CD_183EUL)] // M stays 0: stage 1 is not wired yet
     [DataRow("HCR_EL2", 0UL, 0x8000_0000UL)]
@@ -286,7 +286,7 @@ public sealed class SystemRegisterTests
         s.Enter(0);
         Assert.AreEqual(0x14UL, s.Read("DCZID_EL0"), "EL0 without SCTLR_EL1.DZE");
         s.Enter(1);
-        s.Write("SCTLR_EL1", 0x30D0_0800 | (1UL << 14));
+        s.Write("SCTLR_EL1", 0x30D0_0980 | (1UL << 14));
         s.Enter(0);
         Assert.AreEqual(4UL, s.Read("DCZID_EL0"));
     }

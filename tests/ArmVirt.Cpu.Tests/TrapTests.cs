@@ -34,14 +34,14 @@ public sealed class TrapTests
         s.Cpu.SetX(1, 0);
         s.Exec(Enc.Msr(s.Cpu, "SCTLR_EL1", 1));
         AssertTrappedToEl2(s, 0x6230_0420);
-        Assert.AreEqual(0x30D0_0800UL, s.Cpu.Sys.Sctlr[1], "the write did not happen");
+        Assert.AreEqual(0x30D0_0980UL, s.Cpu.Sys.Sctlr[1], "the write did not happen");
     }
 
     [TestMethod]
     public void TvmDoesNotTrapReads()
     {
         using var s = AtEl1(HcrEl2.Tvm);
-        Assert.AreEqual(0x30D0_0800UL, s.Read("SCTLR_EL1"));
+        Assert.AreEqual(0x30D0_0980UL, s.Read("SCTLR_EL1"));
         Assert.AreEqual(1, s.Cpu.State.EL);
     }
 

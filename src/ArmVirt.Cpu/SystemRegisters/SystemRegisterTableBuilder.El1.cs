@@ -3,8 +3,9 @@ namespace ArmVirt.Cpu.SystemRegisters;
 internal static partial class SystemRegisterTableBuilder
 {
     // SCTLR_EL1 (D17.2.118) for Armv8.0 with EL0 AArch64-only: RES1 bits 29, 28, 23 (SPAN without FEAT_PAN),
-    // 22, 20, 11; writable M, A, C, SA, SA0, UMA, I, DZE, UCT, nTWI, nTWE, WXN, E0E, EE, UCI.
-    internal const ulong SctlrEl1Res1 = (1UL << 29) | (1UL << 28) | (1UL << 22) | (1UL << 20) | (1UL << 11);
+    // 22, 20, 11, and SED (8) and ITD (7) because EL0 cannot use AArch32; CP15BEN (5) is then RES0.
+    // Writable: M, A, C, SA, SA0, UMA, I, DZE, UCT, nTWI, nTWE, WXN, E0E, EE, UCI.
+    internal const ulong SctlrEl1Res1 = (1UL << 29) | (1UL << 28) | (1UL << 22) | (1UL << 20) | (1UL << 11) | (1UL << 8) | (1UL << 7);
     internal const ulong SctlrEl1Writable = 0x1F | SctlrEl1.Uma | SctlrEl1.I | SctlrEl1.Dze | SctlrEl1.Uct
         | SctlrEl1.NTwi | SctlrEl1.NTwe | SctlrEl1.Wxn | SctlrEl1.E0E | SctlrEl1.Ee | SctlrEl1.Uci;
     // TCR_EL1 (D17.2.131): T0SZ, EPD0, IRGN0, ORGN0, SH0, TG0, T1SZ, A1, EPD1, IRGN1, ORGN1, SH1, TG1, IPS, AS, TBI0, TBI1.
