@@ -4,7 +4,7 @@ using ArmVirt.Cpu.SystemRegisters;
 
 namespace ArmVirt.Cpu.A64;
 
-/// <summary>Exception generation (C4.1.66 SVC, HVC, SMC, BRK, HLT) and ERET.</summary>
+/// <summary>Exception generation (C4.1.66 SVC, HVC, SMC, BRK, HLT).</summary>
 public static class ExceptionGeneration
 {
     private const ulong MdcrEl2Tde = 1UL << 8;
@@ -83,12 +83,5 @@ public static class ExceptionGeneration
             return;
         }
         throw SystemRegisterMove.Undefined(cpu);
-    }
-
-    /// <summary>C6.2.96 ERET: UNDEFINED at EL0, otherwise AArch64.ExceptionReturn(ELR_ELx, SPSR_ELx).</summary>
-    public static void Eret(Cpu cpu, uint insn)
-    {
-        if (cpu.State.EL == 0) throw SystemRegisterMove.Undefined(cpu);
-        cpu.ExceptionReturn();
     }
 }

@@ -4,7 +4,7 @@ namespace ArmVirt.Cpu.A64;
 
 /// <summary>
 /// Decode rows of the System family (C4.1.66 "Branches, Exception Generating and System instructions": system
-/// instructions, exception generation, ERET). Encodings without a row (CFINV, SB, TSTART, DCPS1-3, DRPS,
+/// instructions and exception generation; ERET is decoded with the branches in <see cref="BranchTable"/>). Encodings without a row (CFINV, SB, TSTART, DCPS1-3, DRPS,
 /// ERETAA/AB, MSR UAO and the other post-Armv8.1 PSTATE fields) are UNDEFINED on the modelled cores.
 /// </summary>
 public static class SystemTable
@@ -40,6 +40,5 @@ public static class SystemTable
         Pattern("SMC", "1101_0100_000x_xxxx_xxxx_xxxx_xxx0_0011", ExceptionGeneration.Smc),
         Pattern("BRK", "1101_0100_001x_xxxx_xxxx_xxxx_xxx0_0000", ExceptionGeneration.Brk),
         Pattern("HLT", "1101_0100_010x_xxxx_xxxx_xxxx_xxx0_0000", ExceptionGeneration.Hlt),
-        Pattern("ERET", "1101_0110_1001_1111_0000_0011_1110_0000", ExceptionGeneration.Eret),
     ];
 }
