@@ -126,4 +126,140 @@ public sealed class TrapDifferentialTests
         Assert.AreEqual(1, s.Cpu.State.EL);
         Assert.AreEqual(0x4000_1234UL, s.Cpu.Sys.Far[1]);
     }
+
+    // Source of the EL0 binary (same build; QEMU run as -M virt -cpu cortex-a57, booting at EL1):
+    // _start:
+    //     adr x0, vectors
+    //     msr vbar_el1, x0
+    //     ldr x0, =0x30d00980
+    //     msr sctlr_el1, x0
+    //     isb
+    //     adr x0, el0
+    //     msr elr_el1, x0
+    //     msr spsr_el1, xzr
+    //     eret
+    // el0:
+    //     mrs x1, ctr_el0
+    //     wfi
+    //     msr daifset, #2
+    //     dc civac, x0
+    //     mrs x1, sctlr_el1
+    //     hvc #0
+    //     eret
+    //     brk #5
+    //     svc #1
+    //     nop
+    //     svc #2
+    //     nop
+    //     b .
+    //     .balign 2048
+    // vectors:
+    //     .skip 0x200
+    // cur_sync:
+    //     b .
+    //     .balign 0x400
+    // lower_sync:
+    //     mrs x2, esr_el1
+    //     mrs x4, elr_el1
+    //     lsr x3, x2, #26
+    //     cmp x3, #0x15
+    //     b.eq 1f
+    //     add x4, x4, #4
+    //     msr elr_el1, x4
+    //     eret
+    // 1:  and x5, x2, #0xffff
+    //     cmp x5, #2
+    //     b.ne 2f
+    //     mov x6, #0x3c9
+    //     msr spsr_el1, x6
+    // 2:  eret
+    private const string El0Binary =
+        "AEAAEADAGNWAYQBYABAY1d8/A9WAAAAQIEAY1R9AGNXgA5/WIQA71X8gA9XfQgPVIH4L1QEQONUCAADU4AOf1qAAINQhAADUHyAD" +
+        "1UEAANQfIAPVAAAAFB8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD" +
+        "1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD" +
+        "1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD" +
+        "1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD" +
+        "1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD" +
+        "1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD" +
+        "1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" +
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" +
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" +
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" +
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" +
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" +
+        "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" +
+        "AAAAAAAAAAAAAAAAABQfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD" +
+        "1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8g" +
+        "A9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9Uf" +
+        "IAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPV" +
+        "HyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVHyAD1R8gA9UfIAPVAlI4" +
+        "1SRAONVD/FrTf1QA8YAAAFSEEACRJEAY1eADn9ZFPECSvwgA8WEAAFQmeYDSBkAY1eADn9aACdAwAAAAAA==";
+
+    private static readonly (ulong Esr, ulong Elr)[] QemuEl0Log =
+    [
+        (0x6232c021, 0x40080024), // MRS CTR_EL0 with SCTLR_EL1.UCT = 0
+        (0x07e00000, 0x40080028), // WFI with nTWI = 0
+        // MSR DAIFSet with UMA = 0. QEMU logs ISS 0x0793e4, i.e. Op2 = 3 and Op1 = 6: its daif_check passes the
+        // op1:op2 halves to syn_aa64_sysregtrap swapped. The Arm ARM layout (Op2[19:17] = 0b110, Op1[16:14] = 0b011)
+        // gives 0x0cd3e4, which is what ArmVirt reports.
+        (0x620cd3e4, 0x4008002c),
+        (0x6212dc1c, 0x40080030), // DC CIVAC with UCI = 0
+        (0x02000000, 0x40080034), // MRS SCTLR_EL1 at EL0
+        (0x02000000, 0x40080038), // HVC at EL0
+        (0x02000000, 0x4008003c), // ERET at EL0
+        (0xf2000005, 0x40080040), // BRK #5
+        (0x56000001, 0x40080048), // SVC #1
+        (0x56000002, 0x40080050), // SVC #2: the handler makes its ERET illegal (SPSR = EL2h on an EL1-only CPU)
+        (0x3a000000, 0x40080050), // Illegal Execution state at the ERET target, taken to EL1 with SP_EL1
+    ];
+
+    [TestMethod]
+    public void El0TrapsAndIllegalReturnMatchQemu()
+    {
+        const ulong load = 0x4008_0000;
+        using var s = new SysCpu(highestEl: 1);
+        s.Bus.Load(load, Convert.FromBase64String(El0Binary));
+        s.Cpu.State.PC = load;
+        var taken = new List<(ulong Esr, ulong Elr)>();
+        s.Cpu.ExceptionEntered += (kind, el) =>
+        {
+            if (kind == ExceptionKind.Synchronous) taken.Add((s.Cpu.Sys.Esr[el], s.Cpu.Sys.Elr[el]));
+        };
+        for (int i = 0; i < 300 && taken.Count < QemuEl0Log.Length; i++)
+        {
+            try
+            {
+                s.Cpu.CheckIllegalState(); // what the execution loop does before decoding
+                s.Cpu.Step();
+            }
+            catch (GuestException e)
+            {
+                s.Cpu.TakeException(ExceptionKind.Synchronous, e.TargetEl, s.Cpu.State.PC, e.Class, e.Iss);
+            }
+        }
+        CollectionAssert.AreEqual(QemuEl0Log, taken, string.Join(", ", taken.Select(t => $"({t.Esr:x}, {t.Elr:x})")));
+        Assert.AreEqual(load + 0xA00, s.Cpu.State.PC, "current EL with SP_ELx synchronous vector");
+    }
 }
