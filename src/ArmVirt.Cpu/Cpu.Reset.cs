@@ -22,9 +22,11 @@ public sealed partial class Cpu
         s.Vpidr = s.Midr; // VPIDR_EL2/VMPIDR_EL2 reset to MIDR_EL1/MPIDR_EL1
         s.Vmpidr = s.Mpidr;
 
-        // SCTLR_EL1 RES1 bits 29, 28, 23 (SPAN: entry to EL1 leaves PSTATE.PAN alone), 22, 20, 11, 8, 7; SCTLR_EL2/EL3
-        // RES1 29, 28, 23, 22, 18, 16, 11, 5, 4; all control bits (M, C, I...) 0.
-        s.Sctlr[1] = SystemRegisterTableBuilder.SctlrEl1Res1 | SctlrEl1.Span;
+        // SCTLR_ELx control fields are architecturally UNKNOWN after reset except M, C, I (0). nTWI and nTWE are set
+        // as in QEMU's reset_sctlr for cortex-a57/a53 (0x00c50838), so EL0 WFI/WFE are not trapped by a guest that
+        // never writes SCTLR_EL1; SA/SA0 (also set by QEMU) stay 0. Plus the RES1 bits (SCTLR_EL1: 29, 28, 23 SPAN,
+        // 22, 20, 11, 8, 7; SCTLR_EL2/EL3: 29, 28, 23, 22, 18, 16, 11, 5, 4).
+        s.Sctlr[1] = SystemRegisterTableBuilder.SctlrEl1Res1 | SctlrEl1.Span | SctlrEl1.NTwi | SctlrEl1.NTwe;
         s.Sctlr[2] = SystemRegisterTableBuilder.SctlrEl2Res1;
         s.Sctlr[3] = SystemRegisterTableBuilder.SctlrEl2Res1;
         s.Hcr = HcrEl2.Rw;
