@@ -1,7 +1,6 @@
-using System.Linq.Expressions;
-using System.Reflection;
 using ArmVirt.Cpu.Exceptions;
 using ArmVirt.Cpu.Jit;
+using ArmVirt.Cpu.SystemRegisters;
 
 namespace ArmVirt.Cpu;
 
@@ -74,7 +73,7 @@ public sealed partial class Cpu
         _jitSubscribed = true;
         PhysicalWrite += OnCodeMayChange;
         Bus.RamWritten += OnCodeMayChange;
-        SubscribeToInstructionCacheMaintenance();
+        InstructionCacheMaintenance += OnInstructionCacheInvalidate;
     }
 
     private void OnCodeMayChange(ulong pa, int size)
@@ -83,27 +82,13 @@ public sealed partial class Cpu
         if (t != null && t.Count != 0) t.Invalidate(pa, (ulong)size);
     }
 
-    // IC IVAU / IC IALLU(IS) are reported by the system-instruction family through an event
-    // Cpu.InstructionCacheMaintenance(op, va). Bound by name so this file does not depend on its types.
-    private void SubscribeToInstructionCacheMaintenance()
-    {
-        var ev = typeof(Cpu).GetEvent("InstructionCacheMaintenance", BindingFlags.Instance | BindingFlags.Public);
-        var invoke = ev?.EventHandlerType?.GetMethod("Invoke");
-        if (ev == null || invoke == null || invoke.ReturnType != typeof(void)) return;
-        var parameters = invoke.GetParameters().Select(p => Expression.Parameter(p.ParameterType, p.Name)).ToArray();
-        Expression op = parameters.Length > 0 ? Expression.Convert(parameters[0], typeof(object)) : Expression.Constant(null, typeof(object));
-        Expression va = parameters.Length > 1 && parameters[1].Type == typeof(ulong) ? parameters[1] : Expression.Constant(0UL);
-        var target = typeof(Cpu).GetMethod(nameof(OnInstructionCacheInvalidate), BindingFlags.Instance | BindingFlags.NonPublic)!;
-        var body = Expression.Call(Expression.Constant(this), target, op, va);
-        ev.AddEventHandler(this, Expression.Lambda(ev.EventHandlerType!, body, parameters).Compile());
-    }
-
-    private void OnInstructionCacheInvalidate(object? operation, ulong va)
+    // IC IVAU / IC IALLU / IC IALLUIS, reported by the system-instruction family.
+    private void OnInstructionCacheInvalidate(InstructionCacheOperation operation, ulong va)
     {
         var t = _translations;
         if (t == null || t.Count == 0) return;
         // IC IVAU in the flat regime names a physical address: drop its page; anything else drops everything.
-        if (operation?.ToString() == "ByVirtualAddress" && IsFlatRegime) t.Invalidate(va, 4);
+        if (operation == InstructionCacheOperation.ByVirtualAddress && IsFlatRegime) t.Invalidate(va, 4);
         else t.Flush();
     }
 

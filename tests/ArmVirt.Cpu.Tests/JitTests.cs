@@ -151,6 +151,31 @@ public sealed class JitTests
     }
 
     [TestMethod]
+    public void InstructionCacheMaintenanceDropsTranslations()
+    {
+        // The count-down loop runs compiled; then "ic ivau, x2" (x2 = the loop's page) drops its page, and
+        // "ic iallu" drops everything. Code rewritten behind the CPU's back (Bus.Load raises no write event) is
+        // picked up after the maintenance, as the architecture requires of the guest.
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, CountDown);
+        pair.Load(Base + 0x2000, 0xd50b7522, 0x14000000); // ic ivau, x2; b .
+        pair.Load(Base + 0x3000, 0xd2800000 | (1u << 5) | 21u, 0xd508751f, 0x14000000); // mov x21, #1; ic iallu; b .
+        pair.Setup(cpu => { cpu.SetX(1, 10); cpu.SetX(2, Base + 8); });
+        pair.RunLockstep(30);
+        var t = pair.Jit.Cpu.Translations!;
+        Assert.IsNotNull(t.Lookup(Base, 1)?.Code);
+        pair.Setup(cpu => cpu.State.PC = Base + 0x2000);
+        pair.RunLockstep(1);
+        Assert.IsNull(t.Lookup(Base, 1), "IC IVAU dropped the loop's page");
+        Assert.IsTrue(t.BlocksInvalidated >= 1);
+        pair.Setup(cpu => cpu.State.PC = Base + 0x3000);
+        long flushes = t.Flushes;
+        pair.RunLockstep(3);
+        Assert.AreEqual(flushes + 1, t.Flushes, "IC IALLU flushed the cache");
+        Assert.IsNull(t.Lookup(Base + 0x2000, 1), "the IC IVAU block was dropped by the flush");
+    }
+
+    [TestMethod]
     public void IllegalExecutionStateIsNeverRunCompiled()
     {
         using var pair = new LockstepPair(0);
