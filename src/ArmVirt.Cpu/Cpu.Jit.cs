@@ -185,6 +185,7 @@ public sealed partial class Cpu
         _jitBlock = block;
         JitLeftEarly = false;
         bool normal = false;
+        ulong entryCycles = State.Cycles, entryInstructions = State.Instructions;
         try
         {
             code(this);
@@ -192,21 +193,23 @@ public sealed partial class Cpu
         }
         catch (GuestException e)
         {
-            // The block stored State.PC = address of instruction k before running it; like Step, the faulting
-            // instruction is counted.
+            // The block stored State.PC = address of instruction k before running it (and may have added part of
+            // the counters): like Step, the faulting instruction is counted.
             ulong pc = State.PC;
-            ulong retired = ((pc - block.Pc) >> 2) + 1;
+            ulong before = (pc - block.Pc) >> 2;
+            State.Cycles = entryCycles + before * CyclesPerInstruction;
+            State.Instructions = entryInstructions + before;
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-            State.Cycles += retired * CyclesPerInstruction;
-            State.Instructions += retired;
+            State.Cycles += CyclesPerInstruction;
+            State.Instructions++;
         }
         catch (CpuStoppedException)
         {
             // Like Step: the stopping instruction is not retired and the PC stays on it.
             ulong retired = (State.PC - block.Pc) >> 2;
             NextPc = State.PC + 4;
-            State.Cycles += retired * CyclesPerInstruction;
-            State.Instructions += retired;
+            State.Cycles = entryCycles + retired * CyclesPerInstruction;
+            State.Instructions = entryInstructions + retired;
         }
         finally
         {

@@ -1,4 +1,5 @@
 using ArmVirt.Cpu.A64;
+using ArmVirt.Cpu.Firmware;
 using ArmVirt.Cpu.Jit;
 
 namespace ArmVirt.Cpu.Tests;
@@ -173,6 +174,29 @@ public sealed class JitTests
         pair.RunLockstep(3);
         Assert.AreEqual(flushes + 1, t.Flushes, "IC IALLU flushed the cache");
         Assert.IsNull(t.Lookup(Base + 0x2000, 1), "the IC IVAU block was dropped by the flush");
+    }
+
+    [TestMethod]
+    public void HandlersThatReadTheCycleCounterSeeTheInterpretersValue()
+    {
+        // loop: add x5, x5, #1; eor x6, x6, x5; mov w0, #0x30; mov x1, x7; hlt #0xf000 (SYS_ELAPSED: cycles into
+        // [x7]); add x7, x7, #8; subs x9, x9, #1; b.ne loop; b .
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, 0x910004a5, 0xca0500c6, 0x52800600, 0xaa0703e1, 0xd45e0000, 0x910020e7, 0xf1000529, 0x54ffff21, 0x14000000);
+        ulong buffer = Base + 0x4000;
+        foreach (var side in pair.Both)
+        {
+            side.Cpu.Semihosting = new Semihosting(Stream.Null);
+            side.Cpu.SetX(7, buffer);
+            side.Cpu.SetX(9, 20);
+        }
+        pair.RunLockstep(200);
+        Assert.IsTrue(pair.BlocksCompared >= 20);
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.IsTrue(pair.Jit.Bus.TryRead(buffer + 8 * (ulong)i, 8, out ulong cycles));
+            Assert.AreEqual(4UL + 8UL * (ulong)i, cycles, $"SYS_ELAPSED in iteration {i}");
+        }
     }
 
     [TestMethod]

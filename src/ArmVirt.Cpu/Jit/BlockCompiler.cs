@@ -15,7 +15,9 @@ namespace ArmVirt.Cpu.Jit;
 /// <see cref="Exceptions.GuestException"/>), sets <c>NextPc = pc_k + 4</c> for the block's terminator, and calls
 /// the handler. After a load or store that is not the last instruction the block asks the CPU whether it must
 /// leave (interrupt asserted, clock deadline moved, stop requested, block invalidated) and, if so, retires the
-/// instructions done so far and returns. The block's cycles and instruction count are added once at its exit.
+/// instructions done so far and returns. Cycles and the instruction count are added at the exit and before each
+/// instruction that is not plain data processing, so that every handler that can observe them sees the
+/// interpreter's values.
 /// </remarks>
 public static class BlockCompiler
 {
@@ -49,10 +51,18 @@ public static class BlockCompiler
         il.Emit(OpCodes.Ret);
         il.MarkLabel(body);
         int n = block.Length;
+        int retired = 0; // instructions whose cycles and count are already added to State
         for (int k = 0; k < n; k++)
         {
             ulong pc = block.Pc + 4 * (ulong)k;
             bool last = k == n - 1;
+            if (block.Classes[k] != InstructionClass.Plain && k > retired)
+            {
+                // Handlers other than data processing may read the counters (MRS CNTVCT_EL0 through the generic
+                // timer, semihosting SYS_ELAPSED, MMIO devices): bring them to this instruction's value first.
+                EmitRetire(il, (ulong)(k - retired), cyclesPerInstruction);
+                retired = k;
+            }
             EmitStoreStateField(il, PcField, pc);
             if (last && block.EndsWithTerminator) EmitStoreNextPc(il, pc + 4);
             EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets, inline: tier == JitTier.Optimized);
@@ -67,7 +77,7 @@ public static class BlockCompiler
                 il.Emit(OpCodes.Stfld, LeftEarlyField);
                 EmitStoreNextPc(il, pc + 4);
                 EmitStoreStateField(il, PcField, pc + 4);
-                EmitRetire(il, (ulong)(k + 1), cyclesPerInstruction);
+                EmitRetire(il, (ulong)(k + 1 - retired), cyclesPerInstruction);
                 il.Emit(OpCodes.Ret);
                 il.MarkLabel(stay);
             }
@@ -86,7 +96,7 @@ public static class BlockCompiler
             EmitStoreNextPc(il, block.Pc + 4 * (ulong)n);
             EmitStoreStateField(il, PcField, block.Pc + 4 * (ulong)n);
         }
-        EmitRetire(il, (ulong)n, cyclesPerInstruction);
+        EmitRetire(il, (ulong)(n - retired), cyclesPerInstruction);
         il.Emit(OpCodes.Ret);
         return (Action<Cpu>)method.CreateDelegate(typeof(Action<Cpu>), targets.ToArray());
     }
