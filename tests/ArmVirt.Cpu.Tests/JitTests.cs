@@ -254,6 +254,12 @@ public sealed class JitTests
         Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(A64Decoder.Unallocated));
         var foreign = A64Encoding.Pattern("ADD copy", "x 0 0 100010 x xxxxxxxxxxxx xxxxx xxxxx", AluImmediate.AddImmediate);
         Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(foreign));
+        Assert.AreEqual(InstructionClass.Plain, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0xd503201f)), "NOP");
+        Assert.AreEqual(InstructionClass.Plain, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0xd5033bbf)), "DMB ISH");
+        Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0xd5033fdf)), "ISB");
+        Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0xd503207f)), "WFI");
+        Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0xd5384100)), "MRS");
+        Assert.AreEqual(InstructionClass.Memory, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0xf9400062)), "LDR");
         foreach (var row in BranchTable.Entries)
             Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(row), row.Name);
     }

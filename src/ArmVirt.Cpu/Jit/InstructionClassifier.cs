@@ -1,3 +1,4 @@
+using System.Reflection;
 using ArmVirt.Cpu.A64;
 
 namespace ArmVirt.Cpu.Jit;
@@ -9,7 +10,17 @@ namespace ArmVirt.Cpu.Jit;
 /// </summary>
 public static class InstructionClassifier
 {
-    private static readonly HashSet<A64Encoding> PlainRows = new(DataProcessingTable.Entries, ReferenceEqualityComparer.Instance);
+    // Hints and barriers that have no effect in this model (NOP and the other allocated hints, YIELD, DMB, DSB):
+    // they neither change state nor need the loop's checks. ISB, WFI/WFE, SEV and CLREX still end blocks.
+    private static readonly HashSet<MethodInfo> NoEffectSystemHandlers =
+    [
+        ((A64Handler)Hints.Nop).Method, ((A64Handler)Hints.Yield).Method,
+        ((A64Handler)Barriers.Dmb).Method, ((A64Handler)Barriers.Dsb).Method,
+    ];
+
+    private static readonly HashSet<A64Encoding> PlainRows = new(
+        DataProcessingTable.Entries.Concat(SystemTable.Entries.Where(e => NoEffectSystemHandlers.Contains(e.Handler.Method))),
+        ReferenceEqualityComparer.Instance);
     private static readonly HashSet<A64Encoding> MemoryRows = new(LoadStoreTable.Entries, ReferenceEqualityComparer.Instance);
 
     // Branches that change only PC and general registers (not ERET, which changes EL, PSTATE and masks).
