@@ -23,6 +23,9 @@ public sealed class TranslationBlock
         Words = words;
         Encodings = encodings;
         Classes = classes;
+        Length = words.Length;
+        EndsWithTerminator = Length > 0 && classes[Length - 1] == InstructionClass.EndsBlock;
+        ChainableExit = Length > 0 && InstructionClassifier.LeavesInterruptStateUnchanged(encodings[Length - 1]);
     }
 
     /// <summary>Address of the first instruction (virtual = physical: blocks exist only for the flat regime).</summary>
@@ -41,16 +44,16 @@ public sealed class TranslationBlock
     public IReadOnlyList<InstructionClass> Classes { get; }
 
     /// <summary>Number of instructions (0 when the first instruction cannot be fetched).</summary>
-    public int Length => Words.Count;
+    public int Length { get; }
 
     /// <summary>
     /// True when a normal exit of this block (not an early exit after a load or store, not an exception) leaves the
     /// interrupt state and translation regime as they were: see <see cref="InstructionClassifier.LeavesInterruptStateUnchanged"/>.
     /// </summary>
-    public bool ChainableExit => Length > 0 && InstructionClassifier.LeavesInterruptStateUnchanged(Encodings[Length - 1]);
+    public bool ChainableExit { get; }
 
     /// <summary>True when the last instruction is one that ends blocks (rather than the page end or the cap).</summary>
-    public bool EndsWithTerminator => Length > 0 && Classes[Length - 1] == InstructionClass.EndsBlock;
+    public bool EndsWithTerminator { get; }
 
     private volatile Action<Cpu>? _code;
     private volatile int _tier;
