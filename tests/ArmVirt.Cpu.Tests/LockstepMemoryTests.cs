@@ -171,4 +171,41 @@ public sealed class LockstepMemoryTests
 
         static bool IsPair(uint insn) => (insn & 0x3a000000) == 0x28000000;
     }
+
+    /// <summary>A device whose every write schedules a clock event a few cycles later (like arming a short timer).</summary>
+    private sealed class SchedulingDevice(Cpu cpu, VirtualClock clock, List<ulong> fired) : IMmioDevice
+    {
+        public bool TryRead(ulong offset, int size, out ulong value)
+        {
+            value = 0;
+            return true;
+        }
+
+        public bool TryWrite(ulong offset, int size, ulong value)
+        {
+            clock.Schedule(cpu.State.Cycles + 1 + value % 4, () => fired.Add(cpu.State.Cycles));
+            return true;
+        }
+    }
+
+    [TestMethod]
+    public void AnMmioWriteThatMovesTheDeadlineEndsTheBlock()
+    {
+        // loop: str w2, [x20]; add x2, x2, #1; add x3..x5, #1; subs x9, x9, #1; b.ne loop; b .
+        // Each store schedules an event 1..4 cycles later, inside the rest of the block: it must fire at that cycle.
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, 0xb9000282, 0x91000442, 0x91000463, 0x91000484, 0x910004a5, 0xf1000529, 0x54ffff41, 0x14000000);
+        var fired = new Dictionary<LockstepPair.Side, List<ulong>>();
+        foreach (var side in pair.Both)
+        {
+            fired[side] = new List<ulong>();
+            side.Bus.AddMmio(DeviceBase, 0x1000, new SchedulingDevice(side.Cpu, side.Clock, fired[side]), "scheduler");
+            side.Cpu.SetX(20, DeviceBase);
+            side.Cpu.SetX(9, 50);
+        }
+        pair.RunLockstep(400);
+        Assert.AreEqual(50, fired[pair.Jit].Count);
+        CollectionAssert.AreEqual(fired[pair.Interp], fired[pair.Jit]);
+        Assert.IsTrue(pair.BlocksCompared > 50);
+    }
 }
