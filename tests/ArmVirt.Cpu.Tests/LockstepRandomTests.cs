@@ -4,8 +4,8 @@ using ArmVirt.Cpu.Jit;
 namespace ArmVirt.Cpu.Tests;
 
 /// <summary>
-/// Random instruction sequences drawn from the data-processing decode rows, each ended by a random branch or an
-/// UNDEFINED word, executed as one compiled block and compared with the interpreter.
+/// Random instruction sequences drawn from the data-processing decode rows (with the odd NOP or barrier), each ended
+/// by a random branch or an UNDEFINED word, executed as one compiled block and compared with the interpreter.
 /// </summary>
 [TestClass]
 public sealed class LockstepRandomTests
@@ -24,6 +24,9 @@ public sealed class LockstepRandomTests
             if (ReferenceEquals(A64Decoder.Instance.Decode(w), row)) return w;
         }
     }
+
+    // NOP, YIELD, DMB ISH, DSB SY: system instructions that do not end blocks.
+    private static readonly uint[] NoEffectSystem = [0xd503201f, 0xd503203f, 0xd5033bbf, 0xd5033f9f];
 
     private static uint RandomTerminator(Random rng) => rng.Next(8) switch
     {
@@ -59,7 +62,8 @@ public sealed class LockstepRandomTests
         {
             int n = 1 + rng.Next(24);
             var words = new uint[n + 1];
-            for (int i = 0; i < n; i++) words[i] = RandomDataProcessing(rng);
+            for (int i = 0; i < n; i++)
+                words[i] = rng.Next(24) == 0 ? NoEffectSystem[rng.Next(NoEffectSystem.Length)] : RandomDataProcessing(rng);
             words[n] = RandomTerminator(rng);
             ulong at = LockstepPair.RamBase + (ulong)(s % 512) * 128;
             var regs = new ulong[32];
