@@ -42,9 +42,10 @@ public sealed partial class Cpu
     /// <summary>
     /// Times a compiled block is entered before it is recompiled with the handlers inlined
     /// (<see cref="JitTier.Optimized"/>). A block whose first compile already passes this count is compiled straight
-    /// to that tier (so 0 with <see cref="JitThreshold"/> 0 compiles every block optimized at once).
+    /// to that tier (so 0 with <see cref="JitThreshold"/> 0 compiles every block optimized at once). The default
+    /// is where the extra compile time pays back for a short loop (see src/ArmVirt.Cpu/Jit/README.md).
     /// </summary>
-    public long JitOptimizeThreshold { get; set; } = 20_000;
+    public long JitOptimizeThreshold { get; set; } = 100_000;
 
     /// <summary>
     /// Compile on the shared background thread while the interpreter keeps running (the default), or synchronously
