@@ -18,18 +18,26 @@ public sealed class VirtualClock
     /// <summary>The current virtual time in cycles.</summary>
     public ulong Now { get; private set; }
 
-    /// <summary>The earliest pending deadline, or <see cref="ulong.MaxValue"/> when nothing is scheduled.</summary>
-    public ulong NextDeadline
+    private ulong _next = ulong.MaxValue;
+
+    /// <summary>
+    /// The earliest pending deadline, or <see cref="ulong.MaxValue"/> when nothing is scheduled. A plain field
+    /// read, so an execution loop may poll it every instruction; after a cancellation it may be early (harmless).
+    /// </summary>
+    public ulong NextDeadline => _next;
+
+    private void RecomputeNext()
     {
-        get
+        while (_queue.TryPeek(out var e, out var key))
         {
-            while (_queue.TryPeek(out var e, out var key))
+            if (!e.Cancelled && e.Deadline == key.Deadline)
             {
-                if (!e.Cancelled && e.Deadline == key.Deadline) return key.Deadline;
-                _queue.Dequeue();
+                _next = key.Deadline;
+                return;
             }
-            return ulong.MaxValue;
+            _queue.Dequeue();
         }
+        _next = ulong.MaxValue;
     }
 
     /// <summary>Schedules <paramref name="callback"/> to run when virtual time reaches <paramref name="deadline"/>.</summary>
@@ -37,6 +45,7 @@ public sealed class VirtualClock
     {
         var e = new ScheduledEvent(callback) { Deadline = deadline };
         _queue.Enqueue(e, (deadline, _sequence++));
+        if (deadline < _next) _next = deadline;
         return e;
     }
 
@@ -46,6 +55,7 @@ public sealed class VirtualClock
         e.Cancelled = false;
         e.Deadline = deadline;
         _queue.Enqueue(e, (deadline, _sequence++));
+        if (deadline < _next) _next = deadline;
     }
 
     /// <summary>Advances time to <paramref name="cycles"/> (never backwards) and runs every event now due, in deadline order.</summary>
@@ -59,6 +69,7 @@ public sealed class VirtualClock
             e.Cancelled = true; // fired: a later Reschedule re-arms it
             e.Callback();
         }
+        RecomputeNext();
     }
 
     /// <summary>Converts a duration in nanoseconds to cycles.</summary>

@@ -68,13 +68,13 @@ public sealed partial class Cpu
             }
             else
             {
-                while (State.Cycles < deadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
+                while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
                 {
                     if (AnyInterruptAsserted && CheckInterrupts()) continue;
                     Step();
                 }
             }
-            if (State.Cycles > Clock.Now || deadline <= Clock.Now) Clock.AdvanceTo(State.Cycles);
+            Clock.AdvanceTo(State.Cycles);
         }
         return StopReason;
     }

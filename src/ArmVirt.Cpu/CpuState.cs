@@ -49,6 +49,15 @@ public struct CpuState
     /// <summary>Stack pointers SP_EL0..SP_EL3; the selected one is stale while it is mirrored in X[31].</summary>
     public SpBank Sp;
 
+    /// <summary>V0..V31, the 128-bit SIMD and floating-point registers.</summary>
+    public VectorRegisterFile V;
+
+    /// <summary>FPCR (rounding mode, FZ, DN, AHP and trap enables).</summary>
+    public uint Fpcr;
+
+    /// <summary>FPSR (cumulative exception flags and QC).</summary>
+    public uint Fpsr;
+
     /// <summary>Cycles executed by this CPU since reset.</summary>
     public ulong Cycles;
 
@@ -61,4 +70,11 @@ public struct CpuState
 public struct SpBank
 {
     private ulong _element0;
+}
+
+/// <summary>V0..V31 as 128-bit values.</summary>
+[InlineArray(32)]
+public struct VectorRegisterFile
+{
+    private System.Runtime.Intrinsics.Vector128<byte> _element0;
 }

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+
+namespace ArmVirt.Cpu.A64;
+
+/// <summary>
+/// shared/functions/integer/AddWithCarry: the sum of two operands and a carry-in, with the NZCV flags it
+/// produces in the layout of the NZCV register (bits 31..28). Subtraction is <c>x + NOT(y) + 1</c>.
+/// </summary>
+public static class AddWithCarry
+{
+    /// <summary>64-bit AddWithCarry(x, y, carryIn); <paramref name="carryIn"/> is 0 or 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Add64(ulong x, ulong y, ulong carryIn, out uint nzcv)
+    {
+        ulong partial = x + y;
+        ulong result = partial + carryIn;
+        // Unsigned carry out of bit 63: either addition wrapped (they cannot both wrap).
+        uint c = (partial < x ? 1u : 0u) | (result < partial ? 1u : 0u);
+        // Signed overflow: both operands have the same sign and the result's sign differs.
+        uint v = (uint)((((x ^ result) & (y ^ result)) >> 63) & 1);
+        uint n = (uint)(result >> 63);
+        uint z = result == 0 ? 1u : 0u;
+        nzcv = (n << 31) | (z << 30) | (c << 29) | (v << 28);
+        return result;
+    }
+
+    /// <summary>32-bit AddWithCarry(x, y, carryIn); <paramref name="carryIn"/> is 0 or 1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Add32(uint x, uint y, uint carryIn, out uint nzcv)
+    {
+        ulong wide = (ulong)x + y + carryIn;
+        uint result = (uint)wide;
+        uint c = (uint)(wide >> 32);
+        uint v = (((x ^ result) & (y ^ result)) >> 31) & 1;
+        uint n = result >> 31;
+        uint z = result == 0 ? 1u : 0u;
+        nzcv = (n << 31) | (z << 30) | (c << 29) | (v << 28);
+        return result;
+    }
+
+    /// <summary>The PSTATE.C flag as 0 or 1, the carry-in of ADC/SBC.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint CarryFlag(Cpu cpu) => (cpu.State.Nzcv >> 29) & 1;
+
+    /// <summary>NZCV for a logical result (ANDS/BICS/TST): N and Z from the result, C and V cleared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint LogicalFlags64(ulong result) =>
+        (uint)(result >> 63) << 31 | (result == 0 ? 1u << 30 : 0u);
+
+    /// <summary>NZCV for a 32-bit logical result.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint LogicalFlags32(uint result) =>
+        (result >> 31) << 31 | (result == 0 ? 1u << 30 : 0u);
+}
