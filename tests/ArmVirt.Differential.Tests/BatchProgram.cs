@@ -28,6 +28,7 @@ internal sealed class BatchProgram
         var code = new List<uint>();
         SequenceStarts = new ulong[n];
         SequenceWords = new uint[n][];
+        SequenceBodyStarts = new ulong[n];
         ulong CodeAddress(int index) => LoadAddress + CodeOffset + (ulong)index * 4;
 
         // Code size is only known after emitting; blocks start at a fixed generous offset checked below.
@@ -53,6 +54,7 @@ internal sealed class BatchProgram
             var groups = sequences[i];
             var groupStart = new int[groups.Count + 1];
             int bodyStart = code.Count;
+            SequenceBodyStarts[i] = CodeAddress(bodyStart);
             for (int g = 0; g < groups.Count; g++)
             {
                 groupStart[g] = code.Count;
@@ -124,6 +126,8 @@ internal sealed class BatchProgram
     public IReadOnlyList<List<InstructionGroup>> Sequences { get; }
     public ulong[] SequenceStarts { get; }
     public uint[][] SequenceWords { get; }
+    /// <summary>Address of each sequence's first generated instruction (after its prologue).</summary>
+    public ulong[] SequenceBodyStarts { get; }
     public ulong BlocksAddress { get; }
     /// <summary>Address of the exit code after the last sequence: ArmVirt stops when PC reaches it.</summary>
     public ulong EndAddress { get; }

@@ -127,6 +127,8 @@ public sealed class DifferentialTests
         head.Append($"  seed 0x{program.Seed:x} sequence {index} at 0x{program.SequenceStarts[index]:x} (x28 = 0x{program.BlockAddress(index):x}):\n");
         head.Append("    classes: ").AppendJoin(' ', program.Sequences[index].Select(g => g.ClassName)).Append('\n');
         head.Append("    words: ").AppendJoin(' ', program.SequenceWords[index].Select(w => w.ToString("x8"))).Append('\n');
+        if (Disassembler.TryDisassemble(program.SequenceWords[index], program.SequenceBodyStarts[index]) is { Length: > 0 } listing)
+            head.Append(listing).Append('\n');
         head.Append($"    inputs: NZCV=0x{Input(init, BatchProgram.SlotNzcv):x} ");
         head.AppendJoin(' ', Enumerable.Range(0, 31).Where(r => r != 28).Select(r => $"X{r}=0x{Input(init, r):x}"));
         head.Append($" SP=0x{Input(init, BatchProgram.SlotSp):x}\n");
