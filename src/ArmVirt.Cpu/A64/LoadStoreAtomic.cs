@@ -1,0 +1,121 @@
+using System.Runtime.CompilerServices;
+using static ArmVirt.Cpu.A64.A64Fields;
+
+namespace ArmVirt.Cpu.A64;
+
+/// <summary>
+/// Semantics of the FEAT_LSE atomics (Arm ARM C4.1.4 "Atomic memory operations", "Compare and swap"):
+/// LD&lt;op&gt; (ADD, CLR, EOR, SET, SMAX, SMIN, UMAX, UMIN) and SWP with their ST&lt;op&gt; aliases (Rt = 31), CAS and
+/// CASP, each with acquire/release variants. They raise UNDEFINED on a CPU model without LSE.
+/// </summary>
+/// <remarks>
+/// Accesses must be aligned to their size (the pair size for CASP). The write permission of the location is checked
+/// before the read, so a faulting atomic is reported as a write (WnR = 1) and changes nothing. With one CPU executing
+/// at a time the read-modify-write is trivially single-copy atomic.
+/// </remarks>
+internal static class LoadStoreAtomic
+{
+    private const MemoryAccessKind AtomicWrite = MemoryAccessKind.Atomic | MemoryAccessKind.Write;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RequireLse(Cpu cpu, uint insn)
+    {
+        if (!cpu.Configuration.Model.HasLse) cpu.Undefined(insn);
+    }
+
+    /// <summary>aarch64/instrs/memory/atomicops/ld: MemAtomic with op = opc (o3 = 0) or SWP (o3 = 1); Rt = old value.</summary>
+    public static void MemoryOperation(Cpu cpu, uint insn)
+    {
+        RequireLse(cpu, insn);
+        int bits = 8 << (int)(insn >> 30);
+        int bytes = bits >> 3;
+        ulong address = AddressingModes.Base(cpu, Rn(insn));
+        ulong operand = cpu.X(Rs(insn));
+        cpu.ProbeWrite(address, bytes, AtomicWrite);
+        ulong old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
+        ulong result;
+        if ((insn & (1u << 15)) != 0)
+        {
+            result = operand; // SWP
+        }
+        else
+        {
+            result = ((insn >> 12) & 7) switch
+            {
+                0 => old + operand,                                            // MemAtomicOp_ADD
+                1 => old & ~operand,                                           // MemAtomicOp_BIC
+                2 => old ^ operand,                                            // MemAtomicOp_EOR
+                3 => old | operand,                                            // MemAtomicOp_ORR
+                4 => SignedGreater(operand, old, bits) ? operand : old,        // MemAtomicOp_SMAX
+                5 => SignedGreater(operand, old, bits) ? old : operand,        // MemAtomicOp_SMIN
+                6 => Truncate(operand, bits) > old ? operand : old,            // MemAtomicOp_UMAX
+                _ => Truncate(operand, bits) > old ? old : operand,            // MemAtomicOp_UMIN
+            };
+        }
+        cpu.WriteMemory(address, bytes, result, AtomicWrite);
+        cpu.SetX(Rt(insn), old);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Truncate(ulong value, int bits) => bits == 64 ? value : value & ((1UL << bits) - 1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool SignedGreater(ulong a, ulong b, int bits) =>
+        (long)AddressingModes.SignExtend(a, bits) > (long)AddressingModes.SignExtend(b, bits);
+
+    /// <summary>C6.2 CAS, CASB, CASH (and A/L/AL): store Rt if memory equals Rs; Rs = the old value.</summary>
+    public static void CompareAndSwap(Cpu cpu, uint insn)
+    {
+        RequireLse(cpu, insn);
+        int bits = 8 << (int)(insn >> 30);
+        int bytes = bits >> 3;
+        int s = Rs(insn);
+        ulong address = AddressingModes.Base(cpu, Rn(insn));
+        ulong compare = Truncate(cpu.X(s), bits);
+        ulong value = cpu.X(Rt(insn));
+        cpu.ProbeWrite(address, bytes, AtomicWrite);
+        ulong old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
+        if (old == compare) cpu.WriteMemory(address, bytes, value, AtomicWrite);
+        cpu.SetX(s, old);
+    }
+
+    /// <summary>
+    /// C6.2 CASP (and A/L/AL): compare the pair Rs:Rs+1 with memory and store Rt:Rt+1 if equal; Rs:Rs+1 = old values.
+    /// Rs and Rt must be even (odd is unallocated, rejected by the decode constraint).
+    /// </summary>
+    public static void CompareAndSwapPair(Cpu cpu, uint insn)
+    {
+        RequireLse(cpu, insn);
+        int s = Rs(insn), t = Rt(insn);
+        ulong address = AddressingModes.Base(cpu, Rn(insn));
+        if ((insn & (1u << 30)) == 0)
+        {
+            ulong compare = ((ulong)cpu.W(s + 1) << 32) | cpu.W(s);
+            ulong value = ((ulong)cpu.W(t + 1) << 32) | cpu.W(t);
+            cpu.ProbeWrite(address, 8, AtomicWrite);
+            ulong old = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic);
+            if (old == compare) cpu.WriteMemory(address, 8, value, AtomicWrite);
+            cpu.SetX(s, (uint)old);
+            cpu.SetX(s + 1, old >> 32);
+        }
+        else
+        {
+            ulong compareLow = cpu.X(s), compareHigh = cpu.X(s + 1);
+            ulong valueLow = cpu.X(t), valueHigh = cpu.X(t + 1);
+            cpu.ProbeWrite(address, 8, AtomicWrite, 16);
+            cpu.ProbeWrite(address + 8, 8, AtomicWrite);
+            ulong low = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic, 16);
+            ulong high = cpu.ReadMemory(address + 8, 8, MemoryAccessKind.Atomic);
+            if (low == compareLow && high == compareHigh)
+            {
+                cpu.WriteMemory(address, 8, valueLow, AtomicWrite, 16);
+                cpu.WriteMemory(address + 8, 8, valueHigh, AtomicWrite);
+            }
+            cpu.SetX(s, low);
+            cpu.SetX(s + 1, high);
+        }
+    }
+
+    /// <summary>Decode constraint of CASP: Rs and Rt must be even.</summary>
+    public static bool EvenPairRegisters(uint insn) => (insn & 1) == 0 && (insn & (1u << 16)) == 0;
+}

@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using static ArmVirt.Cpu.A64.A64Fields;
+
+namespace ArmVirt.Cpu.A64;
+
+/// <summary>
+/// Semantics of STP, LDP, LDPSW, STNP and LDNP (Arm ARM C4.1.4 "Load/store register pair",
+/// aarch64/instrs/memory/pair/general). opc (bits 31..30) 00 = 32-bit, 01 = LDPSW, 10 = 64-bit; L = bit 22.
+/// </summary>
+/// <remarks>
+/// CONSTRAINED UNPREDICTABLE cases follow QEMU: a load with Rt == Rt2 leaves the value from the lower address in
+/// Rt; with writeback and Rn == Rt or Rt2, a store writes the registers' values before writeback and a load's
+/// writeback is applied last. Both halves are checked before either register or memory location changes.
+/// </remarks>
+internal static class LoadStorePair
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Scale(uint insn) => 2 + (int)(insn >> 31);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Offset(uint insn) => (ulong)(SignedBits(insn, 21, 15) << Scale(insn));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transfer(Cpu cpu, uint insn, ulong address)
+    {
+        int bytes = 1 << Scale(insn);
+        int t = Rt(insn), t2 = Rt2(insn);
+        ulong address2 = address + (ulong)bytes;
+        if ((insn & (1u << 22)) != 0)
+        {
+            ulong first = cpu.ReadMemory(address, bytes);
+            ulong second = cpu.ReadMemory(address2, bytes);
+            if ((insn >> 30) == 1)
+            {
+                first = AddressingModes.SignExtend(first, 32);
+                second = AddressingModes.SignExtend(second, 32);
+            }
+            cpu.SetX(t2, second);
+            cpu.SetX(t, first);
+        }
+        else
+        {
+            ulong first = cpu.X(t), second = cpu.X(t2);
+            cpu.ProbeWrite(address, bytes);
+            cpu.ProbeWrite(address2, bytes);
+            cpu.WriteMemory(address, bytes, first);
+            cpu.WriteMemory(address2, bytes, second);
+        }
+    }
+
+    /// <summary>Signed offset (and the non-temporal LDNP/STNP): address = base + imm7 &lt;&lt; scale.</summary>
+    public static void SignedOffset(Cpu cpu, uint insn)
+    {
+        ulong address = AddressingModes.Base(cpu, Rn(insn)) + Offset(insn);
+        Transfer(cpu, insn, address);
+    }
+
+    /// <summary>Pre-index: the access and writeback use base + imm7 &lt;&lt; scale.</summary>
+    public static void PreIndex(Cpu cpu, uint insn)
+    {
+        int n = Rn(insn);
+        ulong address = AddressingModes.Base(cpu, n) + Offset(insn);
+        Transfer(cpu, insn, address);
+        cpu.SetXSp(n, address);
+    }
+
+    /// <summary>Post-index: the access uses base, the writeback base + imm7 &lt;&lt; scale.</summary>
+    public static void PostIndex(Cpu cpu, uint insn)
+    {
+        int n = Rn(insn);
+        ulong address = AddressingModes.Base(cpu, n);
+        Transfer(cpu, insn, address);
+        cpu.SetXSp(n, address + Offset(insn));
+    }
+}
