@@ -65,7 +65,7 @@ internal static class A64Assembler
     public static uint LdStUnsignedImm(int size, int opc, int imm12, int rn, int rt) =>
         U(size, 30) | (0b111001u << 24) | U(opc, 22) | U(imm12, 10) | U(rn, 5) | U(rt, 0);
 
-    /// <summary>idx: 0 unscaled (LDUR/STUR), 1 post-index, 3 pre-index.</summary>
+    /// <summary>idx: 0 unscaled (LDUR/STUR), 1 post-index, 2 unprivileged (LDTR/STTR), 3 pre-index.</summary>
     public static uint LdStImm9(int size, int opc, int imm9, int idx, int rn, int rt) =>
         U(size, 30) | (0b111000u << 24) | U(opc, 22) | (uint)((imm9 & 0x1FF) << 12) | U(idx, 10) | U(rn, 5) | U(rt, 0);
 

@@ -5,7 +5,7 @@ using ArmVirt.Cpu.Exceptions;
 namespace ArmVirt.Differential.Tests;
 
 /// <summary>
-/// Runs a batch on ArmVirt's CPU directly at EL1 (MMU off, so virtual = physical addresses) and returns the
+/// Runs a batch on ArmVirt's CPU directly at EL0 or EL1 (MMU off, so virtual = physical addresses) and returns the
 /// data blocks; a sequence that takes an exception or stops the CPU is recorded and skipped.
 /// </summary>
 internal static class ArmVirtRunner
@@ -15,8 +15,9 @@ internal static class ArmVirtRunner
 
     public sealed record Result(byte[] Blocks, Dictionary<int, string> Errors);
 
-    public static Result Run(BatchProgram program)
+    public static Result Run(BatchProgram program, int el)
     {
+        if (el is not (0 or 1)) throw new ArgumentOutOfRangeException(nameof(el));
         ulong ramSize = 16UL << 20;
         if ((ulong)program.Image.Length > VectorBase - BatchProgram.LoadAddress) throw new InvalidOperationException("batch too large");
         using var bus = new PhysicalBus();
@@ -28,6 +29,7 @@ internal static class ArmVirtRunner
         cpu.ExceptionEntered += (kind, el) =>
             exception = $"{kind} exception to EL{el}: ESR_EL1=0x{cpu.Sys.Esr[1]:x8} (EC 0x{cpu.Sys.Esr[1] >> 26:x2}) ELR_EL1=0x{cpu.Sys.Elr[1]:x} FAR_EL1=0x{cpu.Sys.Far[1]:x}";
 
+        cpu.SetElAndSpSel(el, el); // EL0 runs on SP_EL0, EL1 on SP_EL1
         var errors = new Dictionary<int, string>();
         cpu.State.PC = program.SequenceStarts.Length > 0 ? program.SequenceStarts[0] : program.EndAddress;
         ulong budget = (ulong)program.Count * 400 + 1000;
@@ -61,8 +63,8 @@ internal static class ArmVirtRunner
             if (!errors.ContainsKey(seq)) errors[seq] = $"{failure} (instruction 0x{ReadWord(bus, pc):x8})";
             exception = null;
             cpu.ClearStop();
-            // Resume with the next sequence, at EL1 on SP_EL1 as the program expects.
-            if (cpu.State.EL != 1 || cpu.State.SpSel != 1) cpu.SetElAndSpSel(1, 1);
+            // Resume with the next sequence at the EL the batch runs at.
+            cpu.SetElAndSpSel(el, el);
             cpu.State.PC = seq + 1 < program.Count ? program.SequenceStarts[seq + 1] : program.EndAddress;
             current = Math.Min(seq + 1, program.Count - 1);
         }

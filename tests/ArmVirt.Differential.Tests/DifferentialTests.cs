@@ -86,13 +86,14 @@ public sealed class DifferentialTests
             if (Environment.GetEnvironmentVariable("ARMVIRT_DIFF_KEEP") is { Length: > 0 } keep)
                 File.WriteAllBytes(Path.Combine(keep, $"{label}-{batchSeed:x}.elf"), program.Image);
             var qemuTask = QemuUserRunner.RunAsync(qemu, program, TimeSpan.FromMinutes(2));
-            var ours = ArmVirtRunner.Run(program);
+            int el = batch % 2 == 0 ? 1 : 0; // alternate EL1 and EL0 (qemu-aarch64 always runs at EL0)
+            var ours = ArmVirtRunner.Run(program, el);
             byte[] reference = await qemuTask;
             Assert.HasCount(perBatch * BatchProgram.BlockSize, reference, $"qemu-aarch64 output length for seed 0x{batchSeed:x}");
             for (int i = 0; i < perBatch; i++)
             {
                 total++;
-                string? diff = Compare(program, i, ours, reference);
+                string? diff = Compare(program, i, ours, reference, el);
                 if (diff == null) continue;
                 failed++;
                 if (failed <= MaxReported) report.Append(diff);
@@ -103,7 +104,7 @@ public sealed class DifferentialTests
             Assert.Fail($"{label}: {failed} of {total} sequences differ from qemu-aarch64 (base seed 0x{BaseSeed:x}); first {Math.Min(failed, MaxReported)}:\n{report}");
     }
 
-    private static string? Compare(BatchProgram program, int index, ArmVirtRunner.Result ours, byte[] reference)
+    private static string? Compare(BatchProgram program, int index, ArmVirtRunner.Result ours, byte[] reference, int el)
     {
         var a = ours.Blocks.AsSpan(index * BatchProgram.BlockSize, BatchProgram.BlockSize);
         var q = reference.AsSpan(index * BatchProgram.BlockSize, BatchProgram.BlockSize);
@@ -124,7 +125,7 @@ public sealed class DifferentialTests
         if (sb.Length == 0) return null;
         byte[] init = program.InitialBlocks.Slice(index * BatchProgram.BlockSize, BatchProgram.BlockSize).ToArray();
         var head = new StringBuilder();
-        head.Append($"  seed 0x{program.Seed:x} sequence {index} at 0x{program.SequenceStarts[index]:x} (x28 = 0x{program.BlockAddress(index):x}):\n");
+        head.Append($"  seed 0x{program.Seed:x} (ArmVirt at EL{el}) sequence {index} at 0x{program.SequenceStarts[index]:x} (x28 = 0x{program.BlockAddress(index):x}):\n");
         head.Append("    classes: ").AppendJoin(' ', program.Sequences[index].Select(g => g.ClassName)).Append('\n');
         head.Append("    words: ").AppendJoin(' ', program.SequenceWords[index].Select(w => w.ToString("x8"))).Append('\n');
         if (Disassembler.TryDisassemble(program.SequenceWords[index], program.SequenceBodyStarts[index]) is { Length: > 0 } listing)

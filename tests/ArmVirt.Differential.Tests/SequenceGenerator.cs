@@ -235,10 +235,10 @@ internal static class SequenceGenerator
                 int b = r.Next(a / bytes + 1) * bytes;
                 return G("ldst-imm", PointBase(a - b), LdStUnsignedImm(size, opc, b >> size, Base, rt));
             }
-            case 2: // unscaled, possibly negative offset
+            case 2: // unscaled (LDUR/STUR) or unprivileged (LDTR/STTR), possibly negative offset
             {
                 int off = r.Next(-Math.Min(256, ScratchSize - a) / bytes, Math.Min(255, a) / bytes + 1) * bytes;
-                return G("ldst-imm", PointBase(a - off), LdStImm9(size, opc, off, 0, Base, rt));
+                return G("ldst-imm", PointBase(a - off), LdStImm9(size, opc, off, r.Next(2) * 2, Base, rt));
             }
             default: // pre-index (base moves to the address) or post-index (base moves after the access)
             {
