@@ -75,10 +75,13 @@ public sealed class GuestTests
             .Build();
         var cpu = machine.Cpu;
         int exceptions = 0;
+        string? first = null;
         cpu.ExceptionEntered += (kind, el) =>
         {
+            string what = $"{kind} to EL{el} with ESR_EL{el}=0x{cpu.Sys.Esr[el]:x} ELR_EL{el}=0x{cpu.Sys.Elr[el]:x}";
+            first ??= what;
             if (++exceptions == GuestCase.MaxExceptions)
-                cpu.RequestStop(StopReason.Error, 0, $"exception storm: {exceptions} exceptions, the last {kind} to EL{el} with ESR_EL{el}=0x{cpu.Sys.Esr[el]:x} ELR_EL{el}=0x{cpu.Sys.Elr[el]:x}");
+                cpu.RequestStop(StopReason.Error, 0, $"exception storm: {exceptions} exceptions, the first {first}, the last {what}");
         };
         MachineExit exit = machine.Run(GuestCase.MaxInstructions);
         TestContext.WriteLine($"{guest.Name}: {exit.Reason} (exit code {exit.ExitCode}) after {machine.Cpu.State.Instructions} instructions, PC 0x{machine.Cpu.State.PC:x}{(exit.Message is null ? "" : ": " + exit.Message)}");
