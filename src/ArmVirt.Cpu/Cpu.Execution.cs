@@ -87,6 +87,7 @@ public sealed partial class Cpu
         {
             uint insn = FetchInstruction(pc);
             TraceInstruction?.Invoke(this, insn);
+            if (State.IllegalState) CheckIllegalState();
             var encoding = Decode(insn);
             NextPc = pc + 4;
             encoding.Handler(this, insn);

@@ -270,6 +270,7 @@ public sealed class LoadStoreRegisterTests
         Assert.IsTrue(h.Exec(0xF94007E1)); // ldr x1, [sp, #8]
         Assert.AreEqual(0x5AUL, h[1]);
 
+        h.Cpu.Sys.Sctlr[1] &= ~(1UL << 3); // SA off (it is set at reset, as in QEMU)
         h.Cpu.Sp = Data + 8; // misaligned, but SCTLR_EL1.SA = 0
         Assert.IsTrue(h.Exec(0xF94003E1)); // ldr x1, [sp]
         Assert.AreEqual(0x5AUL, h[1]);
@@ -296,7 +297,7 @@ public sealed class LoadStoreRegisterTests
         using var h = new LoadStoreTestHarness();
         h.Cpu.SetElAndSpSel(0, 0);
         h.Cpu.Sp = Data + 8;
-        h.Cpu.Sys.Sctlr[1] |= 1UL << 3; // SA only: EL0 accesses are not checked
+        h.Cpu.Sys.Sctlr[1] = (h.Cpu.Sys.Sctlr[1] & ~(1UL << 4)) | (1UL << 3); // SA only: EL0 accesses are not checked
         Assert.IsTrue(h.Exec(0xF94003E1)); // ldr x1, [sp]
         h.Cpu.Sys.Sctlr[1] |= 1UL << 4; // SA0
         ulong esr = h.ExecFault(0xF94003E1);

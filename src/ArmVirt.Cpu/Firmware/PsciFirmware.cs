@@ -119,9 +119,8 @@ public sealed class PsciFirmware : IFirmwareCallHandler
     /// </summary>
     public static ulong AffinityOf(Cpu cpu)
     {
-        var mpidr = cpu.SystemRegisters.Find("MPIDR_EL1");
-        if (mpidr?.Read != null) return mpidr.Read(cpu) & AffinityMask64;
-        return (ulong)(uint)cpu.Configuration.Index & 0xFF;
+        // The physical MPIDR: an EL1 read of MPIDR_EL1 returns VMPIDR_EL2 when EL2 is enabled.
+        return cpu.Sys.Mpidr & AffinityMask64;
     }
 
     /// <summary>
