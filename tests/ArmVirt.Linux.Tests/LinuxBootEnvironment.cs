@@ -24,7 +24,8 @@ public sealed record BootRun(string Command, int ExitCode, bool TimedOut, string
 /// Where the Linux boot inputs live (the cache filled by tests/linux/fetch.sh), how QEMU and ArmVirt are
 /// started on them, and the environment switches:
 /// ARMVIRT_CACHE (cache root, default ~/.cache/armvirt), ARMVIRT_LINUX_BOOT=1 (enable the ArmVirt boots),
-/// ARMVIRT_CLI (a command that runs armvirt, default: dotnet run of src/ArmVirt.Cli in Release),
+/// ARMVIRT_CLI (a command, with leading arguments split on spaces, that runs armvirt; default: dotnet run of
+/// src/ArmVirt.Cli in Release; tests/linux/qemu-as-armvirt.sh stands in for it to check this suite on QEMU),
 /// ARMVIRT_LINUX_TIMEOUT (seconds per ArmVirt boot, default 600), QEMU_SYSTEM_AARCH64 (QEMU binary).
 /// </summary>
 public static class LinuxBootEnvironment
@@ -126,7 +127,9 @@ public static class LinuxBootEnvironment
         string[] guest = ["--kernel", KernelPath, "--initrd", Initramfs, "--append", KernelCommandLine, "--el", el.ToString()];
         if (Environment.GetEnvironmentVariable("ARMVIRT_CLI") is { Length: > 0 } cli)
         {
-            return Run(cli, guest, timeout);
+            // A command and its leading arguments, split on spaces as bench/linux-boot.sh splits it.
+            string[] words = cli.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return Run(words[0], [.. words[1..], .. guest], timeout);
         }
         EnsureCliBuilt();
         string project = Path.Combine(RepositoryRoot, "src", "ArmVirt.Cli");

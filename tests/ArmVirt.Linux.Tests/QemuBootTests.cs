@@ -21,6 +21,18 @@ public sealed class QemuBootTests
         CollectionAssert.AreEqual("ARM\x64"u8.ToArray(), header[56..60]);
     }
 
+    /// <summary>Also the way bench/linux-boot.sh builds its initramfs (one builder for tests and bench).</summary>
+    [TestMethod]
+    public void WritesBootInitramfsToCache()
+    {
+        LinuxBootEnvironment.RequireKernelCache();
+        string path = LinuxBootEnvironment.Initramfs;
+        byte[] gz = File.ReadAllBytes(path);
+        CollectionAssert.AreEqual(new byte[] { 0x1F, 0x8B }, gz[..2], "gzip magic");
+        Assert.IsGreaterThan(new FileInfo(LinuxBootEnvironment.BusyboxPath).Length / 4, gz.LongLength, "holds busybox");
+        Console.WriteLine(path);
+    }
+
     [TestMethod]
     public void BootsToShellAndPowersOffAtEl1()
     {
