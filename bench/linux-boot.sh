@@ -2,11 +2,12 @@
 # Side-by-side Linux boot benchmark: boots the same Debian arm64 kernel + test initramfs on
 #   QEMU     qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a57   (EL2 by default)
 #   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --el 2
-# and prints the wall time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratio.
+# and prints the wall and CPU time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratios.
 #
 #   bench/linux-boot.sh [--el 1|2] [--runs N]
 #
-# A boot counts only if the process exited 0 and /init printed ARMVIRT-BOOT-DONE; the time is the best of N runs.
+# A boot counts only if the process exited 0 and /init printed ARMVIRT-BOOT-DONE; the times are those of the
+# run with the least wall time of N.
 # Exit status: 0 both booted, 2 QEMU booted but ArmVirt did not (expected until ArmVirt boots Linux),
 # 1 the QEMU reference failed (or setup failed).
 # Environment: ARMVIRT_CACHE (cache root), ARMVIRT_CLI (command running armvirt instead of the Release
@@ -67,37 +68,43 @@ else
 fi
 ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --el "$EL")
 
-# run NAME TIMEOUT CMD...: prints the wall time in seconds on success; on failure prints why on stderr.
+# run NAME TIMEOUT CMD...: prints "WALL CPU" in seconds (CPU = user + system of the emulator process tree, which a
+# loaded or shared machine disturbs less than wall time) on success; on failure prints why on stderr.
 run() {
     local name=$1 limit=$2; shift 2
-    local log="$LOGS/$name.log" start end rc
-    start=$(date +%s.%N)
-    timeout --kill-after=5 "$limit" "$@" < /dev/null > "$log" 2>&1
+    local log="$LOGS/$name.log" times="$LOGS/$name.time" rc
+    local TIMEFORMAT='%R %U %S'
+    { time timeout --kill-after=5 "$limit" "$@" < /dev/null > "$log" 2>&1; } 2> "$times"
     rc=$?
-    end=$(date +%s.%N)
     if [[ $rc == 124 || $rc == 137 ]]; then echo "timed out after ${limit} s (log: $log)" >&2; return 1; fi
-    if [[ $rc != 0 ]]; then echo "exit $rc: $(tr -d '\r' < "$log" | grep -v '^$' | tail -1) (log: $log)" >&2; return 1; fi
+    if [[ $rc != 0 ]]; then
+        local last; last=$(tr -d '\r' < "$log" | grep -v '^$' | tail -1)
+        echo "exit $rc: ${last:-(no output)} (log: $log)" >&2; return 1
+    fi
     if ! grep -q ARMVIRT-BOOT-DONE "$log"; then echo "exit 0 without reaching ARMVIRT-BOOT-DONE (log: $log)" >&2; return 1; fi
     if grep -q "Kernel panic" "$log"; then echo "kernel panic (log: $log)" >&2; return 1; fi
-    awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
+    awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$times"
 }
 
-# best NAME TIMEOUT CMD...: best of $RUNS runs, or nothing if any run failed.
+# best NAME TIMEOUT CMD...: "WALL CPU" of the run with the least wall time of $RUNS runs, or nothing if any run failed.
 best() {
     local name=$1 limit=$2; shift 2
     local b="" t i
     for ((i = 1; i <= RUNS; i++)); do
         t=$(run "$name-$i" "$limit" "$@") || return 1
-        if [[ -z "$b" ]] || awk -v t="$t" -v b="$b" 'BEGIN { exit !(t < b) }'; then b=$t; fi
+        if [[ -z "$b" ]] || awk -v t="${t% *}" -v b="${b% *}" 'BEGIN { exit !(t < b) }'; then b=$t; fi
     done
-    printf '%.2f\n' "$b"
+    echo "$b"
 }
+
+# show LABEL "WALL CPU"
+show() { awk -v l="$1" '{ printf "%s boot: %.2f s wall, %.2f s CPU\n", l, $1, $2 }' <<< "$2"; }
 
 echo "== kernel $(cat "$CACHE/kernel-version"), $("$QEMU" --version | head -1), EL$EL, best of $RUNS"
 echo "== QEMU:    $(printf '%q ' "${QEMU_CMD[@]}")"
 QEMU_TIME=$(best qemu-el$EL 180 "${QEMU_CMD[@]}")
 QEMU_OK=$?
-if [[ $QEMU_OK == 0 ]]; then echo "QEMU    EL$EL boot: $QEMU_TIME s"; else echo "QEMU    EL$EL boot: FAILED"; fi
+if [[ $QEMU_OK == 0 ]]; then show "QEMU    EL$EL" "$QEMU_TIME"; else echo "QEMU    EL$EL boot: FAILED"; fi
 
 echo "== ArmVirt: $(printf '%q ' "${ARMVIRT_CMD[@]}")"
 if [[ -n "$ARMVIRT_SETUP_ERROR" ]]; then
@@ -106,9 +113,10 @@ if [[ -n "$ARMVIRT_SETUP_ERROR" ]]; then
 else
     ARMVIRT_TIME=$(best armvirt-el$EL "$ARMVIRT_TIMEOUT" "${ARMVIRT_CMD[@]}")
     ARMVIRT_OK=$?
-    if [[ $ARMVIRT_OK == 0 ]]; then echo "ArmVirt EL$EL boot: $ARMVIRT_TIME s"; else echo "ArmVirt EL$EL boot: FAILED"; fi
+    if [[ $ARMVIRT_OK == 0 ]]; then show "ArmVirt EL$EL" "$ARMVIRT_TIME"; else echo "ArmVirt EL$EL boot: FAILED"; fi
 fi
 
 if [[ $QEMU_OK != 0 ]]; then exit 1; fi
 if [[ $ARMVIRT_OK != 0 ]]; then echo "ratio ArmVirt/QEMU: n/a (ArmVirt did not boot)"; exit 2; fi
-awk -v a="$ARMVIRT_TIME" -v q="$QEMU_TIME" 'BEGIN { printf "ratio ArmVirt/QEMU: %.2f\n", a / q }'
+awk -v a="$ARMVIRT_TIME" -v q="$QEMU_TIME" 'BEGIN { split(a, x, " "); split(q, y, " ");
+    printf "ratio ArmVirt/QEMU: %.2f wall, %.2f CPU\n", x[1] / y[1], x[2] / y[2] }'
