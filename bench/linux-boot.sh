@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side Linux boot benchmark: boots the same Debian arm64 kernel + test initramfs on
 #   QEMU     qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a57   (EL2 by default)
-#   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --el 2
+#   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --memory 128M --el 2
 # and prints the wall and CPU time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratios.
 #
 #   bench/linux-boot.sh [--el 1|2] [--runs N]
@@ -48,7 +48,7 @@ KERNEL="$CACHE/Image"
 INITRD="$CACHE/initrd.gz"
 
 if [[ "$EL" == 2 ]]; then MACHINE=virt,virtualization=on,gic-version=2; else MACHINE=virt,gic-version=2; fi
-QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m 512M -nographic -no-reboot -monitor none
+QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m 128M -nographic -no-reboot -monitor none
           -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
 
 # ArmVirt: build Release once (not timed), then run the built program directly so dotnet run's own start-up
@@ -66,7 +66,7 @@ else
         ARMVIRT_SETUP_ERROR="build failed: $(grep -m1 -E 'error' "$LOGS/armvirt-build.log" | sed 's/^ *//')"
     fi
 fi
-ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --el "$EL")
+ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --memory 128M --el "$EL")
 
 # run NAME TIMEOUT CMD...: prints "WALL CPU" in seconds (CPU = user + system of the emulator process tree, which a
 # loaded or shared machine disturbs less than wall time) on success; on failure prints why on stderr.

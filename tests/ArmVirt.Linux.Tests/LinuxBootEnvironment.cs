@@ -39,8 +39,8 @@ public static class LinuxBootEnvironment
     /// </summary>
     public const string KernelCommandLine = "console=ttyAMA0 panic=-1 dyndbg=\"file vgic-v2.c +p\"";
 
-    /// <summary>Guest RAM given to QEMU; Debian's kernel with this initramfs needs more than QEMU's 128 MiB default.</summary>
-    public const string QemuMemory = "512M";
+    /// <summary>Guest RAM for both emulators, given explicitly (it is also both defaults); enough for this kernel and initramfs.</summary>
+    public const string GuestMemory = "128M";
 
     /// <summary>The cache directory of fetch.sh.</summary>
     public static string CacheDirectory
@@ -107,7 +107,7 @@ public static class LinuxBootEnvironment
         string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
         return Run(qemu,
         [
-            "-M", QemuMachine(el), "-cpu", "cortex-a57", "-smp", "1", "-m", QemuMemory,
+            "-M", QemuMachine(el), "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
             "-nographic", "-no-reboot", "-monitor", "none",
             "-kernel", KernelPath, "-initrd", Initramfs, "-append", KernelCommandLine,
         ], timeout);
@@ -124,7 +124,11 @@ public static class LinuxBootEnvironment
     public static BootRun BootOnArmVirt(int el, TimeSpan timeout)
     {
         RequireKernelCache();
-        string[] guest = ["--kernel", KernelPath, "--initrd", Initramfs, "--append", KernelCommandLine, "--el", el.ToString()];
+        string[] guest =
+        [
+            "--kernel", KernelPath, "--initrd", Initramfs, "--append", KernelCommandLine,
+            "--memory", GuestMemory, "--el", el.ToString(),
+        ];
         if (Environment.GetEnvironmentVariable("ARMVIRT_CLI") is { Length: > 0 } cli)
         {
             // A command and its leading arguments, split on spaces as bench/linux-boot.sh splits it.

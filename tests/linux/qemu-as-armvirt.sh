@@ -2,17 +2,18 @@
 # Stand-in for the armvirt CLI that runs the same guest on QEMU, to check the ArmVirt boot tests and
 # bench/linux-boot.sh end to end before ArmVirt boots Linux:
 #   ARMVIRT_CLI=tests/linux/qemu-as-armvirt.sh ARMVIRT_LINUX_BOOT=1 dotnet test tests/ArmVirt.Linux.Tests
-# Takes armvirt's options: --kernel FILE --initrd FILE --append TEXT --el 1|2.
+# Takes armvirt's options: --kernel FILE --initrd FILE --append TEXT --memory SIZE --el 1|2.
 # Deterministic like ArmVirt by default (instruction counting, no DTB random seeds, RTC on virtual time), so the
 # determinism test passes; --nondeterministic drops that, and the determinism test must then fail.
 set -euo pipefail
-KERNEL="" INITRD="" APPEND="" EL=1 DETERMINISTIC=1
+KERNEL="" INITRD="" APPEND="" MEMORY=128M EL=1 DETERMINISTIC=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --kernel) KERNEL=$2; shift 2 ;;
         --initrd) INITRD=$2; shift 2 ;;
         --append) APPEND=$2; shift 2 ;;
         --el) EL=$2; shift 2 ;;
+        --memory) MEMORY=$2; shift 2 ;;
         --nondeterministic) DETERMINISTIC=0; shift ;;
         *) echo "qemu-as-armvirt.sh: unknown option '$1'" >&2; exit 64 ;;
     esac
@@ -20,7 +21,7 @@ done
 [[ -n "$KERNEL" ]] || { echo "qemu-as-armvirt.sh: --kernel is required" >&2; exit 64; }
 MACHINE=virt,gic-version=2
 [[ "$EL" == 2 ]] && MACHINE+=,virtualization=on
-ARGS=(-cpu cortex-a57 -smp 1 -m 512M -nographic -no-reboot -monitor none -kernel "$KERNEL")
+ARGS=(-cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none -kernel "$KERNEL")
 [[ -n "$INITRD" ]] && ARGS+=(-initrd "$INITRD")
 [[ -n "$APPEND" ]] && ARGS+=(-append "$APPEND")
 if [[ $DETERMINISTIC == 1 ]]; then
