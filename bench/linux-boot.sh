@@ -32,7 +32,7 @@ QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
 [[ -x "$QEMU" ]] || { echo "linux-boot.sh: qemu-system-aarch64 not found (apt-get install qemu-system-arm)" >&2; exit 1; }
 ARMVIRT_TIMEOUT=${ARMVIRT_LINUX_TIMEOUT:-600}
 # Same command line as tests/ArmVirt.Linux.Tests (LinuxBootEnvironment.KernelCommandLine).
-APPEND='console=ttyAMA0 panic=-1 dyndbg="file vgic-v2.c +p"'
+APPEND='console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 dyndbg="file vgic-v2.c +p"'
 
 # 1. Kernel and busybox (cached), 2. the initramfs from the test project's builder (one builder for both).
 CACHE=$("$ROOT/tests/linux/fetch.sh" | tail -1) || { echo "linux-boot.sh: fetch.sh failed" >&2; exit 1; }

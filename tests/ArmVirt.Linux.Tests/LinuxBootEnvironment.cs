@@ -34,10 +34,11 @@ public static class LinuxBootEnvironment
     public static string QemuMachine(int el) => el == 2 ? "virt,virtualization=on,gic-version=2" : "virt,gic-version=2";
 
     /// <summary>
-    /// Kernel command line for both emulators: panic=-1 so a panic ends the run instead of hanging; dyndbg turns
-    /// on vgic-v2.c's pr_debug so dmesg shows KVM's "vgic-v2@&lt;GICH base&gt;" probe line (6.1 logs it at debug level).
+    /// Kernel command line for both emulators: earlycon so a boot that stops before the PL011 driver probes still
+    /// shows how far it got; panic=-1 so a panic ends the run instead of hanging; dyndbg turns on vgic-v2.c's
+    /// pr_debug so dmesg shows KVM's "vgic-v2@&lt;GICH base&gt;" probe line (6.1 logs it at debug level).
     /// </summary>
-    public const string KernelCommandLine = "console=ttyAMA0 panic=-1 dyndbg=\"file vgic-v2.c +p\"";
+    public const string KernelCommandLine = "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 dyndbg=\"file vgic-v2.c +p\"";
 
     /// <summary>Guest RAM for both emulators, given explicitly (it is also both defaults); enough for this kernel and initramfs.</summary>
     public const string GuestMemory = "128M";
