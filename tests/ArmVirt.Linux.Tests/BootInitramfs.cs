@@ -62,7 +62,10 @@ public static class BootInitramfs
         byte[] image = Build(File.ReadAllBytes(busyboxPath), DefaultInitScript());
         if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(image))
         {
-            File.WriteAllBytes(path, image);
+            // Write then rename, so a concurrent run (the bench beside the tests) never reads half a file.
+            string temporary = $"{path}.{Environment.ProcessId}.tmp";
+            File.WriteAllBytes(temporary, image);
+            File.Move(temporary, path, overwrite: true);
         }
         return path;
     }
