@@ -151,6 +151,12 @@ public static class LinuxBootEnvironment
 
     private static void EnsureCliBuilt() => _ = cliBuilt.Value;
 
+    /// <summary>The argument as a POSIX shell word, so a printed command can be pasted into a shell.</summary>
+    private static string ShellQuote(string argument) =>
+        argument.Length > 0 && argument.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=,:+@%".Contains(c))
+            ? argument
+            : "'" + argument.Replace("'", "'\\''") + "'";
+
     /// <summary>Runs a process with closed stdin, merging stdout and stderr, killing it after <paramref name="timeout"/>.</summary>
     public static BootRun Run(string fileName, IReadOnlyList<string> arguments, TimeSpan timeout)
     {
@@ -162,7 +168,7 @@ public static class LinuxBootEnvironment
             UseShellExecute = false,
         };
         foreach (string a in arguments) info.ArgumentList.Add(a);
-        string command = fileName + " " + string.Join(' ', arguments.Select(a => a.Contains(' ') ? $"\"{a}\"" : a));
+        string command = fileName + " " + string.Join(' ', arguments.Select(ShellQuote));
 
         var output = new System.Text.StringBuilder();
         var stopwatch = Stopwatch.StartNew();

@@ -64,8 +64,8 @@ public sealed class QemuBootTests
     /// <summary>The run reached /init's last line, powered off (exit 0, no timeout) and did not panic.</summary>
     public static void AssertCleanBoot(BootRun run)
     {
-        Assert.IsFalse(run.TimedOut, run.Describe());
-        Assert.AreEqual(0, run.ExitCode, run.Describe());
+        Assert.IsFalse(run.TimedOut, "timed out: " + run.Describe());
+        Assert.AreEqual(0, run.ExitCode, "exit code: " + run.Describe());
         Assert.IsTrue(run.ReachedUserspace, "no " + BootInitramfs.BootOkMarker + ": " + run.Describe());
         Assert.IsTrue(run.ReachedPoweroff, "no " + BootInitramfs.BootDoneMarker + ": " + run.Describe());
         Assert.IsFalse(run.Output.Contains("Kernel panic", StringComparison.Ordinal), run.Describe());
