@@ -16,8 +16,9 @@ public sealed unsafe class RamRegion : IDisposable
             throw new ArgumentOutOfRangeException(nameof(size), "RAM size must be a non-zero multiple of 4 KiB.");
         Base = baseAddress;
         Size = size;
-        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)size, 4096);
-        NativeMemory.Clear(_pointer, (nuint)size);
+        // calloc-style allocation: large blocks come straight from the OS already zeroed, so a big guest RAM
+        // costs nothing until touched.
+        _pointer = (byte*)NativeMemory.AllocZeroed((nuint)size);
     }
 
     /// <summary>Guest physical base address.</summary>
@@ -44,7 +45,7 @@ public sealed unsafe class RamRegion : IDisposable
     {
         if (_pointer != null)
         {
-            NativeMemory.AlignedFree(_pointer);
+            NativeMemory.Free(_pointer);
             _pointer = null;
         }
     }

@@ -74,7 +74,8 @@ public sealed partial class Cpu
     /// <summary>
     /// AArch64.ExceptionReturn: restores PSTATE from SPSR_ELx and branches to ELR_ELx. An illegal return
     /// (to a higher or unimplemented EL, to AArch32, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
-    /// EL and sets PSTATE.IL, as IllegalExceptionReturn says.
+    /// EL and SP selection and sets PSTATE.IL, as IllegalExceptionReturn says; NZCV, DAIF and PAN are restored
+    /// either way (SetPSTATEFromPSR). Clears the local monitor and sets the event register (SendEventLocal).
     /// </summary>
     public void ExceptionReturn()
     {
@@ -82,6 +83,7 @@ public sealed partial class Cpu
         ulong spsr = Sys.Spsr[el];
         ulong target = Sys.Elr[el];
         ClearExclusiveLocal();
+        EventRegister = true; // SendEventLocal: an exception return is a WFE wake-up event
         int m = (int)(spsr & 0x1F);
         int newEl = (m >> 2) & 3;
         int newSp = m & 1;
@@ -91,7 +93,7 @@ public sealed partial class Cpu
             || newEl > Configuration.HighestEl
             || (newEl == 2 && !IsEl2Enabled)
             || (newEl == 0 && newSp == 1)
-            || (newEl == 1 && el >= 2 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0);
+            || (newEl == 1 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0);
         State.Nzcv = (uint)spsr & 0xF000_0000u;
         State.Daif = (uint)spsr & 0x3C0u;
         State.Pan = HasPan && (spsr & (1UL << 22)) != 0;

@@ -1,19 +1,39 @@
+using ArmVirt.Cpu.SystemRegisters;
+
 namespace ArmVirt.Cpu;
 
 public sealed partial class Cpu
 {
+    // Cold reset values of the system registers (Arm ARM D17: "Reset values" of each register). Fields the Arm
+    // ARM leaves architecturally UNKNOWN on reset are zero, with their RES1 bits set; RVBAR is the machine's.
     private void ResetSystemRegisters()
     {
-        for (int el = 0; el < 4; el++)
-        {
-            Sys.Vbar[el] = 0; Sys.Esr[el] = 0; Sys.Far[el] = 0; Sys.Elr[el] = 0; Sys.Spsr[el] = 0;
-        }
-        // SCTLR_EL1 reset: RES1 bits 29,28,23,22,20,11 (Arm ARM D17.2.118); SCTLR_EL2/EL3: 29,28,23,22,18,16,11,5,4.
-        Sys.Sctlr[1] = 0x30D0_0800;
-        Sys.Sctlr[2] = 0x30C5_0830;
-        Sys.Sctlr[3] = 0x30C5_0830;
-        Sys.Hcr = 0;
-        Sys.Scr = 0;
-        Sys.Hpfar = 0;
+        var s = Sys;
+        foreach (var bank in new[] { s.Sctlr, s.Actlr, s.Vbar, s.Esr, s.Far, s.Elr, s.Spsr, s.Ttbr0, s.Ttbr1, s.Tcr, s.Mair,
+                     s.Amair, s.Afsr0, s.Afsr1, s.Tpidr, s.Cptr, s.Mdcr, s.Dbgbvr, s.Dbgbcr, s.Dbgwvr, s.Dbgwcr })
+            Array.Clear(bank);
+        s.Tpidrro = s.Cpacr = s.ContextIdr = s.Par = s.Csselr = 0;
+        s.Mdscr = s.Mdccint = s.Osdlr = s.Dbgprcr = s.DbgClaim = 0;
+        s.OsLock = true; // OSLSR_EL1.OSLK is set by a cold reset
+        s.Hstr = s.Hacr = s.Vttbr = s.Hpfar = 0;
+
+        s.Midr = Configuration.Model.Midr;
+        s.Mpidr = SystemRegisterTableBuilder.PhysicalMpidr(this);
+        s.Vpidr = s.Midr; // VPIDR_EL2/VMPIDR_EL2 reset to MIDR_EL1/MPIDR_EL1
+        s.Vmpidr = s.Mpidr;
+
+        // SCTLR_ELx control fields are architecturally UNKNOWN after reset except M, C, I (0). nTWI and nTWE are set
+        // as in QEMU's reset_sctlr for cortex-a57/a53 (0x00c50838), so EL0 WFI/WFE are not trapped by a guest that
+        // never writes SCTLR_EL1; SA/SA0 (also set by QEMU) stay 0. Plus the RES1 bits (SCTLR_EL1: 29, 28, 23 SPAN,
+        // 22, 20, 11, 8, 7; SCTLR_EL2/EL3: 29, 28, 23, 22, 18, 16, 11, 5, 4).
+        s.Sctlr[1] = SystemRegisterTableBuilder.SctlrEl1Res1 | SctlrEl1.Span | SctlrEl1.NTwi | SctlrEl1.NTwe;
+        s.Sctlr[2] = SystemRegisterTableBuilder.SctlrEl2Res1;
+        s.Sctlr[3] = SystemRegisterTableBuilder.SctlrEl2Res1;
+        s.Hcr = HcrEl2.Rw;
+        s.Cptr[2] = SystemRegisterTableBuilder.CptrEl2Res1;
+        s.Tcr[2] = SystemRegisterTableBuilder.TcrEl2Res1;
+        s.Tcr[3] = SystemRegisterTableBuilder.TcrEl2Res1;
+        s.Vtcr = SystemRegisterTableBuilder.VtcrRes1;
+        s.Scr = SystemRegisterTableBuilder.ScrRes1;
     }
 }

@@ -1,10 +1,55 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
-/// <summary>Declares the architectural system registers a <see cref="Cpu"/> implements.</summary>
-internal static class SystemRegisterTableBuilder
+/// <summary>
+/// Declares the architectural system registers and system instructions a <see cref="Cpu"/> implements
+/// (Arm ARM D17 "AArch64 System Register Descriptions", C5.3 "A64 System instructions"). Registers of an EL the
+/// CPU does not implement are not declared, so accessing them is UNDEFINED; so are the AArch32-only registers
+/// (SPSR_irq/abt/und/fiq, DACR32_EL2, IFSR32_EL2, FPEXC32_EL2), which the Arm ARM makes UNDEFINED when AArch32 is
+/// not supported at any EL. The generic timer and FPCR/FPSR are declared by their own components.
+/// </summary>
+internal static partial class SystemRegisterTableBuilder
 {
+    private const SystemRegisterAccess Allowed = SystemRegisterAccess.Allowed;
+
     /// <summary>Adds every register to <paramref name="cpu"/>'s table.</summary>
     public static void Populate(Cpu cpu)
     {
+        var t = cpu.SystemRegisters;
+        AddSpecialPurpose(cpu, t);
+        AddEl1(cpu, t);
+        AddIdentification(cpu, t);
+        AddDebug(cpu, t);
+        if (cpu.Configuration.HasEl2) AddEl2(cpu, t);
+        if (cpu.Configuration.HasEl3) AddEl3(cpu, t);
+        AddSystemInstructions(cpu, t);
+    }
+
+    private static void Add(SystemRegisterTable t, string name, int op0, int op1, int crn, int crm, int op2,
+        Func<Cpu, ulong>? read, Action<Cpu, ulong>? write, Func<Cpu, bool, SystemRegisterAccess>? check = null) =>
+        t.Add(new SystemRegister(name, op0, op1, crn, crm, op2, read, write, check, MinElForOp1(op1)));
+
+    /// <summary>The lowest EL that may access an encoding with this op1 (AArch64.CheckSystemAccess).</summary>
+    public static int MinElForOp1(int op1) => op1 switch { 3 => 0, 4 or 5 => 2, 6 => 3, _ => 1 };
+
+    // SPSR_ELx as written by MSR: the AArch64 PSTATE fields this CPU has (GetPSRFromPSTATE), M[4] kept so that an
+    // attempted return to AArch32 is the illegal return the Arm ARM describes.
+    internal static ulong SpsrMask(Cpu cpu) =>
+        0xF000_0000UL | (cpu.HasPan ? 1UL << 22 : 0) | (1UL << 21) | (1UL << 20) | 0x3C0UL | 0x1FUL;
+
+    // C5.2 "Special-purpose registers": PSTATE fields, stack pointers, ELR/SPSR.
+    private static void AddSpecialPurpose(Cpu cpu, SystemRegisterTable t)
+    {
+        Add(t, "NZCV", 3, 3, 4, 2, 0, c => c.State.Nzcv & 0xF000_0000u, (c, v) => c.State.Nzcv = (uint)v & 0xF000_0000u);
+        Add(t, "DAIF", 3, 3, 4, 2, 1, c => c.State.Daif & 0x3C0u, (c, v) => c.State.Daif = (uint)v & 0x3C0u,
+            static (c, _) => SystemRegisterTraps.SctlrEl0(c, SctlrEl1.Uma));
+        Add(t, "SPSel", 3, 0, 4, 2, 0, c => (ulong)c.State.SpSel, (c, v) => c.SetElAndSpSel(c.State.EL, (int)(v & 1)));
+        Add(t, "CurrentEL", 3, 0, 4, 2, 2, c => (ulong)c.State.EL << 2, null);
+        if (cpu.HasPan)
+            Add(t, "PAN", 3, 0, 4, 2, 3, c => c.State.Pan ? 1UL << 22 : 0, (c, v) => c.State.Pan = (v & (1UL << 22)) != 0);
+        // SP_EL0 is UNDEFINED while it is the selected stack pointer (PSTATE.SP == 0).
+        Add(t, "SP_EL0", 3, 0, 4, 1, 0, c => c.GetSpEl(0), (c, v) => c.SetSpEl(0, v),
+            static (c, _) => c.State.SpSel == 0 ? SystemRegisterAccess.Undefined : Allowed);
+        Add(t, "SPSR_EL1", 3, 0, 4, 0, 0, c => c.Sys.Spsr[1], (c, v) => c.Sys.Spsr[1] = v & SpsrMask(c));
+        Add(t, "ELR_EL1", 3, 0, 4, 0, 1, c => c.Sys.Elr[1], (c, v) => c.Sys.Elr[1] = v);
     }
 }

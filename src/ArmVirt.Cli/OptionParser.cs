@@ -1,0 +1,121 @@
+using System.Globalization;
+
+namespace ArmVirt.Cli;
+
+/// <summary>
+/// The runner's options, one table row each (name, value placeholder, help text, how to apply the value), and the
+/// parser that walks the command line against the table. Values follow the option as the next argument or after '='.
+/// </summary>
+internal static class OptionParser
+{
+    /// <summary>One option: its name, the placeholder of its value (null for a flag), its help and its setter.</summary>
+    internal sealed record Option(string Name, string? Value, string Help, Action<RunnerOptions, string> Apply);
+
+    internal static readonly Option[] Table =
+    [
+        new("--kernel", "FILE", "kernel to boot: AArch64 ELF, Linux arm64 Image (gzip ok) or raw binary (default: the built-in demo at EL2)", (o, v) => o.Kernel = v),
+        new("--dtb", "FILE", "device tree blob to use instead of the generated one", (o, v) => o.Dtb = v),
+        new("--dump-dtb", "FILE", "write the guest's device tree blob to FILE and exit", (o, v) => o.DumpDtb = v),
+        new("--append", "STR", "kernel command line (/chosen/bootargs)", (o, v) => o.Append = v),
+        new("--initrd", "FILE", "initial ramdisk (Image and raw kernels)", (o, v) => o.Initrd = v),
+        new("--memory", "SIZE", "guest RAM, e.g. 512M or 2G (K, M, G suffixes; a plain number means MiB; default 128M)", (o, v) => o.Memory = ParseSize("--memory", v)),
+        new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max", (o, v) => o.Cpu = v),
+        new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
+        new("--semihosting", null, "enable Arm semihosting (HLT #0xF000)", (o, _) => o.Semihosting = true),
+        new("--max-insns", "N", "stop after N instructions (exit code 124)", (o, v) => o.MaxInstructions = ParseCount("--max-insns", v)),
+        new("--stats", null, "print instructions, cycles and MIPS to stderr at exit", (o, _) => o.Stats = true),
+        new("--trace", null, "print one line per instruction to stderr: PC, encoding, EL", (o, _) => o.Trace = true),
+        new("--verbose", null, "show stack traces for internal errors", (o, _) => o.Verbose = true),
+        new("--help", null, "show this help", (o, _) => o.Help = true),
+    ];
+
+    /// <summary>Parses <paramref name="args"/>; throws <see cref="UsageException"/> on the first mistake.</summary>
+    public static RunnerOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new RunnerOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg is "-h" or "-?") arg = "--help";
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+                throw new UsageException($"{arg}: unexpected argument (options start with --; see --help)");
+            string name = arg;
+            string? value = null;
+            int eq = arg.IndexOf('=');
+            if (eq > 0)
+            {
+                name = arg[..eq];
+                value = arg[(eq + 1)..];
+            }
+            var option = Table.FirstOrDefault(o => o.Name == name)
+                ?? throw new UsageException($"{name}: unknown option (see --help)");
+            if (option.Value == null)
+            {
+                if (value != null) throw new UsageException($"{name}: takes no value");
+            }
+            else if (value == null)
+            {
+                if (i + 1 >= args.Count) throw new UsageException($"{name}: needs a value ({option.Value})");
+                value = args[++i];
+            }
+            option.Apply(options, value ?? "");
+        }
+        return options;
+    }
+
+    /// <summary>The help text: usage line and the option table.</summary>
+    public static string HelpText()
+    {
+        var lines = new List<string>
+        {
+            "Usage: armvirt [options]",
+            "Runs an AArch64 guest on an emulated QEMU -M virt machine; serial on stdout, stdin feeds the UART.",
+            "",
+            "Options:",
+        };
+        foreach (var o in Table)
+        {
+            string left = o.Value == null ? o.Name : $"{o.Name} {o.Value}";
+            lines.Add($"  {left,-20} {o.Help}");
+        }
+        lines.Add("");
+        lines.Add("Exit codes: 0 power off (PSCI SYSTEM_OFF), N semihosting exit code, 124 --max-insns reached,");
+        lines.Add("            1 guest halted forever, 2 usage or configuration error, 70 internal error.");
+        return string.Join(Environment.NewLine, lines) + Environment.NewLine;
+    }
+
+    /// <summary>Parses a size with an optional K, M or G suffix (powers of 1024); a plain number is in MiB, as QEMU's -m.</summary>
+    public static ulong ParseSize(string option, string text)
+    {
+        string t = text.Trim();
+        int shift = 20;
+        if (t.Length > 0)
+        {
+            switch (char.ToUpperInvariant(t[^1]))
+            {
+                case 'K': shift = 10; t = t[..^1]; break;
+                case 'M': shift = 20; t = t[..^1]; break;
+                case 'G': shift = 30; t = t[..^1]; break;
+            }
+        }
+        if (!ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) || n == 0
+            || n > (ulong.MaxValue >> shift))
+            throw new UsageException($"{option} {text}: not a size (use a number with K, M or G)");
+        return n << shift;
+    }
+
+    private static ulong ParseCount(string option, string text)
+    {
+        if (!ulong.TryParse(text.Replace("_", ""), NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) || n == 0)
+            throw new UsageException($"{option} {text}: not a positive whole number");
+        return n;
+    }
+
+    private static int ParseEl(string text) => text switch
+    {
+        "1" => 1,
+        "2" => 2,
+        "3" => 3,
+        _ => throw new UsageException($"--el {text}: must be 1, 2 or 3"),
+    };
+}

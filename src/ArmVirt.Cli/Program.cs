@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Reflection;
+using ArmVirt.Cpu;
+using ArmVirt.Machine;
+
+namespace ArmVirt.Cli;
+
+/// <summary>The <c>armvirt</c> command-line runner.</summary>
+public static class Program
+{
+    internal const string DemoResource = "ArmVirt.Cli.demo.elf";
+
+    /// <summary>Process entry point: serial on stdout, stdin feeds the UART.</summary>
+    public static int Main(string[] args)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        using var stdin = Console.OpenStandardInput();
+        using var stderr = new StreamWriter(Console.OpenStandardError(), bufferSize: 1 << 16) { AutoFlush = false };
+        return Run(args, stdout, stderr, stdin, installCancelHandler: true);
+    }
+
+    /// <summary>
+    /// Runs the runner in-process with the given streams (used by tests) and returns the process exit code.
+    /// </summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="stdout">Receives the guest's serial output (and --help).</param>
+    /// <param name="stderr">Receives diagnostics, --trace and --stats.</param>
+    /// <param name="stdin">Fed to the UART receiver, or null for no input.</param>
+    /// <param name="installCancelHandler">Stop the guest on Ctrl-C (only for the real process).</param>
+    public static int Run(string[] args, Stream stdout, TextWriter stderr, Stream? stdin, bool installCancelHandler = false)
+    {
+        bool verbose = args.Contains("--verbose");
+        try
+        {
+            var options = OptionParser.Parse(args);
+            if (options.Help)
+            {
+                var help = System.Text.Encoding.UTF8.GetBytes(OptionParser.HelpText());
+                stdout.Write(help);
+                stdout.Flush();
+                return ExitCodes.PowerOff;
+            }
+            return Boot(options, stdout, stderr, stdin, installCancelHandler);
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"armvirt: {e.Message}");
+            return ExitCodes.UsageError;
+        }
+        catch (MachineConfigurationException e)
+        {
+            stderr.WriteLine($"armvirt: {e.Message}");
+            return ExitCodes.UsageError;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"armvirt: internal error: {e.GetType().Name}: {e.Message}");
+            if (verbose) stderr.WriteLine(e.ToString());
+            return ExitCodes.InternalError;
+        }
+        finally
+        {
+            stderr.Flush();
+        }
+    }
+
+    private static int Boot(RunnerOptions options, Stream stdout, TextWriter stderr, Stream? stdin, bool installCancelHandler)
+    {
+        var builder = new MachineBuilder()
+            .WithMemory(options.Memory)
+            .WithCpu(options.Cpu)
+            .WithSemihosting(options.Semihosting)
+            .WithSerial(stdout, options.DumpDtb == null ? stdin : null);
+        if (options.Kernel != null)
+        {
+            builder.WithKernel(options.Kernel).WithHighestEl(options.El ?? 1);
+        }
+        else
+        {
+            // The demo shows the EL2 -> EL1 path, so it boots at EL2 unless --el says otherwise.
+            builder.WithKernel(LoadDemo(), "built-in demo").WithHighestEl(options.El ?? 2);
+        }
+        if (options.Dtb != null) builder.WithDtb(options.Dtb);
+        if (options.Append != null) builder.WithAppend(options.Append);
+        if (options.Initrd != null) builder.WithInitrd(options.Initrd);
+
+        using var machine = builder.Build();
+        if (options.DumpDtb != null)
+        {
+            try { File.WriteAllBytes(options.DumpDtb, machine.Dtb); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"--dump-dtb {options.DumpDtb}: {e.Message}");
+            }
+            return ExitCodes.PowerOff;
+        }
+        if (options.Trace)
+            machine.Cpu.TraceInstruction = (cpu, insn) => stderr.WriteLine($"{cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}");
+
+        ConsoleCancelEventHandler? onCancel = null;
+        if (installCancelHandler)
+        {
+            onCancel = (_, e) =>
+            {
+                e.Cancel = machine.Cpu.StopReason == StopReason.None; // a second Ctrl-C ends the process
+                machine.RequestStop();
+            };
+            Console.CancelKeyPress += onCancel;
+        }
+        var watch = Stopwatch.StartNew();
+        MachineExit exit;
+        try
+        {
+            exit = machine.Run(options.MaxInstructions);
+        }
+        finally
+        {
+            if (onCancel != null) Console.CancelKeyPress -= onCancel;
+        }
+        watch.Stop();
+        stdout.Flush();
+
+        if (options.Stats)
+        {
+            double seconds = Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
+            stderr.WriteLine($"armvirt: {machine.InstructionsExecuted} instructions, {machine.CyclesExecuted} cycles, " +
+                $"{machine.InstructionsExecuted / seconds / 1e6:F2} MIPS ({watch.Elapsed.TotalSeconds:F3} s)");
+        }
+        var (code, message) = Outcome(exit, machine.InstructionsExecuted);
+        if (message != null) stderr.WriteLine($"armvirt: {message}");
+        return code;
+    }
+
+    /// <summary>The process exit code for how the guest stopped, and the line to print on stderr (or null).</summary>
+    internal static (int Code, string? Message) Outcome(MachineExit exit, ulong instructions) => exit.Reason switch
+    {
+        StopReason.PowerOff => (ExitCodes.PowerOff, null),
+        StopReason.SemihostingExit => (exit.ExitCode, null),
+        StopReason.InstructionLimit => (ExitCodes.InstructionLimit, $"stopped after {instructions} instructions (--max-insns)"),
+        StopReason.Halted => (ExitCodes.Halted, $"guest halted: {exit.Message}"),
+        StopReason.HostRequest => (ExitCodes.Interrupted, "interrupted"),
+        _ => (ExitCodes.InternalError, $"guest stopped ({exit.Reason}): {exit.Message}"),
+    };
+
+    private static byte[] LoadDemo()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(DemoResource)
+            ?? throw new UsageException("demo guest: not embedded in this build (give --kernel FILE)");
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+}

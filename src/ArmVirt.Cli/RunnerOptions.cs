@@ -1,0 +1,20 @@
+namespace ArmVirt.Cli;
+
+/// <summary>The settings of one <c>armvirt</c> invocation, filled in by <see cref="OptionParser"/>.</summary>
+internal sealed class RunnerOptions
+{
+    public string? Kernel { get; set; }
+    public string? Dtb { get; set; }
+    public string? DumpDtb { get; set; }
+    public string? Append { get; set; }
+    public string? Initrd { get; set; }
+    public ulong Memory { get; set; } = 128UL << 20;
+    public string Cpu { get; set; } = "cortex-a57";
+    public int? El { get; set; }
+    public bool Semihosting { get; set; }
+    public ulong MaxInstructions { get; set; } = ulong.MaxValue;
+    public bool Stats { get; set; }
+    public bool Trace { get; set; }
+    public bool Verbose { get; set; }
+    public bool Help { get; set; }
+}

@@ -1,0 +1,21 @@
+namespace ArmVirt.Cpu.A64;
+
+/// <summary>
+/// CLREX and the barriers (C6.2.56 CLREX, C6.2.88 DMB, C6.2.90 DSB, C6.2.112 ISB). One in-order PE executing one
+/// instruction at a time already gives the ordering DMB/DSB require; ISB's context synchronization is implicit
+/// because every instruction sees the system register writes before it (a JIT ends its block at an ISB).
+/// </summary>
+public static class Barriers
+{
+    /// <summary>CLREX: ClearExclusiveLocal.</summary>
+    public static void Clrex(Cpu cpu, uint insn) => cpu.ClearExclusiveLocal();
+
+    /// <summary>DSB (including SSBB/PSSBB): completes outstanding accesses, which are always complete here.</summary>
+    public static void Dsb(Cpu cpu, uint insn) { }
+
+    /// <summary>DMB: orders accesses, which an in-order single-access interpreter always does.</summary>
+    public static void Dmb(Cpu cpu, uint insn) { }
+
+    /// <summary>ISB: context synchronization.</summary>
+    public static void Isb(Cpu cpu, uint insn) { }
+}

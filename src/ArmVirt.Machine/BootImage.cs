@@ -1,0 +1,24 @@
+using ArmVirt.Core;
+using ArmVirt.Machine.Loaders;
+
+namespace ArmVirt.Machine;
+
+/// <summary>
+/// The images a machine boots and where they go, kept so that a guest-requested reset can reload them.
+/// </summary>
+internal sealed class BootImage
+{
+    public required LoadedKernel Kernel { get; init; }
+    public required Action<PhysicalBus> LoadKernel { get; init; }
+    public byte[]? InitrdData { get; init; }
+    public (ulong Start, ulong End)? Initrd { get; init; }
+    public required byte[] Dtb { get; init; }
+    public ulong? DtbAddress { get; init; }
+
+    public void LoadInto(PhysicalBus bus)
+    {
+        LoadKernel(bus);
+        if (InitrdData != null && Initrd is { } range) bus.Load(range.Start, InitrdData);
+        if (DtbAddress is { } at) bus.Load(at, Dtb);
+    }
+}

@@ -1,0 +1,114 @@
+using ArmVirt.Cpu;
+using ArmVirt.Cpu.Firmware;
+
+namespace ArmVirt.Machine.DeviceTree;
+
+/// <summary>
+/// Generates the device tree QEMU's <c>-M virt</c> (hw/arm/virt.c, <c>create_fdt</c> and friends) gives a guest,
+/// for the devices ArmVirt models, and amends a user-supplied tree the way QEMU's <c>arm_load_dtb</c> does.
+/// </summary>
+public static class VirtDeviceTree
+{
+    /// <summary>The phandle QEMU gives the apb-pclk fixed clock.</summary>
+    public const uint ApbClockPhandle = 0x8000;
+
+    /// <summary>The PL011 node's path, used as <c>/chosen/stdout-path</c>.</summary>
+    public const string UartPath = "/pl011@9000000";
+
+    /// <summary>The <c>compatible</c> string of a CPU node for <paramref name="model"/> (QEMU's <c>dtb_compatible</c>; "max" is A57-based).</summary>
+    public static string CpuCompatible(CpuModel model) => model.Name switch
+    {
+        "cortex-a53" => "arm,cortex-a53",
+        _ => "arm,cortex-a57",
+    };
+
+    /// <summary>Builds the tree for a single-CPU virt machine with <paramref name="ramSize"/> bytes of RAM.</summary>
+    public static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
+        (ulong Start, ulong End)? initrd)
+    {
+        var root = new DeviceTreeNode("");
+        root.SetStrings("model", "linux,dummy-virt")
+            .SetCells("#size-cells", 2)
+            .SetCells("#address-cells", 2)
+            .SetStrings("compatible", "linux,dummy-virt");
+
+        // PSCI 0.2+ with the PSCI 0.1 function IDs QEMU also lists (fdt_add_psci_node).
+        root.AddNode("psci")
+            .SetCells("migrate", 0xC400_0005)
+            .SetCells("cpu_on", 0xC400_0003)
+            .SetCells("cpu_off", 0x8400_0002)
+            .SetCells("cpu_suspend", 0xC400_0001)
+            .SetStrings("method", conduit == FirmwareConduit.Hvc ? "hvc" : "smc")
+            .SetStrings("compatible", "arm,psci-1.0", "arm,psci-0.2", "arm,psci");
+
+        root.AddNode($"memory@{VirtMemoryMap.RamBase:x}")
+            .SetU64("reg", VirtMemoryMap.RamBase, ramSize)
+            .SetStrings("device_type", "memory");
+
+        root.AddNode($"pl011@{VirtMemoryMap.Pl011Base:x}")
+            .SetStrings("clock-names", "uartclk", "apb_pclk")
+            .SetCells("clocks", ApbClockPhandle, ApbClockPhandle)
+            .SetU64("reg", VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size)
+            .SetStrings("compatible", "arm,pl011", "arm,primecell");
+
+        var cpus = root.AddNode("cpus").SetCells("#size-cells", 0).SetCells("#address-cells", 1);
+        cpus.AddNode("cpu@0")
+            .SetCells("reg", 0)
+            .SetStrings("enable-method", "psci")
+            .SetStrings("compatible", CpuCompatible(model))
+            .SetStrings("device_type", "cpu");
+
+        root.AddNode("apb-pclk")
+            .SetCells("phandle", ApbClockPhandle)
+            .SetStrings("clock-output-names", "clk24mhz")
+            .SetCells("clock-frequency", 24_000_000)
+            .SetCells("#clock-cells", 0)
+            .SetStrings("compatible", "fixed-clock");
+
+        var chosen = root.AddNode("chosen").SetStrings("stdout-path", UartPath);
+        SetChosen(chosen, bootargs, initrd);
+        return root;
+    }
+
+    /// <summary>
+    /// Updates a user-supplied tree as QEMU does for <c>-dtb</c>: the first memory node's <c>reg</c> describes the
+    /// machine's RAM (a node is added if there is none), and <c>/chosen</c> gets the bootargs and initrd range.
+    /// </summary>
+    public static void Amend(DeviceTreeNode root, ulong ramSize, string? bootargs, (ulong Start, ulong End)? initrd)
+    {
+        uint addressCells = (uint)(root.Property("#address-cells")?.AsNumber() ?? 2);
+        uint sizeCells = (uint)(root.Property("#size-cells")?.AsNumber() ?? 1);
+        var memory = root.Children.FirstOrDefault(c => c.Name == "memory" || c.Name.StartsWith("memory@", StringComparison.Ordinal))
+            ?? root.AddNode($"memory@{VirtMemoryMap.RamBase:x}").SetStrings("device_type", "memory");
+        var reg = new List<uint>();
+        AppendCells(reg, VirtMemoryMap.RamBase, addressCells, "memory base");
+        AppendCells(reg, ramSize, sizeCells, "memory size");
+        memory.SetCells("reg", reg.ToArray());
+        SetChosen(root.AddNode("chosen"), bootargs, initrd);
+    }
+
+    private static void SetChosen(DeviceTreeNode chosen, string? bootargs, (ulong Start, ulong End)? initrd)
+    {
+        if (bootargs != null) chosen.SetStrings("bootargs", bootargs);
+        if (initrd is { } range)
+        {
+            // One cell when the address fits, as QEMU writes it; Linux accepts either width.
+            SetAddress(chosen, "linux,initrd-start", range.Start);
+            SetAddress(chosen, "linux,initrd-end", range.End);
+        }
+    }
+
+    private static void SetAddress(DeviceTreeNode node, string name, ulong value)
+    {
+        if (value <= uint.MaxValue) node.SetCells(name, (uint)value);
+        else node.SetU64(name, value);
+    }
+
+    private static void AppendCells(List<uint> cells, ulong value, uint count, string what)
+    {
+        if (count is not (1 or 2)) throw new MachineConfigurationException($"dtb: #address-cells/#size-cells of {count} is not supported");
+        if (count == 1 && value > uint.MaxValue) throw new MachineConfigurationException($"dtb: {what} 0x{value:x} does not fit in one cell");
+        if (count == 2) cells.Add((uint)(value >> 32));
+        cells.Add((uint)value);
+    }
+}

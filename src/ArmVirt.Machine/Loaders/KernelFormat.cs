@@ -1,0 +1,12 @@
+namespace ArmVirt.Machine.Loaders;
+
+/// <summary>The kind of image given as the kernel, which decides how it is loaded and entered.</summary>
+public enum KernelFormat
+{
+    /// <summary>An ELF64 AArch64 executable, loaded by its program headers and entered at e_entry with no arguments.</summary>
+    Elf,
+    /// <summary>A Linux arm64 <c>Image</c> (possibly gzip-compressed), placed by its header; X0 = DTB.</summary>
+    LinuxImage,
+    /// <summary>Anything else: copied to RAM base + 0x80000 and entered there with X0 = DTB.</summary>
+    Raw,
+}

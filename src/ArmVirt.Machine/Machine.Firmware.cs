@@ -1,0 +1,26 @@
+using ArmVirt.Cpu.Firmware;
+
+namespace ArmVirt.Machine;
+
+public sealed partial class Machine
+{
+    /// <summary>
+    /// The SMCCC conduit of the built-in PSCI firmware, chosen as QEMU's virt does: HVC when the boot CPU starts at
+    /// EL1 (no EL2 to take it), SMC when it starts at EL2 or EL3.
+    /// </summary>
+    public static FirmwareConduit ConduitFor(int highestEl) => highestEl == 1 ? FirmwareConduit.Hvc : FirmwareConduit.Smc;
+
+    /// <summary>What the built-in firmware needs to know about the machine.</summary>
+    internal readonly record struct FirmwareSettings(bool Semihosting, Stream SemihostingOutput, ulong RamSize, string CommandLine);
+
+    private void InstallFirmware(FirmwareSettings settings)
+    {
+        Cpu.Firmware = new PsciFirmware(ConduitFor(Cpu.Configuration.HighestEl), new SingleCpuPsciPlatform());
+        if (settings.Semihosting)
+        {
+            // Semihosting's console shares the serial output; serial input stays with the UART (SYS_READC sees EOF).
+            Cpu.Semihosting = new Semihosting(settings.SemihostingOutput, null,
+                SemihostingHeapInfo.FromRam(VirtMemoryMap.RamBase, settings.RamSize), settings.CommandLine);
+        }
+    }
+}

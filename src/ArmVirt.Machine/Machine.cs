@@ -1,0 +1,166 @@
+using ArmVirt.Core;
+using ArmVirt.Cpu;
+using ArmVirt.Devices;
+using ArmVirt.Timer;
+using ArmVirt.Machine.Loaders;
+using CpuCore = ArmVirt.Cpu.Cpu;
+
+namespace ArmVirt.Machine;
+
+/// <summary>
+/// A QEMU <c>-M virt</c>-compatible machine: one AArch64 CPU, RAM at 0x4000_0000, a PL011 UART at 0x0900_0000,
+/// a generated device tree and a loaded kernel. Build it with <see cref="MachineBuilder"/>, then <see cref="Run"/> it.
+/// </summary>
+public sealed partial class Machine : IDisposable
+{
+    /// <summary>Instructions between checks for host serial input while the guest runs.</summary>
+    private const ulong SliceInstructions = 1 << 16;
+
+    private readonly BootImage _boot;
+    private readonly SerialInputReader? _input;
+    private readonly ISerialBackend _serial;
+    private readonly FirmwareSettings _firmware;
+
+    internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore cpu, GenericTimer timer, Pl011 uart, ISerialBackend serial,
+        BootImage boot, Stream? serialInput, FirmwareSettings firmware)
+    {
+        Bus = bus;
+        Clock = clock;
+        Cpu = cpu;
+        Timer = timer;
+        Uart = uart;
+        _serial = serial;
+        _boot = boot;
+        _firmware = firmware;
+        InstallFirmware(firmware);
+        if (serialInput != null) _input = new SerialInputReader(serialInput, uart);
+        cpu.IdleWait = IdleWait;
+        Boot();
+    }
+
+    /// <summary>The boot CPU.</summary>
+    public CpuCore Cpu { get; }
+
+    /// <summary>The guest physical address space.</summary>
+    public PhysicalBus Bus { get; }
+
+    /// <summary>Virtual time and its event queue.</summary>
+    public VirtualClock Clock { get; }
+
+    /// <summary>The boot CPU's generic timer (its system registers are installed in <see cref="Cpu"/>).</summary>
+    public GenericTimer Timer { get; }
+
+    /// <summary>The PL011 UART at 0x0900_0000.</summary>
+    public Pl011 Uart { get; }
+
+    /// <summary>The device tree blob given to the guest (generated, or the user's amended one).</summary>
+    public byte[] Dtb => _boot.Dtb;
+
+    /// <summary>Where the DTB was placed in RAM, or null when an ELF kernel left no room for it below its lowest segment.</summary>
+    public ulong? DtbAddress => _boot.DtbAddress;
+
+    /// <summary>Where the kernel was loaded and how it is entered.</summary>
+    public LoadedKernel Kernel => _boot.Kernel;
+
+    /// <summary>The initrd's physical range [start, end), or null without one.</summary>
+    public (ulong Start, ulong End)? Initrd => _boot.Initrd;
+
+    /// <summary>Instructions retired since the machine was built (across guest-requested resets).</summary>
+    public ulong InstructionsExecuted => _instructionsBeforeReset + Cpu.State.Instructions;
+
+    /// <summary>CPU cycles elapsed since the machine was built.</summary>
+    public ulong CyclesExecuted => Math.Max(Clock.Now, Cpu.State.Cycles);
+
+    /// <summary>How many times the guest reset the machine with PSCI SYSTEM_RESET.</summary>
+    public int ResetCount { get; private set; }
+
+    private ulong _instructionsBeforeReset;
+
+    /// <summary>
+    /// Runs the guest until it powers off, exits through semihosting, halts with no way to wake up, hits an
+    /// unsupported condition or has retired <paramref name="maxInstructions"/> more instructions. PSCI SYSTEM_RESET
+    /// reboots the machine (reloading the images, as QEMU does) and keeps running.
+    /// </summary>
+    public MachineExit Run(ulong maxInstructions = ulong.MaxValue)
+    {
+        ulong start = InstructionsExecuted;
+        try
+        {
+            while (true)
+            {
+                ulong done = InstructionsExecuted - start;
+                if (done >= maxInstructions)
+                {
+                    Cpu.RequestStop(StopReason.InstructionLimit);
+                    break;
+                }
+                Uart.ReceivePendingInput();
+                var reason = Cpu.Run(Math.Min(maxInstructions - done, SliceInstructions));
+                if (reason == StopReason.InstructionLimit)
+                {
+                    Cpu.ClearStop();
+                    continue;
+                }
+                if (reason == StopReason.Reset)
+                {
+                    Reboot();
+                    continue;
+                }
+                break;
+            }
+        }
+        finally
+        {
+            _serial.Flush();
+        }
+        return new MachineExit(Cpu.StopReason, Cpu.ExitCode, Cpu.StopMessage ?? DescribeStop(Cpu.StopReason));
+    }
+
+    private static string? DescribeStop(StopReason reason) => reason switch
+    {
+        StopReason.PowerOff => "guest powered off (PSCI SYSTEM_OFF)",
+        StopReason.InstructionLimit => "instruction limit reached",
+        StopReason.HostRequest => "stopped by the host",
+        _ => null,
+    };
+
+    /// <summary>Asks a running <see cref="Run"/> to return after the current instruction (safe from another thread).</summary>
+    public void RequestStop() => Cpu.RequestStop(StopReason.HostRequest, 0, "stopped by the host");
+
+    private bool IdleWait()
+    {
+        _serial.Flush();
+        if (_input == null) return false;
+        bool more = _input.WaitForInput();
+        Uart.ReceivePendingInput();
+        return more;
+    }
+
+    // Puts the images in RAM and the CPU in its boot state (DESIGN.md "Memory map and boot").
+    private void Boot()
+    {
+        _boot.LoadInto(Bus);
+        ulong now = Clock.Now;
+        Cpu.Reset(); // highest EL, SP_ELx selected, DAIF masked, MMU off
+        Cpu.State.Cycles = now;
+        Cpu.State.PC = _boot.Kernel.Entry;
+        if (_boot.Kernel.IsLinux) Cpu.SetX(0, _boot.DtbAddress ?? 0); // booting.rst: x0 = DTB, x1..x3 = 0
+    }
+
+    private void Reboot()
+    {
+        _instructionsBeforeReset += Cpu.State.Instructions;
+        ResetCount++;
+        Uart.Reset();
+        Timer.Reset();
+        InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
+        Boot();
+    }
+
+    /// <summary>Flushes serial output and frees guest RAM.</summary>
+    public void Dispose()
+    {
+        _serial.Flush();
+        Bus.Dispose();
+    }
+}

@@ -1,0 +1,246 @@
+using ArmVirt.Core;
+using ArmVirt.Cpu;
+using ArmVirt.Devices;
+using ArmVirt.Machine.DeviceTree;
+using ArmVirt.Machine.Loaders;
+using ArmVirt.Timer;
+using CpuCore = ArmVirt.Cpu.Cpu;
+
+namespace ArmVirt.Machine;
+
+/// <summary>
+/// Configures and builds a <see cref="Machine"/>:
+/// <code>
+/// using var machine = new MachineBuilder()
+///     .WithMemory(512UL &lt;&lt; 20)
+///     .WithCpu("cortex-a57")
+///     .WithHighestEl(2)
+///     .WithKernel("guest.elf")
+///     .WithSerial(Console.OpenStandardOutput())
+///     .Build();
+/// MachineExit exit = machine.Run(100_000_000);
+/// </code>
+/// Every user mistake surfaces from <see cref="Build"/> as one <see cref="MachineConfigurationException"/>.
+/// </summary>
+public sealed class MachineBuilder
+{
+    private const ulong TwoMiB = 2UL << 20;
+
+    private ulong _memory = VirtMemoryMap.DefaultRamSize;
+    private string _cpu = "cortex-a57";
+    private int _highestEl = 1;
+    private string? _kernelPath;
+    private byte[]? _kernelImage;
+    private string? _kernelName;
+    private string? _dtbPath;
+    private string? _append;
+    private string? _initrdPath;
+    private bool _semihosting;
+    private Stream? _serialOutput;
+    private Stream? _serialInput;
+
+    /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
+    public MachineBuilder WithMemory(ulong bytes)
+    {
+        _memory = bytes;
+        return this;
+    }
+
+    /// <summary>The CPU model by name: "cortex-a57" (default), "cortex-a53" or "max".</summary>
+    public MachineBuilder WithCpu(string model)
+    {
+        _cpu = model;
+        return this;
+    }
+
+    /// <summary>The highest implemented exception level, where the boot CPU starts: 1 (default), 2 or 3.</summary>
+    public MachineBuilder WithHighestEl(int el)
+    {
+        _highestEl = el;
+        return this;
+    }
+
+    /// <summary>The kernel file: an AArch64 ELF, a Linux arm64 Image (optionally gzipped) or a raw binary.</summary>
+    public MachineBuilder WithKernel(string path)
+    {
+        _kernelPath = path;
+        _kernelImage = null;
+        _kernelName = path;
+        return this;
+    }
+
+    /// <summary>The kernel as bytes already in memory; <paramref name="name"/> identifies it in error messages.</summary>
+    public MachineBuilder WithKernel(byte[] image, string name)
+    {
+        _kernelImage = image ?? throw new ArgumentNullException(nameof(image));
+        _kernelPath = null;
+        _kernelName = name;
+        return this;
+    }
+
+    /// <summary>A device tree blob to give the guest instead of the generated one (its memory node and /chosen are updated).</summary>
+    public MachineBuilder WithDtb(string path)
+    {
+        _dtbPath = path;
+        return this;
+    }
+
+    /// <summary>The kernel command line, placed in <c>/chosen/bootargs</c>.</summary>
+    public MachineBuilder WithAppend(string commandLine)
+    {
+        _append = commandLine;
+        return this;
+    }
+
+    /// <summary>An initial ramdisk, loaded where QEMU loads it and described in <c>/chosen</c> (Linux Image and raw kernels only).</summary>
+    public MachineBuilder WithInitrd(string path)
+    {
+        _initrdPath = path;
+        return this;
+    }
+
+    /// <summary>Enables Arm semihosting (HLT #0xF000); its console writes to the serial output stream.</summary>
+    public MachineBuilder WithSemihosting(bool enabled = true)
+    {
+        _semihosting = enabled;
+        return this;
+    }
+
+    /// <summary>
+    /// Connects the UART: transmitted bytes go to <paramref name="output"/>; bytes read from <paramref name="input"/>
+    /// are received by the guest (a seekable stream is read whole at build time, so runs repeat exactly; other
+    /// streams are read by a background thread). Without this call serial output is discarded.
+    /// </summary>
+    public MachineBuilder WithSerial(Stream output, Stream? input = null)
+    {
+        _serialOutput = output ?? throw new ArgumentNullException(nameof(output));
+        _serialInput = input;
+        return this;
+    }
+
+    /// <summary>Creates the machine, loads the images and puts the CPU in its boot state.</summary>
+    public Machine Build()
+    {
+        if (_memory == 0 || (_memory & 0xFFF) != 0)
+            throw new MachineConfigurationException($"memory size {_memory}: must be a non-zero multiple of 4 KiB");
+        if (_memory > VirtMemoryMap.MaxRamSize)
+            throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: the virt machine holds at most 255 GiB of RAM");
+        var model = CpuModel.Find(_cpu) ?? throw new MachineConfigurationException(
+            $"cpu '{_cpu}': unknown model (known: {string.Join(", ", CpuModel.All.Select(m => m.Name))})");
+        if (_highestEl is < 1 or > 3)
+            throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
+        if (_kernelName == null) throw new MachineConfigurationException("kernel: none given");
+
+        byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
+        byte[]? userDtb = _dtbPath != null ? ReadFile("dtb", _dtbPath) : null;
+        byte[]? initrd = _initrdPath != null ? ReadFile("initrd", _initrdPath) : null;
+        DeviceTreeNode? userTree = null;
+        if (userDtb != null)
+        {
+            try { userTree = FdtReader.Read(userDtb); }
+            catch (FormatException e) { throw new MachineConfigurationException($"dtb '{_dtbPath}': {e.Message}", e); }
+        }
+
+        var bus = new PhysicalBus();
+        try
+        {
+            try { bus.AddRam(VirtMemoryMap.RamBase, _memory); }
+            catch (OutOfMemoryException e)
+            {
+                throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: cannot allocate that much host memory", e);
+            }
+            var clock = new VirtualClock();
+            var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model });
+            // The generic timer's registers (CNTFRQ, CNTPCT/CNTVCT, CNT*_CTL/CVAL/TVAL): the counter runs at 62.5 MHz
+            // from the CPU's cycles. Its interrupt outputs reach the CPU once the GIC is in the machine.
+            var timer = new GenericTimer(new SystemCounter(clock.CpuFrequencyHz), clock, () => cpu.State.Cycles);
+            GenericTimerSystemRegisters.Install(cpu, timer);
+            ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
+            var uart = new Pl011(clock, serial);
+            bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
+
+            var boot = Layout(bus, model, kernel, initrd, userTree);
+            // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
+            string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
+            var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
+            return new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware);
+        }
+        catch
+        {
+            bus.Dispose();
+            throw;
+        }
+    }
+
+    // QEMU hw/arm/boot.c (arm_setup_direct_kernel_boot): an ELF is not Linux; the DTB goes at the base of RAM if the
+    // ELF leaves room below its lowest segment. An Image or raw binary is Linux: the initrd goes at
+    // RAM base + min(RAM/2, 128 MiB) or after the kernel, page aligned, and the DTB after the initrd, 2 MiB aligned.
+    private BootImage Layout(PhysicalBus bus, CpuModel model, byte[] kernelFile, byte[]? initrd, DeviceTreeNode? userTree)
+    {
+        string name = _kernelName!;
+        ulong ramBase = VirtMemoryMap.RamBase, ramEnd = ramBase + _memory;
+        var conduit = Machine.ConduitFor(_highestEl);
+        byte[] MakeDtb((ulong, ulong)? initrdRange)
+        {
+            if (userTree == null) return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange));
+            VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange);
+            return FdtWriter.Write(userTree);
+        }
+
+        if (ElfLoader.IsElf(kernelFile))
+        {
+            if (initrd != null)
+                throw new MachineConfigurationException($"initrd '{_initrdPath}': an ELF kernel takes no initrd (QEMU ignores it); use an Image");
+            var elf = ElfLoader.Load(kernelFile, name, bus);
+            byte[] dtb = MakeDtb(null);
+            ulong? dtbAt = null;
+            if (elf.LowAddress > ramBase || elf.HighAddress <= ramBase)
+            {
+                ulong limit = elf.LowAddress > ramBase ? elf.LowAddress : ramEnd;
+                if ((ulong)dtb.Length <= limit - ramBase) dtbAt = ramBase;
+            }
+            return new BootImage
+            {
+                Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b), Dtb = dtb, DtbAddress = dtbAt,
+            };
+        }
+
+        byte[] image = LinuxImageLoader.Decompress(kernelFile, name);
+        var kernel = LinuxImageLoader.Load(image, name, bus, ramBase);
+        ulong initrdStart = AlignUp(Math.Max(ramBase + Math.Min(_memory / 2, 128UL << 20), kernel.HighAddress), 4096);
+        (ulong, ulong)? initrdRange = null;
+        if (initrd != null)
+        {
+            if (initrdStart >= ramEnd || (ulong)initrd.Length > ramEnd - initrdStart)
+                throw new MachineConfigurationException(
+                    $"initrd '{_initrdPath}': {initrd.Length} bytes at 0x{initrdStart:x} do not fit in RAM (ends at 0x{ramEnd:x})");
+            initrdRange = (initrdStart, initrdStart + (ulong)initrd.Length);
+        }
+        byte[] blob = MakeDtb(initrdRange);
+        ulong dtbStart = AlignUp(initrdStart + (ulong)(initrd?.Length ?? 0), TwoMiB);
+        if (dtbStart >= ramEnd || (ulong)blob.Length > ramEnd - dtbStart)
+            throw new MachineConfigurationException(
+                $"kernel '{name}': no room for the device tree at 0x{dtbStart:x} after the kernel and initrd (RAM ends at 0x{ramEnd:x})");
+        if (initrdRange is { } r) bus.Load(r.Item1, initrd);
+        return new BootImage
+        {
+            Kernel = kernel, LoadKernel = b => LinuxImageLoader.Load(image, name, b, ramBase),
+            InitrdData = initrd, Initrd = initrdRange, Dtb = blob, DtbAddress = dtbStart,
+        };
+    }
+
+    private static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
+
+    private static byte[] ReadFile(string what, string path)
+    {
+        if (Directory.Exists(path)) throw new MachineConfigurationException($"{what} '{path}': is a directory, not a file");
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException e) { throw new MachineConfigurationException($"{what} '{path}': file not found", e); }
+        catch (DirectoryNotFoundException e) { throw new MachineConfigurationException($"{what} '{path}': file not found", e); }
+        catch (UnauthorizedAccessException e) { throw new MachineConfigurationException($"{what} '{path}': permission denied", e); }
+        catch (IOException e) { throw new MachineConfigurationException($"{what} '{path}': {e.Message}", e); }
+    }
+}

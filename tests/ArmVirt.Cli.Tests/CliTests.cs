@@ -1,0 +1,193 @@
+using System.Reflection;
+using System.Text;
+using ArmVirt.Cli;
+using ArmVirt.Cpu;
+using ArmVirt.Machine;
+using ArmVirt.Machine.DeviceTree;
+
+namespace ArmVirt.Cli.Tests;
+
+[TestClass]
+public sealed class CliTests
+{
+    private sealed record Result(int Code, string Stdout, string Stderr)
+    {
+        public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static Result Run(params string[] args) => RunWithInput(null, args);
+
+    private static Result RunWithInput(byte[]? input, params string[] args)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr, input == null ? null : new MemoryStream(input));
+        return new Result(code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+    }
+
+    private sealed class TempFile : IDisposable
+    {
+        public TempFile(byte[]? contents = null)
+        {
+            Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"armvirt-cli-{Guid.NewGuid():N}");
+            if (contents != null) File.WriteAllBytes(Path, contents);
+        }
+
+        public string Path { get; }
+        public void Dispose() => File.Delete(Path);
+    }
+
+    private static TempFile RawKernel() => new(Enumerable.Range(0, 64).Select(i => (byte)i).ToArray());
+
+    [TestMethod]
+    public void BadMemorySizeIsOneLineAndExitCode2()
+    {
+        var r = Run("--memory", "3Q");
+        Assert.AreEqual(2, r.Code);
+        Assert.AreEqual("armvirt: --memory 3Q: not a size (use a number with K, M or G)" + Environment.NewLine, r.Stderr);
+        Assert.AreEqual("", r.Stdout);
+    }
+
+    [TestMethod]
+    public void UsageErrorsExitWith2()
+    {
+        Assert.AreEqual("armvirt: --frobnicate: unknown option (see --help)", Run("--frobnicate").ErrorLines.Single());
+        Assert.AreEqual("armvirt: --kernel: needs a value (FILE)", Run("--kernel").ErrorLines.Single());
+        Assert.AreEqual("armvirt: --el 4: must be 1, 2 or 3", Run("--el", "4").ErrorLines.Single());
+        Assert.AreEqual("armvirt: --max-insns ten: not a positive whole number", Run("--max-insns", "ten").ErrorLines.Single());
+        Assert.AreEqual("armvirt: vmlinux: unexpected argument (options start with --; see --help)", Run("vmlinux").ErrorLines.Single());
+        Assert.AreEqual("armvirt: --stats: takes no value", Run("--stats=yes").ErrorLines.Single());
+        foreach (var args in new[] { new[] { "--frobnicate" }, ["--el", "0"], ["--memory", "12X"] })
+            Assert.AreEqual(2, Run(args).Code, string.Join(' ', args));
+    }
+
+    [TestMethod]
+    public void ConfigurationErrorsNameWhatAndWhy()
+    {
+        var r = Run("--kernel", "/no/such/kernel");
+        Assert.AreEqual(2, r.Code);
+        Assert.AreEqual("armvirt: kernel '/no/such/kernel': file not found", r.ErrorLines.Single());
+        using var k = RawKernel();
+        r = Run("--kernel", k.Path, "--cpu", "pentium");
+        Assert.AreEqual(2, r.Code);
+        StringAssert.StartsWith(r.ErrorLines.Single(), "armvirt: cpu 'pentium': unknown model");
+        Assert.IsFalse(r.Stderr.Contains("   at "), "no stack trace");
+    }
+
+    [TestMethod]
+    public void SizesTakeKMGSuffixesAndPlainNumbersAreMiB()
+    {
+        Assert.AreEqual(512UL << 20, OptionParser.ParseSize("--memory", "512M"));
+        Assert.AreEqual(2UL << 30, OptionParser.ParseSize("--memory", "2G"));
+        Assert.AreEqual(2UL << 30, OptionParser.ParseSize("--memory", "2g"));
+        Assert.AreEqual(65536UL, OptionParser.ParseSize("--memory", "64K"));
+        Assert.AreEqual(256UL << 20, OptionParser.ParseSize("--memory", "256"));
+        foreach (var bad in new[] { "", "M", "-1M", "1.5G", "0", "99999999999999G" })
+            Assert.ThrowsExactly<UsageException>(() => OptionParser.ParseSize("--memory", bad), bad);
+    }
+
+    [TestMethod]
+    public void OptionsParseInBothForms()
+    {
+        var o = OptionParser.Parse(["--kernel=a.elf", "--append", "console=ttyAMA0 quiet", "--el", "2", "--memory=1G",
+            "--cpu", "max", "--semihosting", "--max-insns", "1_000_000", "--stats", "--trace", "--dtb", "b.dtb",
+            "--dump-dtb", "c.dtb", "--initrd", "d.img", "--verbose"]);
+        Assert.AreEqual("a.elf", o.Kernel);
+        Assert.AreEqual("console=ttyAMA0 quiet", o.Append);
+        Assert.AreEqual(2, o.El);
+        Assert.AreEqual(1UL << 30, o.Memory);
+        Assert.AreEqual("max", o.Cpu);
+        Assert.IsTrue(o.Semihosting && o.Stats && o.Trace && o.Verbose);
+        Assert.AreEqual(1_000_000UL, o.MaxInstructions);
+        Assert.AreEqual("b.dtb", o.Dtb);
+        Assert.AreEqual("c.dtb", o.DumpDtb);
+        Assert.AreEqual("d.img", o.Initrd);
+    }
+
+    [TestMethod]
+    public void HelpListsEveryOption()
+    {
+        var r = Run("--help");
+        Assert.AreEqual(0, r.Code);
+        foreach (var option in OptionParser.Table) StringAssert.Contains(r.Stdout, option.Name);
+        StringAssert.Contains(r.Stdout, "124");
+    }
+
+    [TestMethod]
+    public void MaxInsnsStopsWithExitCode124()
+    {
+        using var k = RawKernel();
+        var r = Run("--kernel", k.Path, "--max-insns", "1000");
+        Assert.AreEqual(124, r.Code, r.Stderr);
+        Assert.AreEqual("armvirt: stopped after 1000 instructions (--max-insns)", r.ErrorLines.Single());
+    }
+
+    [TestMethod]
+    public void TraceWritesOneLinePerInstructionAndStatsASummary()
+    {
+        using var k = RawKernel();
+        var r = Run("--kernel", k.Path, "--max-insns", "3", "--trace", "--stats", "--el", "2");
+        Assert.AreEqual(124, r.Code);
+        var lines = r.ErrorLines;
+        Assert.AreEqual("0000000040080000: 03020100 EL2", lines[0]);
+        // Instruction fetches that abort (the vector table at VBAR = 0 is not RAM) retire without a trace line.
+        var trace = new System.Text.RegularExpressions.Regex(@"^[0-9a-f]{16}: [0-9a-f]{8} EL[0-3]$");
+        Assert.IsTrue(lines[..^2].All(trace.IsMatch), r.Stderr);
+        StringAssert.Matches(lines[^2], new System.Text.RegularExpressions.Regex(@"^armvirt: 3 instructions, \d+ cycles, [\d.]+ MIPS"));
+        Assert.AreEqual("armvirt: stopped after 3 instructions (--max-insns)", lines[^1]);
+    }
+
+    [TestMethod]
+    public void DumpDtbWritesTheBlobAndExits()
+    {
+        using var k = RawKernel();
+        using var dtb = new TempFile();
+        var r = Run("--kernel", k.Path, "--dump-dtb", dtb.Path, "--append", "console=ttyAMA0", "--el", "2", "--memory", "256M");
+        Assert.AreEqual(0, r.Code, r.Stderr);
+        var tree = FdtReader.Read(File.ReadAllBytes(dtb.Path));
+        Assert.AreEqual("console=ttyAMA0", tree.Find("/chosen")!.Property("bootargs")!.AsString());
+        Assert.AreEqual("smc", tree.Find("/psci")!.Property("method")!.AsString());
+        CollectionAssert.AreEqual(new uint[] { 0, 0x4000_0000, 0, 0x1000_0000 }, tree.Find("/memory@40000000")!.Property("reg")!.AsCells());
+    }
+
+    [TestMethod]
+    public void InternalErrorsExitWith70AndShowTheStackOnlyWhenVerbose()
+    {
+        using var k = RawKernel();
+        var readOnly = new MemoryStream(new byte[16], writable: false);
+        var quiet = new StringWriter();
+        Assert.AreEqual(70, Program.Run(["--kernel", k.Path], readOnly, quiet, null));
+        Assert.AreEqual(1, quiet.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length, quiet.ToString());
+        StringAssert.StartsWith(quiet.ToString(), "armvirt: internal error: ");
+        var verbose = new StringWriter();
+        Assert.AreEqual(70, Program.Run(["--kernel", k.Path, "--verbose"], readOnly, verbose, null));
+        StringAssert.Contains(verbose.ToString(), "   at ");
+    }
+
+    [TestMethod]
+    public void GuestOutcomesMapToExitCodes()
+    {
+        Assert.AreEqual(0, Program.Outcome(new MachineExit(StopReason.PowerOff, 0, null), 10).Code);
+        Assert.AreEqual(3, Program.Outcome(new MachineExit(StopReason.SemihostingExit, 3, null), 10).Code);
+        Assert.AreEqual(124, Program.Outcome(new MachineExit(StopReason.InstructionLimit, 0, null), 10).Code);
+        var halted = Program.Outcome(new MachineExit(StopReason.Halted, 0, "waiting for an interrupt that can never arrive at PC 0x40080010"), 10);
+        Assert.AreEqual(1, halted.Code);
+        Assert.AreEqual("guest halted: waiting for an interrupt that can never arrive at PC 0x40080010", halted.Message);
+        Assert.AreEqual(70, Program.Outcome(new MachineExit(StopReason.Error, 0, "stage 1 translation"), 10).Code);
+    }
+
+    [TestMethod]
+    public void WithoutKernelTheEmbeddedDemoBoots()
+    {
+        bool embedded = typeof(Program).Assembly.GetManifestResourceNames().Contains(Program.DemoResource);
+        var r = Run("--max-insns", "1000");
+        if (!embedded)
+        {
+            Assert.AreEqual(2, r.Code);
+            Assert.AreEqual("armvirt: demo guest: not embedded in this build (give --kernel FILE)", r.ErrorLines.Single());
+            Assert.Inconclusive("tests/guests/bin/demo.elf is not in this checkout");
+        }
+        Assert.AreNotEqual(2, r.Code, r.Stderr);
+        Assert.AreNotEqual(70, r.Code, r.Stderr);
+    }
+}
