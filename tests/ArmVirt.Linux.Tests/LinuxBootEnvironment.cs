@@ -125,20 +125,67 @@ public static class LinuxBootEnvironment
     public static BootRun BootOnArmVirt(int el, TimeSpan timeout)
     {
         RequireKernelCache();
-        string[] guest =
-        [
-            "--kernel", KernelPath, "--initrd", Initramfs, "--append", KernelCommandLine,
-            "--memory", GuestMemory, "--el", el.ToString(),
-        ];
+        return RunArmVirt(GuestArguments(el), timeout);
+    }
+
+    /// <summary>armvirt's options for this boot (the same guest and machine as <see cref="BootOnQemu"/>).</summary>
+    public static string[] GuestArguments(int el) =>
+    [
+        "--kernel", KernelPath, "--initrd", Initramfs, "--append", KernelCommandLine,
+        "--memory", GuestMemory, "--el", el.ToString(),
+    ];
+
+    /// <summary>Runs the armvirt CLI (ARMVIRT_CLI, or the Release build of src/ArmVirt.Cli) with <paramref name="arguments"/>.</summary>
+    public static BootRun RunArmVirt(IReadOnlyList<string> arguments, TimeSpan timeout)
+    {
         if (Environment.GetEnvironmentVariable("ARMVIRT_CLI") is { Length: > 0 } cli)
         {
             // A command and its leading arguments, split on spaces as bench/linux-boot.sh splits it.
             string[] words = cli.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return Run(words[0], [.. words[1..], .. guest], timeout);
+            return Run(words[0], [.. words[1..], .. arguments], timeout);
         }
         EnsureCliBuilt();
         string project = Path.Combine(RepositoryRoot, "src", "ArmVirt.Cli");
-        return Run("dotnet", ["run", "--no-build", "--project", project, "-c", "Release", "--", .. guest], timeout);
+        return Run("dotnet", ["run", "--no-build", "--project", project, "-c", "Release", "--", .. arguments], timeout);
+    }
+
+    /// <summary>The device tree QEMU gives this boot (its dumpdtb machine option), parsed.</summary>
+    public static FdtNode QemuDeviceTree(int el)
+    {
+        RequireKernelCache();
+        string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
+        string path = Path.Combine(Path.GetTempPath(), $"armvirt-linux-qemu-el{el}-{Environment.ProcessId}.dtb");
+        try
+        {
+            BootRun run = Run(qemu,
+            [
+                "-M", QemuMachine(el) + ",dumpdtb=" + path, "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
+                "-nographic", "-monitor", "none", "-kernel", KernelPath, "-initrd", Initramfs, "-append", KernelCommandLine,
+            ], TimeSpan.FromMinutes(1));
+            Assert.IsTrue(File.Exists(path), "QEMU wrote no device tree: " + run.Describe());
+            return FdtReader.Read(File.ReadAllBytes(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>The device tree armvirt generates for this boot (its --dump-dtb option), parsed.</summary>
+    public static FdtNode ArmVirtDeviceTree(int el)
+    {
+        RequireKernelCache();
+        string path = Path.Combine(Path.GetTempPath(), $"armvirt-linux-armvirt-el{el}-{Environment.ProcessId}.dtb");
+        try
+        {
+            BootRun run = RunArmVirt([.. GuestArguments(el), "--dump-dtb", path], TimeSpan.FromMinutes(1));
+            Assert.IsTrue(run.ExitCode == 0 && File.Exists(path), "armvirt --dump-dtb wrote no device tree: " + run.Describe());
+            return FdtReader.Read(File.ReadAllBytes(path));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static readonly Lazy<bool> cliBuilt = new(() =>
