@@ -40,7 +40,10 @@ public sealed class ArmVirtBootTests
         RequireEnabled();
         BootRun run = FirstBoot(1);
         QemuBootTests.AssertCleanBoot(run);
-        StringAssert.Contains(run.Output, "CPU: All CPU(s) started at EL1", run.Describe());
+        foreach (string line in QemuBootTests.El1Lines)
+        {
+            StringAssert.Contains(run.Output, line, run.Describe());
+        }
     }
 
     [TestMethod]
