@@ -67,8 +67,9 @@ public sealed class ArmVirtBootTests
         Assert.IsTrue(first.ReachedUserspace, first.Describe());
         BootRun second = LinuxBootEnvironment.BootOnArmVirt(2, LinuxBootEnvironment.ArmVirtTimeout);
         Assert.AreEqual(first.ExitCode, second.ExitCode, second.Describe());
-        // Virtual time only: the dmesg timestamps, BogoMIPS and the RTC line must all repeat exactly.
-        string[] a = first.Output.Split('\n'), b = second.Output.Split('\n');
+        // The guest's serial output (stdout) on virtual time only: the dmesg timestamps, BogoMIPS and the RTC line
+        // must all repeat exactly.
+        string[] a = first.StandardOutput.Split('\n'), b = second.StandardOutput.Split('\n');
         for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
         {
             Assert.AreEqual(a[i], b[i], $"output differs first at line {i + 1}");

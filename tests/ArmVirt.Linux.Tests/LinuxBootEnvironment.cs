@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace ArmVirt.Linux.Tests;
 
-/// <summary>The result of one emulator run: exit code, merged console output and wall time.</summary>
-public sealed record BootRun(string Command, int ExitCode, bool TimedOut, string Output, TimeSpan Elapsed)
+/// <summary>
+/// The result of one emulator run: exit code, console output (stdout and stderr merged in arrival order, and
+/// stdout alone, which is the guest's serial line and so what must repeat exactly) and wall time.
+/// </summary>
+public sealed record BootRun(string Command, int ExitCode, bool TimedOut, string Output, string StandardOutput, TimeSpan Elapsed)
 {
     /// <summary>Whether /init reached its first marker.</summary>
     public bool ReachedUserspace => Output.Contains(BootInitramfs.BootOkMarker, StringComparison.Ordinal);
@@ -218,9 +221,18 @@ public static class LinuxBootEnvironment
         string command = fileName + " " + string.Join(' ', arguments.Select(ShellQuote));
 
         var output = new System.Text.StringBuilder();
+        var standardOutput = new System.Text.StringBuilder();
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Append(e.Data).Append('\n'); };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output)
+            {
+                output.Append(e.Data).Append('\n');
+                standardOutput.Append(e.Data).Append('\n');
+            }
+        };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.Append(e.Data).Append('\n'); };
         process.Start();
         process.StandardInput.Close();
@@ -236,7 +248,8 @@ public static class LinuxBootEnvironment
         lock (output)
         {
             // Serial output arrives with CRLF line ends; compare on LF.
-            return new BootRun(command, exited ? process.ExitCode : -1, !exited, output.ToString().Replace("\r", ""), stopwatch.Elapsed);
+            return new BootRun(command, exited ? process.ExitCode : -1, !exited, output.ToString().Replace("\r", ""),
+                standardOutput.ToString().Replace("\r", ""), stopwatch.Elapsed);
         }
     }
 }
