@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side Linux boot benchmark: boots the same Debian arm64 kernel + test initramfs on
 #   QEMU     qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a57   (EL2 by default)
-#   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --memory 128M --el 2
+#   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --memory 128M --el 2 --stats
 # and prints the wall and CPU time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratios.
 #
 #   bench/linux-boot.sh [--el 1|2] [--runs N]
@@ -66,7 +66,8 @@ else
         ARMVIRT_SETUP_ERROR="build failed: $(grep -m1 -E 'error' "$LOGS/armvirt-build.log" | sed 's/^ *//')"
     fi
 fi
-ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --memory 128M --el "$EL")
+# --stats: armvirt prints instructions, cycles and MIPS to stderr at exit (shown below from the log).
+ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --memory 128M --el "$EL" --stats)
 
 # run NAME TIMEOUT CMD...: prints "WALL CPU" in seconds (CPU = user + system of the emulator process tree, which a
 # loaded or shared machine disturbs less than wall time) on success; on failure prints why on stderr.
@@ -114,6 +115,8 @@ else
     ARMVIRT_TIME=$(best armvirt-el$EL "$ARMVIRT_TIMEOUT" "${ARMVIRT_CMD[@]}")
     ARMVIRT_OK=$?
     if [[ $ARMVIRT_OK == 0 ]]; then show "ArmVirt EL$EL" "$ARMVIRT_TIME"; else echo "ArmVirt EL$EL boot: FAILED"; fi
+    STATS=$(grep -h -m1 -E '^armvirt: [0-9]+ instructions' "$LOGS"/armvirt-el$EL-*.log 2>/dev/null | head -1 | tr -d '\r')
+    [[ -n "$STATS" ]] && echo "        $STATS"
 fi
 
 if [[ $QEMU_OK != 0 ]]; then exit 1; fi

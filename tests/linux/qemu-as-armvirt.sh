@@ -3,7 +3,7 @@
 # bench/linux-boot.sh end to end before ArmVirt boots Linux:
 #   ARMVIRT_CLI=tests/linux/qemu-as-armvirt.sh ARMVIRT_LINUX_BOOT=1 dotnet test tests/ArmVirt.Linux.Tests
 # Takes armvirt's options: --kernel FILE --initrd FILE --append TEXT --memory SIZE --el 1|2
-# --dump-dtb FILE.
+# --dump-dtb FILE (--stats is accepted and ignored).
 # Deterministic like ArmVirt by default (instruction counting, no DTB random seeds, RTC on virtual time), so the
 # determinism test passes; --nondeterministic drops that, and the determinism test must then fail.
 set -euo pipefail
@@ -16,6 +16,7 @@ while [[ $# -gt 0 ]]; do
         --el) EL=$2; shift 2 ;;
         --memory) MEMORY=$2; shift 2 ;;
         --dump-dtb) DUMPDTB=$2; shift 2 ;;
+        --stats) shift ;;  # armvirt-only: nothing to print
         --nondeterministic) DETERMINISTIC=0; shift ;;
         *) echo "qemu-as-armvirt.sh: unknown option '$1'" >&2; exit 64 ;;
     esac
