@@ -1,0 +1,10 @@
+namespace ArmVirt.Cpu.A64.SimdFp;
+
+/// <summary>Decode rows.</summary>
+public static class AdvSimdTable
+{
+    /// <summary>The rows.</summary>
+    public static IReadOnlyList<A64Encoding> Entries { get; } =
+    [
+    ];
+}
