@@ -80,3 +80,14 @@ public sealed class SimdFpVectorTests
         Assert.AreEqual("", failures);
     }
 }
+
+[TestClass]
+public sealed class SimdQemuVectorTests
+{
+    [TestMethod]
+    public void AdvancedSimdMatchesQemu()
+    {
+        string failures = SimdFpHarness.RunAll(SimdQemuVectors.Cases);
+        Assert.AreEqual("", failures);
+    }
+}

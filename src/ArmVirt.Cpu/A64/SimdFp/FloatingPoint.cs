@@ -458,7 +458,7 @@ public static class FloatingPoint
         if ((inf1 && zero2) || (zero1 && inf2)) return rsqrt ? Constant(false, n, 0, 1) : Constant(false, n, 1, 0);
         if (inf1 || inf2) return Infinity(a.Sign ^ b.Sign, n);
         UInt128 product = zero1 || zero2 ? 0 : (UInt128)a.Mantissa * b.Mantissa;
-        AddExact(false, rsqrt ? 3u : 1u, rsqrt ? -1 : 1, a.Sign ^ b.Sign, product, a.Exponent + b.Exponent, out bool s, out UInt128 m, out int e);
+        AddExact(false, rsqrt ? 3u : 1u, rsqrt ? -1 : 1, a.Sign ^ b.Sign, product, a.Exponent + b.Exponent - (rsqrt ? 1 : 0), out bool s, out UInt128 m, out int e);
         return RoundOrZero(s, m, e, n, fpcr, RoundingMode(fpcr), ref fpsr);
     }
 

@@ -1,0 +1,63 @@
+"""Generates SimdQemuVectors.cs: Advanced SIMD instructions checked against qemu-aarch64."""
+import random, sys
+from qemuvec import emit
+from fp_scalar import S, D, FPCRS
+
+rng = random.Random(7)
+SPECIAL = {8: [0, 0x7f, 0x80, 0xff, 1], 16: [0, 0x7fff, 0x8000, 0xffff, 1], 32: [0, 0x7fffffff, 0x80000000, 0xffffffff, 1],
+           64: [0, 0x7fffffffffffffff, 0x8000000000000000, 0xffffffffffffffff, 1]}
+
+def lanes(esize, pool=None):
+    v = 0
+    for i in range(128 // esize):
+        r = rng.random()
+        if pool is not None: x = rng.choice(pool)
+        elif r < 0.3: x = rng.choice(SPECIAL[esize])
+        elif r < 0.5: x = rng.getrandbits(esize) & ((1 << esize) - 1) >> rng.randint(0, esize - 1)
+        elif r < 0.6: x = rng.randint(0, 70) if rng.random() < 0.5 else (1 << esize) - rng.randint(1, 70)
+        else: x = rng.getrandbits(esize)
+        v |= x << (i * esize)
+    return v
+
+def vec(esize, pool=None):
+    v = lanes(esize, pool)
+    return (v & (2**64 - 1), v >> 64)
+
+cases = []
+def add(asm, esize, count=6, pool=None, fpcr=None):
+    for _ in range(count):
+        f = rng.choice(FPCRS) if fpcr is None else fpcr
+        cases.append((asm, f, vec(esize, pool), vec(esize, pool), vec(esize, pool), rng.getrandbits(64), rng.getrandbits(64), rng.randint(0, 15)))
+
+ARR = [("8b", 8), ("16b", 8), ("4h", 16), ("8h", 16), ("2s", 32), ("4s", 32), ("2d", 64)]
+def arr(no64=False, only=None):
+    return [(a, e) for a, e in ARR if not (no64 and e == 64) and (only is None or a in only)]
+
+groups = sys.argv[2].split(",") if len(sys.argv) > 2 else ["same"]
+if "same" in groups:
+    for op in ["shadd", "uhadd", "srhadd", "urhadd", "shsub", "uhsub", "smax", "umax", "smin", "umin", "sabd", "uabd", "saba", "uaba",
+               "mla", "mls", "mul", "smaxp", "umaxp", "sminp", "uminp"]:
+        for a, e in arr(no64=True): add(f"{op} v0.{a}, v1.{a}, v2.{a}", e, 3)
+    for op in ["sqadd", "uqadd", "sqsub", "uqsub", "cmgt", "cmhi", "cmge", "cmhs", "sshl", "ushl", "sqshl", "uqshl", "srshl", "urshl",
+               "sqrshl", "uqrshl", "add", "sub", "cmtst", "cmeq", "addp"]:
+        for a, e in arr(): add(f"{op} v0.{a}, v1.{a}, v2.{a}", e, 3)
+    for op in ["sqdmulh", "sqrdmulh"]:
+        for a, e in arr(only=["4h", "8h", "2s", "4s"]): add(f"{op} v0.{a}, v1.{a}, v2.{a}", e, 4)
+    add("pmul v0.16b, v1.16b, v2.16b", 8, 4)
+    for op in ["and", "bic", "orr", "orn", "eor", "bsl", "bit", "bif"]:
+        add(f"{op} v0.16b, v1.16b, v2.16b", 8, 2); add(f"{op} v0.8b, v1.8b, v2.8b", 8, 1)
+    for op, sizes in [("sqadd", "bhsd"), ("uqsub", "bhsd"), ("sqshl", "bhsd"), ("uqrshl", "bhsd"), ("cmgt", "d"), ("cmhs", "d"),
+                      ("ushl", "d"), ("srshl", "d"), ("add", "d"), ("sub", "d"), ("cmtst", "d"), ("cmeq", "d"), ("sqdmulh", "hs"), ("sqrdmulh", "hs")]:
+        for s in sizes:
+            e = {"b": 8, "h": 16, "s": 32, "d": 64}[s]
+            add(f"{op} {s}0, {s}1, {s}2", e, 3)
+    for op in ["fmaxnm", "fmla", "fadd", "fmulx", "fcmeq", "fmax", "frecps", "fminnm", "fmls", "fsub", "fmin", "frsqrts",
+               "fmaxnmp", "faddp", "fmul", "fcmge", "facge", "fmaxp", "fdiv", "fminnmp", "fabd", "fcmgt", "facgt", "fminp"]:
+        add(f"{op} v0.4s, v1.4s, v2.4s", 32, 6, S); add(f"{op} v0.2s, v1.2s, v2.2s", 32, 2, S); add(f"{op} v0.2d, v1.2d, v2.2d", 64, 5, D)
+    for op in ["fmulx", "fcmeq", "frecps", "frsqrts", "fcmge", "facge", "fabd", "fcmgt", "facgt"]:
+        add(f"{op} s0, s1, s2", 32, 4, S); add(f"{op} d0, d1, d2", 64, 4, D)
+    add("addp d0, v1.2d", 64, 2)
+    for op in ["fmaxnmp", "faddp", "fmaxp", "fminnmp", "fminp"]:
+        add(f"{op} s0, v1.2s", 32, 3, S); add(f"{op} d0, v1.2d", 64, 3, D)
+emit(sys.argv[1], "SimdQemuVectors", cases)
+print(len(cases))
