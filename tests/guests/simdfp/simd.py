@@ -59,5 +59,43 @@ if "same" in groups:
     add("addp d0, v1.2d", 64, 2)
     for op in ["fmaxnmp", "faddp", "fmaxp", "fminnmp", "fminp"]:
         add(f"{op} s0, v1.2s", 32, 3, S); add(f"{op} d0, v1.2d", 64, 3, D)
+if "perm" in groups:
+    for a, e in arr():
+        t = {8: "b", 16: "h", 32: "s", 64: "d"}[e]
+        for idx in [0, 128 // e - 1]:
+            if not (e == 64 and a == "1d"): add(f"dup v0.{a}, v1.{t}[{idx}]", e, 1)
+        add(f"dup v0.{a}, {'x' if e == 64 else 'w'}1", e, 1)
+        add(f"mov v0.{t}[{128 // e - 1}], {'x' if e == 64 else 'w'}1", e, 1)
+        add(f"mov v0.{t}[1], v1.{t}[{128 // e - 2}]", e, 1)
+        add(f"umov {'x' if e == 64 else 'w'}0, v1.{t}[1]", e, 1)
+        if e < 64: add(f"smov x0, v1.{t}[1]", e, 1)
+        if e < 32: add(f"smov w0, v1.{t}[1]", e, 1)
+        add(f"dup {t}0, v1.{t}[1]", e, 1)
+        for op in ["uzp1", "uzp2", "trn1", "trn2", "zip1", "zip2"]:
+            add(f"{op} v0.{a}, v1.{a}, v2.{a}", e, 1)
+    for imm in ["#0x5a", "#0x5a, lsl #8", "#0x5a, lsl #16", "#0x5a, lsl #24", "#0xa5, msl #8", "#0xa5, msl #16"]:
+        add(f"movi v0.4s, {imm}", 32, 1); add(f"mvni v0.2s, {imm}", 32, 1)
+    for imm in ["#0x5a", "#0x5a, lsl #8"]:
+        add(f"movi v0.8h, {imm}", 16, 1); add(f"mvni v0.4h, {imm}", 16, 1); add(f"orr v0.8h, {imm}", 16, 1); add(f"bic v0.4h, {imm}", 16, 1)
+    for imm in ["#0x5a", "#0x5a, lsl #24"]:
+        add(f"orr v0.4s, {imm}", 32, 1); add(f"bic v0.2s, {imm}", 32, 1)
+    add("movi v0.16b, #0xa5", 8, 1); add("movi v0.2d, #0xff00ff0000ffff00", 64, 1); add("movi d0, #0xff00ff0000ffff00", 64, 1)
+    add("fmov v0.4s, #-1.25", 32, 1); add("fmov v0.2s, #0.5", 32, 1); add("fmov v0.2d, #31.0", 64, 1)
+    for i in [0, 3, 8, 15]:
+        add(f"ext v0.16b, v1.16b, v2.16b, #{i}", 8, 1)
+    add("ext v0.8b, v1.8b, v2.8b, #5", 8, 1)
+    for n in (1, 2):
+        regs = ", ".join(f"v{1 + k}.16b" for k in range(n))
+        for op in ["tbl", "tbx"]:
+            for q in ["16b", "8b"]:
+                idx = sum(rng.randint(0, 16 * n + 8) << (8 * k) for k in range(16))
+                v = [vec(8), vec(8), vec(8)]
+                v[n] = (idx & (2**64 - 1), idx >> 64)
+                cases.append((f"{op} v0.{q}, {{{regs}}}, v{n + 1}.{q}", 0, v[0], v[1], v[2], 0, 0, 0))
+    for a, e in arr(only=["8b", "16b", "4h", "8h", "4s"]):
+        t = {8: "b", 16: "h", 32: "s"}[e]; w = {8: "h", 16: "s", 32: "d"}[e]
+        for op in ["smaxv", "umaxv", "sminv", "uminv", "addv"]: add(f"{op} {t}0, v1.{a}", e, 2)
+        for op in ["saddlv", "uaddlv"]: add(f"{op} {w}0, v1.{a}", e, 2)
+    for op in ["fmaxnmv", "fminnmv", "fmaxv", "fminv"]: add(f"{op} s0, v1.4s", 32, 6, S)
 emit(sys.argv[1], "SimdQemuVectors", cases)
 print(len(cases))

@@ -101,9 +101,35 @@ public static class AdvSimdTable
         yield return A64Encoding.Pattern("FMAXP/FMINP (scalar)", "0111_1110_xx11_0000_1111_10xx_xxxx_xxxx", AdvSimdThreeSame.ScalarPairwise);
     }
 
+    private static bool AcrossValid(uint insn) => NotSize3(insn) && !(((insn >> 22) & 3) == 2 && !Q(insn));
+
+    private static IEnumerable<A64Encoding> PermuteRows()
+    {
+        yield return A64Encoding.Pattern("DUP (element)", "0x00_1110_000x_xxxx_0000_01xx_xxxx_xxxx", AdvSimdPermute.DupElement, AdvSimdPermute.DupValid);
+        yield return A64Encoding.Pattern("DUP (element, scalar)", "0101_1110_000x_xxxx_0000_01xx_xxxx_xxxx", AdvSimdPermute.DupElement, AdvSimdPermute.CopySizeValid);
+        yield return A64Encoding.Pattern("DUP (general)", "0x00_1110_000x_xxxx_0000_11xx_xxxx_xxxx", AdvSimdPermute.DupGeneral, AdvSimdPermute.DupValid);
+        yield return A64Encoding.Pattern("SMOV", "0x00_1110_000x_xxxx_0010_11xx_xxxx_xxxx", AdvSimdPermute.MoveToGeneral, AdvSimdPermute.SmovValid);
+        yield return A64Encoding.Pattern("UMOV", "0x00_1110_000x_xxxx_0011_11xx_xxxx_xxxx", AdvSimdPermute.MoveToGeneral, AdvSimdPermute.UmovValid);
+        yield return A64Encoding.Pattern("INS (general)", "0100_1110_000x_xxxx_0001_11xx_xxxx_xxxx", AdvSimdPermute.InsGeneral, AdvSimdPermute.CopySizeValid);
+        yield return A64Encoding.Pattern("INS (element)", "0110_1110_000x_xxxx_0xxx_x1xx_xxxx_xxxx", AdvSimdPermute.InsElement, AdvSimdPermute.CopySizeValid);
+        yield return A64Encoding.Pattern("MOVI/MVNI/ORR/BIC/FMOV (vector, immediate)", "0xx0_1111_0000_0xxx_xxxx_01xx_xxxx_xxxx",
+            AdvSimdPermute.ModifiedImmediate, AdvSimdPermute.ModifiedImmediateValid);
+        yield return A64Encoding.Pattern("UZP1/TRN1/ZIP1/UZP2/TRN2/ZIP2", "0x00_1110_xx0x_xxxx_0xxx_10xx_xxxx_xxxx", AdvSimdPermute.Permute,
+            static insn => NotSize3Q0(insn) && (((insn >> 12) & 3) != 0));
+        yield return A64Encoding.Pattern("EXT", "0x10_1110_000x_xxxx_0xxx_x0xx_xxxx_xxxx", AdvSimdPermute.Ext, static insn => Q(insn) || (insn & (1u << 14)) == 0);
+        yield return A64Encoding.Pattern("TBL/TBX", "0x00_1110_000x_xxxx_0xxx_x0xx_xxxx_xxxx", AdvSimdPermute.Table, static insn => (insn & (1u << 11)) == 0);
+        yield return A64Encoding.Pattern("SADDLV/UADDLV", "0xx0_1110_xx11_0000_0011_10xx_xxxx_xxxx", AdvSimdPermute.AcrossLanesInteger, AcrossValid);
+        yield return A64Encoding.Pattern("SMAXV/UMAXV", "0xx0_1110_xx11_0000_1010_10xx_xxxx_xxxx", AdvSimdPermute.AcrossLanesInteger, AcrossValid);
+        yield return A64Encoding.Pattern("SMINV/UMINV", "0xx0_1110_xx11_0001_1010_10xx_xxxx_xxxx", AdvSimdPermute.AcrossLanesInteger, AcrossValid);
+        yield return A64Encoding.Pattern("ADDV", "0x00_1110_xx11_0001_1011_10xx_xxxx_xxxx", AdvSimdPermute.AcrossLanesInteger, AcrossValid);
+        yield return A64Encoding.Pattern("FMAXNMV/FMINNMV", "0110_1110_x011_0000_1100_10xx_xxxx_xxxx", AdvSimdPermute.AcrossLanesFp);
+        yield return A64Encoding.Pattern("FMAXV/FMINV", "0110_1110_x011_0000_1111_10xx_xxxx_xxxx", AdvSimdPermute.AcrossLanesFp);
+    }
+
     /// <summary>The rows.</summary>
     public static IReadOnlyList<A64Encoding> Entries { get; } =
     [
         .. ThreeSameRows(),
+        .. PermuteRows(),
     ];
 }
