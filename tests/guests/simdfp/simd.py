@@ -97,5 +97,69 @@ if "perm" in groups:
         for op in ["smaxv", "umaxv", "sminv", "uminv", "addv"]: add(f"{op} {t}0, v1.{a}", e, 2)
         for op in ["saddlv", "uaddlv"]: add(f"{op} {w}0, v1.{a}", e, 2)
     for op in ["fmaxnmv", "fminnmv", "fmaxv", "fminv"]: add(f"{op} s0, v1.4s", 32, 6, S)
+if "misc" in groups:
+    T = {8: "b", 16: "h", 32: "s", 64: "d"}
+    for a, e in arr():
+        if e < 64: add(f"rev64 v0.{a}, v1.{a}", e, 1)
+        if e < 32: add(f"rev32 v0.{a}, v1.{a}", e, 1)
+        if e < 16: add(f"rev16 v0.{a}, v1.{a}", e, 1)
+        for op in ["suqadd", "usqadd", "sqabs", "sqneg", "cmgt", "cmge", "cmeq", "cmle", "cmlt", "abs", "neg"]:
+            z = ", #0" if op.startswith("cm") else ""
+            add(f"{op} v0.{a}, v1.{a}{z}", e, 2)
+        if e < 64:
+            for op in ["cls", "clz"]: add(f"{op} v0.{a}, v1.{a}", e, 2)
+        if e < 64:
+            w = {8: "h", 16: "s", 32: "d"}[e]; wa = {"8b": "4h", "16b": "8h", "4h": "2s", "8h": "4s", "2s": "1d", "4s": "2d"}[a]
+            for op in ["saddlp", "uaddlp", "sadalp", "uadalp"]: add(f"{op} v0.{wa}, v1.{a}", e, 2)
+    for a in ["8b", "16b"]:
+        for op in ["cnt", "not", "rbit"]: add(f"{op} v0.{a}, v1.{a}", 8, 2)
+    for n, w, n2 in [("8b", "8h", "16b"), ("4h", "4s", "8h"), ("2s", "2d", "4s")]:
+        e = {"8b": 16, "4h": 32, "2s": 64}[n]
+        for op in ["xtn", "sqxtn", "uqxtn", "sqxtun"]:
+            add(f"{op} v0.{n}, v1.{w}", e, 3); add(f"{op}2 v0.{n2}, v1.{w}", e, 2)
+        add(f"shll v0.{w}, v1.{n}, #{e // 2}", e // 2, 2); add(f"shll2 v0.{w}, v1.{n2}, #{e // 2}", e // 2, 2)
+    for op in ["sqxtn", "uqxtn", "sqxtun"]:
+        add(f"{op} b0, h1", 16, 3); add(f"{op} h0, s1", 32, 3); add(f"{op} s0, d1", 64, 3)
+    for op in ["suqadd", "usqadd", "sqabs", "sqneg"]:
+        for e in [8, 16, 32, 64]: add(f"{op} {T[e]}0, {T[e]}1", e, 2)
+    for op in ["cmgt", "cmge", "cmeq", "cmle", "cmlt"]: add(f"{op} d0, d1, #0", 64, 2)
+    add("abs d0, d1", 64, 2); add("neg d0, d1", 64, 2)
+    add("fcvtn v0.4h, v1.4s", 32, 4, S); add("fcvtn2 v0.8h, v1.4s", 32, 3, S); add("fcvtn v0.2s, v1.2d", 64, 4, D); add("fcvtn2 v0.4s, v1.2d", 64, 2, D)
+    add("fcvtxn v0.2s, v1.2d", 64, 4, D); add("fcvtxn s0, d1", 64, 4, D)
+    add("fcvtl v0.4s, v1.4h", 16, 4); add("fcvtl2 v0.4s, v1.8h", 16, 3); add("fcvtl v0.2d, v1.2s", 32, 4, S); add("fcvtl2 v0.2d, v1.4s", 32, 3, S)
+    for op in ["frintn", "frintm", "fcvtns", "fcvtms", "fcvtas", "scvtf", "fabs", "frintp", "frintz", "fcvtps", "fcvtzs", "frecpe",
+               "frinta", "frintx", "fcvtnu", "fcvtmu", "fcvtau", "ucvtf", "fneg", "frinti", "fcvtpu", "fcvtzu", "frsqrte", "fsqrt"]:
+        add(f"{op} v0.4s, v1.4s", 32, 5, S + [0x3fc00000, 0x40100000]); add(f"{op} v0.2d, v1.2d", 64, 4, D + [0x3ff8000000000000])
+    for op in ["fcmgt", "fcmeq", "fcmlt", "fcmge", "fcmle"]:
+        add(f"{op} v0.4s, v1.4s, #0.0", 32, 4, S); add(f"{op} d0, d1, #0.0", 64, 3, D)
+    add("urecpe v0.4s, v1.4s", 32, 6); add("ursqrte v0.4s, v1.4s", 32, 6)
+    for op in ["fcvtns", "fcvtmu", "fcvtas", "fcvtpu", "fcvtzs", "scvtf", "ucvtf", "frecpe", "frsqrte", "frecpx"]:
+        add(f"{op} s0, s1", 32, 5, S); add(f"{op} d0, d1", 64, 4, D)
+    for e in [64]:
+        for v in [0x3ff0000000000001, 0x0000000000000003, 0x7fe0000000000000]:
+            cases.append(("frecpe d0, d1", 0, (v, 0), (0, 0), (0, 0), 0, 0, 0)); cases.append(("frsqrte d0, d1", 0, (v, 0), (0, 0), (0, 0), 0, 0, 0))
+if "shift" in groups:
+    for a, e in arr():
+        for op in ["sshr", "ushr", "ssra", "usra", "srshr", "urshr", "srsra", "ursra", "sri"]:
+            for sh in [1, e // 2, e]: add(f"{op} v0.{a}, v1.{a}, #{sh}", e, 1)
+        for op in ["shl", "sli", "sqshlu", "sqshl", "uqshl"]:
+            for sh in [0, 1, e - 1]: add(f"{op} v0.{a}, v1.{a}, #{sh}", e, 1)
+    for n, w, n2 in [("8b", "8h", "16b"), ("4h", "4s", "8h"), ("2s", "2d", "4s")]:
+        e = {"8b": 8, "4h": 16, "2s": 32}[n]
+        for op in ["shrn", "rshrn", "sqshrn", "uqshrn", "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun"]:
+            for sh in [1, e]: add(f"{op} v0.{n}, v1.{w}, #{sh}", 2 * e, 1); add(f"{op}2 v0.{n2}, v1.{w}, #{sh}", 2 * e, 1)
+        for op in ["sshll", "ushll"]:
+            for sh in [0, e - 1]: add(f"{op} v0.{w}, v1.{n}, #{sh}", e, 1); add(f"{op}2 v0.{w}, v1.{n2}, #{sh}", e, 1)
+    for op in ["sshr", "ushr", "ssra", "usra", "srshr", "urshr", "srsra", "ursra", "sri"]:
+        add(f"{op} d0, d1, #{rng.randint(1, 64)}", 64, 2)
+    for op in ["shl", "sli"]: add(f"{op} d0, d1, #{rng.randint(0, 63)}", 64, 2)
+    for op in ["sqshlu", "sqshl", "uqshl"]:
+        for e in [8, 16, 32, 64]: add(f"{op} {'bhsd'[[8,16,32,64].index(e)]}0, {'bhsd'[[8,16,32,64].index(e)]}1, #{rng.randint(0, e - 1)}", e, 2)
+    for op in ["sqshrn", "uqshrn", "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun"]:
+        add(f"{op} b0, h1, #3", 16, 2); add(f"{op} h0, s1, #9", 32, 2); add(f"{op} s0, d1, #17", 64, 2)
+    for op in ["scvtf", "ucvtf"]:
+        add(f"{op} v0.4s, v1.4s, #3", 32, 3); add(f"{op} v0.2d, v1.2d, #40", 64, 3); add(f"{op} s0, s1, #32", 32, 2); add(f"{op} d0, d1, #1", 64, 2)
+    for op in ["fcvtzs", "fcvtzu"]:
+        add(f"{op} v0.4s, v1.4s, #3", 32, 3, S); add(f"{op} v0.2d, v1.2d, #40", 64, 3, D); add(f"{op} s0, s1, #32", 32, 2, S); add(f"{op} d0, d1, #1", 64, 2, D)
 emit(sys.argv[1], "SimdQemuVectors", cases)
 print(len(cases))

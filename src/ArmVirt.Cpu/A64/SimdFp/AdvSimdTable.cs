@@ -126,9 +126,134 @@ public static class AdvSimdTable
         yield return A64Encoding.Pattern("FMAXV/FMINV", "0110_1110_x011_0000_1111_10xx_xxxx_xxxx", AdvSimdPermute.AcrossLanesFp);
     }
 
+    private const string MiscVector = "0xx0_1110_xx10_000x_xxxx_10xx_xxxx_xxxx";
+    private const string MiscScalar = "01x1_1110_xx10_000x_xxxx_10xx_xxxx_xxxx";
+
+    private static A64Encoding Misc(string name, string template, int u, int opcode, A64Handler h, Func<uint, bool>? c, int a = -1)
+    {
+        string p = Field(template, 16, Bin(opcode, 5));
+        if (u >= 0) p = Field(p, 29, u.ToString());
+        if (a >= 0) p = Field(p, 23, a.ToString());
+        return A64Encoding.Pattern(name, p, h, c);
+    }
+
+    private static bool Size0(uint insn) => ((insn >> 22) & 3) == 0;
+    private static bool Sz0(uint insn) => (insn & (1u << 22)) == 0;
+    private static bool Sz1(uint insn) => (insn & (1u << 22)) != 0;
+
+    private static IEnumerable<A64Encoding> TwoRegisterRows()
+    {
+        A64Handler i = AdvSimdTwoRegister.Integer;
+        yield return Misc("REV64", MiscVector, 0, 0b00000, AdvSimdTwoRegister.Rev, AdvSimdTwoRegister.RevValid);
+        yield return Misc("REV16 (vector)", MiscVector, 0, 0b00001, AdvSimdTwoRegister.Rev, AdvSimdTwoRegister.RevValid);
+        yield return Misc("REV32 (vector)", MiscVector, 1, 0b00000, AdvSimdTwoRegister.Rev, AdvSimdTwoRegister.RevValid);
+        yield return Misc("SADDLP/UADDLP", MiscVector, -1, 0b00010, AdvSimdTwoRegister.PairwiseLong, NotSize3);
+        yield return Misc("SUQADD/USQADD", MiscVector, -1, 0b00011, i, NotSize3Q0);
+        yield return Misc("CLS/CLZ (vector)", MiscVector, -1, 0b00100, i, NotSize3);
+        yield return Misc("CNT", MiscVector, 0, 0b00101, i, Size0);
+        yield return Misc("NOT/RBIT (vector)", MiscVector, 1, 0b00101, AdvSimdTwoRegister.NotRbit, static insn => ((insn >> 23) & 1) == 0);
+        yield return Misc("SADALP/UADALP", MiscVector, -1, 0b00110, AdvSimdTwoRegister.PairwiseLong, NotSize3);
+        yield return Misc("SQABS/SQNEG", MiscVector, -1, 0b00111, i, NotSize3Q0);
+        yield return Misc("CMGT/CMGE (zero)", MiscVector, -1, 0b01000, i, NotSize3Q0);
+        yield return Misc("CMEQ/CMLE (zero)", MiscVector, -1, 0b01001, i, NotSize3Q0);
+        yield return Misc("CMLT (zero)", MiscVector, 0, 0b01010, i, NotSize3Q0);
+        yield return Misc("ABS/NEG (vector)", MiscVector, -1, 0b01011, i, NotSize3Q0);
+        yield return Misc("XTN/SQXTUN", MiscVector, -1, 0b10010, AdvSimdTwoRegister.Narrow, NotSize3);
+        yield return Misc("SHLL", MiscVector, 1, 0b10011, AdvSimdTwoRegister.Shll, NotSize3);
+        yield return Misc("SQXTN/UQXTN", MiscVector, -1, 0b10100, AdvSimdTwoRegister.Narrow, NotSize3);
+        yield return Misc("FCVTN", MiscVector, 0, 0b10110, AdvSimdTwoRegister.FcvtNarrow, null, a: 0);
+        yield return Misc("FCVTXN", MiscVector, 1, 0b10110, AdvSimdTwoRegister.FcvtNarrow, Sz1, a: 0);
+        yield return Misc("FCVTL", MiscVector, 0, 0b10111, AdvSimdTwoRegister.FcvtLong, null, a: 0);
+
+        yield return Misc("SUQADD/USQADD (scalar)", MiscScalar, -1, 0b00011, i, null);
+        yield return Misc("SQABS/SQNEG (scalar)", MiscScalar, -1, 0b00111, i, null);
+        yield return Misc("CMGT/CMGE (zero, scalar)", MiscScalar, -1, 0b01000, i, Size3);
+        yield return Misc("CMEQ/CMLE (zero, scalar)", MiscScalar, -1, 0b01001, i, Size3);
+        yield return Misc("CMLT (zero, scalar)", MiscScalar, 0, 0b01010, i, Size3);
+        yield return Misc("ABS/NEG (scalar)", MiscScalar, -1, 0b01011, i, Size3);
+        yield return Misc("SQXTUN (scalar)", MiscScalar, 1, 0b10010, AdvSimdTwoRegister.Narrow, NotSize3);
+        yield return Misc("SQXTN/UQXTN (scalar)", MiscScalar, -1, 0b10100, AdvSimdTwoRegister.Narrow, NotSize3);
+        yield return Misc("FCVTXN (scalar)", MiscScalar, 1, 0b10110, AdvSimdTwoRegister.FcvtNarrow, Sz1, a: 0);
+
+        A64Handler f = AdvSimdTwoRegister.Fp;
+        (string, int, int, int, Func<uint, bool>?)[] vector =
+        [
+            ("FRINTN (vector)", 0, 0, 0b11000, FpNot1D), ("FRINTM (vector)", 0, 0, 0b11001, FpNot1D), ("FCVTNS (vector)", 0, 0, 0b11010, FpNot1D),
+            ("FCVTMS (vector)", 0, 0, 0b11011, FpNot1D), ("FCVTAS (vector)", 0, 0, 0b11100, FpNot1D), ("SCVTF (vector, integer)", 0, 0, 0b11101, FpNot1D),
+            ("FCMGT (zero)", 0, 1, 0b01100, FpNot1D), ("FCMEQ (zero)", 0, 1, 0b01101, FpNot1D), ("FCMLT (zero)", 0, 1, 0b01110, FpNot1D),
+            ("FABS (vector)", 0, 1, 0b01111, FpNot1D), ("FRINTP (vector)", 0, 1, 0b11000, FpNot1D), ("FRINTZ (vector)", 0, 1, 0b11001, FpNot1D),
+            ("FCVTPS (vector)", 0, 1, 0b11010, FpNot1D), ("FCVTZS (vector, integer)", 0, 1, 0b11011, FpNot1D), ("URECPE", 0, 1, 0b11100, Sz0),
+            ("FRECPE (vector)", 0, 1, 0b11101, FpNot1D), ("FRINTA (vector)", 1, 0, 0b11000, FpNot1D), ("FRINTX (vector)", 1, 0, 0b11001, FpNot1D),
+            ("FCVTNU (vector)", 1, 0, 0b11010, FpNot1D), ("FCVTMU (vector)", 1, 0, 0b11011, FpNot1D), ("FCVTAU (vector)", 1, 0, 0b11100, FpNot1D),
+            ("UCVTF (vector, integer)", 1, 0, 0b11101, FpNot1D), ("FCMGE (zero)", 1, 1, 0b01100, FpNot1D), ("FCMLE (zero)", 1, 1, 0b01101, FpNot1D),
+            ("FNEG (vector)", 1, 1, 0b01111, FpNot1D), ("FRINTI (vector)", 1, 1, 0b11001, FpNot1D), ("FCVTPU (vector)", 1, 1, 0b11010, FpNot1D),
+            ("FCVTZU (vector, integer)", 1, 1, 0b11011, FpNot1D), ("URSQRTE", 1, 1, 0b11100, Sz0), ("FRSQRTE (vector)", 1, 1, 0b11101, FpNot1D),
+            ("FSQRT (vector)", 1, 1, 0b11111, FpNot1D),
+        ];
+        foreach (var (name, u, a, opc, c) in vector) yield return Misc(name, MiscVector, u, opc, f, c, a);
+        (string, int, int, int)[] scalar =
+        [
+            ("FCVTNS/FCVTNU (scalar)", -1, 0, 0b11010), ("FCVTMS/FCVTMU (scalar)", -1, 0, 0b11011), ("FCVTAS/FCVTAU (scalar)", -1, 0, 0b11100),
+            ("FCVTPS/FCVTPU (scalar)", -1, 1, 0b11010), ("FCVTZS/FCVTZU (scalar, integer)", -1, 1, 0b11011), ("SCVTF/UCVTF (scalar, integer)", -1, 0, 0b11101),
+            ("FCMGT (zero, scalar)", 0, 1, 0b01100), ("FCMEQ (zero, scalar)", 0, 1, 0b01101), ("FCMLT (zero, scalar)", 0, 1, 0b01110),
+            ("FCMGE (zero, scalar)", 1, 1, 0b01100), ("FCMLE (zero, scalar)", 1, 1, 0b01101), ("FRECPE (scalar)", 0, 1, 0b11101),
+            ("FRSQRTE (scalar)", 1, 1, 0b11101), ("FRECPX", 0, 1, 0b11111),
+        ];
+        foreach (var (name, u, a, opc) in scalar) yield return Misc(name, MiscScalar, u, opc, f, null, a);
+    }
+
+    private const string ShiftVector = "0xx0_1111_0xxx_xxxx_xxxx_x1xx_xxxx_xxxx";
+    private const string ShiftScalar = "01x1_1111_0xxx_xxxx_xxxx_x1xx_xxxx_xxxx";
+
+    private static A64Encoding Sh(string name, string template, int u, int opcode, A64Handler h, Func<uint, bool> c)
+    {
+        string p = Field(template, 15, Bin(opcode, 5));
+        if (u >= 0) p = Field(p, 29, u.ToString());
+        return A64Encoding.Pattern(name, p, h, c);
+    }
+
+    private static IEnumerable<A64Encoding> ShiftRows()
+    {
+        A64Handler s = AdvSimdShift.Shift, n = AdvSimdShift.ShiftNarrow;
+        Func<uint, bool> v = AdvSimdShift.ShiftValid, nv = AdvSimdShift.NarrowValid;
+        static bool D(uint insn) => AdvSimdShift.ShiftValid(insn) && AdvSimdShift.ScalarD(insn);
+        yield return Sh("SSHR/USHR", ShiftVector, -1, 0b00000, s, v);
+        yield return Sh("SSRA/USRA", ShiftVector, -1, 0b00010, s, v);
+        yield return Sh("SRSHR/URSHR", ShiftVector, -1, 0b00100, s, v);
+        yield return Sh("SRSRA/URSRA", ShiftVector, -1, 0b00110, s, v);
+        yield return Sh("SRI", ShiftVector, 1, 0b01000, s, v);
+        yield return Sh("SHL/SLI", ShiftVector, -1, 0b01010, s, v);
+        yield return Sh("SQSHLU", ShiftVector, 1, 0b01100, s, v);
+        yield return Sh("SQSHL/UQSHL (immediate)", ShiftVector, -1, 0b01110, s, v);
+        yield return Sh("SHRN/SQSHRUN", ShiftVector, -1, 0b10000, n, nv);
+        yield return Sh("RSHRN/SQRSHRUN", ShiftVector, -1, 0b10001, n, nv);
+        yield return Sh("SQSHRN/UQSHRN", ShiftVector, -1, 0b10010, n, nv);
+        yield return Sh("SQRSHRN/UQRSHRN", ShiftVector, -1, 0b10011, n, nv);
+        yield return Sh("SSHLL/USHLL", ShiftVector, -1, 0b10100, AdvSimdShift.ShiftLong, nv);
+        yield return Sh("SCVTF/UCVTF (vector, fixed-point)", ShiftVector, -1, 0b11100, AdvSimdShift.FixedConvert, AdvSimdShift.FixedValid);
+        yield return Sh("FCVTZS/FCVTZU (vector, fixed-point)", ShiftVector, -1, 0b11111, AdvSimdShift.FixedConvert, AdvSimdShift.FixedValid);
+
+        yield return Sh("SSHR/USHR (scalar)", ShiftScalar, -1, 0b00000, s, D);
+        yield return Sh("SSRA/USRA (scalar)", ShiftScalar, -1, 0b00010, s, D);
+        yield return Sh("SRSHR/URSHR (scalar)", ShiftScalar, -1, 0b00100, s, D);
+        yield return Sh("SRSRA/URSRA (scalar)", ShiftScalar, -1, 0b00110, s, D);
+        yield return Sh("SRI (scalar)", ShiftScalar, 1, 0b01000, s, D);
+        yield return Sh("SHL/SLI (scalar)", ShiftScalar, -1, 0b01010, s, D);
+        yield return Sh("SQSHLU (scalar)", ShiftScalar, 1, 0b01100, s, v);
+        yield return Sh("SQSHL/UQSHL (scalar, immediate)", ShiftScalar, -1, 0b01110, s, v);
+        yield return Sh("SQSHRUN (scalar)", ShiftScalar, 1, 0b10000, n, nv);
+        yield return Sh("SQRSHRUN (scalar)", ShiftScalar, 1, 0b10001, n, nv);
+        yield return Sh("SQSHRN/UQSHRN (scalar)", ShiftScalar, -1, 0b10010, n, nv);
+        yield return Sh("SQRSHRN/UQRSHRN (scalar)", ShiftScalar, -1, 0b10011, n, nv);
+        yield return Sh("SCVTF/UCVTF (scalar, fixed-point)", ShiftScalar, -1, 0b11100, AdvSimdShift.FixedConvert, AdvSimdShift.FixedValid);
+        yield return Sh("FCVTZS/FCVTZU (scalar, fixed-point)", ShiftScalar, -1, 0b11111, AdvSimdShift.FixedConvert, AdvSimdShift.FixedValid);
+    }
+
     /// <summary>The rows.</summary>
     public static IReadOnlyList<A64Encoding> Entries { get; } =
     [
+        .. TwoRegisterRows(),
+        .. ShiftRows(),
         .. ThreeSameRows(),
         .. PermuteRows(),
     ];
