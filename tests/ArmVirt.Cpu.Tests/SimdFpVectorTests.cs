@@ -90,4 +90,22 @@ public sealed class SimdQemuVectorTests
         string failures = SimdFpHarness.RunAll(SimdQemuVectors.Cases);
         Assert.AreEqual("", failures);
     }
+
+    [TestMethod]
+    public void AdvancedSimdMatchesQemuWithPortableCrypto()
+    {
+        bool aes = A64.SimdFp.Crypto.UseHostIntrinsics, clmul = A64.SimdFp.CarrylessMultiply.UseHostIntrinsics;
+        try
+        {
+            A64.SimdFp.Crypto.UseHostIntrinsics = false;
+            A64.SimdFp.CarrylessMultiply.UseHostIntrinsics = false;
+            string failures = SimdFpHarness.RunAll(SimdQemuVectors.Cases.Where(c => c.Asm.StartsWith("aes") || c.Asm.StartsWith("pmull")));
+            Assert.AreEqual("", failures);
+        }
+        finally
+        {
+            A64.SimdFp.Crypto.UseHostIntrinsics = aes;
+            A64.SimdFp.CarrylessMultiply.UseHostIntrinsics = clmul;
+        }
+    }
 }

@@ -161,5 +161,36 @@ if "shift" in groups:
         add(f"{op} v0.4s, v1.4s, #3", 32, 3); add(f"{op} v0.2d, v1.2d, #40", 64, 3); add(f"{op} s0, s1, #32", 32, 2); add(f"{op} d0, d1, #1", 64, 2)
     for op in ["fcvtzs", "fcvtzu"]:
         add(f"{op} v0.4s, v1.4s, #3", 32, 3, S); add(f"{op} v0.2d, v1.2d, #40", 64, 3, D); add(f"{op} s0, s1, #32", 32, 2, S); add(f"{op} d0, d1, #1", 64, 2, D)
+if "diff" in groups:
+    for n, w, n2 in [("8b", "8h", "16b"), ("4h", "4s", "8h"), ("2s", "2d", "4s")]:
+        e = {"8b": 8, "4h": 16, "2s": 32}[n]
+        for op in ["saddl", "uaddl", "ssubl", "usubl", "sabal", "uabal", "sabdl", "uabdl", "smlal", "umlal", "smlsl", "umlsl", "smull", "umull"] + (["sqdmlal", "sqdmlsl", "sqdmull"] if e > 8 else []) + (["pmull"] if e == 8 else []):
+            add(f"{op} v0.{w}, v1.{n}, v2.{n}", e, 2); add(f"{op}2 v0.{w}, v1.{n2}, v2.{n2}", e, 1)
+        for op in ["saddw", "uaddw", "ssubw", "usubw"]:
+            add(f"{op} v0.{w}, v1.{w}, v2.{n}", e, 2); add(f"{op}2 v0.{w}, v1.{w}, v2.{n2}", e, 1)
+        for op in ["addhn", "raddhn", "subhn", "rsubhn"]:
+            add(f"{op} v0.{n}, v1.{w}, v2.{w}", 2 * e, 2); add(f"{op}2 v0.{n2}, v1.{w}, v2.{w}", 2 * e, 1)
+    add("pmull v0.1q, v1.1d, v2.1d", 64, 4); add("pmull2 v0.1q, v1.2d, v2.2d", 64, 4)
+    for op in ["sqdmlal", "sqdmlsl", "sqdmull"]:
+        add(f"{op} s0, h1, h2", 16, 3); add(f"{op} d0, s1, s2", 32, 3)
+    for a, e in arr(only=["4h", "8h", "2s", "4s"]):
+        t = {16: "h", 32: "s"}[e]
+        for idx in [0, 3 if e == 32 else 7]:
+            for op in ["mla", "mls", "mul", "sqdmulh", "sqrdmulh"]: add(f"{op} v0.{a}, v1.{a}, v2.{t}[{idx}]", e, 1)
+            w = {"4h": "4s", "8h": "4s", "2s": "2d", "4s": "2d"}[a]; two = "2" if a in ["8h", "4s"] else ""
+            for op in ["smlal", "umlal", "smlsl", "umlsl", "smull", "umull", "sqdmlal", "sqdmlsl", "sqdmull"]:
+                add(f"{op}{two} v0.{w}, v1.{a}, v2.{t}[{idx}]", e, 1)
+        for op in ["sqdmulh", "sqrdmulh"]: add(f"{op} {t}0, {t}1, v2.{t}[1]", e, 2)
+        for op in ["sqdmlal", "sqdmlsl", "sqdmull"]: add(f"{op} {'s' if e == 16 else 'd'}0, {t}1, v2.{t}[1]", e, 2)
+    for op in ["fmla", "fmls", "fmul", "fmulx"]:
+        add(f"{op} v0.4s, v1.4s, v2.s[3]", 32, 3, S); add(f"{op} v0.2s, v1.2s, v2.s[1]", 32, 2, S); add(f"{op} v0.2d, v1.2d, v2.d[1]", 64, 3, D)
+        add(f"{op} s0, s1, v2.s[2]", 32, 2, S); add(f"{op} d0, d1, v2.d[0]", 64, 2, D)
+    for op in ["aese", "aesd"]: add(f"{op} v0.16b, v1.16b", 8, 3)
+    for op in ["aesmc", "aesimc"]: add(f"{op} v0.16b, v1.16b", 8, 3)
+    cases.append(("aese v1.16b, v2.16b", 0, vec(8), vec(8), vec(8), 0, 0, 0))
+    cases.append(("mov v0.16b, v1.16b", 0, vec(8), vec(8), vec(8), 0, 0, 0))
+    for op in ["sha1c", "sha1p", "sha1m"]: add(f"{op} q0, s1, v2.4s", 32, 3)
+    add("sha1su0 v0.4s, v1.4s, v2.4s", 32, 3); add("sha256h q0, q1, v2.4s", 32, 3); add("sha256h2 q0, q1, v2.4s", 32, 3)
+    add("sha256su1 v0.4s, v1.4s, v2.4s", 32, 3); add("sha1h s0, s1", 32, 3); add("sha1su1 v0.4s, v1.4s", 32, 3); add("sha256su0 v0.4s, v1.4s", 32, 3)
 emit(sys.argv[1], "SimdQemuVectors", cases)
 print(len(cases))

@@ -249,9 +249,80 @@ public static class AdvSimdTable
         yield return Sh("FCVTZS/FCVTZU (scalar, fixed-point)", ShiftScalar, -1, 0b11111, AdvSimdShift.FixedConvert, AdvSimdShift.FixedValid);
     }
 
+    private const string DiffVector = "0xx0_1110_xx1x_xxxx_xxxx_00xx_xxxx_xxxx";
+    private const string DiffScalar = "01x1_1110_xx1x_xxxx_xxxx_00xx_xxxx_xxxx";
+    private const string IndexVector = "0xx0_1111_xxxx_xxxx_xxxx_x0xx_xxxx_xxxx";
+    private const string IndexScalar = "01x1_1111_xxxx_xxxx_xxxx_x0xx_xxxx_xxxx";
+
+    private static A64Encoding Op4(string name, string template, int u, int opcode, A64Handler h, Func<uint, bool>? c)
+    {
+        string p = Field(template, 15, Bin(opcode, 4));
+        if (u >= 0) p = Field(p, 29, u.ToString());
+        return A64Encoding.Pattern(name, p, h, c);
+    }
+
+    private static bool FpIndexValid(uint insn) => (insn & (1u << 23)) != 0 && ((insn & (1u << 22)) == 0 || ((insn & (1u << 21)) == 0 && (IsScalar(insn) || Q(insn))));
+
+    private static IEnumerable<A64Encoding> DifferentRows()
+    {
+        A64Handler l = AdvSimdThreeDifferent.Long;
+        yield return Op4("SADDL/UADDL", DiffVector, -1, 0b0000, l, NotSize3);
+        yield return Op4("SADDW/UADDW", DiffVector, -1, 0b0001, AdvSimdThreeDifferent.Wide, NotSize3);
+        yield return Op4("SSUBL/USUBL", DiffVector, -1, 0b0010, l, NotSize3);
+        yield return Op4("SSUBW/USUBW", DiffVector, -1, 0b0011, AdvSimdThreeDifferent.Wide, NotSize3);
+        yield return Op4("ADDHN/RADDHN", DiffVector, -1, 0b0100, AdvSimdThreeDifferent.NarrowHigh, NotSize3);
+        yield return Op4("SABAL/UABAL", DiffVector, -1, 0b0101, l, NotSize3);
+        yield return Op4("SUBHN/RSUBHN", DiffVector, -1, 0b0110, AdvSimdThreeDifferent.NarrowHigh, NotSize3);
+        yield return Op4("SABDL/UABDL", DiffVector, -1, 0b0111, l, NotSize3);
+        yield return Op4("SMLAL/UMLAL (vector)", DiffVector, -1, 0b1000, l, NotSize3);
+        yield return Op4("SQDMLAL (vector)", DiffVector, 0, 0b1001, l, SizeHS);
+        yield return Op4("SMLSL/UMLSL (vector)", DiffVector, -1, 0b1010, l, NotSize3);
+        yield return Op4("SQDMLSL (vector)", DiffVector, 0, 0b1011, l, SizeHS);
+        yield return Op4("SMULL/UMULL (vector)", DiffVector, -1, 0b1100, l, NotSize3);
+        yield return Op4("SQDMULL (vector)", DiffVector, 0, 0b1101, l, SizeHS);
+        yield return Op4("PMULL (8-bit)", DiffVector, 0, 0b1110, l, static insn => ((insn >> 22) & 3) == 0);
+        yield return Op4("PMULL (64-bit)", DiffVector, 0, 0b1110, Crypto.Pmull64, Size3);
+        yield return Op4("SQDMLAL (scalar)", DiffScalar, 0, 0b1001, l, SizeHS);
+        yield return Op4("SQDMLSL (scalar)", DiffScalar, 0, 0b1011, l, SizeHS);
+        yield return Op4("SQDMULL (scalar)", DiffScalar, 0, 0b1101, l, SizeHS);
+
+        A64Handler same = AdvSimdThreeDifferent.IndexedSame, lng = AdvSimdThreeDifferent.IndexedLong, fp = AdvSimdThreeDifferent.IndexedFp;
+        yield return Op4("MLA (by element)", IndexVector, 1, 0b0000, same, SizeHS);
+        yield return Op4("MLS (by element)", IndexVector, 1, 0b0100, same, SizeHS);
+        yield return Op4("MUL (by element)", IndexVector, 0, 0b1000, same, SizeHS);
+        yield return Op4("SQDMULH (by element)", IndexVector, 0, 0b1100, same, SizeHS);
+        yield return Op4("SQRDMULH (by element)", IndexVector, 0, 0b1101, same, SizeHS);
+        yield return Op4("SMLAL/UMLAL (by element)", IndexVector, -1, 0b0010, lng, SizeHS);
+        yield return Op4("SMLSL/UMLSL (by element)", IndexVector, -1, 0b0110, lng, SizeHS);
+        yield return Op4("SMULL/UMULL (by element)", IndexVector, -1, 0b1010, lng, SizeHS);
+        yield return Op4("SQDMLAL (by element)", IndexVector, 0, 0b0011, lng, SizeHS);
+        yield return Op4("SQDMLSL (by element)", IndexVector, 0, 0b0111, lng, SizeHS);
+        yield return Op4("SQDMULL (by element)", IndexVector, 0, 0b1011, lng, SizeHS);
+        yield return Op4("FMLA (by element)", IndexVector, 0, 0b0001, fp, FpIndexValid);
+        yield return Op4("FMLS (by element)", IndexVector, 0, 0b0101, fp, FpIndexValid);
+        yield return Op4("FMUL (by element)", IndexVector, 0, 0b1001, fp, FpIndexValid);
+        yield return Op4("FMULX (by element)", IndexVector, 1, 0b1001, fp, FpIndexValid);
+        yield return Op4("SQDMULH (scalar, by element)", IndexScalar, 0, 0b1100, same, SizeHS);
+        yield return Op4("SQRDMULH (scalar, by element)", IndexScalar, 0, 0b1101, same, SizeHS);
+        yield return Op4("SQDMLAL (scalar, by element)", IndexScalar, 0, 0b0011, lng, SizeHS);
+        yield return Op4("SQDMLSL (scalar, by element)", IndexScalar, 0, 0b0111, lng, SizeHS);
+        yield return Op4("SQDMULL (scalar, by element)", IndexScalar, 0, 0b1011, lng, SizeHS);
+        yield return Op4("FMLA (scalar, by element)", IndexScalar, 0, 0b0001, fp, FpIndexValid);
+        yield return Op4("FMLS (scalar, by element)", IndexScalar, 0, 0b0101, fp, FpIndexValid);
+        yield return Op4("FMUL (scalar, by element)", IndexScalar, 0, 0b1001, fp, FpIndexValid);
+        yield return Op4("FMULX (scalar, by element)", IndexScalar, 1, 0b1001, fp, FpIndexValid);
+
+        yield return A64Encoding.Pattern("AESE/AESD/AESMC/AESIMC", "0100_1110_0010_1000_01xx_10xx_xxxx_xxxx", Crypto.Aes);
+        yield return A64Encoding.Pattern("SHA1C/SHA1P/SHA1M/SHA1SU0/SHA256H/SHA256H2/SHA256SU1", "0101_1110_000x_xxxx_0xxx_00xx_xxxx_xxxx",
+            Crypto.ShaThreeRegister, static insn => ((insn >> 12) & 7) != 7);
+        yield return A64Encoding.Pattern("SHA1H/SHA1SU1/SHA256SU0", "0101_1110_0010_1000_00xx_10xx_xxxx_xxxx",
+            Crypto.ShaTwoRegister, static insn => ((insn >> 12) & 0xF) < 3);
+    }
+
     /// <summary>The rows.</summary>
     public static IReadOnlyList<A64Encoding> Entries { get; } =
     [
+        .. DifferentRows(),
         .. TwoRegisterRows(),
         .. ShiftRows(),
         .. ThreeSameRows(),
