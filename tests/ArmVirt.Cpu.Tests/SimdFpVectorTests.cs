@@ -92,6 +92,30 @@ public sealed class SimdQemuVectorTests
     }
 
     [TestMethod]
+    public void AdvancedSimdMatchesQemuWithoutHostVectors()
+    {
+        bool saved = A64.SimdFp.HostVectorOps.Enabled;
+        try
+        {
+            A64.SimdFp.HostVectorOps.Enabled = false;
+            Assert.AreEqual("", SimdFpHarness.RunAll(SimdQemuVectors.Cases));
+        }
+        finally { A64.SimdFp.HostVectorOps.Enabled = saved; }
+    }
+
+    [TestMethod]
+    public void AdvancedSimdMatchesQemuWithHostVectors()
+    {
+        bool saved = A64.SimdFp.HostVectorOps.Enabled;
+        try
+        {
+            A64.SimdFp.HostVectorOps.Enabled = true;
+            Assert.AreEqual("", SimdFpHarness.RunAll(SimdQemuVectors.Cases));
+        }
+        finally { A64.SimdFp.HostVectorOps.Enabled = saved; }
+    }
+
+    [TestMethod]
     public void AdvancedSimdMatchesQemuWithPortableCrypto()
     {
         bool aes = A64.SimdFp.Crypto.UseHostIntrinsics, clmul = A64.SimdFp.CarrylessMultiply.UseHostIntrinsics;

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using static ArmVirt.Cpu.A64.A64Fields;
 using static ArmVirt.Cpu.A64.SimdFp.AdvSimd;
 
@@ -91,6 +92,11 @@ public static class AdvSimdThreeSame
         bool scalar = IsScalar(insn), q = Q(insn) && !scalar, u = U(insn);
         int esize = Esize(insn), opc = (int)Bits(insn, 15, 11);
         int elements = scalar ? 1 : (q ? 128 : 64) / esize;
+        if (!scalar && HostVectorOps.TryThreeSame(opc, u, esize, cpu.VReg(Rn(insn)), cpu.VReg(Rm(insn)), out var hostResult))
+        {
+            cpu.VReg(Rd(insn)) = q ? hostResult : hostResult.AsUInt64().WithElement(1, 0UL).AsByte();
+            return;
+        }
         UInt128 vn = Get(cpu, Rn(insn)), vm = Get(cpu, Rm(insn)), vd = Get(cpu, Rd(insn)), r = 0;
         for (int i = 0; i < elements; i++)
             r = With(r, i, esize, IntOp(opc, u, esize, Elem(vd, i, esize), Elem(vn, i, esize), Elem(vm, i, esize), cpu));
