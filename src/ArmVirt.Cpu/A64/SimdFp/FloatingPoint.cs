@@ -310,6 +310,7 @@ public static class FloatingPoint
 
     private static ulong AddSub(ulong op1, ulong op2, int n, uint fpcr, ref uint fpsr, bool subtract)
     {
+        if (HostFloatingPoint.TryBinary(subtract ? HostFloatingPoint.Op.Sub : HostFloatingPoint.Op.Add, op1, op2, n, fpcr, ref fpsr, out ulong fast)) return fast;
         var a = Unpack(op1, n, fpcr, ref fpsr);
         var b = Unpack(op2, n, fpcr, ref fpsr);
         if (ProcessNaNs(a, b, op1, op2, n, fpcr, ref fpsr, out ulong nan)) return nan;
@@ -326,6 +327,7 @@ public static class FloatingPoint
     /// <summary>FPMul; <paramref name="mulx"/> selects FPMulX (0 × ∞ = ±2).</summary>
     public static ulong Mul(ulong op1, ulong op2, int n, uint fpcr, ref uint fpsr, bool mulx = false)
     {
+        if (HostFloatingPoint.TryBinary(HostFloatingPoint.Op.Mul, op1, op2, n, fpcr, ref fpsr, out ulong fast)) return fast;
         var a = Unpack(op1, n, fpcr, ref fpsr);
         var b = Unpack(op2, n, fpcr, ref fpsr);
         if (ProcessNaNs(a, b, op1, op2, n, fpcr, ref fpsr, out ulong nan)) return nan;
@@ -346,6 +348,7 @@ public static class FloatingPoint
     /// <summary>FPDiv.</summary>
     public static ulong Div(ulong op1, ulong op2, int n, uint fpcr, ref uint fpsr)
     {
+        if (HostFloatingPoint.TryBinary(HostFloatingPoint.Op.Div, op1, op2, n, fpcr, ref fpsr, out ulong fast)) return fast;
         var a = Unpack(op1, n, fpcr, ref fpsr);
         var b = Unpack(op2, n, fpcr, ref fpsr);
         if (ProcessNaNs(a, b, op1, op2, n, fpcr, ref fpsr, out ulong nan)) return nan;
@@ -374,6 +377,7 @@ public static class FloatingPoint
     /// <summary>FPSqrt.</summary>
     public static ulong Sqrt(ulong op, int n, uint fpcr, ref uint fpsr)
     {
+        if (HostFloatingPoint.TrySqrt(op, n, fpcr, ref fpsr, out ulong fast)) return fast;
         var a = Unpack(op, n, fpcr, ref fpsr);
         if (a.IsNaN) return ProcessNaN(a.Type, op, n, fpcr, ref fpsr);
         if (a.Type == FPType.Zero) return Zero(a.Sign, n);
