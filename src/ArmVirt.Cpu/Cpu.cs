@@ -32,7 +32,6 @@ public sealed partial class Cpu
         VirtualFiq = new InterruptLine($"cpu{Configuration.Index}.vfiq");
         SError = new InterruptLine($"cpu{Configuration.Index}.serror");
         SystemRegisterTableBuilder.Populate(this);
-        InstallFloatingPointRegisters();
         Reset();
     }
 

@@ -63,6 +63,32 @@ public sealed class FpHostPathTests
     }
 
     [TestMethod]
+    public void DoubleFusedMultiplyAddMatchesTheHostFma()
+    {
+        // The host FMA is IEEE 754 correctly rounded (round to nearest even): compare where no NaN is involved.
+        var r = new Random(777);
+        var failures = new List<string>();
+        for (int i = 0; i < 200000; i++)
+        {
+            ulong a = RandomOperand(r, 64), b = RandomOperand(r, 64), c = RandomOperand(r, 64);
+            if (r.Next(4) == 0)
+            {
+                // Force heavy cancellation: c close to -(a*b).
+                double p = BitConverter.UInt64BitsToDouble(a) * BitConverter.UInt64BitsToDouble(b);
+                c = BitConverter.DoubleToUInt64Bits(-p) ^ (ulong)r.Next(4);
+            }
+            double x = BitConverter.UInt64BitsToDouble(a), y = BitConverter.UInt64BitsToDouble(b), z = BitConverter.UInt64BitsToDouble(c);
+            double expected = Math.FusedMultiplyAdd(x, y, z);
+            if (double.IsNaN(expected) || double.IsNaN(z)) continue;
+            uint fpsr = 0;
+            ulong got = FP.MulAdd(c, a, b, 64, 0, ref fpsr);
+            ulong want = BitConverter.DoubleToUInt64Bits(expected);
+            if (got != want && failures.Count < 20) failures.Add($"{a:x} * {b:x} + {c:x}: got {got:x}, host {want:x}");
+        }
+        Assert.AreEqual("", string.Join("\n", failures));
+    }
+
+    [TestMethod]
     public void ScalarQemuVectorsWithoutFastPath()
     {
         bool saved = HostFloatingPoint.Enabled;

@@ -16,9 +16,16 @@ internal sealed class SimdFpHarness : IDisposable
     public SimdFpHarness(int highestEl = 1)
     {
         H = new CpuHarness(highestEl);
-        // CPACR_EL1 belongs to the system-register helper; tests provide a plain storage register until it is merged.
-        if (Cpu.SystemRegisters.Find(SystemRegister.EncodeKey(3, 0, 1, 0, 2)) == null)
+        // CPACR_EL1 belongs to the system-register helper: use it when present (enabling FP/SIMD with FPEN = 0b11),
+        // otherwise provide a plain storage register.
+        var cpacr = Cpu.SystemRegisters.Find(SystemRegister.EncodeKey(3, 0, 1, 0, 2));
+        if (cpacr == null)
             Cpu.SystemRegisters.Add(new SystemRegister("CPACR_EL1", 3, 0, 1, 0, 2, _ => _cpacr, (_, v) => _cpacr = v));
+        else
+            cpacr.Write?.Invoke(Cpu, 3UL << 20);
+        // FPCR and FPSR are installed by the Cpu constructor once the lead wires InstallFloatingPointRegisters in;
+        // installing again only replaces the same definitions.
+        Cpu.InstallFloatingPointRegisters();
     }
 
     public CpuHarness H { get; }
