@@ -15,9 +15,6 @@ public sealed partial class Cpu
 
     private const ulong HcrE2h = 1UL << 34;
 
-    private static readonly int CpacrEl1Key = SystemRegister.EncodeKey(3, 0, 1, 0, 2);
-    private static readonly int CptrEl2Key = SystemRegister.EncodeKey(3, 4, 1, 1, 2);
-    private static readonly int CptrEl3Key = SystemRegister.EncodeKey(3, 6, 1, 1, 2);
 
     // ---- SIMD&FP registers (Arm ARM shared/functions/vector V[], Vpart[]) ----
 
@@ -94,18 +91,18 @@ public sealed partial class Cpu
         bool e2hTge = (EffectiveHcr & (HcrE2h | HcrTge)) == (HcrE2h | HcrTge);
         if (el <= 1 && !e2hTge)
         {
-            ulong fpen = ((SystemRegisters.Find(CpacrEl1Key)?.Read?.Invoke(this) ?? 0) >> 20) & 3;
+            ulong fpen = (Sys.Cpacr >> 20) & 3;
             bool disabled = fpen switch { 1 => el == 0, 3 => false, _ => true };
             if (disabled) FPAccessTrap(1);
         }
         if (el <= 2 && IsEl2Enabled)
         {
-            ulong cptr2 = SystemRegisters.Find(CptrEl2Key)?.Read?.Invoke(this) ?? 0;
+            ulong cptr2 = Sys.Cptr[2];
             if ((cptr2 & (1UL << 10)) != 0) FPAccessTrap(2);
         }
         if (Configuration.HasEl3)
         {
-            ulong cptr3 = SystemRegisters.Find(CptrEl3Key)?.Read?.Invoke(this) ?? 0;
+            ulong cptr3 = Sys.Cptr[3];
             if ((cptr3 & (1UL << 10)) != 0) FPAccessTrap(3);
         }
     }

@@ -32,6 +32,7 @@ public sealed partial class Cpu
         VirtualFiq = new InterruptLine($"cpu{Configuration.Index}.vfiq");
         SError = new InterruptLine($"cpu{Configuration.Index}.serror");
         SystemRegisterTableBuilder.Populate(this);
+        InstallFloatingPointRegisters();
         _ = Translator; // hooks TLBI and AT to the MMU
         Reset();
     }
