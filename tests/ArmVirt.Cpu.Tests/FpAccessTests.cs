@@ -36,8 +36,7 @@ public sealed class FpAccessTests
     public void CptrEl2TfpTrapsEl1ToEl2()
     {
         using var h = new SimdFpHarness(highestEl: 2);
-        ulong cptr = 1UL << 10;
-        h.Cpu.SystemRegisters.Add(new SystemRegister("CPTR_EL2", 3, 4, 1, 1, 2, _ => cptr, (_, v) => cptr = v));
+        h.Cpu.SystemRegisters.Find("CPTR_EL2")!.Write!(h.Cpu, 1UL << 10); // TFP
         h.Cpu.SetElAndSpSel(1, 1);
         h.Execute(FaddS0S1S2);
         Assert.AreEqual(2, h.Cpu.State.EL);
