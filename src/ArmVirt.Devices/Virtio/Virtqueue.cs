@@ -30,7 +30,6 @@ public sealed unsafe class Virtqueue
     private readonly DescriptorChain _chain;
     private byte* _desc, _avail, _used;
     private ushort _lastAvail, _usedIdx, _signalledUsed;
-    private bool _signalledValid;
 
     internal Virtqueue(PhysicalBus bus, IVirtioTransport transport, int index, ushort numMax)
     {
@@ -80,7 +79,6 @@ public sealed unsafe class Virtqueue
         Size = 0;
         _desc = _avail = _used = null;
         _lastAvail = _usedIdx = _signalledUsed = 0;
-        _signalledValid = false;
     }
 
     internal void Disable()
@@ -110,7 +108,6 @@ public sealed unsafe class Virtqueue
         _used = used;
         Size = (ushort)num;
         _lastAvail = _usedIdx = _signalledUsed = 0;
-        _signalledValid = false;
         IsReady = true;
         return true;
     }
@@ -222,16 +219,14 @@ public sealed unsafe class Virtqueue
         ushort now = _usedIdx;
         ushort old = _signalledUsed;
         if (now == old) return; // nothing used since the last check
-        bool valid = _signalledValid;
         _signalledUsed = now;
-        _signalledValid = true;
         Interlocked.MemoryBarrier();
         bool need;
         if (EventIdx)
         {
-            // 2.7.10 used_event: notify when the used index passes it (vring_need_event).
+            // 2.7.10 used_event: notify when the used index moves past it (vring_need_event); both indexes start at 0.
             ushort usedEvent = Volatile.Read(ref *(ushort*)(_avail + 4 + 2 * Size));
-            need = !valid || (ushort)(now - usedEvent - 1) < (ushort)(now - old);
+            need = (ushort)(now - usedEvent - 1) < (ushort)(now - old);
         }
         else
         {
