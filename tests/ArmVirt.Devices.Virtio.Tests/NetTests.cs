@@ -282,4 +282,47 @@ public sealed class NetTests
         }
         Assert.IsFalse(Directory.Exists($"/sys/class/net/{tap.Name}"), "the interface goes away with its file descriptor");
     }
+
+    [TestMethod]
+    [Timeout(60_000, CooperativeCancellation = true)]
+    public void TapBackendDeliversHostFramesToTheGuestOnVirtualTime()
+    {
+        TapNetBackend tap;
+        try { tap = new TapNetBackend("armvirt%d"); }
+        catch (IOException e)
+        {
+            Assert.Inconclusive($"no TAP here: {e.Message}");
+            return;
+        }
+        var clock = new VirtualClock();
+        var net = new VirtioNetDevice(tap, MacA, clock, pollIntervalCycles: 1000);
+        try
+        {
+            using var d = new VirtioTestDriver(net);
+            d.Initialize(size: 8);
+            var rx = PostReceiveBuffers(d, 8);
+            // An interface that is up with IPv6 sends MLD reports and router solicitations by itself; no address is
+            // configured, so nothing leaves this host: the frames only reach our file descriptor.
+            var ip = System.Diagnostics.Process.Start("ip", ["link", "set", "dev", tap.Name, "up"]);
+            ip.WaitForExit();
+            if (ip.ExitCode != 0) Assert.Inconclusive("cannot bring the TAP interface up");
+            ulong now = 0;
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            List<(uint Id, uint Len)> used = [];
+            while (used.Count == 0 && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+                clock.AdvanceTo(now += 1000);
+                used = d.TakeUsed(0);
+            }
+            if (used.Count == 0) Assert.Inconclusive("the kernel sent nothing on the TAP interface (IPv6 disabled?)");
+            var first = used[0];
+            Assert.IsTrue(first.Len > 12 + 14);
+            ulong buffer = rx[(int)first.Id];
+            var frame = d.Mem(buffer + 12, (int)first.Len - 12).ToArray();
+            Assert.AreEqual(0x86DD, frame[12] << 8 | frame[13], "an IPv6 frame from the host kernel");
+            Assert.AreEqual(0x33, frame[0], "to an IPv6 multicast MAC (33:33:...)");
+        }
+        finally { net.Dispose(); }
+    }
 }
