@@ -259,6 +259,28 @@ public sealed class VirtqueueTests
     }
 
     [TestMethod]
+    public void DirectDescriptorsFollowedByAnIndirectTable()
+    {
+        var image = new byte[64 * 1024];
+        for (int i = 0; i < image.Length; i++) image[i] = (byte)(i / 512);
+        using var d = new VirtioTestDriver(new VirtioBlockDevice(new MemoryBlockBackend(image)));
+        d.Initialize();
+        var q = d.Queue(0);
+        ulong header = d.PutNew(BlockTests.Header(VirtioBlockDevice.RequestIn, 5));
+        ulong data = d.Alloc(512), status = d.PutNew(new byte[] { 0xEE });
+        ulong table = d.Alloc(32);
+        d.WriteDescriptor(table, 0, data, 512, Virtqueue.DescWrite | Virtqueue.DescNext, 1);
+        d.WriteDescriptor(table, 1, status, 1, Virtqueue.DescWrite, 0);
+        d.WriteDescriptor(q.Desc, 0, header, 16, Virtqueue.DescNext, 1);
+        d.WriteDescriptor(q.Desc, 1, table, 32, Virtqueue.DescIndirect, 0);
+        d.Publish(0, 0);
+        d.Notify(0);
+        Assert.AreEqual((0u, 513u), d.TakeUsed(0).Single());
+        Assert.AreEqual(0, d.Mem(status, 1)[0]);
+        Assert.IsTrue(d.Mem(data, 512).ToArray().All(b => b == 5));
+    }
+
+    [TestMethod]
     public void NotificationOfUnknownOrDisabledQueueIsIgnored()
     {
         using var d = Ready();

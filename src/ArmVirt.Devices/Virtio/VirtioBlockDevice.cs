@@ -8,7 +8,7 @@ namespace ArmVirt.Devices.Virtio;
 /// WRITE_ZEROES against an <see cref="IBlockBackend"/>. Data moves directly between guest RAM and the backend,
 /// segment by segment, without intermediate buffers. Completion is immediate (on the notifying write).
 /// </summary>
-public sealed class VirtioBlockDevice : VirtioDevice
+public sealed class VirtioBlockDevice : VirtioDevice, IDisposable
 {
     /// <summary>Sector size of virtio-blk requests (always 512, whatever blk_size says).</summary>
     public const int SectorSize = 512;
@@ -124,7 +124,7 @@ public sealed class VirtioBlockDevice : VirtioDevice
                 Transport.DeviceError("virtio-blk: request without header or status byte");
                 return;
             }
-            uint written = Execute(chain, out byte status);
+            long written = Execute(chain, out byte status);
             chain.CopyToWritable(chain.WritableLength - 1, new ReadOnlySpan<byte>(in status));
             switch (status)
             {
@@ -132,13 +132,13 @@ public sealed class VirtioBlockDevice : VirtioDevice
                 case StatusIoError: RequestsFailed++; break;
                 default: RequestsUnsupported++; break;
             }
-            q.Push(chain, written + 1);
+            q.Push(chain, (uint)Math.Min(written + 1, uint.MaxValue));
         }
         q.NotifyIfNeeded();
     }
 
     // Returns the data bytes written into the chain (the status byte excluded).
-    private uint Execute(DescriptorChain chain, out byte status)
+    private long Execute(DescriptorChain chain, out byte status)
     {
         Span<byte> header = stackalloc byte[16];
         chain.CopyFromReadable(0, header);
@@ -154,7 +154,7 @@ public sealed class VirtioBlockDevice : VirtioDevice
                     if (!RangeOk(sector, length)) { status = StatusIoError; return 0; }
                     ReadInto(chain, (long)sector * SectorSize, length);
                     status = StatusOk;
-                    return (uint)length;
+                    return length;
                 }
                 case RequestOut:
                 {
@@ -175,7 +175,7 @@ public sealed class VirtioBlockDevice : VirtioDevice
                     int n = (int)Math.Min(IdBytes, chain.WritableLength - 1);
                     chain.CopyToWritable(0, _id.AsSpan(0, n));
                     status = StatusOk;
-                    return (uint)n;
+                    return n;
                 }
                 case RequestDiscard:
                 case RequestWriteZeroes:
@@ -256,4 +256,7 @@ public sealed class VirtioBlockDevice : VirtioDevice
         }
         return StatusOk;
     }
+
+    /// <summary>Disposes the backend (a raw file is flushed to disk and closed).</summary>
+    public void Dispose() => _backend.Dispose();
 }
