@@ -242,9 +242,9 @@ public sealed class VirtioBlockDevice : VirtioDevice, IDisposable
             ulong sector = BinaryPrimitives.ReadUInt64LittleEndian(range);
             uint count = BinaryPrimitives.ReadUInt32LittleEndian(range[8..]);
             uint flags = BinaryPrimitives.ReadUInt32LittleEndian(range[12..]);
-            // Discard has no flags; write zeroes knows only UNMAP. Unknown flags are UNSUPP.
-            if ((flags & ~(discard ? 0u : FlagUnmap)) != 0) return StatusUnsupported;
+            // Checked in QEMU's order: size and range (IOERR), then unknown flags, and UNMAP on a discard (UNSUPP).
             if (count > MaxDiscardSectors || !RangeOk(sector, (long)count * SectorSize)) return StatusIoError;
+            if ((flags & ~(discard ? 0u : FlagUnmap)) != 0) return StatusUnsupported;
         }
         for (long s = 0; s < segments; s++)
         {
