@@ -93,7 +93,10 @@ public sealed class ConsoleAndRngTests
         Assert.AreEqual(3u, d.TakeUsed(0).Single().Len);
         Assert.AreEqual("ls\n", Encoding.ASCII.GetString(d.Mem(b, 3)));
         console.Dispose();
-        Assert.IsTrue(host.Disposed);
+        host.Feed("after"u8.ToArray());
+        clock.AdvanceTo(100_000);
+        Assert.AreEqual(0, d.TakeUsed(0).Count, "no input after disposal");
+        host.Dispose();
     }
 
     /// <summary>A host input stream whose reads block until the test feeds bytes or disposes it.</summary>

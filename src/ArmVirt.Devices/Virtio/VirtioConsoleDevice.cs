@@ -38,10 +38,11 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
     private readonly ScheduledEvent? _pollEvent;
     private readonly Thread? _reader;
     private long _inputDropped;
+    private volatile bool _disposed;
 
     /// <summary>Creates the console.</summary>
     /// <param name="output">Receives what the guest writes (may be null to discard it).</param>
-    /// <param name="input">Read on a background thread and offered to the guest (optional).</param>
+    /// <param name="input">Read on a background thread and offered to the guest (optional; not closed by the device).</param>
     /// <param name="clock">When given, input is polled every <paramref name="pollIntervalCycles"/> of virtual time.</param>
     /// <param name="pollIntervalCycles">Virtual time between input polls.</param>
     /// <param name="columns">Reported terminal width.</param>
@@ -111,7 +112,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
     /// <summary>Moves buffered host input into guest receive buffers. Call on the emulation thread only.</summary>
     public void Poll()
     {
-        if (!IsAttached || !Transport.IsLive) return;
+        if (_disposed || !IsAttached || !Transport.IsLive) return;
         var q = Transport.GetQueue(ReceiveQueue);
         if (!q.IsReady) return;
         bool any = false;
@@ -193,15 +194,20 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
         try
         {
             int n;
-            while ((n = _input!.Read(buffer, 0, buffer.Length)) > 0) Inject(buffer.AsSpan(0, n));
+            while (!_disposed && (n = _input!.Read(buffer, 0, buffer.Length)) > 0)
+                if (!_disposed) Inject(buffer.AsSpan(0, n));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
     }
 
-    /// <summary>Stops polling and closes the input stream.</summary>
+    /// <summary>
+    /// Stops polling and input reading. The streams stay open: they belong to the caller (closing a stream that another
+    /// thread is blocked reading, such as standard input, is not reliably possible). A reader blocked in Read ends at
+    /// the stream's end or when the caller closes it.
+    /// </summary>
     public void Dispose()
     {
+        _disposed = true;
         _pollEvent?.Cancel();
-        _input?.Dispose();
     }
 }
