@@ -222,4 +222,25 @@ public sealed class TransportTests
         Assert.AreEqual(1, d.TakeUsed(0).Count);
         Assert.AreEqual(0, d.Mem(status, 1)[0]);
     }
+
+    [TestMethod]
+    public void WideConfigAccessAndReservedRegisters()
+    {
+        using var d = Blk(5L << 30 >> 10); // 5 MiB
+        Assert.IsTrue(d.Bus.TryRead(VirtioTestDriver.MmioBase + 0x100, 8, out ulong capacity));
+        Assert.AreEqual((5UL << 20) / 512, capacity);
+        var errors = new List<string>();
+        d.Transport.Registers.GuestError += errors.Add;
+        Assert.AreEqual(0u, d.Read(0x018));
+        Assert.AreEqual(0u, d.Read(0x028), "GuestPageSize is legacy-only");
+        Assert.AreEqual(0u, d.Read(0x040), "QueuePFN is legacy-only");
+        Assert.AreEqual(3, errors.Count);
+        using var legacy = Blk(4096, VirtioMmioVersion.Legacy);
+        legacy.Transport.Registers.GuestError += errors.Add;
+        legacy.Write(0x030, 0);
+        legacy.Write(0x044, 1);
+        Assert.AreEqual(0u, legacy.Read(0x044), "QueueReady is not a legacy register");
+        Assert.AreEqual(5, errors.Count);
+        Assert.AreEqual(0u, legacy.Read(0x040));
+    }
 }
