@@ -29,15 +29,15 @@ public sealed partial class Cpu
     /// </summary>
     public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
-        ulong sctlr = CurrentSctlr;
+        ulong sctlr = Sys.Sctlr[RegimeEl];
         if (alignment == 0) alignment = size;
-        bool strict = (kind & (MemoryAccessKind.AcquireRelease | MemoryAccessKind.Exclusive | MemoryAccessKind.Atomic)) != 0
-            || (sctlr & 2) != 0 // SCTLR.A
-            || (sctlr & 1) == 0; // MMU off: Device memory
-        if (strict && (va & (ulong)(alignment - 1)) != 0)
+        bool misaligned = (va & (ulong)(alignment - 1)) != 0;
+        if (misaligned && ((kind & (MemoryAccessKind.AcquireRelease | MemoryAccessKind.Exclusive | MemoryAccessKind.Atomic)) != 0
+            || (sctlr & 2) != 0)) // SCTLR_ELx.A
             throw DataAbort(va, kind, FscAlignment);
-        if ((sctlr & 1) != 0)
-            StopUnsupported($"stage 1 translation is enabled (SCTLR_EL{Math.Max(State.EL, 1)}.M = 1) but not yet implemented; PC 0x{State.PC:x}");
+        if (TranslationEnabled) return TranslateThroughMmu(va, kind, misaligned);
+        // Flat map with the MMU off: data accesses are Device-nGnRnE, so any unaligned access faults.
+        if (misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0) throw DataAbort(va, kind, FscAlignment);
         if ((va >> PhysicalAddressBits) != 0)
             throw DataAbort(va, kind, FscAddressSizeL0);
         return va;
@@ -46,6 +46,7 @@ public sealed partial class Cpu
     /// <summary>Reads <paramref name="size"/> bytes (1, 2, 4, 8) at virtual address <paramref name="va"/>.</summary>
     public ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
     {
+        if ((va & 0xFFF) + (ulong)size > 0x1000 && TranslationEnabled) return ReadAcrossPages(va, size, kind, alignment);
         ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
         unsafe
         {
@@ -70,8 +71,47 @@ public sealed partial class Cpu
     public void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
         kind |= MemoryAccessKind.Write;
+        if ((va & 0xFFF) + (ulong)size > 0x1000 && TranslationEnabled)
+        {
+            WriteAcrossPages(va, size, value, kind, alignment);
+            return;
+        }
         ulong pa = TranslateData(va, size, kind, alignment);
         WritePhysical(va, pa, size, value, kind);
+    }
+
+    // An access that straddles two pages is translated page by page (both before any byte is written), then
+    // performed byte by byte, little-endian.
+    private ulong ReadAcrossPages(ulong va, int size, MemoryAccessKind kind, int alignment)
+    {
+        kind &= ~MemoryAccessKind.Write;
+        TranslateData(va, size, kind, alignment);
+        ulong second = (va | 0xFFF) + 1;
+        ulong pa2 = TranslateData(second, 1, kind, 1);
+        ulong pa1 = TranslateData(va, 1, kind, 1);
+        ulong value = 0;
+        for (int i = 0; i < size; i++)
+        {
+            ulong a = va + (ulong)i;
+            ulong pa = a < second ? pa1 + (a - va) : pa2 + (a - second);
+            if (!Bus.TryRead(pa, 1, out ulong b)) throw DataAbort(a, kind, FscSyncExternal);
+            value |= b << (8 * i);
+        }
+        return value;
+    }
+
+    private void WriteAcrossPages(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
+    {
+        TranslateData(va, size, kind, alignment);
+        ulong second = (va | 0xFFF) + 1;
+        ulong pa2 = TranslateData(second, 1, kind, 1);
+        ulong pa1 = TranslateData(va, 1, kind, 1);
+        for (int i = 0; i < size; i++)
+        {
+            ulong a = va + (ulong)i;
+            ulong pa = a < second ? pa1 + (a - va) : pa2 + (a - second);
+            WritePhysical(a, pa, 1, value >> (8 * i), kind);
+        }
     }
 
     /// <summary>Checks that a write of <paramref name="size"/> bytes at <paramref name="va"/> would succeed, without writing.</summary>
@@ -120,12 +160,12 @@ public sealed partial class Cpu
     {
         if ((pc & 3) != 0)
             throw new GuestException(ExceptionClass.PcAlignment, 0, SyncExceptionTargetEl, far: pc);
-        if ((CurrentSctlr & 1) != 0)
-            StopUnsupported($"stage 1 translation is enabled (SCTLR.M = 1) but not yet implemented; PC 0x{pc:x}");
-        if ((pc >> PhysicalAddressBits) != 0) throw InstructionAbort(pc, FscAddressSizeL0);
+        ulong pa = pc;
+        if (TranslationEnabled) pa = TranslateFetchThroughMmu(pc);
+        else if ((pc >> PhysicalAddressBits) != 0) throw InstructionAbort(pc, FscAddressSizeL0);
         unsafe
         {
-            byte* p = Bus.RamPointer(pc, 4);
+            byte* p = Bus.RamPointer(pa, 4);
             if (p != null) return Unsafe.ReadUnaligned<uint>(p);
         }
         throw InstructionAbort(pc, FscSyncExternal);

@@ -32,6 +32,8 @@ public sealed partial class Cpu
         VirtualFiq = new InterruptLine($"cpu{Configuration.Index}.vfiq");
         SError = new InterruptLine($"cpu{Configuration.Index}.serror");
         SystemRegisterTableBuilder.Populate(this);
+        InstallFloatingPointRegisters();
+        _ = Translator; // hooks TLBI and AT to the MMU
         Reset();
     }
 
@@ -73,6 +75,7 @@ public sealed partial class Cpu
         State.SpSel = 1;
         State.Daif = 0xF << 6;
         ResetSystemRegisters();
+        _translator?.Tlb.InvalidateAll();
         StopReason = StopReason.None;
         StopMessage = null;
     }

@@ -18,4 +18,6 @@ public enum MemoryAccessKind
     Unprivileged = 16,
     /// <summary>Cache maintenance by VA (DC CIVAC etc.): reported with ESR.CM.</summary>
     CacheMaintenance = 32,
+    /// <summary>DC ZVA: a write that takes an alignment fault on Device memory whatever its alignment.</summary>
+    ZeroBlock = 64,
 }

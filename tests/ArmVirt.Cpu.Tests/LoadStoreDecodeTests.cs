@@ -2,7 +2,7 @@ using ArmVirt.Cpu.A64;
 
 namespace ArmVirt.Cpu.Tests;
 
-/// <summary>Every load/store form decodes to its row; SIMD&amp;FP forms and unallocated encodings decode to nothing.</summary>
+/// <summary>Every load/store form decodes to its row, SIMD&amp;FP forms to the FP table, and unallocated encodings to nothing.</summary>
 [TestClass]
 public sealed class LoadStoreDecodeTests
 {
@@ -91,16 +91,6 @@ public sealed class LoadStoreDecodeTests
     }
 
     [TestMethod]
-        [DataRow(0x3DC00020u)] // ldr q0, [x1]
-        [DataRow(0xFD000420u)] // str d0, [x1, #8]
-        [DataRow(0xBC404420u)] // ldr s0, [x1], #4
-        [DataRow(0x3C5FF020u)] // ldur b0, [x1, #-1]
-        [DataRow(0x7C626820u)] // ldr h0, [x1, x2]
-        [DataRow(0xAD400420u)] // ldp q0, q1, [x1]
-        [DataRow(0x6DBF07E0u)] // stp d0, d1, [sp, #-16]!
-        [DataRow(0x2C400420u)] // ldnp s0, s1, [x1]
-        [DataRow(0x9C000080u)] // ldr q0, .+16
-        [DataRow(0x5C000080u)] // ldr d0, .+16
         [DataRow(0xC8DF7C20u)] // ldlar x0, [x1]
         [DataRow(0x889F7C20u)] // stllr w0, [x1]
         [DataRow(0xF8BFC020u)] // ldapr x0, [x1]
@@ -125,5 +115,22 @@ public sealed class LoadStoreDecodeTests
     public void IsUnallocated(uint insn)
     {
         Assert.AreSame(A64Decoder.Unallocated, A64Decoder.Instance.Decode(insn), $"0x{insn:x8} decoded as {A64Decoder.Instance.Decode(insn).Name}");
+    }
+
+    [TestMethod]
+        [DataRow(0xFD000420u)] // str d0, [x1, #8]
+        [DataRow(0xBC404420u)] // ldr s0, [x1], #4
+        [DataRow(0x3C5FF020u)] // ldur b0, [x1, #-1]
+        [DataRow(0x7C626820u)] // ldr h0, [x1, x2]
+        [DataRow(0xAD400420u)] // ldp q0, q1, [x1]
+        [DataRow(0x6DBF07E0u)] // stp d0, d1, [sp, #-16]!
+        [DataRow(0x2C400420u)] // ldnp s0, s1, [x1]
+        [DataRow(0x9C000080u)] // ldr q0, .+16
+        [DataRow(0x5C000080u)] // ldr d0, .+16
+        [DataRow(0x3DC00020u)] // ldr q0, [x1]
+    public void SimdFpFormsDecodeToTheFpTable(uint insn)
+    {
+        var e = A64Decoder.Instance.Decode(insn);
+        Assert.IsTrue(SimdFpTable.Entries.Contains(e), $"0x{insn:x8} decoded as {e.Name}");
     }
 }

@@ -54,6 +54,7 @@ public sealed class SystemEncodingTests
     public void EveryDeclaredRegisterReadsAndWritesBackAtTheHighestEl(int highestEl)
     {
         using var s = new SysCpu(highestEl, CpuModel.Max);
+        s.Cpu.Sys.Cpacr = 3UL << 20; // FPEN: FPCR/FPSR accessible at EL1
         foreach (var reg in s.Cpu.SystemRegisters.All.Where(r => (r.Key >> 14) >= 2).ToList())
         {
             s.Cpu.State.PC = SysCpu.CodeBase;

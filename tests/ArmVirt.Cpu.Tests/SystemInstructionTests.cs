@@ -20,7 +20,15 @@ public sealed class SystemInstructionTests
     public void DcZvaZeroesTheBlockWhenMemoryIsNormal()
     {
         using var s = new SysCpu(highestEl: 2);
-        s.Cpu.Sys.Hcr |= HcrEl2.Dc; // stage 1 off behaves as Normal memory in EL1&0
+        // HCR_EL2.DC: stage 1 off behaves as Normal memory in EL1&0, and stage 2 is on (DC implies VM), so give
+        // it an identity map: VTCR T0SZ = 32 (4 GiB IPA), SL0 = 1 (start at level 1), 4K granule; one level 1
+        // table whose entry 1 is a 1 GiB Normal read/write block at 0x4000_0000.
+        const ulong table = SysCpu.RamBase + 0x2_0000;
+        ulong block = 0x4000_0000UL | (1UL << 10) | (3UL << 6) | (0xFUL << 2) | 0b01;
+        s.Bus.TryWrite(table + 8, 8, block);
+        s.Cpu.Sys.Vtcr = (s.Cpu.Sys.Vtcr & ~0xFFFFUL) | 32 | (1UL << 6);
+        s.Cpu.Sys.Vttbr = table;
+        s.Cpu.Sys.Hcr |= HcrEl2.Dc;
         s.Enter(1);
         Fill(s, Data - 64, 192);
         s.Cpu.SetX(0, Data + 0x28);
@@ -95,7 +103,7 @@ public sealed class SystemInstructionTests
         using var s = new SysCpu();
         s.Cpu.SetX(0, Data + 0x123);
         s.Exec(Enc.AtS1e1rX0);
-        Assert.AreEqual(Data | (1UL << 9) | (0b10UL << 7), s.Read("PAR_EL1"));
+        Assert.AreEqual(Data | (1UL << 11) | (1UL << 9) | (0b10UL << 7), s.Read("PAR_EL1"), "bit 11 is RES1");
         s.Cpu.SetX(0, 1UL << 52);
         s.Exec(Enc.AtS1e1rX0);
         Assert.AreEqual(0x801UL, s.Cpu.Sys.Par, "F = 1, address size fault");

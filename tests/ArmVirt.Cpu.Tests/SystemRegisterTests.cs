@@ -140,9 +140,9 @@ public sealed class SystemRegisterTests
     }
 
     [TestMethod]
-    [DataRow(1, 0x00FF_0011UL)]
-    [DataRow(2, 0x00FF_0111UL)]
-    [DataRow(3, 0x00FF_1111UL)]
+    [DataRow(1, 0x0000_0011UL)]
+    [DataRow(2, 0x0000_0111UL)]
+    [DataRow(3, 0x0000_1111UL)]
     public void IdAa64Pfr0ReflectsImplementedEls(int highestEl, ulong expected)
     {
         using var s = new SysCpu(highestEl);

@@ -13,5 +13,6 @@ public static class A64DecodeTable
         .. BranchTable.Entries,
         .. LoadStoreTable.Entries,
         .. SystemTable.Entries,
+        .. SimdFpTable.Entries,
     ];
 }

@@ -17,10 +17,7 @@ public static class SystemInstructions
     {
         int bytes = 4 << (int)(cpu.Configuration.Model.Dczid & 0xF);
         ulong block = xt & ~(ulong)(bytes - 1);
-        bool stage1Off = (cpu.CurrentSctlr & SctlrEl1.M) == 0;
-        bool defaultCacheable = cpu.State.EL <= 1 && (cpu.EffectiveHcr & HcrEl2.Dc) != 0;
-        if (stage1Off && !defaultCacheable)
-            throw cpu.DataAbort(xt, MemoryAccessKind.Write, Cpu.FscAlignment);
+        cpu.TranslateData(xt, 1, MemoryAccessKind.Write | MemoryAccessKind.ZeroBlock, 1); // Device memory: alignment fault
         cpu.ProbeWrite(block, 8);
         cpu.ProbeWrite(block + (ulong)bytes - 8, 8);
         for (int i = 0; i < bytes; i += 8) cpu.WriteMemory(block + (ulong)i, 8, 0);

@@ -3,14 +3,8 @@ namespace ArmVirt.Cpu.SystemRegisters;
 internal static partial class SystemRegisterTableBuilder
 {
     /// <summary>
-    /// Whether the FP/Advanced SIMD unit is implemented. Until it is, ID_AA64PFR0_EL1.FP and AdvSIMD report 0xF
-    /// ("not implemented") so that software does not use it.
-    /// </summary>
-    internal const bool FpImplemented = false;
-
-    /// <summary>
     /// ID_AA64PFR0_EL1 (D17.2.64): the model's value with EL0..EL3 = 1 (AArch64 only) for implemented ELs and 0
-    /// otherwise, FP/AdvSIMD per <see cref="FpImplemented"/>, and GIC = 0 (no GIC system register interface).
+    /// otherwise, FP and AdvSIMD = 0 (implemented, with no half-precision arithmetic), and GIC = 0 (no GIC system register interface).
     /// </summary>
     internal static ulong IdAa64Pfr0(Cpu cpu)
     {
@@ -18,7 +12,6 @@ internal static partial class SystemRegisterTableBuilder
         v |= 0x11;
         if (cpu.Configuration.HasEl2) v |= 1UL << 8;
         if (cpu.Configuration.HasEl3) v |= 1UL << 12;
-        if (!FpImplemented) v |= 0xFFUL << 16;
         return v;
     }
 

@@ -51,5 +51,18 @@ internal static partial class SystemRegisterTableBuilder
             static (c, _) => c.State.SpSel == 0 ? SystemRegisterAccess.Undefined : Allowed);
         Add(t, "SPSR_EL1", 3, 0, 4, 0, 0, c => c.Sys.Spsr[1], (c, v) => c.Sys.Spsr[1] = v & SpsrMask(c));
         Add(t, "ELR_EL1", 3, 0, 4, 0, 1, c => c.Sys.Elr[1], (c, v) => c.Sys.Elr[1] = v);
+        Add(t, "ISR_EL1", 3, 0, 12, 1, 0, InterruptStatus, null);
+    }
+
+    // ISR_EL1 (Arm ARM D17.2.81): A, I, F pending bits. At EL0/EL1 with HCR_EL2.{AMO,IMO,FMO} set (and TGE clear)
+    // they show the virtual interrupts; otherwise the physical ones.
+    private static ulong InterruptStatus(Cpu c)
+    {
+        ulong hcr = c.EffectiveHcr;
+        bool guest = c.State.EL <= 1 && (hcr & HcrEl2.Tge) == 0;
+        bool a = guest && (hcr & HcrEl2.Amo) != 0 ? (hcr & HcrEl2.Vse) != 0 : c.SError.IsAsserted;
+        bool i = guest && (hcr & HcrEl2.Imo) != 0 ? (hcr & HcrEl2.Vi) != 0 || c.VirtualIrq.IsAsserted : c.Irq.IsAsserted;
+        bool f = guest && (hcr & HcrEl2.Fmo) != 0 ? (hcr & HcrEl2.Vf) != 0 || c.VirtualFiq.IsAsserted : c.Fiq.IsAsserted;
+        return (a ? 1UL << 8 : 0) | (i ? 1UL << 7 : 0) | (f ? 1UL << 6 : 0);
     }
 }

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Side-by-side Linux boot benchmark: boots the same Debian arm64 kernel + test initramfs on
+#   QEMU     qemu-system-aarch64 -M virt,virtualization=on,gic-version=2 -cpu cortex-a57   (EL2 by default)
+#   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --memory 128M --el 2 --stats
+# and prints the wall and CPU time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratios.
+#
+#   bench/linux-boot.sh [--el 1|2] [--runs N]
+#
+# A boot counts only if the process exited 0 and /init printed ARMVIRT-BOOT-DONE; the times are those of the
+# run with the least wall time of N.
+# Exit status: 0 both booted, 2 QEMU booted but ArmVirt did not (expected until ArmVirt boots Linux),
+# 1 the QEMU reference failed (or setup failed).
+# Environment: ARMVIRT_CACHE (cache root), ARMVIRT_CLI (command running armvirt instead of the Release
+# build of src/ArmVirt.Cli), ARMVIRT_LINUX_TIMEOUT (seconds per ArmVirt boot, default 600),
+# QEMU_SYSTEM_AARCH64 (QEMU binary). Logs of every run go to $CACHE/bench-logs/.
+set -uo pipefail
+
+EL=2
+RUNS=1
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --el) EL="$2"; shift 2 ;;
+        --runs) RUNS="$2"; shift 2 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        *) echo "linux-boot.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
+    esac
+done
+[[ "$EL" == 1 || "$EL" == 2 ]] || { echo "linux-boot.sh: --el must be 1 or 2" >&2; exit 1; }
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
+[[ -x "$QEMU" ]] || { echo "linux-boot.sh: qemu-system-aarch64 not found (apt-get install qemu-system-arm)" >&2; exit 1; }
+ARMVIRT_TIMEOUT=${ARMVIRT_LINUX_TIMEOUT:-600}
+# Same command line as tests/ArmVirt.Linux.Tests (LinuxBootEnvironment.KernelCommandLine).
+APPEND='console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 dyndbg="file vgic-v2.c +p"'
+
+# 1. Kernel and busybox (cached), 2. the initramfs from the test project's builder (one builder for both).
+CACHE=$("$ROOT/tests/linux/fetch.sh" | tail -1) || { echo "linux-boot.sh: fetch.sh failed" >&2; exit 1; }
+LOGS="$CACHE/bench-logs"
+mkdir -p "$LOGS"
+echo "== building the initramfs (tests/ArmVirt.Linux.Tests: WritesBootInitramfsToCache)"
+if ! dotnet test "$ROOT/tests/ArmVirt.Linux.Tests" -nologo -v q --filter "FullyQualifiedName~WritesBootInitramfsToCache" \
+        > "$LOGS/initramfs-build.log" 2>&1 || [[ ! -s "$CACHE/initrd.gz" ]]; then
+    echo "linux-boot.sh: building the initramfs failed, see $LOGS/initramfs-build.log" >&2
+    exit 1
+fi
+KERNEL="$CACHE/Image"
+INITRD="$CACHE/initrd.gz"
+
+if [[ "$EL" == 2 ]]; then MACHINE=virt,virtualization=on,gic-version=2; else MACHINE=virt,gic-version=2; fi
+QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m 128M -nographic -no-reboot -monitor none
+          -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
+
+# ArmVirt: build Release once (not timed), then run the built program directly so dotnet run's own start-up
+# (project evaluation) is not counted.
+ARMVIRT_CMD=()
+ARMVIRT_SETUP_ERROR=""
+if [[ -n "${ARMVIRT_CLI:-}" ]]; then
+    read -r -a ARMVIRT_CMD <<< "$ARMVIRT_CLI"
+else
+    echo "== building src/ArmVirt.Cli (Release)"
+    if dotnet build "$ROOT/src/ArmVirt.Cli" -c Release -nologo -v q > "$LOGS/armvirt-build.log" 2>&1; then
+        DLL=$(ls "$ROOT"/src/ArmVirt.Cli/bin/Release/net*/armvirt.dll 2>/dev/null | head -1)
+        if [[ -n "$DLL" ]]; then ARMVIRT_CMD=(dotnet "$DLL"); else ARMVIRT_SETUP_ERROR="built, but no armvirt.dll found"; fi
+    else
+        ARMVIRT_SETUP_ERROR="build failed: $(grep -m1 -E 'error' "$LOGS/armvirt-build.log" | sed 's/^ *//')"
+    fi
+fi
+# --stats: armvirt prints instructions, cycles and MIPS to stderr at exit (shown below from the log).
+ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --memory 128M --el "$EL" --stats)
+
+# run NAME TIMEOUT CMD...: prints "WALL CPU" in seconds (CPU = user + system of the emulator process tree, which a
+# loaded or shared machine disturbs less than wall time) on success; on failure prints why on stderr.
+run() {
+    local name=$1 limit=$2; shift 2
+    local log="$LOGS/$name.log" times="$LOGS/$name.time" rc
+    local TIMEFORMAT='%R %U %S'
+    { time timeout --kill-after=5 "$limit" "$@" < /dev/null > "$log" 2>&1; } 2> "$times"
+    rc=$?
+    if [[ $rc == 124 || $rc == 137 ]]; then echo "timed out after ${limit} s (log: $log)" >&2; return 1; fi
+    if [[ $rc != 0 ]]; then
+        local last; last=$(tr -d '\r' < "$log" | grep -v '^$' | tail -1)
+        echo "exit $rc: ${last:-(no output)} (log: $log)" >&2; return 1
+    fi
+    if ! grep -q ARMVIRT-BOOT-DONE "$log"; then echo "exit 0 without reaching ARMVIRT-BOOT-DONE (log: $log)" >&2; return 1; fi
+    if grep -q "Kernel panic" "$log"; then echo "kernel panic (log: $log)" >&2; return 1; fi
+    awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$times"
+}
+
+# best NAME TIMEOUT CMD...: "WALL CPU" of the run with the least wall time of $RUNS runs, or nothing if any run failed.
+best() {
+    local name=$1 limit=$2; shift 2
+    local b="" t i
+    for ((i = 1; i <= RUNS; i++)); do
+        t=$(run "$name-$i" "$limit" "$@") || return 1
+        if [[ -z "$b" ]] || awk -v t="${t% *}" -v b="${b% *}" 'BEGIN { exit !(t < b) }'; then b=$t; fi
+    done
+    echo "$b"
+}
+
+# show LABEL "WALL CPU"
+show() { awk -v l="$1" '{ printf "%s boot: %.2f s wall, %.2f s CPU\n", l, $1, $2 }' <<< "$2"; }
+
+echo "== kernel $(cat "$CACHE/kernel-version"), $("$QEMU" --version | head -1), EL$EL, best of $RUNS"
+echo "== QEMU:    $(printf '%q ' "${QEMU_CMD[@]}")"
+QEMU_TIME=$(best qemu-el$EL 180 "${QEMU_CMD[@]}")
+QEMU_OK=$?
+if [[ $QEMU_OK == 0 ]]; then show "QEMU    EL$EL" "$QEMU_TIME"; else echo "QEMU    EL$EL boot: FAILED"; fi
+
+echo "== ArmVirt: $(printf '%q ' "${ARMVIRT_CMD[@]}")"
+if [[ -n "$ARMVIRT_SETUP_ERROR" ]]; then
+    echo "ArmVirt EL$EL boot: FAILED ($ARMVIRT_SETUP_ERROR)"
+    ARMVIRT_OK=1
+else
+    ARMVIRT_TIME=$(best armvirt-el$EL "$ARMVIRT_TIMEOUT" "${ARMVIRT_CMD[@]}")
+    ARMVIRT_OK=$?
+    if [[ $ARMVIRT_OK == 0 ]]; then show "ArmVirt EL$EL" "$ARMVIRT_TIME"; else echo "ArmVirt EL$EL boot: FAILED"; fi
+    STATS=$(grep -h -m1 -E '^armvirt: [0-9]+ instructions' "$LOGS"/armvirt-el$EL-*.log 2>/dev/null | head -1 | tr -d '\r')
+    [[ -n "$STATS" ]] && echo "        $STATS"
+fi
+
+if [[ $QEMU_OK != 0 ]]; then exit 1; fi
+if [[ $ARMVIRT_OK != 0 ]]; then echo "ratio ArmVirt/QEMU: n/a (ArmVirt did not boot)"; exit 2; fi
+awk -v a="$ARMVIRT_TIME" -v q="$QEMU_TIME" 'BEGIN { split(a, x, " "); split(q, y, " ");
+    printf "ratio ArmVirt/QEMU: %.2f wall, %.2f CPU\n", x[1] / y[1], x[2] / y[2] }'

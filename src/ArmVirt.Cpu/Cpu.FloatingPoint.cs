@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using ArmVirt.Cpu.Exceptions;
+using ArmVirt.Cpu.SystemRegisters;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    /// <summary>Writable FPCR bits in Armv8.0 without trapped exceptions: AHP, DN, FZ, RMode.</summary>
+    public const uint FpcrWritableMask = 0x07C0_0000;
+
+    /// <summary>Writable FPSR bits: QC, IDC, IXC, UFC, OFC, DZC, IOC.</summary>
+    public const uint FpsrWritableMask = 0x0800_009F;
+
+    private const ulong HcrE2h = 1UL << 34;
+
+
+    // ---- SIMD&FP registers (Arm ARM shared/functions/vector V[], Vpart[]) ----
+
+    /// <summary>V[n] as a 128-bit vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref Vector128<byte> VReg(int n) => ref State.V[n];
+
+    /// <summary>Element <paramref name="index"/> of V[n] viewed as an array of <typeparamref name="T"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T VElement<T>(int n, int index) where T : unmanaged =>
+        Unsafe.Add(ref Unsafe.As<Vector128<byte>, T>(ref State.V[n]), index);
+
+    /// <summary>Writes element <paramref name="index"/> of V[n], leaving the other elements unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetVElement<T>(int n, int index, T value) where T : unmanaged =>
+        Unsafe.Add(ref Unsafe.As<Vector128<byte>, T>(ref State.V[n]), index) = value;
+
+    /// <summary>Reads an element of <paramref name="esize"/> bits (8, 16, 32 or 64), zero-extended.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong VElementBits(int n, int index, int esize) => esize switch
+    {
+        8 => VElement<byte>(n, index),
+        16 => VElement<ushort>(n, index),
+        32 => VElement<uint>(n, index),
+        _ => VElement<ulong>(n, index),
+    };
+
+    /// <summary>Writes an element of <paramref name="esize"/> bits (8, 16, 32 or 64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetVElementBits(int n, int index, int esize, ulong value)
+    {
+        switch (esize)
+        {
+            case 8: SetVElement(n, index, (byte)value); break;
+            case 16: SetVElement(n, index, (ushort)value); break;
+            case 32: SetVElement(n, index, (uint)value); break;
+            default: SetVElement(n, index, value); break;
+        }
+    }
+
+    /// <summary>The low <paramref name="size"/> bits of V[n] (an H, S or D register; B for 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong VScalar(int n, int size) => VElementBits(n, 0, size);
+
+    /// <summary>
+    /// Writes a scalar of <paramref name="size"/> bits to V[n] and clears the rest of the 128-bit register,
+    /// as every AArch64 write to a B/H/S/D register does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetVScalar(int n, int size, ulong value)
+    {
+        ulong mask = size == 64 ? ulong.MaxValue : (1UL << size) - 1;
+        State.V[n] = Vector128.Create(value & mask, 0UL).AsByte();
+    }
+
+    /// <summary>Writes the 64-bit value to V[n] and clears bits 127..64 (a D register or a 64-bit vector).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetV64(int n, ulong value) => State.V[n] = Vector128.Create(value, 0UL).AsByte();
+
+    /// <summary>Writes the full 128 bits of V[n].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetV128(int n, ulong low, ulong high) => State.V[n] = Vector128.Create(low, high).AsByte();
+
+    // ---- Enable checks (Arm ARM AArch64.CheckFPAdvSIMDEnabled, AArch64.CheckFPAdvSIMDTrap) ----
+
+    /// <summary>
+    /// CheckFPAdvSIMDEnabled64: raises the SIMD&amp;FP access trap (EC 0x07, to EL1, EL2 or EL3) when
+    /// CPACR_EL1.FPEN, CPTR_EL2.TFP or CPTR_EL3.TFP disable the instruction at the current EL. Under
+    /// HCR_EL2.TGE a CPACR_EL1 trap from EL0 goes to EL2 with EC 0x00, as AArch64.AdvSIMDFPAccessTrap says.
+    /// </summary>
+    public void CheckFPAdvSIMDEnabled()
+    {
+        int el = State.EL;
+        bool e2hTge = (EffectiveHcr & (HcrE2h | HcrTge)) == (HcrE2h | HcrTge);
+        if (el <= 1 && !e2hTge)
+        {
+            ulong fpen = (Sys.Cpacr >> 20) & 3;
+            bool disabled = fpen switch { 1 => el == 0, 3 => false, _ => true };
+            if (disabled) FPAccessTrap(1);
+        }
+        if (el <= 2 && IsEl2Enabled)
+        {
+            ulong cptr2 = Sys.Cptr[2];
+            if ((cptr2 & (1UL << 10)) != 0) FPAccessTrap(2);
+        }
+        if (Configuration.HasEl3)
+        {
+            ulong cptr3 = Sys.Cptr[3];
+            if ((cptr3 & (1UL << 10)) != 0) FPAccessTrap(3);
+        }
+    }
+
+    // AArch64.AdvSIMDFPAccessTrap: ISS holds CV = 1, COND = 0b1110 for a trapped A64 instruction.
+    private void FPAccessTrap(int targetEl)
+    {
+        if (targetEl == 1 && State.EL == 0 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0)
+            throw new GuestException(ExceptionClass.Unknown, 0, 2);
+        throw new GuestException(ExceptionClass.FpAccess, (1u << 24) | (0xEu << 20), targetEl);
+    }
+
+    // ---- FPCR and FPSR ----
+
+    /// <summary>Adds FPCR (3,3,4,4,0) and FPSR (3,3,4,4,1) to <see cref="SystemRegisters"/>; accessible from EL0, subject to the FP enable checks.</summary>
+    internal void InstallFloatingPointRegisters()
+    {
+        SystemRegisters.Add(new SystemRegister("FPCR", 3, 3, 4, 4, 0,
+            static cpu => cpu.State.Fpcr,
+            static (cpu, v) => cpu.State.Fpcr = (uint)v & FpcrWritableMask,
+            static (cpu, _) => { cpu.CheckFPAdvSIMDEnabled(); return SystemRegisterAccess.Allowed; }, minEl: 0));
+        SystemRegisters.Add(new SystemRegister("FPSR", 3, 3, 4, 4, 1,
+            static cpu => cpu.State.Fpsr,
+            static (cpu, v) => cpu.State.Fpsr = (uint)v & FpsrWritableMask,
+            static (cpu, _) => { cpu.CheckFPAdvSIMDEnabled(); return SystemRegisterAccess.Allowed; }, minEl: 0));
+    }
+}

@@ -1,0 +1,157 @@
+using ArmVirt.Cpu.Exceptions;
+using ArmVirt.Cpu.SystemRegisters;
+using ArmVirt.Mmu;
+using MmuTlbi = ArmVirt.Mmu.TlbiOperation;
+using SysTlbi = ArmVirt.Cpu.SystemRegisters.TlbiOperation;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    private AddressTranslator? _translator;
+
+    /// <summary>The two-stage MMU with this CPU's TLB (created on first use).</summary>
+    public AddressTranslator Translator
+    {
+        get
+        {
+            if (_translator == null)
+            {
+                _translator = new AddressTranslator(new PhysicalBusMemory(Bus));
+                TlbMaintenance += OnTlbInvalidation;
+                AddressTranslationHook = TranslateForAt;
+            }
+            return _translator;
+        }
+    }
+
+    private int RegimeEl => State.EL <= 1 ? 1 : State.EL;
+
+    /// <summary>
+    /// True when the current regime translates: stage 1 enabled (SCTLR_ELx.M) or, for EL1&amp;0, stage 2 or
+    /// HCR_EL2.DC in force. Otherwise accesses use the flat map of AArch64.S1DisabledOutput.
+    /// </summary>
+    public bool TranslationEnabled
+    {
+        get
+        {
+            int regime = RegimeEl;
+            if ((Sys.Sctlr[regime] & 1) != 0) return true;
+            return regime == 1 && (EffectiveHcr & (HcrEl2.Vm | HcrEl2.Dc)) != 0;
+        }
+    }
+
+    /// <summary>A snapshot of the registers the walk needs for the current EL's regime.</summary>
+    public TranslationControl CurrentTranslationControl() => TranslationControlFor(State.EL);
+
+    /// <summary>The translation controls of the regime used at <paramref name="el"/>.</summary>
+    public TranslationControl TranslationControlFor(int el)
+    {
+        int regime = el <= 1 ? 1 : el;
+        return new TranslationControl
+        {
+            Regime = regime switch { 1 => TranslationRegime.EL10, 2 => TranslationRegime.EL2, _ => TranslationRegime.EL3 },
+            El = el,
+            Sctlr = Sys.Sctlr[regime],
+            Tcr = Sys.Tcr[regime],
+            Ttbr0 = Sys.Ttbr0[regime],
+            Ttbr1 = regime == 1 ? Sys.Ttbr1[1] : 0,
+            Mair = Sys.Mair[regime],
+            El2Enabled = IsEl2Enabled,
+            Hcr = Sys.Hcr,
+            Vtcr = Sys.Vtcr,
+            Vttbr = Sys.Vttbr,
+            Pan = State.Pan,
+            IdAa64Mmfr0 = Configuration.Model.IdAa64Mmfr0,
+        };
+    }
+
+    private static AccessType ToAccessType(MemoryAccessKind kind)
+    {
+        var a = (kind & MemoryAccessKind.Write) != 0 ? AccessType.Write : AccessType.Read;
+        if ((kind & MemoryAccessKind.Unprivileged) != 0) a |= AccessType.Unprivileged;
+        if ((kind & MemoryAccessKind.CacheMaintenance) != 0) a |= AccessType.CacheMaintenance;
+        return a;
+    }
+
+    private ulong TranslateThroughMmu(ulong va, MemoryAccessKind kind, bool misaligned)
+    {
+        var control = CurrentTranslationControl();
+        bool deviceFaults = misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0;
+        var r = Translator.TranslateCached(in control, va, ToAccessType(kind), deviceFaults);
+        if (r.IsFault) throw AbortFor(va, r.Fault, kind, fetch: false);
+        return r.PhysicalAddress;
+    }
+
+    private ulong TranslateFetchThroughMmu(ulong pc)
+    {
+        var control = CurrentTranslationControl();
+        var r = Translator.TranslateCached(in control, pc, AccessType.Execute);
+        if (r.IsFault) throw AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true);
+        return r.PhysicalAddress;
+    }
+
+    /// <summary>
+    /// The synchronous abort for an MMU fault: stage 2 faults (including those on stage 1 walks) go to EL2 with
+    /// HPFAR_EL2; stage 1 faults follow the usual routing. Stage 2 data aborts of single-register loads and stores
+    /// carry the instruction syndrome (ISV = 1), which a hypervisor needs to emulate MMIO.
+    /// </summary>
+    private GuestException AbortFor(ulong va, in TranslationFault fault, MemoryAccessKind kind, bool fetch)
+    {
+        int target = fault.IsStage2 ? 2 : SyncExceptionTargetEl;
+        bool same = target == State.EL;
+        ulong? ipa = fault.IsStage2 ? fault.Ipa : null;
+        if (fetch)
+        {
+            var iec = same ? ExceptionClass.InstructionAbortSame : ExceptionClass.InstructionAbortLower;
+            return new GuestException(iec, fault.InstructionAbortIss, target, far: va, ipa: ipa);
+        }
+        bool cm = (kind & MemoryAccessKind.CacheMaintenance) != 0;
+        uint iss = fault.DataAbortIss(cm);
+        if (fault.IsStage2 && !fault.S1Ptw && !cm) iss |= InstructionSyndrome.ForCurrentInstruction(this);
+        var ec = same ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower;
+        return new GuestException(ec, iss, target, far: va, ipa: ipa);
+    }
+
+    // TLBI: invalidate the TLB entries the operation names (the Mmu maps the operand fields).
+    private void OnTlbInvalidation(TlbInvalidation op)
+    {
+        MmuTlbi mmuOp = op.Operation switch
+        {
+            SysTlbi.VmallE1 => MmuTlbi.Vmalle1,
+            SysTlbi.VaE1 => MmuTlbi.Vae1,
+            SysTlbi.AsidE1 => MmuTlbi.Aside1,
+            SysTlbi.VaaE1 => MmuTlbi.Vaae1,
+            SysTlbi.ValeE1 => MmuTlbi.Vale1,
+            SysTlbi.VaaleE1 => MmuTlbi.Vaale1,
+            SysTlbi.Ipas2E1 => MmuTlbi.Ipas2e1,
+            SysTlbi.Ipas2LE1 => MmuTlbi.Ipas2le1,
+            SysTlbi.AllE2 => MmuTlbi.Alle2,
+            SysTlbi.VaE2 => MmuTlbi.Vae2,
+            SysTlbi.ValeE2 => MmuTlbi.Vale2,
+            SysTlbi.AllE1 => MmuTlbi.Alle1,
+            SysTlbi.VmallS12E1 => MmuTlbi.Vmalls12e1,
+            SysTlbi.AllE3 => MmuTlbi.Alle3,
+            SysTlbi.VaE3 => MmuTlbi.Vae3,
+            _ => MmuTlbi.Vale3,
+        };
+        _translator!.Tlb.Invalidate(mmuOp, op.Operand, CurrentVmid);
+    }
+
+    private ushort CurrentVmid => IsEl2Enabled ? (ushort)((Sys.Vttbr >> 48) & 0xFF) : (ushort)0;
+
+    /// <summary>
+    /// AT S1Exx / S12Exx (AArch64.AT): translates without the TLB and formats PAR_EL1. An external abort on the
+    /// walk is not reported in PAR but taken as a Data Abort, as the Arm ARM requires.
+    /// </summary>
+    private static ulong TranslateForAt(Cpu cpu, AtRequest request)
+    {
+        var control = cpu.TranslationControlFor(request.El);
+        var access = (request.Write ? AccessType.Write : AccessType.Read) | AccessType.AtInstruction;
+        if (request.El == 0) access |= AccessType.Unprivileged;
+        var r = cpu.Translator.Translate(in control, request.Address, access, unaligned: false, stage1Only: !request.IncludeStage2);
+        if (r.IsFault && !r.Fault.ReportableInPar)
+            throw cpu.AbortFor(request.Address, r.Fault, request.Write ? MemoryAccessKind.Write : MemoryAccessKind.Read, fetch: false);
+        return ParEl1.Format(in r);
+    }
+}

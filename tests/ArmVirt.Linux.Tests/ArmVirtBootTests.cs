@@ -1,0 +1,79 @@
+namespace ArmVirt.Linux.Tests;
+
+/// <summary>
+/// The same boots as <see cref="QemuBootTests"/> through the armvirt CLI. Off (inconclusive) until ArmVirt can
+/// boot Linux: set ARMVIRT_LINUX_BOOT=1 to run them.
+/// </summary>
+[TestClass]
+[TestCategory("LinuxBoot")]
+public sealed class ArmVirtBootTests
+{
+    // One boot per EL per test run: the determinism test compares a fresh boot with the one the EL test made.
+    private static readonly Dictionary<int, BootRun> firstBoots = [];
+    private static readonly object gate = new();
+
+    private static BootRun FirstBoot(int el)
+    {
+        lock (gate)
+        {
+            if (!firstBoots.TryGetValue(el, out BootRun? run))
+            {
+                run = LinuxBootEnvironment.BootOnArmVirt(el, LinuxBootEnvironment.ArmVirtTimeout);
+                firstBoots[el] = run;
+            }
+            return run;
+        }
+    }
+
+    private static void RequireEnabled()
+    {
+        if (!LinuxBootEnvironment.ArmVirtBootEnabled)
+        {
+            Assert.Inconclusive("ArmVirt Linux boots are off: set ARMVIRT_LINUX_BOOT=1 to run them.");
+        }
+        LinuxBootEnvironment.RequireKernelCache();
+    }
+
+    [TestMethod]
+    public void BootsToShellAndPowersOffAtEl1()
+    {
+        RequireEnabled();
+        BootRun run = FirstBoot(1);
+        QemuBootTests.AssertCleanBoot(run);
+        foreach (string line in QemuBootTests.El1Lines)
+        {
+            StringAssert.Contains(run.Output, line, run.Describe());
+        }
+    }
+
+    [TestMethod]
+    public void BootsToShellAndPowersOffAtEl2WithKvmAndVgicV2()
+    {
+        RequireEnabled();
+        BootRun run = FirstBoot(2);
+        QemuBootTests.AssertCleanBoot(run);
+        foreach (string line in QemuBootTests.KvmEl2Lines)
+        {
+            StringAssert.Contains(run.Output, line, run.Describe());
+        }
+    }
+
+    [TestMethod]
+    public void SameInputsPrintIdenticalOutput()
+    {
+        RequireEnabled();
+        BootRun first = FirstBoot(2);
+        // Only a boot that got somewhere is worth a second (up to ARMVIRT_LINUX_TIMEOUT long) run.
+        Assert.IsTrue(first.ReachedUserspace, first.Describe());
+        BootRun second = LinuxBootEnvironment.BootOnArmVirt(2, LinuxBootEnvironment.ArmVirtTimeout);
+        Assert.AreEqual(first.ExitCode, second.ExitCode, second.Describe());
+        // The guest's serial output (stdout) on virtual time only: the dmesg timestamps, BogoMIPS and the RTC line
+        // must all repeat exactly.
+        string[] a = first.StandardOutput.Split('\n'), b = second.StandardOutput.Split('\n');
+        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            Assert.AreEqual(a[i], b[i], $"output differs first at line {i + 1}");
+        }
+        Assert.AreEqual(a.Length, b.Length, "outputs differ in length");
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every guest on QEMU (the reference) and records its console output as expected/<name>.txt.
+# The table below is the one the ArmVirt.Guests.Tests project uses: name, ELF, highest EL, semihosting, exit code.
+set -euo pipefail
+cd "$(dirname "$0")"
+QEMU=${QEMU:-qemu-system-aarch64}
+command -v "$QEMU" >/dev/null || { echo "$QEMU not found" >&2; exit 1; }
+mkdir -p expected
+
+run() { # name elf el semihosting expected-exit
+    local name=$1 elf=$2 el=$3 sh=$4 want=$5 machine=virt args=()
+    [[ $el == 2 ]] && machine=virt,virtualization=on
+    [[ $sh == 1 ]] && args+=(-semihosting)
+    local rc=0
+    # Semihosting console output goes to stderr without a chardev: the guests never write both, so append it.
+    timeout 30 "$QEMU" -M "$machine" -cpu cortex-a57 -m 128M -nographic -monitor none -serial stdio \
+        "${args[@]}" -kernel "bin/$elf" </dev/null >"expected/$name.txt" 2>"expected/$name.stderr" || rc=$?
+    if [[ $sh == 1 ]]; then cat "expected/$name.stderr" >>"expected/$name.txt"; fi
+    rm -f "expected/$name.stderr"
+    if [[ $rc != "$want" ]]; then echo "$name: QEMU exited with $rc, expected $want" >&2; exit 1; fi
+    echo "$name: $(wc -l <"expected/$name.txt") lines"
+}
+
+run demo demo.elf 2 0 0
+run demo-el1 demo.elf 1 0 0
+run exceptions exceptions.elf 1 0 0
+run el2 el2.elf 2 0 0
+run semihosting semihosting.elf 1 1 3

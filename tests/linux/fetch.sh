@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Fetches Debian's arm64 kernel and busybox-static from Debian's package archive (apt-get download) into a
+# cache directory, never into the repository, and extracts:
+#   $CACHE/Image           the kernel, decompressed from Debian's gzip-compressed vmlinuz
+#   $CACHE/busybox         the static arm64 busybox binary
+#   $CACHE/kernel-version  e.g. "6.1.0-56-arm64 6.1.192-2"
+# Cached between runs: a second run with both files present does nothing (FORCE=1 refetches).
+# Prints the cache directory on stdout as its last line.
+#   Usage: tests/linux/fetch.sh            (ARMVIRT_CACHE overrides ~/.cache/armvirt)
+set -euo pipefail
+
+CACHE="${ARMVIRT_CACHE:-$HOME/.cache/armvirt}/linux"
+mkdir -p "$CACHE"
+
+if [[ "${FORCE:-0}" != 1 && -s "$CACHE/Image" && -x "$CACHE/busybox" && -s "$CACHE/kernel-version" ]]; then
+    echo "fetch.sh: cached: kernel $(cat "$CACHE/kernel-version")" >&2
+    echo "$CACHE"
+    exit 0
+fi
+
+die() { echo "fetch.sh: $*" >&2; exit 1; }
+command -v apt-get >/dev/null || die "apt-get not found: this script needs a Debian (or derived) host"
+
+sudo_if_needed() {
+    if [[ $(id -u) == 0 ]]; then "$@"
+    elif command -v sudo >/dev/null; then sudo "$@"
+    else die "need root to run: $*"; fi
+}
+
+# apt-get download PKG:arm64 needs the arm64 package lists: add the foreign architecture once.
+if [[ $(dpkg --print-architecture) != arm64 ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    echo "fetch.sh: adding the arm64 architecture to dpkg and updating package lists" >&2
+    sudo_if_needed dpkg --add-architecture arm64
+    sudo_if_needed apt-get update -q >&2
+fi
+
+# The metapackage linux-image-arm64 names the current ABI's package (linux-image-X.Y.Z-N-arm64).
+kernel_pkg() { apt-cache depends linux-image-arm64:arm64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -1; }
+KPKG=$(kernel_pkg)
+if [[ -z "$KPKG" ]]; then
+    echo "fetch.sh: no arm64 kernel in the package lists, updating them" >&2
+    sudo_if_needed apt-get update -q >&2
+    KPKG=$(kernel_pkg)
+fi
+[[ -n "$KPKG" ]] || die "linux-image-arm64:arm64 has no candidate in the apt lists"
+
+WORK=$(mktemp -d "$CACHE/tmp.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+(
+    cd "$WORK"
+    # apt-get download runs as the '_apt' user when it can; a private directory it cannot write is fine
+    # as long as we are that directory's owner, so let it download as us.
+    apt-get download -q -o APT::Sandbox::User="$(id -un)" "$KPKG:arm64" busybox-static:arm64 >&2
+) || die "apt-get download $KPKG:arm64 busybox-static:arm64 failed"
+
+KDEB=$(ls "$WORK"/"$KPKG"_*_arm64.deb)
+BDEB=$(ls "$WORK"/busybox-static_*_arm64.deb)
+mkdir "$WORK/k" "$WORK/b"
+dpkg-deb -x "$KDEB" "$WORK/k"
+dpkg-deb -x "$BDEB" "$WORK/b"
+
+VMLINUZ=$(ls "$WORK"/k/boot/vmlinuz-* | head -1)
+[[ -f "$VMLINUZ" ]] || die "no boot/vmlinuz-* in $KDEB"
+# Debian's arm64 vmlinuz is a gzip-compressed Image (magic 1f 8b); older or other builds may be a plain Image.
+if [[ $(head -c2 "$VMLINUZ" | od -An -tx1 | tr -d ' \n') == 1f8b ]]; then
+    gzip -dc "$VMLINUZ" > "$WORK/Image"
+else
+    cp "$VMLINUZ" "$WORK/Image"
+fi
+# arm64 Image header: magic "ARM\x64" at offset 56.
+[[ $(dd if="$WORK/Image" bs=1 skip=56 count=4 2>/dev/null | od -An -tx1 | tr -d ' \n') == 41524d64 ]] \
+    || die "$VMLINUZ does not decompress to an arm64 Image (no ARM\\x64 magic)"
+[[ -x "$WORK/b/bin/busybox" ]] || die "no bin/busybox in $BDEB"
+
+KVER=${VMLINUZ##*/vmlinuz-}
+PKGVER=$(dpkg-deb -f "$KDEB" Version)
+BBVER=$(dpkg-deb -f "$BDEB" Version)
+mv "$WORK/Image" "$CACHE/Image"
+cp "$WORK/b/bin/busybox" "$CACHE/busybox"
+chmod 755 "$CACHE/busybox"
+echo "$KVER $PKGVER" > "$CACHE/kernel-version"
+echo "$BBVER" > "$CACHE/busybox-version"
+echo "fetch.sh: kernel $KVER ($KPKG $PKGVER), busybox-static $BBVER -> $CACHE" >&2
+echo "$CACHE"
