@@ -93,4 +93,64 @@ public sealed class LockstepRandomTests
         }
         Assert.IsTrue(pair.Jit.Cpu.Translations!.BlocksInvalidated >= Sequences - 512, "reused code addresses were not invalidated");
     }
+
+    private static readonly A64Encoding[] FpRows =
+        [.. SimdFpTable.Entries.Where(e => InstructionClassifier.Classify(e) == InstructionClass.Plain)];
+
+    [TestMethod]
+    public void RandomFloatingPointBlocksMatchInterpreter()
+    {
+        // Scalar FP data processing mixed with integer instructions, random V registers, FPCR rounding/FZ/DN.
+        var rng = new Random(31337);
+        using var pair = new LockstepPair(0);
+        Assert.IsTrue(FpRows.Length > 0);
+        int exceptions = 0;
+        pair.Jit.Cpu.ExceptionEntered += (_, _) => exceptions++;
+        for (int s = 0; s < 2000; s++)
+        {
+            int n = 1 + rng.Next(20);
+            var words = new uint[n + 1];
+            for (int i = 0; i < n; i++)
+            {
+                if (rng.Next(3) == 0)
+                {
+                    words[i] = RandomDataProcessing(rng);
+                    continue;
+                }
+                while (true)
+                {
+                    var row = FpRows[rng.Next(FpRows.Length)];
+                    uint w = ((uint)rng.NextInt64(1L << 32) & ~row.Mask) | row.Value;
+                    if (ReferenceEquals(A64Decoder.Instance.Decode(w), row)) { words[i] = w; break; }
+                }
+            }
+            words[n] = 0x14000000; // b .
+            ulong at = LockstepPair.RamBase + (ulong)(s % 512) * 128;
+            var v = new UInt128[32];
+            for (int i = 0; i < 32; i++) v[i] = ((UInt128)RandomValue(rng) << 64) | RandomValue(rng);
+            var x = new ulong[31];
+            for (int i = 0; i < 31; i++) x[i] = RandomValue(rng);
+            uint fpcr = ((uint)rng.Next(4) << 22) | ((uint)rng.Next(2) << 24) | ((uint)rng.Next(2) << 25);
+            foreach (var side in pair.Both)
+            {
+                for (int i = 0; i < words.Length; i++) side.Bus.TryWrite(at + 4 * (ulong)i, 4, words[i]);
+                for (int i = 0; i < 32; i++) side.Cpu.State.V[i] = System.Runtime.CompilerServices.Unsafe.As<UInt128, System.Runtime.Intrinsics.Vector128<byte>>(ref v[i]);
+                for (int i = 0; i < 31; i++) side.Cpu.State.X[i] = x[i];
+                side.Cpu.State.Fpcr = fpcr;
+                side.Cpu.State.Fpsr = 0;
+                side.Cpu.Sys.Cpacr = 3UL << 20; // CPACR_EL1.FPEN: no FP traps
+                side.Cpu.State.PC = at;
+            }
+            try
+            {
+                pair.RunLockstep((ulong)n + 1);
+            }
+            catch (Exception e)
+            {
+                Assert.Fail($"sequence {s}: {string.Join(" ", words.Select(w => w.ToString("x8")))}\n{e.Message}");
+            }
+            Assert.AreEqual(s + 1, pair.BlocksCompared, $"sequence {s} did not run as one compiled block");
+        }
+        Assert.AreEqual(0, exceptions, "FP instructions trapped: the test meant them to execute");
+    }
 }

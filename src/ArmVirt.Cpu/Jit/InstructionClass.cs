@@ -4,8 +4,9 @@ namespace ArmVirt.Cpu.Jit;
 public enum InstructionClass
 {
     /// <summary>
-    /// Touches only general registers and NZCV (integer data processing): it cannot change interrupt state,
-    /// the clock, the translation regime or memory, so the block continues after it.
+    /// Touches only registers, NZCV and FPSR (integer and floating-point data processing, NOP-like hints and
+    /// barriers): it cannot change interrupt state, the clock, the translation regime or memory, so the block
+    /// continues after it.
     /// </summary>
     Plain,
 

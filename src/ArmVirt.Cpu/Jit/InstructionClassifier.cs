@@ -18,10 +18,18 @@ public static class InstructionClassifier
         ((A64Handler)Barriers.Dmb).Method, ((A64Handler)Barriers.Dsb).Method,
     ];
 
+    // SIMD&FP rows: the loads and stores (SimdFpLoadStore) access memory; the data-processing rows only touch the V
+    // registers, general registers, NZCV and FPSR (an FP enable trap is a precise synchronous exception).
+    private static bool IsSimdFpMemory(A64Encoding e) => e.Handler.Method.DeclaringType == typeof(A64.SimdFp.SimdFpLoadStore);
+
     private static readonly HashSet<A64Encoding> PlainRows = new(
-        DataProcessingTable.Entries.Concat(SystemTable.Entries.Where(e => NoEffectSystemHandlers.Contains(e.Handler.Method))),
+        DataProcessingTable.Entries
+            .Concat(SystemTable.Entries.Where(e => NoEffectSystemHandlers.Contains(e.Handler.Method)))
+            .Concat(SimdFpTable.Entries.Where(e => !IsSimdFpMemory(e))),
         ReferenceEqualityComparer.Instance);
-    private static readonly HashSet<A64Encoding> MemoryRows = new(LoadStoreTable.Entries, ReferenceEqualityComparer.Instance);
+
+    private static readonly HashSet<A64Encoding> MemoryRows = new(
+        LoadStoreTable.Entries.Concat(SimdFpTable.Entries.Where(IsSimdFpMemory)), ReferenceEqualityComparer.Instance);
 
     // Branches that change only PC and general registers (not ERET, which changes EL, PSTATE and masks).
     private static readonly HashSet<A64Encoding> PlainBranchRows = new(
