@@ -89,13 +89,30 @@ public sealed partial class Cpu
         var t = _translations;
         if (t == null || t.Count == 0) return;
         // IC IVAU in the flat regime names a physical address: drop its page; anything else drops everything.
-        if (operation == InstructionCacheOperation.ByVirtualAddress && IsFlatRegime) t.Invalidate(va, 4);
+        if (operation == InstructionCacheOperation.ByVirtualAddress && !TranslationEnabled) t.Invalidate(va, 4);
         else t.Flush();
     }
 
-    // Stage 1 off for the current regime and, at EL1/EL0 with EL2 enabled, stage 2 off: VA = PA.
-    private bool IsFlatRegime =>
-        (CurrentSctlr & 1) == 0 && (State.EL >= 2 || (EffectiveHcr & HcrVm) == 0);
+    // The physical address of the instruction at pc for the current regime, or null when the fetch would fault (or
+    // stop the CPU): the interpreter's Step then raises it. Blocks never cross a 4 KiB page, so this one fetch
+    // translation is the one every instruction of the block would get.
+    private ulong? TranslateBlockFetch(ulong pc)
+    {
+        if (!TranslationEnabled) return pc;
+        if ((pc & 3) != 0) return null;
+        try
+        {
+            return TranslateFetchThroughMmu(pc);
+        }
+        catch (GuestException)
+        {
+            return null;
+        }
+        catch (CpuStoppedException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// The JIT's version of the interpreter's inner loop: the same loop conditions and interrupt checks before
@@ -119,8 +136,8 @@ public sealed partial class Cpu
             ulong pc = State.PC;
             if (!chained)
             {
-                // After a chainable exit CheckInterrupts would give the answer it gave before that block, and the
-                // regime is unchanged: these checks are skipped only then.
+                // After a chainable exit CheckInterrupts would give the answer it gave before that block: the check
+                // is skipped only then. (The fetch translation below is done for every block.)
                 if (AnyInterruptAsserted && CheckInterrupts())
                 {
                     interpretRemaining = 0;
@@ -136,14 +153,21 @@ public sealed partial class Cpu
                 interpretRemaining = 0;
                 // PSTATE.IL and PSTATE.SS make every instruction take an exception before it executes (the
                 // interpreter's Step checks them): such code is never entered compiled.
-                if (TraceInstruction != null || State.IllegalState || State.SoftwareStep || !IsFlatRegime)
+                if (TraceInstruction != null || State.IllegalState || State.SoftwareStep)
                 {
                     Step();
                     continue;
                 }
             }
             chained = false;
-            var block = cache.Lookup(pc, State.EL) ?? cache.Add(BlockBuilder.Build(this, pc));
+            ulong? pa = TranslateBlockFetch(pc);
+            if (pa == null)
+            {
+                Step();
+                continue;
+            }
+            var block = cache.Lookup(pc, State.EL);
+            if (block == null || block.PhysicalAddress != pa.Value) block = cache.Add(BlockBuilder.Build(this, pc, pa.Value));
             int n = block.Length;
             if (n == 0)
             {

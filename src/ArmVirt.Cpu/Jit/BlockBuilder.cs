@@ -7,24 +7,30 @@ namespace ArmVirt.Cpu.Jit;
 public static class BlockBuilder
 {
     /// <summary>
-    /// Forms the block at physical address <paramref name="pc"/>. Only instructions that can be fetched from RAM
-    /// are included; a block whose first instruction cannot be fetched has length 0 (the interpreter raises the
-    /// abort).
+    /// Forms the block at <paramref name="pc"/> in the flat regime (PC = physical address). Only instructions that
+    /// can be fetched from RAM are included; a block whose first instruction cannot be fetched has length 0 (the
+    /// interpreter raises the abort).
     /// </summary>
-    public static TranslationBlock Build(Cpu cpu, ulong pc)
+    public static TranslationBlock Build(Cpu cpu, ulong pc) => Build(cpu, pc, pc);
+
+    /// <summary>
+    /// Forms the block whose first instruction is at virtual address <paramref name="pc"/>, which translates to
+    /// <paramref name="physicalAddress"/>. The block stays within the 4 KiB page, so one translation covers it.
+    /// </summary>
+    public static TranslationBlock Build(Cpu cpu, ulong pc, ulong physicalAddress)
     {
         var words = new List<uint>();
         var encodings = new List<A64Encoding>();
         var classes = new List<InstructionClass>();
         ulong pageEnd = (pc & ~(TranslationBlock.PageSize - 1)) + TranslationBlock.PageSize;
-        if ((pc & 3) == 0 && (pc >> cpu.PhysicalAddressBits) == 0)
+        if ((pc & 3) == 0 && (physicalAddress >> cpu.PhysicalAddressBits) == 0 && (physicalAddress & 0xFFF) == (pc & 0xFFF))
         {
-            for (ulong a = pc; a < pageEnd && words.Count < TranslationBlock.MaxInstructions; a += 4)
+            for (ulong a = pc, pa = physicalAddress; a < pageEnd && words.Count < TranslationBlock.MaxInstructions; a += 4, pa += 4)
             {
                 uint insn;
                 unsafe
                 {
-                    byte* p = cpu.Bus.RamPointer(a, 4);
+                    byte* p = cpu.Bus.RamPointer(pa, 4);
                     if (p == null) break;
                     insn = Unsafe.ReadUnaligned<uint>(p);
                 }
@@ -36,6 +42,6 @@ public static class BlockBuilder
                 if (c == InstructionClass.EndsBlock) break;
             }
         }
-        return new TranslationBlock(pc, cpu.State.EL, [.. words], [.. encodings], [.. classes]);
+        return new TranslationBlock(pc, physicalAddress, cpu.State.EL, [.. words], [.. encodings], [.. classes]);
     }
 }

@@ -16,9 +16,10 @@ public sealed class TranslationBlock
     /// <summary>Page size blocks never cross.</summary>
     public const ulong PageSize = 4096;
 
-    internal TranslationBlock(ulong pc, int el, uint[] words, A64Encoding[] encodings, InstructionClass[] classes)
+    internal TranslationBlock(ulong pc, ulong physicalAddress, int el, uint[] words, A64Encoding[] encodings, InstructionClass[] classes)
     {
         Pc = pc;
+        PhysicalAddress = physicalAddress;
         El = el;
         Words = words;
         Encodings = encodings;
@@ -28,8 +29,14 @@ public sealed class TranslationBlock
         ChainableExit = Length > 0 && InstructionClassifier.LeavesInterruptStateUnchanged(encodings[Length - 1]);
     }
 
-    /// <summary>Address of the first instruction (virtual = physical: blocks exist only for the flat regime).</summary>
+    /// <summary>Virtual address of the first instruction (the PC values the block's handlers see).</summary>
     public ulong Pc { get; }
+
+    /// <summary>
+    /// Physical address the block was fetched from. The block is used only while the PC still translates to it, so
+    /// a changed mapping (new ASID, TLB maintenance, MMU switched on or off) never runs stale code.
+    /// </summary>
+    public ulong PhysicalAddress { get; }
 
     /// <summary>The exception level the block was formed at (part of its cache key).</summary>
     public int El { get; }
@@ -86,6 +93,6 @@ public sealed class TranslationBlock
     /// <summary>Set when the block's page was written or code caches were invalidated; it is never run again.</summary>
     public bool Invalidated { get; internal set; }
 
-    /// <summary>The 4 KiB page number the block lives in.</summary>
-    public ulong Page => Pc / PageSize;
+    /// <summary>The physical 4 KiB page number the block was fetched from (writes to it drop the block).</summary>
+    public ulong Page => PhysicalAddress / PageSize;
 }

@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace ArmVirt.Cpu.Jit;
 
 /// <summary>
-/// The blocks of one CPU, keyed by (physical address, EL). Blocks are only formed while the translation regime
-/// is flat (stage 1 and stage 2 off), so the PC is the physical address and no ASID/VMID is needed in the key.
-/// A direct-mapped array sits in front of a dictionary; a page index finds the blocks to drop when a page is
-/// written. The cache is bounded: when it holds <see cref="Capacity"/> blocks it is flushed whole (as QEMU's
+/// The blocks of one CPU, keyed by (virtual PC, EL). The execution loop translates the PC at each block entry and
+/// uses a block only if it was fetched from that physical address, so no ASID/VMID is needed in the key and TLB
+/// maintenance needs no hook here: the MMU's own TLB answers the fetch translation. A direct-mapped array sits in front of a dictionary; a physical page index finds the blocks to drop when
+/// a page is written. The cache is bounded: when it holds <see cref="Capacity"/> blocks it is flushed whole (as QEMU's
 /// tb_flush does), which also releases the compiled methods.
 /// </summary>
 public sealed class TranslationCache
