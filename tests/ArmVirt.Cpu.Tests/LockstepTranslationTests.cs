@@ -1,0 +1,58 @@
+namespace ArmVirt.Cpu.Tests;
+
+/// <summary>The JIT with stage 1 translation on: blocks follow the PC's mapping, including a remap by the guest.</summary>
+[TestClass]
+public sealed class LockstepTranslationTests
+{
+    private const ulong Ram = LockstepPair.RamBase;
+    private const ulong L1 = Ram + 0x1_0000, L2 = Ram + 0x1_1000, L3 = Ram + 0x1_2000;
+    private const ulong PageAttrs = (1UL << 10) | (3UL << 8) | 0b11; // AF, inner shareable, page, AttrIndx 0
+    private const ulong AliasVa = Ram + 0x4_0000;                    // page 64: mapped to CodeA, later to CodeB
+    private const ulong CodeA = Ram + 0x3000, CodeB = Ram + 0x5000;
+
+    // loop: add x0, x0, #imm; subs x1, x1, #1; b.ne loop; cbnz x9, done; mov x9, #1; str x10, [x11] (new L3
+    // descriptor for the alias page); dsb ish; tlbi vmalle1; dsb ish; isb; mov x1, #10; b loop; done: b .
+    private static uint[] Program(uint addImm) =>
+    [
+        0x91000000 | (addImm << 10), 0xf1000421, 0x54ffffc1, 0xb5000129, 0xd2800029, 0xf900016a, 0xd5033b9f,
+        0xd508871f, 0xd5033b9f, 0xd5033fdf, 0xd2800141, 0x17fffff5, 0x14000000,
+    ];
+
+    private static void Store64(LockstepPair pair, ulong pa, ulong value) => pair.Load(pa, (uint)value, (uint)(value >> 32));
+
+    [TestMethod]
+    [DataRow(0L)]
+    [DataRow(long.MaxValue)]
+    public void GuestRemapOfTheCodePageIsFollowed(long optimizeThreshold)
+    {
+        using var pair = new LockstepPair(0, optimizeThreshold: optimizeThreshold);
+        // Stage 1 for EL1&0: 39-bit VA, 4K granule, identity map of the first 1 MiB of RAM, page 64 aliased to CodeA.
+        Store64(pair, L1 + 8, L2 | 0b11);
+        Store64(pair, L2, L3 | 0b11);
+        for (ulong i = 0; i < 256; i++) Store64(pair, L3 + i * 8, (Ram + i * 0x1000) | PageAttrs);
+        Store64(pair, L3 + 64 * 8, CodeA | PageAttrs);
+        pair.Load(CodeA, Program(1));
+        pair.Load(CodeB, Program(3));
+        pair.Setup(cpu =>
+        {
+            var s = cpu.Sys;
+            s.Mair[1] = 0xFF;            // Attr0 = Normal write-back
+            s.Tcr[1] = 25 | (1UL << 23); // T0SZ = 25, EPD1
+            s.Ttbr0[1] = L1;
+            s.Vbar[1] = Ram + 0x800;
+            s.Sctlr[1] |= 1;             // M
+            cpu.State.PC = AliasVa;
+            cpu.SetX(1, 10);
+            cpu.SetX(10, CodeB | PageAttrs);
+            cpu.SetX(11, L3 + 64 * 8);
+        });
+        Assert.IsTrue(pair.Jit.Cpu.TranslationEnabled);
+        pair.RunLockstep(200);
+        var cpu = pair.Jit.Cpu;
+        Assert.AreEqual(10UL * 1 + 10UL * 3, cpu.X(0), "the second pass ran the code now mapped at the alias");
+        Assert.AreEqual(AliasVa + 12 * 4, cpu.State.PC);
+        var t = cpu.Translations!;
+        Assert.AreEqual(CodeB, t.Lookup(AliasVa, 1)!.PhysicalAddress, "the block was re-formed from the new mapping");
+        Assert.IsTrue(pair.BlocksCompared >= 18);
+    }
+}
