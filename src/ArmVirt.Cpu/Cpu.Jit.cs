@@ -122,11 +122,27 @@ public sealed partial class Cpu
     private void RunJitSlice(ulong limit)
     {
         var cache = _translations!;
-        if (!ReferenceEquals(_translatedWith, Decoder))
+        // A new decoder invalidates every block; so does a CPU reset (the instruction count starts again), because
+        // image loaders write RAM with PhysicalBus.Load, which raises no write notification.
+        if (!ReferenceEquals(_translatedWith, Decoder) || State.Instructions < _jitInstructionsSeen)
         {
             cache.Flush();
             _translatedWith = Decoder;
         }
+        try
+        {
+            RunJitLoop(cache, limit);
+        }
+        finally
+        {
+            _jitInstructionsSeen = State.Instructions;
+        }
+    }
+
+    private ulong _jitInstructionsSeen;
+
+    private void RunJitLoop(TranslationCache cache, ulong limit)
+    {
         ulong cpi = CyclesPerInstruction;
         int interpretRemaining = 0;
         ulong expectedPc = 0;

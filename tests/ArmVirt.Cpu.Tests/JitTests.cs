@@ -200,6 +200,26 @@ public sealed class JitTests
     }
 
     [TestMethod]
+    public void ResetFlushesTranslationsBecauseLoadersWriteSilently()
+    {
+        using var h = new CpuHarness(1, CountDown);
+        h.Cpu.Engine = ExecutionEngine.Jit;
+        h.Cpu.JitThreshold = 0;
+        h.Cpu.JitBackgroundCompilation = false;
+        h.Cpu.SetX(1, 5);
+        h.Cpu.Run(15);
+        Assert.AreEqual(5UL, h.Cpu.X(0));
+        Assert.IsNotNull(h.Cpu.Translations!.Lookup(Base, 1)?.Code);
+        // Reboot as Machine does: reset, reload RAM through PhysicalBus.Load (no write event), run again.
+        h.Cpu.Reset();
+        h.Load(Base, AddX0X0Three);
+        h.Cpu.State.PC = Base;
+        h.Cpu.SetX(1, 5);
+        h.Cpu.Run(15);
+        Assert.AreEqual(15UL, h.Cpu.X(0), "the reloaded code ran");
+    }
+
+    [TestMethod]
     public void IllegalExecutionStateIsNeverRunCompiled()
     {
         using var pair = new LockstepPair(0);
