@@ -68,7 +68,10 @@ public sealed class Pl011 : RegisterMappedDevice
         _ibrd = r.Define("UARTIBRD", 0x024, writeMask: 0xFFFF);
         _fbrd = r.Define("UARTFBRD", 0x028, writeMask: 0x3F);
         _lcrh = r.Define("UARTLCR_H", 0x02C, write: v => WriteLineControl((uint)v & 0xFF));
-        _cr = r.Define("UARTCR", 0x030, reset: CrTxe | CrRxe, write: v => WriteControl((uint)v & 0xFF87));
+        // The TRM's reset value is 0x300 (UART disabled). Guests written for QEMU -M virt, Linux's earlycon among
+        // them, transmit without enabling the UART (QEMU does not gate its data path on UARTEN), so the UART comes
+        // out of reset enabled, as boot firmware would leave it; software that clears UARTEN still sees it gate.
+        _cr = r.Define("UARTCR", 0x030, reset: CrUarten | CrTxe | CrRxe, write: v => WriteControl((uint)v & 0xFF87));
         _ifls = r.Define("UARTIFLS", 0x034, reset: 0x12, write: v => WriteFifoLevels((uint)v & 0x3F));
         _imsc = r.Define("UARTIMSC", 0x038, write: v => WriteInterruptMask((uint)v & IntAll));
         r.Define("UARTRIS", 0x03C, writeMask: 0, read: () => _ris);

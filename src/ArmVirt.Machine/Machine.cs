@@ -1,6 +1,8 @@
 using ArmVirt.Core;
 using ArmVirt.Cpu;
 using ArmVirt.Devices;
+using ArmVirt.Devices.Virtio;
+using ArmVirt.Gic;
 using ArmVirt.Timer;
 using ArmVirt.Machine.Loaders;
 using CpuCore = ArmVirt.Cpu.Cpu;
@@ -52,6 +54,15 @@ public sealed partial class Machine : IDisposable
 
     /// <summary>The PL011 UART at 0x0900_0000.</summary>
     public Pl011 Uart { get; }
+
+    /// <summary>The GICv2 (distributor at 0x0800_0000; GICH/GICV when EL2 is implemented).</summary>
+    public Gicv2 Gic { get; init; } = null!;
+
+    /// <summary>The PL031 real-time clock at 0x0901_0000.</summary>
+    public Pl031 Rtc { get; init; } = null!;
+
+    /// <summary>The 32 virtio-mmio transports at 0x0a00_0000 (all empty until devices are configured).</summary>
+    public IReadOnlyList<VirtioMmioTransport> VirtioSlots { get; init; } = [];
 
     /// <summary>The device tree blob given to the guest (generated, or the user's amended one).</summary>
     public byte[] Dtb => _boot.Dtb;
@@ -153,6 +164,7 @@ public sealed partial class Machine : IDisposable
         ResetCount++;
         Uart.Reset();
         Timer.Reset();
+        Gic.Reset();
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }

@@ -1,3 +1,5 @@
+using ArmVirt.Gic;
+using ArmVirt.Devices.Virtio;
 using ArmVirt.Core;
 using ArmVirt.Cpu;
 using ArmVirt.Devices;
@@ -158,18 +160,63 @@ public sealed class MachineBuilder
             ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
+            var gic = BuildGic(bus, cpu, timer, _highestEl >= 2);
+            uart.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl011Spi).Set;
+            // The RTC counts virtual seconds from a fixed date, so runs are repeatable (QEMU's -rtc clock=vm, base fixed).
+            var rtc = new Pl031(clock, () => cpu.State.Cycles, RtcEpoch);
+            bus.AddMmio(VirtMemoryMap.Pl031Base, VirtMemoryMap.Pl031Size, rtc, "pl031");
+            rtc.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl031Spi).Set;
+            var virtio = new VirtioMmioTransport[VirtioMmioLayout.SlotCount];
+            for (int n = 0; n < virtio.Length; n++)
+            {
+                var t = new VirtioMmioTransport(bus, null, VirtioMmioVersion.Modern, $"virtio-mmio@{VirtioMmioLayout.SlotBase(n):x}");
+                bus.AddMmio(VirtioMmioLayout.SlotBase(n), VirtioMmioLayout.Stride, t, t.Registers.DeviceName);
+                t.Interrupt.Changed += gic.Spi(VirtioMmioLayout.Spi(n)).Set;
+                virtio[n] = t;
+            }
 
             var boot = Layout(bus, model, kernel, initrd, userTree);
             // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
             string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
-            return new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware);
+            return new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware)
+            {
+                Gic = gic,
+                Rtc = rtc,
+                VirtioSlots = virtio,
+            };
         }
         catch
         {
             bus.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The PL031's counter at virtual time 0: 2026-01-01T00:00:00Z.</summary>
+    public const uint RtcEpoch = 1_767_225_600;
+
+    // The GICv2 of the virt machine: GICD and GICC always, GICH and GICV when EL2 exists (virtualization=on), with the
+    // CPU interface outputs driving the CPU's interrupt inputs and the timer outputs driving their PPIs.
+    private static Gicv2 BuildGic(PhysicalBus bus, CpuCore cpu, GenericTimer timer, bool virtualization)
+    {
+        var gic = new Gicv2(1, VirtMemoryMap.GicInterrupts);
+        bus.AddMmio(VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, gic.Distributor, "gicd");
+        bus.AddMmio(VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.CpuInterfaceWindow, "gicc");
+        if (virtualization)
+        {
+            bus.AddMmio(VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, gic.VirtualControlWindow, "gich");
+            bus.AddMmio(VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.VirtualCpuInterfaceWindow, "gicv");
+            gic.VirtualIrqOutput(0).Changed += cpu.VirtualIrq.Set;
+            gic.VirtualFiqOutput(0).Changed += cpu.VirtualFiq.Set;
+        }
+        gic.IrqOutput(0).Changed += cpu.Irq.Set;
+        gic.FiqOutput(0).Changed += cpu.Fiq.Set;
+        timer.SecurePhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerSecurePpi).Set;
+        timer.Physical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerPhysicalPpi).Set;
+        timer.Virtual.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerVirtualPpi).Set;
+        timer.HypervisorPhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerHypervisorPpi).Set;
+        return gic;
     }
 
     // QEMU hw/arm/boot.c (arm_setup_direct_kernel_boot): an ELF is not Linux; the DTB goes at the base of RAM if the
@@ -182,7 +229,7 @@ public sealed class MachineBuilder
         var conduit = Machine.ConduitFor(_highestEl);
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
-            if (userTree == null) return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange));
+            if (userTree == null) return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2));
             VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange);
             return FdtWriter.Write(userTree);
         }

@@ -18,6 +18,39 @@ public static class VirtMemoryMap
     /// <summary>Base of RAM (the <c>loader_start</c> of QEMU's boot code).</summary>
     public const ulong RamBase = 0x4000_0000;
 
+    /// <summary>GICv2 distributor (GICD).</summary>
+    public const ulong GicDistributorBase = 0x0800_0000;
+
+    /// <summary>GICv2 CPU interface (GICC).</summary>
+    public const ulong GicCpuInterfaceBase = 0x0801_0000;
+
+    /// <summary>GICv2 virtual interface control (GICH), present when EL2 is implemented.</summary>
+    public const ulong GicVirtualControlBase = 0x0803_0000;
+
+    /// <summary>GICv2 virtual CPU interface (GICV), present when EL2 is implemented.</summary>
+    public const ulong GicVirtualCpuInterfaceBase = 0x0804_0000;
+
+    /// <summary>Size of each GIC window.</summary>
+    public const ulong GicWindowSize = 0x1_0000;
+
+    /// <summary>Interrupt IDs the GIC implements (SPIs 0..255), as QEMU's virt machine.</summary>
+    public const int GicInterrupts = 288;
+
+    /// <summary>PL031 real-time clock.</summary>
+    public const ulong Pl031Base = 0x0901_0000;
+
+    /// <summary>Size of the PL031 window.</summary>
+    public const ulong Pl031Size = 0x1000;
+
+    /// <summary>SPI of the PL031.</summary>
+    public const int Pl031Spi = 2;
+
+    /// <summary>PPIs of the generic timer: secure physical, non-secure physical, virtual, hypervisor (INTIDs 29, 30, 27, 26).</summary>
+    public const int TimerSecurePpi = 13, TimerPhysicalPpi = 14, TimerVirtualPpi = 11, TimerHypervisorPpi = 10;
+
+    /// <summary>PPI of the GIC maintenance interrupt (INTID 25).</summary>
+    public const int GicMaintenancePpi = 9;
+
     /// <summary>Largest RAM the low memory window holds: 255 GiB, up to the high MMIO region at 256 GiB.</summary>
     public const ulong MaxRamSize = 255UL << 30;
 

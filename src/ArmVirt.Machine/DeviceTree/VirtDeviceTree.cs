@@ -15,6 +15,16 @@ public static class VirtDeviceTree
     /// <summary>The PL011 node's path, used as <c>/chosen/stdout-path</c>.</summary>
     public const string UartPath = "/pl011@9000000";
 
+    /// <summary>Phandle of the GIC node (QEMU's value).</summary>
+    public const uint GicPhandle = 0x8001;
+
+    // Interrupt specifier cells of arm,cortex-a15-gic: type (0 SPI, 1 PPI), number, flags (1 edge rising, 4 level
+    // high; for PPIs the CPU mask in bits 15..8, one CPU here).
+    private const uint GicSpi = 0, GicPpi = 1, IrqEdgeRising = 1, IrqLevelHigh = 4, PpiFlags = (1u << 8) | IrqLevelHigh;
+
+    private const ulong VirtioBase = 0x0A00_0000, VirtioStride = 0x200;
+    private const int VirtioSlots = 32, VirtioFirstSpi = 16;
+
     /// <summary>The <c>compatible</c> string of a CPU node for <paramref name="model"/> (QEMU's <c>dtb_compatible</c>; "max" is A57-based).</summary>
     public static string CpuCompatible(CpuModel model) => model.Name switch
     {
@@ -24,13 +34,14 @@ public static class VirtDeviceTree
 
     /// <summary>Builds the tree for a single-CPU virt machine with <paramref name="ramSize"/> bytes of RAM.</summary>
     public static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
-        (ulong Start, ulong End)? initrd)
+        (ulong Start, ulong End)? initrd, bool gicVirtualization = false)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
             .SetCells("#size-cells", 2)
             .SetCells("#address-cells", 2)
-            .SetStrings("compatible", "linux,dummy-virt");
+            .SetStrings("compatible", "linux,dummy-virt")
+            .SetCells("interrupt-parent", GicPhandle);
 
         // PSCI 0.2+ with the PSCI 0.1 function IDs QEMU also lists (fdt_add_psci_node).
         root.AddNode("psci")
@@ -48,8 +59,52 @@ public static class VirtDeviceTree
         root.AddNode($"pl011@{VirtMemoryMap.Pl011Base:x}")
             .SetStrings("clock-names", "uartclk", "apb_pclk")
             .SetCells("clocks", ApbClockPhandle, ApbClockPhandle)
+            .SetCells("interrupts", GicSpi, VirtMemoryMap.Pl011Spi, IrqLevelHigh)
             .SetU64("reg", VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size)
             .SetStrings("compatible", "arm,pl011", "arm,primecell");
+
+        root.AddNode($"pl031@{VirtMemoryMap.Pl031Base:x}")
+            .SetStrings("clock-names", "apb_pclk")
+            .SetCells("clocks", ApbClockPhandle)
+            .SetCells("interrupts", GicSpi, VirtMemoryMap.Pl031Spi, IrqLevelHigh)
+            .SetU64("reg", VirtMemoryMap.Pl031Base, VirtMemoryMap.Pl031Size)
+            .SetStrings("compatible", "arm,pl031", "arm,primecell");
+
+        // fdt_add_gic_node: the distributor and CPU interface, plus GICH/GICV and the maintenance PPI with EL2.
+        var gic = root.AddNode($"intc@{VirtMemoryMap.GicDistributorBase:x}")
+            .SetCells("phandle", GicPhandle);
+        var regs = new List<ulong> { VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize };
+        if (gicVirtualization)
+        {
+            regs.AddRange([VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize]);
+            gic.SetCells("interrupts", GicPpi, VirtMemoryMap.GicMaintenancePpi, PpiFlags);
+        }
+        gic.SetU64("reg", regs.ToArray())
+            .SetStrings("compatible", "arm,cortex-a15-gic")
+            .SetEmpty("ranges")
+            .SetCells("#size-cells", 2)
+            .SetCells("#address-cells", 2)
+            .SetEmpty("interrupt-controller")
+            .SetCells("#interrupt-cells", 3);
+
+        // fdt_add_timer_nodes: secure physical, non-secure physical, virtual, hypervisor.
+        root.AddNode("timer")
+            .SetCells("interrupts",
+                GicPpi, VirtMemoryMap.TimerSecurePpi, PpiFlags, GicPpi, VirtMemoryMap.TimerPhysicalPpi, PpiFlags,
+                GicPpi, VirtMemoryMap.TimerVirtualPpi, PpiFlags, GicPpi, VirtMemoryMap.TimerHypervisorPpi, PpiFlags)
+            .SetEmpty("always-on")
+            .SetStrings("compatible", "arm,armv8-timer", "arm,armv7-timer");
+
+        // The 32 virtio-mmio transports, written in reverse slot order as QEMU does.
+        for (int n = VirtioSlots - 1; n >= 0; n--)
+        {
+            ulong slotBase = VirtioBase + (ulong)n * VirtioStride;
+            root.AddNode($"virtio_mmio@{slotBase:x}")
+                .SetEmpty("dma-coherent")
+                .SetCells("interrupts", GicSpi, (uint)(VirtioFirstSpi + n), IrqEdgeRising)
+                .SetU64("reg", slotBase, VirtioStride)
+                .SetStrings("compatible", "virtio,mmio");
+        }
 
         var cpus = root.AddNode("cpus").SetCells("#size-cells", 0).SetCells("#address-cells", 1);
         cpus.AddNode("cpu@0")
