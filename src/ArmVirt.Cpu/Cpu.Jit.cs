@@ -88,22 +88,9 @@ public sealed partial class Cpu
     {
         var t = _translations;
         if (t == null || t.Count == 0) return;
-        if (operation != InstructionCacheOperation.ByVirtualAddress)
-        {
-            t.Flush();
-            return;
-        }
-        // IC IVAU drops the physical page its VA translates to. The instruction has just translated the same VA
-        // the same way (SystemInstructions.InstructionCache), so this repeat has no new effect; blocks reached
-        // through other VAs of that page are dropped too, since blocks are indexed by physical page.
-        try
-        {
-            t.Invalidate(TranslateData(va, 1, MemoryAccessKind.CacheMaintenance), 4);
-        }
-        catch (Exception e) when (e is GuestException or CpuStoppedException)
-        {
-            t.Flush();
-        }
+        // IC IVAU in the flat regime names a physical address: drop its page; anything else drops everything.
+        if (operation == InstructionCacheOperation.ByVirtualAddress && !TranslationEnabled) t.Invalidate(va, 4);
+        else t.Flush();
     }
 
     // The physical address of the instruction at pc for the current regime, or null when the fetch would fault (or
