@@ -70,6 +70,7 @@ public static class Program
             .WithMemory(options.Memory)
             .WithCpu(options.Cpu)
             .WithSemihosting(options.Semihosting)
+            .WithEngine(options.Engine)
             .WithSerial(stdout, options.DumpDtb == null ? stdin : null);
         if (options.Kernel != null)
         {

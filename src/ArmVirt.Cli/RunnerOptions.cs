@@ -12,6 +12,7 @@ internal sealed class RunnerOptions
     public string Cpu { get; set; } = "cortex-a57";
     public int? El { get; set; }
     public bool Semihosting { get; set; }
+    public ArmVirt.Cpu.ExecutionEngine Engine { get; set; } = ArmVirt.Cpu.ExecutionEngine.Jit;
     public ulong MaxInstructions { get; set; } = ulong.MaxValue;
     public bool Stats { get; set; }
     public bool Trace { get; set; }

@@ -77,7 +77,7 @@ public static class VirtDeviceTree
         if (gicVirtualization)
         {
             regs.AddRange([VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize]);
-            gic.SetCells("interrupts", GicPpi, VirtMemoryMap.GicMaintenancePpi, PpiFlags);
+            gic.SetCells("interrupts", GicPpi, VirtMemoryMap.GicMaintenancePpi, IrqLevelHigh); // QEMU writes no CPU mask here
         }
         gic.SetU64("reg", regs.ToArray())
             .SetStrings("compatible", "arm,cortex-a15-gic")
