@@ -168,6 +168,8 @@ public sealed class MachineBuilder
             // from the CPU's cycles. Its interrupt outputs reach the CPU once the GIC is in the machine.
             var timer = new GenericTimer(new SystemCounter(clock.CpuFrequencyHz), clock, () => cpu.State.Cycles);
             GenericTimerSystemRegisters.Install(cpu, timer);
+            timer.EventStreamTick = cpu.SignalEvent; // event streams wake WFE
+
             ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");

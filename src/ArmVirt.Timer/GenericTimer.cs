@@ -61,6 +61,7 @@ public sealed class GenericTimer
         {
             _virtualOffset = value;
             Virtual.Update();
+            _kernelStream = ScheduleEventStream(_kernelStream, _kernelControl, virtualCounter: true);
         }
     }
 
@@ -68,10 +69,55 @@ public sealed class GenericTimer
     public ulong Frequency { get; set; }
 
     /// <summary>CNTKCTL_EL1: EL0PCTEN, EL0VCTEN, EVNTEN, EVNTDIR, EVNTI, EL0VTEN, EL0PTEN (bits 9..0).</summary>
-    public ulong KernelControl { get; set; }
+    public ulong KernelControl
+    {
+        get => _kernelControl;
+        set
+        {
+            _kernelControl = value;
+            _kernelStream = ScheduleEventStream(_kernelStream, value, virtualCounter: true);
+        }
+    }
 
     /// <summary>CNTHCTL_EL2 (FEAT_VHE absent): EL1PCTEN, EL1PCEN, EVNTEN, EVNTDIR, EVNTI (bits 7..0).</summary>
-    public ulong HypervisorControl { get; set; }
+    public ulong HypervisorControl
+    {
+        get => _hypervisorControl;
+        set
+        {
+            _hypervisorControl = value;
+            _hypervisorStream = ScheduleEventStream(_hypervisorStream, value, virtualCounter: false);
+        }
+    }
+
+    /// <summary>
+    /// Called for each event of the event streams (CNTKCTL_EL1 / CNTHCTL_EL2 EVNTEN): the machine connects it to the
+    /// CPU's event register so that WFE wakes up (Arm ARM D11.2.3 "Event streams").
+    /// </summary>
+    public Action? EventStreamTick { get; set; }
+
+    private ulong _kernelControl, _hypervisorControl;
+    private ScheduledEvent? _kernelStream, _hypervisorStream;
+
+    // An event stream fires when bit EVNTI of its counter (CNTVCT for CNTKCTL_EL1, CNTPCT for CNTHCTL_EL2) changes in
+    // the direction EVNTDIR selects (0: 0 to 1, 1: 1 to 0). The next such count is found arithmetically and scheduled.
+    private ScheduledEvent? ScheduleEventStream(ScheduledEvent? ev, ulong control, bool virtualCounter)
+    {
+        ev?.Cancel();
+        if ((control & 4) == 0) return ev; // EVNTEN
+        int bit = (int)((control >> 4) & 0xF);
+        bool falling = (control & 8) != 0;
+        ulong offset = virtualCounter ? _virtualOffset : 0;
+        ulong count = PhysicalCount - offset;
+        ulong period = 1UL << (bit + 1);
+        ulong next = (count & ~(period - 1)) + (falling ? period : period >> 1);
+        if (next <= count) next += period;
+        ulong deadline = Counter.FirstCycleAtCount(next + offset);
+        Action fire = virtualCounter
+            ? () => { EventStreamTick?.Invoke(); _kernelStream = ScheduleEventStream(_kernelStream, _kernelControl, true); }
+            : () => { EventStreamTick?.Invoke(); _hypervisorStream = ScheduleEventStream(_hypervisorStream, _hypervisorControl, false); };
+        return Clock.Schedule(deadline, fire);
+    }
 
     /// <summary>Writable bits of CNTKCTL_EL1.</summary>
     public const ulong KernelControlMask = 0x3FF;

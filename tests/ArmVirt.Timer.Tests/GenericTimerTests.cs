@@ -137,4 +137,34 @@ public sealed class GenericTimerTests
         CollectionAssert.AreEqual(Run(), Run());
         Assert.AreEqual(5, Run().Count);
     }
+
+    [TestMethod]
+    public void EventStreamFiresOnTheSelectedBitTransition()
+    {
+        var ticks = new List<ulong>();
+        _timer.EventStreamTick = () => ticks.Add(_timer.PhysicalCount);
+        _timer.HypervisorControl = 0b11 | 4 | (2UL << 4); // EVNTEN, EVNTI = 2, rising edge: counts 4, 12, 20...
+        for (ulong c = 1; c <= 24; c++) AdvanceTo(16 * c);
+        CollectionAssert.AreEqual(new ulong[] { 4, 12, 20 }, ticks);
+        ticks.Clear();
+        _timer.HypervisorControl = 0b11 | 4 | 8 | (2UL << 4); // falling edge: counts 32, 40...
+        for (ulong c = 25; c <= 40; c++) AdvanceTo(16 * c);
+        CollectionAssert.AreEqual(new ulong[] { 32, 40 }, ticks);
+        _timer.HypervisorControl = 0b11;
+        ticks.Clear();
+        AdvanceTo(16 * 100);
+        Assert.AreEqual(0, ticks.Count, "EVNTEN clear stops the stream");
+    }
+
+    [TestMethod]
+    public void KernelEventStreamFollowsTheVirtualCounter()
+    {
+        var ticks = new List<ulong>();
+        _timer.EventStreamTick = () => ticks.Add(_timer.VirtualCount);
+        AdvanceTo(16 * 10);
+        _timer.VirtualOffset = 3;              // virtual count 7
+        _timer.KernelControl = 4 | (1UL << 4); // EVNTEN, EVNTI = 1, rising: virtual counts 10, 14, 18
+        for (ulong c = 11; c <= 22; c++) AdvanceTo(16 * c);
+        CollectionAssert.AreEqual(new ulong[] { 10, 14, 18 }, ticks);
+    }
 }
