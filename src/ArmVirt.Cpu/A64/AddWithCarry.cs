@@ -51,4 +51,19 @@ public static class AddWithCarry
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint LogicalFlags32(uint result) =>
         (result >> 31) << 31 | (result == 0 ? 1u << 30 : 0u);
+
+    /// <summary>
+    /// The common tail of the flag-setting add/subtract forms: AddWithCarry at the size <c>sf</c> selects, the
+    /// result to Rd (XZR for 31) and the flags to PSTATE.NZCV.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ToRdAndFlags(Cpu cpu, uint insn, ulong operand1, ulong operand2, uint carryIn)
+    {
+        uint nzcv;
+        ulong result = A64Fields.Sf(insn)
+            ? Add64(operand1, operand2, carryIn, out nzcv)
+            : Add32((uint)operand1, (uint)operand2, carryIn, out nzcv);
+        cpu.SetX(A64Fields.Rd(insn), result);
+        cpu.State.Nzcv = nzcv;
+    }
 }

@@ -81,13 +81,5 @@ public static class AluShiftedRegister
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SetFlags(Cpu cpu, uint insn, ulong operand2, uint carryIn)
-    {
-        ulong operand1 = cpu.X(Rn(insn));
-        uint nzcv;
-        ulong result = Sf(insn)
-            ? AddWithCarry.Add64(operand1, operand2, carryIn, out nzcv)
-            : AddWithCarry.Add32((uint)operand1, (uint)operand2, carryIn, out nzcv);
-        cpu.SetX(Rd(insn), result);
-        cpu.State.Nzcv = nzcv;
-    }
+        => AddWithCarry.ToRdAndFlags(cpu, insn, cpu.X(Rn(insn)), operand2, carryIn);
 }
