@@ -61,6 +61,11 @@ static uint64_t l2[512] __attribute__((aligned(4096)));
 static uint64_t l3code[512] __attribute__((aligned(4096)));
 static uint64_t l3test[512] __attribute__((aligned(4096)));
 
+static uint64_t hl1[512] __attribute__((aligned(4096)));
+static uint64_t l1b[512] __attribute__((aligned(4096)));
+static uint64_t l2b[512] __attribute__((aligned(4096)));
+static uint64_t l3b[512] __attribute__((aligned(4096)));
+
 static uint64_t g1[64] __attribute__((aligned(65536)));
 static uint64_t g2[8192] __attribute__((aligned(65536)));
 static uint64_t g3[8192] __attribute__((aligned(65536)));
@@ -294,6 +299,57 @@ static void test_4k(void)
     mmu_off();
 }
 
+/*
+ * TTBR1 (T1SZ 25): hl1[1] -> l2, so 0xffffff8040000000 aliases the RAM; hl1[3] -> l2 through a table descriptor
+ * with APTable[1] set (D8.4.2 "Hierarchical control of data access permissions"): read-only below it.
+ * ASIDs: l1b is l1 with the test page T_MAPPED (nG=1 in both) pointing at another PA; TTBR0 switches between
+ * (l1, ASID 1) and (l1b, ASID 2) without TLB maintenance. TBI0 (D8.8 "Address tagging"): the top byte is ignored.
+ */
+#define D_NG (1ul << 11)
+#define D_APTABLE_RO (1ul << 62)
+#define TCR_TTBR1_4K ((25ul << 16) | (1ul << 24) | (1ul << 26) | (3ul << 28) | (2ul << 30))
+#define TCR_TBI0 (1ul << 37)
+
+static void test_4k_ttbr1_asid(void)
+{
+    hl1[1] = (uint64_t)l2 | D_VALID | D_TABLE;
+    hl1[3] = (uint64_t)l2 | D_VALID | D_TABLE | D_APTABLE_RO;
+    l3test[T_MAPPED] |= D_NG;
+    for (uint64_t i = 0; i < 512; i++) { l1b[i] = l1[i]; l2b[i] = l2[i]; l3b[i] = l3test[i]; }
+    l1b[1] = (uint64_t)l2b | D_VALID | D_TABLE;
+    l2b[(TEST_BASE - 0x40000000ul) >> 21] = (uint64_t)l3b | D_VALID | D_TABLE;
+    l3b[T_MAPPED] = (TEST_BASE + T_RO2 * PAGE_4K) | NORMAL_PAGE | D_NG;
+
+    print("4 KiB granule, TTBR0 T0SZ=25 with ASIDs, TTBR1 T1SZ=25, TBI0\n");
+    WRITE_SYSREG(ttbr1_el1, hl1);
+    mmu_on((TCR_WALK & ~(1ul << 23)) | TCR_TG0_4K | 25 | TCR_TTBR1_4K | TCR_TBI0, (uint64_t *)((uint64_t)l1 | (1ul << 48)));
+    uint64_t hi = 0xffffff8040000000ul + (TEST_BASE - 0x40000000ul);
+    print("TTBR1 alias reads 0x%x\n", read64(hi + T_MAPPED * PAGE_4K));
+    AT(s1e1r, hi + T_MAPPED * PAGE_4K + 0x10, 0);
+    AT(s1e1r, hi + 0x80000000ul + T_MAPPED * PAGE_4K, 0);
+    AT(s1e1w, hi + 0x80000000ul + T_MAPPED * PAGE_4K, 0);
+    AT(s1e1r, 0xffffff0000000000ul, 0);           /* below the TTBR1 range */
+    print("store through the APTable read-only alias\n");
+    __asm__ volatile("str %0, [%1]" : : "r"(0x77ul), "r"(hi + 0x80000000ul + T_MAPPED * PAGE_4K) : "memory");
+    print("TBI0=1: tagged load reads 0x%x\n", read64(0x5a00000000000000ul | (TEST_BASE + T_MAPPED * PAGE_4K)));
+    AT(s1e1r, 0x5a00000000000000ul | (TEST_BASE + T_MAPPED * PAGE_4K), 0);
+    print("ASID 1 reads 0x%x\n", read64(TEST_BASE + T_MAPPED * PAGE_4K));
+    WRITE_SYSREG(ttbr0_el1, (uint64_t)l1b | (2ul << 48));
+    ISB();
+    print("ASID 2 reads 0x%x\n", read64(TEST_BASE + T_MAPPED * PAGE_4K));
+    AT(s1e1r, TEST_BASE + T_MAPPED * PAGE_4K, 0);
+    WRITE_SYSREG(ttbr0_el1, (uint64_t)l1 | (1ul << 48));
+    ISB();
+    print("ASID 1 again reads 0x%x\n", read64(TEST_BASE + T_MAPPED * PAGE_4K));
+    mmu_off();
+    print("TBI0=0: tagged load\n");
+    mmu_on(TCR_WALK | TCR_TG0_4K | 25, l1);
+    uint64_t v = 0x5a5a;
+    __asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(0x5a00000000000000ul | (TEST_BASE + T_MAPPED * PAGE_4K)) : "memory");
+    print("  x unchanged: 0x%x\n", v);
+    mmu_off();
+}
+
 static void build_64k(void)
 {
     /* g2 (level 2, 512 MiB per entry): [0] Device block (UART), [2] -> g3 (64 KiB pages over RAM, one left out),
@@ -343,6 +399,7 @@ int main(unsigned el)
           ((mmfr0 >> 28) & 15) == 0 ? "supported" : "absent", ((mmfr0 >> 24) & 15) == 0 ? "supported" : "absent",
           ((mmfr0 >> 20) & 15) == 0 ? "absent" : "supported");
     test_4k();
+    test_4k_ttbr1_asid();
     test_64k();
     print("mmu_s1 done\n");
     return 0;

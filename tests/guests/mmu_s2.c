@@ -50,6 +50,8 @@ static uint64_t e1l3x[512] __attribute__((aligned(4096)));
 static uint64_t e1l3y[512] __attribute__((aligned(4096)));
 
 static volatile uint64_t missing[512] __attribute__((aligned(4096)));
+static volatile uint64_t s2_readonly[512] __attribute__((aligned(4096)));   /* S2AP read-only */
+static volatile uint64_t s2_device[512] __attribute__((aligned(4096)));     /* stage-2 MemAttr Device-nGnRnE */
 
 extern char xn_page[];
 uint64_t xn_func(void);
@@ -85,6 +87,8 @@ static void build_tables(void)
     s2l3[s2_index((uint64_t)e1l3x)] = 0;
     s2l3[s2_index((uint64_t)e1l3y)] = 0;
     s2l3[s2_index((uint64_t)xn_page)] |= D_XN;
+    s2l3[s2_index((uint64_t)s2_readonly)] &= ~(1ul << 7);             /* S2AP = 0b01: read-only */
+    s2l3[s2_index((uint64_t)s2_device)] &= ~(0xful << 2);             /* MemAttr = 0b0000: Device-nGnRnE */
 
     e1l1[0] = 0 | S1_DEVICE;                           /* 1 GiB Device block: the UART IPA */
     e1l1[1] = (uint64_t)e1l2 | D_VALID | D_TABLE;
@@ -98,6 +102,9 @@ static void build_tables(void)
         e1l3y[i] = (0x40800000ul + i * PAGE) | S1_NORMAL | D_PAGE | D_XN;
     }
     missing[0] = 0x2222;
+    s2_readonly[0] = 0x5555;
+    s2_device[0] = 0x0706050403020100ul;
+    s2_device[1] = 0x0f0e0d0c0b0a0908ul;
     *(volatile uint64_t *)0x40404000ul = 0x4444;
 }
 
@@ -125,6 +132,8 @@ static void at_report(void)
     print("EL2: HVC #1: address translation of EL1 addresses (EL1 stage 1 %s)\n",
           (READ_SYSREG(sctlr_el1) & 1) ? "on" : "off");
     AT(s12e1r, 0x40404123ul);      /* both stages map it */
+    AT(s12e1r, (uint64_t)s2_device + 8);
+    AT(s12e1w, (uint64_t)s2_readonly);
     AT(s12e1w, (uint64_t)missing);
     AT(s1e1r, 0x40600000ul);       /* stage 1 maps it, stage 2 does not */
     AT(s12e1r, 0x40600000ul);
@@ -252,6 +261,13 @@ static void el1_main(void)
     say_value("  loaded", *(volatile uint64_t *)0x40404000ul);
     say("store through the Device block to the UART IPA");
     __asm__ volatile("mov w3, #'!'\n str w3, [%0]\n mov w3, #'\\n'\n str w3, [%0]" : : "r"(UART_IPA) : "x3", "memory");
+    say_value("load from the S2AP read-only page:", s2_readonly[0]);
+    say("store to the S2AP read-only page");
+    s2_readonly[1] = 0x6666;
+    say_value("  reads back", s2_readonly[1]);
+    say_value("aligned load from the stage-2 Device page:", s2_device[1]);
+    /* No unaligned access to it: AArch64.S2Translate (S2HasAlignmentFault) makes that a stage-2 Alignment fault
+     * taken to EL2, which ArmVirt does and QEMU 7.2 does not, so it cannot be compared with QEMU here. */
     say("call a function on a stage-2 execute-never page");
     say_value("  returned", xn_func());
     __asm__ volatile("hvc #1" ::: "memory");
