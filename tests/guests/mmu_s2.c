@@ -8,7 +8,9 @@
  *   a stage-2 data abort on the missing page (EL2 prints ESR_EL2 EC, ISV, SAS, SRT, WnR, DFSC, HPFAR_EL2,
  *   FAR_EL2, maps the page and retries); UART accesses through the unmapped IPA (EL2 emulates the PL011 from the
  *   syndrome and skips the instruction); a fetch from the execute-never page (instruction abort at EL2); a
- *   stage-1 walk that hits a stage-2 fault (S1PTW); HVC #1 makes EL2 print PAR_EL1 after AT S12E1R / S1E1R.
+ *   stage-1 walk that hits a stage-2 fault (S1PTW); stores to an S2AP read-only page; loads from a page that is
+ *   Device in stage 2; HVC #1 makes EL2 print PAR_EL1 after AT S12E1R / S12E1W / S1E1R. HVC #4 switches stage 2
+ *   to the 64 KiB granule (start level 2) leaving out the 64 KiB page at 0x40400000, HVC #5 prints AT results.
  */
 #include "guest.h"
 
@@ -48,6 +50,14 @@ static uint64_t e1l2[512] __attribute__((aligned(4096)));
 static uint64_t e1l3a[512] __attribute__((aligned(4096)));
 static uint64_t e1l3x[512] __attribute__((aligned(4096)));
 static uint64_t e1l3y[512] __attribute__((aligned(4096)));
+
+/* Stage 2 with the 64 KiB granule (HVC #4): level 2 (512 MiB entries, 8 used) and level 3 over the RAM. */
+static uint64_t s2g2[8192] __attribute__((aligned(65536)));
+static uint64_t s2g3[8192] __attribute__((aligned(65536)));
+static int s2_granule64;
+
+/* VTCR_EL2 for the 64 KiB granule: T0SZ=32, SL0=1 (start level 2), TG0=0b01. */
+#define VTCR_64K (32ul | (1ul << 6) | (1ul << 8) | (1ul << 10) | (3ul << 12) | (1ul << 14) | (0ul << 16) | (1ul << 31))
 
 static volatile uint64_t missing[512] __attribute__((aligned(4096)));
 static volatile uint64_t s2_readonly[512] __attribute__((aligned(4096)));   /* S2AP read-only */
@@ -106,6 +116,25 @@ static void build_tables(void)
     s2_device[0] = 0x0706050403020100ul;
     s2_device[1] = 0x0f0e0d0c0b0a0908ul;
     *(volatile uint64_t *)0x40404000ul = 0x4444;
+    *(volatile uint64_t *)0x40404008ul = 0x4848;
+    *(volatile uint64_t *)0x40600000ul = 0x6060;
+}
+
+static void switch_to_64k(void)
+{
+    for (uint64_t i = 0; i < 8192; i++) {
+        s2g2[i] = 0;
+        s2g3[i] = i < 2048 ? (RAM_BASE + i * 0x10000ul) | S2_NORMAL | D_PAGE : 0;
+    }
+    s2g2[RAM_BASE >> 29] = (uint64_t)s2g3 | D_VALID | D_TABLE;
+    s2g3[(0x40400000ul - RAM_BASE) >> 16] = 0;
+    WRITE_SYSREG(vtcr_el2, VTCR_64K);
+    WRITE_SYSREG(vttbr_el2, (uint64_t)s2g2 | (1ul << 48));
+    ISB();
+    __asm__ volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    s2_granule64 = 1;
+    print("EL2: HVC #4: stage 2 now uses the 64 KiB granule (VTCR_EL2=0x%x), IPA 0x40400000-0x4040ffff left out\n",
+          READ_SYSREG(vtcr_el2));
 }
 
 static void show_par(const char *op, uint64_t va)
@@ -182,6 +211,15 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
         case 1: at_report(); return;
         case 2: print("EL1: %s\n", (const char *)f->x[0]); return;
         case 3: print("EL1: %s 0x%x\n", (const char *)f->x[0], f->x[1]); return;
+        case 4: switch_to_64k(); return;
+        case 5:
+            print("EL2: HVC #5: address translation with the 64 KiB stage 2\n");
+            AT(s12e1r, 0x40404123ul);
+            AT(s12e1r, 0x40600008ul);
+            AT(s12e1r, 0x41234560ul);
+            AT(s12e1r, 0x80000000ul);
+            AT(s12e1r, UART_IPA);
+            return;
         default: break;
         }
     } else if (ec == EC_DABT_LOWER) {
@@ -192,6 +230,13 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
         }
         report_abort("stage-2 data abort", f, ec, iss);
         uint64_t page = ipa & ~0xffful;
+        if (s2_granule64 && page >= RAM_BASE && page < RAM_BASE + 0x8000000ul) {
+            page = ipa & ~0xfffful;
+            s2g3[(page - RAM_BASE) >> 16] = page | S2_NORMAL | D_PAGE;
+            tlbi_ipa(page);
+            print("EL2:   mapped the 64 KiB IPA page 0x%x, retrying\n", page);
+            return;
+        }
         if (page >= RAM_BASE && page < RAM_BASE + 0x200000ul) {
             s2l3[s2_index(page)] = page | S2_NORMAL | D_PAGE;
             tlbi_ipa(page);
@@ -271,6 +316,10 @@ static void el1_main(void)
     say("call a function on a stage-2 execute-never page");
     say_value("  returned", xn_func());
     __asm__ volatile("hvc #1" ::: "memory");
+    __asm__ volatile("hvc #4" ::: "memory");
+    say_value("load from 0x40404008 (left out of the 64 KiB stage 2):", *(volatile uint64_t *)0x40404008ul);
+    say_value("load from 0x40600000 (now mapped in stage 2):", *(volatile uint64_t *)0x40600000ul);
+    __asm__ volatile("hvc #5" ::: "memory");
     say("powering off via HVC to EL2");
     hvc_call(PSCI_SYSTEM_OFF);
     for (;;) __asm__ volatile("wfi");
