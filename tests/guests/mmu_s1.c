@@ -5,7 +5,8 @@
  * identity map (RAM Normal WB via MAIR attr 1, the UART in a Device-nGnRnE block via attr 0, block and page
  * descriptors), turns the MMU on and takes and fixes up faults: translation (map the page, TLBI, retry), access
  * flag (set AF), permission (write to a read-only page, make it writable), an EL0 load from an EL1-only page
- * (make it EL0-accessible), and faults that cannot be fixed (skipped). Each prints ESR EC, DFSC, WnR and FAR.
+ * (make it EL0-accessible), a call to a PXN page (instruction abort, clear PXN), and faults that cannot be fixed
+ * (skipped). TTBR1 with an APTable read-only alias, TBI0, and an ASID switch without TLB maintenance. Each prints ESR EC, DFSC, WnR and FAR.
  * AT S1E1R / S1E1W / S1E0R print PAR_EL1 for mapped and unmapped addresses (SH masked for Device memory,
  * where QEMU 7.2 reports the descriptor's SH).
  */
@@ -74,6 +75,8 @@ static volatile int granule64;   /* which tables the fault handler fixes up */
 static volatile int el0_done;
 
 extern char el0_code[];
+extern char pxn_page[];
+uint64_t pxn_func(void);
 void run_el0(uint64_t addr);
 extern char el0_return[];
 
@@ -90,6 +93,12 @@ __asm__(
     "    ldr x1, [x0]\n"
     "    svc #0\n"
     "    b .\n"
+    "    .balign 4096\n"
+    "    .global pxn_page, pxn_func\n"   /* alone on a page that stage 1 makes privileged-execute-never */
+    "pxn_page:\n"
+    "pxn_func:\n"
+    "    mov x0, #0x99\n"
+    "    ret\n"
     "    .balign 4096\n"
     "    .text\n"
     "    .global run_el0\n"
@@ -188,6 +197,15 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
         }
         return;
     }
+    if (ec == 0x21 && idx == VEC_CUR_SPX_SYNC && f->far == (uint64_t)pxn_page && !granule64) {
+        uint64_t ifsc = iss & 0x3f;
+        print("EL1: instruction abort from EL1: EC=0x%x IFSC=0x%x (%s, level %d) FAR=0x%x ELR=0x%x\n", ec, ifsc,
+              dfsc_name(ifsc), ifsc & 3, f->far, f->elr);
+        l3code[((uint64_t)pxn_page - 0x40000000ul) / PAGE_4K] &= ~D_PXN;
+        tlbi_va((uint64_t)pxn_page);
+        print("  fix: cleared PXN\n");
+        return;
+    }
     print("EL1: unexpected vector %d EC=0x%x ISS=0x%x ELR=0x%x FAR=0x%x\n", (uint64_t)idx, ec, iss, f->elr, f->far);
     system_off();
 }
@@ -241,6 +259,7 @@ static void build_4k(void)
     for (uint64_t i = 0; i < 512; i++) l3code[i] = (0x40000000ul + i * PAGE_4K) | NORMAL_PAGE;
     uint64_t el0_page = (uint64_t)el0_code;
     l3code[(el0_page - 0x40000000ul) / PAGE_4K] = el0_page | (NORMAL_PAGE & ~D_UXN) | D_AP_EL0 | D_AP_RO;
+    l3code[((uint64_t)pxn_page - 0x40000000ul) / PAGE_4K] |= D_PXN;
     for (uint64_t i = 0; i < 512; i++) l3test[i] = 0;
     l3test[T_NOAF] = (TEST_BASE + T_NOAF * PAGE_4K) | (NORMAL_PAGE & ~D_AF);
     l3test[T_RO] = (TEST_BASE + T_RO * PAGE_4K) | NORMAL_PAGE | D_AP_RO;
@@ -280,6 +299,8 @@ static void test_4k(void)
     print("EL0 load from an EL1-only page\n");
     run_el0(TEST_BASE + T_PRIV * PAGE_4K);
     print("back at EL%d, el0_done=%d\n", (uint64_t)current_el(), (uint64_t)el0_done);
+    print("call a function on a PXN page\n");
+    print("  returned 0x%x\n", pxn_func());
     print("load from a page that stays unmapped\n");
     uint64_t v = 0x5a5a;
     __asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(TEST_BASE + T_NEVER * PAGE_4K) : "memory");
