@@ -54,6 +54,10 @@ public sealed class MmuGuestTests
     public void Stage2FaultSyndromesFollowTheArmArm()
     {
         string text = Run("mmu_s2");
+        // EL2's own stage 1 (TTBR0_EL2): AT S1E2R/W and a level 1 translation fault taken to EL2 itself (EC 0x25).
+        Contains(text, "AT s1e2r 0x40404123: PAR=0xff00000040404b80");
+        Contains(text, "AT s1e2r 0x80000000: PAR=0x80b (F=1 FST=0x5 PTW=0 S=0)");
+        Contains(text, "EL2: data abort from EL2: EC=0x25 DFSC=0x5 WnR=0 FAR_EL2=0x80000010, skipping the load");
         // ESR_EL2 ISS for a stage 2 data abort on LDR X1 (D13.2.39): ISV=1, SAS=0b11, SRT=1; HPFAR_EL2.FIPA = IPA[47:12].
         Matches(text, @"EL2: stage-2 data abort: EC=0x24 ISV=1 SAS=3 SRT=1 WnR=0 S1PTW=0 xFSC=0x7 HPFAR_EL2=0x(?<p>[0-9a-f]+)0 \(IPA 0x\k<p>000\) FAR_EL2=0x\k<p>000\n");
         Contains(text, "EL2: emulated UART read (ISV=1 SAS=2 SRT=7 WnR=0) offset 0x18: 0x90");

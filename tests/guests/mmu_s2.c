@@ -1,7 +1,8 @@
 /*
  * mmu_s2.elf: started at EL2, runs an EL1 program under stage-2 translation (Arm ARM D8 "The AArch64 Virtual
  * Memory System Architecture", D8.2.4 stage 2 translation; D13 ESR_EL2 ISS encoding for Data/Instruction Aborts).
- * EL2 builds a stage-2 identity map (VTCR_EL2: 4 KiB granule, 32-bit IPA, start level 2 with four concatenated
+ * EL2 first turns on its own stage 1 (TTBR0_EL2) for AT S1E2R/S1E2W and a fault taken to EL2 itself, then
+ * builds a stage-2 identity map (VTCR_EL2: 4 KiB granule, 32-bit IPA, start level 2 with four concatenated
  * tables) over the RAM, leaving out a data page, two pages that hold EL1's stage-1 tables and the 2 MiB at
  * 0x40600000, with the UART IPA unmapped and one code page stage-2 execute-never; HCR_EL2.VM on, then ERETs to EL1.
  * EL1 (stage 1 off, then on) reports through HVC #2/#3 (EL2 prints its message) and triggers:
@@ -137,6 +138,47 @@ static void switch_to_64k(void)
           READ_SYSREG(vtcr_el2));
 }
 
+/* EL2's own stage 1 (TTBR0_EL2, TCR_EL2: T0SZ 25, start level 1): 1 GiB blocks, Device for the UART, Normal for
+ * the RAM. In the EL2 regime AP[1] is RES1 and bit 53 is RES0 (D8.4 "Memory access control"). */
+static uint64_t h2l1[512] __attribute__((aligned(4096)));
+#define H2_AP1 (1ul << 6)
+#define TCR_EL2_VALUE (25ul | (1ul << 8) | (1ul << 10) | (3ul << 12) | (0ul << 14) | (1ul << 16) | (1ul << 23) | (1ul << 31))
+static int el2_mmu_test;
+
+static void show_par(const char *op, uint64_t va);
+
+#define AT(op, va) do { \
+        __asm__ volatile("at " #op ", %0\n isb" : : "r"((uint64_t)(va)) : "memory"); \
+        show_par(#op, (uint64_t)(va)); \
+    } while (0)
+
+static void el2_stage1(void)
+{
+    h2l1[0] = 0 | D_VALID | (0ul << 2) | D_AF | H2_AP1 | D_XN;
+    h2l1[1] = RAM_BASE | D_VALID | (1ul << 2) | D_SH_IS | D_AF | H2_AP1;
+    WRITE_SYSREG(mair_el2, 0xff00ul);
+    WRITE_SYSREG(tcr_el2, TCR_EL2_VALUE);
+    WRITE_SYSREG(ttbr0_el2, h2l1);
+    ISB();
+    __asm__ volatile("tlbi alle2is\n dsb ish\n isb" ::: "memory");
+    WRITE_SYSREG(sctlr_el2, READ_SYSREG(sctlr_el2) | 1 | (1ul << 2) | (1ul << 12));
+    ISB();
+    print("EL2: own stage 1 on (TCR_EL2=0x%x), SCTLR_EL2.M=%d\n", READ_SYSREG(tcr_el2), READ_SYSREG(sctlr_el2) & 1);
+    AT(s1e2r, 0x40404123ul);
+    AT(s1e2w, 0x47fff000ul);
+    AT(s1e2r, UART_IPA + 0x18);
+    AT(s1e2r, 0x80000000ul);
+    el2_mmu_test = 1;
+    uint64_t v = 0x5a5a;
+    __asm__ volatile("ldr %0, [%1]" : "+r"(v) : "r"(0x80000010ul) : "memory");
+    el2_mmu_test = 0;
+    print("EL2:   x unchanged: 0x%x\n", v);
+    WRITE_SYSREG(sctlr_el2, READ_SYSREG(sctlr_el2) & ~(1ul | (1ul << 2) | (1ul << 12)));
+    ISB();
+    __asm__ volatile("tlbi alle2is\n dsb ish\n isb" ::: "memory");
+    print("EL2: own stage 1 off\n");
+}
+
 static void show_par(const char *op, uint64_t va)
 {
     uint64_t par = READ_SYSREG(par_el1);
@@ -150,11 +192,6 @@ static void show_par(const char *op, uint64_t va)
         print("EL2:   AT %s 0x%x: PAR=0x%x (PA=0x%x ATTR=0x%x SH=%d)\n", op, va, par, par & 0xfffffffff000ul,
               par >> 56, (par >> 7) & 3);
 }
-
-#define AT(op, va) do { \
-        __asm__ volatile("at " #op ", %0\n isb" : : "r"((uint64_t)(va)) : "memory"); \
-        show_par(#op, (uint64_t)(va)); \
-    } while (0)
 
 static void at_report(void)
 {
@@ -199,6 +236,12 @@ static void emulate_uart(struct frame *f, uint64_t iss, uint64_t ipa)
 void exception_handler(struct frame *f, unsigned idx, unsigned el)
 {
     uint64_t ec = f->esr >> 26, iss = f->esr & 0x1ffffff;
+    if (el == 2 && idx == VEC_CUR_SPX_SYNC && ec == EC_DABT_CUR && el2_mmu_test) {
+        print("EL2: data abort from EL2: EC=0x%x DFSC=0x%x WnR=%d FAR_EL2=0x%x, skipping the load\n", ec, iss & 0x3f,
+              (iss >> 6) & 1, f->far);
+        f->elr += 4;
+        return;
+    }
     if (el != 2 || idx != VEC_LOWER64_SYNC) {
         print("EL%d: unexpected vector %d ESR=0x%x ELR=0x%x FAR=0x%x\n", (uint64_t)el, (uint64_t)idx, f->esr, f->elr, f->far);
         system_off();
@@ -339,6 +382,7 @@ int main(unsigned el)
         print("this guest needs EL2 (armvirt --el 2, QEMU -M virt,virtualization=on)\n");
         return 0;
     }
+    el2_stage1();
     build_tables();
     print("EL2: stage 2 leaves out IPA 0x%x (data), 0x%x and 0x%x (EL1 stage-1 tables), 0x40600000-0x407fffff and "
           "the UART; 0x%x is execute-never\n", (uint64_t)missing, (uint64_t)e1l3x, (uint64_t)e1l3y, (uint64_t)xn_page);
