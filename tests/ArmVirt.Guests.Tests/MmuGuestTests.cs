@@ -83,6 +83,10 @@ public sealed class MmuGuestTests
         Contains(text, "xFSC=0x7 HPFAR_EL2=0x404040 (IPA 0x40404000) FAR_EL2=0x40404008");
         Contains(text, "EL1: load from 0x40404008 (left out of the 64 KiB stage 2): 0x4848");
         Contains(text, "AT s12e1r 0x9000000: PAR=0xa0d (F=1 FST=0x6 PTW=0 S=1)");
+        // Stage 2 TLB entries are tagged by VMID: switching VTTBR_EL2.VMID needs no TLB maintenance.
+        Contains(text, "EL1: VMID 2: load from 0x40404000: 0x2244");
+        Contains(text, "EL1: VMID 1: load from 0x40404000: 0x4444");
+        Contains(text, "EL1: VMID 2 again: load from 0x40404000: 0x2244");
         Contains(text, "EL2: SYSTEM_OFF requested by EL1, forwarding with SMC");
     }
 

@@ -11,7 +11,8 @@
  *   syndrome and skips the instruction); a fetch from the execute-never page (instruction abort at EL2); a
  *   stage-1 walk that hits a stage-2 fault (S1PTW); stores to an S2AP read-only page; loads from a page that is
  *   Device in stage 2; HVC #1 makes EL2 print PAR_EL1 after AT S12E1R / S12E1W / S1E1R. HVC #4 switches stage 2
- *   to the 64 KiB granule (start level 2) leaving out the 64 KiB page at 0x40400000, HVC #5 prints AT results.
+ *   to the 64 KiB granule (start level 2) leaving out the 64 KiB page at 0x40400000, HVC #5 prints AT results,
+ *   HVC #6 / #7 switch VTTBR_EL2 between VMID 2 (another stage 2 for 0x40400000) and VMID 1 without TLB maintenance.
  */
 #include "guest.h"
 
@@ -56,6 +57,9 @@ static uint64_t e1l3y[512] __attribute__((aligned(4096)));
 static uint64_t s2g2[8192] __attribute__((aligned(65536)));
 static uint64_t s2g3[8192] __attribute__((aligned(65536)));
 static int s2_granule64;
+/* A second VM's stage 2 (VMID 2): the same map, but IPA 0x40400000-0x4040ffff backed by PA 0x40600000. */
+static uint64_t s2h2[8192] __attribute__((aligned(65536)));
+static uint64_t s2h3[8192] __attribute__((aligned(65536)));
 
 /* VTCR_EL2 for the 64 KiB granule: T0SZ=32, SL0=1 (start level 2), TG0=0b01. */
 #define VTCR_64K (32ul | (1ul << 6) | (1ul << 8) | (1ul << 10) | (3ul << 12) | (1ul << 14) | (0ul << 16) | (1ul << 31))
@@ -255,6 +259,21 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
         case 2: print("EL1: %s\n", (const char *)f->x[0]); return;
         case 3: print("EL1: %s 0x%x\n", (const char *)f->x[0], f->x[1]); return;
         case 4: switch_to_64k(); return;
+        case 6:
+        case 7: {
+            uint64_t vmid = iss == 6 ? 2 : 1;
+            if (iss == 6) {
+                for (uint64_t i = 0; i < 8192; i++) { s2h2[i] = s2g2[i]; s2h3[i] = s2g3[i]; }
+                s2h2[RAM_BASE >> 29] = (uint64_t)s2h3 | D_VALID | D_TABLE;
+                s2h3[(0x40400000ul - RAM_BASE) >> 16] = 0x40600000ul | S2_NORMAL | D_PAGE;
+                *(volatile uint64_t *)0x40604000ul = 0x2244;
+                __asm__ volatile("dsb ish" ::: "memory");
+            }
+            WRITE_SYSREG(vttbr_el2, (iss == 6 ? (uint64_t)s2h2 : (uint64_t)s2g2) | (vmid << 48));
+            ISB();
+            print("EL2: HVC #%d: VTTBR_EL2 now VMID %d, no TLB maintenance\n", iss, vmid);
+            return;
+        }
         case 5:
             print("EL2: HVC #5: address translation with the 64 KiB stage 2\n");
             AT(s12e1r, 0x40404123ul);
@@ -370,6 +389,13 @@ static void el1_main(void)
     say_value("load from 0x40404008 (left out of the 64 KiB stage 2):", *(volatile uint64_t *)0x40404008ul);
     say_value("load from 0x40600000 (now mapped in stage 2):", *(volatile uint64_t *)0x40600000ul);
     __asm__ volatile("hvc #5" ::: "memory");
+    __asm__ volatile("hvc #6" ::: "memory");
+    say_value("VMID 2: load from 0x40404000:", *(volatile uint64_t *)0x40404000ul);
+    __asm__ volatile("hvc #7" ::: "memory");
+    say_value("VMID 1: load from 0x40404000:", *(volatile uint64_t *)0x40404000ul);
+    __asm__ volatile("hvc #6" ::: "memory");
+    say_value("VMID 2 again: load from 0x40404000:", *(volatile uint64_t *)0x40404000ul);
+    __asm__ volatile("hvc #7" ::: "memory");
     say("powering off via HVC to EL2");
     hvc_call(PSCI_SYSTEM_OFF);
     for (;;) __asm__ volatile("wfi");
