@@ -21,6 +21,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("exceptions", "exceptions.elf", 1, false, StopReason.PowerOff, 0),
         new("el2", "el2.elf", 2, false, StopReason.PowerOff, 0),
         new("semihosting", "semihosting.elf", 1, true, StopReason.SemihostingExit, 3),
+        new("simd", "simd.elf", 1, false, StopReason.PowerOff, 0),
+        new("simd-el2", "simd.elf", 2, false, StopReason.PowerOff, 0),
     ];
 
     public static GuestCase Named(string name) => All.Single(c => c.Name == name);

@@ -26,3 +26,5 @@ run demo-el1 demo.elf 1 0 0
 run exceptions exceptions.elf 1 0 0
 run el2 el2.elf 2 0 0
 run semihosting semihosting.elf 1 1 3
+run simd simd.elf 1 0 0
+run simd-el2 simd.elf 2 0 0
