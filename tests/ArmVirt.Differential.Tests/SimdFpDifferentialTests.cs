@@ -59,7 +59,8 @@ public sealed class SimdFpDifferentialTests
     [TestMethod]
     public async Task MixedSimdFpSequencesMatchQemu()
     {
-        var all = SimdFpGenerator.Classes.Select(c => c.Make).ToArray();
+        // FP/SIMD classes together with the integer ones: FCMP flags feed B.cond/CSEL, FMOV/UMOV results feed integer ops.
+        var all = SimdFpGenerator.Classes.Concat(SimdFpGenerator.Classes).Concat(SequenceGenerator.Classes).Select(c => c.Make).ToArray();
         ulong seed = DifferentialTests.BaseSeed ^ (DifferentialTests.Fnv("simdfp:mixed") << 16);
         await DifferentialTests.RunBatches(TestContext, "simdfp-mixed", seed, MixedBatches, MixedSequencesPerBatch, all, fill: false);
     }

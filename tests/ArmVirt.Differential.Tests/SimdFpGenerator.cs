@@ -245,8 +245,14 @@ internal static class SimdFpGenerator
     }
 
     // Advanced SIMD three different: SADDL ... SMULL, SQDMLAL/SQDMLSL/SQDMULL (U = 0, H or S), PMULL (B or D).
+    // Scalar forms: SQDMLAL, SQDMLSL, SQDMULL (H and S sources).
     private static InstructionGroup SimdThreeDifferent(Random r)
     {
+        if (r.Next(5) == 0)
+        {
+            int[] sops = [0b1001, 0b1011, 0b1101];
+            return G("simd-3diff", 0x5E20_0000u | U(1 + r.Next(2), 22) | U(sops[r.Next(3)], 12) | Regs3(r));
+        }
         int opcode = r.Next(15);
         int u = r.Next(2), size;
         switch (opcode)
@@ -304,6 +310,7 @@ internal static class SimdFpGenerator
     {
         if (r.Next(4) == 0)
         {
+            if (r.Next(4) == 0) return G("simd-fp2misc", 0x7E61_6800u | Regs2(r)); // FCVTXN (scalar)
             int which = r.Next(3), sz = which == 1 ? 1 : r.Next(2);
             int u = which == 1 ? 1 : 0, opcode = which == 2 ? 0b10111 : 0b10110;
             return G("simd-fp2misc", 0x0E20_0800u | U(Q(r), 30) | U(u, 29) | U(sz, 22) | U(opcode, 12) | Regs2(r));
@@ -319,8 +326,16 @@ internal static class SimdFpGenerator
     }
 
     // SADDLV, UADDLV, SMAXV, UMAXV, SMINV, UMINV, ADDV (size 2 only with Q = 1), FMAXNMV, FMINNMV, FMAXV, FMINV (4S).
+    // Also the scalar pairwise forms: ADDP (D), FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (S and D).
     private static InstructionGroup SimdAcrossLanes(Random r)
     {
+        if (r.Next(5) == 0)
+        {
+            if (r.Next(4) == 0) return G("simd-across", 0x5EF1_B800u | Regs2(r));
+            int[] pairOps = [0b01100, 0b01101, 0b01111];
+            int op = pairOps[r.Next(3)], a = op == 0b01101 ? 0 : r.Next(2);
+            return G("simd-across", 0x7E30_0800u | U(a, 23) | U(r.Next(2), 22) | U(op, 12) | Regs2(r));
+        }
         if (r.Next(3) == 0)
             return G("simd-across", 0x6E30_0800u | U(r.Next(2) * 2, 22) | U(r.Next(2) == 0 ? 0b01100 : 0b01111, 12) | Regs2(r));
         int[] ops = [0b00011, 0b01010, 0b11010, 0b11011];
@@ -421,12 +436,13 @@ internal static class SimdFpGenerator
             (0, 0b1011), (0, 0b1100), (0, 0b1101),
         ];
         var (u, opcode) = ops[r.Next(ops.Length)];
+        bool scalarInt = opcode is 0b0011 or 0b0111 or 0b1011 or 0b1100 or 0b1101 && r.Next(4) == 0;
         int size = 1 + r.Next(2);
         int rm = size == 1 ? r.Next(16) : V(r);
         int index = r.Next(size == 1 ? 8 : 4);
         int hbit = size == 1 ? index >> 2 : index >> 1, lbit = size == 1 ? (index >> 1) & 1 : index & 1;
         int mbit = size == 1 ? index & 1 : rm >> 4;
-        return G("simd-elem", 0x0F00_0000u | U(q, 30) | U(PickU(r, u), 29) | U(size, 22) | U(lbit, 21) | U(mbit, 20) |
+        return G("simd-elem", (scalarInt ? 0x5F00_0000u : 0x0F00_0000u | U(q, 30)) | U(PickU(r, u), 29) | U(size, 22) | U(lbit, 21) | U(mbit, 20) |
             U(rm & 15, 16) | U(opcode, 12) | U(hbit, 11) | Regs2(r));
     }
 
@@ -502,6 +518,14 @@ internal static class SimdFpGenerator
 
     private static uint PointBase(int offset) => AddSubImm(1, 0, 0, 0, offset, Block, Base);
 
+    /// <summary>No offset, post-index by the transfer size (Rm = 31), or post-index by a register X0-X30.</summary>
+    private static uint PostIndex(Random r, uint noOffset) => r.Next(3) switch
+    {
+        0 => noOffset,
+        1 => noOffset | 0x009F_0000u,
+        _ => noOffset | 0x0080_0000u | U(r.Next(31), 16),
+    };
+
     // LD1/ST1 (1-4 registers), LD2-LD4/ST2-ST4 (multiple structures), no offset or post-index by the transfer size.
     private static InstructionGroup SimdLoadStoreMultiple(Random r)
     {
@@ -512,8 +536,7 @@ internal static class SimdFpGenerator
         if (interleaved && size == 3) q = 1;
         int bytes = regs * (q == 1 ? 16 : 8);
         int address = r.Next((SequenceGenerator.ScratchSize - bytes) / 16 + 1) * 16;
-        bool post = r.Next(2) == 0;
-        uint w = (post ? 0x0C9F_0000u : 0x0C00_0000u) | U(q, 30) | U(r.Next(2), 22) | U(opcode, 12) | U(size, 10) | U(Base, 5) | U(V(r), 0);
+        uint w = PostIndex(r, 0x0C00_0000u) | U(q, 30) | U(r.Next(2), 22) | U(opcode, 12) | U(size, 10) | U(Base, 5) | U(V(r), 0);
         return G("simd-ldst-multi", PointBase(address), w);
     }
 
@@ -541,8 +564,7 @@ internal static class SimdFpGenerator
         int opcode = opcodeHigh << 1 | ((selem - 1) >> 1), rbit = (selem - 1) & 1;
         int bytes = selem << esz;
         int address = r.Next((SequenceGenerator.ScratchSize - bytes) / 16 + 1) * 16;
-        bool post = r.Next(2) == 0;
-        uint w = (post ? 0x0D9F_0000u : 0x0D00_0000u) | U(q, 30) | U(load, 22) | U(rbit, 21) | U(opcode, 13) | U(s, 12) | U(size, 10) |
+        uint w = PostIndex(r, 0x0D00_0000u) | U(q, 30) | U(load, 22) | U(rbit, 21) | U(opcode, 13) | U(s, 12) | U(size, 10) |
                  U(Base, 5) | U(V(r), 0);
         return G("simd-ldst-single", PointBase(address), w);
     }
