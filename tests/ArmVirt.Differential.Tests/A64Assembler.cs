@@ -89,6 +89,11 @@ internal static class A64Assembler
     // Fixed instructions used by the harness.
     public static uint MsrNzcv(int rt) => 0xD51B_4200u | U(rt, 0);
     public static uint MrsNzcv(int rt) => 0xD53B_4200u | U(rt, 0);
+    public static uint MsrFpcr(int rt) => 0xD51B_4400u | U(rt, 0);
+    public static uint MsrFpsr(int rt) => 0xD51B_4420u | U(rt, 0);
+    public static uint MrsFpsr(int rt) => 0xD53B_4420u | U(rt, 0);
+    /// <summary>C7.2.186 LDR (immediate, SIMD&amp;FP) / STR: the 128-bit unsigned-offset form, imm12 scaled by 16.</summary>
+    public static uint LdStQ(int load, int imm12, int rn, int rt) => (load == 1 ? 0x3DC0_0000u : 0x3D80_0000u) | U(imm12, 10) | U(rn, 5) | U(rt, 0);
     public static uint Svc(int imm16) => 0xD400_0001u | U(imm16, 5);
 
     private static uint U(int value, int shift) => (uint)value << shift;

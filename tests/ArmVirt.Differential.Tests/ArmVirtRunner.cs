@@ -25,6 +25,7 @@ internal static class ArmVirtRunner
         bus.Load(BatchProgram.LoadAddress, program.Image);
         var cpu = new ArmVirt.Cpu.Cpu(bus, new VirtualClock(), new CpuConfiguration { HighestEl = 1, Model = CpuModel.Max });
         cpu.Sys.Vbar[1] = VectorBase;
+        cpu.Sys.Cpacr |= 3UL << 20; // CPACR_EL1.FPEN = 0b11: FP/AdvSIMD untrapped at EL0 and EL1, as under Linux
         string? exception = null;
         cpu.ExceptionEntered += (kind, el) =>
             exception = $"{kind} exception to EL{el}: ESR_EL1=0x{cpu.Sys.Esr[1]:x8} (EC 0x{cpu.Sys.Esr[1] >> 26:x2}) ELR_EL1=0x{cpu.Sys.Elr[1]:x} FAR_EL1=0x{cpu.Sys.Far[1]:x}";

@@ -9,15 +9,21 @@ namespace ArmVirt.Differential.Tests;
 ///   +0x1000  code: per sequence a prologue that loads NZCV, SP, X0-X27, X29, X30 from the sequence's input
 ///            slots (X28 = the block address), the sequence, and an epilogue storing X0-X30, SP and NZCV
 ///            to the result slots; then write(1, blocks, size) and exit_group(0)
-///   blocks   per sequence 1 KiB: scratch [0, 256), results [256, 520), inputs [576, 840)
+///   blocks   per sequence 2 KiB: scratch [0, 256), results [256, 528) (X0-X30, SP, NZCV, FPSR),
+///            inputs [576, 856) (X0-X30, SP, NZCV, FPCR, FPSR), V0-V31 inputs [1024, 1536), V0-V31 results [1536, 2048)
 /// </code>
+/// The prologue also sets FPCR and FPSR and loads Q0-Q31; the epilogue stores Q0-Q31 and FPSR.
 /// The same image runs on ArmVirt (flat physical map, MMU off) and under qemu-aarch64.
 /// </summary>
 internal sealed class BatchProgram
 {
     public const ulong LoadAddress = 0x4000_0000;
-    public const int BlockSize = 1024, ResultOffset = 256, InputOffset = 576;
+    public const int BlockSize = 2048, ResultOffset = 256, InputOffset = 576;
     public const int SlotSp = 31, SlotNzcv = 32, Slots = 33;
+    /// <summary>FPSR is result slot 33; FPCR and FPSR are input slots 33 and 34.</summary>
+    public const int SlotFpsrResult = 33, SlotFpcrInput = 33, SlotFpsrInput = 34;
+    /// <summary>Q0-Q31, 16 bytes each.</summary>
+    public const int VectorInputOffset = 1024, VectorResultOffset = 1536;
     private const int CodeOffset = 0x1000;
 
     public BatchProgram(ulong seed, IReadOnlyList<List<InstructionGroup>> sequences, Random inputs)
@@ -33,7 +39,7 @@ internal sealed class BatchProgram
 
         // Code size is only known after emitting; blocks start at a fixed generous offset checked below.
         int words = 0;
-        foreach (var s in sequences) words += 4 + 2 + 2 + 30 + s.Sum(g => g.Words.Length) + 30 + 4;
+        foreach (var s in sequences) words += 4 + 2 + 2 + 4 + 32 + 30 + s.Sum(g => g.Words.Length) + 30 + 4 + 32 + 2;
         BlocksAddress = (LoadAddress + CodeOffset + (ulong)(words + 64) * 4 + 0xFFF) & ~0xFFFUL;
 
         for (int i = 0; i < n; i++)
@@ -47,6 +53,11 @@ internal sealed class BatchProgram
             code.Add(MsrNzcv(0));
             code.Add(LdStUnsignedImm(3, 1, (InputOffset + SlotSp * 8) / 8, 28, 0));
             code.Add(AddSubImm(1, 0, 0, 0, 0, 0, 31)); // mov sp, x0
+            code.Add(LdStUnsignedImm(3, 1, (InputOffset + SlotFpcrInput * 8) / 8, 28, 0));
+            code.Add(MsrFpcr(0));
+            code.Add(LdStUnsignedImm(3, 1, (InputOffset + SlotFpsrInput * 8) / 8, 28, 0));
+            code.Add(MsrFpsr(0));
+            for (int v = 0; v < 32; v++) code.Add(LdStQ(1, (VectorInputOffset + v * 16) / 16, 28, v));
             for (int r = 0; r <= 30; r++)
                 if (r != 28) code.Add(LdStUnsignedImm(3, 1, (InputOffset + r * 8) / 8, 28, r));
 
@@ -90,6 +101,9 @@ internal sealed class BatchProgram
             code.Add(LdStUnsignedImm(3, 0, (ResultOffset + SlotSp * 8) / 8, 28, 0));
             code.Add(MrsNzcv(0));
             code.Add(LdStUnsignedImm(3, 0, (ResultOffset + SlotNzcv * 8) / 8, 28, 0));
+            for (int v = 0; v < 32; v++) code.Add(LdStQ(0, (VectorResultOffset + v * 16) / 16, 28, v));
+            code.Add(MrsFpsr(0));
+            code.Add(LdStUnsignedImm(3, 0, (ResultOffset + SlotFpsrResult * 8) / 8, 28, 0));
         }
 
         EndAddress = CodeAddress(code.Count);
@@ -118,6 +132,9 @@ internal sealed class BatchProgram
                 ulong v = r == SlotNzcv ? (ulong)inputs.Next(16) << 28 : InterestingValue(inputs);
                 BitConverter.TryWriteBytes(block[(InputOffset + r * 8)..], v);
             }
+            BitConverter.TryWriteBytes(block[(InputOffset + SlotFpcrInput * 8)..], SimdFpValues.Fpcr(inputs));
+            BitConverter.TryWriteBytes(block[(InputOffset + SlotFpsrInput * 8)..], SimdFpValues.Fpsr(inputs));
+            for (int v = 0; v < 32; v++) SimdFpValues.Vector(inputs, block.Slice(VectorInputOffset + v * 16, 16));
         }
         ElfWriter.WriteHeaders(Image, LoadAddress, LoadAddress + CodeOffset);
     }

@@ -19,7 +19,7 @@ public sealed class DifferentialTests
 
     public TestContext TestContext { get; set; } = null!;
 
-    private static ulong BaseSeed =>
+    internal static ulong BaseSeed =>
         Environment.GetEnvironmentVariable("ARMVIRT_DIFF_SEED") is { Length: > 0 } s
             ? Convert.ToUInt64(s.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? s[2..] : s, 16)
             : DefaultBaseSeed;
@@ -61,20 +61,21 @@ public sealed class DifferentialTests
     {
         var make = SequenceGenerator.Classes.Single(c => c.Name == className).Make;
         ulong seed = BaseSeed ^ (Fnv(className) << 16);
-        await RunBatches(className, seed, ClassBatches, ClassSequencesPerBatch, [make], fill: true);
+        await RunBatches(TestContext, className, seed, ClassBatches, ClassSequencesPerBatch, [make], fill: true);
     }
 
     [TestMethod]
     public async Task MixedSequencesMatchQemu()
     {
         var all = SequenceGenerator.Classes.Select(c => c.Make).ToArray();
-        await RunBatches("mixed", BaseSeed, MixedBatches, MixedSequencesPerBatch, all, fill: false);
+        await RunBatches(TestContext, "mixed", BaseSeed, MixedBatches, MixedSequencesPerBatch, all, fill: false);
     }
 
-    private async Task RunBatches(string label, ulong seed, int batches, int perBatch, Func<Random, InstructionGroup>[] classes, bool fill)
+    /// <summary>Runs <paramref name="batches"/> batches of random sequences on both sides and fails with the differing ones.</summary>
+    internal static async Task RunBatches(TestContext context, string label, ulong seed, int batches, int perBatch, Func<Random, InstructionGroup>[] classes, bool fill)
     {
         string qemu = RequireQemu();
-        TestContext.WriteLine($"{label}: base seed 0x{BaseSeed:x}, test seed 0x{seed:x}, {batches} x {perBatch} sequences");
+        context.WriteLine($"{label}: base seed 0x{BaseSeed:x}, test seed 0x{seed:x}, {batches} x {perBatch} sequences");
         var report = new StringBuilder();
         int failed = 0, total = 0;
         for (int batch = 0; batch < batches; batch++)
@@ -99,7 +100,7 @@ public sealed class DifferentialTests
                 if (failed <= MaxReported) report.Append(diff);
             }
         }
-        TestContext.WriteLine($"{label}: {total - failed} of {total} sequences match qemu-aarch64");
+        context.WriteLine($"{label}: {total - failed} of {total} sequences match qemu-aarch64");
         if (failed > 0)
             Assert.Fail($"{label}: {failed} of {total} sequences differ from qemu-aarch64 (base seed 0x{BaseSeed:x}); first {Math.Min(failed, MaxReported)}:\n{report}");
     }
@@ -122,6 +123,14 @@ public sealed class DifferentialTests
             ulong x = BinaryPrimitives.ReadUInt64LittleEndian(a[off..]), y = BinaryPrimitives.ReadUInt64LittleEndian(q[off..]);
             if (x != y) sb.Append($"    mem[x28+0x{off:x2}]: armvirt 0x{x:x16}  qemu 0x{y:x16}\n");
         }
+        for (int v = 0; v < 32; v++)
+        {
+            var x = a.Slice(BatchProgram.VectorResultOffset + v * 16, 16);
+            var y = q.Slice(BatchProgram.VectorResultOffset + v * 16, 16);
+            if (!x.SequenceEqual(y)) sb.Append($"    V{v,-3}: armvirt 0x{Hex128(x)}  qemu 0x{Hex128(y)}\n");
+        }
+        if (Result(a, BatchProgram.SlotFpsrResult) is var fa && Result(q, BatchProgram.SlotFpsrResult) is var fq && fa != fq)
+            sb.Append($"    FPSR: armvirt 0x{fa:x8}  qemu 0x{fq:x8}\n");
         if (sb.Length == 0) return null;
         byte[] init = program.InitialBlocks.Slice(index * BatchProgram.BlockSize, BatchProgram.BlockSize).ToArray();
         var head = new StringBuilder();
@@ -133,8 +142,15 @@ public sealed class DifferentialTests
         head.Append($"    inputs: NZCV=0x{Input(init, BatchProgram.SlotNzcv):x} ");
         head.AppendJoin(' ', Enumerable.Range(0, 31).Where(r => r != 28).Select(r => $"X{r}=0x{Input(init, r):x}"));
         head.Append($" SP=0x{Input(init, BatchProgram.SlotSp):x}\n");
+        head.Append($"    FPCR=0x{Input(init, BatchProgram.SlotFpcrInput):x} FPSR=0x{Input(init, BatchProgram.SlotFpsrInput):x} ");
+        head.AppendJoin(' ', Enumerable.Range(0, 32).Select(v => $"V{v}=0x{Hex128(init.AsSpan(BatchProgram.VectorInputOffset + v * 16, 16))}"));
+        head.Append('\n');
         return head.Append(sb).ToString();
     }
+
+    /// <summary>A 128-bit register image as one hex number (most significant byte first).</summary>
+    private static string Hex128(ReadOnlySpan<byte> v) =>
+        $"{BinaryPrimitives.ReadUInt64LittleEndian(v[8..]):x16}_{BinaryPrimitives.ReadUInt64LittleEndian(v):x16}";
 
     private static ulong Result(ReadOnlySpan<byte> block, int slot) =>
         BinaryPrimitives.ReadUInt64LittleEndian(block[(BatchProgram.ResultOffset + slot * 8)..]);
@@ -149,7 +165,7 @@ public sealed class DifferentialTests
         return qemu!;
     }
 
-    private static ulong Fnv(string s)
+    internal static ulong Fnv(string s)
     {
         ulong h = 0xcbf29ce484222325;
         foreach (char c in s) h = (h ^ c) * 0x100000001b3;

@@ -10,7 +10,7 @@ public sealed class GeneratorTests
     {
         var rng = new Random(7);
         var words = new List<uint>();
-        foreach (var (_, make) in SequenceGenerator.Classes)
+        foreach (var (_, make) in SequenceGenerator.Classes.Concat(SimdFpGenerator.Classes))
             for (int i = 0; i < 300; i++) words.AddRange(make(rng).Words);
         string listing = Disassembler.TryDisassemble([.. words], 0)
             ?? Inconclusive("aarch64-linux-gnu-objdump is not installed");

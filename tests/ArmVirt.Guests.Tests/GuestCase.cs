@@ -23,6 +23,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("semihosting", "semihosting.elf", 1, true, StopReason.SemihostingExit, 3),
         new("mmu_s1", "mmu_s1.elf", 1, false, StopReason.PowerOff, 0),
         new("mmu_s2", "mmu_s2.elf", 2, false, StopReason.PowerOff, 0),
+        new("simd", "simd.elf", 1, false, StopReason.PowerOff, 0),
+        new("simd-el2", "simd.elf", 2, false, StopReason.PowerOff, 0),
     ];
 
     public static GuestCase Named(string name) => All.Single(c => c.Name == name);

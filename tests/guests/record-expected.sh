@@ -28,3 +28,5 @@ run el2 el2.elf 2 0 0
 run semihosting semihosting.elf 1 1 3
 run mmu_s1 mmu_s1.elf 1 0 0
 run mmu_s2 mmu_s2.elf 2 0 0
+run simd simd.elf 1 0 0
+run simd-el2 simd.elf 2 0 0
