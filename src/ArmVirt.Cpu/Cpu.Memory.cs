@@ -85,10 +85,9 @@ public sealed partial class Cpu
     private ulong ReadAcrossPages(ulong va, int size, MemoryAccessKind kind, int alignment)
     {
         kind &= ~MemoryAccessKind.Write;
-        TranslateData(va, size, kind, alignment);
+        ulong pa1 = TranslateData(va, size, kind, alignment);
         ulong second = (va | 0xFFF) + 1;
         ulong pa2 = TranslateData(second, 1, kind, 1);
-        ulong pa1 = TranslateData(va, 1, kind, 1);
         ulong value = 0;
         for (int i = 0; i < size; i++)
         {
@@ -102,10 +101,9 @@ public sealed partial class Cpu
 
     private void WriteAcrossPages(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
     {
-        TranslateData(va, size, kind, alignment);
+        ulong pa1 = TranslateData(va, size, kind, alignment);
         ulong second = (va | 0xFFF) + 1;
         ulong pa2 = TranslateData(second, 1, kind, 1);
-        ulong pa1 = TranslateData(va, 1, kind, 1);
         for (int i = 0; i < size; i++)
         {
             ulong a = va + (ulong)i;

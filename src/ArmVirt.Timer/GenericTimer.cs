@@ -113,10 +113,21 @@ public sealed class GenericTimer
         ulong next = (count & ~(period - 1)) + (falling ? period : period >> 1);
         if (next <= count) next += period;
         ulong deadline = Counter.FirstCycleAtCount(next + offset);
-        Action fire = virtualCounter
-            ? () => { EventStreamTick?.Invoke(); _kernelStream = ScheduleEventStream(_kernelStream, _kernelControl, true); }
-            : () => { EventStreamTick?.Invoke(); _hypervisorStream = ScheduleEventStream(_hypervisorStream, _hypervisorControl, false); };
-        return Clock.Schedule(deadline, fire);
+        if (ev == null) return Clock.Schedule(deadline, virtualCounter ? OnKernelStreamEvent : OnHypervisorStreamEvent);
+        Clock.Reschedule(ev, deadline); // the same event object is re-armed: no allocation per tick
+        return ev;
+    }
+
+    private void OnKernelStreamEvent()
+    {
+        EventStreamTick?.Invoke();
+        _kernelStream = ScheduleEventStream(_kernelStream, _kernelControl, virtualCounter: true);
+    }
+
+    private void OnHypervisorStreamEvent()
+    {
+        EventStreamTick?.Invoke();
+        _hypervisorStream = ScheduleEventStream(_hypervisorStream, _hypervisorControl, virtualCounter: false);
     }
 
     /// <summary>Writable bits of CNTKCTL_EL1.</summary>

@@ -1,3 +1,4 @@
+using ArmVirt.Devices.Virtio;
 using ArmVirt.Cpu;
 using ArmVirt.Cpu.Firmware;
 
@@ -22,8 +23,6 @@ public static class VirtDeviceTree
     // high; for PPIs the CPU mask in bits 15..8, one CPU here).
     private const uint GicSpi = 0, GicPpi = 1, IrqEdgeRising = 1, IrqLevelHigh = 4, PpiFlags = (1u << 8) | IrqLevelHigh;
 
-    private const ulong VirtioBase = 0x0A00_0000, VirtioStride = 0x200;
-    private const int VirtioSlots = 32, VirtioFirstSpi = 16;
 
     /// <summary>The <c>compatible</c> string of a CPU node for <paramref name="model"/> (QEMU's <c>dtb_compatible</c>; "max" is A57-based).</summary>
     public static string CpuCompatible(CpuModel model) => model.Name switch
@@ -96,13 +95,13 @@ public static class VirtDeviceTree
             .SetStrings("compatible", "arm,armv8-timer", "arm,armv7-timer");
 
         // The 32 virtio-mmio transports, written in reverse slot order as QEMU does.
-        for (int n = VirtioSlots - 1; n >= 0; n--)
+        for (int n = VirtioMmioLayout.SlotCount - 1; n >= 0; n--)
         {
-            ulong slotBase = VirtioBase + (ulong)n * VirtioStride;
+            ulong slotBase = VirtioMmioLayout.SlotBase(n);
             root.AddNode($"virtio_mmio@{slotBase:x}")
                 .SetEmpty("dma-coherent")
-                .SetCells("interrupts", GicSpi, (uint)(VirtioFirstSpi + n), IrqEdgeRising)
-                .SetU64("reg", slotBase, VirtioStride)
+                .SetCells("interrupts", GicSpi, (uint)VirtioMmioLayout.Spi(n), IrqEdgeRising)
+                .SetU64("reg", slotBase, VirtioMmioLayout.Stride)
                 .SetStrings("compatible", "virtio,mmio");
         }
 
