@@ -19,8 +19,11 @@ public sealed partial class Cpu
         0 => 32, 1 => 36, 2 => 40, 3 => 42, 4 => 44, 5 => 48, _ => 52,
     };
 
-    /// <summary>The regime's SCTLR_ELx for the current EL (EL0 uses SCTLR_EL1, or SCTLR_EL2 under TGE).</summary>
-    public ulong CurrentSctlr => Sys.Sctlr[State.EL == 0 ? SyncExceptionTargetEl : State.EL];
+    /// <summary>
+    /// SCTLR[]: the SCTLR_ELx of S1TranslationRegime() for the current EL. Without FEAT_VHE, EL0 uses SCTLR_EL1 even
+    /// when HCR_EL2.TGE is 1 (TGE changes where exceptions go and disables stage 1, not which SCTLR is read).
+    /// </summary>
+    public ulong CurrentSctlr => Sys.Sctlr[RegimeEl];
 
     /// <summary>
     /// Translates a data address for this access and returns its physical address, raising the data abort
@@ -29,7 +32,7 @@ public sealed partial class Cpu
     /// </summary>
     public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
-        ulong sctlr = Sys.Sctlr[RegimeEl];
+        ulong sctlr = CurrentSctlr;
         if (alignment == 0) alignment = size;
         bool misaligned = (va & (ulong)(alignment - 1)) != 0;
         if (misaligned && ((kind & (MemoryAccessKind.AcquireRelease | MemoryAccessKind.Exclusive | MemoryAccessKind.Atomic)) != 0

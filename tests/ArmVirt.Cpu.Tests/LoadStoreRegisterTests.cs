@@ -305,6 +305,22 @@ public sealed class LoadStoreRegisterTests
     }
 
     [TestMethod]
+    public void SpAlignmentAtEl0UnderTgeUsesSctlrEl1Sa0()
+    {
+        // Without FEAT_VHE, S1TranslationRegime(EL0) is EL1 even when HCR_EL2.TGE is 1, so SCTLR[] is SCTLR_EL1
+        // (aarch64/functions/memory/CheckSPAlignment); only the exception goes to EL2. SCTLR_EL2 bit 4 is RES1.
+        using var h = new LoadStoreTestHarness(highestEl: 2);
+        h.Cpu.Sys.Hcr |= 1UL << 27; // TGE
+        h.Cpu.SetElAndSpSel(0, 0);
+        h.Cpu.Sp = Data + 8;
+        h.Cpu.Sys.Sctlr[1] &= ~(1UL << 4);
+        Assert.IsTrue(h.Exec(0xF94003E1), "SCTLR_EL1.SA0 = 0: ldr x1, [sp] is not checked");
+        h.Cpu.Sys.Sctlr[1] |= 1UL << 4;
+        ulong esr = h.ExecFault(0xF94003E1, el: 2);
+        Assert.AreEqual(ExceptionClass.SpAlignment, Ec(esr));
+    }
+
+    [TestMethod]
     public void UnalignedAccessWithMmuOffIsAlignmentFault()
     {
         using var h = new LoadStoreTestHarness();
