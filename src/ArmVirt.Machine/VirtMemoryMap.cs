@@ -30,6 +30,12 @@ public static class VirtMemoryMap
     /// <summary>GICv2 virtual CPU interface (GICV), present when EL2 is implemented.</summary>
     public const ulong GicVirtualCpuInterfaceBase = 0x0804_0000;
 
+    /// <summary>GICv3 redistributors (<c>VIRT_GIC_REDIST</c>): one 0x2_0000 frame pair per CPU from here.</summary>
+    public const ulong GicRedistributorBase = 0x080A_0000;
+
+    /// <summary>Size of QEMU's GICv3 redistributor region (room for 123 CPUs), as the DTB describes it.</summary>
+    public const ulong GicRedistributorRegionSize = 0xF6_0000;
+
     /// <summary>Size of each GIC window.</summary>
     public const ulong GicWindowSize = 0x1_0000;
 
