@@ -252,7 +252,7 @@ public sealed class MachineBuilder
     // registers in the CPU's system-register table; Group 1 drives IRQ, Group 0 FIQ; the timers drive their PPIs.
     private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore cpu, GenericTimer timer, out Gicv3VirtualCpuInterface? ich)
     {
-        var gic = new Gicv3(1, VirtMemoryMap.GicInterrupts);
+        var gic = new Gicv3(1, VirtMemoryMap.Gicv3Interrupts);
         bus.AddMmio(VirtMemoryMap.GicDistributorBase, Gicv3.DistributorSize, gic.Distributor, "gicd");
         for (int c = 0; c < gic.CpuCount; c++)
             bus.AddMmio(VirtMemoryMap.GicRedistributorBase + (ulong)c * Gicv3Redistributor.FrameSize, Gicv3Redistributor.FrameSize,

@@ -42,6 +42,13 @@ public static class VirtMemoryMap
     /// <summary>Interrupt IDs the GIC implements (SPIs 0..255), as QEMU's virt machine.</summary>
     public const int GicInterrupts = 288;
 
+    /// <summary>
+    /// Interrupt IDs the GICv3 implements: 256 (SPIs 0..223). QEMU's virt GICv3 has 288 lines internally but its
+    /// GICD_TYPER.ITLinesNumber is computed from the SPI count ((288 - 32) / 32 - 1 = 7), so a guest sees INTIDs up to
+    /// 255 ("GICv3: 224 SPIs implemented"); this model implements exactly what that register promises.
+    /// </summary>
+    public const int Gicv3Interrupts = 256;
+
     /// <summary>PL031 real-time clock.</summary>
     public const ulong Pl031Base = 0x0901_0000;
 
