@@ -4,10 +4,10 @@ using ArmVirt.Core;
 namespace ArmVirt.Gic;
 
 /// <summary>
-/// One PE's GICv3 virtualization: the hypervisor's ICH_*_EL2 state (IHI 0069 12.4) and the virtual CPU interface
-/// ICV_*_EL1 that EL1 reaches when HCR_EL2.IMO/FMO redirect it (IHI 0069 12.3), modelled as QEMU's
-/// <c>-M virt,gic-version=3</c> CPU interface: 5 virtual priority and preemption bits, 24-bit vINTIDs, no vLPIs,
-/// no NMIs, no SEIs, TDIR supported (ICH_VTR_EL2 = 0x90B8_0000 + ListRegs).
+/// One PE's GICv3 virtualization (IHI 0069 "Virtual interrupt handling and prioritization"): the hypervisor's
+/// ICH_*_EL2 state and the virtual CPU interface ICV_*_EL1 that EL1 reaches when HCR_EL2.IMO/FMO redirect it,
+/// modelled as QEMU's <c>-M virt,gic-version=3</c> CPU interface: 5 virtual priority and preemption bits, 24-bit
+/// vINTIDs, no vLPIs, no NMIs, no SEIs, TDIR supported (ICH_VTR_EL2 = 0x90B8_0000 + ListRegs).
 /// </summary>
 /// <remarks>
 /// <para>Outputs: <see cref="VirtualIrq"/> and <see cref="VirtualFiq"/> go to the PE's vIRQ/vFIQ inputs,
@@ -15,7 +15,7 @@ namespace ArmVirt.Gic;
 /// changes them, and toggling them allocates nothing.</para>
 /// <para>A list register with HW = 1 names a physical interrupt; deactivating the virtual interrupt (an EOI with
 /// VEOIM = 0, or ICV_DIR_EL1) deactivates that pINTID through the callback given to the constructor, as a
-/// write of the pINTID to ICC_DIR_EL1 would (IHI 0069 4.4.4 "Hardware interrupts").</para>
+/// write of the pINTID to ICC_DIR_EL1 would (IHI 0069 "Hardware interrupts" in the virtualization chapter).</para>
 /// </remarks>
 public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
 {
@@ -28,7 +28,7 @@ public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
     private const int PriorityMask = (0xFF << (8 - PriorityBits)) & 0xFF;
     private const int IdlePriority = 0xFF;
 
-    // ICH_HCR_EL2 (IHI 0069 12.4.7). TSEI is RES0 because ICH_VTR_EL2.SEIS is 0; vSGIEOICount and DVIM need GICv4.1.
+    // ICH_HCR_EL2 (IHI 0069). TSEI is RES0 because ICH_VTR_EL2.SEIS is 0; vSGIEOICount and DVIM need GICv4.1.
     internal const ulong HcrEn = 1 << 0, HcrUie = 1 << 1, HcrLrenpie = 1 << 2, HcrNpie = 1 << 3;
     internal const ulong HcrVGrp0Eie = 1 << 4, HcrVGrp0Die = 1 << 5, HcrVGrp1Eie = 1 << 6, HcrVGrp1Die = 1 << 7;
     internal const ulong HcrTc = 1 << 10, HcrTall0 = 1 << 11, HcrTall1 = 1 << 12, HcrTdir = 1 << 14;
@@ -36,7 +36,7 @@ public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
     private const ulong EoiCountMask = 0x1FUL << EoiCountShift;
     private const ulong HcrWritable = 0xFFUL | HcrTc | HcrTall0 | HcrTall1 | HcrTdir | EoiCountMask;
 
-    // ICH_VMCR_EL2 (IHI 0069 12.4.11): VPMR [31:24], VBPR0 [23:21], VBPR1 [20:18], VEOIM [9], VCBPR [4],
+    // ICH_VMCR_EL2 (IHI 0069): VPMR [31:24], VBPR0 [23:21], VBPR1 [20:18], VEOIM [9], VCBPR [4],
     // VFIQEn [3] (RES1: system registers are always enabled), VAckCtl [2] (RES0), VENG1 [1], VENG0 [0].
     internal const ulong VmcrVeng0 = 1 << 0, VmcrVeng1 = 1 << 1, VmcrVfiqEn = 1 << 3, VmcrVcbpr = 1 << 4, VmcrVeoim = 1 << 9;
     private const int VbprShift1 = 18, VbprShift0 = 21, VpmrShift = 24;
@@ -46,18 +46,18 @@ public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
     /// <summary>ICH_VMCR_EL2 at reset: VBPR0 and VBPR1 at their minimum (2 and 3), VFIQEn set.</summary>
     public const ulong VmcrReset = VmcrVfiqEn | (ulong)MinVbpr1 << VbprShift1 | (ulong)MinVbpr0 << VbprShift0;
 
-    // ICH_MISR_EL2 (IHI 0069 12.4.9).
+    // ICH_MISR_EL2 (IHI 0069).
     internal const ulong MisrEoi = 1 << 0, MisrU = 1 << 1, MisrLrenp = 1 << 2, MisrNp = 1 << 3;
     internal const ulong MisrVGrp0E = 1 << 4, MisrVGrp0D = 1 << 5, MisrVGrp1E = 1 << 6, MisrVGrp1D = 1 << 7;
 
-    // ICH_LR<n>_EL2 (IHI 0069 12.4.6): State [63:62], HW [61], Group [60], NMI [59] (RES0 here), Priority [55:48],
+    // ICH_LR<n>_EL2 (IHI 0069): State [63:62], HW [61], Group [60], NMI [59] (RES0 here), Priority [55:48],
     // pINTID [44:32] (HW = 1) or EOI [41] (HW = 0), vINTID [31:0] (bits above IDbits = 24 are RES0).
     internal const ulong LrPending = 1UL << 62, LrActive = 1UL << 63, LrHw = 1UL << 61, LrGroup1 = 1UL << 60, LrEoi = 1UL << 41;
     private const int LrPriorityShift = 48, LrPintidShift = 32;
     private const ulong LrWritable = 0xFF_FFFFUL | 0x1FFFUL << LrPintidShift | (ulong)PriorityMask << LrPriorityShift
         | LrGroup1 | LrHw | LrPending | LrActive;
 
-    // ICV_CTLR_EL1 (IHI 0069 12.3.? ICV_CTLR_EL1): A3V [15], IDbits [13:11] = 24 bits, PRIbits [10:8], VEOImode [1], VCBPR [0].
+    // ICV_CTLR_EL1 (IHI 0069): A3V [15], IDbits [13:11] = 24 bits, PRIbits [10:8], VEOImode [1], VCBPR [0].
     private const ulong CtlrFixed = 1UL << 15 | 1UL << 11 | (ulong)(PriorityBits - 1) << 8;
 
     private const uint SpuriousId = 1023;
@@ -213,7 +213,7 @@ public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
         Update();
     }
 
-    // Which ICH_HCR_EL2 trap bit covers each register (IHI 0069 12.4.7: TC common, TALL0 Group 0, TALL1 Group 1).
+    // Which ICH_HCR_EL2 trap bit covers each register (IHI 0069 ICH_HCR_EL2: TC common, TALL0 Group 0, TALL1 Group 1).
     private static readonly ulong[] TrapBit = BuildTrapBits();
 
     private static ulong[] BuildTrapBits()

@@ -6,7 +6,7 @@ namespace ArmVirt.Machine;
 
 /// <summary>
 /// Plugs a <see cref="Gicv3VirtualCpuInterface"/> into a CPU's system-register table: the hypervisor's ICH_*_EL2
-/// registers (IHI 0069 12.4, encodings op0 = 3, op1 = 4, CRn = 12), accessible at EL2 and EL3 only and UNDEFINED
+/// registers (IHI 0069; encodings op0 = 3, op1 = 4, CRn = 12), accessible at EL2 and EL3 only and UNDEFINED
 /// when EL2 is not implemented. The ICV_*_EL1 side is reached through the physical ICC_* installer, which hands EL1
 /// accesses to the same object when HCR_EL2.IMO/FMO redirect them.
 /// </summary>

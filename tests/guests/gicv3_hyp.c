@@ -34,7 +34,7 @@
 #define INTID_MAINTENANCE 25
 #define INTID_CNTP        30
 
-/* ICH_LR<n>_EL2 fields (IHI 0069 12.4.6). */
+/* ICH_LR<n>_EL2 fields (IHI 0069). */
 #define LR_PENDING (1ul << 62)
 #define LR_HW      (1ul << 61)
 #define LR_GROUP1  (1ul << 60)
@@ -42,7 +42,7 @@
 #define LR_PRIO(p) ((uint64_t)(p) << 48)
 #define LR_PINTID(i) ((uint64_t)(i) << 32)
 
-/* ICH_HCR_EL2 fields (IHI 0069 12.4.7). */
+/* ICH_HCR_EL2 fields (IHI 0069). */
 #define ICH_EN       (1ul << 0)
 #define ICH_UIE      (1ul << 1)
 #define ICH_NPIE     (1ul << 3)
