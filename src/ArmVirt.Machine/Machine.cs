@@ -70,6 +70,9 @@ public sealed partial class Machine : IDisposable
     /// <summary>The GICv3 (distributor at 0x0800_0000, redistributors from 0x080A_0000) or null when the machine has a GICv2.</summary>
     public Gicv3? Gicv3 { get; init; }
 
+    /// <summary>The GICv3 virtualization of the boot CPU (ICH_*_EL2, ICV_*), or null without a GICv3 or without EL2.</summary>
+    public Gicv3VirtualCpuInterface? Gicv3Virtual { get; init; }
+
     /// <summary>The GIC generation: 2 or 3.</summary>
     public int GicVersion => Gicv3 != null ? 3 : 2;
 
@@ -181,6 +184,7 @@ public sealed partial class Machine : IDisposable
         Timer.Reset();
         if (Gicv3 != null) Gicv3.Reset();
         else Gic.Reset();
+        Gicv3Virtual?.Reset();
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }

@@ -186,7 +186,8 @@ public sealed class MachineBuilder
             ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
-            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpu, timer) : BuildGic(bus, cpu, timer, _highestEl >= 2);
+            Gicv3VirtualCpuInterface? ich = null;
+            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpu, timer, out ich) : BuildGic(bus, cpu, timer, _highestEl >= 2);
             uart.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl011Spi).Set;
             // The RTC counts virtual seconds from a fixed date, so runs are repeatable (QEMU's -rtc clock=vm, base fixed).
             var rtc = new Pl031(clock, () => cpu.State.Cycles, RtcEpoch);
@@ -209,6 +210,7 @@ public sealed class MachineBuilder
             {
                 Gic = (gic as Gicv2)!, // null with a GICv3: the getter then says to use Gicv3
                 Gicv3 = gic as Gicv3,
+                Gicv3Virtual = ich,
                 Rtc = rtc,
                 VirtioSlots = virtio,
             };
@@ -248,7 +250,7 @@ public sealed class MachineBuilder
 
     // The GICv3 of the virt machine (gic-version=3, its=off): GICD, one redistributor per CPU from 0x080A_0000, the ICC_*
     // registers in the CPU's system-register table; Group 1 drives IRQ, Group 0 FIQ; the timers drive their PPIs.
-    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore cpu, GenericTimer timer)
+    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore cpu, GenericTimer timer, out Gicv3VirtualCpuInterface? ich)
     {
         var gic = new Gicv3(1, VirtMemoryMap.Gicv3Interrupts);
         bus.AddMmio(VirtMemoryMap.GicDistributorBase, Gicv3.DistributorSize, gic.Distributor, "gicd");
@@ -257,7 +259,18 @@ public sealed class MachineBuilder
                 gic.Redistributor(c), $"gicr{c}");
         gic.IrqOutput(0).Changed += cpu.Irq.Set;
         gic.FiqOutput(0).Changed += cpu.Fiq.Set;
-        Gicv3SystemRegisters.Install(cpu, gic.CpuInterface(0));
+        // With EL2 (virtualization=on): ICH_*_EL2, ICV_* under HCR_EL2.IMO/FMO, the maintenance interrupt on PPI 9.
+        Gicv3VirtualCpuInterface? v = null;
+        if (cpu.Configuration.HasEl2)
+        {
+            v = new Gicv3VirtualCpuInterface(4, gic.CpuInterface(0).DeactivatePhysical);
+            v.VirtualIrq.Changed += cpu.VirtualIrq.Set;
+            v.VirtualFiq.Changed += cpu.VirtualFiq.Set;
+            v.Maintenance.Changed += gic.Ppi(0, Gicv3VirtualCpuInterface.MaintenancePpi).Set;
+            Gicv3VirtualSystemRegisters.Install(cpu, v);
+        }
+        Gicv3SystemRegisters.Install(cpu, gic.CpuInterface(0), _ => v);
+        ich = v;
         timer.SecurePhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerSecurePpi).Set;
         timer.Physical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerPhysicalPpi).Set;
         timer.Virtual.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerVirtualPpi).Set;
