@@ -7,7 +7,10 @@
  *   HVC #3: arms the EL1 physical timer (INTID 30); EL2 takes it, drops its priority (EOImode = 1) and forwards it
  *           as a HW entry (vINTID 27); the guest's ICV_DIR_EL1 deactivates the physical interrupt.
  *   HVC #4: reports the physical active state and EOIcount (the guest also wrote ICV_DIR_EL1 for an unknown vINTID).
- *   HVC #5: ICH_HCR_EL2.NPIE with nothing pending (MISR.NP), then VGrp1DIE before the guest clears ICV_IGRPEN1.
+ *   HVC #7: a Group 0 vINTID 45 (priority 0x60, a virtual FIQ) and a Group 1 vINTID 46 (0xc0): the FIQ is taken
+ *           first; HVC #8 from its handler reports ICH_AP0R0_EL2/ICH_AP1R0_EL2 and LR2 while 45 is active.
+ *   HVC #5: ICH_HCR_EL2.NPIE with nothing pending (MISR.NP), then (HVC #6) VGrp1DIE before the guest clears
+ *           ICV_IGRPEN1.
  *   HVC #0 with X0 = PSCI SYSTEM_OFF: forwarded by SMC.
  * Every maintenance interrupt (PPI 9, INTID 25) is taken at EL2 as a physical IRQ; its handler prints ICH_MISR_EL2,
  * ICH_EISR_EL2 and ICH_ELRSR_EL2 and clears the condition. The guest prints only where the order of output does not
@@ -158,6 +161,16 @@ static void el2_hvc(struct frame *f, uint64_t imm)
         ISB();
         print_ich("VGrp1DIE set");
         return;
+    case 7:
+        print("EL2: HVC #7: vINTID 46 (Group 1, priority 0xc0) in LR0, vINTID 45 (Group 0, priority 0x60) in LR2\n");
+        WRITE_SYSREG(ich_lr0_el2, LR_PENDING | LR_GROUP1 | LR_PRIO(0xc0) | 46);
+        WRITE_SYSREG(ich_lr2_el2, LR_PENDING | LR_PRIO(0x60) | 45);
+        ISB();
+        return;
+    case 8:
+        print("EL2: HVC #8: ICH_AP0R0_EL2=0x%x ICH_AP1R0_EL2=0x%x LR2=0x%x LR0=0x%x\n", READ_SYSREG(ich_ap0r0_el2),
+              READ_SYSREG(ich_ap1r0_el2), READ_SYSREG(ich_lr2_el2), READ_SYSREG(ich_lr0_el2));
+        return;
     case 0:
         if ((uint32_t)f->x[0] == PSCI_SYSTEM_OFF) {
             print("EL2: SYSTEM_OFF requested by EL1, forwarding with SMC\n");
@@ -209,10 +222,28 @@ static void el1_irq(void)
     print("EL1: EOIR1 %d done, RPR=0x%x\n", iar, READ_SYSREG(icc_rpr_el1));
 }
 
+#define VEC_CUR_SPX_FIQ 6
+
+static void el1_fiq(void)
+{
+    uint64_t iar = READ_SYSREG(icc_iar0_el1);    /* ICV_IAR0_EL1 */
+    print("EL1: vFIQ %d RPR=0x%x HPPIR0=%d HPPIR1=%d IAR1=%d\n", iar, READ_SYSREG(icc_rpr_el1),
+          READ_SYSREG(icc_hppir0_el1), READ_SYSREG(icc_hppir1_el1), READ_SYSREG(icc_iar1_el1));
+    HVC(8);
+    WRITE_SYSREG(icc_eoir0_el1, iar);
+    ISB();
+    print("EL1: EOIR0 %d done, RPR=0x%x\n", iar, READ_SYSREG(icc_rpr_el1));
+    guest_irqs++;
+}
+
 static void el1_handler(struct frame *f, unsigned idx)
 {
     if (idx == VEC_CUR_SPX_IRQ) {
         el1_irq();
+        return;
+    }
+    if (idx == VEC_CUR_SPX_FIQ) {
+        el1_fiq();
         return;
     }
     print("EL1: unexpected vector %d ESR=0x%x ELR=0x%x\n", (uint64_t)idx, f->esr, f->elr);
@@ -264,6 +295,14 @@ static void el1_main(void)
     HVC(3);
     wait_for_irqs(4);
     HVC(4);
+
+    WRITE_SYSREG(icc_ctlr_el1, 0ul);      /* EOImode 0 again */
+    WRITE_SYSREG(icc_igrpen0_el1, 1ul);   /* ICV_IGRPEN0_EL1 -> ICH_VMCR_EL2.VENG0 */
+    ISB();
+    print("EL1: ICV_IGRPEN0_EL1=%d ICV_BPR0_EL1=%d\n", READ_SYSREG(icc_igrpen0_el1), READ_SYSREG(icc_bpr0_el1));
+    HVC(7);
+    __asm__ volatile("msr daifclr, #3\n isb\n msr daifset, #3" ::: "memory");
+    print("EL1: virtual interrupts taken: %d (last: %d)\n", (uint64_t)guest_irqs, guest_iar[(guest_irqs - 1) & 3]);
 
     HVC(5);
     HVC(6);
