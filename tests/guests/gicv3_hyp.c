@@ -9,6 +9,8 @@
  *   HVC #4: reports the physical active state and EOIcount (the guest also wrote ICV_DIR_EL1 for an unknown vINTID).
  *   HVC #7: a Group 0 vINTID 45 (priority 0x60, a virtual FIQ) and a Group 1 vINTID 46 (0xc0): the FIQ is taken
  *           first; HVC #8 from its handler reports ICH_AP0R0_EL2/ICH_AP1R0_EL2 and LR2 while 45 is active.
+ *   HVC #9: ICH_HCR_EL2.TALL1 and TDIR: the guest's ICC_HPPIR1_EL1 read and ICC_DIR_EL1 write trap to EL2 (EC 0x18),
+ *           ICC_PMR_EL1 (TC clear) does not; HVC #10 clears the traps.
  *   HVC #5: ICH_HCR_EL2.NPIE with nothing pending (MISR.NP), then (HVC #6) VGrp1DIE before the guest clears
  *           ICV_IGRPEN1.
  *   HVC #0 with X0 = PSCI SYSTEM_OFF: forwarded by SMC.
@@ -50,6 +52,8 @@
 #define ICH_UIE      (1ul << 1)
 #define ICH_NPIE     (1ul << 3)
 #define ICH_VGRP1DIE (1ul << 7)
+#define ICH_TALL1    (1ul << 12)
+#define ICH_TDIR     (1ul << 14)
 
 #define HVC(n) __asm__ volatile("hvc #" #n ::: "memory")
 
@@ -171,6 +175,16 @@ static void el2_hvc(struct frame *f, uint64_t imm)
         print("EL2: HVC #8: ICH_AP0R0_EL2=0x%x ICH_AP1R0_EL2=0x%x LR2=0x%x LR0=0x%x\n", READ_SYSREG(ich_ap0r0_el2),
               READ_SYSREG(ich_ap1r0_el2), READ_SYSREG(ich_lr2_el2), READ_SYSREG(ich_lr0_el2));
         return;
+    case 9:
+        print("EL2: HVC #9: ICH_HCR_EL2.TALL1 and TDIR\n");
+        WRITE_SYSREG(ich_hcr_el2, READ_SYSREG(ich_hcr_el2) | ICH_TALL1 | ICH_TDIR);
+        ISB();
+        return;
+    case 10:
+        print("EL2: HVC #10: traps off, ICH_HCR_EL2=0x%x\n", READ_SYSREG(ich_hcr_el2));
+        WRITE_SYSREG(ich_hcr_el2, READ_SYSREG(ich_hcr_el2) & ~(ICH_TALL1 | ICH_TDIR));
+        ISB();
+        return;
     case 0:
         if ((uint32_t)f->x[0] == PSCI_SYSTEM_OFF) {
             print("EL2: SYSTEM_OFF requested by EL1, forwarding with SMC\n");
@@ -192,6 +206,14 @@ static void el2_handler(struct frame *f, unsigned idx)
     }
     if (idx == VEC_LOWER64_SYNC && ec == EC_HVC64) {
         el2_hvc(f, f->esr & 0xffff);
+        return;
+    }
+    if (idx == VEC_LOWER64_SYNC && ec == EC_SYSREG) {
+        uint64_t iss = f->esr & 0x1ffffff, rt = (iss >> 5) & 31;
+        print("EL2: trapped %s S%d_%d_C%d_C%d_%d (X%d) ISS=0x%x\n", (iss & 1) ? "MRS" : "MSR", (iss >> 20) & 3,
+              (iss >> 14) & 7, (iss >> 10) & 15, (iss >> 1) & 15, (iss >> 17) & 7, rt, iss);
+        if ((iss & 1) && rt != 31) f->x[rt] = 0x5a;   /* emulated read */
+        f->elr += 4;
         return;
     }
     print("EL2: unexpected vector %d ESR=0x%x ELR=0x%x\n", (uint64_t)idx, f->esr, f->elr);
@@ -303,6 +325,13 @@ static void el1_main(void)
     HVC(7);
     __asm__ volatile("msr daifclr, #3\n isb\n msr daifset, #3" ::: "memory");
     print("EL1: virtual interrupts taken: %d (last: %d)\n", (uint64_t)guest_irqs, guest_iar[(guest_irqs - 1) & 3]);
+
+    HVC(9);
+    uint64_t hppir1 = READ_SYSREG(icc_hppir1_el1);   /* trapped (TALL1): EL2 returns 0x5a */
+    WRITE_SYSREG(icc_dir_el1, 46ul);                  /* trapped (TDIR) */
+    uint64_t pmr = READ_SYSREG(icc_pmr_el1);          /* not trapped: ICV_PMR_EL1 */
+    HVC(10);
+    print("EL1: under TALL1/TDIR: ICC_HPPIR1_EL1=0x%x ICC_PMR_EL1=0x%x\n", hppir1, pmr);
 
     HVC(5);
     HVC(6);
