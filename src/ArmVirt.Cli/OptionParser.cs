@@ -21,6 +21,7 @@ internal static class OptionParser
         new("--memory", "SIZE", "guest RAM, e.g. 512M or 2G (K, M, G suffixes; a plain number means MiB; default 128M)", (o, v) => o.Memory = ParseSize("--memory", v)),
         new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max", (o, v) => o.Cpu = v),
         new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
+        new("--gic-version", "N", "interrupt controller: 2 (default, GICv2 with GICH/GICV at EL2) or 3 (GICv3, ICC_* system registers)", (o, v) => o.GicVersion = ParseGicVersion(v)),
         new("--engine", "NAME", "execution engine: jit (default, recompiles hot code to .NET IL) or interp", (o, v) => o.Engine = ParseEngine(v)),
         new("--semihosting", null, "enable Arm semihosting (HLT #0xF000)", (o, _) => o.Semihosting = true),
         new("--max-insns", "N", "stop after N instructions (exit code 124)", (o, v) => o.MaxInstructions = ParseCount("--max-insns", v)),
@@ -117,6 +118,13 @@ internal static class OptionParser
         "jit" => ArmVirt.Cpu.ExecutionEngine.Jit,
         "interp" => ArmVirt.Cpu.ExecutionEngine.Interpreter,
         _ => throw new UsageException($"--engine {text}: must be jit or interp"),
+    };
+
+    private static int ParseGicVersion(string text) => text switch
+    {
+        "2" => 2,
+        "3" => 3,
+        _ => throw new UsageException($"--gic-version {text}: must be 2 or 3"),
     };
 
     private static int ParseEl(string text) => text switch

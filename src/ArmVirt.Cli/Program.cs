@@ -71,6 +71,7 @@ public static class Program
             .WithCpu(options.Cpu)
             .WithSemihosting(options.Semihosting)
             .WithEngine(options.Engine)
+            .WithGicVersion(options.GicVersion)
             .WithSerial(stdout, options.DumpDtb == null ? stdin : null);
         if (options.Kernel != null)
         {

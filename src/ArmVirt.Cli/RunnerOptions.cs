@@ -11,6 +11,7 @@ internal sealed class RunnerOptions
     public ulong Memory { get; set; } = 128UL << 20;
     public string Cpu { get; set; } = "cortex-a57";
     public int? El { get; set; }
+    public int GicVersion { get; set; } = 2;
     public bool Semihosting { get; set; }
     public ArmVirt.Cpu.ExecutionEngine Engine { get; set; } = ArmVirt.Cpu.ExecutionEngine.Jit;
     public ulong MaxInstructions { get; set; } = ulong.MaxValue;

@@ -28,16 +28,7 @@ public sealed class GicDistributor : RegisterMappedDevice
     private readonly int _cpuCount;
     private readonly int _lines;
 
-    // One slot per (interrupt, bank): slots [cpu*32 + id] for IDs 0..31, then [cpuCount*32 + id - 32] for SPIs.
-    private readonly bool[] _enabled;
-    private readonly bool[] _group1;
-    private readonly bool[] _latch;      // pending state set by an edge, ISPENDR or (SGIs) _sgiSources
-    private readonly bool[] _level;      // current input line level
-    private readonly bool[] _active;
-    private readonly bool[] _edge;       // ICFGR Int_config[1]
-    private readonly byte[] _priority;
-    private readonly byte[] _targets;    // SPIs only
-    private readonly byte[] _sgiSources; // SGIs only: bit n = pending from source CPU n
+    private readonly GicInterruptState _state;
 
     private uint _ctlr;
     private int _accessingCpu;
@@ -47,16 +38,7 @@ public sealed class GicDistributor : RegisterMappedDevice
         _gic = gic;
         _cpuCount = cpuCount;
         _lines = lines;
-        int slots = cpuCount * 32 + lines - 32;
-        _enabled = new bool[slots];
-        _group1 = new bool[slots];
-        _latch = new bool[slots];
-        _level = new bool[slots];
-        _active = new bool[slots];
-        _edge = new bool[slots];
-        _priority = new byte[slots];
-        _targets = new byte[slots];
-        _sgiSources = new byte[slots];
+        _state = new GicInterruptState(cpuCount, lines, sgiSources: true);
         ResetState();
         DeclareRegisters();
     }
@@ -66,7 +48,7 @@ public sealed class GicDistributor : RegisterMappedDevice
 
     private int Cpu => _accessingCpu;
 
-    private int Slot(int cpu, int id) => id < 32 ? cpu * 32 + id : _cpuCount * 32 + id - 32;
+    private int Slot(int cpu, int id) => _state.Slot(cpu, id);
 
     private void DeclareRegisters()
     {
@@ -82,27 +64,27 @@ public sealed class GicDistributor : RegisterMappedDevice
             int w = n;
             ulong off = (ulong)(4 * n);
             r.Define($"GICD_IGROUPR{n}", 0x080 + off, reset: 0,
-                read: () => ReadBits(_group1, w), write: v => { WriteGroups(w, (uint)v); _gic.UpdatePhysical(); });
+                read: () => _state.ReadBits(_state.Group1, Cpu, w), write: v => { _state.WriteAll(_state.Group1, Cpu, w, (uint)v); _gic.UpdatePhysical(); });
             uint sgiEnables = n == 0 ? 0xFFFFu : 0;
             r.Define($"GICD_ISENABLER{n}", 0x100 + off, reset: sgiEnables,
-                read: () => ReadBits(_enabled, w), write: v => { WriteBits(_enabled, w, (uint)v, true, false); _gic.UpdatePhysical(); });
+                read: () => _state.ReadBits(_state.Enabled, Cpu, w), write: v => { _state.WriteBits(_state.Enabled, Cpu, w, (uint)v, true, 16); _gic.UpdatePhysical(); });
             r.Define($"GICD_ICENABLER{n}", 0x180 + off, reset: sgiEnables,
-                read: () => ReadBits(_enabled, w), write: v => { WriteBits(_enabled, w, (uint)v, false, false); _gic.UpdatePhysical(); });
+                read: () => _state.ReadBits(_state.Enabled, Cpu, w), write: v => { _state.WriteBits(_state.Enabled, Cpu, w, (uint)v, false, 16); _gic.UpdatePhysical(); });
             r.Define($"GICD_ISPENDR{n}", 0x200 + off, reset: 0,
-                read: () => ReadPending(w), write: v => { WriteBits(_latch, w, (uint)v, true, false); _gic.UpdatePhysical(); });
+                read: () => _state.ReadPending(Cpu, w), write: v => { _state.WriteBits(_state.Latch, Cpu, w, (uint)v, true, 16); _gic.UpdatePhysical(); });
             r.Define($"GICD_ICPENDR{n}", 0x280 + off, reset: 0,
-                read: () => ReadPending(w), write: v => { WriteBits(_latch, w, (uint)v, false, false); _gic.UpdatePhysical(); });
+                read: () => _state.ReadPending(Cpu, w), write: v => { _state.WriteBits(_state.Latch, Cpu, w, (uint)v, false, 16); _gic.UpdatePhysical(); });
             r.Define($"GICD_ISACTIVER{n}", 0x300 + off, reset: 0,
-                read: () => ReadBits(_active, w), write: v => { WriteBits(_active, w, (uint)v, true, true); _gic.UpdatePhysical(); });
+                read: () => _state.ReadBits(_state.Active, Cpu, w), write: v => { _state.WriteBits(_state.Active, Cpu, w, (uint)v, true, 0); _gic.UpdatePhysical(); });
             r.Define($"GICD_ICACTIVER{n}", 0x380 + off, reset: 0,
-                read: () => ReadBits(_active, w), write: v => { WriteBits(_active, w, (uint)v, false, true); _gic.UpdatePhysical(); });
+                read: () => _state.ReadBits(_state.Active, Cpu, w), write: v => { _state.WriteBits(_state.Active, Cpu, w, (uint)v, false, 0); _gic.UpdatePhysical(); });
         }
 
         for (int n = 0; n < _lines / 4; n++)
         {
             int first = n * 4;
             r.Define($"GICD_IPRIORITYR{n}", 0x400 + (ulong)(4 * n), reset: 0, narrowAccess: true,
-                read: () => ReadPriority(first), write: v => { WritePriority(first, (uint)v); _gic.UpdatePhysical(); });
+                read: () => _state.ReadPriority(Cpu, first), write: v => { _state.WritePriority(Cpu, first, (uint)v); _gic.UpdatePhysical(); });
             // IHI 0048B 4.3.12: a uniprocessor implementation has RAZ/WI target registers.
             uint targetsReset = _cpuCount > 1 && first < 32 ? 0x01010101u : 0;
             r.Define($"GICD_ITARGETSR{n}", 0x800 + (ulong)(4 * n), reset: targetsReset, narrowAccess: true,
@@ -164,60 +146,12 @@ public sealed class GicDistributor : RegisterMappedDevice
 
     // ---- register helpers (w = register index, 32 interrupts each) ----
 
-    private uint ReadBits(bool[] state, int w)
-    {
-        uint v = 0;
-        for (int i = 0; i < 32; i++)
-            if (state[Slot(Cpu, w * 32 + i)]) v |= 1u << i;
-        return v;
-    }
-
-    // set: write-1-to-set (true) or write-1-to-clear (false). sgiWritable: whether SGI bits (IDs 0..15) change.
-    private void WriteBits(bool[] state, int w, uint value, bool set, bool sgiWritable)
-    {
-        for (int i = 0; i < 32; i++)
-        {
-            int id = w * 32 + i;
-            if ((value & (1u << i)) == 0 || (id < 16 && !sgiWritable)) continue;
-            state[Slot(Cpu, id)] = set;
-        }
-    }
-
-    private void WriteGroups(int w, uint value)
-    {
-        for (int i = 0; i < 32; i++) _group1[Slot(Cpu, w * 32 + i)] = (value >> i & 1) != 0;
-    }
-
-    private uint ReadPending(int w)
-    {
-        uint v = 0;
-        for (int i = 0; i < 32; i++)
-        {
-            int id = w * 32 + i;
-            if (IsPending(Slot(Cpu, id), id)) v |= 1u << i;
-        }
-        return v;
-    }
-
-    private uint ReadPriority(int first)
-    {
-        uint v = 0;
-        for (int i = 0; i < 4; i++) v |= (uint)_priority[Slot(Cpu, first + i)] << (8 * i);
-        return v;
-    }
-
-    // QEMU's GICv2 (the -M virt reference) implements all 8 priority bits.
-    private void WritePriority(int first, uint value)
-    {
-        for (int i = 0; i < 4; i++) _priority[Slot(Cpu, first + i)] = (byte)(value >> (8 * i));
-    }
-
     private uint ReadTargets(int first)
     {
         if (_cpuCount == 1) return 0;
         if (first < 32) return 0x01010101u << Cpu;
         uint v = 0;
-        for (int i = 0; i < 4; i++) v |= (uint)_targets[Slot(0, first + i)] << (8 * i);
+        for (int i = 0; i < 4; i++) v |= (_state.Targets[Slot(0, first + i)] & 0xFF) << (8 * i);
         return v;
     }
 
@@ -225,34 +159,21 @@ public sealed class GicDistributor : RegisterMappedDevice
     {
         if (_cpuCount == 1 || first < 32) return;
         byte implemented = (byte)((1 << _cpuCount) - 1);
-        for (int i = 0; i < 4; i++) _targets[Slot(0, first + i)] = (byte)((value >> (8 * i)) & implemented);
+        for (int i = 0; i < 4; i++) _state.Targets[Slot(0, first + i)] = (value >> (8 * i)) & implemented;
     }
 
-    private uint ReadConfig(int first)
-    {
-        if (first == 0) return 0xAAAAAAAAu;
-        if (first == 16) return 0x55540000u;
-        uint v = 0;
-        for (int i = 0; i < 16; i++)
-            v |= (_edge[Slot(0, first + i)] ? 3u : 1u) << (2 * i);
-        return v;
-    }
+    private uint ReadConfig(int first) =>
+        first == 0 ? 0xAAAAAAAAu : first == 16 ? 0x55540000u : _state.ReadConfig(0, first, bit0: 1);
 
     private void WriteConfig(int first, uint value)
     {
-        if (first < 32) return;
-        for (int i = 0; i < 16; i++)
-        {
-            int slot = Slot(0, first + i);
-            bool edge = (value >> (2 * i + 1) & 1) != 0;
-            _edge[slot] = edge;
-        }
+        if (first >= 32) _state.WriteConfig(0, first, value);
     }
 
     private uint ReadSgiSources(int first)
     {
         uint v = 0;
-        for (int i = 0; i < 4; i++) v |= (uint)_sgiSources[Slot(Cpu, first + i)] << (8 * i);
+        for (int i = 0; i < 4; i++) v |= (uint)_state.SgiSources[Slot(Cpu, first + i)] << (8 * i);
         return v;
     }
 
@@ -263,7 +184,7 @@ public sealed class GicDistributor : RegisterMappedDevice
         {
             byte bits = (byte)((value >> (8 * i)) & implemented);
             int slot = Slot(Cpu, first + i);
-            _sgiSources[slot] = set ? (byte)(_sgiSources[slot] | bits) : (byte)(_sgiSources[slot] & ~bits);
+            _state.SgiSources[slot] = set ? (byte)(_state.SgiSources[slot] | bits) : (byte)(_state.SgiSources[slot] & ~bits);
         }
     }
 
@@ -284,23 +205,17 @@ public sealed class GicDistributor : RegisterMappedDevice
         for (int c = 0; c < _cpuCount; c++)
         {
             if ((targets & (1u << c)) == 0) continue;
-            _sgiSources[Slot(c, sgi)] |= (byte)(1 << source);
+            _state.SgiSources[Slot(c, sgi)] |= (byte)(1 << source);
             _gic.UpdateCpu(c);
         }
     }
 
-    // ---- interrupt state machine (IHI 0048B 3.2.4) ----
-
-    private bool IsPending(int slot, int id) =>
-        id < 16 ? _sgiSources[slot] != 0 : _latch[slot] || (!_edge[slot] && _level[slot]);
+    // ---- interrupt state machine (IHI 0048B 3.2.4), shared with GICv3 in GicInterruptState ----
 
     /// <summary>Drives the input of interrupt <paramref name="id"/> (bank <paramref name="cpu"/> for a PPI).</summary>
     internal void SetLine(int cpu, int id, bool level)
     {
-        int slot = Slot(cpu, id);
-        bool rising = level && !_level[slot];
-        _level[slot] = level;
-        if (rising && _edge[slot]) _latch[slot] = true;
+        _state.SetLine(cpu, id, level);
         if (id < 32) _gic.UpdateCpu(cpu);
         else _gic.UpdatePhysical();
     }
@@ -310,85 +225,43 @@ public sealed class GicDistributor : RegisterMappedDevice
     /// and whose group is enabled both here (GICD_CTLR) and by the caller. Ties go to the lowest ID.
     /// Returns <see cref="SpuriousId"/> when there is none.
     /// </summary>
-    internal int HighestPending(int cpu, bool group0Enabled, bool group1Enabled, out int priority, out bool group1)
-    {
-        bool g0 = group0Enabled && (_ctlr & 1) != 0;
-        bool g1 = group1Enabled && (_ctlr & 2) != 0;
-        int best = (int)SpuriousId, bestPriority = GicPriority.Idle;
-        bool bestGroup1 = false;
-        if (g0 || g1)
-        {
-            for (int id = 0, end = Math.Min(_lines, FirstSpecialId); id < end; id++)
-            {
-                int slot = Slot(cpu, id);
-                if (!_enabled[slot] || _active[slot] || _priority[slot] >= bestPriority || !IsPending(slot, id)) continue;
-                if (id >= 32 && _cpuCount > 1 && (_targets[slot] & (1 << cpu)) == 0) continue;
-                if (_group1[slot] ? !g1 : !g0) continue;
-                best = id;
-                bestPriority = _priority[slot];
-                bestGroup1 = _group1[slot];
-            }
-        }
-        priority = bestPriority;
-        group1 = bestGroup1;
-        return best;
-    }
+    internal int HighestPending(int cpu, bool group0Enabled, bool group1Enabled, out int priority, out bool group1) =>
+        _state.HighestPending(cpu, group0Enabled && (_ctlr & 1) != 0, group1Enabled && (_ctlr & 2) != 0, out priority, out group1);
 
     /// <summary>
     /// Acknowledges interrupt <paramref name="id"/> on <paramref name="cpu"/>: pending becomes active (or active
     /// and pending while a level input is still asserted or other SGI sources remain). Returns the GICC_IAR value.
     /// </summary>
-    internal uint Acknowledge(int cpu, int id)
-    {
-        int slot = Slot(cpu, id);
-        uint value = (uint)id;
-        if (id < 16)
-        {
-            int source = BitOperations.TrailingZeroCount((uint)_sgiSources[slot]);
-            _sgiSources[slot] &= (byte)~(1 << source);
-            value |= (uint)source << 10;
-        }
-        else _latch[slot] = false;
-        _active[slot] = true;
-        return value;
-    }
+    internal uint Acknowledge(int cpu, int id) => _state.Acknowledge(cpu, id);
 
     /// <summary>Moves interrupt <paramref name="id"/> (bank <paramref name="cpu"/>) from active to inactive.</summary>
     internal void Deactivate(int cpu, int id)
     {
         if ((uint)id >= (uint)_lines) return;
-        _active[Slot(cpu, id)] = false;
+        _state.Active[Slot(cpu, id)] = false;
         if (id < 32) _gic.UpdateCpu(cpu);
         else _gic.UpdatePhysical();
     }
 
     /// <summary>The GICC_HPPIR value for SGI <paramref name="id"/>: the ID and the lowest pending source CPU.</summary>
     internal uint PeekSgiSource(int cpu, int id) =>
-        (uint)id | (uint)BitOperations.TrailingZeroCount((uint)_sgiSources[Slot(cpu, id)]) << 10;
+        (uint)id | (uint)BitOperations.TrailingZeroCount((uint)_state.SgiSources[Slot(cpu, id)]) << 10;
 
-    internal bool IsActive(int cpu, int id) => (uint)id < (uint)_lines && _active[Slot(cpu, id)];
+    internal bool IsActive(int cpu, int id) => (uint)id < (uint)_lines && _state.Active[Slot(cpu, id)];
 
-    internal bool IsGroup1(int cpu, int id) => _group1[Slot(cpu, id)];
+    internal bool IsGroup1(int cpu, int id) => _state.Group1[Slot(cpu, id)];
 
-    internal int PriorityOf(int cpu, int id) => _priority[Slot(cpu, id)];
+    internal int PriorityOf(int cpu, int id) => _state.Priority[Slot(cpu, id)];
 
     internal void ResetState()
     {
-        Array.Clear(_enabled);
-        Array.Clear(_group1);
-        Array.Clear(_latch);
-        Array.Clear(_active);
-        Array.Clear(_edge);
-        Array.Clear(_priority);
-        Array.Clear(_targets);
-        Array.Clear(_sgiSources);
+        _state.Reset();
         for (int c = 0; c < _cpuCount; c++)
-            for (int id = 0; id < 16; id++)
-            {
-                _enabled[Slot(c, id)] = true; // GIC-400: SGIs are permanently enabled
-                _edge[Slot(c, id)] = true;
-            }
+            for (int id = 0; id < 16; id++) _state.Enabled[Slot(c, id)] = true; // GIC-400: SGIs are permanently enabled
+        // A uniprocessor GIC has no target registers: every SPI goes to CPU 0.
+        if (_cpuCount == 1)
+            for (int id = 32; id < _lines; id++) _state.Targets[Slot(0, id)] = 1;
         _ctlr = 0;
-        // _level follows the input wires, which a reset of the GIC does not change.
+        // Input levels follow the wires, which a reset of the GIC does not change.
     }
 }

@@ -55,8 +55,26 @@ public sealed partial class Machine : IDisposable
     /// <summary>The PL011 UART at 0x0900_0000.</summary>
     public Pl011 Uart { get; }
 
-    /// <summary>The GICv2 (distributor at 0x0800_0000; GICH/GICV when EL2 is implemented).</summary>
-    public Gicv2 Gic { get; init; } = null!;
+    private readonly Gicv2? _gicv2;
+
+    /// <summary>
+    /// The GICv2 (distributor at 0x0800_0000; GICH/GICV when EL2 is implemented). A machine built with GIC version 3 has
+    /// none: reading this property then throws; use <see cref="Gicv3"/>.
+    /// </summary>
+    public Gicv2 Gic
+    {
+        get => _gicv2 ?? throw new InvalidOperationException("This machine has a GICv3 (MachineBuilder.WithGicVersion(3)): use Machine.Gicv3.");
+        init => _gicv2 = value;
+    }
+
+    /// <summary>The GICv3 (distributor at 0x0800_0000, redistributors from 0x080A_0000) or null when the machine has a GICv2.</summary>
+    public Gicv3? Gicv3 { get; init; }
+
+    /// <summary>The GICv3 virtualization of the boot CPU (ICH_*_EL2, ICV_*), or null without a GICv3 or without EL2.</summary>
+    public Gicv3VirtualCpuInterface? Gicv3Virtual { get; init; }
+
+    /// <summary>The GIC generation: 2 or 3.</summary>
+    public int GicVersion => Gicv3 != null ? 3 : 2;
 
     /// <summary>The PL031 real-time clock at 0x0901_0000.</summary>
     public Pl031 Rtc { get; init; } = null!;
@@ -164,7 +182,9 @@ public sealed partial class Machine : IDisposable
         ResetCount++;
         Uart.Reset();
         Timer.Reset();
-        Gic.Reset();
+        if (Gicv3 != null) Gicv3.Reset();
+        else Gic.Reset();
+        Gicv3Virtual?.Reset();
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }

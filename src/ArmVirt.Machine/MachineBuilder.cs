@@ -41,6 +41,7 @@ public sealed class MachineBuilder
     private ExecutionEngine _engine = ExecutionEngine.Jit;
     private Stream? _serialOutput;
     private Stream? _serialInput;
+    private int _gicVersion = 2;
 
     /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
     public MachineBuilder WithMemory(ulong bytes)
@@ -131,6 +132,16 @@ public sealed class MachineBuilder
         return this;
     }
 
+    /// <summary>
+    /// The interrupt controller, as QEMU's <c>gic-version</c>: 2 (default; a GICv2 with GICH/GICV when EL2 exists) or 3
+    /// (a GICv3: distributor, redistributors from 0x080A_0000 and the ICC_* system-register CPU interface).
+    /// </summary>
+    public MachineBuilder WithGicVersion(int version)
+    {
+        _gicVersion = version;
+        return this;
+    }
+
     /// <summary>Creates the machine, loads the images and puts the CPU in its boot state.</summary>
     public Machine Build()
     {
@@ -142,6 +153,8 @@ public sealed class MachineBuilder
             $"cpu '{_cpu}': unknown model (known: {string.Join(", ", CpuModel.All.Select(m => m.Name))})");
         if (_highestEl is < 1 or > 3)
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
+        if (_gicVersion is not (2 or 3))
+            throw new MachineConfigurationException($"GIC version {_gicVersion}: must be 2 or 3");
         if (_kernelName == null) throw new MachineConfigurationException("kernel: none given");
 
         byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
@@ -173,7 +186,8 @@ public sealed class MachineBuilder
             ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
-            var gic = BuildGic(bus, cpu, timer, _highestEl >= 2);
+            Gicv3VirtualCpuInterface? ich = null;
+            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpu, timer, out ich) : BuildGic(bus, cpu, timer, _highestEl >= 2);
             uart.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl011Spi).Set;
             // The RTC counts virtual seconds from a fixed date, so runs are repeatable (QEMU's -rtc clock=vm, base fixed).
             var rtc = new Pl031(clock, () => cpu.State.Cycles, RtcEpoch);
@@ -194,7 +208,9 @@ public sealed class MachineBuilder
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
             return new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware)
             {
-                Gic = gic,
+                Gic = (gic as Gicv2)!, // null with a GICv3: the getter then says to use Gicv3
+                Gicv3 = gic as Gicv3,
+                Gicv3Virtual = ich,
                 Rtc = rtc,
                 VirtioSlots = virtio,
             };
@@ -232,6 +248,36 @@ public sealed class MachineBuilder
         return gic;
     }
 
+    // The GICv3 of the virt machine (gic-version=3, its=off): GICD, one redistributor per CPU from 0x080A_0000, the ICC_*
+    // registers in the CPU's system-register table; Group 1 drives IRQ, Group 0 FIQ; the timers drive their PPIs.
+    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore cpu, GenericTimer timer, out Gicv3VirtualCpuInterface? ich)
+    {
+        var gic = new Gicv3(1, VirtMemoryMap.Gicv3Interrupts);
+        bus.AddMmio(VirtMemoryMap.GicDistributorBase, Gicv3.DistributorSize, gic.Distributor, "gicd");
+        for (int c = 0; c < gic.CpuCount; c++)
+            bus.AddMmio(VirtMemoryMap.GicRedistributorBase + (ulong)c * Gicv3Redistributor.FrameSize, Gicv3Redistributor.FrameSize,
+                gic.Redistributor(c), $"gicr{c}");
+        gic.IrqOutput(0).Changed += cpu.Irq.Set;
+        gic.FiqOutput(0).Changed += cpu.Fiq.Set;
+        // With EL2 (virtualization=on): ICH_*_EL2, ICV_* under HCR_EL2.IMO/FMO, the maintenance interrupt on PPI 9.
+        Gicv3VirtualCpuInterface? v = null;
+        if (cpu.Configuration.HasEl2)
+        {
+            v = new Gicv3VirtualCpuInterface(4, gic.CpuInterface(0).DeactivatePhysical);
+            v.VirtualIrq.Changed += cpu.VirtualIrq.Set;
+            v.VirtualFiq.Changed += cpu.VirtualFiq.Set;
+            v.Maintenance.Changed += gic.Ppi(0, Gicv3VirtualCpuInterface.MaintenancePpi).Set;
+            Gicv3VirtualSystemRegisters.Install(cpu, v);
+        }
+        Gicv3SystemRegisters.Install(cpu, gic.CpuInterface(0), _ => v);
+        ich = v;
+        timer.SecurePhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerSecurePpi).Set;
+        timer.Physical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerPhysicalPpi).Set;
+        timer.Virtual.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerVirtualPpi).Set;
+        timer.HypervisorPhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerHypervisorPpi).Set;
+        return gic;
+    }
+
     // QEMU hw/arm/boot.c (arm_setup_direct_kernel_boot): an ELF is not Linux; the DTB goes at the base of RAM if the
     // ELF leaves room below its lowest segment. An Image or raw binary is Linux: the initrd goes at
     // RAM base + min(RAM/2, 128 MiB) or after the kernel, page aligned, and the DTB after the initrd, 2 MiB aligned.
@@ -242,7 +288,7 @@ public sealed class MachineBuilder
         var conduit = Machine.ConduitFor(_highestEl);
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
-            if (userTree == null) return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2));
+            if (userTree == null) return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion));
             VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange);
             return FdtWriter.Write(userTree);
         }

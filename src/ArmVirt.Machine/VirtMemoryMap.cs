@@ -30,11 +30,24 @@ public static class VirtMemoryMap
     /// <summary>GICv2 virtual CPU interface (GICV), present when EL2 is implemented.</summary>
     public const ulong GicVirtualCpuInterfaceBase = 0x0804_0000;
 
+    /// <summary>GICv3 redistributors (<c>VIRT_GIC_REDIST</c>): one 0x2_0000 frame pair per CPU from here.</summary>
+    public const ulong GicRedistributorBase = 0x080A_0000;
+
+    /// <summary>Size of QEMU's GICv3 redistributor region (room for 123 CPUs), as the DTB describes it.</summary>
+    public const ulong GicRedistributorRegionSize = 0xF6_0000;
+
     /// <summary>Size of each GIC window.</summary>
     public const ulong GicWindowSize = 0x1_0000;
 
     /// <summary>Interrupt IDs the GIC implements (SPIs 0..255), as QEMU's virt machine.</summary>
     public const int GicInterrupts = 288;
+
+    /// <summary>
+    /// Interrupt IDs the GICv3 implements: 256 (SPIs 0..223). QEMU's virt GICv3 has 288 lines internally but its
+    /// GICD_TYPER.ITLinesNumber is computed from the SPI count ((288 - 32) / 32 - 1 = 7), so a guest sees INTIDs up to
+    /// 255 ("GICv3: 224 SPIs implemented"); this model implements exactly what that register promises.
+    /// </summary>
+    public const int Gicv3Interrupts = 256;
 
     /// <summary>PL031 real-time clock.</summary>
     public const ulong Pl031Base = 0x0901_0000;

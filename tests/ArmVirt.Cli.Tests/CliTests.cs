@@ -151,6 +151,21 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void GicVersionSelectsTheInterruptControllerNode()
+    {
+        Assert.AreEqual("armvirt: --gic-version 4: must be 2 or 3", Run("--gic-version", "4").ErrorLines.Single());
+        Assert.AreEqual(2, Run("--gic-version", "v3").Code);
+        using var k = RawKernel();
+        using var dtb = new TempFile();
+        var r = Run("--kernel", k.Path, "--dump-dtb", dtb.Path, "--gic-version", "3", "--el", "2");
+        Assert.AreEqual(0, r.Code, r.Stderr);
+        var gic = FdtReader.Read(File.ReadAllBytes(dtb.Path)).Find("/intc@8000000")!;
+        Assert.AreEqual("arm,gic-v3", gic.Property("compatible")!.AsString());
+        CollectionAssert.AreEqual(new uint[] { 0, 0x0800_0000, 0, 0x1_0000, 0, 0x080A_0000, 0, 0xF6_0000 }, gic.Property("reg")!.AsCells());
+        CollectionAssert.AreEqual(new uint[] { 1, 9, 4 }, gic.Property("interrupts")!.AsCells());
+    }
+
+    [TestMethod]
     public void InternalErrorsExitWith70AndShowTheStackOnlyWhenVerbose()
     {
         using var k = RawKernel();

@@ -6,7 +6,7 @@ namespace ArmVirt.Guests.Tests;
 /// One guest run: which ELF, how the machine is configured (as QEMU is in tests/guests/record-expected.sh),
 /// and how it must end.
 /// </summary>
-internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Semihosting, StopReason Reason, int ExitCode)
+internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Semihosting, StopReason Reason, int ExitCode, int GicVersion = 2)
 {
     /// <summary>Instruction budget: the guests need well under a million.</summary>
     public const ulong MaxInstructions = 5_000_000;
@@ -25,6 +25,7 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("mmu_s2", "mmu_s2.elf", 2, false, StopReason.PowerOff, 0),
         new("simd", "simd.elf", 1, false, StopReason.PowerOff, 0),
         new("simd-el2", "simd.elf", 2, false, StopReason.PowerOff, 0),
+        new("gicv3_hyp", "gicv3_hyp.elf", 2, false, StopReason.PowerOff, 0, GicVersion: 3),
     ];
 
     public static GuestCase Named(string name) => All.Single(c => c.Name == name);

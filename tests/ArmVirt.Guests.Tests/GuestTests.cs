@@ -69,6 +69,7 @@ public sealed class GuestTests
             .WithMemory(128UL << 20)
             .WithCpu("cortex-a57")
             .WithHighestEl(guest.HighestEl)
+            .WithGicVersion(guest.GicVersion)
             .WithKernel(guest.ElfPath)
             .WithSemihosting(guest.Semihosting)
             .WithSerial(serial)

@@ -26,7 +26,8 @@ internal static class QemuSystemRunner
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-M", guest.HighestEl >= 2 ? "virt,virtualization=on" : "virt", "-cpu", "cortex-a57", "-m", "128M",
+        string machine = (guest.HighestEl >= 2 ? "virt,virtualization=on" : "virt") + (guest.GicVersion == 2 ? "" : $",gic-version={guest.GicVersion}");
+        foreach (var a in new[] { "-M", machine, "-cpu", "cortex-a57", "-m", "128M",
                      "-nographic", "-monitor", "none", "-serial", "stdio" })
             psi.ArgumentList.Add(a);
         if (guest.Semihosting) psi.ArgumentList.Add("-semihosting");

@@ -8,18 +8,18 @@ namespace ArmVirt.Linux.Tests;
 [TestCategory("LinuxBoot")]
 public sealed class ArmVirtBootTests
 {
-    // One boot per EL per test run: the determinism test compares a fresh boot with the one the EL test made.
-    private static readonly Dictionary<int, BootRun> firstBoots = [];
+    // One boot per (EL, GIC version) per test run: the determinism test compares a fresh boot with the one the EL test made.
+    private static readonly Dictionary<(int, int), BootRun> firstBoots = [];
     private static readonly object gate = new();
 
-    private static BootRun FirstBoot(int el)
+    private static BootRun FirstBoot(int el, int gicVersion = 2)
     {
         lock (gate)
         {
-            if (!firstBoots.TryGetValue(el, out BootRun? run))
+            if (!firstBoots.TryGetValue((el, gicVersion), out BootRun? run))
             {
-                run = LinuxBootEnvironment.BootOnArmVirt(el, LinuxBootEnvironment.ArmVirtTimeout);
-                firstBoots[el] = run;
+                run = LinuxBootEnvironment.BootOnArmVirt(el, LinuxBootEnvironment.ArmVirtTimeout, gicVersion);
+                firstBoots[(el, gicVersion)] = run;
             }
             return run;
         }
@@ -56,6 +56,43 @@ public sealed class ArmVirtBootTests
         {
             StringAssert.Contains(run.Output, line, run.Describe());
         }
+    }
+
+    [TestMethod]
+    public void BootsToShellAndPowersOffAtEl1WithGicv3()
+    {
+        RequireEnabled();
+        BootRun run = FirstBoot(1, 3);
+        QemuBootTests.AssertCleanBoot(run);
+        foreach (string line in QemuBootTests.El1Lines.Concat(QemuBootTests.Gicv3Lines))
+        {
+            StringAssert.Contains(run.Output, line, run.Describe());
+        }
+    }
+
+    [TestMethod]
+    public void BootsToShellAndPowersOffAtEl2WithKvmAndVgicV3()
+    {
+        RequireEnabled();
+        BootRun run = FirstBoot(2, 3);
+        QemuBootTests.AssertCleanBoot(run);
+        foreach (string line in QemuBootTests.Gicv3Lines.Concat(QemuBootTests.KvmEl2Gicv3Lines))
+        {
+            StringAssert.Contains(run.Output, line, run.Describe());
+        }
+    }
+
+    /// <summary>The GICv3 boots print the same interrupt-controller lines and no warning QEMU's do not.</summary>
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    public void Gicv3KernelLogMatchesQemu(int el)
+    {
+        RequireEnabled();
+        BootRun qemu = LinuxBootEnvironment.BootOnQemu(el, TimeSpan.FromMinutes(3), gicVersion: 3);
+        BootRun armvirt = FirstBoot(el, 3);
+        string[] q = QemuBootTests.InterruptControllerLines(qemu.Output), a = QemuBootTests.InterruptControllerLines(armvirt.Output);
+        CollectionAssert.AreEqual(q, a, $"QEMU:\n{string.Join('\n', q)}\nArmVirt:\n{string.Join('\n', a)}");
     }
 
     [TestMethod]

@@ -42,19 +42,38 @@ public sealed class DeviceTreeTests
         new("/chosen", "bootargs"), new("/chosen", "stdout-path"),
     ];
 
+    /// <summary>
+    /// The same with <c>--gic-version 3</c> against QEMU's <c>gic-version=3,its=off</c>: the <c>arm,gic-v3</c> node
+    /// (distributor + one redistributor region, maintenance PPI at EL2) and PPI specifiers without a CPU mask.
+    /// </summary>
+    public static readonly Check[] Gicv3Checks =
+    [
+        .. Checks.Where(c => c.Node != "arm,cortex-a15-gic"),
+        new("arm,gic-v3", "reg"), new("arm,gic-v3", "interrupts"), new("arm,gic-v3", "#redistributor-regions"),
+        new("arm,gic-v3", "#interrupt-cells"), new("arm,gic-v3", "interrupt-controller", Compare.Presence),
+        new("arm,gic-v3", "#address-cells"), new("arm,gic-v3", "#size-cells"), new("arm,gic-v3", "ranges", Compare.Presence),
+    ];
+
     [TestMethod]
     [DataRow(1)]
     [DataRow(2)]
-    public void DescribesWhatLinuxProbesAsQemuDoes(int el)
+    public void DescribesWhatLinuxProbesAsQemuDoes(int el) => CompareWithQemu(el, 2, Checks);
+
+    [TestMethod]
+    [DataRow(1)]
+    [DataRow(2)]
+    public void DescribesWhatLinuxProbesAsQemuDoesWithGicv3(int el) => CompareWithQemu(el, 3, Gicv3Checks);
+
+    private static void CompareWithQemu(int el, int gicVersion, Check[] checks)
     {
         if (!LinuxBootEnvironment.ArmVirtBootEnabled)
         {
             Assert.Inconclusive("ArmVirt Linux boots are off: set ARMVIRT_LINUX_BOOT=1 to run them.");
         }
-        FdtNode qemu = LinuxBootEnvironment.QemuDeviceTree(el);
-        FdtNode armvirt = LinuxBootEnvironment.ArmVirtDeviceTree(el);
+        FdtNode qemu = LinuxBootEnvironment.QemuDeviceTree(el, gicVersion);
+        FdtNode armvirt = LinuxBootEnvironment.ArmVirtDeviceTree(el, gicVersion);
         var differences = new List<string>();
-        foreach (Check check in Checks)
+        foreach (Check check in checks)
         {
             FdtNode? q = Find(qemu, check.Node), a = Find(armvirt, check.Node);
             if (q is null)
@@ -74,7 +93,7 @@ public sealed class DeviceTreeTests
         // The initrd: same size, inside RAM (its placement is the loader's choice).
         ulong? qSize = InitrdSize(qemu), aSize = InitrdSize(armvirt);
         if (qSize != aSize) differences.Add($"/chosen linux,initrd-end - linux,initrd-start: QEMU {qSize}, ArmVirt {aSize}");
-        Assert.IsEmpty(differences, $"EL{el} device tree differs from QEMU's:\n" + string.Join('\n', differences));
+        Assert.IsEmpty(differences, $"EL{el} GICv{gicVersion} device tree differs from QEMU's:\n" + string.Join('\n', differences));
     }
 
     private static FdtNode? Find(FdtNode root, string node) =>

@@ -33,8 +33,10 @@ public sealed record BootRun(string Command, int ExitCode, bool TimedOut, string
 /// </summary>
 public static class LinuxBootEnvironment
 {
-    /// <summary>QEMU's reference configurations: EL1 guest, and EL2 with a GICv2 (vgic-v2 for KVM).</summary>
-    public static string QemuMachine(int el) => el == 2 ? "virt,virtualization=on,gic-version=2" : "virt,gic-version=2";
+    /// <summary>QEMU's reference configurations: EL1 guest, and EL2 with a GICv2 (vgic-v2 for KVM) or, with
+    /// <paramref name="gicVersion"/> 3, a GICv3 without an ITS (ArmVirt models no LPIs).</summary>
+    public static string QemuMachine(int el, int gicVersion = 2) =>
+        (el == 2 ? "virt,virtualization=on" : "virt") + (gicVersion == 3 ? ",gic-version=3,its=off" : ",gic-version=2");
 
     /// <summary>
     /// Kernel command line for both emulators: earlycon so a boot that stops before the PL011 driver probes still
@@ -105,13 +107,13 @@ public static class LinuxBootEnvironment
     }
 
     /// <summary>Boots the cached kernel and initramfs on QEMU at EL1 or EL2 (inconclusive without QEMU).</summary>
-    public static BootRun BootOnQemu(int el, TimeSpan timeout)
+    public static BootRun BootOnQemu(int el, TimeSpan timeout, int gicVersion = 2)
     {
         RequireKernelCache();
         string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
         return Run(qemu,
         [
-            "-M", QemuMachine(el), "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
+            "-M", QemuMachine(el, gicVersion), "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
             "-nographic", "-no-reboot", "-monitor", "none",
             "-kernel", KernelPath, "-initrd", Initramfs, "-append", KernelCommandLine,
         ], timeout);
@@ -125,17 +127,17 @@ public static class LinuxBootEnvironment
         TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("ARMVIRT_LINUX_TIMEOUT"), out int s) ? s : 600);
 
     /// <summary>Boots the cached kernel and initramfs through the armvirt CLI at EL1 or EL2.</summary>
-    public static BootRun BootOnArmVirt(int el, TimeSpan timeout)
+    public static BootRun BootOnArmVirt(int el, TimeSpan timeout, int gicVersion = 2)
     {
         RequireKernelCache();
-        return RunArmVirt(GuestArguments(el), timeout);
+        return RunArmVirt(GuestArguments(el, gicVersion), timeout);
     }
 
     /// <summary>armvirt's options for this boot (the same guest and machine as <see cref="BootOnQemu"/>).</summary>
-    public static string[] GuestArguments(int el) =>
+    public static string[] GuestArguments(int el, int gicVersion = 2) =>
     [
         "--kernel", KernelPath, "--initrd", Initramfs, "--append", KernelCommandLine,
-        "--memory", GuestMemory, "--el", el.ToString(),
+        "--memory", GuestMemory, "--el", el.ToString(), .. (gicVersion == 3 ? new[] { "--gic-version", "3" } : []),
     ];
 
     /// <summary>Runs the armvirt CLI (ARMVIRT_CLI, or the Release build of src/ArmVirt.Cli) with <paramref name="arguments"/>.</summary>
@@ -153,16 +155,16 @@ public static class LinuxBootEnvironment
     }
 
     /// <summary>The device tree QEMU gives this boot (its dumpdtb machine option), parsed.</summary>
-    public static FdtNode QemuDeviceTree(int el)
+    public static FdtNode QemuDeviceTree(int el, int gicVersion = 2)
     {
         RequireKernelCache();
         string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
-        string path = Path.Combine(Path.GetTempPath(), $"armvirt-linux-qemu-el{el}-{Environment.ProcessId}.dtb");
+        string path = Path.Combine(Path.GetTempPath(), $"armvirt-linux-qemu-el{el}-gic{gicVersion}-{Environment.ProcessId}.dtb");
         try
         {
             BootRun run = Run(qemu,
             [
-                "-M", QemuMachine(el) + ",dumpdtb=" + path, "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
+                "-M", QemuMachine(el, gicVersion) + ",dumpdtb=" + path, "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
                 "-nographic", "-monitor", "none", "-kernel", KernelPath, "-initrd", Initramfs, "-append", KernelCommandLine,
             ], TimeSpan.FromMinutes(1));
             Assert.IsTrue(File.Exists(path), "QEMU wrote no device tree: " + run.Describe());
@@ -175,13 +177,13 @@ public static class LinuxBootEnvironment
     }
 
     /// <summary>The device tree armvirt generates for this boot (its --dump-dtb option), parsed.</summary>
-    public static FdtNode ArmVirtDeviceTree(int el)
+    public static FdtNode ArmVirtDeviceTree(int el, int gicVersion = 2)
     {
         RequireKernelCache();
-        string path = Path.Combine(Path.GetTempPath(), $"armvirt-linux-armvirt-el{el}-{Environment.ProcessId}.dtb");
+        string path = Path.Combine(Path.GetTempPath(), $"armvirt-linux-armvirt-el{el}-gic{gicVersion}-{Environment.ProcessId}.dtb");
         try
         {
-            BootRun run = RunArmVirt([.. GuestArguments(el), "--dump-dtb", path], TimeSpan.FromMinutes(1));
+            BootRun run = RunArmVirt([.. GuestArguments(el, gicVersion), "--dump-dtb", path], TimeSpan.FromMinutes(1));
             Assert.IsTrue(run.ExitCode == 0 && File.Exists(path), "armvirt --dump-dtb wrote no device tree: " + run.Describe());
             return FdtReader.Read(File.ReadAllBytes(path));
         }

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs every guest on QEMU (the reference) and records its console output as expected/<name>.txt.
-# The table below is the one the ArmVirt.Guests.Tests project uses: name, ELF, highest EL, semihosting, exit code.
+# The table below is the one the ArmVirt.Guests.Tests project uses: name, ELF, highest EL, semihosting, exit code,
+# GIC version (2 when omitted).
 set -euo pipefail
 cd "$(dirname "$0")"
 QEMU=${QEMU:-qemu-system-aarch64}
 command -v "$QEMU" >/dev/null || { echo "$QEMU not found" >&2; exit 1; }
 mkdir -p expected
 
-run() { # name elf el semihosting expected-exit
-    local name=$1 elf=$2 el=$3 sh=$4 want=$5 machine=virt args=()
+run() { # name elf el semihosting expected-exit [gic-version]
+    local name=$1 elf=$2 el=$3 sh=$4 want=$5 gic=${6:-2} machine=virt args=()
     [[ $el == 2 ]] && machine=virt,virtualization=on
+    [[ $gic != 2 ]] && machine+=",gic-version=$gic"
     [[ $sh == 1 ]] && args+=(-semihosting)
     local rc=0
     # Semihosting console output goes to stderr without a chardev: the guests never write both, so append it.
@@ -30,3 +32,4 @@ run mmu_s1 mmu_s1.elf 1 0 0
 run mmu_s2 mmu_s2.elf 2 0 0
 run simd simd.elf 1 0 0
 run simd-el2 simd.elf 2 0 0
+run gicv3_hyp gicv3_hyp.elf 2 0 0 3

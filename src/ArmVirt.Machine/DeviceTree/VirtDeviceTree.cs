@@ -32,8 +32,15 @@ public static class VirtDeviceTree
     };
 
     /// <summary>Builds the tree for a single-CPU virt machine with <paramref name="ramSize"/> bytes of RAM.</summary>
+    /// <param name="model">The CPU model.</param>
+    /// <param name="ramSize">RAM in bytes.</param>
+    /// <param name="conduit">The PSCI conduit.</param>
+    /// <param name="bootargs">/chosen/bootargs, or null.</param>
+    /// <param name="initrd">The initrd's range, or null.</param>
+    /// <param name="gicVirtualization">EL2 exists: the GIC node names the maintenance interrupt (and GICH/GICV for v2).</param>
+    /// <param name="gicVersion">2 (<c>arm,cortex-a15-gic</c>) or 3 (<c>arm,gic-v3</c>, as QEMU with its=off).</param>
     public static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
-        (ulong Start, ulong End)? initrd, bool gicVirtualization = false)
+        (ulong Start, ulong End)? initrd, bool gicVirtualization = false, int gicVersion = 2)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
@@ -69,28 +76,16 @@ public static class VirtDeviceTree
             .SetU64("reg", VirtMemoryMap.Pl031Base, VirtMemoryMap.Pl031Size)
             .SetStrings("compatible", "arm,pl031", "arm,primecell");
 
-        // fdt_add_gic_node: the distributor and CPU interface, plus GICH/GICV and the maintenance PPI with EL2.
-        var gic = root.AddNode($"intc@{VirtMemoryMap.GicDistributorBase:x}")
-            .SetCells("phandle", GicPhandle);
-        var regs = new List<ulong> { VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize };
-        if (gicVirtualization)
-        {
-            regs.AddRange([VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize]);
-            gic.SetCells("interrupts", GicPpi, VirtMemoryMap.GicMaintenancePpi, IrqLevelHigh); // QEMU writes no CPU mask here
-        }
-        gic.SetU64("reg", regs.ToArray())
-            .SetStrings("compatible", "arm,cortex-a15-gic")
-            .SetEmpty("ranges")
-            .SetCells("#size-cells", 2)
-            .SetCells("#address-cells", 2)
-            .SetEmpty("interrupt-controller")
-            .SetCells("#interrupt-cells", 3);
+        if (gicVersion == 3) AddGicv3Node(root, gicVirtualization);
+        else AddGicv2Node(root, gicVirtualization);
 
-        // fdt_add_timer_nodes: secure physical, non-secure physical, virtual, hypervisor.
+        // fdt_add_timer_nodes: secure physical, non-secure physical, virtual, hypervisor. A GICv3's PPI specifiers
+        // carry no CPU mask (arm,gic-v3 binding), so QEMU writes it only for a GICv2.
+        uint ppiFlags = gicVersion == 3 ? IrqLevelHigh : PpiFlags;
         root.AddNode("timer")
             .SetCells("interrupts",
-                GicPpi, VirtMemoryMap.TimerSecurePpi, PpiFlags, GicPpi, VirtMemoryMap.TimerPhysicalPpi, PpiFlags,
-                GicPpi, VirtMemoryMap.TimerVirtualPpi, PpiFlags, GicPpi, VirtMemoryMap.TimerHypervisorPpi, PpiFlags)
+                GicPpi, VirtMemoryMap.TimerSecurePpi, ppiFlags, GicPpi, VirtMemoryMap.TimerPhysicalPpi, ppiFlags,
+                GicPpi, VirtMemoryMap.TimerVirtualPpi, ppiFlags, GicPpi, VirtMemoryMap.TimerHypervisorPpi, ppiFlags)
             .SetEmpty("always-on")
             .SetStrings("compatible", "arm,armv8-timer", "arm,armv7-timer");
 
@@ -122,6 +117,44 @@ public static class VirtDeviceTree
         var chosen = root.AddNode("chosen").SetStrings("stdout-path", UartPath);
         SetChosen(chosen, bootargs, initrd);
         return root;
+    }
+
+    // fdt_add_gic_node for a GICv2: the distributor and CPU interface, plus GICH/GICV and the maintenance PPI with EL2.
+    private static void AddGicv2Node(DeviceTreeNode root, bool gicVirtualization)
+    {
+        var gic = root.AddNode($"intc@{VirtMemoryMap.GicDistributorBase:x}")
+            .SetCells("phandle", GicPhandle);
+        var regs = new List<ulong> { VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize };
+        if (gicVirtualization)
+        {
+            regs.AddRange([VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize]);
+            gic.SetCells("interrupts", GicPpi, VirtMemoryMap.GicMaintenancePpi, IrqLevelHigh); // QEMU writes no CPU mask here
+        }
+        gic.SetU64("reg", regs.ToArray())
+            .SetStrings("compatible", "arm,cortex-a15-gic")
+            .SetEmpty("ranges")
+            .SetCells("#size-cells", 2)
+            .SetCells("#address-cells", 2)
+            .SetEmpty("interrupt-controller")
+            .SetCells("#interrupt-cells", 3);
+    }
+
+    // fdt_add_gic_node for a GICv3 without an ITS: the distributor and one redistributor region (QEMU's VIRT_GIC_REDIST
+    // size, whatever the CPU count), plus the maintenance PPI with EL2.
+    private static void AddGicv3Node(DeviceTreeNode root, bool gicVirtualization)
+    {
+        var gic = root.AddNode($"intc@{VirtMemoryMap.GicDistributorBase:x}")
+            .SetCells("phandle", GicPhandle);
+        if (gicVirtualization) gic.SetCells("interrupts", GicPpi, VirtMemoryMap.GicMaintenancePpi, IrqLevelHigh);
+        gic.SetU64("reg", VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize,
+                VirtMemoryMap.GicRedistributorBase, VirtMemoryMap.GicRedistributorRegionSize)
+            .SetCells("#redistributor-regions", 1)
+            .SetStrings("compatible", "arm,gic-v3")
+            .SetEmpty("ranges")
+            .SetCells("#size-cells", 2)
+            .SetCells("#address-cells", 2)
+            .SetEmpty("interrupt-controller")
+            .SetCells("#interrupt-cells", 3);
     }
 
     /// <summary>
