@@ -180,15 +180,18 @@ public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
         }
     }
 
-    /// <summary>Reads ICH_LR&lt;n&gt;_EL2.</summary>
-    public ulong ReadListRegister(int n) => _lr[n];
+    /// <summary>Reads ICH_LR&lt;n&gt;_EL2, n in 0..<see cref="ListRegisterCount"/> - 1.</summary>
+    public ulong ReadListRegister(int n) => _lr[CheckListRegister(n)];
 
     /// <summary>Writes ICH_LR&lt;n&gt;_EL2 (RES0 bits and unimplemented priority bits are not stored).</summary>
     public void WriteListRegister(int n, ulong value)
     {
-        _lr[n] = value & LrWritable;
+        _lr[CheckListRegister(n)] = value & LrWritable;
         Update();
     }
+
+    private int CheckListRegister(int n) => (uint)n < (uint)_lr.Length ? n
+        : throw new ArgumentOutOfRangeException(nameof(n), $"ICH_LR{n}_EL2: this interface has {_lr.Length} list registers.");
 
     /// <summary>Reads ICH_AP0R&lt;n&gt;_EL2 (<paramref name="group"/> 0) or ICH_AP1R&lt;n&gt;_EL2 (group 1);
     /// with 5 preemption bits only n = 0 is implemented and the others read as zero.</summary>

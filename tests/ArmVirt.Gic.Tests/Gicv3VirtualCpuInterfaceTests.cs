@@ -104,7 +104,8 @@ public sealed class Gicv3VirtualCpuInterfaceTests
         v.WriteListRegister(3, ulong.MaxValue);
         Assert.AreEqual(0xF0F81FFF00FFFFFFUL, v.ReadListRegister(3), "priority bits [50:48], NMI and vINTID[31:24] are RES0");
         Assert.AreEqual(0x7UL, v.Elrsr);
-        Assert.ThrowsExactly<IndexOutOfRangeException>(() => v.WriteListRegister(4, 0));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => v.WriteListRegister(4, 0));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => v.ReadListRegister(-1));
     }
 
     [TestMethod]

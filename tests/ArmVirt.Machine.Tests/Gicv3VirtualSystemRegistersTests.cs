@@ -62,4 +62,75 @@ public sealed class Gicv3VirtualSystemRegistersTests
         AssertUndefined(Run(2, 2, Mrs(12, 4, 1)), 2, "ICH_LR4_EL2 with 4 list registers");
         AssertUndefined(Run(2, 2, Mrs(8, 1, 1)), 2, "ICH_AP0R1_EL2 with 5 preemption bits");
     }
+
+    [TestMethod]
+    public void MachineWiresTheInterfaceOnlyWithGicv3AndEl2()
+    {
+        byte[] code = TestImages.Pattern(16, 1);
+        using (var v2 = new MachineBuilder().WithHighestEl(2).WithKernel(code, "raw").Build())
+            Assert.IsNull(v2.Gicv3Virtual);
+        using (var el1 = new MachineBuilder().WithHighestEl(1).WithGicVersion(3).WithKernel(code, "raw").Build())
+        {
+            Assert.IsNull(el1.Gicv3Virtual);
+            Assert.IsNull(el1.Cpu.SystemRegisters.Find("ICH_VTR_EL2"));
+        }
+        using var m = new MachineBuilder().WithHighestEl(2).WithGicVersion(3).WithKernel(code, "raw").Build();
+        var ich = m.Gicv3Virtual!;
+        Assert.IsNotNull(ich);
+        Assert.AreEqual(4, ich.ListRegisterCount);
+        Assert.AreEqual(0x90B80003UL, m.Cpu.SystemRegisters.Find("ICH_VTR_EL2")!.Read!(m.Cpu));
+        // A pending Group 1 entry drives the CPU's vIRQ; a Group 0 one its vFIQ.
+        ich.Hcr = 1;
+        ich.Vmcr = 3 | 0xF8UL << 24;
+        ich.WriteListRegister(0, 1UL << 62 | 1UL << 60 | 0x80UL << 48 | 40);
+        Assert.IsTrue(m.Cpu.VirtualIrq.IsAsserted);
+        Assert.IsFalse(m.Cpu.VirtualFiq.IsAsserted);
+        ich.WriteListRegister(0, 1UL << 62 | 0x80UL << 48 | 40);
+        Assert.IsTrue(m.Cpu.VirtualFiq.IsAsserted);
+        Assert.IsFalse(m.Cpu.VirtualIrq.IsAsserted);
+        // The maintenance interrupt is PPI 9 of the GICv3 (ICH_HCR_EL2.NPIE with nothing pending).
+        ich.WriteListRegister(0, 0);
+        Assert.IsFalse(m.Gicv3!.Ppi(0, 9).IsAsserted);
+        ich.Hcr = 1 | 8;
+        Assert.IsTrue(m.Gicv3.Ppi(0, 9).IsAsserted);
+        ich.Hcr = 0;
+        Assert.IsFalse(m.Gicv3.Ppi(0, 9).IsAsserted);
+    }
+
+    [TestMethod]
+    public void HardwareListRegisterDeactivatesThePhysicalPpi()
+    {
+        using var m = new MachineBuilder().WithHighestEl(2).WithGicVersion(3).WithKernel(TestImages.Pattern(16, 1), "raw").Build();
+        var ich = m.Gicv3Virtual!;
+        var gic = m.Gicv3!;
+        var redistributor = gic.Redistributor(0);
+        // INTID 30 active in the redistributor (GICR_ISACTIVER0 in the SGI frame at 0x1_0300).
+        Assert.IsTrue(redistributor.TryWrite(0x1_0300, 4, 1UL << 30));
+        Assert.IsTrue(redistributor.TryRead(0x1_0300, 4, out ulong active));
+        Assert.AreEqual(1UL << 30, active & (1UL << 30));
+        ich.Hcr = 1;
+        ich.Vmcr = 3 | 0xF8UL << 24;
+        ich.WriteListRegister(1, 1UL << 62 | 1UL << 61 | 1UL << 60 | 0x80UL << 48 | 30UL << 32 | 27);
+        Assert.AreEqual(27UL, ich.Read(Gicv3CpuRegister.Iar1));
+        ich.Write(Gicv3CpuRegister.Eoir1, 27);
+        Assert.IsTrue(redistributor.TryRead(0x1_0300, 4, out active));
+        Assert.AreEqual(0UL, active & (1UL << 30), "EOI of the HW entry deactivated physical INTID 30");
+    }
+
+    [TestMethod]
+    public void MachineResetClearsTheInterface()
+    {
+        // movz w0, #9; movk w0, #0x8400, lsl #16; smc #0: PSCI SYSTEM_RESET, again after every reboot.
+        uint[] insns = [0x52800120, 0x72B08000, 0xD4000003];
+        byte[] code = insns.SelectMany(BitConverter.GetBytes).ToArray();
+        using var m = new MachineBuilder().WithHighestEl(2).WithGicVersion(3).WithKernel(code, "raw").Build();
+        var ich = m.Gicv3Virtual!;
+        ich.Hcr = 1 | 8;
+        ich.WriteListRegister(2, 1UL << 62 | 40);
+        m.Run(10);
+        Assert.IsTrue(m.ResetCount >= 1, "the program resets the machine");
+        Assert.AreEqual(0UL, ich.Hcr);
+        Assert.AreEqual(0UL, ich.ReadListRegister(2));
+        Assert.IsFalse(m.Gicv3!.Ppi(0, 9).IsAsserted);
+    }
 }

@@ -7,7 +7,12 @@
  *   HVC #3: arms the EL1 physical timer (INTID 30); EL2 takes it, drops its priority (EOImode = 1) and forwards it
  *           as a HW entry (vINTID 27); the guest's ICV_DIR_EL1 deactivates the physical interrupt.
  *   HVC #4: reports the physical active state and EOIcount (the guest also wrote ICV_DIR_EL1 for an unknown vINTID).
- *   HVC #5: ICH_HCR_EL2.NPIE with nothing pending (MISR.NP), then VGrp1DIE before the guest clears ICV_IGRPEN1.
+ *   HVC #7: a Group 0 vINTID 45 (priority 0x60, a virtual FIQ) and a Group 1 vINTID 46 (0xc0): the FIQ is taken
+ *           first; HVC #8 from its handler reports ICH_AP0R0_EL2/ICH_AP1R0_EL2 and LR2 while 45 is active.
+ *   HVC #9: ICH_HCR_EL2.TALL1 and TDIR: the guest's ICC_HPPIR1_EL1 read and ICC_DIR_EL1 write trap to EL2 (EC 0x18),
+ *           ICC_PMR_EL1 (TC clear) does not; HVC #10 clears the traps.
+ *   HVC #5: ICH_HCR_EL2.NPIE with nothing pending (MISR.NP), then (HVC #6) VGrp1DIE before the guest clears
+ *           ICV_IGRPEN1.
  *   HVC #0 with X0 = PSCI SYSTEM_OFF: forwarded by SMC.
  * Every maintenance interrupt (PPI 9, INTID 25) is taken at EL2 as a physical IRQ; its handler prints ICH_MISR_EL2,
  * ICH_EISR_EL2 and ICH_ELRSR_EL2 and clears the condition. The guest prints only where the order of output does not
@@ -47,6 +52,8 @@
 #define ICH_UIE      (1ul << 1)
 #define ICH_NPIE     (1ul << 3)
 #define ICH_VGRP1DIE (1ul << 7)
+#define ICH_TALL1    (1ul << 12)
+#define ICH_TDIR     (1ul << 14)
 
 #define HVC(n) __asm__ volatile("hvc #" #n ::: "memory")
 
@@ -158,6 +165,26 @@ static void el2_hvc(struct frame *f, uint64_t imm)
         ISB();
         print_ich("VGrp1DIE set");
         return;
+    case 7:
+        print("EL2: HVC #7: vINTID 46 (Group 1, priority 0xc0) in LR0, vINTID 45 (Group 0, priority 0x60) in LR2\n");
+        WRITE_SYSREG(ich_lr0_el2, LR_PENDING | LR_GROUP1 | LR_PRIO(0xc0) | 46);
+        WRITE_SYSREG(ich_lr2_el2, LR_PENDING | LR_PRIO(0x60) | 45);
+        ISB();
+        return;
+    case 8:
+        print("EL2: HVC #8: ICH_AP0R0_EL2=0x%x ICH_AP1R0_EL2=0x%x LR2=0x%x LR0=0x%x\n", READ_SYSREG(ich_ap0r0_el2),
+              READ_SYSREG(ich_ap1r0_el2), READ_SYSREG(ich_lr2_el2), READ_SYSREG(ich_lr0_el2));
+        return;
+    case 9:
+        print("EL2: HVC #9: ICH_HCR_EL2.TALL1 and TDIR\n");
+        WRITE_SYSREG(ich_hcr_el2, READ_SYSREG(ich_hcr_el2) | ICH_TALL1 | ICH_TDIR);
+        ISB();
+        return;
+    case 10:
+        print("EL2: HVC #10: traps off, ICH_HCR_EL2=0x%x\n", READ_SYSREG(ich_hcr_el2));
+        WRITE_SYSREG(ich_hcr_el2, READ_SYSREG(ich_hcr_el2) & ~(ICH_TALL1 | ICH_TDIR));
+        ISB();
+        return;
     case 0:
         if ((uint32_t)f->x[0] == PSCI_SYSTEM_OFF) {
             print("EL2: SYSTEM_OFF requested by EL1, forwarding with SMC\n");
@@ -179,6 +206,14 @@ static void el2_handler(struct frame *f, unsigned idx)
     }
     if (idx == VEC_LOWER64_SYNC && ec == EC_HVC64) {
         el2_hvc(f, f->esr & 0xffff);
+        return;
+    }
+    if (idx == VEC_LOWER64_SYNC && ec == EC_SYSREG) {
+        uint64_t iss = f->esr & 0x1ffffff, rt = (iss >> 5) & 31;
+        print("EL2: trapped %s S%d_%d_C%d_C%d_%d (X%d) ISS=0x%x\n", (iss & 1) ? "MRS" : "MSR", (iss >> 20) & 3,
+              (iss >> 14) & 7, (iss >> 10) & 15, (iss >> 1) & 15, (iss >> 17) & 7, rt, iss);
+        if ((iss & 1) && rt != 31) f->x[rt] = 0x5a;   /* emulated read */
+        f->elr += 4;
         return;
     }
     print("EL2: unexpected vector %d ESR=0x%x ELR=0x%x\n", (uint64_t)idx, f->esr, f->elr);
@@ -209,10 +244,28 @@ static void el1_irq(void)
     print("EL1: EOIR1 %d done, RPR=0x%x\n", iar, READ_SYSREG(icc_rpr_el1));
 }
 
+#define VEC_CUR_SPX_FIQ 6
+
+static void el1_fiq(void)
+{
+    uint64_t iar = READ_SYSREG(icc_iar0_el1);    /* ICV_IAR0_EL1 */
+    print("EL1: vFIQ %d RPR=0x%x HPPIR0=%d HPPIR1=%d IAR1=%d\n", iar, READ_SYSREG(icc_rpr_el1),
+          READ_SYSREG(icc_hppir0_el1), READ_SYSREG(icc_hppir1_el1), READ_SYSREG(icc_iar1_el1));
+    HVC(8);
+    WRITE_SYSREG(icc_eoir0_el1, iar);
+    ISB();
+    print("EL1: EOIR0 %d done, RPR=0x%x\n", iar, READ_SYSREG(icc_rpr_el1));
+    guest_irqs++;
+}
+
 static void el1_handler(struct frame *f, unsigned idx)
 {
     if (idx == VEC_CUR_SPX_IRQ) {
         el1_irq();
+        return;
+    }
+    if (idx == VEC_CUR_SPX_FIQ) {
+        el1_fiq();
         return;
     }
     print("EL1: unexpected vector %d ESR=0x%x ELR=0x%x\n", (uint64_t)idx, f->esr, f->elr);
@@ -264,6 +317,21 @@ static void el1_main(void)
     HVC(3);
     wait_for_irqs(4);
     HVC(4);
+
+    WRITE_SYSREG(icc_ctlr_el1, 0ul);      /* EOImode 0 again */
+    WRITE_SYSREG(icc_igrpen0_el1, 1ul);   /* ICV_IGRPEN0_EL1 -> ICH_VMCR_EL2.VENG0 */
+    ISB();
+    print("EL1: ICV_IGRPEN0_EL1=%d ICV_BPR0_EL1=%d\n", READ_SYSREG(icc_igrpen0_el1), READ_SYSREG(icc_bpr0_el1));
+    HVC(7);
+    __asm__ volatile("msr daifclr, #3\n isb\n msr daifset, #3" ::: "memory");
+    print("EL1: virtual interrupts taken: %d (last: %d)\n", (uint64_t)guest_irqs, guest_iar[(guest_irqs - 1) & 3]);
+
+    HVC(9);
+    uint64_t hppir1 = READ_SYSREG(icc_hppir1_el1);   /* trapped (TALL1): EL2 returns 0x5a */
+    WRITE_SYSREG(icc_dir_el1, 46ul);                  /* trapped (TDIR) */
+    uint64_t pmr = READ_SYSREG(icc_pmr_el1);          /* not trapped: ICV_PMR_EL1 */
+    HVC(10);
+    print("EL1: under TALL1/TDIR: ICC_HPPIR1_EL1=0x%x ICC_PMR_EL1=0x%x\n", hppir1, pmr);
 
     HVC(5);
     HVC(6);
