@@ -5,8 +5,9 @@ namespace ArmVirt.Gic;
 
 /// <summary>
 /// The GICv2 Distributor (GICD, IHI 0048B chapter 4.3) with the GIC-400 identification values and no
-/// Security Extensions. It holds the state of every interrupt: enable, group, priority, target list,
-/// edge/level configuration, the pending latch, the input line level and the active state. SGIs and PPIs
+/// Security Extensions. It presents the state of every interrupt (enable, group, priority, target list,
+/// edge/level configuration, the pending latch, the input line level, the active state, kept in the
+/// <see cref="GicInterruptState"/> that GICv3 shares) through the GICv2 register map. SGIs and PPIs
 /// (IDs 0..31) are banked per CPU; the bank an access sees is the accessing CPU's, which this device takes
 /// from <see cref="Gicv2.AccessingCpu"/>; <see cref="Gicv2.DistributorView"/> gives a fixed-CPU view.
 /// </summary>
@@ -27,7 +28,6 @@ public sealed class GicDistributor : RegisterMappedDevice
     private readonly Gicv2 _gic;
     private readonly int _cpuCount;
     private readonly int _lines;
-
     private readonly GicInterruptState _state;
 
     private uint _ctlr;

@@ -26,6 +26,7 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("simd", "simd.elf", 1, false, StopReason.PowerOff, 0),
         new("simd-el2", "simd.elf", 2, false, StopReason.PowerOff, 0),
         new("gicv3_hyp", "gicv3_hyp.elf", 2, false, StopReason.PowerOff, 0, GicVersion: 3),
+        new("gicv3_el1", "gicv3_el1.elf", 1, false, StopReason.PowerOff, 0, GicVersion: 3),
     ];
 
     public static GuestCase Named(string name) => All.Single(c => c.Name == name);

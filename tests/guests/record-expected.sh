@@ -33,3 +33,4 @@ run mmu_s2 mmu_s2.elf 2 0 0
 run simd simd.elf 1 0 0
 run simd-el2 simd.elf 2 0 0
 run gicv3_hyp gicv3_hyp.elf 2 0 0 3
+run gicv3_el1 gicv3_el1.elf 1 0 0 3
