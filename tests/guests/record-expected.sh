@@ -30,3 +30,4 @@ run mmu_s1 mmu_s1.elf 1 0 0
 run mmu_s2 mmu_s2.elf 2 0 0
 run simd simd.elf 1 0 0
 run simd-el2 simd.elf 2 0 0
+run cpubench cpubench_quick.elf 1 0 0
