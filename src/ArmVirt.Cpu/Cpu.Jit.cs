@@ -22,6 +22,7 @@ public sealed partial class Cpu
         get => _engine;
         set
         {
+            InvalidateRegimeCache();
             if (value == ExecutionEngine.Jit)
             {
                 _translations ??= new TranslationCache();
@@ -89,7 +90,7 @@ public sealed partial class Cpu
         var t = _translations;
         if (t == null || t.Count == 0) return;
         // IC IVAU in the flat regime names a physical address: drop its page; anything else drops everything.
-        if (operation == InstructionCacheOperation.ByVirtualAddress && !TranslationEnabled) t.Invalidate(va, 4);
+        if (operation == InstructionCacheOperation.ByVirtualAddress && !RegimeTranslates) t.Invalidate(va, 4);
         else t.Flush();
     }
 
@@ -98,7 +99,7 @@ public sealed partial class Cpu
     // translation is the one every instruction of the block would get.
     private ulong? TranslateBlockFetch(ulong pc)
     {
-        if (!TranslationEnabled) return pc;
+        if (!RegimeTranslates) return pc;
         if ((pc & 3) != 0) return null;
         try
         {
@@ -161,7 +162,7 @@ public sealed partial class Cpu
                 }
                 if (interpretRemaining > 0 && pc == expectedPc)
                 {
-                    Step();
+                    StepInstruction();
                     interpretRemaining--;
                     expectedPc = pc + 4;
                     continue;
@@ -171,7 +172,7 @@ public sealed partial class Cpu
                 // interpreter's Step checks them): such code is never entered compiled.
                 if (TraceInstruction != null || State.IllegalState || State.SoftwareStep)
                 {
-                    Step();
+                    StepInstruction();
                     continue;
                 }
             }
@@ -179,7 +180,7 @@ public sealed partial class Cpu
             ulong? pa = TranslateBlockFetch(pc);
             if (pa == null)
             {
-                Step();
+                StepInstruction();
                 continue;
             }
             var block = cache.Lookup(pc, State.EL);
@@ -187,7 +188,7 @@ public sealed partial class Cpu
             int n = block.Length;
             if (n == 0)
             {
-                Step();
+                StepInstruction();
                 continue;
             }
             long count = ++block.ExecutionCount;
@@ -207,7 +208,7 @@ public sealed partial class Cpu
                 chained = ExecuteBlock(block, code) && block.ChainableExit;
                 continue;
             }
-            Step();
+            StepInstruction();
             interpretRemaining = n - 1;
             expectedPc = pc + 4;
         }

@@ -29,13 +29,14 @@ public sealed partial class Cpu
     /// </summary>
     public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
-        ulong sctlr = Sys.Sctlr[RegimeEl];
+        EnsureRegimeCache();
+        ulong sctlr = _regime.Sctlr;
         if (alignment == 0) alignment = size;
         bool misaligned = (va & (ulong)(alignment - 1)) != 0;
         if (misaligned && ((kind & (MemoryAccessKind.AcquireRelease | MemoryAccessKind.Exclusive | MemoryAccessKind.Atomic)) != 0
             || (sctlr & 2) != 0)) // SCTLR_ELx.A
             throw DataAbort(va, kind, FscAlignment);
-        if (TranslationEnabled) return TranslateThroughMmu(va, kind, misaligned);
+        if (_regimeTranslates) return TranslateThroughMmu(va, kind, misaligned);
         // Flat map with the MMU off: data accesses are Device-nGnRnE, so any unaligned access faults.
         if (misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0) throw DataAbort(va, kind, FscAlignment);
         if ((va >> PhysicalAddressBits) != 0)
@@ -43,10 +44,32 @@ public sealed partial class Cpu
         return va;
     }
 
+    // Accesses the soft-TLB fast path leaves to TranslateData: other rights (LDTR/STTR), cache maintenance, DC ZVA.
+    private const MemoryAccessKind SlowPathKinds =
+        MemoryAccessKind.Unprivileged | MemoryAccessKind.CacheMaintenance | MemoryAccessKind.ZeroBlock;
+
     /// <summary>Reads <paramref name="size"/> bytes (1, 2, 4, 8) at virtual address <paramref name="va"/>.</summary>
     public ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
     {
-        if ((va & 0xFFF) + (ulong)size > 0x1000 && TranslationEnabled) return ReadAcrossPages(va, size, kind, alignment);
+        unsafe
+        {
+            if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0
+                && (kind & SlowPathKinds) == 0)
+            {
+                byte* h = TryHostAddress(va, write: false, out _);
+                if (h != null)
+                {
+                    return size switch
+                    {
+                        1 => *h,
+                        2 => Unsafe.ReadUnaligned<ushort>(h),
+                        4 => Unsafe.ReadUnaligned<uint>(h),
+                        _ => Unsafe.ReadUnaligned<ulong>(h),
+                    };
+                }
+            }
+        }
+        if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates) return ReadAcrossPages(va, size, kind, alignment);
         ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
         unsafe
         {
@@ -71,7 +94,27 @@ public sealed partial class Cpu
     public void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
         kind |= MemoryAccessKind.Write;
-        if ((va & 0xFFF) + (ulong)size > 0x1000 && TranslationEnabled)
+        unsafe
+        {
+            if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0
+                && (kind & SlowPathKinds) == 0)
+            {
+                byte* h = TryHostAddress(va, write: true, out ulong paPage);
+                if (h != null)
+                {
+                    switch (size)
+                    {
+                        case 1: *h = (byte)value; break;
+                        case 2: Unsafe.WriteUnaligned(h, (ushort)value); break;
+                        case 4: Unsafe.WriteUnaligned(h, (uint)value); break;
+                        default: Unsafe.WriteUnaligned(h, value); break;
+                    }
+                    PhysicalWrite?.Invoke(paPage | (va & 0xFFF), size);
+                    return;
+                }
+            }
+        }
+        if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates)
         {
             WriteAcrossPages(va, size, value, kind, alignment);
             return;
@@ -159,7 +202,7 @@ public sealed partial class Cpu
         if ((pc & 3) != 0)
             throw new GuestException(ExceptionClass.PcAlignment, 0, SyncExceptionTargetEl, far: pc);
         ulong pa = pc;
-        if (TranslationEnabled) pa = TranslateFetchThroughMmu(pc);
+        if (RegimeTranslates) pa = TranslateFetchThroughMmu(pc);
         else if ((pc >> PhysicalAddressBits) != 0) throw InstructionAbort(pc, FscAddressSizeL0);
         unsafe
         {
