@@ -81,7 +81,11 @@ public sealed partial class Cpu
     private void OnCodeMayChange(ulong pa, int size)
     {
         var t = _translations;
-        if (t != null && t.Count != 0) t.Invalidate(pa, (ulong)size);
+        if (t != null && t.Count != 0 && t.HoldsCode(pa, (ulong)size))
+        {
+            t.Invalidate(pa, (ulong)size);
+            JitCheckAfterAccess = true;
+        }
     }
 
     // IC IVAU / IC IALLU / IC IALLUIS, reported by the system-instruction family.
@@ -177,35 +181,19 @@ public sealed partial class Cpu
                 }
             }
             chained = false;
-            ulong? pa = TranslateBlockFetch(pc);
-            if (pa == null)
+            var block = EnterBlock(cache, pc);
+            if (block == null)
             {
                 StepInstruction();
                 continue;
-            }
-            var block = cache.Lookup(pc, State.EL);
-            if (block == null || block.PhysicalAddress != pa.Value) block = cache.Add(BlockBuilder.Build(this, pc, pa.Value));
-            int n = block.Length;
-            if (n == 0)
-            {
-                StepInstruction();
-                continue;
-            }
-            long count = ++block.ExecutionCount;
-            if (!block.CompilePending)
-            {
-                var tier = block.Tier;
-                if (tier == JitTier.None && count > JitThreshold)
-                    RequestCompile(cache, block, count > JitOptimizeThreshold ? JitTier.Optimized : JitTier.Baseline);
-                else if (tier == JitTier.Baseline && count > JitOptimizeThreshold)
-                    RequestCompile(cache, block, JitTier.Optimized);
             }
             var code = block.Code;
+            int n = block.Length;
             if (code != null
                 && State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline
                 && State.Instructions + (ulong)n <= limit)
             {
-                chained = ExecuteBlock(block, code) && block.ChainableExit;
+                chained = ExecuteChain(cache, block, limit);
                 continue;
             }
             StepInstruction();
@@ -214,24 +202,79 @@ public sealed partial class Cpu
         }
     }
 
+    // The block starting at pc for the current EL and regime (built on a miss; null when the fetch would fault or
+    // the block is empty, for the interpreter to raise), with its entry counted and tier-up requested.
+    private TranslationBlock? EnterBlock(TranslationCache cache, ulong pc)
+    {
+        ulong pa;
+        if (!RegimeTranslates) pa = pc;
+        else
+        {
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
+            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && (pc & 3) == 0 && _regimeExecuteCheck.Allows(e.Permissions))
+                pa = e.PaPage | (pc & 0xFFF);
+            else if (TranslateBlockFetch(pc) is { } walked) pa = walked;
+            else return null;
+        }
+        var block = cache.Lookup(pc, State.EL);
+        if (block == null || block.PhysicalAddress != pa) block = cache.Add(BlockBuilder.Build(this, pc, pa));
+        if (block.Length == 0) return null;
+        long count = ++block.ExecutionCount;
+        if (!block.CompilePending)
+        {
+            var tier = block.Tier;
+            if (tier == JitTier.None && count > JitThreshold)
+                RequestCompile(cache, block, count > JitOptimizeThreshold ? JitTier.Optimized : JitTier.Baseline);
+            else if (tier == JitTier.Baseline && count > JitOptimizeThreshold)
+                RequestCompile(cache, block, JitTier.Optimized);
+        }
+        return block;
+    }
+
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {
         if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(cache, block, CyclesPerInstruction, tier);
         else cache.Compile(block, CyclesPerInstruction, tier);
     }
 
-    // Runs compiled code; true when the block ran to its normal exit (no exception, no early exit).
-    private bool ExecuteBlock(TranslationBlock block, Action<Cpu> code)
+    /// <summary>
+    /// Runs compiled <paramref name="block"/> and, while each exits normally through a chainable exit, the compiled
+    /// blocks that follow it, under one exception handler. The loop conditions and the whole-block deadline and limit
+    /// test are those of <see cref="RunJitLoop"/>; the interrupt check is skipped between chained blocks as there.
+    /// True when the last block run ended through a chainable exit.
+    /// </summary>
+    private bool ExecuteChain(TranslationCache cache, TranslationBlock block, ulong limit)
     {
-        _jitEntryDeadline = Clock.NextDeadline;
-        _jitBlock = block;
-        JitLeftEarly = false;
-        bool normal = false;
+        ulong cpi = CyclesPerInstruction;
         ulong entryCycles = State.Cycles, entryInstructions = State.Instructions;
         try
         {
-            code(this);
-            normal = !JitLeftEarly;
+            while (true)
+            {
+                _jitEntryDeadline = Clock.NextDeadline;
+                _jitBlock = block;
+                JitLeftEarly = false;
+                JitCheckAfterAccess = false;
+                entryCycles = State.Cycles;
+                entryInstructions = State.Instructions;
+                block.Code!(this);
+                JitBlockExecuted?.Invoke(this, block);
+                if (JitLeftEarly || !block.ChainableExit) return false;
+                if (!(State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting))
+                    return true;
+                var next = EnterBlock(cache, State.PC);
+                if (next == null) return true;
+                int n = next.Length;
+                if (next.Code == null
+                    || State.Cycles + (ulong)(n - 1) * cpi >= Clock.NextDeadline
+                    || State.Instructions + (ulong)n > limit)
+                {
+                    // Counted as entered above: the outer loop enters it again (interpreted), so take the count back.
+                    next.ExecutionCount--;
+                    return true;
+                }
+                block = next;
+            }
         }
         catch (GuestException e)
         {
@@ -239,37 +282,50 @@ public sealed partial class Cpu
             // the counters): like Step, the faulting instruction is counted.
             ulong pc = State.PC;
             ulong before = (pc - block.Pc) >> 2;
-            State.Cycles = entryCycles + before * CyclesPerInstruction;
+            State.Cycles = entryCycles + before * cpi;
             State.Instructions = entryInstructions + before;
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-            State.Cycles += CyclesPerInstruction;
+            State.Cycles += cpi;
             State.Instructions++;
+            JitBlockExecuted?.Invoke(this, block);
+            return false;
         }
         catch (CpuStoppedException)
         {
             // Like Step: the stopping instruction is not retired and the PC stays on it.
             ulong retired = (State.PC - block.Pc) >> 2;
             NextPc = State.PC + 4;
-            State.Cycles = entryCycles + retired * CyclesPerInstruction;
+            State.Cycles = entryCycles + retired * cpi;
             State.Instructions = entryInstructions + retired;
+            JitBlockExecuted?.Invoke(this, block);
+            return false;
         }
         finally
         {
             _jitBlock = null;
         }
-        JitBlockExecuted?.Invoke(this, block);
-        return normal;
     }
 
     /// <summary>Set by compiled code when it leaves a block early after a load or store.</summary>
     internal bool JitLeftEarly;
 
     /// <summary>
+    /// Set when a load or store could have changed what <see cref="JitMustLeaveBlock"/> reads: by every access that
+    /// leaves the soft-TLB RAM fast path (MMIO, translation off, TLB misses, faults) and by a write that drops
+    /// translated code. Compiled code asks <see cref="JitMustLeaveBlock"/> only when it is set: an access to RAM
+    /// through the TLB changes no interrupt line, clock deadline or stop request.
+    /// </summary>
+    internal bool JitCheckAfterAccess;
+
+    /// <summary>
     /// Asked by compiled code after a load or store: true when the interpreter would not simply go on with the
     /// next instruction of the block (an interrupt line or virtual interrupt is asserted, the next clock deadline
     /// moved earlier, a stop was requested or the block's page was written).
     /// </summary>
-    internal bool JitMustLeaveBlock() =>
-        AnyInterruptAsserted || StopReason != StopReason.None || Clock.NextDeadline < _jitEntryDeadline
-        || (_jitBlock?.Invalidated ?? true);
+    internal bool JitMustLeaveBlock()
+    {
+        JitCheckAfterAccess = false;
+        return AnyInterruptAsserted || StopReason != StopReason.None || Clock.NextDeadline < _jitEntryDeadline
+            || (_jitBlock?.Invalidated ?? true);
+    }
 }

@@ -29,6 +29,7 @@ public sealed partial class Cpu
     /// </summary>
     public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
+        JitCheckAfterAccess = true; // not the RAM fast path: an MMIO access may raise an interrupt or move the clock
         EnsureRegimeCache();
         ulong sctlr = _regime.Sctlr;
         if (alignment == 0) alignment = size;

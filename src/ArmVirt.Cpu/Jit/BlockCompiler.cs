@@ -13,7 +13,8 @@ namespace ArmVirt.Cpu.Jit;
 /// Per instruction k at address pc_k the code stores <c>State.PC = pc_k</c> (handlers such as ADR and the
 /// branches read it, and the execution loop uses it to find the faulting instruction of a
 /// <see cref="Exceptions.GuestException"/>), sets <c>NextPc = pc_k + 4</c> for the block's terminator, and calls
-/// the handler. After a load or store that is not the last instruction the block asks the CPU whether it must
+/// the handler. After a load or store that is not the last instruction and that left the soft-TLB RAM fast path
+/// (<see cref="Cpu.JitCheckAfterAccess"/>) the block asks the CPU whether it must
 /// leave (interrupt asserted, clock deadline moved, stop requested, block invalidated) and, if so, retires the
 /// instructions done so far and returns. Cycles and the instruction count are added at the exit and before each
 /// instruction that is not plain data processing, so that every handler that can observe them sees the
@@ -28,6 +29,8 @@ public static class BlockCompiler
     private static readonly FieldInfo InstructionsField = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
     private static readonly FieldInfo LeftEarlyField =
         typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo CheckAfterAccessField =
+        typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo MustLeaveMethod =
         typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo InvokeMethod = typeof(A64Handler).GetMethod(nameof(A64Handler.Invoke))!;
@@ -69,6 +72,9 @@ public static class BlockCompiler
             if (!last && block.Classes[k] == InstructionClass.Memory)
             {
                 var stay = il.DefineLabel();
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
+                il.Emit(OpCodes.Brfalse, stay);
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Call, MustLeaveMethod);
                 il.Emit(OpCodes.Brfalse, stay);
