@@ -246,7 +246,7 @@ public sealed partial class Cpu
     private bool ExecuteChain(TranslationCache cache, TranslationBlock block, ulong limit)
     {
         ulong cpi = CyclesPerInstruction;
-        ulong entryCycles = State.Cycles, entryInstructions = State.Instructions;
+        _jitLimit = limit;
         try
         {
             while (true)
@@ -255,8 +255,8 @@ public sealed partial class Cpu
                 _jitBlock = block;
                 JitLeftEarly = false;
                 JitCheckAfterAccess = false;
-                entryCycles = State.Cycles;
-                entryInstructions = State.Instructions;
+                _jitEntryCycles = State.Cycles;
+                _jitEntryInstructions = State.Instructions;
                 block.Code!(this);
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return false;
@@ -280,10 +280,11 @@ public sealed partial class Cpu
         {
             // The block stored State.PC = address of instruction k before running it (and may have added part of
             // the counters): like Step, the faulting instruction is counted.
+            block = _jitBlock!; // the block that raised it
             ulong pc = State.PC;
             ulong before = (pc - block.Pc) >> 2;
-            State.Cycles = entryCycles + before * cpi;
-            State.Instructions = entryInstructions + before;
+            State.Cycles = _jitEntryCycles + before * cpi;
+            State.Instructions = _jitEntryInstructions + before;
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
             State.Cycles += cpi;
             State.Instructions++;
@@ -293,10 +294,11 @@ public sealed partial class Cpu
         catch (CpuStoppedException)
         {
             // Like Step: the stopping instruction is not retired and the PC stays on it.
+            block = _jitBlock!;
             ulong retired = (State.PC - block.Pc) >> 2;
             NextPc = State.PC + 4;
-            State.Cycles = entryCycles + retired * cpi;
-            State.Instructions = entryInstructions + retired;
+            State.Cycles = _jitEntryCycles + retired * cpi;
+            State.Instructions = _jitEntryInstructions + retired;
             JitBlockExecuted?.Invoke(this, block);
             return false;
         }
@@ -304,6 +306,44 @@ public sealed partial class Cpu
         {
             _jitBlock = null;
         }
+    }
+
+    // The running chain's instruction limit and the counters at the entry of the running block (or pass of a
+    // self-loop): a GuestException is made precise from them.
+    private ulong _jitLimit, _jitEntryCycles, _jitEntryInstructions;
+
+    /// <summary>
+    /// Asked by a compiled block whose last instruction branched back to the block's own start: true when the
+    /// execution loop would enter the same compiled block again at once (the pass just finished counts as one block
+    /// execution, the next pass as one entry), so that the block jumps back to its first instruction without leaving.
+    /// Checks what <see cref="ExecuteChain"/> checks before chaining: the loop conditions, the whole-block deadline
+    /// and limit test, the fetch translation of the start (through the TLB), invalidation and a pending tier-up.
+    /// </summary>
+    internal bool JitLoopAgain()
+    {
+        var block = _jitBlock!;
+        JitBlockExecuted?.Invoke(this, block);
+        ulong n = (ulong)block.Length;
+        if (block.Invalidated || StopReason != StopReason.None || IsWaiting
+            || State.Cycles + (n - 1) * CyclesPerInstruction >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
+            return false;
+        if (!_regimeCached || _regimeEl != State.EL || _regimePan != State.Pan) return false;
+        if (_regimeTranslates)
+        {
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(block.Pc, _regimeContext);
+            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) || !_regimeExecuteCheck.Allows(e.Permissions)
+                || (e.PaPage | (block.Pc & 0xFFF)) != block.PhysicalAddress)
+                return false;
+        }
+        else if (block.Pc != block.PhysicalAddress) return false;
+        long count = block.ExecutionCount + 1;
+        if (block.Tier == JitTier.Baseline && count > JitOptimizeThreshold && !block.CompilePending) return false;
+        block.ExecutionCount = count;
+        _jitEntryCycles = State.Cycles;
+        _jitEntryInstructions = State.Instructions;
+        _jitEntryDeadline = Clock.NextDeadline;
+        JitCheckAfterAccess = false;
+        return true;
     }
 
     /// <summary>Set by compiled code when it leaves a block early after a load or store.</summary>

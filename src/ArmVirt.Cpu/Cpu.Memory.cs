@@ -50,16 +50,23 @@ public sealed partial class Cpu
         MemoryAccessKind.Unprivileged | MemoryAccessKind.CacheMaintenance | MemoryAccessKind.ZeroBlock;
 
     /// <summary>Reads <paramref name="size"/> bytes (1, 2, 4, 8) at virtual address <paramref name="va"/>.</summary>
+    /// <remarks>
+    /// The soft-TLB fast path is small enough to be inlined into the handlers and, through them, into compiled
+    /// blocks: an access aligned to its size and alignment, of an ordinary kind, hitting a RAM page of the TLB under
+    /// the cached regime with the rights it needs. Everything else takes <see cref="ReadMemorySlow"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
     {
-        unsafe
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0
+            && _regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
         {
-            if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0
-                && (kind & SlowPathKinds) == 0)
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
+            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeReadCheck.Allows(e.Permissions))
             {
-                byte* h = TryHostAddress(va, write: false, out _);
-                if (h != null)
+                unsafe
                 {
+                    byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
                     return size switch
                     {
                         1 => *h,
@@ -70,6 +77,11 @@ public sealed partial class Cpu
                 }
             }
         }
+        return ReadMemorySlow(va, size, kind, alignment);
+    }
+
+    private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment)
+    {
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates) return ReadAcrossPages(va, size, kind, alignment);
         ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
         unsafe
@@ -92,17 +104,19 @@ public sealed partial class Cpu
     }
 
     /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> at <paramref name="va"/>.</summary>
+    /// <remarks>The inlinable soft-TLB fast path of <see cref="ReadMemory"/>, for writes.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
-        kind |= MemoryAccessKind.Write;
-        unsafe
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0
+            && _regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
         {
-            if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0
-                && (kind & SlowPathKinds) == 0)
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
+            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeWriteCheck.Allows(e.Permissions))
             {
-                byte* h = TryHostAddress(va, write: true, out ulong paPage);
-                if (h != null)
+                unsafe
                 {
+                    byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
                     switch (size)
                     {
                         case 1: *h = (byte)value; break;
@@ -110,11 +124,16 @@ public sealed partial class Cpu
                         case 4: Unsafe.WriteUnaligned(h, (uint)value); break;
                         default: Unsafe.WriteUnaligned(h, value); break;
                     }
-                    PhysicalWrite?.Invoke(paPage | (va & 0xFFF), size);
-                    return;
                 }
+                PhysicalWrite?.Invoke(e.PaPage | (va & 0xFFF), size);
+                return;
             }
         }
+        WriteMemorySlow(va, size, value, kind | MemoryAccessKind.Write, alignment);
+    }
+
+    private void WriteMemorySlow(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
+    {
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates)
         {
             WriteAcrossPages(va, size, value, kind, alignment);

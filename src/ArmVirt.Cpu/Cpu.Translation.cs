@@ -112,25 +112,6 @@ public sealed partial class Cpu
         _regimeCached = true;
     }
 
-    /// <summary>
-    /// The soft-TLB fast path for an access that <see cref="TranslateData"/> would not fault on alignment (aligned to
-    /// its size and alignment, not unprivileged, not cache maintenance, not DC ZVA) with translation on: the host
-    /// address when the TLB holds the page as RAM with the rights, null otherwise (the caller takes the full path).
-    /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private unsafe byte* TryHostAddress(ulong va, bool write, out ulong paPage)
-    {
-        EnsureRegimeCache();
-        paPage = 0;
-        if (!_regimeTranslates) return null;
-        ref readonly TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
-        if (System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) || !e.IsRam
-            || !(write ? _regimeWriteCheck : _regimeReadCheck).Allows(e.Permissions))
-            return null;
-        paPage = e.PaPage;
-        return (byte*)unchecked((nint)((long)va + e.HostOffset));
-    }
-
     private ulong TranslateThroughMmu(ulong va, MemoryAccessKind kind, bool misaligned)
     {
         EnsureRegimeCache();

@@ -31,6 +31,8 @@ public static class BlockCompiler
         typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo CheckAfterAccessField =
         typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo LoopAgainMethod =
+        typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgain), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo MustLeaveMethod =
         typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo InvokeMethod = typeof(A64Handler).GetMethod(nameof(A64Handler.Invoke))!;
@@ -53,6 +55,8 @@ public static class BlockCompiler
         il.Emit(OpCodes.Brtrue, body);
         il.Emit(OpCodes.Ret);
         il.MarkLabel(body);
+        var start = il.DefineLabel();
+        il.MarkLabel(start);
         int n = block.Length;
         int retired = 0; // instructions whose cycles and count are already added to State
         for (int k = 0; k < n; k++)
@@ -103,8 +107,37 @@ public static class BlockCompiler
             EmitStoreStateField(il, PcField, block.Pc + 4 * (ulong)n);
         }
         EmitRetire(il, (ulong)(n - retired), cyclesPerInstruction);
+        if (block.ChainableExit && BranchTarget(block.Pc + 4 * (ulong)(n - 1), block.Words[n - 1]) == block.Pc)
+        {
+            // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgain()) goto start.
+            var exit = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldfld, PcField);
+            il.Emit(OpCodes.Ldc_I8, (long)block.Pc);
+            il.Emit(OpCodes.Bne_Un, exit);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, LoopAgainMethod);
+            il.Emit(OpCodes.Brtrue, start);
+            il.MarkLabel(exit);
+        }
         il.Emit(OpCodes.Ret);
         return (Action<Cpu>)method.CreateDelegate(typeof(Action<Cpu>), targets.ToArray());
+    }
+
+    /// <summary>
+    /// The target of an immediate branch (B, B.cond, CBZ/CBNZ, TBZ/TBNZ: Arm ARM C4.1.3 "Branches, exception
+    /// generating and system instructions") at <paramref name="pc"/>, or null for any other instruction.
+    /// </summary>
+    public static ulong? BranchTarget(ulong pc, uint insn)
+    {
+        long offset;
+        if ((insn & 0xFC00_0000) == 0x1400_0000) offset = (long)((ulong)insn << 38) >> 36;              // B imm26
+        else if ((insn & 0xFF00_0010) == 0x5400_0000 || (insn & 0x7C00_0000) == 0x3400_0000 && (insn & 0x0200_0000) == 0)
+            offset = (long)((ulong)(insn >> 5) << 45) >> 43;                                               // B.cond, CBZ/CBNZ imm19
+        else if ((insn & 0x7E00_0000) == 0x3600_0000) offset = (long)((ulong)(insn >> 5) << 50) >> 48;    // TBZ/TBNZ imm14
+        else return null;
+        return pc + (ulong)offset;
     }
 
     /// <summary>Forces RyuJIT to compile <paramref name="code"/> (from <see cref="Compile"/>) without running guest code.</summary>
