@@ -322,7 +322,6 @@ public sealed partial class Cpu
     internal bool JitLoopAgain()
     {
         var block = _jitBlock!;
-        JitBlockExecuted?.Invoke(this, block);
         ulong n = (ulong)block.Length;
         if (block.Invalidated || StopReason != StopReason.None || IsWaiting
             || State.Cycles + (n - 1) * CyclesPerInstruction >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
@@ -339,6 +338,7 @@ public sealed partial class Cpu
         long count = block.ExecutionCount + 1;
         if (block.Tier == JitTier.Baseline && count > JitOptimizeThreshold && !block.CompilePending) return false;
         block.ExecutionCount = count;
+        JitBlockExecuted?.Invoke(this, block); // the pass just finished (ExecuteChain reports the last one)
         _jitEntryCycles = State.Cycles;
         _jitEntryInstructions = State.Instructions;
         _jitEntryDeadline = Clock.NextDeadline;
