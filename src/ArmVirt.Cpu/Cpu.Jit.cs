@@ -93,8 +93,10 @@ public sealed partial class Cpu
     {
         var t = _translations;
         if (t == null || t.Count == 0) return;
-        // IC IVAU in the flat regime names a physical address: drop its page; anything else drops everything.
-        if (operation == InstructionCacheOperation.ByVirtualAddress && !RegimeTranslates) t.Invalidate(va, 4);
+        // IC IVAU drops the page its VA translates to (SystemInstructions.InstructionCache has just translated it
+        // without a fault, so this translation hits the TLB); IC IALLU and IALLUIS drop everything.
+        if (operation == InstructionCacheOperation.ByVirtualAddress)
+            t.Invalidate(TranslateData(va, 1, MemoryAccessKind.CacheMaintenance) & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
         else t.Flush();
     }
 

@@ -195,4 +195,30 @@ public sealed class LockstepMmuOnTests
         cpu.Step();
         Assert.AreEqual(0x1111UL, cpu.X(1));
     }
+
+    [TestMethod]
+    public void InstructionCacheInvalidateByVaDropsOnlyThatPage()
+    {
+        // A count-down loop in each of two code pages runs compiled; "ic ivau, x2" (x2 = an address in the first
+        // page, translated through the TLB) drops the first page's blocks and keeps the second's, without a flush.
+        using var pair = MmuPair();
+        uint[] countDown = [0x91000400, 0xf1000421, 0x54ffffc1, 0x14000000]; // add x0,x0,#1; subs x1,x1,#1; b.ne; b .
+        pair.Load(Code, countDown);
+        pair.Load(Code + 0x1000, countDown);
+        pair.Load(Code + 0x2000, 0xd50b7522, 0x14000000); // ic ivau, x2; b .
+        foreach (ulong at in new[] { Code, Code + 0x1000 })
+        {
+            pair.Setup(cpu => { cpu.State.PC = at; cpu.SetX(1, 5); });
+            pair.RunLockstep(16);
+        }
+        var t = pair.Jit.Cpu.Translations!;
+        Assert.IsNotNull(t.Lookup(Code, 1)?.Code);
+        Assert.IsNotNull(t.Lookup(Code + 0x1000, 1)?.Code);
+        long flushes = t.Flushes;
+        pair.Setup(cpu => { cpu.State.PC = Code + 0x2000; cpu.SetX(2, Code + 8); });
+        pair.RunLockstep(1);
+        Assert.IsNull(t.Lookup(Code, 1), "IC IVAU dropped the page of its VA");
+        Assert.IsNotNull(t.Lookup(Code + 0x1000, 1)?.Code, "and only that page");
+        Assert.AreEqual(flushes, t.Flushes);
+    }
 }

@@ -12,7 +12,8 @@ namespace ArmVirt.Cpu.Jit;
 /// <remarks>
 /// Per instruction k at address pc_k the code stores <c>State.PC = pc_k</c> (handlers such as ADR and the
 /// branches read it, and the execution loop uses it to find the faulting instruction of a
-/// <see cref="Exceptions.GuestException"/>), sets <c>NextPc = pc_k + 4</c> for the block's terminator, and calls
+/// <see cref="Exceptions.GuestException"/>) unless the handler neither reads it nor can throw
+/// (<see cref="InstructionClassifier.NeedsNoPc"/>), sets <c>NextPc = pc_k + 4</c> for the block's terminator, and calls
 /// the handler. After a load or store that is not the last instruction and that left the soft-TLB RAM fast path
 /// (<see cref="Cpu.JitCheckAfterAccess"/>) the block asks the CPU whether it must
 /// leave (interrupt asserted, clock deadline moved, stop requested, block invalidated) and, if so, retires the
@@ -70,7 +71,7 @@ public static class BlockCompiler
                 EmitRetire(il, (ulong)(k - retired), cyclesPerInstruction);
                 retired = k;
             }
-            EmitStoreStateField(il, PcField, pc);
+            if (last || !InstructionClassifier.NeedsNoPc(block.Encodings[k])) EmitStoreStateField(il, PcField, pc);
             if (last && block.EndsWithTerminator) EmitStoreNextPc(il, pc + 4);
             EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets, inline: tier == JitTier.Optimized);
             if (!last && block.Classes[k] == InstructionClass.Memory)
