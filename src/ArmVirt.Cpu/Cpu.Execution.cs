@@ -48,6 +48,7 @@ public sealed partial class Cpu
     public StopReason Run(ulong instructionLimit = ulong.MaxValue)
     {
         ulong limit = ulong.MaxValue - State.Instructions < instructionLimit ? ulong.MaxValue : State.Instructions + instructionLimit;
+        InvalidateRegimeCache(); // the caller may have written system registers directly
         while (StopReason == StopReason.None)
         {
             if (State.Instructions >= limit)
@@ -75,7 +76,7 @@ public sealed partial class Cpu
                 while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
                 {
                     if (AnyInterruptAsserted && CheckInterrupts()) continue;
-                    Step();
+                    StepInstruction();
                 }
             }
             Clock.AdvanceTo(State.Cycles);
@@ -85,6 +86,13 @@ public sealed partial class Cpu
 
     /// <summary>Executes exactly one instruction (or takes the synchronous exception it raises).</summary>
     public void Step()
+    {
+        InvalidateRegimeCache(); // the caller may have written system registers directly
+        StepInstruction();
+    }
+
+    // Step for the execution loops (the regime cache stays valid between instructions).
+    private void StepInstruction()
     {
         ulong pc = State.PC;
         try

@@ -32,13 +32,15 @@ public sealed partial class Cpu
     /// </summary>
     public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
-        ulong sctlr = CurrentSctlr;
+        JitCheckAfterAccess = true; // not the RAM fast path: an MMIO access may raise an interrupt or move the clock
+        EnsureRegimeCache();
+        ulong sctlr = _regime.Sctlr;
         if (alignment == 0) alignment = size;
         bool misaligned = (va & (ulong)(alignment - 1)) != 0;
         if (misaligned && ((kind & (MemoryAccessKind.AcquireRelease | MemoryAccessKind.Exclusive | MemoryAccessKind.Atomic)) != 0
             || (sctlr & 2) != 0)) // SCTLR_ELx.A
             throw DataAbort(va, kind, FscAlignment);
-        if (TranslationEnabled) return TranslateThroughMmu(va, kind, misaligned);
+        if (_regimeTranslates) return TranslateThroughMmu(va, kind, misaligned);
         // Flat map with the MMU off: data accesses are Device-nGnRnE, so any unaligned access faults.
         if (misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0) throw DataAbort(va, kind, FscAlignment);
         if ((va >> PhysicalAddressBits) != 0)
@@ -46,10 +48,44 @@ public sealed partial class Cpu
         return va;
     }
 
+    // Accesses the soft-TLB fast path leaves to TranslateData: other rights (LDTR/STTR), cache maintenance, DC ZVA.
+    private const MemoryAccessKind SlowPathKinds =
+        MemoryAccessKind.Unprivileged | MemoryAccessKind.CacheMaintenance | MemoryAccessKind.ZeroBlock;
+
     /// <summary>Reads <paramref name="size"/> bytes (1, 2, 4, 8) at virtual address <paramref name="va"/>.</summary>
+    /// <remarks>
+    /// The soft-TLB fast path is small enough to be inlined into the handlers and, through them, into compiled
+    /// blocks: an access aligned to its size and alignment, of an ordinary kind, hitting a RAM page of the TLB under
+    /// the cached regime with the rights it needs. Everything else takes <see cref="ReadMemorySlow"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
     {
-        if ((va & 0xFFF) + (ulong)size > 0x1000 && TranslationEnabled) return ReadAcrossPages(va, size, kind, alignment);
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0
+            && _regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        {
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
+            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeReadCheck.Allows(e.Permissions))
+            {
+                unsafe
+                {
+                    byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
+                    return size switch
+                    {
+                        1 => *h,
+                        2 => Unsafe.ReadUnaligned<ushort>(h),
+                        4 => Unsafe.ReadUnaligned<uint>(h),
+                        _ => Unsafe.ReadUnaligned<ulong>(h),
+                    };
+                }
+            }
+        }
+        return ReadMemorySlow(va, size, kind, alignment);
+    }
+
+    private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment)
+    {
+        if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates) return ReadAcrossPages(va, size, kind, alignment);
         ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
         unsafe
         {
@@ -71,10 +107,37 @@ public sealed partial class Cpu
     }
 
     /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> at <paramref name="va"/>.</summary>
+    /// <remarks>The inlinable soft-TLB fast path of <see cref="ReadMemory"/>, for writes.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
-        kind |= MemoryAccessKind.Write;
-        if ((va & 0xFFF) + (ulong)size > 0x1000 && TranslationEnabled)
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0
+            && _regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        {
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
+            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeWriteCheck.Allows(e.Permissions))
+            {
+                unsafe
+                {
+                    byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
+                    switch (size)
+                    {
+                        case 1: *h = (byte)value; break;
+                        case 2: Unsafe.WriteUnaligned(h, (ushort)value); break;
+                        case 4: Unsafe.WriteUnaligned(h, (uint)value); break;
+                        default: Unsafe.WriteUnaligned(h, value); break;
+                    }
+                }
+                PhysicalWrite?.Invoke(e.PaPage | (va & 0xFFF), size);
+                return;
+            }
+        }
+        WriteMemorySlow(va, size, value, kind | MemoryAccessKind.Write, alignment);
+    }
+
+    private void WriteMemorySlow(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
+    {
+        if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates)
         {
             WriteAcrossPages(va, size, value, kind, alignment);
             return;
@@ -162,7 +225,7 @@ public sealed partial class Cpu
         if ((pc & 3) != 0)
             throw new GuestException(ExceptionClass.PcAlignment, 0, SyncExceptionTargetEl, far: pc);
         ulong pa = pc;
-        if (TranslationEnabled) pa = TranslateFetchThroughMmu(pc);
+        if (RegimeTranslates) pa = TranslateFetchThroughMmu(pc);
         else if ((pc >> PhysicalAddressBits) != 0) throw InstructionAbort(pc, FscAddressSizeL0);
         unsafe
         {

@@ -8,6 +8,7 @@ public sealed partial class Cpu
     // ARM leaves architecturally UNKNOWN on reset are zero, with their RES1 bits set; RVBAR is the machine's.
     private void ResetSystemRegisters()
     {
+        InvalidateRegimeCache();
         var s = Sys;
         foreach (var bank in new[] { s.Sctlr, s.Actlr, s.Vbar, s.Esr, s.Far, s.Elr, s.Spsr, s.Ttbr0, s.Ttbr1, s.Tcr, s.Mair,
                      s.Amair, s.Afsr0, s.Afsr1, s.Tpidr, s.Cptr, s.Mdcr, s.Dbgbvr, s.Dbgbcr, s.Dbgwvr, s.Dbgwcr })

@@ -74,21 +74,75 @@ public sealed partial class Cpu
         return a;
     }
 
+    // ---- The current regime's translation controls, cached ----
+    // Everything TranslationControlFor reads changes only through an MSR (SystemRegisterMove.Msr calls
+    // InvalidateRegimeCache), an exception entry or return (which change PSTATE.EL and PSTATE.PAN, compared on every
+    // use) or an MSR PAN (PSTATE.PAN again). Code outside the instruction stream that writes Sys directly (tests,
+    // loaders, firmware preparing another CPU) runs before Run or Step, which both drop the cache.
+    private TranslationControl _regime;
+    private bool _regimeCached;
+    private int _regimeEl;
+    private bool _regimePan;
+    private bool _regimeTranslates;
+    private ulong _regimeContext;
+    private PermissionCheck _regimeReadCheck, _regimeWriteCheck, _regimeExecuteCheck;
+    private Tlb? _tlb;
+
+    /// <summary>Drops the cached translation controls of the current regime (after a write to a register they hold).</summary>
+    internal void InvalidateRegimeCache() => _regimeCached = false;
+
+    // True when the cached controls are those of the current EL and PSTATE.PAN; refreshes them otherwise.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void EnsureRegimeCache()
+    {
+        if (!_regimeCached || _regimeEl != State.EL || _regimePan != State.Pan) RefreshRegimeCache();
+    }
+
+    private void RefreshRegimeCache()
+    {
+        _regime = CurrentTranslationControl();
+        _regimeTranslates = TranslationEnabled;
+        _regimeContext = _regime.TlbContext;
+        _regimeReadCheck = PermissionCheck.For(in _regime, AccessType.Read);
+        _regimeWriteCheck = PermissionCheck.For(in _regime, AccessType.Write);
+        _regimeExecuteCheck = PermissionCheck.For(in _regime, AccessType.Execute);
+        _tlb = Translator.Tlb;
+        _regimeEl = State.EL;
+        _regimePan = State.Pan;
+        _regimeCached = true;
+    }
+
     private ulong TranslateThroughMmu(ulong va, MemoryAccessKind kind, bool misaligned)
     {
-        var control = CurrentTranslationControl();
+        EnsureRegimeCache();
         bool deviceFaults = misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0;
-        var r = Translator.TranslateCached(in control, va, ToAccessType(kind), deviceFaults);
+        var r = Translator.TranslateCached(in _regime, va, ToAccessType(kind), deviceFaults);
         if (r.IsFault) throw AbortFor(va, r.Fault, kind, fetch: false);
         return r.PhysicalAddress;
     }
 
     private ulong TranslateFetchThroughMmu(ulong pc)
     {
-        var control = CurrentTranslationControl();
-        var r = Translator.TranslateCached(in control, pc, AccessType.Execute);
+        EnsureRegimeCache();
+        ref readonly TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && _regimeExecuteCheck.Allows(e.Permissions))
+            return e.PaPage | (pc & 0xFFF);
+        var r = Translator.TranslateCached(in _regime, pc, AccessType.Execute);
         if (r.IsFault) throw AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true);
         return r.PhysicalAddress;
+    }
+
+    /// <summary>
+    /// True when the current regime translates (<see cref="TranslationEnabled"/>), from the cached controls.
+    /// </summary>
+    private bool RegimeTranslates
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get
+        {
+            EnsureRegimeCache();
+            return _regimeTranslates;
+        }
     }
 
     /// <summary>

@@ -62,10 +62,44 @@ public sealed class GuestTests
         StringAssert.Contains(text, "51 checks, 0 failed");
     }
 
+    /// <summary>
+    /// Lockstep of the two engines on whole guests: the JIT (compiling every block on its second entry, on the CPU
+    /// thread, and tiering up early, so that both tiers run) gives the interpreter's output, stop, registers and
+    /// instruction and cycle counts.
+    /// </summary>
+    [TestMethod]
+    [DynamicData(nameof(Guests))]
+    public void GuestRunsIdenticallyUnderBothEngines(string name)
+    {
+        var guest = GuestCase.Named(name);
+        var interp = RunOnArmVirt(guest, ExecutionEngine.Interpreter);
+        var jit = RunOnArmVirt(guest, ExecutionEngine.Jit, cpu =>
+        {
+            cpu.JitThreshold = 1;
+            cpu.JitOptimizeThreshold = 200;
+            cpu.JitBackgroundCompilation = false;
+        });
+        AssertSameOutput(interp.Output, jit.Output, $"{name}: --engine jit vs --engine interp", jit.Exit);
+        Assert.AreEqual(interp.Exit.Reason, jit.Exit.Reason, $"{name}: stop reason");
+        Assert.AreEqual(interp.Instructions, jit.Instructions, $"{name}: instructions retired");
+        Assert.AreEqual(interp.Cycles, jit.Cycles, $"{name}: cycles");
+        CollectionAssert.AreEqual(interp.Registers, jit.Registers, $"{name}: X0-X30, SP, PC");
+        Assert.IsGreaterThan(0, jit.BlocksCompiled, $"{name}: the JIT compiled nothing");
+    }
+
     private (byte[] Output, MachineExit Exit) RunOnArmVirt(GuestCase guest)
+    {
+        var run = RunOnArmVirt(guest, ExecutionEngine.Jit);
+        return (run.Output, run.Exit);
+    }
+
+    private sealed record EngineRun(byte[] Output, MachineExit Exit, ulong Instructions, ulong Cycles, ulong[] Registers, long BlocksCompiled);
+
+    private EngineRun RunOnArmVirt(GuestCase guest, ExecutionEngine engine, Action<Cpu.Cpu>? configure = null)
     {
         using var serial = new MemoryStream();
         using var machine = new MachineBuilder()
+            .WithEngine(engine)
             .WithMemory(128UL << 20)
             .WithCpu("cortex-a57")
             .WithHighestEl(guest.HighestEl)
@@ -75,6 +109,7 @@ public sealed class GuestTests
             .WithSerial(serial)
             .Build();
         var cpu = machine.Cpu;
+        configure?.Invoke(cpu);
         int exceptions = 0;
         string? first = null;
         cpu.ExceptionEntered += (kind, el) =>
@@ -84,9 +119,12 @@ public sealed class GuestTests
             if (++exceptions == GuestCase.MaxExceptions)
                 cpu.RequestStop(StopReason.Error, 0, $"exception storm: {exceptions} exceptions, the first {first}, the last {what}");
         };
-        MachineExit exit = machine.Run(GuestCase.MaxInstructions);
-        TestContext.WriteLine($"{guest.Name}: {exit.Reason} (exit code {exit.ExitCode}) after {machine.Cpu.State.Instructions} instructions, PC 0x{machine.Cpu.State.PC:x}{(exit.Message is null ? "" : ": " + exit.Message)}");
-        return (serial.ToArray(), exit);
+        MachineExit exit = machine.Run(guest.MaxInstructions);
+        TestContext.WriteLine($"{guest.Name} ({engine}): {exit.Reason} (exit code {exit.ExitCode}) after {machine.Cpu.State.Instructions} instructions, PC 0x{machine.Cpu.State.PC:x}{(exit.Message is null ? "" : ": " + exit.Message)}");
+        var registers = new ulong[33];
+        for (int i = 0; i < 32; i++) registers[i] = cpu.State.X[i];
+        registers[32] = cpu.State.PC;
+        return new EngineRun(serial.ToArray(), exit, cpu.State.Instructions, cpu.State.Cycles, registers, cpu.Translations?.BlocksCompiled ?? 0);
     }
 
     private static void AssertSameOutput(byte[] expected, byte[] actual, string what, MachineExit? exit)

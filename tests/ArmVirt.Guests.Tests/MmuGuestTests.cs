@@ -125,7 +125,7 @@ public sealed class MmuGuestTests
             .WithKernel(guest.ElfPath)
             .WithSerial(serial)
             .Build();
-        MachineExit exit = machine.Run(GuestCase.MaxInstructions);
+        MachineExit exit = machine.Run(GuestCase.DefaultMaxInstructions);
         TestContext.WriteLine($"{name}: {exit.Reason} after {machine.Cpu.State.Instructions} instructions");
         Assert.AreEqual(StopReason.PowerOff, exit.Reason, $"{name}: {exit.Message}");
         return Encoding.ASCII.GetString(serial.ToArray());

@@ -26,7 +26,7 @@ public sealed class SimdGuestTests
             .WithKernel(guest.ElfPath)
             .WithSerial(serial)
             .Build();
-        var exit = machine.Run(GuestCase.MaxInstructions);
+        var exit = machine.Run(GuestCase.DefaultMaxInstructions);
         string text = Encoding.ASCII.GetString(serial.ToArray());
         Assert.AreEqual(guest.Reason, exit.Reason, $"{name}: {exit.Message}\n{text}");
         StringAssert.Contains(text, $"simd guest at EL{guest.HighestEl}\n");

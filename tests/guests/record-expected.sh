@@ -34,3 +34,4 @@ run simd simd.elf 1 0 0
 run simd-el2 simd.elf 2 0 0
 run gicv3_hyp gicv3_hyp.elf 2 0 0 3
 run gicv3_el1 gicv3_el1.elf 1 0 0 3
+run cpubench cpubench_quick.elf 1 0 0

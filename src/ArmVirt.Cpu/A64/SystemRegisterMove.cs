@@ -22,6 +22,7 @@ public static class SystemRegisterMove
     {
         var reg = Resolve(cpu, insn, write: true);
         reg.Write!(cpu, cpu.X(A64Fields.Rt(insn)));
+        cpu.InvalidateRegimeCache();
     }
 
     /// <summary>C6.2.322 SYS: the operation receives Xt.</summary>

@@ -146,6 +146,7 @@ public sealed class PsciFirmware : IFirmwareCallHandler
         target.State.SoftwareStep = false;
         target.State.IllegalState = false;
         target.Sys.Sctlr[el] &= ~(SctlrM | SctlrC | SctlrI);
+        target.InvalidateRegimeCache();
         target.ClearExclusiveLocal();
         target.State.PC = entry;
         target.NextPc = entry;

@@ -12,8 +12,10 @@ namespace ArmVirt.Cpu.Jit;
 /// <remarks>
 /// Per instruction k at address pc_k the code stores <c>State.PC = pc_k</c> (handlers such as ADR and the
 /// branches read it, and the execution loop uses it to find the faulting instruction of a
-/// <see cref="Exceptions.GuestException"/>), sets <c>NextPc = pc_k + 4</c> for the block's terminator, and calls
-/// the handler. After a load or store that is not the last instruction the block asks the CPU whether it must
+/// <see cref="Exceptions.GuestException"/>) unless the handler neither reads it nor can throw
+/// (<see cref="InstructionClassifier.NeedsNoPc"/>), sets <c>NextPc = pc_k + 4</c> for the block's terminator, and calls
+/// the handler. After a load or store that is not the last instruction and that left the soft-TLB RAM fast path
+/// (<see cref="Cpu.JitCheckAfterAccess"/>) the block asks the CPU whether it must
 /// leave (interrupt asserted, clock deadline moved, stop requested, block invalidated) and, if so, retires the
 /// instructions done so far and returns. Cycles and the instruction count are added at the exit and before each
 /// instruction that is not plain data processing, so that every handler that can observe them sees the
@@ -28,6 +30,10 @@ public static class BlockCompiler
     private static readonly FieldInfo InstructionsField = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
     private static readonly FieldInfo LeftEarlyField =
         typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly FieldInfo CheckAfterAccessField =
+        typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo LoopAgainMethod =
+        typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgain), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo MustLeaveMethod =
         typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo InvokeMethod = typeof(A64Handler).GetMethod(nameof(A64Handler.Invoke))!;
@@ -50,6 +56,8 @@ public static class BlockCompiler
         il.Emit(OpCodes.Brtrue, body);
         il.Emit(OpCodes.Ret);
         il.MarkLabel(body);
+        var start = il.DefineLabel();
+        il.MarkLabel(start);
         int n = block.Length;
         int retired = 0; // instructions whose cycles and count are already added to State
         for (int k = 0; k < n; k++)
@@ -63,12 +71,15 @@ public static class BlockCompiler
                 EmitRetire(il, (ulong)(k - retired), cyclesPerInstruction);
                 retired = k;
             }
-            EmitStoreStateField(il, PcField, pc);
+            if (last || !InstructionClassifier.NeedsNoPc(block.Encodings[k])) EmitStoreStateField(il, PcField, pc);
             if (last && block.EndsWithTerminator) EmitStoreNextPc(il, pc + 4);
             EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets, inline: tier == JitTier.Optimized);
             if (!last && block.Classes[k] == InstructionClass.Memory)
             {
                 var stay = il.DefineLabel();
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
+                il.Emit(OpCodes.Brfalse, stay);
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Call, MustLeaveMethod);
                 il.Emit(OpCodes.Brfalse, stay);
@@ -97,8 +108,37 @@ public static class BlockCompiler
             EmitStoreStateField(il, PcField, block.Pc + 4 * (ulong)n);
         }
         EmitRetire(il, (ulong)(n - retired), cyclesPerInstruction);
+        if (block.ChainableExit && BranchTarget(block.Pc + 4 * (ulong)(n - 1), block.Words[n - 1]) == block.Pc)
+        {
+            // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgain()) goto start.
+            var exit = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldfld, PcField);
+            il.Emit(OpCodes.Ldc_I8, (long)block.Pc);
+            il.Emit(OpCodes.Bne_Un, exit);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, LoopAgainMethod);
+            il.Emit(OpCodes.Brtrue, start);
+            il.MarkLabel(exit);
+        }
         il.Emit(OpCodes.Ret);
         return (Action<Cpu>)method.CreateDelegate(typeof(Action<Cpu>), targets.ToArray());
+    }
+
+    /// <summary>
+    /// The target of an immediate branch (B, B.cond, CBZ/CBNZ, TBZ/TBNZ: Arm ARM C4.1.3 "Branches, exception
+    /// generating and system instructions") at <paramref name="pc"/>, or null for any other instruction.
+    /// </summary>
+    public static ulong? BranchTarget(ulong pc, uint insn)
+    {
+        long offset;
+        if ((insn & 0xFC00_0000) == 0x1400_0000) offset = (long)((ulong)insn << 38) >> 36;              // B imm26
+        else if ((insn & 0xFF00_0010) == 0x5400_0000 || (insn & 0x7C00_0000) == 0x3400_0000 && (insn & 0x0200_0000) == 0)
+            offset = (long)((ulong)(insn >> 5) << 45) >> 43;                                               // B.cond, CBZ/CBNZ imm19
+        else if ((insn & 0x7E00_0000) == 0x3600_0000) offset = (long)((ulong)(insn >> 5) << 50) >> 48;    // TBZ/TBNZ imm14
+        else return null;
+        return pc + (ulong)offset;
     }
 
     /// <summary>Forces RyuJIT to compile <paramref name="code"/> (from <see cref="Compile"/>) without running guest code.</summary>

@@ -43,6 +43,24 @@ public static class InstructionClassifier
     public static bool LeavesInterruptStateUnchanged(A64Encoding encoding) =>
         PlainRows.Contains(encoding) || PlainBranchRows.Contains(encoding);
 
+    // Integer data processing that neither reads the PC (ADR, ADRP do) nor can raise an exception (CRC32 is
+    // UNDEFINED on a model without it), and the no-effect hints and barriers.
+    private static readonly HashSet<A64Encoding> PcFreeRows = new(
+        DataProcessingTable.Entries
+            .Where(e => e.Handler.Method != ((A64Handler)AluImmediate.Adr).Method
+                        && e.Handler.Method != ((A64Handler)AluImmediate.Adrp).Method
+                        && e.Handler.Method != ((A64Handler)DataProcessing2Source.Crc32).Method
+                        && e.Handler.Method != ((A64Handler)DataProcessing2Source.Crc32C).Method)
+            .Concat(SystemTable.Entries.Where(e => NoEffectSystemHandlers.Contains(e.Handler.Method))),
+        ReferenceEqualityComparer.Instance);
+
+    /// <summary>
+    /// True when the handler of <paramref name="encoding"/> never reads <see cref="CpuState.PC"/> and never throws, so
+    /// compiled code need not store the instruction's address before calling it (a later instruction that can fault
+    /// stores its own; the block's exit stores the final PC).
+    /// </summary>
+    public static bool NeedsNoPc(A64Encoding encoding) => PcFreeRows.Contains(encoding);
+
     /// <summary>The class of <paramref name="encoding"/>.</summary>
     public static InstructionClass Classify(A64Encoding encoding) =>
         PlainRows.Contains(encoding) ? InstructionClass.Plain

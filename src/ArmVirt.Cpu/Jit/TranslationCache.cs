@@ -15,6 +15,10 @@ public sealed class TranslationCache
     private readonly TranslationBlock?[] _direct = new TranslationBlock?[1 << DirectBits];
     private readonly Dictionary<ulong, TranslationBlock> _blocks = new();
     private readonly Dictionary<ulong, List<TranslationBlock>> _pages = new();
+    // Pages of _pages counted by (page number mod PageFilterSize): a zero count proves a written page holds no code
+    // without a dictionary lookup (every guest store to RAM asks).
+    private const int PageFilterSize = 1 << 16;
+    private readonly int[] _pageFilter = new int[PageFilterSize];
 
     /// <summary>Creates an empty cache holding at most <paramref name="capacity"/> blocks.</summary>
     public TranslationCache(int capacity = 16384)
@@ -71,7 +75,11 @@ public sealed class TranslationCache
         if (_blocks.Remove(key, out var old)) Drop(old, fromPages: true);
         _blocks[key] = block;
         _direct[Slot(block.Pc)] = block;
-        if (!_pages.TryGetValue(block.Page, out var list)) _pages[block.Page] = list = new List<TranslationBlock>();
+        if (!_pages.TryGetValue(block.Page, out var list))
+        {
+            _pages[block.Page] = list = new List<TranslationBlock>();
+            _pageFilter[(int)(block.Page & (PageFilterSize - 1))]++;
+        }
         list.Add(block);
         return block;
     }
@@ -96,10 +104,10 @@ public sealed class TranslationCache
     /// <summary>True when some block lives in a page overlapping <c>[pa, pa+size)</c>.</summary>
     public bool HoldsCode(ulong pa, ulong size)
     {
-        if (_pages.Count == 0 || size == 0) return false;
+        if (size == 0) return false;
         ulong first = pa / TranslationBlock.PageSize, last = (pa + size - 1) / TranslationBlock.PageSize;
         for (ulong p = first; p <= last; p++)
-            if (_pages.ContainsKey(p)) return true;
+            if (_pageFilter[(int)(p & (PageFilterSize - 1))] != 0 && _pages.ContainsKey(p)) return true;
         return false;
     }
 
@@ -111,6 +119,7 @@ public sealed class TranslationCache
         for (ulong p = first; p <= last; p++)
         {
             if (!_pages.Remove(p, out var list)) continue;
+            _pageFilter[(int)(p & (PageFilterSize - 1))]--;
             foreach (var b in list)
             {
                 _blocks.Remove(Key(b.Pc, b.El));
@@ -126,6 +135,7 @@ public sealed class TranslationCache
         foreach (var b in _blocks.Values) b.Invalidated = true;
         _blocks.Clear();
         _pages.Clear();
+        Array.Clear(_pageFilter);
         Array.Clear(_direct);
         Flushes++;
     }
@@ -137,7 +147,11 @@ public sealed class TranslationCache
         if (fromPages && _pages.TryGetValue(b.Page, out var list))
         {
             list.Remove(b);
-            if (list.Count == 0) _pages.Remove(b.Page);
+            if (list.Count == 0)
+            {
+                _pages.Remove(b.Page);
+                _pageFilter[(int)(b.Page & (PageFilterSize - 1))]--;
+            }
         }
     }
 }
