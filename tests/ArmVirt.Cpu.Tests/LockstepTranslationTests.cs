@@ -55,4 +55,48 @@ public sealed class LockstepTranslationTests
         Assert.AreEqual(CodeB, t.Lookup(AliasVa, 1)!.PhysicalAddress, "the block was re-formed from the new mapping");
         Assert.IsTrue(pair.BlocksCompared >= 18);
     }
+
+    // Main (identity mapped): loop: bl AliasVa; subs x1, x1, #1; b.ne loop; then the remap of Program above; b loop.
+    // The alias page holds add x0, x0, #imm; ret. The bl block's direct link to the alias block must be refused once
+    // the alias page maps elsewhere, though the remap's TLBI ran in another block.
+    private const ulong Main = Ram + 0x2000, LinkCodeA = Ram + 0x6000, LinkCodeB = Ram + 0x7000;
+
+    [TestMethod]
+    [DataRow(0L)]
+    [DataRow(long.MaxValue)]
+    public void BlockLinkToARemappedPageIsRefused(long optimizeThreshold)
+    {
+        using var pair = new LockstepPair(0, optimizeThreshold: optimizeThreshold);
+        Store64(pair, L1 + 8, L2 | 0b11);
+        Store64(pair, L2, L3 | 0b11);
+        for (ulong i = 0; i < 256; i++) Store64(pair, L3 + i * 8, (Ram + i * 0x1000) | PageAttrs);
+        Store64(pair, L3 + 64 * 8, LinkCodeA | PageAttrs);
+        var main = Program(0);
+        main[0] = 0x94000000 | (uint)((AliasVa - Main) / 4); // bl AliasVa
+        pair.Load(Main, main);
+        pair.Load(LinkCodeA, 0x91000400, 0xd65f03c0); // add x0, x0, #1; ret
+        pair.Load(LinkCodeB, 0x91000c00, 0xd65f03c0); // add x0, x0, #3; ret
+        pair.Setup(cpu =>
+        {
+            var s = cpu.Sys;
+            s.Mair[1] = 0xFF;
+            s.Tcr[1] = 25 | (1UL << 23);
+            s.Ttbr0[1] = L1;
+            s.Vbar[1] = Ram + 0x800;
+            s.Sctlr[1] |= 1;
+            cpu.State.PC = Main;
+            cpu.SetX(1, 10);
+            cpu.SetX(10, LinkCodeB | PageAttrs);
+            cpu.SetX(11, L3 + 64 * 8);
+        });
+        pair.RunLockstep(300);
+        var cpu = pair.Jit.Cpu;
+        Assert.AreEqual(10UL * 1 + 10UL * 3, cpu.X(0), "after the remap the linked call ran the code now mapped at the alias");
+        Assert.AreEqual(Main + 12 * 4, cpu.State.PC);
+        var t = cpu.Translations!;
+        var alias = t.Lookup(AliasVa, 1)!;
+        Assert.AreEqual(LinkCodeB, alias.PhysicalAddress);
+        Assert.AreSame(alias, t.Lookup(Main, 1)!.LinkTaken, "the bl block links to the re-formed block");
+        Assert.AreSame(t.Lookup(Main + 4, 1), alias.LinkTaken, "ret links back");
+    }
 }
