@@ -211,18 +211,95 @@ public sealed partial class Cpu
     private TranslationBlock? EnterBlock(TranslationCache cache, ulong pc)
     {
         ulong pa;
-        if (!RegimeTranslates) pa = pc;
+        if (!RegimeTranslates)
+        {
+            pa = pc;
+            _jitFetchPageTrusted = true;
+        }
         else
         {
             ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
             if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && (pc & 3) == 0 && _regimeExecuteCheck.Allows(e.Permissions))
+            {
                 pa = e.PaPage | (pc & 0xFFF);
-            else if (TranslateBlockFetch(pc) is { } walked) pa = walked;
+                _jitFetchPageTrusted = true;
+            }
+            else if (TranslateBlockFetch(pc) is { } walked)
+            {
+                pa = walked;
+                _jitFetchPageTrusted = false;
+            }
             else return null;
         }
         var block = cache.Lookup(pc, State.EL);
         if (block == null || block.PhysicalAddress != pa) block = cache.Add(BlockBuilder.Build(this, pc, pa));
         if (block.Length == 0) return null;
+        CountEntry(cache, block);
+        return block;
+    }
+
+    // True while the fetch translation of the running block's page was last confirmed by a TLB hit (or translation
+    // is off) and nothing has since been able to change the TLB or the regime: set by a block entry, cleared by
+    // every data access that left the soft-TLB fast path (TranslateData: the only path that walks and refills the
+    // TLB inside a chainable block, whose instructions cannot change the regime or maintain the TLB). While it holds,
+    // the fetch translation of another block in the same virtual page is that of the running block.
+    private bool _jitFetchPageTrusted;
+
+    // The successor of a block that exited normally through a chainable exit to pc, from the block's links when a
+    // link passes the checks EnterBlock makes (same PC and EL, not invalidated, fetched from the physical address the
+    // PC translates to now), else through EnterBlock (which is then remembered as the link). Counts the entry.
+    private TranslationBlock? NextBlock(TranslationCache cache, TranslationBlock block, ulong pc)
+    {
+        bool fallThrough = pc == block.EndPc;
+        var next = fallThrough ? block.LinkFallThrough : block.LinkTaken;
+        if (next != null && next.Pc == pc && (pc & 3) == 0 && next.El == State.EL && !next.Invalidated)
+        {
+            if (_jitFetchPageTrusted && ((pc ^ block.Pc) >> 12) == 0)
+            {
+                // Same virtual page as the running block, translation unchanged since its entry was checked.
+                if (((next.PhysicalAddress ^ block.PhysicalAddress) >> 12) == 0)
+                {
+                    CountEntry(cache, next);
+                    return next;
+                }
+            }
+            else if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan)
+            {
+                if (!_regimeTranslates)
+                {
+                    if (next.PhysicalAddress == pc)
+                    {
+                        _jitFetchPageTrusted = true;
+                        CountEntry(cache, next);
+                        return next;
+                    }
+                }
+                else
+                {
+                    ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
+                    if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && _regimeExecuteCheck.Allows(e.Permissions)
+                        && (e.PaPage | (pc & 0xFFF)) == next.PhysicalAddress)
+                    {
+                        _jitFetchPageTrusted = true;
+                        CountEntry(cache, next);
+                        return next;
+                    }
+                }
+            }
+        }
+        next = EnterBlock(cache, pc);
+        if (!block.Invalidated)
+        {
+            if (fallThrough) block.LinkFallThrough = next;
+            else block.LinkTaken = next;
+        }
+        return next;
+    }
+
+    // Counts an entry of block and requests its compile or tier-up when due.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void CountEntry(TranslationCache cache, TranslationBlock block)
+    {
         long count = ++block.ExecutionCount;
         if (!block.CompilePending)
         {
@@ -232,7 +309,6 @@ public sealed partial class Cpu
             else if (tier == JitTier.Baseline && count > JitOptimizeThreshold)
                 RequestCompile(cache, block, JitTier.Optimized);
         }
-        return block;
     }
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
@@ -266,7 +342,7 @@ public sealed partial class Cpu
                 if (JitLeftEarly || !block.ChainableExit) return false;
                 if (!(State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting))
                     return true;
-                var next = EnterBlock(cache, State.PC);
+                var next = NextBlock(cache, block, State.PC);
                 if (next == null) return true;
                 int n = next.Length;
                 if (next.Code == null
@@ -339,6 +415,7 @@ public sealed partial class Cpu
                 return false;
         }
         else if (block.Pc != block.PhysicalAddress) return false;
+        _jitFetchPageTrusted = true;
         long count = block.ExecutionCount + 1;
         if (block.Tier == JitTier.Baseline && count > JitOptimizeThreshold && !block.CompilePending) return false;
         block.ExecutionCount = count;

@@ -33,6 +33,7 @@ public sealed partial class Cpu
     public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
         JitCheckAfterAccess = true; // not the RAM fast path: an MMIO access may raise an interrupt or move the clock
+        _jitFetchPageTrusted = false; // a walk may refill the TLB: block links re-check the fetch translation
         EnsureRegimeCache();
         ulong sctlr = _regime.Sctlr;
         if (alignment == 0) alignment = size;

@@ -55,4 +55,51 @@ public sealed class LockstepTranslationTests
         Assert.AreEqual(CodeB, t.Lookup(AliasVa, 1)!.PhysicalAddress, "the block was re-formed from the new mapping");
         Assert.IsTrue(pair.BlocksCompared >= 18);
     }
+
+    // The alias page holds add x0, x0, #imm; ret. The bl block's direct link to the alias block must be refused once
+    // the alias page maps elsewhere, even with the new mapping in the TLB.
+    private const ulong Main = Ram + 0x2000, LinkCodeA = Ram + 0x6000, LinkCodeB = Ram + 0x7000;
+
+    [TestMethod]
+    [DataRow(0L)]
+    [DataRow(long.MaxValue)]
+    public void BlockLinkToARemappedPageIsRefused(long optimizeThreshold)
+    {
+        using var pair = new LockstepPair(0, optimizeThreshold: optimizeThreshold);
+        Store64(pair, L1 + 8, L2 | 0b11);
+        Store64(pair, L2, L3 | 0b11);
+        for (ulong i = 0; i < 256; i++) Store64(pair, L3 + i * 8, (Ram + i * 0x1000) | PageAttrs);
+        Store64(pair, L3 + 64 * 8, LinkCodeA | PageAttrs);
+        // loop: bl AliasVa; subs x1, x1, #1; b.ne loop; cbnz x9, done; mov x9, #1; str x10, [x11]; dsb ish;
+        // tlbi vmalle1; dsb ish; isb; ldr x12, [x13] (refills the TLB with the new mapping of the alias page);
+        // mov x1, #10; b loop; done: b .
+        pair.Load(Main, 0x94000000 | (uint)((AliasVa - Main) / 4), 0xf1000421, 0x54ffffc1, 0xb5000149, 0xd2800029,
+            0xf900016a, 0xd5033b9f, 0xd508871f, 0xd5033b9f, 0xd5033fdf, 0xf94001ac, 0xd2800141, 0x17fffff4, 0x14000000);
+        pair.Load(LinkCodeA, 0x91000400, 0xd65f03c0); // add x0, x0, #1; ret
+        pair.Load(LinkCodeB, 0x91000c00, 0xd65f03c0); // add x0, x0, #3; ret
+        pair.Setup(cpu =>
+        {
+            var s = cpu.Sys;
+            s.Mair[1] = 0xFF;
+            s.Tcr[1] = 25 | (1UL << 23);
+            s.Ttbr0[1] = L1;
+            s.Vbar[1] = Ram + 0x800;
+            s.Sctlr[1] |= 1;
+            cpu.State.PC = Main;
+            cpu.SetX(1, 10);
+            cpu.SetX(10, LinkCodeB | PageAttrs);
+            cpu.SetX(11, L3 + 64 * 8);
+            cpu.SetX(13, AliasVa);
+        });
+        pair.RunLockstep(300);
+        var cpu = pair.Jit.Cpu;
+        Assert.AreEqual(10UL * 1 + 10UL * 3, cpu.X(0), "after the remap the linked call ran the code now mapped at the alias");
+        Assert.AreEqual(Main + 13 * 4, cpu.State.PC);
+        Assert.AreEqual(0x91000c00UL | (0xd65f03c0UL << 32), cpu.X(12), "the load saw the new mapping");
+        var t = cpu.Translations!;
+        var alias = t.Lookup(AliasVa, 1)!;
+        Assert.AreEqual(LinkCodeB, alias.PhysicalAddress);
+        Assert.AreSame(alias, t.Lookup(Main, 1)!.LinkTaken, "the bl block links to the re-formed block");
+        Assert.AreSame(t.Lookup(Main + 4, 1), alias.LinkTaken, "ret links back");
+    }
 }

@@ -90,6 +90,17 @@ public sealed class TranslationBlock
         internal set => _compilePending = value;
     }
 
+    /// <summary>
+    /// Direct block links: the block last chained to after a normal exit to the fall-through address
+    /// (<see cref="LinkFallThrough"/>) or elsewhere (<see cref="LinkTaken"/>: the branch target, or the last target of
+    /// BR/RET). A hint only: <c>ExecuteChain</c> uses a link only after the same PC, EL, invalidation and fetch
+    /// translation checks a cache lookup is followed by.
+    /// </summary>
+    internal TranslationBlock? LinkFallThrough, LinkTaken;
+
+    /// <summary>The address after the last instruction.</summary>
+    internal ulong EndPc => Pc + 4 * (ulong)Length;
+
     /// <summary>Set when the block's page was written or code caches were invalidated; it is never run again.</summary>
     public bool Invalidated { get; internal set; }
 

@@ -132,7 +132,11 @@ public sealed class TranslationCache
     /// <summary>Drops every block.</summary>
     public void Flush()
     {
-        foreach (var b in _blocks.Values) b.Invalidated = true;
+        foreach (var b in _blocks.Values)
+        {
+            b.Invalidated = true;
+            b.LinkFallThrough = b.LinkTaken = null;
+        }
         _blocks.Clear();
         _pages.Clear();
         Array.Clear(_pageFilter);
@@ -143,6 +147,7 @@ public sealed class TranslationCache
     private void Drop(TranslationBlock b, bool fromPages)
     {
         b.Invalidated = true;
+        b.LinkFallThrough = b.LinkTaken = null; // links into b from live blocks are refused (Invalidated) and replaced
         if (_direct[Slot(b.Pc)] == b) _direct[Slot(b.Pc)] = null;
         if (fromPages && _pages.TryGetValue(b.Page, out var list))
         {
