@@ -42,6 +42,7 @@ public sealed class MachineBuilder
     private Stream? _serialOutput;
     private Stream? _serialInput;
     private int _gicVersion = 2;
+    private int _listRegisters = 4;
 
     /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
     public MachineBuilder WithMemory(ulong bytes)
@@ -142,6 +143,16 @@ public sealed class MachineBuilder
         return this;
     }
 
+    /// <summary>
+    /// The number of list registers of the virtual CPU interface (used only with EL2): 1 to 64 for a GICv2 (GICH_LR&lt;n&gt;),
+    /// 1 to 16 for a GICv3 (ICH_LR&lt;n&gt;_EL2); GICH_VTR / ICH_VTR_EL2.ListRegs says n - 1. Default 4, as QEMU.
+    /// </summary>
+    public MachineBuilder WithGicListRegisters(int count)
+    {
+        _listRegisters = count;
+        return this;
+    }
+
     /// <summary>Creates the machine, loads the images and puts the CPU in its boot state.</summary>
     public Machine Build()
     {
@@ -155,6 +166,10 @@ public sealed class MachineBuilder
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
         if (_gicVersion is not (2 or 3))
             throw new MachineConfigurationException($"GIC version {_gicVersion}: must be 2 or 3");
+        int maxListRegisters = _gicVersion == 3 ? 16 : 64;
+        if (_listRegisters < 1 || _listRegisters > maxListRegisters)
+            throw new MachineConfigurationException(
+                $"GIC list registers {_listRegisters}: a GICv{_gicVersion} has 1 to {maxListRegisters}");
         if (_kernelName == null) throw new MachineConfigurationException("kernel: none given");
 
         byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
@@ -187,7 +202,7 @@ public sealed class MachineBuilder
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
             Gicv3VirtualCpuInterface? ich = null;
-            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpu, timer, out ich) : BuildGic(bus, cpu, timer, _highestEl >= 2);
+            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpu, timer, _listRegisters, out ich) : BuildGic(bus, cpu, timer, _highestEl >= 2, _listRegisters);
             uart.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl011Spi).Set;
             // The RTC counts virtual seconds from a fixed date, so runs are repeatable (QEMU's -rtc clock=vm, base fixed).
             var rtc = new Pl031(clock, () => cpu.State.Cycles, RtcEpoch);
@@ -227,9 +242,9 @@ public sealed class MachineBuilder
 
     // The GICv2 of the virt machine: GICD and GICC always, GICH and GICV when EL2 exists (virtualization=on), with the
     // CPU interface outputs driving the CPU's interrupt inputs and the timer outputs driving their PPIs.
-    private static Gicv2 BuildGic(PhysicalBus bus, CpuCore cpu, GenericTimer timer, bool virtualization)
+    private static Gicv2 BuildGic(PhysicalBus bus, CpuCore cpu, GenericTimer timer, bool virtualization, int listRegisters)
     {
-        var gic = new Gicv2(1, VirtMemoryMap.GicInterrupts);
+        var gic = new Gicv2(1, VirtMemoryMap.GicInterrupts, listRegisters);
         bus.AddMmio(VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, gic.Distributor, "gicd");
         bus.AddMmio(VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.CpuInterfaceWindow, "gicc");
         if (virtualization)
@@ -250,7 +265,7 @@ public sealed class MachineBuilder
 
     // The GICv3 of the virt machine (gic-version=3, its=off): GICD, one redistributor per CPU from 0x080A_0000, the ICC_*
     // registers in the CPU's system-register table; Group 1 drives IRQ, Group 0 FIQ; the timers drive their PPIs.
-    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore cpu, GenericTimer timer, out Gicv3VirtualCpuInterface? ich)
+    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore cpu, GenericTimer timer, int listRegisters, out Gicv3VirtualCpuInterface? ich)
     {
         var gic = new Gicv3(1, VirtMemoryMap.Gicv3Interrupts);
         bus.AddMmio(VirtMemoryMap.GicDistributorBase, Gicv3.DistributorSize, gic.Distributor, "gicd");
@@ -263,7 +278,7 @@ public sealed class MachineBuilder
         Gicv3VirtualCpuInterface? v = null;
         if (cpu.Configuration.HasEl2)
         {
-            v = new Gicv3VirtualCpuInterface(4, gic.CpuInterface(0).DeactivatePhysical);
+            v = new Gicv3VirtualCpuInterface(listRegisters, gic.CpuInterface(0).DeactivatePhysical);
             v.VirtualIrq.Changed += cpu.VirtualIrq.Set;
             v.VirtualFiq.Changed += cpu.VirtualFiq.Set;
             v.Maintenance.Changed += gic.Ppi(0, Gicv3VirtualCpuInterface.MaintenancePpi).Set;

@@ -42,6 +42,31 @@ public sealed class Gicv3MachineTests
     }
 
     [TestMethod]
+    public void ListRegisterCountReachesIchVtrAndGichVtr()
+    {
+        static MachineBuilder With(int version, int lrs) =>
+            new MachineBuilder().WithHighestEl(2).WithGicVersion(version).WithGicListRegisters(lrs)
+                .WithEngine(ArmVirt.Cpu.ExecutionEngine.Interpreter).WithKernel(new byte[16], "raw");
+        using (var v3 = With(3, 16).Build())
+        {
+            var vtr = v3.Cpu.SystemRegisters.Find("ICH_VTR_EL2")!;
+            Assert.AreEqual(15UL, vtr.Read!(v3.Cpu) & 0x1F, "ICH_VTR_EL2.ListRegs = 16 - 1");
+            Assert.IsNotNull(v3.Cpu.SystemRegisters.Find("ICH_LR15_EL2"));
+        }
+        using (var v3 = With(3, 4).Build())
+            Assert.IsNull(v3.Cpu.SystemRegisters.Find("ICH_LR4_EL2"), "default 4: ICH_LR4_EL2 is not implemented");
+        using (var v2 = With(2, 8).Build())
+        {
+            Assert.IsTrue(v2.Bus.TryRead(0x0803_0004, 4, out ulong gichVtr), "GICH_VTR");
+            Assert.AreEqual(7UL, gichVtr & 0x3F, "GICH_VTR.ListRegs = 8 - 1");
+        }
+        StringAssert.Contains(Assert.ThrowsExactly<MachineConfigurationException>(() => With(3, 17).Build()).Message,
+            "GIC list registers 17: a GICv3 has 1 to 16");
+        StringAssert.Contains(Assert.ThrowsExactly<MachineConfigurationException>(() => With(2, 0).Build()).Message,
+            "GIC list registers 0: a GICv2 has 1 to 64");
+    }
+
+    [TestMethod]
     public void OtherGicVersionsAreAConfigurationError()
     {
         var e = Assert.ThrowsExactly<MachineConfigurationException>(() => Build(4));
