@@ -1,0 +1,184 @@
+using System.IO.Pipes;
+using System.Text;
+using ArmVirt.Cpu;
+using ArmVirt.Devices.Virtio;
+using ArmVirt.Machine;
+
+namespace ArmVirt.Linux.Tests;
+
+/// <summary>
+/// Two ArmVirt machines in this process, each run on its own thread, joined by one <see cref="NetworkSwitch"/>:
+/// Debian's kernel on both, virtio-net up with static addresses, one pings the other with busybox ping, both power
+/// off; the switch's capture is a pcap file that tcpdump (or tshark) reads, showing ICMP echo requests and replies.
+/// Gated by ARMVIRT_LINUX_BOOT=1 like the other ArmVirt boots.
+/// </summary>
+[TestClass]
+[TestCategory("LinuxBoot")]
+public sealed class VirtioNetLinuxTests
+{
+    private const string ServerIp = "10.0.2.2", ClientIp = "10.0.2.1";
+
+    /// <summary>A machine's serial output, readable while it runs, with waits for a marker line.</summary>
+    private sealed class ConsoleLog : Stream
+    {
+        private readonly StringBuilder _text = new();
+        private readonly object _lock = new();
+
+        public string Text { get { lock (_lock) return _text.ToString(); } }
+
+        public bool WaitFor(string marker, TimeSpan timeout, Func<bool> stillRunning)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            lock (_lock)
+            {
+                while (!_text.ToString().Contains(marker, StringComparison.Ordinal))
+                {
+                    if (DateTime.UtcNow > deadline || !stillRunning()) return false;
+                    Monitor.Wait(_lock, 200);
+                }
+                return true;
+            }
+        }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            lock (_lock)
+            {
+                _text.Append(Encoding.UTF8.GetString(buffer, offset, count).Replace("\r", ""));
+                Monitor.PulseAll(_lock);
+            }
+        }
+
+        public override void Flush() { }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>One guest: its machine, console, the pipe feeding its UART and the thread running it.</summary>
+    private sealed class Guest : IDisposable
+    {
+        private readonly AnonymousPipeServerStream _input = new(PipeDirection.Out);
+        private readonly AnonymousPipeClientStream _inputReader;
+        private readonly Thread _thread;
+
+        public Guest(string name, string test, string ip, string peer, NetworkSwitch network)
+        {
+            Name = name;
+            _inputReader = new AnonymousPipeClientStream(PipeDirection.In, _input.ClientSafePipeHandle);
+            Machine = new MachineBuilder()
+                .WithKernel(LinuxBootEnvironment.KernelPath)
+                .WithInitrd(VirtioInitramfs.ArchivePath)
+                .WithAppend($"{VirtioBlockLinuxTests.CommandLine} armvirt.test={test} armvirt.ip={ip} armvirt.peer={peer}")
+                .WithMemory(128UL << 20)
+                .WithNetwork(network)
+                .WithSerial(Console, _inputReader)
+                .Build();
+            _thread = new Thread(() => Exit = Machine.Run()) { Name = name, IsBackground = true };
+        }
+
+        public string Name { get; }
+        public ArmVirt.Machine.Machine Machine { get; }
+        public ConsoleLog Console { get; } = new();
+        public MachineExit? Exit { get; private set; }
+        public bool Running => _thread.IsAlive;
+
+        public void Start() => _thread.Start();
+
+        public void SendLine()
+        {
+            _input.Write("\n"u8);
+            _input.Flush();
+        }
+
+        public bool Join(TimeSpan timeout) => _thread.Join(timeout);
+
+        public string Describe()
+        {
+            string[] lines = Console.Text.Split('\n');
+            return $"--- {Name}: {(Running ? "still running" : Exit?.Reason + " " + Exit?.Message)}; last output:\n" +
+                   string.Join('\n', lines[Math.Max(0, lines.Length - 30)..]);
+        }
+
+        public void Dispose()
+        {
+            if (Running)
+            {
+                Machine.RequestStop();
+                _thread.Join(TimeSpan.FromSeconds(30));
+            }
+            Machine.Dispose();
+            _input.Dispose();
+            _inputReader.Dispose();
+        }
+    }
+
+    [TestMethod]
+    public void TwoMachinesPingEachOtherOverAnInProcessSwitch()
+    {
+        if (!LinuxBootEnvironment.ArmVirtBootEnabled) Assert.Inconclusive("ArmVirt Linux boots are off: set ARMVIRT_LINUX_BOOT=1 to run them.");
+        VirtioInitramfs.RequireModules();
+        string? tcpdump = GuestDisk.Find("tcpdump"), tshark = GuestDisk.Find("tshark");
+        if (tcpdump == null && tshark == null) Assert.Inconclusive("neither tcpdump nor tshark is installed");
+        string pcap = Path.Combine(Path.GetTempPath(), $"armvirt-ping-{Environment.ProcessId}.pcap");
+        var timeout = LinuxBootEnvironment.ArmVirtTimeout;
+        var network = new NetworkSwitch();
+        try
+        {
+            using (var capture = new PcapWriter(File.Create(pcap)))
+            {
+                network.Capture = capture;
+                using var server = new Guest("server", "ping-server", ServerIp, ClientIp, network);
+                using var client = new Guest("client", "ping-client", ClientIp, ServerIp, network);
+                string Both() => server.Describe() + "\n" + client.Describe();
+                server.Start();
+                client.Start();
+                // Both up with eth0 configured before the client pings (each waits for a line on its console).
+                Assert.IsTrue(server.Console.WaitFor("ARMVIRT-WAITING", timeout, () => server.Running), "server never got ready\n" + Both());
+                Assert.IsTrue(client.Console.WaitFor("ARMVIRT-WAITING", timeout, () => client.Running), "client never got ready\n" + Both());
+                client.SendLine();
+                Assert.IsTrue(client.Join(timeout), "client did not finish\n" + Both());
+                server.SendLine();
+                Assert.IsTrue(server.Join(timeout), "server did not finish\n" + Both());
+                network.Capture = null;
+
+                foreach (var (guest, ip) in new[] { (server, ServerIp), (client, ClientIp) })
+                {
+                    Assert.AreEqual(StopReason.PowerOff, guest.Exit!.Reason, Both());
+                    string text = guest.Console.Text;
+                    Assert.IsFalse(text.Contains("ARMVIRT-INSMOD-FAILED", StringComparison.Ordinal), Both());
+                    Assert.IsFalse(text.Contains("Kernel panic", StringComparison.Ordinal), Both());
+                    StringAssert.Contains(text, $"ARMVIRT-NET-OK {ip}", Both());
+                    StringAssert.Contains(text, BootInitramfs.BootDoneMarker, Both());
+                }
+                StringAssert.Contains(client.Console.Text, "ARMVIRT-PING-OK", Both());
+                StringAssert.Contains(client.Console.Text, "3 packets transmitted, 3 packets received, 0% packet loss", Both());
+                StringAssert.Contains(server.Console.Text, "ARMVIRT-PING-SERVER-OK", Both());
+                // Distinct default MACs on one switch: 52:54:00:12:34:56 and :57.
+                StringAssert.Contains(server.Console.Text, "52:54:00:12:34:56", Both());
+                StringAssert.Contains(client.Console.Text, "52:54:00:12:34:57", Both());
+                Assert.IsGreaterThanOrEqualTo(6L, capture.FrameCount, "ARP and three echo request/reply pairs at least");
+            }
+
+            // The capture, decoded by a real pcap reader.
+            var (code, output, _) = tcpdump != null
+                ? GuestDisk.Tool(tcpdump, ["-n", "-r", pcap, "icmp"])
+                : GuestDisk.Tool(tshark!, ["-n", "-r", pcap, "-Y", "icmp"]);
+            Assert.AreEqual(0, code, output);
+            var lines = output.Split('\n');
+            string request = tcpdump != null ? $"IP {ClientIp} > {ServerIp}: ICMP echo request" : "Echo (ping) request";
+            string reply = tcpdump != null ? $"IP {ServerIp} > {ClientIp}: ICMP echo reply" : "Echo (ping) reply";
+            Assert.IsGreaterThanOrEqualTo(3, lines.Count(l => l.Contains(request, StringComparison.Ordinal)), output);
+            Assert.IsGreaterThanOrEqualTo(3, lines.Count(l => l.Contains(reply, StringComparison.Ordinal)), output);
+        }
+        finally
+        {
+            File.Delete(pcap);
+        }
+    }
+}
