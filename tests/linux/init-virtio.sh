@@ -3,7 +3,7 @@
 # Loads the virtio-mmio, virtio-blk, virtio-net and ext4 modules from /lib/modules (Debian builds them as modules;
 # tests/linux/fetch.sh extracts them), then runs the scenario named on the kernel command line:
 #   armvirt.test=ext4          mount /dev/vda as ext4, read /host.txt, write /guest.txt and /dir/lines.txt, sync, umount
-#   armvirt.test=dd            dd 64 MiB from /dev/vda to /dev/null (busybox dd prints the throughput)
+#   armvirt.test=dd            dd 64 MiB from /dev/vda to /dev/null between two kernel log lines (their timestamps time it)
 #   armvirt.test=ping-server   eth0 up at armvirt.ip, wait for a line on the console, power off
 #   armvirt.test=ping-client   eth0 up at armvirt.ip, wait for a line on the console, ping armvirt.peer 3 times
 # Markers the tests look for: ARMVIRT-BOOT-OK, ARMVIRT-<STEP>-OK, ARMVIRT-BOOT-DONE.
@@ -46,7 +46,9 @@ ext4)
     ;;
 dd)
     wait_for -b /dev/vda
-    dd if=/dev/vda of=/dev/null bs=1M count=64 2>&1 && echo "ARMVIRT-DD-OK"
+    # busybox dd prints no rate: the kernel log's microsecond timestamps around it time the copy.
+    echo "ARMVIRT-DD-START" > /dev/kmsg
+    dd if=/dev/vda of=/dev/null bs=1M count=64 2>&1 && echo "ARMVIRT-DD-END" > /dev/kmsg && echo "ARMVIRT-DD-OK"
     ;;
 ping-server)
     net_up
