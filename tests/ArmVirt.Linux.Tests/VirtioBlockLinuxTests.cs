@@ -122,6 +122,25 @@ public sealed class VirtioBlockLinuxTests
         AssertWrittenAndClean(disk, RunOnArmVirt("ext4", $"file={disk.Path},format=raw"));
     }
 
+    /// <summary>virtio-console and virtio-rng through the CLI: Linux's hvc0 writes to armvirt's stdout, /dev/hwrng reads.</summary>
+    [TestMethod]
+    [TestCategory("LinuxBoot")]
+    public void ArmVirtConsoleAndRngReachLinux()
+    {
+        if (!LinuxBootEnvironment.ArmVirtBootEnabled) Assert.Inconclusive("ArmVirt Linux boots are off: set ARMVIRT_LINUX_BOOT=1 to run them.");
+        VirtioInitramfs.RequireModules();
+        BootRun run = LinuxBootEnvironment.RunArmVirt(
+        [
+            "--kernel", LinuxBootEnvironment.KernelPath, "--initrd", VirtioInitramfs.ArchivePath,
+            "--append", $"{CommandLine} armvirt.test=devices", "--memory", LinuxBootEnvironment.GuestMemory, "--el", "1",
+            "--console", "stdio", "--rng", "seed=42",
+        ], LinuxBootEnvironment.ArmVirtTimeout);
+        AssertScenario(run, "hwrng: virtio_rng.0", "ARMVIRT-DEVICES-OK");
+        // Written by the guest to /dev/hvc0, so it reached stdout through the virtio-console, not the PL011.
+        StringAssert.Contains(run.StandardOutput, "ARMVIRT-HVC0 hello from hvc0", run.Describe());
+        StringAssert.Matches(run.Output, new System.Text.RegularExpressions.Regex(@"00000000  ([0-9a-f]{2} ){8} ([0-9a-f]{2} ){8}"), run.Describe());
+    }
+
     [TestMethod]
     [TestCategory("LinuxBoot")]
     public void ArmVirtSnapshotLeavesTheImageUntouched()

@@ -13,7 +13,7 @@ public static class VirtioInitramfs
     public static readonly string[] Applets =
     [
         "sh", "mount", "umount", "insmod", "cat", "echo", "mkdir", "sync", "sleep", "uname", "poweroff", "dd",
-        "ifconfig", "ping", "ip", "ls", "dmesg", "grep",
+        "ifconfig", "ping", "ip", "ls", "dmesg", "grep", "hexdump", "head",
     ];
 
     /// <summary>Where fetch.sh put the modules.</summary>

@@ -6,6 +6,7 @@
 #   armvirt.test=dd            dd 64 MiB from /dev/vda to /dev/null between two kernel log lines (their timestamps time it)
 #   armvirt.test=ping-server   eth0 up at armvirt.ip, wait for a line on the console, power off
 #   armvirt.test=ping-client   eth0 up at armvirt.ip, wait for a line on the console, ping armvirt.peer 3 times
+#   armvirt.test=devices       write a line to hvc0 (virtio-console), read 16 bytes of /dev/hwrng (virtio-rng)
 # Markers the tests look for: ARMVIRT-BOOT-OK, ARMVIRT-<STEP>-OK, ARMVIRT-BOOT-DONE.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -64,6 +65,14 @@ ping-client)
     i=0
     until ping -c 1 -W 2 "$peer" > /dev/null 2>&1 || [ $i -ge 30 ]; do i=$((i + 1)); done
     ping -c 3 "$peer" && echo "ARMVIRT-PING-OK"
+    ;;
+devices)
+    # virtio-console (hvc0) and virtio-rng (/dev/hwrng) with the CLI's --console stdio --rng.
+    wait_for -c /dev/hvc0
+    echo "ARMVIRT-HVC0 hello from hvc0" > /dev/hvc0
+    echo "hwrng: $(cat /sys/class/misc/hw_random/rng_current)"
+    dd if=/dev/hwrng bs=16 count=1 2>/dev/null | hexdump -C | head -n 1
+    echo "ARMVIRT-DEVICES-OK"
     ;;
 *)
     echo "ARMVIRT-UNKNOWN-TEST '$test'"
