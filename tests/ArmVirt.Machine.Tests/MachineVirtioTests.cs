@@ -102,6 +102,20 @@ public sealed class MachineVirtioTests
         CollectionAssert.AreEqual(Pattern(512, 9), File.ReadAllBytes(image.Path)[..512]);
     }
 
+    [TestMethod]
+    public void SystemResetResetsTheVirtioTransports()
+    {
+        // mov w0, #9; movk w0, #0x8400, lsl #16; hvc #0: PSCI SYSTEM_RESET (0x84000009) through HVC at EL1.
+        byte[] reset = [0x20, 0x01, 0x80, 0x52, 0x00, 0x80, 0xb0, 0x72, 0x02, 0x00, 0x00, 0xd4];
+        using var machine = new MachineBuilder().WithKernel(reset, "reset.bin").WithRng().Build();
+        ulong status = VirtioMmioLayout.SlotBase(31) + 0x070;
+        Assert.IsTrue(machine.Bus.TryWrite(status, 4, 3)); // ACKNOWLEDGE | DRIVER, as a driver starting up
+        Assert.AreEqual(3u, ReadSlot(machine, 31, 0x070));
+        machine.Run(10);
+        Assert.IsGreaterThanOrEqualTo(1, machine.ResetCount);
+        Assert.AreEqual(0u, ReadSlot(machine, 31, 0x070), "a machine reset resets the device, as a power cycle");
+    }
+
     private static string Fails(Func<MachineBuilder, MachineBuilder> configure)
     {
         var e = Assert.ThrowsExactly<MachineConfigurationException>(() => configure(Raw()).Build().Dispose());
