@@ -154,6 +154,10 @@ public sealed partial class MachineBuilder
         return (transports, devices.ToArray());
     }
 
+    // Devices with a periodic VirtualClock event (see the virtio README, "Threading and time").
+    private static bool KeepsClockBusy(IEnumerable<VirtioDevice> devices) =>
+        devices.Any(d => d is VirtioConsoleDevice or VirtioNetDevice { Backend.NeedsPolling: true });
+
     internal static void DisposeAll(IEnumerable<VirtioDevice> devices)
     {
         foreach (var d in devices) (d as IDisposable)?.Dispose();

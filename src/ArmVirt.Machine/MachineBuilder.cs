@@ -197,13 +197,15 @@ public sealed partial class MachineBuilder
             // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
             string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
-            return new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware)
+            var machine = new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware)
             {
                 Gic = gic,
                 Rtc = rtc,
                 VirtioSlots = virtio,
                 VirtioDevices = virtioDevices,
             };
+            if (_serialInput is { CanSeek: false } && KeepsClockBusy(virtioDevices)) machine.PollSerialInputOnVirtualTime();
+            return machine;
         }
         catch
         {

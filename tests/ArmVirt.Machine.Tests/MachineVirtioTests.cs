@@ -116,6 +116,48 @@ public sealed class MachineVirtioTests
         Assert.AreEqual(0u, ReadSlot(machine, 31, 0x070), "a machine reset resets the device, as a power cycle");
     }
 
+    [TestMethod]
+    public void LiveSerialInputReachesTheUartWhileAPolledDeviceKeepsTheClockBusy()
+    {
+        // UARTCR = UARTEN | TXE | RXE, then wfi forever: interrupts masked, no more instructions retire.
+        uint[] code = [0xd2a12001, 0x52806022, 0xb9003022, 0xd503207f, 0x17ffffff];
+        byte[] image = code.SelectMany(BitConverter.GetBytes).ToArray();
+        var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        var input = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, pipe.ClientSafePipeHandle);
+        try
+        {
+            // The switch port's queue is polled on virtual time: the clock always has a next event, so the CPU never
+            // blocks waiting for host input.
+            using var machine = new MachineBuilder().WithKernel(image, "idle.bin").WithNetwork(new NetworkSwitch())
+                .WithSerial(Stream.Null, input).Build();
+            var run = new Thread(() => machine.Run()) { IsBackground = true };
+            int received;
+            run.Start();
+            try
+            {
+                Thread.Sleep(300); // asleep in WFI by now, skipping from poll event to poll event
+                pipe.Write("x"u8);
+                pipe.Flush();
+                var deadline = DateTime.UtcNow.AddSeconds(10);
+                while (machine.Uart.ReceiveFifoCount == 0 && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            }
+            finally
+            {
+                machine.RequestStop();
+                Assert.IsTrue(run.Join(TimeSpan.FromSeconds(30)), "the machine stops");
+                received = machine.Uart.ReceiveFifoCount;
+            }
+            Assert.IsLessThanOrEqualTo(4UL, machine.Cpu.State.Instructions, "the CPU slept in WFI throughout");
+            Assert.AreEqual(1, received, "the byte reached the receive FIFO while the CPU slept");
+        }
+        finally
+        {
+            // The write end first: the input reader's blocked read then ends, and closing the read end cannot hang.
+            pipe.Dispose();
+            input.Dispose();
+        }
+    }
+
     private static string Fails(Func<MachineBuilder, MachineBuilder> configure)
     {
         var e = Assert.ThrowsExactly<MachineConfigurationException>(() => configure(Raw()).Build().Dispose());
