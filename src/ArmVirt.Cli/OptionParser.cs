@@ -23,6 +23,10 @@ internal static class OptionParser
         new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
         new("--gic-version", "N", "interrupt controller: 2 (default, GICv2 with GICH/GICV at EL2) or 3 (GICv3, ICC_* system registers)", (o, v) => o.GicVersion = ParseGicVersion(v)),
         new("--engine", "NAME", "execution engine: jit (default, recompiles hot code to .NET IL) or interp", (o, v) => o.Engine = ParseEngine(v)),
+        new("--drive", "SPEC", "virtio-blk disk (repeatable): file=IMG[,format=raw][,readonly=on][,snapshot=on]; snapshot=on keeps writes in memory", (o, v) => o.Drives.Add(VirtioOptions.ParseDrive(v))),
+        new("--netdev", "SPEC", "virtio-net (repeatable): tap,ifname=NAME[,pcap=FILE][,mac=52:54:00:12:34:56]; pcap records every frame", (o, v) => o.Netdevs.Add(VirtioOptions.ParseNetdev(v))),
+        new("--console", "WHERE", "virtio-console (hvc0): stdio, or unix:PATH (listens there and waits for one client)", (o, v) => o.Console = VirtioOptions.ParseConsole(v)),
+        new("--rng", "[seed=N]", "virtio-rng, deterministic bytes from seed N (default 0)", (o, v) => o.RngSeed = VirtioOptions.ParseRng(v)),
         new("--semihosting", null, "enable Arm semihosting (HLT #0xF000)", (o, _) => o.Semihosting = true),
         new("--max-insns", "N", "stop after N instructions (exit code 124)", (o, v) => o.MaxInstructions = ParseCount("--max-insns", v)),
         new("--stats", null, "print instructions, cycles and MIPS to stderr at exit", (o, _) => o.Stats = true),
@@ -54,6 +58,11 @@ internal static class OptionParser
             if (option.Value == null)
             {
                 if (value != null) throw new UsageException($"{name}: takes no value");
+            }
+            else if (value == null && option.Value.StartsWith('['))
+            {
+                // An optional value ("[seed=N]") is taken from the next argument unless that is another option.
+                if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) value = args[++i];
             }
             else if (value == null)
             {

@@ -72,7 +72,7 @@ public static class Program
             .WithSemihosting(options.Semihosting)
             .WithEngine(options.Engine)
             .WithGicVersion(options.GicVersion)
-            .WithSerial(stdout, options.DumpDtb == null ? stdin : null);
+            .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" ? stdin : null);
         if (options.Kernel != null)
         {
             builder.WithKernel(options.Kernel).WithHighestEl(options.El ?? 1);
@@ -86,6 +86,7 @@ public static class Program
         if (options.Append != null) builder.WithAppend(options.Append);
         if (options.Initrd != null) builder.WithInitrd(options.Initrd);
 
+        using var socketConsole = AddVirtioDevices(builder, options, stdout, stdin);
         using var machine = builder.Build();
         if (options.DumpDtb != null)
         {
@@ -95,6 +96,12 @@ public static class Program
                 throw new UsageException($"--dump-dtb {options.DumpDtb}: {e.Message}");
             }
             return ExitCodes.PowerOff;
+        }
+        if (socketConsole != null)
+        {
+            stderr.WriteLine($"armvirt: waiting for a connection on unix:{socketConsole.Path}");
+            stderr.Flush();
+            socketConsole.Accept();
         }
         if (options.Trace)
             machine.Cpu.TraceInstruction = (cpu, insn) => stderr.WriteLine($"{cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}");
@@ -134,6 +141,23 @@ public static class Program
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");
         return code;
+    }
+
+    // Devices in a fixed order: drives, network devices, console, rng (the first --drive is Linux's /dev/vda, the first
+    // --netdev its eth0). Returns the socket console, which the caller connects after the machine is built.
+    private static UnixSocketConsole? AddVirtioDevices(MachineBuilder builder, RunnerOptions options, Stream stdout, Stream? stdin)
+    {
+        foreach (var d in options.Drives) builder.WithBlockDevice(d.File, d.ReadOnly, d.Snapshot);
+        foreach (var n in options.Netdevs) builder.WithTapNetwork(n.InterfaceName, n.Pcap, n.Mac);
+        UnixSocketConsole? socket = null;
+        if (options.Console == "stdio") builder.WithConsole(stdout, options.DumpDtb == null ? stdin : null);
+        else if (options.Console != null)
+        {
+            socket = new UnixSocketConsole(options.Console["unix:".Length..]);
+            builder.WithConsole(socket.Stream, socket.Stream);
+        }
+        if (options.RngSeed is { } seed) builder.WithRng(seed);
+        return socket;
     }
 
     /// <summary>The process exit code for how the guest stopped, and the line to print on stderr (or null).</summary>

@@ -19,4 +19,8 @@ internal sealed class RunnerOptions
     public bool Trace { get; set; }
     public bool Verbose { get; set; }
     public bool Help { get; set; }
+    public List<DriveOption> Drives { get; } = [];
+    public List<NetdevOption> Netdevs { get; } = [];
+    public string? Console { get; set; }
+    public ulong? RngSeed { get; set; }
 }

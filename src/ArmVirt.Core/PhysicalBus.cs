@@ -124,10 +124,28 @@ public sealed unsafe class PhysicalBus : IDisposable
     }
 
     /// <summary>
-    /// Raised after a bus write to RAM (not after direct pointer writes). Translation caches subscribe to it
-    /// to invalidate code on written pages.
+    /// Raised after a bus write to RAM, and by <see cref="NotifyRamWritten"/> after writes through
+    /// <see cref="RamPointer"/> (device DMA). Translation caches subscribe to it to invalidate code on written pages;
+    /// exclusive monitors to clear reservations that another master's write breaks.
     /// </summary>
     public event Action<ulong, int>? RamWritten;
+
+    /// <summary>
+    /// Tells the <see cref="RamWritten"/> listeners that something other than the CPU (a DMA-capable device) wrote
+    /// <paramref name="length"/> bytes of RAM at <paramref name="pa"/> through a host pointer.
+    /// </summary>
+    public void NotifyRamWritten(ulong pa, ulong length)
+    {
+        var handler = RamWritten;
+        if (handler == null) return;
+        while (length > 0)
+        {
+            int n = (int)Math.Min(length, 1UL << 30);
+            handler(pa, n);
+            pa += (ulong)n;
+            length -= (ulong)n;
+        }
+    }
 
     /// <summary>Copies <paramref name="data"/> into RAM at <paramref name="pa"/>; throws if it does not fit in one region.</summary>
     public void Load(ulong pa, ReadOnlySpan<byte> data)

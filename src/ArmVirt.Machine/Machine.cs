@@ -79,8 +79,14 @@ public sealed partial class Machine : IDisposable
     /// <summary>The PL031 real-time clock at 0x0901_0000.</summary>
     public Pl031 Rtc { get; init; } = null!;
 
-    /// <summary>The 32 virtio-mmio transports at 0x0a00_0000 (all empty until devices are configured).</summary>
+    /// <summary>The 32 virtio-mmio transports at 0x0a00_0000, slot n at 0x0a00_0000 + n * 0x200 (empty slots have no device).</summary>
     public IReadOnlyList<VirtioMmioTransport> VirtioSlots { get; init; } = [];
+
+    /// <summary>
+    /// The virtio devices in the order they were configured; device n sits in slot 31 - n (as QEMU fills its slots).
+    /// They are disposed with the machine (block images flushed).
+    /// </summary>
+    public IReadOnlyList<VirtioDevice> VirtioDevices { get; init; } = [];
 
     /// <summary>The device tree blob given to the guest (generated, or the user's amended one).</summary>
     public byte[] Dtb => _boot.Dtb;
@@ -185,14 +191,20 @@ public sealed partial class Machine : IDisposable
         if (Gicv3 != null) Gicv3.Reset();
         else Gic.Reset();
         Gicv3Virtual?.Reset();
+        foreach (var slot in VirtioSlots) slot.Reset(); // as a power cycle: status 0, queues disabled
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }
 
-    /// <summary>Flushes serial output and frees guest RAM.</summary>
+    /// <summary>Flushes serial output, disposes the virtio devices (flushing disk images) and frees guest RAM.</summary>
     public void Dispose()
     {
         _serial.Flush();
+        if (_disposed) return;
+        _disposed = true;
+        MachineBuilder.DisposeAll(VirtioDevices);
         Bus.Dispose();
     }
+
+    private bool _disposed;
 }

@@ -24,7 +24,7 @@ namespace ArmVirt.Machine;
 /// </code>
 /// Every user mistake surfaces from <see cref="Build"/> as one <see cref="MachineConfigurationException"/>.
 /// </summary>
-public sealed class MachineBuilder
+public sealed partial class MachineBuilder
 {
     private const ulong TwoMiB = 2UL << 20;
 
@@ -208,27 +208,35 @@ public sealed class MachineBuilder
             var rtc = new Pl031(clock, () => cpu.State.Cycles, RtcEpoch);
             bus.AddMmio(VirtMemoryMap.Pl031Base, VirtMemoryMap.Pl031Size, rtc, "pl031");
             rtc.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl031Spi).Set;
-            var virtio = new VirtioMmioTransport[VirtioMmioLayout.SlotCount];
+            var (virtio, virtioDevices) = BuildVirtio(bus, clock);
             for (int n = 0; n < virtio.Length; n++)
             {
-                var t = new VirtioMmioTransport(bus, null, VirtioMmioVersion.Modern, $"virtio-mmio@{VirtioMmioLayout.SlotBase(n):x}");
+                var t = virtio[n];
                 bus.AddMmio(VirtioMmioLayout.SlotBase(n), VirtioMmioLayout.Stride, t, t.Registers.DeviceName);
                 t.Interrupt.Changed += gic.Spi(VirtioMmioLayout.Spi(n)).Set;
-                virtio[n] = t;
             }
 
-            var boot = Layout(bus, model, kernel, initrd, userTree);
+            BootImage boot;
+            try { boot = Layout(bus, model, kernel, initrd, userTree); }
+            catch
+            {
+                DisposeAll(virtioDevices);
+                throw;
+            }
             // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
             string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
-            return new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware)
+            var machine = new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware)
             {
                 Gic = (gic as Gicv2)!, // null with a GICv3: the getter then says to use Gicv3
                 Gicv3 = gic as Gicv3,
                 Gicv3Virtual = ich,
                 Rtc = rtc,
                 VirtioSlots = virtio,
+                VirtioDevices = virtioDevices,
             };
+            if (_serialInput is { CanSeek: false } && KeepsClockBusy(virtioDevices)) machine.PollSerialInputOnVirtualTime();
+            return machine;
         }
         catch
         {

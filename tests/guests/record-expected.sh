@@ -8,11 +8,14 @@ QEMU=${QEMU:-qemu-system-aarch64}
 command -v "$QEMU" >/dev/null || { echo "$QEMU not found" >&2; exit 1; }
 mkdir -p expected
 
-run() { # name elf el semihosting expected-exit [gic-version]
-    local name=$1 elf=$2 el=$3 sh=$4 want=$5 gic=${6:-2} machine=virt args=()
+run() { # name elf el semihosting expected-exit [gic-version] [disk image on virtio-blk]
+    local name=$1 elf=$2 el=$3 sh=$4 want=$5 gic=${6:-2} disk=${7:-} machine=virt args=()
     [[ $el == 2 ]] && machine=virt,virtualization=on
     [[ $gic != 2 ]] && machine+=",gic-version=$gic"
     [[ $sh == 1 ]] && args+=(-semihosting)
+    # A modern (version 2) virtio-mmio transport, as ArmVirt's default; QEMU 7.2's virt defaults to legacy.
+    [[ -n $disk ]] && args+=(-global virtio-mmio.force-legacy=false
+        -drive "if=none,id=d0,file=bin/$disk,format=raw,snapshot=on" -device virtio-blk-device,drive=d0)
     local rc=0
     # Semihosting console output goes to stderr without a chardev: the guests never write both, so append it.
     timeout 30 "$QEMU" -M "$machine" -cpu cortex-a57 -m 128M -nographic -monitor none -serial stdio \
@@ -35,3 +38,4 @@ run simd-el2 simd.elf 2 0 0
 run gicv3_hyp gicv3_hyp.elf 2 0 0 3
 run gicv3_el1 gicv3_el1.elf 1 0 0 3
 run cpubench cpubench_quick.elf 1 0 0
+run virtio_dma virtio_dma.elf 1 0 0 2 virtio_dma.img

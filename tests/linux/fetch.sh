@@ -4,6 +4,9 @@
 #   $CACHE/Image           the kernel, decompressed from Debian's gzip-compressed vmlinuz
 #   $CACHE/busybox         the static arm64 busybox binary
 #   $CACHE/kernel-version  e.g. "6.1.0-56-arm64 6.1.192-2"
+#   $CACHE/modules/*.ko    the kernel's modules the virtio tests insmod (Debian builds virtio-mmio, virtio-blk,
+#                          virtio-net, ext4 and their dependencies as modules), listed in $CACHE/modules/order
+#                          in a valid insmod order
 # Cached between runs: a second run with both files present does nothing (FORCE=1 refetches).
 # Prints the cache directory on stdout as its last line.
 #   Usage: tests/linux/fetch.sh            (ARMVIRT_CACHE overrides ~/.cache/armvirt)
@@ -12,7 +15,10 @@ set -euo pipefail
 CACHE="${ARMVIRT_CACHE:-$HOME/.cache/armvirt}/linux"
 mkdir -p "$CACHE"
 
-if [[ "${FORCE:-0}" != 1 && -s "$CACHE/Image" && -x "$CACHE/busybox" && -s "$CACHE/kernel-version" ]]; then
+# Modules in insmod order (each after its dependencies, from the .ko files' "depends=" modinfo field).
+MODULES="crc16 mbcache jbd2 crc32c_generic ext4 virtio_mmio virtio_blk failover net_failover virtio_net virtio-rng virtio_console"
+
+if [[ "${FORCE:-0}" != 1 && -s "$CACHE/Image" && -x "$CACHE/busybox" && -s "$CACHE/kernel-version" && -s "$CACHE/modules/order" ]]; then
     echo "fetch.sh: cached: kernel $(cat "$CACHE/kernel-version")" >&2
     echo "$CACHE"
     exit 0
@@ -73,9 +79,18 @@ fi
 [[ -x "$WORK/b/bin/busybox" ]] || die "no bin/busybox in $BDEB"
 
 KVER=${VMLINUZ##*/vmlinuz-}
+mkdir "$WORK/modules"
+for m in $MODULES; do
+    ko=$(find "$WORK/k/lib/modules/$KVER" -name "$m.ko" | head -1)
+    [[ -n "$ko" ]] || die "no $m.ko in $KDEB"
+    cp "$ko" "$WORK/modules/"
+done
+echo "$MODULES" | tr ' ' '\n' > "$WORK/modules/order"
 PKGVER=$(dpkg-deb -f "$KDEB" Version)
 BBVER=$(dpkg-deb -f "$BDEB" Version)
 mv "$WORK/Image" "$CACHE/Image"
+rm -rf "$CACHE/modules"
+mv "$WORK/modules" "$CACHE/modules"
 cp "$WORK/b/bin/busybox" "$CACHE/busybox"
 chmod 755 "$CACHE/busybox"
 echo "$KVER $PKGVER" > "$CACHE/kernel-version"

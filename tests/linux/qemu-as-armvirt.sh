@@ -3,11 +3,14 @@
 # bench/linux-boot.sh end to end before ArmVirt boots Linux:
 #   ARMVIRT_CLI=tests/linux/qemu-as-armvirt.sh ARMVIRT_LINUX_BOOT=1 dotnet test tests/ArmVirt.Linux.Tests
 # Takes armvirt's options: --kernel FILE --initrd FILE --append TEXT --memory SIZE --el 1|2
-# --dump-dtb FILE (--stats is accepted and ignored).
+# --dump-dtb FILE --drive file=IMG[,format=raw][,readonly=on][,snapshot=on] (as -drive if=none + -device
+# virtio-blk-device, which QEMU plugs into the virtio-mmio slots from the top, as armvirt does)
+# (--stats is accepted and ignored).
 # Deterministic like ArmVirt by default (instruction counting, no DTB random seeds, RTC on virtual time), so the
 # determinism test passes; --nondeterministic drops that, and the determinism test must then fail.
 set -euo pipefail
 KERNEL="" INITRD="" APPEND="" MEMORY=128M EL=1 DETERMINISTIC=1 DUMPDTB=""
+DEVICES=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --kernel) KERNEL=$2; shift 2 ;;
@@ -16,6 +19,12 @@ while [[ $# -gt 0 ]]; do
         --el) EL=$2; shift 2 ;;
         --memory) MEMORY=$2; shift 2 ;;
         --dump-dtb) DUMPDTB=$2; shift 2 ;;
+        --drive)
+            spec=$2
+            [[ ",$spec," == *,format=* ]] || spec+=,format=raw
+            id=drive${#DEVICES[@]}
+            DEVICES+=(-drive "if=none,id=$id,$spec" -device "virtio-blk-device,drive=$id")
+            shift 2 ;;
         --stats) shift ;;  # armvirt-only: nothing to print
         --nondeterministic) DETERMINISTIC=0; shift ;;
         *) echo "qemu-as-armvirt.sh: unknown option '$1'" >&2; exit 64 ;;
@@ -27,6 +36,7 @@ MACHINE=virt,gic-version=2
 ARGS=(-cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none -kernel "$KERNEL")
 [[ -n "$INITRD" ]] && ARGS+=(-initrd "$INITRD")
 [[ -n "$APPEND" ]] && ARGS+=(-append "$APPEND")
+ARGS+=("${DEVICES[@]}")
 if [[ $DETERMINISTIC == 1 ]]; then
     MACHINE+=,dtb-randomness=off
     ARGS+=(-icount shift=0,sleep=off -rtc base=2000-01-01T00:00:00,clock=vm)

@@ -5,12 +5,14 @@ public sealed class CapturingNetBackend : INetBackend
 {
     private readonly INetBackend _inner;
     private readonly PcapWriter _capture;
+    private readonly bool _ownsCapture;
 
-    /// <summary>Captures the traffic of <paramref name="inner"/> into <paramref name="capture"/>.</summary>
-    public CapturingNetBackend(INetBackend inner, PcapWriter capture)
+    /// <summary>Captures the traffic of <paramref name="inner"/> into <paramref name="capture"/>, disposing it with this backend when <paramref name="ownsCapture"/>.</summary>
+    public CapturingNetBackend(INetBackend inner, PcapWriter capture, bool ownsCapture = false)
     {
         _inner = inner;
         _capture = capture;
+        _ownsCapture = ownsCapture;
         _inner.Receiver = FromNetwork;
     }
 
@@ -36,6 +38,10 @@ public sealed class CapturingNetBackend : INetBackend
     /// <inheritdoc />
     public void Poll() => _inner.Poll();
 
-    /// <inheritdoc />
-    public void Dispose() => _inner.Dispose();
+    /// <summary>Disposes the inner backend, and the capture when this backend owns it.</summary>
+    public void Dispose()
+    {
+        _inner.Dispose();
+        if (_ownsCapture) _capture.Dispose();
+    }
 }

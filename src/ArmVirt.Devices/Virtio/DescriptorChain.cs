@@ -54,6 +54,9 @@ public sealed unsafe class DescriptorChain
         return new Span<byte>((void*)_pointer[i], _length[i]);
     }
 
+    /// <summary>Length in bytes of device-writable segment <paramref name="index"/>.</summary>
+    public int WritableSegmentLength(int index) => _length[_readableCount + index];
+
     /// <summary>Guest physical address of device-writable segment <paramref name="index"/>.</summary>
     public ulong WritableSegmentAddress(int index) => _address[_readableCount + index];
 

@@ -265,6 +265,9 @@ public sealed class VirtioMmioTransport : RegisterMappedDevice, IVirtioTransport
 
     private void UpdateInterrupt() => Interrupt.Set(_interruptStatus != 0);
 
+    /// <summary>Resets the transport and its device as a machine reset does (the same as the driver writing 0 to Status).</summary>
+    public void Reset() => DeviceReset();
+
     private void DeviceReset()
     {
         _status = 0;

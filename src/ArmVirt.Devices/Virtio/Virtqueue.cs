@@ -200,16 +200,26 @@ public sealed unsafe class Virtqueue
         }
     }
 
-    /// <summary>Returns <paramref name="chain"/> to the driver with <paramref name="written"/> bytes written into it.</summary>
+    /// <summary>
+    /// Returns <paramref name="chain"/> to the driver with <paramref name="written"/> bytes written into it. The
+    /// chain's device-writable segments and the used-ring entry are reported to <see cref="PhysicalBus.RamWritten"/>
+    /// listeners (a translation cache drops code the device overwrote, an exclusive monitor clears reservations).
+    /// </summary>
     public void Push(DescriptorChain chain, uint written)
     {
         if (!IsReady) return;
-        byte* e = _used + 4 + 8 * (_usedIdx & (Size - 1));
+        int slot = _usedIdx & (Size - 1);
+        byte* e = _used + 4 + 8 * slot;
         BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(e, 4), chain.Head);
         BinaryPrimitives.WriteUInt32LittleEndian(new Span<byte>(e + 4, 4), written);
         _usedIdx++;
         // The ring entry must be visible before the index that publishes it.
         Volatile.Write(ref *(ushort*)(_used + 2), _usedIdx);
+        // Every writable segment, not only the first `written` bytes: a device may write more than it reports.
+        for (int i = 0; i < chain.WritableSegmentCount; i++)
+            _bus.NotifyRamWritten(chain.WritableSegmentAddress(i), (ulong)chain.WritableSegmentLength(i));
+        _bus.NotifyRamWritten(DeviceArea + 2, 2);
+        _bus.NotifyRamWritten(DeviceArea + 4 + 8 * (ulong)slot, 8);
     }
 
     /// <summary>Sends a used buffer notification if the driver asked for one since the last call.</summary>
