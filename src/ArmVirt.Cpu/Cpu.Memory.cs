@@ -129,7 +129,11 @@ public sealed partial class Cpu
                         default: Unsafe.WriteUnaligned(h, value); break;
                     }
                 }
-                PhysicalWrite?.Invoke(e.PaPage | (va & 0xFFF), size);
+                ulong pa = e.PaPage | (va & 0xFFF);
+                // An aligned access stays in its page: the translated-code check is the page filter, inline.
+                var translations = _translations;
+                if (translations != null && translations.MayHoldCode(pa)) OnCodeMayChange(pa, size);
+                PhysicalWrite?.Invoke(pa, size);
                 return;
             }
         }
@@ -206,6 +210,7 @@ public sealed partial class Cpu
                     case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
                     default: Unsafe.WriteUnaligned(p, value); break;
                 }
+                OnCodeMayChange(pa, size);
                 PhysicalWrite?.Invoke(pa, size);
                 return;
             }
