@@ -221,7 +221,8 @@ public sealed partial class Cpu
 
     /// <summary>
     /// Raised after each guest data write to RAM with its physical address and size; the global exclusive
-    /// monitor and code caches observe it.
+    /// monitor and other CPUs' code caches (<see cref="InvalidateTranslatedCode"/>) observe it. This CPU's own
+    /// translated code is dropped before it is raised.
     /// </summary>
     public event Action<ulong, int>? PhysicalWrite;
 
