@@ -75,7 +75,6 @@ public sealed partial class Cpu
     {
         if (_jitSubscribed) return;
         _jitSubscribed = true;
-        PhysicalWrite += OnCodeMayChange;
         Bus.RamWritten += OnCodeMayChange;
         InstructionCacheMaintenance += OnInstructionCacheInvalidate;
     }

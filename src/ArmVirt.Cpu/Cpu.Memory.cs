@@ -129,7 +129,11 @@ public sealed partial class Cpu
                         default: Unsafe.WriteUnaligned(h, value); break;
                     }
                 }
-                PhysicalWrite?.Invoke(e.PaPage | (va & 0xFFF), size);
+                ulong pa = e.PaPage | (va & 0xFFF);
+                // An aligned access stays in its page: the translated-code check is the page filter, inline.
+                var translations = _translations;
+                if (translations != null && translations.MayHoldCode(pa)) OnCodeMayChange(pa, size);
+                PhysicalWrite?.Invoke(pa, size);
                 return;
             }
         }
@@ -206,6 +210,7 @@ public sealed partial class Cpu
                     case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
                     default: Unsafe.WriteUnaligned(p, value); break;
                 }
+                OnCodeMayChange(pa, size);
                 PhysicalWrite?.Invoke(pa, size);
                 return;
             }
@@ -216,7 +221,8 @@ public sealed partial class Cpu
 
     /// <summary>
     /// Raised after each guest data write to RAM with its physical address and size; the global exclusive
-    /// monitor and code caches observe it.
+    /// monitor and other CPUs' code caches (<see cref="InvalidateTranslatedCode"/>) observe it. This CPU's own
+    /// translated code is dropped before it is raised.
     /// </summary>
     public event Action<ulong, int>? PhysicalWrite;
 

@@ -101,6 +101,13 @@ public sealed class TranslationCache
         block.Tier = tier;
     }
 
+    /// <summary>
+    /// False when the page holding physical address <paramref name="pa"/> surely holds no block (the page-count filter
+    /// alone, no dictionary lookup): asked inline by every guest store to RAM before <see cref="HoldsCode"/>.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public bool MayHoldCode(ulong pa) => _pageFilter[(int)((pa / TranslationBlock.PageSize) & (PageFilterSize - 1))] != 0;
+
     /// <summary>True when some block lives in a page overlapping <c>[pa, pa+size)</c>.</summary>
     public bool HoldsCode(ulong pa, ulong size)
     {
