@@ -71,13 +71,7 @@ public sealed partial class Cpu
                 unsafe
                 {
                     byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
-                    return size switch
-                    {
-                        1 => *h,
-                        2 => Unsafe.ReadUnaligned<ushort>(h),
-                        4 => Unsafe.ReadUnaligned<uint>(h),
-                        _ => Unsafe.ReadUnaligned<ulong>(h),
-                    };
+                    return LoadHost(h, size);
                 }
             }
         }
@@ -93,13 +87,7 @@ public sealed partial class Cpu
             byte* p = Bus.RamPointer(pa, (ulong)size);
             if (p != null)
             {
-                return size switch
-                {
-                    1 => *p,
-                    2 => Unsafe.ReadUnaligned<ushort>(p),
-                    4 => Unsafe.ReadUnaligned<uint>(p),
-                    _ => Unsafe.ReadUnaligned<ulong>(p),
-                };
+                return LoadHost(p, size);
             }
         }
         if (!Bus.TryRead(pa, size, out ulong value))
@@ -121,13 +109,7 @@ public sealed partial class Cpu
                 unsafe
                 {
                     byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
-                    switch (size)
-                    {
-                        case 1: *h = (byte)value; break;
-                        case 2: Unsafe.WriteUnaligned(h, (ushort)value); break;
-                        case 4: Unsafe.WriteUnaligned(h, (uint)value); break;
-                        default: Unsafe.WriteUnaligned(h, value); break;
-                    }
+                    StoreHost(h, size, value);
                 }
                 ulong pa = e.PaPage | (va & 0xFFF);
                 // An aligned access stays in its page: the translated-code check is the page filter, inline.
@@ -203,13 +185,7 @@ public sealed partial class Cpu
             byte* p = Bus.RamPointer(pa, (ulong)size);
             if (p != null)
             {
-                switch (size)
-                {
-                    case 1: *p = (byte)value; break;
-                    case 2: Unsafe.WriteUnaligned(p, (ushort)value); break;
-                    case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
-                    default: Unsafe.WriteUnaligned(p, value); break;
-                }
+                StoreHost(p, size, value);
                 OnCodeMayChange(pa, size);
                 PhysicalWrite?.Invoke(pa, size);
                 return;
@@ -266,6 +242,28 @@ public sealed partial class Cpu
     {
         RequestStop(StopReason.Error, 1, message);
         throw new CpuStoppedException(message);
+    }
+
+    // Little-endian host access of 1, 2, 4 or 8 bytes at a RAM host pointer (the guest and host are both little-endian).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe ulong LoadHost(byte* p, int size) => size switch
+    {
+        1 => *p,
+        2 => Unsafe.ReadUnaligned<ushort>(p),
+        4 => Unsafe.ReadUnaligned<uint>(p),
+        _ => Unsafe.ReadUnaligned<ulong>(p),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreHost(byte* p, int size, ulong value)
+    {
+        switch (size)
+        {
+            case 1: *p = (byte)value; break;
+            case 2: Unsafe.WriteUnaligned(p, (ushort)value); break;
+            case 4: Unsafe.WriteUnaligned(p, (uint)value); break;
+            default: Unsafe.WriteUnaligned(p, value); break;
+        }
     }
 }
 
