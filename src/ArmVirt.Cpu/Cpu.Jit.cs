@@ -10,7 +10,6 @@ public sealed partial class Cpu
     private TranslationCache? _translations;
     private A64.A64Decoder? _translatedWith;
     private ulong _jitEntryDeadline;
-    private TranslationBlock? _jitBlock;
     private bool _jitSubscribed;
 
     /// <summary>
@@ -300,9 +299,9 @@ public sealed partial class Cpu
     private void CountEntry(TranslationCache cache, TranslationBlock block)
     {
         long count = ++block.ExecutionCount;
-        if (!block.CompilePending)
+        var tier = block.Tier; // the hot case, an optimized block, reads nothing else
+        if (tier != JitTier.Optimized && !block.CompilePending)
         {
-            var tier = block.Tier;
             if (tier == JitTier.None && count > JitThreshold)
                 RequestCompile(cache, block, count > JitOptimizeThreshold ? JitTier.Optimized : JitTier.Baseline);
             else if (tier == JitTier.Baseline && count > JitOptimizeThreshold)
@@ -326,16 +325,21 @@ public sealed partial class Cpu
     {
         ulong cpi = CyclesPerInstruction;
         _jitLimit = limit;
+        // Only an early exit sets JitLeftEarly, and it ends the chain: cleared once here. An entry stores no object
+        // reference (no GC write barrier): the compiled code hands its block to JitMustLeaveBlock/JitLoopAgain itself,
+        // and the handlers below find the faulting instruction from _jitEntryPc. (They do not read the local `block`:
+        // a local live into a handler is kept in memory, which measured slower than the barrier.)
+        JitLeftEarly = false;
         try
         {
             while (true)
             {
                 _jitEntryDeadline = Clock.NextDeadline;
-                _jitBlock = block;
-                JitLeftEarly = false;
                 JitCheckAfterAccess = false;
+                _jitEntryPc = block.Pc;
                 _jitEntryCycles = State.Cycles;
                 _jitEntryInstructions = State.Instructions;
+                if (JitBlockExecuted != null) _jitHookBlock = block;
                 block.Code!(this);
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return false;
@@ -359,37 +363,34 @@ public sealed partial class Cpu
         {
             // The block stored State.PC = address of instruction k before running it (and may have added part of
             // the counters): like Step, the faulting instruction is counted.
-            block = _jitBlock!; // the block that raised it
             ulong pc = State.PC;
-            ulong before = (pc - block.Pc) >> 2;
+            ulong before = (pc - _jitEntryPc) >> 2;
             State.Cycles = _jitEntryCycles + before * cpi;
             State.Instructions = _jitEntryInstructions + before;
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
             State.Cycles += cpi;
             State.Instructions++;
-            JitBlockExecuted?.Invoke(this, block);
+            JitBlockExecuted?.Invoke(this, _jitHookBlock!);
             return false;
         }
         catch (CpuStoppedException)
         {
             // Like Step: the stopping instruction is not retired and the PC stays on it.
-            block = _jitBlock!;
-            ulong retired = (State.PC - block.Pc) >> 2;
+            ulong retired = (State.PC - _jitEntryPc) >> 2;
             NextPc = State.PC + 4;
             State.Cycles = _jitEntryCycles + retired * cpi;
             State.Instructions = _jitEntryInstructions + retired;
-            JitBlockExecuted?.Invoke(this, block);
+            JitBlockExecuted?.Invoke(this, _jitHookBlock!);
             return false;
-        }
-        finally
-        {
-            _jitBlock = null;
         }
     }
 
-    // The running chain's instruction limit and the counters at the entry of the running block (or pass of a
-    // self-loop): a GuestException is made precise from them.
-    private ulong _jitLimit, _jitEntryCycles, _jitEntryInstructions;
+    // The running chain's instruction limit, the running block's start and the counters at its entry (or at the
+    // start of a self-loop pass): a GuestException is made precise from them.
+    private ulong _jitLimit, _jitEntryPc, _jitEntryCycles, _jitEntryInstructions;
+
+    // The running block, kept only while JitBlockExecuted is set (the hook is told which block raised an exception).
+    private TranslationBlock? _jitHookBlock;
 
     /// <summary>
     /// Asked by a compiled block whose last instruction branched back to the block's own start: true when the
@@ -398,23 +399,27 @@ public sealed partial class Cpu
     /// Checks what <see cref="ExecuteChain"/> checks before chaining: the loop conditions, the whole-block deadline
     /// and limit test, the fetch translation of the start (through the TLB), invalidation and a pending tier-up.
     /// </summary>
-    internal bool JitLoopAgain()
+    internal bool JitLoopAgain(TranslationBlock block)
     {
-        var block = _jitBlock!;
         ulong n = (ulong)block.Length;
         if (block.Invalidated || StopReason != StopReason.None || IsWaiting
             || State.Cycles + (n - 1) * CyclesPerInstruction >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
             return false;
-        if (!_regimeCached || _regimeEl != State.EL || _regimePan != State.Pan) return false;
-        if (_regimeTranslates)
+        // While _jitFetchPageTrusted holds, the translation of the block's own page is the one confirmed at its
+        // entry, and a pass of a chainable block cannot change EL, PAN or the regime: as NextBlock's same-page link.
+        if (!_jitFetchPageTrusted)
         {
-            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(block.Pc, _regimeContext);
-            if (System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) || !_regimeExecuteCheck.Allows(e.Permissions)
-                || (e.PaPage | (block.Pc & 0xFFF)) != block.PhysicalAddress)
-                return false;
+            if (!_regimeCached || _regimeEl != State.EL || _regimePan != State.Pan) return false;
+            if (_regimeTranslates)
+            {
+                ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(block.Pc, _regimeContext);
+                if (System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) || !_regimeExecuteCheck.Allows(e.Permissions)
+                    || (e.PaPage | (block.Pc & 0xFFF)) != block.PhysicalAddress)
+                    return false;
+            }
+            else if (block.Pc != block.PhysicalAddress) return false;
+            _jitFetchPageTrusted = true;
         }
-        else if (block.Pc != block.PhysicalAddress) return false;
-        _jitFetchPageTrusted = true;
         long count = block.ExecutionCount + 1;
         if (block.Tier == JitTier.Baseline && count > JitOptimizeThreshold && !block.CompilePending) return false;
         block.ExecutionCount = count;
@@ -442,10 +447,10 @@ public sealed partial class Cpu
     /// next instruction of the block (an interrupt line or virtual interrupt is asserted, the next clock deadline
     /// moved earlier, a stop was requested or the block's page was written).
     /// </summary>
-    internal bool JitMustLeaveBlock()
+    internal bool JitMustLeaveBlock(TranslationBlock block)
     {
         JitCheckAfterAccess = false;
         return AnyInterruptAsserted || StopReason != StopReason.None || Clock.NextDeadline < _jitEntryDeadline
-            || (_jitBlock?.Invalidated ?? true);
+            || block.Invalidated;
     }
 }

@@ -47,7 +47,9 @@ public static class BlockCompiler
     {
         if (block.Length == 0) throw new ArgumentException("An empty block cannot be compiled.", nameof(block));
         if (tier == JitTier.None) throw new ArgumentOutOfRangeException(nameof(tier));
-        var targets = new List<object>();
+        // targets[0] is the block itself: the slow-path calls (JitMustLeaveBlock, JitLoopAgain) receive it as an
+        // argument, so the CPU need not publish the running block in a field at every entry.
+        var targets = new List<object> { block };
         var method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_{tier}", typeof(void), [typeof(object[]), typeof(Cpu)],
             typeof(Cpu).Module, skipVisibility: true);
         var il = method.GetILGenerator();
@@ -81,6 +83,7 @@ public static class BlockCompiler
                 il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
                 il.Emit(OpCodes.Brfalse, stay);
                 il.Emit(OpCodes.Ldarg_1);
+                EmitLoadBlock(il);
                 il.Emit(OpCodes.Call, MustLeaveMethod);
                 il.Emit(OpCodes.Brfalse, stay);
                 il.Emit(OpCodes.Ldarg_1);
@@ -110,7 +113,7 @@ public static class BlockCompiler
         EmitRetire(il, (ulong)(n - retired), cyclesPerInstruction);
         if (block.ChainableExit && BranchTarget(block.Pc + 4 * (ulong)(n - 1), block.Words[n - 1]) == block.Pc)
         {
-            // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgain()) goto start.
+            // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgain(block)) goto start.
             var exit = il.DefineLabel();
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldflda, StateField);
@@ -118,6 +121,7 @@ public static class BlockCompiler
             il.Emit(OpCodes.Ldc_I8, (long)block.Pc);
             il.Emit(OpCodes.Bne_Un, exit);
             il.Emit(OpCodes.Ldarg_1);
+            EmitLoadBlock(il);
             il.Emit(OpCodes.Call, LoopAgainMethod);
             il.Emit(OpCodes.Brtrue, start);
             il.MarkLabel(exit);
@@ -143,6 +147,15 @@ public static class BlockCompiler
 
     /// <summary>Forces RyuJIT to compile <paramref name="code"/> (from <see cref="Compile"/>) without running guest code.</summary>
     public static void Warm(Action<Cpu> code) => code(null!);
+
+    // (TranslationBlock)targets[0]: the block being compiled
+    private static void EmitLoadBlock(ILGenerator il)
+    {
+        il.Emit(OpCodes.Ldarg_0);
+        il.Emit(OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Ldelem_Ref);
+        il.Emit(OpCodes.Castclass, typeof(TranslationBlock));
+    }
 
     // cpu.NextPc = value (the interpreter leaves NextPc = PC + 4 of the last instruction it ran)
     private static void EmitStoreNextPc(ILGenerator il, ulong value)
