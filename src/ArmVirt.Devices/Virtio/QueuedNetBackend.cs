@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace ArmVirt.Devices.Virtio;
 
 /// <summary>
@@ -15,14 +13,13 @@ public sealed class QueuedNetBackend : INetBackend
     public const int MaxQueuedFrames = 1024;
 
     private readonly INetBackend _inner;
-    private readonly Queue<(byte[] Buffer, int Length)> _received = new();
-    private long _dropped;
+    private readonly ReceivedFrameQueue _received = new(MaxQueuedFrames);
 
     /// <summary>Queues what <paramref name="inner"/> receives; disposing this disposes it.</summary>
     public QueuedNetBackend(INetBackend inner)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
-        _inner.Receiver = Enqueue;
+        _inner.Receiver = _received.Enqueue;
     }
 
     /// <summary>The wrapped backend.</summary>
@@ -35,41 +32,16 @@ public sealed class QueuedNetBackend : INetBackend
     public bool NeedsPolling => true;
 
     /// <summary>Frames dropped because the queue was full.</summary>
-    public long ReceiveDropped => Interlocked.Read(ref _dropped);
+    public long ReceiveDropped => _received.Dropped;
 
     /// <inheritdoc />
     public void Send(ReadOnlySpan<byte> frame) => _inner.Send(frame);
-
-    private void Enqueue(ReadOnlySpan<byte> frame)
-    {
-        byte[] copy = ArrayPool<byte>.Shared.Rent(frame.Length);
-        frame.CopyTo(copy);
-        lock (_received)
-        {
-            if (_received.Count < MaxQueuedFrames)
-            {
-                _received.Enqueue((copy, frame.Length));
-                return;
-            }
-        }
-        Interlocked.Increment(ref _dropped);
-        ArrayPool<byte>.Shared.Return(copy);
-    }
 
     /// <inheritdoc />
     public void Poll()
     {
         if (_inner.NeedsPolling) _inner.Poll();
-        while (true)
-        {
-            (byte[] Buffer, int Length) item;
-            lock (_received)
-            {
-                if (!_received.TryDequeue(out item)) return;
-            }
-            try { Receiver?.Invoke(item.Buffer.AsSpan(0, item.Length)); }
-            finally { ArrayPool<byte>.Shared.Return(item.Buffer); }
-        }
+        _received.Deliver(Receiver);
     }
 
     /// <summary>Disposes the inner backend and returns the queued buffers.</summary>
@@ -77,9 +49,6 @@ public sealed class QueuedNetBackend : INetBackend
     {
         _inner.Receiver = null;
         _inner.Dispose();
-        lock (_received)
-        {
-            while (_received.TryDequeue(out var item)) ArrayPool<byte>.Shared.Return(item.Buffer);
-        }
+        _received.Clear();
     }
 }

@@ -24,9 +24,9 @@ public sealed unsafe class TapNetBackend : INetBackend
 
     private readonly int _fd;
     private readonly Thread _reader;
-    private readonly Queue<(byte[] Buffer, int Length)> _received = new();
+    private readonly ReceivedFrameQueue _received = new(MaxQueuedFrames);
     private volatile bool _stopping;
-    private long _rxDropped, _txErrors;
+    private long _txErrors;
 
     /// <summary>Creates or attaches to TAP interface <paramref name="interfaceName"/> ("" or a pattern like "tap%d" lets the kernel choose).</summary>
     /// <exception cref="PlatformNotSupportedException">Not running on Linux.</exception>
@@ -65,7 +65,7 @@ public sealed unsafe class TapNetBackend : INetBackend
     public bool NeedsPolling => true;
 
     /// <summary>Frames dropped because the queue was full.</summary>
-    public long ReceiveDropped => Interlocked.Read(ref _rxDropped);
+    public long ReceiveDropped => _received.Dropped;
 
     /// <summary>Frames the kernel refused (for example while the interface is down).</summary>
     public long SendErrors => Interlocked.Read(ref _txErrors);
@@ -86,19 +86,7 @@ public sealed unsafe class TapNetBackend : INetBackend
     }
 
     /// <inheritdoc />
-    public void Poll()
-    {
-        while (true)
-        {
-            (byte[] Buffer, int Length) item;
-            lock (_received)
-            {
-                if (!_received.TryDequeue(out item)) return;
-            }
-            try { Receiver?.Invoke(item.Buffer.AsSpan(0, item.Length)); }
-            finally { ArrayPool<byte>.Shared.Return(item.Buffer); }
-        }
-    }
+    public void Poll() => _received.Deliver(Receiver);
 
     private void ReadLoop()
     {
@@ -115,16 +103,7 @@ public sealed unsafe class TapNetBackend : INetBackend
                 ArrayPool<byte>.Shared.Return(buffer);
                 continue;
             }
-            lock (_received)
-            {
-                if (_received.Count < MaxQueuedFrames)
-                {
-                    _received.Enqueue((buffer, (int)n));
-                    continue;
-                }
-            }
-            Interlocked.Increment(ref _rxDropped);
-            ArrayPool<byte>.Shared.Return(buffer);
+            _received.Add(buffer, (int)n);
         }
     }
 
@@ -135,8 +114,7 @@ public sealed unsafe class TapNetBackend : INetBackend
         _stopping = true;
         _reader.Join();
         close(_fd);
-        lock (_received)
-            while (_received.TryDequeue(out var item)) ArrayPool<byte>.Shared.Return(item.Buffer);
+        _received.Clear();
     }
 
     [StructLayout(LayoutKind.Sequential)]
