@@ -59,26 +59,9 @@ public sealed class GicDistributor : RegisterMappedDevice
         r.Define("GICD_TYPER", 0x004, reset: typer, writeMask: 0);
         r.Define("GICD_IIDR", 0x008, reset: Gic400Iidr, writeMask: 0);
 
+        // SGI enables are fixed at 1 and SGI pending bits are set through GICD_SPENDSGIR (GIC-400).
         for (int n = 0; n < words; n++)
-        {
-            int w = n;
-            ulong off = (ulong)(4 * n);
-            r.Define($"GICD_IGROUPR{n}", 0x080 + off, reset: 0,
-                read: () => _state.ReadBits(_state.Group1, Cpu, w), write: v => { _state.WriteAll(_state.Group1, Cpu, w, (uint)v); _gic.UpdatePhysical(); });
-            uint sgiEnables = n == 0 ? 0xFFFFu : 0;
-            r.Define($"GICD_ISENABLER{n}", 0x100 + off, reset: sgiEnables,
-                read: () => _state.ReadBits(_state.Enabled, Cpu, w), write: v => { _state.WriteBits(_state.Enabled, Cpu, w, (uint)v, true, 16); _gic.UpdatePhysical(); });
-            r.Define($"GICD_ICENABLER{n}", 0x180 + off, reset: sgiEnables,
-                read: () => _state.ReadBits(_state.Enabled, Cpu, w), write: v => { _state.WriteBits(_state.Enabled, Cpu, w, (uint)v, false, 16); _gic.UpdatePhysical(); });
-            r.Define($"GICD_ISPENDR{n}", 0x200 + off, reset: 0,
-                read: () => _state.ReadPending(Cpu, w), write: v => { _state.WriteBits(_state.Latch, Cpu, w, (uint)v, true, 16); _gic.UpdatePhysical(); });
-            r.Define($"GICD_ICPENDR{n}", 0x280 + off, reset: 0,
-                read: () => _state.ReadPending(Cpu, w), write: v => { _state.WriteBits(_state.Latch, Cpu, w, (uint)v, false, 16); _gic.UpdatePhysical(); });
-            r.Define($"GICD_ISACTIVER{n}", 0x300 + off, reset: 0,
-                read: () => _state.ReadBits(_state.Active, Cpu, w), write: v => { _state.WriteBits(_state.Active, Cpu, w, (uint)v, true, 0); _gic.UpdatePhysical(); });
-            r.Define($"GICD_ICACTIVER{n}", 0x380 + off, reset: 0,
-                read: () => _state.ReadBits(_state.Active, Cpu, w), write: v => { _state.WriteBits(_state.Active, Cpu, w, (uint)v, false, 0); _gic.UpdatePhysical(); });
-        }
+            _state.DefineBitmapRegisters(r, "GICD", 0, n, () => Cpu, fixedLowBits: 16, enableReset: n == 0 ? 0xFFFFu : 0, _gic.UpdatePhysical);
 
         for (int n = 0; n < _lines / 4; n++)
         {

@@ -128,6 +128,36 @@ internal sealed class GicInterruptState
 
     // ---- 32-interrupt register helpers (word w covers IDs 32w..32w+31 in bank cpu) ----
 
+    /// <summary>
+    /// Declares the seven 32-interrupt bitmap registers of word <paramref name="word"/> (IGROUPR, ISENABLER, ICENABLER,
+    /// ISPENDR, ICPENDR, ISACTIVER, ICACTIVER at <paramref name="frame"/> + 0x080 .. 0x380 + 4 * word), the layout the
+    /// GICv2 distributor (IHI 0048B 4.3.4-4.3.9), the GICv3 distributor and the redistributor's SGI_base frame
+    /// (IHI 0069 12.9, 12.11) share. They act on the interrupts of PE <paramref name="cpu"/>() (read at each access);
+    /// the low <paramref name="fixedLowBits"/> enable and pending bits ignore writes; <paramref name="changed"/> runs
+    /// after every write.
+    /// </summary>
+    public void DefineBitmapRegisters(ArmVirt.Core.RegisterMap r, string prefix, ulong frame, int word, Func<int> cpu,
+        int fixedLowBits, uint enableReset, Action changed)
+    {
+        int w = word;
+        ulong off = frame + (ulong)(4 * w);
+        string n = w.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        r.Define($"{prefix}_IGROUPR{n}", off + 0x080, reset: 0,
+            read: () => ReadBits(Group1, cpu(), w), write: v => { WriteAll(Group1, cpu(), w, (uint)v); changed(); });
+        r.Define($"{prefix}_ISENABLER{n}", off + 0x100, reset: enableReset,
+            read: () => ReadBits(Enabled, cpu(), w), write: v => { WriteBits(Enabled, cpu(), w, (uint)v, true, fixedLowBits); changed(); });
+        r.Define($"{prefix}_ICENABLER{n}", off + 0x180, reset: enableReset,
+            read: () => ReadBits(Enabled, cpu(), w), write: v => { WriteBits(Enabled, cpu(), w, (uint)v, false, fixedLowBits); changed(); });
+        r.Define($"{prefix}_ISPENDR{n}", off + 0x200, reset: 0,
+            read: () => ReadPending(cpu(), w), write: v => { WriteBits(Latch, cpu(), w, (uint)v, true, fixedLowBits); changed(); });
+        r.Define($"{prefix}_ICPENDR{n}", off + 0x280, reset: 0,
+            read: () => ReadPending(cpu(), w), write: v => { WriteBits(Latch, cpu(), w, (uint)v, false, fixedLowBits); changed(); });
+        r.Define($"{prefix}_ISACTIVER{n}", off + 0x300, reset: 0,
+            read: () => ReadBits(Active, cpu(), w), write: v => { WriteBits(Active, cpu(), w, (uint)v, true, 0); changed(); });
+        r.Define($"{prefix}_ICACTIVER{n}", off + 0x380, reset: 0,
+            read: () => ReadBits(Active, cpu(), w), write: v => { WriteBits(Active, cpu(), w, (uint)v, false, 0); changed(); });
+    }
+
     public uint ReadBits(bool[] state, int cpu, int w)
     {
         uint v = 0;

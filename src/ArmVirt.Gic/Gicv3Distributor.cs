@@ -59,19 +59,12 @@ public sealed class Gicv3Distributor : RegisterMappedDevice
         r.Define("GICD_STATUSR", 0x010, reset: 0, writeMask: 0);
 
         // Word 0 (SGIs and PPIs) is RAZ/WI here with affinity routing: those are the redistributors' (12.9 notes).
+        foreach (var (name, offset) in Word0Bitmaps)
+            r.Define($"GICD_{name}0", offset, reset: 0, writeMask: 0);
+        for (int n = 1; n < words; n++)
+            _state.DefineBitmapRegisters(r, "GICD", 0, n, static () => 0, fixedLowBits: 0, enableReset: 0, _gic.UpdateAll);
         for (int n = 0; n < words; n++)
-        {
-            int w = n;
-            ulong off = (ulong)(4 * n);
-            Bitmap(r, $"GICD_IGROUPR{n}", 0x080 + off, w, () => _state.ReadBits(_state.Group1, 0, w), v => _state.WriteAll(_state.Group1, 0, w, v));
-            Bitmap(r, $"GICD_ISENABLER{n}", 0x100 + off, w, () => _state.ReadBits(_state.Enabled, 0, w), v => _state.WriteBits(_state.Enabled, 0, w, v, true, 0));
-            Bitmap(r, $"GICD_ICENABLER{n}", 0x180 + off, w, () => _state.ReadBits(_state.Enabled, 0, w), v => _state.WriteBits(_state.Enabled, 0, w, v, false, 0));
-            Bitmap(r, $"GICD_ISPENDR{n}", 0x200 + off, w, () => _state.ReadPending(0, w), v => _state.WriteBits(_state.Latch, 0, w, v, true, 0));
-            Bitmap(r, $"GICD_ICPENDR{n}", 0x280 + off, w, () => _state.ReadPending(0, w), v => _state.WriteBits(_state.Latch, 0, w, v, false, 0));
-            Bitmap(r, $"GICD_ISACTIVER{n}", 0x300 + off, w, () => _state.ReadBits(_state.Active, 0, w), v => _state.WriteBits(_state.Active, 0, w, v, true, 0));
-            Bitmap(r, $"GICD_ICACTIVER{n}", 0x380 + off, w, () => _state.ReadBits(_state.Active, 0, w), v => _state.WriteBits(_state.Active, 0, w, v, false, 0));
-            r.Define($"GICD_IGRPMODR{n}", 0xD00 + off, reset: 0, writeMask: 0); // RAZ/WI with DS = 1
-        }
+            r.Define($"GICD_IGRPMODR{n}", 0xD00 + (ulong)(4 * n), reset: 0, writeMask: 0); // RAZ/WI with DS = 1
 
         for (int n = 0; n < _state.Lines / 4; n++)
         {
@@ -111,11 +104,11 @@ public sealed class Gicv3Distributor : RegisterMappedDevice
         Gicv3.DefineIdRegisters(r, "GICD", 0xFFD0, Gicv3.DistributorPidr0);
     }
 
-    // A 32-interrupt bitmap register: RAZ/WI for word 0 (SGIs/PPIs live in the redistributors).
-    private void Bitmap(RegisterMap r, string name, ulong offset, int w, Func<uint> read, Action<uint> write) =>
-        r.Define(name, offset, reset: 0,
-            read: () => w == 0 ? 0 : read(),
-            write: v => { if (w == 0) return; write((uint)v); _gic.UpdateAll(); });
+    private static readonly (string Name, ulong Offset)[] Word0Bitmaps =
+    [
+        ("IGROUPR", 0x080), ("ISENABLER", 0x100), ("ICENABLER", 0x180), ("ISPENDR", 0x200),
+        ("ICPENDR", 0x280), ("ISACTIVER", 0x300), ("ICACTIVER", 0x380),
+    ];
 
     // IHI 0069 4.5 "Affinity routing": an SPI goes to the PE whose affinity equals GICD_IROUTER's Aff3.Aff2.Aff1.Aff0.
     private void Route(int id)

@@ -70,20 +70,7 @@ public sealed class Gicv3Redistributor : RegisterMappedDevice
 
         // SGI_base frame: the banked SGI/PPI registers of this PE.
         const ulong s = SgiBase;
-        r.Define("GICR_IGROUPR0", s + 0x080, reset: 0, read: () => _state.ReadBits(_state.Group1, cpu, 0),
-            write: v => Changed(() => _state.WriteAll(_state.Group1, cpu, 0, (uint)v)));
-        r.Define("GICR_ISENABLER0", s + 0x100, reset: 0, read: () => _state.ReadBits(_state.Enabled, cpu, 0),
-            write: v => Changed(() => _state.WriteBits(_state.Enabled, cpu, 0, (uint)v, true, 0)));
-        r.Define("GICR_ICENABLER0", s + 0x180, reset: 0, read: () => _state.ReadBits(_state.Enabled, cpu, 0),
-            write: v => Changed(() => _state.WriteBits(_state.Enabled, cpu, 0, (uint)v, false, 0)));
-        r.Define("GICR_ISPENDR0", s + 0x200, reset: 0, read: () => _state.ReadPending(cpu, 0),
-            write: v => Changed(() => _state.WriteBits(_state.Latch, cpu, 0, (uint)v, true, 0)));
-        r.Define("GICR_ICPENDR0", s + 0x280, reset: 0, read: () => _state.ReadPending(cpu, 0),
-            write: v => Changed(() => _state.WriteBits(_state.Latch, cpu, 0, (uint)v, false, 0)));
-        r.Define("GICR_ISACTIVER0", s + 0x300, reset: 0, read: () => _state.ReadBits(_state.Active, cpu, 0),
-            write: v => Changed(() => _state.WriteBits(_state.Active, cpu, 0, (uint)v, true, 0)));
-        r.Define("GICR_ICACTIVER0", s + 0x380, reset: 0, read: () => _state.ReadBits(_state.Active, cpu, 0),
-            write: v => Changed(() => _state.WriteBits(_state.Active, cpu, 0, (uint)v, false, 0)));
+        _state.DefineBitmapRegisters(r, "GICR", s, 0, () => cpu, fixedLowBits: 0, enableReset: 0, () => _gic.UpdateCpu(cpu));
         for (int n = 0; n < 8; n++)
         {
             int first = n * 4;
