@@ -216,10 +216,8 @@ public sealed partial class Cpu
         }
         else
         {
-            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
-            if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && (pc & 3) == 0 && _regimeExecuteCheck.Allows(e.Permissions))
+            if ((pc & 3) == 0 && TryFetchFromTlb(pc, out pa))
             {
-                pa = e.PaPage | (pc & 0xFFF);
                 _jitFetchPageTrusted = true;
             }
             else if (TranslateBlockFetch(pc) is { } walked)
@@ -261,28 +259,11 @@ public sealed partial class Cpu
                     return next;
                 }
             }
-            else if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan)
+            else if (CachedFetchTranslatesTo(pc, next.PhysicalAddress))
             {
-                if (!_regimeTranslates)
-                {
-                    if (next.PhysicalAddress == pc)
-                    {
-                        _jitFetchPageTrusted = true;
-                        CountEntry(cache, next);
-                        return next;
-                    }
-                }
-                else
-                {
-                    ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
-                    if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && _regimeExecuteCheck.Allows(e.Permissions)
-                        && (e.PaPage | (pc & 0xFFF)) == next.PhysicalAddress)
-                    {
-                        _jitFetchPageTrusted = true;
-                        CountEntry(cache, next);
-                        return next;
-                    }
-                }
+                _jitFetchPageTrusted = true;
+                CountEntry(cache, next);
+                return next;
             }
         }
         next = EnterBlock(cache, pc);
@@ -293,6 +274,14 @@ public sealed partial class Cpu
         }
         return next;
     }
+
+    // With the regime cache still current, true when the fetch at pc translates to pa without a walk: a TLB hit with
+    // execute permission, or the identity when the regime does not translate. The checks EnterBlock makes, for a block
+    // already in hand.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool CachedFetchTranslatesTo(ulong pc, ulong pa) =>
+        _regimeCached && _regimeEl == State.EL && _regimePan == State.Pan
+        && (_regimeTranslates ? TryFetchFromTlb(pc, out ulong hit) && hit == pa : pc == pa);
 
     // Counts an entry of block and requests its compile or tier-up when due.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -409,15 +398,7 @@ public sealed partial class Cpu
         // entry, and a pass of a chainable block cannot change EL, PAN or the regime: as NextBlock's same-page link.
         if (!_jitFetchPageTrusted)
         {
-            if (!_regimeCached || _regimeEl != State.EL || _regimePan != State.Pan) return false;
-            if (_regimeTranslates)
-            {
-                ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(block.Pc, _regimeContext);
-                if (System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) || !_regimeExecuteCheck.Allows(e.Permissions)
-                    || (e.PaPage | (block.Pc & 0xFFF)) != block.PhysicalAddress)
-                    return false;
-            }
-            else if (block.Pc != block.PhysicalAddress) return false;
+            if (!CachedFetchTranslatesTo(block.Pc, block.PhysicalAddress)) return false;
             _jitFetchPageTrusted = true;
         }
         long count = block.ExecutionCount + 1;

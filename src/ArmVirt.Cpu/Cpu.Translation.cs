@@ -121,12 +121,25 @@ public sealed partial class Cpu
         return r.PhysicalAddress;
     }
 
+    // The soft-TLB fast path of an instruction fetch in the cached regime (which must be current): pc's physical
+    // address when its page is in the TLB with execute permission.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool TryFetchFromTlb(ulong pc, out ulong pa)
+    {
+        ref readonly TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
+        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && _regimeExecuteCheck.Allows(e.Permissions))
+        {
+            pa = e.PaPage | (pc & 0xFFF);
+            return true;
+        }
+        pa = 0;
+        return false;
+    }
+
     private ulong TranslateFetchThroughMmu(ulong pc)
     {
         EnsureRegimeCache();
-        ref readonly TlbEntry e = ref _tlb!.Lookup(pc, _regimeContext);
-        if (!System.Runtime.CompilerServices.Unsafe.IsNullRef(in e) && _regimeExecuteCheck.Allows(e.Permissions))
-            return e.PaPage | (pc & 0xFFF);
+        if (TryFetchFromTlb(pc, out ulong hit)) return hit;
         var r = Translator.TranslateCached(in _regime, pc, AccessType.Execute);
         if (r.IsFault) throw AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true);
         return r.PhysicalAddress;
