@@ -300,8 +300,8 @@ public sealed partial class Cpu
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {
-        if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(cache, block, CyclesPerInstruction, tier);
-        else cache.Compile(block, CyclesPerInstruction, tier);
+        if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(this, cache, block, CyclesPerInstruction, tier);
+        else cache.Compile(block, CyclesPerInstruction, tier, this);
     }
 
     /// <summary>
@@ -410,6 +410,42 @@ public sealed partial class Cpu
         _jitEntryDeadline = Clock.NextDeadline;
         JitCheckAfterAccess = false;
         return true;
+    }
+
+    /// <summary>
+    /// The instruction budget of a compiled region entered now (<see cref="Jit.RegionCompiler"/>): how many
+    /// instructions, one cycle count step apart, start before the deadline taken at entry and fit the chain's
+    /// instruction limit.
+    /// </summary>
+    internal ulong JitRegionBudget()
+    {
+        ulong cycles = State.Cycles, instructions = State.Instructions;
+        ulong deadline = _jitEntryDeadline, cpi = CyclesPerInstruction;
+        ulong byClock = deadline <= cycles ? 0 : cpi == 1 ? deadline - cycles : (deadline - cycles + cpi - 1) / cpi;
+        ulong byLimit = _jitLimit <= instructions ? 0 : _jitLimit - instructions;
+        return Math.Min(byClock, byLimit);
+    }
+
+    /// <summary>
+    /// Runs the handler of a compiled region's fallback site (its registers and flags already stored by the region):
+    /// PC and counters as <c>Step</c> would see them (<paramref name="reserved"/>: instructions taken from the budget
+    /// so far) and the <c>_jitEntry*</c> fields at this instruction, so that a fault is made precise as for a block.
+    /// </summary>
+    internal void JitRunHandler(RegionFallbacks fallbacks, int site, ulong reserved, ulong instructions0, ulong cycles0)
+    {
+        var s = fallbacks[site];
+        if (s.Sync)
+        {
+            ulong executed = reserved - s.NotRun;
+            State.PC = s.Pc;
+            State.Instructions = instructions0 + executed;
+            State.Cycles = cycles0 + executed * fallbacks.CyclesPerInstruction;
+            _jitEntryPc = s.Pc;
+            _jitEntryInstructions = State.Instructions;
+            _jitEntryCycles = State.Cycles;
+        }
+        if (s.EndsBlock) NextPc = s.Pc + 4;
+        s.Handler(this, s.Word);
     }
 
     /// <summary>Set by compiled code when it leaves a block early after a load or store.</summary>

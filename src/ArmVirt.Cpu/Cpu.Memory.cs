@@ -62,20 +62,66 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
     {
-        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0
-            && _regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
         {
-            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
-            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeReadCheck.Allows(e.Permissions))
+            unsafe
             {
-                unsafe
-                {
-                    byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
-                    return LoadHost(h, size);
-                }
+                byte* h = FastReadPointer(va);
+                if (h != null) return LoadHost(h, size);
             }
         }
         return ReadMemorySlow(va, size, kind, alignment);
+    }
+
+    /// <summary>
+    /// The soft-TLB fast path of an ordinary read at <paramref name="va"/> that stays in its page: the host address when
+    /// the cached regime is current and translates, and the TLB holds a RAM page for <paramref name="va"/> readable
+    /// under it; otherwise null (the caller takes <see cref="ReadMemorySlow"/>). Shared by <see cref="ReadMemory"/>
+    /// and the loads compiled code emits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe byte* FastReadPointer(ulong va)
+    {
+        if (_regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        {
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
+            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeReadCheck.Allows(e.Permissions))
+                return (byte*)unchecked((nint)((long)va + e.HostOffset));
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The write counterpart of <see cref="FastReadPointer"/>: the host address and the physical address of an
+    /// ordinary write that stays in its page, or null. The caller stores through it, then calls
+    /// <see cref="AfterFastWrite"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe byte* FastWritePointer(ulong va, out ulong pa)
+    {
+        if (_regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        {
+            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
+            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeWriteCheck.Allows(e.Permissions))
+            {
+                pa = e.PaPage | (va & 0xFFF);
+                return (byte*)unchecked((nint)((long)va + e.HostOffset));
+            }
+        }
+        pa = 0;
+        return null;
+    }
+
+    /// <summary>
+    /// What follows a store through <see cref="FastWritePointer"/>: translated code in the written page is dropped (the
+    /// page filter inline, the rest only for a page that may hold code) and <see cref="PhysicalWrite"/> is raised.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AfterFastWrite(ulong pa, int size)
+    {
+        var translations = _translations;
+        if (translations != null && translations.MayHoldCode(pa)) OnCodeMayChange(pa, size);
+        PhysicalWrite?.Invoke(pa, size);
     }
 
     private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment)
@@ -100,23 +146,18 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
-        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0
-            && _regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
         {
-            ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
-            if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeWriteCheck.Allows(e.Permissions))
+            unsafe
             {
-                unsafe
+                // An aligned access stays in its page.
+                byte* h = FastWritePointer(va, out ulong pa);
+                if (h != null)
                 {
-                    byte* h = (byte*)unchecked((nint)((long)va + e.HostOffset));
                     StoreHost(h, size, value);
+                    AfterFastWrite(pa, size);
+                    return;
                 }
-                ulong pa = e.PaPage | (va & 0xFFF);
-                // An aligned access stays in its page: the translated-code check is the page filter, inline.
-                var translations = _translations;
-                if (translations != null && translations.MayHoldCode(pa)) OnCodeMayChange(pa, size);
-                PhysicalWrite?.Invoke(pa, size);
-                return;
             }
         }
         WriteMemorySlow(va, size, value, kind | MemoryAccessKind.Write, alignment);
@@ -246,7 +287,7 @@ public sealed partial class Cpu
 
     // Little-endian host access of 1, 2, 4 or 8 bytes at a RAM host pointer (the guest and host are both little-endian).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe ulong LoadHost(byte* p, int size) => size switch
+    internal static unsafe ulong LoadHost(byte* p, int size) => size switch
     {
         1 => *p,
         2 => Unsafe.ReadUnaligned<ushort>(p),
@@ -255,7 +296,7 @@ public sealed partial class Cpu
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void StoreHost(byte* p, int size, ulong value)
+    internal static unsafe void StoreHost(byte* p, int size, ulong value)
     {
         switch (size)
         {

@@ -155,9 +155,16 @@ public sealed partial class Cpu
 
     /// <summary>ConditionHolds (shared/functions/system/ConditionHolds) for a 4-bit condition code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool ConditionHolds(int cond)
+    public bool ConditionHolds(int cond) => ConditionHolds(State.Nzcv, cond);
+
+    /// <summary>
+    /// shared/functions/system/ConditionHolds for flags <paramref name="nzcv"/> (bits 31..28): the form compiled code
+    /// calls with a constant condition on the flags it keeps in a local.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool ConditionHolds(uint nzcv, int cond)
     {
-        uint f = State.Nzcv >> 28;
+        uint f = nzcv >> 28;
         bool n = (f & 8) != 0, z = (f & 4) != 0, c = (f & 2) != 0, v = (f & 1) != 0;
         bool result = (cond >> 1) switch
         {

@@ -18,14 +18,14 @@ internal static class BackgroundCompiler
         return t;
     });
 
-    private readonly record struct Request(TranslationCache Cache, TranslationBlock Block, ulong CyclesPerInstruction, JitTier Tier);
+    private readonly record struct Request(Cpu Cpu, TranslationCache Cache, TranslationBlock Block, ulong CyclesPerInstruction, JitTier Tier);
 
     /// <summary>Queues a compile; the block is marked pending until it is done.</summary>
-    public static void Enqueue(TranslationCache cache, TranslationBlock block, ulong cyclesPerInstruction, JitTier tier)
+    public static void Enqueue(Cpu cpu, TranslationCache cache, TranslationBlock block, ulong cyclesPerInstruction, JitTier tier)
     {
         block.CompilePending = true;
         _ = Worker.Value;
-        Queue.Add(new Request(cache, block, cyclesPerInstruction, tier));
+        Queue.Add(new Request(cpu, cache, block, cyclesPerInstruction, tier));
     }
 
     private static void Work()
@@ -34,7 +34,7 @@ internal static class BackgroundCompiler
         {
             try
             {
-                if (!r.Block.Invalidated) r.Cache.Compile(r.Block, r.CyclesPerInstruction, r.Tier);
+                if (!r.Block.Invalidated) r.Cache.Compile(r.Block, r.CyclesPerInstruction, r.Tier, r.Cpu);
             }
             finally
             {

@@ -197,7 +197,7 @@ public static class BlockCompiler
     // (multicast, virtual, closed static) goes through Invoke.
     // In the baseline tier the static handler is called through its function pointer (calli), which RyuJIT does not
     // inline: compiling the block then costs a small fraction of the inlined version (see bench/JitBenchmarks).
-    private static void EmitHandlerCall(ILGenerator il, A64Handler handler, uint insn, List<object> targets, bool inline)
+    internal static void EmitHandlerCall(ILGenerator il, A64Handler handler, uint insn, List<object> targets, bool inline)
     {
         var m = handler.Method;
         bool single = handler.HasSingleTarget;

@@ -88,10 +88,16 @@ public sealed class TranslationCache
     /// Compiles <paramref name="block"/> to <paramref name="tier"/> on the calling thread (forcing RyuJIT's compile too),
     /// publishes the code on the block and records the compile statistics. Thread-safe.
     /// </summary>
-    public void Compile(TranslationBlock block, ulong cyclesPerInstruction, JitTier tier)
+    /// <remarks>
+    /// With <paramref name="cpu"/> given, the <see cref="JitTier.Optimized"/> tier compiles the block's whole
+    /// <see cref="Region"/> (read from <paramref name="cpu"/>'s RAM); without it, the block alone.
+    /// </remarks>
+    public void Compile(TranslationBlock block, ulong cyclesPerInstruction, JitTier tier, Cpu? cpu = null)
     {
         long start = Stopwatch.GetTimestamp();
-        var code = BlockCompiler.Compile(block, cyclesPerInstruction, tier);
+        var code = tier == JitTier.Optimized && cpu != null
+            ? RegionCompiler.Compile(block, Region.Form(cpu, block), cyclesPerInstruction)
+            : BlockCompiler.Compile(block, cyclesPerInstruction, tier);
         BlockCompiler.Warm(code);
         Interlocked.Add(ref _compileTicks, Stopwatch.GetTimestamp() - start);
         Interlocked.Increment(ref _blocksCompiled);

@@ -1,0 +1,27 @@
+using System.Reflection;
+using ArmVirt.Cpu.A64;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// The hand-written IL of the hot instruction families, keyed by the interpreter handler of the decode row they
+/// replace (so decoding stays in the decode tables). Every emitter implements exactly its handler's semantics on the
+/// region's register locals; the lockstep tests run both against each other. Rows without an emitter, and encodings
+/// an emitter declines, call the handler.
+/// </summary>
+internal static class EmitterTable
+{
+    private static readonly Dictionary<MethodInfo, A64Emitter> Emitters = Build();
+
+    private static Dictionary<MethodInfo, A64Emitter> Build()
+    {
+        var table = new Dictionary<MethodInfo, A64Emitter>();
+        foreach (var (handler, emitter) in LoadStoreEmitters.Entries) table.Add(handler.Method, emitter);
+        foreach (var (handler, emitter) in AluEmitters.Entries) table.Add(handler.Method, emitter);
+        return table;
+    }
+
+    /// <summary>The emitter for rows handled by <paramref name="handler"/>, or null.</summary>
+    public static A64Emitter? For(A64Handler handler) =>
+        handler.HasSingleTarget && Emitters.TryGetValue(handler.Method, out var e) ? e : null;
+}

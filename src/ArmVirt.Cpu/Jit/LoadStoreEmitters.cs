@@ -1,0 +1,295 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using ArmVirt.Cpu.A64;
+using static ArmVirt.Cpu.A64.A64Fields;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// IL for the integer loads and stores (Arm ARM C4.1.4: LDR/STR and their byte, halfword and signed forms in the
+/// immediate, unscaled, pre/post-index and register-offset modes; LDP/STP/LDPSW). The fast path is the soft TLB's
+/// (<see cref="Cpu.FastReadPointer"/>, <see cref="Cpu.FastWritePointer"/>): an access aligned to its size, inside one
+/// page, hitting a RAM page with the rights it needs, with an SP base that is 16-byte aligned. Every other case runs
+/// the whole instruction through its interpreter handler, which raises the faults and reaches MMIO.
+/// </summary>
+internal static class LoadStoreEmitters
+{
+    private static readonly MethodInfo FastReadPointer =
+        typeof(Cpu).GetMethod(nameof(Cpu.FastReadPointer), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo FastWritePointer =
+        typeof(Cpu).GetMethod(nameof(Cpu.FastWritePointer), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo AfterFastWrite =
+        typeof(Cpu).GetMethod(nameof(Cpu.AfterFastWrite), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo LoadHost =
+        typeof(Cpu).GetMethod(nameof(Cpu.LoadHost), BindingFlags.Static | BindingFlags.NonPublic)!;
+    private static readonly MethodInfo StoreHost =
+        typeof(Cpu).GetMethod(nameof(Cpu.StoreHost), BindingFlags.Static | BindingFlags.NonPublic)!;
+
+    /// <summary>The handlers this family replaces, with their emitters.</summary>
+    public static IEnumerable<(A64Handler Handler, A64Emitter Emitter)> Entries =>
+    [
+        (LoadStoreRegister.UnsignedImmediate, (c, i) => Single(c, i, Bits(i, 21, 10) << (int)(i >> 30), Writeback.None)),
+        (LoadStoreRegister.Unscaled, (c, i) => Single(c, i, (ulong)SignedBits(i, 20, 12), Writeback.None)),
+        (LoadStoreRegister.PreIndex, (c, i) => Single(c, i, (ulong)SignedBits(i, 20, 12), Writeback.Pre)),
+        (LoadStoreRegister.PostIndex, (c, i) => Single(c, i, (ulong)SignedBits(i, 20, 12), Writeback.Post)),
+        (LoadStoreRegister.RegisterOffset, RegisterOffset),
+        (LoadStorePair.SignedOffset, (c, i) => Pair(c, i, Writeback.None)),
+        (LoadStorePair.PreIndex, (c, i) => Pair(c, i, Writeback.Pre)),
+        (LoadStorePair.PostIndex, (c, i) => Pair(c, i, Writeback.Post)),
+    ];
+
+    private enum Writeback { None, Pre, Post }
+
+    // Immediate forms: address = base + offset (the access uses base alone for post-index).
+    private static bool Single(IlEmitContext c, uint insn, ulong offset, Writeback writeback)
+    {
+        var il = c.Il;
+        int n = Rn(insn);
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        var address = c.Temp(typeof(ulong));
+        EmitBase(c, n, slow);
+        if (writeback != Writeback.Post && offset != 0)
+        {
+            il.Emit(OpCodes.Ldc_I8, (long)offset);
+            il.Emit(OpCodes.Add);
+        }
+        il.Emit(OpCodes.Stloc, address);
+        EmitTransfer(c, insn, address, slow);
+        if (writeback != Writeback.None)
+        {
+            il.Emit(OpCodes.Ldloc, address);
+            if (writeback == Writeback.Post)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)offset);
+                il.Emit(OpCodes.Add);
+            }
+            c.StoreXSp(n);
+        }
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        c.EmitHandlerFallback();
+        il.MarkLabel(done);
+        return true;
+    }
+
+    // LDR/STR (register): address = base + ExtendReg(Rm, option, S ? size : 0).
+    private static bool RegisterOffset(IlEmitContext c, uint insn)
+    {
+        var il = c.Il;
+        int shift = (insn & (1u << 12)) != 0 ? (int)(insn >> 30) : 0;
+        uint option = Bits(insn, 15, 13);
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        var address = c.Temp(typeof(ulong));
+        EmitBase(c, Rn(insn), slow);
+        c.LoadX(Rm(insn));
+        if ((option & 1) == 0)
+        {
+            // UXTW / SXTW
+            if ((option & 4) != 0)
+            {
+                il.Emit(OpCodes.Conv_I4);
+                il.Emit(OpCodes.Conv_I8);
+            }
+            else AluEmitters.EmitZeroExtend32(il);
+        }
+        if (shift != 0)
+        {
+            il.Emit(OpCodes.Ldc_I4, shift);
+            il.Emit(OpCodes.Shl);
+        }
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, address);
+        EmitTransfer(c, insn, address, slow);
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        c.EmitHandlerFallback();
+        il.MarkLabel(done);
+        return true;
+    }
+
+    // Pushes the base register; with SP as the base, a misaligned SP takes the slow path (CheckSPAlignment there).
+    private static void EmitBase(IlEmitContext c, int n, Label slow)
+    {
+        var il = c.Il;
+        if (n == 31)
+        {
+            c.LoadXSp(31);
+            il.Emit(OpCodes.Ldc_I8, 15L);
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Brtrue, slow);
+        }
+        c.LoadXSp(n);
+    }
+
+    // LoadStoreRegister.Transfer's fast path: opc 00 store, 01 load, 10 load signed to 64, 11 load signed to 32.
+    private static void EmitTransfer(IlEmitContext c, uint insn, LocalBuilder address, Label slow)
+    {
+        var il = c.Il;
+        int bytes = 1 << (int)(insn >> 30);
+        uint opc = (insn >> 22) & 3;
+        EmitAlignmentCheck(il, address, bytes, bytes, slow);
+        var host = c.Temp(typeof(byte*));
+        if (opc == 0)
+        {
+            var pa = c.Temp(typeof(ulong));
+            EmitPointer(c, address, write: true, host, pa, slow);
+            il.Emit(OpCodes.Ldloc, host);
+            il.Emit(OpCodes.Ldc_I4, bytes);
+            c.LoadX(Rt(insn));
+            il.Emit(OpCodes.Call, StoreHost);
+            EmitAfterWrite(c, pa, 0, bytes);
+            return;
+        }
+        EmitPointer(c, address, write: false, host, null, slow);
+        il.Emit(OpCodes.Ldloc, host);
+        il.Emit(OpCodes.Ldc_I4, bytes);
+        il.Emit(OpCodes.Call, LoadHost);
+        if (opc != 1 && bytes < 8) EmitSignExtend(il, bytes, to32: opc == 3);
+        c.StoreX(Rt(insn));
+    }
+
+    // LDP/STP/LDPSW: opc (bits 31..30) 00 32-bit, 01 LDPSW, 10 64-bit; L = bit 22. Both halves in one page.
+    private static bool Pair(IlEmitContext c, uint insn, Writeback writeback)
+    {
+        var il = c.Il;
+        int scale = 2 + (int)(insn >> 31);
+        int bytes = 1 << scale;
+        ulong offset = (ulong)(SignedBits(insn, 21, 15) << scale);
+        int n = Rn(insn), t = Rt(insn), t2 = Rt2(insn);
+        bool load = (insn & (1u << 22)) != 0;
+        var slow = il.DefineLabel();
+        var done = il.DefineLabel();
+        var address = c.Temp(typeof(ulong));
+        var host = c.Temp(typeof(byte*));
+        EmitBase(c, n, slow);
+        if (writeback != Writeback.Post && offset != 0)
+        {
+            il.Emit(OpCodes.Ldc_I8, (long)offset);
+            il.Emit(OpCodes.Add);
+        }
+        il.Emit(OpCodes.Stloc, address);
+        EmitAlignmentCheck(il, address, bytes, 2 * bytes, slow);
+        if (load)
+        {
+            EmitPointer(c, address, write: false, host, null, slow);
+            var first = c.Temp(typeof(ulong));
+            EmitLoadPairHalf(il, host, 0, bytes, signed: (insn >> 30) == 1);
+            il.Emit(OpCodes.Stloc, first);
+            EmitLoadPairHalf(il, host, bytes, bytes, signed: (insn >> 30) == 1);
+            c.StoreX(t2);
+            il.Emit(OpCodes.Ldloc, first);
+            c.StoreX(t);
+        }
+        else
+        {
+            var pa = c.Temp(typeof(ulong));
+            EmitPointer(c, address, write: true, host, pa, slow);
+            il.Emit(OpCodes.Ldloc, host);
+            il.Emit(OpCodes.Ldc_I4, bytes);
+            c.LoadX(t);
+            il.Emit(OpCodes.Call, StoreHost);
+            il.Emit(OpCodes.Ldloc, host);
+            il.Emit(OpCodes.Ldc_I4, bytes);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Ldc_I4, bytes);
+            c.LoadX(t2);
+            il.Emit(OpCodes.Call, StoreHost);
+            EmitAfterWrite(c, pa, 0, bytes);
+            EmitAfterWrite(c, pa, bytes, bytes);
+        }
+        if (writeback != Writeback.None)
+        {
+            il.Emit(OpCodes.Ldloc, address);
+            if (writeback == Writeback.Post)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)offset);
+                il.Emit(OpCodes.Add);
+            }
+            c.StoreXSp(n);
+        }
+        il.Emit(OpCodes.Br, done);
+        il.MarkLabel(slow);
+        c.EmitHandlerFallback();
+        il.MarkLabel(done);
+        return true;
+    }
+
+    private static void EmitLoadPairHalf(ILGenerator il, LocalBuilder host, int at, int bytes, bool signed)
+    {
+        il.Emit(OpCodes.Ldloc, host);
+        if (at != 0)
+        {
+            il.Emit(OpCodes.Ldc_I4, at);
+            il.Emit(OpCodes.Add);
+        }
+        il.Emit(OpCodes.Ldc_I4, bytes);
+        il.Emit(OpCodes.Call, LoadHost);
+        if (signed) EmitSignExtend(il, 4, to32: false);
+    }
+
+    // Slow path unless address is a multiple of `alignment` and [address, address + span) stays in its page.
+    private static void EmitAlignmentCheck(ILGenerator il, LocalBuilder address, int alignment, int span, Label slow)
+    {
+        if (alignment > 1)
+        {
+            il.Emit(OpCodes.Ldloc, address);
+            il.Emit(OpCodes.Ldc_I8, (long)(alignment - 1));
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Brtrue, slow);
+        }
+        if (span > alignment)
+        {
+            il.Emit(OpCodes.Ldloc, address);
+            il.Emit(OpCodes.Ldc_I8, 0xFFFL);
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Ldc_I8, (long)(0x1000 - span));
+            il.Emit(OpCodes.Bgt_Un, slow);
+        }
+    }
+
+    // host = cpu.FastReadPointer(address) or cpu.FastWritePointer(address, out pa); null goes to the slow path.
+    private static void EmitPointer(IlEmitContext c, LocalBuilder address, bool write, LocalBuilder host, LocalBuilder? pa, Label slow)
+    {
+        var il = c.Il;
+        c.LoadCpu();
+        il.Emit(OpCodes.Ldloc, address);
+        if (write)
+        {
+            il.Emit(OpCodes.Ldloca, pa!);
+            il.Emit(OpCodes.Call, FastWritePointer);
+        }
+        else il.Emit(OpCodes.Call, FastReadPointer);
+        il.Emit(OpCodes.Stloc, host);
+        il.Emit(OpCodes.Ldloc, host);
+        il.Emit(OpCodes.Brfalse, slow);
+    }
+
+    // cpu.AfterFastWrite(pa + at, bytes)
+    private static void EmitAfterWrite(IlEmitContext c, LocalBuilder pa, int at, int bytes)
+    {
+        var il = c.Il;
+        c.LoadCpu();
+        il.Emit(OpCodes.Ldloc, pa);
+        if (at != 0)
+        {
+            il.Emit(OpCodes.Ldc_I8, (long)at);
+            il.Emit(OpCodes.Add);
+        }
+        il.Emit(OpCodes.Ldc_I4, bytes);
+        il.Emit(OpCodes.Call, AfterFastWrite);
+    }
+
+    // SignExtend(value<8*bytes-1:0>, 64), truncated to 32 bits (zero-extended) when to32.
+    private static void EmitSignExtend(ILGenerator il, int bytes, bool to32)
+    {
+        il.Emit(bytes switch { 1 => OpCodes.Conv_I1, 2 => OpCodes.Conv_I2, _ => OpCodes.Conv_I4 });
+        if (to32)
+        {
+            il.Emit(OpCodes.Conv_U4);
+            il.Emit(OpCodes.Conv_U8);
+        }
+        else il.Emit(OpCodes.Conv_I8);
+    }
+}

@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using ArmVirt.Cpu.A64;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// The code the optimized tier compiles for one <see cref="TranslationBlock"/>: every instruction of the block's 4 KiB
+/// page reachable from the block's start through fall-through and immediate branches (B, BL, B.cond, CBZ/CBNZ,
+/// TBZ/TBNZ), up to <see cref="MaxInstructions"/>, in address order. Branches between its instructions become jumps
+/// inside one compiled method (loops stay in compiled code); everything else leaves it. Because the region never leaves
+/// the block's page, the block's fetch translation and its page's invalidation cover all of it.
+/// </summary>
+internal sealed class Region
+{
+    /// <summary>Most instructions in a region (RyuJIT's compile time grows with the method).</summary>
+    public const int MaxInstructions = 256;
+
+    private Region(ulong entryPc, int el, RegionInstruction[] instructions)
+    {
+        EntryPc = entryPc;
+        El = el;
+        Instructions = instructions;
+    }
+
+    /// <summary>The entry block's start.</summary>
+    public ulong EntryPc { get; }
+
+    /// <summary>The exception level the region was formed at.</summary>
+    public int El { get; }
+
+    /// <summary>The instructions, sorted by address (not necessarily contiguous).</summary>
+    public RegionInstruction[] Instructions { get; }
+
+    /// <summary>The index of the instruction at <paramref name="pc"/>, or -1 when it is not in the region.</summary>
+    public int IndexOf(ulong pc)
+    {
+        int lo = 0, hi = Instructions.Length - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >> 1;
+            ulong p = Instructions[mid].Pc;
+            if (p == pc) return mid;
+            if (p < pc) lo = mid + 1;
+            else hi = mid - 1;
+        }
+        return -1;
+    }
+
+    /// <summary>
+    /// Forms the region of <paramref name="block"/>, reading the page's words from RAM (not through the CPU's decode
+    /// cache: this may run on the background compiler's thread). A write to the page while this runs invalidates
+    /// the block, so code formed from a torn read is never run.
+    /// </summary>
+    public static Region Form(Cpu cpu, TranslationBlock block)
+    {
+        ulong pageVa = block.Pc & ~(TranslationBlock.PageSize - 1);
+        ulong pagePa = block.PhysicalAddress & ~(TranslationBlock.PageSize - 1);
+        var found = new SortedDictionary<ulong, RegionInstruction>();
+        var work = new Stack<ulong>();
+        work.Push(block.Pc);
+        // The entry block's own instructions first, as the block formed them (words it already read).
+        while (work.Count > 0 && found.Count < MaxInstructions)
+        {
+            ulong pc = work.Pop();
+            while (found.Count < MaxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
+            {
+                uint word;
+                unsafe
+                {
+                    byte* p = cpu.Bus.RamPointer(pagePa + (pc - pageVa), 4);
+                    if (p == null) break;
+                    word = Unsafe.ReadUnaligned<uint>(p);
+                }
+                var encoding = cpu.Decoder.Decode(word);
+                var cls = InstructionClassifier.Classify(encoding);
+                var kind = RegionInstruction.KindOf(encoding, word);
+                found.Add(pc, new RegionInstruction(pc, word, encoding, cls, kind));
+                if (cls != InstructionClass.EndsBlock)
+                {
+                    pc += 4;
+                    continue;
+                }
+                // A terminator: follow its immediate target (in the page) and, for conditional branches, the next one.
+                var added = found[pc];
+                if (added.Target is { } target) work.Push(target);
+                if (kind == BranchKind.Conditional) work.Push(pc + 4);
+                break;
+            }
+        }
+        return new Region(block.Pc, block.El, [.. found.Values]);
+    }
+}
+
+/// <summary>How a region instruction transfers control.</summary>
+internal enum BranchKind
+{
+    /// <summary>Not a branch (data processing, load/store, or a terminator that is not a branch).</summary>
+    None,
+    /// <summary>B.cond, CBZ/CBNZ, TBZ/TBNZ.</summary>
+    Conditional,
+    /// <summary>B.</summary>
+    Unconditional,
+    /// <summary>BL.</summary>
+    Call,
+    /// <summary>BR, BLR, RET (a register target).</summary>
+    Indirect,
+}
+
+/// <summary>One instruction of a <see cref="Region"/>.</summary>
+internal readonly record struct RegionInstruction(ulong Pc, uint Word, A64Encoding Encoding, InstructionClass Class, BranchKind Branch)
+{
+    private static readonly HashSet<System.Reflection.MethodInfo> ConditionalHandlers =
+    [
+        ((A64Handler)Branches.BCond).Method, ((A64Handler)Branches.Cbz).Method, ((A64Handler)Branches.Cbnz).Method,
+        ((A64Handler)Branches.Tbz).Method, ((A64Handler)Branches.Tbnz).Method,
+    ];
+
+    private static readonly HashSet<System.Reflection.MethodInfo> IndirectHandlers =
+    [
+        ((A64Handler)Branches.Br).Method, ((A64Handler)Branches.Blr).Method, ((A64Handler)Branches.Ret).Method,
+    ];
+
+    /// <summary>The branch kind of a decoded row (by its handler, as the decode tables give it).</summary>
+    public static BranchKind KindOf(A64Encoding encoding, uint word)
+    {
+        var m = encoding.Handler.Method;
+        if (ConditionalHandlers.Contains(m)) return BranchKind.Conditional;
+        if (m == ((A64Handler)Branches.B).Method) return BranchKind.Unconditional;
+        if (m == ((A64Handler)Branches.Bl).Method) return BranchKind.Call;
+        if (IndirectHandlers.Contains(m)) return BranchKind.Indirect;
+        return BranchKind.None;
+    }
+
+    /// <summary>The target of an immediate branch (B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ), or null.</summary>
+    public ulong? Target => Branch switch
+    {
+        BranchKind.Call => Pc + (ulong)(A64Fields.SignedBits(Word, 25, 0) << 2),
+        BranchKind.Conditional or BranchKind.Unconditional => BlockCompiler.BranchTarget(Pc, Word),
+        _ => null,
+    };
+
+    /// <summary>True when execution can continue at the next address (not B, BL, BR/BLR/RET or another terminator).</summary>
+    public bool FallsThrough => Class != InstructionClass.EndsBlock || Branch == BranchKind.Conditional;
+}

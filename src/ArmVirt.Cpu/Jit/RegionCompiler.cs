@@ -1,0 +1,443 @@
+using System.Reflection;
+using System.Reflection.Emit;
+using ArmVirt.Cpu.A64;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// The optimized tier: compiles a block's <see cref="Region"/> into one <see cref="DynamicMethod"/> in which branches
+/// between the region's instructions are IL branches, general registers and NZCV are IL locals, and the hot families
+/// are hand-emitted IL (<see cref="EmitterTable"/>); the other instructions call their interpreter handlers.
+/// </summary>
+/// <remarks>
+/// <para>Exactness. The region runs only while the interpreter would run the same instructions one by one: on entry
+/// it takes an instruction budget (<see cref="Cpu.JitRegionBudget"/>: how many instructions start before the clock
+/// deadline and fit the instruction limit), and every basic block (at most <see cref="TranslationBlock.MaxInstructions"/>
+/// long) is entered only if its whole length fits the budget left, else the region exits to the block's first
+/// instruction. A loop head also leaves when a stop was requested. After a load or store that left the RAM fast path
+/// or dropped translated code, the region asks <see cref="Cpu.JitMustLeaveBlock"/>, as the block compiler does.</para>
+/// <para>State. <see cref="CpuState"/> registers, NZCV, PC and the counters are written back where anything outside
+/// the method can look at them: before a handler call (with PC and counters, and <c>_jitEntry*</c> set to that
+/// instruction, so that a <see cref="Exceptions.GuestException"/> is made precise by <c>ExecuteChain</c> as for a
+/// block), and at every exit. Each exit stores the next PC, which is also <see cref="Cpu.NextPc"/> (as after
+/// <c>Step</c>), and sets <see cref="Cpu.JitLeftEarly"/> when the execution loop must not chain (after an early exit,
+/// or after an instruction that may change the interrupt state or regime).</para>
+/// </remarks>
+internal static class RegionCompiler
+{
+    private static readonly FieldInfo StateField = typeof(Cpu).GetField(nameof(Cpu.State))!;
+    private static readonly FieldInfo NextPcField = typeof(Cpu).GetField(nameof(Cpu.NextPc))!;
+    private static readonly FieldInfo PcField = typeof(CpuState).GetField(nameof(CpuState.PC))!;
+    private static readonly FieldInfo CyclesField = typeof(CpuState).GetField(nameof(CpuState.Cycles))!;
+    private static readonly FieldInfo InstructionsField = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
+    private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
+    private static readonly FieldInfo LeftEarlyField = typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), Private)!;
+    private static readonly FieldInfo CheckAfterAccessField = typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), Private)!;
+    private static readonly MethodInfo MustLeaveMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
+    private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
+    private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionBudget), Private)!;
+    private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
+    private static readonly MethodInfo ConditionHoldsMethod =
+        typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), BindingFlags.Static | BindingFlags.Public, [typeof(uint), typeof(int)])!;
+
+    /// <summary>Compiles the region of <paramref name="block"/> for a CPU charging <paramref name="cyclesPerInstruction"/>.</summary>
+    public static Action<Cpu> Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
+    {
+        // First pass: which registers and flags the code touches; second pass: the real method.
+        var probe = new Pass(block, region, cyclesPerInstruction, default);
+        probe.Emit();
+        var pass = new Pass(block, region, cyclesPerInstruction, probe.Context.Touched);
+        return pass.Emit();
+    }
+
+    private sealed class Pass
+    {
+        private readonly TranslationBlock _block;
+        private readonly Region _region;
+        private readonly ulong _cpi;
+        private readonly List<object> _targets;
+        private readonly DynamicMethod _method;
+        private readonly ILGenerator _il;
+        private readonly LocalBuilder _budget, _budget0, _instructions0, _cycles0, _exitPc, _exitAdjust, _executed, _site;
+        private readonly Label _commonExit, _fallbackStub;
+        private readonly RegionFallbacks _fallbacks;
+        private readonly Label[] _labels;
+        private readonly bool[] _leader, _loopHead;
+        private readonly int[] _blockLength;
+        private readonly Dictionary<(ulong Pc, ulong Adjust, bool LeftEarly), Label> _exitStubs = new();
+
+        public IlEmitContext Context { get; }
+
+        public Pass(TranslationBlock block, Region region, ulong cpi, RegionFootprint known)
+        {
+            _block = block;
+            _region = region;
+            _cpi = cpi;
+            _fallbacks = new RegionFallbacks(cpi);
+            _targets = [block, _fallbacks]; // closure slots: the block (JitMustLeaveBlock's argument), the fallback sites
+            _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],
+                typeof(Cpu).Module, skipVisibility: true);
+            _il = _method.GetILGenerator();
+            Context = new IlEmitContext(_il, known);
+            _budget = _il.DeclareLocal(typeof(ulong));
+            _budget0 = _il.DeclareLocal(typeof(ulong));
+            _instructions0 = _il.DeclareLocal(typeof(ulong));
+            _cycles0 = _il.DeclareLocal(typeof(ulong));
+            _exitPc = _il.DeclareLocal(typeof(ulong));
+            _exitAdjust = _il.DeclareLocal(typeof(ulong));
+            _executed = _il.DeclareLocal(typeof(ulong));
+            _site = _il.DeclareLocal(typeof(int));
+            _fallbackStub = _il.DefineLabel();
+            _commonExit = _il.DefineLabel();
+            int n = region.Instructions.Length;
+            _labels = new Label[n];
+            for (int i = 0; i < n; i++) _labels[i] = _il.DefineLabel();
+            (_leader, _loopHead, _blockLength) = Analyse(block, region);
+        }
+
+        // Basic blocks: a leader starts each (the entry, branch targets, the instruction after a terminator or a gap,
+        // and every MaxInstructions-th of a run); the entry's basic block is no longer than the entry block, whose
+        // length the execution loop checked against the deadline.
+        private static (bool[] Leader, bool[] LoopHead, int[] Length) Analyse(TranslationBlock block, Region region)
+        {
+            var ins = region.Instructions;
+            int n = ins.Length;
+            var leader = new bool[n];
+            var loopHead = new bool[n];
+            int entry = region.IndexOf(region.EntryPc);
+            leader[entry] = true;
+            int afterEntry = region.IndexOf(region.EntryPc + 4 * (ulong)block.Length);
+            if (afterEntry >= 0) leader[afterEntry] = true;
+            for (int i = 0; i < n; i++)
+            {
+                var x = ins[i];
+                if (x.Target is { } target)
+                {
+                    int t = region.IndexOf(target);
+                    if (t >= 0)
+                    {
+                        leader[t] = true;
+                        if (t <= i) loopHead[t] = true;
+                    }
+                }
+                if (i + 1 < n && (x.Class == InstructionClass.EndsBlock || ins[i + 1].Pc != x.Pc + 4)) leader[i + 1] = true;
+            }
+            var length = new int[n];
+            int run = 0;
+            for (int i = 0; i < n; i++)
+            {
+                if (leader[i]) run = 0;
+                else if (run == TranslationBlock.MaxInstructions) { leader[i] = true; run = 0; }
+                run++;
+            }
+            for (int i = n - 1, next = n; i >= 0; i--)
+            {
+                if (leader[i])
+                {
+                    length[i] = next - i;
+                    next = i;
+                }
+            }
+            return (leader, loopHead, length);
+        }
+
+        public Action<Cpu> Emit()
+        {
+            var il = _il;
+            var prologue = il.DefineLabel();
+            // Called with a null CPU, the method returns at once (BlockCompiler.Warm).
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Brtrue, prologue);
+            il.Emit(OpCodes.Ret);
+            var ins = _region.Instructions;
+            int leaderIndex = 0, blockLength = 0;
+            for (int i = 0; i < ins.Length; i++)
+            {
+                if (_leader[i])
+                {
+                    leaderIndex = i;
+                    blockLength = _blockLength[i];
+                    EmitLeader(i, blockLength);
+                }
+                EmitInstruction(i, blockLength, i - leaderIndex);
+            }
+            foreach (var ((pc, adjust, leftEarly), label) in _exitStubs)
+            {
+                il.MarkLabel(label);
+                if (leftEarly) EmitSetLeftEarly();
+                il.Emit(OpCodes.Ldc_I8, (long)pc);
+                il.Emit(OpCodes.Stloc, _exitPc);
+                il.Emit(OpCodes.Ldc_I8, (long)adjust);
+                il.Emit(OpCodes.Stloc, _exitAdjust);
+                il.Emit(OpCodes.Br, _commonExit);
+            }
+            EmitCommonExit();
+            if (_fallbacks.Count > 0) EmitFallbackStub();
+            EmitPrologue(prologue);
+            return (Action<Cpu>)_method.CreateDelegate(typeof(Action<Cpu>), _targets.ToArray());
+        }
+
+        // budget = cpu.JitRegionBudget(); the counters at entry; the registers and flags into their locals.
+        private void EmitPrologue(Label prologue)
+        {
+            var il = _il;
+            il.MarkLabel(prologue);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, BudgetMethod);
+            il.Emit(OpCodes.Dup);
+            il.Emit(OpCodes.Stloc, _budget);
+            il.Emit(OpCodes.Stloc, _budget0);
+            EmitLoadState(InstructionsField);
+            il.Emit(OpCodes.Stloc, _instructions0);
+            EmitLoadState(CyclesField);
+            il.Emit(OpCodes.Stloc, _cycles0);
+            Context.EmitReload();
+            il.Emit(OpCodes.Br, _labels[_region.IndexOf(_region.EntryPc)]);
+        }
+
+        // State.PC = NextPc = exitPc; the counters advanced by the instructions run; registers and flags stored.
+        private void EmitCommonExit()
+        {
+            var il = _il;
+            il.MarkLabel(_commonExit);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldloc, _exitPc);
+            il.Emit(OpCodes.Stfld, PcField);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, _exitPc);
+            il.Emit(OpCodes.Stfld, NextPcField);
+            EmitExecuted(() => il.Emit(OpCodes.Ldloc, _exitAdjust));
+            il.Emit(OpCodes.Stloc, _executed);
+            EmitStoreCounters(_executed);
+            Context.EmitFlush();
+            il.Emit(OpCodes.Ret);
+        }
+
+        // Pushes budget0 - budget - notRun: the instructions retired since entry.
+        private void EmitExecuted(Action pushNotRun)
+        {
+            var il = _il;
+            il.Emit(OpCodes.Ldloc, _budget0);
+            il.Emit(OpCodes.Ldloc, _budget);
+            il.Emit(OpCodes.Sub);
+            pushNotRun();
+            il.Emit(OpCodes.Sub);
+        }
+
+        // State.Instructions = instructions0 + executed; State.Cycles = cycles0 + executed * cpi.
+        private void EmitStoreCounters(LocalBuilder executed)
+        {
+            var il = _il;
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldloc, _instructions0);
+            il.Emit(OpCodes.Ldloc, executed);
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stfld, InstructionsField);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldloc, _cycles0);
+            il.Emit(OpCodes.Ldloc, executed);
+            if (_cpi != 1)
+            {
+                il.Emit(OpCodes.Ldc_I8, (long)_cpi);
+                il.Emit(OpCodes.Mul);
+            }
+            il.Emit(OpCodes.Add);
+            il.Emit(OpCodes.Stfld, CyclesField);
+        }
+
+        private void EmitLoadState(FieldInfo field)
+        {
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Ldflda, StateField);
+            _il.Emit(OpCodes.Ldfld, field);
+        }
+
+        private void EmitSetLeftEarly()
+        {
+            _il.Emit(OpCodes.Ldarg_1);
+            _il.Emit(OpCodes.Ldc_I4_1);
+            _il.Emit(OpCodes.Stfld, LeftEarlyField);
+        }
+
+        private Label ExitStub(ulong pc, ulong adjust, bool leftEarly)
+        {
+            if (!_exitStubs.TryGetValue((pc, adjust, leftEarly), out var label))
+                _exitStubs[(pc, adjust, leftEarly)] = label = _il.DefineLabel();
+            return label;
+        }
+
+        // The label of the region's instruction at pc, or an exit to it.
+        private Label Target(ulong pc)
+        {
+            int t = _region.IndexOf(pc);
+            return t >= 0 ? _labels[t] : ExitStub(pc, 0, leftEarly: false);
+        }
+
+        // if (budget < length) exit to pc; [loop head: if (StopReason != None) exit to pc]; budget -= length.
+        private void EmitLeader(int i, int length)
+        {
+            var il = _il;
+            ulong pc = _region.Instructions[i].Pc;
+            il.MarkLabel(_labels[i]);
+            var leave = ExitStub(pc, 0, leftEarly: false);
+            il.Emit(OpCodes.Ldloc, _budget);
+            il.Emit(OpCodes.Ldc_I8, (long)length);
+            il.Emit(OpCodes.Blt_Un, leave);
+            if (_loopHead[i])
+            {
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Call, StopReasonGetter);
+                il.Emit(OpCodes.Brtrue, leave);
+            }
+            il.Emit(OpCodes.Ldloc, _budget);
+            il.Emit(OpCodes.Ldc_I8, (long)length);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Stloc, _budget);
+        }
+
+        // Instruction i, the j-th of its basic block of `length` instructions.
+        private void EmitInstruction(int i, int length, int j)
+        {
+            var il = _il;
+            var x = _region.Instructions[i];
+            var c = Context;
+            c.BeginInstruction(x.Pc);
+            c.Fallback = () => EmitFallback(x, length, j);
+            bool nextIsSequential = i + 1 < _region.Instructions.Length && _region.Instructions[i + 1].Pc == x.Pc + 4;
+            switch (x.Branch)
+            {
+                case BranchKind.Conditional:
+                    EmitCondition(x);
+                    il.Emit(OpCodes.Brtrue, Target(x.Target!.Value));
+                    if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
+                    return;
+                case BranchKind.Unconditional:
+                    il.Emit(OpCodes.Br, Target(x.Target!.Value));
+                    return;
+                case BranchKind.Call:
+                    il.Emit(OpCodes.Ldc_I8, (long)(x.Pc + 4));
+                    c.StoreX(30);
+                    il.Emit(OpCodes.Br, Target(x.Target!.Value));
+                    return;
+                case BranchKind.Indirect:
+                    // BR, BLR, RET: the target is read before BLR writes X30.
+                    c.LoadX(A64Fields.Rn(x.Word));
+                    il.Emit(OpCodes.Stloc, _exitPc);
+                    if (x.Encoding.Handler.Method == ((A64Handler)Branches.Blr).Method)
+                    {
+                        il.Emit(OpCodes.Ldc_I8, (long)(x.Pc + 4));
+                        c.StoreX(30);
+                    }
+                    il.Emit(OpCodes.Ldc_I8, 0L);
+                    il.Emit(OpCodes.Stloc, _exitAdjust);
+                    il.Emit(OpCodes.Br, _commonExit);
+                    return;
+            }
+            if (x.Class == InstructionClass.EndsBlock)
+            {
+                // Another terminator (system instruction, exception generation, ERET): its handler, then leave at NextPc.
+                EmitFallback(x, length, j);
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldfld, NextPcField);
+                il.Emit(OpCodes.Stloc, _exitPc);
+                il.Emit(OpCodes.Ldc_I8, 0L);
+                il.Emit(OpCodes.Stloc, _exitAdjust);
+                if (!InstructionClassifier.LeavesInterruptStateUnchanged(x.Encoding)) EmitSetLeftEarly();
+                il.Emit(OpCodes.Br, _commonExit);
+                return;
+            }
+            var emitter = EmitterTable.For(x.Encoding.Handler);
+            if (emitter == null || !emitter(c, x.Word)) EmitFallback(x, length, j);
+            if (x.Class == InstructionClass.Memory)
+            {
+                // if (cpu.JitCheckAfterAccess && cpu.JitMustLeaveBlock(block)) leave early after this instruction.
+                var stay = il.DefineLabel();
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
+                il.Emit(OpCodes.Brfalse, stay);
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Ldelem_Ref);
+                il.Emit(OpCodes.Castclass, typeof(TranslationBlock));
+                il.Emit(OpCodes.Call, MustLeaveMethod);
+                il.Emit(OpCodes.Brtrue, ExitStub(x.Pc + 4, (ulong)(length - j - 1), leftEarly: true));
+                il.MarkLabel(stay);
+            }
+            if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
+        }
+
+        // Pushes the branch condition of B.cond, CBZ/CBNZ or TBZ/TBNZ (true: taken).
+        private void EmitCondition(RegionInstruction x)
+        {
+            var il = _il;
+            var c = Context;
+            uint insn = x.Word;
+            var m = x.Encoding.Handler.Method;
+            if (m == ((A64Handler)Branches.BCond).Method)
+            {
+                c.LoadNzcv();
+                il.Emit(OpCodes.Ldc_I4, (int)(insn & 0xF));
+                il.Emit(OpCodes.Call, ConditionHoldsMethod);
+                return;
+            }
+            c.LoadX(A64Fields.Rt(insn));
+            bool zeroTest;
+            if (m == ((A64Handler)Branches.Cbz).Method || m == ((A64Handler)Branches.Cbnz).Method)
+            {
+                if (!A64Fields.Sf(insn)) AluEmitters.EmitZeroExtend32(il);
+                zeroTest = m == ((A64Handler)Branches.Cbz).Method;
+            }
+            else
+            {
+                int bit = (int)(((insn >> 26) & 0x20) | A64Fields.Bits(insn, 23, 19));
+                il.Emit(OpCodes.Ldc_I8, 1L << bit);
+                il.Emit(OpCodes.And);
+                zeroTest = m == ((A64Handler)Branches.Tbz).Method;
+            }
+            il.Emit(OpCodes.Ldc_I8, 0L);
+            il.Emit(zeroTest ? OpCodes.Ceq : OpCodes.Cgt_Un);
+        }
+
+        // The instruction through its interpreter handler, as a site of the shared fallback stub: the stub stores the
+        // registers and flags, Cpu.JitRunHandler brings PC and counters up to date (unless the handler neither reads
+        // the PC nor can fault) and calls the handler, the stub reloads everything and jumps back here.
+        private void EmitFallback(RegionInstruction x, int length, int j)
+        {
+            var il = _il;
+            int site = _fallbacks.Count;
+            var back = il.DefineLabel();
+            _fallbacks.Add(x, (ulong)(length - j), back);
+            il.Emit(OpCodes.Ldc_I4, site);
+            il.Emit(OpCodes.Stloc, _site);
+            il.Emit(OpCodes.Br, _fallbackStub);
+            il.MarkLabel(back);
+        }
+
+        private void EmitFallbackStub()
+        {
+            var il = _il;
+            il.MarkLabel(_fallbackStub);
+            Context.EmitFlush();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Ldelem_Ref);
+            il.Emit(OpCodes.Castclass, typeof(RegionFallbacks));
+            il.Emit(OpCodes.Ldloc, _site);
+            il.Emit(OpCodes.Ldloc, _budget0);
+            il.Emit(OpCodes.Ldloc, _budget);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Ldloc, _instructions0);
+            il.Emit(OpCodes.Ldloc, _cycles0);
+            il.Emit(OpCodes.Call, RunHandlerMethod);
+            Context.EmitReload();
+            il.Emit(OpCodes.Ldloc, _site);
+            il.Emit(OpCodes.Switch, _fallbacks.Returns.ToArray());
+            il.Emit(OpCodes.Ret); // not reached: every site index has its label
+        }
+    }
+}

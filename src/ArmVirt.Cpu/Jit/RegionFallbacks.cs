@@ -1,0 +1,43 @@
+using ArmVirt.Cpu.A64;
+
+namespace ArmVirt.Cpu.Jit;
+
+/// <summary>
+/// The places where a compiled region runs an instruction through its interpreter handler (rows without an emitter,
+/// and the slow paths of emitted loads and stores), indexed by site: what <see cref="Cpu.JitRunHandler"/> needs to
+/// run the handler as the interpreter's Step would.
+/// </summary>
+internal sealed class RegionFallbacks(ulong cyclesPerInstruction)
+{
+    private readonly List<Site> _sites = [];
+
+    /// <summary>The cycles per instruction the region was compiled for.</summary>
+    public ulong CyclesPerInstruction { get; } = cyclesPerInstruction;
+
+    /// <summary>Sites added so far.</summary>
+    public int Count => _sites.Count;
+
+    /// <summary>The label each site returns to, by site index.</summary>
+    public List<System.Reflection.Emit.Label> Returns { get; } = [];
+
+    /// <summary>The site at <paramref name="index"/>.</summary>
+    public Site this[int index] => _sites[index];
+
+    /// <summary>
+    /// Adds a site for <paramref name="instruction"/>, <paramref name="notRun"/> being the instructions of its basic
+    /// block from it to the end (reserved from the budget, not yet run).
+    /// </summary>
+    public void Add(RegionInstruction instruction, ulong notRun, System.Reflection.Emit.Label back)
+    {
+        bool sync = !(instruction.Class == InstructionClass.Plain && InstructionClassifier.NeedsNoPc(instruction.Encoding));
+        _sites.Add(new Site(instruction.Pc, instruction.Word, instruction.Encoding.Handler, notRun, sync,
+            instruction.Class == InstructionClass.EndsBlock));
+        Returns.Add(back);
+    }
+
+    /// <summary>
+    /// One site: the instruction, how many reserved instructions had not run before it, whether the PC and counters
+    /// must be current for its handler (it reads them or may fault) and whether it ends blocks (NextPc preset).
+    /// </summary>
+    public readonly record struct Site(ulong Pc, uint Word, A64Handler Handler, ulong NotRun, bool Sync, bool EndsBlock);
+}
