@@ -228,7 +228,11 @@ public sealed partial class Cpu
             else return null;
         }
         var block = cache.Lookup(pc, State.EL);
-        if (block == null || block.PhysicalAddress != pa) block = cache.Add(BlockBuilder.Build(this, pc, pa));
+        if (block == null || block.PhysicalAddress != pa)
+        {
+            block = cache.Add(BlockBuilder.Build(this, pc, pa));
+            DropHostTlbWrites(pa);
+        }
         if (block.Length == 0) return null;
         CountEntry(cache, block);
         return block;
@@ -413,12 +417,13 @@ public sealed partial class Cpu
     }
 
     /// <summary>
-    /// The instruction budget of a compiled region entered now (<see cref="Jit.RegionCompiler"/>): how many
-    /// instructions, one cycle count step apart, start before the deadline taken at entry and fit the chain's
-    /// instruction limit.
+    /// Called at the entry of a compiled region (<see cref="Jit.RegionCompiler"/>): makes the host TLB current and
+    /// returns the region's instruction budget: how many instructions, one cycle count step apart, start before the
+    /// deadline taken at entry and fit the chain's instruction limit.
     /// </summary>
-    internal ulong JitRegionBudget()
+    internal ulong JitRegionEnter()
     {
+        ValidateHostTlb();
         ulong cycles = State.Cycles, instructions = State.Instructions;
         ulong deadline = _jitEntryDeadline, cpi = CyclesPerInstruction;
         ulong byClock = deadline <= cycles ? 0 : cpi == 1 ? deadline - cycles : (deadline - cycles + cpi - 1) / cpi;

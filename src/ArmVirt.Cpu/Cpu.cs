@@ -31,6 +31,10 @@ public sealed partial class Cpu
         VirtualIrq = new InterruptLine($"cpu{Configuration.Index}.virq");
         VirtualFiq = new InterruptLine($"cpu{Configuration.Index}.vfiq");
         SError = new InterruptLine($"cpu{Configuration.Index}.serror");
+        unsafe
+        {
+            _hostTlbBase = InitHostTlb();
+        }
         SystemRegisterTableBuilder.Populate(this);
         InstallFloatingPointRegisters();
         _ = Translator; // hooks TLBI and AT to the MMU

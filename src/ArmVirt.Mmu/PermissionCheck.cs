@@ -21,6 +21,7 @@ public readonly struct PermissionCheck
     public TlbPermissions Forbidden { get; }
 
     /// <summary>True when <paramref name="perms"/> allows the access.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public bool Allows(TlbPermissions perms) => (perms & Required) == Required && (perms & Forbidden) == 0;
 
     /// <summary>

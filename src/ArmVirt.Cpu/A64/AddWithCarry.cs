@@ -38,6 +38,22 @@ public static class AddWithCarry
         return result;
     }
 
+    /// <summary>The NZCV of 64-bit AddWithCarry(x, y, carryIn) alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Flags64(ulong x, ulong y, ulong carryIn)
+    {
+        Add64(x, y, carryIn, out uint nzcv);
+        return nzcv;
+    }
+
+    /// <summary>The NZCV of 32-bit AddWithCarry(x, y, carryIn) alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Flags32(uint x, uint y, uint carryIn)
+    {
+        Add32(x, y, carryIn, out uint nzcv);
+        return nzcv;
+    }
+
     /// <summary>The PSTATE.C flag as 0 or 1, the carry-in of ADC/SBC.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint CarryFlag(Cpu cpu) => (cpu.State.Nzcv >> 29) & 1;

@@ -40,62 +40,79 @@ public static class Bitfield
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static int Immr(uint insn) => (int)Bits(insn, 21, 16);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static int Imms(uint insn) => (int)Bits(insn, 15, 10);
 
+    /// <summary>SBFM on a 64-bit source: the rotated, masked field with the sign bit src&lt;S&gt; replicated above it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Sbfm64(ulong src, int r, int s)
+    {
+        Masks64(r, s, out ulong wmask, out ulong tmask);
+        ulong bot = BitOperations.RotateRight(src, r) & wmask;
+        ulong top = (ulong)((long)(src << (63 - s)) >> 63);
+        return (top & ~tmask) | (bot & tmask);
+    }
+
+    /// <summary>SBFM on a 32-bit source.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Sbfm32(uint src, int r, int s)
+    {
+        Masks32(r, s, out uint wmask, out uint tmask);
+        uint bot = BitOperations.RotateRight(src, r) & wmask;
+        uint top = (uint)((int)(src << (31 - s)) >> 31);
+        return (top & ~tmask) | (bot & tmask);
+    }
+
+    /// <summary>BFM at 64 bits: the rotated, masked source field inserted into <paramref name="dst"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Bfm64(ulong dst, ulong src, int r, int s)
+    {
+        Masks64(r, s, out ulong wmask, out ulong tmask);
+        ulong bot = (dst & ~wmask) | (BitOperations.RotateRight(src, r) & wmask);
+        return (dst & ~tmask) | (bot & tmask);
+    }
+
+    /// <summary>BFM at 32 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Bfm32(uint dst, uint src, int r, int s)
+    {
+        Masks32(r, s, out uint wmask, out uint tmask);
+        uint bot = (dst & ~wmask) | (BitOperations.RotateRight(src, r) & wmask);
+        return (dst & ~tmask) | (bot & tmask);
+    }
+
+    /// <summary>UBFM at 64 bits: the rotated, masked field, zero above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Ubfm64(ulong src, int r, int s)
+    {
+        Masks64(r, s, out ulong wmask, out ulong tmask);
+        return BitOperations.RotateRight(src, r) & wmask & tmask;
+    }
+
+    /// <summary>UBFM at 32 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Ubfm32(uint src, int r, int s)
+    {
+        Masks32(r, s, out uint wmask, out uint tmask);
+        return BitOperations.RotateRight(src, r) & wmask & tmask;
+    }
+
     /// <summary>C6.2 SBFM: rotated, masked field with sign bit src&lt;S&gt; replicated above it.</summary>
     public static void Sbfm(Cpu cpu, uint insn)
     {
-        int r = Immr(insn), s = Imms(insn);
-        if (Sf(insn))
-        {
-            ulong src = cpu.X(Rn(insn));
-            Masks64(r, s, out ulong wmask, out ulong tmask);
-            ulong bot = BitOperations.RotateRight(src, r) & wmask;
-            ulong top = (ulong)((long)(src << (63 - s)) >> 63);
-            cpu.SetX(Rd(insn), (top & ~tmask) | (bot & tmask));
-        }
-        else
-        {
-            uint src = cpu.W(Rn(insn));
-            Masks32(r, s, out uint wmask, out uint tmask);
-            uint bot = BitOperations.RotateRight(src, r) & wmask;
-            uint top = (uint)((int)(src << (31 - s)) >> 31);
-            cpu.SetW(Rd(insn), (top & ~tmask) | (bot & tmask));
-        }
+        if (Sf(insn)) cpu.SetX(Rd(insn), Sbfm64(cpu.X(Rn(insn)), Immr(insn), Imms(insn)));
+        else cpu.SetW(Rd(insn), Sbfm32(cpu.W(Rn(insn)), Immr(insn), Imms(insn)));
     }
 
     /// <summary>C6.2 BFM: inserts the rotated, masked source field into Rd, keeping Rd's other bits.</summary>
     public static void Bfm(Cpu cpu, uint insn)
     {
-        int r = Immr(insn), s = Imms(insn);
         int d = Rd(insn);
-        if (Sf(insn))
-        {
-            ulong dst = cpu.X(d), src = cpu.X(Rn(insn));
-            Masks64(r, s, out ulong wmask, out ulong tmask);
-            ulong bot = (dst & ~wmask) | (BitOperations.RotateRight(src, r) & wmask);
-            cpu.SetX(d, (dst & ~tmask) | (bot & tmask));
-        }
-        else
-        {
-            uint dst = cpu.W(d), src = cpu.W(Rn(insn));
-            Masks32(r, s, out uint wmask, out uint tmask);
-            uint bot = (dst & ~wmask) | (BitOperations.RotateRight(src, r) & wmask);
-            cpu.SetW(d, (dst & ~tmask) | (bot & tmask));
-        }
+        if (Sf(insn)) cpu.SetX(d, Bfm64(cpu.X(d), cpu.X(Rn(insn)), Immr(insn), Imms(insn)));
+        else cpu.SetW(d, Bfm32(cpu.W(d), cpu.W(Rn(insn)), Immr(insn), Imms(insn)));
     }
 
     /// <summary>C6.2 UBFM: rotated, masked field, zero above.</summary>
     public static void Ubfm(Cpu cpu, uint insn)
     {
-        int r = Immr(insn), s = Imms(insn);
-        if (Sf(insn))
-        {
-            Masks64(r, s, out ulong wmask, out ulong tmask);
-            cpu.SetX(Rd(insn), BitOperations.RotateRight(cpu.X(Rn(insn)), r) & wmask & tmask);
-        }
-        else
-        {
-            Masks32(r, s, out uint wmask, out uint tmask);
-            cpu.SetW(Rd(insn), BitOperations.RotateRight(cpu.W(Rn(insn)), r) & wmask & tmask);
-        }
+        if (Sf(insn)) cpu.SetX(Rd(insn), Ubfm64(cpu.X(Rn(insn)), Immr(insn), Imms(insn)));
+        else cpu.SetW(Rd(insn), Ubfm32(cpu.W(Rn(insn)), Immr(insn), Imms(insn)));
     }
 }

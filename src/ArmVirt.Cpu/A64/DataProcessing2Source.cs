@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using static ArmVirt.Cpu.A64.A64Fields;
 
 namespace ArmVirt.Cpu.A64;
@@ -8,39 +9,36 @@ namespace ArmVirt.Cpu.A64;
 /// </summary>
 public static class DataProcessing2Source
 {
-    /// <summary>C6.2 UDIV: Rd = Rn / Rm rounded towards zero; division by zero gives 0.</summary>
+    /// <summary>UDIV at 64 bits: a zero divisor gives 0 (no exception in AArch64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Udiv64(ulong dividend, ulong divisor) => divisor == 0 ? 0 : dividend / divisor;
+
+    /// <summary>UDIV at 32 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Udiv32(uint dividend, uint divisor) => divisor == 0 ? 0 : dividend / divisor;
+
+    /// <summary>SDIV at 64 bits, rounding towards zero; 0 for a zero divisor, and MinValue / -1 wraps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Sdiv64(ulong dividend, ulong divisor) =>
+        (ulong)((long)divisor == 0 ? 0 : (long)divisor == -1 ? unchecked(0 - (long)dividend) : (long)dividend / (long)divisor);
+
+    /// <summary>SDIV at 32 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint Sdiv32(uint dividend, uint divisor) =>
+        (uint)((int)divisor == 0 ? 0 : (int)divisor == -1 ? unchecked(0 - (int)dividend) : (int)dividend / (int)divisor);
+
+    /// <summary>C6.2 UDIV.</summary>
     public static void Udiv(Cpu cpu, uint insn)
     {
-        if (Sf(insn))
-        {
-            ulong divisor = cpu.X(Rm(insn));
-            cpu.SetX(Rd(insn), divisor == 0 ? 0 : cpu.X(Rn(insn)) / divisor);
-        }
-        else
-        {
-            uint divisor = cpu.W(Rm(insn));
-            cpu.SetW(Rd(insn), divisor == 0 ? 0 : cpu.W(Rn(insn)) / divisor);
-        }
+        if (Sf(insn)) cpu.SetX(Rd(insn), Udiv64(cpu.X(Rn(insn)), cpu.X(Rm(insn))));
+        else cpu.SetW(Rd(insn), Udiv32(cpu.W(Rn(insn)), cpu.W(Rm(insn))));
     }
 
-    /// <summary>
-    /// C6.2 SDIV: Rd = Rn / Rm rounded towards zero; division by zero gives 0 and the overflowing
-    /// INT_MIN / -1 gives INT_MIN (the low bits of +2^(N-1)).
-    /// </summary>
+    /// <summary>C6.2 SDIV.</summary>
     public static void Sdiv(Cpu cpu, uint insn)
     {
-        if (Sf(insn))
-        {
-            long dividend = (long)cpu.X(Rn(insn)), divisor = (long)cpu.X(Rm(insn));
-            long result = divisor == 0 ? 0 : divisor == -1 ? unchecked(0 - dividend) : dividend / divisor;
-            cpu.SetX(Rd(insn), (ulong)result);
-        }
-        else
-        {
-            int dividend = (int)cpu.W(Rn(insn)), divisor = (int)cpu.W(Rm(insn));
-            int result = divisor == 0 ? 0 : divisor == -1 ? unchecked(0 - dividend) : dividend / divisor;
-            cpu.SetW(Rd(insn), (uint)result);
-        }
+        if (Sf(insn)) cpu.SetX(Rd(insn), Sdiv64(cpu.X(Rn(insn)), cpu.X(Rm(insn))));
+        else cpu.SetW(Rd(insn), Sdiv32(cpu.W(Rn(insn)), cpu.W(Rm(insn))));
     }
 
     // ---- Variable shifts: ShiftReg(Rn, type, UInt(Rm) MOD datasize) ----

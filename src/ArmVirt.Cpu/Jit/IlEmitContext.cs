@@ -19,6 +19,13 @@ internal sealed class IlEmitContext
     private static readonly FieldInfo StateField = typeof(Cpu).GetField(nameof(Cpu.State))!;
     private static readonly FieldInfo XField = typeof(CpuState).GetField(nameof(CpuState.X))!;
     private static readonly FieldInfo NzcvField = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
+    private const BindingFlags PublicStatic = BindingFlags.Static | BindingFlags.Public;
+    private static readonly MethodInfo Flags64 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.Flags64), PublicStatic)!;
+    private static readonly MethodInfo Flags32 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.Flags32), PublicStatic)!;
+    private static readonly MethodInfo LogicalFlags64 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.LogicalFlags64), PublicStatic)!;
+    private static readonly MethodInfo LogicalFlags32 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.LogicalFlags32), PublicStatic)!;
+    private static readonly MethodInfo MaterializeMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Materialize), PublicStatic)!;
+    private static readonly MethodInfo ConditionHoldsMethod = typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), PublicStatic, [typeof(uint), typeof(int)])!;
 
     private readonly LocalBuilder?[] _x = new LocalBuilder?[32];
     private LocalBuilder? _nzcv;
@@ -30,8 +37,12 @@ internal sealed class IlEmitContext
         // The second pass declares every local the first found, before any code, so that entry loads cover them.
         for (int n = 0; n < 32; n++)
             if ((known.Registers & (1u << n)) != 0) _x[n] = il.DeclareLocal(typeof(ulong));
-        if (known.FlagsUsed) _nzcv = il.DeclareLocal(typeof(uint));
+        if (known.FlagsUsed) UseFlags();
+        HostTlb = il.DeclareLocal(typeof(nint));
     }
+
+    /// <summary>The local holding <see cref="Cpu.HostTlbPointer"/> (set at the region's entry).</summary>
+    internal LocalBuilder HostTlb { get; }
 
     /// <summary>The IL generator of the region's method (argument 0: closure array, argument 1: the <see cref="Cpu"/>).</summary>
     public ILGenerator Il { get; }
@@ -71,16 +82,210 @@ internal sealed class IlEmitContext
     /// <summary>Pushes PSTATE.NZCV (uint, flags in bits 31..28).</summary>
     public void LoadNzcv()
     {
-        Touched.FlagsUsed = true;
-        Il.Emit(OpCodes.Ldloc, Flags());
+        MaterializeFlags();
+        Il.Emit(OpCodes.Ldloc, _nzcv!);
     }
 
     /// <summary>Pops a uint into PSTATE.NZCV (bits 31..28; the other bits must be zero).</summary>
     public void StoreNzcv()
     {
+        UseFlags();
+        Il.Emit(OpCodes.Stloc, _nzcv!);
+        SetKind(LazyFlags.Materialized);
+    }
+
+    /// <summary>
+    /// Sets NZCV lazily from the operands on the stack: for <see cref="FlagSource.Add"/> and
+    /// <see cref="FlagSource.Subtract"/> operand 1 then operand 2 (the flags of AddWithCarry(x, y, 0) or
+    /// AddWithCarry(x, NOT(y), 1)), for <see cref="FlagSource.Logical"/> the result (N and Z from it, C = V = 0).
+    /// Operands are ulong, or uint when <paramref name="is64"/> is false. The region keeps them with their kind
+    /// (<see cref="LazyFlags"/>) and computes the packed flags only where something reads them; a condition tested
+    /// in the same basic block compares the operands directly.
+    /// </summary>
+    public void SetFlagsLazy(FlagSource source, bool is64)
+    {
+        UseFlags();
+        if (source != FlagSource.Logical)
+        {
+            if (!is64) Il.Emit(OpCodes.Conv_U8);
+            Il.Emit(OpCodes.Stloc, _flagB!);
+        }
+        if (!is64) Il.Emit(OpCodes.Conv_U8);
+        Il.Emit(OpCodes.Stloc, _flagA!);
+        SetKind(LazyFlags.Kind(source, is64));
+    }
+
+    // The flags' kind at this point of the emission: a LazyFlags kind, or -1 when only the runtime kind local knows it
+    // (at a label other paths jump to).
+    private int _kind = -1;
+    private LocalBuilder? _flagKind, _flagA, _flagB;
+
+    private void UseFlags()
+    {
         Touched.FlagsUsed = true;
         Touched.FlagsWritten = true;
-        Il.Emit(OpCodes.Stloc, Flags());
+        _nzcv ??= Il.DeclareLocal(typeof(uint));
+        _flagKind ??= Il.DeclareLocal(typeof(int));
+        _flagA ??= Il.DeclareLocal(typeof(ulong));
+        _flagB ??= Il.DeclareLocal(typeof(ulong));
+    }
+
+    private void SetKind(int kind)
+    {
+        Il.Emit(OpCodes.Ldc_I4, kind);
+        Il.Emit(OpCodes.Stloc, _flagKind!);
+        _kind = kind;
+    }
+
+    /// <summary>Brings the packed NZCV local up to date (the lazy operands stay as they are).</summary>
+    internal void MaterializeFlags()
+    {
+        UseFlags();
+        if (_kind == LazyFlags.Materialized) return;
+        if (_kind < 0)
+        {
+            Il.Emit(OpCodes.Ldloc, _flagKind!);
+            Il.Emit(OpCodes.Ldloc, _flagA!);
+            Il.Emit(OpCodes.Ldloc, _flagB!);
+            Il.Emit(OpCodes.Ldloc, _nzcv!);
+            Il.Emit(OpCodes.Call, MaterializeMethod);
+        }
+        else
+        {
+            bool is64 = LazyFlags.Is64(_kind);
+            var source = LazyFlags.Source(_kind);
+            Il.Emit(OpCodes.Ldloc, _flagA!);
+            if (!is64) Il.Emit(OpCodes.Conv_U4);
+            if (source == FlagSource.Logical) Il.Emit(OpCodes.Call, is64 ? LogicalFlags64 : LogicalFlags32);
+            else
+            {
+                bool subtract = source == FlagSource.Subtract;
+                Il.Emit(OpCodes.Ldloc, _flagB!);
+                if (!is64) Il.Emit(OpCodes.Conv_U4);
+                if (subtract) Il.Emit(OpCodes.Not);
+                if (is64) Il.Emit(OpCodes.Ldc_I8, subtract ? 1L : 0L);
+                else Il.Emit(subtract ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+                Il.Emit(OpCodes.Call, is64 ? Flags64 : Flags32);
+            }
+        }
+        Il.Emit(OpCodes.Stloc, _nzcv!);
+        SetKind(LazyFlags.Materialized);
+    }
+
+    /// <summary>At a label other paths jump to: the flags' kind is known only at run time.</summary>
+    internal void ForgetFlagKind() => _kind = -1;
+
+    /// <summary>After a handler that may have written NZCV (reloaded into the local, kind reset).</summary>
+    internal void FlagsReloaded() => _kind = LazyFlags.Materialized;
+
+    /// <summary>
+    /// Pushes ConditionHolds(<paramref name="cond"/>) (shared/functions/system/ConditionHolds) as a bool, testing
+    /// the operands of lazily held flags directly where the condition allows (EQ after CMP is a == b, HI is a &gt; b
+    /// unsigned, GE is a &gt;= b signed, ...), else from the NZCV local.
+    /// </summary>
+    public void EmitCondition(int cond)
+    {
+        if (cond >= 14)
+        {
+            Il.Emit(OpCodes.Ldc_I4_1);
+            return;
+        }
+        UseFlags();
+        if (_kind > 0 && TryEmitLazyCondition(cond, LazyFlags.Source(_kind), LazyFlags.Is64(_kind))) return;
+        LoadNzcv();
+        Il.Emit(OpCodes.Ldc_I4, cond);
+        Il.Emit(OpCodes.Call, ConditionHoldsMethod);
+    }
+
+    private bool TryEmitLazyCondition(int cond, FlagSource source, bool is64)
+    {
+        var il = Il;
+        int baseCond = cond >> 1;
+        bool negate = (cond & 1) != 0;
+        switch (source)
+        {
+            case FlagSource.Subtract:
+            {
+                // a - b: Z = a == b, C = a >= b unsigned, N = sign of the difference, N == V = a >= b signed.
+                OpCode? compare = baseCond switch { 0 => OpCodes.Ceq, 1 => OpCodes.Clt_Un, 4 => OpCodes.Cgt_Un, 5 => OpCodes.Clt, 6 => OpCodes.Cgt, _ => null };
+                if (compare == null && baseCond != 2) return false;
+                // CS is NOT(a < b) and GE is NOT(a < b signed); CC, LT test the compare itself.
+                bool invert = baseCond is 1 or 5 ? !negate : negate;
+                if (baseCond == 2)
+                {
+                    // MI/PL: the sign of the difference.
+                    LoadOperand(_flagA!, is64, signed: true);
+                    LoadOperand(_flagB!, is64, signed: true);
+                    il.Emit(OpCodes.Sub);
+                    if (is64) il.Emit(OpCodes.Ldc_I8, 0L);
+                    else
+                    {
+                        il.Emit(OpCodes.Conv_I4);
+                        il.Emit(OpCodes.Ldc_I4_0);
+                    }
+                    il.Emit(OpCodes.Clt);
+                }
+                else
+                {
+                    bool signed = baseCond is 5 or 6;
+                    LoadOperand(_flagA!, is64, signed);
+                    LoadOperand(_flagB!, is64, signed);
+                    il.Emit(compare!.Value);
+                }
+                if (invert) EmitNot();
+                return true;
+            }
+            case FlagSource.Add when baseCond == 0:
+                LoadOperand(_flagA!, is64, signed: false);
+                LoadOperand(_flagB!, is64, signed: false);
+                il.Emit(OpCodes.Add);
+                if (is64) il.Emit(OpCodes.Ldc_I8, 0L);
+                else il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Ceq);
+                if (negate) EmitNot();
+                return true;
+            case FlagSource.Logical:
+            {
+                // N and Z from the result r, C = V = 0.
+                switch (baseCond)
+                {
+                    case 0: EmitResultCompare(OpCodes.Ceq, is64, signed: false); break;   // EQ: r == 0
+                    case 1: il.Emit(OpCodes.Ldc_I4_0); break;                             // CS: C = 0
+                    case 2: EmitResultCompare(OpCodes.Clt, is64, signed: true); break;    // MI: r < 0
+                    case 3: il.Emit(OpCodes.Ldc_I4_0); break;                             // VS: V = 0
+                    case 4: il.Emit(OpCodes.Ldc_I4_0); break;                             // HI: C AND NOT Z
+                    case 5: EmitResultCompare(OpCodes.Clt, is64, signed: true); negate = !negate; break; // GE: r >= 0
+                    case 6: EmitResultCompare(OpCodes.Cgt, is64, signed: true); break;    // GT: r > 0
+                    default: return false;
+                }
+                if (negate) EmitNot();
+                return true;
+            }
+            default:
+                return false;
+        }
+    }
+
+    // r compared with 0 (r = the lazily held logical result).
+    private void EmitResultCompare(OpCode compare, bool is64, bool signed)
+    {
+        LoadOperand(_flagA!, is64, signed);
+        if (is64) Il.Emit(OpCodes.Ldc_I8, 0L);
+        else Il.Emit(OpCodes.Ldc_I4_0);
+        Il.Emit(compare);
+    }
+
+    // A lazily held operand at its size (ulong/long, or uint/int).
+    private void LoadOperand(LocalBuilder local, bool is64, bool signed)
+    {
+        Il.Emit(OpCodes.Ldloc, local);
+        if (!is64) Il.Emit(signed ? OpCodes.Conv_I4 : OpCodes.Conv_U4);
+    }
+
+    private void EmitNot()
+    {
+        Il.Emit(OpCodes.Ldc_I4_0);
+        Il.Emit(OpCodes.Ceq);
     }
 
     /// <summary>
@@ -113,7 +318,6 @@ internal sealed class IlEmitContext
         return _x[n] ??= Il.DeclareLocal(typeof(ulong));
     }
 
-    private LocalBuilder Flags() => _nzcv ??= Il.DeclareLocal(typeof(uint));
 
     // ---- for the region compiler ----
 
@@ -129,6 +333,11 @@ internal sealed class IlEmitContext
         }
         if (Known.FlagsWritten)
         {
+            // NZCV from its kind at run time (the flush is reached from many points).
+            int kind = _kind;
+            _kind = -1;
+            MaterializeFlags();
+            _kind = kind;
             Il.Emit(OpCodes.Ldarg_1);
             Il.Emit(OpCodes.Ldflda, StateField);
             Il.Emit(OpCodes.Ldloc, _nzcv!);
@@ -152,6 +361,8 @@ internal sealed class IlEmitContext
             Il.Emit(OpCodes.Ldflda, StateField);
             Il.Emit(OpCodes.Ldfld, NzcvField);
             Il.Emit(OpCodes.Stloc, _nzcv!);
+            Il.Emit(OpCodes.Ldc_I4_0);
+            Il.Emit(OpCodes.Stloc, _flagKind!);
         }
     }
 
@@ -177,6 +388,19 @@ internal sealed class IlEmitContext
     /// it. Memory emitters use it as their slow path (TLB miss, MMIO, faults, unaligned accesses).
     /// </summary>
     public void EmitHandlerFallback() => Fallback!();
+}
+
+/// <summary>What lazily held NZCV was computed from (<see cref="IlEmitContext.SetFlagsLazy"/>).</summary>
+internal enum FlagSource
+{
+    /// <summary>Not lazy: NZCV is in its local.</summary>
+    None,
+    /// <summary>AddWithCarry(a, b, 0) (ADDS, CMN).</summary>
+    Add,
+    /// <summary>AddWithCarry(a, NOT(b), 1) (SUBS, CMP).</summary>
+    Subtract,
+    /// <summary>A logical result r (ANDS, TST): N and Z from r, C = V = 0.</summary>
+    Logical,
 }
 
 /// <summary>The guest registers and flags a region's code touches.</summary>

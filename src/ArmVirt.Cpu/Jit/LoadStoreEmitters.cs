@@ -7,19 +7,19 @@ namespace ArmVirt.Cpu.Jit;
 
 /// <summary>
 /// IL for the integer loads and stores (Arm ARM C4.1.4: LDR/STR and their byte, halfword and signed forms in the
-/// immediate, unscaled, pre/post-index and register-offset modes; LDP/STP/LDPSW). The fast path is the soft TLB's
-/// (<see cref="Cpu.FastReadPointer"/>, <see cref="Cpu.FastWritePointer"/>): an access aligned to its size, inside one
-/// page, hitting a RAM page with the rights it needs, with an SP base that is 16-byte aligned. Every other case runs
-/// the whole instruction through its interpreter handler, which raises the faults and reaches MMIO.
+/// immediate, unscaled, pre/post-index and register-offset modes; LDP/STP/LDPSW). The fast path is the host TLB's
+/// (<c>Cpu.HostTlb.cs</c>): an access aligned to its size, inside one page, whose page the host TLB maps for the
+/// access (a hit; on a miss, <see cref="Cpu.JitHostTlbFillRead"/>/<see cref="Cpu.JitHostTlbFillWrite"/> fill it from the
+/// MMU TLB), with an SP base that is 16-byte aligned. Every other case runs the whole instruction through its
+/// interpreter handler, which walks the tables, raises the faults, reaches MMIO and drops translated code.
 /// </summary>
 internal static class LoadStoreEmitters
 {
-    private static readonly MethodInfo FastReadPointer =
-        typeof(Cpu).GetMethod(nameof(Cpu.FastReadPointer), BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo FastWritePointer =
-        typeof(Cpu).GetMethod(nameof(Cpu.FastWritePointer), BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo AfterFastWrite =
-        typeof(Cpu).GetMethod(nameof(Cpu.AfterFastWrite), BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
+    private static readonly MethodInfo FillRead = typeof(Cpu).GetMethod(nameof(Cpu.JitHostTlbFillRead), Private)!;
+    private static readonly MethodInfo FillWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitHostTlbFillWrite), Private)!;
+    private static readonly MethodInfo NotifyWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
+    private static readonly FieldInfo PhysicalWriteField = typeof(Cpu).GetField(nameof(Cpu.PhysicalWrite), Private)!;
     private static readonly MethodInfo LoadHost =
         typeof(Cpu).GetMethod(nameof(Cpu.LoadHost), BindingFlags.Static | BindingFlags.NonPublic)!;
     private static readonly MethodInfo StoreHost =
@@ -129,20 +129,17 @@ internal static class LoadStoreEmitters
         var il = c.Il;
         int bytes = 1 << (int)(insn >> 30);
         uint opc = (insn >> 22) & 3;
-        EmitAlignmentCheck(il, address, bytes, bytes, slow);
-        var host = c.Temp(typeof(byte*));
+        var host = c.Temp(typeof(nint));
+        EmitHostAddress(c, address, bytes, write: opc == 0, host, slow);
         if (opc == 0)
         {
-            var pa = c.Temp(typeof(ulong));
-            EmitPointer(c, address, write: true, host, pa, slow);
             il.Emit(OpCodes.Ldloc, host);
             il.Emit(OpCodes.Ldc_I4, bytes);
             c.LoadX(Rt(insn));
             il.Emit(OpCodes.Call, StoreHost);
-            EmitAfterWrite(c, pa, 0, bytes);
+            EmitNotifyWrite(c, address, 0, bytes);
             return;
         }
-        EmitPointer(c, address, write: false, host, null, slow);
         il.Emit(OpCodes.Ldloc, host);
         il.Emit(OpCodes.Ldc_I4, bytes);
         il.Emit(OpCodes.Call, LoadHost);
@@ -162,7 +159,7 @@ internal static class LoadStoreEmitters
         var slow = il.DefineLabel();
         var done = il.DefineLabel();
         var address = c.Temp(typeof(ulong));
-        var host = c.Temp(typeof(byte*));
+        var host = c.Temp(typeof(nint));
         EmitBase(c, n, slow);
         if (writeback != Writeback.Post && offset != 0)
         {
@@ -170,10 +167,15 @@ internal static class LoadStoreEmitters
             il.Emit(OpCodes.Add);
         }
         il.Emit(OpCodes.Stloc, address);
-        EmitAlignmentCheck(il, address, bytes, 2 * bytes, slow);
+        // Both halves in the page of the first.
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Ldc_I8, 0xFFFL);
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Ldc_I8, (long)(0x1000 - 2 * bytes));
+        il.Emit(OpCodes.Bgt_Un, slow);
+        EmitHostAddress(c, address, bytes, write: !load, host, slow);
         if (load)
         {
-            EmitPointer(c, address, write: false, host, null, slow);
             var first = c.Temp(typeof(ulong));
             EmitLoadPairHalf(il, host, 0, bytes, signed: (insn >> 30) == 1);
             il.Emit(OpCodes.Stloc, first);
@@ -184,8 +186,6 @@ internal static class LoadStoreEmitters
         }
         else
         {
-            var pa = c.Temp(typeof(ulong));
-            EmitPointer(c, address, write: true, host, pa, slow);
             il.Emit(OpCodes.Ldloc, host);
             il.Emit(OpCodes.Ldc_I4, bytes);
             c.LoadX(t);
@@ -196,8 +196,8 @@ internal static class LoadStoreEmitters
             il.Emit(OpCodes.Ldc_I4, bytes);
             c.LoadX(t2);
             il.Emit(OpCodes.Call, StoreHost);
-            EmitAfterWrite(c, pa, 0, bytes);
-            EmitAfterWrite(c, pa, bytes, bytes);
+            EmitNotifyWrite(c, address, 0, bytes);
+            EmitNotifyWrite(c, address, bytes, bytes);
         }
         if (writeback != Writeback.None)
         {
@@ -229,56 +229,81 @@ internal static class LoadStoreEmitters
         if (signed) EmitSignExtend(il, 4, to32: false);
     }
 
-    // Slow path unless address is a multiple of `alignment` and [address, address + span) stays in its page.
-    private static void EmitAlignmentCheck(ILGenerator il, LocalBuilder address, int alignment, int span, Label slow)
+    // host = the host address of [address, address + bytes) through the host TLB: a hit when the slot's read (or
+    // write) tag equals the address's page with its low bits under the access size clear (an unaligned address never
+    // hits); on a miss an aligned access asks the fill, and null (or an unaligned access) goes to the slow path.
+    private static void EmitHostAddress(IlEmitContext c, LocalBuilder address, int bytes, bool write, LocalBuilder host, Label slow)
     {
-        if (alignment > 1)
+        var il = c.Il;
+        var entry = c.Temp(typeof(nint));
+        var miss = il.DefineLabel();
+        var have = il.DefineLabel();
+        il.Emit(OpCodes.Ldloc, c.HostTlb);
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Ldc_I4, 12);
+        il.Emit(OpCodes.Shr_Un);
+        il.Emit(OpCodes.Ldc_I8, (long)((1 << Cpu.HostTlbBits) - 1));
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Ldc_I4, Cpu.HostTlbEntryShift);
+        il.Emit(OpCodes.Shl);
+        il.Emit(OpCodes.Conv_I);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Stloc, entry);
+        il.Emit(OpCodes.Ldloc, entry);
+        if (write)
+        {
+            il.Emit(OpCodes.Ldc_I4, Cpu.HostTlbWriteTagOffset);
+            il.Emit(OpCodes.Add);
+        }
+        il.Emit(OpCodes.Ldind_I8);
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Ldc_I8, (long)(~0xFFFUL | (ulong)(bytes - 1)));
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Bne_Un, miss);
+        il.Emit(OpCodes.Ldloc, address);
+        il.Emit(OpCodes.Ldloc, entry);
+        il.Emit(OpCodes.Ldc_I4, Cpu.HostTlbHostOffsetOffset);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Ldind_I8);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Conv_I);
+        il.Emit(OpCodes.Stloc, host);
+        il.Emit(OpCodes.Br, have);
+        il.MarkLabel(miss);
+        if (bytes > 1)
         {
             il.Emit(OpCodes.Ldloc, address);
-            il.Emit(OpCodes.Ldc_I8, (long)(alignment - 1));
+            il.Emit(OpCodes.Ldc_I8, (long)(bytes - 1));
             il.Emit(OpCodes.And);
             il.Emit(OpCodes.Brtrue, slow);
         }
-        if (span > alignment)
-        {
-            il.Emit(OpCodes.Ldloc, address);
-            il.Emit(OpCodes.Ldc_I8, 0xFFFL);
-            il.Emit(OpCodes.And);
-            il.Emit(OpCodes.Ldc_I8, (long)(0x1000 - span));
-            il.Emit(OpCodes.Bgt_Un, slow);
-        }
-    }
-
-    // host = cpu.FastReadPointer(address) or cpu.FastWritePointer(address, out pa); null goes to the slow path.
-    private static void EmitPointer(IlEmitContext c, LocalBuilder address, bool write, LocalBuilder host, LocalBuilder? pa, Label slow)
-    {
-        var il = c.Il;
         c.LoadCpu();
         il.Emit(OpCodes.Ldloc, address);
-        if (write)
-        {
-            il.Emit(OpCodes.Ldloca, pa!);
-            il.Emit(OpCodes.Call, FastWritePointer);
-        }
-        else il.Emit(OpCodes.Call, FastReadPointer);
+        il.Emit(OpCodes.Call, write ? FillWrite : FillRead);
         il.Emit(OpCodes.Stloc, host);
         il.Emit(OpCodes.Ldloc, host);
         il.Emit(OpCodes.Brfalse, slow);
+        il.MarkLabel(have);
     }
 
-    // cpu.AfterFastWrite(pa + at, bytes)
-    private static void EmitAfterWrite(IlEmitContext c, LocalBuilder pa, int at, int bytes)
+    // if (cpu.PhysicalWrite != null) cpu.JitNotifyWrite(address + at, bytes): the exclusive monitors observe stores.
+    private static void EmitNotifyWrite(IlEmitContext c, LocalBuilder address, int at, int bytes)
     {
         var il = c.Il;
+        var none = il.DefineLabel();
         c.LoadCpu();
-        il.Emit(OpCodes.Ldloc, pa);
+        il.Emit(OpCodes.Ldfld, PhysicalWriteField);
+        il.Emit(OpCodes.Brfalse, none);
+        c.LoadCpu();
+        il.Emit(OpCodes.Ldloc, address);
         if (at != 0)
         {
             il.Emit(OpCodes.Ldc_I8, (long)at);
             il.Emit(OpCodes.Add);
         }
         il.Emit(OpCodes.Ldc_I4, bytes);
-        il.Emit(OpCodes.Call, AfterFastWrite);
+        il.Emit(OpCodes.Call, NotifyWrite);
+        il.MarkLabel(none);
     }
 
     // SignExtend(value<8*bytes-1:0>, 64), truncated to 32 bits (zero-extended) when to32.

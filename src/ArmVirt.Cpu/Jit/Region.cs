@@ -13,7 +13,7 @@ namespace ArmVirt.Cpu.Jit;
 internal sealed class Region
 {
     /// <summary>Most instructions in a region (RyuJIT's compile time grows with the method).</summary>
-    public const int MaxInstructions = 256;
+    public const int MaxInstructions = 128;
 
     private Region(ulong entryPc, int el, RegionInstruction[] instructions)
     {

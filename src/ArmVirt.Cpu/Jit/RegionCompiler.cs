@@ -11,7 +11,7 @@ namespace ArmVirt.Cpu.Jit;
 /// </summary>
 /// <remarks>
 /// <para>Exactness. The region runs only while the interpreter would run the same instructions one by one: on entry
-/// it takes an instruction budget (<see cref="Cpu.JitRegionBudget"/>: how many instructions start before the clock
+/// it takes an instruction budget (<see cref="Cpu.JitRegionEnter"/>: how many instructions start before the clock
 /// deadline and fit the instruction limit), and every basic block (at most <see cref="TranslationBlock.MaxInstructions"/>
 /// long) is entered only if its whole length fits the budget left, else the region exits to the block's first
 /// instruction. A loop head also leaves when a stop was requested. After a load or store that left the RAM fast path
@@ -35,10 +35,9 @@ internal static class RegionCompiler
     private static readonly FieldInfo CheckAfterAccessField = typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), Private)!;
     private static readonly MethodInfo MustLeaveMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
     private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
-    private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionBudget), Private)!;
+    private static readonly MethodInfo HostTlbPointerGetter = typeof(Cpu).GetProperty(nameof(Cpu.HostTlbPointer), Private)!.GetMethod!;
+    private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionEnter), Private)!;
     private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
-    private static readonly MethodInfo ConditionHoldsMethod =
-        typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), BindingFlags.Static | BindingFlags.Public, [typeof(uint), typeof(int)])!;
 
     /// <summary>Compiles the region of <paramref name="block"/> for a CPU charging <paramref name="cyclesPerInstruction"/>.</summary>
     public static Action<Cpu> Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
@@ -187,6 +186,9 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Dup);
             il.Emit(OpCodes.Stloc, _budget);
             il.Emit(OpCodes.Stloc, _budget0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, HostTlbPointerGetter);
+            il.Emit(OpCodes.Stloc, Context.HostTlb);
             EmitLoadState(InstructionsField);
             il.Emit(OpCodes.Stloc, _instructions0);
             EmitLoadState(CyclesField);
@@ -282,6 +284,7 @@ internal static class RegionCompiler
             var il = _il;
             ulong pc = _region.Instructions[i].Pc;
             il.MarkLabel(_labels[i]);
+            Context.ForgetFlagKind();
             var leave = ExitStub(pc, 0, leftEarly: false);
             il.Emit(OpCodes.Ldloc, _budget);
             il.Emit(OpCodes.Ldc_I8, (long)length);
@@ -351,22 +354,6 @@ internal static class RegionCompiler
             }
             var emitter = EmitterTable.For(x.Encoding.Handler);
             if (emitter == null || !emitter(c, x.Word)) EmitFallback(x, length, j);
-            if (x.Class == InstructionClass.Memory)
-            {
-                // if (cpu.JitCheckAfterAccess && cpu.JitMustLeaveBlock(block)) leave early after this instruction.
-                var stay = il.DefineLabel();
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
-                il.Emit(OpCodes.Brfalse, stay);
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldc_I4_0);
-                il.Emit(OpCodes.Ldelem_Ref);
-                il.Emit(OpCodes.Castclass, typeof(TranslationBlock));
-                il.Emit(OpCodes.Call, MustLeaveMethod);
-                il.Emit(OpCodes.Brtrue, ExitStub(x.Pc + 4, (ulong)(length - j - 1), leftEarly: true));
-                il.MarkLabel(stay);
-            }
             if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
         }
 
@@ -379,9 +366,7 @@ internal static class RegionCompiler
             var m = x.Encoding.Handler.Method;
             if (m == ((A64Handler)Branches.BCond).Method)
             {
-                c.LoadNzcv();
-                il.Emit(OpCodes.Ldc_I4, (int)(insn & 0xF));
-                il.Emit(OpCodes.Call, ConditionHoldsMethod);
+                c.EmitCondition((int)(insn & 0xF));
                 return;
             }
             c.LoadX(A64Fields.Rt(insn));
@@ -415,6 +400,25 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Stloc, _site);
             il.Emit(OpCodes.Br, _fallbackStub);
             il.MarkLabel(back);
+            // A load or store handler leaves NZCV as it was (the lazy operands still hold); any other may change it.
+            if (x.Class != InstructionClass.Memory) Context.FlagsReloaded();
+            if (x.Class == InstructionClass.Memory)
+            {
+                // A load or store that left the fast path: if (cpu.JitCheckAfterAccess && cpu.JitMustLeaveBlock(block))
+                // leave early after this instruction. (The fast paths change nothing JitMustLeaveBlock reads.)
+                var stay = il.DefineLabel();
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
+                il.Emit(OpCodes.Brfalse, stay);
+                il.Emit(OpCodes.Ldarg_1);
+                il.Emit(OpCodes.Ldarg_0);
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Ldelem_Ref);
+                il.Emit(OpCodes.Castclass, typeof(TranslationBlock));
+                il.Emit(OpCodes.Call, MustLeaveMethod);
+                il.Emit(OpCodes.Brtrue, ExitStub(x.Pc + 4, (ulong)(length - j - 1), leftEarly: true));
+                il.MarkLabel(stay);
+            }
         }
 
         private void EmitFallbackStub()

@@ -1,0 +1,140 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using ArmVirt.Mmu;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    /// <summary>
+    /// One slot of the host TLB: the 4 KiB VA page it maps for reads (<see cref="ReadTag"/>) and for writes
+    /// (<see cref="WriteTag"/>), each the page address or 1 when not allowed, and the host address of the page.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct HostTlbEntry
+    {
+        public ulong ReadTag;
+        public ulong WriteTag;
+        public long HostOffset;
+        public ulong PaPage;
+    }
+
+    /// <summary>log2 of the host TLB's slots.</summary>
+    internal const int HostTlbBits = 8;
+
+    /// <summary>Byte offsets of the fields of <see cref="HostTlbEntry"/> and its size (for emitted IL).</summary>
+    internal const int HostTlbWriteTagOffset = 8, HostTlbHostOffsetOffset = 16, HostTlbEntryShift = 5;
+
+    private const ulong HostTlbNoTag = 1; // no page address has bit 0 set
+
+    // The compiled regions' data TLB, after QEMU's softmmu TLB: a direct-mapped array indexed by VA page, whose tags
+    // already include the rights of the current regime, so that a hit is one compare (alignment folded in) and an add.
+    // It caches the RAM pages of the MMU TLB readable or writable under the regime it was filled in, and is emptied
+    // when the regime's context, EL, PAN or permission checks differ, or the MMU TLB saw an invalidation, at the
+    // entry of a compiled region (JitRegionEnter). Write tags are set only for pages without translated code (a store
+    // there must drop blocks: the slow path does) and cleared when a page gets its first block.
+    private readonly HostTlbEntry[] _hostTlb = GC.AllocateArray<HostTlbEntry>(1 << HostTlbBits, pinned: true);
+    private readonly unsafe HostTlbEntry* _hostTlbBase;
+    private Tlb? _hostTlbOwner;
+    private long _hostTlbGeneration;
+    private ulong _hostTlbContext;
+    private PermissionCheck _hostTlbReadCheck, _hostTlbWriteCheck;
+    private bool _hostTlbKeyed;
+
+    /// <summary>The host TLB's first slot (the array is pinned), for emitted IL.</summary>
+    internal unsafe nint HostTlbPointer => (nint)_hostTlbBase;
+
+    private unsafe HostTlbEntry* InitHostTlb()
+    {
+        FlushHostTlb();
+        return (HostTlbEntry*)Unsafe.AsPointer(ref _hostTlb[0]);
+    }
+
+    private void FlushHostTlb()
+    {
+        foreach (ref var e in _hostTlb.AsSpan())
+        {
+            e.ReadTag = HostTlbNoTag;
+            e.WriteTag = HostTlbNoTag;
+        }
+    }
+
+    // Keeps the host TLB only if it was filled under exactly the regime and MMU TLB state in force now.
+    private void ValidateHostTlb()
+    {
+        EnsureRegimeCache();
+        var tlb = _tlb;
+        bool same = _hostTlbKeyed && _regimeTranslates && ReferenceEquals(tlb, _hostTlbOwner) && tlb!.Generation == _hostTlbGeneration
+            && _regimeContext == _hostTlbContext && SameCheck(_regimeReadCheck, _hostTlbReadCheck)
+            && SameCheck(_regimeWriteCheck, _hostTlbWriteCheck);
+        if (same) return;
+        FlushHostTlb();
+        _hostTlbKeyed = _regimeTranslates && tlb != null;
+        _hostTlbOwner = tlb;
+        _hostTlbGeneration = tlb?.Generation ?? 0;
+        _hostTlbContext = _regimeContext;
+        _hostTlbReadCheck = _regimeReadCheck;
+        _hostTlbWriteCheck = _regimeWriteCheck;
+    }
+
+    private static bool SameCheck(PermissionCheck a, PermissionCheck b) => a.Required == b.Required && a.Forbidden == b.Forbidden;
+
+    /// <summary>
+    /// The miss path of an emitted load: the host address of <paramref name="va"/> when the MMU TLB holds a RAM page
+    /// for it readable under the current regime (the slot is filled), else null (the region runs the handler).
+    /// </summary>
+    internal unsafe byte* JitHostTlbFillRead(ulong va)
+    {
+        if (!_hostTlbKeyed) return null;
+        ref readonly TlbEntry t = ref _tlb!.Lookup(va, _regimeContext);
+        if (Unsafe.IsNullRef(in t) || !t.IsRam || !_regimeReadCheck.Allows(t.Permissions)) return null;
+        ref var e = ref Slot(va, t);
+        e.ReadTag = va & ~0xFFFUL;
+        return (byte*)unchecked((nint)((long)va + t.HostOffset));
+    }
+
+    /// <summary>
+    /// The miss path of an emitted store: the host address of <paramref name="va"/> when the MMU TLB holds a RAM page
+    /// writable under the current regime that holds no translated code (the slot is filled), else null.
+    /// </summary>
+    internal unsafe byte* JitHostTlbFillWrite(ulong va)
+    {
+        if (!_hostTlbKeyed) return null;
+        ref readonly TlbEntry t = ref _tlb!.Lookup(va, _regimeContext);
+        if (Unsafe.IsNullRef(in t) || !t.IsRam || !_regimeWriteCheck.Allows(t.Permissions)) return null;
+        if (_translations != null && _translations.MayHoldCode(t.PaPage)) return null;
+        ref var e = ref Slot(va, t);
+        e.WriteTag = va & ~0xFFFUL;
+        return (byte*)unchecked((nint)((long)va + t.HostOffset));
+    }
+
+    // The slot of va, switched to t's page (the other tag dropped) if it held another page.
+    private ref HostTlbEntry Slot(ulong va, in TlbEntry t)
+    {
+        ref var e = ref _hostTlb[(int)((va >> 12) & ((1 << HostTlbBits) - 1))];
+        ulong page = va & ~0xFFFUL;
+        if (e.ReadTag != page && e.WriteTag != page)
+        {
+            e.ReadTag = HostTlbNoTag;
+            e.WriteTag = HostTlbNoTag;
+        }
+        e.HostOffset = t.HostOffset;
+        e.PaPage = t.PaPage;
+        return ref e;
+    }
+
+    /// <summary>Raises <see cref="PhysicalWrite"/> for a store an emitted fast path made through the host TLB.</summary>
+    internal void JitNotifyWrite(ulong va, int size)
+    {
+        ref var e = ref _hostTlb[(int)((va >> 12) & ((1 << HostTlbBits) - 1))];
+        PhysicalWrite?.Invoke(e.PaPage | (va & 0xFFF), size);
+    }
+
+    // A page got its first translated block: stores to it must take the slow path, which drops blocks.
+    private void DropHostTlbWrites(ulong pa)
+    {
+        ulong page = pa & ~0xFFFUL;
+        foreach (ref var e in _hostTlb.AsSpan())
+            if (e.WriteTag != HostTlbNoTag && e.PaPage == page) e.WriteTag = HostTlbNoTag;
+    }
+}
