@@ -73,11 +73,23 @@ internal sealed class IlEmitContext
     public void StoreX(int n)
     {
         if (n == 31) Il.Emit(OpCodes.Pop);
-        else Il.Emit(OpCodes.Stloc, Register(n, written: true));
+        else StoreXSp(n);
     }
 
     /// <summary>Pops a ulong into X[n] where 31 is the current SP.</summary>
-    public void StoreXSp(int n) => Il.Emit(OpCodes.Stloc, Register(n, written: true));
+    /// <remarks>
+    /// The value goes to the register's local and, at once, to <see cref="CpuState.X"/> (write-through): exits and
+    /// handler calls then store nothing, so the locals are not live at the region's many exits and RyuJIT keeps the
+    /// registers of a loop in host registers instead of spilling the region's whole register file around it.
+    /// </remarks>
+    public void StoreXSp(int n)
+    {
+        var local = Register(n, written: true);
+        Il.Emit(OpCodes.Stloc, local);
+        EmitStateRegisterAddress(n);
+        Il.Emit(OpCodes.Ldloc, local);
+        Il.Emit(OpCodes.Stind_I8);
+    }
 
     /// <summary>Pushes PSTATE.NZCV (uint, flags in bits 31..28).</summary>
     public void LoadNzcv()
@@ -321,16 +333,9 @@ internal sealed class IlEmitContext
 
     // ---- for the region compiler ----
 
-    /// <summary>Stores the registers and flags the region writes into <see cref="CpuState"/>.</summary>
+    /// <summary>Stores the flags into <see cref="CpuState"/> (registers are written through as they are written).</summary>
     internal void EmitFlush()
     {
-        for (int n = 0; n < 32; n++)
-        {
-            if ((Known.WrittenRegisters & (1u << n)) == 0) continue;
-            EmitStateRegisterAddress(n);
-            Il.Emit(OpCodes.Ldloc, _x[n]!);
-            Il.Emit(OpCodes.Stind_I8);
-        }
         if (Known.FlagsWritten)
         {
             // NZCV from its kind at run time (the flush is reached from many points).

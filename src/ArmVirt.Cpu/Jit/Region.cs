@@ -5,8 +5,8 @@ namespace ArmVirt.Cpu.Jit;
 
 /// <summary>
 /// The code the optimized tier compiles for one <see cref="TranslationBlock"/>: every instruction of the block's 4 KiB
-/// page reachable from the block's start through fall-through and immediate branches (B, BL, B.cond, CBZ/CBNZ,
-/// TBZ/TBNZ), up to <see cref="MaxInstructions"/>, in address order. Branches between its instructions become jumps
+/// page reachable from the block's start through fall-through, immediate branches (B, BL, B.cond, CBZ/CBNZ,
+/// TBZ/TBNZ) and returns from BL (the instruction after it), up to <see cref="MaxInstructions"/>, in address order. Branches between its instructions become jumps
 /// inside one compiled method (loops stay in compiled code); everything else leaves it. Because the region never leaves
 /// the block's page, the block's fetch translation and its page's invalidation cover all of it.
 /// </summary>
@@ -83,7 +83,9 @@ internal sealed class Region
                 // A terminator: follow its immediate target (in the page) and, for conditional branches, the next one.
                 var added = found[pc];
                 if (added.Target is { } target) work.Push(target);
-                if (kind == BranchKind.Conditional) work.Push(pc + 4);
+                // The instruction after a conditional branch, and the return site of BL (reached by the callee's RET,
+                // which the compiled region follows without leaving when the callee is in the region).
+                if (kind is BranchKind.Conditional or BranchKind.Call) work.Push(pc + 4);
                 break;
             }
         }

@@ -64,6 +64,10 @@ internal static class RegionCompiler
         private readonly bool[] _leader, _loopHead;
         private readonly int[] _blockLength;
         private readonly Dictionary<(ulong Pc, ulong Adjust, bool LeftEarly), Label> _exitStubs = new();
+        private readonly List<int> _returnSites = [];
+
+        // The return sites an indirect branch compares its target with before leaving the region.
+        private const int MaxReturnSites = 8;
 
         public IlEmitContext Context { get; }
 
@@ -92,6 +96,8 @@ internal static class RegionCompiler
             _labels = new Label[n];
             for (int i = 0; i < n; i++) _labels[i] = _il.DefineLabel();
             (_leader, _loopHead, _blockLength) = Analyse(block, region);
+            for (int i = 0; i < n && _returnSites.Count < MaxReturnSites; i++)
+                if (_loopHead[i] && i > 0 && region.Instructions[i - 1].Branch == BranchKind.Call) _returnSites.Add(i);
         }
 
         // Basic blocks: a leader starts each (the entry, branch targets, the instruction after a terminator or a gap,
@@ -120,6 +126,8 @@ internal static class RegionCompiler
                     }
                 }
                 if (i + 1 < n && (x.Class == InstructionClass.EndsBlock || ins[i + 1].Pc != x.Pc + 4)) leader[i + 1] = true;
+                // A return site: RET jumps there (and may close a loop).
+                if (x.Branch == BranchKind.Call && i + 1 < n && ins[i + 1].Pc == x.Pc + 4) loopHead[i + 1] = true;
             }
             var length = new int[n];
             int run = 0;
@@ -333,6 +341,16 @@ internal static class RegionCompiler
                     {
                         il.Emit(OpCodes.Ldc_I8, (long)(x.Pc + 4));
                         c.StoreX(30);
+                    }
+                    else
+                    {
+                        // RET or BR to the return site of one of the region's BLs stays in the region.
+                        foreach (int site in _returnSites)
+                        {
+                            il.Emit(OpCodes.Ldloc, _exitPc);
+                            il.Emit(OpCodes.Ldc_I8, (long)_region.Instructions[site].Pc);
+                            il.Emit(OpCodes.Beq, _labels[site]);
+                        }
                     }
                     il.Emit(OpCodes.Ldc_I8, 0L);
                     il.Emit(OpCodes.Stloc, _exitAdjust);
