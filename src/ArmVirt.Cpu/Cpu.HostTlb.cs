@@ -40,6 +40,7 @@ public sealed partial class Cpu
     private ulong _hostTlbContext;
     private PermissionCheck _hostTlbReadCheck, _hostTlbWriteCheck;
     private bool _hostTlbKeyed;
+    private long _hostTlbRegimeSerial = -1;
 
     /// <summary>The host TLB's first slot (the array is pinned), for emitted IL.</summary>
     internal unsafe nint HostTlbPointer => (nint)_hostTlbBase;
@@ -62,7 +63,12 @@ public sealed partial class Cpu
     // Keeps the host TLB only if it was filled under exactly the regime and MMU TLB state in force now.
     private void ValidateHostTlb()
     {
+        // Nothing refreshed the regime cache and the MMU TLB saw no invalidation since the last check: still valid.
+        if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan && _hostTlbRegimeSerial == _regimeSerial
+            && _hostTlbKeyed && _tlb!.Generation == _hostTlbGeneration)
+            return;
         EnsureRegimeCache();
+        _hostTlbRegimeSerial = _regimeSerial;
         var tlb = _tlb;
         bool same = _hostTlbKeyed && _regimeTranslates && ReferenceEquals(tlb, _hostTlbOwner) && tlb!.Generation == _hostTlbGeneration
             && _regimeContext == _hostTlbContext && SameCheck(_regimeReadCheck, _hostTlbReadCheck)
@@ -77,6 +83,7 @@ public sealed partial class Cpu
         _hostTlbWriteCheck = _regimeWriteCheck;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool SameCheck(PermissionCheck a, PermissionCheck b) => a.Required == b.Required && a.Forbidden == b.Forbidden;
 
     /// <summary>

@@ -232,6 +232,7 @@ public sealed partial class Cpu
         {
             block = cache.Add(BlockBuilder.Build(this, pc, pa));
             DropHostTlbWrites(pa);
+            cache.TryAdoptRegion(block);
         }
         if (block.Length == 0) return null;
         CountEntry(cache, block);
@@ -304,6 +305,8 @@ public sealed partial class Cpu
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {
+        // A block that starts a basic block of its page's compiled region runs that region.
+        if (cache.TryAdoptRegion(block)) return;
         if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(this, cache, block, CyclesPerInstruction, tier);
         else cache.Compile(block, CyclesPerInstruction, tier, this);
     }
@@ -333,6 +336,7 @@ public sealed partial class Cpu
                 _jitEntryCycles = State.Cycles;
                 _jitEntryInstructions = State.Instructions;
                 if (JitBlockExecuted != null) _jitHookBlock = block;
+                JitRegionEntry = block.RegionEntry;
                 block.Code!(this);
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return false;
@@ -452,6 +456,9 @@ public sealed partial class Cpu
         if (s.EndsBlock) NextPc = s.Pc + 4;
         s.Handler(this, s.Word);
     }
+
+    /// <summary>The entry index of the compiled region about to run (see <see cref="Jit.CompiledRegion"/>).</summary>
+    internal int JitRegionEntry;
 
     /// <summary>Set by compiled code when it leaves a block early after a load or store.</summary>
     internal bool JitLeftEarly;

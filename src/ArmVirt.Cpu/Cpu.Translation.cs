@@ -110,7 +110,11 @@ public sealed partial class Cpu
         _regimeEl = State.EL;
         _regimePan = State.Pan;
         _regimeCached = true;
+        _regimeSerial++;
     }
+
+    // Counts refreshes of the regime cache: the host TLB revalidates its key only after one.
+    private long _regimeSerial;
 
     private ulong TranslateThroughMmu(ulong va, MemoryAccessKind kind, bool misaligned)
     {

@@ -34,19 +34,28 @@ internal static class RegionCompiler
     private static readonly FieldInfo LeftEarlyField = typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), Private)!;
     private static readonly FieldInfo CheckAfterAccessField = typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), Private)!;
     private static readonly MethodInfo MustLeaveMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
+    private static readonly FieldInfo RegionEntryField = typeof(Cpu).GetField(nameof(Cpu.JitRegionEntry), Private)!;
     private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
     private static readonly MethodInfo HostTlbPointerGetter = typeof(Cpu).GetProperty(nameof(Cpu.HostTlbPointer), Private)!.GetMethod!;
     private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionEnter), Private)!;
     private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
 
-    /// <summary>Compiles the region of <paramref name="block"/> for a CPU charging <paramref name="cyclesPerInstruction"/>.</summary>
-    public static Action<Cpu> Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
+    /// <summary>
+    /// Compiles the region of <paramref name="block"/> for a CPU charging <paramref name="cyclesPerInstruction"/>. The code
+    /// starts at the basic block whose index <see cref="Cpu.JitRegionEntry"/> holds (the block's own: its index in
+    /// the result's entries).
+    /// </summary>
+    public static CompiledRegion Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
     {
         // First pass: which registers and flags the code touches; second pass: the real method.
         var probe = new Pass(block, region, cyclesPerInstruction, default);
         probe.Emit();
         var pass = new Pass(block, region, cyclesPerInstruction, probe.Context.Touched);
-        return pass.Emit();
+        var code = pass.Emit();
+        var entries = new Dictionary<ulong, int>();
+        for (int i = 0; i < region.Instructions.Length; i++)
+            if (pass.IsLeader(i)) entries[region.Instructions[i].Pc] = i;
+        return new CompiledRegion(block, code, entries);
     }
 
     private sealed class Pass
@@ -70,6 +79,8 @@ internal static class RegionCompiler
         private const int MaxReturnSites = 8;
 
         public IlEmitContext Context { get; }
+
+        public bool IsLeader(int i) => _leader[i];
 
         public Pass(TranslationBlock block, Region region, ulong cpi, RegionFootprint known)
         {
@@ -202,7 +213,14 @@ internal static class RegionCompiler
             EmitLoadState(CyclesField);
             il.Emit(OpCodes.Stloc, _cycles0);
             Context.EmitReload();
-            il.Emit(OpCodes.Br, _labels[_region.IndexOf(_region.EntryPc)]);
+            // switch (cpu.JitRegionEntry): the first instruction of the entered basic block.
+            int entry = _region.IndexOf(_region.EntryPc);
+            var targets = new Label[_labels.Length];
+            for (int i = 0; i < targets.Length; i++) targets[i] = _leader[i] ? _labels[i] : _labels[entry];
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, RegionEntryField);
+            il.Emit(OpCodes.Switch, targets);
+            il.Emit(OpCodes.Br, _labels[entry]);
         }
 
         // State.PC = NextPc = exitPc; the counters advanced by the instructions run; registers and flags stored.

@@ -76,6 +76,12 @@ public sealed class TranslationBlock
         internal set => _code = value;
     }
 
+    /// <summary>
+    /// The entry index <see cref="Code"/> starts at when it is a compiled region's (<see cref="Cpu"/> passes it in
+    /// <c>JitRegionEntry</c>); 0 otherwise.
+    /// </summary>
+    internal int RegionEntry;
+
     /// <summary>The tier of <see cref="Code"/>.</summary>
     public JitTier Tier
     {

@@ -95,16 +95,44 @@ public sealed class TranslationCache
     public void Compile(TranslationBlock block, ulong cyclesPerInstruction, JitTier tier, Cpu? cpu = null)
     {
         long start = Stopwatch.GetTimestamp();
-        var code = tier == JitTier.Optimized && cpu != null
-            ? RegionCompiler.Compile(block, Region.Form(cpu, block), cyclesPerInstruction)
-            : BlockCompiler.Compile(block, cyclesPerInstruction, tier);
+        Action<Cpu> code;
+        CompiledRegion? region = null;
+        if (tier == JitTier.Optimized && cpu != null)
+        {
+            var formed = Region.Form(cpu, block);
+            region = RegionCompiler.Compile(block, formed, cyclesPerInstruction);
+            code = region.Code;
+            block.RegionEntry = region.Entries[block.Pc];
+            if (formed.Truncated) region = null;
+        }
+        else code = BlockCompiler.Compile(block, cyclesPerInstruction, tier);
         BlockCompiler.Warm(code);
         Interlocked.Add(ref _compileTicks, Stopwatch.GetTimestamp() - start);
         Interlocked.Increment(ref _blocksCompiled);
         if (tier == JitTier.Optimized) Interlocked.Increment(ref _blocksOptimized);
         Interlocked.Add(ref _instructionsCompiled, block.Length);
+        if (region != null) _regions[(block.Page, block.El)] = region;
         block.Code = code;
         block.Tier = tier;
+    }
+
+    // The latest compiled region of each (physical page, EL), written by the compiling thread.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ulong Page, int El), CompiledRegion> _regions = new();
+
+    /// <summary>
+    /// Gives <paramref name="block"/> the code of the compiled region of its page when the block starts one of that
+    /// region's basic blocks (see <see cref="CompiledRegion.EntryFor"/>): true when it did, and the block needs no
+    /// compile of its own.
+    /// </summary>
+    public bool TryAdoptRegion(TranslationBlock block)
+    {
+        if (!_regions.TryGetValue((block.Page, block.El), out var region)) return false;
+        int entry = region.EntryFor(block);
+        if (entry < 0) return false;
+        block.RegionEntry = entry;
+        block.Code = region.Code;
+        block.Tier = JitTier.Optimized;
+        return true;
     }
 
     /// <summary>
@@ -131,6 +159,7 @@ public sealed class TranslationCache
         ulong first = pa / TranslationBlock.PageSize, last = (pa + size - 1) / TranslationBlock.PageSize;
         for (ulong p = first; p <= last; p++)
         {
+            for (int el = 0; el < 4; el++) _regions.TryRemove((p, el), out _);
             if (!_pages.Remove(p, out var list)) continue;
             _pageFilter[(int)(p & (PageFilterSize - 1))]--;
             foreach (var b in list)
@@ -154,6 +183,7 @@ public sealed class TranslationCache
         _pages.Clear();
         Array.Clear(_pageFilter);
         Array.Clear(_direct);
+        _regions.Clear();
         Flushes++;
     }
 
