@@ -72,13 +72,27 @@ public sealed class JitTests
     }
 
     [TestMethod]
-    public void MaskedPendingInterruptDoesNotStopCompiledCode()
+    [DataRow(long.MaxValue)]
+    [DataRow(0L)]
+    public void MaskedPendingInterruptDoesNotStopCompiledCode(long optimizeThreshold)
     {
-        using var pair = new LockstepPair(0);
+        using var pair = new LockstepPair(0, optimizeThreshold: optimizeThreshold);
         pair.Load(Base, LockstepProgramTests.MixedLoop);
         foreach (var side in pair.Both) side.Cpu.Irq.Set(true); // DAIF.I is set from reset
         pair.RunLockstep(2000);
-        Assert.IsTrue(pair.BlocksCompared > 100);
+        Assert.AreEqual(2000UL, pair.Jit.Cpu.State.Instructions);
+        var t = pair.Jit.Cpu.Translations!;
+        if (optimizeThreshold == long.MaxValue)
+        {
+            // Blocks: each is compared on return, and they kept running compiled.
+            Assert.IsTrue(pair.BlocksCompared > 100, $"only {pair.BlocksCompared} blocks compared");
+        }
+        else
+        {
+            // A region loops inside compiled code: it left it no more often than at the masked line's early exits.
+            Assert.IsTrue(t.BlocksOptimized > 0, "nothing was optimized");
+            Assert.IsTrue(pair.BlocksCompared > 0);
+        }
     }
 
     [TestMethod]
@@ -235,15 +249,20 @@ public sealed class JitTests
     }
 
     [TestMethod]
-    public void SwitchingEnginesMidRunKeepsState()
+    [DataRow(long.MaxValue)]
+    [DataRow(0L)]
+    public void SwitchingEnginesMidRunKeepsState(long optimizeThreshold)
     {
-        using var pair = new LockstepPair(0);
+        using var pair = new LockstepPair(0, optimizeThreshold: optimizeThreshold);
         pair.Load(Base, LockstepProgramTests.MixedLoop);
         pair.Jit.Cpu.Engine = ExecutionEngine.Interpreter;
         pair.RunLockstep(777);
+        Assert.AreEqual(0, pair.BlocksCompared, "interpreted: no compiled code ran");
         pair.Jit.Cpu.Engine = ExecutionEngine.Jit;
         pair.RunLockstep(1500);
-        Assert.IsTrue(pair.BlocksCompared > 50);
+        // Blocks return after every pass; a region keeps the loop inside and returns far less often.
+        Assert.IsTrue(pair.BlocksCompared > (optimizeThreshold == long.MaxValue ? 50 : 0), $"{pair.BlocksCompared} compared");
+        Assert.AreEqual(777UL + 1500, pair.Jit.Cpu.State.Instructions);
     }
 
     [TestMethod]

@@ -51,7 +51,9 @@ public sealed class LockstepProgramTests
         Assert.IsTrue(t.BlocksCompiled > 0, "nothing was compiled");
         if (optimizeThreshold == long.MaxValue) Assert.AreEqual(0L, t.BlocksOptimized);
         else Assert.IsTrue(t.BlocksOptimized > 0, "nothing was optimized");
-        Assert.IsTrue(pair.BlocksCompared > 100, $"only {pair.BlocksCompared} blocks compared");
+        // Blocks are compared after every pass; a region runs the loop inside one call (compared when it returns).
+        int minimum = t.BlocksOptimized == 0 ? 100 : 0;
+        Assert.IsTrue(pair.BlocksCompared > minimum, $"only {pair.BlocksCompared} blocks compared");
         Assert.AreEqual(5000UL, pair.Jit.Cpu.State.Instructions);
     }
 
