@@ -321,12 +321,22 @@ internal sealed class IlEmitContext
     {
         Pc = pc;
         _tempsUsed.Clear();
+        InstructionReads = InstructionWrites = 0;
     }
+
+    /// <summary>Register locals the current instruction read before writing them, and wrote (for register liveness).</summary>
+    internal uint InstructionReads, InstructionWrites;
 
     private LocalBuilder Register(int n, bool written)
     {
-        Touched.Registers |= 1u << n;
-        if (written) Touched.WrittenRegisters |= 1u << n;
+        uint bit = 1u << n;
+        Touched.Registers |= bit;
+        if (written)
+        {
+            Touched.WrittenRegisters |= bit;
+            InstructionWrites |= bit;
+        }
+        else if ((InstructionWrites & bit) == 0) InstructionReads |= bit;
         return _x[n] ??= Il.DeclareLocal(typeof(ulong));
     }
 
@@ -350,16 +360,21 @@ internal sealed class IlEmitContext
         }
     }
 
-    /// <summary>Loads every register and the flags the region uses from <see cref="CpuState"/>.</summary>
-    internal void EmitReload()
+    /// <summary>Loads the <paramref name="registers"/> (bit n: X[n]) the region uses from <see cref="CpuState"/>.</summary>
+    internal void EmitReloadRegisters(uint registers)
     {
         for (int n = 0; n < 32; n++)
         {
-            if ((Known.Registers & (1u << n)) == 0) continue;
+            if ((Known.Registers & registers & (1u << n)) == 0) continue;
             EmitStateRegisterAddress(n);
             Il.Emit(OpCodes.Ldind_I8);
             Il.Emit(OpCodes.Stloc, _x[n]!);
         }
+    }
+
+    /// <summary>Loads NZCV from <see cref="CpuState"/> (when the region uses it), not lazy.</summary>
+    internal void EmitReloadFlags()
+    {
         if (Known.FlagsUsed)
         {
             Il.Emit(OpCodes.Ldarg_1);

@@ -48,9 +48,9 @@ internal static class RegionCompiler
     public static CompiledRegion Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
     {
         // First pass: which registers and flags the code touches; second pass: the real method.
-        var probe = new Pass(block, region, cyclesPerInstruction, default);
+        var probe = new Pass(block, region, cyclesPerInstruction, default, null);
         probe.Emit();
-        var pass = new Pass(block, region, cyclesPerInstruction, probe.Context.Touched);
+        var pass = new Pass(block, region, cyclesPerInstruction, probe.Context.Touched, probe.RegisterLiveness());
         var code = pass.Emit();
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
@@ -82,8 +82,63 @@ internal static class RegionCompiler
 
         public bool IsLeader(int i) => _leader[i];
 
-        public Pass(TranslationBlock block, Region region, ulong cpi, RegionFootprint known)
+        /// <summary>
+        /// Backward liveness of the register locals over the region's control flow (after the first pass): an exit
+        /// needs none (registers are written through), an instruction run by its handler defines all it leaves live
+        /// (the fallback reloads them).
+        /// </summary>
+        public (uint[] In, uint[] Out) RegisterLiveness()
         {
+            var ins = _region.Instructions;
+            int n = ins.Length;
+            var liveIn = new uint[n];
+            var liveOut = new uint[n];
+            bool changed = true;
+            while (changed)
+            {
+                changed = false;
+                for (int i = n - 1; i >= 0; i--)
+                {
+                    uint o = 0;
+                    foreach (int s in Successors(i)) o |= liveIn[s];
+                    uint reads = _reads[i], kill = _viaHandler[i] ? ~0u : _writes[i];
+                    uint li = reads | (o & ~kill);
+                    if (o != liveOut[i] || li != liveIn[i])
+                    {
+                        liveOut[i] = o;
+                        liveIn[i] = li;
+                        changed = true;
+                    }
+                }
+            }
+            return (liveIn, liveOut);
+        }
+
+        // The region instructions control can reach from instruction i (exits are not listed).
+        private IEnumerable<int> Successors(int i)
+        {
+            var x = _region.Instructions[i];
+            bool sequential = i + 1 < _region.Instructions.Length && _region.Instructions[i + 1].Pc == x.Pc + 4;
+            if (x.Target is { } target && _region.IndexOf(target) is int t and >= 0) yield return t;
+            if (sequential && x.FallsThrough) yield return i + 1;
+            if (x.Branch == BranchKind.Indirect && x.Encoding.Handler.Method != ((A64Handler)Branches.Blr).Method)
+                foreach (int site in _returnSites) yield return site;
+        }
+
+        // Per instruction: register locals read before written, written, and whether the handler ran it (which
+        // reloads what it leaves live); from the first pass.
+        private readonly uint[] _reads, _writes;
+        private readonly bool[] _viaHandler;
+
+        // Per instruction, from the first pass: registers live on entry and after it (null in the first pass).
+        private readonly (uint[] In, uint[] Out)? _live;
+
+        public Pass(TranslationBlock block, Region region, ulong cpi, RegionFootprint known, (uint[] In, uint[] Out)? live)
+        {
+            _live = live;
+            _reads = new uint[region.Instructions.Length];
+            _writes = new uint[region.Instructions.Length];
+            _viaHandler = new bool[region.Instructions.Length];
             _block = block;
             _region = region;
             _cpi = cpi;
@@ -178,6 +233,8 @@ internal static class RegionCompiler
                     EmitLeader(i, blockLength);
                 }
                 EmitInstruction(i, blockLength, i - leaderIndex);
+                _reads[i] = Context.InstructionReads;
+                _writes[i] = Context.InstructionWrites;
             }
             foreach (var ((pc, adjust, leftEarly), label) in _exitStubs)
             {
@@ -212,15 +269,24 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Stloc, _instructions0);
             EmitLoadState(CyclesField);
             il.Emit(OpCodes.Stloc, _cycles0);
-            Context.EmitReload();
-            // switch (cpu.JitRegionEntry): the first instruction of the entered basic block.
+            Context.EmitReloadFlags();
+            // switch (cpu.JitRegionEntry): per entered basic block, the registers live there, then its first instruction.
             int entry = _region.IndexOf(_region.EntryPc);
+            var stubs = new Label[_labels.Length];
+            for (int i = 0; i < stubs.Length; i++) stubs[i] = il.DefineLabel();
             var targets = new Label[_labels.Length];
-            for (int i = 0; i < targets.Length; i++) targets[i] = _leader[i] ? _labels[i] : _labels[entry];
+            for (int i = 0; i < targets.Length; i++) targets[i] = _leader[i] ? stubs[i] : stubs[entry];
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, RegionEntryField);
             il.Emit(OpCodes.Switch, targets);
-            il.Emit(OpCodes.Br, _labels[entry]);
+            il.Emit(OpCodes.Br, stubs[entry]);
+            for (int i = 0; i < stubs.Length; i++)
+            {
+                if (!_leader[i]) continue;
+                il.MarkLabel(stubs[i]);
+                Context.EmitReloadRegisters(_live?.In[i] ?? ~0u);
+                il.Emit(OpCodes.Br, _labels[i]);
+            }
         }
 
         // State.PC = NextPc = exitPc; the counters advanced by the instructions run; registers and flags stored.
@@ -378,6 +444,7 @@ internal static class RegionCompiler
             if (x.Class == InstructionClass.EndsBlock)
             {
                 // Another terminator (system instruction, exception generation, ERET): its handler, then leave at NextPc.
+                _viaHandler[i] = true;
                 EmitFallback(x, length, j);
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldfld, NextPcField);
@@ -389,7 +456,11 @@ internal static class RegionCompiler
                 return;
             }
             var emitter = EmitterTable.For(x.Encoding.Handler);
-            if (emitter == null || !emitter(c, x.Word)) EmitFallback(x, length, j);
+            if (emitter == null || !emitter(c, x.Word))
+            {
+                _viaHandler[i] = true;
+                EmitFallback(x, length, j);
+            }
             if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
         }
 
@@ -436,6 +507,8 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Stloc, _site);
             il.Emit(OpCodes.Br, _fallbackStub);
             il.MarkLabel(back);
+            // The handler wrote its results to CpuState: reload the registers live after this instruction.
+            Context.EmitReloadRegisters(_live?.Out[_region.IndexOf(x.Pc)] ?? ~0u);
             // A load or store handler leaves NZCV as it was (the lazy operands still hold); any other may change it.
             if (x.Class != InstructionClass.Memory) Context.FlagsReloaded();
             if (x.Class == InstructionClass.Memory)
@@ -474,7 +547,7 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldloc, _instructions0);
             il.Emit(OpCodes.Ldloc, _cycles0);
             il.Emit(OpCodes.Call, RunHandlerMethod);
-            Context.EmitReload();
+            Context.EmitReloadFlags();
             il.Emit(OpCodes.Ldloc, _site);
             il.Emit(OpCodes.Switch, _fallbacks.Returns.ToArray());
             il.Emit(OpCodes.Ret); // not reached: every site index has its label
