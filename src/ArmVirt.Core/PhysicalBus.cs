@@ -158,7 +158,31 @@ public sealed unsafe class PhysicalBus : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var r in _ram) r.Dispose();
-        _ram.Clear();
+        lock (_disposeLock)
+        {
+            _disposed = true;
+            foreach (var r in _ram) r.Dispose();
+            _ram.Clear();
+        }
+    }
+
+    private readonly object _disposeLock = new();
+    private bool _disposed;
+
+    /// <summary>
+    /// Copies guest RAM at <paramref name="pa"/> into <paramref name="destination"/> for a thread other than the one
+    /// running the machine (the JIT's background compiler): safe against the bus being disposed meanwhile. False when
+    /// the range is not all RAM or the bus is disposed.
+    /// </summary>
+    public bool TryCopyRam(ulong pa, Span<byte> destination)
+    {
+        lock (_disposeLock)
+        {
+            if (_disposed) return false;
+            byte* p = RamPointer(pa, (ulong)destination.Length);
+            if (p == null) return false;
+            new ReadOnlySpan<byte>(p, destination.Length).CopyTo(destination);
+            return true;
+        }
     }
 }

@@ -47,7 +47,7 @@ public sealed partial class Cpu
     /// to that tier (so 0 with <see cref="JitThreshold"/> 0 compiles every block optimized at once). The default
     /// is where the extra compile time pays back for a short loop (see src/ArmVirt.Cpu/Jit/README.md).
     /// </summary>
-    public long JitOptimizeThreshold { get; set; } = 100_000;
+    public long JitOptimizeThreshold { get; set; } = 20_000;
 
     /// <summary>
     /// Compile on the shared background thread while the interpreter keeps running (the default), or synchronously

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ArmVirt.Cpu.A64;
 
 namespace ArmVirt.Cpu.Jit;
@@ -53,14 +52,17 @@ internal sealed class Region
     }
 
     /// <summary>
-    /// Forms the region of <paramref name="block"/>, reading the page's words from RAM (not through the CPU's decode
-    /// cache: this may run on the background compiler's thread). A write to the page while this runs invalidates
-    /// the block, so code formed from a torn read is never run.
+    /// Forms the region of <paramref name="block"/> from a copy of its page (taken with
+    /// <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs on the
+    /// background compiler's thread), or returns null when the page cannot be read any more (the machine was
+    /// disposed). A write to the page while this runs invalidates the block, so code formed from a torn read never runs.
     /// </summary>
-    public static Region Form(Cpu cpu, TranslationBlock block)
+    public static Region? Form(Cpu cpu, TranslationBlock block)
     {
         ulong pageVa = block.Pc & ~(TranslationBlock.PageSize - 1);
         ulong pagePa = block.PhysicalAddress & ~(TranslationBlock.PageSize - 1);
+        var page = new byte[TranslationBlock.PageSize];
+        if (!cpu.Bus.TryCopyRam(pagePa, page)) return null;
         var found = new SortedDictionary<ulong, RegionInstruction>();
         var work = new Stack<ulong>();
         work.Push(block.Pc);
@@ -70,13 +72,7 @@ internal sealed class Region
             ulong pc = work.Pop();
             while (found.Count < MaxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
             {
-                uint word;
-                unsafe
-                {
-                    byte* p = cpu.Bus.RamPointer(pagePa + (pc - pageVa), 4);
-                    if (p == null) break;
-                    word = Unsafe.ReadUnaligned<uint>(p);
-                }
+                uint word = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan((int)(pc - pageVa), 4));
                 var encoding = cpu.Decoder.Decode(word);
                 var cls = InstructionClassifier.Classify(encoding);
                 var kind = RegionInstruction.KindOf(encoding, word);

@@ -99,7 +99,8 @@ public sealed class TranslationCache
         CompiledRegion? region = null;
         if (tier == JitTier.Optimized && cpu != null)
         {
-            var formed = Region.Form(cpu, block);
+            // Null when the machine's RAM is gone (disposed while the compile was queued): nothing to compile.
+            if (Region.Form(cpu, block) is not { } formed) return;
             region = RegionCompiler.Compile(block, formed, cyclesPerInstruction);
             code = region.Code;
             block.RegionEntry = region.Entries[block.Pc];
