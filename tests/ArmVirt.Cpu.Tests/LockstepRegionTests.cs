@@ -26,8 +26,31 @@ public sealed class LockstepRegionTests
     private static readonly uint[] SkipHandler =
         [0xd538521b, 0xd35aff7b, 0xf100577f, 0x54000080, 0xd538403b, 0x9100137b, 0xd518403b, Eret];
 
-    private static LockstepPair RegionPair(CpuConfiguration? configuration = null) =>
-        new(jitThreshold: 0, configuration, optimizeThreshold: 0);
+    private const ulong L1 = Ram + 0xC_0000, L2 = Ram + 0xC_1000, L3 = Ram + 0xC_2000;
+    private const ulong PageAttrs = (1UL << 10) | (3UL << 8) | 0b11; // AF, inner shareable, page, AttrIndx 0
+
+    // Both CPUs compile every block straight to a region. With `mmu`, stage 1 translation is on for EL1&0 (39-bit VA,
+    // 4 KiB granule, identity map of the 1 MiB of RAM as Normal memory): only then do the regions' emitted loads and
+    // stores take the soft-TLB fast path (with translation off every access is Device memory and takes the handler).
+    private static LockstepPair RegionPair(bool mmu = false)
+    {
+        var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 0);
+        if (!mmu) return pair;
+        Store64(pair, L1 + 8, L2 | 0b11);
+        Store64(pair, L2, L3 | 0b11);
+        for (ulong i = 0; i < LockstepPair.RamSize / 0x1000; i++) Store64(pair, L3 + i * 8, (Ram + i * 0x1000) | PageAttrs);
+        pair.Setup(cpu =>
+        {
+            var s = cpu.Sys;
+            s.Mair[1] = 0xFF;            // Attr0 = Normal write-back
+            s.Tcr[1] = 25 | (1UL << 23); // T0SZ = 25, EPD1
+            s.Ttbr0[1] = L1;
+            s.Sctlr[1] |= 1;             // M
+        });
+        return pair;
+    }
+
+    private static void Store64(LockstepPair pair, ulong pa, ulong value) => pair.Load(pa, (uint)value, (uint)(value >> 32));
 
     // The program at Code, where both CPUs start.
     private static void LoadAtCode(LockstepPair pair, params uint[] program)
@@ -42,12 +65,14 @@ public sealed class LockstepRegionTests
     /// ARMVIRT_REGION_SEED run more programs or another seed when hunting a divergence.
     /// </summary>
     [TestMethod]
-    public void RandomControlFlowProgramsMatchInterpreter()
+    [DataRow(true)]
+    [DataRow(false)]
+    public void RandomControlFlowProgramsMatchInterpreter(bool mmu)
     {
         int programs = int.Parse(Environment.GetEnvironmentVariable("ARMVIRT_REGION_PROGRAMS") ?? "320");
         int seed = int.Parse(Environment.GetEnvironmentVariable("ARMVIRT_REGION_SEED") ?? "20261203");
-        var rng = new Random(seed);
-        using var pair = RegionPair();
+        var rng = new Random(seed + (mmu ? 1 : 0));
+        using var pair = RegionPair(mmu);
         var data = new byte[RegionProgramGenerator.DataSize];
         rng.NextBytes(data);
         foreach (var side in pair.Both) side.Bus.Load(DataArea, data);
@@ -220,7 +245,9 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
-    public void DataAbortInTheSecondBasicBlockOfARegionLoopOnALaterPassIsPrecise()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void DataAbortInTheSecondBasicBlockOfARegionLoopOnALaterPassIsPrecise(bool mmu)
     {
         // loop: add x3, x3, #1; ldr x4, [x0], #8; cbz x4, skip; add x5, x5, x4; ldr x6, [x1, x3, lsl #3];
         // add x7, x7, #1; skip: subs x9, x9, #1; b.ne loop; b . — the second load leaves RAM in pass 50 (x3 = 50):
@@ -240,7 +267,7 @@ public sealed class LockstepRegionTests
         asm.BCond(1, loop);
         asm.Emit(SelfBranch);
         const ulong ramEnd = Ram + LockstepPair.RamSize;
-        using var pair = RegionPair();
+        using var pair = RegionPair(mmu);
         LoadAtCode(pair, asm.Finish());
         pair.Load(Vbar + 0x200, SelfBranch);
         // Element i is 0 (the pass skips the second basic block) when i % 7 == 3.
@@ -278,11 +305,15 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
-    [DataRow(0)]
-    [DataRow(1)]
-    [DataRow(2)]
-    [DataRow(3)]
-    public void StoreIntoTheRegionsOwnPageTakesEffectOnTheNextPass(int variant)
+    [DataRow(0, false)]
+    [DataRow(1, false)]
+    [DataRow(2, false)]
+    [DataRow(3, false)]
+    [DataRow(0, true)]
+    [DataRow(1, true)]
+    [DataRow(2, true)]
+    [DataRow(3, true)]
+    public void StoreIntoTheRegionsOwnPageTakesEffectOnTheNextPass(int variant, bool mmu)
     {
         // 0: loop: add x0, x0, #1; cmp x9, #3; b.ne skip; str w3, [x4]; skip: subs x9, x9, #1; b.ne loop; b .
         //    x4 = the add (an earlier basic block, run again by the next pass): passes with x9 = 6..3 add 1, 2..1 add 3.
@@ -327,7 +358,7 @@ public sealed class LockstepRegionTests
         }
         asm.Emit(SelfBranch);
         var program = asm.Finish();
-        using var pair = RegionPair();
+        using var pair = RegionPair(mmu);
         LoadAtCode(pair, program);
         pair.Setup(cpu =>
         {
@@ -346,7 +377,9 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
-    public void MisalignedSpBaseInsideARegionRaisesSpAlignmentFault()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void MisalignedSpBaseInsideARegionRaisesSpAlignmentFault(bool mmu)
     {
         // loop: add x0, x0, #1; cmp x9, #5; b.ne skip; add sp, sp, #8; skip: ldr x2, [sp, #16]; subs x9, x9, #1;
         // b.ne loop; b . — SCTLR_EL1.SA is set: the load after the pass that misaligns SP takes an SP alignment fault.
@@ -363,7 +396,7 @@ public sealed class LockstepRegionTests
         asm.Emit(AddImm(true, true, true, 9, 9, 1));
         asm.BCond(1, loop);
         asm.Emit(SelfBranch);
-        using var pair = RegionPair();
+        using var pair = RegionPair(mmu);
         LoadAtCode(pair, asm.Finish());
         pair.Load(Vbar + 0x200, SelfBranch);
         pair.Load(DataArea + 0x1010, 0xcafe, 0xf00d);
