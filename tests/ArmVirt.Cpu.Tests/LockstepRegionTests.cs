@@ -27,18 +27,28 @@ public sealed class LockstepRegionTests
         [0xd538521b, 0xd35aff7b, 0xf100577f, 0x54000080, 0xd538403b, 0x9100137b, 0xd518403b, Eret];
 
     private const ulong L1 = Ram + 0xC_0000, L2 = Ram + 0xC_1000, L3 = Ram + 0xC_2000;
+    private const ulong AliasL2 = Ram + 0xC_3000, AliasL3 = Ram + 0xC_4000;
     private const ulong PageAttrs = (1UL << 10) | (3UL << 8) | 0b11; // AF, inner shareable, page, AttrIndx 0
 
     // Both CPUs compile every block straight to a region. With `mmu`, stage 1 translation is on for EL1&0 (39-bit VA,
     // 4 KiB granule, identity map of the 1 MiB of RAM as Normal memory): only then do the regions' emitted loads and
     // stores take the soft-TLB fast path (with translation off every access is Device memory and takes the handler).
+    // RAM is also mapped 4 GiB higher, rotated by one page: a register offset with UXTW of a negative index reaches
+    // RAM through this second mapping (other data, other TLB entries) instead of faulting.
     private static LockstepPair RegionPair(bool mmu = false)
     {
         var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 0);
         if (!mmu) return pair;
         Store64(pair, L1 + 8, L2 | 0b11);
         Store64(pair, L2, L3 | 0b11);
-        for (ulong i = 0; i < LockstepPair.RamSize / 0x1000; i++) Store64(pair, L3 + i * 8, (Ram + i * 0x1000) | PageAttrs);
+        Store64(pair, L1 + 5 * 8, AliasL2 | 0b11);
+        Store64(pair, AliasL2, AliasL3 | 0b11);
+        const ulong pages = LockstepPair.RamSize / 0x1000;
+        for (ulong i = 0; i < pages; i++)
+        {
+            Store64(pair, L3 + i * 8, (Ram + i * 0x1000) | PageAttrs);
+            Store64(pair, AliasL3 + i * 8, (Ram + (i + 1) % pages * 0x1000) | PageAttrs);
+        }
         pair.Setup(cpu =>
         {
             var s = cpu.Sys;
