@@ -35,9 +35,9 @@ public sealed class LockstepRegionTests
     // stores take the soft-TLB fast path (with translation off every access is Device memory and takes the handler).
     // RAM is also mapped 4 GiB higher, rotated by one page: a register offset with UXTW of a negative index reaches
     // RAM through this second mapping (other data, other TLB entries) instead of faulting.
-    private static LockstepPair RegionPair(bool mmu = false)
+    private static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1)
     {
-        var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 0);
+        var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 0, cyclesPerInstruction: cyclesPerInstruction);
         if (!mmu) return pair;
         Store64(pair, L1 + 8, L2 | 0b11);
         Store64(pair, L2, L3 | 0b11);
@@ -155,19 +155,26 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
-    [DataRow(1UL)]
-    [DataRow(2UL)]
-    [DataRow(3UL)]
-    [DataRow(4UL)]
-    [DataRow(41UL)]
-    [DataRow(42UL)]
-    [DataRow(43UL)]
-    [DataRow(44UL)]
-    [DataRow(1001UL)]
-    public void IrqAtAClockDeadlineInsideARegionLoopIsTakenAtTheSameInstruction(ulong deadline)
+    [DataRow(1UL, 1UL)]
+    [DataRow(2UL, 1UL)]
+    [DataRow(3UL, 1UL)]
+    [DataRow(4UL, 1UL)]
+    [DataRow(41UL, 1UL)]
+    [DataRow(42UL, 1UL)]
+    [DataRow(43UL, 1UL)]
+    [DataRow(44UL, 1UL)]
+    [DataRow(1001UL, 1UL)]
+    [DataRow(121UL, 3UL)]
+    [DataRow(122UL, 3UL)]
+    [DataRow(123UL, 3UL)]
+    [DataRow(124UL, 3UL)]
+    [DataRow(1000UL, 7UL)]
+    public void IrqAtAClockDeadlineInsideARegionLoopIsTakenAtTheSameInstruction(ulong deadline, ulong cpi)
     {
-        // An event at cycle `deadline` raises IRQ (unmasked): exactly `deadline` instructions run before it is taken.
-        using var pair = RegionPair();
+        // An event at cycle `deadline` raises IRQ (unmasked): the instructions that start before it run (one every
+        // `cpi` cycles), then the IRQ is taken.
+        using var pair = RegionPair(cyclesPerInstruction: cpi);
+        ulong before = (deadline + cpi - 1) / cpi;
         LoadAtCode(pair, CountingLoop);
         pair.Load(Vbar + 0x280, SelfBranch);
         foreach (var side in pair.Both)
@@ -181,9 +188,9 @@ public sealed class LockstepRegionTests
         ulong takenAt = ulong.MaxValue;
         var jit = pair.Jit.Cpu;
         jit.ExceptionEntered += (kind, _) => { if (kind == ExceptionKind.Irq) takenAt = jit.State.Instructions; };
-        pair.RunLockstep(deadline + 20);
-        var expected = CountingLoopAfter(deadline);
-        Assert.AreEqual(deadline, takenAt, "instructions retired when the IRQ was taken");
+        pair.RunLockstep(before + 20);
+        var expected = CountingLoopAfter(before);
+        Assert.AreEqual(before, takenAt, "instructions retired when the IRQ was taken");
         Assert.AreEqual(expected.Pc, jit.Sys.Elr[1], "ELR: the first instruction not run");
         Assert.AreEqual(expected.X0, jit.X(0));
         Assert.AreEqual(expected.X1, jit.X(1));
@@ -221,6 +228,52 @@ public sealed class LockstepRegionTests
         {
             ulong at = 5 + 7 * (ulong)i;
             Assert.AreEqual((at, at, CountingLoopAfter(at).Pc), jit[i], $"event {i}");
+        }
+        AssertRegionRanTheLoop(pair);
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void PendingIrqUnmaskedInsideARegionLoopIsTakenAtTheNextInstruction(bool wfi)
+    {
+        // loop: add x0, x0, #1; cmp x0, #30; b.ne skip; msr daifclr, #2 (or wfi); skip: subs x9, x9, #1; b.ne loop.
+        // IRQ is asserted from the start, masked. Unmasking it (pass 30) takes it before the subs; WFI with the
+        // masked IRQ pending completes at once (the loop goes on). IRQ vector: b .
+        var asm = new A64Assembler();
+        var loop = asm.NewLabel();
+        var skip = asm.NewLabel();
+        asm.Bind(loop);
+        asm.Emit(AddImm(true, false, false, 0, 0, 1));
+        asm.Emit(AddImm(true, true, true, 31, 0, 30));
+        asm.BCond(1, skip);
+        asm.Emit(wfi ? 0xd503207fu : 0xd50342ffu);
+        asm.Bind(skip);
+        asm.Emit(AddImm(true, true, true, 9, 9, 1));
+        asm.BCond(1, loop);
+        asm.Emit(SelfBranch);
+        using var pair = RegionPair();
+        LoadAtCode(pair, asm.Finish());
+        pair.Load(Vbar + 0x280, SelfBranch);
+        pair.Setup(cpu =>
+        {
+            cpu.Sys.Vbar[1] = Vbar;
+            cpu.SetX(9, 100);
+            cpu.Irq.Set(true);
+        });
+        var jit = pair.Jit.Cpu;
+        pair.RunLockstep(600);
+        if (wfi)
+        {
+            Assert.AreEqual(100UL, jit.X(0), "WFI with an interrupt pending does not wait");
+            Assert.AreEqual(Code + 24, jit.State.PC);
+        }
+        else
+        {
+            Assert.AreEqual(Code + 16, jit.Sys.Elr[1], "ELR: the subs after the MSR");
+            Assert.AreEqual(30UL, jit.X(0));
+            Assert.AreEqual(71UL, jit.X(9));
+            Assert.AreEqual(Vbar + 0x280, jit.State.PC);
         }
         AssertRegionRanTheLoop(pair);
     }
