@@ -99,10 +99,18 @@ public sealed class LockstepRegionTests
             pair.Load(at, program);
             var x = new ulong[28];
             for (int i = 0; i < x.Length; i++) x[i] = RandomValue(rng);
+            var v = new UInt128[32];
+            for (int i = 0; i < v.Length; i++) v[i] = ((UInt128)RandomValue(rng) << 64) | RandomValue(rng);
+            uint fpcr = ((uint)rng.Next(4) << 22) | ((uint)rng.Next(2) << 24) | ((uint)rng.Next(2) << 25); // RMode, FZ, DN
             uint nzcv = (uint)rng.Next(16) << 28;
             pair.Setup(cpu =>
             {
                 for (int i = 0; i < x.Length; i++) cpu.State.X[i] = x[i];
+                for (int i = 0; i < v.Length; i++)
+                    cpu.State.V[i] = System.Runtime.CompilerServices.Unsafe.As<UInt128, System.Runtime.Intrinsics.Vector128<byte>>(ref v[i]);
+                cpu.State.Fpcr = fpcr;
+                cpu.State.Fpsr = 0;
+                cpu.Sys.Cpacr = 3UL << 20; // CPACR_EL1.FPEN: no SIMD&FP traps
                 cpu.SetX(28, DataArea);
                 cpu.Sp = DataArea + 0x1000;
                 cpu.State.Nzcv = nzcv;

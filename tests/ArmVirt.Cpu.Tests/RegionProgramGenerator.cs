@@ -9,12 +9,14 @@ namespace ArmVirt.Cpu.Tests;
 /// deep, each with its own counter), if/else diamonds, BL and BLR to leaf routines in the same page and RET, BR,
 /// loads and stores of every integer size and addressing mode (including SP as the base), random integer
 /// data-processing instructions of every decode row (32- and 64-bit, register 31 as XZR where it means XZR) and
-/// explicit SP-destination forms, the odd SVC and MRS/MSR NZCV. Every program terminates: it ends in <c>b .</c>.
+/// explicit SP-destination forms, exclusive load/store retry loops and load-acquire/store-release, random scalar and
+/// vector SIMD&amp;FP data processing with SIMD&amp;FP loads and stores (those run through the interpreter's handlers),
+/// the odd SVC and MRS/MSR NZCV. Every program terminates: it ends in <c>b .</c>.
 /// </summary>
 /// <remarks>
 /// Register use: x0..x15 are the random instructions' destinations; x16 counts the leaves' loops and x17..x19 the
 /// main program's loops (by depth); x20 is the address base and x21 the index of each access (set just before it);
-/// x22 holds BLR/BR targets; x27 belongs to the exception handler; x28 is the data area (<see cref="DataSize"/>
+/// x22 holds BLR/BR targets; w23 is the store-exclusive status; x27 belongs to the exception handler; x28 is the data area (<see cref="DataSize"/>
 /// bytes); SP stays 16-byte aligned inside the data area; x30 is the link register.
 /// </remarks>
 internal sealed class RegionProgramGenerator(Random rng)
@@ -22,7 +24,10 @@ internal sealed class RegionProgramGenerator(Random rng)
     public const int DataSize = 0x2000;
     public const int MaxWords = 1000;
 
-    private const int Base = 20, Index = 21, Target = 22, Data = 28, Sp = 31, Zr = 31;
+    private const int Base = 20, Index = 21, Target = 22, Status = 23, Data = 28, Sp = 31, Zr = 31;
+
+    private static readonly A64Encoding[] FpRows =
+        [.. SimdFpTable.Entries.Where(e => Jit.InstructionClassifier.Classify(e) == Jit.InstructionClass.Plain)];
 
     private static readonly A64Encoding[] Rows = [.. DataProcessingTable.Entries];
 
@@ -79,8 +84,10 @@ internal sealed class RegionProgramGenerator(Random rng)
         for (int i = 0; i < items && _asm.Count < limit; i++)
         {
             int r = rng.Next(100);
-            if (r < 40) _asm.Emit(RandomDataProcessing());
-            else if (r < 60) Access();
+            if (r < 36) _asm.Emit(RandomDataProcessing());
+            else if (r < 39) _asm.Emit(RandomSimdFp());
+            else if (r < 58) Access();
+            else if (r < 60) Exclusive();
             else if (r < 67) StackPointerForms();
             else if (r < 76) ForwardSkip(depth, leaf, limit);
             else if (r < 81) IfElse(depth, leaf, limit);
@@ -103,13 +110,57 @@ internal sealed class RegionProgramGenerator(Random rng)
         }
     }
 
+    // A random SIMD&FP data-processing instruction (scalar or vector) with Rd (a V or an X register) below 16.
+    private uint RandomSimdFp()
+    {
+        while (true)
+        {
+            var row = FpRows[rng.Next(FpRows.Length)];
+            uint w = ((uint)rng.NextInt64(1L << 32) & ~row.Mask) | row.Value;
+            w = (w & ~31u) | (uint)Reg();
+            if (ReferenceEquals(A64Decoder.Instance.Decode(w), row)) return w;
+        }
+    }
+
+    // retry: ld[a]xr{b,h,,} t, [x20]; add t, t, #k; st[l]xr{b,h,,} w23, t, [x20]; cbnz w23, retry — or LDAR/STLR.
+    private void Exclusive()
+    {
+        int size = rng.Next(4);
+        _asm.Emit(AddImm(true, false, false, Base, Data, (uint)(0x100 + 8 * rng.Next(0x1C0))));
+        int t = Reg();
+        uint ordered = rng.Next(2) == 0 ? 1u << 15 : 0;
+        if (rng.Next(3) == 0)
+        {
+            _asm.Emit((uint)size << 30 | (rng.Next(2) == 0 ? 0x08dffc00u : 0x089ffc00u) | Base << 5 | (uint)t); // ldar / stlr
+            return;
+        }
+        var retry = _asm.NewLabel();
+        _asm.Bind(retry);
+        _asm.Emit((uint)size << 30 | 0x085f7c00u | ordered | Base << 5 | (uint)t);
+        _asm.Emit(AddImm(true, false, false, t, t, (uint)rng.Next(4096)));
+        _asm.Emit((uint)size << 30 | 0x08007c00u | ordered | Status << 16 | Base << 5 | (uint)t);
+        _asm.Cbz(false, true, Status, retry);
+    }
+
     // An access into the data area: x20 = x28 + offset (x21 an index), then one load or store.
     private void Access()
     {
-        int kind = rng.Next(7);
+        int kind = rng.Next(8);
         if (kind == 6)
         {
             SpAccess();
+            return;
+        }
+        if (kind == 7)
+        {
+            // LDR/STR S, D, Q (unsigned offset) or LDP/STP Q (signed offset): SIMD&FP, through the handlers.
+            _asm.Emit(AddImm(true, false, false, Base, Data, (uint)(0x100 + 16 * rng.Next(0xE0))));
+            uint[] forms = [0xbd400000, 0xbd000000, 0xfd400000, 0xfd000000, 0x3dc00000, 0x3d800000, 0xad400000, 0xad000000];
+            uint form = forms[rng.Next(forms.Length)];
+            uint fields = (form & 0x3f000000) == 0x2d000000
+                ? (uint)rng.Next(8) << 15 | (uint)Reg() << 10       // imm7 (x16 bytes), Rt2
+                : (uint)rng.Next(8) << 10;                           // imm12 (x size)
+            _asm.Emit(form | fields | Base << 5 | (uint)Reg());
             return;
         }
         uint offset = (uint)(0x100 + 8 * rng.Next(0x1C0));
