@@ -30,14 +30,14 @@ public sealed class LockstepRegionTests
     private const ulong AliasL2 = Ram + 0xC_3000, AliasL3 = Ram + 0xC_4000;
     private const ulong PageAttrs = (1UL << 10) | (3UL << 8) | 0b11; // AF, inner shareable, page, AttrIndx 0
 
-    // Both CPUs compile every block straight to a region. With `mmu`, stage 1 translation is on for EL1&0 (39-bit VA,
+    // The JIT compiles every block straight to a region (on its CPU's thread unless `background`). With `mmu`, stage 1 translation is on for EL1&0 (39-bit VA,
     // 4 KiB granule, identity map of the 1 MiB of RAM as Normal memory): only then do the regions' emitted loads and
     // stores take the soft-TLB fast path (with translation off every access is Device memory and takes the handler).
     // RAM is also mapped 4 GiB higher, rotated by one page: a register offset with UXTW of a negative index reaches
     // RAM through this second mapping (other data, other TLB entries) instead of faulting.
-    private static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1)
+    private static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1, bool background = false)
     {
-        var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 0, cyclesPerInstruction: cyclesPerInstruction);
+        var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 0, background: background, cyclesPerInstruction: cyclesPerInstruction);
         if (!mmu) return pair;
         Store64(pair, L1 + 8, L2 | 0b11);
         Store64(pair, L2, L3 | 0b11);
@@ -75,14 +75,16 @@ public sealed class LockstepRegionTests
     /// ARMVIRT_REGION_SEED run more programs or another seed when hunting a divergence.
     /// </summary>
     [TestMethod]
-    [DataRow(true)]
-    [DataRow(false)]
-    public void RandomControlFlowProgramsMatchInterpreter(bool mmu)
+    [DataRow(true, false)]
+    [DataRow(false, false)]
+    [DataRow(true, true)]
+    public void RandomControlFlowProgramsMatchInterpreter(bool mmu, bool background)
     {
         int programs = int.Parse(Environment.GetEnvironmentVariable("ARMVIRT_REGION_PROGRAMS") ?? "320");
         int seed = int.Parse(Environment.GetEnvironmentVariable("ARMVIRT_REGION_SEED") ?? "20261203");
-        var rng = new Random(seed + (mmu ? 1 : 0));
-        using var pair = RegionPair(mmu);
+        if (background) programs /= 4; // which entries run compiled depends on the compile thread: state still matches
+        var rng = new Random(seed + (mmu ? 1 : 0) + (background ? 2 : 0));
+        using var pair = RegionPair(mmu, background: background);
         var data = new byte[RegionProgramGenerator.DataSize];
         rng.NextBytes(data);
         foreach (var side in pair.Both) side.Bus.Load(DataArea, data);
@@ -135,8 +137,16 @@ public sealed class LockstepRegionTests
         Console.WriteLine($"{programs} programs, {words} words, {retired} instructions, {pair.BlocksCompared} region returns, "
             + $"{t.BlocksOptimized} regions compiled, {exceptions} exceptions, {finished} reached their end; ECs "
             + string.Join(", ", classes.Select(kv => $"0x{kv.Key:x}: {kv.Value}")));
-        Assert.IsTrue(t.BlocksOptimized >= programs, "every program ran in regions");
         Assert.IsTrue(finished > programs * 3 / 4, $"only {finished} programs reached their final b .");
+        if (background)
+        {
+            // Compiles still queued must not read the RAM that disposing the pair frees (see
+            // QueuedRegionCompilesSurviveTheMachineBeingDisposed): drop them and let one in flight finish.
+            pair.Jit.Cpu.FlushTranslatedCode();
+            Thread.Sleep(300);
+            return;
+        }
+        Assert.IsTrue(t.BlocksOptimized >= programs, "every program ran in regions");
         Assert.IsTrue(pair.BlocksCompared < (long)retired / 8, "regions ran loops without returning to the execution loop");
     }
 
@@ -560,6 +570,41 @@ public sealed class LockstepRegionTests
             Assert.AreEqual(Code + 12, BitConverter.ToUInt64(pair.Jit.Ram.AsSpan(DataArea + 8 * i, 8)), $"IRQ {i}: ELR");
         Assert.AreEqual(Code + 28, jit.State.PC);
         AssertRegionRanTheLoop(pair);
+    }
+
+    [TestMethod]
+    [Ignore("region bug: a region compile queued on the background JIT thread reads guest RAM through the bus after the "
+        + "machine was disposed: Region.Form gets no RAM pointer, forms an empty region and RegionCompiler.Analyse throws "
+        + "IndexOutOfRangeException on the JIT thread, which kills the host process (or reads freed memory if the "
+        + "bus is disposed while Form runs)")]
+    public void QueuedRegionCompilesSurviveTheMachineBeingDisposed()
+    {
+        // 400 blocks "add x0, x0, #1; b next" entered once each, compiled to regions on the background thread: most
+        // requests are still queued when the machine is disposed. Fails by crashing the test host.
+        var asm = new A64Assembler();
+        for (int i = 0; i < 400; i++)
+        {
+            var next = asm.NewLabel();
+            asm.Emit(AddImm(true, false, false, 0, 0, 1));
+            asm.B(next);
+            asm.Bind(next);
+        }
+        asm.Emit(SelfBranch);
+        var program = asm.Finish();
+        for (int round = 0; round < 5; round++)
+        {
+            var side = new LockstepPair.Side(null);
+            side.Cpu.Engine = ExecutionEngine.Jit;
+            side.Cpu.JitThreshold = 0;
+            side.Cpu.JitOptimizeThreshold = 0;
+            side.Cpu.JitBackgroundCompilation = true;
+            side.Load(Code, program);
+            side.Cpu.State.PC = Code;
+            side.Cpu.Run(800);
+            Assert.AreEqual(400UL, side.Cpu.X(0));
+            side.Dispose();
+        }
+        Thread.Sleep(2000); // the queued compiles run against the disposed buses
     }
 
     private static ulong RandomValue(Random rng) => rng.Next(6) switch
