@@ -15,12 +15,14 @@ internal sealed class LockstepPair : IDisposable
     /// <summary>
     /// Both machines; the JIT side compiles synchronously (so tests know what ran compiled) at
     /// <paramref name="jitThreshold"/> and optimizes at <paramref name="optimizeThreshold"/> (0: straight to the
-    /// optimized tier), unless <paramref name="background"/> is set.
+    /// optimized tier), unless <paramref name="background"/> is set. Both CPUs charge
+    /// <paramref name="cyclesPerInstruction"/>.
     /// </summary>
-    public LockstepPair(int jitThreshold = 0, CpuConfiguration? configuration = null, long optimizeThreshold = 0, bool background = false)
+    public LockstepPair(int jitThreshold = 0, CpuConfiguration? configuration = null, long optimizeThreshold = 0, bool background = false,
+        ulong cyclesPerInstruction = 1)
     {
-        Interp = new Side(configuration);
-        Jit = new Side(configuration);
+        Interp = new Side(configuration, cyclesPerInstruction);
+        Jit = new Side(configuration, cyclesPerInstruction);
         Jit.Cpu.Engine = ExecutionEngine.Jit;
         Jit.Cpu.JitThreshold = jitThreshold;
         Jit.Cpu.JitOptimizeThreshold = optimizeThreshold;
@@ -135,12 +137,12 @@ internal sealed class LockstepPair : IDisposable
     /// <summary>One machine of the pair.</summary>
     internal sealed class Side : IDisposable
     {
-        public Side(CpuConfiguration? configuration)
+        public Side(CpuConfiguration? configuration, ulong cyclesPerInstruction = 1)
         {
             Bus = new PhysicalBus();
             Ram = Bus.AddRam(RamBase, RamSize);
             Clock = new VirtualClock();
-            Cpu = new Cpu(Bus, Clock, configuration);
+            Cpu = new Cpu(Bus, Clock, configuration) { CyclesPerInstruction = cyclesPerInstruction };
             Cpu.State.PC = RamBase;
         }
 
