@@ -30,19 +30,25 @@ internal sealed class IlEmitContext
     private readonly LocalBuilder?[] _x = new LocalBuilder?[32];
     private LocalBuilder? _nzcv;
 
-    internal IlEmitContext(ILGenerator il, RegionFootprint known)
+    internal IlEmitContext(ILGenerator il, RegionFootprint known, nint hostTlb)
     {
+        _hostTlb = hostTlb;
         Il = il;
         Known = known;
         // The second pass declares every local the first found, before any code, so that entry loads cover them.
         for (int n = 0; n < 32; n++)
             if ((known.Registers & (1u << n)) != 0) _x[n] = il.DeclareLocal(typeof(ulong));
         if (known.FlagsUsed) UseFlags();
-        HostTlb = il.DeclareLocal(typeof(nint));
     }
 
-    /// <summary>The local holding <see cref="Cpu.HostTlbPointer"/> (set at the region's entry).</summary>
-    internal LocalBuilder HostTlb { get; }
+    private readonly nint _hostTlb;
+
+    /// <summary>Pushes the first slot of the CPU's host TLB (<see cref="Cpu.HostTlbPointer"/>, pinned: a constant).</summary>
+    internal void LoadHostTlb()
+    {
+        Il.Emit(OpCodes.Ldc_I8, (long)_hostTlb);
+        Il.Emit(OpCodes.Conv_I);
+    }
 
     /// <summary>The IL generator of the region's method (argument 0: closure array, argument 1: the <see cref="Cpu"/>).</summary>
     public ILGenerator Il { get; }

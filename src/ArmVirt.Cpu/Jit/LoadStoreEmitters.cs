@@ -238,7 +238,7 @@ internal static class LoadStoreEmitters
         var entry = c.Temp(typeof(nint));
         var miss = il.DefineLabel();
         var have = il.DefineLabel();
-        il.Emit(OpCodes.Ldloc, c.HostTlb);
+        c.LoadHostTlb();
         il.Emit(OpCodes.Ldloc, address);
         il.Emit(OpCodes.Ldc_I4, 12);
         il.Emit(OpCodes.Shr_Un);

@@ -36,21 +36,21 @@ internal static class RegionCompiler
     private static readonly MethodInfo MustLeaveMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
     private static readonly FieldInfo RegionEntryField = typeof(Cpu).GetField(nameof(Cpu.JitRegionEntry), Private)!;
     private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
-    private static readonly MethodInfo HostTlbPointerGetter = typeof(Cpu).GetProperty(nameof(Cpu.HostTlbPointer), Private)!.GetMethod!;
     private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionEnter), Private)!;
     private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
 
     /// <summary>
-    /// Compiles the region of <paramref name="block"/> for a CPU charging <paramref name="cyclesPerInstruction"/>. The code
+    /// Compiles the region of <paramref name="block"/> for <paramref name="cpu"/> (its host TLB's address is built in)
+    /// charging <paramref name="cyclesPerInstruction"/>. The code
     /// starts at the basic block whose index <see cref="Cpu.JitRegionEntry"/> holds (the block's own: its index in
     /// the result's entries).
     /// </summary>
-    public static CompiledRegion Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
+    public static CompiledRegion Compile(Cpu cpu, TranslationBlock block, Region region, ulong cyclesPerInstruction)
     {
         // First pass: which registers and flags the code touches; second pass: the real method.
-        var probe = new Pass(block, region, cyclesPerInstruction, default, null);
+        var probe = new Pass(cpu, block, region, cyclesPerInstruction, default, null);
         probe.Emit();
-        var pass = new Pass(block, region, cyclesPerInstruction, probe.Context.Touched, probe.RegisterLiveness());
+        var pass = new Pass(cpu, block, region, cyclesPerInstruction, probe.Context.Touched, probe.RegisterLiveness());
         var code = pass.Emit();
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
@@ -133,7 +133,7 @@ internal static class RegionCompiler
         // Per instruction, from the first pass: registers live on entry and after it (null in the first pass).
         private readonly (uint[] In, uint[] Out)? _live;
 
-        public Pass(TranslationBlock block, Region region, ulong cpi, RegionFootprint known, (uint[] In, uint[] Out)? live)
+        public Pass(Cpu cpu, TranslationBlock block, Region region, ulong cpi, RegionFootprint known, (uint[] In, uint[] Out)? live)
         {
             _live = live;
             _reads = new uint[region.Instructions.Length];
@@ -147,7 +147,7 @@ internal static class RegionCompiler
             _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],
                 typeof(Cpu).Module, skipVisibility: true);
             _il = _method.GetILGenerator();
-            Context = new IlEmitContext(_il, known);
+            Context = new IlEmitContext(_il, known, cpu.HostTlbPointer);
             _budget = _il.DeclareLocal(typeof(ulong));
             _budget0 = _il.DeclareLocal(typeof(ulong));
             _instructions0 = _il.DeclareLocal(typeof(ulong));
@@ -262,9 +262,6 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Dup);
             il.Emit(OpCodes.Stloc, _budget);
             il.Emit(OpCodes.Stloc, _budget0);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Call, HostTlbPointerGetter);
-            il.Emit(OpCodes.Stloc, Context.HostTlb);
             EmitLoadState(InstructionsField);
             il.Emit(OpCodes.Stloc, _instructions0);
             EmitLoadState(CyclesField);

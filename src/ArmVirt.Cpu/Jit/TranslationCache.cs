@@ -101,7 +101,7 @@ public sealed class TranslationCache
         {
             // Null when the machine's RAM is gone (disposed while the compile was queued): nothing to compile.
             if (Region.Form(cpu, block) is not { } formed) return;
-            region = RegionCompiler.Compile(block, formed, cyclesPerInstruction);
+            region = RegionCompiler.Compile(cpu, block, formed, cyclesPerInstruction);
             code = region.Code;
             block.RegionEntry = region.Entries[block.Pc];
             if (formed.Truncated) region = null;
