@@ -64,30 +64,31 @@ internal sealed class Region
         var page = new byte[TranslationBlock.PageSize];
         if (!cpu.Bus.TryCopyRam(pagePa, page)) return null;
         var found = new SortedDictionary<ulong, RegionInstruction>();
-        var work = new Stack<ulong>();
-        work.Push(block.Pc);
-        // The entry block's own instructions first, as the block formed them (words it already read).
-        while (work.Count > 0 && found.Count < MaxInstructions)
+        // Nearest first (distance in instructions from the entry): under the cap, the entry's loops and the bodies of
+        // the functions it calls come before far-away straight-line code.
+        var work = new PriorityQueue<ulong, int>();
+        work.Enqueue(block.Pc, 0);
+        while (work.TryDequeue(out ulong pc, out int distance) && found.Count < MaxInstructions)
         {
-            ulong pc = work.Pop();
             while (found.Count < MaxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
             {
                 uint word = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan((int)(pc - pageVa), 4));
                 var encoding = cpu.Decoder.Decode(word);
                 var cls = InstructionClassifier.Classify(encoding);
                 var kind = RegionInstruction.KindOf(encoding, word);
-                found.Add(pc, new RegionInstruction(pc, word, encoding, cls, kind));
+                var added = new RegionInstruction(pc, word, encoding, cls, kind);
+                found.Add(pc, added);
+                distance++;
                 if (cls != InstructionClass.EndsBlock)
                 {
                     pc += 4;
                     continue;
                 }
-                // A terminator: follow its immediate target (in the page) and, for conditional branches, the next one.
-                var added = found[pc];
-                if (added.Target is { } target) work.Push(target);
-                // The instruction after a conditional branch, and the return site of BL (reached by the callee's RET,
-                // which the compiled region follows without leaving when the callee is in the region).
-                if (kind is BranchKind.Conditional or BranchKind.Call) work.Push(pc + 4);
+                // A terminator: follow its immediate target (in the page), the instruction after a conditional branch,
+                // and the return site of BL (reached by the callee's RET, which the compiled region follows without
+                // leaving when the callee is in the region).
+                if (added.Target is { } target) work.Enqueue(target, distance);
+                if (kind is BranchKind.Conditional or BranchKind.Call) work.Enqueue(pc + 4, distance);
                 break;
             }
         }
