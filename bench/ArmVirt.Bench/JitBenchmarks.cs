@@ -10,10 +10,8 @@ namespace ArmVirt.Bench;
 /// <see cref="Cpu.Cpu.Run"/>. Translation cost is in <see cref="JitTranslationBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
-public class JitBenchmarks
+public class JitBenchmarks : JitGuestCode
 {
-    private const ulong RamBase = 0x4000_0000;
-    private PhysicalBus _bus = null!;
     private Cpu.Cpu _interp = null!;
     private Cpu.Cpu _jit = null!;
     private Cpu.Cpu _jitBaseline = null!;
@@ -41,13 +39,10 @@ public class JitBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _bus = new PhysicalBus();
-        _bus.AddRam(RamBase, 1 << 20);
-        Load(RamBase, Loop);
-        Load(RamBase + 0x1000, Straight);
-        _interp = new Cpu.Cpu(_bus, new VirtualClock());
-        _jit = new Cpu.Cpu(_bus, new VirtualClock()) { Engine = ExecutionEngine.Jit, JitBackgroundCompilation = false };
-        _jitBaseline = new Cpu.Cpu(_bus, new VirtualClock())
+        LoadCode();
+        _interp = new Cpu.Cpu(Bus, new VirtualClock());
+        _jit = new Cpu.Cpu(Bus, new VirtualClock()) { Engine = ExecutionEngine.Jit, JitBackgroundCompilation = false };
+        _jitBaseline = new Cpu.Cpu(Bus, new VirtualClock())
         {
             Engine = ExecutionEngine.Jit, JitBackgroundCompilation = false, JitOptimizeThreshold = long.MaxValue,
         };
@@ -55,15 +50,6 @@ public class JitBenchmarks
         RunLoop(_jitBaseline);
     }
 
-    private void Load(ulong at, uint[] words)
-    {
-        var bytes = new byte[words.Length * 4];
-        Buffer.BlockCopy(words, 0, bytes, 0, bytes.Length);
-        _bus.Load(at, bytes);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup() => _bus.Dispose();
 
     private static ulong RunLoop(Cpu.Cpu cpu)
     {

@@ -9,31 +9,17 @@ namespace ArmVirt.Bench;
 /// (forced by <see cref="BlockCompiler.Warm"/>), for each tier.
 /// </summary>
 [MemoryDiagnoser]
-public class JitTranslationBenchmarks
+public class JitTranslationBenchmarks : JitGuestCode
 {
-    private const ulong RamBase = 0x4000_0000;
-    private PhysicalBus _bus = null!;
     private Cpu.Cpu _cpu = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        _bus = new PhysicalBus();
-        _bus.AddRam(RamBase, 1 << 20);
-        Load(RamBase, JitBenchmarks.Loop);
-        Load(RamBase + 0x1000, JitBenchmarks.Straight);
-        _cpu = new Cpu.Cpu(_bus, new VirtualClock());
+        LoadCode();
+        _cpu = new Cpu.Cpu(Bus, new VirtualClock());
     }
 
-    private void Load(ulong at, uint[] words)
-    {
-        var bytes = new byte[words.Length * 4];
-        Buffer.BlockCopy(words, 0, bytes, 0, bytes.Length);
-        _bus.Load(at, bytes);
-    }
-
-    [GlobalCleanup]
-    public void Cleanup() => _bus.Dispose();
 
     /// <summary>The tier compiled.</summary>
     [Params(JitTier.Baseline, JitTier.Optimized)]

@@ -30,11 +30,13 @@ public sealed class LockstepMemoryTests
     ];
 
     /// <summary>
-    /// A device whose register 0 records writes and raises the CPU's IRQ line when the value written is 3 mod 50,
-    /// register 4 reads an incrementing counter and any write to register 8 lowers the line.
+    /// A device whose register 0 records writes and raises the CPU's IRQ line when the value written satisfies
+    /// <paramref name="raises"/> (by default: 3 mod 50), register 4 reads an incrementing counter and any write to
+    /// register 8 lowers the line.
     /// </summary>
-    private sealed class IrqOnWriteDevice(Cpu cpu) : IMmioDevice
+    internal sealed class IrqOnWriteDevice(Cpu cpu, Func<ulong, bool>? raises = null) : IMmioDevice
     {
+        private readonly Func<ulong, bool> _raises = raises ?? (value => value % 50 == 3);
         private uint _reads;
         public List<ulong> Writes { get; } = new();
 
@@ -49,7 +51,7 @@ public sealed class LockstepMemoryTests
             if (offset == 0)
             {
                 Writes.Add(value);
-                if (value % 50 == 3) cpu.Irq.Set(true);
+                if (_raises(value)) cpu.Irq.Set(true);
             }
             else if (offset == 8)
             {

@@ -40,7 +40,7 @@ public sealed class LockstepRandomTests
         _ => 0x00000000u, // udf #0: UNDEFINED, a lambda handler (A64Decoder.Unallocated)
     };
 
-    private static ulong RandomValue(Random rng) => rng.Next(6) switch
+    internal static ulong RandomValue(Random rng) => rng.Next(6) switch
     {
         0 => 0,
         1 => ulong.MaxValue,

@@ -100,9 +100,9 @@ public sealed class LockstepRegionTests
             ulong at = Code + (ulong)(p % 16) * 0x1000;
             pair.Load(at, program);
             var x = new ulong[28];
-            for (int i = 0; i < x.Length; i++) x[i] = RandomValue(rng);
+            for (int i = 0; i < x.Length; i++) x[i] = LockstepRandomTests.RandomValue(rng);
             var v = new UInt128[32];
-            for (int i = 0; i < v.Length; i++) v[i] = ((UInt128)RandomValue(rng) << 64) | RandomValue(rng);
+            for (int i = 0; i < v.Length; i++) v[i] = ((UInt128)LockstepRandomTests.RandomValue(rng) << 64) | LockstepRandomTests.RandomValue(rng);
             uint fpcr = ((uint)rng.Next(4) << 22) | ((uint)rng.Next(2) << 24) | ((uint)rng.Next(2) << 25); // RMode, FZ, DN
             uint nzcv = (uint)rng.Next(16) << 28;
             pair.Setup(cpu =>
@@ -502,30 +502,6 @@ public sealed class LockstepRegionTests
         AssertRegionRanTheLoop(pair);
     }
 
-    /// <summary>Register 4 reads 1, 2, 3, ...; register 0 records writes and raises IRQ for multiples of 10; 8 lowers it.</summary>
-    private sealed class CountingDevice(Cpu cpu) : IMmioDevice
-    {
-        private uint _reads;
-        public List<ulong> Writes { get; } = [];
-
-        public bool TryRead(ulong offset, int size, out ulong value)
-        {
-            value = offset == 4 ? ++_reads : 0;
-            return true;
-        }
-
-        public bool TryWrite(ulong offset, int size, ulong value)
-        {
-            if (offset == 0)
-            {
-                Writes.Add(value);
-                if (value % 10 == 0) cpu.Irq.Set(true);
-            }
-            else if (offset == 8) cpu.Irq.Set(false);
-            return true;
-        }
-    }
-
     [TestMethod]
     public void MmioAccessesInsideARegionLoopGoThroughTheFallback()
     {
@@ -548,10 +524,10 @@ public sealed class LockstepRegionTests
         using var pair = RegionPair();
         LoadAtCode(pair, asm.Finish());
         pair.Load(Vbar + 0x280, 0xd538402b, LdrImm9(3, 0, 11, 12, 8, 1), LdrUImm(2, 0, 31, 20, 2), Eret);
-        var devices = new Dictionary<LockstepPair.Side, CountingDevice>();
+        var devices = new Dictionary<LockstepPair.Side, LockstepMemoryTests.IrqOnWriteDevice>();
         foreach (var side in pair.Both)
         {
-            devices[side] = new CountingDevice(side.Cpu);
+            devices[side] = new LockstepMemoryTests.IrqOnWriteDevice(side.Cpu, value => value % 10 == 0); // IRQ for multiples of 10
             side.Bus.AddMmio(DeviceBase, 0x1000, devices[side], "counter");
             side.Cpu.Sys.Vbar[1] = Vbar;
             side.Cpu.State.Daif = 0;
@@ -619,14 +595,4 @@ public sealed class LockstepRegionTests
         }
         Assert.IsTrue(fresh.Cpu.Translations!.BlocksOptimized > 0, "the background compiler no longer compiles");
     }
-
-    private static ulong RandomValue(Random rng) => rng.Next(6) switch
-    {
-        0 => 0,
-        1 => ulong.MaxValue,
-        2 => 0x8000_0000UL << rng.Next(2) * 32,
-        3 => (ulong)rng.Next(64),
-        4 => 0x7FFF_FFFFUL,
-        _ => (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 33),
-    };
 }

@@ -23,19 +23,8 @@ namespace ArmVirt.Cpu.Jit;
 /// </remarks>
 public static class BlockCompiler
 {
-    private static readonly FieldInfo StateField = typeof(Cpu).GetField(nameof(Cpu.State))!;
-    private static readonly FieldInfo NextPcField = typeof(Cpu).GetField(nameof(Cpu.NextPc))!;
-    private static readonly FieldInfo PcField = typeof(CpuState).GetField(nameof(CpuState.PC))!;
-    private static readonly FieldInfo CyclesField = typeof(CpuState).GetField(nameof(CpuState.Cycles))!;
-    private static readonly FieldInfo InstructionsField = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
-    private static readonly FieldInfo LeftEarlyField =
-        typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly FieldInfo CheckAfterAccessField =
-        typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo LoopAgainMethod =
         typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgain), BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo MustLeaveMethod =
-        typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo InvokeMethod = typeof(A64Handler).GetMethod(nameof(A64Handler.Invoke))!;
 
     /// <summary>
@@ -73,24 +62,24 @@ public static class BlockCompiler
                 EmitRetire(il, (ulong)(k - retired), cyclesPerInstruction);
                 retired = k;
             }
-            if (last || !InstructionClassifier.NeedsNoPc(block.Encodings[k])) EmitStoreStateField(il, PcField, pc);
+            if (last || !InstructionClassifier.NeedsNoPc(block.Encodings[k])) EmitStoreStateField(il, CpuMembers.Pc, pc);
             if (last && block.EndsWithTerminator) EmitStoreNextPc(il, pc + 4);
             EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets, inline: tier == JitTier.Optimized);
             if (!last && block.Classes[k] == InstructionClass.Memory)
             {
                 var stay = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
+                il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
                 il.Emit(OpCodes.Brfalse, stay);
                 il.Emit(OpCodes.Ldarg_1);
                 EmitLoadBlock(il);
-                il.Emit(OpCodes.Call, MustLeaveMethod);
+                il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
                 il.Emit(OpCodes.Brfalse, stay);
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldc_I4_1);
-                il.Emit(OpCodes.Stfld, LeftEarlyField);
+                il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
                 EmitStoreNextPc(il, pc + 4);
-                EmitStoreStateField(il, PcField, pc + 4);
+                EmitStoreStateField(il, CpuMembers.Pc, pc + 4);
                 EmitRetire(il, (ulong)(k + 1 - retired), cyclesPerInstruction);
                 il.Emit(OpCodes.Ret);
                 il.MarkLabel(stay);
@@ -100,15 +89,15 @@ public static class BlockCompiler
         {
             // State.PC = NextPc
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldflda, CpuMembers.State);
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldfld, NextPcField);
-            il.Emit(OpCodes.Stfld, PcField);
+            il.Emit(OpCodes.Ldfld, CpuMembers.NextPc);
+            il.Emit(OpCodes.Stfld, CpuMembers.Pc);
         }
         else
         {
             EmitStoreNextPc(il, block.Pc + 4 * (ulong)n);
-            EmitStoreStateField(il, PcField, block.Pc + 4 * (ulong)n);
+            EmitStoreStateField(il, CpuMembers.Pc, block.Pc + 4 * (ulong)n);
         }
         EmitRetire(il, (ulong)(n - retired), cyclesPerInstruction);
         if (block.ChainableExit && BranchTarget(block.Pc + 4 * (ulong)(n - 1), block.Words[n - 1]) == block.Pc)
@@ -116,8 +105,8 @@ public static class BlockCompiler
             // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgain(block)) goto start.
             var exit = il.DefineLabel();
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldflda, StateField);
-            il.Emit(OpCodes.Ldfld, PcField);
+            il.Emit(OpCodes.Ldflda, CpuMembers.State);
+            il.Emit(OpCodes.Ldfld, CpuMembers.Pc);
             il.Emit(OpCodes.Ldc_I8, (long)block.Pc);
             il.Emit(OpCodes.Bne_Un, exit);
             il.Emit(OpCodes.Ldarg_1);
@@ -162,14 +151,14 @@ public static class BlockCompiler
     {
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldc_I8, (long)value);
-        il.Emit(OpCodes.Stfld, NextPcField);
+        il.Emit(OpCodes.Stfld, CpuMembers.NextPc);
     }
 
     // cpu.State.<field> = value
     private static void EmitStoreStateField(ILGenerator il, FieldInfo field, ulong value)
     {
         il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldflda, StateField);
+        il.Emit(OpCodes.Ldflda, CpuMembers.State);
         il.Emit(OpCodes.Ldc_I8, (long)value);
         il.Emit(OpCodes.Stfld, field);
     }
@@ -177,14 +166,14 @@ public static class BlockCompiler
     // cpu.State.Cycles += count * cpi; cpu.State.Instructions += count
     private static void EmitRetire(ILGenerator il, ulong count, ulong cyclesPerInstruction)
     {
-        EmitAddStateField(il, CyclesField, count * cyclesPerInstruction);
-        EmitAddStateField(il, InstructionsField, count);
+        EmitAddStateField(il, CpuMembers.Cycles, count * cyclesPerInstruction);
+        EmitAddStateField(il, CpuMembers.Instructions, count);
     }
 
     private static void EmitAddStateField(ILGenerator il, FieldInfo field, ulong amount)
     {
         il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldflda, StateField);
+        il.Emit(OpCodes.Ldflda, CpuMembers.State);
         il.Emit(OpCodes.Dup);
         il.Emit(OpCodes.Ldfld, field);
         il.Emit(OpCodes.Ldc_I8, (long)amount);

@@ -16,7 +16,6 @@ namespace ArmVirt.Cpu.Jit;
 /// </remarks>
 internal sealed class IlEmitContext
 {
-    private static readonly FieldInfo StateField = typeof(Cpu).GetField(nameof(Cpu.State))!;
     private static readonly FieldInfo XField = typeof(CpuState).GetField(nameof(CpuState.X))!;
     private static readonly FieldInfo NzcvField = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
     private const BindingFlags PublicStatic = BindingFlags.Static | BindingFlags.Public;
@@ -360,7 +359,7 @@ internal sealed class IlEmitContext
             MaterializeFlags();
             _kind = kind;
             Il.Emit(OpCodes.Ldarg_1);
-            Il.Emit(OpCodes.Ldflda, StateField);
+            Il.Emit(OpCodes.Ldflda, CpuMembers.State);
             Il.Emit(OpCodes.Ldloc, _nzcv!);
             Il.Emit(OpCodes.Stfld, NzcvField);
         }
@@ -384,7 +383,7 @@ internal sealed class IlEmitContext
         if (Known.FlagsUsed)
         {
             Il.Emit(OpCodes.Ldarg_1);
-            Il.Emit(OpCodes.Ldflda, StateField);
+            Il.Emit(OpCodes.Ldflda, CpuMembers.State);
             Il.Emit(OpCodes.Ldfld, NzcvField);
             Il.Emit(OpCodes.Stloc, _nzcv!);
             Il.Emit(OpCodes.Ldc_I4_0);
@@ -396,7 +395,7 @@ internal sealed class IlEmitContext
     private void EmitStateRegisterAddress(int n)
     {
         Il.Emit(OpCodes.Ldarg_1);
-        Il.Emit(OpCodes.Ldflda, StateField);
+        Il.Emit(OpCodes.Ldflda, CpuMembers.State);
         Il.Emit(OpCodes.Ldflda, XField);
         if (n != 0)
         {

@@ -41,31 +41,26 @@ internal static class LoadStoreEmitters
     private enum Writeback { None, Pre, Post }
 
     // Immediate forms: address = base + offset (the access uses base alone for post-index).
-    private static bool Single(IlEmitContext c, uint insn, ulong offset, Writeback writeback)
+    private static bool Single(IlEmitContext c, uint insn, ulong offset, Writeback writeback) =>
+        EmitAccess(c, slow => EmitBaseAndOffset(c, Rn(insn), offset, writeback, slow),
+            (address, slow) => EmitTransfer(c, insn, address, slow),
+            address => EmitWriteback(c, Rn(insn), address, offset, writeback));
+
+    /// <summary>
+    /// The shape of every emitted load or store: the address into a local, the transfer's fast path, the base
+    /// writeback, and the interpreter's handler for the whole instruction when any fast-path test fails.
+    /// </summary>
+    private static bool EmitAccess(IlEmitContext c, Action<Label> pushAddress, Action<LocalBuilder, Label> transfer,
+        Action<LocalBuilder> writeback)
     {
         var il = c.Il;
-        int n = Rn(insn);
         var slow = il.DefineLabel();
         var done = il.DefineLabel();
         var address = c.Temp(typeof(ulong));
-        EmitBase(c, n, slow);
-        if (writeback != Writeback.Post && offset != 0)
-        {
-            il.Emit(OpCodes.Ldc_I8, (long)offset);
-            il.Emit(OpCodes.Add);
-        }
+        pushAddress(slow);
         il.Emit(OpCodes.Stloc, address);
-        EmitTransfer(c, insn, address, slow);
-        if (writeback != Writeback.None)
-        {
-            il.Emit(OpCodes.Ldloc, address);
-            if (writeback == Writeback.Post)
-            {
-                il.Emit(OpCodes.Ldc_I8, (long)offset);
-                il.Emit(OpCodes.Add);
-            }
-            c.StoreXSp(n);
-        }
+        transfer(address, slow);
+        writeback(address);
         il.Emit(OpCodes.Br, done);
         il.MarkLabel(slow);
         c.EmitHandlerFallback();
@@ -73,41 +68,56 @@ internal static class LoadStoreEmitters
         return true;
     }
 
-    // LDR/STR (register): address = base + ExtendReg(Rm, option, S ? size : 0).
-    private static bool RegisterOffset(IlEmitContext c, uint insn)
+    // Pushes base + offset (base alone for post-index).
+    private static void EmitBaseAndOffset(IlEmitContext c, int n, ulong offset, Writeback writeback, Label slow)
     {
-        var il = c.Il;
-        int shift = (insn & (1u << 12)) != 0 ? (int)(insn >> 30) : 0;
-        uint option = Bits(insn, 15, 13);
-        var slow = il.DefineLabel();
-        var done = il.DefineLabel();
-        var address = c.Temp(typeof(ulong));
-        EmitBase(c, Rn(insn), slow);
-        c.LoadX(Rm(insn));
-        if ((option & 1) == 0)
+        EmitBase(c, n, slow);
+        if (writeback != Writeback.Post && offset != 0)
         {
-            // UXTW / SXTW
-            if ((option & 4) != 0)
-            {
-                il.Emit(OpCodes.Conv_I4);
-                il.Emit(OpCodes.Conv_I8);
-            }
-            else AluEmitters.EmitZeroExtend32(il);
+            c.Il.Emit(OpCodes.Ldc_I8, (long)offset);
+            c.Il.Emit(OpCodes.Add);
         }
-        if (shift != 0)
-        {
-            il.Emit(OpCodes.Ldc_I4, shift);
-            il.Emit(OpCodes.Shl);
-        }
-        il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Stloc, address);
-        EmitTransfer(c, insn, address, slow);
-        il.Emit(OpCodes.Br, done);
-        il.MarkLabel(slow);
-        c.EmitHandlerFallback();
-        il.MarkLabel(done);
-        return true;
     }
+
+    // Rn|SP = address (pre-index) or address + offset (post-index).
+    private static void EmitWriteback(IlEmitContext c, int n, LocalBuilder address, ulong offset, Writeback writeback)
+    {
+        if (writeback == Writeback.None) return;
+        c.Il.Emit(OpCodes.Ldloc, address);
+        if (writeback == Writeback.Post)
+        {
+            c.Il.Emit(OpCodes.Ldc_I8, (long)offset);
+            c.Il.Emit(OpCodes.Add);
+        }
+        c.StoreXSp(n);
+    }
+
+    // LDR/STR (register): address = base + ExtendReg(Rm, option, S ? size : 0).
+    private static bool RegisterOffset(IlEmitContext c, uint insn) =>
+        EmitAccess(c, slow =>
+        {
+            var il = c.Il;
+            int shift = (insn & (1u << 12)) != 0 ? (int)(insn >> 30) : 0;
+            uint option = Bits(insn, 15, 13);
+            EmitBase(c, Rn(insn), slow);
+            c.LoadX(Rm(insn));
+            if ((option & 1) == 0)
+            {
+                // UXTW / SXTW
+                if ((option & 4) != 0)
+                {
+                    il.Emit(OpCodes.Conv_I4);
+                    il.Emit(OpCodes.Conv_I8);
+                }
+                else AluEmitters.EmitZeroExtend32(il);
+            }
+            if (shift != 0)
+            {
+                il.Emit(OpCodes.Ldc_I4, shift);
+                il.Emit(OpCodes.Shl);
+            }
+            il.Emit(OpCodes.Add);
+        }, (address, slow) => EmitTransfer(c, insn, address, slow), _ => { });
 
     // Pushes the base register; with SP as the base, a misaligned SP takes the slow path (CheckSPAlignment there).
     private static void EmitBase(IlEmitContext c, int n, Label slow)
@@ -150,23 +160,20 @@ internal static class LoadStoreEmitters
     // LDP/STP/LDPSW: opc (bits 31..30) 00 32-bit, 01 LDPSW, 10 64-bit; L = bit 22. Both halves in one page.
     private static bool Pair(IlEmitContext c, uint insn, Writeback writeback)
     {
-        var il = c.Il;
         int scale = 2 + (int)(insn >> 31);
-        int bytes = 1 << scale;
         ulong offset = (ulong)(SignedBits(insn, 21, 15) << scale);
-        int n = Rn(insn), t = Rt(insn), t2 = Rt2(insn);
+        return EmitAccess(c, slow => EmitBaseAndOffset(c, Rn(insn), offset, writeback, slow),
+            (address, slow) => EmitPairTransfer(c, insn, 1 << scale, address, slow),
+            address => EmitWriteback(c, Rn(insn), address, offset, writeback));
+    }
+
+    // LoadStorePair.Transfer's fast path: both halves through one host address.
+    private static void EmitPairTransfer(IlEmitContext c, uint insn, int bytes, LocalBuilder address, Label slow)
+    {
+        var il = c.Il;
+        int t = Rt(insn), t2 = Rt2(insn);
         bool load = (insn & (1u << 22)) != 0;
-        var slow = il.DefineLabel();
-        var done = il.DefineLabel();
-        var address = c.Temp(typeof(ulong));
         var host = c.Temp(typeof(nint));
-        EmitBase(c, n, slow);
-        if (writeback != Writeback.Post && offset != 0)
-        {
-            il.Emit(OpCodes.Ldc_I8, (long)offset);
-            il.Emit(OpCodes.Add);
-        }
-        il.Emit(OpCodes.Stloc, address);
         // Both halves in the page of the first.
         il.Emit(OpCodes.Ldloc, address);
         il.Emit(OpCodes.Ldc_I8, 0xFFFL);
@@ -183,37 +190,20 @@ internal static class LoadStoreEmitters
             c.StoreX(t2);
             il.Emit(OpCodes.Ldloc, first);
             c.StoreX(t);
+            return;
         }
-        else
-        {
-            il.Emit(OpCodes.Ldloc, host);
-            il.Emit(OpCodes.Ldc_I4, bytes);
-            c.LoadX(t);
-            il.Emit(OpCodes.Call, StoreHost);
-            il.Emit(OpCodes.Ldloc, host);
-            il.Emit(OpCodes.Ldc_I4, bytes);
-            il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Ldc_I4, bytes);
-            c.LoadX(t2);
-            il.Emit(OpCodes.Call, StoreHost);
-            EmitNotifyWrite(c, address, 0, bytes);
-            EmitNotifyWrite(c, address, bytes, bytes);
-        }
-        if (writeback != Writeback.None)
-        {
-            il.Emit(OpCodes.Ldloc, address);
-            if (writeback == Writeback.Post)
-            {
-                il.Emit(OpCodes.Ldc_I8, (long)offset);
-                il.Emit(OpCodes.Add);
-            }
-            c.StoreXSp(n);
-        }
-        il.Emit(OpCodes.Br, done);
-        il.MarkLabel(slow);
-        c.EmitHandlerFallback();
-        il.MarkLabel(done);
-        return true;
+        il.Emit(OpCodes.Ldloc, host);
+        il.Emit(OpCodes.Ldc_I4, bytes);
+        c.LoadX(t);
+        il.Emit(OpCodes.Call, StoreHost);
+        il.Emit(OpCodes.Ldloc, host);
+        il.Emit(OpCodes.Ldc_I4, bytes);
+        il.Emit(OpCodes.Add);
+        il.Emit(OpCodes.Ldc_I4, bytes);
+        c.LoadX(t2);
+        il.Emit(OpCodes.Call, StoreHost);
+        EmitNotifyWrite(c, address, 0, bytes);
+        EmitNotifyWrite(c, address, bytes, bytes);
     }
 
     private static void EmitLoadPairHalf(ILGenerator il, LocalBuilder host, int at, int bytes, bool signed)

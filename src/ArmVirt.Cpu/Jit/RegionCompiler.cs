@@ -25,15 +25,7 @@ namespace ArmVirt.Cpu.Jit;
 /// </remarks>
 internal static class RegionCompiler
 {
-    private static readonly FieldInfo StateField = typeof(Cpu).GetField(nameof(Cpu.State))!;
-    private static readonly FieldInfo NextPcField = typeof(Cpu).GetField(nameof(Cpu.NextPc))!;
-    private static readonly FieldInfo PcField = typeof(CpuState).GetField(nameof(CpuState.PC))!;
-    private static readonly FieldInfo CyclesField = typeof(CpuState).GetField(nameof(CpuState.Cycles))!;
-    private static readonly FieldInfo InstructionsField = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
     private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
-    private static readonly FieldInfo LeftEarlyField = typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), Private)!;
-    private static readonly FieldInfo CheckAfterAccessField = typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), Private)!;
-    private static readonly MethodInfo MustLeaveMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
     private static readonly FieldInfo RegionEntryField = typeof(Cpu).GetField(nameof(Cpu.JitRegionEntry), Private)!;
     private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
     private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionEnter), Private)!;
@@ -262,9 +254,9 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Dup);
             il.Emit(OpCodes.Stloc, _budget);
             il.Emit(OpCodes.Stloc, _budget0);
-            EmitLoadState(InstructionsField);
+            EmitLoadState(CpuMembers.Instructions);
             il.Emit(OpCodes.Stloc, _instructions0);
-            EmitLoadState(CyclesField);
+            EmitLoadState(CpuMembers.Cycles);
             il.Emit(OpCodes.Stloc, _cycles0);
             Context.EmitReloadFlags();
             // switch (cpu.JitRegionEntry): per entered basic block, the registers live there, then its first instruction.
@@ -292,12 +284,12 @@ internal static class RegionCompiler
             var il = _il;
             il.MarkLabel(_commonExit);
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldflda, CpuMembers.State);
             il.Emit(OpCodes.Ldloc, _exitPc);
-            il.Emit(OpCodes.Stfld, PcField);
+            il.Emit(OpCodes.Stfld, CpuMembers.Pc);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, _exitPc);
-            il.Emit(OpCodes.Stfld, NextPcField);
+            il.Emit(OpCodes.Stfld, CpuMembers.NextPc);
             EmitExecuted(() => il.Emit(OpCodes.Ldloc, _exitAdjust));
             il.Emit(OpCodes.Stloc, _executed);
             EmitStoreCounters(_executed);
@@ -321,13 +313,13 @@ internal static class RegionCompiler
         {
             var il = _il;
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldflda, CpuMembers.State);
             il.Emit(OpCodes.Ldloc, _instructions0);
             il.Emit(OpCodes.Ldloc, executed);
             il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stfld, InstructionsField);
+            il.Emit(OpCodes.Stfld, CpuMembers.Instructions);
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldflda, StateField);
+            il.Emit(OpCodes.Ldflda, CpuMembers.State);
             il.Emit(OpCodes.Ldloc, _cycles0);
             il.Emit(OpCodes.Ldloc, executed);
             if (_cpi != 1)
@@ -336,13 +328,13 @@ internal static class RegionCompiler
                 il.Emit(OpCodes.Mul);
             }
             il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Stfld, CyclesField);
+            il.Emit(OpCodes.Stfld, CpuMembers.Cycles);
         }
 
         private void EmitLoadState(FieldInfo field)
         {
             _il.Emit(OpCodes.Ldarg_1);
-            _il.Emit(OpCodes.Ldflda, StateField);
+            _il.Emit(OpCodes.Ldflda, CpuMembers.State);
             _il.Emit(OpCodes.Ldfld, field);
         }
 
@@ -350,7 +342,7 @@ internal static class RegionCompiler
         {
             _il.Emit(OpCodes.Ldarg_1);
             _il.Emit(OpCodes.Ldc_I4_1);
-            _il.Emit(OpCodes.Stfld, LeftEarlyField);
+            _il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
         }
 
         private Label ExitStub(ulong pc, ulong adjust, bool leftEarly)
@@ -444,7 +436,7 @@ internal static class RegionCompiler
                 _viaHandler[i] = true;
                 EmitFallback(x, length, j);
                 il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, NextPcField);
+                il.Emit(OpCodes.Ldfld, CpuMembers.NextPc);
                 il.Emit(OpCodes.Stloc, _exitPc);
                 il.Emit(OpCodes.Ldc_I8, 0L);
                 il.Emit(OpCodes.Stloc, _exitAdjust);
@@ -514,14 +506,14 @@ internal static class RegionCompiler
                 // leave early after this instruction. (The fast paths change nothing JitMustLeaveBlock reads.)
                 var stay = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, CheckAfterAccessField);
+                il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
                 il.Emit(OpCodes.Brfalse, stay);
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldarg_0);
                 il.Emit(OpCodes.Ldc_I4_0);
                 il.Emit(OpCodes.Ldelem_Ref);
                 il.Emit(OpCodes.Castclass, typeof(TranslationBlock));
-                il.Emit(OpCodes.Call, MustLeaveMethod);
+                il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
                 il.Emit(OpCodes.Brtrue, ExitStub(x.Pc + 4, (ulong)(length - j - 1), leftEarly: true));
                 il.MarkLabel(stay);
             }
