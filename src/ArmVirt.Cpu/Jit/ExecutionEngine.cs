@@ -7,8 +7,9 @@ public enum ExecutionEngine
     Interpreter,
 
     /// <summary>
-    /// Interpret cold code and translate hot blocks into .NET IL (one <see cref="System.Reflection.Emit.DynamicMethod"/>
-    /// per block), giving the same registers, memory and cycle counts as the interpreter.
+    /// Interpret cold code and translate hot code into .NET IL (<see cref="System.Reflection.Emit.DynamicMethod"/>s: warm
+    /// blocks one by one, hot code as regions of a page), giving the same registers, memory and cycle counts as the
+    /// interpreter.
     /// </summary>
     Jit,
 }

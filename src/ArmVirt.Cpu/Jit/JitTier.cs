@@ -13,8 +13,10 @@ public enum JitTier
     Baseline,
 
     /// <summary>
-    /// The handlers are called directly with their instruction words as constants, so RyuJIT inlines them and folds
-    /// the operand fields. Several times the compile cost of <see cref="Baseline"/>; used for blocks that proved very hot.
+    /// Run by the CPU: the block's region (the code of its page reachable from it, in one method, with loops and calls
+    /// inside the page kept in compiled code, registers in host registers and the hot families hand-emitted; see
+    /// src/ArmVirt.Cpu/Jit/README.md). <see cref="BlockCompiler"/> alone (no CPU to read the page from) compiles the block
+    /// with its handlers called directly and inlined. Used for blocks that proved hot.
     /// </summary>
     Optimized,
 }
