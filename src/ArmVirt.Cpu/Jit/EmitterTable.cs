@@ -18,6 +18,8 @@ internal static class EmitterTable
         var table = new Dictionary<MethodInfo, A64Emitter>();
         foreach (var (handler, emitter) in LoadStoreEmitters.Entries) table.Add(handler.Method, emitter);
         foreach (var (handler, emitter) in AluEmitters.Entries) table.Add(handler.Method, emitter);
+        // NOP, YIELD, DMB, DSB: their handlers do nothing in this model, so neither does their code.
+        foreach (var handler in InstructionClassifier.NoEffectSystemHandlers) table.Add(handler, (_, _) => true);
         return table;
     }
 

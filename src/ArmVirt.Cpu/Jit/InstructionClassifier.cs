@@ -12,7 +12,7 @@ public static class InstructionClassifier
 {
     // Hints and barriers that have no effect in this model (NOP and the other allocated hints, YIELD, DMB, DSB):
     // they neither change state nor need the loop's checks. ISB, WFI/WFE, SEV and CLREX still end blocks.
-    private static readonly HashSet<MethodInfo> NoEffectSystemHandlers =
+    internal static readonly HashSet<MethodInfo> NoEffectSystemHandlers =
     [
         ((A64Handler)Hints.Nop).Method, ((A64Handler)Hints.Yield).Method,
         ((A64Handler)Barriers.Dmb).Method, ((A64Handler)Barriers.Dsb).Method,
