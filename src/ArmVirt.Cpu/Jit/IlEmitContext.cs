@@ -108,6 +108,9 @@ internal sealed class IlEmitContext
     {
         UseFlags();
         Il.Emit(OpCodes.Stloc, _nzcv!);
+        // Always stored: an emitter may store NZCV on two paths (CCMP), and what the first path stored says nothing
+        // about the second.
+        _kindLocal = -1;
         SetKind(LazyFlags.Materialized);
     }
 
@@ -147,12 +150,22 @@ internal sealed class IlEmitContext
         _flagB ??= Il.DeclareLocal(typeof(ulong));
     }
 
+    // What the kind local is known to hold at this point of the emission (-1: not known), so that a flag setter
+    // repeating the kind stores nothing. It differs from _kind after a load/store's slow path, whose fallback leaves
+    // the local 0 on that path only.
+    private int _kindLocal = -1;
+
     private void SetKind(int kind)
     {
+        _kind = kind;
+        if (_kindLocal == kind) return;
         Il.Emit(OpCodes.Ldc_I4, kind);
         Il.Emit(OpCodes.Stloc, _flagKind!);
-        _kind = kind;
+        _kindLocal = kind;
     }
+
+    /// <summary>After a load or store whose slow path ran the fallback stub: the kind local may hold 0 or the kind.</summary>
+    internal void FlagKindLocalUnknown() => _kindLocal = -1;
 
     /// <summary>Brings the packed NZCV local up to date (the lazy operands stay as they are).</summary>
     internal void MaterializeFlags()
@@ -190,10 +203,10 @@ internal sealed class IlEmitContext
     }
 
     /// <summary>At a label other paths jump to: the flags' kind is known only at run time.</summary>
-    internal void ForgetFlagKind() => _kind = -1;
+    internal void ForgetFlagKind() => _kind = _kindLocal = -1;
 
     /// <summary>After a handler that may have written NZCV (reloaded into the local, kind reset).</summary>
-    internal void FlagsReloaded() => _kind = LazyFlags.Materialized;
+    internal void FlagsReloaded() => _kind = _kindLocal = LazyFlags.Materialized;
 
     /// <summary>
     /// Pushes ConditionHolds(<paramref name="cond"/>) (shared/functions/system/ConditionHolds) as a bool, testing
@@ -354,10 +367,10 @@ internal sealed class IlEmitContext
         if (Known.FlagsWritten)
         {
             // NZCV from its kind at run time (the flush is reached from many points).
-            int kind = _kind;
-            _kind = -1;
+            int kind = _kind, local = _kindLocal;
+            _kind = _kindLocal = -1;
             MaterializeFlags();
-            _kind = kind;
+            (_kind, _kindLocal) = (kind, local);
             Il.Emit(OpCodes.Ldarg_1);
             Il.Emit(OpCodes.Ldflda, CpuMembers.State);
             Il.Emit(OpCodes.Ldloc, _nzcv!);

@@ -229,13 +229,12 @@ internal static class LoadStoreEmitters
         var miss = il.DefineLabel();
         var have = il.DefineLabel();
         c.LoadHostTlb();
+        // ((address >> 12) & (slots - 1)) * sizeof(entry), as one shift and one mask
         il.Emit(OpCodes.Ldloc, address);
-        il.Emit(OpCodes.Ldc_I4, 12);
+        il.Emit(OpCodes.Ldc_I4, 12 - Cpu.HostTlbEntryShift);
         il.Emit(OpCodes.Shr_Un);
-        il.Emit(OpCodes.Ldc_I8, (long)((1 << Cpu.HostTlbBits) - 1));
+        il.Emit(OpCodes.Ldc_I8, (long)(((1 << Cpu.HostTlbBits) - 1) << Cpu.HostTlbEntryShift));
         il.Emit(OpCodes.And);
-        il.Emit(OpCodes.Ldc_I4, Cpu.HostTlbEntryShift);
-        il.Emit(OpCodes.Shl);
         il.Emit(OpCodes.Conv_I);
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, entry);

@@ -500,6 +500,7 @@ internal static class RegionCompiler
             Context.EmitReloadRegisters(_live?.Out[_region.IndexOf(x.Pc)] ?? ~0u);
             // A load or store handler leaves NZCV as it was (the lazy operands still hold); any other may change it.
             if (x.Class != InstructionClass.Memory) Context.FlagsReloaded();
+            else Context.FlagKindLocalUnknown();
             if (x.Class == InstructionClass.Memory)
             {
                 // A load or store that left the fast path: if (cpu.JitCheckAfterAccess && cpu.JitMustLeaveBlock(block))
