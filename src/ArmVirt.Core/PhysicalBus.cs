@@ -22,7 +22,7 @@ public sealed unsafe class PhysicalBus : IDisposable
     {
         CheckFree(baseAddress, size);
         var region = new RamRegion(baseAddress, size);
-        _ram.Add(region);
+        lock (_ramLock) _ram.Add(region); // TryCopyRam may be walking the list on another thread
         return region;
     }
 
@@ -158,7 +158,7 @@ public sealed unsafe class PhysicalBus : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        lock (_disposeLock)
+        lock (_ramLock)
         {
             _disposed = true;
             foreach (var r in _ram) r.Dispose();
@@ -166,7 +166,8 @@ public sealed unsafe class PhysicalBus : IDisposable
         }
     }
 
-    private readonly object _disposeLock = new();
+    // Serialises changes to the RAM list (AddRam, Dispose) with TryCopyRam, which runs on other threads.
+    private readonly object _ramLock = new();
     private bool _disposed;
 
     /// <summary>
@@ -176,7 +177,7 @@ public sealed unsafe class PhysicalBus : IDisposable
     /// </summary>
     public bool TryCopyRam(ulong pa, Span<byte> destination)
     {
-        lock (_disposeLock)
+        lock (_ramLock)
         {
             if (_disposed) return false;
             byte* p = RamPointer(pa, (ulong)destination.Length);
