@@ -11,7 +11,7 @@ namespace ArmVirt.Cpu.Jit;
 /// </summary>
 /// <remarks>
 /// The region is emitted twice: the first pass records which registers and flags its code touches, the second
-/// emits the loads at entry and the stores at exits for exactly those. An emitter must therefore emit the same IL
+/// emits the loads at entries and after handler calls for exactly those (by liveness). An emitter must therefore emit the same IL
 /// in both passes, and must not consume or leave anything on the evaluation stack besides what each call documents.
 /// </remarks>
 internal sealed class IlEmitContext
@@ -19,10 +19,6 @@ internal sealed class IlEmitContext
     private static readonly FieldInfo XField = typeof(CpuState).GetField(nameof(CpuState.X))!;
     private static readonly FieldInfo NzcvField = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
     private const BindingFlags PublicStatic = BindingFlags.Static | BindingFlags.Public;
-    private static readonly MethodInfo Flags64 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.Flags64), PublicStatic)!;
-    private static readonly MethodInfo Flags32 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.Flags32), PublicStatic)!;
-    private static readonly MethodInfo LogicalFlags64 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.LogicalFlags64), PublicStatic)!;
-    private static readonly MethodInfo LogicalFlags32 = typeof(A64.AddWithCarry).GetMethod(nameof(A64.AddWithCarry.LogicalFlags32), PublicStatic)!;
     private static readonly MethodInfo MaterializeMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Materialize), PublicStatic)!;
     private static readonly MethodInfo ConditionHoldsMethod = typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), PublicStatic, [typeof(uint), typeof(int)])!;
 
@@ -143,7 +139,6 @@ internal sealed class IlEmitContext
     private void UseFlags()
     {
         Touched.FlagsUsed = true;
-        Touched.FlagsWritten = true;
         _nzcv ??= Il.DeclareLocal(typeof(uint));
         _flagKind ??= Il.DeclareLocal(typeof(int));
         _flagA ??= Il.DeclareLocal(typeof(ulong));
@@ -172,32 +167,14 @@ internal sealed class IlEmitContext
     {
         UseFlags();
         if (_kind == LazyFlags.Materialized) return;
-        if (_kind < 0)
-        {
-            Il.Emit(OpCodes.Ldloc, _flagKind!);
-            Il.Emit(OpCodes.Ldloc, _flagA!);
-            Il.Emit(OpCodes.Ldloc, _flagB!);
-            Il.Emit(OpCodes.Ldloc, _nzcv!);
-            Il.Emit(OpCodes.Call, MaterializeMethod);
-        }
-        else
-        {
-            bool is64 = LazyFlags.Is64(_kind);
-            var source = LazyFlags.Source(_kind);
-            Il.Emit(OpCodes.Ldloc, _flagA!);
-            if (!is64) Il.Emit(OpCodes.Conv_U4);
-            if (source == FlagSource.Logical) Il.Emit(OpCodes.Call, is64 ? LogicalFlags64 : LogicalFlags32);
-            else
-            {
-                bool subtract = source == FlagSource.Subtract;
-                Il.Emit(OpCodes.Ldloc, _flagB!);
-                if (!is64) Il.Emit(OpCodes.Conv_U4);
-                if (subtract) Il.Emit(OpCodes.Not);
-                if (is64) Il.Emit(OpCodes.Ldc_I8, subtract ? 1L : 0L);
-                else Il.Emit(subtract ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
-                Il.Emit(OpCodes.Call, is64 ? Flags64 : Flags32);
-            }
-        }
+        // LazyFlags.Materialize with the kind as a constant where it is known here (RyuJIT then folds the switch),
+        // from the kind local otherwise.
+        if (_kind < 0) Il.Emit(OpCodes.Ldloc, _flagKind!);
+        else Il.Emit(OpCodes.Ldc_I4, _kind);
+        Il.Emit(OpCodes.Ldloc, _flagA!);
+        Il.Emit(OpCodes.Ldloc, _flagB!);
+        Il.Emit(OpCodes.Ldloc, _nzcv!);
+        Il.Emit(OpCodes.Call, MaterializeMethod);
         Il.Emit(OpCodes.Stloc, _nzcv!);
         SetKind(LazyFlags.Materialized);
     }
@@ -351,7 +328,6 @@ internal sealed class IlEmitContext
         Touched.Registers |= bit;
         if (written)
         {
-            Touched.WrittenRegisters |= bit;
             InstructionWrites |= bit;
         }
         else if ((InstructionWrites & bit) == 0) InstructionReads |= bit;
@@ -364,7 +340,7 @@ internal sealed class IlEmitContext
     /// <summary>Stores the flags into <see cref="CpuState"/> (registers are written through as they are written).</summary>
     internal void EmitFlush()
     {
-        if (Known.FlagsWritten)
+        if (Known.FlagsUsed)
         {
             // NZCV from its kind at run time (the flush is reached from many points).
             int kind = _kind, local = _kindLocal;
@@ -447,14 +423,8 @@ internal struct RegionFootprint
     /// <summary>Bit n: X[n] (31: SP) is read or written.</summary>
     public uint Registers;
 
-    /// <summary>Bit n: X[n] (31: SP) is written.</summary>
-    public uint WrittenRegisters;
-
     /// <summary>NZCV is read or written.</summary>
     public bool FlagsUsed;
-
-    /// <summary>NZCV is written.</summary>
-    public bool FlagsWritten;
 }
 
 /// <summary>

@@ -24,6 +24,7 @@ internal static class LazyFlags
     public static bool Is64(int kind) => kind < 4;
 
     /// <summary>The packed NZCV for <paramref name="kind"/> and its operands (<paramref name="nzcv"/> when materialized).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint Materialize(int kind, ulong a, ulong b, uint nzcv) => kind switch
     {
         1 => AddWithCarry.Flags64(a, b, 0),
