@@ -87,7 +87,8 @@ for e in "${ENGINES[@]}"; do
     fi
 done
 grep -E '^total ' "$LOGS/qemu.out" | sed 's/^/checksum: /'
-# --stats with the JIT also prints "armvirt: jit: N blocks (M guest instructions) compiled in T s, X us per guest instruction".
+# --stats with the JIT also prints "armvirt: jit: N compiles (R of them regions), M guest instructions, in T s, X us per
+# guest instruction".
 grep -h '^armvirt: jit:' "$LOGS/jit.err" | sed 's/^armvirt: jit: /jit compile: /'
 
 awk -v n="$INSNS" -v q="$QEMU_T" -v j="$JIT_T" -v i="${INTERP_T:-}" 'BEGIN {

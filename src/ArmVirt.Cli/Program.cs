@@ -135,7 +135,7 @@ public static class Program
             stderr.WriteLine($"armvirt: {machine.InstructionsExecuted} instructions, {machine.CyclesExecuted} cycles, " +
                 $"{machine.InstructionsExecuted / seconds / 1e6:F2} MIPS ({watch.Elapsed.TotalSeconds:F3} s)");
             if (machine.Cpu.Translations is { BlocksCompiled: > 0 } t)
-                stderr.WriteLine($"armvirt: jit: {t.BlocksCompiled} blocks ({t.InstructionsCompiled} guest instructions) compiled in " +
+                stderr.WriteLine($"armvirt: jit: {t.BlocksCompiled} compiles ({t.RegionsCompiled} of them regions), {t.InstructionsCompiled} guest instructions, in " +
                     $"{t.CompileTime.TotalSeconds:F3} s, {t.CompileTime.TotalMicroseconds / t.InstructionsCompiled:F1} us per guest instruction");
         }
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);

@@ -87,32 +87,22 @@ public sealed partial class Cpu
     private static bool SameCheck(PermissionCheck a, PermissionCheck b) => a.Required == b.Required && a.Forbidden == b.Forbidden;
 
     /// <summary>
-    /// The miss path of an emitted load: the host address of <paramref name="va"/> when the MMU TLB holds a RAM page
-    /// for it readable under the current regime (the slot is filled), else null (the region runs the handler).
+    /// After a compiled load or store missed the host TLB and its handler made the access: fills the slot of
+    /// <paramref name="va"/> when the MMU TLB holds a RAM page for it readable (or, for a <paramref name="write"/>,
+    /// writable and without translated code) under the current regime. Otherwise the slot is left as it is and the access keeps taking the handler.
     /// </summary>
-    internal unsafe byte* JitHostTlbFillRead(ulong va)
+    internal void JitHostTlbFill(ulong va, bool write)
     {
-        if (!_hostTlbKeyed) return null;
+        if (!_hostTlbKeyed) return;
         ref readonly TlbEntry t = ref _tlb!.Lookup(va, _regimeContext);
-        if (Unsafe.IsNullRef(in t) || !t.IsRam || !_regimeReadCheck.Allows(t.Permissions)) return null;
-        ref var e = ref Slot(va, t);
-        e.ReadTag = va & ~0xFFFUL;
-        return (byte*)unchecked((nint)((long)va + t.HostOffset));
-    }
-
-    /// <summary>
-    /// The miss path of an emitted store: the host address of <paramref name="va"/> when the MMU TLB holds a RAM page
-    /// writable under the current regime that holds no translated code (the slot is filled), else null.
-    /// </summary>
-    internal unsafe byte* JitHostTlbFillWrite(ulong va)
-    {
-        if (!_hostTlbKeyed) return null;
-        ref readonly TlbEntry t = ref _tlb!.Lookup(va, _regimeContext);
-        if (Unsafe.IsNullRef(in t) || !t.IsRam || !_regimeWriteCheck.Allows(t.Permissions)) return null;
-        if (_translations != null && _translations.MayHoldCode(t.PaPage)) return null;
-        ref var e = ref Slot(va, t);
-        e.WriteTag = va & ~0xFFFUL;
-        return (byte*)unchecked((nint)((long)va + t.HostOffset));
+        if (Unsafe.IsNullRef(in t) || !t.IsRam) return;
+        if (write)
+        {
+            if (!_regimeWriteCheck.Allows(t.Permissions)) return;
+            if (_translations != null && _translations.MayHoldCode(t.PaPage)) return;
+            Slot(va, t).WriteTag = va & ~0xFFFUL;
+        }
+        else if (_regimeReadCheck.Allows(t.Permissions)) Slot(va, t).ReadTag = va & ~0xFFFUL;
     }
 
     // The slot of va, switched to t's page (the other tag dropped) if it held another page.

@@ -422,9 +422,10 @@ public sealed partial class Cpu
     }
 
     /// <summary>
-    /// Called at the entry of a compiled region (<see cref="Jit.RegionCompiler"/>): makes the host TLB current and
-    /// returns the region's instruction budget: how many instructions, one cycle count step apart, start before the
-    /// deadline taken at entry and fit the chain's instruction limit.
+    /// Called at the entry of a compiled region (<see cref="Jit.RegionCompiler"/>): makes the host TLB current, records
+    /// the counters at entry (<see cref="JitRegionInstructions0"/>, <see cref="JitRegionCycles0"/>) and returns the
+    /// region's instruction budget (also kept in <see cref="JitRegionBudget0"/>): how many instructions, one cycle
+    /// count step apart, start before the deadline taken at entry and fit the chain's instruction limit.
     /// </summary>
     internal ulong JitRegionEnter()
     {
@@ -433,29 +434,50 @@ public sealed partial class Cpu
         ulong deadline = _jitEntryDeadline, cpi = CyclesPerInstruction;
         ulong byClock = deadline <= cycles ? 0 : cpi == 1 ? deadline - cycles : (deadline - cycles + cpi - 1) / cpi;
         ulong byLimit = _jitLimit <= instructions ? 0 : _jitLimit - instructions;
-        return Math.Min(byClock, byLimit);
+        JitRegionInstructions0 = instructions;
+        JitRegionCycles0 = cycles;
+        return JitRegionBudget0 = Math.Min(byClock, byLimit);
     }
+
+    /// <summary>
+    /// The running region's budget and counters at its entry (set by <see cref="JitRegionEnter"/>): fields rather than
+    /// locals of the compiled method, which reads them only where it leaves or calls a handler, so that they take no
+    /// host register across its loops.
+    /// </summary>
+    internal ulong JitRegionBudget0, JitRegionInstructions0, JitRegionCycles0;
+
+    /// <summary>
+    /// Set by a compiled region's load or store whose host TLB lookup missed, before its fallback site runs the
+    /// handler: the page's VA with bit 0 set, and bit 1 for a store. <see cref="JitRunHandler"/> then fills the
+    /// host TLB slot from the MMU TLB (which the handler's access has just filled), so that the next access hits.
+    /// A miss thus makes no call from the middle of the region's code: no register stays live across one.
+    /// </summary>
+    internal ulong JitFillVa;
 
     /// <summary>
     /// Runs the handler of a compiled region's fallback site (its registers and flags already stored by the region):
     /// PC and counters as <c>Step</c> would see them (<paramref name="reserved"/>: instructions taken from the budget
-    /// so far) and the <c>_jitEntry*</c> fields at this instruction, so that a fault is made precise as for a block.
+    /// so far) and the <c>_jitEntry*</c> fields at this instruction, so that a fault is made precise as for a block;
+    /// then the host TLB fill a missed lookup asked for (<see cref="JitFillVa"/>).
     /// </summary>
-    internal void JitRunHandler(RegionFallbacks fallbacks, int site, ulong reserved, ulong instructions0, ulong cycles0)
+    internal void JitRunHandler(RegionFallbacks fallbacks, int site, ulong reserved)
     {
         var s = fallbacks[site];
         if (s.Sync)
         {
             ulong executed = reserved - s.NotRun;
             State.PC = s.Pc;
-            State.Instructions = instructions0 + executed;
-            State.Cycles = cycles0 + executed * fallbacks.CyclesPerInstruction;
+            State.Instructions = JitRegionInstructions0 + executed;
+            State.Cycles = JitRegionCycles0 + executed * fallbacks.CyclesPerInstruction;
             _jitEntryPc = s.Pc;
             _jitEntryInstructions = State.Instructions;
             _jitEntryCycles = State.Cycles;
         }
         if (s.EndsBlock) NextPc = s.Pc + 4;
+        ulong fill = JitFillVa;
+        JitFillVa = 0;
         s.Handler(this, s.Word);
+        if (fill != 0) JitHostTlbFill(fill & ~0xFFFUL, write: (fill & 2) != 0);
     }
 
     /// <summary>The entry index of the compiled region about to run (see <see cref="Jit.CompiledRegion"/>).</summary>

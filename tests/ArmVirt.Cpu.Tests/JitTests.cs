@@ -1,6 +1,7 @@
 using ArmVirt.Cpu.A64;
 using ArmVirt.Cpu.Firmware;
 using ArmVirt.Cpu.Jit;
+using static ArmVirt.Cpu.Tests.A64Assembler;
 
 namespace ArmVirt.Cpu.Tests;
 
@@ -336,5 +337,49 @@ public sealed class JitTests
         Assert.ThrowsExactly<Exceptions.GuestException>(() => code(h.Cpu));
         Assert.AreEqual(CpuHarness.RamBase + 4, h.Cpu.State.PC, "PC names the faulting instruction");
         Assert.AreEqual(1UL, h.Cpu.X(0));
+    }
+
+    [TestMethod]
+    public void ABlockAdoptsAnOlderRegionOfItsPage()
+    {
+        // main calls A1, then B, then A2 through BLR (each call ends main's current region); A1 falls into A2's loop,
+        // so A2 starts a basic block of A1's region, but is first entered as a block of its own after B's region and
+        // two more of main's were compiled in the same page. It must run A1's region rather than compile another.
+        var asm = new A64Assembler();
+        int a1 = asm.NewLabel(), a2 = asm.NewLabel(), b = asm.NewLabel(), loopB = asm.NewLabel();
+        asm.Adr(3, a1);
+        asm.Emit(Blr(3));
+        asm.Adr(3, b);
+        asm.Emit(Blr(3));
+        asm.Emit(Movz(true, 2, 7));
+        asm.Adr(3, a2);
+        asm.Emit(Blr(3));
+        asm.Emit(SelfBranch);
+        asm.Bind(a1);
+        asm.Emit(Movz(true, 2, 5));
+        asm.Bind(a2);
+        asm.Emit(AddImm(true, false, false, 0, 0, 1));
+        asm.Emit(AddImm(true, true, true, 2, 2, 1));
+        asm.BCond(1, a2);
+        asm.Emit(Ret);
+        asm.Bind(b);
+        asm.Emit(Movz(true, 4, 6));
+        asm.Bind(loopB);
+        asm.Emit(AddImm(true, true, true, 4, 4, 1));
+        asm.BCond(1, loopB);
+        asm.Emit(Ret);
+        uint[] code = asm.Finish();
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, code);
+        pair.RunLockstep(80);
+        var t = pair.Jit.Cpu.Translations!;
+        Assert.AreEqual(12UL, pair.Jit.Cpu.X(0), "A's loop ran 5 + 7 times");
+        ulong a1Pc = Base + 4 * (ulong)asm.IndexOf(a1), a2Pc = Base + 4 * (ulong)asm.IndexOf(a2);
+        var a1Block = t.Lookup(a1Pc, 1)!;
+        var a2Block = t.Lookup(a2Pc, 1)!;
+        Assert.AreEqual(JitTier.Optimized, a2Block.Tier);
+        Assert.AreSame(a1Block.Code, a2Block.Code, "A2 runs A1's region");
+        // Regions: main at its start, A1, main after the first call, B, main after the second call, main's last block.
+        Assert.AreEqual(6L, t.RegionsCompiled);
     }
 }

@@ -366,6 +366,19 @@ internal sealed class IlEmitContext
         }
     }
 
+    /// <summary>
+    /// The registers live into or out of the current instruction (set by the region compiler from its liveness; all
+    /// in the first pass): what <see cref="EmitReloadAfterCall"/> reloads.
+    /// </summary>
+    internal uint LiveAroundInstruction = ~0u;
+
+    /// <summary>
+    /// After a call an emitter makes on a rare path: reloads the registers live around the instruction from
+    /// <see cref="CpuState"/>, where write-through keeps them current. RyuJIT then sees no register local live across
+    /// the call, and keeps the region's registers in caller-saved host registers instead of spilling them.
+    /// </summary>
+    public void EmitReloadAfterCall() => EmitReloadRegisters(LiveAroundInstruction);
+
     /// <summary>Loads NZCV from <see cref="CpuState"/> (when the region uses it), not lazy.</summary>
     internal void EmitReloadFlags()
     {

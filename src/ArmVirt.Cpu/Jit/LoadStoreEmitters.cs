@@ -9,15 +9,14 @@ namespace ArmVirt.Cpu.Jit;
 /// IL for the integer loads and stores (Arm ARM C4.1.4: LDR/STR and their byte, halfword and signed forms in the
 /// immediate, unscaled, pre/post-index and register-offset modes; LDP/STP/LDPSW). The fast path is the host TLB's
 /// (<c>Cpu.HostTlb.cs</c>): an access aligned to its size, inside one page, whose page the host TLB maps for the
-/// access (a hit; on a miss, <see cref="Cpu.JitHostTlbFillRead"/>/<see cref="Cpu.JitHostTlbFillWrite"/> fill it from the
-/// MMU TLB), with an SP base that is 16-byte aligned. Every other case runs the whole instruction through its
+/// access (a hit; a miss runs the handler, after which <see cref="Cpu.JitHostTlbFill"/> fills the slot from the MMU TLB),
+/// with an SP base that is 16-byte aligned. Every other case runs the whole instruction through its
 /// interpreter handler, which walks the tables, raises the faults, reaches MMIO and drops translated code.
 /// </summary>
 internal static class LoadStoreEmitters
 {
     private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
-    private static readonly MethodInfo FillRead = typeof(Cpu).GetMethod(nameof(Cpu.JitHostTlbFillRead), Private)!;
-    private static readonly MethodInfo FillWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitHostTlbFillWrite), Private)!;
+    private static readonly FieldInfo FillVaField = typeof(Cpu).GetField(nameof(Cpu.JitFillVa), Private)!;
     private static readonly MethodInfo NotifyWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
     private static readonly FieldInfo PhysicalWriteField = typeof(Cpu).GetField(nameof(Cpu.PhysicalWrite), Private)!;
     private static readonly MethodInfo LoadHost =
@@ -221,21 +220,22 @@ internal static class LoadStoreEmitters
 
     // host = the host address of [address, address + bytes) through the host TLB: a hit when the slot's read (or
     // write) tag equals the address's page with its low bits under the access size clear (an unaligned address never
-    // hits); on a miss an aligned access asks the fill, and null (or an unaligned access) goes to the slow path.
+    // hits). A miss goes to the slow path with cpu.JitFillVa set, so that the handler's access fills the slot.
     private static void EmitHostAddress(IlEmitContext c, LocalBuilder address, int bytes, bool write, LocalBuilder host, Label slow)
     {
         var il = c.Il;
         var entry = c.Temp(typeof(nint));
         var miss = il.DefineLabel();
         var have = il.DefineLabel();
-        c.LoadHostTlb();
-        // ((address >> 12) & (slots - 1)) * sizeof(entry), as one shift and one mask
+        // ((address >> 12) & (slots - 1)) * sizeof(entry), as one shift and one mask, plus the first slot (a constant,
+        // added last: RyuJIT spilled the offset when the constant came first)
         il.Emit(OpCodes.Ldloc, address);
         il.Emit(OpCodes.Ldc_I4, 12 - Cpu.HostTlbEntryShift);
         il.Emit(OpCodes.Shr_Un);
         il.Emit(OpCodes.Ldc_I8, (long)(((1 << Cpu.HostTlbBits) - 1) << Cpu.HostTlbEntryShift));
         il.Emit(OpCodes.And);
         il.Emit(OpCodes.Conv_I);
+        c.LoadHostTlb();
         il.Emit(OpCodes.Add);
         il.Emit(OpCodes.Stloc, entry);
         il.Emit(OpCodes.Ldloc, entry);
@@ -259,23 +259,20 @@ internal static class LoadStoreEmitters
         il.Emit(OpCodes.Stloc, host);
         il.Emit(OpCodes.Br, have);
         il.MarkLabel(miss);
-        if (bytes > 1)
-        {
-            il.Emit(OpCodes.Ldloc, address);
-            il.Emit(OpCodes.Ldc_I8, (long)(bytes - 1));
-            il.Emit(OpCodes.And);
-            il.Emit(OpCodes.Brtrue, slow);
-        }
+        // cpu.JitFillVa = (address & ~0xFFF) | 1 | (write ? 2 : 0)
         c.LoadCpu();
         il.Emit(OpCodes.Ldloc, address);
-        il.Emit(OpCodes.Call, write ? FillWrite : FillRead);
-        il.Emit(OpCodes.Stloc, host);
-        il.Emit(OpCodes.Ldloc, host);
-        il.Emit(OpCodes.Brfalse, slow);
+        il.Emit(OpCodes.Ldc_I8, ~0xFFFL);
+        il.Emit(OpCodes.And);
+        il.Emit(OpCodes.Ldc_I8, write ? 3L : 1L);
+        il.Emit(OpCodes.Or);
+        il.Emit(OpCodes.Stfld, FillVaField);
+        il.Emit(OpCodes.Br, slow);
         il.MarkLabel(have);
     }
 
-    // if (cpu.PhysicalWrite != null) cpu.JitNotifyWrite(address + at, bytes): the exclusive monitors observe stores.
+    // if (cpu.PhysicalWrite != null) cpu.JitNotifyWrite(address + at, bytes): the exclusive monitors and the other CPUs'
+    // code caches observe stores. The registers are reloaded after the call, so that none is live across it.
     private static void EmitNotifyWrite(IlEmitContext c, LocalBuilder address, int at, int bytes)
     {
         var il = c.Il;
@@ -292,9 +289,9 @@ internal static class LoadStoreEmitters
         }
         il.Emit(OpCodes.Ldc_I4, bytes);
         il.Emit(OpCodes.Call, NotifyWrite);
+        c.EmitReloadAfterCall();
         il.MarkLabel(none);
     }
-
     // SignExtend(value<8*bytes-1:0>, 64), truncated to 32 bits (zero-extended) when to32.
     private static void EmitSignExtend(ILGenerator il, int bytes, bool to32)
     {

@@ -27,12 +27,6 @@ internal sealed class Region
     /// <summary>The exception level the region was formed at.</summary>
     public int El { get; }
 
-    /// <summary>
-    /// True when formation stopped at <see cref="MaxInstructions"/>: code reachable from the entry may be missing, so
-    /// other blocks do not adopt the region (they may do better with their own).
-    /// </summary>
-    public bool Truncated { get; private init; }
-
     /// <summary>The instructions, sorted by address (not necessarily contiguous).</summary>
     public RegionInstruction[] Instructions { get; }
 
@@ -92,9 +86,7 @@ internal sealed class Region
                 break;
             }
         }
-        // Work left (or a walk stopped) at the cap: code reachable from the entry is missing.
-        bool truncated = found.Count >= MaxInstructions;
-        return new Region(block.Pc, block.El, [.. found.Values]) { Truncated = truncated };
+        return new Region(block.Pc, block.El, [.. found.Values]);
     }
 }
 

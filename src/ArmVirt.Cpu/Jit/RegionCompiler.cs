@@ -29,6 +29,9 @@ internal static class RegionCompiler
     private static readonly FieldInfo RegionEntryField = typeof(Cpu).GetField(nameof(Cpu.JitRegionEntry), Private)!;
     private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
     private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionEnter), Private)!;
+    private static readonly FieldInfo Budget0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionBudget0), Private)!;
+    private static readonly FieldInfo Instructions0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionInstructions0), Private)!;
+    private static readonly FieldInfo Cycles0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionCycles0), Private)!;
     private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
 
     /// <summary>
@@ -58,7 +61,7 @@ internal static class RegionCompiler
         private readonly List<object> _targets;
         private readonly DynamicMethod _method;
         private readonly ILGenerator _il;
-        private readonly LocalBuilder _budget, _budget0, _instructions0, _cycles0, _exitPc, _exitAdjust, _executed, _site;
+        private readonly LocalBuilder _budget, _exitPc, _exitAdjust, _executed, _site;
         private readonly Label _commonExit, _fallbackStub;
         private readonly RegionFallbacks _fallbacks;
         private readonly Label[] _labels;
@@ -141,9 +144,6 @@ internal static class RegionCompiler
             _il = _method.GetILGenerator();
             Context = new IlEmitContext(_il, known, cpu.HostTlbPointer);
             _budget = _il.DeclareLocal(typeof(ulong));
-            _budget0 = _il.DeclareLocal(typeof(ulong));
-            _instructions0 = _il.DeclareLocal(typeof(ulong));
-            _cycles0 = _il.DeclareLocal(typeof(ulong));
             _exitPc = _il.DeclareLocal(typeof(ulong));
             _exitAdjust = _il.DeclareLocal(typeof(ulong));
             _executed = _il.DeclareLocal(typeof(ulong));
@@ -244,20 +244,15 @@ internal static class RegionCompiler
             return (Action<Cpu>)_method.CreateDelegate(typeof(Action<Cpu>), _targets.ToArray());
         }
 
-        // budget = cpu.JitRegionBudget(); the counters at entry; the registers and flags into their locals.
+        // budget = cpu.JitRegionEnter() (which keeps it and the counters at entry in fields); the registers and flags
+        // into their locals.
         private void EmitPrologue(Label prologue)
         {
             var il = _il;
             il.MarkLabel(prologue);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Call, BudgetMethod);
-            il.Emit(OpCodes.Dup);
             il.Emit(OpCodes.Stloc, _budget);
-            il.Emit(OpCodes.Stloc, _budget0);
-            EmitLoadState(CpuMembers.Instructions);
-            il.Emit(OpCodes.Stloc, _instructions0);
-            EmitLoadState(CpuMembers.Cycles);
-            il.Emit(OpCodes.Stloc, _cycles0);
             Context.EmitReloadFlags();
             // switch (cpu.JitRegionEntry): per entered basic block, the registers live there, then its first instruction.
             int entry = _region.IndexOf(_region.EntryPc);
@@ -301,7 +296,8 @@ internal static class RegionCompiler
         private void EmitExecuted(Action pushNotRun)
         {
             var il = _il;
-            il.Emit(OpCodes.Ldloc, _budget0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, Budget0Field);
             il.Emit(OpCodes.Ldloc, _budget);
             il.Emit(OpCodes.Sub);
             pushNotRun();
@@ -314,13 +310,15 @@ internal static class RegionCompiler
             var il = _il;
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldflda, CpuMembers.State);
-            il.Emit(OpCodes.Ldloc, _instructions0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, Instructions0Field);
             il.Emit(OpCodes.Ldloc, executed);
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Stfld, CpuMembers.Instructions);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldflda, CpuMembers.State);
-            il.Emit(OpCodes.Ldloc, _cycles0);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, Cycles0Field);
             il.Emit(OpCodes.Ldloc, executed);
             if (_cpi != 1)
             {
@@ -329,13 +327,6 @@ internal static class RegionCompiler
             }
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Stfld, CpuMembers.Cycles);
-        }
-
-        private void EmitLoadState(FieldInfo field)
-        {
-            _il.Emit(OpCodes.Ldarg_1);
-            _il.Emit(OpCodes.Ldflda, CpuMembers.State);
-            _il.Emit(OpCodes.Ldfld, field);
         }
 
         private void EmitSetLeftEarly()
@@ -389,6 +380,7 @@ internal static class RegionCompiler
             var x = _region.Instructions[i];
             var c = Context;
             c.BeginInstruction(x.Pc);
+            c.LiveAroundInstruction = _live is { } live ? live.In[i] | live.Out[i] : ~0u;
             c.Fallback = () => EmitFallback(x, length, j);
             bool nextIsSequential = i + 1 < _region.Instructions.Length && _region.Instructions[i + 1].Pc == x.Pc + 4;
             switch (x.Branch)
@@ -496,15 +488,11 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Stloc, _site);
             il.Emit(OpCodes.Br, _fallbackStub);
             il.MarkLabel(back);
-            // The handler wrote its results to CpuState: reload the registers live after this instruction.
-            Context.EmitReloadRegisters(_live?.Out[_region.IndexOf(x.Pc)] ?? ~0u);
-            // A load or store handler leaves NZCV as it was (the lazy operands still hold); any other may change it.
-            if (x.Class != InstructionClass.Memory) Context.FlagsReloaded();
-            else Context.FlagKindLocalUnknown();
             if (x.Class == InstructionClass.Memory)
             {
                 // A load or store that left the fast path: if (cpu.JitCheckAfterAccess && cpu.JitMustLeaveBlock(block))
-                // leave early after this instruction. (The fast paths change nothing JitMustLeaveBlock reads.)
+                // leave early after this instruction. (The fast paths change nothing JitMustLeaveBlock reads.) Asked
+                // before the registers are reloaded, so that none is live across the call.
                 var stay = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
@@ -518,6 +506,11 @@ internal static class RegionCompiler
                 il.Emit(OpCodes.Brtrue, ExitStub(x.Pc + 4, (ulong)(length - j - 1), leftEarly: true));
                 il.MarkLabel(stay);
             }
+            // The handler wrote its results to CpuState: reload the registers live after this instruction.
+            Context.EmitReloadRegisters(_live?.Out[_region.IndexOf(x.Pc)] ?? ~0u);
+            // A load or store handler leaves NZCV as it was (the lazy operands still hold); any other may change it.
+            if (x.Class != InstructionClass.Memory) Context.FlagsReloaded();
+            else Context.FlagKindLocalUnknown();
         }
 
         private void EmitFallbackStub()
@@ -531,11 +524,7 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldelem_Ref);
             il.Emit(OpCodes.Castclass, typeof(RegionFallbacks));
             il.Emit(OpCodes.Ldloc, _site);
-            il.Emit(OpCodes.Ldloc, _budget0);
-            il.Emit(OpCodes.Ldloc, _budget);
-            il.Emit(OpCodes.Sub);
-            il.Emit(OpCodes.Ldloc, _instructions0);
-            il.Emit(OpCodes.Ldloc, _cycles0);
+            EmitExecuted(() => il.Emit(OpCodes.Ldc_I8, 0L));
             il.Emit(OpCodes.Call, RunHandlerMethod);
             Context.EmitReloadFlags();
             il.Emit(OpCodes.Ldloc, _site);

@@ -33,7 +33,7 @@ public sealed class TranslationCache
     /// <summary>Blocks currently held.</summary>
     public int Count => _blocks.Count;
 
-    private long _blocksCompiled, _blocksOptimized, _instructionsCompiled, _compileTicks;
+    private long _blocksCompiled, _blocksOptimized, _instructionsCompiled, _compileTicks, _regionsCompiled;
 
     /// <summary>Compiles finished since creation (both tiers).</summary>
     public long BlocksCompiled => Interlocked.Read(ref _blocksCompiled);
@@ -41,7 +41,13 @@ public sealed class TranslationCache
     /// <summary>Compiles of the <see cref="JitTier.Optimized"/> tier since creation.</summary>
     public long BlocksOptimized => Interlocked.Read(ref _blocksOptimized);
 
-    /// <summary>Guest instructions compiled since creation (both tiers).</summary>
+    /// <summary>
+    /// Compiles of the <see cref="JitTier.Optimized"/> tier that compiled a whole region (counted in
+    /// <see cref="BlocksOptimized"/> too).
+    /// </summary>
+    public long RegionsCompiled => Interlocked.Read(ref _regionsCompiled);
+
+    /// <summary>Guest instructions compiled since creation (both tiers; a region counts all of its instructions).</summary>
     public long InstructionsCompiled => Interlocked.Read(ref _instructionsCompiled);
 
     /// <summary>Host time spent compiling, including RyuJIT's compile of the emitted IL.</summary>
@@ -97,43 +103,59 @@ public sealed class TranslationCache
         long start = Stopwatch.GetTimestamp();
         Action<Cpu> code;
         CompiledRegion? region = null;
+        int compiled = block.Length;
         if (tier == JitTier.Optimized && cpu != null)
         {
+            // A region compiled while this request waited in the queue may already cover the block.
+            if (TryAdoptRegion(block)) return;
             // Null when the machine's RAM is gone (disposed while the compile was queued): nothing to compile.
             if (Region.Form(cpu, block) is not { } formed) return;
             region = RegionCompiler.Compile(cpu, block, formed, cyclesPerInstruction);
+            Interlocked.Increment(ref _regionsCompiled);
             code = region.Code;
+            compiled = formed.Instructions.Length;
             block.RegionEntry = region.Entries[block.Pc];
-            if (formed.Truncated) region = null;
         }
         else code = BlockCompiler.Compile(block, cyclesPerInstruction, tier);
         BlockCompiler.Warm(code);
         Interlocked.Add(ref _compileTicks, Stopwatch.GetTimestamp() - start);
         Interlocked.Increment(ref _blocksCompiled);
         if (tier == JitTier.Optimized) Interlocked.Increment(ref _blocksOptimized);
-        Interlocked.Add(ref _instructionsCompiled, block.Length);
-        if (region != null) _regions[(block.Page, block.El)] = region;
+        Interlocked.Add(ref _instructionsCompiled, compiled);
+        if (region != null)
+        {
+            // Newest first, at most RegionsPerPage (only compiling threads write; readers see one array or the next).
+            var key = (block.Page, block.El);
+            var old = _regions.GetValueOrDefault(key, []);
+            _regions[key] = [region, .. old.AsSpan(0, Math.Min(old.Length, RegionsPerPage - 1))];
+        }
         block.Code = code;
         block.Tier = tier;
     }
 
-    // The latest compiled region of each (physical page, EL), written by the compiling thread.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ulong Page, int El), CompiledRegion> _regions = new();
+    // The latest compiled regions of each (physical page, EL), newest first, written by the compiling thread. A page
+    // may need several: a region holds what is reachable from its entry, up to Region.MaxInstructions.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ulong Page, int El), CompiledRegion[]> _regions = new();
+    private const int RegionsPerPage = 8;
 
     /// <summary>
-    /// Gives <paramref name="block"/> the code of the compiled region of its page when the block starts one of that
-    /// region's basic blocks (see <see cref="CompiledRegion.EntryFor"/>): true when it did, and the block needs no
+    /// Gives <paramref name="block"/> the code of a compiled region of its page (the newest that fits) when the block
+    /// starts one of that region's basic blocks (see <see cref="CompiledRegion.EntryFor"/>): true when it did, and the block needs no
     /// compile of its own.
     /// </summary>
     public bool TryAdoptRegion(TranslationBlock block)
     {
-        if (!_regions.TryGetValue((block.Page, block.El), out var region)) return false;
-        int entry = region.EntryFor(block);
-        if (entry < 0) return false;
-        block.RegionEntry = entry;
-        block.Code = region.Code;
-        block.Tier = JitTier.Optimized;
-        return true;
+        if (!_regions.TryGetValue((block.Page, block.El), out var regions)) return false;
+        foreach (var region in regions)
+        {
+            int entry = region.EntryFor(block);
+            if (entry < 0) continue;
+            block.RegionEntry = entry;
+            block.Code = region.Code;
+            block.Tier = JitTier.Optimized;
+            return true;
+        }
+        return false;
     }
 
     /// <summary>
