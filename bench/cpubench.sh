@@ -10,7 +10,7 @@
 #   bench/cpubench.sh [--runs N] [--skip-interp]
 #
 # Times are those of the fastest of N runs (default 1). Environment: ARMVIRT_CLI (command running armvirt instead
-# of the Release build of src/ArmVirt.Cli), QEMU_SYSTEM_AARCH64 (QEMU binary), CPUBENCH_ELF (guest to run).
+# of src/ArmVirt.Cli published by bench/publish-cli.sh), QEMU_SYSTEM_AARCH64 (QEMU binary), CPUBENCH_ELF (guest to run).
 set -uo pipefail
 
 RUNS=1
@@ -34,11 +34,8 @@ LOGS=$(mktemp -d "${TMPDIR:-/tmp}/cpubench.XXXXXX")
 if [[ -n "${ARMVIRT_CLI:-}" ]]; then
     read -r -a ARMVIRT <<< "$ARMVIRT_CLI"
 else
-    echo "== building src/ArmVirt.Cli (Release)"
-    dotnet build "$ROOT/src/ArmVirt.Cli" -c Release -nologo -v q > "$LOGS/build.log" 2>&1 \
-        || { echo "cpubench.sh: build failed, see $LOGS/build.log" >&2; exit 1; }
-    DLL=$(ls "$ROOT"/src/ArmVirt.Cli/bin/Release/net*/armvirt.dll 2>/dev/null | head -1)
-    [[ -n "$DLL" ]] || { echo "cpubench.sh: built, but no armvirt.dll found" >&2; exit 1; }
+    echo "== publishing src/ArmVirt.Cli (Release, ReadyToRun; bench/publish-cli.sh)"
+    DLL=$("$ROOT/bench/publish-cli.sh" "$LOGS/build.log") || exit 1
     ARMVIRT=(dotnet "$DLL")
 fi
 

@@ -10,8 +10,8 @@
 # run with the least wall time of N.
 # Exit status: 0 both booted, 2 QEMU booted but ArmVirt did not (expected until ArmVirt boots Linux),
 # 1 the QEMU reference failed (or setup failed).
-# Environment: ARMVIRT_CACHE (cache root), ARMVIRT_CLI (command running armvirt instead of the Release
-# build of src/ArmVirt.Cli), ARMVIRT_LINUX_TIMEOUT (seconds per ArmVirt boot, default 600),
+# Environment: ARMVIRT_CACHE (cache root), ARMVIRT_CLI (command running armvirt instead of
+# src/ArmVirt.Cli published by bench/publish-cli.sh), ARMVIRT_LINUX_TIMEOUT (seconds per ArmVirt boot, default 600),
 # QEMU_SYSTEM_AARCH64 (QEMU binary). Logs of every run go to $CACHE/bench-logs/.
 set -uo pipefail
 
@@ -58,12 +58,11 @@ ARMVIRT_SETUP_ERROR=""
 if [[ -n "${ARMVIRT_CLI:-}" ]]; then
     read -r -a ARMVIRT_CMD <<< "$ARMVIRT_CLI"
 else
-    echo "== building src/ArmVirt.Cli (Release)"
-    if dotnet build "$ROOT/src/ArmVirt.Cli" -c Release -nologo -v q > "$LOGS/armvirt-build.log" 2>&1; then
-        DLL=$(ls "$ROOT"/src/ArmVirt.Cli/bin/Release/net*/armvirt.dll 2>/dev/null | head -1)
-        if [[ -n "$DLL" ]]; then ARMVIRT_CMD=(dotnet "$DLL"); else ARMVIRT_SETUP_ERROR="built, but no armvirt.dll found"; fi
+    echo "== publishing src/ArmVirt.Cli (Release, ReadyToRun; bench/publish-cli.sh)"
+    if DLL=$("$ROOT/bench/publish-cli.sh" "$LOGS/armvirt-build.log" 2>/dev/null); then
+        ARMVIRT_CMD=(dotnet "$DLL")
     else
-        ARMVIRT_SETUP_ERROR="build failed: $(grep -m1 -E 'error' "$LOGS/armvirt-build.log" | sed 's/^ *//')"
+        ARMVIRT_SETUP_ERROR="publish failed: $(grep -m1 -E 'error' "$LOGS/armvirt-build.log" | sed 's/^ *//')"
     fi
 fi
 # --stats: armvirt prints instructions, cycles and MIPS to stderr at exit (shown below from the log).

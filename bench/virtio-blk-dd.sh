@@ -47,10 +47,8 @@ APPEND="console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 armvirt.test=dd"
 if [[ -n "${ARMVIRT_CLI:-}" ]]; then
     read -r -a ARMVIRT <<< "$ARMVIRT_CLI"
 else
-    dotnet build "$ROOT/src/ArmVirt.Cli" -c Release -nologo -v q > "$LOGS/cli-build.log" 2>&1 \
-        || { echo "virtio-blk-dd.sh: building the CLI failed, see $LOGS/cli-build.log" >&2; exit 1; }
-    ARMVIRT=(dotnet "$ROOT/src/ArmVirt.Cli/bin/Release/net10.0/armvirt.dll")
-    [[ -f "${ARMVIRT[1]}" ]] || ARMVIRT=(dotnet run --no-build --project "$ROOT/src/ArmVirt.Cli" -c Release --)
+    DLL=$("$ROOT/bench/publish-cli.sh" "$LOGS/cli-build.log") || exit 1
+    ARMVIRT=(dotnet "$DLL")
 fi
 
 # Runs a command, logs it, prints "<wall seconds> <guest report>"; fails unless the guest printed ARMVIRT-DD-OK.

@@ -34,16 +34,17 @@ public sealed partial class Cpu
     // entry of a compiled region (JitRegionEnter). Write tags are set only for pages without translated code (a store
     // there must drop blocks: the slow path does) and cleared when a page gets its first block.
     private readonly HostTlbEntry[] _hostTlb = GC.AllocateArray<HostTlbEntry>(1 << HostTlbBits, pinned: true);
-    private readonly unsafe HostTlbEntry* _hostTlbBase;
+    /// <summary>
+    /// The host TLB's first slot (the array is pinned). Compiled regions read it from the CPU at each lookup: a load
+    /// that folds into the address arithmetic, where a 64-bit constant made RyuJIT spill the slot offset.
+    /// </summary>
+    internal readonly unsafe HostTlbEntry* HostTlbBase;
     private Tlb? _hostTlbOwner;
     private long _hostTlbGeneration;
     private ulong _hostTlbContext;
     private PermissionCheck _hostTlbReadCheck, _hostTlbWriteCheck;
     private bool _hostTlbKeyed;
     private long _hostTlbRegimeSerial = -1;
-
-    /// <summary>The host TLB's first slot (the array is pinned), for emitted IL.</summary>
-    internal unsafe nint HostTlbPointer => (nint)_hostTlbBase;
 
     private unsafe HostTlbEntry* InitHostTlb()
     {

@@ -33,7 +33,7 @@ public sealed partial class Cpu
         SError = new InterruptLine($"cpu{Configuration.Index}.serror");
         unsafe
         {
-            _hostTlbBase = InitHostTlb();
+            HostTlbBase = InitHostTlb();
         }
         SystemRegisterTableBuilder.Populate(this);
         InstallFloatingPointRegisters();

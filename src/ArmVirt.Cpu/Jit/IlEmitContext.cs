@@ -25,9 +25,8 @@ internal sealed class IlEmitContext
     private readonly LocalBuilder?[] _x = new LocalBuilder?[32];
     private LocalBuilder? _nzcv;
 
-    internal IlEmitContext(ILGenerator il, RegionFootprint known, nint hostTlb)
+    internal IlEmitContext(ILGenerator il, RegionFootprint known)
     {
-        _hostTlb = hostTlb;
         Il = il;
         Known = known;
         // The second pass declares every local the first found, before any code, so that entry loads cover them.
@@ -36,13 +35,13 @@ internal sealed class IlEmitContext
         if (known.FlagsUsed) UseFlags();
     }
 
-    private readonly nint _hostTlb;
+    private static readonly FieldInfo HostTlbBaseField = typeof(Cpu).GetField(nameof(Cpu.HostTlbBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
-    /// <summary>Pushes the first slot of the CPU's host TLB (<see cref="Cpu.HostTlbPointer"/>, pinned: a constant).</summary>
+    /// <summary>Pushes the first slot of the CPU's host TLB (<see cref="Cpu.HostTlbBase"/>).</summary>
     internal void LoadHostTlb()
     {
-        Il.Emit(OpCodes.Ldc_I8, (long)_hostTlb);
-        Il.Emit(OpCodes.Conv_I);
+        Il.Emit(OpCodes.Ldarg_1);
+        Il.Emit(OpCodes.Ldfld, HostTlbBaseField);
     }
 
     /// <summary>The IL generator of the region's method (argument 0: closure array, argument 1: the <see cref="Cpu"/>).</summary>

@@ -227,8 +227,7 @@ internal static class LoadStoreEmitters
         var entry = c.Temp(typeof(nint));
         var miss = il.DefineLabel();
         var have = il.DefineLabel();
-        // ((address >> 12) & (slots - 1)) * sizeof(entry), as one shift and one mask, plus the first slot (a constant,
-        // added last: RyuJIT spilled the offset when the constant came first)
+        // ((address >> 12) & (slots - 1)) * sizeof(entry), as one shift and one mask, plus the first slot
         il.Emit(OpCodes.Ldloc, address);
         il.Emit(OpCodes.Ldc_I4, 12 - Cpu.HostTlbEntryShift);
         il.Emit(OpCodes.Shr_Un);

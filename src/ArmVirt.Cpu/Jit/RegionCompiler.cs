@@ -35,17 +35,16 @@ internal static class RegionCompiler
     private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
 
     /// <summary>
-    /// Compiles the region of <paramref name="block"/> for <paramref name="cpu"/> (its host TLB's address is built in)
-    /// charging <paramref name="cyclesPerInstruction"/>. The code
+    /// Compiles the region of <paramref name="block"/> charging <paramref name="cyclesPerInstruction"/>. The code
     /// starts at the basic block whose index <see cref="Cpu.JitRegionEntry"/> holds (the block's own: its index in
     /// the result's entries).
     /// </summary>
-    public static CompiledRegion Compile(Cpu cpu, TranslationBlock block, Region region, ulong cyclesPerInstruction)
+    public static CompiledRegion Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
     {
         // First pass: which registers and flags the code touches; second pass: the real method.
-        var probe = new Pass(cpu, block, region, cyclesPerInstruction, default, null);
+        var probe = new Pass(block, region, cyclesPerInstruction, default, null);
         probe.Emit();
-        var pass = new Pass(cpu, block, region, cyclesPerInstruction, probe.Context.Touched, probe.RegisterLiveness());
+        var pass = new Pass(block, region, cyclesPerInstruction, probe.Context.Touched, probe.RegisterLiveness());
         var code = pass.Emit();
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
@@ -128,7 +127,7 @@ internal static class RegionCompiler
         // Per instruction, from the first pass: registers live on entry and after it (null in the first pass).
         private readonly (uint[] In, uint[] Out)? _live;
 
-        public Pass(Cpu cpu, TranslationBlock block, Region region, ulong cpi, RegionFootprint known, (uint[] In, uint[] Out)? live)
+        public Pass(TranslationBlock block, Region region, ulong cpi, RegionFootprint known, (uint[] In, uint[] Out)? live)
         {
             _live = live;
             _reads = new uint[region.Instructions.Length];
@@ -142,7 +141,7 @@ internal static class RegionCompiler
             _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],
                 typeof(Cpu).Module, skipVisibility: true);
             _il = _method.GetILGenerator();
-            Context = new IlEmitContext(_il, known, cpu.HostTlbPointer);
+            Context = new IlEmitContext(_il, known);
             _budget = _il.DeclareLocal(typeof(ulong));
             _exitPc = _il.DeclareLocal(typeof(ulong));
             _exitAdjust = _il.DeclareLocal(typeof(ulong));

@@ -110,7 +110,7 @@ public sealed class TranslationCache
             if (TryAdoptRegion(block)) return;
             // Null when the machine's RAM is gone (disposed while the compile was queued): nothing to compile.
             if (Region.Form(cpu, block) is not { } formed) return;
-            region = RegionCompiler.Compile(cpu, block, formed, cyclesPerInstruction);
+            region = RegionCompiler.Compile(block, formed, cyclesPerInstruction);
             Interlocked.Increment(ref _regionsCompiled);
             code = region.Code;
             compiled = formed.Instructions.Length;
