@@ -458,9 +458,12 @@ public sealed partial class Cpu
     /// Runs the handler of a compiled region's fallback site (its registers and flags already stored by the region):
     /// PC and counters as <c>Step</c> would see them (<paramref name="reserved"/>: instructions taken from the budget
     /// so far) and the <c>_jitEntry*</c> fields at this instruction, so that a fault is made precise as for a block;
-    /// then the host TLB fill a missed lookup asked for (<see cref="JitFillVa"/>).
+    /// then the host TLB fill a missed lookup asked for (<see cref="JitFillVa"/>). True when the region must leave
+    /// after this instruction: a load or store that left the RAM fast path and changed what
+    /// <see cref="JitMustLeaveBlock"/> reads; <see cref="JitExitPc"/> and <see cref="JitExitNotRun"/> then say where
+    /// to and how many of the reserved instructions did not run.
     /// </summary>
-    internal void JitRunHandler(RegionFallbacks fallbacks, int site, ulong reserved)
+    internal bool JitRunHandler(RegionFallbacks fallbacks, int site, ulong reserved)
     {
         var s = fallbacks[site];
         if (s.Sync)
@@ -478,7 +481,14 @@ public sealed partial class Cpu
         JitFillVa = 0;
         s.Handler(this, s.Word);
         if (fill != 0) JitHostTlbFill(fill & ~0xFFFUL, write: (fill & 2) != 0);
+        if (!s.Memory || !JitCheckAfterAccess || !JitMustLeaveBlock(fallbacks.Block)) return false;
+        JitExitPc = s.Pc + 4;
+        JitExitNotRun = s.NotRun - 1;
+        return true;
     }
+
+    /// <summary>Where a region leaves after <see cref="JitRunHandler"/> returned true, and the reserved instructions not run.</summary>
+    internal ulong JitExitPc, JitExitNotRun;
 
     /// <summary>The entry index of the compiled region about to run (see <see cref="Jit.CompiledRegion"/>).</summary>
     internal int JitRegionEntry;

@@ -10,9 +10,9 @@ namespace ArmVirt.Cpu.Jit;
 /// date only where something outside the method can look at it (a handler call, a slow path, an exit).
 /// </summary>
 /// <remarks>
-/// The region is emitted twice: the first pass records which registers and flags its code touches, the second
-/// emits the loads at entries and after handler calls for exactly those (by liveness). An emitter must therefore emit the same IL
-/// in both passes, and must not consume or leave anything on the evaluation stack besides what each call documents.
+/// The code that loads the registers (at the region's entry and after calls) is emitted after all instructions, for
+/// the registers they touched (<see cref="Touched"/>). An emitter must not consume or leave anything on the evaluation
+/// stack besides what each call documents.
 /// </remarks>
 internal sealed class IlEmitContext
 {
@@ -25,14 +25,9 @@ internal sealed class IlEmitContext
     private readonly LocalBuilder?[] _x = new LocalBuilder?[32];
     private LocalBuilder? _nzcv;
 
-    internal IlEmitContext(ILGenerator il, RegionFootprint known)
+    internal IlEmitContext(ILGenerator il)
     {
         Il = il;
-        Known = known;
-        // The second pass declares every local the first found, before any code, so that entry loads cover them.
-        for (int n = 0; n < 32; n++)
-            if ((known.Registers & (1u << n)) != 0) _x[n] = il.DeclareLocal(typeof(ulong));
-        if (known.FlagsUsed) UseFlags();
     }
 
     private static readonly FieldInfo HostTlbBaseField = typeof(Cpu).GetField(nameof(Cpu.HostTlbBase), BindingFlags.Instance | BindingFlags.NonPublic)!;
@@ -50,10 +45,7 @@ internal sealed class IlEmitContext
     /// <summary>Address of the instruction being emitted.</summary>
     public ulong Pc { get; internal set; }
 
-    /// <summary>What the first pass found (empty during the first pass).</summary>
-    internal RegionFootprint Known { get; }
-
-    /// <summary>What this pass has touched so far.</summary>
+    /// <summary>The registers and flags the region's code has touched so far.</summary>
     internal RegionFootprint Touched;
 
     /// <summary>Pushes the <see cref="Cpu"/> (argument 1).</summary>
@@ -63,11 +55,11 @@ internal sealed class IlEmitContext
     public void LoadX(int n)
     {
         if (n == 31) Il.Emit(OpCodes.Ldc_I8, 0L);
-        else Il.Emit(OpCodes.Ldloc, Register(n, written: false));
+        else Il.Emit(OpCodes.Ldloc, Register(n));
     }
 
     /// <summary>Pushes X[n] (ulong) where 31 is the current SP (no alignment check).</summary>
-    public void LoadXSp(int n) => Il.Emit(OpCodes.Ldloc, Register(n, written: false));
+    public void LoadXSp(int n) => Il.Emit(OpCodes.Ldloc, Register(n));
 
     /// <summary>Pops a ulong into X[n]; 31 is XZR and discards it.</summary>
     public void StoreX(int n)
@@ -84,7 +76,7 @@ internal sealed class IlEmitContext
     /// </remarks>
     public void StoreXSp(int n)
     {
-        var local = Register(n, written: true);
+        var local = Register(n);
         Il.Emit(OpCodes.Stloc, local);
         EmitStateRegisterAddress(n);
         Il.Emit(OpCodes.Ldloc, local);
@@ -315,21 +307,11 @@ internal sealed class IlEmitContext
     {
         Pc = pc;
         _tempsUsed.Clear();
-        InstructionReads = InstructionWrites = 0;
     }
 
-    /// <summary>Register locals the current instruction read before writing them, and wrote (for register liveness).</summary>
-    internal uint InstructionReads, InstructionWrites;
-
-    private LocalBuilder Register(int n, bool written)
+    private LocalBuilder Register(int n)
     {
-        uint bit = 1u << n;
-        Touched.Registers |= bit;
-        if (written)
-        {
-            InstructionWrites |= bit;
-        }
-        else if ((InstructionWrites & bit) == 0) InstructionReads |= bit;
+        Touched.Registers |= 1u << n;
         return _x[n] ??= Il.DeclareLocal(typeof(ulong));
     }
 
@@ -339,7 +321,7 @@ internal sealed class IlEmitContext
     /// <summary>Stores the flags into <see cref="CpuState"/> (registers are written through as they are written).</summary>
     internal void EmitFlush()
     {
-        if (Known.FlagsUsed)
+        if (Touched.FlagsUsed)
         {
             // NZCV from its kind at run time (the flush is reached from many points).
             int kind = _kind, local = _kindLocal;
@@ -353,35 +335,36 @@ internal sealed class IlEmitContext
         }
     }
 
-    /// <summary>Loads the <paramref name="registers"/> (bit n: X[n]) the region uses from <see cref="CpuState"/>.</summary>
-    internal void EmitReloadRegisters(uint registers)
+    /// <summary>
+    /// Loads every register the region's code touched from <see cref="CpuState"/> (emitted after all of it): at the
+    /// entry, and after a call, so that no register local is live across a call and RyuJIT can keep the registers of a
+    /// loop in caller-saved host registers.
+    /// </summary>
+    internal void EmitReloadRegisters()
     {
         for (int n = 0; n < 32; n++)
         {
-            if ((Known.Registers & registers & (1u << n)) == 0) continue;
+            if ((Touched.Registers & (1u << n)) == 0) continue;
             EmitStateRegisterAddress(n);
             Il.Emit(OpCodes.Ldind_I8);
             Il.Emit(OpCodes.Stloc, _x[n]!);
         }
     }
 
-    /// <summary>
-    /// The registers live into or out of the current instruction (set by the region compiler from its liveness; all
-    /// in the first pass): what <see cref="EmitReloadAfterCall"/> reloads.
-    /// </summary>
-    internal uint LiveAroundInstruction = ~0u;
+    /// <summary>Set by the region compiler: emits <see cref="EmitNotifyWrite"/>.</summary>
+    internal Action<Action, int>? NotifyWrite { get; set; }
 
     /// <summary>
-    /// After a call an emitter makes on a rare path: reloads the registers live around the instruction from
-    /// <see cref="CpuState"/>, where write-through keeps them current. RyuJIT then sees no register local live across
-    /// the call, and keeps the region's registers in caller-saved host registers instead of spilling them.
+    /// After an emitted store of <paramref name="bytes"/> bytes: when <see cref="Cpu.PhysicalWrite"/> has observers
+    /// (exclusive monitors, other CPUs' code caches), tells them through <see cref="Cpu.JitNotifyWrite"/>, the store's
+    /// address pushed by <paramref name="pushAddress"/> (a ulong). Registers are reloaded after the call.
     /// </summary>
-    public void EmitReloadAfterCall() => EmitReloadRegisters(LiveAroundInstruction);
+    public void EmitNotifyWrite(Action pushAddress, int bytes) => NotifyWrite!(pushAddress, bytes);
 
     /// <summary>Loads NZCV from <see cref="CpuState"/> (when the region uses it), not lazy.</summary>
     internal void EmitReloadFlags()
     {
-        if (Known.FlagsUsed)
+        if (Touched.FlagsUsed)
         {
             Il.Emit(OpCodes.Ldarg_1);
             Il.Emit(OpCodes.Ldflda, CpuMembers.State);

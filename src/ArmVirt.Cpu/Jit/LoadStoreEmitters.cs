@@ -17,8 +17,6 @@ internal static class LoadStoreEmitters
 {
     private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
     private static readonly FieldInfo FillVaField = typeof(Cpu).GetField(nameof(Cpu.JitFillVa), Private)!;
-    private static readonly MethodInfo NotifyWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
-    private static readonly FieldInfo PhysicalWriteField = typeof(Cpu).GetField(nameof(Cpu.PhysicalWrite), Private)!;
     private static readonly MethodInfo LoadHost =
         typeof(Cpu).GetMethod(nameof(Cpu.LoadHost), BindingFlags.Static | BindingFlags.NonPublic)!;
     private static readonly MethodInfo StoreHost =
@@ -270,27 +268,18 @@ internal static class LoadStoreEmitters
         il.MarkLabel(have);
     }
 
-    // if (cpu.PhysicalWrite != null) cpu.JitNotifyWrite(address + at, bytes): the exclusive monitors and the other CPUs'
-    // code caches observe stores. The registers are reloaded after the call, so that none is live across it.
-    private static void EmitNotifyWrite(IlEmitContext c, LocalBuilder address, int at, int bytes)
-    {
-        var il = c.Il;
-        var none = il.DefineLabel();
-        c.LoadCpu();
-        il.Emit(OpCodes.Ldfld, PhysicalWriteField);
-        il.Emit(OpCodes.Brfalse, none);
-        c.LoadCpu();
-        il.Emit(OpCodes.Ldloc, address);
-        if (at != 0)
+    // The exclusive monitors and the other CPUs' code caches observe stores: address + at, bytes.
+    private static void EmitNotifyWrite(IlEmitContext c, LocalBuilder address, int at, int bytes) =>
+        c.EmitNotifyWrite(() =>
         {
-            il.Emit(OpCodes.Ldc_I8, (long)at);
-            il.Emit(OpCodes.Add);
-        }
-        il.Emit(OpCodes.Ldc_I4, bytes);
-        il.Emit(OpCodes.Call, NotifyWrite);
-        c.EmitReloadAfterCall();
-        il.MarkLabel(none);
-    }
+            c.Il.Emit(OpCodes.Ldloc, address);
+            if (at != 0)
+            {
+                c.Il.Emit(OpCodes.Ldc_I8, (long)at);
+                c.Il.Emit(OpCodes.Add);
+            }
+        }, bytes);
+
     // SignExtend(value<8*bytes-1:0>, 64), truncated to 32 bits (zero-extended) when to32.
     private static void EmitSignExtend(ILGenerator il, int bytes, bool to32)
     {

@@ -11,8 +11,11 @@ namespace ArmVirt.Cpu.Jit;
 /// </summary>
 internal sealed class Region
 {
-    /// <summary>Most instructions in a region (RyuJIT's compile time grows with the method).</summary>
-    public const int MaxInstructions = 128;
+    /// <summary>
+    /// Most instructions in a region: RyuJIT's compile time grows with the method, and it does not optimize a method
+    /// of more than 60,000 bytes of IL (a region takes about 90 bytes per instruction).
+    /// </summary>
+    public const int MaxInstructions = 256;
 
     private Region(ulong entryPc, int el, RegionInstruction[] instructions)
     {

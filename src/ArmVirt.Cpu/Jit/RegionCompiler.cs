@@ -29,6 +29,10 @@ internal static class RegionCompiler
     private static readonly FieldInfo RegionEntryField = typeof(Cpu).GetField(nameof(Cpu.JitRegionEntry), Private)!;
     private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
     private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionEnter), Private)!;
+    private static readonly FieldInfo ExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitExitPc), Private)!;
+    private static readonly FieldInfo ExitNotRunField = typeof(Cpu).GetField(nameof(Cpu.JitExitNotRun), Private)!;
+    private static readonly FieldInfo PhysicalWriteField = typeof(Cpu).GetField(nameof(Cpu.PhysicalWrite), Private)!;
+    private static readonly MethodInfo NotifyWriteMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
     private static readonly FieldInfo Budget0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionBudget0), Private)!;
     private static readonly FieldInfo Instructions0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionInstructions0), Private)!;
     private static readonly FieldInfo Cycles0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionCycles0), Private)!;
@@ -41,10 +45,7 @@ internal static class RegionCompiler
     /// </summary>
     public static CompiledRegion Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
     {
-        // First pass: which registers and flags the code touches; second pass: the real method.
-        var probe = new Pass(block, region, cyclesPerInstruction, default, null);
-        probe.Emit();
-        var pass = new Pass(block, region, cyclesPerInstruction, probe.Context.Touched, probe.RegisterLiveness());
+        var pass = new Pass(block, region, cyclesPerInstruction);
         var code = pass.Emit();
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
@@ -60,6 +61,9 @@ internal static class RegionCompiler
         private readonly List<object> _targets;
         private readonly DynamicMethod _method;
         private readonly ILGenerator _il;
+        private readonly LocalBuilder _notifyVa, _notifySize, _leave;
+        private readonly Label _notifyStub;
+        private readonly List<Label> _notifyReturns = [];
         private readonly LocalBuilder _budget, _exitPc, _exitAdjust, _executed, _site;
         private readonly Label _commonExit, _fallbackStub;
         private readonly RegionFallbacks _fallbacks;
@@ -76,77 +80,26 @@ internal static class RegionCompiler
 
         public bool IsLeader(int i) => _leader[i];
 
-        /// <summary>
-        /// Backward liveness of the register locals over the region's control flow (after the first pass): an exit
-        /// needs none (registers are written through), an instruction run by its handler defines all it leaves live
-        /// (the fallback reloads them).
-        /// </summary>
-        public (uint[] In, uint[] Out) RegisterLiveness()
+        public Pass(TranslationBlock block, Region region, ulong cpi)
         {
-            var ins = _region.Instructions;
-            int n = ins.Length;
-            var liveIn = new uint[n];
-            var liveOut = new uint[n];
-            bool changed = true;
-            while (changed)
-            {
-                changed = false;
-                for (int i = n - 1; i >= 0; i--)
-                {
-                    uint o = 0;
-                    foreach (int s in Successors(i)) o |= liveIn[s];
-                    uint reads = _reads[i], kill = _viaHandler[i] ? ~0u : _writes[i];
-                    uint li = reads | (o & ~kill);
-                    if (o != liveOut[i] || li != liveIn[i])
-                    {
-                        liveOut[i] = o;
-                        liveIn[i] = li;
-                        changed = true;
-                    }
-                }
-            }
-            return (liveIn, liveOut);
-        }
-
-        // The region instructions control can reach from instruction i (exits are not listed).
-        private IEnumerable<int> Successors(int i)
-        {
-            var x = _region.Instructions[i];
-            bool sequential = i + 1 < _region.Instructions.Length && _region.Instructions[i + 1].Pc == x.Pc + 4;
-            if (x.Target is { } target && _region.IndexOf(target) is int t and >= 0) yield return t;
-            if (sequential && x.FallsThrough) yield return i + 1;
-            if (x.Branch == BranchKind.Indirect && x.Encoding.Handler.Method != ((A64Handler)Branches.Blr).Method)
-                foreach (int site in _returnSites) yield return site;
-        }
-
-        // Per instruction: register locals read before written, written, and whether the handler ran it (which
-        // reloads what it leaves live); from the first pass.
-        private readonly uint[] _reads, _writes;
-        private readonly bool[] _viaHandler;
-
-        // Per instruction, from the first pass: registers live on entry and after it (null in the first pass).
-        private readonly (uint[] In, uint[] Out)? _live;
-
-        public Pass(TranslationBlock block, Region region, ulong cpi, RegionFootprint known, (uint[] In, uint[] Out)? live)
-        {
-            _live = live;
-            _reads = new uint[region.Instructions.Length];
-            _writes = new uint[region.Instructions.Length];
-            _viaHandler = new bool[region.Instructions.Length];
             _block = block;
             _region = region;
             _cpi = cpi;
-            _fallbacks = new RegionFallbacks(cpi);
+            _fallbacks = new RegionFallbacks(block, cpi);
             _targets = [block, _fallbacks]; // closure slots: the block (JitMustLeaveBlock's argument), the fallback sites
             _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],
                 typeof(Cpu).Module, skipVisibility: true);
             _il = _method.GetILGenerator();
-            Context = new IlEmitContext(_il, known);
+            Context = new IlEmitContext(_il) { NotifyWrite = EmitNotifyWrite };
             _budget = _il.DeclareLocal(typeof(ulong));
             _exitPc = _il.DeclareLocal(typeof(ulong));
             _exitAdjust = _il.DeclareLocal(typeof(ulong));
             _executed = _il.DeclareLocal(typeof(ulong));
             _site = _il.DeclareLocal(typeof(int));
+            _notifyVa = _il.DeclareLocal(typeof(ulong));
+            _notifySize = _il.DeclareLocal(typeof(int));
+            _leave = _il.DeclareLocal(typeof(bool));
+            _notifyStub = _il.DefineLabel();
             _fallbackStub = _il.DefineLabel();
             _commonExit = _il.DefineLabel();
             int n = region.Instructions.Length;
@@ -224,8 +177,6 @@ internal static class RegionCompiler
                     EmitLeader(i, blockLength);
                 }
                 EmitInstruction(i, blockLength, i - leaderIndex);
-                _reads[i] = Context.InstructionReads;
-                _writes[i] = Context.InstructionWrites;
             }
             foreach (var ((pc, adjust, leftEarly), label) in _exitStubs)
             {
@@ -239,12 +190,13 @@ internal static class RegionCompiler
             }
             EmitCommonExit();
             if (_fallbacks.Count > 0) EmitFallbackStub();
+            if (_notifyReturns.Count > 0) EmitNotifyStub();
             EmitPrologue(prologue);
             return (Action<Cpu>)_method.CreateDelegate(typeof(Action<Cpu>), _targets.ToArray());
         }
 
-        // budget = cpu.JitRegionEnter() (which keeps it and the counters at entry in fields); the registers and flags
-        // into their locals.
+        // budget = cpu.JitRegionEnter() (which keeps it and the counters at entry in fields); every register the region
+        // uses and the flags into their locals (one copy for all entries: IL size, not the loads, limits a region).
         private void EmitPrologue(Label prologue)
         {
             var il = _il;
@@ -253,23 +205,15 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Call, BudgetMethod);
             il.Emit(OpCodes.Stloc, _budget);
             Context.EmitReloadFlags();
-            // switch (cpu.JitRegionEntry): per entered basic block, the registers live there, then its first instruction.
+            Context.EmitReloadRegisters();
+            // switch (cpu.JitRegionEntry): the entered basic block's first instruction.
             int entry = _region.IndexOf(_region.EntryPc);
-            var stubs = new Label[_labels.Length];
-            for (int i = 0; i < stubs.Length; i++) stubs[i] = il.DefineLabel();
             var targets = new Label[_labels.Length];
-            for (int i = 0; i < targets.Length; i++) targets[i] = _leader[i] ? stubs[i] : stubs[entry];
+            for (int i = 0; i < targets.Length; i++) targets[i] = _leader[i] ? _labels[i] : _labels[entry];
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, RegionEntryField);
             il.Emit(OpCodes.Switch, targets);
-            il.Emit(OpCodes.Br, stubs[entry]);
-            for (int i = 0; i < stubs.Length; i++)
-            {
-                if (!_leader[i]) continue;
-                il.MarkLabel(stubs[i]);
-                Context.EmitReloadRegisters(_live?.In[i] ?? ~0u);
-                il.Emit(OpCodes.Br, _labels[i]);
-            }
+            il.Emit(OpCodes.Br, _labels[entry]);
         }
 
         // State.PC = NextPc = exitPc; the counters advanced by the instructions run; registers and flags stored.
@@ -379,7 +323,6 @@ internal static class RegionCompiler
             var x = _region.Instructions[i];
             var c = Context;
             c.BeginInstruction(x.Pc);
-            c.LiveAroundInstruction = _live is { } live ? live.In[i] | live.Out[i] : ~0u;
             c.Fallback = () => EmitFallback(x, length, j);
             bool nextIsSequential = i + 1 < _region.Instructions.Length && _region.Instructions[i + 1].Pc == x.Pc + 4;
             switch (x.Branch)
@@ -424,7 +367,6 @@ internal static class RegionCompiler
             if (x.Class == InstructionClass.EndsBlock)
             {
                 // Another terminator (system instruction, exception generation, ERET): its handler, then leave at NextPc.
-                _viaHandler[i] = true;
                 EmitFallback(x, length, j);
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldfld, CpuMembers.NextPc);
@@ -436,11 +378,7 @@ internal static class RegionCompiler
                 return;
             }
             var emitter = EmitterTable.For(x.Encoding.Handler);
-            if (emitter == null || !emitter(c, x.Word))
-            {
-                _viaHandler[i] = true;
-                EmitFallback(x, length, j);
-            }
+            if (emitter == null || !emitter(c, x.Word)) EmitFallback(x, length, j);
             if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
         }
 
@@ -475,8 +413,10 @@ internal static class RegionCompiler
         }
 
         // The instruction through its interpreter handler, as a site of the shared fallback stub: the stub stores the
-        // registers and flags, Cpu.JitRunHandler brings PC and counters up to date (unless the handler neither reads
-        // the PC nor can fault) and calls the handler, the stub reloads everything and jumps back here.
+        // flags, Cpu.JitRunHandler brings PC and counters up to date (unless the handler neither reads the PC nor can
+        // fault), calls the handler and says whether the region must leave after it; the stub then reloads the flags and
+        // every register and jumps back here. A site is three IL instructions: the stub is shared so that the region's
+        // IL stays small (RyuJIT compiles a method of more than 60,000 bytes of IL without optimizing it).
         private void EmitFallback(RegionInstruction x, int length, int j)
         {
             var il = _il;
@@ -487,34 +427,18 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Stloc, _site);
             il.Emit(OpCodes.Br, _fallbackStub);
             il.MarkLabel(back);
-            if (x.Class == InstructionClass.Memory)
-            {
-                // A load or store that left the fast path: if (cpu.JitCheckAfterAccess && cpu.JitMustLeaveBlock(block))
-                // leave early after this instruction. (The fast paths change nothing JitMustLeaveBlock reads.) Asked
-                // before the registers are reloaded, so that none is live across the call.
-                var stay = il.DefineLabel();
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
-                il.Emit(OpCodes.Brfalse, stay);
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldarg_0);
-                il.Emit(OpCodes.Ldc_I4_0);
-                il.Emit(OpCodes.Ldelem_Ref);
-                il.Emit(OpCodes.Castclass, typeof(TranslationBlock));
-                il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
-                il.Emit(OpCodes.Brtrue, ExitStub(x.Pc + 4, (ulong)(length - j - 1), leftEarly: true));
-                il.MarkLabel(stay);
-            }
-            // The handler wrote its results to CpuState: reload the registers live after this instruction.
-            Context.EmitReloadRegisters(_live?.Out[_region.IndexOf(x.Pc)] ?? ~0u);
             // A load or store handler leaves NZCV as it was (the lazy operands still hold); any other may change it.
             if (x.Class != InstructionClass.Memory) Context.FlagsReloaded();
             else Context.FlagKindLocalUnknown();
         }
 
+        // The shared fallback stub. A load or store that left the fast path may have to leave the region after it
+        // (Cpu.JitRunHandler asks JitMustLeaveBlock): it exits early to the instruction after it (Cpu.JitExitPc), the
+        // instructions reserved after it not run (Cpu.JitExitNotRun).
         private void EmitFallbackStub()
         {
             var il = _il;
+            var leave = il.DefineLabel();
             il.MarkLabel(_fallbackStub);
             Context.EmitFlush();
             il.Emit(OpCodes.Ldarg_1);
@@ -525,10 +449,58 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldloc, _site);
             EmitExecuted(() => il.Emit(OpCodes.Ldc_I8, 0L));
             il.Emit(OpCodes.Call, RunHandlerMethod);
+            il.Emit(OpCodes.Stloc, _leave);
             Context.EmitReloadFlags();
+            il.Emit(OpCodes.Ldloc, _leave);
+            il.Emit(OpCodes.Brtrue, leave);
+            Context.EmitReloadRegisters();
             il.Emit(OpCodes.Ldloc, _site);
             il.Emit(OpCodes.Switch, _fallbacks.Returns.ToArray());
             il.Emit(OpCodes.Ret); // not reached: every site index has its label
+            il.MarkLabel(leave);
+            EmitSetLeftEarly();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, ExitPcField);
+            il.Emit(OpCodes.Stloc, _exitPc);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, ExitNotRunField);
+            il.Emit(OpCodes.Stloc, _exitAdjust);
+            il.Emit(OpCodes.Br, _commonExit);
+        }
+
+        // An emitted store's notification of PhysicalWrite observers (IlEmitContext.NotifyWrite): when there are any,
+        // the address (pushed by pushAddress) and size go to the shared notify stub, which calls Cpu.JitNotifyWrite,
+        // reloads every register (none is live across the call) and jumps back.
+        private void EmitNotifyWrite(Action pushAddress, int bytes)
+        {
+            var il = _il;
+            var none = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, PhysicalWriteField);
+            il.Emit(OpCodes.Brfalse, none);
+            pushAddress();
+            il.Emit(OpCodes.Stloc, _notifyVa);
+            il.Emit(OpCodes.Ldc_I4, bytes);
+            il.Emit(OpCodes.Stloc, _notifySize);
+            il.Emit(OpCodes.Ldc_I4, _notifyReturns.Count);
+            il.Emit(OpCodes.Stloc, _site);
+            il.Emit(OpCodes.Br, _notifyStub);
+            _notifyReturns.Add(none);
+            il.MarkLabel(none);
+        }
+
+        private void EmitNotifyStub()
+        {
+            var il = _il;
+            il.MarkLabel(_notifyStub);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, _notifyVa);
+            il.Emit(OpCodes.Ldloc, _notifySize);
+            il.Emit(OpCodes.Call, NotifyWriteMethod);
+            Context.EmitReloadRegisters();
+            il.Emit(OpCodes.Ldloc, _site);
+            il.Emit(OpCodes.Switch, _notifyReturns.ToArray());
+            il.Emit(OpCodes.Ret); // not reached
         }
     }
 }

@@ -7,9 +7,12 @@ namespace ArmVirt.Cpu.Jit;
 /// and the slow paths of emitted loads and stores), indexed by site: what <see cref="Cpu.JitRunHandler"/> needs to
 /// run the handler as the interpreter's Step would.
 /// </summary>
-internal sealed class RegionFallbacks(ulong cyclesPerInstruction)
+internal sealed class RegionFallbacks(TranslationBlock block, ulong cyclesPerInstruction)
 {
     private readonly List<Site> _sites = [];
+
+    /// <summary>The block the region was compiled for (asked about by <see cref="Cpu.JitMustLeaveBlock"/>).</summary>
+    public TranslationBlock Block { get; } = block;
 
     /// <summary>The cycles per instruction the region was compiled for.</summary>
     public ulong CyclesPerInstruction { get; } = cyclesPerInstruction;
@@ -31,13 +34,14 @@ internal sealed class RegionFallbacks(ulong cyclesPerInstruction)
     {
         bool sync = !(instruction.Class == InstructionClass.Plain && InstructionClassifier.NeedsNoPc(instruction.Encoding));
         _sites.Add(new Site(instruction.Pc, instruction.Word, instruction.Encoding.Handler, notRun, sync,
-            instruction.Class == InstructionClass.EndsBlock));
+            instruction.Class == InstructionClass.EndsBlock, instruction.Class == InstructionClass.Memory));
         Returns.Add(back);
     }
 
     /// <summary>
     /// One site: the instruction, how many reserved instructions had not run before it, whether the PC and counters
-    /// must be current for its handler (it reads them or may fault) and whether it ends blocks (NextPc preset).
+    /// must be current for its handler (it reads them or may fault), whether it ends blocks (NextPc preset) and
+    /// whether it is a load or store (after which the region may have to leave).
     /// </summary>
-    public readonly record struct Site(ulong Pc, uint Word, A64Handler Handler, ulong NotRun, bool Sync, bool EndsBlock);
+    public readonly record struct Site(ulong Pc, uint Word, A64Handler Handler, ulong NotRun, bool Sync, bool EndsBlock, bool Memory);
 }
