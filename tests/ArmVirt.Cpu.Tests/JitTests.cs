@@ -382,4 +382,32 @@ public sealed class JitTests
         // Regions: main at its start, A1, main after the first call, B, main after the second call, main's last block.
         Assert.AreEqual(6L, t.RegionsCompiled);
     }
+
+    [TestMethod]
+    public void ARegionTooLargeForRyuJitToOptimizeIsFormedSmaller()
+    {
+        // 256 STP (pre-index) in a row: IL-heavy enough (host TLB lookup, two stores, two observer notifications each)
+        // that the 256-instruction region would pass RegionCompiler.MaxIlBytes. The region is formed again with 128,
+        // so the block at the 128th instruction is not one of its entries and compiles a region of its own.
+        var code = new uint[257];
+        for (int i = 0; i < 256; i++) code[i] = Pair(2, false, 1, 2, 3, -2, 3); // stp x1, x2, [x3, #-16]!
+        code[256] = SelfBranch;
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, code);
+        pair.Setup(cpu =>
+        {
+            cpu.SetX(1, 0x1111);
+            cpu.SetX(2, 0x2222);
+            cpu.SetX(3, Base + 0x20000);
+        });
+        pair.RunLockstep(300);
+        pair.AssertSameState("after the stores", memory: true);
+        var t = pair.Jit.Cpu.Translations!;
+        Assert.AreEqual(Base + 0x20000 - 256 * 16, pair.Jit.Cpu.X(3));
+        var first = t.Lookup(Base, 1)!;
+        var half = t.Lookup(Base + 4 * 128, 1)!;
+        Assert.AreEqual(JitTier.Optimized, half.Tier);
+        Assert.AreNotSame(first.Code, half.Code, "the first region stops before the 128th instruction");
+        Assert.AreEqual(0, half.RegionEntry, "the block at the 128th instruction starts a region of its own");
+    }
 }

@@ -49,12 +49,12 @@ internal sealed class Region
     }
 
     /// <summary>
-    /// Forms the region of <paramref name="block"/> from a copy of its page (taken with
+    /// Forms the region of <paramref name="block"/> (at most <paramref name="maxInstructions"/>) from a copy of its page (taken with
     /// <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs on the
     /// background compiler's thread), or returns null when the page cannot be read any more (the machine was
     /// disposed). A write to the page while this runs invalidates the block, so code formed from a torn read never runs.
     /// </summary>
-    public static Region? Form(Cpu cpu, TranslationBlock block)
+    public static Region? Form(Cpu cpu, TranslationBlock block, int maxInstructions = MaxInstructions)
     {
         ulong pageVa = block.Pc & ~(TranslationBlock.PageSize - 1);
         ulong pagePa = block.PhysicalAddress & ~(TranslationBlock.PageSize - 1);
@@ -65,9 +65,9 @@ internal sealed class Region
         // the functions it calls come before far-away straight-line code.
         var work = new PriorityQueue<ulong, int>();
         work.Enqueue(block.Pc, 0);
-        while (work.TryDequeue(out ulong pc, out int distance) && found.Count < MaxInstructions)
+        while (work.TryDequeue(out ulong pc, out int distance) && found.Count < maxInstructions)
         {
-            while (found.Count < MaxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
+            while (found.Count < maxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
             {
                 uint word = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan((int)(pc - pageVa), 4));
                 var encoding = cpu.Decoder.Decode(word);

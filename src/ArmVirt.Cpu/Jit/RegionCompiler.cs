@@ -29,6 +29,12 @@ internal static class RegionCompiler
     private static readonly FieldInfo RegionEntryField = typeof(Cpu).GetField(nameof(Cpu.JitRegionEntry), Private)!;
     private static readonly MethodInfo RunHandlerMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandler), Private)!;
     private static readonly MethodInfo BudgetMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRegionEnter), Private)!;
+    /// <summary>
+    /// The most IL a region may take: RyuJIT compiles a method of more than 60,000 bytes (or 20,000 IL instructions)
+    /// without optimizing it, and such a region runs slower than the baseline tier.
+    /// </summary>
+    public const int MaxIlBytes = 45_000;
+
     private static readonly FieldInfo ExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitExitPc), Private)!;
     private static readonly FieldInfo ExitNotRunField = typeof(Cpu).GetField(nameof(Cpu.JitExitNotRun), Private)!;
     private static readonly FieldInfo PhysicalWriteField = typeof(Cpu).GetField(nameof(Cpu.PhysicalWrite), Private)!;
@@ -41,12 +47,13 @@ internal static class RegionCompiler
     /// <summary>
     /// Compiles the region of <paramref name="block"/> charging <paramref name="cyclesPerInstruction"/>. The code
     /// starts at the basic block whose index <see cref="Cpu.JitRegionEntry"/> holds (the block's own: its index in
-    /// the result's entries).
+    /// the result's entries). Null when <paramref name="limitIl"/> is set and the IL came out larger than
+    /// <see cref="MaxIlBytes"/>: the caller forms a smaller region.
     /// </summary>
-    public static CompiledRegion Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction)
+    public static CompiledRegion? Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction, bool limitIl = true)
     {
         var pass = new Pass(block, region, cyclesPerInstruction);
-        var code = pass.Emit();
+        if (pass.Emit(limitIl) is not { } code) return null;
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
             if (pass.IsLeader(i)) entries[region.Instructions[i].Pc] = i;
@@ -158,7 +165,7 @@ internal static class RegionCompiler
             return (leader, loopHead, length);
         }
 
-        public Action<Cpu> Emit()
+        public Action<Cpu>? Emit(bool limitIl)
         {
             var il = _il;
             var prologue = il.DefineLabel();
@@ -192,6 +199,7 @@ internal static class RegionCompiler
             if (_fallbacks.Count > 0) EmitFallbackStub();
             if (_notifyReturns.Count > 0) EmitNotifyStub();
             EmitPrologue(prologue);
+            if (limitIl && il.ILOffset > MaxIlBytes) return null;
             return (Action<Cpu>)_method.CreateDelegate(typeof(Action<Cpu>), _targets.ToArray());
         }
 

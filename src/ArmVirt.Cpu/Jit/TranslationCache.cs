@@ -108,9 +108,15 @@ public sealed class TranslationCache
         {
             // A region compiled while this request waited in the queue may already cover the block.
             if (TryAdoptRegion(block)) return;
-            // Null when the machine's RAM is gone (disposed while the compile was queued): nothing to compile.
-            if (Region.Form(cpu, block) is not { } formed) return;
-            region = RegionCompiler.Compile(block, formed, cyclesPerInstruction);
+            // Formed again at half the size while its IL is too large for RyuJIT to optimize (a region of one
+            // instruction is always taken). Form gives null when the machine's RAM is gone (disposed while the compile
+            // was queued): nothing to compile.
+            Region? formed;
+            for (int cap = Region.MaxInstructions; ; cap = Math.Max(1, cap / 2))
+            {
+                if ((formed = Region.Form(cpu, block, cap)) == null) return;
+                if ((region = RegionCompiler.Compile(block, formed, cyclesPerInstruction, limitIl: cap > 1)) != null) break;
+            }
             Interlocked.Increment(ref _regionsCompiled);
             code = region.Code;
             compiled = formed.Instructions.Length;
