@@ -319,9 +319,51 @@ public sealed class JitTests
         Assert.AreEqual(1L, cache.Flushes);
         Assert.IsTrue(a.Invalidated && b.Invalidated && !c.Invalidated);
         Assert.IsNull(cache.Lookup(CpuHarness.RamBase, 1));
-        cache.Invalidate(CpuHarness.RamBase + 0xFFC, 8); // straddles into the next page
+        h.Load(CpuHarness.RamBase + 0x1000, CountDown);
+        var d = cache.Add(BlockBuilder.Build(h.Cpu, CpuHarness.RamBase + 0x1000));
+        cache.Invalidate(CpuHarness.RamBase + 0xFFC, 8); // straddles into the next page: d's first instruction
+        Assert.IsTrue(d.Invalidated);
+        Assert.IsFalse(c.Invalidated, "a write next to a block, in its page, leaves it");
+        cache.Invalidate(CpuHarness.RamBase + 0xA, 1); // one byte of c's instruction
         Assert.IsTrue(c.Invalidated);
         Assert.AreEqual(0, cache.Count);
+    }
+
+    [TestMethod]
+    public void DataWrittenNextToARegionLeavesItCompiled()
+    {
+        // The loop counts x0 up and stores it to a word in its own page, 0x800 past the code: the region, compiled
+        // once, keeps running (page-granular invalidation dropped it at every store). A store into the loop's own
+        // code (x2 = the address of the ADD) then drops it, and the rewritten instruction runs.
+        var asm = new A64Assembler();
+        int loop = asm.NewLabel();
+        asm.Bind(loop);
+        asm.Emit(AddImm(true, false, false, 0, 0, 1));      // add x0, x0, #1
+        asm.Emit(LdrUImm(2, 0, 0, 4, 0));                  // str w0, [x4]
+        asm.Emit(AddImm(true, true, true, 1, 1, 1));       // subs x1, x1, #1
+        asm.BCond(1, loop);                                 // b.ne loop
+        asm.Emit(LdrUImm(2, 0, 5, 2, 0));                  // str w5, [x2]
+        asm.Emit(Movz(true, 1, 3));                         // mov x1, #3
+        asm.B(loop);
+        using var pair = new LockstepPair(0);
+        pair.Load(Base, asm.Finish());
+        pair.Setup(cpu =>
+        {
+            cpu.SetX(1, 500);
+            cpu.SetX(2, Base);
+            cpu.SetX(4, Base + 0x800);
+            cpu.SetX(5, AddX0X0Three);
+        });
+        pair.RunLockstep(2000);
+        pair.AssertSameState("after the loop", memory: true);
+        var t = pair.Jit.Cpu.Translations!;
+        Assert.AreEqual(1L, t.RegionsCompiled, "the stores next to the code left its region compiled");
+        Assert.AreEqual(0L, t.BlocksInvalidated);
+        pair.RunLockstep(30);
+        pair.AssertSameState("after the code was rewritten", memory: true);
+        Assert.IsTrue(t.BlocksInvalidated >= 1, "the store into the loop dropped it");
+        // 30 instructions: twice the rewrite, MOV, B and three passes of the loop, whose ADD now adds 3.
+        Assert.AreEqual(500UL + 2 * 3 * 3, pair.Jit.Cpu.X(0), "the rewritten ADD (x0 += 3) ran");
     }
 
     [TestMethod]

@@ -5,8 +5,39 @@ namespace ArmVirt.Cpu.Jit;
 /// (<see cref="Cpu"/> passes the entry's index), so that every block of the page starting at one of them runs this code
 /// instead of compiling a region of its own.
 /// </summary>
-internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, IReadOnlyDictionary<ulong, int> entries)
+internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, IReadOnlyDictionary<ulong, int> entries,
+    IEnumerable<ulong> instructionPcs)
 {
+    // Bit i: the region holds the instruction at byte offset 4i of its page (1024 instructions: 16 words).
+    private readonly ulong[] _slots = SlotsOf(instructionPcs);
+
+    private static ulong[] SlotsOf(IEnumerable<ulong> pcs)
+    {
+        var slots = new ulong[(int)(TranslationBlock.PageSize / 4 / 64)];
+        foreach (ulong pc in pcs)
+        {
+            int i = (int)((pc & (TranslationBlock.PageSize - 1)) >> 2);
+            slots[i >> 6] |= 1UL << (i & 63);
+        }
+        return slots;
+    }
+
+    /// <summary>
+    /// True when one of the region's instructions overlaps the physical bytes <c>[pa, end)</c> (the region lives in
+    /// its owner's physical page, at the same page offsets as its virtual addresses).
+    /// </summary>
+    public bool Overlaps(ulong pa, ulong end)
+    {
+        ulong page = Owner.PhysicalAddress & ~(TranslationBlock.PageSize - 1);
+        ulong from = Math.Max(pa, page), to = Math.Min(end, page + TranslationBlock.PageSize);
+        for (ulong a = from & ~3UL; a < to; a += 4)
+        {
+            int i = (int)((a - page) >> 2);
+            if ((_slots[i >> 6] & (1UL << (i & 63))) != 0) return true;
+        }
+        return false;
+    }
+
     /// <summary>The block the region was formed from: its page is the region's page, and it is invalidated with it.</summary>
     public TranslationBlock Owner { get; } = owner;
 

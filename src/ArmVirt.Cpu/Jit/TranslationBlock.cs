@@ -82,6 +82,12 @@ public sealed class TranslationBlock
     /// </summary>
     internal int RegionEntry;
 
+    /// <summary>The compiled region whose code the block runs (its own or one it adopted), or null.</summary>
+    internal CompiledRegion? Region;
+
+    /// <summary>True when the block's instructions overlap the physical bytes <c>[pa, end)</c>.</summary>
+    internal bool Overlaps(ulong pa, ulong end) => pa < PhysicalAddress + 4 * (ulong)Length && PhysicalAddress < end;
+
     /// <summary>The tier of <see cref="Code"/>.</summary>
     public JitTier Tier
     {

@@ -104,10 +104,13 @@ public sealed class TranslationCache
         Action<Cpu> code;
         CompiledRegion? region = null;
         int compiled = block.Length;
+        long writes = 0;
         if (tier == JitTier.Optimized && cpu != null)
         {
             // A region compiled while this request waited in the queue may already cover the block.
             if (TryAdoptRegion(block)) return;
+            // Taken before the page is copied: a write that reaches Invalidate after it discards the result below.
+            writes = Volatile.Read(ref _pageWrites[PageSlot(block.Page)]);
             // Formed again at half the size while its IL is too large for RyuJIT to optimize (a region of one
             // instruction is always taken). Form gives null when the machine's RAM is gone (disposed while the compile
             // was queued): nothing to compile.
@@ -128,16 +131,35 @@ public sealed class TranslationCache
         Interlocked.Increment(ref _blocksCompiled);
         if (tier == JitTier.Optimized) Interlocked.Increment(ref _blocksOptimized);
         Interlocked.Add(ref _instructionsCompiled, compiled);
-        if (region != null)
+        if (region == null)
         {
-            // Newest first, at most RegionsPerPage (only compiling threads write; readers see one array or the next).
+            block.Code = code;
+            block.Tier = tier;
+            return;
+        }
+        lock (_regionLock)
+        {
+            // The region was formed from a copy of the page: if the page was written since (in the region's
+            // instructions or not: Invalidate counts every write it sees), the copy may be stale. Dropped; the block
+            // asks again at its next entry.
+            if (Volatile.Read(ref _pageWrites[PageSlot(block.Page)]) != writes) return;
+            // Newest first, at most RegionsPerPage.
             var key = (block.Page, block.El);
             var old = _regions.GetValueOrDefault(key, []);
             _regions[key] = [region, .. old.AsSpan(0, Math.Min(old.Length, RegionsPerPage - 1))];
+            block.Region = region;
+            block.Code = code;
+            block.Tier = tier;
         }
-        block.Code = code;
-        block.Tier = tier;
     }
+
+    // Writes Invalidate saw per page (hashed like the page filter; a collision only discards a compile), and the lock
+    // under which a region is published or adopted and Invalidate drops regions, so that a region formed before a
+    // write to its instructions never runs after it.
+    private readonly long[] _pageWrites = new long[PageFilterSize];
+    private readonly object _regionLock = new();
+
+    private static int PageSlot(ulong page) => (int)(page & (PageFilterSize - 1));
 
     // The latest compiled regions of each (physical page, EL), newest first, written by the compiling thread. A page
     // may need several: a region holds what is reachable from its entry, up to Region.MaxInstructions.
@@ -151,17 +173,22 @@ public sealed class TranslationCache
     /// </summary>
     public bool TryAdoptRegion(TranslationBlock block)
     {
-        if (!_regions.TryGetValue((block.Page, block.El), out var regions)) return false;
-        foreach (var region in regions)
+        if (!_regions.ContainsKey((block.Page, block.El))) return false;
+        lock (_regionLock)
         {
-            int entry = region.EntryFor(block);
-            if (entry < 0) continue;
-            block.RegionEntry = entry;
-            block.Code = region.Code;
-            block.Tier = JitTier.Optimized;
-            return true;
+            if (!_regions.TryGetValue((block.Page, block.El), out var regions)) return false;
+            foreach (var region in regions)
+            {
+                int entry = region.EntryFor(block);
+                if (entry < 0) continue;
+                block.RegionEntry = entry;
+                block.Region = region;
+                block.Code = region.Code;
+                block.Tier = JitTier.Optimized;
+                return true;
+            }
+            return false;
         }
-        return false;
     }
 
     /// <summary>
@@ -181,21 +208,42 @@ public sealed class TranslationCache
         return false;
     }
 
-    /// <summary>Drops every block in a page overlapping <c>[pa, pa+size)</c>.</summary>
+    /// <summary>
+    /// Drops every block whose instructions, or whose region's instructions, overlap <c>[pa, pa+size)</c>, and those
+    /// regions: data written next to code in the same page leaves the code compiled (as QEMU's per-page code bitmap).
+    /// </summary>
     public void Invalidate(ulong pa, ulong size)
     {
         if (!HoldsCode(pa, size)) return;
-        ulong first = pa / TranslationBlock.PageSize, last = (pa + size - 1) / TranslationBlock.PageSize;
-        for (ulong p = first; p <= last; p++)
+        ulong end = pa + size;
+        ulong first = pa / TranslationBlock.PageSize, last = (end - 1) / TranslationBlock.PageSize;
+        lock (_regionLock)
         {
-            for (int el = 0; el < 4; el++) _regions.TryRemove((p, el), out _);
-            if (!_pages.Remove(p, out var list)) continue;
-            _pageFilter[(int)(p & (PageFilterSize - 1))]--;
-            foreach (var b in list)
+            for (ulong p = first; p <= last; p++)
             {
-                _blocks.Remove(Key(b.Pc, b.El));
-                Drop(b, fromPages: false);
-                BlocksInvalidated++;
+                Interlocked.Increment(ref _pageWrites[PageSlot(p)]);
+                for (int el = 0; el < 4; el++)
+                {
+                    if (!_regions.TryGetValue((p, el), out var regions)) continue;
+                    var kept = Array.FindAll(regions, r => !r.Overlaps(pa, end));
+                    if (kept.Length == 0) _regions.TryRemove((p, el), out _);
+                    else if (kept.Length != regions.Length) _regions[(p, el)] = kept;
+                }
+                if (!_pages.TryGetValue(p, out var list)) continue;
+                for (int i = list.Count - 1; i >= 0; i--)
+                {
+                    var b = list[i];
+                    if (!b.Overlaps(pa, end) && b.Region?.Overlaps(pa, end) != true) continue;
+                    list.RemoveAt(i);
+                    _blocks.Remove(Key(b.Pc, b.El));
+                    Drop(b, fromPages: false);
+                    BlocksInvalidated++;
+                }
+                if (list.Count == 0)
+                {
+                    _pages.Remove(p);
+                    _pageFilter[PageSlot(p)]--;
+                }
             }
         }
     }
