@@ -6,7 +6,7 @@ namespace ArmVirt.Bench;
 
 /// <summary>
 /// Cost per guest instruction of the optimized tier as the CPU compiles it: forming the block, forming its region
-/// (the reachable code of the page), emitting the region's IL in two passes and RyuJIT's compile.
+/// (the reachable code of the page), emitting the region's IL and RyuJIT's compile.
 /// </summary>
 [MemoryDiagnoser]
 public class JitRegionTranslationBenchmarks : JitGuestCode

@@ -110,7 +110,7 @@ public sealed class TranslationCache
             // A region compiled while this request waited in the queue may already cover the block.
             if (TryAdoptRegion(block)) return;
             // Taken before the page is copied: a write that reaches Invalidate after it discards the result below.
-            writes = Volatile.Read(ref _pageWrites[PageSlot(block.Page)]);
+            writes = Volatile.Read(ref _pageWrites[PageWriteSlot(block.Page)]);
             // Formed again at half the size while its IL is too large for RyuJIT to optimize (a region of one
             // instruction is always taken). Form gives null when the machine's RAM is gone (disposed while the compile
             // was queued): nothing to compile.
@@ -142,7 +142,7 @@ public sealed class TranslationCache
             // The region was formed from a copy of the page: if the page was written since (in the region's
             // instructions or not: Invalidate counts every write it sees), the copy may be stale. Dropped; the block
             // asks again at its next entry.
-            if (Volatile.Read(ref _pageWrites[PageSlot(block.Page)]) != writes) return;
+            if (Volatile.Read(ref _pageWrites[PageWriteSlot(block.Page)]) != writes) return;
             // Newest first, at most RegionsPerPage.
             var key = (block.Page, block.El);
             var old = _regions.GetValueOrDefault(key, []);
@@ -156,10 +156,11 @@ public sealed class TranslationCache
     // Writes Invalidate saw per page (hashed like the page filter; a collision only discards a compile), and the lock
     // under which a region is published or adopted and Invalidate drops regions, so that a region formed before a
     // write to its instructions never runs after it.
-    private readonly long[] _pageWrites = new long[PageFilterSize];
+    private readonly long[] _pageWrites = new long[PageWriteSlots];
     private readonly object _regionLock = new();
+    private const int PageWriteSlots = 1 << 12; // 32 KiB: kept off the large object heap
 
-    private static int PageSlot(ulong page) => (int)(page & (PageFilterSize - 1));
+    private static int PageWriteSlot(ulong page) => (int)(page & (PageWriteSlots - 1));
 
     // The latest compiled regions of each (physical page, EL), newest first, written by the compiling thread. A page
     // may need several: a region holds what is reachable from its entry, up to Region.MaxInstructions.
@@ -221,7 +222,7 @@ public sealed class TranslationCache
         {
             for (ulong p = first; p <= last; p++)
             {
-                Interlocked.Increment(ref _pageWrites[PageSlot(p)]);
+                Interlocked.Increment(ref _pageWrites[PageWriteSlot(p)]);
                 for (int el = 0; el < 4; el++)
                 {
                     if (!_regions.TryGetValue((p, el), out var regions)) continue;
@@ -242,7 +243,7 @@ public sealed class TranslationCache
                 if (list.Count == 0)
                 {
                     _pages.Remove(p);
-                    _pageFilter[PageSlot(p)]--;
+                    _pageFilter[(int)(p & (PageFilterSize - 1))]--;
                 }
             }
         }
