@@ -452,4 +452,20 @@ public sealed class JitTests
         Assert.AreNotSame(first.Code, half.Code, "the first region stops before the 128th instruction");
         Assert.AreEqual(0, half.RegionEntry, "the block at the 128th instruction starts a region of its own");
     }
+
+    [TestMethod]
+    public void ARegionIsCheckedAgainstRamBeforeItIsPublished()
+    {
+        // The background compiler forms a region from a copy of its page; before publishing it, it compares the
+        // region's words with RAM, so that a write to them during the compile (racing Invalidate) discards the result.
+        using var h = new CpuHarness(1);
+        h.Load(CpuHarness.RamBase, CountDown);
+        var block = BlockBuilder.Build(h.Cpu, CpuHarness.RamBase);
+        var region = Region.Form(h.Cpu, block)!;
+        Assert.IsTrue(region.MatchesRam(h.Cpu));
+        Assert.IsTrue(h.Bus.TryWrite(CpuHarness.RamBase + 0x800, 4, 0xdeadbeef), "data next to the code");
+        Assert.IsTrue(region.MatchesRam(h.Cpu), "a word outside the region");
+        Assert.IsTrue(h.Bus.TryWrite(CpuHarness.RamBase + 4, 4, AddX0X0Three));
+        Assert.IsFalse(region.MatchesRam(h.Cpu), "one of its instructions was rewritten");
+    }
 }

@@ -89,7 +89,25 @@ internal sealed class Region
                 break;
             }
         }
-        return new Region(block.Pc, block.El, [.. found.Values]);
+        return new Region(block.Pc, block.El, [.. found.Values]) { PagePa = pagePa };
+    }
+
+    // The physical page the region was read from.
+    private ulong PagePa { get; init; }
+
+    /// <summary>
+    /// True when every instruction word of the region is still the one in <paramref name="cpu"/>'s RAM (false also
+    /// when the RAM is gone): asked before the compiled region is published, since the page may have been written
+    /// while it was compiled from a copy.
+    /// </summary>
+    public bool MatchesRam(Cpu cpu)
+    {
+        var page = new byte[TranslationBlock.PageSize];
+        if (!cpu.Bus.TryCopyRam(PagePa, page)) return false;
+        foreach (var x in Instructions)
+            if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan((int)(x.Pc & (TranslationBlock.PageSize - 1)), 4)) != x.Word)
+                return false;
+        return true;
     }
 }
 

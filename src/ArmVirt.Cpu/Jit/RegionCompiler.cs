@@ -93,7 +93,7 @@ internal static class RegionCompiler
             _region = region;
             _cpi = cpi;
             _fallbacks = new RegionFallbacks(block, cpi);
-            _targets = [block, _fallbacks]; // closure slots: the block (JitMustLeaveBlock's argument), the fallback sites
+            _targets = [block, _fallbacks]; // closure slots: the block (as in a block's closure), the fallback sites
             _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],
                 typeof(Cpu).Module, skipVisibility: true);
             _il = _method.GetILGenerator();

@@ -104,13 +104,11 @@ public sealed class TranslationCache
         Action<Cpu> code;
         CompiledRegion? region = null;
         int compiled = block.Length;
-        long writes = 0;
+        Region? formedFrom = null;
         if (tier == JitTier.Optimized && cpu != null)
         {
             // A region compiled while this request waited in the queue may already cover the block.
             if (TryAdoptRegion(block)) return;
-            // Taken before the page is copied: a write that reaches Invalidate after it discards the result below.
-            writes = Volatile.Read(ref _pageWrites[PageWriteSlot(block.Page)]);
             // Formed again at half the size while its IL is too large for RyuJIT to optimize (a region of one
             // instruction is always taken). Form gives null when the machine's RAM is gone (disposed while the compile
             // was queued): nothing to compile.
@@ -123,6 +121,7 @@ public sealed class TranslationCache
             Interlocked.Increment(ref _regionsCompiled);
             code = region.Code;
             compiled = formed.Instructions.Length;
+            formedFrom = formed;
             block.RegionEntry = region.Entries[block.Pc];
         }
         else code = BlockCompiler.Compile(block, cyclesPerInstruction, tier);
@@ -139,10 +138,10 @@ public sealed class TranslationCache
         }
         lock (_regionLock)
         {
-            // The region was formed from a copy of the page: if the page was written since (in the region's
-            // instructions or not: Invalidate counts every write it sees), the copy may be stale. Dropped; the block
-            // asks again at its next entry.
-            if (Volatile.Read(ref _pageWrites[PageWriteSlot(block.Page)]) != writes) return;
+            // The region was formed from a copy of the page: if one of its instructions was written since, the code is
+            // stale and is dropped (the block asks again at its next entry). A write after this check reaches
+            // Invalidate, which waits for the lock and then drops the region.
+            if (!formedFrom!.MatchesRam(cpu!)) return;
             // Newest first, at most RegionsPerPage.
             var key = (block.Page, block.El);
             var old = _regions.GetValueOrDefault(key, []);
@@ -153,14 +152,9 @@ public sealed class TranslationCache
         }
     }
 
-    // Writes Invalidate saw per page (hashed like the page filter; a collision only discards a compile), and the lock
-    // under which a region is published or adopted and Invalidate drops regions, so that a region formed before a
-    // write to its instructions never runs after it.
-    private readonly long[] _pageWrites = new long[PageWriteSlots];
+    // The lock under which a region is checked against RAM and published, adopted, and dropped by Invalidate, so that a
+    // region formed before a write to its instructions never runs after it.
     private readonly object _regionLock = new();
-    private const int PageWriteSlots = 1 << 12; // 32 KiB: kept off the large object heap
-
-    private static int PageWriteSlot(ulong page) => (int)(page & (PageWriteSlots - 1));
 
     // The latest compiled regions of each (physical page, EL), newest first, written by the compiling thread. A page
     // may need several: a region holds what is reachable from its entry, up to Region.MaxInstructions.
@@ -222,7 +216,6 @@ public sealed class TranslationCache
         {
             for (ulong p = first; p <= last; p++)
             {
-                Interlocked.Increment(ref _pageWrites[PageWriteSlot(p)]);
                 for (int el = 0; el < 4; el++)
                 {
                     if (!_regions.TryGetValue((p, el), out var regions)) continue;
