@@ -49,8 +49,8 @@ internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, I
 
     /// <summary>
     /// The entry of <paramref name="block"/> in this region, or -1: the block must start a basic block of the region,
-    /// be formed at the region's EL from the same physical page, and the page must not have been written since the
-    /// region was formed (the owner is invalidated with the page).
+    /// be formed at the region's EL from the same physical page, and the owner must be live. (A region whose
+    /// instructions were written is no longer offered: <see cref="TranslationCache.Invalidate"/> drops it.)
     /// </summary>
     public int EntryFor(TranslationBlock block) =>
         !Owner.Invalidated && block.El == Owner.El && block.Page == Owner.Page

@@ -52,7 +52,8 @@ internal sealed class Region
     /// Forms the region of <paramref name="block"/> (at most <paramref name="maxInstructions"/>) from a copy of its page (taken with
     /// <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs on the
     /// background compiler's thread), or returns null when the page cannot be read any more (the machine was
-    /// disposed). A write to the page while this runs invalidates the block, so code formed from a torn read never runs.
+    /// disposed). The page may be written while the region is formed and compiled from the copy: the caller checks it
+    /// against RAM (<see cref="MatchesRam"/>) before the compiled code is used.
     /// </summary>
     public static Region? Form(Cpu cpu, TranslationBlock block, int maxInstructions = MaxInstructions)
     {
@@ -69,7 +70,7 @@ internal sealed class Region
         {
             while (found.Count < maxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
             {
-                uint word = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan((int)(pc - pageVa), 4));
+                uint word = WordAt(page, pc);
                 var encoding = cpu.Decoder.Decode(word);
                 var cls = InstructionClassifier.Classify(encoding);
                 var kind = RegionInstruction.KindOf(encoding, word);
@@ -105,10 +106,13 @@ internal sealed class Region
         var page = new byte[TranslationBlock.PageSize];
         if (!cpu.Bus.TryCopyRam(PagePa, page)) return false;
         foreach (var x in Instructions)
-            if (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan((int)(x.Pc & (TranslationBlock.PageSize - 1)), 4)) != x.Word)
-                return false;
+            if (WordAt(page, x.Pc) != x.Word) return false;
         return true;
     }
+
+    // The instruction word at pc in a copy of its page.
+    private static uint WordAt(byte[] page, ulong pc) =>
+        System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(page.AsSpan((int)(pc & (TranslationBlock.PageSize - 1)), 4));
 }
 
 /// <summary>How a region instruction transfers control.</summary>

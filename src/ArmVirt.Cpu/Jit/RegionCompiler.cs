@@ -93,7 +93,7 @@ internal static class RegionCompiler
             _region = region;
             _cpi = cpi;
             _fallbacks = new RegionFallbacks(block, cpi);
-            _targets = [block, _fallbacks]; // closure slots: the block (as in a block's closure), the fallback sites
+            _targets = [_fallbacks]; // closure slot 0: the fallback sites
             _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],
                 typeof(Cpu).Module, skipVisibility: true);
             _il = _method.GetILGenerator();
@@ -451,7 +451,7 @@ internal static class RegionCompiler
             Context.EmitFlush();
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Ldc_I4_0);
             il.Emit(OpCodes.Ldelem_Ref);
             il.Emit(OpCodes.Castclass, typeof(RegionFallbacks));
             il.Emit(OpCodes.Ldloc, _site);

@@ -104,7 +104,7 @@ public sealed class TranslationCache
         Action<Cpu> code;
         CompiledRegion? region = null;
         int compiled = block.Length;
-        Region? formedFrom = null;
+        Region? formed = null;
         if (tier == JitTier.Optimized && cpu != null)
         {
             // A region compiled while this request waited in the queue may already cover the block.
@@ -112,7 +112,6 @@ public sealed class TranslationCache
             // Formed again at half the size while its IL is too large for RyuJIT to optimize (a region of one
             // instruction is always taken). Form gives null when the machine's RAM is gone (disposed while the compile
             // was queued): nothing to compile.
-            Region? formed;
             for (int cap = Region.MaxInstructions; ; cap = Math.Max(1, cap / 2))
             {
                 if ((formed = Region.Form(cpu, block, cap)) == null) return;
@@ -121,7 +120,6 @@ public sealed class TranslationCache
             Interlocked.Increment(ref _regionsCompiled);
             code = region.Code;
             compiled = formed.Instructions.Length;
-            formedFrom = formed;
             block.RegionEntry = region.Entries[block.Pc];
         }
         else code = BlockCompiler.Compile(block, cyclesPerInstruction, tier);
@@ -141,7 +139,7 @@ public sealed class TranslationCache
             // The region was formed from a copy of the page: if one of its instructions was written since, the code is
             // stale and is dropped (the block asks again at its next entry). A write after this check reaches
             // Invalidate, which waits for the lock and then drops the region.
-            if (!formedFrom!.MatchesRam(cpu!)) return;
+            if (!formed!.MatchesRam(cpu!)) return;
             // Newest first, at most RegionsPerPage.
             var key = (block.Page, block.El);
             var old = _regions.GetValueOrDefault(key, []);
@@ -233,11 +231,7 @@ public sealed class TranslationCache
                     Drop(b, fromPages: false);
                     BlocksInvalidated++;
                 }
-                if (list.Count == 0)
-                {
-                    _pages.Remove(p);
-                    _pageFilter[(int)(p & (PageFilterSize - 1))]--;
-                }
+                if (list.Count == 0) RemovePage(p);
             }
         }
     }
@@ -266,11 +260,14 @@ public sealed class TranslationCache
         if (fromPages && _pages.TryGetValue(b.Page, out var list))
         {
             list.Remove(b);
-            if (list.Count == 0)
-            {
-                _pages.Remove(b.Page);
-                _pageFilter[(int)(b.Page & (PageFilterSize - 1))]--;
-            }
+            if (list.Count == 0) RemovePage(b.Page);
         }
+    }
+
+    // A page holds no block any more.
+    private void RemovePage(ulong page)
+    {
+        _pages.Remove(page);
+        _pageFilter[(int)(page & (PageFilterSize - 1))]--;
     }
 }
