@@ -137,6 +137,12 @@ public static class Program
             if (machine.Cpu.Translations is { BlocksCompiled: > 0 } t)
                 stderr.WriteLine($"armvirt: jit: {t.BlocksCompiled} compiles ({t.RegionsCompiled} of them regions), {t.InstructionsCompiled} guest instructions, in " +
                     $"{t.CompileTime.TotalSeconds:F3} s, {t.CompileTime.TotalMicroseconds / t.InstructionsCompiled:F1} us per guest instruction");
+            var s = machine.Cpu.Statistics;
+            double all = Math.Max(1, machine.InstructionsExecuted);
+            stderr.WriteLine($"armvirt: retired: {s.InstructionsRegions / all:P1} in regions, {s.InstructionsBaseline / all:P1} in baseline blocks, " +
+                $"{s.InstructionsPredecoded / all:P1} predecoded, {s.InstructionsStepped / all:P1} stepped; " +
+                $"exceptions taken: {s.ExceptionsTaken[1]} to EL1, {s.ExceptionsTaken[2]} to EL2, {s.ExceptionsTaken[3]} to EL3; " +
+                $"{s.MmioAccesses} MMIO accesses, {s.TlbFills} TLB fills");
         }
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");

@@ -33,6 +33,7 @@ public sealed partial class Cpu
         ExceptionClass ec = ExceptionClass.Unknown, uint iss = 0, bool il = true, ulong? far = null, ulong? ipa = null)
     {
         InvalidateRegimeCache(); // (HCR_EL2.VSE may be cleared below; EL and PAN are compared on every use anyway)
+        Statistics.ExceptionsTaken[targetEl]++;
         ulong vectorOffset = targetEl > State.EL ? 0x400UL : State.SpSel == 1 ? 0x200UL : 0x000UL;
         ulong spsr = GetSpsrFromPstate();
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)

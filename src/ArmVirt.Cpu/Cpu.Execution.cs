@@ -116,14 +116,20 @@ public sealed partial class Cpu
         }
         State.Cycles += CyclesPerInstruction;
         State.Instructions++;
+        Statistics.InstructionsStepped++;
     }
+
+    /// <summary>Where this CPU's time went: instructions by engine tier, exceptions, MMIO accesses (<c>--stats</c>).</summary>
+    public CpuStatistics Statistics => _statistics ??= new CpuStatistics(this);
+
+    private CpuStatistics? _statistics;
 
     /// <summary>Decodes through a small direct-mapped cache in front of the table decoder.</summary>
     public A64Encoding Decode(uint insn)
     {
         int slot = (int)((insn ^ (insn >> 13) ^ (insn >> 24)) & ((1 << DecodeCacheBits) - 1));
         var cached = _decodeCacheValue[slot];
-        if (cached != null && _decodeCacheKey[slot] == insn) return cached;
+        if (cached is not null && _decodeCacheKey[slot] == insn) return cached; // (a record's != calls Equals)
         var e = Decoder.Decode(insn);
         _decodeCacheKey[slot] = insn;
         _decodeCacheValue[slot] = e;

@@ -43,7 +43,7 @@ public sealed partial class Cpu
     private long _hostTlbGeneration;
     private ulong _hostTlbContext;
     private PermissionCheck _hostTlbReadCheck, _hostTlbWriteCheck;
-    private bool _hostTlbKeyed;
+    private bool _hostTlbKeyed, _hostTlbFlat;
     private long _hostTlbRegimeSerial = -1;
 
     private unsafe HostTlbEntry* InitHostTlb()
@@ -71,12 +71,20 @@ public sealed partial class Cpu
         EnsureRegimeCache();
         _hostTlbRegimeSerial = _regimeSerial;
         var tlb = _tlb;
-        bool same = _hostTlbKeyed && _regimeTranslates && ReferenceEquals(tlb, _hostTlbOwner) && tlb!.Generation == _hostTlbGeneration
-            && _regimeContext == _hostTlbContext && SameCheck(_regimeReadCheck, _hostTlbReadCheck)
-            && SameCheck(_regimeWriteCheck, _hostTlbWriteCheck);
-        if (same) return;
+        // The flat map (translation off) is the same in every regime: its slots stay valid while it is in force.
+        bool same = _hostTlbKeyed && (_regimeTranslates
+            ? !_hostTlbFlat && ReferenceEquals(tlb, _hostTlbOwner) && tlb!.Generation == _hostTlbGeneration
+              && _regimeContext == _hostTlbContext && SameCheck(_regimeReadCheck, _hostTlbReadCheck)
+              && SameCheck(_regimeWriteCheck, _hostTlbWriteCheck)
+            : _hostTlbFlat);
+        if (same)
+        {
+            _hostTlbGeneration = tlb?.Generation ?? 0;
+            return;
+        }
         FlushHostTlb();
-        _hostTlbKeyed = _regimeTranslates && tlb != null;
+        _hostTlbFlat = !_regimeTranslates;
+        _hostTlbKeyed = _hostTlbFlat || tlb != null;
         _hostTlbOwner = tlb;
         _hostTlbGeneration = tlb?.Generation ?? 0;
         _hostTlbContext = _regimeContext;
@@ -92,22 +100,32 @@ public sealed partial class Cpu
     /// <paramref name="va"/> when the MMU TLB holds a RAM page for it readable (or, for a <paramref name="write"/>,
     /// writable and without translated code) under the current regime. Otherwise the slot is left as it is and the access keeps taking the handler.
     /// </summary>
-    internal void JitHostTlbFill(ulong va, bool write)
+    internal unsafe void JitHostTlbFill(ulong va, bool write)
     {
         if (!_hostTlbKeyed) return;
+        if (_hostTlbFlat)
+        {
+            // Identity: the page is RAM when the flat fast path covers it.
+            if (va - _flatRamBase >= _flatRamSize) return;
+            ref var f = ref Slot(va, (long)_flatRamHost - (long)_flatRamBase, va);
+            if (!write) f.ReadTag = va;
+            else if (_translations == null || !_translations.MayHoldCode(va)) f.WriteTag = va;
+            return;
+        }
         ref readonly TlbEntry t = ref _tlb!.Lookup(va, _regimeContext);
         if (Unsafe.IsNullRef(in t) || !t.IsRam) return;
         if (write)
         {
             if (!_regimeWriteCheck.Allows(t.Permissions)) return;
             if (_translations != null && _translations.MayHoldCode(t.PaPage)) return;
-            Slot(va, t).WriteTag = va & ~0xFFFUL;
+            Slot(va, t.HostOffset, t.PaPage).WriteTag = va & ~0xFFFUL;
         }
-        else if (_regimeReadCheck.Allows(t.Permissions)) Slot(va, t).ReadTag = va & ~0xFFFUL;
+        else if (_regimeReadCheck.Allows(t.Permissions)) Slot(va, t.HostOffset, t.PaPage).ReadTag = va & ~0xFFFUL;
     }
 
-    // The slot of va, switched to t's page (the other tag dropped) if it held another page.
-    private ref HostTlbEntry Slot(ulong va, in TlbEntry t)
+    // The slot of va, switched to the page at paPage (host address va + hostOffset; the other tag dropped) if it held
+    // another page.
+    private ref HostTlbEntry Slot(ulong va, long hostOffset, ulong paPage)
     {
         ref var e = ref _hostTlb[(int)((va >> 12) & ((1 << HostTlbBits) - 1))];
         ulong page = va & ~0xFFFUL;
@@ -116,8 +134,8 @@ public sealed partial class Cpu
             e.ReadTag = HostTlbNoTag;
             e.WriteTag = HostTlbNoTag;
         }
-        e.HostOffset = t.HostOffset;
-        e.PaPage = t.PaPage;
+        e.HostOffset = hostOffset;
+        e.PaPage = paPage;
         return ref e;
     }
 

@@ -199,9 +199,13 @@ public sealed partial class Cpu
                 chained = ExecuteChain(cache, block, limit);
                 continue;
             }
-            StepInstruction();
-            interpretRemaining = n - 1;
-            expectedPc = pc + 4;
+            // Left inside the block at a deadline, the limit or a stop: its rest is stepped when the loop goes on there
+            // (rather than built as a block of its own).
+            if (RunPredecoded(block, limit))
+            {
+                interpretRemaining = (int)((block.EndPc - State.PC) >> 2);
+                expectedPc = State.PC;
+            }
         }
     }
 
@@ -338,7 +342,10 @@ public sealed partial class Cpu
                 _jitEntryInstructions = State.Instructions;
                 if (JitBlockExecuted != null) _jitHookBlock = block;
                 JitRegionEntry = block.RegionEntry;
+                _jitStatTier = (int)block.Tier;
+                _jitStatStart = State.Instructions;
                 block.Code!(this);
+                Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return false;
                 if (!(State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting))
@@ -368,6 +375,7 @@ public sealed partial class Cpu
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
             State.Cycles += cpi;
             State.Instructions++;
+            Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
             JitBlockExecuted?.Invoke(this, _jitHookBlock!);
             return false;
         }
@@ -378,6 +386,7 @@ public sealed partial class Cpu
             NextPc = State.PC + 4;
             State.Cycles = _jitEntryCycles + retired * cpi;
             State.Instructions = _jitEntryInstructions + retired;
+            Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
             JitBlockExecuted?.Invoke(this, _jitHookBlock!);
             return false;
         }
@@ -386,6 +395,10 @@ public sealed partial class Cpu
     // The running chain's instruction limit, the running block's start and the counters at its entry (or at the
     // start of a self-loop pass): a GuestException is made precise from them.
     private ulong _jitLimit, _jitEntryPc, _jitEntryCycles, _jitEntryInstructions;
+
+    // The tier of the running compiled block and the instruction count at its entry (statistics).
+    private int _jitStatTier;
+    private ulong _jitStatStart;
 
     // The running block, kept only while JitBlockExecuted is set (the hook is told which block raised an exception).
     private TranslationBlock? _jitHookBlock;

@@ -82,8 +82,15 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe byte* FastReadPointer(ulong va)
     {
-        if (_regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan)
         {
+            if (!_regimeTranslates)
+            {
+                // The flat map (AArch64.S1DisabledOutput): PA = VA; aligned accesses (the callers' condition) to
+                // Device-nGnRnE RAM behave as ordinary ones.
+                ulong offset = va - _flatRamBase;
+                return offset < _flatRamSize ? _flatRamHost + offset : null;
+            }
             ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
             if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeReadCheck.Allows(e.Permissions))
                 return (byte*)unchecked((nint)((long)va + e.HostOffset));
@@ -99,8 +106,14 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe byte* FastWritePointer(ulong va, out ulong pa)
     {
-        if (_regimeCached && _regimeTranslates && _regimeEl == State.EL && _regimePan == State.Pan)
+        if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan)
         {
+            if (!_regimeTranslates)
+            {
+                ulong offset = va - _flatRamBase;
+                pa = va;
+                return offset < _flatRamSize ? _flatRamHost + offset : null;
+            }
             ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
             if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeWriteCheck.Allows(e.Permissions))
             {
@@ -136,6 +149,7 @@ public sealed partial class Cpu
                 return LoadHost(p, size);
             }
         }
+        Statistics.MmioAccesses++;
         if (!Bus.TryRead(pa, size, out ulong value))
             throw DataAbort(va, kind & ~MemoryAccessKind.Write, FscSyncExternal);
         return value;
@@ -232,6 +246,7 @@ public sealed partial class Cpu
                 return;
             }
         }
+        Statistics.MmioAccesses++;
         if (!Bus.TryWrite(pa, size, value))
             throw DataAbort(va, kind, FscSyncExternal);
     }

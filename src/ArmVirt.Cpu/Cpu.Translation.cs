@@ -107,6 +107,7 @@ public sealed partial class Cpu
         _regimeWriteCheck = PermissionCheck.For(in _regime, AccessType.Write);
         _regimeExecuteCheck = PermissionCheck.For(in _regime, AccessType.Execute);
         _tlb = Translator.Tlb;
+        if (!_regimeTranslates) CacheFlatRam();
         _regimeEl = State.EL;
         _regimePan = State.Pan;
         _regimeCached = true;
@@ -115,6 +116,26 @@ public sealed partial class Cpu
 
     // Counts refreshes of the regime cache: the host TLB revalidates its key only after one.
     private long _regimeSerial;
+
+    // The flat map's fast path (translation off): the largest RAM region, clipped to the physical address size (an
+    // address above it takes the slow path's Address size fault). Empty until a regime without translation is cached.
+    private ulong _flatRamBase, _flatRamSize;
+    private unsafe byte* _flatRamHost;
+
+    private unsafe void CacheFlatRam()
+    {
+        _flatRamBase = 0;
+        _flatRamSize = 0;
+        _flatRamHost = null;
+        ulong paLimit = 1UL << PhysicalAddressBits;
+        foreach (var r in Bus.Ram)
+        {
+            if (r.Size <= _flatRamSize || r.Base >= paLimit) continue;
+            _flatRamBase = r.Base;
+            _flatRamSize = Math.Min(r.Size, paLimit - r.Base);
+            _flatRamHost = r.Pointer;
+        }
+    }
 
     private ulong TranslateThroughMmu(ulong va, MemoryAccessKind kind, bool misaligned)
     {

@@ -34,6 +34,9 @@ public sealed class AddressTranslator
     /// <summary>The soft TLB filled by <see cref="TranslateCached"/>.</summary>
     public Tlb Tlb { get; }
 
+    /// <summary>Walks made by <see cref="TranslateCached"/> because the TLB did not answer (statistics).</summary>
+    public long Walks { get; private set; }
+
     /// <summary>Translates through the TLB: a hit whose rights allow the access returns without walking.</summary>
     public TranslationResult TranslateCached(in TranslationControl control, ulong va, AccessType access, bool unaligned = false)
     {
@@ -43,6 +46,7 @@ public sealed class AddressTranslator
             && PermissionCheck.For(in control, access).Allows(e.Permissions)
             && !(unaligned && (access & AccessType.Execute) == 0 && e.Attributes.IsDevice))
             return e.ToResult(va);
+        Walks++;
         var r = Translate(in control, Memory, va, access, unaligned);
         if (!r.IsFault) Tlb.Insert(va, context, in r);
         return r;

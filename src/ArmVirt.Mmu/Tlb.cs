@@ -39,6 +39,8 @@ public sealed class Tlb
     private readonly TlbEntry[] _entries;
     private readonly IPhysicalMemory? _memory;
     private int _largeEntries;
+    // Valid entries by Stage1Shift (13..63): a TLBI by VA looks only at the slots a block of each present size can fill.
+    private readonly int[] _entriesByShift = new int[64];
 
     /// <summary>Creates an empty TLB with <paramref name="entries"/> (a power of two) slots.</summary>
     /// <param name="memory">Gives host pointers for RAM pages; null disables the host fast path.</param>
@@ -116,7 +118,7 @@ public sealed class Tlb
         if (result.IsFault) throw new ArgumentException("A fault is not cached.", nameof(result));
         ulong page = va >> 12;
         ref TlbEntry e = ref _entries[(int)(page & IndexMask)];
-        if (e.IsValid && e.Stage1Shift > 12) _largeEntries--;
+        if (e.IsValid && e.Stage1Shift > 12) ForgetLarge(e.Stage1Shift);
         ulong paPage = result.PhysicalAddress & ~0xFFFUL;
         nint host = _memory?.HostAddress(paPage, 0x1000) ?? 0;
         e.VaPage = page;
@@ -131,7 +133,17 @@ public sealed class Tlb
         e.Stage1Shift = (byte)Math.Max(12, result.Stage1PageShift);
         e.Stage2Shift = (byte)result.Stage2PageShift;
         e.NonSecure = result.NonSecure;
-        if (e.Stage1Shift > 12) _largeEntries++;
+        if (e.Stage1Shift > 12)
+        {
+            _largeEntries++;
+            _entriesByShift[e.Stage1Shift]++;
+        }
+    }
+
+    private void ForgetLarge(int shift)
+    {
+        _largeEntries--;
+        _entriesByShift[shift]--;
     }
 
     /// <summary>Empties the TLB (reset, or every regime at once).</summary>
@@ -139,6 +151,7 @@ public sealed class Tlb
     {
         foreach (ref var e in _entries.AsSpan()) e = new TlbEntry { VaPage = TlbEntry.Empty };
         _largeEntries = 0;
+        Array.Clear(_entriesByShift);
         Generation++;
     }
 
@@ -206,15 +219,35 @@ public sealed class Tlb
     private void InvalidateMatching(ulong contextMask, ulong contextValue, int asid, Match match, ulong address)
     {
         Generation++;
-        if (match == Match.Va && _largeEntries == 0)
-        {
-            // Every entry maps exactly its own 4 KiB page: only one slot can hold the VA.
-            ref TlbEntry e = ref _entries[(int)((address >> 12) & IndexMask)];
-            if (Matches(in e, contextMask, contextValue, asid, match, address)) Clear(ref e);
-            return;
-        }
+        if (match == Match.Va && InvalidateVaSlots(contextMask, contextValue, asid, address)) return;
         foreach (ref var e in _entries.AsSpan())
             if (Matches(in e, contextMask, contextValue, asid, match, address)) Clear(ref e);
+    }
+
+    // A TLBI by VA: an entry whose stage 1 block of 2^shift bytes holds the address sits in one of the slots of that
+    // block's 4 KiB pages, so only those are looked at, for each block size present (a 4 KiB entry: the address's own
+    // slot). False when a block spans the whole table: the caller then scans it.
+    private bool InvalidateVaSlots(ulong contextMask, ulong contextValue, int asid, ulong address)
+    {
+        ulong slots = IndexMask + 1;
+        if (_largeEntries != 0)
+            for (int shift = 13; shift < _entriesByShift.Length; shift++)
+                if (_entriesByShift[shift] != 0 && 1UL << (shift - 12) >= slots) return false;
+        ClearMatchingSlots(address >> 12, 1, contextMask, contextValue, asid, address);
+        if (_largeEntries == 0) return true;
+        for (int shift = 13; shift < _entriesByShift.Length; shift++)
+            if (_entriesByShift[shift] != 0)
+                ClearMatchingSlots((address >> shift) << (shift - 12), 1UL << (shift - 12), contextMask, contextValue, asid, address);
+        return true;
+    }
+
+    private void ClearMatchingSlots(ulong firstPage, ulong count, ulong contextMask, ulong contextValue, int asid, ulong address)
+    {
+        for (ulong i = 0; i < count; i++)
+        {
+            ref TlbEntry e = ref _entries[(int)((firstPage + i) & IndexMask)];
+            if (Matches(in e, contextMask, contextValue, asid, Match.Va, address)) Clear(ref e);
+        }
     }
 
     private static bool Matches(in TlbEntry e, ulong contextMask, ulong contextValue, int asid, Match match, ulong address)
@@ -237,7 +270,7 @@ public sealed class Tlb
 
     private void Clear(ref TlbEntry e)
     {
-        if (e.Stage1Shift > 12) _largeEntries--;
+        if (e.Stage1Shift > 12) ForgetLarge(e.Stage1Shift);
         e = new TlbEntry { VaPage = TlbEntry.Empty };
     }
 }

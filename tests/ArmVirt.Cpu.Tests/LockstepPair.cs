@@ -37,6 +37,9 @@ internal sealed class LockstepPair : IDisposable
     /// <summary>Blocks compared by <see cref="RunLockstep"/>.</summary>
     public int BlocksCompared { get; private set; }
 
+    /// <summary>Runs of predecoded (not compiled) blocks compared by <see cref="RunLockstep"/>.</summary>
+    public int PredecodedCompared { get; private set; }
+
     public void Load(ulong address, params uint[] words)
     {
         foreach (var s in Both) s.Load(address, words);
@@ -57,6 +60,12 @@ internal sealed class LockstepPair : IDisposable
             AssertSameState($"after block 0x{block.Pc:x} (length {block.Length})", memory: false);
             BlocksCompared++;
         };
+        Jit.Cpu.PredecodedBlockExecuted = (cpu, block) =>
+        {
+            RunInterpreterTo(cpu.State.Instructions);
+            AssertSameState($"after predecoded block 0x{block.Pc:x} (length {block.Length})", memory: false);
+            PredecodedCompared++;
+        };
         try
         {
             if (Jit.Cpu.StopReason == StopReason.InstructionLimit) Jit.Cpu.ClearStop();
@@ -68,6 +77,7 @@ internal sealed class LockstepPair : IDisposable
         finally
         {
             Jit.Cpu.JitBlockExecuted = null;
+            Jit.Cpu.PredecodedBlockExecuted = null;
         }
     }
 

@@ -14,16 +14,16 @@ namespace ArmVirt.Cpu.Tests;
 [TestClass]
 public sealed class LockstepRegionTests
 {
-    private const ulong Ram = LockstepPair.RamBase;
-    private const ulong Vbar = Ram + 0x800;
-    private const ulong Code = Ram + 0x1_0000;
-    private const ulong DataArea = Ram + 0x8_0000;
+    internal const ulong Ram = LockstepPair.RamBase;
+    internal const ulong Vbar = Ram + 0x800;
+    internal const ulong Code = Ram + 0x1_0000;
+    internal const ulong DataArea = Ram + 0x8_0000;
     private const ulong DeviceBase = 0x0900_0000;
 
     // Synchronous exception, current EL with SPx: skip the faulting instruction (SVC's ELR already points past it).
     // mrs x27, esr_el1; lsr x27, x27, #26; cmp x27, #0x15; b.eq 1f; mrs x27, elr_el1; add x27, x27, #4;
     // msr elr_el1, x27; 1: eret
-    private static readonly uint[] SkipHandler =
+    internal static readonly uint[] SkipHandler =
         [0xd538521b, 0xd35aff7b, 0xf100577f, 0x54000080, 0xd538403b, 0x9100137b, 0xd518403b, Eret];
 
     private const ulong L1 = Ram + 0xC_0000, L2 = Ram + 0xC_1000, L3 = Ram + 0xC_2000;
@@ -35,9 +35,12 @@ public sealed class LockstepRegionTests
     // stores take the soft-TLB fast path (with translation off every access is Device memory and takes the handler).
     // RAM is also mapped 4 GiB higher, rotated by one page: a register offset with UXTW of a negative index reaches
     // RAM through this second mapping (other data, other TLB entries) instead of faulting.
-    private static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1, bool background = false)
+    // With `predecoded` nothing is ever compiled: every block runs in the JIT engine's predecoded interpreter tier.
+    internal static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1, bool background = false, bool predecoded = false)
     {
-        var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 0, background: background, cyclesPerInstruction: cyclesPerInstruction);
+        var pair = predecoded
+            ? new LockstepPair(jitThreshold: int.MaxValue, optimizeThreshold: long.MaxValue, cyclesPerInstruction: cyclesPerInstruction)
+            : new LockstepPair(jitThreshold: 0, optimizeThreshold: 0, background: background, cyclesPerInstruction: cyclesPerInstruction);
         if (!mmu) return pair;
         Store64(pair, L1 + 8, L2 | 0b11);
         Store64(pair, L2, L3 | 0b11);
@@ -63,7 +66,7 @@ public sealed class LockstepRegionTests
     private static void Store64(LockstepPair pair, ulong pa, ulong value) => pair.Load(pa, (uint)value, (uint)(value >> 32));
 
     // The program at Code, where both CPUs start.
-    private static void LoadAtCode(LockstepPair pair, params uint[] program)
+    internal static void LoadAtCode(LockstepPair pair, params uint[] program)
     {
         pair.Load(Code, program);
         pair.Setup(cpu => cpu.State.PC = Code);
@@ -75,16 +78,43 @@ public sealed class LockstepRegionTests
     /// ARMVIRT_REGION_SEED run more programs or another seed when hunting a divergence.
     /// </summary>
     [TestMethod]
-    [DataRow(true, false)]
-    [DataRow(false, false)]
-    [DataRow(true, true)]
-    public void RandomControlFlowProgramsMatchInterpreter(bool mmu, bool background)
+    [DataRow(true, false, false)]
+    [DataRow(false, false, false)]
+    [DataRow(true, true, false)]
+    [DataRow(true, false, true, DisplayName = "predecoded tier, MMU on")]
+    [DataRow(false, false, true, DisplayName = "predecoded tier, MMU off")]
+    public void RandomControlFlowProgramsMatchInterpreter(bool mmu, bool background, bool predecoded)
     {
         int programs = int.Parse(Environment.GetEnvironmentVariable("ARMVIRT_REGION_PROGRAMS") ?? "320");
         int seed = int.Parse(Environment.GetEnvironmentVariable("ARMVIRT_REGION_SEED") ?? "20261203");
         if (background) programs /= 4; // which entries run compiled depends on the compile thread: state still matches
-        var rng = new Random(seed + (mmu ? 1 : 0) + (background ? 2 : 0));
-        using var pair = RegionPair(mmu, background: background);
+        if (predecoded) programs /= 2;
+        var rng = new Random(seed + (mmu ? 1 : 0) + (background ? 2 : 0) + (predecoded ? 4 : 0));
+        using var pair = RegionPair(mmu, background: background, predecoded: predecoded);
+        var (retired, _) = RunRandomPrograms(pair, rng, programs);
+        if (predecoded)
+        {
+            AssertPredecodedRan(pair, retired);
+            return;
+        }
+        if (background)
+        {
+            // Compiles still queued must not read the RAM that disposing the pair frees (see
+            // QueuedRegionCompilesSurviveTheMachineBeingDisposed): drop them and let one in flight finish.
+            pair.Jit.Cpu.FlushTranslatedCode();
+            Thread.Sleep(300);
+            return;
+        }
+        Assert.IsTrue(pair.Jit.Cpu.Translations!.BlocksOptimized >= programs, "every program ran in regions");
+        Assert.IsTrue(pair.BlocksCompared < (long)retired / 8, "regions ran loops without returning to the execution loop");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="programs"/> random programs of <see cref="RegionProgramGenerator"/> in lockstep; returns the
+    /// instructions retired and asserts that most programs reached their end.
+    /// </summary>
+    internal static (ulong Retired, int Finished) RunRandomPrograms(LockstepPair pair, Random rng, int programs)
+    {
         var data = new byte[RegionProgramGenerator.DataSize];
         rng.NextBytes(data);
         foreach (var side in pair.Both) side.Bus.Load(DataArea, data);
@@ -134,35 +164,43 @@ public sealed class LockstepRegionTests
             if (pair.Jit.Cpu.State.PC == at + 4 * (ulong)endIndex) finished++;
         }
         var t = pair.Jit.Cpu.Translations!;
-        Console.WriteLine($"{programs} programs, {words} words, {retired} instructions, {pair.BlocksCompared} region returns, "
+        Console.WriteLine($"{programs} programs, {words} words, {retired} instructions, {pair.BlocksCompared} block returns, "
             + $"{t.BlocksOptimized} regions compiled, {exceptions} exceptions, {finished} reached their end; ECs "
             + string.Join(", ", classes.Select(kv => $"0x{kv.Key:x}: {kv.Value}")));
         Assert.IsTrue(finished > programs * 3 / 4, $"only {finished} programs reached their final b .");
-        if (background)
-        {
-            // Compiles still queued must not read the RAM that disposing the pair frees (see
-            // QueuedRegionCompilesSurviveTheMachineBeingDisposed): drop them and let one in flight finish.
-            pair.Jit.Cpu.FlushTranslatedCode();
-            Thread.Sleep(300);
-            return;
-        }
-        Assert.IsTrue(t.BlocksOptimized >= programs, "every program ran in regions");
-        Assert.IsTrue(pair.BlocksCompared < (long)retired / 8, "regions ran loops without returning to the execution loop");
+        return (retired, finished);
     }
 
     // loop: add x0, x0, #1; add x1, x1, x0; subs x9, x9, #1; b.ne loop; b .
-    private static readonly uint[] CountingLoop = [0x91000400, 0x8b000021, 0xf1000529, 0x54ffffa1, SelfBranch];
+    internal static readonly uint[] CountingLoop = [0x91000400, 0x8b000021, 0xf1000529, 0x54ffffa1, SelfBranch];
 
-    private const ulong CountingLoopPasses = 1_000_000;
+    internal const ulong CountingLoopPasses = 1_000_000;
 
     // The state after `retired` instructions of CountingLoop from x0 = x1 = 0, x9 = CountingLoopPasses (4 per pass).
-    private static (ulong Pc, ulong X0, ulong X1, ulong X9) CountingLoopAfter(ulong retired)
+    internal static (ulong Pc, ulong X0, ulong X1, ulong X9) CountingLoopAfter(ulong retired)
     {
         ulong passes = retired / 4, r = retired % 4;
         ulong x0 = passes + (r >= 1 ? 1UL : 0);
         ulong x1 = passes * (passes + 1) / 2 + (r >= 2 ? x0 : 0);
         ulong x9 = CountingLoopPasses - passes - (r >= 3 ? 1UL : 0);
         return (Code + 4 * r, x0, x1, x9);
+    }
+
+    // The predecoded tier ran nearly everything (the rest: instructions stepped after a block left early, fetch faults)
+    // and nothing was compiled; its block runs were compared with the interpreter.
+    private static void AssertPredecodedRan(LockstepPair pair, ulong retired)
+    {
+        var jit = pair.Jit.Cpu;
+        Assert.AreEqual(0L, jit.Translations!.BlocksCompiled, "nothing compiled");
+        Assert.IsTrue(jit.Statistics.InstructionsPredecoded >= retired * 3 / 4,
+            $"{jit.Statistics.InstructionsPredecoded} of {retired} instructions predecoded ({jit.Statistics.InstructionsStepped} stepped)");
+        Assert.IsTrue(pair.PredecodedCompared > 0, "predecoded block runs compared");
+    }
+
+    private static void AssertRanTheLoop(LockstepPair pair, bool predecoded, ulong pc = Code)
+    {
+        if (predecoded) AssertPredecodedRan(pair, pair.Jit.Cpu.State.Instructions);
+        else AssertRegionRanTheLoop(pair, pc);
     }
 
     private static void AssertRegionRanTheLoop(LockstepPair pair, ulong pc = Code)
@@ -188,10 +226,26 @@ public sealed class LockstepRegionTests
     [DataRow(124UL, 3UL)]
     [DataRow(1000UL, 7UL)]
     public void IrqAtAClockDeadlineInsideARegionLoopIsTakenAtTheSameInstruction(ulong deadline, ulong cpi)
+        => IrqAtAClockDeadlineIsTakenAtTheSameInstruction(deadline, cpi, predecoded: false);
+
+    [TestMethod]
+    [DataRow(1UL, 1UL)]
+    [DataRow(2UL, 1UL)]
+    [DataRow(3UL, 1UL)]
+    [DataRow(4UL, 1UL)]
+    [DataRow(42UL, 1UL)]
+    [DataRow(1001UL, 1UL)]
+    [DataRow(122UL, 3UL)]
+    [DataRow(124UL, 3UL)]
+    [DataRow(1000UL, 7UL)]
+    public void IrqAtAClockDeadlineInsideAPredecodedLoopIsTakenAtTheSameInstruction(ulong deadline, ulong cpi)
+        => IrqAtAClockDeadlineIsTakenAtTheSameInstruction(deadline, cpi, predecoded: true);
+
+    private static void IrqAtAClockDeadlineIsTakenAtTheSameInstruction(ulong deadline, ulong cpi, bool predecoded)
     {
         // An event at cycle `deadline` raises IRQ (unmasked): the instructions that start before it run (one every
         // `cpi` cycles), then the IRQ is taken.
-        using var pair = RegionPair(cyclesPerInstruction: cpi);
+        using var pair = RegionPair(cyclesPerInstruction: cpi, predecoded: predecoded);
         ulong before = (deadline + cpi - 1) / cpi;
         LoadAtCode(pair, CountingLoop);
         pair.Load(Vbar + 0x280, SelfBranch);
@@ -214,7 +268,7 @@ public sealed class LockstepRegionTests
         Assert.AreEqual(expected.X1, jit.X(1));
         Assert.AreEqual(expected.X9, jit.X(9));
         Assert.AreEqual(Vbar + 0x280, jit.State.PC);
-        AssertRegionRanTheLoop(pair);
+        AssertRanTheLoop(pair, predecoded);
     }
 
     [TestMethod]
@@ -297,12 +351,14 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
-    public void InstructionLimitsEndingInsideARegionLoopAreExact()
+    [DataRow(false)]
+    [DataRow(true, DisplayName = "predecoded tier")]
+    public void InstructionLimitsEndingInsideARegionLoopAreExact(bool predecoded)
     {
         // Runs of 1..13 instructions, one after another: each ends inside the loop (often mid-pass), and each
         // continuation re-enters the region there.
         var rng = new Random(5);
-        using var pair = RegionPair();
+        using var pair = RegionPair(predecoded: predecoded);
         LoadAtCode(pair, CountingLoop);
         pair.Setup(cpu => cpu.SetX(9, CountingLoopPasses));
         ulong total = 0;
@@ -321,14 +377,16 @@ public sealed class LockstepRegionTests
         pair.RunLockstep(4003);
         total += 4003;
         Assert.AreEqual(CountingLoopAfter(total), (pair.Jit.Cpu.State.PC, pair.Jit.Cpu.X(0), pair.Jit.Cpu.X(1), pair.Jit.Cpu.X(9)));
-        Assert.IsTrue(pair.BlocksCompared - returnsBefore <= 4, $"{pair.BlocksCompared - returnsBefore} returns for 1000 passes");
-        AssertRegionRanTheLoop(pair);
+        if (!predecoded) Assert.IsTrue(pair.BlocksCompared - returnsBefore <= 4, $"{pair.BlocksCompared - returnsBefore} returns for 1000 passes");
+        AssertRanTheLoop(pair, predecoded);
     }
 
     [TestMethod]
-    [DataRow(false)]
-    [DataRow(true)]
-    public void DataAbortInTheSecondBasicBlockOfARegionLoopOnALaterPassIsPrecise(bool mmu)
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true, DisplayName = "predecoded tier, MMU off")]
+    [DataRow(true, true, DisplayName = "predecoded tier, MMU on")]
+    public void DataAbortInTheSecondBasicBlockOfARegionLoopOnALaterPassIsPrecise(bool mmu, bool predecoded)
     {
         // loop: add x3, x3, #1; ldr x4, [x0], #8; cbz x4, skip; add x5, x5, x4; ldr x6, [x1, x3, lsl #3];
         // add x7, x7, #1; skip: subs x9, x9, #1; b.ne loop; b . — the second load leaves RAM in pass 50 (x3 = 50):
@@ -348,7 +406,7 @@ public sealed class LockstepRegionTests
         asm.BCond(1, loop);
         asm.Emit(SelfBranch);
         const ulong ramEnd = Ram + LockstepPair.RamSize;
-        using var pair = RegionPair(mmu);
+        using var pair = RegionPair(mmu, predecoded: predecoded);
         LoadAtCode(pair, asm.Finish());
         pair.Load(Vbar + 0x200, SelfBranch);
         // Element i is 0 (the pass skips the second basic block) when i % 7 == 3.
@@ -381,8 +439,8 @@ public sealed class LockstepRegionTests
         ulong expectedRetired = counted * 8 + (49 - counted) * 5 + 4;
         Assert.AreEqual(expectedRetired, faultAt, "instructions retired before the faulting load");
         Assert.AreEqual(Vbar + 0x200, jit.State.PC);
-        AssertRegionRanTheLoop(pair);
-        Assert.IsTrue(pair.BlocksCompared <= 3, $"{pair.BlocksCompared} returns: the passes ran inside the region");
+        AssertRanTheLoop(pair, predecoded);
+        if (!predecoded) Assert.IsTrue(pair.BlocksCompared <= 3, $"{pair.BlocksCompared} returns: the passes ran inside the region");
     }
 
     [TestMethod]
@@ -395,6 +453,17 @@ public sealed class LockstepRegionTests
     [DataRow(2, true)]
     [DataRow(3, true)]
     public void StoreIntoTheRegionsOwnPageTakesEffectOnTheNextPass(int variant, bool mmu)
+        => StoreIntoOwnCodeTakesEffect(variant, mmu, predecoded: false);
+
+    [TestMethod]
+    [DataRow(0, false)]
+    [DataRow(1, false)]
+    [DataRow(2, true)]
+    [DataRow(3, true)]
+    public void StoreIntoAPredecodedBlocksOwnCodeTakesEffect(int variant, bool mmu)
+        => StoreIntoOwnCodeTakesEffect(variant, mmu, predecoded: true);
+
+    private static void StoreIntoOwnCodeTakesEffect(int variant, bool mmu, bool predecoded)
     {
         // 0: loop: add x0, x0, #1; cmp x9, #3; b.ne skip; str w3, [x4]; skip: subs x9, x9, #1; b.ne loop; b .
         //    x4 = the add (an earlier basic block, run again by the next pass): passes with x9 = 6..3 add 1, 2..1 add 3.
@@ -439,7 +508,7 @@ public sealed class LockstepRegionTests
         }
         asm.Emit(SelfBranch);
         var program = asm.Finish();
-        using var pair = RegionPair(mmu);
+        using var pair = RegionPair(mmu, predecoded: predecoded);
         LoadAtCode(pair, program);
         pair.Setup(cpu =>
         {
@@ -503,7 +572,9 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
-    public void MmioAccessesInsideARegionLoopGoThroughTheFallback()
+    [DataRow(false)]
+    [DataRow(true, DisplayName = "predecoded tier")]
+    public void MmioAccessesInsideARegionLoopGoThroughTheFallback(bool predecoded)
     {
         // loop: ldr w5, [x20, #4]; add x6, x6, x5; str w5, [x20]; tbz x5, #0, even; add x7, x7, #1;
         // even: subs x9, x9, #1; b.ne loop; b . — IRQ (raised by the write of a multiple of 10): mrs x11, elr_el1;
@@ -521,7 +592,7 @@ public sealed class LockstepRegionTests
         asm.Emit(AddImm(true, true, true, 9, 9, 1));
         asm.BCond(1, loop);
         asm.Emit(SelfBranch);
-        using var pair = RegionPair();
+        using var pair = RegionPair(predecoded: predecoded);
         LoadAtCode(pair, asm.Finish());
         pair.Load(Vbar + 0x280, 0xd538402b, LdrImm9(3, 0, 11, 12, 8, 1), LdrUImm(2, 0, 31, 20, 2), Eret);
         var devices = new Dictionary<LockstepPair.Side, LockstepMemoryTests.IrqOnWriteDevice>();
@@ -545,7 +616,7 @@ public sealed class LockstepRegionTests
         for (ulong i = 0; i < 4; i++)
             Assert.AreEqual(Code + 12, BitConverter.ToUInt64(pair.Jit.Ram.AsSpan(DataArea + 8 * i, 8)), $"IRQ {i}: ELR");
         Assert.AreEqual(Code + 28, jit.State.PC);
-        AssertRegionRanTheLoop(pair);
+        AssertRanTheLoop(pair, predecoded);
     }
 
     [TestMethod]

@@ -130,6 +130,29 @@ public sealed class TlbTests
     }
 
     [TestMethod]
+    [DataRow(21, DisplayName = "2 MiB blocks: the slots of the block's pages")]
+    [DataRow(30, DisplayName = "1 GiB blocks: more pages than slots, the whole table")]
+    public void VaInvalidationInsideABlockDropsEveryPageOfItAndNothingElse(int shift)
+    {
+        var tlb = new Tlb(null, 1024);
+        ulong block = 0x8000_0000UL, size = 1UL << shift;
+        ulong[] pages = [block, block + 0x1000, block + size / 2, block + size - 0x1000];
+        foreach (ulong va in pages)
+            tlb.Insert(va, Ctx(1, 5), Page(va, 0x4000_0000 + (va - block), global: false, s1Shift: shift));
+        ulong outside = block + size + 0x3000, small = 0x7000;
+        tlb.Insert(outside, Ctx(1, 5), Page(outside, 0x5000_0000, global: false, s1Shift: shift));
+        tlb.Insert(small, Ctx(1, 5), Page(small, 0x6000_0000, global: false));
+        ulong inside = block + size / 4 + 0x5000; // a page of the block no slot holds
+        tlb.Invalidate(TlbiOperation.Vae1, (5UL << 48) | (inside >> 12), 1);
+        foreach (ulong va in pages) Assert.IsFalse(Hit(tlb, va, Ctx(1, 5)), $"0x{va:x} is in the invalidated block");
+        Assert.IsTrue(Hit(tlb, outside, Ctx(1, 5)), "the next block stays");
+        Assert.IsTrue(Hit(tlb, small, Ctx(1, 5)), "a page elsewhere stays");
+        tlb.Invalidate(TlbiOperation.Vae1, (5UL << 48) | (small >> 12), 1);
+        Assert.IsFalse(Hit(tlb, small, Ctx(1, 5)));
+        Assert.AreEqual(1, tlb.Count);
+    }
+
+    [TestMethod]
     public void TranslateCachedHitsWithoutWalkingAndRechecksRights()
     {
         var mem = new TestMemory();

@@ -41,11 +41,27 @@ internal static class LoadStorePair
         else
         {
             ulong first = cpu.X(t), second = cpu.X(t2);
+            if (TryStoreFast(cpu, address, bytes, first, second)) return;
             cpu.ProbeWrite(address, bytes);
             cpu.ProbeWrite(address2, bytes);
             cpu.WriteMemory(address, bytes, first);
             cpu.WriteMemory(address2, bytes, second);
         }
+    }
+
+    // Both halves in one page that the soft TLB maps writable RAM: neither can fault, so no probe is needed. The
+    // stores and their notifications are those of two WriteMemory calls.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool TryStoreFast(Cpu cpu, ulong address, int bytes, ulong first, ulong second)
+    {
+        if ((address & (ulong)(bytes - 1)) != 0 || (address & 0xFFF) + 2 * (ulong)bytes > 0x1000) return false;
+        byte* h = cpu.FastWritePointer(address, out ulong pa);
+        if (h == null) return false;
+        Cpu.StoreHost(h, bytes, first);
+        cpu.AfterFastWrite(pa, bytes);
+        Cpu.StoreHost(h + bytes, bytes, second);
+        cpu.AfterFastWrite(pa + (ulong)bytes, bytes);
+        return true;
     }
 
     /// <summary>Signed offset (and the non-temporal LDNP/STNP): address = base + imm7 &lt;&lt; scale.</summary>

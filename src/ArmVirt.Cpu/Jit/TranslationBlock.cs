@@ -23,6 +23,14 @@ public sealed class TranslationBlock
         El = el;
         Words = words;
         Encodings = encodings;
+        WordArray = words;
+        HandlerArray = new A64Handler[words.Length];
+        HandlerPointers = new nint[words.Length];
+        for (int i = 0; i < words.Length; i++)
+        {
+            HandlerArray[i] = encodings[i].Handler;
+            HandlerPointers[i] = encodings[i].FunctionPointer;
+        }
         Classes = classes;
         Length = words.Length;
         EndsWithTerminator = Length > 0 && classes[Length - 1] == InstructionClass.EndsBlock;
@@ -81,6 +89,12 @@ public sealed class TranslationBlock
     /// <c>JitRegionEntry</c>); 0 otherwise.
     /// </summary>
     internal int RegionEntry;
+
+    // The predecoded form the interpreter tier runs (Cpu.RunPredecoded): words, handlers, and each handler's function
+    // pointer (0: call the delegate).
+    internal readonly uint[] WordArray;
+    internal readonly A64Handler[] HandlerArray;
+    internal readonly nint[] HandlerPointers;
 
     /// <summary>The compiled region whose code the block runs (its own or one it adopted), or null.</summary>
     internal CompiledRegion? Region;
