@@ -9,7 +9,7 @@ namespace ArmVirt.Guests.Tests;
 internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Semihosting, StopReason Reason, int ExitCode,
     ulong MaxInstructions = GuestCase.DefaultMaxInstructions, int GicVersion = 2)
 {
-    /// <summary>Instruction budget: the guests other than cpubench need well under a million.</summary>
+    /// <summary>Instruction budget: the guests other than cpubench and shapes need well under a million.</summary>
     public const ulong DefaultMaxInstructions = 5_000_000;
 
     /// <summary>More exceptions than any guest takes: beyond this the run is stopped as an exception storm.</summary>
@@ -30,6 +30,17 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("gicv3_el1", "gicv3_el1.elf", 1, false, StopReason.PowerOff, 0, GicVersion: 3),
         // tests/guests/cpubench.c with 2 rounds (bench/cpubench.sh runs the 200-round cpubench.elf): ~16 M instructions.
         new("cpubench", "cpubench_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
+        // The quick builds of the benchmark guests in the other translation modes of tests/guests/common/bench_mode.h
+        // (MMU off at EL1, EL2 with its own stage 1, EL1 under a stage-2 monitor; bench/cpubench.sh --matrix runs the
+        // full builds): cpubench ~16 M instructions, shapes.c (interpreter, lexer, function pointers, SHA-256, pointer
+        // chasing) ~13 M.
+        new("cpubench-mmuoff", "cpubench_mmuoff_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
+        new("cpubench-el2", "cpubench_el2_quick.elf", 2, false, StopReason.PowerOff, 0, 40_000_000),
+        new("cpubench-s2", "cpubench_s2_quick.elf", 2, false, StopReason.PowerOff, 0, 40_000_000),
+        new("shapes-mmuoff", "shapes_mmuoff_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
+        new("shapes-el1", "shapes_el1_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
+        new("shapes-el2", "shapes_el2_quick.elf", 2, false, StopReason.PowerOff, 0, 40_000_000),
+        new("shapes-s2", "shapes_s2_quick.elf", 2, false, StopReason.PowerOff, 0, 40_000_000),
     ];
 
     public static GuestCase Named(string name) => All.Single(c => c.Name == name);

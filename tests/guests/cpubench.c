@@ -5,8 +5,16 @@
  * (an identity map of 1 GiB blocks: Device below RAM, Normal write-back for RAM), as a kernel would.
  * Each kernel prints a checksum so a wrong result is visible; the program is deterministic, so its instruction
  * count is the same on every correct emulator. ROUNDS scales the run (QEMU TCG: about 1-3 s).
+ * Built with one of -DMODE_MMUOFF/EL1/EL2/S2 (common/bench_mode.h) the same kernels run in that translation mode
+ * instead (bench/cpubench.sh --matrix); without one it is cpubench.elf as it has always been, whose own mmu_on
+ * below is what MODE_EL1 does.
  */
+#if defined(MODE_MMUOFF) || defined(MODE_EL1) || defined(MODE_EL2) || defined(MODE_S2)
+#define BENCH_MODE 1
+#include "bench_mode.h"
+#else
 #include "guest.h"
+#endif
 
 #ifndef ROUNDS
 #define ROUNDS 200
@@ -28,6 +36,7 @@ static uint32_t next_random(void)
     return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
+#ifndef BENCH_MODE
 /* ---- MMU: level-1 table, 4 KiB granule, T0SZ = 32 (4 GiB of VA, lookup starts at level 1) ---- */
 static uint64_t level1[512] __attribute__((aligned(4096)));
 
@@ -46,6 +55,7 @@ static void mmu_on(void)
     WRITE_SYSREG(sctlr_el1, sctlr);
     ISB();
 }
+#endif
 
 /* ---- CRC-32 (IEEE 802.3, reflected), one table lookup per byte ---- */
 static uint32_t crc_table[256];
@@ -221,31 +231,47 @@ static uint64_t bench_strings(void)
     return hash ^ ((uint64_t)words << 32) ^ (uint32_t)order;
 }
 
+#ifndef BENCH_MODE
 void exception_handler(struct frame *f, unsigned idx, unsigned el)
 {
     print("unexpected exception at EL%d vector %d ESR=0x%x ELR=0x%x FAR=0x%x\n",
           (uint64_t)el, (uint64_t)idx, f->esr, f->elr, f->far);
     system_off();
 }
+#endif
 
+/* The rounds and the checksums, shared by cpubench.elf's main and the mode builds' bench_main (a macro, so that
+ * cpubench.elf is compiled from the same tokens as before the modes existed). */
+#define RUN_KERNELS() do { \
+    crc_init(); \
+    uint64_t crc = 0, sort = 0, matmul = 0, list = 0, strings = 0; \
+    for (int r = 0; r < ROUNDS; r++) { \
+        crc = (crc << 7 | crc >> 57) ^ bench_crc(); \
+        sort = (sort << 7 | sort >> 57) ^ bench_sort(); \
+        matmul = (matmul << 7 | matmul >> 57) ^ bench_matmul(); \
+        list = (list << 7 | list >> 57) ^ bench_list(); \
+        strings = (strings << 7 | strings >> 57) ^ bench_strings(); \
+    } \
+    print("crc32   %x\n", crc); \
+    print("sort    %x\n", sort); \
+    print("matmul  %x\n", matmul); \
+    print("list    %x\n", list); \
+    print("strings %x\n", strings); \
+    print("total   %x\n", crc ^ sort ^ matmul ^ list ^ strings); \
+} while (0)
+
+#ifdef BENCH_MODE
+void bench_main(void)
+{
+    print("cpubench: %d rounds, mode %s, at EL%d\n", (uint64_t)ROUNDS, bench_mode_name, (uint64_t)current_el());
+    RUN_KERNELS();
+}
+#else
 int main(unsigned el)
 {
     print("cpubench: %d rounds at EL%d\n", (uint64_t)ROUNDS, (uint64_t)el);
     mmu_on();
-    crc_init();
-    uint64_t crc = 0, sort = 0, matmul = 0, list = 0, strings = 0;
-    for (int r = 0; r < ROUNDS; r++) {
-        crc = (crc << 7 | crc >> 57) ^ bench_crc();
-        sort = (sort << 7 | sort >> 57) ^ bench_sort();
-        matmul = (matmul << 7 | matmul >> 57) ^ bench_matmul();
-        list = (list << 7 | list >> 57) ^ bench_list();
-        strings = (strings << 7 | strings >> 57) ^ bench_strings();
-    }
-    print("crc32   %x\n", crc);
-    print("sort    %x\n", sort);
-    print("matmul  %x\n", matmul);
-    print("list    %x\n", list);
-    print("strings %x\n", strings);
-    print("total   %x\n", crc ^ sort ^ matmul ^ list ^ strings);
+    RUN_KERNELS();
     return 0;
 }
+#endif

@@ -39,3 +39,11 @@ run gicv3_hyp gicv3_hyp.elf 2 0 0 3
 run gicv3_el1 gicv3_el1.elf 1 0 0 3
 run cpubench cpubench_quick.elf 1 0 0
 run virtio_dma virtio_dma.elf 1 0 0 2 virtio_dma.img
+# The benchmark guests' quick builds in the translation modes of common/bench_mode.h (cpubench above is the EL1 one).
+run cpubench-mmuoff cpubench_mmuoff_quick.elf 1 0 0
+run cpubench-el2 cpubench_el2_quick.elf 2 0 0
+run cpubench-s2 cpubench_s2_quick.elf 2 0 0
+run shapes-mmuoff shapes_mmuoff_quick.elf 1 0 0
+run shapes-el1 shapes_el1_quick.elf 1 0 0
+run shapes-el2 shapes_el2_quick.elf 2 0 0
+run shapes-s2 shapes_s2_quick.elf 2 0 0
