@@ -149,9 +149,14 @@ public sealed partial class Cpu
     }
 
     /// <summary>True when some interrupt input or virtual interrupt bit is asserted (masked or not).</summary>
-    public bool AnyInterruptAsserted =>
-        SError.IsAsserted || Fiq.IsAsserted || Irq.IsAsserted || VirtualIrq.IsAsserted || VirtualFiq.IsAsserted
-        || (EffectiveHcr & (HcrVi | HcrVf | HcrVse)) != 0;
+    public bool AnyInterruptAsserted
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => _assertedLines != 0 || ((Sys.Hcr & (HcrVi | HcrVf | HcrVse)) != 0 && IsEl2Enabled);
+    }
+
+    // How many of the interrupt inputs (IRQ, FIQ, vIRQ, vFIQ, SError) are asserted, kept by their Changed events.
+    private int _assertedLines;
 
     // Routing of a physical interrupt (Arm ARM D1.13.2 "Asynchronous exception routing"): SCR_EL3 first,
     // then HCR_EL2.{IMO,FMO,AMO,TGE}; a higher target EL than the current one ignores PSTATE masks.

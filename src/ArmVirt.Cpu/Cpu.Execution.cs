@@ -120,9 +120,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Where this CPU's time went: instructions by engine tier, exceptions, MMIO accesses (<c>--stats</c>).</summary>
-    public CpuStatistics Statistics => _statistics ??= new CpuStatistics(this);
-
-    private CpuStatistics? _statistics;
+    public CpuStatistics Statistics { get; }
 
     /// <summary>Decodes through a small direct-mapped cache in front of the table decoder.</summary>
     public A64Encoding Decode(uint insn)

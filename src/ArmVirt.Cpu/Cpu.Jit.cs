@@ -154,11 +154,13 @@ public sealed partial class Cpu
         ulong cpi = CyclesPerInstruction;
         int interpretRemaining = 0;
         ulong expectedPc = 0;
-        bool chained = false; // the previous compiled block exited normally through a chainable exit
+        // The block (compiled or predecoded) that just exited normally through a chainable exit: its successor comes
+        // from its links, and the checks below are skipped.
+        TranslationBlock? from = null;
         while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
         {
             ulong pc = State.PC;
-            if (!chained)
+            if (from == null)
             {
                 // After a chainable exit CheckInterrupts would give the answer it gave before that block: the check
                 // is skipped only then. (The fetch translation below is done for every block.)
@@ -183,8 +185,8 @@ public sealed partial class Cpu
                     continue;
                 }
             }
-            chained = false;
-            var block = EnterBlock(cache, pc);
+            var block = from != null ? NextBlock(cache, from, pc) : EnterBlock(cache, pc);
+            from = null;
             if (block == null)
             {
                 StepInstruction();
@@ -196,15 +198,20 @@ public sealed partial class Cpu
                 && State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline
                 && State.Instructions + (ulong)n <= limit)
             {
-                chained = ExecuteChain(cache, block, limit);
+                from = ExecuteChain(cache, block, limit);
                 continue;
             }
-            // Left inside the block at a deadline, the limit or a stop: its rest is stepped when the loop goes on there
-            // (rather than built as a block of its own).
-            if (RunPredecoded(block, limit))
+            switch (RunPredecoded(block, limit))
             {
-                interpretRemaining = (int)((block.EndPc - State.PC) >> 2);
-                expectedPc = State.PC;
+                case PredecodedExit.Normal:
+                    if (block.ChainableExit) from = block;
+                    break;
+                case PredecodedExit.Early:
+                    // Left inside the block at a deadline, the limit or a stop: its rest is stepped when the loop goes
+                    // on there (rather than built as a block of its own).
+                    interpretRemaining = (int)((block.EndPc - State.PC) >> 2);
+                    expectedPc = State.PC;
+                    break;
             }
         }
     }
@@ -320,9 +327,10 @@ public sealed partial class Cpu
     /// Runs compiled <paramref name="block"/> and, while each exits normally through a chainable exit, the compiled
     /// blocks that follow it, under one exception handler. The loop conditions and the whole-block deadline and limit
     /// test are those of <see cref="RunJitLoop"/>; the interrupt check is skipped between chained blocks as there.
-    /// True when the last block run ended through a chainable exit.
+    /// Returns the last block run when it ended through a chainable exit (the caller takes its successor from its links),
+    /// else null.
     /// </summary>
-    private bool ExecuteChain(TranslationCache cache, TranslationBlock block, ulong limit)
+    private TranslationBlock? ExecuteChain(TranslationCache cache, TranslationBlock block, ulong limit)
     {
         ulong cpi = CyclesPerInstruction;
         _jitLimit = limit;
@@ -347,19 +355,19 @@ public sealed partial class Cpu
                 block.Code!(this);
                 Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
                 JitBlockExecuted?.Invoke(this, block);
-                if (JitLeftEarly || !block.ChainableExit) return false;
+                if (JitLeftEarly || !block.ChainableExit) return null;
                 if (!(State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting))
-                    return true;
+                    return block;
                 var next = NextBlock(cache, block, State.PC);
-                if (next == null) return true;
+                if (next == null) return block;
                 int n = next.Length;
                 if (next.Code == null
                     || State.Cycles + (ulong)(n - 1) * cpi >= Clock.NextDeadline
                     || State.Instructions + (ulong)n > limit)
                 {
-                    // Counted as entered above: the outer loop enters it again (interpreted), so take the count back.
+                    // Counted as entered above: the outer loop enters it again (predecoded), so take the count back.
                     next.ExecutionCount--;
-                    return true;
+                    return block;
                 }
                 block = next;
             }
@@ -377,7 +385,7 @@ public sealed partial class Cpu
             State.Instructions++;
             Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
             JitBlockExecuted?.Invoke(this, _jitHookBlock!);
-            return false;
+            return null;
         }
         catch (CpuStoppedException)
         {
@@ -388,7 +396,7 @@ public sealed partial class Cpu
             State.Instructions = _jitEntryInstructions + retired;
             Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
             JitBlockExecuted?.Invoke(this, _jitHookBlock!);
-            return false;
+            return null;
         }
     }
 

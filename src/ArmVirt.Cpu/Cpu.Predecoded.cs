@@ -11,18 +11,88 @@ public sealed partial class Cpu
     /// costs its handler call and the interpreter's own checks, with no fetch translation, decode or RyuJIT time.
     /// </summary>
     /// <remarks>
-    /// Exactly <see cref="StepInstruction"/> one instruction after another: the same loop conditions (deadline, limit,
-    /// stop, wait) and interrupt check before every instruction after the first (the caller made them before the first),
-    /// the same counters and exception entry. The fetch is the block's: every instruction of a block is in the page whose
-    /// translation the caller confirmed, and only a block's last instruction can change the regime or the TLB; a store
-    /// into the block's own bytes invalidates it, and the rest of it is then left to the caller (fetched again). Leaves
-    /// at the first instruction that does not fall through to the next. True when it left before the block's end with
-    /// the next instruction of the block still to run (a deadline, the limit, a stop, a wait or the block invalidated).
+    /// The same result as <see cref="StepInstruction"/> one instruction after another (the same counters and exception
+    /// entry), under the rules compiled blocks keep (src/ArmVirt.Cpu/Jit/README.md): a block that starts before the
+    /// deadline and fits the limit runs whole, leaving early only when a load or store that left the RAM fast path
+    /// changed what the loop checks; one that does not fit makes the interpreter's checks before every instruction. The
+    /// fetch is the block's: its instructions are in the page whose translation the caller confirmed, and only a block's
+    /// last instruction can change the regime or the TLB; a store into the block's own bytes invalidates it, and the
+    /// rest of it is then left to the caller (fetched again).
     /// </remarks>
     /// <summary>Called after each run of a predecoded block (tests compare engines here).</summary>
     internal Action<Cpu, TranslationBlock>? PredecodedBlockExecuted { get; set; }
 
-    private unsafe bool RunPredecoded(TranslationBlock block, ulong limit)
+    private unsafe PredecodedExit RunPredecoded(TranslationBlock block, ulong limit)
+    {
+        int n = block.Length;
+        ulong cpi = CyclesPerInstruction;
+        // The whole block starts before the deadline and fits the limit: run it as a compiled block would.
+        if (State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline && State.Instructions + (ulong)n <= limit)
+            return RunPredecodedWhole(block);
+        return RunPredecodedStepwise(block, limit);
+    }
+
+    // The block fits before the deadline and the limit: the loop's checks between its instructions would all pass,
+    // except after a load or store that left the RAM fast path (JitCheckAfterAccess: MMIO may raise an interrupt or
+    // move the deadline, a store may rewrite the block), where JitMustLeaveBlock decides as in compiled blocks.
+    // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone.
+    private unsafe PredecodedExit RunPredecodedWhole(TranslationBlock block)
+    {
+        uint[] words = block.WordArray;
+        nint[] pointers = block.HandlerPointers;
+        InstructionClass[] classes = block.ClassArray;
+        int last = words.Length - 1;
+        ulong cpi = CyclesPerInstruction;
+        ulong pc = block.Pc;
+        ulong start = State.Instructions;
+        _jitEntryDeadline = Clock.NextDeadline;
+        JitCheckAfterAccess = false;
+        var exit = PredecodedExit.Normal;
+        try
+        {
+            for (int i = 0; ; i++)
+            {
+                if (i == last) NextPc = pc + 4;
+                nint f = pointers[i];
+                if (f != 0) ((delegate*<Cpu, uint, void>)f)(this, words[i]);
+                else block.HandlerArray[i](this, words[i]);
+                State.Cycles += cpi;
+                State.Instructions++;
+                if (i == last)
+                {
+                    State.PC = NextPc;
+                    break;
+                }
+                pc += 4;
+                State.PC = pc;
+                if (classes[i] == InstructionClass.Memory && JitCheckAfterAccess && JitMustLeaveBlock(block))
+                {
+                    NextPc = pc; // as Step leaves it after the access
+                    exit = PredecodedExit.Early;
+                    break;
+                }
+            }
+        }
+        catch (GuestException e)
+        {
+            TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
+            State.Cycles += cpi;
+            State.Instructions++;
+            exit = PredecodedExit.Exception;
+        }
+        catch (CpuStoppedException)
+        {
+            State.PC = pc;
+            NextPc = pc + 4;
+            exit = PredecodedExit.Exception;
+        }
+        Statistics.InstructionsPredecoded += State.Instructions - start;
+        PredecodedBlockExecuted?.Invoke(this, block);
+        return exit;
+    }
+
+    // A block that does not fit: the interpreter's checks before every instruction after the first.
+    private unsafe PredecodedExit RunPredecodedStepwise(TranslationBlock block, ulong limit)
     {
         uint[] words = block.WordArray;
         nint[] pointers = block.HandlerPointers;
@@ -31,7 +101,7 @@ public sealed partial class Cpu
         ulong pc = block.Pc;
         ulong start = State.Instructions;
         int i = 0;
-        bool early = false, interrupted = false;
+        var exit = PredecodedExit.Normal;
         try
         {
             while (true)
@@ -48,7 +118,7 @@ public sealed partial class Cpu
                 if (!(State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
                     || block.Invalidated)
                 {
-                    early = true;
+                    exit = PredecodedExit.Early;
                     break;
                 }
                 if (AnyInterruptAsserted)
@@ -57,7 +127,7 @@ public sealed partial class Cpu
                     PredecodedBlockExecuted?.Invoke(this, block);
                     if (CheckInterrupts())
                     {
-                        interrupted = true;
+                        exit = PredecodedExit.Interrupted;
                         break;
                     }
                 }
@@ -68,13 +138,27 @@ public sealed partial class Cpu
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
             State.Cycles += cpi;
             State.Instructions++;
+            exit = PredecodedExit.Exception;
         }
         catch (CpuStoppedException)
         {
             State.PC = pc;
+            exit = PredecodedExit.Exception;
         }
         Statistics.InstructionsPredecoded += State.Instructions - start;
-        if (!interrupted) PredecodedBlockExecuted?.Invoke(this, block);
-        return early;
+        if (exit != PredecodedExit.Interrupted) PredecodedBlockExecuted?.Invoke(this, block);
+        return exit;
+    }
+
+    private enum PredecodedExit
+    {
+        /// <summary>Ran to the block's end or a branch out of it: the next block may be chained if the block's exit is chainable.</summary>
+        Normal,
+        /// <summary>Left before the block's end with its next instruction still to run (deadline, limit, stop, wait, invalidation).</summary>
+        Early,
+        /// <summary>An interrupt was taken between two of its instructions.</summary>
+        Interrupted,
+        /// <summary>An instruction took a synchronous exception or stopped the CPU.</summary>
+        Exception,
     }
 }

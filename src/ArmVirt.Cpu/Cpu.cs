@@ -31,6 +31,9 @@ public sealed partial class Cpu
         VirtualIrq = new InterruptLine($"cpu{Configuration.Index}.virq");
         VirtualFiq = new InterruptLine($"cpu{Configuration.Index}.vfiq");
         SError = new InterruptLine($"cpu{Configuration.Index}.serror");
+        foreach (var line in (ReadOnlySpan<InterruptLine>)[Irq, Fiq, VirtualIrq, VirtualFiq, SError])
+            line.Changed += level => { if (level) Interlocked.Increment(ref _assertedLines); else Interlocked.Decrement(ref _assertedLines); };
+        Statistics = new CpuStatistics(this);
         unsafe
         {
             HostTlbBase = InitHostTlb();

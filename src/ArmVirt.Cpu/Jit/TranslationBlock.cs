@@ -24,6 +24,7 @@ public sealed class TranslationBlock
         Words = words;
         Encodings = encodings;
         WordArray = words;
+        ClassArray = classes;
         HandlerArray = new A64Handler[words.Length];
         HandlerPointers = new nint[words.Length];
         for (int i = 0; i < words.Length; i++)
@@ -93,6 +94,7 @@ public sealed class TranslationBlock
     // The predecoded form the interpreter tier runs (Cpu.RunPredecoded): words, handlers, and each handler's function
     // pointer (0: call the delegate).
     internal readonly uint[] WordArray;
+    internal readonly InstructionClass[] ClassArray;
     internal readonly A64Handler[] HandlerArray;
     internal readonly nint[] HandlerPointers;
 
