@@ -164,6 +164,6 @@ if ! diff <(markers "$LOGS/qemu-$TAG-1.log") <(markers "$LOGS/armvirt-$TAG-1.log
     echo "markers differ (QEMU <, ArmVirt >):"; cat "$LOGS/markers-$TAG.diff"
     exit 2
 fi
-echo "markers agree: $(markers "$LOGS/qemu-$TAG-1.log" | paste -sd '|' | sed 's/|/, /g')"
+echo "markers agree: $(markers "$LOGS/qemu-$TAG-1.log" | awk 'NR > 1 { printf "; " } { printf "%s", $0 }')"
 awk -v a="$ARMVIRT_TIME" -v q="$QEMU_TIME" 'BEGIN { split(a, x, " "); split(q, y, " ");
     printf "ratio ArmVirt/QEMU: %.2f wall, %.2f CPU\n", x[1] / y[1], x[2] / y[2] }'
