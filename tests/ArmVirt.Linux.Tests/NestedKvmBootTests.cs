@@ -25,6 +25,32 @@ public sealed class NestedKvmBootTests
         Console.WriteLine(path);
     }
 
+    /// <summary>The committed tests/linux/kvm/bin/minivmm is what its source builds to (the build is reproducible);
+    /// inconclusive without aarch64-linux-gnu-gcc and make.</summary>
+    [TestMethod]
+    public void CommittedMinivmmMatchesItsSource()
+    {
+        string source = Path.Combine(LinuxBootEnvironment.RepositoryRoot, "tests", "linux", "kvm");
+        bool OnPath(string tool) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
+        if (!OnPath("aarch64-linux-gnu-gcc") || !OnPath("make"))
+        {
+            Assert.Inconclusive("aarch64-linux-gnu-gcc or make not found: cannot rebuild minivmm.");
+        }
+        string output = Path.Combine(Path.GetTempPath(), $"armvirt-minivmm-{Environment.ProcessId}");
+        try
+        {
+            BootRun build = LinuxBootEnvironment.Run("make", ["-s", "-C", source, "OUT=" + output], TimeSpan.FromMinutes(2));
+            Assert.AreEqual(0, build.ExitCode, build.Describe());
+            CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(source, "bin", "minivmm")), File.ReadAllBytes(Path.Combine(output, "minivmm")),
+                "tests/linux/kvm/bin/minivmm is stale: run make -C tests/linux/kvm and commit bin/minivmm");
+        }
+        finally
+        {
+            if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        }
+    }
+
     [TestMethod]
     [TestCategory("QemuLinuxBoot")]
     [DataRow(2)]

@@ -468,8 +468,8 @@ static u64 load_file(const char *path, u8 *dst, u64 max, const char *what)
         say(2, "cannot open ", path, 0, 0);
         sys_exit(1);
     }
-    s64 size = sys_lseek((int)fd, 0, 2 /* SEEK_END */);
-    if (size < 0 || sys_lseek((int)fd, 0, 0) < 0) die("lseek", size < 0 ? size : -1);
+    s64 size = sys_lseek((int)fd, 0, 2 /* SEEK_END */), r = size < 0 ? size : sys_lseek((int)fd, 0, 0 /* SEEK_SET */);
+    if (r < 0) die("lseek", r);
     if ((u64)size > max) {
         say(2, what, " does not fit in guest RAM (bytes): ", size, 10);
         sys_exit(1);
