@@ -4,11 +4,16 @@
 #   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --memory 128M --el 2 --stats
 # and prints the wall and CPU time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratios.
 #
-#   bench/linux-boot.sh [--el 1|2] [--runs N]
+#   bench/linux-boot.sh [--el 1|2] [--gic 2|3] [--nested] [--runs N]
 #
-# A boot counts only if the process exited 0 and /init printed ARMVIRT-BOOT-DONE; the times are those of the
-# run with the least wall time of N.
-# Exit status: 0 both booted, 2 QEMU booted but ArmVirt did not (expected until ArmVirt boots Linux),
+# --gic 3: a GICv3 (QEMU gic-version=3,its=off as the tests use it; ArmVirt --gic-version 3), KVM with vgic-v3 at EL2.
+# --nested: nested virtualization (implies --el 2): the initramfs also holds tests/linux/kvm/minivmm, the kernel and a
+# nested initramfs; with armvirt.nested=1 on the command line /init runs the same kernel as a KVM guest under minivmm
+# (vGICv2 or vGICv3 as the outer GIC) to its PSCI SYSTEM_OFF, then powers off; 512M of RAM. The time is the whole run.
+# A boot counts only if the process exited 0 and /init printed ARMVIRT-BOOT-DONE (nested: also the nested guest's
+# NESTED-GUEST-DONE and ARMVIRT-NESTED-EXIT 0); the times are those of the run with the least wall time of N. The
+# marker lines of the two emulators' (first) runs must agree.
+# Exit status: 0 both booted, 2 QEMU booted but ArmVirt did not (or printed other markers),
 # 1 the QEMU reference failed (or setup failed).
 # Environment: ARMVIRT_CACHE (cache root), ARMVIRT_CLI (command running armvirt instead of
 # src/ArmVirt.Cli published by bench/publish-cli.sh), ARMVIRT_LINUX_TIMEOUT (seconds per ArmVirt boot, default 600),
@@ -16,16 +21,22 @@
 set -uo pipefail
 
 EL=2
+GIC=2
+NESTED=0
 RUNS=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --el) EL="$2"; shift 2 ;;
+        --gic) GIC="$2"; shift 2 ;;
+        --nested) NESTED=1; shift ;;
         --runs) RUNS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         *) echo "linux-boot.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
     esac
 done
 [[ "$EL" == 1 || "$EL" == 2 ]] || { echo "linux-boot.sh: --el must be 1 or 2" >&2; exit 1; }
+[[ "$GIC" == 2 || "$GIC" == 3 ]] || { echo "linux-boot.sh: --gic must be 2 or 3" >&2; exit 1; }
+if [[ $NESTED == 1 && "$EL" != 2 ]]; then echo "linux-boot.sh: --nested needs --el 2 (KVM)" >&2; exit 1; fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
@@ -33,22 +44,33 @@ QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
 ARMVIRT_TIMEOUT=${ARMVIRT_LINUX_TIMEOUT:-600}
 # Same command line as tests/ArmVirt.Linux.Tests (LinuxBootEnvironment.KernelCommandLine).
 APPEND='console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 dyndbg="file vgic-v2.c +p"'
+MEMORY=128M
+# The nested boot: LinuxBootEnvironment.NestedKernelCommandLine and NestedGuestMemory.
+if [[ $NESTED == 1 ]]; then APPEND+=' armvirt.nested=1'; MEMORY=512M; fi
+# Names the configuration in the output and the log files.
+if [[ $NESTED == 1 ]]; then CONFIG="EL2 nested GICv$GIC"; TAG="nested-gic$GIC"; else CONFIG="EL$EL GICv$GIC"; TAG="el$EL-gic$GIC"; fi
 
 # 1. Kernel and busybox (cached), 2. the initramfs from the test project's builder (one builder for both).
 CACHE=$("$ROOT/tests/linux/fetch.sh" | tail -1) || { echo "linux-boot.sh: fetch.sh failed" >&2; exit 1; }
 LOGS="$CACHE/bench-logs"
 mkdir -p "$LOGS"
-echo "== building the initramfs (tests/ArmVirt.Linux.Tests: WritesBootInitramfsToCache)"
-if ! dotnet test "$ROOT/tests/ArmVirt.Linux.Tests" -nologo -v q --filter "FullyQualifiedName~WritesBootInitramfsToCache" \
-        > "$LOGS/initramfs-build.log" 2>&1 || [[ ! -s "$CACHE/initrd.gz" ]]; then
+if [[ $NESTED == 1 ]]; then
+    INITRD="$CACHE/initrd-nested.img"; BUILDER=WritesNestedInitramfsToCache
+else
+    INITRD="$CACHE/initrd.gz"; BUILDER=WritesBootInitramfsToCache
+fi
+echo "== building the initramfs (tests/ArmVirt.Linux.Tests: $BUILDER)"
+if ! dotnet test "$ROOT/tests/ArmVirt.Linux.Tests" -nologo -v q --filter "FullyQualifiedName~$BUILDER" \
+        > "$LOGS/initramfs-build.log" 2>&1 || [[ ! -s "$INITRD" ]]; then
     echo "linux-boot.sh: building the initramfs failed, see $LOGS/initramfs-build.log" >&2
     exit 1
 fi
 KERNEL="$CACHE/Image"
-INITRD="$CACHE/initrd.gz"
 
-if [[ "$EL" == 2 ]]; then MACHINE=virt,virtualization=on,gic-version=2; else MACHINE=virt,gic-version=2; fi
-QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m 128M -nographic -no-reboot -monitor none
+# LinuxBootEnvironment.QemuMachine: GICv3 without an ITS (ArmVirt models no LPIs).
+if [[ "$EL" == 2 ]]; then MACHINE=virt,virtualization=on; else MACHINE=virt; fi
+if [[ "$GIC" == 3 ]]; then MACHINE+=,gic-version=3,its=off; else MACHINE+=,gic-version=2; fi
+QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none
           -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
 
 # ArmVirt: build Release once (not timed), then run the built program directly so dotnet run's own start-up
@@ -66,7 +88,8 @@ else
     fi
 fi
 # --stats: armvirt prints instructions, cycles and MIPS to stderr at exit (shown below from the log).
-ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --memory 128M --el "$EL" --stats)
+ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --memory "$MEMORY" --el "$EL" --stats)
+[[ "$GIC" == 3 ]] && ARMVIRT_CMD+=(--gic-version 3)
 
 # run NAME TIMEOUT CMD...: prints "WALL CPU" in seconds (CPU = user + system of the emulator process tree, which a
 # loaded or shared machine disturbs less than wall time) on success; on failure prints why on stderr.
@@ -83,6 +106,10 @@ run() {
     fi
     if ! grep -q ARMVIRT-BOOT-DONE "$log"; then echo "exit 0 without reaching ARMVIRT-BOOT-DONE (log: $log)" >&2; return 1; fi
     if grep -q "Kernel panic" "$log"; then echo "kernel panic (log: $log)" >&2; return 1; fi
+    if [[ $NESTED == 1 ]] && ! { grep -q "nested| NESTED-GUEST-DONE" "$log" && grep -q "ARMVIRT-NESTED-EXIT 0" "$log"; }; then
+        echo "the nested guest did not run to its power-off: $(grep -a -m1 -E 'ARMVIRT-NESTED-EXIT|minivmm: [^v]' "$log" | tr -d '\r') (log: $log)" >&2
+        return 1
+    fi
     awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }' "$times"
 }
 
@@ -100,25 +127,43 @@ best() {
 # show LABEL "WALL CPU"
 show() { awk -v l="$1" '{ printf "%s boot: %.2f s wall, %.2f s CPU\n", l, $1, $2 }' <<< "$2"; }
 
-echo "== kernel $(cat "$CACHE/kernel-version"), $("$QEMU" --version | head -1), EL$EL, best of $RUNS"
+# markers LOG: the marker lines of a run (the outer /init's, the nested guest's and minivmm's, its times left out),
+# which must be the same on both emulators.
+markers() {
+    tr -d '\r' < "$1" | grep -a -E '^(ARMVIRT-[A-Z-]+|nested\| NESTED-GUEST-[A-Z]+|minivmm: (vGIC|guest))' \
+        | sed -E 's/ after [0-9]+ ms, [0-9]+ exits \([0-9]+ MMIO\)//'
+}
+
+# nested_line LOG: minivmm's last line (the nested guest's run time as the outer guest's clock measured it: host
+# time on QEMU, virtual time on ArmVirt) for the report.
+nested_line() { grep -a -h -m1 -E '^minivmm: guest' "$1" 2>/dev/null | tr -d '\r'; }
+
+echo "== kernel $(cat "$CACHE/kernel-version"), $("$QEMU" --version | head -1), $CONFIG, best of $RUNS"
 echo "== QEMU:    $(printf '%q ' "${QEMU_CMD[@]}")"
-QEMU_TIME=$(best qemu-el$EL 180 "${QEMU_CMD[@]}")
+QEMU_TIME=$(best qemu-$TAG 300 "${QEMU_CMD[@]}")
 QEMU_OK=$?
-if [[ $QEMU_OK == 0 ]]; then show "QEMU    EL$EL" "$QEMU_TIME"; else echo "QEMU    EL$EL boot: FAILED"; fi
+if [[ $QEMU_OK == 0 ]]; then show "QEMU    $CONFIG" "$QEMU_TIME"; else echo "QEMU    $CONFIG boot: FAILED"; fi
+[[ $NESTED == 1 && $QEMU_OK == 0 ]] && echo "        $(nested_line "$LOGS/qemu-$TAG-1.log")"
 
 echo "== ArmVirt: $(printf '%q ' "${ARMVIRT_CMD[@]}")"
 if [[ -n "$ARMVIRT_SETUP_ERROR" ]]; then
-    echo "ArmVirt EL$EL boot: FAILED ($ARMVIRT_SETUP_ERROR)"
+    echo "ArmVirt $CONFIG boot: FAILED ($ARMVIRT_SETUP_ERROR)"
     ARMVIRT_OK=1
 else
-    ARMVIRT_TIME=$(best armvirt-el$EL "$ARMVIRT_TIMEOUT" "${ARMVIRT_CMD[@]}")
+    ARMVIRT_TIME=$(best armvirt-$TAG "$ARMVIRT_TIMEOUT" "${ARMVIRT_CMD[@]}")
     ARMVIRT_OK=$?
-    if [[ $ARMVIRT_OK == 0 ]]; then show "ArmVirt EL$EL" "$ARMVIRT_TIME"; else echo "ArmVirt EL$EL boot: FAILED"; fi
-    STATS=$(grep -h -m1 -E '^armvirt: [0-9]+ instructions' "$LOGS"/armvirt-el$EL-*.log 2>/dev/null | head -1 | tr -d '\r')
+    if [[ $ARMVIRT_OK == 0 ]]; then show "ArmVirt $CONFIG" "$ARMVIRT_TIME"; else echo "ArmVirt $CONFIG boot: FAILED"; fi
+    STATS=$(grep -h -m1 -E '^armvirt: [0-9]+ instructions' "$LOGS"/armvirt-$TAG-*.log 2>/dev/null | head -1 | tr -d '\r')
     [[ -n "$STATS" ]] && echo "        $STATS"
+    [[ $NESTED == 1 && $ARMVIRT_OK == 0 ]] && echo "        $(nested_line "$LOGS/armvirt-$TAG-1.log")"
 fi
 
 if [[ $QEMU_OK != 0 ]]; then exit 1; fi
 if [[ $ARMVIRT_OK != 0 ]]; then echo "ratio ArmVirt/QEMU: n/a (ArmVirt did not boot)"; exit 2; fi
+if ! diff <(markers "$LOGS/qemu-$TAG-1.log") <(markers "$LOGS/armvirt-$TAG-1.log") > "$LOGS/markers-$TAG.diff"; then
+    echo "markers differ (QEMU <, ArmVirt >):"; cat "$LOGS/markers-$TAG.diff"
+    exit 2
+fi
+echo "markers agree: $(markers "$LOGS/qemu-$TAG-1.log" | awk 'NR > 1 { printf "; " } { printf "%s", $0 }')"
 awk -v a="$ARMVIRT_TIME" -v q="$QEMU_TIME" 'BEGIN { split(a, x, " "); split(q, y, " ");
     printf "ratio ArmVirt/QEMU: %.2f wall, %.2f CPU\n", x[1] / y[1], x[2] / y[2] }'

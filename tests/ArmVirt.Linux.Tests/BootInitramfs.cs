@@ -57,9 +57,57 @@ public static class BootInitramfs
     }
 
     /// <summary>Builds from the cached busybox and writes <paramref name="path"/> if its contents differ.</summary>
-    public static string WriteTo(string path, string busyboxPath)
+    public static string WriteTo(string path, string busyboxPath) =>
+        WriteIfChanged(path, Build(File.ReadAllBytes(busyboxPath), DefaultInitScript()));
+
+    /// <summary>Marker the outer /init prints after the nested guest's run, followed by minivmm's exit status.</summary>
+    public const string NestedExitMarker = "ARMVIRT-NESTED-EXIT ";
+
+    /// <summary>What minivmm puts before every console line of the nested guest (tests/linux/init.sh passes it).</summary>
+    public const string NestedPrefix = "nested| ";
+
+    /// <summary>Markers the nested guest's /init (tests/linux/kvm/nested-init.sh) prints, first and last.</summary>
+    public const string NestedOkMarker = "NESTED-GUEST-OK", NestedDoneMarker = "NESTED-GUEST-DONE";
+
+    /// <summary>
+    /// The initramfs of the nested-virtualization boot: an uncompressed newc archive holding /nested/minivmm
+    /// (tests/linux/kvm/bin/minivmm), /nested/Image (the same kernel) and /nested/initrd.cpio (the nested guest's own
+    /// uncompressed initramfs: busybox and tests/linux/kvm/nested-init.sh as /init), followed by the gzip-compressed
+    /// archive of <see cref="Build"/>. The kernel unpacks concatenated archives, compressed or not
+    /// (Documentation/driver-api/early-userspace/buffer-format.rst); leaving the 32 MB kernel uncompressed spares the
+    /// emulated outer kernel from inflating it. The outer /init runs the nested guest when the command line has
+    /// armvirt.nested=1.
+    /// </summary>
+    public static byte[] BuildNested(ReadOnlySpan<byte> busybox, ReadOnlySpan<byte> initScript, ReadOnlySpan<byte> minivmm,
+        ReadOnlySpan<byte> kernel, ReadOnlySpan<byte> nestedInitScript)
     {
-        byte[] image = Build(File.ReadAllBytes(busyboxPath), DefaultInitScript());
+        byte[] nestedInitramfs = BuildCpio(busybox, nestedInitScript);
+        using var archive = new MemoryStream();
+        var cpio = new CpioNewcWriter(archive);
+        cpio.AddDirectory("nested");
+        cpio.AddFile("nested/minivmm", minivmm, permissions: 0x1ED /* 0755 */);
+        cpio.AddFile("nested/Image", kernel);
+        cpio.AddFile("nested/initrd.cpio", nestedInitramfs);
+        cpio.Finish();
+        // The next archive starts at a multiple of 4 bytes (the kernel skips zero padding between archives).
+        archive.Write(new byte[(int)(-archive.Length & 3)]);
+        archive.Write(Build(busybox, initScript));
+        return archive.ToArray();
+    }
+
+    /// <summary>tests/linux/kvm/bin/minivmm and tests/linux/kvm/nested-init.sh as copied beside the test assembly.</summary>
+    public static string MinivmmPath => Path.Combine(AppContext.BaseDirectory, "kvm", "minivmm");
+
+    /// <inheritdoc cref="MinivmmPath"/>
+    public static string NestedInitScriptPath => Path.Combine(AppContext.BaseDirectory, "kvm", "nested-init.sh");
+
+    /// <summary>Builds the nested initramfs from the cached kernel and busybox and writes <paramref name="path"/> if its contents differ.</summary>
+    public static string WriteNestedTo(string path, string busyboxPath, string kernelPath) =>
+        WriteIfChanged(path, BuildNested(File.ReadAllBytes(busyboxPath), DefaultInitScript(), File.ReadAllBytes(MinivmmPath),
+            File.ReadAllBytes(kernelPath), File.ReadAllBytes(NestedInitScriptPath)));
+
+    private static string WriteIfChanged(string path, byte[] image)
+    {
         if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(image))
         {
             // Write then rename, so a concurrent run (the bench beside the tests) never reads half a file.

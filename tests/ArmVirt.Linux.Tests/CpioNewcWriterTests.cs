@@ -88,8 +88,54 @@ public sealed class CpioNewcWriterTests
         StringAssert.Contains(script, "poweroff -f");
     }
 
-    /// <summary>An independent newc reader for the tests (parses the text headers back).</summary>
+    [TestMethod]
+    public void NestedInitramfsIsAnUncompressedArchiveThenTheBootOne()
+    {
+        byte[] busybox = [0x7F, (byte)'E', (byte)'L', (byte)'F', 1, 2, 3];
+        byte[] init = "#!/bin/sh\necho ARMVIRT-BOOT-OK\n"u8.ToArray();
+        byte[] minivmm = [0x7F, (byte)'E', (byte)'L', (byte)'F', 9];
+        byte[] kernel = [1, 2, 3, 4, 5, 6];
+        byte[] nestedInit = "#!/bin/sh\necho NESTED-GUEST-OK\n"u8.ToArray();
+        byte[] image = BootInitramfs.BuildNested(busybox, init, minivmm, kernel, nestedInit);
+
+        var entries = Read(image, out int end).ToDictionary(e => e.Name);
+        Assert.AreEqual(0x41EDu, entries["nested"].Mode);
+        CollectionAssert.AreEqual(minivmm, entries["nested/minivmm"].Data);
+        Assert.AreEqual(0x81EDu, entries["nested/minivmm"].Mode);
+        CollectionAssert.AreEqual(kernel, entries["nested/Image"].Data);
+        // The nested guest's own initramfs: uncompressed, busybox with the nested /init.
+        var nested = Read(entries["nested/initrd.cpio"].Data).ToDictionary(e => e.Name);
+        CollectionAssert.AreEqual(nestedInit, nested["init"].Data);
+        CollectionAssert.AreEqual(busybox, nested["bin/busybox"].Data);
+        // Then, 4-byte aligned, exactly the plain boot's gzip archive.
+        Assert.AreEqual(0, end % 4);
+        CollectionAssert.AreEqual(BootInitramfs.Build(busybox, init), image[end..]);
+    }
+
+    [TestMethod]
+    public void DefaultInitScriptRunsTheNestedGuestOnlyWhenAsked()
+    {
+        string script = Encoding.UTF8.GetString(BootInitramfs.DefaultInitScript());
+        StringAssert.Contains(script, "grep -q \"armvirt.nested=1\" /proc/cmdline");
+        StringAssert.Contains(script, "echo \"" + BootInitramfs.NestedExitMarker + "$?\"");
+        StringAssert.Contains(script, "--prefix \"" + BootInitramfs.NestedPrefix + "\"");
+        string nested = File.ReadAllText(BootInitramfs.NestedInitScriptPath);
+        StringAssert.Contains(nested, "echo \"" + BootInitramfs.NestedOkMarker + " ");
+        StringAssert.Contains(nested, "echo \"" + BootInitramfs.NestedDoneMarker + "\"");
+        StringAssert.Contains(nested, "poweroff -f");
+        Assert.IsTrue(File.Exists(BootInitramfs.MinivmmPath), BootInitramfs.MinivmmPath);
+    }
+
+    /// <summary>An independent newc reader for the tests (parses the text headers back); the archive must end at its trailer.</summary>
     private static List<(string Name, uint Mode, uint RdevMajor, uint RdevMinor, byte[] Data)> Read(byte[] archive)
+    {
+        var entries = Read(archive, out int end);
+        Assert.AreEqual(archive.Length, end, "nothing after the trailer");
+        return entries;
+    }
+
+    /// <summary>Reads the archive at the start of <paramref name="archive"/>; <paramref name="end"/> is the offset after its trailer.</summary>
+    private static List<(string Name, uint Mode, uint RdevMajor, uint RdevMinor, byte[] Data)> Read(byte[] archive, out int end)
     {
         var entries = new List<(string, uint, uint, uint, byte[])>();
         int pos = 0;
@@ -105,7 +151,7 @@ public sealed class CpioNewcWriterTests
             pos = (data + (int)size + 3) & ~3;
             if (name == "TRAILER!!!") break;
         }
-        Assert.AreEqual(archive.Length, pos, "nothing after the trailer");
+        end = pos;
         return entries;
     }
 }

@@ -94,6 +94,24 @@ public static class LinuxBootEnvironment
     private static readonly Lazy<string> initramfs = new(() =>
         BootInitramfs.WriteTo(Path.Combine(CacheDirectory, "initrd.gz"), BusyboxPath));
 
+    /// <summary>Builds (once per process) the nested-virtualization initramfs (<see cref="BootInitramfs.BuildNested"/>:
+    /// minivmm, the kernel and the nested guest's initramfs besides the usual contents) and returns its path.</summary>
+    public static string NestedInitramfs => nestedInitramfs.Value;
+
+    private static readonly Lazy<string> nestedInitramfs = new(() =>
+        BootInitramfs.WriteNestedTo(Path.Combine(CacheDirectory, "initrd-nested.img"), BusyboxPath, KernelPath));
+
+    /// <summary>The nested boot's command line: the usual one plus the flag that makes /init run the nested KVM guest.</summary>
+    public const string NestedKernelCommandLine = KernelCommandLine + " armvirt.nested=1";
+
+    /// <summary>Guest RAM of the nested boot: the 34 MiB initramfs (unpacked once more into the root file system) and the
+    /// nested guest's 128 MiB do not fit in <see cref="GuestMemory"/>.</summary>
+    public const string NestedGuestMemory = "512M";
+
+    /// <summary>The initramfs, command line and RAM of a plain (<paramref name="nested"/> false) or a nested boot.</summary>
+    private static (string Initrd, string CommandLine, string Memory) Guest(bool nested) =>
+        nested ? (NestedInitramfs, NestedKernelCommandLine, NestedGuestMemory) : (Initramfs, KernelCommandLine, GuestMemory);
+
     /// <summary>qemu-system-aarch64 on PATH (or QEMU_SYSTEM_AARCH64), or null.</summary>
     public static string? FindQemu()
     {
@@ -106,16 +124,18 @@ public static class LinuxBootEnvironment
         return null;
     }
 
-    /// <summary>Boots the cached kernel and initramfs on QEMU at EL1 or EL2 (inconclusive without QEMU).</summary>
-    public static BootRun BootOnQemu(int el, TimeSpan timeout, int gicVersion = 2)
+    /// <summary>Boots the cached kernel and initramfs on QEMU at EL1 or EL2 (inconclusive without QEMU); with
+    /// <paramref name="nested"/> (EL2 only) the nested initramfs and command line, so /init runs the nested KVM guest.</summary>
+    public static BootRun BootOnQemu(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false)
     {
         RequireKernelCache();
         string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
+        var (initrd, commandLine, memory) = Guest(nested);
         return Run(qemu,
         [
-            "-M", QemuMachine(el, gicVersion), "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
+            "-M", QemuMachine(el, gicVersion), "-cpu", "cortex-a57", "-smp", "1", "-m", memory,
             "-nographic", "-no-reboot", "-monitor", "none",
-            "-kernel", KernelPath, "-initrd", Initramfs, "-append", KernelCommandLine,
+            "-kernel", KernelPath, "-initrd", initrd, "-append", commandLine,
         ], timeout);
     }
 
@@ -126,19 +146,24 @@ public static class LinuxBootEnvironment
     public static TimeSpan ArmVirtTimeout =>
         TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("ARMVIRT_LINUX_TIMEOUT"), out int s) ? s : 600);
 
-    /// <summary>Boots the cached kernel and initramfs through the armvirt CLI at EL1 or EL2.</summary>
-    public static BootRun BootOnArmVirt(int el, TimeSpan timeout, int gicVersion = 2)
+    /// <summary>Boots the cached kernel and initramfs through the armvirt CLI at EL1 or EL2 (<paramref name="nested"/>:
+    /// as <see cref="BootOnQemu"/>).</summary>
+    public static BootRun BootOnArmVirt(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false)
     {
         RequireKernelCache();
-        return RunArmVirt(GuestArguments(el, gicVersion), timeout);
+        return RunArmVirt(GuestArguments(el, gicVersion, nested), timeout);
     }
 
     /// <summary>armvirt's options for this boot (the same guest and machine as <see cref="BootOnQemu"/>).</summary>
-    public static string[] GuestArguments(int el, int gicVersion = 2) =>
-    [
-        "--kernel", KernelPath, "--initrd", Initramfs, "--append", KernelCommandLine,
-        "--memory", GuestMemory, "--el", el.ToString(), .. (gicVersion == 3 ? new[] { "--gic-version", "3" } : []),
-    ];
+    public static string[] GuestArguments(int el, int gicVersion = 2, bool nested = false)
+    {
+        var (initrd, commandLine, memory) = Guest(nested);
+        return
+        [
+            "--kernel", KernelPath, "--initrd", initrd, "--append", commandLine,
+            "--memory", memory, "--el", el.ToString(), .. (gicVersion == 3 ? new[] { "--gic-version", "3" } : []),
+        ];
+    }
 
     /// <summary>Runs the armvirt CLI (ARMVIRT_CLI, or the Release build of src/ArmVirt.Cli) with <paramref name="arguments"/>.</summary>
     public static BootRun RunArmVirt(IReadOnlyList<string> arguments, TimeSpan timeout)

@@ -12,6 +12,18 @@ echo "--- ls /"
 ls /
 echo "--- dmesg (kvm/hyp/vgic/EL2)"
 dmesg | grep -i -E "kvm|hyp|vgic|EL2"
+# With armvirt.nested=1 on the kernel command line (and the nested initramfs, which holds /nested): run the same
+# kernel as a KVM guest under tests/linux/kvm/minivmm, its console lines prefixed "nested| ", and report its exit.
+if grep -q "armvirt.nested=1" /proc/cmdline; then
+    echo "--- nested KVM guest"
+    if [ -x /nested/minivmm ]; then
+        /nested/minivmm --kernel /nested/Image --initrd /nested/initrd.cpio --memory 128 --prefix "nested| " \
+            --append "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1"
+        echo "ARMVIRT-NESTED-EXIT $?"
+    else
+        echo "ARMVIRT-NESTED-EXIT missing (no /nested/minivmm in this initramfs)"
+    fi
+fi
 echo "ARMVIRT-BOOT-DONE"
 poweroff -f
 # Only reached if poweroff failed (PSCI SYSTEM_OFF missing): let the kernel panic so panic=-1 reboots

@@ -2,14 +2,14 @@
 # Stand-in for the armvirt CLI that runs the same guest on QEMU, to check the ArmVirt boot tests and
 # bench/linux-boot.sh end to end before ArmVirt boots Linux:
 #   ARMVIRT_CLI=tests/linux/qemu-as-armvirt.sh ARMVIRT_LINUX_BOOT=1 dotnet test tests/ArmVirt.Linux.Tests
-# Takes armvirt's options: --kernel FILE --initrd FILE --append TEXT --memory SIZE --el 1|2
+# Takes armvirt's options: --kernel FILE --initrd FILE --append TEXT --memory SIZE --el 1|2 --gic-version 2|3
 # --dump-dtb FILE --drive file=IMG[,format=raw][,readonly=on][,snapshot=on] (as -drive if=none + -device
 # virtio-blk-device, which QEMU plugs into the virtio-mmio slots from the top, as armvirt does)
 # (--stats is accepted and ignored).
 # Deterministic like ArmVirt by default (instruction counting, no DTB random seeds, RTC on virtual time), so the
 # determinism test passes; --nondeterministic drops that, and the determinism test must then fail.
 set -euo pipefail
-KERNEL="" INITRD="" APPEND="" MEMORY=128M EL=1 DETERMINISTIC=1 DUMPDTB=""
+KERNEL="" INITRD="" APPEND="" MEMORY=128M EL=1 DETERMINISTIC=1 DUMPDTB="" GIC=2
 DEVICES=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
@@ -18,6 +18,7 @@ while [[ $# -gt 0 ]]; do
         --append) APPEND=$2; shift 2 ;;
         --el) EL=$2; shift 2 ;;
         --memory) MEMORY=$2; shift 2 ;;
+        --gic-version) GIC=$2; shift 2 ;;
         --dump-dtb) DUMPDTB=$2; shift 2 ;;
         --drive)
             spec=$2
@@ -31,7 +32,8 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ -n "$KERNEL" ]] || { echo "qemu-as-armvirt.sh: --kernel is required" >&2; exit 64; }
-MACHINE=virt,gic-version=2
+# GICv3 as LinuxBootEnvironment.QemuMachine: without an ITS.
+if [[ "$GIC" == 3 ]]; then MACHINE=virt,gic-version=3,its=off; else MACHINE=virt,gic-version=2; fi
 [[ "$EL" == 2 ]] && MACHINE+=,virtualization=on
 ARGS=(-cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none -kernel "$KERNEL")
 [[ -n "$INITRD" ]] && ARGS+=(-initrd "$INITRD")

@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+
+namespace ArmVirt.Linux.Tests;
+
+/// <summary>
+/// Nested virtualization: the kernel boots at EL2 (KVM takes it), then /init runs tests/linux/kvm/minivmm, a minimal
+/// KVM userspace, which boots the same kernel as a KVM guest (one vCPU, in-kernel vGICv2 or vGICv3, a PL011 emulated
+/// over MMIO exits) until the nested guest powers off through PSCI; then the outer guest powers off. On QEMU (the
+/// reference) and on ArmVirt (gated by ARMVIRT_LINUX_BOOT=1 like the other ArmVirt boots).
+/// </summary>
+[TestClass]
+public sealed class NestedKvmBootTests
+{
+    /// <summary>The nested initramfs is built into the cache; also how bench/linux-boot.sh --nested builds it.</summary>
+    [TestMethod]
+    [TestCategory("QemuLinuxBoot")]
+    public void WritesNestedInitramfsToCache()
+    {
+        LinuxBootEnvironment.RequireKernelCache();
+        string path = LinuxBootEnvironment.NestedInitramfs;
+        byte[] image = File.ReadAllBytes(path);
+        // An uncompressed newc archive first (minivmm, the kernel, the nested initramfs), then the gzip one.
+        CollectionAssert.AreEqual("070701"u8.ToArray(), image[..6], "newc magic");
+        Assert.IsGreaterThan(new FileInfo(LinuxBootEnvironment.KernelPath).Length, image.LongLength, "holds the kernel");
+        Console.WriteLine(path);
+    }
+
+    /// <summary>The committed tests/linux/kvm/bin/minivmm is what its source builds to (the build is reproducible);
+    /// inconclusive without aarch64-linux-gnu-gcc and make.</summary>
+    [TestMethod]
+    public void CommittedMinivmmMatchesItsSource()
+    {
+        string source = Path.Combine(LinuxBootEnvironment.RepositoryRoot, "tests", "linux", "kvm");
+        bool OnPath(string tool) => (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+            .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, tool)));
+        if (!OnPath("aarch64-linux-gnu-gcc") || !OnPath("make"))
+        {
+            Assert.Inconclusive("aarch64-linux-gnu-gcc or make not found: cannot rebuild minivmm.");
+        }
+        string output = Path.Combine(Path.GetTempPath(), $"armvirt-minivmm-{Environment.ProcessId}");
+        try
+        {
+            BootRun build = LinuxBootEnvironment.Run("make", ["-s", "-C", source, "OUT=" + output], TimeSpan.FromMinutes(2));
+            Assert.AreEqual(0, build.ExitCode, build.Describe());
+            CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(source, "bin", "minivmm")), File.ReadAllBytes(Path.Combine(output, "minivmm")),
+                "tests/linux/kvm/bin/minivmm is stale: run make -C tests/linux/kvm and commit bin/minivmm");
+        }
+        finally
+        {
+            if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [TestMethod]
+    [TestCategory("QemuLinuxBoot")]
+    [DataRow(2)]
+    [DataRow(3)]
+    public void QemuRunsNestedKvmGuestToPowerOff(int gicVersion)
+    {
+        BootRun run = LinuxBootEnvironment.BootOnQemu(2, TimeSpan.FromMinutes(5), gicVersion, nested: true);
+        AssertNestedRun(run, gicVersion);
+    }
+
+    /// <summary>GICv2 only on ArmVirt: one nested run is the slowest test of the suite (about a minute on 2 cores).</summary>
+    [TestMethod]
+    [TestCategory("LinuxBoot")]
+    public void ArmVirtRunsNestedKvmGuestToPowerOff()
+    {
+        if (!LinuxBootEnvironment.ArmVirtBootEnabled)
+        {
+            Assert.Inconclusive("ArmVirt Linux boots are off: set ARMVIRT_LINUX_BOOT=1 to run them.");
+        }
+        BootRun run = LinuxBootEnvironment.BootOnArmVirt(2, LinuxBootEnvironment.ArmVirtTimeout, 2, nested: true);
+        AssertNestedRun(run, 2);
+    }
+
+    /// <summary>
+    /// The outer boot is clean (as <see cref="QemuBootTests.AssertCleanBoot"/>, with KVM at EL2), minivmm reports the
+    /// vGIC of the outer GIC's version and the nested guest's PSCI SYSTEM_OFF with exit status 0, and the nested guest
+    /// (its lines prefixed by minivmm) booted at EL1, ran /init to its last marker, took virtual timer interrupts
+    /// (INTID 27) and powered off.
+    /// </summary>
+    public static void AssertNestedRun(BootRun run, int gicVersion)
+    {
+        QemuBootTests.AssertCleanBoot(run);
+        StringAssert.Contains(run.Output, "CPU: All CPU(s) started at EL2", run.Describe());
+        StringAssert.Contains(run.Output, "kvm [1]: Hyp mode initialized successfully", run.Describe());
+        StringAssert.Contains(run.Output, $"minivmm: vGICv{gicVersion}, ", run.Describe());
+        string p = BootInitramfs.NestedPrefix;
+        StringAssert.Contains(run.Output, $"{p}{BootInitramfs.NestedOkMarker} ", run.Describe());
+        StringAssert.Contains(run.Output, $"{p}{BootInitramfs.NestedDoneMarker}\n", run.Describe());
+        StringAssert.Contains(run.Output, "minivmm: guest powered off (PSCI SYSTEM_OFF)", run.Describe());
+        StringAssert.Contains(run.Output, BootInitramfs.NestedExitMarker + "0\n", run.Describe());
+        foreach (string line in new[] { "] Machine model: minivmm", "] CPU: All CPU(s) started at EL1", "] psci: PSCIv1.", "] reboot: Power down" })
+        {
+            Assert.IsTrue(run.Output.Split('\n').Any(l => l.StartsWith(p + "[", StringComparison.Ordinal) && l.Contains(line, StringComparison.Ordinal)),
+                $"no nested kernel line '{line}': " + run.Describe());
+        }
+        // /proc/interrupts of the nested guest: " 11:  <count>  GIC-0  27 Level  arch_timer" (GICv3: "GICv3  27 Level").
+        Match timer = Regex.Match(run.Output, @"^" + Regex.Escape(p) + @"\s*\d+:\s+(\d+)\s+\S+\s+27 Level\s+arch_timer", RegexOptions.Multiline);
+        Assert.IsTrue(timer.Success && long.Parse(timer.Groups[1].Value) > 0, "no virtual timer interrupts in the nested guest: " + run.Describe());
+        // The nested guest's markers come before the outer guest's last one.
+        Assert.IsLessThan(run.Output.IndexOf(BootInitramfs.BootDoneMarker, StringComparison.Ordinal),
+            run.Output.IndexOf(p + BootInitramfs.NestedDoneMarker, StringComparison.Ordinal), run.Describe());
+    }
+}
