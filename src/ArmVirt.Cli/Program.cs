@@ -142,7 +142,7 @@ public static class Program
             stderr.WriteLine($"armvirt: retired: {s.InstructionsRegions / all:P1} in regions, {s.InstructionsBaseline / all:P1} in baseline blocks, " +
                 $"{s.InstructionsPredecoded / all:P1} predecoded, {s.InstructionsStepped / all:P1} stepped; " +
                 $"exceptions taken: {s.ExceptionsTaken[1]} to EL1, {s.ExceptionsTaken[2]} to EL2, {s.ExceptionsTaken[3]} to EL3; " +
-                $"{s.MmioAccesses} MMIO accesses, {s.TlbFills} TLB fills");
+                $"{s.MmioAccesses} MMIO accesses, {s.TlbFills} TLB fills, {s.HostTlbFlushes} host TLB flushes");
         }
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");

@@ -20,7 +20,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>log2 of the host TLB's slots.</summary>
-    internal const int HostTlbBits = 8;
+    internal const int HostTlbBits = 12; // as many slots as the MMU TLB (a 2 MiB working set of 4 KiB pages fits)
 
     /// <summary>Byte offsets of the fields of <see cref="HostTlbEntry"/> and its size (for emitted IL).</summary>
     internal const int HostTlbWriteTagOffset = 8, HostTlbHostOffsetOffset = 16, HostTlbEntryShift = 5;
@@ -54,6 +54,7 @@ public sealed partial class Cpu
 
     private void FlushHostTlb()
     {
+        Statistics.HostTlbFlushes++;
         foreach (ref var e in _hostTlb.AsSpan())
         {
             e.ReadTag = HostTlbNoTag;

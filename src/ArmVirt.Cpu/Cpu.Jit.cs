@@ -242,8 +242,9 @@ public sealed partial class Cpu
         var block = cache.Lookup(pc, State.EL);
         if (block == null || block.PhysicalAddress != pa)
         {
+            bool pageHadCode = cache.HoldsCode(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
             block = cache.Add(BlockBuilder.Build(this, pc, pa));
-            DropHostTlbWrites(pa);
+            if (!pageHadCode) DropHostTlbWrites(pa);
             cache.TryAdoptRegion(block);
         }
         if (block.Length == 0) return null;

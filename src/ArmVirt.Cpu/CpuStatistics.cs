@@ -24,6 +24,9 @@ public sealed class CpuStatistics
     /// <summary>Exceptions taken (synchronous, IRQ, FIQ, SError), by target exception level 0-3.</summary>
     public ulong[] ExceptionsTaken { get; } = new ulong[4];
 
+    /// <summary>Times the compiled regions' host TLB was emptied (a regime change or a TLB invalidation).</summary>
+    public ulong HostTlbFlushes { get; internal set; }
+
     /// <summary>Loads and stores that reached a device (MMIO) rather than RAM.</summary>
     public ulong MmioAccesses { get; internal set; }
 
