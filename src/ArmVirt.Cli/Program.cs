@@ -141,6 +141,7 @@ public static class Program
             double all = Math.Max(1, machine.InstructionsExecuted);
             stderr.WriteLine($"armvirt: retired: {s.InstructionsRegions / all:P1} in regions, {s.InstructionsBaseline / all:P1} in baseline blocks, " +
                 $"{s.InstructionsPredecoded / all:P1} predecoded, {s.InstructionsStepped / all:P1} stepped; " +
+                $"{s.CompiledEntries} compiled entries, {s.PredecodedRuns} predecoded block runs; " +
                 $"exceptions taken: {s.ExceptionsTaken[1]} to EL1, {s.ExceptionsTaken[2]} to EL2, {s.ExceptionsTaken[3]} to EL3; " +
                 $"{s.MmioAccesses} MMIO accesses, {s.TlbFills} TLB fills, {s.HostTlbFlushes} host TLB flushes");
         }

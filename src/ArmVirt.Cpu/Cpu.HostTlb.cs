@@ -46,16 +46,28 @@ public sealed partial class Cpu
     private bool _hostTlbKeyed, _hostTlbFlat;
     private long _hostTlbRegimeSerial = -1;
 
+    // The slots filled since the last flush (a slot once, unless a write-tag drop emptied it and it was filled again:
+    // past the array's length the next flush clears every slot). A flush then costs the slots in use, not 4096.
+    private readonly int[] _hostTlbFilled = new int[1 << HostTlbBits];
+    private int _hostTlbFilledCount;
+
     private unsafe HostTlbEntry* InitHostTlb()
     {
-        FlushHostTlb();
+        ClearHostTlb(_hostTlb.AsSpan());
         return (HostTlbEntry*)Unsafe.AsPointer(ref _hostTlb[0]);
     }
 
     private void FlushHostTlb()
     {
         Statistics.HostTlbFlushes++;
-        foreach (ref var e in _hostTlb.AsSpan())
+        if (_hostTlbFilledCount > _hostTlbFilled.Length) ClearHostTlb(_hostTlb.AsSpan());
+        else foreach (int slot in _hostTlbFilled.AsSpan(0, _hostTlbFilledCount)) ClearHostTlb(_hostTlb.AsSpan(slot, 1));
+        _hostTlbFilledCount = 0;
+    }
+
+    private static void ClearHostTlb(Span<HostTlbEntry> slots)
+    {
+        foreach (ref var e in slots)
         {
             e.ReadTag = HostTlbNoTag;
             e.WriteTag = HostTlbNoTag;
@@ -128,9 +140,15 @@ public sealed partial class Cpu
     // another page.
     private ref HostTlbEntry Slot(ulong va, long hostOffset, ulong paPage)
     {
-        ref var e = ref _hostTlb[(int)((va >> 12) & ((1 << HostTlbBits) - 1))];
+        int index = (int)((va >> 12) & ((1 << HostTlbBits) - 1));
+        ref var e = ref _hostTlb[index];
         ulong page = va & ~0xFFFUL;
-        if (e.ReadTag != page && e.WriteTag != page)
+        if (e.ReadTag == HostTlbNoTag && e.WriteTag == HostTlbNoTag)
+        {
+            if (_hostTlbFilledCount < _hostTlbFilled.Length) _hostTlbFilled[_hostTlbFilledCount] = index;
+            _hostTlbFilledCount++;
+        }
+        else if (e.ReadTag != page && e.WriteTag != page)
         {
             e.ReadTag = HostTlbNoTag;
             e.WriteTag = HostTlbNoTag;
@@ -151,7 +169,16 @@ public sealed partial class Cpu
     private void DropHostTlbWrites(ulong pa)
     {
         ulong page = pa & ~0xFFFUL;
-        foreach (ref var e in _hostTlb.AsSpan())
+        if (_hostTlbFilledCount > _hostTlbFilled.Length)
+        {
+            foreach (ref var e in _hostTlb.AsSpan())
+                if (e.WriteTag != HostTlbNoTag && e.PaPage == page) e.WriteTag = HostTlbNoTag;
+            return;
+        }
+        foreach (int slot in _hostTlbFilled.AsSpan(0, _hostTlbFilledCount))
+        {
+            ref var e = ref _hostTlb[slot];
             if (e.WriteTag != HostTlbNoTag && e.PaPage == page) e.WriteTag = HostTlbNoTag;
+        }
     }
 }

@@ -352,6 +352,7 @@ public sealed partial class Cpu
                 if (JitBlockExecuted != null) _jitHookBlock = block;
                 JitRegionEntry = block.RegionEntry;
                 _jitStatTier = (int)block.Tier;
+                Statistics.CompiledEntries++;
                 _jitStatStart = State.Instructions;
                 block.Code!(this);
                 Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;

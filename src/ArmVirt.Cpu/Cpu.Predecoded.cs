@@ -24,6 +24,7 @@ public sealed partial class Cpu
 
     private unsafe PredecodedExit RunPredecoded(TranslationBlock block, ulong limit)
     {
+        Statistics.PredecodedRuns++;
         int n = block.Length;
         ulong cpi = CyclesPerInstruction;
         // The whole block starts before the deadline and fits the limit: run it as a compiled block would.

@@ -21,6 +21,12 @@ public sealed class CpuStatistics
     /// <summary>Instructions retired by compiled regions.</summary>
     public ulong InstructionsRegions => RetiredByTier[(int)Jit.JitTier.Optimized];
 
+    /// <summary>Entries into compiled code (a block or a region) from the execution loop.</summary>
+    public ulong CompiledEntries { get; internal set; }
+
+    /// <summary>Runs of predecoded blocks.</summary>
+    public ulong PredecodedRuns { get; internal set; }
+
     /// <summary>Exceptions taken (synchronous, IRQ, FIQ, SError), by target exception level 0-3.</summary>
     public ulong[] ExceptionsTaken { get; } = new ulong[4];
 
