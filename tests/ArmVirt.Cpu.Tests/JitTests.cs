@@ -215,11 +215,40 @@ public sealed class JitTests
     }
 
     [TestMethod]
+    public void ShortBlocksSkipTheBaselineTierAndGoStraightToTheirRegion()
+    {
+        // CountDown's loop is a 3-instruction block: under JitBaselineMinimumLength it is not compiled at JitThreshold
+        // but runs predecoded until JitOptimizeThreshold entries, then as a region. With the minimum at 0 it compiles.
+        foreach (int minimum in new[] { 4, 0 })
+        {
+            using var h = new CpuHarness(1, CountDown);
+            var cpu = h.Cpu;
+            cpu.Engine = ExecutionEngine.Jit;
+            cpu.JitThreshold = 10;
+            cpu.JitOptimizeThreshold = 100;
+            cpu.JitBaselineMinimumLength = minimum;
+            cpu.JitBackgroundCompilation = false;
+            cpu.SetX(1, 1000);
+            cpu.Run(3 * 50);
+            var block = cpu.Translations!.Lookup(Base, 1)!;
+            Assert.AreEqual(minimum == 0 ? JitTier.Baseline : JitTier.None, block.Tier, $"after 50 entries, minimum {minimum}");
+            if (minimum != 0) Assert.AreEqual(150UL, cpu.Statistics.InstructionsPredecoded, "the short block ran predecoded");
+            cpu.ClearStop();
+            cpu.Run(3 * 200);
+            block = cpu.Translations!.Lookup(Base, 1)!;
+            Assert.AreEqual(JitTier.Optimized, block.Tier, $"after 250 entries ({block.ExecutionCount} counted), minimum {minimum}");
+            Assert.AreEqual(250UL, cpu.X(0));
+            Assert.IsTrue(cpu.Statistics.InstructionsRegions > 0, "the loop ran as a region");
+        }
+    }
+
+    [TestMethod]
     public void ResetFlushesTranslationsBecauseLoadersWriteSilently()
     {
         using var h = new CpuHarness(1, CountDown);
         h.Cpu.Engine = ExecutionEngine.Jit;
         h.Cpu.JitThreshold = 0;
+        h.Cpu.JitBaselineMinimumLength = 0;
         h.Cpu.JitBackgroundCompilation = false;
         h.Cpu.SetX(1, 5);
         h.Cpu.Run(15);

@@ -25,6 +25,7 @@ internal sealed class LockstepPair : IDisposable
         Jit = new Side(configuration, cyclesPerInstruction);
         Jit.Cpu.Engine = ExecutionEngine.Jit;
         Jit.Cpu.JitThreshold = jitThreshold;
+        Jit.Cpu.JitBaselineMinimumLength = 0; // every block compiles at jitThreshold, whatever its length
         Jit.Cpu.JitOptimizeThreshold = optimizeThreshold;
         Jit.Cpu.JitBackgroundCompilation = background;
     }

@@ -76,6 +76,7 @@ public sealed class GuestTests
         var jit = RunOnArmVirt(guest, ExecutionEngine.Jit, cpu =>
         {
             cpu.JitThreshold = 1;
+            cpu.JitBaselineMinimumLength = 0;
             cpu.JitOptimizeThreshold = 200;
             cpu.JitBackgroundCompilation = false;
         });
