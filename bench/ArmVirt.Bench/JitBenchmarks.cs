@@ -6,7 +6,8 @@ using BenchmarkDotNet.Attributes;
 namespace ArmVirt.Bench;
 
 /// <summary>
-/// The JIT (both tiers) against the interpreter on the same integer loop, per guest instruction, all through
+/// The JIT (its predecoded first tier and both compiled tiers) against the interpreter on the same integer loop, per
+/// guest instruction, all through
 /// <see cref="Cpu.Cpu.Run"/>. Translation cost is in <see cref="JitTranslationBenchmarks"/>.
 /// </summary>
 [MemoryDiagnoser]
@@ -15,6 +16,7 @@ public class JitBenchmarks : JitGuestCode
     private Cpu.Cpu _interp = null!;
     private Cpu.Cpu _jit = null!;
     private Cpu.Cpu _jitBaseline = null!;
+    private Cpu.Cpu _predecoded = null!;
 
     // loop: add x0, x0, #1; eor x1, x1, x0; lsl x2, x1, #3; subs x3, x3, #1; b.ne loop; (then) b .
     internal static readonly uint[] Loop = [0x91000400, 0xCA000021, 0xD37DF022, 0xF1000463, 0x54FFFF81, 0x14000000];
@@ -45,6 +47,11 @@ public class JitBenchmarks : JitGuestCode
         _jitBaseline = new Cpu.Cpu(Bus, new VirtualClock())
         {
             Engine = ExecutionEngine.Jit, JitBackgroundCompilation = false, JitOptimizeThreshold = long.MaxValue,
+            JitBaselineMinimumLength = 0,
+        };
+        _predecoded = new Cpu.Cpu(Bus, new VirtualClock())
+        {
+            Engine = ExecutionEngine.Jit, JitThreshold = int.MaxValue, JitOptimizeThreshold = long.MaxValue,
         };
         RunLoop(_jit); // warm: the loop block is compiled and optimized
         RunLoop(_jitBaseline);
@@ -68,4 +75,8 @@ public class JitBenchmarks : JitGuestCode
 
     [Benchmark(OperationsPerInvoke = Instructions)]
     public ulong JitLoopBaseline() => RunLoop(_jitBaseline);
+
+    /// <summary>The JIT engine's first tier: the loop's block run from its predecoded form, never compiled.</summary>
+    [Benchmark(OperationsPerInvoke = Instructions)]
+    public ulong PredecodedLoop() => RunLoop(_predecoded);
 }
