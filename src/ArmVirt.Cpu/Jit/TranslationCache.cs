@@ -11,7 +11,7 @@ namespace ArmVirt.Cpu.Jit;
 /// </summary>
 public sealed class TranslationCache
 {
-    private const int DirectBits = 12;
+    private const int DirectBits = 14;
     private readonly TranslationBlock?[] _direct = new TranslationBlock?[1 << DirectBits];
     private readonly Dictionary<ulong, TranslationBlock> _blocks = new();
     private readonly Dictionary<ulong, List<TranslationBlock>> _pages = new();
@@ -21,7 +21,7 @@ public sealed class TranslationCache
     private readonly int[] _pageFilter = new int[PageFilterSize];
 
     /// <summary>Creates an empty cache holding at most <paramref name="capacity"/> blocks.</summary>
-    public TranslationCache(int capacity = 16384)
+    public TranslationCache(int capacity = 131072)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
@@ -59,6 +59,9 @@ public sealed class TranslationCache
     /// <summary>Whole-cache flushes (capacity reached, IC IALLU, engine switch).</summary>
     public long Flushes { get; private set; }
 
+    /// <summary>Blocks added (built on a cache miss).</summary>
+    public long BlocksBuilt { get; private set; }
+
     private static ulong Key(ulong pc, int el) => (pc >> 2) | ((ulong)el << 62);
 
     private static int Slot(ulong pc) => (int)((pc >> 2) & ((1 << DirectBits) - 1));
@@ -77,6 +80,7 @@ public sealed class TranslationCache
     public TranslationBlock Add(TranslationBlock block)
     {
         if (_blocks.Count >= Capacity) Flush();
+        BlocksBuilt++;
         ulong key = Key(block.Pc, block.El);
         if (_blocks.Remove(key, out var old)) Drop(old, fromPages: true);
         _blocks[key] = block;
