@@ -331,6 +331,16 @@ public sealed class JitTests
         Assert.AreEqual(InstructionClass.Memory, InstructionClassifier.Classify(A64Decoder.Instance.Decode(0xf9400062)), "LDR");
         foreach (var row in BranchTable.Entries)
             Assert.AreEqual(InstructionClass.EndsBlock, InstructionClassifier.Classify(row), row.Name);
+        // SYS words: data cache maintenance by VA is a load/store; other SYS operations still end blocks.
+        static InstructionClass Sys(uint word) => InstructionClassifier.Classify(A64Decoder.Instance.Decode(word), word);
+        Assert.AreEqual(InstructionClass.Memory, Sys(Enc.DcZvaX0), "DC ZVA");
+        Assert.AreEqual(InstructionClass.Memory, Sys(Enc.DcCivacX0), "DC CIVAC");
+        Assert.AreEqual(InstructionClass.Memory, Sys(Enc.DcIvacX0), "DC IVAC");
+        Assert.AreEqual(InstructionClass.Memory, Sys(Enc.DcCvauX0), "DC CVAU");
+        Assert.AreEqual(InstructionClass.EndsBlock, Sys(Enc.DcCiswX0), "DC CISW");
+        Assert.AreEqual(InstructionClass.EndsBlock, Sys(0xd50b7520), "IC IVAU drops code: it ends its block");
+        Assert.AreEqual(InstructionClass.EndsBlock, Sys(0xd508871f), "TLBI VMALLE1");
+        Assert.AreEqual(InstructionClass.EndsBlock, Sys(0xd5087800), "AT S1E1R");
     }
 
     [TestMethod]

@@ -528,6 +528,79 @@ public sealed class LockstepRegionTests
 
     [TestMethod]
     [DataRow(false)]
+    [DataRow(true, DisplayName = "predecoded tier")]
+    public void DataCacheMaintenanceInsideALoopKeepsTheLoopCompiled(bool predecoded)
+    {
+        // loop: dc zva, x0; add x0, x0, #64; dc civac, x1; dc cvau, x1; add x1, x1, #64; subs x9, x9, #1; b.ne loop; b .
+        // DC by VA is a load/store for blocks and regions (no EL, regime or mask change): the loop runs without leaving.
+        var asm = new A64Assembler();
+        var loop = asm.NewLabel();
+        asm.Bind(loop);
+        asm.Emit(Enc.DcZvaX0);
+        asm.Emit(AddImm(true, false, false, 0, 0, 64));
+        asm.Emit(Enc.DcCivacX0 | 1);
+        asm.Emit(Enc.DcCvauX0 | 1);
+        asm.Emit(AddImm(true, false, false, 1, 1, 64));
+        asm.Emit(AddImm(true, true, true, 9, 9, 1));
+        asm.BCond(1, loop);
+        asm.Emit(SelfBranch);
+        using var pair = RegionPair(mmu: true, predecoded: predecoded);
+        LoadAtCode(pair, asm.Finish());
+        var pattern = Enumerable.Repeat(0xA5A5A5A5u, 1024).ToArray();
+        pair.Load(DataArea, pattern);
+        pair.Setup(cpu =>
+        {
+            cpu.SetX(0, DataArea + 64);
+            cpu.SetX(1, DataArea + 0x1000);
+            cpu.SetX(9, 40);
+        });
+        pair.RunLockstep(7 * 40 + 5);
+        var jit = pair.Jit.Cpu;
+        Assert.AreEqual(0UL, jit.X(9));
+        Assert.AreEqual(DataArea + 64 + 40 * 64, jit.X(0));
+        var ram = pair.Jit.Ram.AsSpan(DataArea, 64 + 40 * 64 + 64);
+        Assert.IsTrue(ram[..64].ToArray().All(b => b == 0xA5), "the block before the first DC ZVA is untouched");
+        Assert.IsTrue(ram.Slice(64, 40 * 64).ToArray().All(b => b == 0), "40 blocks of 64 bytes zeroed");
+        Assert.IsTrue(ram[(64 + 40 * 64)..].ToArray().All(b => b == 0xA5), "the block after the last is untouched");
+        if (predecoded) AssertPredecodedRan(pair, jit.State.Instructions);
+        else
+        {
+            AssertRegionRanTheLoop(pair);
+            Assert.IsTrue(pair.BlocksCompared <= 3, $"{pair.BlocksCompared} returns: the passes ran inside the region");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true, DisplayName = "predecoded tier")]
+    public void DcZvaOverTheRestOfItsOwnBlockMakesItsNextInstructionUndefined(bool predecoded)
+    {
+        // dc zva, x0 (x0 = Code + 64); 15 x add x2, x2, #1; then at Code + 64: add x3, x3, #1 ... b . — the zeroed word is
+        // UDF #0: the instruction after the DC ZVA's block part is Undefined, exactly where the interpreter takes it.
+        var program = new uint[32];
+        program[0] = Enc.DcZvaX0;
+        for (int i = 1; i < 16; i++) program[i] = AddImm(true, false, false, 2, 2, 1);
+        for (int i = 16; i < 31; i++) program[i] = AddImm(true, false, false, 3, 3, 1);
+        program[31] = SelfBranch;
+        using var pair = RegionPair(mmu: true, predecoded: predecoded);
+        LoadAtCode(pair, program);
+        pair.Load(Vbar + 0x200, SelfBranch);
+        pair.Setup(cpu =>
+        {
+            cpu.Sys.Vbar[1] = Vbar;
+            cpu.SetX(0, Code + 64);
+        });
+        pair.RunLockstep(40);
+        var jit = pair.Jit.Cpu;
+        Assert.AreEqual(15UL, jit.X(2));
+        Assert.AreEqual(0UL, jit.X(3), "the zeroed instructions did not run");
+        Assert.AreEqual(Code + 64, jit.Sys.Elr[1], "ELR: the first zeroed word");
+        Assert.AreEqual(0UL, jit.Sys.Esr[1] >> 26, "EC 0: Undefined");
+        Assert.AreEqual(Vbar + 0x200, jit.State.PC);
+    }
+
+    [TestMethod]
+    [DataRow(false)]
     [DataRow(true)]
     public void MisalignedSpBaseInsideARegionRaisesSpAlignmentFault(bool mmu)
     {

@@ -35,7 +35,7 @@ public static class BlockBuilder
                     insn = Unsafe.ReadUnaligned<uint>(p);
                 }
                 var e = cpu.Decode(insn);
-                var c = InstructionClassifier.Classify(e);
+                var c = InstructionClassifier.Classify(e, insn);
                 words.Add(insn);
                 encodings.Add(e);
                 classes.Add(c);

@@ -61,7 +61,28 @@ public static class InstructionClassifier
     /// </summary>
     public static bool NeedsNoPc(A64Encoding encoding) => PcFreeRows.Contains(encoding);
 
-    /// <summary>The class of <paramref name="encoding"/>.</summary>
+    /// <summary>
+    /// The class of instruction <paramref name="word"/> decoded as <paramref name="encoding"/>: that of its row, except
+    /// that the data cache maintenance instructions by VA (DC ZVA, CVAC, CVAU, CIVAC, IVAC: rows of SYS) are loads and
+    /// stores: they translate an address (and DC ZVA writes the block), may raise a precise data abort or trap, and
+    /// change no EL, regime, interrupt mask or TLB, so blocks and regions go on after them (Linux's clear_page and
+    /// cache-cleaning loops stay in compiled code).
+    /// </summary>
+    public static InstructionClass Classify(A64Encoding encoding, uint word) =>
+        encoding.Handler.Method == SysMethod && IsDataCacheByVa(word) ? InstructionClass.Memory : Classify(encoding);
+
+    private static readonly MethodInfo SysMethod = ((A64Handler)SystemRegisterMove.Sys).Method;
+
+    // SYS #op1, C7, Cm, #op2 (Arm ARM C5.3, "Cache maintenance instructions"): DC IVAC is op1 0, CRm 6, op2 1; DC ZVA,
+    // CVAC, CVAU and CIVAC are op1 3, CRm 4, 10, 11 and 14, op2 1.
+    private static bool IsDataCacheByVa(uint word)
+    {
+        uint op1 = (word >> 16) & 7, crn = (word >> 12) & 0xF, crm = (word >> 8) & 0xF, op2 = (word >> 5) & 7;
+        if (crn != 7 || op2 != 1) return false;
+        return (op1 == 0 && crm == 6) || (op1 == 3 && crm is 4 or 10 or 11 or 14);
+    }
+
+    /// <summary>The class of the rows of <paramref name="encoding"/> (see <see cref="Classify(A64Encoding, uint)"/>).</summary>
     public static InstructionClass Classify(A64Encoding encoding) =>
         PlainRows.Contains(encoding) ? InstructionClass.Plain
         : MemoryRows.Contains(encoding) ? InstructionClass.Memory

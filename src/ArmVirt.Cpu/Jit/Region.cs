@@ -72,7 +72,7 @@ internal sealed class Region
             {
                 uint word = WordAt(page, pc);
                 var encoding = cpu.Decoder.Decode(word);
-                var cls = InstructionClassifier.Classify(encoding);
+                var cls = InstructionClassifier.Classify(encoding, word);
                 var kind = RegionInstruction.KindOf(encoding, word);
                 var added = new RegionInstruction(pc, word, encoding, cls, kind);
                 found.Add(pc, added);
