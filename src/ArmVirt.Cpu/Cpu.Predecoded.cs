@@ -76,16 +76,11 @@ public sealed partial class Cpu
         }
         catch (GuestException e)
         {
-            TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-            State.Cycles += cpi;
-            State.Instructions++;
-            exit = PredecodedExit.Exception;
+            exit = TakeSynchronousException(e, pc);
         }
         catch (CpuStoppedException)
         {
-            State.PC = pc;
-            NextPc = pc + 4;
-            exit = PredecodedExit.Exception;
+            exit = Stopped(pc);
         }
         Statistics.InstructionsPredecoded += State.Instructions - start;
         PredecodedBlockExecuted?.Invoke(this, block);
@@ -136,19 +131,32 @@ public sealed partial class Cpu
         }
         catch (GuestException e)
         {
-            TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-            State.Cycles += cpi;
-            State.Instructions++;
-            exit = PredecodedExit.Exception;
+            exit = TakeSynchronousException(e, pc);
         }
         catch (CpuStoppedException)
         {
-            State.PC = pc;
-            exit = PredecodedExit.Exception;
+            exit = Stopped(pc);
         }
         Statistics.InstructionsPredecoded += State.Instructions - start;
         if (exit != PredecodedExit.Interrupted) PredecodedBlockExecuted?.Invoke(this, block);
         return exit;
+    }
+
+    // As Step: the faulting instruction at pc takes its exception and is counted.
+    private PredecodedExit TakeSynchronousException(GuestException e, ulong pc)
+    {
+        TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
+        State.Cycles += CyclesPerInstruction;
+        State.Instructions++;
+        return PredecodedExit.Exception;
+    }
+
+    // As Step: the instruction at pc that stopped the CPU is not retired and the PC stays on it.
+    private PredecodedExit Stopped(ulong pc)
+    {
+        State.PC = pc;
+        NextPc = pc + 4;
+        return PredecodedExit.Exception;
     }
 
     private enum PredecodedExit
