@@ -247,8 +247,8 @@ public sealed partial class Cpu
             }
             else return null;
         }
-        var block = cache.Lookup(pc, State.EL);
-        if (block == null || block.PhysicalAddress != pa)
+        var block = cache.Lookup(pc, State.EL, pa);
+        if (block == null)
         {
             bool pageHadCode = cache.HoldsCode(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
             block = cache.Add(BlockBuilder.Build(this, pc, pa));

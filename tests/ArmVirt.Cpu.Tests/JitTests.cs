@@ -369,6 +369,46 @@ public sealed class JitTests
     }
 
     [TestMethod]
+    public void BlocksAtOneAddressFetchedFromDifferentPagesCoexist()
+    {
+        // A hypervisor and its guest (or two processes) run different code at the same VA: each keeps its block.
+        using var h = new CpuHarness(1);
+        const ulong va = 0x8000, pa0 = CpuHarness.RamBase;
+        for (int i = 0; i < 6; i++) h.Load(pa0 + 0x1000 * (ulong)i, CountDown);
+        var cache = new TranslationCache();
+        var blocks = Enumerable.Range(0, 6).Select(i => cache.Add(BlockBuilder.Build(h.Cpu, va, pa0 + 0x1000 * (ulong)i))).ToArray();
+        // Four are kept (MaxAliases), the newest first; the two oldest were dropped.
+        Assert.IsTrue(blocks[0].Invalidated && blocks[1].Invalidated);
+        for (int i = 2; i < 6; i++)
+        {
+            Assert.IsFalse(blocks[i].Invalidated, $"block {i}");
+            Assert.AreSame(blocks[i], cache.Lookup(va, 1, pa0 + 0x1000 * (ulong)i));
+        }
+        Assert.AreEqual(4, cache.Count);
+        Assert.AreSame(blocks[5], cache.Lookup(va, 1), "the newest");
+        Assert.IsNull(cache.Lookup(va, 1, pa0), "a dropped one is not found");
+        // A block built again from the same page replaces the one it had.
+        var again = cache.Add(BlockBuilder.Build(h.Cpu, va, pa0 + 0x3000));
+        Assert.IsTrue(blocks[3].Invalidated);
+        Assert.AreSame(again, cache.Lookup(va, 1, pa0 + 0x3000));
+        Assert.AreEqual(4, cache.Count);
+        // A write to one page drops only the block fetched from it, wherever it sits in the chain.
+        cache.Invalidate(pa0 + 0x4000, 4);
+        Assert.IsTrue(blocks[4].Invalidated);
+        Assert.IsNull(cache.Lookup(va, 1, pa0 + 0x4000));
+        Assert.AreSame(blocks[2], cache.Lookup(va, 1, pa0 + 0x2000));
+        Assert.AreSame(blocks[5], cache.Lookup(va, 1, pa0 + 0x5000));
+        Assert.AreSame(again, cache.Lookup(va, 1));
+        Assert.AreEqual(3, cache.Count);
+        cache.Invalidate(pa0 + 0x3000, 4); // the head
+        Assert.AreSame(blocks[5], cache.Lookup(va, 1));
+        Assert.AreEqual(2, cache.Count);
+        cache.Flush();
+        Assert.IsTrue(blocks[2].Invalidated && blocks[5].Invalidated);
+        Assert.AreEqual(0, cache.Count);
+    }
+
+    [TestMethod]
     public void DataWrittenNextToARegionLeavesItCompiled()
     {
         // The loop counts x0 up and stores it to a word in its own page, 0x800 past the code: the region, compiled

@@ -126,6 +126,9 @@ public sealed class TranslationBlock
     /// </summary>
     internal TranslationBlock? LinkFallThrough, LinkTaken;
 
+    /// <summary>The next block at the same PC and EL fetched from another physical address (the cache's chain).</summary>
+    internal TranslationBlock? Alias;
+
     /// <summary>The address after the last instruction.</summary>
     internal ulong EndPc => Pc + 4 * (ulong)Length;
 

@@ -31,7 +31,17 @@ public sealed class TranslationCache
     public int Capacity { get; }
 
     /// <summary>Blocks currently held.</summary>
-    public int Count => _blocks.Count;
+    public int Count => _count;
+
+    // Blocks held (heads of _blocks and their aliases).
+    private int _count;
+
+    /// <summary>
+    /// Blocks kept at one (PC, EL) fetched from different physical addresses: a hypervisor and its guest running the
+    /// same kernel at the same virtual addresses, or processes mapping different code at one address, each keep theirs
+    /// instead of rebuilding them at every switch.
+    /// </summary>
+    private const int MaxAliases = 4;
 
     private long _blocksCompiled, _blocksOptimized, _instructionsCompiled, _compileTicks, _regionsCompiled;
 
@@ -66,24 +76,56 @@ public sealed class TranslationCache
 
     private static int Slot(ulong pc) => (int)((pc >> 2) & ((1 << DirectBits) - 1));
 
-    /// <summary>The block at <paramref name="pc"/> for <paramref name="el"/>, or null.</summary>
-    public TranslationBlock? Lookup(ulong pc, int el)
+    /// <summary>The block at <paramref name="pc"/> for <paramref name="el"/> fetched from <paramref name="pa"/>, or null.</summary>
+    internal TranslationBlock? Lookup(ulong pc, int el, ulong pa)
     {
         var b = _direct[Slot(pc)];
-        if (b != null && b.Pc == pc && b.El == el) return b;
+        if (b != null && b.Pc == pc && b.El == el && b.PhysicalAddress == pa) return b;
         if (!_blocks.TryGetValue(Key(pc, el), out b)) return null;
-        _direct[Slot(pc)] = b;
-        return b;
+        for (; b != null; b = b.Alias)
+        {
+            if (b.PhysicalAddress != pa) continue;
+            _direct[Slot(pc)] = b;
+            return b;
+        }
+        return null;
     }
+
+    /// <summary>The newest block at <paramref name="pc"/> for <paramref name="el"/> (whatever page it was fetched from), or null.</summary>
+    public TranslationBlock? Lookup(ulong pc, int el) => _blocks.TryGetValue(Key(pc, el), out var b) ? b : null;
 
     /// <summary>Adds <paramref name="block"/> (replacing any block with the same key), flushing first when full.</summary>
     public TranslationBlock Add(TranslationBlock block)
     {
-        if (_blocks.Count >= Capacity) Flush();
+        if (_count >= Capacity) Flush();
         BlocksBuilt++;
         ulong key = Key(block.Pc, block.El);
-        if (_blocks.Remove(key, out var old)) Drop(old, fromPages: true);
+        // The new block heads its (PC, EL) chain; a block fetched from the same physical address is replaced, and the
+        // oldest beyond MaxAliases dropped.
+        var tail = block;
+        int kept = 1;
+        if (_blocks.TryGetValue(key, out var old))
+        {
+            for (var b = old; b != null;)
+            {
+                var next = b.Alias;
+                if (b.PhysicalAddress == block.PhysicalAddress || kept == MaxAliases)
+                {
+                    Drop(b, fromPages: true);
+                    _count--;
+                }
+                else
+                {
+                    tail.Alias = b;
+                    tail = b;
+                    kept++;
+                }
+                b = next;
+            }
+        }
+        tail.Alias = null;
         _blocks[key] = block;
+        _count++;
         _direct[Slot(block.Pc)] = block;
         if (!_pages.TryGetValue(block.Page, out var list))
         {
@@ -231,7 +273,7 @@ public sealed class TranslationCache
                     var b = list[i];
                     if (!b.Overlaps(pa, end) && b.Region?.Overlaps(pa, end) != true) continue;
                     list.RemoveAt(i);
-                    _blocks.Remove(Key(b.Pc, b.El));
+                    Unlink(b);
                     Drop(b, fromPages: false);
                     BlocksInvalidated++;
                 }
@@ -243,12 +285,18 @@ public sealed class TranslationCache
     /// <summary>Drops every block.</summary>
     public void Flush()
     {
-        foreach (var b in _blocks.Values)
+        foreach (var head in _blocks.Values)
         {
-            b.Invalidated = true;
-            b.LinkFallThrough = b.LinkTaken = null;
+            for (var b = head; b != null;)
+            {
+                var next = b.Alias;
+                b.Invalidated = true;
+                b.LinkFallThrough = b.LinkTaken = b.Alias = null;
+                b = next;
+            }
         }
         _blocks.Clear();
+        _count = 0;
         _pages.Clear();
         Array.Clear(_pageFilter);
         Array.Clear(_direct);
@@ -256,9 +304,30 @@ public sealed class TranslationCache
         Flushes++;
     }
 
+    // Removes b from its (PC, EL) chain.
+    private void Unlink(TranslationBlock b)
+    {
+        ulong key = Key(b.Pc, b.El);
+        if (!_blocks.TryGetValue(key, out var head)) return;
+        if (head == b)
+        {
+            if (b.Alias != null) _blocks[key] = b.Alias;
+            else _blocks.Remove(key);
+        }
+        else
+        {
+            var p = head;
+            while (p.Alias != null && p.Alias != b) p = p.Alias;
+            if (p.Alias != b) return;
+            p.Alias = b.Alias;
+        }
+        _count--;
+    }
+
     private void Drop(TranslationBlock b, bool fromPages)
     {
         b.Invalidated = true;
+        b.Alias = null;
         b.LinkFallThrough = b.LinkTaken = null; // links into b from live blocks are refused (Invalidated) and replaced
         if (_direct[Slot(b.Pc)] == b) _direct[Slot(b.Pc)] = null;
         if (fromPages && _pages.TryGetValue(b.Page, out var list))
