@@ -32,7 +32,8 @@ public sealed partial class Cpu
     public void TakeException(ExceptionKind kind, int targetEl, ulong preferredReturn,
         ExceptionClass ec = ExceptionClass.Unknown, uint iss = 0, bool il = true, ulong? far = null, ulong? ipa = null)
     {
-        InvalidateRegimeCache(); // (HCR_EL2.VSE may be cleared below; EL and PAN are compared on every use anyway)
+        // The cached regime stays: an exception entry changes PSTATE.EL and PSTATE.PAN, which every use of the cache
+        // compares, and no register the regime reads (taking a virtual SError clears HCR_EL2.VSE, and drops it there).
         Statistics.ExceptionsTaken[targetEl]++;
         ulong vectorOffset = targetEl > State.EL ? 0x400UL : State.SpSel == 1 ? 0x200UL : 0x000UL;
         ulong spsr = GetSpsrFromPstate();
@@ -141,6 +142,7 @@ public sealed partial class Cpu
             if ((hcr & HcrAmo) != 0 && (State.Daif & (1u << 8)) == 0 && (hcr & HcrVse) != 0)
             {
                 Sys.Hcr &= ~HcrVse; // taking the virtual SError clears HCR_EL2.VSE
+                InvalidateRegimeCache(); // (the cached regime holds HCR_EL2)
                 TakeException(ExceptionKind.SError, 1, State.PC, ExceptionClass.SError, 0);
                 return true;
             }

@@ -13,16 +13,17 @@ public static class SystemRegisterMove
     /// <summary>C6.2.195 MRS.</summary>
     public static void Mrs(Cpu cpu, uint insn)
     {
-        var reg = Resolve(cpu, insn, write: false);
-        cpu.SetX(A64Fields.Rt(insn), reg.Read!(cpu));
+        var reg = ResolveOrTakeException(cpu, insn, write: false);
+        if (reg != null) cpu.SetX(A64Fields.Rt(insn), reg.Read!(cpu));
     }
 
-    /// <summary>C6.2.198 MSR (register).</summary>
+    /// <summary>C6.2.198 MSR (register). A write to a register the translation regime reads drops the cached regime.</summary>
     public static void Msr(Cpu cpu, uint insn)
     {
-        var reg = Resolve(cpu, insn, write: true);
+        var reg = ResolveOrTakeException(cpu, insn, write: true);
+        if (reg == null) return;
         reg.Write!(cpu, cpu.X(A64Fields.Rt(insn)));
-        cpu.InvalidateRegimeCache();
+        if (reg.ChangesTranslation) cpu.InvalidateRegimeCache();
     }
 
     /// <summary>C6.2.322 SYS: the operation receives Xt.</summary>
@@ -35,35 +36,66 @@ public static class SystemRegisterMove
     /// The register or operation <paramref name="insn"/> addresses, after the access checks; throws the
     /// UNDEFINED or trap exception otherwise.
     /// </summary>
-    public static SystemRegister Resolve(Cpu cpu, uint insn, bool write)
+    public static SystemRegister Resolve(Cpu cpu, uint insn, bool write) =>
+        Check(cpu, insn, write, out var ec, out uint iss, out int targetEl) ?? throw new GuestException(ec, iss, targetEl);
+
+    // Resolve for MRS, MSR, SYS and SYSL themselves: a failed check takes its exception at once (the instruction's
+    // address as the preferred return, exactly what the execution loops do with a GuestException from a handler) and
+    // returns null. A trapped system register access is how a hypervisor sees its guest's ID registers, virtual memory
+    // controls, PMU, debug and set/way maintenance: no .NET throw, which costs microseconds, on that path. These
+    // instructions end every block, so compiled code leaves at NextPc (the vector) as after HVC or SVC.
+    private static SystemRegister? ResolveOrTakeException(Cpu cpu, uint insn, bool write)
+    {
+        var reg = Check(cpu, insn, write, out var ec, out uint iss, out int targetEl);
+        if (reg == null) cpu.TakeException(ExceptionKind.Synchronous, targetEl, cpu.State.PC, ec, iss);
+        return reg;
+    }
+
+    // AArch64.CheckSystemAccess: the register, or null and the exception to take (UNDEFINED first, then traps in EL1,
+    // EL2, EL3 order).
+    private static SystemRegister? Check(Cpu cpu, uint insn, bool write, out ExceptionClass ec, out uint iss, out int targetEl)
     {
         int op1 = (int)A64Fields.Bits(insn, 18, 16);
         var reg = cpu.SystemRegisters.Find(SystemRegister.KeyOf(insn));
+        var access = SystemRegisterAccess.Allowed;
         if (reg == null)
         {
             // HCR_EL2.TIDCP: the IMPLEMENTATION DEFINED space (op0 = 3, CRn = 11 or 15) traps from EL1.
             uint crn = A64Fields.Bits(insn, 15, 12);
-            if (A64Fields.Bits(insn, 20, 19) == 3 && crn is 11 or 15 && cpu.State.EL == 1 && (cpu.EffectiveHcr & HcrEl2.Tidcp) != 0)
-                throw Trap(cpu, insn, SystemRegisterAccess.TrapToEl2);
-            throw Undefined(cpu);
+            access = A64Fields.Bits(insn, 20, 19) == 3 && crn is 11 or 15 && cpu.State.EL == 1 && (cpu.EffectiveHcr & HcrEl2.Tidcp) != 0
+                ? SystemRegisterAccess.TrapToEl2 : SystemRegisterAccess.Undefined;
         }
-        if (cpu.State.EL < SystemRegisterTableBuilder.MinElForOp1(op1) || cpu.State.EL < reg.MinEl
+        else if (cpu.State.EL < SystemRegisterTableBuilder.MinElForOp1(op1) || cpu.State.EL < reg.MinEl
             || (write ? reg.Write == null : reg.Read == null))
-            throw Undefined(cpu);
-        var access = reg.Check?.Invoke(cpu, write) ?? SystemRegisterAccess.Allowed;
-        if (access != SystemRegisterAccess.Allowed) throw Trap(cpu, insn, access);
-        return reg;
+            access = SystemRegisterAccess.Undefined;
+        else if (reg.Check != null)
+            access = reg.Check(cpu, write);
+        if (access == SystemRegisterAccess.Allowed)
+        {
+            ec = default;
+            iss = 0;
+            targetEl = 0;
+            return reg;
+        }
+        (ec, iss, targetEl) = Exception(cpu, insn, access);
+        return null;
     }
 
-    /// <summary>The exception for a failed access check.</summary>
-    public static GuestException Trap(Cpu cpu, uint insn, SystemRegisterAccess access) => access switch
+    // The exception class, ISS and target EL of a failed access check (Trap and Undefined below build the same).
+    private static (ExceptionClass Ec, uint Iss, int TargetEl) Exception(Cpu cpu, uint insn, SystemRegisterAccess access) => access switch
     {
-        SystemRegisterAccess.TrapToEl1 => new GuestException(ExceptionClass.SystemRegister64, TrapSyndrome(insn),
-            cpu.State.EL == 0 ? cpu.SyncExceptionTargetEl : 1),
-        SystemRegisterAccess.TrapToEl2 => new GuestException(ExceptionClass.SystemRegister64, TrapSyndrome(insn), 2),
-        SystemRegisterAccess.TrapToEl3 => new GuestException(ExceptionClass.SystemRegister64, TrapSyndrome(insn), 3),
-        _ => Undefined(cpu),
+        SystemRegisterAccess.TrapToEl1 => (ExceptionClass.SystemRegister64, TrapSyndrome(insn), cpu.State.EL == 0 ? cpu.SyncExceptionTargetEl : 1),
+        SystemRegisterAccess.TrapToEl2 => (ExceptionClass.SystemRegister64, TrapSyndrome(insn), 2),
+        SystemRegisterAccess.TrapToEl3 => (ExceptionClass.SystemRegister64, TrapSyndrome(insn), 3),
+        _ => (ExceptionClass.Unknown, 0, cpu.SyncExceptionTargetEl),
     };
+
+    /// <summary>The exception for a failed access check.</summary>
+    public static GuestException Trap(Cpu cpu, uint insn, SystemRegisterAccess access)
+    {
+        var (ec, iss, targetEl) = Exception(cpu, insn, access);
+        return new GuestException(ec, iss, targetEl);
+    }
 
     /// <summary>UNDEFINED at the current EL (AArch64.UndefinedFault).</summary>
     public static GuestException Undefined(Cpu cpu) => new(ExceptionClass.Unknown, 0, cpu.SyncExceptionTargetEl);

@@ -46,6 +46,15 @@ public sealed class SystemRegister
     /// <summary>Lowest exception level with access.</summary>
     public int MinEl { get; }
 
+    /// <summary>
+    /// True when a write can change what the current translation regime reads (Cpu.TranslationControlFor: SCTLR_ELx,
+    /// TCR_ELx, TTBRn_ELx, MAIR_ELx, HCR_EL2, VTCR_EL2, VTTBR_EL2, SCR_EL3) or PSTATE.PAN: MSR then drops the CPU's
+    /// cached regime. Every other MSR (ELR, SPSR, ESR, FAR, VBAR, TPIDR, the timer's and the GIC's registers, DC, IC,
+    /// TLBI, AT ...) leaves it, so that a KVM world switch saving and restoring dozens of registers does not rebuild
+    /// it for each. A register added from outside the CPU whose write reaches those registers must set this.
+    /// </summary>
+    public bool ChangesTranslation { get; init; }
+
     /// <summary>Packs the encoding fields the way MRS/MSR hold them in bits 20..5.</summary>
     public static int EncodeKey(int op0, int op1, int crn, int crm, int op2) =>
         (op0 << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2;

@@ -26,7 +26,19 @@ internal static partial class SystemRegisterTableBuilder
 
     private static void Add(SystemRegisterTable t, string name, int op0, int op1, int crn, int crm, int op2,
         Func<Cpu, ulong>? read, Action<Cpu, ulong>? write, Func<Cpu, bool, SystemRegisterAccess>? check = null) =>
-        t.Add(new SystemRegister(name, op0, op1, crn, crm, op2, read, write, check, MinElForOp1(op1)));
+        t.Add(new SystemRegister(name, op0, op1, crn, crm, op2, read, write, check, MinElForOp1(op1))
+        {
+            ChangesTranslation = TranslationRegisters.Contains(name),
+        });
+
+    // The registers Cpu.TranslationControlFor, TranslationEnabled and IsEl2Enabled read, and PAN (PSTATE.PAN is also
+    // compared on every use of the cached regime): an MSR to one of them drops the cached regime
+    // (SystemRegister.ChangesTranslation). SystemRegisterTests checks that no other register's write changes them.
+    internal static readonly HashSet<string> TranslationRegisters =
+    [
+        "SCTLR_EL1", "SCTLR_EL2", "SCTLR_EL3", "TCR_EL1", "TCR_EL2", "TCR_EL3", "TTBR0_EL1", "TTBR1_EL1", "TTBR0_EL2",
+        "TTBR0_EL3", "MAIR_EL1", "MAIR_EL2", "MAIR_EL3", "HCR_EL2", "VTCR_EL2", "VTTBR_EL2", "SCR_EL3", "PAN",
+    ];
 
     /// <summary>The lowest EL that may access an encoding with this op1 (AArch64.CheckSystemAccess).</summary>
     public static int MinElForOp1(int op1) => op1 switch { 3 => 0, 4 or 5 => 2, 6 => 3, _ => 1 };
