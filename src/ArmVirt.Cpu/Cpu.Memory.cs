@@ -233,6 +233,16 @@ public sealed partial class Cpu
         return pa;
     }
 
+    /// <summary>
+    /// What follows a write of <paramref name="size"/> bytes to RAM at <paramref name="pa"/> made directly through the
+    /// bus's host pointer (DC ZVA): translated code there is dropped and <see cref="PhysicalWrite"/> is raised.
+    /// </summary>
+    internal void AfterRamWrite(ulong pa, int size)
+    {
+        OnCodeMayChange(pa, size);
+        PhysicalWrite?.Invoke(pa, size);
+    }
+
     private void WritePhysical(ulong va, ulong pa, int size, ulong value, MemoryAccessKind kind)
     {
         unsafe

@@ -11,13 +11,22 @@ public static class SystemInstructions
     /// <summary>
     /// DC ZVA (AArch64.DC ZVA / AArch64.DataMemZero): zeroes the DCZID_EL0.BS-sized block containing Xt through
     /// the data memory path. Device memory (stage 1 off without HCR_EL2.DC) takes an alignment fault, with FAR =
-    /// Xt. Both ends of the block are probed first so that a fault leaves memory untouched.
+    /// Xt. Both ends of the block are probed first so that a fault leaves memory untouched; the block, aligned to its
+    /// size, lies in one page, so the translation of Xt is that of every byte of it, and a RAM block is cleared at once.
     /// </summary>
-    public static void DataCacheZero(Cpu cpu, ulong xt)
+    public static unsafe void DataCacheZero(Cpu cpu, ulong xt)
     {
         int bytes = 4 << (int)(cpu.Configuration.Model.Dczid & 0xF);
         ulong block = xt & ~(ulong)(bytes - 1);
-        cpu.TranslateData(xt, 1, MemoryAccessKind.Write | MemoryAccessKind.ZeroBlock, 1); // Device memory: alignment fault
+        ulong pa = cpu.TranslateData(xt, 1, MemoryAccessKind.Write | MemoryAccessKind.ZeroBlock, 1); // Device memory: alignment fault
+        ulong paBlock = pa & ~(ulong)(bytes - 1);
+        byte* host = cpu.Bus.RamPointer(paBlock, (ulong)bytes);
+        if (host != null)
+        {
+            new Span<byte>(host, bytes).Clear();
+            cpu.AfterRamWrite(paBlock, bytes);
+            return;
+        }
         cpu.ProbeWrite(block, 8);
         cpu.ProbeWrite(block + (ulong)bytes - 8, 8);
         for (int i = 0; i < bytes; i += 8) cpu.WriteMemory(block + (ulong)i, 8, 0);
