@@ -132,8 +132,15 @@ public sealed class CliTests
         Assert.AreEqual("0000000040080000: 03020100 EL2", lines[0]);
         // Instruction fetches that abort (the vector table at VBAR = 0 is not RAM) retire without a trace line.
         var trace = new System.Text.RegularExpressions.Regex(@"^[0-9a-f]{16}: [0-9a-f]{8} EL[0-3]$");
-        Assert.IsTrue(lines[..^2].All(trace.IsMatch), r.Stderr);
-        StringAssert.Matches(lines[^2], new System.Text.RegularExpressions.Regex(@"^armvirt: 3 instructions, \d+ cycles, [\d.]+ MIPS"));
+        // Then the --stats lines: the summary, the translation cache (the JIT engine is the default) and where the
+        // instructions retired, and last the stop.
+        int stats = Array.FindIndex(lines, l => l.StartsWith("armvirt: ", StringComparison.Ordinal));
+        Assert.IsTrue(stats > 0, r.Stderr);
+        Assert.IsTrue(lines[..stats].All(trace.IsMatch), r.Stderr);
+        StringAssert.Matches(lines[stats], new System.Text.RegularExpressions.Regex(@"^armvirt: 3 instructions, \d+ cycles, [\d.]+ MIPS"));
+        StringAssert.Matches(lines[stats + 1], new System.Text.RegularExpressions.Regex(@"^armvirt: jit: \d+ blocks built, \d+ invalidated, \d+ cache flushes$"));
+        StringAssert.Matches(lines[^2], new System.Text.RegularExpressions.Regex(
+            @"^armvirt: retired: .* stepped; .* exceptions taken: 0 to EL1, 3 to EL2, 0 to EL3; 0 MMIO accesses, \d+ TLB fills, \d+ host TLB flushes$"));
         Assert.AreEqual("armvirt: stopped after 3 instructions (--max-insns)", lines[^1]);
     }
 
