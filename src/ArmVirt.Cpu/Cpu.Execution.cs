@@ -73,7 +73,7 @@ public sealed partial class Cpu
             }
             else
             {
-                while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
+                while (MayRunNextInstruction(limit))
                 {
                     if (AnyInterruptAsserted && CheckInterrupts()) continue;
                     StepInstruction();
@@ -83,6 +83,12 @@ public sealed partial class Cpu
         }
         return StopReason;
     }
+
+    // The execution loops' condition before each instruction: the next clock deadline not reached, the instruction limit
+    // not reached, no stop requested and not waiting.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool MayRunNextInstruction(ulong limit) =>
+        State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting;
 
     /// <summary>Executes exactly one instruction (or takes the synchronous exception it raises).</summary>
     public void Step()

@@ -119,8 +119,9 @@ public sealed partial class Cpu
         if (_hostTlbFlat)
         {
             // Identity: the page is RAM when the flat fast path covers it.
-            if (va - _flatRamBase >= _flatRamSize) return;
-            ref var f = ref Slot(va, (long)_flatRamHost - (long)_flatRamBase, va);
+            byte* host = FlatRamPointer(va);
+            if (host == null) return;
+            ref var f = ref Slot(va, (long)host - (long)va, va);
             if (!write) f.ReadTag = va;
             else if (_translations == null || !_translations.MayHoldCode(va)) f.WriteTag = va;
             return;

@@ -165,7 +165,7 @@ public sealed partial class Cpu
         // The block (compiled or predecoded) that just exited normally through a chainable exit: its successor comes
         // from its links, and the checks below are skipped.
         TranslationBlock? from = null;
-        while (State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
+        while (MayRunNextInstruction(limit))
         {
             ulong pc = State.PC;
             if (from == null)
@@ -371,7 +371,7 @@ public sealed partial class Cpu
                 Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return null;
-                if (!(State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting))
+                if (!MayRunNextInstruction(limit))
                     return block;
                 var next = NextBlock(cache, block, State.PC);
                 if (next == null) return block;

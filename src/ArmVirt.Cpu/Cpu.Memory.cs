@@ -84,13 +84,7 @@ public sealed partial class Cpu
     {
         if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan)
         {
-            if (!_regimeTranslates)
-            {
-                // The flat map (AArch64.S1DisabledOutput): PA = VA; aligned accesses (the callers' condition) to
-                // Device-nGnRnE RAM behave as ordinary ones.
-                ulong offset = va - _flatRamBase;
-                return offset < _flatRamSize ? _flatRamHost + offset : null;
-            }
+            if (!_regimeTranslates) return FlatRamPointer(va);
             ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
             if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeReadCheck.Allows(e.Permissions))
                 return (byte*)unchecked((nint)((long)va + e.HostOffset));
@@ -110,9 +104,8 @@ public sealed partial class Cpu
         {
             if (!_regimeTranslates)
             {
-                ulong offset = va - _flatRamBase;
                 pa = va;
-                return offset < _flatRamSize ? _flatRamHost + offset : null;
+                return FlatRamPointer(va);
             }
             ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
             if (!Unsafe.IsNullRef(in e) && e.IsRam && _regimeWriteCheck.Allows(e.Permissions))
@@ -123,6 +116,15 @@ public sealed partial class Cpu
         }
         pa = 0;
         return null;
+    }
+
+    // The flat map (AArch64.S1DisabledOutput, translation off): PA = VA. An aligned access (the callers' condition) to its
+    // Device-nGnRnE RAM behaves as an ordinary one. Null outside the RAM region the regime cache holds.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe byte* FlatRamPointer(ulong va)
+    {
+        ulong offset = va - _flatRamBase;
+        return offset < _flatRamSize ? _flatRamHost + offset : null;
     }
 
     /// <summary>

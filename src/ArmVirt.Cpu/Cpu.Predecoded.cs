@@ -5,6 +5,9 @@ namespace ArmVirt.Cpu;
 
 public sealed partial class Cpu
 {
+    /// <summary>Called after each run of a predecoded block (tests compare engines here).</summary>
+    internal Action<Cpu, TranslationBlock>? PredecodedBlockExecuted { get; set; }
+
     /// <summary>
     /// The JIT engine's first tier: runs a block that is not compiled (yet) from its predecoded form, as Dolphin's
     /// cached interpreter does: the words were fetched and decoded once when the block was built, so each instruction
@@ -19,9 +22,6 @@ public sealed partial class Cpu
     /// last instruction can change the regime or the TLB; a store into the block's own bytes invalidates it, and the
     /// rest of it is then left to the caller (fetched again).
     /// </remarks>
-    /// <summary>Called after each run of a predecoded block (tests compare engines here).</summary>
-    internal Action<Cpu, TranslationBlock>? PredecodedBlockExecuted { get; set; }
-
     private unsafe PredecodedExit RunPredecoded(TranslationBlock block, ulong limit)
     {
         Statistics.PredecodedRuns++;
@@ -39,10 +39,8 @@ public sealed partial class Cpu
     // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone.
     private unsafe PredecodedExit RunPredecodedWhole(TranslationBlock block)
     {
-        uint[] words = block.WordArray;
-        nint[] pointers = block.HandlerPointers;
         InstructionClass[] classes = block.ClassArray;
-        int last = words.Length - 1;
+        int last = classes.Length - 1;
         ulong cpi = CyclesPerInstruction;
         ulong pc = block.Pc;
         ulong start = State.Instructions;
@@ -54,9 +52,7 @@ public sealed partial class Cpu
             for (int i = 0; ; i++)
             {
                 if (i == last) NextPc = pc + 4;
-                nint f = pointers[i];
-                if (f != 0) ((delegate*<Cpu, uint, void>)f)(this, words[i]);
-                else block.HandlerArray[i](this, words[i]);
+                Execute(block, i);
                 State.Cycles += cpi;
                 State.Instructions++;
                 if (i == last)
@@ -90,9 +86,7 @@ public sealed partial class Cpu
     // A block that does not fit: the interpreter's checks before every instruction after the first.
     private unsafe PredecodedExit RunPredecodedStepwise(TranslationBlock block, ulong limit)
     {
-        uint[] words = block.WordArray;
-        nint[] pointers = block.HandlerPointers;
-        int n = words.Length;
+        int n = block.Length;
         ulong cpi = CyclesPerInstruction;
         ulong pc = block.Pc;
         ulong start = State.Instructions;
@@ -103,16 +97,13 @@ public sealed partial class Cpu
             while (true)
             {
                 NextPc = pc + 4;
-                nint f = pointers[i];
-                if (f != 0) ((delegate*<Cpu, uint, void>)f)(this, words[i]);
-                else block.HandlerArray[i](this, words[i]);
+                Execute(block, i);
                 State.PC = NextPc;
                 State.Cycles += cpi;
                 State.Instructions++;
                 if (++i == n || NextPc != pc + 4) break;
                 pc += 4;
-                if (!(State.Cycles < Clock.NextDeadline && State.Instructions < limit && StopReason == StopReason.None && !IsWaiting)
-                    || block.Invalidated)
+                if (!MayRunNextInstruction(limit) || block.Invalidated)
                 {
                     exit = PredecodedExit.Early;
                     break;
@@ -140,6 +131,16 @@ public sealed partial class Cpu
         Statistics.InstructionsPredecoded += State.Instructions - start;
         if (exit != PredecodedExit.Interrupted) PredecodedBlockExecuted?.Invoke(this, block);
         return exit;
+    }
+
+    // Instruction i of the block through its handler's function pointer (a lambda or closure through its delegate).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private unsafe void Execute(TranslationBlock block, int i)
+    {
+        nint f = block.HandlerPointers[i];
+        uint word = block.WordArray[i];
+        if (f != 0) ((delegate*<Cpu, uint, void>)f)(this, word);
+        else block.EncodingArray[i].Handler(this, word);
     }
 
     // As Step: the faulting instruction at pc takes its exception and is counted.

@@ -226,18 +226,18 @@ public sealed class Tlb
 
     // A TLBI by VA: an entry whose stage 1 block of 2^shift bytes holds the address sits in one of the slots of that
     // block's 4 KiB pages, so only those are looked at, for each block size present (a 4 KiB entry: the address's own
-    // slot). False when a block spans the whole table: the caller then scans it.
+    // slot). False when a block spans the whole table: the caller then scans it (slots cleared before are cleared).
     private bool InvalidateVaSlots(ulong contextMask, ulong contextValue, int asid, ulong address)
     {
-        ulong slots = IndexMask + 1;
-        if (_largeEntries != 0)
-            for (int shift = 13; shift < _entriesByShift.Length; shift++)
-                if (_entriesByShift[shift] != 0 && 1UL << (shift - 12) >= slots) return false;
         ClearMatchingSlots(address >> 12, 1, contextMask, contextValue, asid, address);
         if (_largeEntries == 0) return true;
         for (int shift = 13; shift < _entriesByShift.Length; shift++)
-            if (_entriesByShift[shift] != 0)
-                ClearMatchingSlots((address >> shift) << (shift - 12), 1UL << (shift - 12), contextMask, contextValue, asid, address);
+        {
+            if (_entriesByShift[shift] == 0) continue;
+            ulong pages = 1UL << (shift - 12);
+            if (pages > IndexMask) return false;
+            ClearMatchingSlots((address >> shift) << (shift - 12), pages, contextMask, contextValue, asid, address);
+        }
         return true;
     }
 

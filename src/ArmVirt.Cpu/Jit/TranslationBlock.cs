@@ -25,13 +25,9 @@ public sealed class TranslationBlock
         Encodings = encodings;
         WordArray = words;
         ClassArray = classes;
-        HandlerArray = new A64Handler[words.Length];
+        EncodingArray = encodings;
         HandlerPointers = new nint[words.Length];
-        for (int i = 0; i < words.Length; i++)
-        {
-            HandlerArray[i] = encodings[i].Handler;
-            HandlerPointers[i] = encodings[i].FunctionPointer;
-        }
+        for (int i = 0; i < words.Length; i++) HandlerPointers[i] = encodings[i].FunctionPointer;
         Classes = classes;
         Length = words.Length;
         EndsWithTerminator = Length > 0 && classes[Length - 1] == InstructionClass.EndsBlock;
@@ -91,11 +87,11 @@ public sealed class TranslationBlock
     /// </summary>
     internal int RegionEntry;
 
-    // The predecoded form the interpreter tier runs (Cpu.RunPredecoded): words, handlers, and each handler's function
-    // pointer (0: call the delegate).
+    // The predecoded form the interpreter tier runs (Cpu.RunPredecoded): the arrays behind Words, Classes and
+    // Encodings, and each row's handler function pointer (0: call the row's delegate).
     internal readonly uint[] WordArray;
     internal readonly InstructionClass[] ClassArray;
-    internal readonly A64Handler[] HandlerArray;
+    internal readonly A64Encoding[] EncodingArray;
     internal readonly nint[] HandlerPointers;
 
     /// <summary>The compiled region whose code the block runs (its own or one it adopted), or null.</summary>
