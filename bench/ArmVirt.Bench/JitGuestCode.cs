@@ -4,7 +4,8 @@ namespace ArmVirt.Bench;
 
 /// <summary>
 /// The guest code the JIT benchmarks run and translate: 1 MiB of RAM at 0x4000_0000 holding
-/// <see cref="JitBenchmarks.Loop"/> at the base and <see cref="JitBenchmarks.Straight"/> one page above.
+/// <see cref="JitBenchmarks.Loop"/> at the base, <see cref="JitBenchmarks.Straight"/> one page above, and
+/// <see cref="JitDispatchBenchmarks.CallLoop"/> and its <see cref="JitDispatchBenchmarks.Callee"/> in the two pages after.
 /// </summary>
 public abstract class JitGuestCode
 {
@@ -21,6 +22,8 @@ public abstract class JitGuestCode
         Bus.AddRam(RamBase, 1 << 20);
         Load(RamBase, JitBenchmarks.Loop);
         Load(RamBase + 0x1000, JitBenchmarks.Straight);
+        Load(RamBase + 0x2000, JitDispatchBenchmarks.CallLoop);
+        Load(RamBase + 0x3000, JitDispatchBenchmarks.Callee);
     }
 
     private void Load(ulong at, uint[] words)

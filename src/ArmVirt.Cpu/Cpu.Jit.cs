@@ -293,6 +293,7 @@ public sealed partial class Cpu
             }
         }
         next = EnterBlock(cache, pc);
+        if (next != null && (block.EndsWithComputedBranch || pc == JitComputedExitPc)) next.ComputedBranchTarget = true;
         if (!block.Invalidated)
         {
             if (fallThrough) block.LinkFallThrough = next;
@@ -333,6 +334,7 @@ public sealed partial class Cpu
     {
         // A block that starts a basic block of its page's compiled region runs that region.
         if (cache.TryAdoptRegion(block)) return;
+        if (tier == JitTier.Optimized) block.RegionRoots = cache.RegionRootsOf(block);
         if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(this, cache, block, CyclesPerInstruction, tier);
         else cache.Compile(block, CyclesPerInstruction, tier, this);
     }
@@ -522,6 +524,12 @@ public sealed partial class Cpu
         JitExitNotRun = s.NotRun - 1;
         return true;
     }
+
+    /// <summary>
+    /// The target of the last BR or BLR (or RET) through which a compiled region left (its indirect-branch stub): the
+    /// block there is marked a <see cref="TranslationBlock.ComputedBranchTarget"/> when it is entered from the region.
+    /// </summary>
+    internal ulong JitComputedExitPc;
 
     /// <summary>Where a region leaves after <see cref="JitRunHandler"/> returned true, and the reserved instructions not run.</summary>
     internal ulong JitExitPc, JitExitNotRun;

@@ -350,6 +350,62 @@ public sealed class LockstepRegionTests
         AssertRegionRanTheLoop(pair);
     }
 
+    // A switch over four cases through a computed BR (as C compiles a dense switch), with one case that goes on in the
+    // middle of another: the case bodies are reached only through the BR, never by an immediate branch.
+    //   loop: and x1, x9, #3; adr x2, cases; add x2, x2, x1, lsl #3; br x2
+    //   cases: add x0, x0, #1; b next | eor x0, x0, x9; b next | add x0, x0, x0; b next | adr x2, mid; br x2
+    //   mid (in the second case's place): ... ; next: subs x9, x9, #1; b.ne loop; b .
+    private static uint[] JumpTableLoop()
+    {
+        var a = new A64Assembler();
+        int loop = a.NewLabel(), cases = a.NewLabel(), next = a.NewLabel(), mid = a.NewLabel();
+        a.Bind(loop);
+        a.Emit(0x92400521); // and x1, x9, #3
+        a.Adr(2, cases);
+        a.Emit(AddShifted(true, false, false, 2, 2, 1, 0, 3));
+        a.Emit(Br(2));
+        a.Bind(cases);
+        a.Emit(AddImm(true, false, false, 0, 0, 1));
+        a.B(next);
+        a.Emit(0xCA090000); // eor x0, x0, x9
+        a.Bind(mid);
+        a.B(next);
+        a.Emit(AddShifted(true, false, false, 0, 0, 0));
+        a.B(next);
+        a.Adr(2, mid);
+        a.Emit(Br(2));
+        a.Bind(next);
+        a.Emit(AddImm(true, true, true, 9, 9, 1));
+        a.BCond(1, loop);
+        a.Emit(SelfBranch);
+        return a.Finish();
+    }
+
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true, DisplayName = "background compile")]
+    public void JumpTableCasesRunInsideTheRegion(bool background)
+    {
+        // Regions are compiled at 300 entries, when each case has run often enough to be one of the region's roots.
+        using var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 300, background: background);
+        LoadAtCode(pair, JumpTableLoop());
+        const ulong passes = 200_000;
+        pair.Setup(cpu => cpu.SetX(9, passes));
+        for (int i = 0; i < 100 && !(pair.Jit.Cpu.Translations!.Lookup(Code, 1) is { Tier: JitTier.Optimized } b
+            && pair.Jit.Cpu.Translations.Lookup(Code + 16, 1)?.Tier == JitTier.Optimized); i++)
+        {
+            pair.RunLockstep(5_000);
+            if (background) Thread.Sleep(10);
+        }
+        long before = pair.BlocksCompared;
+        pair.RunLockstep(300_000);
+        Assert.IsTrue(pair.BlocksCompared - before <= 8,
+            $"{pair.BlocksCompared - before} returns to the execution loop for 50,000 passes through the jump table");
+        pair.RunLockstep(passes * 10);
+        Assert.AreEqual(Code + 4 * 14, pair.Jit.Cpu.State.PC, "the loop ran to its end");
+        Assert.AreEqual(0UL, pair.Jit.Cpu.X(9));
+    }
+
     [TestMethod]
     [DataRow(false)]
     [DataRow(true, DisplayName = "predecoded tier")]

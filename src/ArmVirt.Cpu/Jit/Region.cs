@@ -49,7 +49,8 @@ internal sealed class Region
     }
 
     /// <summary>
-    /// Forms the region of <paramref name="block"/> (at most <paramref name="maxInstructions"/>) from a copy of its page (taken with
+    /// Forms the region of <paramref name="block"/> (at most <paramref name="maxInstructions"/>), reached from its start
+    /// and from the other blocks of its page that had run (<see cref="TranslationBlock.RegionRoots"/>), from a copy of its page (taken with
     /// <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs on the
     /// background compiler's thread), or returns null when the page cannot be read any more (the machine was
     /// disposed). The page may be written while the region is formed and compiled from the copy: the caller checks it
@@ -66,6 +67,12 @@ internal sealed class Region
         // the functions it calls come before far-away straight-line code.
         var work = new PriorityQueue<ulong, int>();
         work.Enqueue(block.Pc, 0);
+        // The page's other blocks that ran: BR and BLR targets (jump-table cases, functions called through pointers)
+        // that no immediate branch reaches, which the compiled region's indirect branches then jump to directly. They
+        // come after everything the entry reaches (no distance from it exceeds the cap), hottest first, so they never
+        // crowd it out.
+        var roots = block.RegionRoots ?? [];
+        for (int i = 0; i < roots.Length; i++) work.Enqueue(roots[i], maxInstructions + 1 + i);
         while (work.TryDequeue(out ulong pc, out int distance) && found.Count < maxInstructions)
         {
             while (found.Count < maxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)

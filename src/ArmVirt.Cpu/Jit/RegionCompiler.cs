@@ -36,6 +36,7 @@ internal static class RegionCompiler
     public const int MaxIlBytes = 45_000;
 
     private static readonly FieldInfo ExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitExitPc), Private)!;
+    private static readonly FieldInfo ComputedExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitComputedExitPc), Private)!;
     private static readonly FieldInfo ExitNotRunField = typeof(Cpu).GetField(nameof(Cpu.JitExitNotRun), Private)!;
     private static readonly FieldInfo PhysicalWriteField = typeof(Cpu).GetField(nameof(Cpu.PhysicalWrite), Private)!;
     private static readonly MethodInfo NotifyWriteMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
@@ -72,7 +73,8 @@ internal static class RegionCompiler
         private readonly Label _notifyStub;
         private readonly List<Label> _notifyReturns = [];
         private readonly LocalBuilder _budget, _exitPc, _exitAdjust, _executed, _site;
-        private readonly Label _commonExit, _fallbackStub;
+        private readonly Label _commonExit, _fallbackStub, _indirectStub;
+        private bool _anyIndirect;
         private readonly RegionFallbacks _fallbacks;
         private readonly Label[] _labels;
         private readonly bool[] _leader, _loopHead;
@@ -109,6 +111,7 @@ internal static class RegionCompiler
             _notifyStub = _il.DefineLabel();
             _fallbackStub = _il.DefineLabel();
             _commonExit = _il.DefineLabel();
+            _indirectStub = _il.DefineLabel();
             int n = region.Instructions.Length;
             _labels = new Label[n];
             for (int i = 0; i < n; i++) _labels[i] = _il.DefineLabel();
@@ -195,6 +198,7 @@ internal static class RegionCompiler
                 il.Emit(OpCodes.Stloc, _exitAdjust);
                 il.Emit(OpCodes.Br, _commonExit);
             }
+            if (_anyIndirect) EmitIndirectStub();
             EmitCommonExit();
             if (_fallbacks.Count > 0) EmitFallbackStub();
             if (_notifyReturns.Count > 0) EmitNotifyStub();
@@ -222,6 +226,59 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldfld, RegionEntryField);
             il.Emit(OpCodes.Switch, targets);
             il.Emit(OpCodes.Br, _labels[entry]);
+        }
+
+        // The shared target of BR, BLR and RET (their target in _exitPc): a basic block of the region starting there is
+        // jumped to (through a table over the span of the region's basic blocks, as TCG's lookup_and_goto_ptr finds a
+        // translated block without returning to the execution loop), so that jump tables and calls through pointers
+        // within the page stay in compiled code; any other target leaves (and is noted in Cpu.JitComputedExitPc, which
+        // makes the block there a root of its page's next region). The basic block checks the budget as every
+        // branch target does; an indirect branch may close a loop, so a stop request leaves here as at loop heads.
+        private void EmitIndirectStub()
+        {
+            var il = _il;
+            var leave = il.DefineLabel();
+            var ins = _region.Instructions;
+            ulong first = ulong.MaxValue, last = 0;
+            for (int i = 0; i < ins.Length; i++)
+            {
+                if (!_leader[i]) continue;
+                first = Math.Min(first, ins[i].Pc);
+                last = Math.Max(last, ins[i].Pc);
+            }
+            il.MarkLabel(_indirectStub);
+            var table = new Label[(int)((last - first) / 4) + 1];
+            Array.Fill(table, leave);
+            for (int i = 0; i < ins.Length; i++)
+                if (_leader[i]) table[(int)((ins[i].Pc - first) / 4)] = _labels[i];
+            // offset = target - first: out of the span (unsigned) or misaligned leaves.
+            il.Emit(OpCodes.Ldloc, _exitPc);
+            il.Emit(OpCodes.Ldc_I8, (long)first);
+            il.Emit(OpCodes.Sub);
+            il.Emit(OpCodes.Stloc, _executed); // free here: the exit path sets it again
+            il.Emit(OpCodes.Ldloc, _executed);
+            il.Emit(OpCodes.Ldc_I8, (long)(last - first));
+            il.Emit(OpCodes.Bgt_Un, leave);
+            il.Emit(OpCodes.Ldloc, _executed);
+            il.Emit(OpCodes.Conv_I4);
+            il.Emit(OpCodes.Ldc_I4_3);
+            il.Emit(OpCodes.And);
+            il.Emit(OpCodes.Brtrue, leave);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, StopReasonGetter);
+            il.Emit(OpCodes.Brtrue, leave);
+            il.Emit(OpCodes.Ldloc, _executed);
+            il.Emit(OpCodes.Conv_I4);
+            il.Emit(OpCodes.Ldc_I4_2);
+            il.Emit(OpCodes.Shr_Un);
+            il.Emit(OpCodes.Switch, table);
+            il.MarkLabel(leave);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, _exitPc);
+            il.Emit(OpCodes.Stfld, ComputedExitPcField);
+            il.Emit(OpCodes.Ldc_I8, 0L);
+            il.Emit(OpCodes.Stloc, _exitAdjust);
+            il.Emit(OpCodes.Br, _commonExit);
         }
 
         // State.PC = NextPc = exitPc; the counters advanced by the instructions run; registers and flags stored.
@@ -359,7 +416,7 @@ internal static class RegionCompiler
                     }
                     else
                     {
-                        // RET or BR to the return site of one of the region's BLs stays in the region.
+                        // RET or BR to the return site of one of the region's BLs: compared first (a RET's usual target).
                         foreach (int site in _returnSites)
                         {
                             il.Emit(OpCodes.Ldloc, _exitPc);
@@ -367,9 +424,8 @@ internal static class RegionCompiler
                             il.Emit(OpCodes.Beq, _labels[site]);
                         }
                     }
-                    il.Emit(OpCodes.Ldc_I8, 0L);
-                    il.Emit(OpCodes.Stloc, _exitAdjust);
-                    il.Emit(OpCodes.Br, _commonExit);
+                    _anyIndirect = true;
+                    il.Emit(OpCodes.Br, _indirectStub);
                     return;
             }
             if (x.Class == InstructionClass.EndsBlock)

@@ -32,7 +32,19 @@ public sealed class TranslationBlock
         Length = words.Length;
         EndsWithTerminator = Length > 0 && classes[Length - 1] == InstructionClass.EndsBlock;
         ChainableExit = Length > 0 && InstructionClassifier.LeavesInterruptStateUnchanged(encodings[Length - 1]);
+        EndsWithComputedBranch = Length > 0 && RegionInstruction.KindOf(encodings[Length - 1], words[Length - 1]) == BranchKind.Indirect
+            && encodings[Length - 1].Handler.Method != ((A64Handler)Branches.Ret).Method;
     }
+
+    /// <summary>True when the last instruction is BR or BLR: its successors are jump-table cases or called functions.</summary>
+    internal bool EndsWithComputedBranch { get; }
+
+    /// <summary>
+    /// Set when the block was entered from a BR or BLR (<see cref="EndsWithComputedBranch"/>, or a region leaving
+    /// through one): such a block is a root of its page's region (<see cref="RegionRoots"/>), since no immediate branch
+    /// leads the region's formation to it.
+    /// </summary>
+    internal bool ComputedBranchTarget;
 
     /// <summary>Virtual address of the first instruction (the PC values the block's handlers see).</summary>
     public ulong Pc { get; }
@@ -96,6 +108,13 @@ public sealed class TranslationBlock
 
     /// <summary>The compiled region whose code the block runs (its own or one it adopted), or null.</summary>
     internal CompiledRegion? Region;
+
+    /// <summary>
+    /// The starts of the blocks of this block's page that BR or BLR had reached when its region compile was requested (set
+    /// on the CPU's thread, read by the compiler's): <see cref="Jit.Region.Form"/> takes them as roots besides the block,
+    /// so that code reached only through BR/BLR (jump tables, function pointers) is in the region too.
+    /// </summary>
+    internal ulong[]? RegionRoots;
 
     /// <summary>True when the block's instructions overlap the physical bytes <c>[pa, end)</c>.</summary>
     internal bool Overlaps(ulong pa, ulong end) => pa < PhysicalAddress + 4 * (ulong)Length && PhysicalAddress < end;
