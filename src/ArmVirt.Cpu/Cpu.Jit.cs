@@ -355,6 +355,7 @@ public sealed partial class Cpu
         // and the handlers below find the faulting instruction from _jitEntryPc. (They do not read the local `block`:
         // a local live into a handler is kept in memory, which measured slower than the barrier.)
         JitLeftEarly = false;
+        _jitHostTlbCurrent = false;
         try
         {
             while (true)
@@ -417,6 +418,9 @@ public sealed partial class Cpu
         }
     }
 
+    // Set once ExecuteChain's running chain has made the host TLB current (JitRegionEnter).
+    private bool _jitHostTlbCurrent;
+
     // The running chain's instruction limit, the running block's start and the counters at its entry (or at the
     // start of a self-loop pass): a GuestException is made precise from them.
     private ulong _jitLimit, _jitEntryPc, _jitEntryCycles, _jitEntryInstructions;
@@ -467,7 +471,13 @@ public sealed partial class Cpu
     /// </summary>
     internal ulong JitRegionEnter()
     {
-        ValidateHostTlb();
+        // Once per chain: the blocks after the first were entered through chainable exits, which change no EL, PAN,
+        // regime or TLB (TLBI, MSR and exceptions end the chain), so the host TLB checked at the first stays current.
+        if (!_jitHostTlbCurrent)
+        {
+            ValidateHostTlb();
+            _jitHostTlbCurrent = true;
+        }
         ulong cycles = State.Cycles, instructions = State.Instructions;
         ulong deadline = _jitEntryDeadline, cpi = CyclesPerInstruction;
         ulong byClock = deadline <= cycles ? 0 : cpi == 1 ? deadline - cycles : (deadline - cycles + cpi - 1) / cpi;

@@ -18,7 +18,11 @@ public sealed class GlobalExclusiveMonitor
     private readonly List<Attachment> _attached = new();
     private readonly HashSet<PhysicalBus> _observedBuses = new();
     private Mark[] _marks = new Mark[4];
-    private int _markedCount;
+    // Bit i: slot i holds a mark (slots 0-63; a mark in a higher slot sets bit 63 as well), so that a PE's own writes
+    // while it alone holds a mark (a single-core machine running LDXR/STXR loops) need no lock.
+    private long _markedSlots;
+
+    private static long SlotBit(int slot) => slot < 63 ? 1L << slot : 1L << 63;
 
     private struct Mark
     {
@@ -90,8 +94,8 @@ public sealed class GlobalExclusiveMonitor
         {
             if (slot >= _marks.Length) Array.Resize(ref _marks, Math.Max(slot + 1, _marks.Length * 2));
             ref var m = ref _marks[slot];
-            if (!m.Valid) _markedCount++;
             m.Valid = true;
+            Volatile.Write(ref _markedSlots, _markedSlots | SlotBit(slot));
             m.Start = pa & ~mask;
             m.End = (pa + (ulong)size + mask) & ~mask;
         }
@@ -115,8 +119,8 @@ public sealed class GlobalExclusiveMonitor
         {
             if ((uint)slot >= (uint)_marks.Length) return;
             ref var m = ref _marks[slot];
-            if (m.Valid) _markedCount--;
             m.Valid = false;
+            UpdateMarkedSlots();
         }
     }
 
@@ -127,7 +131,9 @@ public sealed class GlobalExclusiveMonitor
     /// </summary>
     public void ClearByAddress(ulong pa, int size, int writerSlot = -1)
     {
-        if (Volatile.Read(ref _markedCount) == 0) return;
+        long others = Volatile.Read(ref _markedSlots);
+        if (writerSlot is >= 0 and < 63) others &= ~(1L << writerSlot);
+        if (others == 0) return;
         ulong end = pa + (ulong)size;
         lock (_lock)
         {
@@ -138,9 +144,18 @@ public sealed class GlobalExclusiveMonitor
                 if (pa < m.End && m.Start < end)
                 {
                     m.Valid = false;
-                    _markedCount--;
                 }
             }
+            UpdateMarkedSlots();
         }
+    }
+
+    // Recomputes _markedSlots from the marks (under the lock).
+    private void UpdateMarkedSlots()
+    {
+        long bits = 0;
+        for (int i = 0; i < _marks.Length; i++)
+            if (_marks[i].Valid) bits |= SlotBit(i);
+        Volatile.Write(ref _markedSlots, bits);
     }
 }
