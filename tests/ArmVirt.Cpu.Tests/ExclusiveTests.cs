@@ -299,4 +299,27 @@ public sealed class ExclusiveTests
         Assert.IsFalse(m.IsExclusive(0, 0x1008, 8));
         Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => new GlobalExclusiveMonitor(48));
     }
+
+    [TestMethod]
+    public void GlobalMonitorWritesClearOtherPesMarksOnly()
+    {
+        // Slots 0 and 1, and slot 70 (beyond the monitor's per-slot summary bits), mark the same granule.
+        var m = new GlobalExclusiveMonitor(64);
+        m.MarkExclusive(0, 0x2000, 8);
+        m.MarkExclusive(1, 0x2000, 8);
+        m.ClearByAddress(0x2010, 4, writerSlot: 0);
+        Assert.IsTrue(m.IsExclusive(0, 0x2000, 8), "the writer's own mark stays");
+        Assert.IsFalse(m.IsExclusive(1, 0x2000, 8), "another PE's mark in the granule is cleared");
+        m.MarkExclusive(70, 0x2000, 8);
+        m.ClearByAddress(0x2000, 8, writerSlot: 70);
+        Assert.IsTrue(m.IsExclusive(70, 0x2000, 8), "slot 70's own write");
+        Assert.IsFalse(m.IsExclusive(0, 0x2000, 8), "slot 70's write clears slot 0");
+        m.ClearByAddress(0x2000, 8, writerSlot: 0);
+        Assert.IsFalse(m.IsExclusive(70, 0x2000, 8), "slot 0's write clears slot 70");
+        m.MarkExclusive(1, 0x3000, 8);
+        m.Clear(1);
+        m.MarkExclusive(0, 0x3000, 8);
+        m.ClearByAddress(0x3000, 8, writerSlot: -1);
+        Assert.IsFalse(m.IsExclusive(0, 0x3000, 8), "a bus master's write clears every mark");
+    }
 }
