@@ -366,11 +366,15 @@ public sealed partial class Cpu
                 _jitEntryCycles = State.Cycles;
                 _jitEntryInstructions = State.Instructions;
                 if (JitBlockExecuted != null) _jitHookBlock = block;
-                JitRegionEntry = block.RegionEntry;
+                // Code and entry index from one published object: read apart, a block moving from its baseline code
+                // to a region (published on the compile thread between the two reads) could run the region at
+                // another block's entry.
+                var compiled = block.Compiled!;
+                JitRegionEntry = compiled.Entry;
                 _jitStatTier = (int)block.Tier;
                 Statistics.CompiledEntries++;
                 _jitStatStart = State.Instructions;
-                block.Code!(this);
+                compiled.Code(this);
                 Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return null;

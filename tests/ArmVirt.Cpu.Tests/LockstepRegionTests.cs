@@ -110,6 +110,24 @@ public sealed class LockstepRegionTests
     }
 
     /// <summary>
+    /// Blocks tier up from their baseline code to regions published by the background compiler while the CPU thread
+    /// keeps entering them (random programs, baseline blocks at the first entry, regions after 20): the state still
+    /// matches the interpreter. A block must never run a region at the entry index it read before the region was
+    /// published; code and index are published as one object (<see cref="TranslationBlock.Compiled"/>). The window of
+    /// that race was a few instructions wide: this test did not hit it in six runs of the code before the fix.
+    /// </summary>
+    [TestMethod]
+    public void BaselineBlocksTieringUpToRegionsInTheBackgroundMatchInterpreter()
+    {
+        var rng = new Random(20261207);
+        using var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 20, background: true);
+        RunRandomPrograms(pair, rng, 160);
+        Assert.IsTrue(pair.Jit.Cpu.Translations!.BlocksOptimized > 0, "regions were published");
+        pair.Jit.Cpu.FlushTranslatedCode();
+        Thread.Sleep(300);
+    }
+
+    /// <summary>
     /// Runs <paramref name="programs"/> random programs of <see cref="RegionProgramGenerator"/> in lockstep; returns the
     /// instructions retired and asserts that most programs reached their end.
     /// </summary>

@@ -79,7 +79,7 @@ public sealed class TranslationBlock
     /// <summary>True when the last instruction is one that ends blocks (rather than the page end or the cap).</summary>
     public bool EndsWithTerminator { get; }
 
-    private volatile Action<Cpu>? _code;
+    private volatile CompiledCode? _compiled;
     private volatile int _tier;
     private volatile bool _compilePending;
 
@@ -87,17 +87,20 @@ public sealed class TranslationBlock
     public long ExecutionCount { get; internal set; }
 
     /// <summary>The translated code, once compiled (published by the compiling thread, read by the CPU thread).</summary>
-    public Action<Cpu>? Code
-    {
-        get => _code;
-        internal set => _code = value;
-    }
+    public Action<Cpu>? Code => _compiled?.Code;
 
     /// <summary>
-    /// The entry index <see cref="Code"/> starts at when it is a compiled region's (<see cref="Cpu"/> passes it in
-    /// <c>JitRegionEntry</c>); 0 otherwise.
+    /// The compiled code and its entry index, published as one object by the compiling thread: a block whose baseline
+    /// code is replaced by a region while the CPU thread enters it must never run the region at the index it read before
+    /// (0: another basic block), nor one code with another's index.
     /// </summary>
-    internal int RegionEntry;
+    internal CompiledCode? Compiled => _compiled;
+
+    /// <summary>Publishes compiled code entered at region entry <paramref name="entry"/> (0 for a block's own code).</summary>
+    internal void Publish(Action<Cpu> code, int entry) => _compiled = new CompiledCode(code, entry);
+
+    /// <summary>The entry index <see cref="Code"/> starts at when it is a compiled region's; 0 otherwise.</summary>
+    internal int RegionEntry => _compiled?.Entry ?? 0;
 
     // The predecoded form the interpreter tier runs (Cpu.RunPredecoded): the arrays behind Words, Classes and
     // Encodings, and each row's handler function pointer (0: call the row's delegate).

@@ -166,7 +166,6 @@ public sealed class TranslationCache
             Interlocked.Increment(ref _regionsCompiled);
             code = region.Code;
             compiled = formed.Instructions.Length;
-            block.RegionEntry = region.Entries[block.Pc];
         }
         else code = BlockCompiler.Compile(block, cyclesPerInstruction, tier);
         BlockCompiler.Warm(code);
@@ -176,7 +175,7 @@ public sealed class TranslationCache
         Interlocked.Add(ref _instructionsCompiled, compiled);
         if (region == null)
         {
-            block.Code = code;
+            block.Publish(code, 0);
             block.Tier = tier;
             return;
         }
@@ -191,7 +190,7 @@ public sealed class TranslationCache
             var old = _regions.GetValueOrDefault(key, []);
             _regions[key] = [region, .. old.AsSpan(0, Math.Min(old.Length, RegionsPerPage - 1))];
             block.Region = region;
-            block.Code = code;
+            block.Publish(code, region.Entries[block.Pc]);
             block.Tier = tier;
         }
     }
@@ -220,9 +219,8 @@ public sealed class TranslationCache
             {
                 int entry = region.EntryFor(block);
                 if (entry < 0) continue;
-                block.RegionEntry = entry;
                 block.Region = region;
-                block.Code = region.Code;
+                block.Publish(region.Code, entry);
                 block.Tier = JitTier.Optimized;
                 return true;
             }
