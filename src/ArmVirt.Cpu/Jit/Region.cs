@@ -5,8 +5,10 @@ namespace ArmVirt.Cpu.Jit;
 /// <summary>
 /// The code the optimized tier compiles for one <see cref="TranslationBlock"/>: every instruction of the block's 4 KiB
 /// page reachable from the block's start through fall-through, immediate branches (B, BL, B.cond, CBZ/CBNZ,
-/// TBZ/TBNZ) and returns from BL (the instruction after it), up to <see cref="MaxInstructions"/>, in address order. Branches between its instructions become jumps
-/// inside one compiled method (loops stay in compiled code); everything else leaves it. Because the region never leaves
+/// TBZ/TBNZ) and returns from BL (the instruction after it), then from the page's blocks that BR or BLR reached, up to
+/// <see cref="MaxInstructions"/>, in address order. Branches between its instructions, and BR, BLR and RET to the start
+/// of one of its basic blocks, become jumps inside one compiled method (loops stay in compiled code); everything else
+/// leaves it. Because the region never leaves
 /// the block's page, the block's fetch translation and its page's invalidation cover all of it.
 /// </summary>
 internal sealed class Region
@@ -50,8 +52,8 @@ internal sealed class Region
 
     /// <summary>
     /// Forms the region of <paramref name="block"/> (at most <paramref name="maxInstructions"/>), reached from its start
-    /// and from the other blocks of its page that had run (<see cref="TranslationBlock.RegionRoots"/>), from a copy of its page (taken with
-    /// <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs on the
+    /// and then from the blocks of its page that BR or BLR reached (<see cref="TranslationBlock.RegionRoots"/>), from a
+    /// copy of its page (taken with <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs on the
     /// background compiler's thread), or returns null when the page cannot be read any more (the machine was
     /// disposed). The page may be written while the region is formed and compiled from the copy: the caller checks it
     /// against RAM (<see cref="MatchesRam"/>) before the compiled code is used.
@@ -67,7 +69,7 @@ internal sealed class Region
         // the functions it calls come before far-away straight-line code.
         var work = new PriorityQueue<ulong, int>();
         work.Enqueue(block.Pc, 0);
-        // The page's other blocks that ran: BR and BLR targets (jump-table cases, functions called through pointers)
+        // The page's blocks that BR and BLR reached (jump-table cases, functions called through pointers)
         // that no immediate branch reaches, which the compiled region's indirect branches then jump to directly. They
         // come after everything the entry reaches (no distance from it exceeds the cap), hottest first, so they never
         // crowd it out.

@@ -40,9 +40,10 @@ public sealed class TranslationBlock
     internal bool EndsWithComputedBranch { get; }
 
     /// <summary>
-    /// Set when the block was entered from a BR or BLR (<see cref="EndsWithComputedBranch"/>, or a region leaving
-    /// through one): such a block is a root of its page's region (<see cref="RegionRoots"/>), since no immediate branch
-    /// leads the region's formation to it.
+    /// Set when the block was entered from a block ending in BR or BLR (<see cref="EndsWithComputedBranch"/>) or from a
+    /// region leaving through its indirect-branch stub (BR, BLR, or a RET to no return site of the region): such a block
+    /// is a root of its page's region (<see cref="RegionRoots"/>), since no immediate branch may lead the region's
+    /// formation to it.
     /// </summary>
     internal bool ComputedBranchTarget;
 
