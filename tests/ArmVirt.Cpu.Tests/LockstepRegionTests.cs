@@ -110,6 +110,23 @@ public sealed class LockstepRegionTests
     }
 
     /// <summary>
+    /// Random programs whose regions are compiled at 300 entries, when the targets of their BR and BLR have run often
+    /// enough to be roots of the regions (<see cref="TranslationBlock.RegionRoots"/>): BR and BLR then jump inside the
+    /// region through its indirect-branch stub, and the state still matches the interpreter.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void RandomProgramsWithRootedRegionsMatchInterpreter(bool mmu)
+    {
+        var rng = new Random(20261207 + (mmu ? 1 : 0));
+        using var pair = RegionPair(mmu);
+        pair.Jit.Cpu.JitOptimizeThreshold = 300;
+        RunRandomPrograms(pair, rng, 320);
+        Assert.IsTrue(pair.Jit.Cpu.Translations!.RegionsWithRoots > 0, "some regions took BR/BLR targets as roots");
+    }
+
+    /// <summary>
     /// Blocks tier up from their baseline code to regions published by the background compiler while the CPU thread
     /// keeps entering them (random programs, baseline blocks at the first entry, regions after 20): the state still
     /// matches the interpreter. A block must never run a region at the entry index it read before the region was

@@ -57,6 +57,11 @@ public sealed class TranslationCache
     /// </summary>
     public long RegionsCompiled => Interlocked.Read(ref _regionsCompiled);
 
+    /// <summary>Regions compiled with roots besides their block (<see cref="TranslationBlock.RegionRoots"/>).</summary>
+    internal long RegionsWithRoots => Interlocked.Read(ref _regionsWithRoots);
+
+    private long _regionsWithRoots;
+
     /// <summary>Guest instructions compiled since creation (both tiers; a region counts all of its instructions).</summary>
     public long InstructionsCompiled => Interlocked.Read(ref _instructionsCompiled);
 
@@ -164,6 +169,7 @@ public sealed class TranslationCache
                 if ((region = RegionCompiler.Compile(block, formed, cyclesPerInstruction, limitIl: cap > 1)) != null) break;
             }
             Interlocked.Increment(ref _regionsCompiled);
+            if (block.RegionRoots is { Length: > 0 }) Interlocked.Increment(ref _regionsWithRoots);
             code = region.Code;
             compiled = formed.Instructions.Length;
         }
