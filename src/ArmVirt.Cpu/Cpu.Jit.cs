@@ -477,6 +477,8 @@ public sealed partial class Cpu
     {
         // Once per chain: the blocks after the first were entered through chainable exits, which change no EL, PAN,
         // regime or TLB (TLBI, MSR and exceptions end the chain), so the host TLB checked at the first stays current.
+        // This holds while only the CPU's own instructions change its TLB: another PE's broadcast TLBI (SMP) must reach
+        // it where a chain ends (as a stop request or an interrupt does), not from the other PE's thread mid-chain.
         if (!_jitHostTlbCurrent)
         {
             ValidateHostTlb();
