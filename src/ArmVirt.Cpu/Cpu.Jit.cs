@@ -334,7 +334,11 @@ public sealed partial class Cpu
     {
         // A block that starts a basic block of its page's compiled region runs that region.
         if (cache.TryAdoptRegion(block)) return;
-        if (tier == JitTier.Optimized) block.RegionRoots = cache.RegionRootsOf(block);
+        if (tier == JitTier.Optimized)
+        {
+            block.RegionRoots = cache.RegionRootsOf(block);
+            block.RegionCoverage = block.ExecutionCount >= TranslationCache.MinProfiledEntries ? cache.RegionCoverageOf(block) : null;
+        }
         if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(this, cache, block, CyclesPerInstruction, tier);
         else cache.Compile(block, CyclesPerInstruction, tier, this);
     }

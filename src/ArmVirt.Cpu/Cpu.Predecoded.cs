@@ -39,8 +39,8 @@ public sealed partial class Cpu
     // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone.
     private unsafe PredecodedExit RunPredecodedWhole(TranslationBlock block)
     {
-        InstructionClass[] classes = block.ClassArray;
-        int last = classes.Length - 1;
+        PredecodedInstruction[] code = block.Predecoded;
+        int last = code.Length - 1;
         ulong cpi = CyclesPerInstruction;
         ulong pc = block.Pc;
         ulong start = State.Instructions;
@@ -52,7 +52,8 @@ public sealed partial class Cpu
             for (int i = 0; ; i++)
             {
                 if (i == last) NextPc = pc + 4;
-                Execute(block, i);
+                ref readonly var x = ref code[i];
+                Execute(block, i, x);
                 State.Cycles += cpi;
                 State.Instructions++;
                 if (i == last)
@@ -62,7 +63,7 @@ public sealed partial class Cpu
                 }
                 pc += 4;
                 State.PC = pc;
-                if (classes[i] == InstructionClass.Memory && JitCheckAfterAccess && JitMustLeaveBlock(block))
+                if (x.Class == InstructionClass.Memory && JitCheckAfterAccess && JitMustLeaveBlock(block))
                 {
                     NextPc = pc; // as Step leaves it after the access
                     exit = PredecodedExit.Early;
@@ -97,7 +98,7 @@ public sealed partial class Cpu
             while (true)
             {
                 NextPc = pc + 4;
-                Execute(block, i);
+                Execute(block, i, block.Predecoded[i]);
                 State.PC = NextPc;
                 State.Cycles += cpi;
                 State.Instructions++;
@@ -135,12 +136,10 @@ public sealed partial class Cpu
 
     // Instruction i of the block through its handler's function pointer (a lambda or closure through its delegate).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private unsafe void Execute(TranslationBlock block, int i)
+    private unsafe void Execute(TranslationBlock block, int i, in PredecodedInstruction x)
     {
-        nint f = block.HandlerPointers[i];
-        uint word = block.WordArray[i];
-        if (f != 0) ((delegate*<Cpu, uint, void>)f)(this, word);
-        else block.EncodingArray[i].Handler(this, word);
+        if (x.Handler != 0) ((delegate*<Cpu, uint, void>)x.Handler)(this, x.Word);
+        else block.EncodingArray[i].Handler(this, x.Word);
     }
 
     // As Step: the faulting instruction at pc takes its exception and is counted.

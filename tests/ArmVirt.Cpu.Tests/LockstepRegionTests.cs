@@ -442,6 +442,45 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
+    public void ARegionTakesOnlyTheCodeThatHadRunAndLeavesForTheRest()
+    {
+        // A loop whose B.HS goes to a path first taken on pass 1000: the loop's region, due at 300 entries, holds the
+        // loop (which had run) but not that path (which had not), so it compiles less; from pass 1000 on the region
+        // leaves to the path, which runs predecoded, then in a region of its own, and the loop goes on in its region.
+        var asm = new A64Assembler();
+        int loop = asm.NewLabel(), back = asm.NewLabel(), cold = asm.NewLabel();
+        asm.Bind(loop);
+        asm.Emit(AddImm(true, false, false, 0, 0, 1));      // add x0, x0, #1
+        asm.Emit(AddShifted(true, true, true, 31, 0, 10));  // cmp x0, x10
+        asm.BCond(2, cold);                                 // b.hs cold
+        asm.Bind(back);
+        asm.Emit(AddImm(true, true, true, 9, 9, 1));        // subs x9, x9, #1
+        asm.BCond(1, loop);                                 // b.ne loop
+        asm.Emit(SelfBranch);
+        asm.Bind(cold);
+        asm.Emit(AddImm(true, false, false, 1, 1, 3));      // add x1, x1, #3
+        asm.B(back);
+        using var pair = new LockstepPair(jitThreshold: 0, optimizeThreshold: 300);
+        LoadAtCode(pair, asm.Finish());
+        pair.Setup(cpu =>
+        {
+            cpu.SetX(9, 3000);
+            cpu.SetX(10, 1000);
+        });
+        ulong coldPc = Code + 4 * (ulong)asm.IndexOf(cold), backPc = Code + 4 * (ulong)asm.IndexOf(back);
+        pair.RunLockstep(5 * 900);
+        var t = pair.Jit.Cpu.Translations!;
+        var region = t.Lookup(Code, 1)!.Region;
+        Assert.IsNotNull(region, "the loop runs its region");
+        Assert.IsTrue(region.Overlaps(backPc, backPc + 4), "the region holds the loop's second block");
+        Assert.IsFalse(region.Overlaps(coldPc, coldPc + 8), "the region holds no code that had not run");
+        pair.RunLockstep(6 * 3000);
+        Assert.AreEqual(Code + 4 * (ulong)(asm.IndexOf(cold) - 1), pair.Jit.Cpu.State.PC, "the loop ran to its end");
+        Assert.AreEqual(3UL * 2001, pair.Jit.Cpu.X(1), "the path from pass 1000 on");
+        Assert.AreEqual(JitTier.Optimized, t.Lookup(coldPc, 1)!.Tier, "the path compiled a region of its own");
+    }
+
+    [TestMethod]
     [DataRow(false)]
     [DataRow(true, DisplayName = "predecoded tier")]
     public void InstructionLimitsEndingInsideARegionLoopAreExact(bool predecoded)

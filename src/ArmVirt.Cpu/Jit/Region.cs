@@ -6,7 +6,8 @@ namespace ArmVirt.Cpu.Jit;
 /// The code the optimized tier compiles for one <see cref="TranslationBlock"/>: every instruction of the block's 4 KiB
 /// page reachable from the block's start through fall-through, immediate branches (B, BL, B.cond, CBZ/CBNZ,
 /// TBZ/TBNZ) and returns from BL (the instruction after it), then from the page's blocks that BR or BLR reached, up to
-/// <see cref="MaxInstructions"/>, in address order. Branches between its instructions, and BR, BLR and RET to the start
+/// <see cref="MaxInstructions"/>, in address order; of a block that has run often enough to say which code is hot,
+/// only the code that has run (<see cref="TranslationBlock.RegionCoverage"/>). Branches between its instructions, and BR, BLR and RET to the start
 /// of one of its basic blocks, become jumps inside one compiled method (loops stay in compiled code); everything else
 /// leaves it. Because the region never leaves
 /// the block's page, the block's fetch translation and its page's invalidation cover all of it.
@@ -74,10 +75,12 @@ internal sealed class Region
         // come after everything the entry reaches (no distance from it exceeds the cap), hottest first, so they never
         // crowd it out.
         var roots = block.RegionRoots ?? [];
+        var coverage = block.RegionCoverage;
         for (int i = 0; i < roots.Length; i++) work.Enqueue(roots[i], maxInstructions + 1 + i);
         while (work.TryDequeue(out ulong pc, out int distance) && found.Count < maxInstructions)
         {
-            while (found.Count < maxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
+            while (found.Count < maxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa
+                && (coverage == null || pc == block.Pc || Covered(coverage, pc)))
             {
                 uint word = WordAt(page, pc);
                 var encoding = cpu.Decoder.Decode(word);
@@ -100,6 +103,12 @@ internal sealed class Region
             }
         }
         return new Region(block.Pc, block.El, [.. found.Values]) { PagePa = pagePa };
+    }
+
+    private static bool Covered(ulong[] coverage, ulong pc)
+    {
+        int i = (int)((pc & (TranslationBlock.PageSize - 1)) >> 2);
+        return (coverage[i >> 6] & (1UL << (i & 63))) != 0;
     }
 
     // The physical page the region was read from.

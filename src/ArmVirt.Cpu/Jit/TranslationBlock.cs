@@ -26,8 +26,8 @@ public sealed class TranslationBlock
         WordArray = words;
         ClassArray = classes;
         EncodingArray = encodings;
-        HandlerPointers = new nint[words.Length];
-        for (int i = 0; i < words.Length; i++) HandlerPointers[i] = encodings[i].FunctionPointer;
+        Predecoded = new PredecodedInstruction[words.Length];
+        for (int i = 0; i < words.Length; i++) Predecoded[i] = new PredecodedInstruction(encodings[i].FunctionPointer, words[i], classes[i]);
         Classes = classes;
         Length = words.Length;
         EndsWithTerminator = Length > 0 && classes[Length - 1] == InstructionClass.EndsBlock;
@@ -103,12 +103,14 @@ public sealed class TranslationBlock
     /// <summary>The entry index <see cref="Code"/> starts at when it is a compiled region's; 0 otherwise.</summary>
     internal int RegionEntry => _compiled?.Entry ?? 0;
 
-    // The predecoded form the interpreter tier runs (Cpu.RunPredecoded): the arrays behind Words, Classes and
-    // Encodings, and each row's handler function pointer (0: call the row's delegate).
+    // The arrays behind Words, Classes and Encodings.
     internal readonly uint[] WordArray;
     internal readonly InstructionClass[] ClassArray;
     internal readonly A64Encoding[] EncodingArray;
-    internal readonly nint[] HandlerPointers;
+
+    // The predecoded form the interpreter tier runs (Cpu.RunPredecoded): each instruction's handler, word and class in
+    // one array, so that a run touches one array rather than three (cold blocks: each is a cache miss).
+    internal readonly PredecodedInstruction[] Predecoded;
 
     /// <summary>The compiled region whose code the block runs (its own or one it adopted), or null.</summary>
     internal CompiledRegion? Region;
@@ -119,6 +121,14 @@ public sealed class TranslationBlock
     /// so that code reached only through BR/BLR (jump tables, function pointers) is in the region too.
     /// </summary>
     internal ulong[]? RegionRoots;
+
+    /// <summary>
+    /// The instructions of this block's page that had run when its region compile was requested, one bit per
+    /// instruction slot (set on the CPU's thread, read by the compiler's): <see cref="Jit.Region.Form"/> takes no other
+    /// instruction, so paths not taken yet (error handling, rare cases) cost no compile time and leave the region when
+    /// they are. Null (no limit) for a block entered fewer than <see cref="TranslationCache.MinProfiledEntries"/> times.
+    /// </summary>
+    internal ulong[]? RegionCoverage;
 
     /// <summary>True when the block's instructions overlap the physical bytes <c>[pa, end)</c>.</summary>
     internal bool Overlaps(ulong pa, ulong end) => pa < PhysicalAddress + 4 * (ulong)Length && PhysicalAddress < end;

@@ -256,6 +256,33 @@ public sealed class TranslationCache
         return [.. roots.Select(b => b.Pc)];
     }
 
+    /// <summary>
+    /// The instruction slots of <paramref name="block"/>'s page (one bit per 4-byte slot) covered by the blocks of its EL
+    /// and virtual page that have run (every block in the cache was built when execution first reached it): the code a
+    /// region formed now takes (see <see cref="TranslationBlock.RegionCoverage"/>). Called on the CPU's thread, which
+    /// owns the page index.
+    /// </summary>
+    internal ulong[] RegionCoverageOf(TranslationBlock block)
+    {
+        var bits = new ulong[TranslationBlock.PageSize / 4 / 64];
+        ulong pageVa = block.Pc & ~(TranslationBlock.PageSize - 1);
+        if (!_pages.TryGetValue(block.Page, out var list)) return bits;
+        foreach (var b in list)
+        {
+            if (b.El != block.El || b.Invalidated || (b.Pc & ~(TranslationBlock.PageSize - 1)) != pageVa)
+                continue;
+            int first = (int)((b.Pc & (TranslationBlock.PageSize - 1)) >> 2);
+            for (int i = first; i < first + b.Length; i++) bits[i >> 6] |= 1UL << (i & 63);
+        }
+        return bits;
+    }
+
+    /// <summary>
+    /// Entries a block needs before what has run of its page says which code is hot: a region requested earlier (tests
+    /// compile at the first entry) takes all the reachable code.
+    /// </summary>
+    internal const long MinProfiledEntries = 64;
+
     // A BR or BLR target run fewer times than these is not a root: rarely taken cases and functions called now and then
     // (a kernel's many function pointers) would cost compile time (measured on the Linux boot: 13% more instructions
     // compiled with the absolute minimum alone, 8% with both) and take the room of hot code.
