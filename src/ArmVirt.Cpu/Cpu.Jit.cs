@@ -103,10 +103,11 @@ public sealed partial class Cpu
         var t = _translations;
         if (t == null || t.Count == 0) return;
         // IC IVAU drops the page its VA translates to (SystemInstructions.InstructionCache has just translated it
-        // without a fault, so this translation hits the TLB); IC IALLU and IALLUIS drop everything.
+        // without a fault, so this translation hits the TLB); IC IALLU and IALLUIS make every block be checked against
+        // RAM before it runs again.
         if (operation == InstructionCacheOperation.ByVirtualAddress)
             t.Invalidate(TranslateData(va, 1, MemoryAccessKind.CacheMaintenance) & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
-        else t.Flush();
+        else t.InvalidateUnobservedWrites();
     }
 
     // The physical address of the instruction at pc for the current regime, or null when the fetch would fault (or
@@ -248,6 +249,7 @@ public sealed partial class Cpu
             else return null;
         }
         var block = cache.Lookup(pc, State.EL, pa);
+        if (block != null && block.Generation != cache.Generation && !cache.Recheck(block, Bus)) block = null;
         if (block == null)
         {
             bool pageHadCode = cache.HoldsCode(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
@@ -274,7 +276,7 @@ public sealed partial class Cpu
     {
         bool fallThrough = pc == block.EndPc;
         var next = fallThrough ? block.LinkFallThrough : block.LinkTaken;
-        if (next != null && next.Pc == pc && (pc & 3) == 0 && next.El == State.EL && !next.Invalidated)
+        if (next != null && next.Pc == pc && (pc & 3) == 0 && next.El == State.EL && !next.Invalidated && next.Generation == cache.Generation)
         {
             if (_jitFetchPageTrusted && ((pc ^ block.Pc) >> 12) == 0)
             {

@@ -481,6 +481,45 @@ public sealed class LockstepRegionTests
     }
 
     [TestMethod]
+    public void ARegionRewrittenBehindTheCpuRunsTheNewCodeAfterIcIallu()
+    {
+        // A two-block loop runs in its region; its second block's add is rewritten without a write event (Bus.Load), then
+        // "ic iallu" (in another page) runs: the loop's next entry checks its page against RAM, drops the region and runs
+        // the new instruction; the page of the "ic iallu" (unchanged) keeps its code.
+        var asm = new A64Assembler();
+        int loop = asm.NewLabel(), second = asm.NewLabel();
+        asm.Bind(loop);
+        asm.Emit(AddImm(true, false, false, 0, 0, 1));     // add x0, x0, #1
+        asm.Cbz(true, false, 31, second);                  // cbz xzr, second (a second basic block)
+        asm.Bind(second);
+        asm.Emit(AddImm(true, false, false, 1, 1, 1));     // add x1, x1, #1   (rewritten to #5)
+        asm.Emit(AddImm(true, true, true, 9, 9, 1));       // subs x9, x9, #1
+        asm.BCond(1, loop);                                // b.ne loop
+        asm.Emit(SelfBranch);
+        uint[] code = asm.Finish();
+        using var pair = RegionPair();
+        LoadAtCode(pair, code);
+        pair.Load(Code + 0x1000, 0xd508751f, SelfBranch); // ic iallu; b .
+        pair.Setup(cpu => cpu.SetX(9, 50));
+        pair.RunLockstep(50 * 5 + 1);
+        var t = pair.Jit.Cpu.Translations!;
+        Assert.IsNotNull(t.Lookup(Code, 1)?.Region, "the loop ran in its region");
+        Assert.AreEqual((50UL, 50UL), (pair.Jit.Cpu.X(0), pair.Jit.Cpu.X(1)));
+        uint rewritten = AddImm(true, false, false, 1, 1, 5);
+        foreach (var side in pair.Both) side.Bus.Load(Code + 8, BitConverter.GetBytes(rewritten)); // no write event, no flush
+        pair.Setup(cpu => cpu.State.PC = Code + 0x1000);
+        pair.RunLockstep(2);
+        var iallu = t.Lookup(Code + 0x1000, 1);
+        pair.Setup(cpu => { cpu.State.PC = Code; cpu.SetX(9, 20); });
+        pair.RunLockstep(20 * 5 + 1);
+        Assert.AreEqual((70UL, 50UL + 5 * 20), (pair.Jit.Cpu.X(0), pair.Jit.Cpu.X(1)), "the new add ran");
+        Assert.IsNotNull(t.Lookup(Code, 1)?.Region, "the loop compiled its region again");
+        pair.Setup(cpu => cpu.State.PC = Code + 0x1000);
+        pair.RunLockstep(2);
+        Assert.AreSame(iallu, t.Lookup(Code + 0x1000, 1), "the unchanged page kept its code");
+    }
+
+    [TestMethod]
     [DataRow(false)]
     [DataRow(true, DisplayName = "predecoded tier")]
     public void InstructionLimitsEndingInsideARegionLoopAreExact(bool predecoded)

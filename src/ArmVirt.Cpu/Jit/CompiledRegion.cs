@@ -6,10 +6,13 @@ namespace ArmVirt.Cpu.Jit;
 /// instead of compiling a region of its own.
 /// </summary>
 internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, IReadOnlyDictionary<ulong, int> entries,
-    IEnumerable<ulong> instructionPcs)
+    Region source)
 {
     // Bit i: the region holds the instruction at byte offset 4i of its page (1024 instructions: 16 words).
-    private readonly ulong[] _slots = SlotsOf(instructionPcs);
+    private readonly ulong[] _slots = SlotsOf(source.Instructions.Select(x => x.Pc));
+
+    /// <summary>The region it was compiled from (its instructions and their words).</summary>
+    public Region Source { get; } = source;
 
     private static ulong[] SlotsOf(IEnumerable<ulong> pcs)
     {

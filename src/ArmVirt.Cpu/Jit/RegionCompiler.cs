@@ -58,7 +58,7 @@ internal static class RegionCompiler
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
             if (pass.IsLeader(i)) entries[region.Instructions[i].Pc] = i;
-        return new CompiledRegion(block, code, entries, region.Instructions.Select(x => x.Pc));
+        return new CompiledRegion(block, code, entries, region);
     }
 
     private sealed class Pass

@@ -161,6 +161,12 @@ public sealed class TranslationBlock
     /// <summary>The address after the last instruction.</summary>
     internal ulong EndPc => Pc + 4 * (ulong)Length;
 
+    /// <summary>
+    /// The cache's <see cref="TranslationCache.Generation"/> in which the block's words (and its region's) were last known
+    /// to be RAM's: a block of an older generation is checked against RAM before it runs again.
+    /// </summary>
+    internal int Generation;
+
     /// <summary>Set when the block's page was written or code caches were invalidated; it is never run again.</summary>
     public bool Invalidated { get; internal set; }
 

@@ -71,8 +71,59 @@ public sealed class TranslationCache
     /// <summary>Blocks dropped because their page was written or an instruction-cache invalidation covered them.</summary>
     public long BlocksInvalidated { get; private set; }
 
-    /// <summary>Whole-cache flushes (capacity reached, IC IALLU, engine switch).</summary>
+    /// <summary>Whole-cache flushes (capacity reached, engine switch, CPU reset).</summary>
     public long Flushes { get; private set; }
+
+    /// <summary>
+    /// Incremented by <see cref="InvalidateUnobservedWrites"/> (IC IALLU, IC IALLUIS): blocks of an older generation are
+    /// checked against RAM before they run (<see cref="Recheck"/>). Written and read on the CPU's thread; the compile thread
+    /// only compares it (a stale read makes it skip an adoption).
+    /// </summary>
+    internal volatile int Generation;
+
+    /// <summary>Pages whose code was checked against RAM after an instruction-cache invalidation (<see cref="Recheck"/>).</summary>
+    public long PagesRechecked { get; private set; }
+
+    /// <summary>
+    /// IC IALLU and IC IALLUIS: RAM written by a path the cache does not observe (an embedder writing through a RAM
+    /// region's span, <see cref="ArmVirt.Core.PhysicalBus.Load"/>) must not run stale: every block and region is checked
+    /// against RAM before its next run, and only those whose words changed are dropped (with the rest of their page). A
+    /// flush instead would drop the code every write the CPU, the bus and virtio DMA made has already kept coherent:
+    /// Xen invalidates the instruction cache once per page while it builds its dom0 (32,879 flushes per boot).
+    /// </summary>
+    public void InvalidateUnobservedWrites() => Generation++;
+
+    /// <summary>
+    /// Checks the blocks and regions of <paramref name="block"/>'s page (of an older <see cref="Generation"/>) against
+    /// RAM on <paramref name="bus"/>: when all still match, they are of the current generation and true is returned;
+    /// otherwise the page's code is dropped and false returned (the caller builds the block again).
+    /// </summary>
+    internal unsafe bool Recheck(TranslationBlock block, ArmVirt.Core.PhysicalBus bus)
+    {
+        PagesRechecked++;
+        ulong page = block.Page, pagePa = page * TranslationBlock.PageSize;
+        byte* ram = bus.RamPointer(pagePa, TranslationBlock.PageSize);
+        bool same = ram != null && _pages.TryGetValue(page, out var list);
+        if (same)
+        {
+            foreach (var b in _pages[page])
+                for (int i = 0; i < b.Length && same; i++)
+                    same = *(uint*)(ram + (b.PhysicalAddress - pagePa) + 4 * (ulong)i) == b.WordArray[i];
+            for (int el = 0; el < 4 && same; el++)
+                if (_regions.TryGetValue((page, el), out var regions))
+                    foreach (var r in regions)
+                        foreach (var x in r.Source.Instructions)
+                            same &= *(uint*)(ram + (x.Pc & (TranslationBlock.PageSize - 1))) == x.Word;
+        }
+        if (!same)
+        {
+            Invalidate(pagePa, TranslationBlock.PageSize);
+            return false;
+        }
+        int generation = Generation;
+        foreach (var b in _pages[page]) b.Generation = generation;
+        return true;
+    }
 
     /// <summary>Blocks added (built on a cache miss).</summary>
     public long BlocksBuilt { get; private set; }
@@ -129,6 +180,7 @@ public sealed class TranslationCache
             }
         }
         tail.Alias = null;
+        block.Generation = Generation;
         _blocks[key] = block;
         _count++;
         _direct[Slot(block.Pc)] = block;
@@ -224,7 +276,8 @@ public sealed class TranslationCache
             foreach (var region in regions)
             {
                 int entry = region.EntryFor(block);
-                if (entry < 0) continue;
+                // A region whose page was not checked since the last instruction-cache invalidation is not adopted.
+                if (entry < 0 || region.Owner.Generation != Generation) continue;
                 block.Region = region;
                 block.Publish(region.Code, entry);
                 block.Tier = JitTier.Optimized;
