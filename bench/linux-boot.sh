@@ -4,12 +4,15 @@
 #   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --memory 128M --el 2 --stats
 # and prints the wall and CPU time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratios.
 #
-#   bench/linux-boot.sh [--el 1|2] [--gic 2|3] [--nested] [--runs N]
+#   bench/linux-boot.sh [--el 1|2] [--gic 2|3] [--nested | --xen] [--runs N]
 #
 # --gic 3: a GICv3 (QEMU gic-version=3,its=off as the tests use it; ArmVirt --gic-version 3), KVM with vgic-v3 at EL2.
 # --nested: nested virtualization (implies --el 2): the initramfs also holds tests/linux/kvm/minivmm, the kernel and a
 # nested initramfs; with armvirt.nested=1 on the command line /init runs the same kernel as a KVM guest under minivmm
 # (vGICv2 or vGICv3 as the outer GIC) to its PSCI SYSTEM_OFF, then powers off; 512M of RAM. The time is the whole run.
+# --xen: Debian's Xen 4.17 (tests/linux/fetch-xen.sh) at EL2 with the same kernel and initramfs as its dom0, placed by the
+# guest loader (QEMU -device guest-loader, armvirt --device guest-loader; LinuxBootEnvironment's Xen boot), 512M of RAM,
+# to dom0's power-off (Xen then halts the machine).
 # A boot counts only if the process exited 0 and /init printed ARMVIRT-BOOT-DONE (nested: also the nested guest's
 # NESTED-GUEST-DONE and ARMVIRT-NESTED-EXIT 0); the times are those of the run with the least wall time of N. The
 # marker lines of the two emulators' (first) runs must agree.
@@ -23,20 +26,23 @@ set -uo pipefail
 EL=2
 GIC=2
 NESTED=0
+XEN=0
 RUNS=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --el) EL="$2"; shift 2 ;;
         --gic) GIC="$2"; shift 2 ;;
         --nested) NESTED=1; shift ;;
+        --xen) XEN=1; EL=2; shift ;;
         --runs) RUNS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
         *) echo "linux-boot.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
     esac
 done
 [[ "$EL" == 1 || "$EL" == 2 ]] || { echo "linux-boot.sh: --el must be 1 or 2" >&2; exit 1; }
 [[ "$GIC" == 2 || "$GIC" == 3 ]] || { echo "linux-boot.sh: --gic must be 2 or 3" >&2; exit 1; }
 if [[ $NESTED == 1 && "$EL" != 2 ]]; then echo "linux-boot.sh: --nested needs --el 2 (KVM)" >&2; exit 1; fi
+if [[ $NESTED == 1 && $XEN == 1 ]]; then echo "linux-boot.sh: --nested and --xen are separate boots" >&2; exit 1; fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
@@ -49,6 +55,7 @@ MEMORY=128M
 if [[ $NESTED == 1 ]]; then APPEND+=' armvirt.nested=1'; MEMORY=512M; fi
 # Names the configuration in the output and the log files.
 if [[ $NESTED == 1 ]]; then CONFIG="EL2 nested GICv$GIC"; TAG="nested-gic$GIC"; else CONFIG="EL$EL GICv$GIC"; TAG="el$EL-gic$GIC"; fi
+if [[ $XEN == 1 ]]; then CONFIG="Xen dom0 GICv$GIC"; TAG="xen-gic$GIC"; fi
 
 # 1. Kernel and busybox (cached), 2. the initramfs from the test project's builder (one builder for both).
 CACHE=$("$ROOT/tests/linux/fetch.sh" | tail -1) || { echo "linux-boot.sh: fetch.sh failed" >&2; exit 1; }
@@ -66,12 +73,24 @@ if ! dotnet test "$ROOT/tests/ArmVirt.Linux.Tests" -nologo -v q --filter "FullyQ
     exit 1
 fi
 KERNEL="$CACHE/Image"
+if [[ $XEN == 1 ]]; then
+    XEN_IMAGE=$("$ROOT/tests/linux/fetch-xen.sh" | tail -1) || { echo "linux-boot.sh: fetch-xen.sh failed" >&2; exit 1; }
+    # LinuxBootEnvironment: XenCommandLine, Dom0CommandLine, Dom0KernelAddress/Dom0InitrdAddress, XenGuestMemory.
+    MEMORY=512M
+    XEN_APPEND="dom0_mem=128M console=dtuart dtuart=/pl011@9000000"
+    DOM0_KERNEL="guest-loader,addr=0x49000000,kernel=$KERNEL,bootargs=console=hvc0 earlycon=xen panic=-1"
+    DOM0_INITRD="guest-loader,addr=0x4d000000,initrd=$INITRD"
+fi
 
 # LinuxBootEnvironment.QemuMachine: GICv3 without an ITS (ArmVirt models no LPIs).
 if [[ "$EL" == 2 ]]; then MACHINE=virt,virtualization=on; else MACHINE=virt; fi
 if [[ "$GIC" == 3 ]]; then MACHINE+=,gic-version=3,its=off; else MACHINE+=,gic-version=2; fi
-QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none
-          -kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
+QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none)
+if [[ $XEN == 1 ]]; then
+    QEMU_CMD+=(-kernel "$XEN_IMAGE" -append "$XEN_APPEND" -device "$DOM0_KERNEL" -device "$DOM0_INITRD")
+else
+    QEMU_CMD+=(-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND")
+fi
 
 # ArmVirt: build Release once (not timed), then run the built program directly so dotnet run's own start-up
 # (project evaluation) is not counted.
@@ -88,7 +107,12 @@ else
     fi
 fi
 # --stats: armvirt prints instructions, cycles and MIPS to stderr at exit (shown below from the log).
-ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND" --memory "$MEMORY" --el "$EL" --stats)
+if [[ $XEN == 1 ]]; then
+    ARMVIRT_CMD+=(--kernel "$XEN_IMAGE" --append "$XEN_APPEND" --device "$DOM0_KERNEL" --device "$DOM0_INITRD")
+else
+    ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND")
+fi
+ARMVIRT_CMD+=(--memory "$MEMORY" --el "$EL" --stats)
 [[ "$GIC" == 3 ]] && ARMVIRT_CMD+=(--gic-version 3)
 
 # run NAME TIMEOUT CMD...: prints "WALL CPU" in seconds (CPU = user + system of the emulator process tree, which a

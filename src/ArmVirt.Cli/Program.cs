@@ -85,6 +85,7 @@ public static class Program
         if (options.Dtb != null) builder.WithDtb(options.Dtb);
         if (options.Append != null) builder.WithAppend(options.Append);
         if (options.Initrd != null) builder.WithInitrd(options.Initrd);
+        foreach (var d in options.Devices) d.AddTo(builder);
 
         using var socketConsole = AddVirtioDevices(builder, options, stdout, stdin);
         using var machine = builder.Build();

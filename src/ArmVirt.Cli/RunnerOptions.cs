@@ -21,6 +21,7 @@ internal sealed class RunnerOptions
     public bool Help { get; set; }
     public List<DriveOption> Drives { get; } = [];
     public List<NetdevOption> Netdevs { get; } = [];
+    public List<DeviceOption> Devices { get; } = [];
     public string? Console { get; set; }
     public ulong? RngSeed { get; set; }
 }

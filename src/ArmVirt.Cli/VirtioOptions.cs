@@ -15,27 +15,9 @@ internal sealed record NetdevOption(string InterfaceName, string? Pcap, byte[]? 
 /// </summary>
 internal static class VirtioOptions
 {
-    // Splits "a=1,b=2" (the first word may be a bare type like "tap") into pairs; a repeated key is a mistake.
-    private static List<(string Key, string Value)> Pairs(string option, string text)
-    {
-        var pairs = new List<(string, string)>();
-        foreach (string part in text.Split(','))
-        {
-            int eq = part.IndexOf('=');
-            string key = eq < 0 ? part : part[..eq], value = eq < 0 ? "" : part[(eq + 1)..];
-            if (key.Length == 0) throw new UsageException($"{option} {text}: empty parameter");
-            if (pairs.Exists(p => p.Item1 == key)) throw new UsageException($"{option} {text}: '{key}' given twice");
-            pairs.Add((key, value));
-        }
-        return pairs;
-    }
+    private static List<(string Key, string Value)> Pairs(string option, string text) => KeyValueOption.Pairs(option, text);
 
-    private static bool OnOff(string option, string key, string value) => value switch
-    {
-        "on" or "true" or "yes" => true,
-        "off" or "false" or "no" => false,
-        _ => throw new UsageException($"{option} {key}={value}: must be on or off"),
-    };
+    private static bool OnOff(string option, string key, string value) => KeyValueOption.OnOff(option, key, value);
 
     /// <summary><c>file=PATH[,format=raw][,if=virtio][,readonly=on|off][,snapshot=on|off]</c>.</summary>
     public static DriveOption ParseDrive(string text)

@@ -14,11 +14,13 @@ internal sealed class BootImage
     public (ulong Start, ulong End)? Initrd { get; init; }
     public required byte[] Dtb { get; init; }
     public ulong? DtbAddress { get; init; }
+    public IReadOnlyList<LoaderImage> LoaderImages { get; init; } = [];
 
     public void LoadInto(PhysicalBus bus)
     {
         LoadKernel(bus);
         if (InitrdData != null && Initrd is { } range) bus.Load(range.Start, InitrdData);
         if (DtbAddress is { } at) bus.Load(at, Dtb);
+        foreach (var x in LoaderImages) bus.Load(x.Address, x.Data);
     }
 }

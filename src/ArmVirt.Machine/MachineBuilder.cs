@@ -37,6 +37,7 @@ public sealed partial class MachineBuilder
     private string? _dtbPath;
     private string? _append;
     private string? _initrdPath;
+    private readonly List<(string Path, ulong Address, GuestModuleKind? Module, string? Bootargs)> _loaderImages = [];
     private bool _semihosting;
     private ExecutionEngine _engine = ExecutionEngine.Jit;
     private Stream? _serialOutput;
@@ -101,6 +102,32 @@ public sealed partial class MachineBuilder
     public MachineBuilder WithInitrd(string path)
     {
         _initrdPath = path;
+        return this;
+    }
+
+    /// <summary>
+    /// Places the bytes of the file at <paramref name="path"/> in RAM at <paramref name="address"/> before the CPU starts
+    /// (and again at a reset), as QEMU's <c>-device loader,file=F,addr=A</c> does with a raw file. It must lie in RAM and
+    /// overlap neither the kernel, the initrd, the device tree nor another loaded file.
+    /// </summary>
+    public MachineBuilder WithLoader(string path, ulong address)
+    {
+        _loaderImages.Add((path, address, null, null));
+        return this;
+    }
+
+    /// <summary>
+    /// Places a hypervisor's guest kernel or ramdisk in RAM at <paramref name="address"/> and describes it in
+    /// <c>/chosen</c> as a <c>module@address</c> node (<c>reg</c>, <c>compatible</c> "multiboot,module" and
+    /// "multiboot,kernel" or "multiboot,ramdisk", and the kernel's <paramref name="bootargs"/>), as QEMU's
+    /// <c>-device guest-loader,addr=A,kernel=F,bootargs=S</c> and <c>guest-loader,addr=A,initrd=F</c> do: Xen boots its dom0
+    /// from these. The same placement rules as <see cref="WithLoader"/>.
+    /// </summary>
+    public MachineBuilder WithGuestModule(GuestModuleKind kind, string path, ulong address, string? bootargs = null)
+    {
+        if (bootargs != null && kind != GuestModuleKind.Kernel)
+            throw new ArgumentException("only a guest kernel module has bootargs", nameof(bootargs));
+        _loaderImages.Add((path, address, kind, bootargs));
         return this;
     }
 
@@ -175,6 +202,8 @@ public sealed partial class MachineBuilder
         byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
         byte[]? userDtb = _dtbPath != null ? ReadFile("dtb", _dtbPath) : null;
         byte[]? initrd = _initrdPath != null ? ReadFile("initrd", _initrdPath) : null;
+        var loaderImages = _loaderImages.Select(x => new LoaderImage(x.Path, x.Address, [], x.Module, x.Bootargs))
+            .Select(x => x with { Data = ReadFile(x.What, x.Source) }).ToList();
         DeviceTreeNode? userTree = null;
         if (userDtb != null)
         {
@@ -217,7 +246,7 @@ public sealed partial class MachineBuilder
             }
 
             BootImage boot;
-            try { boot = Layout(bus, model, kernel, initrd, userTree); }
+            try { boot = Layout(bus, model, kernel, initrd, loaderImages, userTree); }
             catch
             {
                 DisposeAll(virtioDevices);
@@ -304,16 +333,40 @@ public sealed partial class MachineBuilder
     // QEMU hw/arm/boot.c (arm_setup_direct_kernel_boot): an ELF is not Linux; the DTB goes at the base of RAM if the
     // ELF leaves room below its lowest segment. An Image or raw binary is Linux: the initrd goes at
     // RAM base + min(RAM/2, 128 MiB) or after the kernel, page aligned, and the DTB after the initrd, 2 MiB aligned.
-    private BootImage Layout(PhysicalBus bus, CpuModel model, byte[] kernelFile, byte[]? initrd, DeviceTreeNode? userTree)
+    // Files placed with WithLoader/WithGuestModule go where they were asked to, after the kernel, initrd and DTB are
+    // placed by these rules; none may overlap another or those (QEMU refuses overlapping ROM regions too).
+    private BootImage Layout(PhysicalBus bus, CpuModel model, byte[] kernelFile, byte[]? initrd, List<LoaderImage> loaderImages,
+        DeviceTreeNode? userTree)
     {
         string name = _kernelName!;
         ulong ramBase = VirtMemoryMap.RamBase, ramEnd = ramBase + _memory;
         var conduit = Machine.ConduitFor(_highestEl);
+        var modules = loaderImages.Where(x => x.Module != null).ToList();
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
-            if (userTree == null) return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion));
-            VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange);
+            if (userTree == null)
+                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules));
+            VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange, modules);
             return FdtWriter.Write(userTree);
+        }
+        BootImage Place(BootImage boot)
+        {
+            var taken = new List<(string What, ulong Start, ulong End)> { ($"kernel '{name}'", boot.Kernel.LowAddress, boot.Kernel.HighAddress) };
+            if (boot.Initrd is { } ir) taken.Add(($"initrd '{_initrdPath}'", ir.Start, ir.End));
+            if (boot.DtbAddress is { } dt) taken.Add(("the device tree", dt, dt + (ulong)boot.Dtb.Length));
+            foreach (var x in loaderImages)
+            {
+                if (x.Address < ramBase || x.Address >= ramEnd || (ulong)x.Data.Length > ramEnd - x.Address)
+                    throw new MachineConfigurationException(
+                        $"{x.Description}: {x.Data.Length} bytes at 0x{x.Address:x} do not fit in RAM (0x{ramBase:x}-0x{ramEnd:x})");
+                foreach (var (what, start, end) in taken)
+                    if (x.Address < end && start < x.End && x.Data.Length > 0)
+                        throw new MachineConfigurationException(
+                            $"{x.Description}: 0x{x.Address:x}-0x{x.End:x} overlaps {what} at 0x{start:x}-0x{end:x}");
+                taken.Add((x.Description, x.Address, x.End));
+                bus.Load(x.Address, x.Data);
+            }
+            return boot;
         }
 
         if (ElfLoader.IsElf(kernelFile))
@@ -328,10 +381,11 @@ public sealed partial class MachineBuilder
                 ulong limit = elf.LowAddress > ramBase ? elf.LowAddress : ramEnd;
                 if ((ulong)dtb.Length <= limit - ramBase) dtbAt = ramBase;
             }
-            return new BootImage
+            return Place(new BootImage
             {
                 Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b), Dtb = dtb, DtbAddress = dtbAt,
-            };
+                LoaderImages = loaderImages,
+            });
         }
 
         byte[] image = LinuxImageLoader.Decompress(kernelFile, name);
@@ -351,11 +405,11 @@ public sealed partial class MachineBuilder
             throw new MachineConfigurationException(
                 $"kernel '{name}': no room for the device tree at 0x{dtbStart:x} after the kernel and initrd (RAM ends at 0x{ramEnd:x})");
         if (initrdRange is { } r) bus.Load(r.Item1, initrd);
-        return new BootImage
+        return Place(new BootImage
         {
             Kernel = kernel, LoadKernel = b => LinuxImageLoader.Load(image, name, b, ramBase),
-            InitrdData = initrd, Initrd = initrdRange, Dtb = blob, DtbAddress = dtbStart,
-        };
+            InitrdData = initrd, Initrd = initrdRange, Dtb = blob, DtbAddress = dtbStart, LoaderImages = loaderImages,
+        });
     }
 
     private static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);

@@ -35,6 +35,22 @@ public sealed class ArmVirtBootTests
     }
 
     [TestMethod]
+    [DataRow(2)]
+    [DataRow(3)]
+    public void BootsXenWithALinuxDom0ToPowerOff(int gicVersion)
+    {
+        // Xen 4.17 from Debian at EL2, dom0 (the same kernel and initramfs) placed by --device guest-loader.
+        RequireEnabled();
+        LinuxBootEnvironment.RequireXenCache();
+        BootRun run = LinuxBootEnvironment.RunArmVirt(LinuxBootEnvironment.XenArguments(gicVersion), LinuxBootEnvironment.ArmVirtTimeout);
+        QemuBootTests.AssertCleanBoot(run);
+        foreach (string line in QemuBootTests.XenLines)
+        {
+            StringAssert.Contains(run.Output, line, run.Describe());
+        }
+    }
+
+    [TestMethod]
     public void BootsToShellAndPowersOffAtEl1()
     {
         RequireEnabled();

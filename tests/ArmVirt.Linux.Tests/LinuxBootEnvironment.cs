@@ -112,6 +112,55 @@ public static class LinuxBootEnvironment
     private static (string Initrd, string CommandLine, string Memory) Guest(bool nested) =>
         nested ? (NestedInitramfs, NestedKernelCommandLine, NestedGuestMemory) : (Initramfs, KernelCommandLine, GuestMemory);
 
+    /// <summary>Debian's Xen 4.17 hypervisor image, fetched by tests/linux/fetch-xen.sh.</summary>
+    public static string XenPath => Path.Combine(CacheDirectory, "xen-4.17-arm64");
+
+    /// <summary>Xen's command line: dom0 in 128 MiB (mapped 1:1, so it needs that much contiguous RAM), the PL011 as its console.</summary>
+    public const string XenCommandLine = "dom0_mem=128M console=dtuart dtuart=/pl011@9000000";
+
+    /// <summary>Dom0's command line: Xen's console (hvc0) and early console; panic=-1 as in the other boots.</summary>
+    public const string Dom0CommandLine = "console=hvc0 earlycon=xen panic=-1";
+
+    /// <summary>Where the guest loader puts dom0's kernel and initramfs (as in QEMU's guest-loader documentation), in 512 MiB of RAM.</summary>
+    public const ulong Dom0KernelAddress = 0x4900_0000, Dom0InitrdAddress = 0x4D00_0000;
+
+    /// <summary>RAM of the Xen boot.</summary>
+    public const string XenGuestMemory = "512M";
+
+    /// <summary>Marks the test inconclusive unless the kernel, busybox and Xen have been fetched.</summary>
+    public static void RequireXenCache()
+    {
+        RequireKernelCache();
+        if (!File.Exists(XenPath)) Assert.Inconclusive($"No Xen in {CacheDirectory}: run tests/linux/fetch-xen.sh first.");
+    }
+
+    /// <summary>The two guest-loader devices of the Xen boot (the same value for QEMU's -device and armvirt's --device).</summary>
+    public static string[] Dom0Devices =>
+    [
+        $"guest-loader,addr=0x{Dom0KernelAddress:x},kernel={KernelPath},bootargs={Dom0CommandLine}",
+        $"guest-loader,addr=0x{Dom0InitrdAddress:x},initrd={Initramfs}",
+    ];
+
+    /// <summary>Boots Xen with the cached kernel and initramfs as dom0 on QEMU (EL2, virtualization=on).</summary>
+    public static BootRun BootXenOnQemu(TimeSpan timeout, int gicVersion = 2)
+    {
+        RequireXenCache();
+        string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
+        return Run(qemu,
+        [
+            "-M", QemuMachine(2, gicVersion), "-cpu", "cortex-a57", "-smp", "1", "-m", XenGuestMemory,
+            "-nographic", "-no-reboot", "-monitor", "none",
+            "-kernel", XenPath, "-append", XenCommandLine, .. Dom0Devices.SelectMany(d => new[] { "-device", d }),
+        ], timeout);
+    }
+
+    /// <summary>armvirt's options for the Xen boot (the machine and images of <see cref="BootXenOnQemu"/>).</summary>
+    public static string[] XenArguments(int gicVersion = 2) =>
+    [
+        "--kernel", XenPath, "--append", XenCommandLine, "--memory", XenGuestMemory, "--el", "2",
+        .. (gicVersion == 3 ? new[] { "--gic-version", "3" } : []), .. Dom0Devices.SelectMany(d => new[] { "--device", d }),
+    ];
+
     /// <summary>qemu-system-aarch64 on PATH (or QEMU_SYSTEM_AARCH64), or null.</summary>
     public static string? FindQemu()
     {

@@ -137,6 +137,32 @@ public sealed class QemuBootTests
     ];
 
     /// <summary>The run reached /init's last line, powered off (exit 0, no timeout) and did not panic.</summary>
+    /// <summary>Xen's log lines that show it found dom0's kernel and initramfs where the guest loader put them, and dom0
+    /// Linux's that it ran at EL1 under Xen; the last is Xen's answer to dom0's power-off.</summary>
+    public static readonly string[] XenLines =
+    [
+        "(XEN) Xen version 4.17",
+        "(XEN) *** LOADING DOMAIN 0 ***",
+        "(XEN) Loading d0 kernel from boot module @ 0000000049000000",
+        "(XEN) Loading ramdisk from boot module @ 000000004d000000",
+        "Xen 4.17 support found",
+        "CPU: All CPU(s) started at EL1",
+        "(XEN) Hardware Dom0 halted: halting machine",
+    ];
+
+    [TestMethod]
+    [DataRow(2)]
+    [DataRow(3)]
+    public void BootsXenWithALinuxDom0ToPowerOff(int gicVersion)
+    {
+        BootRun run = LinuxBootEnvironment.BootXenOnQemu(Timeout, gicVersion);
+        AssertCleanBoot(run);
+        foreach (string line in XenLines)
+        {
+            StringAssert.Contains(run.Output, line, run.Describe());
+        }
+    }
+
     public static void AssertCleanBoot(BootRun run)
     {
         Assert.IsFalse(run.TimedOut, "timed out: " + run.Describe());

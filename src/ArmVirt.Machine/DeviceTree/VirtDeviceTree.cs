@@ -1,3 +1,4 @@
+using ArmVirt.Machine.Loaders;
 using ArmVirt.Devices.Virtio;
 using ArmVirt.Cpu;
 using ArmVirt.Cpu.Firmware;
@@ -40,7 +41,12 @@ public static class VirtDeviceTree
     /// <param name="gicVirtualization">EL2 exists: the GIC node names the maintenance interrupt (and GICH/GICV for v2).</param>
     /// <param name="gicVersion">2 (<c>arm,cortex-a15-gic</c>) or 3 (<c>arm,gic-v3</c>, as QEMU with its=off).</param>
     public static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
-        (ulong Start, ulong End)? initrd, bool gicVirtualization = false, int gicVersion = 2)
+        (ulong Start, ulong End)? initrd, bool gicVirtualization = false, int gicVersion = 2) =>
+        Build(model, ramSize, conduit, bootargs, initrd, gicVirtualization, gicVersion, []);
+
+    // The same, with the guest-loader modules described in /chosen.
+    internal static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
+        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
@@ -115,7 +121,7 @@ public static class VirtDeviceTree
             .SetStrings("compatible", "fixed-clock");
 
         var chosen = root.AddNode("chosen").SetStrings("stdout-path", UartPath);
-        SetChosen(chosen, bootargs, initrd);
+        SetChosen(chosen, bootargs, initrd, modules, 2, 2);
         return root;
     }
 
@@ -161,7 +167,12 @@ public static class VirtDeviceTree
     /// Updates a user-supplied tree as QEMU does for <c>-dtb</c>: the first memory node's <c>reg</c> describes the
     /// machine's RAM (a node is added if there is none), and <c>/chosen</c> gets the bootargs and initrd range.
     /// </summary>
-    public static void Amend(DeviceTreeNode root, ulong ramSize, string? bootargs, (ulong Start, ulong End)? initrd)
+    public static void Amend(DeviceTreeNode root, ulong ramSize, string? bootargs, (ulong Start, ulong End)? initrd) =>
+        Amend(root, ramSize, bootargs, initrd, []);
+
+    // The same, with the guest-loader modules described in /chosen.
+    internal static void Amend(DeviceTreeNode root, ulong ramSize, string? bootargs, (ulong Start, ulong End)? initrd,
+        IReadOnlyList<LoaderImage> modules)
     {
         uint addressCells = (uint)(root.Property("#address-cells")?.AsNumber() ?? 2);
         uint sizeCells = (uint)(root.Property("#size-cells")?.AsNumber() ?? 1);
@@ -171,10 +182,11 @@ public static class VirtDeviceTree
         AppendCells(reg, VirtMemoryMap.RamBase, addressCells, "memory base");
         AppendCells(reg, ramSize, sizeCells, "memory size");
         memory.SetCells("reg", reg.ToArray());
-        SetChosen(root.AddNode("chosen"), bootargs, initrd);
+        SetChosen(root.AddNode("chosen"), bootargs, initrd, modules, addressCells, sizeCells);
     }
 
-    private static void SetChosen(DeviceTreeNode chosen, string? bootargs, (ulong Start, ulong End)? initrd)
+    private static void SetChosen(DeviceTreeNode chosen, string? bootargs, (ulong Start, ulong End)? initrd,
+        IReadOnlyList<LoaderImage> modules, uint addressCells, uint sizeCells)
     {
         if (bootargs != null) chosen.SetStrings("bootargs", bootargs);
         if (initrd is { } range)
@@ -182,6 +194,18 @@ public static class VirtDeviceTree
             // One cell when the address fits, as QEMU writes it; Linux accepts either width.
             SetAddress(chosen, "linux,initrd-start", range.Start);
             SetAddress(chosen, "linux,initrd-end", range.End);
+        }
+        // QEMU's guest-loader (hw/core/guest-loader.c): one module node per image, its reg in the root's cells, as the
+        // multiboot binding Xen reads (docs/misc/arm/device-tree/booting.txt in Xen's tree) describes it.
+        foreach (var m in modules)
+        {
+            var reg = new List<uint>();
+            AppendCells(reg, m.Address, addressCells, "module address");
+            AppendCells(reg, (ulong)m.Data.Length, sizeCells, "module size");
+            var node = chosen.AddNode($"module@{m.Address:x}")
+                .SetCells("reg", reg.ToArray())
+                .SetStrings("compatible", "multiboot,module", m.Module == GuestModuleKind.Kernel ? "multiboot,kernel" : "multiboot,ramdisk");
+            if (m.Bootargs != null) node.SetStrings("bootargs", m.Bootargs);
         }
     }
 

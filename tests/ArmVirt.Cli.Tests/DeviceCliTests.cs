@@ -1,0 +1,106 @@
+using System.Text;
+using ArmVirt.Cli;
+using ArmVirt.Machine.Loaders;
+
+namespace ArmVirt.Cli.Tests;
+
+/// <summary>--device loader and --device guest-loader (QEMU's generic and guest loaders).</summary>
+[TestClass]
+public sealed class DeviceCliTests
+{
+    private sealed record Result(int Code, string Stdout, string Stderr)
+    {
+        public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static Result Run(params string[] args)
+    {
+        var stdout = new MemoryStream();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr, null);
+        return new Result(code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
+    }
+
+    private static string TempFile(byte[] bytes)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"armvirt-cli-{Guid.NewGuid():N}");
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [TestMethod]
+    public void ParsesLoaderAndGuestLoaderSpecs()
+    {
+        Assert.AreEqual(new DeviceOption(0x4900_0000, "xen.img", null, null), DeviceOption.Parse("loader,file=xen.img,addr=0x49000000"));
+        Assert.AreEqual(new DeviceOption(1234, "a.bin", null, null), DeviceOption.Parse("loader,addr=1234,file=a.bin,force-raw=on"));
+        Assert.AreEqual(new DeviceOption(0x4900_0000, "Image", GuestModuleKind.Kernel, "console=hvc0,115200 quiet"),
+            DeviceOption.Parse("guest-loader,addr=0x49000000,kernel=Image,bootargs=console=hvc0,,115200 quiet"));
+        Assert.AreEqual(new DeviceOption(0x4D00_0000, "rootfs.cpio", GuestModuleKind.Ramdisk, null),
+            DeviceOption.Parse("guest-loader,initrd=rootfs.cpio,addr=0x4d000000"));
+        var options = OptionParser.Parse(["--device", "loader,file=a,addr=0x40000000", "--device=guest-loader,addr=0x41000000,initrd=b"]);
+        Assert.AreEqual(2, options.Devices.Count);
+        Assert.AreEqual(GuestModuleKind.Ramdisk, options.Devices[1].Module);
+    }
+
+    [TestMethod]
+    [DataRow("virtio-blk,file=a", "armvirt: --device virtio-blk: unknown device (loader, guest-loader)")]
+    [DataRow("file=a,addr=0", "armvirt: --device file=a,addr=0: must start with the device type (loader or guest-loader)")]
+    [DataRow("loader,file=a", "armvirt: --device loader: needs addr=ADDRESS")]
+    [DataRow("loader,addr=0x40000000", "armvirt: --device loader: needs file=PATH")]
+    [DataRow("loader,file=a,addr=0xZZ", "armvirt: --device addr=0xZZ: not an address (0x hexadecimal or decimal)")]
+    [DataRow("loader,file=a,addr=1,cpu-num=0", "armvirt: --device loader: unknown parameter 'cpu-num' (file, addr, force-raw)")]
+    [DataRow("guest-loader,addr=0x40000000", "armvirt: --device guest-loader: needs exactly one of kernel=PATH and initrd=PATH")]
+    [DataRow("guest-loader,addr=1,kernel=a,initrd=b", "armvirt: --device guest-loader: needs exactly one of kernel=PATH and initrd=PATH")]
+    [DataRow("guest-loader,addr=1,initrd=b,bootargs=quiet", "armvirt: --device guest-loader: bootargs go with kernel=, not initrd=")]
+    [DataRow("guest-loader,addr=1,file=b", "armvirt: --device guest-loader: unknown parameter 'file' (addr, kernel, initrd, bootargs)")]
+    [DataRow("guest-loader,addr=1,kernel=", "armvirt: --device kernel=: needs a path")]
+    public void BadDeviceSpecsAreOneLineAndExitCode2(string value, string message)
+    {
+        var r = Run("--device", value);
+        Assert.AreEqual(2, r.Code, r.Stderr);
+        Assert.AreEqual(message, r.ErrorLines.Single());
+    }
+
+    [TestMethod]
+    public void AnElfFileIsLoadedRawOnlyWithForceRaw()
+    {
+        string elf = TempFile([0x7F, (byte)'E', (byte)'L', (byte)'F', 2, 1, 1, 0]);
+        string kernel = TempFile(Enumerable.Range(0, 64).Select(i => (byte)i).ToArray());
+        try
+        {
+            var r = Run("--kernel", kernel, "--device", $"loader,file={elf},addr=0x41000000", "--max-insns", "1");
+            Assert.AreEqual(2, r.Code);
+            Assert.AreEqual($"armvirt: --device loader,file={elf}: an ELF file is loaded raw only with force-raw=on (boot an ELF with --kernel)", r.ErrorLines.Single());
+            string dtb = Path.ChangeExtension(elf, ".dtb");
+            r = Run("--kernel", kernel, "--device", $"loader,file={elf},addr=0x41000000,force-raw=on", "--dump-dtb", dtb);
+            Assert.AreEqual(0, r.Code, r.Stderr);
+            File.Delete(dtb);
+        }
+        finally
+        {
+            File.Delete(elf);
+            File.Delete(kernel);
+        }
+    }
+
+    [TestMethod]
+    public void PlacementMistakesAreConfigurationErrors()
+    {
+        string kernel = TempFile(Enumerable.Range(0, 64).Select(i => (byte)i).ToArray());
+        string blob = TempFile(new byte[0x2000]);
+        try
+        {
+            var r = Run("--kernel", kernel, "--device", $"guest-loader,addr=0x80000000,kernel={blob}");
+            Assert.AreEqual(2, r.Code);
+            Assert.AreEqual($"armvirt: guest-loader kernel '{blob}': 8192 bytes at 0x80000000 do not fit in RAM (0x40000000-0x48000000)", r.ErrorLines.Single());
+            r = Run("--kernel", kernel, "--device", "loader,file=/no/such/blob,addr=0x41000000");
+            Assert.AreEqual(2, r.Code);
+            Assert.AreEqual("armvirt: loader '/no/such/blob': file not found", r.ErrorLines.Single());
+        }
+        finally
+        {
+            File.Delete(kernel);
+            File.Delete(blob);
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using ArmVirt.Cpu;
+using ArmVirt.Machine.DeviceTree;
+using ArmVirt.Machine.Loaders;
+using static ArmVirt.Machine.Tests.TestImages;
+
+namespace ArmVirt.Machine.Tests;
+
+/// <summary>
+/// <see cref="MachineBuilder.WithLoader"/> and <see cref="MachineBuilder.WithGuestModule"/>: QEMU's
+/// <c>-device loader,file=F,addr=A</c> and <c>-device guest-loader</c> (files in RAM, guest modules in /chosen).
+/// </summary>
+[TestClass]
+public sealed class GuestLoaderTests
+{
+    private static byte[] ReadRam(Machine m, ulong pa, int length) => m.Bus.FindRam(pa, (ulong)length)!.AsSpan(pa, length).ToArray();
+
+    private static string Fails(Func<MachineBuilder, MachineBuilder> configure)
+    {
+        var e = Assert.ThrowsExactly<MachineConfigurationException>(() => configure(new MachineBuilder()).Build().Dispose());
+        Assert.IsFalse(e.Message.Contains('\n'), "one line");
+        return e.Message;
+    }
+
+    [TestMethod]
+    public void GuestModulesAreLoadedAndDescribedInChosenAsQemuDoes()
+    {
+        var kernel = Pattern(0x1234, 3);
+        var ramdisk = Pattern(0x800, 5);
+        using var k = new TempFile(kernel);
+        using var r = new TempFile(ramdisk);
+        using var m = new MachineBuilder().WithMemory(512UL << 20).WithHighestEl(2)
+            .WithKernel(LinuxImage(0x20_0000, 0x1000, Pattern(0x100, 1)), "xen")
+            .WithGuestModule(GuestModuleKind.Kernel, k.Path, 0x4900_0000, "console=hvc0 earlycon=xen")
+            .WithGuestModule(GuestModuleKind.Ramdisk, r.Path, 0x4D00_0000)
+            .Build();
+        CollectionAssert.AreEqual(kernel, ReadRam(m, 0x4900_0000, kernel.Length));
+        CollectionAssert.AreEqual(ramdisk, ReadRam(m, 0x4D00_0000, ramdisk.Length));
+        var chosen = FdtReader.Read(m.Dtb).Find("/chosen")!;
+        var km = chosen.Child("module@49000000")!;
+        CollectionAssert.AreEqual(new uint[] { 0, 0x4900_0000, 0, 0x1234 }, km.Property("reg")!.AsCells());
+        CollectionAssert.AreEqual(new[] { "multiboot,module", "multiboot,kernel" }, km.Property("compatible")!.AsStrings());
+        Assert.AreEqual("console=hvc0 earlycon=xen", km.Property("bootargs")!.AsString());
+        var rm = chosen.Child("module@4d000000")!;
+        CollectionAssert.AreEqual(new uint[] { 0, 0x4D00_0000, 0, 0x800 }, rm.Property("reg")!.AsCells());
+        CollectionAssert.AreEqual(new[] { "multiboot,module", "multiboot,ramdisk" }, rm.Property("compatible")!.AsStrings());
+        Assert.IsNull(rm.Property("bootargs"));
+
+        // A guest reset loads them again.
+        m.Bus.FindRam(0x4900_0000)!.AsSpan(0x4900_0000, 16).Clear();
+        m.Cpu.RequestStop(StopReason.Reset);
+        m.Run(1);
+        Assert.AreEqual(1, m.ResetCount);
+        CollectionAssert.AreEqual(kernel, ReadRam(m, 0x4900_0000, kernel.Length));
+    }
+
+    [TestMethod]
+    public void ALoaderFileIsPlacedWithoutADeviceTreeNode()
+    {
+        var blob = Pattern(0x300, 7);
+        using var f = new TempFile(blob);
+        using var m = new MachineBuilder().WithKernel(Pattern(0x100, 1), "raw.bin").WithLoader(f.Path, 0x4600_0010).Build();
+        CollectionAssert.AreEqual(blob, ReadRam(m, 0x4600_0010, blob.Length));
+        Assert.IsFalse(FdtReader.Read(m.Dtb).Find("/chosen")!.Children.Any(c => c.Name.StartsWith("module@", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void AUserDtbGetsTheModulesInItsOwnCells()
+    {
+        var user = new DeviceTreeNode("");
+        user.SetCells("#address-cells", 1).SetCells("#size-cells", 1).SetStrings("compatible", "my,board");
+        using var dtb = new TempFile(FdtWriter.Write(user));
+        using var k = new TempFile(Pattern(0x40, 3));
+        using var m = new MachineBuilder().WithDtb(dtb.Path).WithKernel(Pattern(0x100, 1), "raw.bin")
+            .WithGuestModule(GuestModuleKind.Kernel, k.Path, 0x4600_0000).Build();
+        var km = FdtReader.Read(m.Dtb).Find("/chosen/module@46000000")!;
+        CollectionAssert.AreEqual(new uint[] { 0x4600_0000, 0x40 }, km.Property("reg")!.AsCells());
+        Assert.IsNull(km.Property("bootargs"));
+    }
+
+    [TestMethod]
+    public void FilesOutsideRamOrOverlappingAnotherImageAreRejected()
+    {
+        using var f = new TempFile(Pattern(0x2000, 7));
+        byte[] kernel = Pattern(0x100, 1);
+        Assert.AreEqual($"loader '{f.Path}': 8192 bytes at 0x1000 do not fit in RAM (0x40000000-0x48000000)",
+            Fails(b => b.WithKernel(kernel, "raw.bin").WithLoader(f.Path, 0x1000)));
+        StringAssert.Contains(Fails(b => b.WithKernel(kernel, "raw.bin").WithLoader(f.Path, 0x47FF_F000)), "do not fit in RAM");
+        // A raw kernel loads at RAM base + 0x80000, as QEMU loads it.
+        Assert.AreEqual($"guest-loader kernel '{f.Path}': 0x4007f000-0x40081000 overlaps kernel 'raw.bin' at 0x40080000-0x40080100",
+            Fails(b => b.WithKernel(kernel, "raw.bin").WithGuestModule(GuestModuleKind.Kernel, f.Path, 0x4007_F000)));
+        // A raw kernel's DTB goes at RAM base + 128 MiB or half the RAM (0x44000000 here).
+        StringAssert.Contains(Fails(b => b.WithKernel(kernel, "raw.bin").WithLoader(f.Path, 0x43FF_F000)), "overlaps the device tree at 0x44000000");
+        Assert.AreEqual($"guest-loader initrd '{f.Path}': 0x41001000-0x41003000 overlaps loader '{f.Path}' at 0x41000000-0x41002000",
+            Fails(b => b.WithKernel(kernel, "raw.bin").WithLoader(f.Path, 0x4100_0000).WithGuestModule(GuestModuleKind.Ramdisk, f.Path, 0x4100_1000)));
+        StringAssert.StartsWith(Fails(b => b.WithKernel(kernel, "raw.bin").WithLoader("/nope/blob", 0x4100_0000)), "loader '/nope/blob': file not found");
+        Assert.ThrowsExactly<ArgumentException>(() => new MachineBuilder().WithGuestModule(GuestModuleKind.Ramdisk, f.Path, 0x4100_0000, "quiet"));
+    }
+}
