@@ -4,17 +4,18 @@ using ArmVirt.Machine.Loaders;
 namespace ArmVirt.Cli;
 
 /// <summary>
-/// One <c>--device</c>: QEMU's generic loader (<c>loader,file=F,addr=A</c>: a raw file placed in RAM) or guest loader
+/// One <c>--device</c>: QEMU's generic loader (<c>loader,file=F[,addr=A][,force-raw=on]</c>: an ELF file placed by its
+/// program headers, any other file raw at A) or guest loader
 /// (<c>guest-loader,addr=A,kernel=F[,bootargs=S]</c>, <c>guest-loader,addr=A,initrd=F</c>: a hypervisor's guest kernel
 /// or ramdisk placed in RAM and described in <c>/chosen</c>).
 /// </summary>
-internal sealed record DeviceOption(ulong Address, string File, GuestModuleKind? Module, string? Bootargs)
+internal sealed record DeviceOption(ulong? Address, string File, GuestModuleKind? Module, string? Bootargs, bool ForceRaw = false)
 {
     /// <summary>Adds the device to <paramref name="builder"/>.</summary>
     public void AddTo(MachineBuilder builder)
     {
-        if (Module is { } kind) builder.WithGuestModule(kind, File, Address, Bootargs);
-        else builder.WithLoader(File, Address);
+        if (Module is { } kind) builder.WithGuestModule(kind, File, Address!.Value, Bootargs);
+        else builder.WithLoader(File, Address, ForceRaw);
     }
 
     /// <summary>Parses the value of one <c>--device</c>.</summary>
@@ -42,15 +43,13 @@ internal sealed record DeviceOption(ulong Address, string File, GuestModuleKind?
             }
         }
         if (type is not ("loader" or "guest-loader")) throw new UsageException($"--device {type}: unknown device (loader, guest-loader)");
-        ulong at = addr ?? throw new UsageException($"--device {type}: needs addr=ADDRESS");
         if (type == "loader")
         {
+            // Without addr the file must be an ELF (placed by its program headers): the machine builder says so if not.
             string path = file ?? throw new UsageException("--device loader: needs file=PATH");
-            // QEMU loads an ELF file by its program headers unless force-raw=on; here only raw loading exists.
-            if (!forceRaw && IsElf(path))
-                throw new UsageException($"--device loader,file={path}: an ELF file is loaded raw only with force-raw=on (boot an ELF with --kernel)");
-            return new DeviceOption(at, path, null, null);
+            return new DeviceOption(addr, path, null, null, forceRaw);
         }
+        ulong at = addr ?? throw new UsageException($"--device {type}: needs addr=ADDRESS");
         if ((kernel == null) == (initrd == null)) throw new UsageException("--device guest-loader: needs exactly one of kernel=PATH and initrd=PATH");
         if (initrd != null && bootargs != null) throw new UsageException("--device guest-loader: bootargs go with kernel=, not initrd=");
         return kernel != null ? new DeviceOption(at, kernel, GuestModuleKind.Kernel, bootargs) : new DeviceOption(at, initrd!, GuestModuleKind.Ramdisk, null);
@@ -58,19 +57,4 @@ internal sealed record DeviceOption(ulong Address, string File, GuestModuleKind?
 
     private static string NonEmpty(string key, string value) =>
         value.Length > 0 ? value : throw new UsageException($"--device {key}=: needs a path");
-
-    // A file that cannot be read is reported by the machine builder; here it is simply not an ELF.
-    private static bool IsElf(string path)
-    {
-        try
-        {
-            using var f = System.IO.File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[4];
-            return f.Read(magic) == 4 && ElfLoader.IsElf(magic);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
 }

@@ -23,7 +23,7 @@ internal static class OptionParser
         new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
         new("--gic-version", "N", "interrupt controller: 2 (default, GICv2 with GICH/GICV at EL2) or 3 (GICv3, ICC_* system registers)", (o, v) => o.GicVersion = ParseGicVersion(v)),
         new("--engine", "NAME", "execution engine: jit (default, recompiles hot code to .NET IL) or interp", (o, v) => o.Engine = ParseEngine(v)),
-        new("--device", "SPEC", "place a file in RAM (repeatable): loader,file=F,addr=A (raw) or, for a hypervisor's guest, guest-loader,addr=A,kernel=F[,bootargs=S] / guest-loader,addr=A,initrd=F (described in /chosen as QEMU does)", (o, v) => o.Devices.Add(DeviceOption.Parse(v))),
+        new("--device", "SPEC", "place a file in RAM (repeatable): loader,file=F[,addr=A][,force-raw=on] (an ELF by its program headers, else raw at A) or, for a hypervisor's guest, guest-loader,addr=A,kernel=F[,bootargs=S] / guest-loader,addr=A,initrd=F (described in /chosen as QEMU does)", (o, v) => o.Devices.Add(DeviceOption.Parse(v))),
         new("--drive", "SPEC", "virtio-blk disk (repeatable): file=IMG[,format=raw][,readonly=on][,snapshot=on]; snapshot=on keeps writes in memory", (o, v) => o.Drives.Add(VirtioOptions.ParseDrive(v))),
         new("--netdev", "SPEC", "virtio-net (repeatable): tap,ifname=NAME[,pcap=FILE][,mac=52:54:00:12:34:56]; pcap records every frame", (o, v) => o.Netdevs.Add(VirtioOptions.ParseNetdev(v))),
         new("--console", "WHERE", "virtio-console (hvc0): stdio, or unix:PATH (listens there and waits for one client)", (o, v) => o.Console = VirtioOptions.ParseConsole(v)),

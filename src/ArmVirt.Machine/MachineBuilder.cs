@@ -37,7 +37,7 @@ public sealed partial class MachineBuilder
     private string? _dtbPath;
     private string? _append;
     private string? _initrdPath;
-    private readonly List<(string Path, ulong Address, GuestModuleKind? Module, string? Bootargs)> _loaderImages = [];
+    private readonly List<(string Path, ulong? Address, bool ForceRaw, GuestModuleKind? Module, string? Bootargs)> _loaderImages = [];
     private bool _semihosting;
     private ExecutionEngine _engine = ExecutionEngine.Jit;
     private Stream? _serialOutput;
@@ -106,13 +106,15 @@ public sealed partial class MachineBuilder
     }
 
     /// <summary>
-    /// Places the bytes of the file at <paramref name="path"/> in RAM at <paramref name="address"/> before the CPU starts
-    /// (and again at a reset), as QEMU's <c>-device loader,file=F,addr=A</c> does with a raw file. It must lie in RAM and
-    /// overlap neither the kernel, the initrd, the device tree nor another loaded file.
+    /// Places the file at <paramref name="path"/> in RAM before the CPU starts (and again at a reset), as QEMU's
+    /// <c>-device loader,file=F[,addr=A][,force-raw=on]</c> does: an AArch64 ELF file by its program headers (each
+    /// PT_LOAD segment at its physical address, <paramref name="address"/> ignored) unless <paramref name="forceRaw"/>,
+    /// any other file's bytes at <paramref name="address"/> (required). It must lie in RAM and overlap neither the
+    /// kernel, the initrd, the device tree nor another loaded file.
     /// </summary>
-    public MachineBuilder WithLoader(string path, ulong address)
+    public MachineBuilder WithLoader(string path, ulong? address, bool forceRaw = false)
     {
-        _loaderImages.Add((path, address, null, null));
+        _loaderImages.Add((path, address, forceRaw, null, null));
         return this;
     }
 
@@ -127,7 +129,7 @@ public sealed partial class MachineBuilder
     {
         if (bootargs != null && kind != GuestModuleKind.Kernel)
             throw new ArgumentException("only a guest kernel module has bootargs", nameof(bootargs));
-        _loaderImages.Add((path, address, kind, bootargs));
+        _loaderImages.Add((path, address, false, kind, bootargs));
         return this;
     }
 
@@ -202,8 +204,16 @@ public sealed partial class MachineBuilder
         byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
         byte[]? userDtb = _dtbPath != null ? ReadFile("dtb", _dtbPath) : null;
         byte[]? initrd = _initrdPath != null ? ReadFile("initrd", _initrdPath) : null;
-        var loaderImages = _loaderImages.Select(x => new LoaderImage(x.Path, x.Address, [], x.Module, x.Bootargs))
-            .Select(x => x with { Data = ReadFile(x.What, x.Source) }).ToList();
+        var loaderImages = new List<LoaderImage>();
+        foreach (var (path, address, forceRaw, module, bootargs) in _loaderImages)
+        {
+            var x = new LoaderImage(path, address ?? 0, [], module, bootargs);
+            x = x with { Data = ReadFile(x.What, path) };
+            x = x with { ByHeaders = module == null && !forceRaw && ElfLoader.IsElf(x.Data) };
+            if (address == null && !x.ByHeaders)
+                throw new MachineConfigurationException($"{x.Description}: not an ELF file (or force-raw), so it needs an address");
+            loaderImages.Add(x);
+        }
         DeviceTreeNode? userTree = null;
         if (userDtb != null)
         {
@@ -342,6 +352,9 @@ public sealed partial class MachineBuilder
         ulong ramBase = VirtMemoryMap.RamBase, ramEnd = ramBase + _memory;
         var conduit = Machine.ConduitFor(_highestEl);
         var modules = loaderImages.Where(x => x.Module != null).ToList();
+        // ELF files of the generic loader: one image per PT_LOAD segment.
+        loaderImages = [.. loaderImages.SelectMany(x => !x.ByHeaders ? [x]
+            : ElfLoader.Parse(x.Data, x.Description, bus).Segments.Select(s => x with { Address = s.Paddr, Data = s.Data }))];
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
             if (userTree == null)

@@ -64,6 +64,33 @@ public sealed class GuestLoaderTests
     }
 
     [TestMethod]
+    public void AnElfFileIsPlacedByItsProgramHeadersUnlessForcedRaw()
+    {
+        // QEMU's generic loader: an ELF goes where its PT_LOAD segments say (BSS zeroed), the address ignored; with
+        // force-raw its bytes go at the address like any other file.
+        var text = Pattern(0x80, 4);
+        var elf = Elf(0x4500_0000, [new(0x4500_0000, 0x4500_0000, text, 0x100)]);
+        using var f = new TempFile(elf);
+        using var m = new MachineBuilder().WithKernel(Pattern(0x100, 1), "raw.bin").WithLoader(f.Path, null).Build();
+        m.Bus.FindRam(0x4500_0080)!.AsSpan(0x4500_0080, 0x80).Fill(0xAA);
+        m.Cpu.RequestStop(StopReason.Reset);
+        m.Run(1);
+        CollectionAssert.AreEqual(text, ReadRam(m, 0x4500_0000, 0x80));
+        Assert.IsTrue(ReadRam(m, 0x4500_0080, 0x80).All(b => b == 0), "BSS zeroed again at the reset");
+        using var raw = new MachineBuilder().WithKernel(Pattern(0x100, 1), "raw.bin").WithLoader(f.Path, 0x4600_0000, forceRaw: true).Build();
+        CollectionAssert.AreEqual(elf, ReadRam(raw, 0x4600_0000, elf.Length));
+        Assert.AreEqual($"loader '{f.Path}': segment 0 at 0x1000-0x1100 is not inside RAM (0x40000000-0x48000000)",
+            Fails(b => b.WithKernel(Pattern(0x100, 1), "raw.bin").WithLoader(WriteTemp(Elf(0x1000, [new(0x1000, 0x1000, text, 0x100)]), f.Path), null)));
+    }
+
+    // Overwrites the temporary file at path with bytes and returns the path.
+    private static string WriteTemp(byte[] bytes, string path)
+    {
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    [TestMethod]
     public void AUserDtbGetsTheModulesInItsOwnCells()
     {
         var user = new DeviceTreeNode("");

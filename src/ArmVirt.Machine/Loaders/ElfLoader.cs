@@ -22,22 +22,35 @@ public static class ElfLoader
     /// <summary>Loads <paramref name="file"/> into RAM on <paramref name="bus"/>; <paramref name="name"/> names it in errors.</summary>
     public static LoadedKernel Load(ReadOnlySpan<byte> file, string name, PhysicalBus bus)
     {
-        if (!IsElf(file)) throw Bad(name, "not an ELF file");
-        if (file.Length < 64) throw Bad(name, "truncated ELF header");
-        if (file[4] != 2) throw Bad(name, "not a 64-bit ELF (EI_CLASS is not ELFCLASS64)");
-        if (file[5] != 1) throw Bad(name, "not a little-endian ELF (EI_DATA is not ELFDATA2LSB)");
+        var (segments, kernel) = Parse(file, $"kernel '{name}'", bus);
+        foreach (var (paddr, data) in segments) data.CopyTo(bus.FindRam(paddr, (ulong)data.Length)!.AsSpan(paddr, data.Length));
+        return kernel;
+    }
+
+    /// <summary>
+    /// Checks <paramref name="file"/> and returns its loadable segments (each the bytes from its physical address to
+    /// p_memsz, the part past p_filesz zero) and what <see cref="Load"/> would report, without writing RAM;
+    /// <paramref name="what"/> names the file in errors (<c>kernel 'F'</c>, <c>loader 'F'</c>).
+    /// </summary>
+    internal static (List<(ulong Paddr, byte[] Data)> Segments, LoadedKernel Kernel) Parse(ReadOnlySpan<byte> file, string what, PhysicalBus bus)
+    {
+        MachineConfigurationException Bad(string why) => new($"{what}: {why}");
+        if (!IsElf(file)) throw Bad("not an ELF file");
+        if (file.Length < 64) throw Bad("truncated ELF header");
+        if (file[4] != 2) throw Bad("not a 64-bit ELF (EI_CLASS is not ELFCLASS64)");
+        if (file[5] != 1) throw Bad("not a little-endian ELF (EI_DATA is not ELFDATA2LSB)");
         ushort type = U16(file, 16), machine = U16(file, 18);
-        if (machine != EmAarch64) throw Bad(name, $"ELF machine is {machine}, not AArch64 (183)");
-        if (type is not (2 or 3)) throw Bad(name, $"ELF type {type} is not an executable (ET_EXEC or ET_DYN)");
+        if (machine != EmAarch64) throw Bad($"ELF machine is {machine}, not AArch64 (183)");
+        if (type is not (2 or 3)) throw Bad($"ELF type {type} is not an executable (ET_EXEC or ET_DYN)");
         ulong entry = U64(file, 24), phoff = U64(file, 32);
         ushort phentsize = U16(file, 54), phnum = U16(file, 56);
-        if (phnum == 0) throw Bad(name, "ELF has no program headers");
-        if (phentsize < 56) throw Bad(name, $"ELF program header size {phentsize} is too small");
+        if (phnum == 0) throw Bad("ELF has no program headers");
+        if (phentsize < 56) throw Bad($"ELF program header size {phentsize} is too small");
         if (phoff > (ulong)file.Length || (ulong)phnum * phentsize > (ulong)file.Length - phoff)
-            throw Bad(name, "ELF program headers lie outside the file");
+            throw Bad("ELF program headers lie outside the file");
 
-        // Check every segment before writing any of them.
-        var segments = new List<(ulong Paddr, ulong Offset, ulong FileSize, ulong MemSize)>();
+        // Check every segment before any of them is written.
+        var segments = new List<(ulong Paddr, byte[] Data)>();
         ulong low = ulong.MaxValue, high = 0, physEntry = entry;
         for (int i = 0; i < phnum; i++)
         {
@@ -46,33 +59,27 @@ public static class ElfLoader
             uint flags = U32(ph, 4);
             ulong offset = U64(ph, 8), vaddr = U64(ph, 16), paddr = U64(ph, 24), filesz = U64(ph, 32), memsz = U64(ph, 40);
             if (memsz == 0) continue;
-            if (filesz > memsz) throw Bad(name, $"segment {i} has p_filesz 0x{filesz:x} larger than p_memsz 0x{memsz:x}");
+            if (filesz > memsz) throw Bad($"segment {i} has p_filesz 0x{filesz:x} larger than p_memsz 0x{memsz:x}");
+            if (memsz > int.MaxValue) throw Bad($"segment {i} of 0x{memsz:x} bytes is larger than 2 GiB");
             if (offset > (ulong)file.Length || filesz > (ulong)file.Length - offset)
-                throw Bad(name, $"segment {i} (offset 0x{offset:x}, size 0x{filesz:x}) runs past the end of the file");
+                throw Bad($"segment {i} (offset 0x{offset:x}, size 0x{filesz:x}) runs past the end of the file");
             if (paddr + memsz < paddr || bus.FindRam(paddr, memsz) == null)
-                throw new MachineConfigurationException(
-                    $"kernel '{name}': segment {i} at 0x{paddr:x}-0x{paddr + memsz:x} is not inside RAM ({RamRange(bus)})");
-            segments.Add((paddr, offset, filesz, memsz));
+                throw Bad($"segment {i} at 0x{paddr:x}-0x{paddr + memsz:x} is not inside RAM ({RamRange(bus)})");
+            var data = new byte[memsz];
+            file.Slice((int)offset, (int)filesz).CopyTo(data);
+            segments.Add((paddr, data));
             low = Math.Min(low, paddr);
             high = Math.Max(high, paddr + memsz);
             if (vaddr != paddr && (flags & PfX) != 0 && entry >= vaddr && entry - vaddr < filesz)
                 physEntry = entry - vaddr + paddr;
         }
-        if (segments.Count == 0) throw Bad(name, "ELF has no loadable (PT_LOAD) segments");
-
-        foreach (var s in segments)
-        {
-            var ram = bus.FindRam(s.Paddr, s.MemSize)!;
-            file.Slice((int)s.Offset, (int)s.FileSize).CopyTo(ram.AsSpan(s.Paddr, (int)s.FileSize));
-            ram.AsSpan(s.Paddr + s.FileSize, (int)(s.MemSize - s.FileSize)).Clear();
-        }
-        return new LoadedKernel(KernelFormat.Elf, physEntry, low, high);
+        if (segments.Count == 0) throw Bad("ELF has no loadable (PT_LOAD) segments");
+        return (segments, new LoadedKernel(KernelFormat.Elf, physEntry, low, high));
     }
 
     internal static string RamRange(PhysicalBus bus) =>
         string.Join(", ", bus.Ram.Select(r => $"0x{r.Base:x}-0x{r.Base + r.Size:x}"));
 
-    private static MachineConfigurationException Bad(string name, string why) => new($"kernel '{name}': {why}");
     private static ushort U16(ReadOnlySpan<byte> b, int at) => BinaryPrimitives.ReadUInt16LittleEndian(b[at..]);
     private static uint U32(ReadOnlySpan<byte> b, int at) => BinaryPrimitives.ReadUInt32LittleEndian(b[at..]);
     private static ulong U64(ReadOnlySpan<byte> b, int at) => BinaryPrimitives.ReadUInt64LittleEndian(b[at..]);

@@ -11,6 +11,9 @@ namespace ArmVirt.Machine.Loaders;
 /// <param name="Bootargs">A guest kernel module's command line, or null.</param>
 internal sealed record LoaderImage(string Source, ulong Address, byte[] Data, GuestModuleKind? Module, string? Bootargs)
 {
+    /// <summary>A generic-loader file given without an address: an ELF file, placed by its program headers.</summary>
+    public bool ByHeaders { get; init; }
+
     /// <summary>The address after its last byte.</summary>
     public ulong End => Address + (ulong)Data.Length;
 
