@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text;
 using ArmVirt.Cli;
 using ArmVirt.Cpu;
 using ArmVirt.Machine;
@@ -10,20 +9,9 @@ namespace ArmVirt.Cli.Tests;
 [TestClass]
 public sealed class CliTests
 {
-    private sealed record Result(int Code, string Stdout, string Stderr)
-    {
-        public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    private static CliRun Run(params string[] args) => CliRun.Of(null, args);
 
-    private static Result Run(params string[] args) => RunWithInput(null, args);
-
-    private static Result RunWithInput(byte[]? input, params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr, input == null ? null : new MemoryStream(input));
-        return new Result(code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-    }
+    private static CliRun RunWithInput(byte[]? input, params string[] args) => CliRun.Of(input, args);
 
     private sealed class TempFile : IDisposable
     {

@@ -1,4 +1,3 @@
-using System.Text;
 using ArmVirt.Cli;
 using ArmVirt.Machine.Loaders;
 
@@ -8,18 +7,7 @@ namespace ArmVirt.Cli.Tests;
 [TestClass]
 public sealed class DeviceCliTests
 {
-    private sealed record Result(int Code, string Stdout, string Stderr)
-    {
-        public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    private static Result Run(params string[] args)
-    {
-        var stdout = new MemoryStream();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr, null);
-        return new Result(code, Encoding.UTF8.GetString(stdout.ToArray()), stderr.ToString());
-    }
+    private static CliRun Run(params string[] args) => CliRun.Of(null, args);
 
     private static string TempFile(byte[] bytes)
     {

@@ -12,15 +12,6 @@ namespace ArmVirt.Machine.Tests;
 [TestClass]
 public sealed class GuestLoaderTests
 {
-    private static byte[] ReadRam(Machine m, ulong pa, int length) => m.Bus.FindRam(pa, (ulong)length)!.AsSpan(pa, length).ToArray();
-
-    private static string Fails(Func<MachineBuilder, MachineBuilder> configure)
-    {
-        var e = Assert.ThrowsExactly<MachineConfigurationException>(() => configure(new MachineBuilder()).Build().Dispose());
-        Assert.IsFalse(e.Message.Contains('\n'), "one line");
-        return e.Message;
-    }
-
     [TestMethod]
     public void GuestModulesAreLoadedAndDescribedInChosenAsQemuDoes()
     {

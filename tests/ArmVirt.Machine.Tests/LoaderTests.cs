@@ -11,8 +11,6 @@ public sealed class LoaderTests
 {
     private const ulong Ram = 0x4000_0000;
 
-    private static byte[] ReadRam(Machine m, ulong pa, int length) => m.Bus.FindRam(pa, (ulong)length)!.AsSpan(pa, length).ToArray();
-
     [TestMethod]
     public void ElfSegmentsLoadAtTheirPhysicalAddressesWithBssZeroed()
     {

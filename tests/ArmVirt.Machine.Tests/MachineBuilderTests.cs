@@ -5,13 +5,6 @@ namespace ArmVirt.Machine.Tests;
 [TestClass]
 public sealed class MachineBuilderTests
 {
-    private static string Fails(Func<MachineBuilder, MachineBuilder> configure)
-    {
-        var e = Assert.ThrowsExactly<MachineConfigurationException>(() => configure(new MachineBuilder()).Build().Dispose());
-        Assert.IsFalse(e.Message.Contains('\n'), "one line");
-        return e.Message;
-    }
-
     [TestMethod]
     public void MissingFilesNameTheFile()
     {

@@ -55,6 +55,17 @@ internal static class TestImages
         return f;
     }
 
+    /// <summary>Guest RAM of <paramref name="m"/> at <paramref name="pa"/>.</summary>
+    public static byte[] ReadRam(Machine m, ulong pa, int length) => m.Bus.FindRam(pa, (ulong)length)!.AsSpan(pa, length).ToArray();
+
+    /// <summary>The one-line message of the <see cref="MachineConfigurationException"/> that building the configured machine throws.</summary>
+    public static string Fails(Func<MachineBuilder, MachineBuilder> configure)
+    {
+        var e = Assert.ThrowsExactly<MachineConfigurationException>(() => configure(new MachineBuilder()).Build().Dispose());
+        Assert.IsFalse(e.Message.Contains('\n'), "one line");
+        return e.Message;
+    }
+
     public static byte[] Pattern(int length, byte seed) => Enumerable.Range(0, length).Select(i => (byte)(i * 7 + seed)).ToArray();
 
     /// <summary>A temporary file that deletes itself.</summary>
