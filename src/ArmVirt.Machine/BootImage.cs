@@ -16,6 +16,9 @@ internal sealed class BootImage
     public ulong? DtbAddress { get; init; }
     public IReadOnlyList<LoaderImage> LoaderImages { get; init; } = [];
 
+    /// <summary>Where the CPU starts when a loader says so (QEMU's cpu-num), instead of the kernel's entry.</summary>
+    public ulong? StartPc { get; init; }
+
     public void LoadInto(PhysicalBus bus)
     {
         LoadKernel(bus);

@@ -178,7 +178,7 @@ public sealed partial class Machine : IDisposable
         ulong now = Clock.Now;
         Cpu.Reset(); // highest EL, SP_ELx selected, DAIF masked, MMU off
         Cpu.State.Cycles = now;
-        Cpu.State.PC = _boot.Kernel.Entry;
+        Cpu.State.PC = _boot.StartPc ?? _boot.Kernel.Entry;
         if (_boot.Kernel.IsLinux) Cpu.SetX(0, _boot.DtbAddress ?? 0); // booting.rst: x0 = DTB, x1..x3 = 0
     }
 

@@ -37,7 +37,9 @@ public sealed partial class MachineBuilder
     private string? _dtbPath;
     private string? _append;
     private string? _initrdPath;
-    private readonly List<(string Path, ulong? Address, bool ForceRaw, GuestModuleKind? Module, string? Bootargs)> _loaderImages = [];
+    private readonly List<(string Path, ulong? Address, bool ForceRaw, GuestModuleKind? Module, string? Bootargs, bool SetsPc)> _loaderImages = [];
+    private readonly List<LoaderImage> _loaderData = [];
+    private ulong? _entryPoint;
     private bool _semihosting;
     private ExecutionEngine _engine = ExecutionEngine.Jit;
     private Stream? _serialOutput;
@@ -110,11 +112,45 @@ public sealed partial class MachineBuilder
     /// <c>-device loader,file=F[,addr=A][,force-raw=on]</c> does: an AArch64 ELF file by its program headers (each
     /// PT_LOAD segment at its physical address, <paramref name="address"/> ignored) unless <paramref name="forceRaw"/>,
     /// any other file's bytes at <paramref name="address"/> (required). It must lie in RAM and overlap neither the
-    /// kernel, the initrd, the device tree nor another loaded file.
+    /// kernel, the initrd, the device tree nor another loaded file. With <paramref name="setsPc"/> (QEMU's
+    /// <c>cpu-num=0</c>) the CPU starts at the file's address, or at the ELF's entry, instead of the kernel's entry.
     /// </summary>
-    public MachineBuilder WithLoader(string path, ulong? address, bool forceRaw = false)
+    public MachineBuilder WithLoader(string path, ulong? address, bool forceRaw = false, bool setsPc = false)
     {
-        _loaderImages.Add((path, address, forceRaw, null, null));
+        if (setsPc)
+        {
+            _entryPoint = null;
+            for (int i = 0; i < _loaderImages.Count; i++) _loaderImages[i] = _loaderImages[i] with { SetsPc = false };
+        }
+        _loaderImages.Add((path, address, forceRaw, null, null, setsPc));
+        return this;
+    }
+
+    /// <summary>
+    /// Writes the low <paramref name="length"/> bytes (1 to 8) of <paramref name="value"/> at <paramref name="address"/>,
+    /// little-endian unless <paramref name="bigEndian"/>, before the CPU starts and at a reset, as QEMU's
+    /// <c>-device loader,addr=A,data=V,data-len=N[,data-be=on]</c> does. The same placement rules as <see cref="WithLoader"/>.
+    /// </summary>
+    public MachineBuilder WithLoaderData(ulong address, ulong value, int length, bool bigEndian = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(length, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, 8);
+        var bytes = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes, value);
+        byte[] data = bytes[..length];
+        if (bigEndian) Array.Reverse(data);
+        _loaderData.Add(new LoaderImage($"data=0x{value:x}", address, data, null, null));
+        return this;
+    }
+
+    /// <summary>
+    /// Starts the CPU at <paramref name="address"/> instead of the kernel's entry (and again at a reset), as QEMU's
+    /// <c>-device loader,addr=A,cpu-num=0</c> does. The last of this and <see cref="WithLoader"/>'s <c>setsPc</c> wins.
+    /// </summary>
+    public MachineBuilder WithEntryPoint(ulong address)
+    {
+        _entryPoint = address;
+        for (int i = 0; i < _loaderImages.Count; i++) _loaderImages[i] = _loaderImages[i] with { SetsPc = false };
         return this;
     }
 
@@ -129,7 +165,7 @@ public sealed partial class MachineBuilder
     {
         if (bootargs != null && kind != GuestModuleKind.Kernel)
             throw new ArgumentException("only a guest kernel module has bootargs", nameof(bootargs));
-        _loaderImages.Add((path, address, false, kind, bootargs));
+        _loaderImages.Add((path, address, false, kind, bootargs, false));
         return this;
     }
 
@@ -205,15 +241,16 @@ public sealed partial class MachineBuilder
         byte[]? userDtb = _dtbPath != null ? ReadFile("dtb", _dtbPath) : null;
         byte[]? initrd = _initrdPath != null ? ReadFile("initrd", _initrdPath) : null;
         var loaderImages = new List<LoaderImage>();
-        foreach (var (path, address, forceRaw, module, bootargs) in _loaderImages)
+        foreach (var (path, address, forceRaw, module, bootargs, setsPc) in _loaderImages)
         {
-            var x = new LoaderImage(path, address ?? 0, [], module, bootargs);
+            var x = new LoaderImage(path, address ?? 0, [], module, bootargs) { SetsPc = setsPc };
             x = x with { Data = ReadFile(x.What, path) };
             x = x with { ByHeaders = module == null && !forceRaw && ElfLoader.IsElf(x.Data) };
             if (address == null && !x.ByHeaders)
                 throw new MachineConfigurationException($"{x.Description}: not an ELF file (or force-raw), so it needs an address");
             loaderImages.Add(x);
         }
+        loaderImages.AddRange(_loaderData);
         DeviceTreeNode? userTree = null;
         if (userDtb != null)
         {
@@ -352,9 +389,22 @@ public sealed partial class MachineBuilder
         ulong ramBase = VirtMemoryMap.RamBase, ramEnd = ramBase + _memory;
         var conduit = Machine.ConduitFor(_highestEl);
         var modules = loaderImages.Where(x => x.Module != null).ToList();
-        // ELF files of the generic loader: one image per PT_LOAD segment.
-        loaderImages = [.. loaderImages.SelectMany(x => !x.ByHeaders ? [x]
-            : ElfLoader.Parse(x.Data, x.Description, bus).Segments.Select(s => x with { Address = s.Paddr, Data = s.Data }))];
+        // ELF files of the generic loader: one image per PT_LOAD segment. The PC a loader sets: the last one's.
+        ulong? startPc = _entryPoint;
+        var placed = new List<LoaderImage>();
+        foreach (var x in loaderImages)
+        {
+            if (!x.ByHeaders)
+            {
+                placed.Add(x);
+                if (x.SetsPc) startPc = x.Address;
+                continue;
+            }
+            var (segments, elf) = ElfLoader.Parse(x.Data, x.Description, bus);
+            placed.AddRange(segments.Select(s => x with { Address = s.Paddr, Data = s.Data }));
+            if (x.SetsPc) startPc = elf.Entry;
+        }
+        loaderImages = placed;
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
             if (userTree == null)
@@ -397,7 +447,7 @@ public sealed partial class MachineBuilder
             return Place(new BootImage
             {
                 Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b), Dtb = dtb, DtbAddress = dtbAt,
-                LoaderImages = loaderImages,
+                LoaderImages = loaderImages, StartPc = startPc,
             });
         }
 
@@ -422,6 +472,7 @@ public sealed partial class MachineBuilder
         {
             Kernel = kernel, LoadKernel = b => LinuxImageLoader.Load(image, name, b, ramBase),
             InitrdData = initrd, Initrd = initrdRange, Dtb = blob, DtbAddress = dtbStart, LoaderImages = loaderImages,
+            StartPc = startPc,
         });
     }
 

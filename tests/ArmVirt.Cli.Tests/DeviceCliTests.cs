@@ -22,6 +22,10 @@ public sealed class DeviceCliTests
         Assert.AreEqual(new DeviceOption(0x4900_0000, "xen.img", null, null), DeviceOption.Parse("loader,file=xen.img,addr=0x49000000"));
         Assert.AreEqual(new DeviceOption(1234, "a.bin", null, null, ForceRaw: true), DeviceOption.Parse("loader,addr=1234,file=a.bin,force-raw=on"));
         Assert.AreEqual(new DeviceOption(null, "fw.elf", null, null), DeviceOption.Parse("loader,file=fw.elf"));
+        Assert.AreEqual(new DeviceOption(null, "fw.elf", null, null, SetsPc: true), DeviceOption.Parse("loader,file=fw.elf,cpu-num=0"));
+        Assert.AreEqual(new DeviceOption(0x4000_0000, null, null, null, Data: 0xdead, DataLength: 2, DataBigEndian: true),
+            DeviceOption.Parse("loader,addr=0x40000000,data=0xdead,data-len=2,data-be=on"));
+        Assert.AreEqual(new DeviceOption(0x4000_1000, null, null, null, SetsPc: true), DeviceOption.Parse("loader,addr=0x40001000,cpu-num=0"));
         Assert.AreEqual(new DeviceOption(0x4900_0000, "Image", GuestModuleKind.Kernel, "console=hvc0,115200 quiet"),
             DeviceOption.Parse("guest-loader,addr=0x49000000,kernel=Image,bootargs=console=hvc0,,115200 quiet"));
         Assert.AreEqual(new DeviceOption(0x4D00_0000, "rootfs.cpio", GuestModuleKind.Ramdisk, null),
@@ -35,9 +39,14 @@ public sealed class DeviceCliTests
     [DataRow("virtio-blk,file=a", "armvirt: --device virtio-blk: unknown device (loader, guest-loader)")]
     [DataRow("file=a,addr=0", "armvirt: --device file=a,addr=0: must start with the device type (loader or guest-loader)")]
     [DataRow("guest-loader,kernel=a", "armvirt: --device guest-loader: needs addr=ADDRESS")]
-    [DataRow("loader,addr=0x40000000", "armvirt: --device loader: needs file=PATH")]
+    [DataRow("loader,addr=0x40000000", "armvirt: --device loader: needs file=PATH, or addr=ADDRESS with data= or cpu-num=")]
+    [DataRow("loader,data=1,data-len=1", "armvirt: --device loader: needs file=PATH, or addr=ADDRESS with data= or cpu-num=")]
+    [DataRow("loader,addr=1,data=1", "armvirt: --device loader: data= needs data-len=N")]
+    [DataRow("loader,addr=1,data=1,data-len=9", "armvirt: --device data-len=9: must be 1 to 8 (bytes)")]
+    [DataRow("loader,addr=1,file=a,data=1,data-len=1", "armvirt: --device loader: file= and data= are two different loaders")]
+    [DataRow("loader,addr=1,cpu-num=1", "armvirt: --device cpu-num=1: the machine has one CPU, number 0")]
     [DataRow("loader,file=a,addr=0xZZ", "armvirt: --device addr=0xZZ: not an address (0x hexadecimal or decimal)")]
-    [DataRow("loader,file=a,addr=1,cpu-num=0", "armvirt: --device loader: unknown parameter 'cpu-num' (file, addr, force-raw)")]
+    [DataRow("loader,file=a,addr=1,id=x", "armvirt: --device loader: unknown parameter 'id' (file, addr, force-raw, data, data-len, data-be, cpu-num)")]
     [DataRow("guest-loader,addr=0x40000000", "armvirt: --device guest-loader: needs exactly one of kernel=PATH and initrd=PATH")]
     [DataRow("guest-loader,addr=1,kernel=a,initrd=b", "armvirt: --device guest-loader: needs exactly one of kernel=PATH and initrd=PATH")]
     [DataRow("guest-loader,addr=1,initrd=b,bootargs=quiet", "armvirt: --device guest-loader: bootargs go with kernel=, not initrd=")]

@@ -82,6 +82,35 @@ public sealed class GuestLoaderTests
     }
 
     [TestMethod]
+    public void DataWritesAndTheStartAddressAreQemusLoaderOptions()
+    {
+        // loader,addr=A,data=V,data-len=N[,data-be=on]; loader,addr=A,cpu-num=0; loader,file=F,cpu-num=0.
+        var elf = Elf(0x4500_0040, [new(0x4500_0000, 0x4500_0000, Pattern(0x80, 4), 0x80)]);
+        using var f = new TempFile(elf);
+        using var m = new MachineBuilder().WithKernel(Pattern(0x100, 1), "raw.bin")
+            .WithLoaderData(0x4600_0000, 0x1122_3344_5566_7788, 4)
+            .WithLoaderData(0x4600_0010, 0x1122_3344, 4, bigEndian: true)
+            .WithEntryPoint(0x4700_0000)
+            .WithLoader(f.Path, null, setsPc: true)
+            .Build();
+        CollectionAssert.AreEqual(new byte[] { 0x88, 0x77, 0x66, 0x55 }, ReadRam(m, 0x4600_0000, 4));
+        CollectionAssert.AreEqual(new byte[] { 0x11, 0x22, 0x33, 0x44 }, ReadRam(m, 0x4600_0010, 4));
+        Assert.AreEqual(0x4500_0040UL, m.Cpu.State.PC, "the ELF's entry: the last PC given wins");
+        m.Bus.FindRam(0x4600_0000)!.AsSpan(0x4600_0000, 4).Clear();
+        m.Cpu.RequestStop(StopReason.Reset);
+        m.Run(1);
+        CollectionAssert.AreEqual(new byte[] { 0x88, 0x77, 0x66, 0x55 }, ReadRam(m, 0x4600_0000, 4), "written again at the reset");
+        using var raw = new MachineBuilder().WithKernel(Pattern(0x100, 1), "raw.bin").WithLoader(f.Path, 0x4600_0000, forceRaw: true, setsPc: true)
+            .WithEntryPoint(0x4700_0000).Build();
+        Assert.AreEqual(0x4700_0000UL, raw.Cpu.State.PC);
+        using var rawPc = new MachineBuilder().WithKernel(Pattern(0x100, 1), "raw.bin").WithEntryPoint(0x4700_0000)
+            .WithLoader(f.Path, 0x4600_0000, forceRaw: true, setsPc: true).Build();
+        Assert.AreEqual(0x4600_0000UL, rawPc.Cpu.State.PC);
+        Assert.AreEqual("loader 'data=0x1': 1 bytes at 0x1000 do not fit in RAM (0x40000000-0x48000000)",
+            Fails(b => b.WithKernel(Pattern(0x100, 1), "raw.bin").WithLoaderData(0x1000, 1, 1)));
+    }
+
+    [TestMethod]
     public void AUserDtbGetsTheModulesInItsOwnCells()
     {
         var user = new DeviceTreeNode("");

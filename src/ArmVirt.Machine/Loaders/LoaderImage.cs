@@ -14,6 +14,9 @@ internal sealed record LoaderImage(string Source, ulong Address, byte[] Data, Gu
     /// <summary>A generic-loader file given without an address: an ELF file, placed by its program headers.</summary>
     public bool ByHeaders { get; init; }
 
+    /// <summary>The CPU starts here (QEMU's <c>cpu-num</c>): at <see cref="Address"/>, or at the ELF entry when <see cref="ByHeaders"/>.</summary>
+    public bool SetsPc { get; init; }
+
     /// <summary>The address after its last byte.</summary>
     public ulong End => Address + (ulong)Data.Length;
 
