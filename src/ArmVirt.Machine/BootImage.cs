@@ -24,6 +24,10 @@ internal sealed class BootImage
         LoadKernel(bus);
         if (InitrdData != null && Initrd is { } range) bus.Load(range.Start, InitrdData);
         if (DtbAddress is { } at) bus.Load(at, Dtb);
-        foreach (var x in LoaderImages) bus.Load(x.Address, x.Data);
+        foreach (var x in LoaderImages)
+        {
+            bus.Load(x.Address, x.Data);
+            ElfLoader.ZeroRam(bus, x.Address + (ulong)x.Data.Length, x.ZeroFill);
+        }
     }
 }

@@ -401,7 +401,7 @@ public sealed partial class MachineBuilder
                 continue;
             }
             var (segments, elf) = ElfLoader.Parse(x.Data, x.Description, bus);
-            placed.AddRange(segments.Select(s => x with { Address = s.Paddr, Data = s.Data }));
+            placed.AddRange(segments.Select(s => x with { Address = s.Paddr, Data = x.Data[s.FileOffset..(s.FileOffset + s.FileSize)], ZeroFill = s.ZeroFill }));
             if (x.SetsPc) startPc = elf.Entry;
         }
         loaderImages = placed;
@@ -419,15 +419,16 @@ public sealed partial class MachineBuilder
             if (boot.DtbAddress is { } dt) taken.Add(("the device tree", dt, dt + (ulong)boot.Dtb.Length));
             foreach (var x in loaderImages)
             {
-                if (x.Address < ramBase || x.Address >= ramEnd || (ulong)x.Data.Length > ramEnd - x.Address)
+                if (x.Address < ramBase || x.Address >= ramEnd || x.Size > ramEnd - x.Address)
                     throw new MachineConfigurationException(
-                        $"{x.Description}: {x.Data.Length} bytes at 0x{x.Address:x} do not fit in RAM (0x{ramBase:x}-0x{ramEnd:x})");
+                        $"{x.Description}: {x.Size} bytes at 0x{x.Address:x} do not fit in RAM (0x{ramBase:x}-0x{ramEnd:x})");
                 foreach (var (what, start, end) in taken)
-                    if (x.Address < end && start < x.End && x.Data.Length > 0)
+                    if (x.Address < end && start < x.End && x.Size > 0)
                         throw new MachineConfigurationException(
                             $"{x.Description}: 0x{x.Address:x}-0x{x.End:x} overlaps {what} at 0x{start:x}-0x{end:x}");
                 taken.Add((x.Description, x.Address, x.End));
                 bus.Load(x.Address, x.Data);
+                ElfLoader.ZeroRam(bus, x.Address + (ulong)x.Data.Length, x.ZeroFill);
             }
             return boot;
         }

@@ -23,16 +23,31 @@ public static class ElfLoader
     public static LoadedKernel Load(ReadOnlySpan<byte> file, string name, PhysicalBus bus)
     {
         var (segments, kernel) = Parse(file, $"kernel '{name}'", bus);
-        foreach (var (paddr, data) in segments) data.CopyTo(bus.FindRam(paddr, (ulong)data.Length)!.AsSpan(paddr, data.Length));
+        foreach (var s in segments)
+        {
+            bus.Load(s.Paddr, file.Slice(s.FileOffset, s.FileSize));
+            ZeroRam(bus, s.Paddr + (ulong)s.FileSize, s.ZeroFill);
+        }
         return kernel;
     }
 
+    /// <summary>Zeroes <paramref name="length"/> bytes of RAM from <paramref name="pa"/> (a BSS: may exceed 2 GiB).</summary>
+    internal static void ZeroRam(PhysicalBus bus, ulong pa, ulong length)
+    {
+        for (ulong done = 0; done < length;)
+        {
+            int n = (int)Math.Min(length - done, 1UL << 30);
+            bus.FindRam(pa + done, (ulong)n)!.AsSpan(pa + done, n).Clear();
+            done += (ulong)n;
+        }
+    }
+
     /// <summary>
-    /// Checks <paramref name="file"/> and returns its loadable segments (each the bytes from its physical address to
-    /// p_memsz, the part past p_filesz zero) and what <see cref="Load"/> would report, without writing RAM;
-    /// <paramref name="what"/> names the file in errors (<c>kernel 'F'</c>, <c>loader 'F'</c>).
+    /// Checks <paramref name="file"/> and returns its loadable segments (where the file's bytes go, and how many zero
+    /// bytes follow them up to p_memsz) and what <see cref="Load"/> would report, without writing RAM or allocating the
+    /// segments; <paramref name="what"/> names the file in errors (<c>kernel 'F'</c>, <c>loader 'F'</c>).
     /// </summary>
-    internal static (List<(ulong Paddr, byte[] Data)> Segments, LoadedKernel Kernel) Parse(ReadOnlySpan<byte> file, string what, PhysicalBus bus)
+    internal static (List<ElfSegment> Segments, LoadedKernel Kernel) Parse(ReadOnlySpan<byte> file, string what, PhysicalBus bus)
     {
         MachineConfigurationException Bad(string why) => new($"{what}: {why}");
         if (!IsElf(file)) throw Bad("not an ELF file");
@@ -50,7 +65,7 @@ public static class ElfLoader
             throw Bad("ELF program headers lie outside the file");
 
         // Check every segment before any of them is written.
-        var segments = new List<(ulong Paddr, byte[] Data)>();
+        var segments = new List<ElfSegment>();
         ulong low = ulong.MaxValue, high = 0, physEntry = entry;
         for (int i = 0; i < phnum; i++)
         {
@@ -60,14 +75,11 @@ public static class ElfLoader
             ulong offset = U64(ph, 8), vaddr = U64(ph, 16), paddr = U64(ph, 24), filesz = U64(ph, 32), memsz = U64(ph, 40);
             if (memsz == 0) continue;
             if (filesz > memsz) throw Bad($"segment {i} has p_filesz 0x{filesz:x} larger than p_memsz 0x{memsz:x}");
-            if (memsz > int.MaxValue) throw Bad($"segment {i} of 0x{memsz:x} bytes is larger than 2 GiB");
             if (offset > (ulong)file.Length || filesz > (ulong)file.Length - offset)
                 throw Bad($"segment {i} (offset 0x{offset:x}, size 0x{filesz:x}) runs past the end of the file");
             if (paddr + memsz < paddr || bus.FindRam(paddr, memsz) == null)
                 throw Bad($"segment {i} at 0x{paddr:x}-0x{paddr + memsz:x} is not inside RAM ({RamRange(bus)})");
-            var data = new byte[memsz];
-            file.Slice((int)offset, (int)filesz).CopyTo(data);
-            segments.Add((paddr, data));
+            segments.Add(new ElfSegment(paddr, (int)offset, (int)filesz, memsz - filesz));
             low = Math.Min(low, paddr);
             high = Math.Max(high, paddr + memsz);
             if (vaddr != paddr && (flags & PfX) != 0 && entry >= vaddr && entry - vaddr < filesz)
@@ -84,3 +96,7 @@ public static class ElfLoader
     private static uint U32(ReadOnlySpan<byte> b, int at) => BinaryPrimitives.ReadUInt32LittleEndian(b[at..]);
     private static ulong U64(ReadOnlySpan<byte> b, int at) => BinaryPrimitives.ReadUInt64LittleEndian(b[at..]);
 }
+
+/// <summary>One PT_LOAD segment: <paramref name="FileSize"/> bytes of the file from <paramref name="FileOffset"/> go to
+/// <paramref name="Paddr"/>, followed by <paramref name="ZeroFill"/> zero bytes (to p_memsz).</summary>
+internal readonly record struct ElfSegment(ulong Paddr, int FileOffset, int FileSize, ulong ZeroFill);

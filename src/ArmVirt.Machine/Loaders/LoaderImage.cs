@@ -17,8 +17,14 @@ internal sealed record LoaderImage(string Source, ulong Address, byte[] Data, Gu
     /// <summary>The CPU starts here (QEMU's <c>cpu-num</c>): at <see cref="Address"/>, or at the ELF entry when <see cref="ByHeaders"/>.</summary>
     public bool SetsPc { get; init; }
 
+    /// <summary>Zero bytes that follow <see cref="Data"/> (an ELF segment's BSS).</summary>
+    public ulong ZeroFill { get; init; }
+
+    /// <summary>The bytes it occupies: its data and the zeroes after them.</summary>
+    public ulong Size => (ulong)Data.Length + ZeroFill;
+
     /// <summary>The address after its last byte.</summary>
-    public ulong End => Address + (ulong)Data.Length;
+    public ulong End => Address + Size;
 
     /// <summary>What it is, as the command line names it: <c>loader</c>, <c>guest-loader kernel</c> or <c>guest-loader initrd</c>.</summary>
     public string What => Module switch
