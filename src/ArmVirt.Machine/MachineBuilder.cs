@@ -452,7 +452,7 @@ public sealed partial class MachineBuilder
             });
         }
 
-        byte[] image = LinuxImageLoader.Decompress(kernelFile, name);
+        byte[] image = LinuxImageLoader.Decompress(kernelFile, name, _memory);
         var kernel = LinuxImageLoader.Load(image, name, bus, ramBase);
         ulong initrdStart = AlignUp(Math.Max(ramBase + Math.Min(_memory / 2, 128UL << 20), kernel.HighAddress), 4096);
         (ulong, ulong)? initrdRange = null;
@@ -479,12 +479,27 @@ public sealed partial class MachineBuilder
 
     private static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
 
-    private static byte[] ReadFile(string what, string path)
+    // A file the machine loads, read to its end but never past the guest RAM it must fit in (nor the 2 GiB an array
+    // holds): a device such as /dev/zero, a pipe or a huge file is an error rather than a read without end.
+    private byte[] ReadFile(string what, string path)
     {
         if (Directory.Exists(path)) throw new MachineConfigurationException($"{what} '{path}': is a directory, not a file");
+        long limit = (long)Math.Min(_memory, (ulong)Array.MaxLength);
         try
         {
-            return File.ReadAllBytes(path);
+            using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            var data = new MemoryStream();
+            var buffer = new byte[1 << 20];
+            int n;
+            while ((n = f.Read(buffer)) > 0)
+            {
+                if (data.Length + n > limit)
+                    throw new MachineConfigurationException(limit == (long)_memory
+                        ? $"{what} '{path}': larger than the guest's {_memory >> 20} MiB of RAM"
+                        : $"{what} '{path}': larger than 2 GiB, the most a loaded file may be");
+                data.Write(buffer, 0, n);
+            }
+            return data.ToArray();
         }
         catch (FileNotFoundException e) { throw new MachineConfigurationException($"{what} '{path}': file not found", e); }
         catch (DirectoryNotFoundException e) { throw new MachineConfigurationException($"{what} '{path}': file not found", e); }

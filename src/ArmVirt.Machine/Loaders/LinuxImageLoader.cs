@@ -23,20 +23,44 @@ public static class LinuxImageLoader
     private const ulong TwoMiB = 2UL << 20;
 
     /// <summary>Decompresses <paramref name="file"/> if it is gzip data; returns it unchanged otherwise.</summary>
-    public static byte[] Decompress(byte[] file, string name)
+    public static byte[] Decompress(byte[] file, string name) => Decompress(file, name, (ulong)Array.MaxLength);
+
+    /// <summary>
+    /// Decompresses <paramref name="file"/> if it is gzip data (at most <paramref name="limit"/> bytes of output: the
+    /// guest RAM it must fit in, so that a small file cannot unpack without bound); returns it unchanged otherwise.
+    /// Data that is corrupt, truncated or whose size or CRC-32 differs from the gzip trailer (RFC 1952) is an error.
+    /// </summary>
+    public static byte[] Decompress(byte[] file, string name, ulong limit)
     {
         if (file.Length < 2 || file[0] != 0x1F || file[1] != 0x8B) return file;
+        if (file.Length < 18) throw new MachineConfigurationException($"kernel '{name}': truncated gzip data ({file.Length} bytes)");
+        limit = Math.Min(limit, (ulong)Array.MaxLength);
+        var output = new MemoryStream();
         try
         {
             using var input = new GZipStream(new MemoryStream(file), CompressionMode.Decompress);
-            var output = new MemoryStream();
-            input.CopyTo(output);
-            return output.ToArray();
+            var buffer = new byte[1 << 20];
+            int n;
+            while ((n = input.Read(buffer)) > 0)
+            {
+                if ((ulong)output.Length + (ulong)n > limit)
+                    throw new MachineConfigurationException(
+                        $"kernel '{name}': decompresses to more than {limit >> 20} MiB, the guest RAM it must fit in");
+                output.Write(buffer, 0, n);
+            }
         }
         catch (InvalidDataException e)
         {
-            throw new MachineConfigurationException($"kernel '{name}': corrupt gzip data ({e.Message})", e);
+            throw new MachineConfigurationException($"kernel '{name}': corrupt gzip data (its deflate data or its CRC-32 is invalid)", e);
         }
+        byte[] image = output.ToArray();
+        // The trailer of the (last) member: CRC-32 and size mod 2^32 of the data. A truncated file ends its deflate
+        // stream early without an error from GZipStream; these catch it, and a corrupt block that still inflates.
+        uint crc = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 8)), size = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 4));
+        if (size != (uint)image.Length || crc != GzipCrc32.Of(image))
+            throw new MachineConfigurationException(
+                $"kernel '{name}': truncated or corrupt gzip data ({image.Length} bytes decompressed; the gzip trailer says {size} bytes with CRC-32 0x{crc:x8})");
+        return image;
     }
 
     /// <summary>True when <paramref name="file"/> carries the arm64 Image header magic.</summary>
