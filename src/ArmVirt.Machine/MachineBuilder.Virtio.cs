@@ -182,6 +182,11 @@ public sealed partial class MachineBuilder
                 : $"{what}: cannot open for writing (permission denied); use readonly=on or snapshot=on", e);
         }
         catch (IOException e) { throw new MachineConfigurationException($"{what}: {e.Message}", e); }
+        catch (NotSupportedException e)
+        {
+            // A pipe, socket or character device opens but has no size or offsets.
+            throw new MachineConfigurationException($"{what}: not a disk image (it cannot seek: a pipe or a character device?)", e);
+        }
     }
 
     private static FileStream OpenCapture(string path)

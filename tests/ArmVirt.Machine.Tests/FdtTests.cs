@@ -87,6 +87,69 @@ public sealed class FdtTests
         Assert.ThrowsExactly<FormatException>(() => FdtReader.Read(truncated));
     }
 
+    // A blob with this structure block (big-endian tokens and payload) and strings block, as FdtWriter lays one out.
+    private static byte[] Blob(byte[] structure, byte[] strings)
+    {
+        const int header = 40, reserve = 16;
+        var b = new byte[header + reserve + structure.Length + strings.Length];
+        void Put(int at, uint v) => BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(at), v);
+        Put(0, FdtWriter.Magic);
+        Put(4, (uint)b.Length);
+        Put(8, header + reserve);
+        Put(12, (uint)(header + reserve + structure.Length));
+        Put(16, header);
+        Put(20, 17);
+        Put(24, 16);
+        Put(32, (uint)strings.Length);
+        Put(36, (uint)structure.Length);
+        structure.CopyTo(b, header + reserve);
+        strings.CopyTo(b, header + reserve + structure.Length);
+        return b;
+    }
+
+    private static byte[] Tokens(params uint[] words)
+    {
+        var b = new byte[words.Length * 4];
+        for (int i = 0; i < words.Length; i++) BinaryPrimitives.WriteUInt32BigEndian(b.AsSpan(4 * i), words[i]);
+        return b;
+    }
+
+    [TestMethod]
+    public void PropertyLengthsAndNameOffsetsOfTwoToTheThirtyFirstAreRefused()
+    {
+        // FDT_BEGIN_NODE "" (one zero word), FDT_PROP len nameoff, FDT_END_NODE, FDT_END.
+        foreach (var (len, nameOff) in new[] { (0x8000_0000u, 0u), (0xFFFF_FFFCu, 0u), (4u, 0x8000_0000u), (4u, 0xFFFF_FFFFu) })
+        {
+            byte[] blob = Blob(Tokens(1, 0, 3, len, nameOff, 0, 2, 9), "a\0"u8.ToArray());
+            var e = Assert.ThrowsExactly<FormatException>(() => FdtReader.Read(blob), $"len 0x{len:x}, nameoff 0x{nameOff:x}");
+            Assert.AreEqual("property runs past the structure or strings block", e.Message);
+        }
+        Assert.AreEqual(4, FdtReader.Read(Blob(Tokens(1, 0, 3, 4, 0, 7, 2, 9), "a\0"u8.ToArray())).Property("a")!.Value.Length, "a good one reads");
+    }
+
+    [TestMethod]
+    public void TreesNestedDeeperThanTheLimitAreRefused()
+    {
+        // 100,000 nested nodes (600 KB): refused while reading, before anything walks the tree recursively.
+        const int depth = 100_000;
+        var words = new List<uint>();
+        for (int i = 0; i < depth; i++) words.AddRange([1, 0]);
+        for (int i = 0; i < depth; i++) words.Add(2);
+        words.Add(9);
+        byte[] deep = Blob(Tokens([.. words]), []);
+        Assert.AreEqual($"nodes nested deeper than {FdtReader.MaxDepth} levels", Assert.ThrowsExactly<FormatException>(() => FdtReader.Read(deep)).Message);
+        using var file = new TestImages.TempFile(deep);
+        Assert.AreEqual($"dtb '{file.Path}': nodes nested deeper than {FdtReader.MaxDepth} levels",
+            TestImages.Fails(b => b.WithKernel(TestImages.Pattern(0x100, 1), "raw.bin").WithDtb(file.Path)));
+        // The limit itself reads and writes back.
+        words.Clear();
+        for (int i = 0; i < FdtReader.MaxDepth; i++) words.AddRange([1, 0]);
+        for (int i = 0; i < FdtReader.MaxDepth; i++) words.Add(2);
+        words.Add(9);
+        var tree = FdtReader.Read(Blob(Tokens([.. words]), []));
+        Assert.IsNotEmpty(FdtWriter.Write(tree));
+    }
+
     [TestMethod]
     public void DtcDecompilesTheBlobWithoutWarnings()
     {

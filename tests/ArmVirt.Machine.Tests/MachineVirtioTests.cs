@@ -175,6 +175,23 @@ public sealed class MachineVirtioTests
             Fails(b => { for (int i = 0; i < 33; i++) b.WithRng(); return b; }));
     }
 
+    [TestMethod]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void APipeIsNotADiskImage()
+    {
+        string fifo = Path.Combine(Path.GetTempPath(), $"armvirt-fifo-{Guid.NewGuid():N}");
+        using (var mk = System.Diagnostics.Process.Start("mkfifo", fifo)) mk.WaitForExit();
+        try
+        {
+            // Opened read-write (a pipe then needs no other end), it has no size: one line, not NotSupportedException.
+            Assert.AreEqual($"drive '{fifo}': not a disk image (it cannot seek: a pipe or a character device?)", Fails(b => b.WithBlockDevice(fifo)));
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
     private const string RootReadOnlyFile = "/sys/kernel/uevent_seqnum";
 
     [TestMethod]

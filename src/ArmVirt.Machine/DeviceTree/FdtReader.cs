@@ -9,6 +9,12 @@ namespace ArmVirt.Machine.DeviceTree;
 /// </summary>
 public static class FdtReader
 {
+    /// <summary>
+    /// The deepest nesting of nodes accepted (real trees are under 10 deep; libfdt's own limit is 64 in places): a blob
+    /// nested deeper is refused, so that nothing that walks the tree recursively (the writer) can overflow the stack.
+    /// </summary>
+    public const int MaxDepth = 256;
+
     /// <summary>Parses <paramref name="blob"/>; throws <see cref="FormatException"/> when it is not a valid FDT.</summary>
     public static DeviceTreeNode Read(ReadOnlySpan<byte> blob) => Read(blob, out _);
 
@@ -49,6 +55,7 @@ public static class FdtReader
                 {
                     string name = CString(structure, pos, out int length);
                     pos += (length + 1 + 3) & ~3;
+                    if (stack.Count == MaxDepth) throw new FormatException($"nodes nested deeper than {MaxDepth} levels");
                     var node = stack.Count == 0 ? new DeviceTreeNode(name) : stack.Peek().AddNode(name);
                     if (stack.Count == 0)
                     {
@@ -65,12 +72,14 @@ public static class FdtReader
                 case FdtWriter.Prop:
                 {
                     if (stack.Count == 0 || pos + 8 > structure.Length) throw new FormatException("FDT_PROP outside a node");
-                    int len = (int)U32(structure, pos), nameOff = (int)U32(structure, pos + 4);
+                    // 32-bit fields from the blob: compared in 64 bits, so that a length or offset of 2^31 or more is
+                    // refused rather than wrapped.
+                    uint len = U32(structure, pos), nameOff = U32(structure, pos + 4);
                     pos += 8;
-                    if (len < 0 || pos + len > structure.Length || nameOff >= strings.Length)
+                    if ((ulong)pos + len > (ulong)structure.Length || nameOff >= (uint)strings.Length)
                         throw new FormatException("property runs past the structure or strings block");
-                    stack.Peek().Set(CString(strings, nameOff, out _), structure.Slice(pos, len).ToArray());
-                    pos += (len + 3) & ~3;
+                    stack.Peek().Set(CString(strings, (int)nameOff, out _), structure.Slice(pos, (int)len).ToArray());
+                    pos += ((int)len + 3) & ~3;
                     break;
                 }
                 case FdtWriter.Nop:
