@@ -101,6 +101,42 @@ public sealed class TrapTests
     }
 
     [TestMethod]
+    [DataRow(1, 11, 0, 2, DisplayName = "L2CTLR_EL1")]
+    [DataRow(1, 11, 0, 3, DisplayName = "L2ECTLR_EL1")]
+    [DataRow(1, 15, 0, 0, DisplayName = "L2ACTLR_EL1")]
+    [DataRow(1, 15, 2, 0, DisplayName = "CPUACTLR_EL1")]
+    [DataRow(1, 15, 2, 1, DisplayName = "CPUECTLR_EL1")]
+    [DataRow(1, 15, 2, 2, DisplayName = "CPUMERRSR_EL1")]
+    [DataRow(1, 15, 2, 3, DisplayName = "L2MERRSR_EL1")]
+    public void TidcpTrapsTheCortexImplementationDefinedRegisters(int op1, int crn, int crm, int op2)
+    {
+        using var s = AtEl1(HcrEl2.Tidcp);
+        s.Exec(Enc.Msr(3, op1, crn, crm, op2, 4));
+        AssertTrappedToEl2(s, Enc.Esr(Ec18, Enc.Iss18(3, op1, crn, crm, op2, 4, read: false)));
+    }
+
+    [TestMethod]
+    public void CortexImplementationDefinedRegistersReadTheirValuesAtEl1()
+    {
+        // cortex-a57/a53 (TRM 4.3) as QEMU has them: reads of their values, writes accepted and ignored, L2CTLR_EL1 one
+        // core, the error syndromes no error.
+        using var s = AtEl1(0);
+        s.Cpu.SetX(4, 0x0000_0040); // CPUECTLR_EL1.SMPEN, as firmware sets it
+        s.Cpu.SetX(5, 99);
+        s.Exec(Enc.Msr(3, 1, 15, 2, 1, 4));
+        s.Exec(Enc.Mrs(3, 1, 15, 2, 1, 5));
+        Assert.AreEqual(0UL, s.Cpu.X(5), "CPUECTLR_EL1");
+        s.Cpu.SetX(4, 0x1234);
+        s.Exec(Enc.Msr(3, 1, 11, 0, 2, 4));
+        s.Exec(Enc.Mrs(3, 1, 11, 0, 2, 6));
+        Assert.AreEqual(0UL, s.Cpu.X(6), "L2CTLR_EL1: one core, RAM latencies 0, writes ignored");
+        s.Cpu.SetX(7, 99);
+        s.Exec(Enc.Mrs(3, 1, 15, 2, 2, 7));
+        Assert.AreEqual(0UL, s.Cpu.X(7), "CPUMERRSR_EL1");
+        Assert.AreEqual(1, s.Cpu.State.EL, "no exception taken");
+    }
+
+    [TestMethod]
     [DataRow(HcrEl2.Tsw, Enc.DcCiswX0, 1, 0, 7, 14, 2)]
     [DataRow(HcrEl2.Tpc, Enc.DcCivacX0, 1, 3, 7, 14, 1)]
     [DataRow(HcrEl2.Tpc, Enc.DcIvacX0, 1, 0, 7, 6, 1)]

@@ -85,11 +85,27 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
     else el1_handler(f, idx);
 }
 
+/* cortex-a57/a53 IMPLEMENTATION DEFINED registers, by encoding (the assembler has no names for them). */
+static void print_impdef(const char *who)
+{
+    uint64_t l2ctlr, l2ectlr, l2actlr, cpuactlr, cpuectlr, cpumerrsr, l2merrsr;
+    __asm__ volatile("mrs %0, S3_1_C11_C0_2" : "=r"(l2ctlr));
+    __asm__ volatile("mrs %0, S3_1_C11_C0_3" : "=r"(l2ectlr));
+    __asm__ volatile("mrs %0, S3_1_C15_C0_0" : "=r"(l2actlr));
+    __asm__ volatile("mrs %0, S3_1_C15_C2_0" : "=r"(cpuactlr));
+    __asm__ volatile("mrs %0, S3_1_C15_C2_1" : "=r"(cpuectlr));
+    __asm__ volatile("mrs %0, S3_1_C15_C2_2" : "=r"(cpumerrsr));
+    __asm__ volatile("mrs %0, S3_1_C15_C2_3" : "=r"(l2merrsr));
+    print("%s: L2CTLR=0x%x L2ECTLR=0x%x L2ACTLR=0x%x CPUACTLR=0x%x CPUECTLR=0x%x CPUMERRSR=0x%x L2MERRSR=0x%x\n", who,
+          l2ctlr, l2ectlr, l2actlr, cpuactlr, cpuectlr, cpumerrsr, l2merrsr);
+}
+
 static void el1_main(void) __attribute__((noreturn));
 
 static void el1_main(void)
 {
     print("EL1: running at EL%d\n", (uint64_t)current_el());
+    print_impdef("EL1");
     print("EL1: SMC #0x55\n");
     __asm__ volatile("smc #0x55" ::: "memory");
     print("EL1: WFI\n");
@@ -117,6 +133,9 @@ int main(unsigned el)
         print("this guest needs EL2 (armvirt --el 2, QEMU -M virt,virtualization=on)\n");
         return 0;
     }
+    print_impdef("EL2");
+    __asm__ volatile("mrs x0, S3_1_C15_C2_1\n orr x0, x0, #0x40\n msr S3_1_C15_C2_1, x0" ::: "x0");  /* CPUECTLR_EL1.SMPEN */
+    print_impdef("EL2 after setting CPUECTLR_EL1.SMPEN");
     WRITE_SYSREG(hcr_el2, HCR_RW | HCR_TSC | HCR_TWI | HCR_TVM | HCR_IMO);
     WRITE_SYSREG(sp_el1, __stack_el1_top);
     WRITE_SYSREG(spsr_el2, 0x3c5ul);   /* EL1h, DAIF masked */

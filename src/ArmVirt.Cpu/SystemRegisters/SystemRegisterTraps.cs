@@ -44,6 +44,9 @@ internal static class SystemRegisterTraps
     public static SystemRegisterAccess Ctr(Cpu c, bool write) =>
         Then(SctlrEl0(c, SctlrEl1.Uct), HcrAtEl0Or1(c, HcrEl2.Tid2));
 
+    /// <summary>The IMPLEMENTATION DEFINED registers (op0 = 3, CRn = 11 or 15) from EL1: HCR_EL2.TIDCP.</summary>
+    public static SystemRegisterAccess ImplementationDefined(Cpu c, bool write) => HcrAtEl1(c, HcrEl2.Tidcp);
+
     /// <summary>ACTLR_EL1: HCR_EL2.TACR.</summary>
     public static SystemRegisterAccess Actlr(Cpu c, bool write) => HcrAtEl1(c, HcrEl2.Tacr);
 
