@@ -34,6 +34,7 @@ internal static class OptionParser
         new("--trace", null, "print one line per instruction to stderr: PC, encoding, EL", (o, _) => o.Trace = true),
         new("--verbose", null, "show stack traces for internal errors", (o, _) => o.Verbose = true),
         new("--help", null, "show this help", (o, _) => o.Help = true),
+        new("--version", null, "print armvirt's version and exit", (o, _) => o.Version = true),
     ];
 
     /// <summary>Parses <paramref name="args"/>; throws <see cref="UsageException"/> on the first mistake.</summary>

@@ -20,6 +20,16 @@ public static class Program
     }
 
     /// <summary>
+    /// <c>armvirt VERSION</c>: the informational version the build stamps into the assembly (Directory.Build.props'
+    /// Version, with the commit when Source Link adds it).
+    /// </summary>
+    internal static string VersionText =>
+        "armvirt " + (typeof(Program).Assembly
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion
+            ?? typeof(Program).Assembly.GetName().Version?.ToString() ?? "unknown");
+
+    /// <summary>
     /// Runs the runner in-process with the given streams (used by tests) and returns the process exit code.
     /// </summary>
     /// <param name="args">Command-line arguments.</param>
@@ -33,10 +43,10 @@ public static class Program
         try
         {
             var options = OptionParser.Parse(args);
-            if (options.Help)
+            if (options.Help || options.Version)
             {
-                var help = System.Text.Encoding.UTF8.GetBytes(OptionParser.HelpText());
-                stdout.Write(help);
+                var text = System.Text.Encoding.UTF8.GetBytes(options.Help ? OptionParser.HelpText() : VersionText + "\n");
+                stdout.Write(text);
                 stdout.Flush();
                 return ExitCodes.PowerOff;
             }

@@ -19,6 +19,7 @@ internal sealed class RunnerOptions
     public bool Trace { get; set; }
     public bool Verbose { get; set; }
     public bool Help { get; set; }
+    public bool Version { get; set; }
     public List<DriveOption> Drives { get; } = [];
     public List<NetdevOption> Netdevs { get; } = [];
     public List<DeviceOption> Devices { get; } = [];

@@ -200,4 +200,13 @@ public sealed class CliTests
         Assert.AreNotEqual(2, r.Code, r.Stderr);
         Assert.AreNotEqual(70, r.Code, r.Stderr);
     }
+
+    [TestMethod]
+    public void VersionPrintsTheAssemblyVersionAndExitsZero()
+    {
+        var r = CliRun.Of(null, "--version");
+        Assert.AreEqual(0, r.Code, r.Stderr);
+        StringAssert.Matches(r.Stdout, new System.Text.RegularExpressions.Regex(@"^armvirt \d+\.\d+\.\d+\S*\n$"));
+        Assert.AreEqual("", r.Stderr);
+    }
 }
