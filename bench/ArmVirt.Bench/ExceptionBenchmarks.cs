@@ -21,7 +21,7 @@ public class ExceptionBenchmarks
     public ExecutionEngine Engine { get; set; }
 
     private ExceptionGuestCode _code = null!;
-    private ExceptionGuestCode.Scenario _hvc = null!, _svc = null!, _stage2 = null!, _mmio = null!, _irq = null!;
+    private ExceptionGuestCode.Scenario _hvc = null!, _svc = null!, _stage2 = null!, _mmio = null!, _irq = null!, _undefined = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -32,9 +32,10 @@ public class ExceptionBenchmarks
         _stage2 = _code.Create(ExceptionGuestCode.Kind.Stage2Abort, Engine);
         _mmio = _code.Create(ExceptionGuestCode.Kind.Mmio, Engine);
         _irq = _code.Create(ExceptionGuestCode.Kind.Irq, Engine);
+        _undefined = _code.Create(ExceptionGuestCode.Kind.Undefined, Engine);
         // Warm: under the JIT, enough trips that every block of the loop and of the handler passes the optimize
         // threshold and runs as a compiled region; each run is checked (exceptions taken, device accesses, PC).
-        foreach (var s in new[] { _hvc, _svc, _stage2, _mmio, _irq })
+        foreach (var s in new[] { _hvc, _svc, _stage2, _mmio, _irq, _undefined })
             for (int i = 0; i < 3; i++) s.RunChecked(Trips);
     }
 
@@ -44,6 +45,13 @@ public class ExceptionBenchmarks
     /// <summary>HVC from EL1 to an EL2 handler that is only an ERET.</summary>
     [Benchmark(OperationsPerInvoke = Trips)]
     public ulong HvcEretRoundTrip() => _hvc.Run(Trips);
+
+    /// <summary>
+    /// An unallocated instruction at EL1 taken to EL1's synchronous vector, whose handler steps ELR_EL1 past it and
+    /// ERETs (#22: a guest whose vector holds garbage takes one per instruction).
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = Trips)]
+    public ulong UndefinedRoundTrip() => _undefined.Run(Trips);
 
     /// <summary>SVC from EL0 to an EL1 handler that is only an ERET.</summary>
     [Benchmark(OperationsPerInvoke = Trips)]

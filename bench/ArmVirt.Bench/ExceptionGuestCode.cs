@@ -11,7 +11,7 @@ namespace ArmVirt.Bench;
 public sealed class ExceptionGuestCode : IDisposable
 {
     /// <summary>What one loop iteration does.</summary>
-    public enum Kind { Hvc, Svc, Stage2Abort, Mmio, Irq }
+    public enum Kind { Hvc, Svc, Stage2Abort, Mmio, Irq, Undefined }
 
     private const ulong RamBase = 0x4000_0000;
     private const ulong Loop = RamBase;                   // the loop (one page)
@@ -131,6 +131,14 @@ public sealed class ExceptionGuestCode : IDisposable
                 s.Vttbr = Stage2Table;
                 s.Hcr |= 1; // VM
                 return new Scenario(kind, cpu, device, 1, 1, 9, 2);
+            case Kind.Undefined:
+                Load(bus, Loop, 0x00000000, Subs, BneBack1, Self); // udf #0 (an unallocated encoding) at EL1
+                Load(bus, Vectors + 0x200,                          // current EL SPx, synchronous: skip it
+                    0xD5384029,  // mrs x9, elr_el1
+                    0x91001129,  // add x9, x9, #4
+                    0xD5184029,  // msr elr_el1, x9
+                    Eret);
+                return new Scenario(kind, cpu, device, 1, 1, 7, 1);
             case Kind.Mmio:
                 cpu.SetX(2, DeviceBase);
                 Load(bus, Loop, 0xB9000041, 0xB9400044, Subs, BneBack2, Self); // str w1, [x2]; ldr w4, [x2]

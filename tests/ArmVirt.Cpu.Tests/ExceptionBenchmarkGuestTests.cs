@@ -3,8 +3,8 @@ using ArmVirt.Bench;
 namespace ArmVirt.Cpu.Tests;
 
 /// <summary>
-/// The guest loops of bench/ArmVirt.Bench's ExceptionBenchmarks (HVC, SVC, stage 2 data abort, MMIO and IRQ round
-/// trips): each trip does what the benchmark claims (exceptions taken, device accesses, final PC, EL and X3, checked by
+/// The guest loops of bench/ArmVirt.Bench's ExceptionBenchmarks (HVC, SVC, stage 2 data abort, MMIO, IRQ and UNDEFINED
+/// round trips): each trip does what the benchmark claims (exceptions taken, device accesses, final PC, EL and X3, checked by
 /// <see cref="ExceptionGuestCode.Scenario.RunChecked"/>), and the JIT with the loop hot in compiled regions ends in
 /// exactly the interpreter's state.
 /// </summary>
@@ -17,6 +17,7 @@ public sealed class ExceptionBenchmarkGuestTests
     [DataRow(ExceptionGuestCode.Kind.Stage2Abort)]
     [DataRow(ExceptionGuestCode.Kind.Mmio)]
     [DataRow(ExceptionGuestCode.Kind.Irq)]
+    [DataRow(ExceptionGuestCode.Kind.Undefined)]
     public void LoopRunsHotUnderTheJitExactlyAsInterpreted(ExceptionGuestCode.Kind kind)
     {
         using var code = new ExceptionGuestCode();

@@ -469,8 +469,11 @@ public sealed class JitTests
         Assert.AreEqual(2, block.Length);
         Assert.IsNotNull(block.Encodings[1].Handler.Target);
         var code = BlockCompiler.Compile(block, 1);
-        Assert.ThrowsExactly<Exceptions.GuestException>(() => code(h.Cpu));
-        Assert.AreEqual(CpuHarness.RamBase + 4, h.Cpu.State.PC, "PC names the faulting instruction");
+        code(h.Cpu);
+        // The handler took the UNDEFINED exception itself: ELR names the unallocated instruction, ESR is EC 0x00.
+        Assert.AreEqual(CpuHarness.RamBase + 4, h.Cpu.Sys.Elr[1], "ELR_EL1 names the unallocated instruction");
+        Assert.AreEqual(0x0200_0000UL, h.Cpu.Sys.Esr[1], "ESR_EL1: EC 0x00 (unknown reason), IL 1");
+        Assert.AreEqual(h.Cpu.Sys.Vbar[1] + 0x200, h.Cpu.State.PC, "at the current-EL synchronous vector");
         Assert.AreEqual(1UL, h.Cpu.X(0));
     }
 

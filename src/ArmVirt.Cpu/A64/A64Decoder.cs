@@ -12,9 +12,9 @@ public sealed class A64Decoder
     private const int BucketShift = 21; // bits 31..21 select a bucket (2048 buckets)
     private readonly A64Encoding[][] _buckets;
 
-    /// <summary>The entry unallocated encodings decode to; its handler raises UNDEFINED.</summary>
+    /// <summary>The entry unallocated encodings decode to; its handler takes the UNDEFINED exception (<see cref="Cpu.TakeUndefined"/>).</summary>
     public static readonly A64Encoding Unallocated =
-        new("UNALLOCATED", 0, 0, static (cpu, insn) => cpu.Undefined(insn));
+        new("UNALLOCATED", 0, 0, static (cpu, _) => cpu.TakeUndefined());
 
     /// <summary>The shared decoder for the full table.</summary>
     public static A64Decoder Instance { get; } = new(A64DecodeTable.All);
