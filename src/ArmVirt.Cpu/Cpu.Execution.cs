@@ -103,13 +103,21 @@ public sealed partial class Cpu
         ulong pc = State.PC;
         try
         {
-            uint insn = FetchInstruction(pc);
-            TraceInstruction?.Invoke(this, insn);
-            if (State.IllegalState) CheckIllegalState();
-            var encoding = Decode(insn);
-            NextPc = pc + 4;
-            encoding.Handler(this, insn);
-            State.PC = NextPc;
+            // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
+            // instruction), as the catch below takes the others.
+            if (FetchFault(pc, out uint insn) is { } fault)
+            {
+                TakeException(ExceptionKind.Synchronous, fault.TargetEl, pc, fault.Class, fault.Iss, fault.InstructionLength32, fault.FaultAddress, fault.IntermediatePhysicalAddress);
+            }
+            else
+            {
+                TraceInstruction?.Invoke(this, insn);
+                if (State.IllegalState) CheckIllegalState();
+                var encoding = Decode(insn);
+                NextPc = pc + 4;
+                encoding.Handler(this, insn);
+                State.PC = NextPc;
+            }
         }
         catch (GuestException e)
         {

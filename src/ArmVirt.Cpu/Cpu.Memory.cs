@@ -271,19 +271,39 @@ public sealed partial class Cpu
     public event Action<ulong, int>? PhysicalWrite;
 
     /// <summary>Fetches the instruction word at <paramref name="pc"/>, raising PC alignment or instruction aborts.</summary>
-    public uint FetchInstruction(ulong pc)
+    public uint FetchInstruction(ulong pc) => FetchFault(pc, out uint insn) is { } fault ? throw fault : insn;
+
+    /// <summary>
+    /// The instruction fetch of <see cref="FetchInstruction"/> without a throw: null and the word, or the abort the fetch
+    /// takes (PC alignment, address size, a translation fault, an external abort outside RAM), for the caller to take
+    /// at once (<see cref="StepInstruction"/>: a guest whose vector points at unmapped memory takes one per
+    /// instruction, and a .NET throw costs microseconds).
+    /// </summary>
+    internal GuestException? FetchFault(ulong pc, out uint insn)
     {
-        if ((pc & 3) != 0)
-            throw new GuestException(ExceptionClass.PcAlignment, 0, SyncExceptionTargetEl, far: pc);
+        insn = 0;
+        if ((pc & 3) != 0) return new GuestException(ExceptionClass.PcAlignment, 0, SyncExceptionTargetEl, far: pc);
         ulong pa = pc;
-        if (RegimeTranslates) pa = TranslateFetchThroughMmu(pc);
-        else if ((pc >> PhysicalAddressBits) != 0) throw InstructionAbort(pc, FscAddressSizeL0);
+        if (RegimeTranslates)
+        {
+            if (!TryFetchFromTlb(pc, out pa))
+            {
+                var r = Translator.TranslateCached(in _regime, pc, Mmu.AccessType.Execute);
+                if (r.IsFault) return AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true);
+                pa = r.PhysicalAddress;
+            }
+        }
+        else if ((pc >> PhysicalAddressBits) != 0) return InstructionAbort(pc, FscAddressSizeL0);
         unsafe
         {
             byte* p = Bus.RamPointer(pa, 4);
-            if (p != null) return Unsafe.ReadUnaligned<uint>(p);
+            if (p != null)
+            {
+                insn = Unsafe.ReadUnaligned<uint>(p);
+                return null;
+            }
         }
-        throw InstructionAbort(pc, FscSyncExternal);
+        return InstructionAbort(pc, FscSyncExternal);
     }
 
     /// <summary>Builds the data abort for a fault on <paramref name="va"/> (ISS: WnR, CM, DFSC; ISV = 0).</summary>
