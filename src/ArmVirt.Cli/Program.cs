@@ -146,7 +146,7 @@ public static class Program
             stderr.WriteLine($"armvirt: {machine.InstructionsExecuted} instructions, {machine.CyclesExecuted} cycles, " +
                 $"{machine.InstructionsExecuted / seconds / 1e6:F2} MIPS ({watch.Elapsed.TotalSeconds:F3} s)");
             if (machine.Cpu.Translations is { } cache)
-                stderr.WriteLine($"armvirt: jit: {cache.BlocksBuilt} blocks built, {cache.BlocksInvalidated} invalidated, {cache.Flushes} cache flushes");
+                stderr.WriteLine($"armvirt: jit: {cache.BlocksBuilt} blocks built, {cache.BlocksInvalidated} invalidated, {cache.Flushes} cache flushes, {cache.PagesRechecked} pages checked after IC IALLU");
             if (machine.Cpu.Translations is { BlocksCompiled: > 0 } t)
                 stderr.WriteLine($"armvirt: jit: {t.BlocksCompiled} compiles ({t.RegionsCompiled} of them regions), {t.InstructionsCompiled} guest instructions, in " +
                     $"{t.CompileTime.TotalSeconds:F3} s, {t.CompileTime.TotalMicroseconds / t.InstructionsCompiled:F1} us per guest instruction");
