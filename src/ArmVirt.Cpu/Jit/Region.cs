@@ -7,10 +7,10 @@ namespace ArmVirt.Cpu.Jit;
 /// page reachable from the block's start through fall-through, immediate branches (B, BL, B.cond, CBZ/CBNZ,
 /// TBZ/TBNZ) and returns from BL (the instruction after it), then from the page's blocks that BR or BLR reached, up to
 /// <see cref="MaxInstructions"/>, in address order; of a block that has run often enough to say which code is hot,
-/// only the code that has run (<see cref="TranslationBlock.RegionCoverage"/>). Branches between its instructions, and BR, BLR and RET to the start
-/// of one of its basic blocks, become jumps inside one compiled method (loops stay in compiled code); everything else
-/// leaves it. Because the region never leaves
-/// the block's page, the block's fetch translation and its page's invalidation cover all of it.
+/// only the code that has run (<see cref="TranslationBlock.RegionCoverage"/>). Branches between its instructions, and
+/// BR, BLR and RET to the start of one of its basic blocks, become jumps inside one compiled method (loops stay in
+/// compiled code); everything else leaves it. Because the region never leaves the block's page, the block's fetch
+/// translation and its page's invalidation cover all of it.
 /// </summary>
 internal sealed class Region
 {

@@ -103,25 +103,26 @@ public sealed class TranslationCache
         PagesRechecked++;
         ulong page = block.Page, pagePa = page * TranslationBlock.PageSize;
         byte* ram = bus.RamPointer(pagePa, TranslationBlock.PageSize);
-        bool same = ram != null && _pages.TryGetValue(page, out var list);
-        if (same)
+        var blocks = _pages.GetValueOrDefault(page);
+        bool same = ram != null && blocks != null;
+        for (int k = 0; same && k < blocks!.Count; k++)
         {
-            foreach (var b in _pages[page])
-                for (int i = 0; i < b.Length && same; i++)
-                    same = *(uint*)(ram + (b.PhysicalAddress - pagePa) + 4 * (ulong)i) == b.WordArray[i];
-            for (int el = 0; el < 4 && same; el++)
-                if (_regions.TryGetValue((page, el), out var regions))
-                    foreach (var r in regions)
-                        foreach (var x in r.Source.Instructions)
-                            same &= *(uint*)(ram + (x.Pc & (TranslationBlock.PageSize - 1))) == x.Word;
+            var b = blocks[k];
+            for (int i = 0; i < b.Length && same; i++)
+                same = *(uint*)(ram + (b.PhysicalAddress - pagePa) + 4 * (ulong)i) == b.WordArray[i];
         }
+        for (int el = 0; el < 4 && same; el++)
+            if (_regions.TryGetValue((page, el), out var regions))
+                foreach (var r in regions)
+                    foreach (var x in r.Source.Instructions)
+                        same &= *(uint*)(ram + (x.Pc & (TranslationBlock.PageSize - 1))) == x.Word;
         if (!same)
         {
             Invalidate(pagePa, TranslationBlock.PageSize);
             return false;
         }
         int generation = Generation;
-        foreach (var b in _pages[page]) b.Generation = generation;
+        foreach (var b in blocks!) b.Generation = generation;
         return true;
     }
 
