@@ -39,7 +39,18 @@ public sealed partial class Cpu
             return;
         }
         IsWaiting = true;
+        _waitStartCycles = State.Cycles + CyclesPerInstruction; // after this WFI/WFE retires
     }
+
+    private ulong _waitStartCycles;
+
+    /// <summary>
+    /// After the CPU halted for good (<see cref="StopReason.Halted"/>): the cycle count at which it stopped doing
+    /// anything, that is, when the WFI or WFE that began its endless wait retired (or the cycle of the PSCI CPU_OFF). The
+    /// virtual time skipped afterwards to events that woke nothing (a timer due in 500 years with its interrupt off) is
+    /// not work the guest did.
+    /// </summary>
+    public ulong HaltedAtCycles { get; private set; }
 
     /// <summary>
     /// Executes until the CPU stops or <paramref name="instructionLimit"/> more instructions have retired.

@@ -205,6 +205,7 @@ public sealed partial class Cpu
         StopReason = reason;
         ExitCode = exitCode;
         StopMessage = message;
+        if (reason == StopReason.Halted) HaltedAtCycles = IsWaiting ? _waitStartCycles : State.Cycles;
     }
 
     /// <summary>Clears a previous stop so <see cref="Run"/> may continue.</summary>

@@ -103,8 +103,11 @@ public sealed partial class Machine : IDisposable
     /// <summary>Instructions retired since the machine was built (across guest-requested resets).</summary>
     public ulong InstructionsExecuted => _instructionsBeforeReset + Cpu.State.Instructions;
 
-    /// <summary>CPU cycles elapsed since the machine was built.</summary>
-    public ulong CyclesExecuted => Math.Max(Clock.Now, Cpu.State.Cycles);
+    /// <summary>
+    /// CPU cycles elapsed since the machine was built; after the guest halted for good, up to the halt
+    /// (<see cref="Cpu.Cpu.HaltedAtCycles"/>: not the virtual time skipped afterwards to events that woke nothing).
+    /// </summary>
+    public ulong CyclesExecuted => Cpu.StopReason == StopReason.Halted ? Cpu.HaltedAtCycles : Math.Max(Clock.Now, Cpu.State.Cycles);
 
     /// <summary>How many times the guest reset the machine with PSCI SYSTEM_RESET.</summary>
     public int ResetCount { get; private set; }

@@ -4,6 +4,25 @@ namespace ArmVirt.Machine.Tests;
 public sealed class MachineTimerTests
 {
     [TestMethod]
+    [DataRow(ArmVirt.Cpu.ExecutionEngine.Jit)]
+    [DataRow(ArmVirt.Cpu.ExecutionEngine.Interpreter)]
+    public void AHaltReportsTheCyclesUpToTheHaltNotTheEventsSkippedAfterIt(ArmVirt.Cpu.ExecutionEngine engine)
+    {
+        // CNTV_CVAL_EL0 = 0x0fff_ffff_ffff_ffff (due after 2^64 - 16 cycles), CNTV_CTL_EL0 = ENABLE, WFI: the timer's
+        // interrupt goes nowhere (the GIC is off), so the wait never ends. Virtual time jumps to the timer's deadline
+        // and the guest halts; what it executed is its 5 instructions (#22: --stats printed 18446744073709551600).
+        uint[] code = [0x92FE0000, 0xD51BE340, 0xD2800021, 0xD51BE321, 0xD503207F, 0x14000000];
+        var image = new byte[4 * code.Length];
+        Buffer.BlockCopy(code, 0, image, 0, image.Length);
+        using var m = new MachineBuilder().WithEngine(engine).WithKernel(image, "halt.bin").Build();
+        var exit = m.Run(1_000_000);
+        Assert.AreEqual(ArmVirt.Cpu.StopReason.Halted, exit.Reason, exit.Message);
+        Assert.AreEqual(5UL, m.InstructionsExecuted);
+        Assert.AreEqual(5UL, m.CyclesExecuted);
+        Assert.IsGreaterThan(1UL << 63, m.Clock.Now, "virtual time did reach the timer's deadline");
+    }
+
+    [TestMethod]
     public void GenericTimerRegistersAreInstalledAndCountFromCpuCycles()
     {
         using var m = new MachineBuilder().WithHighestEl(2).WithKernel(TestImages.Pattern(16, 1), "raw").Build();
