@@ -117,11 +117,7 @@ public sealed partial class MachineBuilder
     /// </summary>
     public MachineBuilder WithLoader(string path, ulong? address, bool forceRaw = false, bool setsPc = false)
     {
-        if (setsPc)
-        {
-            _entryPoint = null;
-            for (int i = 0; i < _loaderImages.Count; i++) _loaderImages[i] = _loaderImages[i] with { SetsPc = false };
-        }
+        if (setsPc) ForgetStartAddress();
         _loaderImages.Add((path, address, forceRaw, null, null, setsPc));
         return this;
     }
@@ -149,9 +145,16 @@ public sealed partial class MachineBuilder
     /// </summary>
     public MachineBuilder WithEntryPoint(ulong address)
     {
+        ForgetStartAddress();
         _entryPoint = address;
-        for (int i = 0; i < _loaderImages.Count; i++) _loaderImages[i] = _loaderImages[i] with { SetsPc = false };
         return this;
+    }
+
+    // A later start address replaces every earlier one (WithEntryPoint or a loader's setsPc).
+    private void ForgetStartAddress()
+    {
+        _entryPoint = null;
+        for (int i = 0; i < _loaderImages.Count; i++) _loaderImages[i] = _loaderImages[i] with { SetsPc = false };
     }
 
     /// <summary>
@@ -427,17 +430,16 @@ public sealed partial class MachineBuilder
                         throw new MachineConfigurationException(
                             $"{x.Description}: 0x{x.Address:x}-0x{x.End:x} overlaps {what} at 0x{start:x}-0x{end:x}");
                 taken.Add((x.Description, x.Address, x.End));
-                bus.Load(x.Address, x.Data);
-                ElfLoader.ZeroRam(bus, x.Address + (ulong)x.Data.Length, x.ZeroFill);
             }
-            return boot;
+            return boot; // the machine's first boot writes them (BootImage.LoadInto), as at every reset
         }
 
         if (ElfLoader.IsElf(kernelFile))
         {
             if (initrd != null)
                 throw new MachineConfigurationException($"initrd '{_initrdPath}': an ELF kernel takes no initrd (QEMU ignores it); use an Image");
-            var elf = ElfLoader.Load(kernelFile, name, bus);
+            // Checked and placed here, written by the machine's first boot (BootImage.LoadInto: a large BSS is zeroed once).
+            var elf = ElfLoader.Parse(kernelFile, $"kernel '{name}'", bus).Kernel;
             byte[] dtb = MakeDtb(null);
             ulong? dtbAt = null;
             if (elf.LowAddress > ramBase || elf.HighAddress <= ramBase)
@@ -468,7 +470,6 @@ public sealed partial class MachineBuilder
         if (dtbStart >= ramEnd || (ulong)blob.Length > ramEnd - dtbStart)
             throw new MachineConfigurationException(
                 $"kernel '{name}': no room for the device tree at 0x{dtbStart:x} after the kernel and initrd (RAM ends at 0x{ramEnd:x})");
-        if (initrdRange is { } r) bus.Load(r.Item1, initrd);
         return Place(new BootImage
         {
             Kernel = kernel, LoadKernel = b => LinuxImageLoader.Load(image, name, b, ramBase),
