@@ -15,16 +15,12 @@ internal sealed record NetdevOption(string InterfaceName, string? Pcap, byte[]? 
 /// </summary>
 internal static class VirtioOptions
 {
-    private static List<(string Key, string Value)> Pairs(string option, string text) => KeyValueOption.Pairs(option, text);
-
-    private static bool OnOff(string option, string key, string value) => KeyValueOption.OnOff(option, key, value);
-
     /// <summary><c>file=PATH[,format=raw][,if=virtio][,readonly=on|off][,snapshot=on|off]</c>.</summary>
     public static DriveOption ParseDrive(string text)
     {
         string? file = null;
         bool readOnly = false, snapshot = false;
-        foreach (var (key, value) in Pairs("--drive", text))
+        foreach (var (key, value) in KeyValueOption.Pairs("--drive", text))
         {
             switch (key)
             {
@@ -35,8 +31,8 @@ internal static class VirtioOptions
                 case "if":
                     if (value != "virtio") throw new UsageException($"--drive if={value}: only virtio is supported");
                     break;
-                case "readonly": readOnly = OnOff("--drive", key, value); break;
-                case "snapshot": snapshot = OnOff("--drive", key, value); break;
+                case "readonly": readOnly = KeyValueOption.OnOff("--drive", key, value); break;
+                case "snapshot": snapshot = KeyValueOption.OnOff("--drive", key, value); break;
                 default: throw new UsageException($"--drive {key}: unknown parameter (file, format, if, readonly, snapshot)");
             }
         }
@@ -46,7 +42,7 @@ internal static class VirtioOptions
     /// <summary><c>tap,ifname=NAME[,pcap=FILE][,mac=52:54:00:12:34:56]</c>.</summary>
     public static NetdevOption ParseNetdev(string text)
     {
-        var pairs = Pairs("--netdev", text);
+        var pairs = KeyValueOption.Pairs("--netdev", text);
         if (pairs[0].Value.Length > 0 || pairs[0].Key != "tap")
             throw new UsageException($"--netdev {pairs[0].Key}: unsupported backend (only tap is implemented)");
         string? ifname = null, pcap = null;

@@ -119,7 +119,7 @@ public sealed partial class Cpu
         if ((pc & 3) != 0) return null;
         try
         {
-            return TranslateFetchThroughMmu(pc);
+            return TranslateFetch(pc, out ulong pa) == null ? pa : null;
         }
         catch (GuestException)
         {

@@ -286,12 +286,7 @@ public sealed partial class Cpu
         ulong pa = pc;
         if (RegimeTranslates)
         {
-            if (!TryFetchFromTlb(pc, out pa))
-            {
-                var r = Translator.TranslateCached(in _regime, pc, Mmu.AccessType.Execute);
-                if (r.IsFault) return AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true);
-                pa = r.PhysicalAddress;
-            }
+            if (TranslateFetch(pc, out pa) is { } abort) return abort;
         }
         else if ((pc >> PhysicalAddressBits) != 0) return InstructionAbort(pc, FscAddressSizeL0);
         unsafe

@@ -161,13 +161,15 @@ public sealed partial class Cpu
         return false;
     }
 
-    private ulong TranslateFetchThroughMmu(ulong pc)
+    // The fetch translation of pc in a regime that translates: null and the physical address, or the abort the fetch
+    // takes (returned, not thrown: the callers take it or fall back to the interpreter).
+    private GuestException? TranslateFetch(ulong pc, out ulong pa)
     {
         EnsureRegimeCache();
-        if (TryFetchFromTlb(pc, out ulong hit)) return hit;
+        if (TryFetchFromTlb(pc, out pa)) return null;
         var r = Translator.TranslateCached(in _regime, pc, AccessType.Execute);
-        if (r.IsFault) throw AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true);
-        return r.PhysicalAddress;
+        pa = r.PhysicalAddress;
+        return r.IsFault ? AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true) : null;
     }
 
     /// <summary>
