@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.Jit;
 internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, IReadOnlyDictionary<ulong, int> entries,
     Region source)
 {
-    // Bit i: the region holds the instruction at byte offset 4i of its page (1024 instructions: 16 words).
+    // The instruction slots of its page the region holds.
     private readonly ulong[] _slots = SlotsOf(source.Instructions.Select(x => x.Pc));
 
     /// <summary>The region it was compiled from (its instructions and their words).</summary>
@@ -16,12 +16,8 @@ internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, I
 
     private static ulong[] SlotsOf(IEnumerable<ulong> pcs)
     {
-        var slots = new ulong[(int)(TranslationBlock.PageSize / 4 / 64)];
-        foreach (ulong pc in pcs)
-        {
-            int i = (int)((pc & (TranslationBlock.PageSize - 1)) >> 2);
-            slots[i >> 6] |= 1UL << (i & 63);
-        }
+        var slots = PageSlots.Create();
+        foreach (ulong pc in pcs) PageSlots.Add(slots, pc);
         return slots;
     }
 
@@ -34,10 +30,7 @@ internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, I
         ulong page = Owner.PhysicalAddress & ~(TranslationBlock.PageSize - 1);
         ulong from = Math.Max(pa, page), to = Math.Min(end, page + TranslationBlock.PageSize);
         for (ulong a = from & ~3UL; a < to; a += 4)
-        {
-            int i = (int)((a - page) >> 2);
-            if ((_slots[i >> 6] & (1UL << (i & 63))) != 0) return true;
-        }
+            if (PageSlots.Contains(_slots, a)) return true;
         return false;
     }
 

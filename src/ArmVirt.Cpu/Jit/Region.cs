@@ -80,7 +80,7 @@ internal sealed class Region
         while (work.TryDequeue(out ulong pc, out int distance) && found.Count < maxInstructions)
         {
             while (found.Count < maxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa
-                && (coverage == null || pc == block.Pc || Covered(coverage, pc)))
+                && (coverage == null || pc == block.Pc || PageSlots.Contains(coverage, pc)))
             {
                 uint word = WordAt(page, pc);
                 var encoding = cpu.Decoder.Decode(word);
@@ -103,12 +103,6 @@ internal sealed class Region
             }
         }
         return new Region(block.Pc, block.El, [.. found.Values]) { PagePa = pagePa };
-    }
-
-    private static bool Covered(ulong[] coverage, ulong pc)
-    {
-        int i = (int)((pc & (TranslationBlock.PageSize - 1)) >> 2);
-        return (coverage[i >> 6] & (1UL << (i & 63))) != 0;
     }
 
     // The physical page the region was read from.

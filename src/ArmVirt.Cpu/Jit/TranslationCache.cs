@@ -298,13 +298,10 @@ public sealed class TranslationCache
     /// </summary>
     internal ulong[] RegionRootsOf(TranslationBlock block)
     {
-        if (!_pages.TryGetValue(block.Page, out var list)) return [];
-        ulong pageVa = block.Pc & ~(TranslationBlock.PageSize - 1);
         long minimum = Math.Max(MinRootEntries, block.ExecutionCount / RootShare);
         var roots = new List<TranslationBlock>();
-        foreach (var b in list)
-            if (b.ComputedBranchTarget && b != block && b.El == block.El && !b.Invalidated && b.ExecutionCount >= minimum
-                && b.Tier != JitTier.Optimized && (b.Pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
+        foreach (var b in PageMates(block))
+            if (b.ComputedBranchTarget && b != block && b.ExecutionCount >= minimum && b.Tier != JitTier.Optimized)
                 roots.Add(b);
         roots.Sort((x, y) => y.ExecutionCount.CompareTo(x.ExecutionCount));
         return [.. roots.Select(b => b.Pc)];
@@ -318,17 +315,21 @@ public sealed class TranslationCache
     /// </summary>
     internal ulong[] RegionCoverageOf(TranslationBlock block)
     {
-        var bits = new ulong[TranslationBlock.PageSize / 4 / 64];
+        var slots = PageSlots.Create();
+        foreach (var b in PageMates(block))
+            for (ulong pc = b.Pc; pc < b.EndPc; pc += 4) PageSlots.Add(slots, pc);
+        return slots;
+    }
+
+    // The live blocks of block's physical page formed at its EL from its virtual page (block included): those a region
+    // of block's may take code and roots from.
+    private IEnumerable<TranslationBlock> PageMates(TranslationBlock block)
+    {
+        if (!_pages.TryGetValue(block.Page, out var list)) yield break;
         ulong pageVa = block.Pc & ~(TranslationBlock.PageSize - 1);
-        if (!_pages.TryGetValue(block.Page, out var list)) return bits;
         foreach (var b in list)
-        {
-            if (b.El != block.El || b.Invalidated || (b.Pc & ~(TranslationBlock.PageSize - 1)) != pageVa)
-                continue;
-            int first = (int)((b.Pc & (TranslationBlock.PageSize - 1)) >> 2);
-            for (int i = first; i < first + b.Length; i++) bits[i >> 6] |= 1UL << (i & 63);
-        }
-        return bits;
+            if (b.El == block.El && !b.Invalidated && (b.Pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
+                yield return b;
     }
 
     /// <summary>
