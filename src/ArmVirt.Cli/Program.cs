@@ -82,6 +82,8 @@ public static class Program
             .WithSemihosting(options.Semihosting)
             .WithEngine(options.Engine)
             .WithGicVersion(options.GicVersion)
+            .WithCpus(options.Cpus)
+            .WithQuantum(options.Quantum)
             .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" ? stdin : null);
         if (options.Kernel != null)
         {
@@ -115,14 +117,21 @@ public static class Program
             socketConsole.Accept();
         }
         if (options.Trace)
-            machine.Cpu.TraceInstruction = (cpu, insn) => stderr.WriteLine($"{cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}");
+        {
+            // With several CPUs each line names the CPU that ran the instruction.
+            bool smp = machine.Cpus.Count > 1;
+            foreach (var c in machine.Cpus)
+                c.TraceInstruction = (cpu, insn) => stderr.WriteLine(smp
+                    ? $"cpu{cpu.Configuration.Index} {cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}"
+                    : $"{cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}");
+        }
 
         ConsoleCancelEventHandler? onCancel = null;
         if (installCancelHandler)
         {
             onCancel = (_, e) =>
             {
-                e.Cancel = machine.Cpu.StopReason == StopReason.None; // a second Ctrl-C ends the process
+                e.Cancel = machine.Cpus.All(c => c.StopReason == StopReason.None); // a second Ctrl-C ends the process
                 machine.RequestStop();
             };
             Console.CancelKeyPress += onCancel;
@@ -150,13 +159,17 @@ public static class Program
             if (machine.Cpu.Translations is { BlocksCompiled: > 0 } t)
                 stderr.WriteLine($"armvirt: jit: {t.BlocksCompiled} compiles ({t.RegionsCompiled} of them regions), {t.InstructionsCompiled} guest instructions, in " +
                     $"{t.CompileTime.TotalSeconds:F3} s, {t.CompileTime.TotalMicroseconds / t.InstructionsCompiled:F1} us per guest instruction");
-            var s = machine.Cpu.Statistics;
+            // Summed over the CPUs.
+            ulong Sum(Func<CpuStatistics, ulong> f) => machine.Cpus.Aggregate(0UL, (n, c) => n + f(c.Statistics));
             double all = Math.Max(1, machine.InstructionsExecuted);
-            stderr.WriteLine($"armvirt: retired: {s.InstructionsRegions / all:P1} in regions, {s.InstructionsBaseline / all:P1} in baseline blocks, " +
-                $"{s.InstructionsPredecoded / all:P1} predecoded, {s.InstructionsStepped / all:P1} stepped; " +
-                $"{s.CompiledEntries} compiled entries, {s.PredecodedRuns} predecoded block runs; " +
-                $"exceptions taken: {s.ExceptionsTaken[1]} to EL1, {s.ExceptionsTaken[2]} to EL2, {s.ExceptionsTaken[3]} to EL3; " +
-                $"{s.MmioAccesses} MMIO accesses, {s.TlbFills} TLB fills, {s.HostTlbFlushes} host TLB flushes");
+            stderr.WriteLine($"armvirt: retired: {Sum(s => s.InstructionsRegions) / all:P1} in regions, {Sum(s => s.InstructionsBaseline) / all:P1} in baseline blocks, " +
+                $"{Sum(s => s.InstructionsPredecoded) / all:P1} predecoded, {Sum(s => s.InstructionsStepped) / all:P1} stepped; " +
+                $"{Sum(s => s.CompiledEntries)} compiled entries, {Sum(s => s.PredecodedRuns)} predecoded block runs; " +
+                $"exceptions taken: {Sum(s => s.ExceptionsTaken[1])} to EL1, {Sum(s => s.ExceptionsTaken[2])} to EL2, {Sum(s => s.ExceptionsTaken[3])} to EL3; " +
+                $"{Sum(s => s.MmioAccesses)} MMIO accesses, {Sum(s => (ulong)s.TlbFills)} TLB fills, {Sum(s => s.HostTlbFlushes)} host TLB flushes");
+            if (machine.Cpus.Count > 1)
+                stderr.WriteLine("armvirt: per CPU: " + string.Join(", ", machine.Cpus.Select(c => $"cpu{c.Configuration.Index} {c.State.Instructions} instructions")) +
+                    " (the jit lines are CPU 0's)");
         }
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");

@@ -12,6 +12,12 @@ internal sealed class RunnerOptions
     public string Cpu { get; set; } = "cortex-a57";
     public int? El { get; set; }
     public int GicVersion { get; set; } = 2;
+
+    /// <summary>--smp: the number of CPUs.</summary>
+    public int Cpus { get; set; } = 1;
+
+    /// <summary>--quantum: cycles per CPU turn with several CPUs.</summary>
+    public ulong Quantum { get; set; } = ArmVirt.Machine.Machine.DefaultQuantum;
     public bool Semihosting { get; set; }
     public ArmVirt.Cpu.ExecutionEngine Engine { get; set; } = ArmVirt.Cpu.ExecutionEngine.Jit;
     public ulong MaxInstructions { get; set; } = ulong.MaxValue;

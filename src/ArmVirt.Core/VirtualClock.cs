@@ -26,6 +26,19 @@ public sealed class VirtualClock
     /// </summary>
     public ulong NextDeadline => _next;
 
+    /// <summary>
+    /// The earliest deadline of an event still scheduled, cancelled ones dropped first (unlike <see cref="NextDeadline"/>,
+    /// never early), or <see cref="ulong.MaxValue"/> when nothing is.
+    /// </summary>
+    public ulong PendingDeadline
+    {
+        get
+        {
+            RecomputeNext();
+            return _next;
+        }
+    }
+
     private void RecomputeNext()
     {
         while (_queue.TryPeek(out var e, out var key))

@@ -56,7 +56,18 @@ public sealed partial class Cpu
     /// Executes until the CPU stops or <paramref name="instructionLimit"/> more instructions have retired.
     /// Virtual time advances with the cycles executed and, while waiting, jumps to the next scheduled event.
     /// </summary>
-    public StopReason Run(ulong instructionLimit = ulong.MaxValue)
+    public StopReason Run(ulong instructionLimit = ulong.MaxValue) => RunLoop(instructionLimit, ownsClock: true);
+
+    /// <summary>
+    /// For a machine that runs several CPUs on one clock (deterministic round robin): executes until this CPU's cycle
+    /// count reaches the clock's next deadline, the CPU stops, or <paramref name="instructionLimit"/> more instructions
+    /// have retired, without advancing the clock; the machine advances it once every CPU has reached the deadline.
+    /// A waiting CPU with no interrupt asserted skips to the deadline. Returns <see cref="StopReason.None"/> when the
+    /// deadline was reached (or nothing at all is scheduled while the CPU waits) and the CPU has not stopped.
+    /// </summary>
+    public StopReason RunToDeadline(ulong instructionLimit = ulong.MaxValue) => RunLoop(instructionLimit, ownsClock: false);
+
+    private StopReason RunLoop(ulong instructionLimit, bool ownsClock)
     {
         ulong limit = ulong.MaxValue - State.Instructions < instructionLimit ? ulong.MaxValue : State.Instructions + instructionLimit;
         InvalidateRegimeCache(); // the caller may have written system registers directly
@@ -68,10 +79,12 @@ public sealed partial class Cpu
                 break;
             }
             ulong deadline = Clock.NextDeadline;
+            if (!ownsClock && State.Cycles >= deadline) break;
             if (IsWaiting)
             {
                 if (AnyInterruptAsserted) IsWaiting = false; // WFI wakes on any asserted interrupt, masked or not
                 else if (deadline != ulong.MaxValue) State.Cycles = Math.Max(State.Cycles, deadline);
+                else if (!ownsClock) break; // the machine decides: another CPU, host input, or halt
                 else if (IdleWait == null || !IdleWait())
                 {
                     RequestStop(StopReason.Halted, 0, $"waiting for an interrupt that can never arrive at PC 0x{State.PC:x}");
@@ -90,7 +103,7 @@ public sealed partial class Cpu
                     StepInstruction();
                 }
             }
-            Clock.AdvanceTo(State.Cycles);
+            if (ownsClock) Clock.AdvanceTo(State.Cycles);
         }
         return StopReason;
     }

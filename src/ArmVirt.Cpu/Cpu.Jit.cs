@@ -97,16 +97,15 @@ public sealed partial class Cpu
         }
     }
 
-    // IC IVAU / IC IALLU / IC IALLUIS, reported by the system-instruction family.
-    private void OnInstructionCacheInvalidate(InstructionCacheOperation operation, ulong va)
+    // IC IVAU / IC IALLU / IC IALLUIS, reported by the system-instruction family (or broadcast by another PE).
+    private void OnInstructionCacheInvalidate(InstructionCacheOperation operation, ulong pa)
     {
         var t = _translations;
         if (t == null || t.Count == 0) return;
-        // IC IVAU drops the page its VA translates to (SystemInstructions.InstructionCache has just translated it
-        // without a fault, so this translation hits the TLB); IC IALLU and IALLUIS make every block be checked against
-        // RAM before it runs again.
+        // IC IVAU drops the page its VA translated to; IC IALLU and IALLUIS make every block be checked against RAM
+        // before it runs again.
         if (operation == InstructionCacheOperation.ByVirtualAddress)
-            t.Invalidate(TranslateData(va, 1, MemoryAccessKind.CacheMaintenance) & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
+            t.Invalidate(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
         else t.InvalidateUnobservedWrites();
     }
 

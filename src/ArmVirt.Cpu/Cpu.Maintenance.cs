@@ -5,8 +5,8 @@ namespace ArmVirt.Cpu;
 public sealed partial class Cpu
 {
     /// <summary>
-    /// Raised by IC IALLUIS/IALLU/IVAU with the operation and, for IVAU, the VA (0 otherwise), so that
-    /// translated-code caches can drop what they hold.
+    /// Raised by IC IALLUIS/IALLU/IVAU with the operation and, for IVAU, the physical address its VA translated to
+    /// (0 otherwise), so that translated-code caches can drop what they hold.
     /// </summary>
     public event Action<InstructionCacheOperation, ulong>? InstructionCacheMaintenance;
 
@@ -31,6 +31,19 @@ public sealed partial class Cpu
         EventRegister = true;
         IsWaiting = false;
     }
+
+    /// <summary>
+    /// Applies a TLB invalidation broadcast by another PE of the Inner Shareable domain (a TLBI ...IS, or one HCR_EL2.FB
+    /// upgraded): this PE's TLB entries it names are dropped, with the issuer's VMID. The machine calls it for each other
+    /// PE while this one is not running.
+    /// </summary>
+    public void InvalidateTlbFromPeer(in TlbInvalidation op) => OnTlbInvalidation(op);
+
+    /// <summary>
+    /// Applies an instruction cache invalidation broadcast by another PE (IC IALLUIS, or IC IVAU, which reaches every PE
+    /// of the Inner Shareable domain): <paramref name="pa"/> is the physical address the issuer's VA translated to.
+    /// </summary>
+    public void InvalidateInstructionCacheFromPeer(InstructionCacheOperation op, ulong pa) => OnInstructionCacheInvalidate(op, pa);
 
     internal void OnInstructionCacheMaintenance(InstructionCacheOperation op, ulong va) => InstructionCacheMaintenance?.Invoke(op, va);
 

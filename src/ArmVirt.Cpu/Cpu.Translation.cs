@@ -229,10 +229,9 @@ public sealed partial class Cpu
             SysTlbi.VaE3 => MmuTlbi.Vae3,
             _ => MmuTlbi.Vale3,
         };
-        _translator!.Tlb.Invalidate(mmuOp, op.Operand, CurrentVmid);
+        // The issuer's VMID (VTTBR_EL2.VMID for EL1&0 operations with EL2 enabled), which a broadcast carries to other PEs.
+        _translator!.Tlb.Invalidate(mmuOp, op.Operand, op.Vmid);
     }
-
-    private ushort CurrentVmid => IsEl2Enabled ? (ushort)((Sys.Vttbr >> 48) & 0xFF) : (ushort)0;
 
     /// <summary>
     /// AT S1Exx / S12Exx (AArch64.AT): translates without the TLB and formats PAR_EL1. An external abort on the

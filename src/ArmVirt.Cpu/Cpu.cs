@@ -85,6 +85,8 @@ public sealed partial class Cpu
         _translator?.Tlb.InvalidateAll();
         StopReason = StopReason.None;
         StopMessage = null;
+        IsWaiting = false;
+        EventRegister = false;
     }
 
     // ---- General registers (Arm ARM J1 "shared/functions/registers") ----

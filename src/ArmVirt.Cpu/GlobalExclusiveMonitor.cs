@@ -144,10 +144,21 @@ public sealed class GlobalExclusiveMonitor
                 if (pa < m.End && m.Start < end)
                 {
                     m.Valid = false;
+                    // Arm ARM "Wait for Event mechanism and Send event": clearing the global monitor for a PE is a WFE wake-up event
+                    // (so a PE waiting in WFE after LDXR, as spinlocks do, wakes when another PE writes the location).
+                    PeOf(i)?.SignalEvent();
                 }
             }
             UpdateMarkedSlots();
         }
+    }
+
+    // The PE attached in slot (under the lock).
+    private Cpu? PeOf(int slot)
+    {
+        foreach (var a in _attached)
+            if (a.Slot == slot) return a.Cpu;
+        return null;
     }
 
     // Recomputes _markedSlots from the marks (under the lock).

@@ -15,12 +15,16 @@ public sealed partial class Machine
 
     private void InstallFirmware(FirmwareSettings settings)
     {
-        Cpu.Firmware = new PsciFirmware(ConduitFor(Cpu.Configuration.HighestEl), new SingleCpuPsciPlatform());
-        if (settings.Semihosting)
+        IPsciPlatform platform = Cpus.Count == 1 ? new SingleCpuPsciPlatform() : new SmpPsciPlatform(this);
+        var psci = new PsciFirmware(ConduitFor(Cpu.Configuration.HighestEl), platform);
+        // Semihosting's console shares the serial output; serial input stays with the UART (SYS_READC sees EOF).
+        var semihosting = settings.Semihosting
+            ? new Semihosting(settings.SemihostingOutput, null, SemihostingHeapInfo.FromRam(VirtMemoryMap.RamBase, settings.RamSize), settings.CommandLine)
+            : null;
+        foreach (var cpu in Cpus)
         {
-            // Semihosting's console shares the serial output; serial input stays with the UART (SYS_READC sees EOF).
-            Cpu.Semihosting = new Semihosting(settings.SemihostingOutput, null,
-                SemihostingHeapInfo.FromRam(VirtMemoryMap.RamBase, settings.RamSize), settings.CommandLine);
+            cpu.Firmware = psci;
+            if (semihosting != null) cpu.Semihosting = semihosting;
         }
     }
 }

@@ -10,7 +10,7 @@ using CpuCore = ArmVirt.Cpu.Cpu;
 namespace ArmVirt.Machine;
 
 /// <summary>
-/// A QEMU <c>-M virt</c>-compatible machine: one AArch64 CPU, RAM at 0x4000_0000, a PL011 UART at 0x0900_0000,
+/// A QEMU <c>-M virt</c>-compatible machine: one to eight AArch64 CPUs, RAM at 0x4000_0000, a PL011 UART at 0x0900_0000,
 /// a generated device tree and a loaded kernel. Build it with <see cref="MachineBuilder"/>, then <see cref="Run"/> it.
 /// </summary>
 public sealed partial class Machine : IDisposable
@@ -23,25 +23,38 @@ public sealed partial class Machine : IDisposable
     private readonly ISerialBackend _serial;
     private readonly FirmwareSettings _firmware;
 
-    internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore cpu, GenericTimer timer, Pl011 uart, ISerialBackend serial,
-        BootImage boot, Stream? serialInput, FirmwareSettings firmware)
+    internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore[] cpus, GenericTimer[] timers, Pl011 uart, ISerialBackend serial,
+        BootImage boot, Stream? serialInput, FirmwareSettings firmware, ulong quantum)
     {
         Bus = bus;
         Clock = clock;
-        Cpu = cpu;
-        Timer = timer;
+        Cpus = cpus;
+        Cpu = cpus[0];
+        Timers = timers;
+        Timer = timers[0];
         Uart = uart;
+        Quantum = quantum;
         _serial = serial;
         _boot = boot;
         _firmware = firmware;
+        _poweredOn = new bool[cpus.Length];
+        _retiredBeforeReset = new ulong[cpus.Length];
+        _quantumEnd = clock.Schedule(ulong.MaxValue, static () => { });
+        _quantumEnd.Cancel();
         InstallFirmware(firmware);
         if (serialInput != null) _input = new SerialInputReader(serialInput, uart);
-        cpu.IdleWait = IdleWait;
+        Cpu.IdleWait = IdleWait;
         Boot();
     }
 
-    /// <summary>The boot CPU.</summary>
+    /// <summary>The boot CPU (CPU 0).</summary>
     public CpuCore Cpu { get; }
+
+    /// <summary>Every CPU, by index (MPIDR_EL1.Aff0); CPU 0 boots, the others wait for PSCI CPU_ON.</summary>
+    public IReadOnlyList<CpuCore> Cpus { get; }
+
+    /// <summary>Each CPU's generic timer, by CPU index.</summary>
+    public IReadOnlyList<GenericTimer> Timers { get; }
 
     /// <summary>The guest physical address space.</summary>
     public PhysicalBus Bus { get; }
@@ -73,6 +86,9 @@ public sealed partial class Machine : IDisposable
     /// <summary>The GICv3 virtualization of the boot CPU (ICH_*_EL2, ICV_*), or null without a GICv3 or without EL2.</summary>
     public Gicv3VirtualCpuInterface? Gicv3Virtual { get; init; }
 
+    /// <summary>Each CPU's GICv3 virtualization, by CPU index (empty without a GICv3 or without EL2).</summary>
+    public IReadOnlyList<Gicv3VirtualCpuInterface> Gicv3VirtualInterfaces { get; init; } = [];
+
     /// <summary>The GIC generation: 2 or 3.</summary>
     public int GicVersion => Gicv3 != null ? 3 : 2;
 
@@ -100,19 +116,37 @@ public sealed partial class Machine : IDisposable
     /// <summary>The initrd's physical range [start, end), or null without one.</summary>
     public (ulong Start, ulong End)? Initrd => _boot.Initrd;
 
-    /// <summary>Instructions retired since the machine was built (across guest-requested resets).</summary>
-    public ulong InstructionsExecuted => _instructionsBeforeReset + Cpu.State.Instructions;
+    /// <summary>Instructions retired by all CPUs since the machine was built (across resets and CPU power cycles).</summary>
+    public ulong InstructionsExecuted
+    {
+        get
+        {
+            ulong n = 0;
+            for (int i = 0; i < Cpus.Count; i++) n += _retiredBeforeReset[i] + Cpus[i].State.Instructions;
+            return n;
+        }
+    }
 
     /// <summary>
-    /// CPU cycles elapsed since the machine was built; after the guest halted for good, up to the halt
+    /// Virtual time in CPU cycles since the machine was built; after a one-CPU guest halted for good, up to the halt
     /// (<see cref="Cpu.Cpu.HaltedAtCycles"/>: not the virtual time skipped afterwards to events that woke nothing).
     /// </summary>
-    public ulong CyclesExecuted => Cpu.StopReason == StopReason.Halted ? Cpu.HaltedAtCycles : Math.Max(Clock.Now, Cpu.State.Cycles);
+    public ulong CyclesExecuted
+    {
+        get
+        {
+            if (Cpus.Count == 1) return Cpu.StopReason == StopReason.Halted ? Cpu.HaltedAtCycles : Math.Max(Clock.Now, Cpu.State.Cycles);
+            ulong t = Clock.Now;
+            foreach (var c in Cpus) t = Math.Max(t, c.State.Cycles);
+            return t;
+        }
+    }
 
     /// <summary>How many times the guest reset the machine with PSCI SYSTEM_RESET.</summary>
     public int ResetCount { get; private set; }
 
-    private ulong _instructionsBeforeReset;
+    // Per CPU: instructions retired before its last reset (a machine reset, or PSCI CPU_ON after CPU_OFF).
+    private readonly ulong[] _retiredBeforeReset;
 
     /// <summary>
     /// Runs the guest until it powers off, exits through semihosting, halts with no way to wake up, hits an
@@ -121,6 +155,7 @@ public sealed partial class Machine : IDisposable
     /// </summary>
     public MachineExit Run(ulong maxInstructions = ulong.MaxValue)
     {
+        if (Cpus.Count > 1) return RunRoundRobin(maxInstructions);
         ulong start = InstructionsExecuted;
         try
         {
@@ -163,7 +198,10 @@ public sealed partial class Machine : IDisposable
     };
 
     /// <summary>Asks a running <see cref="Run"/> to return after the current instruction (safe from another thread).</summary>
-    public void RequestStop() => Cpu.RequestStop(StopReason.HostRequest, 0, "stopped by the host");
+    public void RequestStop()
+    {
+        foreach (var c in Cpus) c.RequestStop(StopReason.HostRequest, 0, "stopped by the host");
+    }
 
     private bool IdleWait()
     {
@@ -174,26 +212,31 @@ public sealed partial class Machine : IDisposable
         return more;
     }
 
-    // Puts the images in RAM and the CPU in its boot state (DESIGN.md "Memory map and boot").
+    // Puts the images in RAM and the boot CPU in its boot state (DESIGN.md "Memory map and boot"); the other CPUs are
+    // reset and off until PSCI CPU_ON.
     private void Boot()
     {
         _boot.LoadInto(Bus);
         ulong now = Clock.Now;
-        Cpu.Reset(); // highest EL, SP_ELx selected, DAIF masked, MMU off
-        Cpu.State.Cycles = now;
+        for (int i = 0; i < Cpus.Count; i++)
+        {
+            Cpus[i].Reset(); // highest EL, SP_ELx selected, DAIF masked, MMU off
+            Cpus[i].State.Cycles = now;
+            _poweredOn[i] = i == 0;
+        }
         Cpu.State.PC = _boot.StartPc ?? _boot.Kernel.Entry;
         if (_boot.Kernel.IsLinux) Cpu.SetX(0, _boot.DtbAddress ?? 0); // booting.rst: x0 = DTB, x1..x3 = 0
     }
 
     private void Reboot()
     {
-        _instructionsBeforeReset += Cpu.State.Instructions;
+        for (int i = 0; i < Cpus.Count; i++) _retiredBeforeReset[i] += Cpus[i].State.Instructions;
         ResetCount++;
         Uart.Reset();
-        Timer.Reset();
+        foreach (var t in Timers) t.Reset();
         if (Gicv3 != null) Gicv3.Reset();
         else Gic.Reset();
-        Gicv3Virtual?.Reset();
+        foreach (var v in Gicv3VirtualInterfaces) v.Reset();
         foreach (var slot in VirtioSlots) slot.Reset(); // as a power cycle: status 0, queues disabled
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();

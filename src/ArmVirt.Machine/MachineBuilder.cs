@@ -46,6 +46,8 @@ public sealed partial class MachineBuilder
     private Stream? _serialInput;
     private int _gicVersion = 2;
     private int _listRegisters = 4;
+    private int _cpuCount = 1;
+    private ulong _quantum = Machine.DefaultQuantum;
 
     /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
     public MachineBuilder WithMemory(ulong bytes)
@@ -58,6 +60,29 @@ public sealed partial class MachineBuilder
     public MachineBuilder WithCpu(string model)
     {
         _cpu = model;
+        return this;
+    }
+
+    /// <summary>
+    /// The number of CPUs, 1 (default) to 8, as QEMU's <c>-smp</c>: CPU n has MPIDR_EL1.Aff0 = n and a <c>/cpus/cpu@n</c>
+    /// node with <c>enable-method = "psci"</c>. CPU 0 boots; the others stay off until PSCI CPU_ON starts them. With
+    /// more than one, <see cref="Machine.Run"/> runs them in turn on one thread (see <see cref="WithQuantum"/>).
+    /// </summary>
+    public MachineBuilder WithCpus(int count)
+    {
+        _cpuCount = count;
+        return this;
+    }
+
+    /// <summary>
+    /// With several CPUs: the cycles (with the flat timing model, instructions) each CPU runs before the next one takes
+    /// its turn, default <see cref="Machine.DefaultQuantum"/>. Runs are deterministic whatever the value; a smaller
+    /// quantum shortens the latency of an interrupt, an event or a store seen by another CPU (at most one quantum) and
+    /// costs more switches.
+    /// </summary>
+    public MachineBuilder WithQuantum(ulong cycles)
+    {
+        _quantum = cycles;
         return this;
     }
 
@@ -239,6 +264,9 @@ public sealed partial class MachineBuilder
             throw new MachineConfigurationException(
                 $"GIC list registers {_listRegisters}: a GICv{_gicVersion} has 1 to {maxListRegisters}");
         if (_kernelName == null) throw new MachineConfigurationException("kernel: none given");
+        if (_cpuCount is < 1 or > Machine.MaxCpus)
+            throw new MachineConfigurationException($"CPU count {_cpuCount}: must be 1 to {Machine.MaxCpus}");
+        if (_quantum == 0) throw new MachineConfigurationException("quantum 0: each CPU must run at least one cycle per turn");
 
         byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
         byte[]? userDtb = _dtbPath != null ? ReadFile("dtb", _dtbPath) : null;
@@ -270,21 +298,32 @@ public sealed partial class MachineBuilder
                 throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: cannot allocate that much host memory", e);
             }
             var clock = new VirtualClock();
-            var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model }) { Engine = _engine };
-            // The generic timer's registers (CNTFRQ, CNTPCT/CNTVCT, CNT*_CTL/CVAL/TVAL): the counter runs at 62.5 MHz
-            // from the CPU's cycles. Its interrupt outputs reach the CPU once the GIC is in the machine.
-            var timer = new GenericTimer(new SystemCounter(clock.CpuFrequencyHz), clock, () => cpu.State.Cycles);
-            GenericTimerSystemRegisters.Install(cpu, timer);
-            timer.EventStreamTick = cpu.SignalEvent; // event streams wake WFE
+            Machine? machine = null; // the devices ask it which CPU is running
+            var cpus = new CpuCore[_cpuCount];
+            var timers = new GenericTimer[_cpuCount];
+            // One system counter; each CPU's generic timer (CNTFRQ, CNTPCT/CNTVCT, CNT*_CTL/CVAL/TVAL) reads it at that
+            // CPU's cycle count, 62.5 MHz. The timers' interrupt outputs reach their CPU's PPIs once the GIC exists.
+            var counter = new SystemCounter(clock.CpuFrequencyHz);
+            for (int i = 0; i < _cpuCount; i++)
+            {
+                var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model, Index = i }) { Engine = _engine };
+                var timer = new GenericTimer(counter, clock, () => cpu.State.Cycles);
+                GenericTimerSystemRegisters.Install(cpu, timer);
+                timer.EventStreamTick = cpu.SignalEvent; // event streams wake WFE
+                cpus[i] = cpu;
+                timers[i] = timer;
+            }
+            if (_cpuCount > 1) ConnectPeers(cpus);
 
             ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
-            Gicv3VirtualCpuInterface? ich = null;
-            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpu, timer, _listRegisters, out ich) : BuildGic(bus, cpu, timer, _highestEl >= 2, _listRegisters);
+            Gicv3VirtualCpuInterface[]? ich = null;
+            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpus, timers, _listRegisters, out ich)
+                : BuildGic(bus, cpus, timers, _highestEl >= 2, _listRegisters, () => machine?.CurrentCpuIndex ?? 0);
             uart.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl011Spi).Set;
             // The RTC counts virtual seconds from a fixed date, so runs are repeatable (QEMU's -rtc clock=vm, base fixed).
-            var rtc = new Pl031(clock, () => cpu.State.Cycles, RtcEpoch);
+            var rtc = new Pl031(clock, () => cpus[machine?.CurrentCpuIndex ?? 0].State.Cycles, RtcEpoch);
             bus.AddMmio(VirtMemoryMap.Pl031Base, VirtMemoryMap.Pl031Size, rtc, "pl031");
             rtc.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl031Spi).Set;
             var (virtio, virtioDevices) = BuildVirtio(bus, clock);
@@ -305,11 +344,12 @@ public sealed partial class MachineBuilder
             // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
             string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
-            var machine = new Machine(bus, clock, cpu, timer, uart, serial, boot, _serialInput, firmware)
+            machine = new Machine(bus, clock, cpus, timers, uart, serial, boot, _serialInput, firmware, _quantum)
             {
                 Gic = (gic as Gicv2)!, // null with a GICv3: the getter then says to use Gicv3
                 Gicv3 = gic as Gicv3,
-                Gicv3Virtual = ich,
+                Gicv3Virtual = ich?[0],
+                Gicv3VirtualInterfaces = ich ?? [],
                 Rtc = rtc,
                 VirtioSlots = virtio,
                 VirtioDevices = virtioDevices,
@@ -327,57 +367,105 @@ public sealed partial class MachineBuilder
     /// <summary>The PL031's counter at virtual time 0: 2026-01-01T00:00:00Z.</summary>
     public const uint RtcEpoch = 1_767_225_600;
 
-    // The GICv2 of the virt machine: GICD and GICC always, GICH and GICV when EL2 exists (virtualization=on), with the
-    // CPU interface outputs driving the CPU's interrupt inputs and the timer outputs driving their PPIs.
-    private static Gicv2 BuildGic(PhysicalBus bus, CpuCore cpu, GenericTimer timer, bool virtualization, int listRegisters)
+    // The GICv2 of the virt machine: GICD and GICC always, GICH and GICV when EL2 exists (virtualization=on), banked by
+    // the running CPU, with each CPU interface's outputs driving its CPU's interrupt inputs and each CPU's timer outputs
+    // driving that CPU's PPIs.
+    private static Gicv2 BuildGic(PhysicalBus bus, CpuCore[] cpus, GenericTimer[] timers, bool virtualization, int listRegisters,
+        Func<int> accessingCpu)
     {
-        var gic = new Gicv2(1, VirtMemoryMap.GicInterrupts, listRegisters);
+        var gic = new Gicv2(cpus.Length, VirtMemoryMap.GicInterrupts, listRegisters) { AccessingCpu = accessingCpu };
         bus.AddMmio(VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, gic.Distributor, "gicd");
         bus.AddMmio(VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.CpuInterfaceWindow, "gicc");
         if (virtualization)
         {
             bus.AddMmio(VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, gic.VirtualControlWindow, "gich");
             bus.AddMmio(VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.VirtualCpuInterfaceWindow, "gicv");
-            gic.VirtualIrqOutput(0).Changed += cpu.VirtualIrq.Set;
-            gic.VirtualFiqOutput(0).Changed += cpu.VirtualFiq.Set;
         }
-        gic.IrqOutput(0).Changed += cpu.Irq.Set;
-        gic.FiqOutput(0).Changed += cpu.Fiq.Set;
-        timer.SecurePhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerSecurePpi).Set;
-        timer.Physical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerPhysicalPpi).Set;
-        timer.Virtual.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerVirtualPpi).Set;
-        timer.HypervisorPhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerHypervisorPpi).Set;
+        for (int i = 0; i < cpus.Length; i++)
+        {
+            var cpu = cpus[i];
+            if (virtualization)
+            {
+                gic.VirtualIrqOutput(i).Changed += cpu.VirtualIrq.Set;
+                gic.VirtualFiqOutput(i).Changed += cpu.VirtualFiq.Set;
+            }
+            gic.IrqOutput(i).Changed += cpu.Irq.Set;
+            gic.FiqOutput(i).Changed += cpu.Fiq.Set;
+            ConnectTimer(gic, i, timers[i]);
+        }
         return gic;
     }
 
-    // The GICv3 of the virt machine (gic-version=3, its=off): GICD, one redistributor per CPU from 0x080A_0000, the ICC_*
-    // registers in the CPU's system-register table; Group 1 drives IRQ, Group 0 FIQ; the timers drive their PPIs.
-    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore cpu, GenericTimer timer, int listRegisters, out Gicv3VirtualCpuInterface? ich)
+    private static void ConnectTimer(IGic gic, int cpu, GenericTimer timer)
     {
-        var gic = new Gicv3(1, VirtMemoryMap.Gicv3Interrupts);
+        timer.SecurePhysical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerSecurePpi).Set;
+        timer.Physical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerPhysicalPpi).Set;
+        timer.Virtual.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerVirtualPpi).Set;
+        timer.HypervisorPhysical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerHypervisorPpi).Set;
+    }
+
+    // The GICv3 of the virt machine (gic-version=3, its=off): GICD, one redistributor per CPU from 0x080A_0000, the ICC_*
+    // registers in each CPU's system-register table; Group 1 drives IRQ, Group 0 FIQ; each CPU's timers drive its PPIs.
+    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore[] cpus, GenericTimer[] timers, int listRegisters, out Gicv3VirtualCpuInterface[]? ich)
+    {
+        var gic = new Gicv3(cpus.Length, VirtMemoryMap.Gicv3Interrupts);
         bus.AddMmio(VirtMemoryMap.GicDistributorBase, Gicv3.DistributorSize, gic.Distributor, "gicd");
         for (int c = 0; c < gic.CpuCount; c++)
             bus.AddMmio(VirtMemoryMap.GicRedistributorBase + (ulong)c * Gicv3Redistributor.FrameSize, Gicv3Redistributor.FrameSize,
                 gic.Redistributor(c), $"gicr{c}");
-        gic.IrqOutput(0).Changed += cpu.Irq.Set;
-        gic.FiqOutput(0).Changed += cpu.Fiq.Set;
-        // With EL2 (virtualization=on): ICH_*_EL2, ICV_* under HCR_EL2.IMO/FMO, the maintenance interrupt on PPI 9.
-        Gicv3VirtualCpuInterface? v = null;
-        if (cpu.Configuration.HasEl2)
+        ich = cpus[0].Configuration.HasEl2 ? new Gicv3VirtualCpuInterface[cpus.Length] : null;
+        for (int i = 0; i < cpus.Length; i++)
         {
-            v = new Gicv3VirtualCpuInterface(listRegisters, gic.CpuInterface(0).DeactivatePhysical);
-            v.VirtualIrq.Changed += cpu.VirtualIrq.Set;
-            v.VirtualFiq.Changed += cpu.VirtualFiq.Set;
-            v.Maintenance.Changed += gic.Ppi(0, Gicv3VirtualCpuInterface.MaintenancePpi).Set;
-            Gicv3VirtualSystemRegisters.Install(cpu, v);
+            var cpu = cpus[i];
+            gic.IrqOutput(i).Changed += cpu.Irq.Set;
+            gic.FiqOutput(i).Changed += cpu.Fiq.Set;
+            // With EL2 (virtualization=on): ICH_*_EL2, ICV_* under HCR_EL2.IMO/FMO, the maintenance interrupt on PPI 9.
+            Gicv3VirtualCpuInterface? v = null;
+            if (ich != null)
+            {
+                v = new Gicv3VirtualCpuInterface(listRegisters, gic.CpuInterface(i).DeactivatePhysical);
+                v.VirtualIrq.Changed += cpu.VirtualIrq.Set;
+                v.VirtualFiq.Changed += cpu.VirtualFiq.Set;
+                v.Maintenance.Changed += gic.Ppi(i, Gicv3VirtualCpuInterface.MaintenancePpi).Set;
+                Gicv3VirtualSystemRegisters.Install(cpu, v);
+                ich[i] = v;
+            }
+            Gicv3SystemRegisters.Install(cpu, gic.CpuInterface(i), _ => v);
+            ConnectTimer(gic, i, timers[i]);
         }
-        Gicv3SystemRegisters.Install(cpu, gic.CpuInterface(0), _ => v);
-        ich = v;
-        timer.SecurePhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerSecurePpi).Set;
-        timer.Physical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerPhysicalPpi).Set;
-        timer.Virtual.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerVirtualPpi).Set;
-        timer.HypervisorPhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerHypervisorPpi).Set;
         return gic;
+    }
+
+    // What makes several PEs one Inner Shareable domain: one global exclusive monitor (a store by one clears the others'
+    // reservations and wakes their WFE); each PE's stores, TLBI ...IS (and HCR_EL2.FB upgrades), IC IALLUIS and IC IVAU
+    // reach the others' translated code and TLBs; SEV sets every PE's event register. The round-robin scheduler runs one
+    // PE at a time, so the others are applied to while they are not running.
+    private static void ConnectPeers(CpuCore[] cpus)
+    {
+        var monitor = new GlobalExclusiveMonitor(Math.Max(16, cpus[0].ExclusiveReservationGranule));
+        foreach (var cpu in cpus)
+        {
+            cpu.GlobalMonitor = monitor;
+            var others = cpus.Where(c => c != cpu).ToArray();
+            cpu.PhysicalWrite += (pa, size) =>
+            {
+                foreach (var o in others) o.InvalidateTranslatedCode(pa, (ulong)size);
+            };
+            cpu.TlbMaintenance += op =>
+            {
+                if (!op.Broadcast) return;
+                foreach (var o in others) o.InvalidateTlbFromPeer(op);
+            };
+            cpu.InstructionCacheMaintenance += (op, pa) =>
+            {
+                if (op == ArmVirt.Cpu.SystemRegisters.InstructionCacheOperation.All) return; // IC IALLU: this PE only
+                foreach (var o in others) o.InvalidateInstructionCacheFromPeer(op, pa);
+            };
+            cpu.EventSignalled += _ =>
+            {
+                foreach (var o in others) o.SignalEvent();
+            };
+        }
     }
 
     // QEMU hw/arm/boot.c (arm_setup_direct_kernel_boot): an ELF is not Linux; the DTB goes at the base of RAM if the
@@ -411,7 +499,7 @@ public sealed partial class MachineBuilder
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
             if (userTree == null)
-                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules));
+                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, _cpuCount));
             VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange, modules);
             return FdtWriter.Write(userTree);
         }

@@ -146,6 +146,28 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void SmpBuildsACpuNodePerCpuAndRejectsBadCounts()
+    {
+        Assert.AreEqual("armvirt: --smp 9: must be a number of CPUs from 1 to 8", Run("--smp", "9").ErrorLines.Single());
+        Assert.AreEqual("armvirt: --smp 0: must be a number of CPUs from 1 to 8", Run("--smp", "0").ErrorLines.Single());
+        Assert.AreEqual("armvirt: --quantum 0: not a positive whole number", Run("--quantum", "0").ErrorLines.Single());
+        using var k = RawKernel();
+        using var dtb = new TempFile();
+        var r = Run("--kernel", k.Path, "--dump-dtb", dtb.Path, "--smp", "3");
+        Assert.AreEqual(0, r.Code, r.Stderr);
+        var tree = FdtReader.Read(File.ReadAllBytes(dtb.Path));
+        for (uint n = 0; n < 3; n++)
+        {
+            var cpu = tree.Find($"/cpus/cpu@{n}")!;
+            CollectionAssert.AreEqual(new[] { n }, cpu.Property("reg")!.AsCells());
+            Assert.AreEqual("psci", cpu.Property("enable-method")!.AsString());
+        }
+        Assert.IsNull(tree.Find("/cpus/cpu@3"));
+        // GICv2 PPI specifiers name the CPUs they reach: mask 0b111 in bits 15..8.
+        CollectionAssert.AreEqual(new uint[] { 1, 13, 0x704, 1, 14, 0x704, 1, 11, 0x704, 1, 10, 0x704 }, tree.Find("/timer")!.Property("interrupts")!.AsCells());
+    }
+
+    [TestMethod]
     public void GicVersionSelectsTheInterruptControllerNode()
     {
         Assert.AreEqual("armvirt: --gic-version 4: must be 2 or 3", Run("--gic-version", "4").ErrorLines.Single());

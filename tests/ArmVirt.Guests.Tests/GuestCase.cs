@@ -3,11 +3,11 @@ using ArmVirt.Cpu;
 namespace ArmVirt.Guests.Tests;
 
 /// <summary>
-/// One guest run: which ELF, how the machine is configured (as QEMU is in tests/guests/record-expected.sh),
-/// and how it must end.
+/// One guest run: which ELF, how the machine is configured (as QEMU is in tests/guests/record-expected.sh: EL, GIC
+/// version, number of CPUs and CPU model), and how it must end.
 /// </summary>
 internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Semihosting, StopReason Reason, int ExitCode,
-    ulong MaxInstructions = GuestCase.DefaultMaxInstructions, int GicVersion = 2)
+    ulong MaxInstructions = GuestCase.DefaultMaxInstructions, int GicVersion = 2, int Cpus = 1, string Cpu = "cortex-a57")
 {
     /// <summary>Instruction budget: the guests other than cpubench and shapes need well under a million.</summary>
     public const ulong DefaultMaxInstructions = 5_000_000;
@@ -28,6 +28,10 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("simd-el2", "simd.elf", 2, false, StopReason.PowerOff, 0),
         new("gicv3_hyp", "gicv3_hyp.elf", 2, false, StopReason.PowerOff, 0, GicVersion: 3),
         new("gicv3_el1", "gicv3_el1.elf", 1, false, StopReason.PowerOff, 0, GicVersion: 3),
+        // Four CPUs: PSCI CPU_ON/AFFINITY_INFO/CPU_OFF, spinlocks and counters across CPUs, SGIs, TLBI IS, IC IVAU, SEV;
+        // with GICv2 on cortex-a57 and with GICv3 on max (LSE CAS too).
+        new("smp", "smp.elf", 1, false, StopReason.PowerOff, 0, Cpus: 4),
+        new("smp-gicv3-max", "smp.elf", 1, false, StopReason.PowerOff, 0, GicVersion: 3, Cpus: 4, Cpu: "max"),
         // tests/guests/cpubench.c with 2 rounds (bench/cpubench.sh runs the 200-round cpubench.elf): ~16 M instructions.
         new("cpubench", "cpubench_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         // The quick builds of the benchmark guests in the other translation modes of tests/guests/common/bench_mode.h

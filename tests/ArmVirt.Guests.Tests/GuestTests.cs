@@ -84,7 +84,7 @@ public sealed class GuestTests
         Assert.AreEqual(interp.Exit.Reason, jit.Exit.Reason, $"{name}: stop reason");
         Assert.AreEqual(interp.Instructions, jit.Instructions, $"{name}: instructions retired");
         Assert.AreEqual(interp.Cycles, jit.Cycles, $"{name}: cycles");
-        CollectionAssert.AreEqual(interp.Registers, jit.Registers, $"{name}: X0-X30, SP, PC");
+        CollectionAssert.AreEqual(interp.Registers, jit.Registers, $"{name}: every CPU's X0-X30, SP, PC");
         Assert.IsGreaterThan(0, jit.BlocksCompiled, $"{name}: the JIT compiled nothing");
     }
 
@@ -102,30 +102,38 @@ public sealed class GuestTests
         using var machine = new MachineBuilder()
             .WithEngine(engine)
             .WithMemory(128UL << 20)
-            .WithCpu("cortex-a57")
+            .WithCpu(guest.Cpu)
+            .WithCpus(guest.Cpus)
             .WithHighestEl(guest.HighestEl)
             .WithGicVersion(guest.GicVersion)
             .WithKernel(guest.ElfPath)
             .WithSemihosting(guest.Semihosting)
             .WithSerial(serial)
             .Build();
-        var cpu = machine.Cpu;
-        configure?.Invoke(cpu);
         int exceptions = 0;
         string? first = null;
-        cpu.ExceptionEntered += (kind, el) =>
+        foreach (var cpu in machine.Cpus)
         {
-            string what = $"{kind} to EL{el} with ESR_EL{el}=0x{cpu.Sys.Esr[el]:x} ELR_EL{el}=0x{cpu.Sys.Elr[el]:x}";
-            first ??= what;
-            if (++exceptions == GuestCase.MaxExceptions)
-                cpu.RequestStop(StopReason.Error, 0, $"exception storm: {exceptions} exceptions, the first {first}, the last {what}");
-        };
+            configure?.Invoke(cpu);
+            cpu.ExceptionEntered += (kind, el) =>
+            {
+                string what = $"{kind} to EL{el} on CPU {cpu.Configuration.Index} with ESR_EL{el}=0x{cpu.Sys.Esr[el]:x} ELR_EL{el}=0x{cpu.Sys.Elr[el]:x}";
+                first ??= what;
+                if (++exceptions == GuestCase.MaxExceptions * guest.Cpus)
+                    cpu.RequestStop(StopReason.Error, 0, $"exception storm: {exceptions} exceptions, the first {first}, the last {what}");
+            };
+        }
         MachineExit exit = machine.Run(guest.MaxInstructions);
-        TestContext.WriteLine($"{guest.Name} ({engine}): {exit.Reason} (exit code {exit.ExitCode}) after {machine.Cpu.State.Instructions} instructions, PC 0x{machine.Cpu.State.PC:x}{(exit.Message is null ? "" : ": " + exit.Message)}");
-        var registers = new ulong[33];
-        for (int i = 0; i < 32; i++) registers[i] = cpu.State.X[i];
-        registers[32] = cpu.State.PC;
-        return new EngineRun(serial.ToArray(), exit, cpu.State.Instructions, cpu.State.Cycles, registers, cpu.Translations?.BlocksCompiled ?? 0);
+        TestContext.WriteLine($"{guest.Name} ({engine}): {exit.Reason} (exit code {exit.ExitCode}) after {machine.InstructionsExecuted} instructions, PC 0x{machine.Cpu.State.PC:x}{(exit.Message is null ? "" : ": " + exit.Message)}");
+        // Every CPU's X0-X30, SP and PC.
+        var registers = new ulong[33 * machine.Cpus.Count];
+        for (int c = 0; c < machine.Cpus.Count; c++)
+        {
+            for (int i = 0; i < 32; i++) registers[33 * c + i] = machine.Cpus[c].State.X[i];
+            registers[33 * c + 32] = machine.Cpus[c].State.PC;
+        }
+        long compiled = machine.Cpus.Sum(c => c.Translations?.BlocksCompiled ?? 0);
+        return new EngineRun(serial.ToArray(), exit, machine.InstructionsExecuted, machine.CyclesExecuted, registers, compiled);
     }
 
     private static void AssertSameOutput(byte[] expected, byte[] actual, string what, MachineExit? exit)

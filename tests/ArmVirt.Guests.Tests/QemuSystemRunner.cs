@@ -27,7 +27,7 @@ internal static class QemuSystemRunner
             UseShellExecute = false,
         };
         string machine = (guest.HighestEl >= 2 ? "virt,virtualization=on" : "virt") + (guest.GicVersion == 2 ? "" : $",gic-version={guest.GicVersion}");
-        foreach (var a in new[] { "-M", machine, "-cpu", "cortex-a57", "-m", "128M",
+        foreach (var a in new[] { "-M", machine, "-cpu", guest.Cpu, "-smp", guest.Cpus.ToString(System.Globalization.CultureInfo.InvariantCulture), "-m", "128M",
                      "-nographic", "-monitor", "none", "-serial", "stdio" })
             psi.ArgumentList.Add(a);
         if (guest.Semihosting) psi.ArgumentList.Add("-semihosting");

@@ -64,14 +64,31 @@ public sealed class DeviceTreeTests
     [DataRow(2)]
     public void DescribesWhatLinuxProbesAsQemuDoesWithGicv3(int el) => CompareWithQemu(el, 3, Gicv3Checks);
 
-    private static void CompareWithQemu(int el, int gicVersion, Check[] checks)
+    /// <summary>
+    /// With four CPUs (<c>--smp 4</c>, QEMU's <c>-smp 4</c>): every <c>cpu@n</c> node as QEMU writes it (reg = Aff0,
+    /// enable-method psci), and the timer's PPI specifiers masked for four CPUs (GICv2) or unmasked (GICv3).
+    /// </summary>
+    [TestMethod]
+    [DataRow(2)]
+    [DataRow(3)]
+    public void DescribesFourCpusAsQemuDoes(int gicVersion) =>
+        CompareWithQemu(2, gicVersion, [
+            .. gicVersion == 3 ? Gicv3Checks : Checks,
+            .. Enumerable.Range(0, 4).SelectMany(n => new Check[]
+            {
+                new($"/cpus/cpu@{n}", "reg"), new($"/cpus/cpu@{n}", "enable-method"), new($"/cpus/cpu@{n}", "compatible"),
+                new($"/cpus/cpu@{n}", "device_type"),
+            }),
+        ], cpus: 4);
+
+    private static void CompareWithQemu(int el, int gicVersion, Check[] checks, int cpus = 1)
     {
         if (!LinuxBootEnvironment.ArmVirtBootEnabled)
         {
             Assert.Inconclusive("ArmVirt Linux boots are off: set ARMVIRT_LINUX_BOOT=1 to run them.");
         }
-        FdtNode qemu = LinuxBootEnvironment.QemuDeviceTree(el, gicVersion);
-        FdtNode armvirt = LinuxBootEnvironment.ArmVirtDeviceTree(el, gicVersion);
+        FdtNode qemu = LinuxBootEnvironment.QemuDeviceTree(el, gicVersion, cpus);
+        FdtNode armvirt = LinuxBootEnvironment.ArmVirtDeviceTree(el, gicVersion, cpus);
         var differences = new List<string>();
         foreach (Check check in checks)
         {

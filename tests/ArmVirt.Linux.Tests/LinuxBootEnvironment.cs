@@ -175,14 +175,14 @@ public static class LinuxBootEnvironment
 
     /// <summary>Boots the cached kernel and initramfs on QEMU at EL1 or EL2 (inconclusive without QEMU); with
     /// <paramref name="nested"/> (EL2 only) the nested initramfs and command line, so /init runs the nested KVM guest.</summary>
-    public static BootRun BootOnQemu(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false)
+    public static BootRun BootOnQemu(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false, int cpus = 1)
     {
         RequireKernelCache();
         string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
         var (initrd, commandLine, memory) = Guest(nested);
         return Run(qemu,
         [
-            "-M", QemuMachine(el, gicVersion), "-cpu", "cortex-a57", "-smp", "1", "-m", memory,
+            "-M", QemuMachine(el, gicVersion), "-cpu", "cortex-a57", "-smp", cpus.ToString(), "-m", memory,
             "-nographic", "-no-reboot", "-monitor", "none",
             "-kernel", KernelPath, "-initrd", initrd, "-append", commandLine,
         ], timeout);
@@ -197,20 +197,21 @@ public static class LinuxBootEnvironment
 
     /// <summary>Boots the cached kernel and initramfs through the armvirt CLI at EL1 or EL2 (<paramref name="nested"/>:
     /// as <see cref="BootOnQemu"/>).</summary>
-    public static BootRun BootOnArmVirt(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false)
+    public static BootRun BootOnArmVirt(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false, int cpus = 1)
     {
         RequireKernelCache();
-        return RunArmVirt(GuestArguments(el, gicVersion, nested), timeout);
+        return RunArmVirt(GuestArguments(el, gicVersion, nested, cpus), timeout);
     }
 
     /// <summary>armvirt's options for this boot (the same guest and machine as <see cref="BootOnQemu"/>).</summary>
-    public static string[] GuestArguments(int el, int gicVersion = 2, bool nested = false)
+    public static string[] GuestArguments(int el, int gicVersion = 2, bool nested = false, int cpus = 1)
     {
         var (initrd, commandLine, memory) = Guest(nested);
         return
         [
             "--kernel", KernelPath, "--initrd", initrd, "--append", commandLine,
             "--memory", memory, "--el", el.ToString(), .. (gicVersion == 3 ? new[] { "--gic-version", "3" } : []),
+            .. (cpus > 1 ? new[] { "--smp", cpus.ToString() } : []),
         ];
     }
 
@@ -229,7 +230,7 @@ public static class LinuxBootEnvironment
     }
 
     /// <summary>The device tree QEMU gives this boot (its dumpdtb machine option), parsed.</summary>
-    public static FdtNode QemuDeviceTree(int el, int gicVersion = 2)
+    public static FdtNode QemuDeviceTree(int el, int gicVersion = 2, int cpus = 1)
     {
         RequireKernelCache();
         string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
@@ -238,7 +239,7 @@ public static class LinuxBootEnvironment
         {
             BootRun run = Run(qemu,
             [
-                "-M", QemuMachine(el, gicVersion) + ",dumpdtb=" + path, "-cpu", "cortex-a57", "-smp", "1", "-m", GuestMemory,
+                "-M", QemuMachine(el, gicVersion) + ",dumpdtb=" + path, "-cpu", "cortex-a57", "-smp", cpus.ToString(), "-m", GuestMemory,
                 "-nographic", "-monitor", "none", "-kernel", KernelPath, "-initrd", Initramfs, "-append", KernelCommandLine,
             ], TimeSpan.FromMinutes(1));
             Assert.IsTrue(File.Exists(path), "QEMU wrote no device tree: " + run.Describe());
@@ -251,13 +252,13 @@ public static class LinuxBootEnvironment
     }
 
     /// <summary>The device tree armvirt generates for this boot (its --dump-dtb option), parsed.</summary>
-    public static FdtNode ArmVirtDeviceTree(int el, int gicVersion = 2)
+    public static FdtNode ArmVirtDeviceTree(int el, int gicVersion = 2, int cpus = 1)
     {
         RequireKernelCache();
         string path = Path.Combine(Path.GetTempPath(), $"armvirt-linux-armvirt-el{el}-gic{gicVersion}-{Environment.ProcessId}.dtb");
         try
         {
-            BootRun run = RunArmVirt([.. GuestArguments(el, gicVersion), "--dump-dtb", path], TimeSpan.FromMinutes(1));
+            BootRun run = RunArmVirt([.. GuestArguments(el, gicVersion, cpus: cpus), "--dump-dtb", path], TimeSpan.FromMinutes(1));
             Assert.IsTrue(run.ExitCode == 0 && File.Exists(path), "armvirt --dump-dtb wrote no device tree: " + run.Describe());
             return FdtReader.Read(File.ReadAllBytes(path));
         }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every guest on QEMU (the reference) and records its console output as expected/<name>.txt.
 # The table below is the one the ArmVirt.Guests.Tests project uses: name, ELF, highest EL, semihosting, exit code,
-# GIC version (2 when omitted).
+# GIC version (2 when omitted); SMP=N and CPU=MODEL before a line set -smp and -cpu (1 and cortex-a57 by default).
 set -euo pipefail
 cd "$(dirname "$0")"
 QEMU=${QEMU:-qemu-system-aarch64}
@@ -18,7 +18,7 @@ run() { # name elf el semihosting expected-exit [gic-version] [disk image on vir
         -drive "if=none,id=d0,file=bin/$disk,format=raw,snapshot=on" -device virtio-blk-device,drive=d0)
     local rc=0
     # Semihosting console output goes to stderr without a chardev: the guests never write both, so append it.
-    timeout 30 "$QEMU" -M "$machine" -cpu cortex-a57 -m 128M -nographic -monitor none -serial stdio \
+    timeout 30 "$QEMU" -M "$machine" -cpu "${CPU:-cortex-a57}" -smp "${SMP:-1}" -m 128M -nographic -monitor none -serial stdio \
         "${args[@]}" -kernel "bin/$elf" </dev/null >"expected/$name.txt" 2>"expected/$name.stderr" || rc=$?
     if [[ $sh == 1 ]]; then cat "expected/$name.stderr" >>"expected/$name.txt"; fi
     rm -f "expected/$name.stderr"
@@ -37,6 +37,8 @@ run simd simd.elf 1 0 0
 run simd-el2 simd.elf 2 0 0
 run gicv3_hyp gicv3_hyp.elf 2 0 0 3
 run gicv3_el1 gicv3_el1.elf 1 0 0 3
+SMP=4 run smp smp.elf 1 0 0
+SMP=4 CPU=max run smp-gicv3-max smp.elf 1 0 0 3
 run cpubench cpubench_quick.elf 1 0 0
 run virtio_dma virtio_dma.elf 1 0 0 2 virtio_dma.img
 # The benchmark guests' quick builds in the translation modes of common/bench_mode.h (cpubench above is the EL1 one).

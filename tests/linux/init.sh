@@ -8,6 +8,7 @@ echo "uname: $(uname -a)"
 echo "ARMVIRT-BOOT-OK"
 echo "--- /proc/cpuinfo"
 head -n 9 /proc/cpuinfo
+echo "processors: $(grep -c ^processor /proc/cpuinfo)"
 echo "--- ls /"
 ls /
 echo "--- dmesg (kvm/hyp/vgic/EL2)"

@@ -39,12 +39,11 @@ public static class SystemInstructions
     public static void DataCacheByVa(Cpu cpu, ulong xt, bool invalidateOnly) =>
         cpu.TranslateData(xt, 1, MemoryAccessKind.CacheMaintenance | (invalidateOnly ? MemoryAccessKind.Write : MemoryAccessKind.Read));
 
-    /// <summary>IC IALLUIS/IALLU/IVAU: raises <see cref="Cpu.InstructionCacheMaintenance"/> (IVAU after translating Xt).</summary>
+    /// <summary>IC IALLUIS/IALLU/IVAU: raises <see cref="Cpu.InstructionCacheMaintenance"/> (IVAU with the PA Xt translates to).</summary>
     public static void InstructionCache(Cpu cpu, InstructionCacheOperation op, ulong xt)
     {
-        if (op == InstructionCacheOperation.ByVirtualAddress)
-            cpu.TranslateData(xt, 1, MemoryAccessKind.CacheMaintenance);
-        cpu.OnInstructionCacheMaintenance(op, op == InstructionCacheOperation.ByVirtualAddress ? xt : 0);
+        ulong pa = op == InstructionCacheOperation.ByVirtualAddress ? cpu.TranslateData(xt, 1, MemoryAccessKind.CacheMaintenance) : 0;
+        cpu.OnInstructionCacheMaintenance(op, pa);
     }
 
     /// <summary>AT: PAR_EL1 = <see cref="Cpu.AddressTranslationHook"/>(request).</summary>

@@ -11,7 +11,7 @@ public interface IPsciPlatform
     bool CpuExists(Cpu caller, ulong mpidr);
 
     /// <summary>
-    /// CPU_ON for an existing core: starts it at <paramref name="entryPoint"/> at <paramref name="caller"/>'s EL
+    /// CPU_ON for an existing core: starts it at <paramref name="entryPoint"/> in the highest Non-secure EL (EL2 when implemented)
     /// (see <see cref="PsciFirmware.PrepareCpuForEntry"/>) with X0 = <paramref name="contextId"/>, and returns
     /// <see cref="PsciReturn.Success"/>, <see cref="PsciReturn.AlreadyOn"/>, <see cref="PsciReturn.OnPending"/>
     /// or <see cref="PsciReturn.InternalFailure"/>. The entry point was already checked to lie in RAM.

@@ -21,8 +21,8 @@ public static class VirtDeviceTree
     public const uint GicPhandle = 0x8001;
 
     // Interrupt specifier cells of arm,cortex-a15-gic: type (0 SPI, 1 PPI), number, flags (1 edge rising, 4 level
-    // high; for PPIs the CPU mask in bits 15..8, one CPU here).
-    private const uint GicSpi = 0, GicPpi = 1, IrqEdgeRising = 1, IrqLevelHigh = 4, PpiFlags = (1u << 8) | IrqLevelHigh;
+    // high; for PPIs the mask of the CPUs they reach in bits 15..8).
+    private const uint GicSpi = 0, GicPpi = 1, IrqEdgeRising = 1, IrqLevelHigh = 4;
 
 
     /// <summary>The <c>compatible</c> string of a CPU node for <paramref name="model"/> (QEMU's <c>dtb_compatible</c>; "max" is A57-based).</summary>
@@ -42,11 +42,11 @@ public static class VirtDeviceTree
     /// <param name="gicVersion">2 (<c>arm,cortex-a15-gic</c>) or 3 (<c>arm,gic-v3</c>, as QEMU with its=off).</param>
     public static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
         (ulong Start, ulong End)? initrd, bool gicVirtualization = false, int gicVersion = 2) =>
-        Build(model, ramSize, conduit, bootargs, initrd, gicVirtualization, gicVersion, []);
+        Build(model, ramSize, conduit, bootargs, initrd, gicVirtualization, gicVersion, [], 1);
 
-    // The same, with the guest-loader modules described in /chosen.
+    // The same, with the guest-loader modules described in /chosen and cpuCount CPUs.
     internal static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
-        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules)
+        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules, int cpuCount)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
@@ -86,8 +86,8 @@ public static class VirtDeviceTree
         else AddGicv2Node(root, gicVirtualization);
 
         // fdt_add_timer_nodes: secure physical, non-secure physical, virtual, hypervisor. A GICv3's PPI specifiers
-        // carry no CPU mask (arm,gic-v3 binding), so QEMU writes it only for a GICv2.
-        uint ppiFlags = gicVersion == 3 ? IrqLevelHigh : PpiFlags;
+        // carry no CPU mask (arm,gic-v3 binding), so QEMU writes it only for a GICv2: every CPU has the timers.
+        uint ppiFlags = gicVersion == 3 ? IrqLevelHigh : (((1u << cpuCount) - 1) << 8) | IrqLevelHigh;
         root.AddNode("timer")
             .SetCells("interrupts",
                 GicPpi, VirtMemoryMap.TimerSecurePpi, ppiFlags, GicPpi, VirtMemoryMap.TimerPhysicalPpi, ppiFlags,
@@ -107,11 +107,13 @@ public static class VirtDeviceTree
         }
 
         var cpus = root.AddNode("cpus").SetCells("#size-cells", 0).SetCells("#address-cells", 1);
-        cpus.AddNode("cpu@0")
-            .SetCells("reg", 0)
-            .SetStrings("enable-method", "psci")
-            .SetStrings("compatible", CpuCompatible(model))
-            .SetStrings("device_type", "cpu");
+        // fdt_add_cpu_nodes: reg = MPIDR_EL1's affinity (Aff0 = n with up to 8 CPUs), started through PSCI.
+        for (int n = 0; n < cpuCount; n++)
+            cpus.AddNode($"cpu@{n}")
+                .SetCells("reg", (uint)n)
+                .SetStrings("enable-method", "psci")
+                .SetStrings("compatible", CpuCompatible(model))
+                .SetStrings("device_type", "cpu");
 
         root.AddNode("apb-pclk")
             .SetCells("phandle", ApbClockPhandle)

@@ -1,0 +1,145 @@
+using ArmVirt.Core;
+using ArmVirt.Cpu;
+using CpuCore = ArmVirt.Cpu.Cpu;
+
+namespace ArmVirt.Machine;
+
+public sealed partial class Machine
+{
+    /// <summary>The most CPUs a machine has (QEMU's virt with a GICv2 takes 8).</summary>
+    public const int MaxCpus = 8;
+
+    /// <summary>The default <see cref="Quantum"/>: 10,000 cycles, 10 µs of virtual time.</summary>
+    public const ulong DefaultQuantum = 10_000;
+
+    /// <summary>
+    /// With several CPUs, the cycles each one runs before the next takes its turn (<see cref="MachineBuilder.WithQuantum"/>).
+    /// </summary>
+    public ulong Quantum { get; }
+
+    /// <summary>The index of the CPU running now, or that ran last (devices with banked registers ask it).</summary>
+    public int CurrentCpuIndex { get; private set; }
+
+    /// <summary>True while CPU <paramref name="index"/> is powered on (CPU 0 from boot, the others after PSCI CPU_ON).</summary>
+    public bool IsPoweredOn(int index) => _poweredOn[index];
+
+    private readonly bool[] _poweredOn;
+
+    // A clock event at the end of the current turn, so that every CPU's run stops there (its execution loops stop at the
+    // clock's next deadline; the compiled code checks the same deadline).
+    private readonly ScheduledEvent _quantumEnd;
+
+    // Deterministic round robin (the default mode): the CPUs share one virtual clock and run one at a time, in
+    // index order, each up to the same deadline: the end of the turn (now + Quantum) or the next clock event, whichever
+    // is first. The clock then advances to the slowest CPU's time, running the events due, and the next turn starts.
+    // Events therefore never reach a CPU before its own time has passed them (a timer interrupt arrives with the
+    // counter past CVAL on every CPU); what one CPU does is seen by another at most a turn later or earlier. When every
+    // powered CPU waits with nothing asserted, the turn ends at the next clock event rather than after a quantum.
+    private MachineExit RunRoundRobin(ulong maxInstructions)
+    {
+        ulong start = InstructionsExecuted;
+        CpuCore? stopped = null;
+        try
+        {
+            while (stopped == null)
+            {
+                ulong done = InstructionsExecuted - start;
+                if (done >= maxInstructions)
+                {
+                    stopped = Cpu;
+                    Cpu.RequestStop(StopReason.InstructionLimit);
+                    break;
+                }
+                Uart.ReceivePendingInput();
+                ulong now = ulong.MaxValue;
+                bool idle = true;
+                for (int i = 0; i < Cpus.Count; i++)
+                {
+                    if (!_poweredOn[i]) continue;
+                    var c = Cpus[i];
+                    now = Math.Min(now, c.State.Cycles);
+                    if (!c.IsWaiting || c.AnyInterruptAsserted) idle = false;
+                }
+                if (now == ulong.MaxValue)
+                {
+                    stopped = Cpu;
+                    Cpu.RequestStop(StopReason.Halted, 0, "every CPU is off (PSCI CPU_OFF)");
+                    break;
+                }
+                Clock.AdvanceTo(now);
+                if (!idle) Clock.Reschedule(_quantumEnd, now + Quantum);
+                else
+                {
+                    _quantumEnd.Cancel();
+                    if (Clock.PendingDeadline == ulong.MaxValue)
+                    {
+                        if (IdleWait()) continue; // host input may have raised an interrupt
+                        stopped = Cpu;
+                        Cpu.RequestStop(StopReason.Halted, 0, "every CPU waits for an interrupt that can never arrive");
+                        break;
+                    }
+                }
+                stopped = RunTurn(maxInstructions - done);
+            }
+        }
+        finally
+        {
+            _serial.Flush();
+        }
+        return new MachineExit(stopped.StopReason, stopped.ExitCode, stopped.StopMessage ?? DescribeStop(stopped.StopReason));
+    }
+
+    // One turn: each powered CPU behind the deadline runs up to it. Returns the CPU that stopped the machine, or null.
+    private CpuCore? RunTurn(ulong instructionBudget)
+    {
+        for (int i = 0; i < Cpus.Count; i++)
+        {
+            if (!_poweredOn[i]) continue;
+            var c = Cpus[i];
+            if (c.State.Cycles >= Clock.NextDeadline) continue;
+            CurrentCpuIndex = i;
+            ulong before = c.State.Instructions;
+            var reason = c.RunToDeadline(instructionBudget);
+            instructionBudget -= Math.Min(instructionBudget, c.State.Instructions - before);
+            switch (reason)
+            {
+                case StopReason.None:
+                    continue;
+                case StopReason.Halted when !_poweredOn[i]: // PSCI CPU_OFF
+                    c.ClearStop();
+                    continue;
+                case StopReason.InstructionLimit:
+                    c.ClearStop();
+                    return null; // the caller checks the machine's budget
+                case StopReason.Reset:
+                    Reboot();
+                    return null;
+                default:
+                    return c;
+            }
+        }
+        return null;
+    }
+
+    // PSCI CPU_ON for a CPU that is off: a cold reset of the core, then the entry state PSCI defines at the caller's
+    // current time, in the highest Non-secure EL (DEN 0022 "CPU_ON": EL2 when implemented, else EL1; QEMU's firmware
+    // does the same), so a hypervisor's secondaries start at EL2 whatever EL the boot CPU called from. With EL3, the
+    // secure monitor's SCR_EL3 is the boot CPU's (NS, RW). Used by SmpPsciPlatform.
+    internal void PowerOn(CpuCore caller, int index, ulong entry, ulong contextId)
+    {
+        var c = Cpus[index];
+        _retiredBeforeReset[index] += c.State.Instructions;
+        c.Reset();
+        c.State.Cycles = caller.State.Cycles;
+        if (c.Configuration.HasEl3) c.Sys.Scr = caller.Sys.Scr;
+        ArmVirt.Cpu.Firmware.PsciFirmware.PrepareCpuForEntry(c, entry, contextId, c.Configuration.HasEl2 ? 2 : 1);
+        _poweredOn[index] = true;
+    }
+
+    // PSCI CPU_OFF: the caller stops after the call and no longer runs.
+    internal void PowerOff(CpuCore caller)
+    {
+        _poweredOn[caller.Configuration.Index] = false;
+        caller.RequestStop(StopReason.Halted, 0, $"PSCI CPU_OFF at PC 0x{caller.State.PC:x}");
+    }
+}
