@@ -109,8 +109,9 @@ public static class LinuxBootEnvironment
     public const string NestedGuestMemory = "512M";
 
     /// <summary>The initramfs, command line and RAM of a plain (<paramref name="nested"/> false) or a nested boot.</summary>
-    private static (string Initrd, string CommandLine, string Memory) Guest(bool nested) =>
-        nested ? (NestedInitramfs, NestedKernelCommandLine, NestedGuestMemory) : (Initramfs, KernelCommandLine, GuestMemory);
+    private static (string Initrd, string CommandLine, string Memory) Guest(bool nested, int nestedCpus = 1) =>
+        nested ? (NestedInitramfs, NestedKernelCommandLine + (nestedCpus > 1 ? $" armvirt.nested-cpus={nestedCpus}" : ""), NestedGuestMemory)
+            : (Initramfs, KernelCommandLine, GuestMemory);
 
     /// <summary>Debian's Xen 4.17 hypervisor image, fetched by tests/linux/fetch-xen.sh.</summary>
     public static string XenPath => Path.Combine(CacheDirectory, "xen-4.17-arm64");
@@ -175,11 +176,11 @@ public static class LinuxBootEnvironment
 
     /// <summary>Boots the cached kernel and initramfs on QEMU at EL1 or EL2 (inconclusive without QEMU); with
     /// <paramref name="nested"/> (EL2 only) the nested initramfs and command line, so /init runs the nested KVM guest.</summary>
-    public static BootRun BootOnQemu(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false, int cpus = 1)
+    public static BootRun BootOnQemu(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false, int cpus = 1, int nestedCpus = 1)
     {
         RequireKernelCache();
         string qemu = FindQemu() ?? throw new AssertInconclusiveException("qemu-system-aarch64 not found");
-        var (initrd, commandLine, memory) = Guest(nested);
+        var (initrd, commandLine, memory) = Guest(nested, nestedCpus);
         return Run(qemu,
         [
             "-M", QemuMachine(el, gicVersion), "-cpu", "cortex-a57", "-smp", cpus.ToString(), "-m", memory,
@@ -197,16 +198,16 @@ public static class LinuxBootEnvironment
 
     /// <summary>Boots the cached kernel and initramfs through the armvirt CLI at EL1 or EL2 (<paramref name="nested"/>:
     /// as <see cref="BootOnQemu"/>).</summary>
-    public static BootRun BootOnArmVirt(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false, int cpus = 1)
+    public static BootRun BootOnArmVirt(int el, TimeSpan timeout, int gicVersion = 2, bool nested = false, int cpus = 1, int nestedCpus = 1)
     {
         RequireKernelCache();
-        return RunArmVirt(GuestArguments(el, gicVersion, nested, cpus), timeout);
+        return RunArmVirt(GuestArguments(el, gicVersion, nested, cpus, nestedCpus), timeout);
     }
 
     /// <summary>armvirt's options for this boot (the same guest and machine as <see cref="BootOnQemu"/>).</summary>
-    public static string[] GuestArguments(int el, int gicVersion = 2, bool nested = false, int cpus = 1)
+    public static string[] GuestArguments(int el, int gicVersion = 2, bool nested = false, int cpus = 1, int nestedCpus = 1)
     {
-        var (initrd, commandLine, memory) = Guest(nested);
+        var (initrd, commandLine, memory) = Guest(nested, nestedCpus);
         return
         [
             "--kernel", KernelPath, "--initrd", initrd, "--append", commandLine,

@@ -75,6 +75,47 @@ public sealed class NestedKvmBootTests
     }
 
     /// <summary>
+    /// Two host CPUs and a nested guest with two vCPUs (minivmm --cpus 2, a thread each; KVM answers the nested guest's
+    /// PSCI CPU_ON): the nested kernel brings its second CPU up, and both vCPUs print (each takes MMIO exits to the PL011).
+    /// </summary>
+    [TestMethod]
+    [TestCategory("QemuLinuxBoot")]
+    public void QemuRunsTwoVcpuNestedGuest()
+    {
+        BootRun run = LinuxBootEnvironment.BootOnQemu(2, TimeSpan.FromMinutes(5), 3, nested: true, cpus: 2, nestedCpus: 2);
+        AssertTwoVcpuNestedRun(run, 3);
+    }
+
+    [TestMethod]
+    [TestCategory("LinuxBoot")]
+    public void ArmVirtRunsTwoVcpuNestedGuest()
+    {
+        if (!LinuxBootEnvironment.ArmVirtBootEnabled)
+        {
+            Assert.Inconclusive("ArmVirt Linux boots are off: set ARMVIRT_LINUX_BOOT=1 to run them.");
+        }
+        BootRun run = LinuxBootEnvironment.BootOnArmVirt(2, LinuxBootEnvironment.ArmVirtTimeout, 3, nested: true, cpus: 2, nestedCpus: 2);
+        AssertTwoVcpuNestedRun(run, 3);
+    }
+
+    private static void AssertTwoVcpuNestedRun(BootRun run, int gicVersion)
+    {
+        AssertNestedRun(run, gicVersion);
+        StringAssert.Contains(run.Output, "SMP: Total of 2 processors activated.", run.Describe());
+        StringAssert.Contains(run.Output, $"minivmm: vGICv{gicVersion}, 2 vCPUs, ", run.Describe());
+        string p = BootInitramfs.NestedPrefix;
+        foreach (string line in new[] { "] CPU1: Booted secondary processor 0x0000000001", "] SMP: Total of 2 processors activated." })
+        {
+            Assert.IsTrue(run.Output.Split('\n').Any(l => l.StartsWith(p + "[", StringComparison.Ordinal) && l.Contains(line, StringComparison.Ordinal)),
+                $"no nested kernel line '{line}': " + run.Describe());
+        }
+        Match exits = Regex.Match(run.Output, @"MMIO exits by vCPU: (\d+) (\d+)");
+        Assert.IsTrue(exits.Success, "minivmm reported no per-vCPU MMIO exits: " + run.Describe());
+        Assert.IsGreaterThan(0L, long.Parse(exits.Groups[1].Value), "vCPU 0 printed nothing");
+        Assert.IsGreaterThan(0L, long.Parse(exits.Groups[2].Value), "vCPU 1 printed nothing");
+    }
+
+    /// <summary>
     /// The outer boot is clean (as <see cref="QemuBootTests.AssertCleanBoot"/>, with KVM at EL2), minivmm reports the
     /// vGIC of the outer GIC's version and the nested guest's PSCI SYSTEM_OFF with exit status 0, and the nested guest
     /// (its lines prefixed by minivmm) booted at EL1, ran /init to its last marker, took virtual timer interrupts
@@ -96,8 +137,8 @@ public sealed class NestedKvmBootTests
             Assert.IsTrue(run.Output.Split('\n').Any(l => l.StartsWith(p + "[", StringComparison.Ordinal) && l.Contains(line, StringComparison.Ordinal)),
                 $"no nested kernel line '{line}': " + run.Describe());
         }
-        // /proc/interrupts of the nested guest: " 11:  <count>  GIC-0  27 Level  arch_timer" (GICv3: "GICv3  27 Level").
-        Match timer = Regex.Match(run.Output, @"^" + Regex.Escape(p) + @"\s*\d+:\s+(\d+)\s+\S+\s+27 Level\s+arch_timer", RegexOptions.Multiline);
+        // /proc/interrupts of the nested guest: " 11:  <count per CPU>  GIC-0  27 Level  arch_timer" (GICv3: "GICv3  27 Level").
+        Match timer = Regex.Match(run.Output, @"^" + Regex.Escape(p) + @"\s*\d+:\s+(\d+)(?:\s+\d+)*\s+\S+\s+27 Level\s+arch_timer", RegexOptions.Multiline);
         Assert.IsTrue(timer.Success && long.Parse(timer.Groups[1].Value) > 0, "no virtual timer interrupts in the nested guest: " + run.Describe());
         // The nested guest's markers come before the outer guest's last one.
         Assert.IsLessThan(run.Output.IndexOf(BootInitramfs.BootDoneMarker, StringComparison.Ordinal),

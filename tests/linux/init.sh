@@ -17,8 +17,10 @@ dmesg | grep -i -E "kvm|hyp|vgic|EL2"
 # kernel as a KVM guest under tests/linux/kvm/minivmm, its console lines prefixed "nested| ", and report its exit.
 if grep -q "armvirt.nested=1" /proc/cmdline; then
     echo "--- nested KVM guest"
+    # armvirt.nested-cpus=N: the nested guest gets N vCPUs (minivmm runs each on a thread).
+    CPUS=$(sed -n 's/.*armvirt\.nested-cpus=\([0-9]\).*/\1/p' /proc/cmdline)
     if [ -x /nested/minivmm ]; then
-        /nested/minivmm --kernel /nested/Image --initrd /nested/initrd.cpio --memory 128 --prefix "nested| " \
+        /nested/minivmm --kernel /nested/Image --initrd /nested/initrd.cpio --memory 128 --cpus "${CPUS:-1}" --prefix "nested| " \
             --append "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1"
         echo "ARMVIRT-NESTED-EXIT $?"
     else

@@ -1,10 +1,11 @@
 /*
  * minivmm: a minimal KVM userspace for arm64 Linux hosts, written for ArmVirt's nested-virtualization boot test
- * and benchmark (tests/linux/README.md). It runs one guest with one vCPU:
+ * and benchmark (tests/linux/README.md). It runs one guest with one vCPU, or with --cpus N several, each on its own
+ * thread (vCPUs 1..N-1 start powered off, KVM_ARM_VCPU_POWER_OFF, until the guest's PSCI CPU_ON, which KVM answers):
  *
  *   1. opens /dev/kvm, checks the API version, KVM_CREATE_VM (default 40-bit IPA space);
  *   2. maps anonymous memory as guest RAM at IPA 0x4000_0000 (KVM_SET_USER_MEMORY_REGION, slot 0);
- *   3. KVM_CREATE_VCPU, KVM_ARM_PREFERRED_TARGET + KVM_ARM_VCPU_INIT with the PSCI 0.2 feature, so that KVM
+ *   3. KVM_CREATE_VCPU (per vCPU), KVM_ARM_PREFERRED_TARGET + KVM_ARM_VCPU_INIT with the PSCI 0.2 feature, so that KVM
  *      answers the guest's PSCI calls (HVC) itself and reports SYSTEM_OFF / SYSTEM_RESET as system events;
  *   4. creates the in-kernel vGIC (KVM_CREATE_DEVICE: a vGICv3 if the host has one, else a vGICv2; --gic picks),
  *      places its distributor and CPU interface / redistributor where the device tree says and initialises it,
@@ -13,20 +14,21 @@
  *      optional initramfs and a device tree it writes itself (memory, one cpu with enable-method psci, psci with
  *      method hvc, the GIC node matching the vGIC, arm,armv8-timer, a PL011 and its clock, chosen with bootargs,
  *      stdout-path and linux,initrd-start/end); x0 = DTB address, PC = kernel entry (KVM_SET_ONE_REG);
- *   6. runs the vCPU (KVM_RUN) and handles the exits: KVM_EXIT_MMIO for a PL011 UART at 0x0900_0000 (enough of
+ *   6. runs each vCPU (KVM_RUN) and handles the exits: KVM_EXIT_MMIO for a PL011 UART at 0x0900_0000 (enough of
  *      it for earlycon=pl011 and the amba-pl011 driver: DR, FR, the ID registers; the rest read back what was
  *      written; no interrupts, the driver never needs them because the transmit FIFO is never full) whose output
  *      goes to stdout, line by line, each line prefixed with --prefix; KVM_EXIT_SYSTEM_EVENT ends the run.
  *
  * Exit status: 0 the guest powered off (PSCI SYSTEM_OFF), 3 it asked for a reset (PSCI SYSTEM_RESET, e.g. a
  * panic with panic=-1), 4 it crashed (KVM_SYSTEM_EVENT_CRASH), 1 anything else (a message names it), 2 bad usage.
- * On exit it prints one line "minivmm: ..." with the reason, the number of exits and the guest run time.
+ * On exit it prints one line "minivmm: ..." with the reason, the number of exits and the guest run time (and, with
+ * several vCPUs, each one's MMIO exits: a vCPU that printed has some).
  *
  * Freestanding: no C library (raw Linux system calls, its own _start), so that it builds with nothing but
  * Debian's gcc-aarch64-linux-gnu (no arm64 libc or kernel headers); the KVM ABI it needs is declared below from
  * the kernel's documentation (Documentation/virt/kvm/api.rst, devices/arm-vgic.rst, devices/arm-vgic-v3.rst).
  *
- *   minivmm --kernel IMAGE [--initrd FILE] [--append "CMDLINE"] [--memory MIB] [--gic auto|2|3] [--prefix STR]
+ *   minivmm --kernel IMAGE [--initrd FILE] [--append "CMDLINE"] [--memory MIB] [--gic auto|2|3] [--cpus N] [--prefix STR]
  *   minivmm --dump-dtb FILE [--gic 2|3] [--append ...] [--memory MIB]    (writes the device tree, no KVM needed)
  *
  * Our own code (ArmVirt project).
@@ -42,7 +44,7 @@ typedef long s64;
 
 enum {
     SYS_ioctl = 29, SYS_openat = 56, SYS_close = 57, SYS_lseek = 62, SYS_read = 63, SYS_write = 64,
-    SYS_exit_group = 94, SYS_clock_gettime = 113, SYS_mmap = 222,
+    SYS_exit = 93, SYS_exit_group = 94, SYS_sched_yield = 124, SYS_clock_gettime = 113, SYS_clone = 220, SYS_mmap = 222,
 };
 
 static s64 syscall6(s64 n, s64 a, s64 b, s64 c, s64 d, s64 e, s64 f)
@@ -189,7 +191,8 @@ struct kvm_device_attr { u32 flags, group; u64 attr, addr; };
 #define KVM_SET_DEVICE_ATTR IOW(0xe1, sizeof(struct kvm_device_attr))
 
 #define KVM_API_VERSION 12
-#define KVM_ARM_VCPU_PSCI_0_2 2        /* vcpu feature bit */
+#define KVM_ARM_VCPU_POWER_OFF 0       /* vcpu feature bits */
+#define KVM_ARM_VCPU_PSCI_0_2 2
 #define KVM_DEV_TYPE_ARM_VGIC_V2 5
 #define KVM_DEV_TYPE_ARM_VGIC_V3 7
 #define KVM_CREATE_DEVICE_TEST 1
@@ -226,7 +229,9 @@ struct kvm_run_fail_entry { u64 hardware_entry_failure_reason; u32 cpu; };
 #define RAM_BASE 0x40000000ul
 #define GIC_DIST 0x08000000ul
 #define GIC_CPU 0x08010000ul         /* vGICv2 CPU interface (8 KiB, KVM maps the GICV frame there) */
-#define GIC_REDIST 0x080A0000ul      /* vGICv3 redistributor of vCPU 0 (2 x 64 KiB) */
+#define GIC_REDIST 0x080A0000ul      /* vGICv3 redistributors, 2 x 64 KiB per vCPU */
+#define GIC_REDIST_SIZE 0x20000ul
+#define MAX_CPUS 8
 #define UART_BASE 0x09000000ul
 #define UART_SIZE 0x1000ul
 #define UART_SPI 1
@@ -307,7 +312,7 @@ static void dt_reg(u64 a0, u64 s0, u64 a1, u64 s1, int regions)
 #define PHANDLE_CLOCK 2
 
 /* Writes the guest's device tree into dst (at most max bytes); returns its size. */
-static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 initrd_start, u64 initrd_end, int gic)
+static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 initrd_start, u64 initrd_end, int gic, u32 cpus)
 {
     dt_begin("");
     dt_u32("#address-cells", 2);
@@ -333,12 +338,16 @@ static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 i
     dt_begin("cpus");
     dt_u32("#address-cells", 1);
     dt_u32("#size-cells", 0);
-    dt_begin("cpu@0");
-    dt_str("device_type", "cpu");
-    dt_str("compatible", "arm,armv8");
-    dt_u32("reg", 0);
-    dt_str("enable-method", "psci");
-    dt_end();
+    for (u32 i = 0; i < cpus; i++) {
+        char name[8] = "cpu@0";
+        name[4] = (char)('0' + i);
+        dt_begin(name);
+        dt_str("device_type", "cpu");
+        dt_str("compatible", "arm,armv8");
+        dt_u32("reg", i);      /* KVM's MPIDR for vCPU i: Aff0 = i */
+        dt_str("enable-method", "psci");
+        dt_end();
+    }
     dt_end();
 
     dt_begin("psci");
@@ -350,7 +359,7 @@ static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 i
     if (gic == 3) {
         dt_begin("intc@8000000");
         dt_str("compatible", "arm,gic-v3");
-        dt_reg(GIC_DIST, 0x10000, GIC_REDIST, 0x20000, 2);
+        dt_reg(GIC_DIST, 0x10000, GIC_REDIST, GIC_REDIST_SIZE * cpus, 2);
         dt_u32("#redistributor-regions", 1);
     } else {
         dt_begin("intc@8000000");
@@ -364,8 +373,8 @@ static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 i
     dt_end();
 
     /* PPIs 13, 14, 11, 10 (secure phys, non-secure phys, virtual, hyp), level-high; a GICv2 also takes the
-     * mask of CPUs the PPI goes to in bits 15:8 (one CPU). */
-    u32 ppi_flags = gic == 3 ? 0x04 : 0x104;
+     * mask of CPUs the PPI goes to in bits 15:8 (every vCPU). */
+    u32 ppi_flags = gic == 3 ? 0x04 : ((1u << cpus) - 1) << 8 | 0x04;
     u32 timer[12] = { 1, 13, ppi_flags, 1, 14, ppi_flags, 1, 11, ppi_flags, 1, 10, ppi_flags };
     dt_begin("timer");
     dt_str("compatible", "arm,armv8-timer");
@@ -422,6 +431,11 @@ static const u8 uart_id[8] = { 0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1 };
 
 static char out_line[4096];
 static u64 out_len;
+
+/* The UART and the console line are shared by the vCPU threads: one lock around each MMIO exit's handling. */
+static volatile u32 uart_lock;
+static void lock_uart(void) { while (__atomic_exchange_n(&uart_lock, 1, __ATOMIC_ACQUIRE)) syscall6(SYS_sched_yield, 0, 0, 0, 0, 0, 0); }
+static void unlock_uart(void) { __atomic_store_n(&uart_lock, 0, __ATOMIC_RELEASE); }
 static const char *out_prefix = "";
 
 static void console_flush(void)
@@ -505,7 +519,7 @@ static u64 parse_u64(const char *s)
 
 static __attribute__((noreturn)) void usage(void)
 {
-    put_str(2, "usage: minivmm --kernel IMAGE [--initrd FILE] [--append CMDLINE] [--memory MIB] [--gic auto|2|3] [--prefix STR]\n"
+    put_str(2, "usage: minivmm --kernel IMAGE [--initrd FILE] [--append CMDLINE] [--memory MIB] [--gic auto|2|3] [--cpus N] [--prefix STR]\n"
                  "       minivmm --dump-dtb FILE [--gic 2|3] [--append CMDLINE] [--memory MIB]\n");
     sys_exit(2);
 }
@@ -545,6 +559,120 @@ static int create_vgic(int vm, int gic)
     return gic;
 }
 
+/* ---- the vCPUs ---- */
+
+static u32 vcpu_count = 1;
+static int vcpu_fds[MAX_CPUS];
+static struct kvm_run_head *vcpu_runs[MAX_CPUS];
+static u64 vcpu_exits[MAX_CPUS], vcpu_mmio_exits[MAX_CPUS];
+static u64 run_start_ns;
+
+/* Handles one KVM_EXIT_MMIO of a vCPU: the PL011, or nothing (reads as zero, writes ignored, the first few reported). */
+static void handle_mmio(struct kvm_run_mmio *mmio)
+{
+    static u32 unhandled;
+    u64 addr = mmio->phys_addr;
+    lock_uart();
+    if (addr >= UART_BASE && addr < UART_BASE + UART_SIZE && mmio->len <= 4) {
+        u64 offset = (addr - UART_BASE) & ~3ul;
+        if (mmio->is_write) {
+            u32 v = 0;
+            for (u32 i = 0; i < mmio->len; i++) v |= (u32)mmio->data[i] << (8 * i);
+            uart_write(offset, v);
+        } else {
+            u32 v = uart_read(offset);
+            for (u32 i = 0; i < 8; i++) mmio->data[i] = i < mmio->len ? (u8)(v >> (8 * i)) : 0;
+        }
+    } else {
+        if (!mmio->is_write) memset(mmio->data, 0, 8);
+        if (unhandled++ < 4) {
+            console_flush();
+            say(2, mmio->is_write ? "unhandled MMIO write at " : "unhandled MMIO read at ", 0, (s64)addr, 16);
+        }
+    }
+    unlock_uart();
+}
+
+/* Runs vCPU index until the guest ends (then the whole process exits with the guest's status). */
+static __attribute__((noreturn)) void vcpu_loop(u64 index)
+{
+    struct kvm_run_head *head = vcpu_runs[index];
+    u8 *exit_data = (u8 *)head + 32;
+    for (;;) {
+        s64 r = sys_ioctl(vcpu_fds[index], KVM_RUN, 0);
+        vcpu_exits[index]++;
+        if (r < 0) {
+            if (r == -EINTR || r == -EAGAIN) continue;
+            lock_uart();
+            console_flush();
+            die("KVM_RUN", r);
+        }
+        u32 reason = head->exit_reason;
+        if (reason == KVM_EXIT_MMIO) {
+            vcpu_mmio_exits[index]++;
+            handle_mmio((struct kvm_run_mmio *)exit_data);
+            continue;
+        }
+        if (reason == KVM_EXIT_INTR) continue;
+        lock_uart();   /* held until the process exits: the other vCPUs stop at their next MMIO exit */
+        console_flush();
+        u64 ms = (now_ns() - run_start_ns) / 1000000;
+        char line[400];
+        u64 n = 0;
+        int status = 1;
+        const char *what;
+        if (reason == KVM_EXIT_SYSTEM_EVENT) {
+            u32 type = ((struct kvm_run_system_event *)exit_data)->type;
+            what = type == KVM_SYSTEM_EVENT_SHUTDOWN ? "guest powered off (PSCI SYSTEM_OFF)"
+                 : type == KVM_SYSTEM_EVENT_RESET ? "guest asked for a reset (PSCI SYSTEM_RESET)"
+                 : type == KVM_SYSTEM_EVENT_CRASH ? "guest crashed" : "unknown system event";
+            status = type == KVM_SYSTEM_EVENT_SHUTDOWN ? 0 : type == KVM_SYSTEM_EVENT_RESET ? 3 : type == KVM_SYSTEM_EVENT_CRASH ? 4 : 1;
+        } else if (reason == KVM_EXIT_FAIL_ENTRY) {
+            what = "KVM_EXIT_FAIL_ENTRY";
+        } else if (reason == KVM_EXIT_INTERNAL_ERROR) {
+            what = "KVM_EXIT_INTERNAL_ERROR";
+        } else {
+            what = "unexpected exit reason";
+        }
+        u64 exits = 0, mmio_exits = 0;
+        for (u32 i = 0; i < vcpu_count; i++) exits += vcpu_exits[i], mmio_exits += vcpu_mmio_exits[i];
+        for (const char *t = "minivmm: "; *t; t++) line[n++] = *t;
+        for (const char *t = what; *t; t++) line[n++] = *t;
+        if (status == 1) line[n++] = ' ', fmt_u64(line, &n, reason, 10);
+        for (const char *t = " after "; *t; t++) line[n++] = *t;
+        fmt_u64(line, &n, ms, 10);
+        for (const char *t = " ms, "; *t; t++) line[n++] = *t;
+        fmt_u64(line, &n, exits, 10);
+        for (const char *t = " exits ("; *t; t++) line[n++] = *t;
+        fmt_u64(line, &n, mmio_exits, 10);
+        for (const char *t = " MMIO)"; *t; t++) line[n++] = *t;
+        if (vcpu_count > 1) {
+            for (const char *t = "; MMIO exits by vCPU:"; *t; t++) line[n++] = *t;
+            for (u32 i = 0; i < vcpu_count; i++) line[n++] = ' ', fmt_u64(line, &n, vcpu_mmio_exits[i], 10);
+        }
+        line[n++] = '\n';
+        sys_write(status == 0 ? 1 : 2, line, n);
+        syscall6(SYS_exit_group, status, 0, 0, 0, 0, 0);
+        for (;;) { }
+    }
+}
+
+/* Starts a thread (clone with the caller's memory, files and signal handlers) that runs fn(arg) on stack_top. */
+static s64 spawn_thread(void (*fn)(u64), u64 arg, u8 *stack_top)
+{
+    register s64 x8 __asm__("x8") = SYS_clone;
+    register s64 x0 __asm__("x0") = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000; /* VM FS FILES SIGHAND THREAD SYSVSEM */
+    register s64 x1 __asm__("x1") = (s64)stack_top;
+    register s64 x2 __asm__("x2") = 0, x3 __asm__("x3") = 0, x4 __asm__("x4") = 0;
+    register u64 x9 __asm__("x9") = (u64)fn, x10 __asm__("x10") = arg;
+    /* The child returns 0 on its new stack with the registers copied: it calls fn(arg) and, should fn return, exits. */
+    __asm__ volatile("svc #0\n\tcbnz x0, 1f\n\tmov x0, x10\n\tblr x9\n\tmov x0, #0\n\tmov x8, #93\n\tsvc #0\n1:"
+                     : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x9), "r"(x10) : "memory", "x30");
+    return x0;
+}
+
+static u8 thread_stacks[MAX_CPUS][65536] __attribute__((aligned(16)));
+
 static int run(int argc, char **argv)
 {
     const char *kernel = 0, *initrd = 0, *append = "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1";
@@ -561,15 +689,16 @@ static int run(int argc, char **argv)
         else if (str_eq(opt, "--prefix")) out_prefix = val;
         else if (str_eq(opt, "--dump-dtb")) dump_dtb = val;
         else if (str_eq(opt, "--gic")) gic = str_eq(val, "2") ? 2 : str_eq(val, "3") ? 3 : str_eq(val, "auto") ? 0 : -1;
+        else if (str_eq(opt, "--cpus")) vcpu_count = (u32)parse_u64(val);
         else usage();
     }
-    if ((!kernel && !dump_dtb) || memory_mib < 16 || memory_mib > 4096 || gic < 0) usage();
+    if ((!kernel && !dump_dtb) || memory_mib < 16 || memory_mib > 4096 || gic < 0 || vcpu_count < 1 || vcpu_count > MAX_CPUS) usage();
     u64 ram_size = memory_mib << 20;
 
     if (dump_dtb) {
         /* Writes the device tree for --gic 2 or 3 (an initrd at 0x4400_0000, 1 MiB) to a file, without KVM. */
         static u8 dtb[65536];
-        u32 size = build_fdt(dtb, sizeof dtb, ram_size, append, 0x44000000, 0x44100000, gic ? gic : 2);
+        u32 size = build_fdt(dtb, sizeof dtb, ram_size, append, 0x44000000, 0x44100000, gic ? gic : 2, vcpu_count);
         s64 fd = syscall6(SYS_openat, AT_FDCWD, (s64)dump_dtb, 01 | 0100 | 01000 /* O_WRONLY|O_CREAT|O_TRUNC */, 0644, 0, 0);
         if (fd < 0 || sys_write((int)fd, dtb, size) != size) die("writing the device tree", fd < 0 ? fd : -5);
         return 0;
@@ -618,121 +747,68 @@ static int run(int argc, char **argv)
         initrd_end = initrd_start + size;
     }
 
-    /* The vCPU: KVM's preferred target for this host CPU, PSCI 0.2+ in the kernel. */
-    s64 vcpu = sys_ioctl((int)vm, KVM_CREATE_VCPU, 0);
-    if (vcpu < 0) die("KVM_CREATE_VCPU", vcpu);
+    /* The vCPUs: KVM's preferred target for this host CPU, PSCI 0.2+ in the kernel; all but vCPU 0 powered off. */
     struct kvm_vcpu_init init;
     memset(&init, 0, sizeof init);
     if ((r = sys_ioctl((int)vm, KVM_ARM_PREFERRED_TARGET, (u64)&init)) < 0) die("KVM_ARM_PREFERRED_TARGET", r);
     init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-    if ((r = sys_ioctl((int)vcpu, KVM_ARM_VCPU_INIT, (u64)&init)) < 0) die("KVM_ARM_VCPU_INIT", r);
+    for (u32 i = 0; i < vcpu_count; i++) {
+        s64 vcpu = sys_ioctl((int)vm, KVM_CREATE_VCPU, i);
+        if (vcpu < 0) die("KVM_CREATE_VCPU", vcpu);
+        struct kvm_vcpu_init this = init;
+        if (i > 0) this.features[0] |= 1u << KVM_ARM_VCPU_POWER_OFF;
+        if ((r = sys_ioctl((int)vcpu, KVM_ARM_VCPU_INIT, (u64)&this)) < 0) die("KVM_ARM_VCPU_INIT", r);
+        vcpu_fds[i] = (int)vcpu;
+    }
 
-    /* The vGIC, after the vCPU (its init needs every vCPU created). */
+    /* The vGIC, after the vCPUs (its init needs every vCPU created). */
     gic = create_vgic((int)vm, gic);
-    u32 dtb_size = build_fdt(ram + dtb_offset, 2u << 20, ram_size, append, initrd_start, initrd_end, gic);
+    u32 dtb_size = build_fdt(ram + dtb_offset, 2u << 20, ram_size, append, initrd_start, initrd_end, gic, vcpu_count);
 
     /* Boot protocol: x0 = DTB, x1..x3 = 0 (reset values), PC = Image start; KVM_ARM_VCPU_INIT left the vCPU
      * in EL1h with DAIF masked and the MMU off. */
     u64 x0 = RAM_BASE + dtb_offset, pc = RAM_BASE + text_offset;
     struct kvm_one_reg reg = { REG_X0, (u64)&x0 };
-    if ((r = sys_ioctl((int)vcpu, KVM_SET_ONE_REG, (u64)&reg)) < 0) die("KVM_SET_ONE_REG x0", r);
+    if ((r = sys_ioctl(vcpu_fds[0], KVM_SET_ONE_REG, (u64)&reg)) < 0) die("KVM_SET_ONE_REG x0", r);
     reg = (struct kvm_one_reg){ REG_PC, (u64)&pc };
-    if ((r = sys_ioctl((int)vcpu, KVM_SET_ONE_REG, (u64)&reg)) < 0) die("KVM_SET_ONE_REG pc", r);
+    if ((r = sys_ioctl(vcpu_fds[0], KVM_SET_ONE_REG, (u64)&reg)) < 0) die("KVM_SET_ONE_REG pc", r);
 
     s64 run_size = sys_ioctl((int)kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (run_size < (s64)sizeof(struct kvm_run_head) + 256) die("KVM_GET_VCPU_MMAP_SIZE", run_size < 0 ? run_size : -22);
-    u8 *run_area = sys_mmap((u64)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, (int)vcpu);
-    if (mmap_failed(run_area)) die("mmap of kvm_run", (s64)run_area);
-    struct kvm_run_head *head = (struct kvm_run_head *)run_area;
-    u8 *exit_data = run_area + 32;
+    for (u32 i = 0; i < vcpu_count; i++) {
+        u8 *run_area = sys_mmap((u64)run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu_fds[i]);
+        if (mmap_failed(run_area)) die("mmap of kvm_run", (s64)run_area);
+        vcpu_runs[i] = (struct kvm_run_head *)run_area;
+    }
 
     {
         char line[200];
         u64 n = 0;
         const char *parts[] = { "minivmm: vGICv", gic == 3 ? "3" : "2", ", ", 0 };
-        for (int i = 0; parts[i]; i++) for (const char *s = parts[i]; *s; s++) line[n++] = *s;
+        for (int i = 0; parts[i]; i++) for (const char *t = parts[i]; *t; t++) line[n++] = *t;
+        if (vcpu_count > 1) {
+            fmt_u64(line, &n, vcpu_count, 10);
+            for (const char *t = " vCPUs, "; *t; t++) line[n++] = *t;
+        }
         fmt_u64(line, &n, memory_mib, 10);
-        for (const char *s = " MiB, kernel "; *s; s++) line[n++] = *s;
+        for (const char *t = " MiB, kernel "; *t; t++) line[n++] = *t;
         fmt_u64(line, &n, kernel_size, 10);
-        for (const char *s = " bytes at "; *s; s++) line[n++] = *s;
+        for (const char *t = " bytes at "; *t; t++) line[n++] = *t;
         fmt_u64(line, &n, pc, 16);
-        for (const char *s = ", initrd "; *s; s++) line[n++] = *s;
+        for (const char *t = ", initrd "; *t; t++) line[n++] = *t;
         fmt_u64(line, &n, initrd_end - initrd_start, 10);
-        for (const char *s = " bytes, dtb "; *s; s++) line[n++] = *s;
+        for (const char *t = " bytes, dtb "; *t; t++) line[n++] = *t;
         fmt_u64(line, &n, dtb_size, 10);
-        for (const char *s = " bytes at "; *s; s++) line[n++] = *s;
+        for (const char *t = " bytes at "; *t; t++) line[n++] = *t;
         fmt_u64(line, &n, x0, 16);
         line[n++] = '\n';
         sys_write(1, line, n);
     }
 
-    u64 start = now_ns(), exits = 0, mmio_exits = 0, unhandled = 0;
-    for (;;) {
-        r = sys_ioctl((int)vcpu, KVM_RUN, 0);
-        exits++;
-        if (r < 0) {
-            if (r == -EINTR || r == -EAGAIN) continue;
-            console_flush();
-            die("KVM_RUN", r);
-        }
-        u32 reason = head->exit_reason;
-        if (reason == KVM_EXIT_MMIO) {
-            struct kvm_run_mmio *mmio = (struct kvm_run_mmio *)exit_data;
-            mmio_exits++;
-            u64 addr = mmio->phys_addr;
-            if (addr >= UART_BASE && addr < UART_BASE + UART_SIZE && mmio->len <= 4) {
-                u64 offset = (addr - UART_BASE) & ~3ul;
-                if (mmio->is_write) {
-                    u32 v = 0;
-                    for (u32 i = 0; i < mmio->len; i++) v |= (u32)mmio->data[i] << (8 * i);
-                    uart_write(offset, v);
-                } else {
-                    u32 v = uart_read(offset);
-                    for (u32 i = 0; i < 8; i++) mmio->data[i] = i < mmio->len ? (u8)(v >> (8 * i)) : 0;
-                }
-            } else {
-                /* Nothing else is mapped: reads as zero, writes ignored; the first few are reported. */
-                if (!mmio->is_write) memset(mmio->data, 0, 8);
-                if (unhandled++ < 4) {
-                    console_flush();
-                    say(2, mmio->is_write ? "unhandled MMIO write at " : "unhandled MMIO read at ", 0, (s64)addr, 16);
-                }
-            }
-            continue;
-        }
-        console_flush();
-        if (reason == KVM_EXIT_INTR) continue;
-        u64 ms = (now_ns() - start) / 1000000;
-        char line[300];
-        u64 n = 0;
-        int status = 1;
-        const char *what;
-        if (reason == KVM_EXIT_SYSTEM_EVENT) {
-            u32 type = ((struct kvm_run_system_event *)exit_data)->type;
-            what = type == KVM_SYSTEM_EVENT_SHUTDOWN ? "guest powered off (PSCI SYSTEM_OFF)"
-                 : type == KVM_SYSTEM_EVENT_RESET ? "guest asked for a reset (PSCI SYSTEM_RESET)"
-                 : type == KVM_SYSTEM_EVENT_CRASH ? "guest crashed" : "unknown system event";
-            status = type == KVM_SYSTEM_EVENT_SHUTDOWN ? 0 : type == KVM_SYSTEM_EVENT_RESET ? 3 : type == KVM_SYSTEM_EVENT_CRASH ? 4 : 1;
-        } else if (reason == KVM_EXIT_FAIL_ENTRY) {
-            what = "KVM_EXIT_FAIL_ENTRY";
-        } else if (reason == KVM_EXIT_INTERNAL_ERROR) {
-            what = "KVM_EXIT_INTERNAL_ERROR";
-        } else {
-            what = "unexpected exit reason";
-        }
-        for (const char *s = "minivmm: "; *s; s++) line[n++] = *s;
-        for (const char *s = what; *s; s++) line[n++] = *s;
-        if (status == 1) line[n++] = ' ', fmt_u64(line, &n, reason, 10);
-        for (const char *s = " after "; *s; s++) line[n++] = *s;
-        fmt_u64(line, &n, ms, 10);
-        for (const char *s = " ms, "; *s; s++) line[n++] = *s;
-        fmt_u64(line, &n, exits, 10);
-        for (const char *s = " exits ("; *s; s++) line[n++] = *s;
-        fmt_u64(line, &n, mmio_exits, 10);
-        for (const char *s = " MMIO)\n"; *s; s++) line[n++] = *s;
-        sys_write(status == 0 ? 1 : 2, line, n);
-        return status;
-    }
+    run_start_ns = now_ns();
+    for (u32 i = 1; i < vcpu_count; i++)
+        if ((r = spawn_thread(vcpu_loop, i, thread_stacks[i] + sizeof thread_stacks[i])) < 0) die("clone of a vCPU thread", r);
+    vcpu_loop(0);
 }
 
 /* The process entry point: the kernel leaves argc at [sp], argv[] after it. */
