@@ -123,7 +123,7 @@ public sealed partial class Cpu
             if (host == null) return;
             ref var f = ref Slot(va, (long)host - (long)va, va);
             if (!write) f.ReadTag = va;
-            else if (_translations == null || !_translations.MayHoldCode(va)) f.WriteTag = va;
+            else if (_storeCodeFilter == null || !_storeCodeFilter.MayHoldCode(va)) f.WriteTag = va;
             return;
         }
         ref readonly TlbEntry t = ref _tlb!.Lookup(va, _regimeContext);
@@ -131,7 +131,7 @@ public sealed partial class Cpu
         if (write)
         {
             if (!_regimeWriteCheck.Allows(t.Permissions)) return;
-            if (_translations != null && _translations.MayHoldCode(t.PaPage)) return;
+            if (_storeCodeFilter != null && _storeCodeFilter.MayHoldCode(t.PaPage)) return;
             Slot(va, t.HostOffset, t.PaPage).WriteTag = va & ~0xFFFUL;
         }
         else if (_regimeReadCheck.Allows(t.Permissions)) Slot(va, t.HostOffset, t.PaPage).ReadTag = va & ~0xFFFUL;
@@ -159,11 +159,11 @@ public sealed partial class Cpu
         return ref e;
     }
 
-    /// <summary>Raises <see cref="PhysicalWrite"/> for a store an emitted fast path made through the host TLB.</summary>
+    /// <summary>Reports (<see cref="NotifyStore"/>) a store an emitted fast path made through the host TLB.</summary>
     internal void JitNotifyWrite(ulong va, int size)
     {
         ref var e = ref _hostTlb[(int)((va >> 12) & ((1 << HostTlbBits) - 1))];
-        PhysicalWrite?.Invoke(e.PaPage | (va & 0xFFF), size);
+        NotifyStore(e.PaPage | (va & 0xFFF), size);
     }
 
     // A page got its first translated block: stores to it must take the slow path, which drops blocks.

@@ -24,7 +24,12 @@ public sealed partial class Cpu
             InvalidateRegimeCache();
             if (value == ExecutionEngine.Jit)
             {
-                _translations ??= new TranslationCache();
+                if (_translations == null)
+                {
+                    _translations = new TranslationCache();
+                    if (_domain != null) _translations.SharePages(_domain.CodePages);
+                    _storeCodeFilter = _domain?.CodePages ?? _translations.Pages;
+                }
                 _translations.Flush();
                 SubscribeToCodeChanges();
             }
@@ -71,10 +76,38 @@ public sealed partial class Cpu
     internal Action<Cpu, TranslationBlock>? JitBlockExecuted { get; set; }
 
     /// <summary>
-    /// Drops translated code for physical range <c>[pa, pa+size)</c>. The CPU already observes its own writes and
-    /// bus writes; a machine with several CPUs forwards each CPU's <see cref="PhysicalWrite"/> here for the others.
+    /// Drops translated code for physical range <c>[pa, pa+size)</c>. The CPU already observes its own writes, bus
+    /// writes and those of the other PEs of its <see cref="Domain"/>.
     /// </summary>
     public void InvalidateTranslatedCode(ulong pa, ulong size) => _translations?.Invalidate(pa, size);
+
+    /// <summary>The Inner Shareable domain this CPU belongs to, or null when it is alone.</summary>
+    public InnerShareableDomain? Domain => _domain;
+
+    private InnerShareableDomain? _domain;
+
+    // The filter a store checks before it may skip code invalidation: the domain's (every PE's code) or this CPU's
+    // cache's; null without translated code anywhere.
+    private CodePageFilter? _storeCodeFilter;
+
+    internal void JoinDomain(InnerShareableDomain domain)
+    {
+        _domain = domain;
+        _translations?.SharePages(domain.CodePages);
+        _storeCodeFilter = domain.CodePages;
+    }
+
+    internal void DropHostTlbWritesFromPeer(ulong pa) => DropHostTlbWrites(pa);
+
+    // A store of this CPU that may hit translated code: this CPU's is dropped (OnCodeMayChange) and, in a domain, the
+    // other PEs' too.
+    private void OnStoreMayHitCode(ulong pa, int size)
+    {
+        OnCodeMayChange(pa, size);
+        var d = _domain;
+        if (d != null && (d.CodePages.MayHoldCode(pa) || d.CodePages.MayHoldCode(pa + (ulong)size - 1)))
+            d.InvalidateCodeOfPeers(this, pa, size);
+    }
 
     /// <summary>Drops all translated code (for instance after loading a new image into RAM behind the CPU's back).</summary>
     public void FlushTranslatedCode() => _translations?.Flush();
@@ -253,7 +286,11 @@ public sealed partial class Cpu
         {
             bool pageHadCode = cache.HoldsCode(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
             block = cache.Add(BlockBuilder.Build(this, pc, pa));
-            if (!pageHadCode) DropHostTlbWrites(pa);
+            if (!pageHadCode)
+            {
+                DropHostTlbWrites(pa);
+                _domain?.DropHostTlbWritesOfPeers(this, pa);
+            }
             cache.TryAdoptRegion(block);
         }
         if (block.Length == 0) return null;

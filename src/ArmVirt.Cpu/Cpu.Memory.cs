@@ -129,14 +129,14 @@ public sealed partial class Cpu
 
     /// <summary>
     /// What follows a store through <see cref="FastWritePointer"/>: translated code in the written page is dropped (the
-    /// page filter inline, the rest only for a page that may hold code) and <see cref="PhysicalWrite"/> is raised.
+    /// page filter inline, the rest only for a page that may hold code) and the store is reported (<see cref="NotifyStore"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void AfterFastWrite(ulong pa, int size)
     {
-        var translations = _translations;
-        if (translations != null && translations.MayHoldCode(pa)) OnCodeMayChange(pa, size);
-        PhysicalWrite?.Invoke(pa, size);
+        var filter = _storeCodeFilter;
+        if (filter != null && filter.MayHoldCode(pa)) OnStoreMayHitCode(pa, size);
+        if (_storesObserved) NotifyStore(pa, size);
     }
 
     private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment)
@@ -241,8 +241,8 @@ public sealed partial class Cpu
     /// </summary>
     internal void AfterRamWrite(ulong pa, int size)
     {
-        OnCodeMayChange(pa, size);
-        PhysicalWrite?.Invoke(pa, size);
+        OnStoreMayHitCode(pa, size);
+        if (_storesObserved) NotifyStore(pa, size);
     }
 
     private void WritePhysical(ulong va, ulong pa, int size, ulong value, MemoryAccessKind kind)
@@ -253,8 +253,8 @@ public sealed partial class Cpu
             if (p != null)
             {
                 StoreHost(p, size, value);
-                OnCodeMayChange(pa, size);
-                PhysicalWrite?.Invoke(pa, size);
+                OnStoreMayHitCode(pa, size);
+                if (_storesObserved) NotifyStore(pa, size);
                 return;
             }
         }
@@ -264,11 +264,49 @@ public sealed partial class Cpu
     }
 
     /// <summary>
-    /// Raised after each guest data write to RAM with its physical address and size; the global exclusive
-    /// monitor and other CPUs' code caches (<see cref="InvalidateTranslatedCode"/>) observe it. This CPU's own
-    /// translated code is dropped before it is raised.
+    /// Raised after each guest data write to RAM with its physical address and size (after translated code there, this
+    /// CPU's and its domain's, was dropped). While it has no handler compiled code reports no stores, so a handler costs
+    /// every store of the guest a call.
     /// </summary>
-    public event Action<ulong, int>? PhysicalWrite;
+    public event Action<ulong, int>? PhysicalWrite
+    {
+        add
+        {
+            _physicalWrite += value;
+            UpdateStoresObserved();
+        }
+        remove
+        {
+            _physicalWrite -= value;
+            UpdateStoresObserved();
+        }
+    }
+
+    private Action<ulong, int>? _physicalWrite;
+
+    // True while a store must be reported: PhysicalWrite has a handler, or another PE holds an exclusive reservation
+    // this CPU's stores may clear. Read by the store paths and by compiled code after each store.
+    internal bool _storesObserved;
+    private bool _othersHoldReservations;
+
+    private void UpdateStoresObserved() => _storesObserved = _physicalWrite != null || _othersHoldReservations;
+
+    /// <summary>Set by the global exclusive monitor: whether another PE now holds a reservation.</summary>
+    internal void SetOthersHoldReservations(bool value)
+    {
+        _othersHoldReservations = value;
+        UpdateStoresObserved();
+    }
+
+    /// <summary>
+    /// Reports a store of this CPU to RAM: the global monitor clears other PEs' reservations it touches
+    /// (ClearExclusiveByAddress) and <see cref="PhysicalWrite"/> is raised.
+    /// </summary>
+    internal void NotifyStore(ulong pa, int size)
+    {
+        if (_othersHoldReservations) _globalMonitor?.ClearByAddress(pa, size, _globalMonitorSlot);
+        _physicalWrite?.Invoke(pa, size);
+    }
 
     /// <summary>Fetches the instruction word at <paramref name="pc"/>, raising PC alignment or instruction aborts.</summary>
     public uint FetchInstruction(ulong pc) => FetchFault(pc, out uint insn) is { } fault ? throw fault : insn;

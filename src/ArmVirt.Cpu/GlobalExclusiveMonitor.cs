@@ -10,7 +10,9 @@ namespace ArmVirt.Cpu;
 /// </summary>
 /// <remarks>
 /// Writes by a PE do not clear its own mark (ClearExclusiveByAddress excludes the writing PE); a store-exclusive
-/// clears its own PE's mark. All members are thread-safe.
+/// clears its own PE's mark. An attached PE reports its stores (<see cref="ClearByAddress"/>) only while another PE
+/// holds a mark: the monitor tells each PE when that changes, so a PE alone, or PEs without reservations, store
+/// without reporting. All members are thread-safe.
 /// </remarks>
 public sealed class GlobalExclusiveMonitor
 {
@@ -31,7 +33,7 @@ public sealed class GlobalExclusiveMonitor
         public ulong End;   // exclusive, granule aligned
     }
 
-    private sealed record Attachment(Cpu Cpu, int Slot, Action<ulong, int> OnWrite);
+    private sealed record Attachment(Cpu Cpu, int Slot);
 
     /// <summary>Creates a monitor with a reservation granule of <paramref name="granuleBytes"/> bytes.</summary>
     /// <param name="granuleBytes">
@@ -48,8 +50,9 @@ public sealed class GlobalExclusiveMonitor
     public int GranuleBytes { get; }
 
     /// <summary>
-    /// Registers <paramref name="cpu"/> as a PE of this monitor: its RAM writes clear other PEs' marks, and writes by
-    /// other masters on its bus (<see cref="PhysicalBus.RamWritten"/>) clear every mark. Returns the PE's slot.
+    /// Registers <paramref name="cpu"/> as a PE of this monitor: its RAM writes clear other PEs' marks (the CPU reports
+    /// them while another PE holds one), and writes by other masters on its bus (<see cref="PhysicalBus.RamWritten"/>)
+    /// clear every mark. Returns the PE's slot.
     /// </summary>
     public int Attach(Cpu cpu)
     {
@@ -61,10 +64,9 @@ public sealed class GlobalExclusiveMonitor
             int slot = 0;
             while (_attached.Exists(a => a.Slot == slot)) slot++;
             if (slot >= _marks.Length) Array.Resize(ref _marks, Math.Max(slot + 1, _marks.Length * 2));
-            var attachment = new Attachment(cpu, slot, (pa, size) => ClearByAddress(pa, size, slot));
-            _attached.Add(attachment);
-            cpu.PhysicalWrite += attachment.OnWrite;
+            _attached.Add(new Attachment(cpu, slot));
             if (_observedBuses.Add(cpu.Bus)) cpu.Bus.RamWritten += OnBusWrite;
+            PublishMarks();
             return slot;
         }
     }
@@ -77,9 +79,9 @@ public sealed class GlobalExclusiveMonitor
             int i = _attached.FindIndex(a => ReferenceEquals(a.Cpu, cpu));
             if (i < 0) return;
             var a = _attached[i];
-            cpu.PhysicalWrite -= a.OnWrite;
             Clear(a.Slot);
             _attached.RemoveAt(i);
+            cpu.SetOthersHoldReservations(false);
         }
     }
 
@@ -96,6 +98,7 @@ public sealed class GlobalExclusiveMonitor
             ref var m = ref _marks[slot];
             m.Valid = true;
             Volatile.Write(ref _markedSlots, _markedSlots | SlotBit(slot));
+            PublishMarks();
             m.Start = pa & ~mask;
             m.End = (pa + (ulong)size + mask) & ~mask;
         }
@@ -168,5 +171,15 @@ public sealed class GlobalExclusiveMonitor
         for (int i = 0; i < _marks.Length; i++)
             if (_marks[i].Valid) bits |= SlotBit(i);
         Volatile.Write(ref _markedSlots, bits);
+        PublishMarks();
+    }
+
+    // Tells each PE whether another PE holds a mark, that is, whether its stores must be reported (under the lock).
+    // Slots from 63 up share bit 63, so a PE there always reports while any mark in a high slot exists.
+    private void PublishMarks()
+    {
+        long bits = _markedSlots;
+        foreach (var a in _attached)
+            a.Cpu.SetOthersHoldReservations((a.Slot < 63 ? bits & ~(1L << a.Slot) : bits) != 0);
     }
 }

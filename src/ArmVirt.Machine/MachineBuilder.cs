@@ -313,7 +313,8 @@ public sealed partial class MachineBuilder
                 cpus[i] = cpu;
                 timers[i] = timer;
             }
-            if (_cpuCount > 1) ConnectPeers(cpus);
+            // Several PEs share a global exclusive monitor and see each other's broadcast maintenance, SEVs and stores to code.
+            if (_cpuCount > 1) _ = new InnerShareableDomain(cpus);
 
             ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
             var uart = new Pl011(clock, serial);
@@ -434,38 +435,6 @@ public sealed partial class MachineBuilder
             ConnectTimer(gic, i, timers[i]);
         }
         return gic;
-    }
-
-    // What makes several PEs one Inner Shareable domain: one global exclusive monitor (a store by one clears the others'
-    // reservations and wakes their WFE); each PE's stores, TLBI ...IS (and HCR_EL2.FB upgrades), IC IALLUIS and IC IVAU
-    // reach the others' translated code and TLBs; SEV sets every PE's event register. The round-robin scheduler runs one
-    // PE at a time, so the others are applied to while they are not running.
-    private static void ConnectPeers(CpuCore[] cpus)
-    {
-        var monitor = new GlobalExclusiveMonitor(Math.Max(16, cpus[0].ExclusiveReservationGranule));
-        foreach (var cpu in cpus)
-        {
-            cpu.GlobalMonitor = monitor;
-            var others = cpus.Where(c => c != cpu).ToArray();
-            cpu.PhysicalWrite += (pa, size) =>
-            {
-                foreach (var o in others) o.InvalidateTranslatedCode(pa, (ulong)size);
-            };
-            cpu.TlbMaintenance += op =>
-            {
-                if (!op.Broadcast) return;
-                foreach (var o in others) o.InvalidateTlbFromPeer(op);
-            };
-            cpu.InstructionCacheMaintenance += (op, pa) =>
-            {
-                if (op == ArmVirt.Cpu.SystemRegisters.InstructionCacheOperation.All) return; // IC IALLU: this PE only
-                foreach (var o in others) o.InvalidateInstructionCacheFromPeer(op, pa);
-            };
-            cpu.EventSignalled += _ =>
-            {
-                foreach (var o in others) o.SignalEvent();
-            };
-        }
     }
 
     // QEMU hw/arm/boot.c (arm_setup_direct_kernel_boot): an ELF is not Linux; the DTB goes at the base of RAM if the

@@ -355,8 +355,8 @@ internal sealed class IlEmitContext
     internal Action<Action, int>? NotifyWrite { get; set; }
 
     /// <summary>
-    /// After an emitted store of <paramref name="bytes"/> bytes: when <see cref="Cpu.PhysicalWrite"/> has observers
-    /// (exclusive monitors, other CPUs' code caches), tells them through <see cref="Cpu.JitNotifyWrite"/>, the store's
+    /// After an emitted store of <paramref name="bytes"/> bytes: when the CPU's stores are observed (a
+    /// <see cref="Cpu.PhysicalWrite"/> handler, another PE's exclusive reservation), reports it through <see cref="Cpu.JitNotifyWrite"/>, the store's
     /// address pushed by <paramref name="pushAddress"/> (a ulong). Registers are reloaded after the call.
     /// </summary>
     public void EmitNotifyWrite(Action pushAddress, int bytes) => NotifyWrite!(pushAddress, bytes);

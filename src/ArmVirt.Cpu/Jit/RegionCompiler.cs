@@ -38,7 +38,7 @@ internal static class RegionCompiler
     private static readonly FieldInfo ExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitExitPc), Private)!;
     private static readonly FieldInfo ComputedExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitComputedExitPc), Private)!;
     private static readonly FieldInfo ExitNotRunField = typeof(Cpu).GetField(nameof(Cpu.JitExitNotRun), Private)!;
-    private static readonly FieldInfo PhysicalWriteField = typeof(Cpu).GetField(nameof(Cpu.PhysicalWrite), Private)!;
+    private static readonly FieldInfo StoresObservedField = typeof(Cpu).GetField(nameof(Cpu._storesObserved), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo NotifyWriteMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
     private static readonly FieldInfo Budget0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionBudget0), Private)!;
     private static readonly FieldInfo Instructions0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionInstructions0), Private)!;
@@ -532,7 +532,7 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Br, _commonExit);
         }
 
-        // An emitted store's notification of PhysicalWrite observers (IlEmitContext.NotifyWrite): when there are any,
+        // An emitted store's report (IlEmitContext.NotifyWrite): when the CPU's stores are observed (Cpu.NotifyStore),
         // the address (pushed by pushAddress) and size go to the shared notify stub, which calls Cpu.JitNotifyWrite,
         // reloads every register (none is live across the call) and jumps back.
         private void EmitNotifyWrite(Action pushAddress, int bytes)
@@ -540,7 +540,7 @@ internal static class RegionCompiler
             var il = _il;
             var none = il.DefineLabel();
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldfld, PhysicalWriteField);
+            il.Emit(OpCodes.Ldfld, StoresObservedField);
             il.Emit(OpCodes.Brfalse, none);
             pushAddress();
             il.Emit(OpCodes.Stloc, _notifyVa);

@@ -15,10 +15,9 @@ public sealed class TranslationCache
     private readonly TranslationBlock?[] _direct = new TranslationBlock?[1 << DirectBits];
     private readonly Dictionary<ulong, TranslationBlock> _blocks = new();
     private readonly Dictionary<ulong, List<TranslationBlock>> _pages = new();
-    // Pages of _pages counted by (page number mod PageFilterSize): a zero count proves a written page holds no code
-    // without a dictionary lookup (every guest store to RAM asks).
-    private const int PageFilterSize = 1 << 16;
-    private readonly int[] _pageFilter = new int[PageFilterSize];
+    // Pages of _pages (and, when the CPU is in an Inner Shareable domain, the domain's sum of its PEs' pages).
+    private readonly CodePageFilter _pageFilter = new();
+    private CodePageFilter? _sharedPages;
 
     /// <summary>Creates an empty cache holding at most <paramref name="capacity"/> blocks.</summary>
     public TranslationCache(int capacity = 131072)
@@ -188,7 +187,8 @@ public sealed class TranslationCache
         if (!_pages.TryGetValue(block.Page, out var list))
         {
             _pages[block.Page] = list = new List<TranslationBlock>();
-            _pageFilter[(int)(block.Page & (PageFilterSize - 1))]++;
+            _pageFilter.AddPage(block.Page);
+            _sharedPages?.AddPage(block.Page);
         }
         list.Add(block);
         return block;
@@ -346,10 +346,24 @@ public sealed class TranslationCache
 
     /// <summary>
     /// False when the page holding physical address <paramref name="pa"/> surely holds no block (the page-count filter
-    /// alone, no dictionary lookup): asked inline by every guest store to RAM before <see cref="HoldsCode"/>.
+    /// alone, no dictionary lookup).
     /// </summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    public bool MayHoldCode(ulong pa) => _pageFilter[(int)((pa / TranslationBlock.PageSize) & (PageFilterSize - 1))] != 0;
+    public bool MayHoldCode(ulong pa) => _pageFilter.MayHoldCode(pa);
+
+    /// <summary>This cache's own page filter.</summary>
+    public CodePageFilter Pages => _pageFilter;
+
+    /// <summary>
+    /// Counts this cache's pages in <paramref name="shared"/> too, from now on (the filter of an
+    /// <see cref="InnerShareableDomain"/>): the pages held so far are added at once.
+    /// </summary>
+    public void SharePages(CodePageFilter shared)
+    {
+        if (ReferenceEquals(shared, _sharedPages)) return;
+        _sharedPages?.Merge(_pageFilter, -1);
+        _sharedPages = shared;
+        shared.Merge(_pageFilter, 1);
+    }
 
     /// <summary>True when some block lives in a page overlapping <c>[pa, pa+size)</c>.</summary>
     public bool HoldsCode(ulong pa, ulong size)
@@ -357,7 +371,7 @@ public sealed class TranslationCache
         if (size == 0) return false;
         ulong first = pa / TranslationBlock.PageSize, last = (pa + size - 1) / TranslationBlock.PageSize;
         for (ulong p = first; p <= last; p++)
-            if (_pageFilter[(int)(p & (PageFilterSize - 1))] != 0 && _pages.ContainsKey(p)) return true;
+            if (_pageFilter.MayHoldPage(p) && _pages.ContainsKey(p)) return true;
         return false;
     }
 
@@ -412,7 +426,8 @@ public sealed class TranslationCache
         _blocks.Clear();
         _count = 0;
         _pages.Clear();
-        Array.Clear(_pageFilter);
+        _sharedPages?.Merge(_pageFilter, -1);
+        _pageFilter.Clear();
         Array.Clear(_direct);
         _regions.Clear();
         Flushes++;
@@ -455,6 +470,7 @@ public sealed class TranslationCache
     private void RemovePage(ulong page)
     {
         _pages.Remove(page);
-        _pageFilter[(int)(page & (PageFilterSize - 1))]--;
+        _pageFilter.RemovePage(page);
+        _sharedPages?.RemovePage(page);
     }
 }

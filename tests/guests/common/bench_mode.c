@@ -108,6 +108,7 @@ static void enter_el1_under_stage2(void)
 
 void exception_handler(struct frame *f, unsigned idx, unsigned el)
 {
+    (void)f, (void)idx, (void)el;   /* unused where print is compiled out (SMP copies other than 0) */
 #if defined(MODE_S2)
     /* The monitor: EL1's PSCI SYSTEM_OFF (HVC #0, function ID in W0) goes to the firmware through SMC. */
     if (el == 2 && idx == VEC_LOWER64_SYNC && (f->esr >> 26) == EC_HVC64 && (uint32_t)f->x[0] == PSCI_SYSTEM_OFF)
@@ -117,6 +118,41 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
           (uint64_t)el, (uint64_t)idx, f->esr, f->elr, f->far);
     system_off();
 }
+
+#if defined(SMP_COPIES)
+/* One word per copy at the top of the default 128 MiB of RAM, past every copy's image: set when that copy is done. */
+#define SMP_DONE ((volatile uint64_t *)0x47FF0000ul)
+#define PSCI_CPU_ON 0xC4000003u
+#define PSCI_CPU_OFF 0x84000002u
+
+static uint64_t psci3(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    register uint64_t x0 __asm__("x0") = fn, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
+    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
+    return x0;
+}
+
+static void smp_main(void)
+{
+#if SMP_COPY == 0
+    unsigned started = 1;
+    for (unsigned k = 1; k < SMP_COPIES; k++) {
+        SMP_DONE[k] = 0;
+        __asm__ volatile("dsb ish" ::: "memory");
+        if (psci3(PSCI_CPU_ON, k, SMP_IMAGE(k), 0) == 0) started++;   /* no such CPU: fewer copies run */
+    }
+    bench_main();
+    for (unsigned k = 1; k < started; k++) while (SMP_DONE[k] == 0) __asm__ volatile("yield" ::: "memory");
+    print("smp: %d copies ran\n", (uint64_t)started);
+#else
+    bench_main();
+    SMP_DONE[SMP_COPY] = 1;
+    __asm__ volatile("dsb ish" ::: "memory");
+    psci3(PSCI_CPU_OFF, 0, 0, 0);
+    for (;;) __asm__ volatile("wfi");
+#endif
+}
+#endif
 
 int main(unsigned el)
 {
@@ -139,6 +175,10 @@ int main(unsigned el)
 #elif defined(MODE_S2)
     enter_el1_under_stage2();
 #endif
+#if defined(SMP_COPIES)
+    smp_main();
+#else
     bench_main();
+#endif
     return 0;
 }
