@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ArmVirt.Package.Tests;
+
+/// <summary>
+/// The packages as users get them (README "Packages"): <c>dotnet pack</c> at the root makes exactly the ArmVirt library
+/// package (every ArmVirt assembly with its XML docs, no package dependencies, the package readme, a symbols package
+/// with the PDBs) and the ArmVirt.Cli tool package; a fresh console project fed only from that folder compiles and runs
+/// the package readme's example as written; the tool installs from it and runs.
+/// </summary>
+[TestClass]
+public sealed class PackageTests
+{
+    private static readonly string[] Assemblies = ["Core", "Mmu", "Cpu", "Gic", "Timer", "Devices", "Machine"];
+
+    private static string? feed;
+    private static string? work;
+
+    public TestContext TestContext { get; set; } = null!;
+
+    [ClassInitialize]
+    public static void Pack(TestContext _)
+    {
+        work = Directory.CreateTempSubdirectory("armvirt-package-").FullName;
+        feed = Path.Combine(work, "feed");
+        // --no-build: the solution's Release build (which runs before the tests) made every assembly.
+        var r = Run("dotnet", ["pack", Path.Combine(RepositoryRoot, "ArmVirt.slnx"), "--no-build", "-c", "Release", "-o", feed, "-nologo"], RepositoryRoot);
+        Assert.AreEqual(0, r.ExitCode, r.Output);
+    }
+
+    [ClassCleanup]
+    public static void Clean()
+    {
+        if (work != null && Directory.Exists(work)) Directory.Delete(work, recursive: true);
+    }
+
+    private static string Version => File.ReadAllText(Path.Combine(RepositoryRoot, "Directory.Build.props"))
+        is var props && Regex.Match(props, "<Version>([^<]+)</Version>") is { Success: true } m ? m.Groups[1].Value : throw new InvalidOperationException("no <Version> in Directory.Build.props");
+
+    [TestMethod]
+    public void PackMakesTheLibraryAndToolPackagesOnly()
+    {
+        var files = Directory.GetFiles(feed!).Select(Path.GetFileName).Order().ToArray();
+        CollectionAssert.AreEqual(new[] { $"ArmVirt.{Version}.nupkg", $"ArmVirt.{Version}.snupkg", $"ArmVirt.Cli.{Version}.nupkg", $"ArmVirt.Cli.{Version}.snupkg" }, files);
+        using var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed!, $"ArmVirt.{Version}.nupkg"));
+        var entries = package.Entries.Select(e => e.FullName).ToHashSet();
+        foreach (string a in Assemblies)
+        {
+            Assert.Contains($"lib/net10.0/ArmVirt.{a}.dll", entries);
+            Assert.Contains($"lib/net10.0/ArmVirt.{a}.xml", entries);
+        }
+        Assert.Contains("PACKAGE.md", entries);
+        string nuspec = new StreamReader(package.GetEntry("ArmVirt.nuspec")!.Open()).ReadToEnd();
+        StringAssert.Contains(nuspec, "<license type=\"expression\">MIT</license>");
+        StringAssert.Contains(nuspec, "<readme>PACKAGE.md</readme>");
+        Assert.DoesNotContain("<dependency ", nuspec, "the ArmVirt assemblies are inside the package, not dependencies");
+        using var symbols = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed!, $"ArmVirt.{Version}.snupkg"));
+        foreach (string a in Assemblies)
+            Assert.IsTrue(symbols.Entries.Any(e => e.FullName == $"lib/net10.0/ArmVirt.{a}.pdb"), $"ArmVirt.{a}.pdb in the symbols package");
+    }
+
+    /// <summary>The package readme's C# block, compiled and run as written in a project that knows only the feed.</summary>
+    [TestMethod]
+    public void PackageReadmeExampleBuildsAndBootsAGuest()
+    {
+        string dir = Path.Combine(work!, "consumer");
+        Directory.CreateDirectory(dir);
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot, "src", "ArmVirt.Machine", "PACKAGE.md"));
+        string example = Regex.Match(readme, "```csharp\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        Assert.IsNotEmpty(example, "PACKAGE.md has a ```csharp block");
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), example);
+        File.WriteAllText(Path.Combine(dir, "Consumer.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="ArmVirt" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        WriteFeedOnlyConfig(dir);
+        // The example boots guest.elf at EL2: the demo guest, which powers off from EL2.
+        File.Copy(Path.Combine(RepositoryRoot, "tests", "guests", "bin", "demo.elf"), Path.Combine(dir, "guest.elf"));
+        var r = Run("dotnet", ["run", "-c", "Release", "-nologo"], dir, IsolatedPackages(dir));
+        TestContext.WriteLine(r.Output);
+        Assert.AreEqual(0, r.ExitCode, r.Output);
+        StringAssert.Contains(r.Output, "PowerOff: ArmVirt demo guest");
+        StringAssert.Contains(r.Output, "EL1: running at EL1 after ERET from EL2");
+    }
+
+    [TestMethod]
+    public void ToolInstallsFromTheFeedAndRunsTheDemo()
+    {
+        string dir = Path.Combine(work!, "tool");
+        Directory.CreateDirectory(dir);
+        WriteFeedOnlyConfig(dir);
+        string tools = Path.Combine(dir, "tools");
+        var install = Run("dotnet", ["tool", "install", "ArmVirt.Cli", "--version", Version, "--tool-path", tools,
+            "--configfile", Path.Combine(dir, "nuget.config")], dir, IsolatedPackages(dir));
+        Assert.AreEqual(0, install.ExitCode, install.Output);
+        string armvirt = Path.Combine(tools, "armvirt");
+        var version = Run(armvirt, ["--version"], dir);
+        Assert.AreEqual(0, version.ExitCode, version.Output);
+        StringAssert.StartsWith(version.Output, $"armvirt {Version}");
+        var demo = Run(armvirt, [], dir);
+        Assert.AreEqual(0, demo.ExitCode, demo.Output);
+        StringAssert.Contains(demo.Output, "EL2: hello from the hypervisor level");
+    }
+
+    // A nuget.config naming the feed alone, so nothing comes from elsewhere.
+    private static void WriteFeedOnlyConfig(string dir) => File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <clear />
+            <add key="armvirt-feed" value="{feed}" />
+          </packageSources>
+        </configuration>
+        """);
+
+    // A global packages folder of its own: a package of this version extracted by an earlier run is not reused.
+    private static Dictionary<string, string> IsolatedPackages(string dir) => new() { ["NUGET_PACKAGES"] = Path.Combine(dir, "packages") };
+
+    private sealed record Result(int ExitCode, string Output);
+
+    private static Result Run(string file, IReadOnlyList<string> args, string directory, Dictionary<string, string>? environment = null)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (k, v) in environment ?? []) psi.Environment[k] = v;
+        using var p = Process.Start(psi)!;
+        p.StandardInput.Close();
+        var output = new StringBuilder();
+        var err = p.StandardError.ReadToEndAsync();
+        output.Append(p.StandardOutput.ReadToEnd());
+        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) p.Kill(entireProcessTree: true);
+        p.WaitForExit();
+        output.Append(err.Result);
+        return new Result(p.ExitCode, output.ToString());
+    }
+
+    private static string RepositoryRoot
+    {
+        get
+        {
+            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+                if (File.Exists(Path.Combine(d.FullName, "ArmVirt.slnx"))) return d.FullName;
+            throw new InvalidOperationException("ArmVirt.slnx not found above " + AppContext.BaseDirectory);
+        }
+    }
+}
