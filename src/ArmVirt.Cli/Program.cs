@@ -154,12 +154,18 @@ public static class Program
             double seconds = Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
             stderr.WriteLine($"armvirt: {machine.InstructionsExecuted} instructions, {machine.CyclesExecuted} cycles, " +
                 $"{machine.InstructionsExecuted / seconds / 1e6:F2} MIPS ({watch.Elapsed.TotalSeconds:F3} s)");
-            if (machine.Cpu.Translations is { } cache)
-                stderr.WriteLine($"armvirt: jit: {cache.BlocksBuilt} blocks built, {cache.BlocksInvalidated} invalidated, {cache.Flushes} cache flushes, {cache.PagesRechecked} pages checked after IC IALLU");
-            if (machine.Cpu.Translations is { BlocksCompiled: > 0 } t)
-                stderr.WriteLine($"armvirt: jit: {t.BlocksCompiled} compiles ({t.RegionsCompiled} of them regions), {t.InstructionsCompiled} guest instructions, in " +
-                    $"{t.CompileTime.TotalSeconds:F3} s, {t.CompileTime.TotalMicroseconds / t.InstructionsCompiled:F1} us per guest instruction");
-            // Summed over the CPUs.
+            // The JIT lines and the retired line are summed over the CPUs (each has its own translation cache).
+            var caches = machine.Cpus.Select(c => c.Translations).OfType<ArmVirt.Cpu.Jit.TranslationCache>().ToList();
+            if (caches.Count > 0)
+                stderr.WriteLine($"armvirt: jit: {caches.Sum(c => c.BlocksBuilt)} blocks built, {caches.Sum(c => c.BlocksInvalidated)} invalidated, " +
+                    $"{caches.Sum(c => c.Flushes)} cache flushes, {caches.Sum(c => c.PagesRechecked)} pages checked after IC IALLU");
+            long compiles = caches.Sum(c => c.BlocksCompiled), compiled = caches.Sum(c => c.InstructionsCompiled);
+            if (compiles > 0)
+            {
+                var compileTime = TimeSpan.FromTicks(caches.Sum(c => c.CompileTime.Ticks));
+                stderr.WriteLine($"armvirt: jit: {compiles} compiles ({caches.Sum(c => c.RegionsCompiled)} of them regions), {compiled} guest instructions, in " +
+                    $"{compileTime.TotalSeconds:F3} s, {compileTime.TotalMicroseconds / compiled:F1} us per guest instruction");
+            }
             ulong Sum(Func<CpuStatistics, ulong> f) => machine.Cpus.Aggregate(0UL, (n, c) => n + f(c.Statistics));
             double all = Math.Max(1, machine.InstructionsExecuted);
             stderr.WriteLine($"armvirt: retired: {Sum(s => s.InstructionsRegions) / all:P1} in regions, {Sum(s => s.InstructionsBaseline) / all:P1} in baseline blocks, " +
@@ -168,8 +174,7 @@ public static class Program
                 $"exceptions taken: {Sum(s => s.ExceptionsTaken[1])} to EL1, {Sum(s => s.ExceptionsTaken[2])} to EL2, {Sum(s => s.ExceptionsTaken[3])} to EL3; " +
                 $"{Sum(s => s.MmioAccesses)} MMIO accesses, {Sum(s => (ulong)s.TlbFills)} TLB fills, {Sum(s => s.HostTlbFlushes)} host TLB flushes");
             if (machine.Cpus.Count > 1)
-                stderr.WriteLine("armvirt: per CPU: " + string.Join(", ", machine.Cpus.Select(c => $"cpu{c.Configuration.Index} {c.State.Instructions} instructions")) +
-                    " (the jit lines are CPU 0's)");
+                stderr.WriteLine("armvirt: per CPU: " + string.Join(", ", machine.Cpus.Select(c => $"cpu{c.Configuration.Index} {c.State.Instructions} instructions")));
         }
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");
