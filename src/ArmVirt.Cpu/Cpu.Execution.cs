@@ -60,6 +60,7 @@ public sealed partial class Cpu
     {
         ulong limit = ulong.MaxValue - State.Instructions < instructionLimit ? ulong.MaxValue : State.Instructions + instructionLimit;
         InvalidateRegimeCache(); // the caller may have written system registers directly
+        DebugRegistersChanged();
         while (StopReason == StopReason.None)
         {
             if (State.Instructions >= limit)
@@ -105,6 +106,7 @@ public sealed partial class Cpu
     public void Step()
     {
         InvalidateRegimeCache(); // the caller may have written system registers directly
+        DebugRegistersChanged();
         StepInstruction();
     }
 
@@ -112,22 +114,30 @@ public sealed partial class Cpu
     private void StepInstruction()
     {
         ulong pc = State.PC;
+        bool stepping = false;
         try
         {
+            // Synchronous exceptions in the priority order of D1.13.4: Software Step (before the fetch), PC alignment and
+            // Instruction Abort (the fetch), Breakpoint, Illegal Execution state, then the instruction's own.
+            if (_instructionDebugChecks && CheckSoftwareStep(pc, out stepping))
+            {
+            }
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
             // instruction), as the catch below takes the others.
-            if (FetchFault(pc, out uint insn) is { } fault)
+            else if (FetchFault(pc, out uint insn) is { } fault)
             {
                 TakeException(ExceptionKind.Synchronous, fault.TargetEl, pc, fault.Class, fault.Iss, fault.InstructionLength32, fault.FaultAddress, fault.IntermediatePhysicalAddress);
             }
             else
             {
+                if (_breakpointsArmed) CheckBreakpoint(pc);
                 TraceInstruction?.Invoke(this, insn);
                 if (State.IllegalState) CheckIllegalState();
                 var encoding = Decode(insn);
                 NextPc = pc + 4;
                 encoding.Handler(this, insn);
                 State.PC = NextPc;
+                if (_softwareStepConfigured) SoftwareStepCompleted(insn, stepping);
             }
         }
         catch (GuestException e)
