@@ -19,8 +19,10 @@ public sealed partial class Cpu
     private bool _breakpointsArmed, _watchpointsArmed;
     // MDSCR_EL1.SS set (and the OS locks clear): StepInstruction runs CheckSoftwareStep, the JIT asks SoftwareStepActive.
     private bool _softwareStepConfigured;
-    // Either of the above: the one test StepInstruction makes before the fetch when no debug feature is in use.
-    private bool _instructionDebugChecks;
+    // Either of the above or a host breakpoint: the one test StepInstruction makes before the fetch when no debug feature
+    // is in use. After the fetch: an armed breakpoint or a host code hook. On data accesses: an armed watchpoint, a host
+    // watchpoint or memory hook (UpdateDebugSummary).
+    private bool _instructionDebugChecks, _afterFetchChecks, _dataDebugChecks;
     // The VA pages (bits 63:12) of the armed address breakpoints, and whether an unlinked context breakpoint matches on
     // every page.
     private ulong[] _breakpointPages = [];
@@ -91,18 +93,56 @@ public sealed partial class Cpu
         bool step = !locked && (s.Mdscr & MdscrSs) != 0;
         if (step != _softwareStepConfigured) _lastInstructionStepped = _lastSteppedExclusive = false;
         _softwareStepConfigured = step;
-        _instructionDebugChecks = _breakpointsArmed || _softwareStepConfigured;
+        UpdateDebugSummary();
+    }
+
+    // The flags the execution paths test, from the self-hosted debug state and the host's (Cpu.HostDebug.cs).
+    private void UpdateDebugSummary()
+    {
+        _instructionDebugChecks = _breakpointsArmed || _softwareStepConfigured || _hostCodeChecks;
+        _afterFetchChecks = _breakpointsArmed || _codeHooksArmed;
+        bool data = _watchpointsArmed || _hostDataChecks;
+        if (data != _dataDebugChecks) InvalidateRegimeCache(); // turns the interpreter's RAM fast path off or on
+        _dataDebugChecks = data;
+    }
+
+    // StepInstruction's checks before the fetch: the host's breakpoints, then CheckSoftwareStep.
+    private bool DebugBeforeFetch(ulong pc, out bool stepping)
+    {
+        if (_hostCodeChecks) CheckHostBreakpoint(pc);
+        return CheckSoftwareStep(pc, out stepping);
+    }
+
+    // StepInstruction's checks after the fetch: AArch64.CheckBreakpoint, then (once the Illegal Execution state check has
+    // passed) the host's code hooks.
+    private void AfterFetchChecks(ulong pc)
+    {
+        if (_breakpointsArmed) CheckBreakpoint(pc);
+        if (_codeHooksArmed)
+        {
+            if (State.IllegalState) CheckIllegalState();
+            RunCodeHooks(pc);
+        }
+    }
+
+    // TranslateData's checks after a translation without a fault: the host's watchpoints, then AArch64.CheckWatchpoint.
+    private void CheckDataDebug(ulong va, int size, MemoryAccessKind kind)
+    {
+        if (_hostDataChecks) CheckHostWatchpoints(va, size, kind);
+        if (_watchpointsArmed) CheckWatchpoint(va, size, kind);
     }
 
     /// <summary>DoubleLockStatus(): OSDLR_EL1.DLK set and DBGPRCR_EL1.CORENPDRQ clear (no halting debug).</summary>
     private bool DoubleLocked => (Sys.Osdlr & 1) != 0 && (Sys.Dbgprcr & 1) == 0;
 
     /// <summary>
-    /// True when the JIT must build no block at <paramref name="pc"/>'s page: an armed breakpoint may match there,
-    /// so each instruction of the page goes through <see cref="StepInstruction"/>, which checks it before it executes.
+    /// True when the JIT must build no block at <paramref name="pc"/>'s page: an armed breakpoint may match there, or the
+    /// host has a breakpoint or code hook there, so each instruction of the page goes through
+    /// <see cref="StepInstruction"/>, which checks it before it executes.
     /// </summary>
     internal bool InstructionChecksOnPage(ulong pc)
     {
+        if (_hostCodeChecks && HostCodeOnPage(pc)) return true;
         if (!_breakpointsArmed) return false;
         if (_breakpointsOnEveryPage) return true;
         foreach (ulong page in _breakpointPages)
@@ -111,11 +151,14 @@ public sealed partial class Cpu
     }
 
     /// <summary>
-    /// True when the pages of [<paramref name="va"/>, +4 KiB) may hold a watched byte: the host TLB then keeps them
-    /// out of its fast path. Bits 63:56 are ignored (a tagged address matches by bits 55 down).
+    /// True when the page of <paramref name="va"/> may hold a byte an armed watchpoint, a host watchpoint or a memory
+    /// hook watches: the host TLB then keeps it out of its fast path. For the architectural watchpoints bits 63:56 are
+    /// ignored (a tagged address matches by bits 55 down).
     /// </summary>
     internal bool PageMayBeWatched(ulong va)
     {
+        if (!_dataDebugChecks) return false;
+        if (_hostDataChecks && HostDataOnPage(va)) return true;
         if (!_watchpointsArmed) return false;
         const ulong Untagged = 0x00FF_FFFF_FFFF_F000;
         ulong page = va & Untagged;

@@ -54,13 +54,30 @@ public sealed partial class Cpu
 
     /// <summary>
     /// Executes until the CPU stops or <paramref name="instructionLimit"/> more instructions have retired.
-    /// Virtual time advances with the cycles executed and, while waiting, jumps to the next scheduled event.
+    /// Virtual time advances with the cycles executed and, while waiting, jumps to the next scheduled event. A run that
+    /// stopped at a host breakpoint or watchpoint (<see cref="Breakpoints"/>, <see cref="Watchpoints"/>) resumes: the
+    /// instruction it stopped before executes without stopping again.
     /// </summary>
     public StopReason Run(ulong instructionLimit = ulong.MaxValue)
     {
         ulong limit = ulong.MaxValue - State.Instructions < instructionLimit ? ulong.MaxValue : State.Instructions + instructionLimit;
         InvalidateRegimeCache(); // the caller may have written system registers directly
         DebugRegistersChanged();
+        if (StopReason is StopReason.Breakpoint or StopReason.Watchpoint) ClearStop(); // resumes after a host stop
+        _inRun = true;
+        try
+        {
+            RunLoop(limit);
+        }
+        finally
+        {
+            _inRun = false;
+        }
+        return StopReason;
+    }
+
+    private void RunLoop(ulong limit)
+    {
         while (StopReason == StopReason.None)
         {
             if (State.Instructions >= limit)
@@ -93,7 +110,6 @@ public sealed partial class Cpu
             }
             Clock.AdvanceTo(State.Cycles);
         }
-        return StopReason;
     }
 
     // The execution loops' condition before each instruction: the next clock deadline not reached, the instruction limit
@@ -118,8 +134,9 @@ public sealed partial class Cpu
         try
         {
             // Synchronous exceptions in the priority order of D1.13.4: Software Step (before the fetch), PC alignment and
-            // Instruction Abort (the fetch), Breakpoint, Illegal Execution state, then the instruction's own.
-            if (_instructionDebugChecks && CheckSoftwareStep(pc, out stepping))
+            // Instruction Abort (the fetch), Breakpoint, Illegal Execution state, then the instruction's own. The host's
+            // breakpoints stop the run before all of them, its code hooks run after them (Cpu.HostDebug.cs).
+            if (_instructionDebugChecks && DebugBeforeFetch(pc, out stepping))
             {
             }
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
@@ -130,7 +147,7 @@ public sealed partial class Cpu
             }
             else
             {
-                if (_breakpointsArmed) CheckBreakpoint(pc);
+                if (_afterFetchChecks) AfterFetchChecks(pc);
                 TraceInstruction?.Invoke(this, insn);
                 if (State.IllegalState) CheckIllegalState();
                 var encoding = Decode(insn);

@@ -36,7 +36,7 @@ public sealed partial class Cpu
     {
         ulong pa = TranslateDataAddress(va, size, kind, alignment);
         // AArch64.CheckDebug after a translation without a fault (D2.9: alignment and MMU faults come first).
-        if (_watchpointsArmed) CheckWatchpoint(va, size, kind);
+        if (_dataDebugChecks) CheckDataDebug(va, size, kind);
         return pa;
     }
 
@@ -151,6 +151,13 @@ public sealed partial class Cpu
 
     private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment)
     {
+        ulong value = ReadMemoryTranslated(va, size, kind, alignment);
+        if (_memoryHooksArmed) ReportMemoryAccess(va, size, value, write: false);
+        return value;
+    }
+
+    private ulong ReadMemoryTranslated(ulong va, int size, MemoryAccessKind kind, int alignment)
+    {
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates) return ReadAcrossPages(va, size, kind, alignment);
         ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
         unsafe
@@ -192,12 +199,10 @@ public sealed partial class Cpu
     private void WriteMemorySlow(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
     {
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates)
-        {
             WriteAcrossPages(va, size, value, kind, alignment);
-            return;
-        }
-        ulong pa = TranslateData(va, size, kind, alignment);
-        WritePhysical(va, pa, size, value, kind);
+        else
+            WritePhysical(va, TranslateData(va, size, kind, alignment), size, value, kind);
+        if (_memoryHooksArmed) ReportMemoryAccess(va, size, value, write: true);
     }
 
     // An access that straddles two pages is translated page by page (both before any byte is written), then

@@ -81,9 +81,9 @@ public sealed partial class Cpu
     // loaders, firmware preparing another CPU) runs before Run or Step, which both drop the cache.
     private TranslationControl _regime;
     private bool _regimeCached;
-    // _regimeCached, and no watchpoint armed: the interpreter's RAM fast path (FastReadPointer, FastWritePointer) may
-    // be taken. (One flag, so that the fast path tests nothing more than before; armed watchpoints send every access
-    // through TranslateData, which checks them.)
+    // _regimeCached, and no watchpoint armed (nor a host watchpoint or memory hook): the interpreter's RAM fast path
+    // (FastReadPointer, FastWritePointer) may be taken. (One flag, so that the fast path tests nothing more than before;
+    // watchpoints send every access through TranslateData, which checks them.)
     private bool _regimeFastData;
     private int _regimeEl;
     private bool _regimePan;
@@ -115,7 +115,7 @@ public sealed partial class Cpu
         _regimeEl = State.EL;
         _regimePan = State.Pan;
         _regimeCached = true;
-        _regimeFastData = !_watchpointsArmed;
+        _regimeFastData = !_dataDebugChecks;
         _regimeSerial++;
     }
 
