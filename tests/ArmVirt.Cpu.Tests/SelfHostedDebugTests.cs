@@ -111,6 +111,45 @@ public sealed class SelfHostedDebugTests
         Assert.AreEqual(SysCpu.RamBase + 0x400, cpu.State.PC, "lower EL AArch64 synchronous vector");
     }
 
+    [TestMethod]
+    public void HcrEl2TgeRoutesEl0BreakpointsToEl2()
+    {
+        using var s = DebugCpu(highestEl: 2);
+        var cpu = s.Cpu;
+        cpu.Sys.OsLock = false;
+        cpu.Sys.Hcr |= 1UL << 27; // TGE
+        cpu.Sys.Dbgbvr[0] = SysCpu.CodeBase;
+        cpu.Sys.Dbgbcr[0] = Bcr(0) & ~(1UL << 1); // PMC = EL0 only
+        s.Enter(0);
+        s.Exec(Nop);
+        Assert.AreEqual(2, cpu.State.EL);
+        Assert.AreEqual(BreakpointEsr(sameEl: false), cpu.Sys.Esr[2]);
+        Assert.AreEqual(SysCpu.CodeBase, cpu.Sys.Elr[2]);
+    }
+
+    [TestMethod]
+    public void DcZvaIsAStoreOfItsWholeBlockToWatchpoints()
+    {
+        // DC ZVA needs Normal memory (with the MMU off it takes an alignment fault first): stage 1 on.
+        using var pair = LockstepRegionTests.RegionPair(mmu: true);
+        var cpu = pair.Interp.Cpu;
+        ulong block = LockstepRegionTests.DataArea;
+        LockstepRegionTests.LoadAtCode(pair, Enc.DcZvaX0, Nop);
+        pair.Load(block + 16, 0xdead, 0xbeef);
+        cpu.Sys.Vbar[1] = LockstepRegionTests.Vbar;
+        cpu.Sys.OsLock = false;
+        cpu.Sys.Mdscr = MdscrKde | MdscrMde;
+        cpu.State.Daif = 0;
+        cpu.Sys.Dbgwvr[0] = block + 16;
+        cpu.Sys.Dbgwcr[0] = Wcr(lsc: 2);
+        cpu.SetX(0, block + 40); // inside the block, past the watched doubleword
+        cpu.Step();
+        Assert.AreEqual((0x35UL << 26) | (1UL << 25) | (1UL << 6) | 0x22, cpu.Sys.Esr[1], "watchpoint, WnR = 1");
+        Assert.AreEqual(block + 16, cpu.Sys.Far[1], "FAR: the watched doubleword, within the block");
+        Assert.AreEqual(LockstepRegionTests.Code, cpu.Sys.Elr[1]);
+        Assert.AreEqual(0xdeadUL, BitConverter.ToUInt64(pair.Interp.Ram.AsSpan(block + 16, 8)) & 0xFFFF, "nothing zeroed");
+    }
+
     /// <summary>
     /// A loop made hot enough to run as a compiled region, then a breakpoint in the same page armed by the program's own
     /// MSRs (the handler skips the instruction, so it is taken on every pass), then, with the breakpoint disarmed, a
