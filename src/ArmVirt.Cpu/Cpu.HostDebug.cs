@@ -33,9 +33,12 @@ public sealed partial class Cpu
     private ulong _untilPc;
     private bool _untilArmed;
     // The instruction a host stop left the PC on, and the instruction count then: it executes without stopping again
-    // when the run resumes.
+    // at a breakpoint (nor, after a watchpoint stop, at a watchpoint) when the run resumes.
     private ulong _resumePc, _resumeInstructions;
-    private bool _resumeValid;
+    private bool _resumeValid, _resumeWatchpoints;
+    // The hooks as arrays (copied when they change): called without an allocation, and a hook may remove itself.
+    private (ulong Start, ulong End, Action<Cpu, ulong> Hook)[] _codeHooks = [];
+    private (ulong Start, ulong End, Action<Cpu, MemoryHookAccess> Hook)[] _memoryHooks = [];
     // Inside Run or Step: translated code may be running, so a change of the watched data must also make it leave.
     private bool _inRun;
 
@@ -72,9 +75,11 @@ public sealed partial class Cpu
         if (_untilArmed) pages.Add((_untilPc >> 12, _untilPc >> 12));
         if (_hostBreakpoints != null)
             foreach (ulong va in _hostBreakpoints) pages.Add((va >> 12, va >> 12));
-        _codeHooksArmed = _hooks != null && _hooks.Code.Count != 0;
+        _codeHooks = _hooks != null ? [.. _hooks.Code] : [];
+        _memoryHooks = _hooks != null ? [.. _hooks.Memory] : [];
+        _codeHooksArmed = _codeHooks.Length != 0;
         if (_codeHooksArmed)
-            foreach (var (start, end, _) in _hooks!.Code) pages.Add((start >> 12, (end - 1) >> 12));
+            foreach (var (start, end, _) in _codeHooks) pages.Add((start >> 12, (end - 1) >> 12));
         pages.Sort();
         _hostCodeChecks = pages.Count != 0;
         if (!pages.SequenceEqual(_hostCodePages))
@@ -82,7 +87,7 @@ public sealed partial class Cpu
             _hostCodePages = [.. pages];
             _translations?.Flush(); // blocks were built for the old set of watched code pages
         }
-        _memoryHooksArmed = _hooks != null && _hooks.Memory.Count != 0;
+        _memoryHooksArmed = _memoryHooks.Length != 0;
         bool data = _memoryHooksArmed || (_hostWatchpoints != null && _hostWatchpoints.Count != 0);
         if (data || _hostDataChecks)
         {
@@ -112,9 +117,8 @@ public sealed partial class Cpu
         if (_hostWatchpoints != null)
             foreach (var w in _hostWatchpoints.Items)
                 if (w.Overlaps(page, 0x1000)) return true;
-        if (_hooks != null)
-            foreach (var (start, end, _) in _hooks.Memory)
-                if (start < page + 0x1000 && end > page) return true;
+        foreach (var (start, end, _) in _memoryHooks)
+            if (start < page + 0x1000 && end > page) return true;
         return false;
     }
 
@@ -126,32 +130,30 @@ public sealed partial class Cpu
         if (!until && (_hostBreakpoints == null || !_hostBreakpoints.Contains(pc))) return;
         if (IsResumedInstruction(pc)) return;
         string message = until ? $"reached 0x{pc:x}" : $"breakpoint at 0x{pc:x}";
-        StopForHost(pc, StopReason.Breakpoint, message);
+        StopForHost(pc, StopReason.Breakpoint, message, watchpointsToo: false);
     }
 
     private bool IsResumedInstruction(ulong pc) => _resumeValid && pc == _resumePc && State.Instructions == _resumeInstructions;
 
-    private void StopForHost(ulong pc, StopReason reason, string message)
+    // Stops the run before the instruction at pc (not retired, PC on it), which then resumes past the host's
+    // breakpoints (and, when `watchpointsToo`, its watchpoints).
+    private void StopForHost(ulong pc, StopReason reason, string message, bool watchpointsToo)
     {
         _resumeValid = true;
+        _resumeWatchpoints = watchpointsToo;
         _resumePc = pc;
         _resumeInstructions = State.Instructions;
-        RequestStop(reason, 0, message);
+        if (reason != StopReason.None) RequestStop(reason, 0, message);
         throw new CpuStoppedException(message);
     }
 
     // Code hooks for the instruction at pc, about to execute. A hook that stopped the CPU leaves it unexecuted.
     private void RunCodeHooks(ulong pc)
     {
-        foreach (var (start, end, hook) in _hooks!.Code.ToArray())
+        bool running = StopReason == StopReason.None; // (Step runs an instruction after a stop too)
+        foreach (var (start, end, hook) in _codeHooks)
             if (pc >= start && pc < end) hook(this, pc);
-        if (StopReason != StopReason.None)
-        {
-            _resumeValid = true;
-            _resumePc = pc;
-            _resumeInstructions = State.Instructions;
-            throw new CpuStoppedException(StopMessage ?? "stopped by a code hook");
-        }
+        if (running && StopReason != StopReason.None) StopForHost(pc, StopReason.None, StopMessage ?? "stopped by a code hook", watchpointsToo: false);
     }
 
     // The host's stop before a data access that touches a watched byte.
@@ -167,10 +169,11 @@ public sealed partial class Cpu
         foreach (var w in _hostWatchpoints.Items)
         {
             if ((w.Kind & (write ? WatchKind.Write : WatchKind.Read)) == 0 || !w.Overlaps(va, (ulong)size)) continue;
-            if (IsResumedInstruction(State.PC)) return;
+            if (_resumeWatchpoints && IsResumedInstruction(State.PC)) return;
             LastWatchpointHit = new WatchpointHit(w, va, size, write);
             StopForHost(State.PC, StopReason.Watchpoint,
-                $"watchpoint at 0x{w.Address:x}: {(write ? "write" : "read")} of {size} bytes at 0x{va:x} by the instruction at 0x{State.PC:x}");
+                $"watchpoint at 0x{w.Address:x}: {(write ? "write" : "read")} of {size} bytes at 0x{va:x} by the instruction at 0x{State.PC:x}",
+                watchpointsToo: true);
         }
     }
 
@@ -179,7 +182,7 @@ public sealed partial class Cpu
     {
         if (!_memoryHooksArmed) return;
         var access = new MemoryHookAccess(va, size, value, write);
-        foreach (var (start, end, hook) in _hooks!.Memory.ToArray())
+        foreach (var (start, end, hook) in _memoryHooks)
             if (va >= start && va < end) hook(this, access);
     }
 }

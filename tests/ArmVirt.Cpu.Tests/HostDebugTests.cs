@@ -127,6 +127,27 @@ public sealed class HostDebugTests
     }
 
     [TestMethod]
+    public void ABreakpointAndAWatchpointOnOneInstructionStopInTurn()
+    {
+        using var pair = Warmed(out var p);
+        foreach (var s in pair.Both)
+        {
+            var cpu = s.Cpu;
+            cpu.Breakpoints.Add(p.StoreData);
+            cpu.Watchpoints.Add(Data, 8, WatchKind.Write);
+            Assert.AreEqual(StopReason.Breakpoint, cpu.Run(100_000));
+            ulong at = cpu.State.Instructions;
+            Assert.AreEqual(StopReason.Watchpoint, cpu.Run(100_000), "resumed past the breakpoint, the store's watchpoint");
+            Assert.AreEqual((p.StoreData, at), (cpu.State.PC, cpu.State.Instructions));
+            ulong stored = cpu.X(3);
+            Assert.AreEqual(StopReason.Breakpoint, cpu.Run(100_000), "resumed past both: the next pass");
+            Assert.AreEqual((p.StoreData, at + 7), (cpu.State.PC, cpu.State.Instructions));
+            Assert.AreEqual(stored, Read64(s, Data));
+        }
+        LockstepPair.AssertSameState(pair.Interp.Cpu, pair.Jit.Cpu, "after the stops");
+    }
+
+    [TestMethod]
     public void HooksSeeTheSameInstructionsAndValuesUnderBothEngines()
     {
         using var pair = Warmed(out var p);
