@@ -151,6 +151,37 @@ public sealed class SelfHostedDebugTests
     }
 
     /// <summary>
+    /// The random programs of <see cref="LockstepRegionTests"/> (loops, calls, loads and stores, faults) run compiled
+    /// straight to regions, each with a breakpoint on one of its instructions and a watchpoint (random BAS or MASK,
+    /// loads, stores or both) on its data, PSTATE.D clear: the skip handler steps over each debug exception, and the
+    /// JIT must take every one exactly where the interpreter does.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void RandomProgramsUnderBreakpointsAndWatchpointsRunIdenticallyCompiled(bool mmu)
+    {
+        var rng = new Random(mmu ? 1717 : 1718);
+        using var pair = LockstepRegionTests.RegionPair(mmu);
+        int debugExceptions = 0;
+        pair.Jit.Cpu.ExceptionEntered += (_, _) => { if ((pair.Jit.Cpu.Sys.Esr[1] >> 26) is 0x31 or 0x35) debugExceptions++; };
+        LockstepRegionTests.RunRandomPrograms(pair, rng, 48, (cpu, at, length) =>
+        {
+            // The same random choices for both CPUs: drawn from a generator seeded by the program's address and length.
+            var r = new Random((int)(at >> 2) ^ length);
+            cpu.State.Daif = 0x7u << 6; // D clear: debug exceptions from EL1 to EL1
+            cpu.Sys.OsLock = false;
+            cpu.Sys.Mdscr = MdscrKde | MdscrMde;
+            cpu.Sys.Dbgbvr[0] = at + 4 * (ulong)r.Next(length);
+            cpu.Sys.Dbgbcr[0] = Bcr(0);
+            int mask = r.Next(3) == 0 ? 3 + r.Next(4) : 0;
+            cpu.Sys.Dbgwvr[1] = LockstepRegionTests.DataArea + 8 * (ulong)r.Next(RegionProgramGenerator.DataSize / 8);
+            cpu.Sys.Dbgwcr[1] = (Wcr(1 + r.Next(3)) & ~(0xFFUL << 5)) | ((ulong)(mask != 0 ? 0xFF : 1 + r.Next(255)) << 5) | ((ulong)mask << 24);
+        });
+        Assert.IsTrue(debugExceptions > 48, $"debug exceptions were taken ({debugExceptions})");
+    }
+
+    /// <summary>
     /// A loop made hot enough to run as a compiled region, then a breakpoint in the same page armed by the program's own
     /// MSRs (the handler skips the instruction, so it is taken on every pass), then, with the breakpoint disarmed, a
     /// watchpoint on a store in a second hot loop whose other accesses stay on the fast path: lockstep with the
