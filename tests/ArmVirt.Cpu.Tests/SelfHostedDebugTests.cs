@@ -163,8 +163,13 @@ public sealed class SelfHostedDebugTests
     {
         var rng = new Random(mmu ? 1717 : 1718);
         using var pair = LockstepRegionTests.RegionPair(mmu);
-        int debugExceptions = 0;
-        pair.Jit.Cpu.ExceptionEntered += (_, _) => { if ((pair.Jit.Cpu.Sys.Esr[1] >> 26) is 0x31 or 0x35) debugExceptions++; };
+        int breakpoints = 0, watchpoints = 0;
+        pair.Jit.Cpu.ExceptionEntered += (_, _) =>
+        {
+            ulong ec = pair.Jit.Cpu.Sys.Esr[1] >> 26;
+            if (ec == 0x31) breakpoints++;
+            if (ec == 0x35) watchpoints++;
+        };
         LockstepRegionTests.RunRandomPrograms(pair, rng, 48, (cpu, at, length) =>
         {
             // The same random choices for both CPUs: drawn from a generator seeded by the program's address and length.
@@ -174,11 +179,12 @@ public sealed class SelfHostedDebugTests
             cpu.Sys.Mdscr = MdscrKde | MdscrMde;
             cpu.Sys.Dbgbvr[0] = at + 4 * (ulong)r.Next(length);
             cpu.Sys.Dbgbcr[0] = Bcr(0);
-            int mask = r.Next(3) == 0 ? 3 + r.Next(4) : 0;
+            int mask = r.Next(3) != 0 ? 6 + r.Next(7) : 0; // 64 bytes to 4 KiB, or a doubleword's bytes
             cpu.Sys.Dbgwvr[1] = LockstepRegionTests.DataArea + 8 * (ulong)r.Next(RegionProgramGenerator.DataSize / 8);
             cpu.Sys.Dbgwcr[1] = (Wcr(1 + r.Next(3)) & ~(0xFFUL << 5)) | ((ulong)(mask != 0 ? 0xFF : 1 + r.Next(255)) << 5) | ((ulong)mask << 24);
         });
-        Assert.IsTrue(debugExceptions > 48, $"debug exceptions were taken ({debugExceptions})");
+        Assert.IsTrue(breakpoints > 48, $"breakpoint exceptions were taken ({breakpoints})");
+        Assert.IsTrue(watchpoints > 48, $"watchpoint exceptions were taken ({watchpoints})");
     }
 
     /// <summary>
