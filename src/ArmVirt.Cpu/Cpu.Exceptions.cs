@@ -87,7 +87,8 @@ public sealed partial class Cpu
     /// AArch64.ExceptionReturn: restores PSTATE from SPSR_ELx and branches to ELR_ELx. An illegal return
     /// (to a higher or unimplemented EL, to AArch32, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
     /// EL and SP selection and sets PSTATE.IL, as IllegalExceptionReturn says; NZCV, DAIF and PAN are restored
-    /// either way (SetPSTATEFromPSR), and PSTATE.SS as DebugExceptionReturnSS says. Clears the local monitor and sets the event register (SendEventLocal).
+    /// either way (SetPSTATEFromPSR), and PSTATE.SS as DebugExceptionReturnSS says. Clears the local monitor and sets
+    /// the event register (SendEventLocal).
     /// </summary>
     public void ExceptionReturn()
     {

@@ -138,6 +138,7 @@ public sealed partial class Cpu
             // breakpoints stop the run before all of them, its code hooks run after them (Cpu.HostDebug.cs).
             if (_instructionDebugChecks && DebugBeforeFetch(pc, out stepping))
             {
+                // The Software Step exception was taken (counted below as a fetch abort is).
             }
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
             // instruction), as the catch below takes the others.

@@ -11,7 +11,10 @@ public static class ExceptionGeneration
 
     private static ushort Imm16(uint insn) => (ushort)A64Fields.Bits(insn, 20, 5);
 
-    /// <summary>C6.2.329 SVC / AArch64.CallSupervisor: EC 0x15 to EL1 (EL2 from EL0 under HCR_EL2.TGE), returning after it; a stepped SVC has completed its step (SSAdvance), so SPSR.SS is 0.</summary>
+    /// <summary>
+    /// C6.2.329 SVC / AArch64.CallSupervisor: EC 0x15 to EL1 (EL2 from EL0 under HCR_EL2.TGE), returning after it. A
+    /// stepped SVC has completed its step (SSAdvance, as HVC and SMC), so SPSR.SS is 0.
+    /// </summary>
     public static void Svc(Cpu cpu, uint insn)
     {
         cpu.SoftwareStepAdvance();
