@@ -116,7 +116,7 @@ public sealed partial class Cpu
     /// </summary>
     internal unsafe void JitHostTlbFill(ulong va, bool write)
     {
-        if (!_hostTlbKeyed || PageMayBeWatched(va)) return; // a watched page's accesses must reach TranslateData
+        if (!_hostTlbKeyed || (_dataDebugChecks && PageMayBeWatched(va))) return; // a watched page's accesses must reach TranslateData
         if (_hostTlbFlat)
         {
             // Identity: the page is RAM when the flat fast path covers it.

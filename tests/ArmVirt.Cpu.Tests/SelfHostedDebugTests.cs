@@ -128,6 +128,19 @@ public sealed class SelfHostedDebugTests
     }
 
     [TestMethod]
+    public void HcrEl2TgeActsAsMdcrEl2TdeForTheDebugRegisterTraps()
+    {
+        // MDCCSR_EL0 from EL0: MDCR_EL2.TDA, and TDE, and HCR_EL2.TGE (which makes TDE behave as 1) trap it to EL2.
+        using var s = new SysCpu(highestEl: 2);
+        var cpu = s.Cpu;
+        cpu.Sys.Hcr |= 1UL << 27; // TGE
+        s.Enter(0);
+        s.Exec(Enc.Mrs(cpu, "MDCCSR_EL0", 3));
+        Assert.AreEqual(2, cpu.State.EL);
+        Assert.AreEqual(Enc.Esr(0x18, Enc.Iss18(2, 3, 0, 1, 0, 3, read: true)), cpu.Sys.Esr[2]);
+    }
+
+    [TestMethod]
     public void DcZvaIsAStoreOfItsWholeBlockToWatchpoints()
     {
         // DC ZVA needs Normal memory (with the MMU off it takes an alignment fault first): stage 1 on.
