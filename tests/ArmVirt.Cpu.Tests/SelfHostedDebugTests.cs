@@ -165,17 +165,20 @@ public sealed class SelfHostedDebugTests
 
     /// <summary>
     /// The random programs of <see cref="LockstepRegionTests"/> (loops, calls, loads and stores, faults) run compiled
-    /// straight to regions, each with a breakpoint on one of its instructions and a watchpoint (random BAS or MASK,
+    /// straight to regions (or as baseline blocks, or predecoded), each with a breakpoint on one of its instructions and a watchpoint (random BAS or MASK,
     /// loads, stores or both) on its data, PSTATE.D clear: the skip handler steps over each debug exception, and the
     /// JIT must take every one exactly where the interpreter does.
     /// </summary>
     [TestMethod]
-    [DataRow(false)]
-    [DataRow(true)]
-    public void RandomProgramsUnderBreakpointsAndWatchpointsRunIdenticallyCompiled(bool mmu)
+    [DataRow(false, "region")]
+    [DataRow(true, "region")]
+    [DataRow(true, "baseline")]
+    [DataRow(true, "predecoded")]
+    public void RandomProgramsUnderBreakpointsAndWatchpointsRunIdenticallyCompiled(bool mmu, string tier)
     {
         var rng = new Random(mmu ? 1717 : 1718);
-        using var pair = LockstepRegionTests.RegionPair(mmu);
+        using var pair = LockstepRegionTests.RegionPair(mmu, predecoded: tier == "predecoded");
+        if (tier == "baseline") pair.Jit.Cpu.JitOptimizeThreshold = long.MaxValue; // blocks compile, regions never
         int breakpoints = 0, watchpoints = 0;
         pair.Jit.Cpu.ExceptionEntered += (_, _) =>
         {
