@@ -87,7 +87,8 @@ public sealed partial class Cpu
     /// AArch64.ExceptionReturn: restores PSTATE from SPSR_ELx and branches to ELR_ELx. An illegal return
     /// (to a higher or unimplemented EL, to AArch32, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
     /// EL and SP selection and sets PSTATE.IL, as IllegalExceptionReturn says; NZCV, DAIF and PAN are restored
-    /// either way (SetPSTATEFromPSR). Clears the local monitor and sets the event register (SendEventLocal).
+    /// either way (SetPSTATEFromPSR), and PSTATE.SS as DebugExceptionReturnSS says. Clears the local monitor and sets
+    /// the event register (SendEventLocal).
     /// </summary>
     public void ExceptionReturn()
     {
@@ -106,11 +107,12 @@ public sealed partial class Cpu
             || (newEl == 2 && !IsEl2Enabled)
             || (newEl == 0 && newSp == 1)
             || (newEl == 1 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0);
+        bool ss = DebugExceptionReturnSs(spsr, illegal ? el : newEl);
         State.Nzcv = (uint)spsr & 0xF000_0000u;
         State.Daif = (uint)spsr & 0x3C0u;
         State.Pan = HasPan && (spsr & (1UL << 22)) != 0;
         State.Uao = false;
-        State.SoftwareStep = false;
+        State.SoftwareStep = ss;
         if (illegal)
         {
             State.IllegalState = true;

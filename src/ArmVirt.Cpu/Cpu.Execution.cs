@@ -54,7 +54,9 @@ public sealed partial class Cpu
 
     /// <summary>
     /// Executes until the CPU stops or <paramref name="instructionLimit"/> more instructions have retired.
-    /// Virtual time advances with the cycles executed and, while waiting, jumps to the next scheduled event.
+    /// Virtual time advances with the cycles executed and, while waiting, jumps to the next scheduled event. A run that
+    /// stopped at a host breakpoint or watchpoint (<see cref="Breakpoints"/>, <see cref="Watchpoints"/>) resumes: the
+    /// instruction it stopped before executes without stopping again.
     /// </summary>
     public StopReason Run(ulong instructionLimit = ulong.MaxValue) => RunLoop(instructionLimit, ownsClock: true);
 
@@ -71,6 +73,24 @@ public sealed partial class Cpu
     {
         ulong limit = ulong.MaxValue - State.Instructions < instructionLimit ? ulong.MaxValue : State.Instructions + instructionLimit;
         InvalidateRegimeCache(); // the caller may have written system registers directly
+        DebugRegistersChanged();
+        if (StopReason is StopReason.Breakpoint or StopReason.Watchpoint) ClearStop(); // resumes after a host stop
+        _inRun = true;
+        try
+        {
+            RunSlices(limit, ownsClock);
+        }
+        finally
+        {
+            _inRun = false;
+        }
+        return StopReason;
+    }
+
+    // Slices of interpretation or compiled code between clock deadlines, WFI/WFE waits between them; with ownsClock the
+    // clock advances with this CPU's cycles (one CPU), otherwise the loop ends at the deadline (see RunToDeadline).
+    private void RunSlices(ulong limit, bool ownsClock)
+    {
         while (StopReason == StopReason.None)
         {
             if (State.Instructions >= limit)
@@ -105,7 +125,6 @@ public sealed partial class Cpu
             }
             if (ownsClock) Clock.AdvanceTo(State.Cycles);
         }
-        return StopReason;
     }
 
     // The execution loops' condition before each instruction: the next clock deadline not reached, the instruction limit
@@ -118,6 +137,7 @@ public sealed partial class Cpu
     public void Step()
     {
         InvalidateRegimeCache(); // the caller may have written system registers directly
+        DebugRegistersChanged();
         StepInstruction();
     }
 
@@ -125,22 +145,32 @@ public sealed partial class Cpu
     private void StepInstruction()
     {
         ulong pc = State.PC;
+        bool stepping = false;
         try
         {
+            // Synchronous exceptions in the priority order of D1.13.4: Software Step (before the fetch), PC alignment and
+            // Instruction Abort (the fetch), Breakpoint, Illegal Execution state, then the instruction's own. The host's
+            // breakpoints stop the run before all of them, its code hooks run after them (Cpu.HostDebug.cs).
+            if (_instructionDebugChecks && DebugBeforeFetch(pc, out stepping))
+            {
+                // The Software Step exception was taken (counted below as a fetch abort is).
+            }
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
             // instruction), as the catch below takes the others.
-            if (FetchFault(pc, out uint insn) is { } fault)
+            else if (FetchFault(pc, out uint insn) is { } fault)
             {
                 TakeException(ExceptionKind.Synchronous, fault.TargetEl, pc, fault.Class, fault.Iss, fault.InstructionLength32, fault.FaultAddress, fault.IntermediatePhysicalAddress);
             }
             else
             {
+                if (_afterFetchChecks) AfterFetchChecks(pc);
                 TraceInstruction?.Invoke(this, insn);
                 if (State.IllegalState) CheckIllegalState();
                 var encoding = Decode(insn);
                 NextPc = pc + 4;
                 encoding.Handler(this, insn);
                 State.PC = NextPc;
+                if (_softwareStepConfigured) SoftwareStepCompleted(insn, stepping);
             }
         }
         catch (GuestException e)

@@ -111,11 +111,12 @@ public sealed partial class Cpu
     /// <summary>
     /// After a compiled load or store missed the host TLB and its handler made the access: fills the slot of
     /// <paramref name="va"/> when the MMU TLB holds a RAM page for it readable (or, for a <paramref name="write"/>,
-    /// writable and without translated code) under the current regime. Otherwise the slot is left as it is and the access keeps taking the handler.
+    /// writable and without translated code) under the current regime and not watched (<see cref="PageMayBeWatched"/>).
+    /// Otherwise the slot is left as it is and the access keeps taking the handler.
     /// </summary>
     internal unsafe void JitHostTlbFill(ulong va, bool write)
     {
-        if (!_hostTlbKeyed) return;
+        if (!_hostTlbKeyed || (_dataDebugChecks && PageMayBeWatched(va))) return; // a watched page's accesses must reach TranslateData
         if (_hostTlbFlat)
         {
             // Identity: the page is RAM when the flat fast path covers it.

@@ -218,9 +218,10 @@ public sealed partial class Cpu
                     continue;
                 }
                 interpretRemaining = 0;
-                // PSTATE.IL and PSTATE.SS make every instruction take an exception before it executes (the
-                // interpreter's Step checks them): such code is never entered compiled.
-                if (TraceInstruction != null || State.IllegalState || State.SoftwareStep)
+                // PSTATE.IL and an active software step make every instruction take an exception before it executes
+                // (the interpreter's Step checks them): such code is never entered compiled. (Breakpoints: a page that
+                // holds one gets no block, see BlockBuilder.)
+                if (TraceInstruction != null || State.IllegalState || (_instructionDebugChecks && SoftwareStepActive()))
                 {
                     StepInstruction();
                     continue;

@@ -29,8 +29,18 @@ public sealed partial class Cpu
     /// Translates a data address for this access and returns its physical address, raising the data abort
     /// the Arm ARM requires for an alignment or address-size fault. Stage 1 with SCTLR_ELx.M = 0 is a flat
     /// map whose data accesses are Device-nGnRnE, so every unaligned data access faults (AArch64.S1DisabledOutput).
+    /// Then a Watchpoint exception when an armed watchpoint matches the access (every access that may match comes here:
+    /// the RAM fast paths are off, or skip watched pages, while watchpoints are armed).
     /// </summary>
     public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
+    {
+        ulong pa = TranslateDataAddress(va, size, kind, alignment);
+        // AArch64.CheckDebug after a translation without a fault (D2.9: alignment and MMU faults come first).
+        if (_dataDebugChecks) CheckDataDebug(va, size, kind);
+        return pa;
+    }
+
+    private ulong TranslateDataAddress(ulong va, int size, MemoryAccessKind kind, int alignment)
     {
         JitCheckAfterAccess = true; // not the RAM fast path: an MMIO access may raise an interrupt or move the clock
         _jitFetchPageTrusted = false; // a walk may refill the TLB: block links re-check the fetch translation
@@ -82,7 +92,7 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe byte* FastReadPointer(ulong va)
     {
-        if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan)
+        if (_regimeFastData && _regimeEl == State.EL && _regimePan == State.Pan)
         {
             if (!_regimeTranslates) return FlatRamPointer(va);
             ref readonly Mmu.TlbEntry e = ref _tlb!.Lookup(va, _regimeContext);
@@ -100,7 +110,7 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal unsafe byte* FastWritePointer(ulong va, out ulong pa)
     {
-        if (_regimeCached && _regimeEl == State.EL && _regimePan == State.Pan)
+        if (_regimeFastData && _regimeEl == State.EL && _regimePan == State.Pan)
         {
             if (!_regimeTranslates)
             {
@@ -140,6 +150,13 @@ public sealed partial class Cpu
     }
 
     private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment)
+    {
+        ulong value = ReadMemoryTranslated(va, size, kind, alignment);
+        if (_memoryHooksArmed) ReportMemoryAccess(va, size, value, write: false);
+        return value;
+    }
+
+    private ulong ReadMemoryTranslated(ulong va, int size, MemoryAccessKind kind, int alignment)
     {
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates) return ReadAcrossPages(va, size, kind, alignment);
         ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
@@ -182,12 +199,10 @@ public sealed partial class Cpu
     private void WriteMemorySlow(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
     {
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates)
-        {
             WriteAcrossPages(va, size, value, kind, alignment);
-            return;
-        }
-        ulong pa = TranslateData(va, size, kind, alignment);
-        WritePhysical(va, pa, size, value, kind);
+        else
+            WritePhysical(va, TranslateData(va, size, kind, alignment), size, value, kind);
+        if (_memoryHooksArmed) ReportMemoryAccess(va, size, value, write: true);
     }
 
     // An access that straddles two pages is translated page by page (both before any byte is written), then

@@ -36,6 +36,7 @@ public sealed partial class Cpu
         s.Tcr[3] = SystemRegisterTableBuilder.TcrEl2Res1;
         s.Vtcr = SystemRegisterTableBuilder.VtcrRes1;
         s.Scr = SystemRegisterTableBuilder.ScrRes1;
+        DebugRegistersChanged();
     }
 
     private const ulong StackAlignmentCheck = 1UL << 3;             // SCTLR_ELx.SA

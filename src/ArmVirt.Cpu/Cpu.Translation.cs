@@ -81,6 +81,10 @@ public sealed partial class Cpu
     // loaders, firmware preparing another CPU) runs before Run or Step, which both drop the cache.
     private TranslationControl _regime;
     private bool _regimeCached;
+    // _regimeCached, and no watchpoint armed (nor a host watchpoint or memory hook): the interpreter's RAM fast path
+    // (FastReadPointer, FastWritePointer) may be taken. (One flag, so that the fast path tests nothing more than before;
+    // watchpoints send every access through TranslateData, which checks them.)
+    private bool _regimeFastData;
     private int _regimeEl;
     private bool _regimePan;
     private bool _regimeTranslates;
@@ -89,7 +93,7 @@ public sealed partial class Cpu
     private Tlb? _tlb;
 
     /// <summary>Drops the cached translation controls of the current regime (after a write to a register they hold).</summary>
-    internal void InvalidateRegimeCache() => _regimeCached = false;
+    internal void InvalidateRegimeCache() => _regimeCached = _regimeFastData = false;
 
     // True when the cached controls are those of the current EL and PSTATE.PAN; refreshes them otherwise.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -111,6 +115,7 @@ public sealed partial class Cpu
         _regimeEl = State.EL;
         _regimePan = State.Pan;
         _regimeCached = true;
+        _regimeFastData = !_dataDebugChecks;
         _regimeSerial++;
     }
 

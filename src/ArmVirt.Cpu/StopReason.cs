@@ -19,4 +19,14 @@ public enum StopReason
     Error,
     /// <summary>The host asked the CPU to stop.</summary>
     HostRequest,
+    /// <summary>
+    /// A host breakpoint (<see cref="Cpu.Breakpoints"/>) or <see cref="Cpu.RunUntil"/>'s address: the PC is on the
+    /// instruction, which has not executed.
+    /// </summary>
+    Breakpoint,
+    /// <summary>
+    /// A host watchpoint (<see cref="Cpu.Watchpoints"/>, <see cref="Cpu.LastWatchpointHit"/>): the PC is on the accessing
+    /// instruction, which has not retired.
+    /// </summary>
+    Watchpoint,
 }

@@ -194,8 +194,43 @@ public sealed partial class Machine : IDisposable
         StopReason.PowerOff => "guest powered off (PSCI SYSTEM_OFF)",
         StopReason.InstructionLimit => "instruction limit reached",
         StopReason.HostRequest => "stopped by the host",
+        StopReason.Breakpoint or StopReason.Watchpoint => "stopped by a host breakpoint or watchpoint",
         _ => null,
     };
+
+    /// <summary>
+    /// Runs as <see cref="Run"/> does until the boot CPU is about to execute the instruction at virtual address
+    /// <paramref name="pc"/>: the run then ends with <see cref="StopReason.Breakpoint"/> and the PC on it (or ends for
+    /// another reason first). Pages holding <paramref name="pc"/> are interpreted meanwhile; translated code is dropped
+    /// when the run starts and ends (as when <see cref="Breakpoints"/> change).
+    /// </summary>
+    public MachineExit RunUntil(ulong pc, ulong maxInstructions = ulong.MaxValue)
+    {
+        Cpu.SetRunUntil(pc);
+        try
+        {
+            return Run(maxInstructions);
+        }
+        finally
+        {
+            Cpu.SetRunUntil(null);
+        }
+    }
+
+    /// <summary>
+    /// The boot CPU's host breakpoints (<see cref="CpuCore.Breakpoints"/>): <see cref="Run"/> ends with
+    /// <see cref="StopReason.Breakpoint"/> before the instruction at one of them executes; the next run executes it.
+    /// </summary>
+    public BreakpointSet Breakpoints => Cpu.Breakpoints;
+
+    /// <summary>
+    /// The boot CPU's host data watchpoints (<see cref="CpuCore.Watchpoints"/>): <see cref="Run"/> ends with
+    /// <see cref="StopReason.Watchpoint"/> before a watched access is made (<see cref="CpuCore.LastWatchpointHit"/>).
+    /// </summary>
+    public WatchpointSet Watchpoints => Cpu.Watchpoints;
+
+    /// <summary>The boot CPU's code and memory hooks (<see cref="CpuCore.Hooks"/>).</summary>
+    public HookSet Hooks => Cpu.Hooks;
 
     /// <summary>Asks a running <see cref="Run"/> to return after the current instruction (safe from another thread).</summary>
     public void RequestStop()

@@ -146,9 +146,11 @@ public sealed class LockstepRegionTests
 
     /// <summary>
     /// Runs <paramref name="programs"/> random programs of <see cref="RegionProgramGenerator"/> in lockstep; returns the
-    /// instructions retired and asserts that most programs reached their end.
+    /// instructions retired and asserts that most programs reached their end. <paramref name="setup"/>, when given, also
+    /// prepares each CPU for each program (its address and length in words).
     /// </summary>
-    internal static (ulong Retired, int Finished) RunRandomPrograms(LockstepPair pair, Random rng, int programs)
+    internal static (ulong Retired, int Finished) RunRandomPrograms(LockstepPair pair, Random rng, int programs,
+        Action<Cpu, ulong, int>? setup = null)
     {
         var data = new byte[RegionProgramGenerator.DataSize];
         rng.NextBytes(data);
@@ -184,6 +186,7 @@ public sealed class LockstepRegionTests
                 cpu.State.Daif = 0xFu << 6; // masked: only synchronous exceptions
                 cpu.Sys.Vbar[1] = Vbar;
                 cpu.State.PC = at;
+                setup?.Invoke(cpu, at, program.Length);
             });
             ulong limit = 2000 + (ulong)rng.Next(3000);
             ulong before = pair.Jit.Cpu.State.Instructions;

@@ -175,8 +175,11 @@ public sealed class SystemRegisterTests
         for (int i = 0; i < 4; i++) Assert.IsNotNull(s.Cpu.SystemRegisters.Find($"DBGWVR{i}_EL1"));
         Assert.IsNull(s.Cpu.SystemRegisters.Find("DBGBCR6_EL1"));
         Assert.IsNull(s.Cpu.SystemRegisters.Find("DBGWVR4_EL1"));
+        // DBGBVR keeps bits 1:0: for a context ID breakpoint they are part of the ID (an address comparison ignores them).
         s.Write("DBGBVR2_EL1", 0x4000_1003);
-        Assert.AreEqual(0x4000_1000UL, s.Read("DBGBVR2_EL1"));
+        Assert.AreEqual(0x4000_1003UL, s.Read("DBGBVR2_EL1"));
+        s.Write("DBGWVR2_EL1", 0x4000_1003);
+        Assert.AreEqual(0x4000_1000UL, s.Read("DBGWVR2_EL1"));
         s.Write("DBGBCR2_EL1", ulong.MaxValue);
         Assert.AreEqual(0x00FF_E1E7UL, s.Read("DBGBCR2_EL1"));
     }

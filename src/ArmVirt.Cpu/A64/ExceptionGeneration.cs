@@ -11,9 +11,15 @@ public static class ExceptionGeneration
 
     private static ushort Imm16(uint insn) => (ushort)A64Fields.Bits(insn, 20, 5);
 
-    /// <summary>C6.2.329 SVC / AArch64.CallSupervisor: EC 0x15 to EL1 (EL2 from EL0 under HCR_EL2.TGE), returning after it.</summary>
-    public static void Svc(Cpu cpu, uint insn) =>
+    /// <summary>
+    /// C6.2.329 SVC / AArch64.CallSupervisor: EC 0x15 to EL1 (EL2 from EL0 under HCR_EL2.TGE), returning after it. A
+    /// stepped SVC has completed its step (SSAdvance, as HVC and SMC), so SPSR.SS is 0.
+    /// </summary>
+    public static void Svc(Cpu cpu, uint insn)
+    {
+        cpu.SoftwareStepAdvance();
         cpu.TakeException(ExceptionKind.Synchronous, cpu.SyncExceptionTargetEl, cpu.State.PC + 4, ExceptionClass.Svc64, Imm16(insn));
+    }
 
     /// <summary>
     /// C6.2.110 HVC / AArch64.CallHypervisor: UNDEFINED at EL0, in Secure EL1, without EL2, or when disabled
@@ -33,6 +39,7 @@ public static class ExceptionGeneration
         if (el == 1 && !cpu.IsEl2Enabled) throw SystemRegisterMove.Undefined(cpu); // Secure EL1
         bool enabled = cpu.Configuration.HasEl3 ? (cpu.Sys.Scr & ScrEl3.Hce) != 0 : (cpu.Sys.Hcr & HcrEl2.Hcd) == 0;
         if (!enabled) throw SystemRegisterMove.Undefined(cpu);
+        cpu.SoftwareStepAdvance();
         cpu.TakeException(ExceptionKind.Synchronous, el == 3 ? 3 : 2, cpu.State.PC + 4, ExceptionClass.Hvc64, imm);
     }
 
@@ -57,6 +64,7 @@ public static class ExceptionGeneration
             throw SystemRegisterMove.Undefined(cpu);
         }
         if ((cpu.Sys.Scr & ScrEl3.Smd) != 0) throw SystemRegisterMove.Undefined(cpu);
+        cpu.SoftwareStepAdvance();
         cpu.TakeException(ExceptionKind.Synchronous, 3, cpu.State.PC + 4, ExceptionClass.Smc64, imm);
     }
 

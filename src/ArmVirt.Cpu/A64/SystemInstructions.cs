@@ -25,6 +25,7 @@ public static class SystemInstructions
         {
             new Span<byte>(host, bytes).Clear();
             cpu.AfterRamWrite(paBlock, bytes);
+            cpu.ReportMemoryAccess(block, bytes, 0, write: true);
             return;
         }
         cpu.ProbeWrite(block, 8);

@@ -33,6 +33,18 @@ public enum ExceptionClass : uint
     SpAlignment = 0x26,
     /// <summary>SError interrupt.</summary>
     SError = 0x2F,
+    /// <summary>Breakpoint exception from a lower exception level.</summary>
+    BreakpointLower = 0x30,
+    /// <summary>Breakpoint exception taken without a change of exception level.</summary>
+    BreakpointSame = 0x31,
+    /// <summary>Software Step exception from a lower exception level.</summary>
+    SoftwareStepLower = 0x32,
+    /// <summary>Software Step exception taken without a change of exception level.</summary>
+    SoftwareStepSame = 0x33,
+    /// <summary>Watchpoint exception from a lower exception level.</summary>
+    WatchpointLower = 0x34,
+    /// <summary>Watchpoint exception taken without a change of exception level.</summary>
+    WatchpointSame = 0x35,
     /// <summary>BRK instruction from AArch64.</summary>
     Brk64 = 0x3C,
 }

@@ -15,7 +15,9 @@ public static class BlockBuilder
 
     /// <summary>
     /// Forms the block whose first instruction is at virtual address <paramref name="pc"/>, which translates to
-    /// <paramref name="physicalAddress"/>. The block stays within the 4 KiB page, so one translation covers it.
+    /// <paramref name="physicalAddress"/>. The block stays within the 4 KiB page, so one translation covers it. In a
+    /// page where an armed breakpoint may match (<see cref="Cpu.InstructionChecksOnPage"/>) the block has length 0, so
+    /// that the interpreter runs and checks each instruction there.
     /// </summary>
     public static TranslationBlock Build(Cpu cpu, ulong pc, ulong physicalAddress)
     {
@@ -23,7 +25,8 @@ public static class BlockBuilder
         var encodings = new List<A64Encoding>();
         var classes = new List<InstructionClass>();
         ulong pageEnd = (pc & ~(TranslationBlock.PageSize - 1)) + TranslationBlock.PageSize;
-        if ((pc & 3) == 0 && (physicalAddress >> cpu.PhysicalAddressBits) == 0 && (physicalAddress & 0xFFF) == (pc & 0xFFF))
+        // A page where an armed breakpoint may match gets no instructions: the interpreter checks each before it runs.
+        if ((pc & 3) == 0 && !cpu.InstructionChecksOnPage(pc) && (physicalAddress >> cpu.PhysicalAddressBits) == 0 && (physicalAddress & 0xFFF) == (pc & 0xFFF))
         {
             for (ulong a = pc, pa = physicalAddress; a < pageEnd && words.Count < TranslationBlock.MaxInstructions; a += 4, pa += 4)
             {

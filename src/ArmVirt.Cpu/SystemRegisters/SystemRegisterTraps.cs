@@ -62,16 +62,17 @@ internal static class SystemRegisterTraps
         c.Configuration.HasEl3 && c.State.EL < 3 && (c.Sys.Cptr[3] & CptrTcpac) != 0
             ? SystemRegisterAccess.TrapToEl3 : SystemRegisterAccess.Allowed;
 
-    /// <summary>Debug registers: MDCR_EL2.TDA/TDE from EL0/EL1, then MDCR_EL3.TDA below EL3.</summary>
+    /// <summary>Debug registers: MDCR_EL2.TDA/TDE (or HCR_EL2.TGE) from EL0/EL1, then MDCR_EL3.TDA below EL3.</summary>
     public static SystemRegisterAccess Debug(Cpu c, bool write) => DebugTrap(c, MdcrTda);
 
-    /// <summary>OS lock and power registers: MDCR_EL2.TDOSA/TDE, then MDCR_EL3.TDOSA.</summary>
+    /// <summary>OS lock and power registers: MDCR_EL2.TDOSA/TDE (or HCR_EL2.TGE), then MDCR_EL3.TDOSA.</summary>
     public static SystemRegisterAccess DebugOs(Cpu c, bool write) => DebugTrap(c, MdcrTdosa);
 
-    /// <summary>MDRAR_EL1: MDCR_EL2.TDRA/TDE, then MDCR_EL3.TDA.</summary>
+    /// <summary>MDRAR_EL1: MDCR_EL2.TDRA/TDE (HCR_EL2.TGE acts as TDE), then MDCR_EL3.TDA.</summary>
     public static SystemRegisterAccess DebugRom(Cpu c, bool write)
     {
-        if (c.State.EL <= 1 && c.IsEl2Enabled && (c.Sys.Mdcr[2] & (MdcrTdra | MdcrTde)) != 0) return SystemRegisterAccess.TrapToEl2;
+        if (c.State.EL <= 1 && c.IsEl2Enabled && ((c.Sys.Mdcr[2] & (MdcrTdra | MdcrTde)) != 0 || (c.Sys.Hcr & HcrEl2.Tge) != 0))
+            return SystemRegisterAccess.TrapToEl2;
         return c.Configuration.HasEl3 && c.State.EL < 3 && (c.Sys.Mdcr[3] & MdcrTda) != 0
             ? SystemRegisterAccess.TrapToEl3 : SystemRegisterAccess.Allowed;
     }
@@ -81,9 +82,12 @@ internal static class SystemRegisterTraps
         Then(c.State.EL == 0 && (c.Sys.Mdscr & MdscrTdcc) != 0 ? SystemRegisterAccess.TrapToEl1 : SystemRegisterAccess.Allowed,
             DebugTrap(c, MdcrTda));
 
+    // MDCR_EL2.TDE makes TDA, TDOSA and TDRA behave as 1, and HCR_EL2.TGE makes TDE behave as 1 (other than for a
+    // direct read of MDCR_EL2), as QEMU's access_tda/access_tdosa also check.
     private static SystemRegisterAccess DebugTrap(Cpu c, ulong bit)
     {
-        if (c.State.EL <= 1 && c.IsEl2Enabled && (c.Sys.Mdcr[2] & (bit | MdcrTde)) != 0) return SystemRegisterAccess.TrapToEl2;
+        if (c.State.EL <= 1 && c.IsEl2Enabled && ((c.Sys.Mdcr[2] & (bit | MdcrTde)) != 0 || (c.Sys.Hcr & HcrEl2.Tge) != 0))
+            return SystemRegisterAccess.TrapToEl2;
         return c.Configuration.HasEl3 && c.State.EL < 3 && (c.Sys.Mdcr[3] & bit) != 0
             ? SystemRegisterAccess.TrapToEl3 : SystemRegisterAccess.Allowed;
     }
