@@ -55,13 +55,8 @@ QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
 [[ -x "$QEMU" ]] || { echo "cpubench.sh: qemu-system-aarch64 not found (apt-get install qemu-system-arm)" >&2; exit 1; }
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/cpubench.XXXXXX")
 
-if [[ -n "${ARMVIRT_CLI:-}" ]]; then
-    read -r -a ARMVIRT <<< "$ARMVIRT_CLI"
-else
-    echo "== publishing src/ArmVirt.Cli (Release, ReadyToRun; bench/publish-cli.sh)"
-    DLL=$("$ROOT/bench/publish-cli.sh" "$LOGS/build.log") || exit 1
-    ARMVIRT=(dotnet "$DLL")
-fi
+source "$ROOT/bench/armvirt-command.sh"
+armvirt_command "$LOGS/build.log" || exit 1
 
 # run_once NAME CMD...: runs CMD once, its console output going to $LOGS/NAME.out (stdout) and $LOGS/NAME.err (stderr),
 # and prints its wall seconds. Fails if it exits non-zero or prints no "total" checksum.

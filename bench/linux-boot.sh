@@ -96,15 +96,11 @@ fi
 # (project evaluation) is not counted.
 ARMVIRT_CMD=()
 ARMVIRT_SETUP_ERROR=""
-if [[ -n "${ARMVIRT_CLI:-}" ]]; then
-    read -r -a ARMVIRT_CMD <<< "$ARMVIRT_CLI"
+source "$ROOT/bench/armvirt-command.sh"
+if armvirt_command "$LOGS/armvirt-build.log" 2>/dev/null; then
+    ARMVIRT_CMD=("${ARMVIRT[@]}")
 else
-    echo "== publishing src/ArmVirt.Cli (Release, ReadyToRun; bench/publish-cli.sh)"
-    if DLL=$("$ROOT/bench/publish-cli.sh" "$LOGS/armvirt-build.log" 2>/dev/null); then
-        ARMVIRT_CMD=(dotnet "$DLL")
-    else
-        ARMVIRT_SETUP_ERROR="publish failed: $(grep -m1 -E 'error' "$LOGS/armvirt-build.log" | sed 's/^ *//')"
-    fi
+    ARMVIRT_SETUP_ERROR="publish failed: $(grep -m1 -E 'error' "$LOGS/armvirt-build.log" | sed 's/^ *//')"
 fi
 # --stats: armvirt prints instructions, cycles and MIPS to stderr at exit (shown below from the log).
 if [[ $XEN == 1 ]]; then

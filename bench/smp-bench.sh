@@ -26,13 +26,8 @@ for k in 0 1 2 3; do [[ -f $BIN/cpubench_smp$k.elf ]] || { echo "smp-bench.sh: $
 QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
 [[ -x "$QEMU" ]] || { echo "smp-bench.sh: qemu-system-aarch64 not found (apt-get install qemu-system-arm)" >&2; exit 1; }
 LOGS=$(mktemp -d "${TMPDIR:-/tmp}/smp-bench.XXXXXX")
-if [[ -n "${ARMVIRT_CLI:-}" ]]; then
-    read -r -a ARMVIRT <<< "$ARMVIRT_CLI"
-else
-    echo "== publishing src/ArmVirt.Cli (Release, ReadyToRun; bench/publish-cli.sh)"
-    DLL=$("$ROOT/bench/publish-cli.sh" "$LOGS/build.log") || exit 1
-    ARMVIRT=(dotnet "$DLL")
-fi
+source "$ROOT/bench/armvirt-command.sh"
+armvirt_command "$LOGS/build.log" || exit 1
 
 # run_once NAME COPIES CMD...: wall seconds of one run; fails unless it printed "smp: COPIES copies ran".
 run_once() {

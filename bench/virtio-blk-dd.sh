@@ -44,12 +44,8 @@ KERNEL="$CACHE/Image"
 INITRD="$CACHE/initrd-virtio.gz"
 APPEND="console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 armvirt.test=dd"
 
-if [[ -n "${ARMVIRT_CLI:-}" ]]; then
-    read -r -a ARMVIRT <<< "$ARMVIRT_CLI"
-else
-    DLL=$("$ROOT/bench/publish-cli.sh" "$LOGS/cli-build.log") || exit 1
-    ARMVIRT=(dotnet "$DLL")
-fi
+source "$ROOT/bench/armvirt-command.sh"
+armvirt_command "$LOGS/cli-build.log" || exit 1
 
 # Runs a command, logs it, prints "<wall seconds> <guest report>"; fails unless the guest printed ARMVIRT-DD-OK.
 measure() { # name command...
