@@ -20,10 +20,10 @@ public sealed partial class Machine : IDisposable
 
     private readonly BootImage _boot;
     private readonly SerialInputReader? _input;
-    private readonly ISerialBackend _serial;
+    private readonly SerialTap _serial;
     private readonly FirmwareSettings _firmware;
 
-    internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore[] cpus, GenericTimer[] timers, Pl011 uart, ISerialBackend serial,
+    internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore[] cpus, GenericTimer[] timers, Pl011 uart, SerialTap serial,
         BootImage boot, Stream? serialInput, FirmwareSettings firmware, ulong quantum)
     {
         Bus = bus;
@@ -151,10 +151,14 @@ public sealed partial class Machine : IDisposable
     /// <summary>
     /// Runs the guest until it powers off, exits through semihosting, halts with no way to wake up, hits an
     /// unsupported condition or has retired <paramref name="maxInstructions"/> more instructions. PSCI SYSTEM_RESET
-    /// reboots the machine (reloading the images, as QEMU does) and keeps running.
+    /// reboots the machine (reloading the images, as QEMU does) and keeps running. A run that ended at the instruction
+    /// limit, at <see cref="RequestStop"/> or at a host breakpoint resumes where it stopped; one that ended with the
+    /// guest (power-off, semihosting exit, halt, error) ends again at once until <see cref="Reset"/>.
     /// </summary>
     public MachineExit Run(ulong maxInstructions = ulong.MaxValue)
     {
+        foreach (var c in Cpus)
+            if (c.StopReason is StopReason.InstructionLimit or StopReason.HostRequest) c.ClearStop();
         if (Cpus.Count > 1) return RunRoundRobin(maxInstructions);
         ulong start = InstructionsExecuted;
         try
@@ -232,6 +236,76 @@ public sealed partial class Machine : IDisposable
     /// <summary>The boot CPU's code and memory hooks (<see cref="CpuCore.Hooks"/>).</summary>
     public HookSet Hooks => Cpu.Hooks;
 
+    /// <summary>
+    /// Runs until the PL011 has printed <paramref name="text"/> since the call began, the guest stops by itself, or
+    /// <paramref name="virtualTimeout"/> of virtual time passes (not host time: the same on every host and run, as
+    /// Renode's "Wait For Line On Uart" on its virtual clock). The run stops right after the byte that completes the
+    /// match; the next <see cref="Run"/> or wait continues from there.
+    /// </summary>
+    public SerialWait WaitForSerial(string text, TimeSpan virtualTimeout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(text);
+        return Wait(w => w.Length >= text.Length && w[^1] == text[^1] && EndsWith(w, text) ? text : null, virtualTimeout);
+    }
+
+    /// <summary>
+    /// As <see cref="WaitForSerial(string, TimeSpan)"/>, for a line matching <paramref name="pattern"/>: each line is
+    /// tested when its line end (LF) is printed, without the line end (and a CR before it).
+    /// </summary>
+    public SerialWait WaitForSerial(System.Text.RegularExpressions.Regex pattern, TimeSpan virtualTimeout)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        int lineStart = 0;
+        return Wait(w =>
+        {
+            if (w[^1] != '\n') return null;
+            string line = w.ToString(lineStart, w.Length - 1 - lineStart).TrimEnd('\r');
+            lineStart = w.Length;
+            return pattern.IsMatch(line) ? line : null;
+        }, virtualTimeout);
+    }
+
+    private static bool EndsWith(System.Text.StringBuilder w, string text)
+    {
+        for (int i = 1; i <= text.Length; i++)
+            if (w[^i] != text[^i]) return false;
+        return true;
+    }
+
+    // Runs with the serial tap testing the output after each byte (found returns the matched text or null) and a clock
+    // event at the timeout; either ends the run with a host stop, which is cleared again before returning.
+    private SerialWait Wait(Func<System.Text.StringBuilder, string?> found, TimeSpan virtualTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(virtualTimeout, TimeSpan.Zero);
+        string? matched = null;
+        bool timedOut = false;
+        _serial.Watch(w => (matched = found(w)) != null);
+        _serial.Matched = () => StopAll("serial output matched");
+        ulong cycles = Clock.NanosecondsToCycles((ulong)(virtualTimeout.Ticks * 100));
+        var timeout = Clock.Schedule(ulong.MaxValue - Clock.Now < cycles ? ulong.MaxValue : Clock.Now + cycles, () =>
+        {
+            timedOut = true;
+            StopAll("virtual time out");
+        });
+        MachineExit exit;
+        try
+        {
+            exit = Run();
+        }
+        finally
+        {
+            timeout.Cancel();
+            _serial.Matched = null;
+        }
+        string output = _serial.EndWatch();
+        return new SerialWait(matched != null, output, matched, exit, timedOut && matched == null);
+    }
+
+    private void StopAll(string why)
+    {
+        foreach (var c in Cpus) c.RequestStop(StopReason.HostRequest, 0, why);
+    }
+
     /// <summary>Asks a running <see cref="Run"/> to return after the current instruction (safe from another thread).</summary>
     public void RequestStop()
     {
@@ -263,10 +337,18 @@ public sealed partial class Machine : IDisposable
         if (_boot.Kernel.IsLinux) Cpu.SetX(0, _boot.DtbAddress ?? 0); // booting.rst: x0 = DTB, x1..x3 = 0
     }
 
-    private void Reboot()
+    /// <summary>
+    /// Resets the machine as a power cycle does (QEMU's <c>system_reset</c>): every CPU, the GIC, timers, UART and virtio
+    /// transports to their reset state, the kernel, initrd, device tree and loader images written to RAM again, CPU 0
+    /// at the kernel's entry and the others off. The rest of RAM keeps its contents and virtual time goes on, as in
+    /// QEMU; <see cref="InstructionsExecuted"/> keeps counting. The next <see cref="Run"/> starts the guest afresh.
+    /// </summary>
+    public void Reset() => Reboot(byGuest: false);
+
+    private void Reboot(bool byGuest = true)
     {
         for (int i = 0; i < Cpus.Count; i++) _retiredBeforeReset[i] += Cpus[i].State.Instructions;
-        ResetCount++;
+        if (byGuest) ResetCount++;
         Uart.Reset();
         foreach (var t in Timers) t.Reset();
         if (Gicv3 != null) Gicv3.Reset();

@@ -43,6 +43,7 @@ public sealed partial class MachineBuilder
     private bool _semihosting;
     private ExecutionEngine _engine = ExecutionEngine.Jit;
     private Stream? _serialOutput;
+    private ISerialBackend? _serialBackend;
     private Stream? _serialInput;
     private int _gicVersion = 2;
     private int _listRegisters = 4;
@@ -222,6 +223,19 @@ public sealed partial class MachineBuilder
     public MachineBuilder WithSerial(Stream output, Stream? input = null)
     {
         _serialOutput = output ?? throw new ArgumentNullException(nameof(output));
+        _serialBackend = null;
+        _serialInput = input;
+        return this;
+    }
+
+    /// <summary>
+    /// The PL011's output goes to <paramref name="output"/> byte by byte (on the thread running the guest; semihosting
+    /// output then goes nowhere); <paramref name="input"/>, optional, is read as with <see cref="WithSerial(Stream, Stream?)"/>.
+    /// </summary>
+    public MachineBuilder WithSerial(ISerialBackend output, Stream? input = null)
+    {
+        _serialBackend = output ?? throw new ArgumentNullException(nameof(output));
+        _serialOutput = null;
         _serialInput = input;
         return this;
     }
@@ -316,7 +330,7 @@ public sealed partial class MachineBuilder
             // Several PEs share a global exclusive monitor and see each other's broadcast maintenance, SEVs and stores to code.
             if (_cpuCount > 1) _ = new InnerShareableDomain(cpus);
 
-            ISerialBackend serial = new StreamSerialBackend(_serialOutput ?? Stream.Null);
+            var serial = new SerialTap(_serialBackend ?? new StreamSerialBackend(_serialOutput ?? Stream.Null));
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
             Gicv3VirtualCpuInterface[]? ich = null;
