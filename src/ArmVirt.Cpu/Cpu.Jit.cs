@@ -187,8 +187,9 @@ public sealed partial class Cpu
                 }
                 interpretRemaining = 0;
                 // PSTATE.IL and PSTATE.SS make every instruction take an exception before it executes (the
-                // interpreter's Step checks them): such code is never entered compiled.
-                if (TraceInstruction != null || State.IllegalState || State.SoftwareStep)
+                // interpreter's Step checks them): such code is never entered compiled. AArch32 code is not translated
+                // yet: it is interpreted (only an ERET, which ends every chain, enters AArch32 state).
+                if (TraceInstruction != null || State.IllegalState || State.SoftwareStep || State.Aarch32)
                 {
                     StepInstruction();
                     continue;

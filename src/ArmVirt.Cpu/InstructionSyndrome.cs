@@ -12,6 +12,7 @@ internal static class InstructionSyndrome
     /// <summary>The syndrome bits for the instruction at the CPU's PC, or 0 (ISV = 0) when it has none.</summary>
     public static uint ForCurrentInstruction(Cpu cpu)
     {
+        if (cpu.State.Aarch32) return 0; // the A32 syndromes are not built yet: ISV = 0, which the Arm ARM permits
         uint insn;
         try
         {

@@ -140,9 +140,9 @@ public sealed class SystemRegisterTests
     }
 
     [TestMethod]
-    [DataRow(1, 0x0000_0011UL)]
-    [DataRow(2, 0x0000_0111UL)]
-    [DataRow(3, 0x0000_1111UL)]
+    [DataRow(1, 0x0000_0012UL)]
+    [DataRow(2, 0x0000_0112UL)]
+    [DataRow(3, 0x0000_1112UL)]
     public void IdAa64Pfr0ReflectsImplementedEls(int highestEl, ulong expected)
     {
         using var s = new SysCpu(highestEl);
@@ -156,12 +156,13 @@ public sealed class SystemRegisterTests
         Assert.AreEqual(0x1030_5006UL, s.Read("ID_AA64DFR0_EL1"), "PMUVer = 0: no PMU");
         Assert.AreEqual(CpuModel.Max.IdAa64Isar0, s.Read("ID_AA64ISAR0_EL1"));
         Assert.AreEqual(CpuModel.Max.IdAa64Mmfr1, s.Read("ID_AA64MMFR1_EL1"));
-        Assert.AreEqual(0UL, s.Read("ID_PFR0_EL1"));
-        Assert.AreEqual(0UL, s.Read("MVFR0_EL1"));
+        Assert.AreEqual(0x131UL, s.Read("ID_PFR0_EL1"), "AArch32 at EL0: A32 and T32 (Cortex-A57 TRM)");
+        Assert.AreEqual(0x0210_1110UL, s.Read("ID_ISAR0_EL1"), "SDIV/UDIV in A32 and T32");
+        Assert.AreEqual(0x1011_0222UL, s.Read("MVFR0_EL1"));
         s.Cpu.SetX(0, 0xDEAD);
         s.Exec(Enc.Mrs(3, 0, 0, 3, 7, 0)); // unallocated ID space: RAZ
         Assert.AreEqual(0UL, s.Cpu.X(0));
-        Assert.AreEqual(SysCpu.CodeBase + 6 * 4, s.Cpu.State.PC, "no exception");
+        Assert.AreEqual(SysCpu.CodeBase + 7 * 4, s.Cpu.State.PC, "no exception");
         Assert.AreEqual(0x0A20_0023UL, s.Read("CLIDR_EL1"));
         s.Write("CSSELR_EL1", 1);
         Assert.AreEqual(0x201F_E012UL, s.Read("CCSIDR_EL1"));

@@ -9,6 +9,10 @@ public enum ExceptionClass : uint
     WfiWfe = 0x01,
     /// <summary>Access to SVE, Advanced SIMD or floating point trapped by CPACR/CPTR.</summary>
     FpAccess = 0x07,
+    /// <summary>SVC executed in AArch32 state.</summary>
+    Svc32 = 0x11,
+    /// <summary>BKPT executed in AArch32 state.</summary>
+    Bkpt32 = 0x38,
     /// <summary>Illegal execution state.</summary>
     IllegalState = 0x0E,
     /// <summary>SVC from AArch64.</summary>

@@ -15,6 +15,8 @@ public static class SctlrEl1
     public const ulong Sa0 = 1UL << 4;
     /// <summary>UMA: EL0 access to DAIF.</summary>
     public const ulong Uma = 1UL << 9;
+    /// <summary>CP15BEN: the AArch32 CP15DMB, CP15DSB and CP15ISB barrier operations are enabled at EL0.</summary>
+    public const ulong Cp15ben = 1UL << 5;
     /// <summary>I: instruction cacheability.</summary>
     public const ulong I = 1UL << 12;
     /// <summary>DZE: EL0 may execute DC ZVA.</summary>

@@ -1,0 +1,157 @@
+using ArmVirt.Cpu.Jit;
+using ArmVirt.Cpu.SystemRegisters;
+
+namespace ArmVirt.Cpu.Tests;
+
+/// <summary>
+/// AArch32 EL0 under an AArch64 EL1: ERET into AArch32 (SPSR.M[4] = 1), A32 execution with conditions, exceptions back
+/// into EL1 through the "lower EL using AArch32" vectors (VBAR + 0x600) with the AArch32 syndromes and SPSR format,
+/// and the same run under both engines.
+/// </summary>
+[TestClass]
+public sealed class Aarch32StateTests
+{
+    private const ulong User = SysCpu.RamBase + 0x1_0000;
+    private const uint UserSpsr = 0x10; // M[4] = 1 (AArch32), M[3:0] = User
+
+    // Enters AArch32 User mode at User through an ERET from EL1 with SPSR_EL1 = spsr, the A32 code placed there.
+    private static SysCpu EnterUser(ulong spsr, params uint[] a32)
+    {
+        var s = new SysCpu();
+        var bytes = new byte[a32.Length * 4];
+        Buffer.BlockCopy(a32, 0, bytes, 0, bytes.Length);
+        s.Bus.Load(User, bytes);
+        s.Cpu.Sys.Spsr[1] = spsr;
+        s.Cpu.Sys.Elr[1] = User;
+        s.Exec(Enc.Eret);
+        return s;
+    }
+
+    [TestMethod]
+    public void EretEntersAarch32UserModeWithPstateFromTheSpsr()
+    {
+        using var s = new SysCpu();
+        s.Cpu.SetX(0, 0xFFFF_FFFF_0000_0005);
+        s.Cpu.SetX(20, 0xFFFF_FFFF_0000_0006);
+        s.Cpu.Sys.Spsr[1] = 0x6000_0000 | (1u << 27) | (0x5u << 16) | (1u << 7) | UserSpsr; // Z C, Q, GE = 0101, I
+        s.Cpu.Sys.Elr[1] = User | 3; // bits 1..0 are cleared for A32
+        s.Exec(Enc.Eret);
+        Assert.IsTrue(s.Cpu.State.Aarch32);
+        Assert.IsFalse(s.Cpu.State.Thumb);
+        Assert.IsFalse(s.Cpu.State.IllegalState);
+        Assert.AreEqual(0, s.Cpu.State.EL);
+        Assert.AreEqual(User, s.Cpu.State.PC);
+        Assert.AreEqual(0x6000_0000u, s.Cpu.State.Nzcv);
+        Assert.IsTrue(s.Cpu.State.Saturation);
+        Assert.AreEqual(5u, s.Cpu.State.Ge);
+        Assert.AreEqual(1u << 7, s.Cpu.State.Daif);
+        Assert.AreEqual(5UL, s.Cpu.X(0), "R0-R14 are X0-X14<31:0>: the upper halves are zero in AArch32");
+        Assert.AreEqual(0xFFFF_FFFF_0000_0006UL, s.Cpu.X(20), "registers EL0 cannot see are kept");
+    }
+
+    [TestMethod]
+    public void SvcFromAarch32IsTakenToTheAarch32LowerElVectorWithEc0x11()
+    {
+        using var s = EnterUser(0x2000_0000 | (1u << 27) | (0x5u << 16) | UserSpsr,
+            0xE2801003,  // add r1, r0, #3
+            0xE0912001,  // adds r2, r1, r1
+            0xEF123456); // svc #0x123456
+        s.Cpu.SetX(0, 5);
+        for (int i = 0; i < 3; i++) s.Cpu.Step();
+        Assert.AreEqual(8UL, s.Cpu.X(1));
+        Assert.AreEqual(16UL, s.Cpu.X(2));
+        Assert.IsFalse(s.Cpu.State.Aarch32);
+        Assert.AreEqual(1, s.Cpu.State.EL);
+        Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC, "synchronous, lower EL using AArch32");
+        Assert.AreEqual((0x11UL << 26) | (1UL << 25) | 0x3456, s.Cpu.Sys.Esr[1], "EC 0x11, IL, imm24<15:0>");
+        Assert.AreEqual(User + 12, s.Cpu.Sys.Elr[1], "the preferred return is after the SVC");
+        Assert.AreEqual(0x0805_0010UL, s.Cpu.Sys.Spsr[1], "AArch32 format: NZCV = 0 from the ADDS, Q, GE = 0101, M = 0b10000 (User)");
+    }
+
+    [TestMethod]
+    public void UdfFromAarch32IsUndefinedWithIl()
+    {
+        using var s = EnterUser(UserSpsr, 0xE7F000F0); // udf #0
+        s.Cpu.Step();
+        Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC);
+        Assert.AreEqual(1UL << 25, s.Cpu.Sys.Esr[1]);
+        Assert.AreEqual(User, s.Cpu.Sys.Elr[1]);
+    }
+
+    [TestMethod]
+    public void ConditionFailedInstructionsDoNothingAndConditionalUndefinedIsANop()
+    {
+        using var s = EnterUser(0x4000_0000 | UserSpsr, // Z set
+            0x13A03001,  // movne r3, #1   (not executed)
+            0x03A04002,  // moveq r4, #2
+            0x17F000F0,  // UDF encoding space with cond NE: fails its condition, a NOP
+            0x1AFFFFFE); // bne . (not taken)
+        s.Cpu.SetX(3, 7);
+        for (int i = 0; i < 4; i++) s.Cpu.Step();
+        Assert.AreEqual(7UL, s.Cpu.X(3));
+        Assert.AreEqual(2UL, s.Cpu.X(4));
+        Assert.AreEqual(User + 16, s.Cpu.State.PC);
+        Assert.IsTrue(s.Cpu.State.Aarch32);
+    }
+
+    [TestMethod]
+    public void TrappedWfiReportsItsConditionInTheSyndrome()
+    {
+        using var s = EnterUser(UserSpsr, 0x1320F003); // wfine (Z clear: passes)
+        s.Cpu.Sys.Sctlr[1] &= ~SctlrEl1.NTwi;
+        s.Cpu.Step();
+        Assert.AreEqual((0x01UL << 26) | (1UL << 25) | (1UL << 24) | (0x1UL << 20), s.Cpu.Sys.Esr[1], "EC 0x01, CV = 1, COND = NE, TI = 0");
+        Assert.AreEqual(User, s.Cpu.Sys.Elr[1]);
+    }
+
+    [TestMethod]
+    public void InterruptFromAarch32UsesTheAarch32IrqVector()
+    {
+        using var s = EnterUser(UserSpsr, 0xE1A00000); // nop (mov r0, r0)
+        s.Cpu.Irq.Set(true);
+        Assert.IsTrue(s.Cpu.CheckInterrupts());
+        Assert.AreEqual(SysCpu.RamBase + 0x680, s.Cpu.State.PC);
+        Assert.AreEqual(User, s.Cpu.Sys.Elr[1]);
+        Assert.AreEqual(0x10UL, s.Cpu.Sys.Spsr[1] & 0x1F);
+        Assert.IsFalse(s.Cpu.State.Aarch32);
+    }
+
+    [TestMethod]
+    [DataRow(0x13u, "Supervisor")]
+    [DataRow(0x1Au, "Hyp")]
+    [DataRow(0x1Fu, "System")]
+    public void ReturnToAnAarch32ModeOtherThanUserIsIllegal(uint mode, string name)
+    {
+        using var s = new SysCpu();
+        s.Cpu.Sys.Spsr[1] = mode;
+        s.Cpu.Sys.Elr[1] = User;
+        s.Exec(Enc.Eret);
+        Assert.IsTrue(s.Cpu.State.IllegalState, name);
+        Assert.IsFalse(s.Cpu.State.Aarch32, name);
+        Assert.AreEqual(1, s.Cpu.State.EL, name);
+    }
+
+    [TestMethod]
+    public void BothEnginesRunAnAarch32LoopWithSvcsIdentically()
+    {
+        // EL1: its lower-EL AArch32 synchronous vector counts the SVCs in X20 and returns; EL0 A32: r1 += 1; svc; b loop.
+        (ulong x1, ulong x20, ulong pc, ulong insns, ulong cycles, bool a32) Run(ExecutionEngine engine)
+        {
+            using var s = EnterUser(UserSpsr, 0xE2811001, 0xEF000000, 0xEAFFFFFC);
+            s.Bus.Load(SysCpu.RamBase + 0x600, BitConverter.GetBytes(0x91000694u)); // add x20, x20, #1
+            s.Bus.Load(SysCpu.RamBase + 0x604, BitConverter.GetBytes(Enc.Eret));
+            s.Cpu.Engine = engine;
+            s.Cpu.JitThreshold = 0;
+            s.Cpu.JitOptimizeThreshold = 0;
+            s.Cpu.JitBaselineMinimumLength = 0;
+            s.Cpu.JitBackgroundCompilation = false;
+            s.Cpu.Run(10_000);
+            return (s.Cpu.X(1), s.Cpu.X(20), s.Cpu.State.PC, s.Cpu.State.Instructions, s.Cpu.State.Cycles, s.Cpu.State.Aarch32);
+        }
+        var interp = Run(ExecutionEngine.Interpreter);
+        var jit = Run(ExecutionEngine.Jit);
+        Assert.AreEqual(interp, jit);
+        Assert.AreEqual(2000UL, interp.x1, "5 instructions per pass");
+        Assert.AreEqual(2000UL, interp.x20);
+    }
+}
