@@ -15,7 +15,9 @@ public static class A32DecodeTable
     public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others()];
 
     // F4.1.x Data-processing (register / register-shifted register / immediate): cond 00I opcode S Rn Rd operand2.
-    // TST, TEQ, CMP and CMN exist only with S = 1 (S = 0 there is the miscellaneous space, MOVW/MOVT and MSR).
+    // TST, TEQ, CMP and CMN exist only with S = 1 (S = 0 there is the miscellaneous space, MOVW/MOVT and MSR) and
+    // have Rd = (0)(0)(0)(0); MOV and MVN have Rn = (0)(0)(0)(0). Those should-be-zero fields are required, as QEMU
+    // does (otherwise CONSTRAINED UNPREDICTABLE: UNDEFINED).
     private static IEnumerable<A32Encoding> DataProcessing()
     {
         for (int opcode = 0; opcode < 16; opcode++)
@@ -23,9 +25,11 @@ public static class A32DecodeTable
             var (name, handler, compare) = A32DataProcessing.Opcodes[opcode];
             string opc = Convert.ToString(opcode, 2).PadLeft(4, '0');
             string s = compare ? "1" : "x";
-            yield return Pattern($"{name} (register)", $"cccc 000 {opc} {s} xxxx xxxx xxxxx xx 0 xxxx", F.DataProcessingRegister, handler);
-            yield return Pattern($"{name} (register-shifted register)", $"cccc 000 {opc} {s} xxxx xxxx xxxx 0 xx 1 xxxx", F.DataProcessingRegisterShifted, handler);
-            yield return Pattern($"{name} (immediate)", $"cccc 001 {opc} {s} xxxx xxxx xxxxxxxxxxxx", F.DataProcessingImmediate, handler);
+            string rn = name is "MOV" or "MVN" ? "0000" : "xxxx";
+            string rd = compare ? "0000" : "xxxx";
+            yield return Pattern($"{name} (register)", $"cccc 000 {opc} {s} {rn} {rd} xxxxx xx 0 xxxx", F.DataProcessingRegister, handler);
+            yield return Pattern($"{name} (register-shifted register)", $"cccc 000 {opc} {s} {rn} {rd} xxxx 0 xx 1 xxxx", F.DataProcessingRegisterShifted, handler);
+            yield return Pattern($"{name} (immediate)", $"cccc 001 {opc} {s} {rn} {rd} xxxxxxxxxxxx", F.DataProcessingImmediate, handler);
         }
     }
 
