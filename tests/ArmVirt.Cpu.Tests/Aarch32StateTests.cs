@@ -154,4 +154,57 @@ public sealed class Aarch32StateTests
         Assert.AreEqual(2000UL, interp.x1, "5 instructions per pass");
         Assert.AreEqual(2000UL, interp.x20);
     }
+
+    [TestMethod]
+    public void VfpTrappedByCpacrReportsTheAarch32Syndrome()
+    {
+        using var s = EnterUser(UserSpsr, 0xBE30_0A00); // vaddlt.f32 s0, s0, s0
+        s.Cpu.State.Nzcv = 0x8000_0000; // N = 1, V = 0: LT holds
+        s.Cpu.Sys.Cpacr = 0; // FPEN = 0b00: EL0 and EL1 trap
+        s.Cpu.Step();
+        Assert.AreEqual((0x07UL << 26) | (1UL << 25) | (1UL << 24) | (0xBUL << 20) | 0xA, s.Cpu.Sys.Esr[1], "EC 0x07, CV, COND = LT, COPROC = 0b1010");
+        Assert.AreEqual(User, s.Cpu.Sys.Elr[1]);
+    }
+
+    [TestMethod]
+    public void UntrappedVfpStopsTheRunAsNotModelled()
+    {
+        using var s = EnterUser(UserSpsr, 0xEE30_0A00); // vadd.f32 s0, s0, s0
+        s.Cpu.Sys.Cpacr = 3UL << 20;
+        s.Cpu.Step();
+        Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
+        StringAssert.Contains(s.Cpu.StopMessage, "not implemented");
+        Assert.AreEqual(User, s.Cpu.State.PC, "the instruction is not retired");
+    }
+
+    [TestMethod]
+    public void BxToAnOddAddressEntersT32WhichStopsTheRun()
+    {
+        using var s = EnterUser(UserSpsr, 0xE12F_FF10); // bx r0
+        s.Cpu.SetX(0, User + 0x101);
+        s.Cpu.Step();
+        Assert.IsTrue(s.Cpu.State.Thumb);
+        Assert.AreEqual(User + 0x100, s.Cpu.State.PC);
+        s.Cpu.Step();
+        Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
+        StringAssert.Contains(s.Cpu.StopMessage, "T32");
+    }
+
+    [TestMethod]
+    public void ThreadIdRegistersAreTpidrEl0AndTpidrroEl0()
+    {
+        using var s = EnterUser(UserSpsr,
+            0xEE1D_0F70,  // mrc p15, 0, r0, c13, c0, 3 (TPIDRURO)
+            0xEE0D_1F50,  // mcr p15, 0, r1, c13, c0, 2 (TPIDRURW)
+            0xEE0D_1F70); // mcr p15, 0, r1, c13, c0, 3: TPIDRURO is read-only at EL0
+        s.Cpu.Sys.Tpidrro = 0x1234_5678_9ABC_DEF0;
+        s.Cpu.Sys.Tpidr[0] = 0xAAAA_AAAA_0000_0000;
+        s.Cpu.SetX(1, 0x5555);
+        s.Cpu.Step(); s.Cpu.Step();
+        Assert.AreEqual(0x9ABC_DEF0UL, s.Cpu.X(0));
+        Assert.AreEqual(0xAAAA_AAAA_0000_5555UL, s.Cpu.Sys.Tpidr[0], "TPIDRURW is TPIDR_EL0<31:0>");
+        s.Cpu.Step();
+        Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC);
+        Assert.AreEqual(1UL << 25, s.Cpu.Sys.Esr[1], "UNDEFINED");
+    }
 }

@@ -157,8 +157,8 @@ public static class A32DecodeTable
 
         // ---- Coprocessor: CP15 moves; the VFP (CP10, CP11) and generic-timer (MRRC p15) spaces are not modelled ----
         Pattern("MCR/MRC (CP15)", "cccc 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", F.Coprocessor, A32System.Cp15),
-        Pattern("VFP load/store/64-bit move", "cccc 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.NotImplemented),
-        Pattern("VFP data-processing/register move", "cccc 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.NotImplemented),
+        Pattern("VFP load/store/64-bit move", "cccc 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
+        Pattern("VFP data-processing/register move", "cccc 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
         Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.None, A32System.NotImplemented),
 
         // ---- Unconditional space ----
@@ -171,8 +171,8 @@ public static class A32DecodeTable
         Pattern("PLD, PLDW (register)", "1111 0111 xx01 xxxx 1111 xxxx xxx0 xxxx", F.None, A32System.Nop),
         Pattern("PLI (immediate)", "1111 0100 x101 xxxx 1111 xxxx xxxx xxxx", F.None, A32System.Nop),
         Pattern("PLI (register)", "1111 0110 x101 xxxx 1111 xxxx xxx0 xxxx", F.None, A32System.Nop),
-        Pattern("Advanced SIMD data-processing", "1111 001x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, A32System.NotImplemented),
-        Pattern("Advanced SIMD element or structure load/store", "1111 0100 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, A32System.NotImplemented),
+        Pattern("Advanced SIMD data-processing", "1111 001x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
+        Pattern("Advanced SIMD element or structure load/store", "1111 0100 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
     ];
 
     // MSR with a zero mask is UNPREDICTABLE (and with R = 0, imm form, the hint space): no row accepts it.

@@ -35,8 +35,22 @@ public static class A32System
     /// An encoding of a feature not modelled yet (VFP, Advanced SIMD, the parallel add/subtract and packing media
     /// instructions): stops the run with an explanation instead of raising an UNDEFINED the real CPU would not.
     /// </summary>
-    public static void NotImplemented(Cpu cpu, in A32Operands op) =>
-        cpu.StopUnsupported($"A32 instruction 0x{cpu.FetchInstruction(cpu.State.PC):x8} at PC 0x{cpu.State.PC:x} ({A32Decoder.Instance.DecodeRow(cpu.FetchInstruction(cpu.State.PC)).Name}) is not implemented");
+    public static void NotImplemented(Cpu cpu, in A32Operands op)
+    {
+        uint insn = cpu.FetchInstruction(cpu.State.PC);
+        cpu.StopUnsupported($"A32 instruction 0x{insn:x8} at PC 0x{cpu.State.PC:x} ({cpu.A32Decoder.DecodeRow(insn).Name}) is not implemented");
+    }
+
+    /// <summary>
+    /// A VFP or Advanced SIMD encoding: AArch32.CheckAdvSIMDOrFPEnabled first (CPACR_EL1.FPEN, CPTR_EL2/EL3.TFP, which
+    /// trap with EC 0x07 and the AArch32 COND and COPROC fields), then, as the instructions are not modelled yet,
+    /// <see cref="NotImplemented"/>.
+    /// </summary>
+    public static void FloatingPoint(Cpu cpu, in A32Operands op)
+    {
+        cpu.CheckFPAdvSIMDEnabled();
+        NotImplemented(cpu, op);
+    }
 
     /// <summary>NOP and the hints with no effect here (DBG, CSDB, ESB...).</summary>
     public static void Nop(Cpu cpu, in A32Operands op) { }
