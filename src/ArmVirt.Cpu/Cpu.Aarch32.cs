@@ -23,9 +23,6 @@ public sealed partial class Cpu
     /// <summary>The A32 decoder this CPU uses.</summary>
     public A32Decoder A32Decoder { get; set; } = A32Decoder.Instance;
 
-    /// <summary>The condition field of the A32 instruction executing (for the COND field of AArch32 syndromes).</summary>
-    internal int CurrentA32Condition { get; private set; } = 0xE;
-
     /// <summary>R[n] in AArch32 state: X[n]&lt;31:0&gt;, and for n = 15 the instruction's address + 8 (A32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint R(int n) => n == 15 ? (uint)State.PC + 8 : (uint)State.X[n];
@@ -81,7 +78,6 @@ public sealed partial class Cpu
         var decoded = DecodeA32(insn);
         NextPc = (uint)pc + 4;
         int cond = decoded.Operands.Cond;
-        CurrentA32Condition = cond;
         if (cond == 0xE || ConditionHolds(cond)) decoded.Encoding.Handler(this, decoded.Operands);
     }
 

@@ -107,14 +107,12 @@ public sealed partial class Cpu
         }
     }
 
-    // AArch64.AdvSIMDFPAccessTrap: ISS holds CV = 1, COND = 0b1110 for a trapped A64 instruction; from AArch32 the
-    // instruction's condition and COPROC = 0b1010 (the floating-point and Advanced SIMD coprocessor space).
+    // AArch64.AdvSIMDFPAccessTrap: ISS holds CV = 1, COND = 0b1110 for a trapped A64 instruction.
     private void FPAccessTrap(int targetEl)
     {
         if (targetEl == 1 && State.EL == 0 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0)
             throw new GuestException(ExceptionClass.Unknown, 0, 2);
-        uint iss = State.Aarch32 ? (1u << 24) | ((uint)CurrentA32Condition << 20) | 0b1010 : (1u << 24) | (0xEu << 20);
-        throw new GuestException(ExceptionClass.FpAccess, iss, targetEl);
+        throw new GuestException(ExceptionClass.FpAccess, (1u << 24) | (0xEu << 20), targetEl);
     }
 
     // ---- FPCR and FPSR ----

@@ -95,12 +95,12 @@ public sealed class Aarch32StateTests
     }
 
     [TestMethod]
-    public void TrappedWfiReportsItsConditionInTheSyndrome()
+    public void TrappedConditionalWfiReportsCvWithCondAl()
     {
         using var s = EnterUser(UserSpsr, 0x1320F003); // wfine (Z clear: passes)
         s.Cpu.Sys.Sctlr[1] &= ~SctlrEl1.NTwi;
         s.Cpu.Step();
-        Assert.AreEqual((0x01UL << 26) | (1UL << 25) | (1UL << 24) | (0x1UL << 20), s.Cpu.Sys.Esr[1], "EC 0x01, CV = 1, COND = NE, TI = 0");
+        Assert.AreEqual((0x01UL << 26) | (1UL << 25) | (1UL << 24) | (0xEUL << 20), s.Cpu.Sys.Esr[1], "EC 0x01, CV = 1, COND = 0b1110 (passed), TI = 0, as QEMU");
         Assert.AreEqual(User, s.Cpu.Sys.Elr[1]);
     }
 
@@ -162,7 +162,7 @@ public sealed class Aarch32StateTests
         s.Cpu.State.Nzcv = 0x8000_0000; // N = 1, V = 0: LT holds
         s.Cpu.Sys.Cpacr = 0; // FPEN = 0b00: EL0 and EL1 trap
         s.Cpu.Step();
-        Assert.AreEqual((0x07UL << 26) | (1UL << 25) | (1UL << 24) | (0xBUL << 20) | 0xA, s.Cpu.Sys.Esr[1], "EC 0x07, CV, COND = LT, COPROC = 0b1010");
+        Assert.AreEqual((0x07UL << 26) | (1UL << 25) | (1UL << 24) | (0xEUL << 20), s.Cpu.Sys.Esr[1], "EC 0x07, CV, COND = 0b1110 (passed), ISS<19:0> RES0, as QEMU");
         Assert.AreEqual(User, s.Cpu.Sys.Elr[1]);
     }
 
@@ -206,5 +206,26 @@ public sealed class Aarch32StateTests
         s.Cpu.Step();
         Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC);
         Assert.AreEqual(1UL << 25, s.Cpu.Sys.Esr[1], "UNDEFINED");
+    }
+
+    [TestMethod]
+    public void SetendLeIsANopUnlessSctlrSedDisablesIt()
+    {
+        using var s = EnterUser(UserSpsr, 0xF101_0000, 0xF101_0000); // setend le; setend le
+        s.Cpu.Step();
+        Assert.AreEqual(User + 4, s.Cpu.State.PC);
+        s.Cpu.Sys.Sctlr[1] |= SctlrEl1.Sed;
+        s.Cpu.Step();
+        Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC, "SCTLR_EL1.SED = 1: UNDEFINED");
+        Assert.AreEqual(1UL << 25, s.Cpu.Sys.Esr[1]);
+    }
+
+    [TestMethod]
+    public void AnAarch32SpsrKeepsItsFieldsThroughMsr()
+    {
+        using var s = new SysCpu();
+        s.Cpu.SetX(0, 0xF80F_0010); // N Z C V Q, GE = 1111, User
+        s.Exec(Enc.Msr(s.Cpu, "SPSR_EL1", 0));
+        Assert.AreEqual(0xF80F_0010UL, s.Cpu.Sys.Spsr[1]);
     }
 }

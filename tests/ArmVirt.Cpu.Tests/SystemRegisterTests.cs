@@ -8,8 +8,8 @@ public sealed class SystemRegisterTests
     private const ulong Ones = ulong.MaxValue;
 
     [TestMethod]
-    [DataRow("SCTLR_EL1", Ones, 0x37DD_DB9FUL)]
-    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0980UL)]
+    [DataRow("SCTLR_EL1", Ones, 0x37DD_DBBFUL)]
+    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0800UL)] // ITD, SED, CP15BEN writable: EL0 has AArch32
     [DataRow("SCTLR_EL2", 0UL, 0x30C5_0830UL)]
     [DataRow("SCTLR_EL3", Ones - 1, 0x32CD_183EUL)] // M stays 0: stage 1 is not wired yet
     [DataRow("HCR_EL2", 0UL, 0x8000_0000UL)]
@@ -26,7 +26,8 @@ public sealed class SystemRegisterTests
     [DataRow("CPTR_EL2", 0UL, 0x33FFUL)]
     [DataRow("CPTR_EL3", Ones, 0x8010_0400UL)]
     [DataRow("CPACR_EL1", Ones, 0x1030_0000UL)]
-    [DataRow("SPSR_EL2", Ones, 0xF030_03DFUL)]
+    [DataRow("SPSR_EL2", Ones, 0xFE3F_FFFFUL)] // M[4] = 1: the AArch32 format (Q, IT, GE, E, T)
+    [DataRow("SPSR_EL2", 0xFFFF_FFFF_FFFF_FFEFUL, 0xF030_03CFUL)] // M[4] = 0: the AArch64 format
     [DataRow("ESR_EL1", Ones, 0xFFFF_FFFFUL)]
     [DataRow("VMPIDR_EL2", 0UL, 0x8000_0000UL)]
     [DataRow("CSSELR_EL1", Ones, 0xFUL)]

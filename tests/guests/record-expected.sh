@@ -37,6 +37,7 @@ run simd simd.elf 1 0 0
 run simd-el2 simd.elf 2 0 0
 run gicv3_hyp gicv3_hyp.elf 2 0 0 3
 run gicv3_el1 gicv3_el1.elf 1 0 0 3
+run aarch32 aarch32.elf 1 0 0
 run cpubench cpubench_quick.elf 1 0 0
 run virtio_dma virtio_dma.elf 1 0 0 2 virtio_dma.img
 # The benchmark guests' quick builds in the translation modes of common/bench_mode.h (cpubench above is the EL1 one).

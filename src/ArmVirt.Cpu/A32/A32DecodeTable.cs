@@ -163,6 +163,8 @@ public static class A32DecodeTable
 
         // ---- Unconditional space ----
         Pattern("BLX (immediate)", "1111 101x xxxxxxxxxxxxxxxxxxxxxxxx", F.BranchExchangeImmediate, A32Branches.BlxImmediate),
+        Pattern("SETEND", "1111 0001 0000 0001 0000 00x0 0000 0000", F.Immediate, A32System.Setend),
+        Pattern("CPS", "1111 0001 0000 xxx0 0000 000x xx0x xxxx", F.None, A32System.Nop),
         Pattern("CLREX", "1111 0101 0111 1111 1111 0000 0001 1111", F.None, A32System.Clrex),
         Pattern("DSB", "1111 0101 0111 1111 1111 0000 0100 xxxx", F.Immediate, A32System.Barrier),
         Pattern("DMB", "1111 0101 0111 1111 1111 0000 0101 xxxx", F.Immediate, A32System.Barrier),

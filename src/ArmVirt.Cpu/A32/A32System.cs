@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.A32;
 /// SVC, BKPT, UDF; NOP, YIELD, WFE, WFI, SEV, SEVL (other hints are NOPs); DMB, DSB, ISB, CLREX; MRS and MSR of the
 /// APSR; MRC/MCR of the EL0 thread ID registers (TPIDRURW, TPIDRURO) and the CP15 barriers. Exceptions are taken to
 /// AArch64 EL1 (EL2 under HCR_EL2.TGE) with the AArch32 syndromes of D17.2.37 (EC 0x11 SVC, 0x38 BKPT, 0x01 WFx with
-/// CV = 1 and the instruction's COND).
+/// CV = 1 and COND = 0b1110, permitted for an instruction that passed its condition and what QEMU reports).
 /// </summary>
 public static class A32System
 {
@@ -43,7 +43,7 @@ public static class A32System
 
     /// <summary>
     /// A VFP or Advanced SIMD encoding: AArch32.CheckAdvSIMDOrFPEnabled first (CPACR_EL1.FPEN, CPTR_EL2/EL3.TFP, which
-    /// trap with EC 0x07 and the AArch32 COND and COPROC fields), then, as the instructions are not modelled yet,
+    /// trap with EC 0x07, CV = 1 and COND = 0b1110 as from A64), then, as the instructions are not modelled yet,
     /// <see cref="NotImplemented"/>.
     /// </summary>
     public static void FloatingPoint(Cpu cpu, in A32Operands op)
@@ -52,14 +52,24 @@ public static class A32System
         NotImplemented(cpu, op);
     }
 
-    /// <summary>NOP and the hints with no effect here (DBG, CSDB, ESB...).</summary>
+    /// <summary>
+    /// F5.1 SETEND: UNDEFINED when SCTLR_EL1.SED is set; SETEND LE leaves the (little-endian) data endianness as it is;
+    /// SETEND BE would make data accesses big-endian, which is not modelled (the run stops).
+    /// </summary>
+    public static void Setend(Cpu cpu, in A32Operands op)
+    {
+        if ((cpu.Sys.Sctlr[1] & SctlrEl1.Sed) != 0) throw cpu.UndefinedException();
+        if ((cpu.FetchInstruction(cpu.State.PC) & (1u << 9)) != 0) NotImplemented(cpu, op);
+    }
+
+    /// <summary>NOP, CPS (no effect in User mode) and the hints with no effect here (DBG, CSDB, ESB...).</summary>
     public static void Nop(Cpu cpu, in A32Operands op) { }
 
-    /// <summary>F5.1 WFI: AArch32.CheckForWFxTrap (SCTLR_EL1.nTWI, HCR_EL2.TWI, SCR_EL3.TWI) with the COND field, then wait.</summary>
+    /// <summary>F5.1 WFI: AArch32.CheckForWFxTrap (SCTLR_EL1.nTWI, HCR_EL2.TWI, SCR_EL3.TWI), then wait.</summary>
     public static void Wfi(Cpu cpu, in A32Operands op)
     {
         if (cpu.AnyInterruptAsserted) return;
-        Hints.CheckForWfxTrap(cpu, isWfe: false, (uint)op.Cond);
+        Hints.CheckForWfxTrap(cpu, isWfe: false);
         cpu.EnterWait(forEvent: false);
     }
 
@@ -71,7 +81,7 @@ public static class A32System
             cpu.EventRegister = false;
             return;
         }
-        Hints.CheckForWfxTrap(cpu, isWfe: true, (uint)op.Cond);
+        Hints.CheckForWfxTrap(cpu, isWfe: true);
         cpu.EnterWait(forEvent: true);
     }
 

@@ -47,10 +47,10 @@ public static class Hints
 
     /// <summary>
     /// AArch64.CheckForWFxTrap for EL1, EL2 and EL3 in that order; the syndrome is EC 0x01 with CV = 1,
-    /// COND = 0xE (an A64 WFx; an A32 one gives its own <paramref name="cond"/>) and TI = 1 for WFE, and the
-    /// preferred return is the WFx itself.
+    /// COND = 0xE and TI = 1 for WFE, and the preferred return is the WFx itself. (From AArch32 too: a conditional
+    /// A32 instruction that passed its condition may be reported with COND = 0b1110, as QEMU does.)
     /// </summary>
-    public static void CheckForWfxTrap(Cpu cpu, bool isWfe, uint cond = 0xE)
+    public static void CheckForWfxTrap(Cpu cpu, bool isWfe)
     {
         int el = cpu.State.EL;
         int target = 0;
@@ -61,6 +61,6 @@ public static class Hints
         else if (cpu.Configuration.HasEl3 && el < 3 && (cpu.Sys.Scr & (isWfe ? ScrEl3.Twe : ScrEl3.Twi)) != 0)
             target = 3;
         if (target != 0)
-            throw new GuestException(ExceptionClass.WfiWfe, (1u << 24) | (cond << 20) | (isWfe ? 1u : 0u), target);
+            throw new GuestException(ExceptionClass.WfiWfe, (1u << 24) | (0xEu << 20) | (isWfe ? 1u : 0u), target);
     }
 }
