@@ -51,6 +51,10 @@ public sealed class A32DecoderTests
     [DataRow(0xFA00_0000u, "BLX (immediate)")]
     [DataRow(0xEE30_0A00u, "VFP data-processing/register move")] // vadd.f32 s0, s0, s0
     [DataRow(0xE610_0F11u, "parallel add/subtract")]    // sadd16 r0, r0, r1
+    [DataRow(0xE681_0FB2u, "SEL")]                      // sel r0, r1, r2
+    [DataRow(0xE681_0412u, "PKHBT/PKHTB")]              // pkhbt r0, r1, r2, lsl #8
+    [DataRow(0xE700_3211u, "SMLAD/SMUAD/SMLSD/SMUSD")]  // smlad r0, r1, r2, r3
+    [DataRow(0xE780_F211u, "USAD8/USADA8")]             // usad8 r0, r1, r2
     [DataRow(0xE3A0_0000u, "MOV (immediate)")]
     [DataRow(0xE3B0_1000u, "MOV (immediate)")]          // movs r1, #0
     [DataRow(0xE153_0004u, "CMP (register)")]

@@ -28,6 +28,8 @@ internal static class A32SequenceGenerator
         ("extend", Extend),
         ("bitfield", Bitfield),
         ("saturate", Saturate),
+        ("parallel", ParallelArithmetic),
+        ("mul-dual", DualMultiply),
         ("status", StatusRegister),
         ("ldst-imm", LoadStoreImmediate),
         ("ldst-reg", LoadStoreRegister),
@@ -192,6 +194,52 @@ internal static class A32SequenceGenerator
             return G("saturate", c | op | (uint)r.Next(32) << 16 | (uint)Dst(r) << 12 | (uint)r.Next(32) << 7 | (uint)r.Next(2) << 6 | (uint)Src(r));
         }
         return G("saturate", c | 0x0100_0050u | (uint)r.Next(4) << 21 | (uint)Src(r) << 16 | (uint)Dst(r) << 12 | (uint)Src(r));
+    }
+
+    // Parallel add/subtract (every op1/op2), SEL after GE is set by one, PKHBT/PKHTB, SSAT16/USAT16, USAD8/USADA8.
+    private static InstructionGroup ParallelArithmetic(Random r)
+    {
+        uint c = (uint)Cond(r) << 28;
+        int[] op1s = [1, 2, 3, 5, 6, 7], op2s = [0, 1, 2, 3, 4, 7];
+        uint Parallel() => 0x0600_0F10u | (uint)op1s[r.Next(op1s.Length)] << 20 | (uint)Src(r) << 16 | (uint)Dst(r) << 12
+            | (uint)op2s[r.Next(op2s.Length)] << 5 | (uint)Src(r);
+        switch (r.Next(5))
+        {
+            case 0:
+                return G("parallel", c | Parallel());
+            case 1: // SEL with the GE of a plain signed or unsigned add/subtract
+                {
+                    uint setGe = 0xE600_0F10u | (uint)(r.Next(2) == 0 ? 1 : 5) << 20 | (uint)Src(r) << 16 | (uint)Dst(r) << 12
+                        | (uint)op2s[r.Next(op2s.Length)] << 5 | (uint)Src(r);
+                    return G("parallel", setGe, c | 0x0680_0FB0u | (uint)Src(r) << 16 | (uint)Dst(r) << 12 | (uint)Src(r));
+                }
+            case 2: // PKHBT / PKHTB
+                return G("parallel", c | 0x0680_0010u | (uint)Src(r) << 16 | (uint)Dst(r) << 12 | (uint)r.Next(32) << 7 | (uint)r.Next(2) << 6 | (uint)Src(r));
+            case 3: // SSAT16 / USAT16
+                return G("parallel", c | (r.Next(2) == 0 ? 0x06A0_0F30u : 0x06E0_0F30u) | (uint)r.Next(16) << 16 | (uint)Dst(r) << 12 | (uint)Src(r));
+            default: // USAD8 (Ra = 15) / USADA8
+                return G("parallel", c | 0x0780_0010u | (uint)Dst(r) << 16 | (uint)(r.Next(3) == 0 ? 15 : Src(r)) << 12 | (uint)Src(r) << 8 | (uint)Src(r));
+        }
+    }
+
+    // SMLAD/SMUAD/SMLSD/SMUSD (and X), SMLALD/SMLSLD (and X), SMMLA/SMMUL/SMMLS (and R).
+    private static InstructionGroup DualMultiply(Random r)
+    {
+        uint c = (uint)Cond(r) << 28;
+        int rd = Dst(r);
+        switch (r.Next(3))
+        {
+            case 0:
+                return G("mul-dual", c | 0x0700_0010u | (uint)rd << 16 | (uint)(r.Next(3) == 0 ? 15 : Src(r)) << 12 | (uint)Src(r) << 8 | (uint)r.Next(4) << 5 | (uint)Src(r));
+            case 1:
+                return G("mul-dual", c | 0x0740_0010u | (uint)rd << 16 | (uint)Dst(r, rd) << 12 | (uint)Src(r) << 8 | (uint)r.Next(4) << 5 | (uint)Src(r));
+            default:
+                {
+                    bool subtract = r.Next(3) == 0;
+                    int ra = subtract ? Src(r) : r.Next(3) == 0 ? 15 : Src(r);
+                    return G("mul-dual", c | 0x0750_0010u | (uint)rd << 16 | (uint)ra << 12 | (uint)Src(r) << 8 | (subtract ? 0xC0u : 0) | (uint)r.Next(2) << 5 | (uint)Src(r));
+                }
+        }
     }
 
     // MSR APSR (register or immediate, nzcvq and/or g) and MRS.

@@ -141,12 +141,19 @@ public static class A32DecodeTable
         Pattern("UDIV", "cccc 0111 0011 xxxx 1111 xxxx 0001 xxxx", F.Divide, A32Multiply.Udiv),
         Pattern("UDF", "1110 0111 1111 xxxx xxxx xxxx 1111 xxxx", F.Immediate, A32System.Udf),
 
-        // ---- Media spaces not modelled yet ----
-        Pattern("parallel add/subtract", "cccc 0110 0xxx xxxx xxxx xxxx xxx1 xxxx", F.None, A32System.NotImplemented),
-        Pattern("PKH/SEL", "cccc 0110 1000 xxxx xxxx xxxx xxx1 xxxx", F.None, A32System.NotImplemented),
-        Pattern("SSAT16/USAT16", "cccc 0110 1x10 xxxx xxxx xxxx 0011 xxxx", F.None, A32System.NotImplemented),
-        Pattern("signed multiply (dual, most significant word)", "cccc 0111 0xxx xxxx xxxx xxxx xxx1 xxxx", F.None, A32System.NotImplemented),
-        Pattern("USAD8/USADA8", "cccc 0111 1000 xxxx xxxx xxxx 0001 xxxx", F.None, A32System.NotImplemented),
+        // ---- Parallel arithmetic and the other SIMD-within-a-register media instructions ----
+        Pattern("parallel add/subtract", "cccc 0110 0xxx xxxx xxxx 1111 xxx1 xxxx", F.ParallelArithmetic, A32ParallelArithmetic.AddSubtract, A32ParallelArithmetic.IsAllocated),
+        Pattern("SEL", "cccc 0110 1000 xxxx xxxx 1111 1011 xxxx", F.ParallelArithmetic, A32ParallelArithmetic.Sel),
+        Pattern("PKHBT/PKHTB", "cccc 0110 1000 xxxx xxxx xxxx xx01 xxxx", F.ParallelArithmetic, A32ParallelArithmetic.Pkh),
+        Pattern("SSAT16", "cccc 0110 1010 xxxx xxxx 1111 0011 xxxx", F.ParallelArithmetic, A32ParallelArithmetic.Ssat16),
+        Pattern("USAT16", "cccc 0110 1110 xxxx xxxx 1111 0011 xxxx", F.ParallelArithmetic, A32ParallelArithmetic.Usat16),
+        Pattern("USAD8/USADA8", "cccc 0111 1000 xxxx xxxx xxxx 0001 xxxx", F.Multiply, A32ParallelArithmetic.Usad8),
+
+        // ---- Signed multiply (dual, most significant word): cond 0111 0 op1 Rd Ra Rm op2 1 Rn ----
+        Pattern("SMLAD/SMUAD/SMLSD/SMUSD", "cccc 0111 0000 xxxx xxxx xxxx 0xx1 xxxx", F.Multiply, A32Multiply.Smlad),
+        Pattern("SMLALD/SMLSLD", "cccc 0111 0100 xxxx xxxx xxxx 0xx1 xxxx", F.Multiply, A32Multiply.Smlald),
+        Pattern("SMMLA/SMMUL", "cccc 0111 0101 xxxx xxxx xxxx 00x1 xxxx", F.Multiply, A32Multiply.Smmla),
+        Pattern("SMMLS", "cccc 0111 0101 xxxx xxxx xxxx 11x1 xxxx", F.Multiply, A32Multiply.Smmls, RaIsNotPc),
 
         // ---- Branch, branch with link, block data transfer, supervisor call ----
         Pattern("STM", "cccc 100x x0x0 xxxx xxxxxxxxxxxxxxxx", F.LoadStoreMultiple, A32LoadStoreMultiple.Stm, A32LoadStoreMultiple.HasRegisters),
@@ -176,6 +183,9 @@ public static class A32DecodeTable
         Pattern("Advanced SIMD data-processing", "1111 001x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
         Pattern("Advanced SIMD element or structure load/store", "1111 0100 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
     ];
+
+    // SMMLS with Ra = 15 is UNPREDICTABLE (there is no SMMULS).
+    private static bool RaIsNotPc(uint insn) => ((insn >> 12) & 0xF) != 0xF;
 
     // MSR with a zero mask is UNPREDICTABLE (and with R = 0, imm form, the hint space): no row accepts it.
     private static bool MsrMaskNonZero(uint insn) => ((insn >> 16) & 0xF) != 0;

@@ -46,6 +46,21 @@ public static class A32Formats
     public static A32Operands RegisterMisc(uint insn) =>
         new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), Rn = Field(insn, 19, 16), Rs = Field(insn, 11, 8) };
 
+    /// <summary>
+    /// Parallel add/subtract, SEL, PKH, SSAT16/USAT16 (cond 0110 op1 Rn Rd ... op2 1 Rm): Rn 19..16, Rd 15..12, Rm 3..0,
+    /// Imm = op1 (bits 22..20) &lt;&lt; 4 | op2 (bits 7..5), Imm2 = bits 19..16 (the SSAT16/USAT16 bound), the PKH shift
+    /// through DecodeImmShift(tb:'0', imm5).
+    /// </summary>
+    public static A32Operands ParallelArithmetic(uint insn)
+    {
+        var (type, amount) = A32Shift.DecodeImmShift(Field(insn, 6, 6) << 1, Field(insn, 11, 7));
+        return new()
+        {
+            Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0),
+            Imm = (uint)((Field(insn, 22, 20) << 4) | Field(insn, 7, 5)), Imm2 = Field(insn, 19, 16), ShiftType = type, ShiftAmount = amount,
+        };
+    }
+
     /// <summary>SDIV/UDIV (cond 0111 0xx1 Rd 1111 Rm 0001 Rn): Rd 19..16, Rm 11..8, Rn 3..0.</summary>
     public static A32Operands Divide(uint insn) =>
         new() { Cond = Cond(insn), Rd = Field(insn, 19, 16), Rm = Field(insn, 11, 8), Rn = Field(insn, 3, 0) };

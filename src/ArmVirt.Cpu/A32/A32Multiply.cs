@@ -102,4 +102,48 @@ public static class A32Multiply
         uint m = cpu.R(op.Rm);
         cpu.SetR(op.Rd, m == 0 ? 0 : cpu.R(op.Rn) / m);
     }
+
+    // The two halfword products of the dual multiplies: Rn.lo * Rm'.lo and Rn.hi * Rm'.hi, Rm' = Rm rotated by 16 when
+    // M (bit 5, Imm bit 0) is set.
+    private static (long Low, long High) DualProducts(Cpu cpu, in A32Operands op)
+    {
+        uint n = cpu.R(op.Rn), m = cpu.R(op.Rm);
+        if ((op.Imm & 1) != 0) m = m >> 16 | m << 16;
+        return ((long)(short)n * (short)m, (long)(short)(n >> 16) * (short)(m >> 16));
+    }
+
+    /// <summary>F5.1 SMLAD, SMLADX, SMUAD, SMUADX (Ra = 15), and SMLSD, SMLSDX, SMUSD, SMUSDX (bit 6): PSTATE.Q on overflow.</summary>
+    public static void Smlad(Cpu cpu, in A32Operands op)
+    {
+        var (low, high) = DualProducts(cpu, op);
+        long result = ((op.Imm & 2) != 0 ? low - high : low + high) + (op.Rs == 15 ? 0 : (int)cpu.R(op.Rs));
+        cpu.SetR(op.Rd, (uint)result);
+        if (result != (int)result) cpu.State.Saturation = true;
+    }
+
+    /// <summary>F5.1 SMLALD, SMLALDX, SMLSLD, SMLSLDX: RdHi:RdLo plus (or minus) the dual products.</summary>
+    public static void Smlald(Cpu cpu, in A32Operands op)
+    {
+        var (low, high) = DualProducts(cpu, op);
+        ulong result = (ulong)((op.Imm & 2) != 0 ? low - high : low + high) + Accumulator(cpu, op);
+        cpu.SetR(op.Rs, (uint)result);
+        cpu.SetR(op.Rd, (uint)(result >> 32));
+    }
+
+    /// <summary>F5.1 SMMLA, SMMLAR, SMMUL, SMMULR (Ra = 15): the top word of Ra:0 plus Rn * Rm, rounded when R (bit 5) is set.</summary>
+    public static void Smmla(Cpu cpu, in A32Operands op)
+    {
+        long product = (long)(int)cpu.R(op.Rn) * (int)cpu.R(op.Rm);
+        long accumulator = op.Rs == 15 ? 0 : (long)((ulong)cpu.R(op.Rs) << 32);
+        long result = accumulator + product + ((op.Imm & 1) != 0 ? 0x8000_0000L : 0);
+        cpu.SetR(op.Rd, (uint)(result >> 32));
+    }
+
+    /// <summary>F5.1 SMMLS, SMMLSR: the top word of Ra:0 minus Rn * Rm, rounded when R is set.</summary>
+    public static void Smmls(Cpu cpu, in A32Operands op)
+    {
+        long product = (long)(int)cpu.R(op.Rn) * (int)cpu.R(op.Rm);
+        long result = (long)((ulong)cpu.R(op.Rs) << 32) - product + ((op.Imm & 1) != 0 ? 0x8000_0000L : 0);
+        cpu.SetR(op.Rd, (uint)(result >> 32));
+    }
 }
