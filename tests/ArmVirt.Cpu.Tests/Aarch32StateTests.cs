@@ -228,4 +228,25 @@ public sealed class Aarch32StateTests
         s.Exec(Enc.Msr(s.Cpu, "SPSR_EL1", 0));
         Assert.AreEqual(0xF80F_0010UL, s.Cpu.Sys.Spsr[1]);
     }
+
+    [TestMethod]
+    public void GenericTimerRegistersAreReachedThroughTheirAarch64ViewsWithAarch32TrapSyndromes()
+    {
+        bool enabled = true;
+        using var s = EnterUser(UserSpsr,
+            0xEC51_0F1E,  // mrrc p15, 1, r0, r1, c14 (CNTVCT)
+            0xEE1E_2F10,  // mrc p15, 0, r2, c14, c0, 0 (CNTFRQ)
+            0xEC51_0F1E); // mrrc again, now trapped
+        // Stand-ins for the generic timer's registers (ArmVirt.Machine installs the real ones) with an EL0 gate.
+        s.Cpu.SystemRegisters.Add(new SystemRegister("CNTVCT_EL0", 3, 3, 14, 0, 2, _ => 0x1234_5678_9ABC_DEF0, null,
+            (_, _) => enabled ? SystemRegisterAccess.Allowed : SystemRegisterAccess.TrapToEl1, minEl: 0));
+        s.Cpu.SystemRegisters.Add(new SystemRegister("CNTFRQ_EL0", 3, 3, 14, 0, 0, _ => 62_500_000, null, minEl: 0));
+        s.Cpu.Step(); s.Cpu.Step();
+        Assert.AreEqual((0x9ABC_DEF0UL, 0x1234_5678UL, 62_500_000UL), (s.Cpu.X(0), s.Cpu.X(1), s.Cpu.X(2)));
+        enabled = false;
+        s.Cpu.Step();
+        Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC);
+        // EC 0x04, IL, CV, COND = 0b1110, Opc1 = 1, Rt2 = 1, Rt = 0, CRm = 14, Direction = 1 (read).
+        Assert.AreEqual((0x04UL << 26) | (1UL << 25) | (1UL << 24) | (0xEUL << 20) | (1UL << 16) | (1UL << 10) | (14UL << 1) | 1, s.Cpu.Sys.Esr[1]);
+    }
 }

@@ -1,9 +1,9 @@
 /*
  * aarch32.elf: an AArch64 EL1 that runs an A32 program at EL0 (AArch32 User mode): ID_AA64PFR0_EL1.EL0 and the AArch32
  * ID registers, then an ERET with SPSR_EL1.M = 0b10000 into the program built from aarch32_user.c. The "lower EL using
- * AArch32" synchronous vector (VBAR_EL1 + 0x600) serves its SVCs (print, exit) and prints the syndrome, return
- * address and SPSR of every other exception it takes (UDF, BKPT, a trapped WFI, a trapped VFP instruction, an
- * unaligned LDREX), then skips the instruction. At the exit it prints TPIDR_EL0 as the program left it and powers off.
+ * AArch32" synchronous vector (VBAR_EL1 + 0x600) serves its SVCs (print, exit, counter access off) and prints the
+ * syndrome, return address and SPSR of every other exception it takes (MRRC/MRC of the counters trapped by
+ * CNTKCTL_EL1, UDF, BKPT, a trapped WFI, a trapped VFP instruction, an unaligned LDREX), then skips the instruction. At the exit it prints TPIDR_EL0 as the program left it and powers off.
  */
 #include "guest.h"
 
@@ -43,6 +43,9 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
         case 2:
             print("  %s = 0x%x\n", (const char *)(uintptr_t)(uint32_t)f->x[0], f->x[1]);
             return;
+        case 3:
+            WRITE_SYSREG(cntkctl_el1, 0);
+            return;
         default:
             print("EL1: unexpected SVC ISS=0x%x\n", iss);
             system_off();
@@ -67,6 +70,7 @@ int main(unsigned el)
     /* SCTLR_EL1: nTWI = 0 (WFI at EL0 traps), CP15BEN = 1; CPACR_EL1.FPEN = 0 (FP traps). */
     WRITE_SYSREG(sctlr_el1, (READ_SYSREG(sctlr_el1) & ~(1ul << 16)) | (1ul << 5));
     WRITE_SYSREG(cpacr_el1, 0);
+    WRITE_SYSREG(cntkctl_el1, 3); /* EL0PCTEN, EL0VCTEN: EL0 reads the counters */
     ISB();
     print("EL1: ERET to AArch32 EL0 at 0x%x\n", USER_BASE);
     __asm__ volatile(

@@ -4,8 +4,8 @@
  * registers only. It reaches its EL1 through SVCs: #1 prints the string at r0, #2 prints "r0 = r1" with r0 a string
  * and r1 a value, #0 exits. Integer kernels exercise data processing, multiplies, divides, loads and stores in every
  * width, LDM/STM, jump tables (loads to the PC), calls through pointers (BLX), exclusives (LDAEX/STLEX), saturation
- * and the bit-manipulation instructions; then deliberate exceptions: UDF, BKPT, a trapped WFI with a condition, a
- * trapped VFP instruction and an unaligned LDREX.
+ * and the bit-manipulation instructions, the generic timer through MRC/MRRC; then deliberate exceptions: counter reads
+ * trapped by CNTKCTL_EL1, UDF, BKPT, a trapped WFI with a condition, a trapped VFP instruction and an unaligned LDREX.
  */
 #include <stdint.h>
 #include <arm_acle.h>
@@ -130,7 +130,18 @@ int user_main(void)
     __asm__ volatile("msr APSR_nzcvqg, %1\n\tmrs %0, APSR" : "=r"(apsr) : "r"(0xA80F0000u) : "cc");
     show("apsr", apsr & 0xF80F0000u);
 
+    uint32_t frq, lo0, hi0, lo1, hi1;
+    __asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(frq));            /* CNTFRQ */
+    __asm__ volatile("mrrc p15, 1, %0, %1, c14" : "=r"(lo0), "=r"(hi0));   /* CNTVCT */
+    for (int i = 0; i < 1000; i++) counter += (uint32_t)i;
+    __asm__ volatile("mrrc p15, 1, %0, %1, c14" : "=r"(lo1), "=r"(hi1));
+    show("cntfrq", frq);
+    show("cntvct-advances", ((uint64_t)hi1 << 32 | lo1) > ((uint64_t)hi0 << 32 | lo0));
+
     puts32("exceptions:\n");
+    SVC(3, 0, 0); /* EL1 clears CNTKCTL_EL1.EL0PCTEN/EL0VCTEN: the counter accesses below trap */
+    __asm__ volatile("mrrc p15, 1, %0, %1, c14" : "=r"(lo0), "=r"(hi0) :: "memory");
+    __asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(frq) :: "memory");
     __asm__ volatile("udf #0x42");
     __asm__ volatile("bkpt #0x1234");
     __asm__ volatile("cmp %0, #1\n\twfine" :: "r"(opaque(2)) : "cc"); /* NE holds: trapped with COND = 0001 */

@@ -162,11 +162,11 @@ public static class A32DecodeTable
         Pattern("BL", "cccc 1011 xxxxxxxxxxxxxxxxxxxxxxxx", F.Branch, A32Branches.Bl),
         Pattern("SVC", "cccc 1111 xxxxxxxxxxxxxxxxxxxxxxxx", F.Immediate, A32System.Svc),
 
-        // ---- Coprocessor: CP15 moves; the VFP (CP10, CP11) and generic-timer (MRRC p15) spaces are not modelled ----
+        // ---- Coprocessor: CP15 moves (32- and 64-bit); the VFP (CP10, CP11) space is not modelled ----
         Pattern("MCR/MRC (CP15)", "cccc 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", F.Coprocessor, A32System.Cp15),
         Pattern("VFP load/store/64-bit move", "cccc 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
         Pattern("VFP data-processing/register move", "cccc 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
-        Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.None, A32System.NotImplemented),
+        Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.Coprocessor, A32System.Cp15Pair),
 
         // ---- Unconditional space ----
         Pattern("BLX (immediate)", "1111 101x xxxxxxxxxxxxxxxxxxxxxxxx", F.BranchExchangeImmediate, A32Branches.BlxImmediate),

@@ -7,7 +7,8 @@ namespace ArmVirt.Cpu.A32;
 /// <summary>
 /// The A32 exception-generating, hint, barrier, status-register and coprocessor instructions available at EL0:
 /// SVC, BKPT, UDF; NOP, YIELD, WFE, WFI, SEV, SEVL (other hints are NOPs); DMB, DSB, ISB, CLREX; MRS and MSR of the
-/// APSR; MRC/MCR of the EL0 thread ID registers (TPIDRURW, TPIDRURO) and the CP15 barriers. Exceptions are taken to
+/// APSR; MRC/MCR of the EL0 thread ID registers (TPIDRURW, TPIDRURO), the CP15 barriers and the generic timer's
+/// registers (MRRC/MCRR for the 64-bit ones) through their AArch64 views. Exceptions are taken to
 /// AArch64 EL1 (EL2 under HCR_EL2.TGE) with the AArch32 syndromes of D17.2.37 (EC 0x11 SVC, 0x38 BKPT, 0x01 WFx with
 /// CV = 1 and COND = 0b1110, permitted for an instruction that passed its condition and what QEMU reports).
 /// </summary>
@@ -150,7 +151,78 @@ public static class A32System
             case Cp15Isb or Cp15Dsb or Cp15Dmb when !read && (cpu.Sys.Sctlr[1] & SctlrEl1.Cp15ben) != 0:
                 return;
             default:
-                throw cpu.UndefinedException();
+                if (op.Rd == 15 || !Mapped32.TryGetValue(Key(op), out int key)) throw cpu.UndefinedException();
+                var reg = CheckMapped(cpu, op, key, pair: false);
+                if (read) cpu.SetR(op.Rd, (uint)reg.Read!(cpu));
+                else reg.Write!(cpu, cpu.R(op.Rd));
+                return;
         }
+    }
+
+    /// <summary>
+    /// F5.1 MRRC/MCRR (CP15) at EL0: the 64-bit generic timer registers CNTPCT, CNTVCT, CNTP_CVAL and CNTV_CVAL, through
+    /// their AArch64 views (Rt the low word, Rt2 the high word). Other encodings are UNDEFINED.
+    /// </summary>
+    public static void Cp15Pair(Cpu cpu, in A32Operands op)
+    {
+        bool read = op.SetFlags;
+        if (op.Rd == 15 || op.Rs == 15 || (read && op.Rd == op.Rs) || !Mapped64.TryGetValue(Key(op), out int key))
+            throw cpu.UndefinedException();
+        var reg = CheckMapped(cpu, op, key, pair: true);
+        if (read)
+        {
+            ulong value = reg.Read!(cpu);
+            cpu.SetR(op.Rd, (uint)value);
+            cpu.SetR(op.Rs, (uint)(value >> 32));
+        }
+        else reg.Write!(cpu, (ulong)cpu.R(op.Rs) << 32 | cpu.R(op.Rd));
+    }
+
+    // AArch32 CP15 registers EL0 can reach that are architecturally mapped to AArch64 System registers (the generic
+    // timer's, Arm ARM G8.7), keyed as Key: MRC/MCR by coproc:opc1:opc2:CRn:CRm, MRRC/MCRR by coproc:opc1:CRm. The
+    // AArch64 register's own access checks (CNTKCTL_EL1.EL0*EN, CNTHCTL_EL2) apply, with AArch32 trap syndromes.
+    private static int Key32(int opc1, int crn, int crm, int opc2) => (0xF00 | opc1 << 4 | opc2) << 8 | crn << 4 | crm;
+    private static int Key64(int opc1, int crm) => (0xF00 | opc1 << 4) << 8 | crm;
+    private static int Aarch64(int op1, int crn, int crm, int op2) => SystemRegister.EncodeKey(3, op1, crn, crm, op2);
+
+    private static readonly Dictionary<int, int> Mapped32 = new()
+    {
+        [Key32(0, 14, 0, 0)] = Aarch64(3, 14, 0, 0), // CNTFRQ -> CNTFRQ_EL0
+        [Key32(0, 14, 2, 0)] = Aarch64(3, 14, 2, 0), // CNTP_TVAL -> CNTP_TVAL_EL0
+        [Key32(0, 14, 2, 1)] = Aarch64(3, 14, 2, 1), // CNTP_CTL -> CNTP_CTL_EL0
+        [Key32(0, 14, 3, 0)] = Aarch64(3, 14, 3, 0), // CNTV_TVAL -> CNTV_TVAL_EL0
+        [Key32(0, 14, 3, 1)] = Aarch64(3, 14, 3, 1), // CNTV_CTL -> CNTV_CTL_EL0
+    };
+
+    private static readonly Dictionary<int, int> Mapped64 = new()
+    {
+        [Key64(0, 14)] = Aarch64(3, 14, 0, 1), // CNTPCT -> CNTPCT_EL0
+        [Key64(1, 14)] = Aarch64(3, 14, 0, 2), // CNTVCT -> CNTVCT_EL0
+        [Key64(2, 14)] = Aarch64(3, 14, 2, 2), // CNTP_CVAL -> CNTP_CVAL_EL0
+        [Key64(3, 14)] = Aarch64(3, 14, 3, 2), // CNTV_CVAL -> CNTV_CVAL_EL0
+    };
+
+    // AArch32.CheckSystemAccess for a mapped register: UNDEFINED when the register is absent (no timer in this machine)
+    // or not accessible that way at EL0, else its checks; a trap is EC 0x03 (MCR/MRC) or 0x04 (MCRR/MRRC) with CV = 1,
+    // COND = 0b1110 and the encoding fields (ISS encoding for an exception from MCR or MRC access / MCRR or MRRC access).
+    private static SystemRegister CheckMapped(Cpu cpu, in A32Operands op, int key, bool pair)
+    {
+        bool read = op.SetFlags;
+        var reg = cpu.SystemRegisters.Find(key);
+        var access = reg == null || cpu.State.EL < reg.MinEl || (read ? reg.Read == null : reg.Write == null)
+            ? SystemRegisterAccess.Undefined
+            : reg.Check?.Invoke(cpu, !read) ?? SystemRegisterAccess.Allowed;
+        if (access == SystemRegisterAccess.Allowed) return reg!;
+        int opc1 = (int)(op.Imm >> 4) & 0xF, opc2 = (int)op.Imm & 7;
+        uint iss = (1u << 24) | (0xEu << 20) | (uint)op.Rd << 5 | (uint)op.Rm << 1 | (read ? 1u : 0)
+            | (pair ? (uint)opc1 << 16 | (uint)op.Rs << 10 : (uint)opc2 << 17 | (uint)opc1 << 14 | (uint)op.Rn << 10);
+        var ec = pair ? ExceptionClass.McrrMrrcCp15 : ExceptionClass.McrMrcCp15;
+        throw access switch
+        {
+            SystemRegisterAccess.TrapToEl1 => new GuestException(ec, iss, cpu.SyncExceptionTargetEl),
+            SystemRegisterAccess.TrapToEl2 => new GuestException(ec, iss, 2),
+            SystemRegisterAccess.TrapToEl3 => new GuestException(ec, iss, 3),
+            _ => cpu.UndefinedException(),
+        };
     }
 }
