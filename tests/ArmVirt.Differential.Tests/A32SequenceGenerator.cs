@@ -37,6 +37,8 @@ internal static class A32SequenceGenerator
         ("ldm-stm", LoadStoreMultiple),
         ("exclusive", Exclusive),
         ("branch", ForwardBranch),
+        ("pc-write", PcWrite),
+        ("literal", LiteralLoad),
     ];
 
     private static readonly Func<Random, InstructionGroup>[] Fillers = [DataProcessingImmediate, DataProcessingRegister];
@@ -342,6 +344,43 @@ internal static class A32SequenceGenerator
                 _ = size;
                 return G("exclusive", baseWord, load, store);
         }
+    }
+
+    // Writes to the PC other than branches, each to a group start (R12 = its address, from ADR): MOV PC, R12 and
+    // ADD PC, R12, #0 (ALUWritePC), LDR PC from the scratch area (LoadWritePC), LDM with the PC in the list (a POP {PC}
+    // shape), all with random conditions.
+    private static InstructionGroup PcWrite(Random r)
+    {
+        int skip = r.Next(0, 3);
+        uint adr = DpImm(Al, 4, 0, 15, 12, 0);
+        uint[] words = r.Next(4) switch
+        {
+            0 => [adr, DpReg(Cond(r), 13, 0, 0, 15, 0, 0, 12)],                      // mov pc, r12
+            1 => [adr, DpImm(Cond(r), 4, 0, 12, 15, 0)],                             // add pc, r12, #0
+            2 => [adr, PointBase(r, 4), LdStImm(Al, 1, 1, 0, 0, 0, Base, 12, 0),     // str r12, [r10]; ldr pc, [r10]
+                  LdStImm(Cond(r), 1, 1, 0, 0, 1, Base, 15, 0)],
+            _ => [adr, PointBase(r, 4), LdStImm(Al, 1, 1, 0, 0, 0, Base, 12, 4),     // str r12, [r10, #4]; ldmib r10{!}, {rX, pc}
+                  LdmStm(Cond(r), 1, 1, r.Next(2), 1, Base, 1 << 15 | (r.Next(2) == 0 ? 0 : 1 << Dst(r)))],
+        };
+        // ldmib r10, {rX, pc} loads rX from [r10 + 4] and the PC from [r10 + 8] when rX is present: store the target there.
+        if ((words[^1] & 0x0E10_0000u) == 0x0810_0000u && (words[^1] & 0x7FFF) != 0)
+            words[2] = LdStImm(Al, 1, 1, 0, 0, 0, Base, 12, 8);
+        return new InstructionGroup("pc-write", words) { Fixup = FixupKind.A32Adr, FixupWord = 0, Skip = skip };
+    }
+
+    // LDR/LDRB/LDRH/LDRD (literal): loads relative to the PC (Align(PC, 4)), within the sequence's own code.
+    private static InstructionGroup LiteralLoad(Random r)
+    {
+        int u = r.Next(2), offset = 4 * r.Next(0, 16);
+        return r.Next(3) switch
+        {
+            0 => G("literal", LdStImm(Cond(r), 1, u, 0, 0, 1, 15, Dst(r), offset)),
+            1 => G("literal", LdStImm(Cond(r), 1, u, 1, 0, 1, 15, Dst(r), offset + r.Next(4))),
+            // LDRH, LDRSB, LDRSH (L = 1, op2 = 1, 2, 3) or LDRD (L = 0, op2 = 2, even Rt).
+            _ => r.Next(4) is int k && k < 3
+                ? G("literal", LdStExtra(Cond(r), 1, u, 1, 0, 1, 15, Dst(r), k + 1, offset))
+                : G("literal", LdStExtra(Cond(r), 1, u, 1, 0, 0, 15, 2 * r.Next(5), 2, offset)),
+        };
     }
 
     // B / BL (R14 = the return address) forward with a random condition, or ADR + BX to a group start.
