@@ -1,9 +1,11 @@
 /*
- * aarch32.elf: an AArch64 EL1 that runs an A32 program at EL0 (AArch32 User mode): ID_AA64PFR0_EL1.EL0 and the AArch32
- * ID registers, then an ERET with SPSR_EL1.M = 0b10000 into the program built from aarch32_user.c. The "lower EL using
- * AArch32" synchronous vector (VBAR_EL1 + 0x600) serves its SVCs (print, exit, counter access off) and prints the
- * syndrome, return address and SPSR of every other exception it takes (MRRC/MRC of the counters trapped by
- * CNTKCTL_EL1, UDF, BKPT, a trapped WFI, a trapped VFP instruction, an unaligned LDREX), then skips the instruction. At the exit it prints TPIDR_EL0 as the program left it and powers off.
+ * aarch32.elf: an AArch64 EL1 that runs an A32 program at EL0 (AArch32 User mode). It prints ID_AA64PFR0_EL1.EL0 and
+ * AArch32 ID registers, turns the MMU on (EL0 may use only its own 2 MiB block) and ERETs with SPSR_EL1.M = 0b10000
+ * into the program built from aarch32_user.c. The "lower EL using AArch32" synchronous vector (VBAR_EL1 + 0x600) serves
+ * its SVCs (print, exit, counter access off) and prints the syndrome, return address and SPSR of every other exception
+ * it takes (a permission fault, MRRC/MRC of the counters trapped by CNTKCTL_EL1, UDF, BKPT, a trapped WFI, a trapped
+ * VFP instruction, an unaligned LDREX), then skips the instruction. At the exit it prints TPIDR_EL0 as the program left
+ * it and powers off.
  */
 #include "guest.h"
 
@@ -16,6 +18,40 @@
 #define EC_DABT_LOWER32 0x24
 
 extern const char user_image[], user_image_end[];
+
+/*
+ * Stage 1 for EL1&0 with 4 KiB granules, T0SZ = 32 (a level 1 table): the first GiB a Device block (the UART), the
+ * second (RAM) in 2 MiB blocks of Normal write-back memory, EL1-only except the block at USER_BASE, which EL0 may read,
+ * write and execute (and EL1 may not execute, as for any EL0-writable page).
+ */
+#define DESC_VALID (1ul << 0)
+#define DESC_TABLE (1ul << 1)
+#define DESC_ATTR(i) ((uint64_t)(i) << 2) /* MAIR_EL1 index: 0 Device-nGnRnE, 1 Normal WB */
+#define DESC_AP_EL0_RW (1ul << 6)
+#define DESC_SH_INNER (3ul << 8)
+#define DESC_AF (1ul << 10)
+#define DESC_PXN (1ul << 53)
+#define DESC_UXN (1ul << 54)
+static uint64_t level1[512] __attribute__((aligned(4096)));
+static uint64_t level2[512] __attribute__((aligned(4096)));
+
+static void mmu_on(void)
+{
+    level1[0] = DESC_VALID | DESC_ATTR(0) | DESC_AF | DESC_PXN | DESC_UXN;
+    level1[1] = (uint64_t)level2 | DESC_VALID | DESC_TABLE;
+    for (uint64_t i = 0; i < 512; i++) {
+        uint64_t pa = 0x40000000ul + (i << 21);
+        level2[i] = pa | DESC_VALID | DESC_ATTR(1) | DESC_SH_INNER | DESC_AF
+            | (pa == USER_BASE ? DESC_AP_EL0_RW | DESC_PXN : DESC_UXN);
+    }
+    WRITE_SYSREG(mair_el1, 0xff00ul);
+    /* T0SZ = 32, IRGN0/ORGN0 = WBWA, SH0 = inner, TG0 = 4 KiB, EPD1, IPS = 32 bits. */
+    WRITE_SYSREG(tcr_el1, 32ul | (1ul << 8) | (1ul << 10) | (3ul << 12) | (1ul << 23));
+    WRITE_SYSREG(ttbr0_el1, (uint64_t)level1);
+    __asm__ volatile("dsb ish\n\ttlbi vmalle1\n\tdsb ish\n\tisb" ::: "memory");
+    WRITE_SYSREG(sctlr_el1, READ_SYSREG(sctlr_el1) | 1 | (1ul << 2) | (1ul << 12)); /* M, C, I */
+    ISB();
+}
 
 static void __attribute__((noreturn)) finish(void)
 {
@@ -52,7 +88,7 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
         }
     }
     print("  EL1: EC=0x%x IL=%d ISS=0x%x ELR=+0x%x SPSR=0x%x", ec, il, iss, f->elr - USER_BASE, f->spsr);
-    if (ec == EC_DABT_LOWER32) print(" FAR=+0x%x", f->far - USER_BASE);
+    if (ec == EC_DABT_LOWER32) print(" FAR=0x%x", f->far);
     print("\n");
     f->elr += 4;
 }
@@ -72,7 +108,8 @@ int main(unsigned el)
     WRITE_SYSREG(cpacr_el1, 0);
     WRITE_SYSREG(cntkctl_el1, 3); /* EL0PCTEN, EL0VCTEN: EL0 reads the counters */
     ISB();
-    print("EL1: ERET to AArch32 EL0 at 0x%x\n", USER_BASE);
+    mmu_on();
+    print("EL1: MMU on, ERET to AArch32 EL0 at 0x%x\n", USER_BASE);
     __asm__ volatile(
         "msr elr_el1, %0\n\t"
         "msr spsr_el1, %1\n\t"

@@ -4,7 +4,8 @@
  * registers only. It reaches its EL1 through SVCs: #1 prints the string at r0, #2 prints "r0 = r1" with r0 a string
  * and r1 a value, #0 exits. Integer kernels exercise data processing, multiplies, divides, loads and stores in every
  * width, LDM/STM, jump tables (loads to the PC), calls through pointers (BLX), exclusives (LDAEX/STLEX), saturation
- * and the bit-manipulation instructions, the generic timer through MRC/MRRC; then deliberate exceptions: counter reads
+ * and the bit-manipulation instructions, the generic timer through MRC/MRRC, unaligned loads and stores (the MMU is on);
+ * then deliberate exceptions: a permission fault on EL1's memory, counter reads
  * trapped by CNTKCTL_EL1, UDF, BKPT, a trapped WFI with a condition, a trapped VFP instruction and an unaligned LDREX.
  */
 #include <stdint.h>
@@ -138,7 +139,15 @@ int user_main(void)
     show("cntfrq", frq);
     show("cntvct-advances", ((uint64_t)hi1 << 32 | lo1) > ((uint64_t)hi0 << 32 | lo0));
 
+    /* Unaligned word and halfword accesses: permitted in A32 on Normal memory with SCTLR_EL1.A = 0. */
+    static uint8_t unaligned[16];
+    for (int i = 0; i < 16; i++) unaligned[i] = (uint8_t)(0x10 + i);
+    *(volatile uint32_t *)(unaligned + 1) = 0xA1B2C3D4u;
+    show("unaligned-word", *(volatile uint32_t *)(unaligned + 3));
+    show("unaligned-half", *(volatile uint16_t *)(unaligned + 5) | (uint32_t)*(volatile int16_t *)(unaligned + 7) << 16);
+
     puts32("exceptions:\n");
+    (void)*(volatile uint32_t *)0x40080000u; /* EL1's memory: a permission fault */
     SVC(3, 0, 0); /* EL1 clears CNTKCTL_EL1.EL0PCTEN/EL0VCTEN: the counter accesses below trap */
     __asm__ volatile("mrrc p15, 1, %0, %1, c14" : "=r"(lo0), "=r"(hi0) :: "memory");
     __asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(frq) :: "memory");
