@@ -5,11 +5,11 @@ using ArmVirt.Cpu.Exceptions;
 namespace ArmVirt.Cpu;
 
 /// <summary>
-/// AArch32 state at EL0 under an AArch64 EL1 (Arm ARM D1.20 "Interprocessing" and G1): the register mapping, the
+/// AArch32 state at EL0 under an AArch64 EL1 (Arm ARM "Interprocessing" and the AArch32 programmers' model): the register mapping, the
 /// A32 execution step, the writes to the PC with interworking, and PSTATE to and from an AArch32-format SPSR.
 /// </summary>
 /// <remarks>
-/// Mapping of AArch32 registers to AArch64 (D1.20.1): at EL0 the PE is in User mode, whose R0-R14 are X0-X14 (bits
+/// "Mapping of AArch32 registers to AArch64": at EL0 the PE is in User mode, whose R0-R14 are X0-X14 (bits
 /// 31..0); the other AArch64 registers hold banked registers of modes EL0 never uses and are left alone. A write of an
 /// AArch32 register zero-extends into the X register, as QEMU does (the Arm ARM makes the upper half UNKNOWN).
 /// The PC is the low 32 bits of <see cref="CpuState.PC"/>; reading R15 gives the instruction's address + 8.
@@ -82,7 +82,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>
-    /// GetPSRFromPSTATE for AArch32 state (the SPSR format of D1.20.2 / G1.9.1): N Z C V Q, IT, SS, IL, GE, E = 0,
+    /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32): N Z C V Q, IT, SS, IL, GE, E = 0,
     /// A I F, T, M[4] = 1 and M[3:0] = User (0b0000), the only mode EL0 has.
     /// </summary>
     public uint GetAarch32Spsr() =>

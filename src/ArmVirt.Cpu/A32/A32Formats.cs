@@ -42,7 +42,7 @@ public static class A32Formats
     public static A32Operands Multiply(uint insn) =>
         new() { Cond = Cond(insn), SetFlags = Bit(insn, 20), Rd = Field(insn, 19, 16), Rs = Field(insn, 15, 12), Rm = Field(insn, 11, 8), Rn = Field(insn, 3, 0), Imm = (uint)Field(insn, 6, 5) };
 
-    /// <summary>Two- and three-register miscellaneous forms (CLZ, REV, SDIV...): Rd 15..12 or 19..16 per <paramref name="insn"/> group.</summary>
+    /// <summary>Register forms of the miscellaneous and media spaces (CLZ, REV, RBIT, QADD...): Rn 19..16, Rd 15..12, Rs 11..8, Rm 3..0.</summary>
     public static A32Operands RegisterMisc(uint insn) =>
         new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), Rn = Field(insn, 19, 16), Rs = Field(insn, 11, 8) };
 
