@@ -44,8 +44,11 @@ public sealed partial class Cpu
         // The cached regime stays: an exception entry changes PSTATE.EL and PSTATE.PAN, which every use of the cache
         // compares, and no register the regime reads (taking a virtual SError clears HCR_EL2.VSE, and drops it there).
         Statistics.ExceptionsTaken[targetEl]++;
-        ulong vectorOffset = targetEl > State.EL ? 0x400UL : State.SpSel == 1 ? 0x200UL : 0x000UL;
+        // From a lower EL the vector group says whether that EL was AArch64 (0x400) or AArch32 (0x600).
+        ulong vectorOffset = targetEl > State.EL ? (State.Aarch32 ? 0x600UL : 0x400UL) : State.SpSel == 1 ? 0x200UL : 0x000UL;
         ulong spsr = GetSpsrFromPstate();
+        State.Aarch32 = false; // every EL an exception can be taken to is AArch64
+        State.Thumb = false;
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)
         {
             Sys.Esr[targetEl] = ((ulong)ec << 26) | (il ? 1UL << 25 : 0) | (iss & 0x1FF_FFFF);
@@ -73,8 +76,8 @@ public sealed partial class Cpu
     /// <summary>Whether FEAT_PAN is implemented (ID_AA64MMFR1_EL1.PAN).</summary>
     public bool HasPan => ((Configuration.Model.IdAa64Mmfr1 >> 20) & 0xF) != 0;
 
-    /// <summary>GetPSRFromPSTATE for an AArch64 SPSR.</summary>
-    public ulong GetSpsrFromPstate() =>
+    /// <summary>GetPSRFromPSTATE: an AArch64 SPSR, or in AArch32 state the AArch32 format (<see cref="GetAarch32Spsr"/>).</summary>
+    public ulong GetSpsrFromPstate() => State.Aarch32 ? GetAarch32Spsr() :
         (ulong)(State.Nzcv & 0xF000_0000u)
         | (State.Uao ? 1UL << 23 : 0)
         | (State.Pan ? 1UL << 22 : 0)
@@ -85,7 +88,7 @@ public sealed partial class Cpu
 
     /// <summary>
     /// AArch64.ExceptionReturn: restores PSTATE from SPSR_ELx and branches to ELR_ELx. An illegal return
-    /// (to a higher or unimplemented EL, to AArch32, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
+    /// (to a higher or unimplemented EL, to AArch32 anywhere but EL0, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
     /// EL and SP selection and sets PSTATE.IL, as IllegalExceptionReturn says; NZCV, DAIF and PAN are restored
     /// either way (SetPSTATEFromPSR), and PSTATE.SS as DebugExceptionReturnSS says. Clears the local monitor and sets
     /// the event register (SendEventLocal).
@@ -98,10 +101,12 @@ public sealed partial class Cpu
         ClearExclusiveLocal();
         EventRegister = true; // SendEventLocal: an exception return is a WFE wake-up event
         int m = (int)(spsr & 0x1F);
-        int newEl = (m >> 2) & 3;
-        int newSp = m & 1;
-        bool illegal = (m & 0x10) != 0            // AArch32 is not implemented
-            || (m & 2) != 0                       // M[1] is reserved in AArch64
+        bool toAarch32 = (m & 0x10) != 0;
+        int newEl = toAarch32 ? 0 : (m >> 2) & 3;  // User mode is EL0; other AArch32 modes are illegal below
+        int newSp = toAarch32 ? 0 : m & 1;
+        if (toAarch32 && !IllegalAarch32Return(spsr)) CheckAarch32ReturnModelled(spsr);
+        bool illegal = (toAarch32 && IllegalAarch32Return(spsr)) // only EL0 implements AArch32
+            || (!toAarch32 && (m & 2) != 0)       // M[1] is reserved in AArch64
             || newEl > el
             || newEl > Configuration.HighestEl
             || (newEl == 2 && !IsEl2Enabled)
@@ -123,6 +128,7 @@ public sealed partial class Cpu
             SetElAndSpSel(newEl, newSp);
         }
         NextPc = target;
+        if (toAarch32 && !illegal) ReturnToAarch32(spsr, target);
     }
 
     /// <summary>Clears the local exclusive monitor (ClearExclusiveLocal).</summary>

@@ -155,6 +155,7 @@ public sealed partial class Cpu
             {
                 // The Software Step exception was taken (counted below as a fetch abort is).
             }
+            else if (State.Thumb) StopUnsupported($"T32 instruction set (AArch32 Thumb state) at PC 0x{pc:x} is not implemented");
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
             // instruction), as the catch below takes the others.
             else if (FetchFault(pc, out uint insn) is { } fault)
@@ -166,9 +167,16 @@ public sealed partial class Cpu
                 if (_afterFetchChecks) AfterFetchChecks(pc);
                 TraceInstruction?.Invoke(this, insn);
                 if (State.IllegalState) CheckIllegalState();
-                var encoding = Decode(insn);
-                NextPc = pc + 4;
-                encoding.Handler(this, insn);
+                if (State.Aarch32)
+                {
+                    ExecuteA32(pc, insn);
+                }
+                else
+                {
+                    var encoding = Decode(insn);
+                    NextPc = pc + 4;
+                    encoding.Handler(this, insn);
+                }
                 State.PC = NextPc;
                 if (_softwareStepConfigured) SoftwareStepCompleted(insn, stepping);
             }

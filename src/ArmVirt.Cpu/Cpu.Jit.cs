@@ -220,8 +220,9 @@ public sealed partial class Cpu
                 interpretRemaining = 0;
                 // PSTATE.IL and an active software step make every instruction take an exception before it executes
                 // (the interpreter's Step checks them): such code is never entered compiled. (Breakpoints: a page that
-                // holds one gets no block, see BlockBuilder.)
-                if (TraceInstruction != null || State.IllegalState || (_instructionDebugChecks && SoftwareStepActive()))
+                // holds one gets no block, see BlockBuilder.) AArch32 code is not translated yet: it is interpreted (only
+                // an ERET, which ends every chain, enters AArch32 state).
+                if (TraceInstruction != null || State.IllegalState || (_instructionDebugChecks && SoftwareStepActive()) || State.Aarch32)
                 {
                     StepInstruction();
                     continue;

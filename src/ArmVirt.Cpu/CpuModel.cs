@@ -44,6 +44,9 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
         IdAa64Mmfr1 = 0x0000_0000_0010_0000,
     };
 
+    /// <summary>The AArch32 identification registers (ID_PFR0_EL1 ... MVFR2_EL1), read at EL1 and above.</summary>
+    public Aarch32Identification Aarch32 { get; init; } = Aarch32Identification.CortexA57;
+
     /// <summary>The models <c>--cpu</c> accepts.</summary>
     public static IReadOnlyList<CpuModel> All { get; } = [CortexA57, CortexA53, Max];
 

@@ -63,6 +63,21 @@ public struct CpuState
 
     /// <summary>Instructions retired since reset.</summary>
     public ulong Instructions;
+
+    /// <summary>
+    /// PSTATE.nRW: the PE is in AArch32 state (Arm ARM D1.4 "Process state, PSTATE"). Only EL0 can be in AArch32
+    /// (under an AArch64 EL1); R0-R14 are then X0-X14 and the PC is 32 bits (<c>Cpu.Aarch32.cs</c>).
+    /// </summary>
+    public bool Aarch32;
+
+    /// <summary>PSTATE.T: in AArch32 state, T32 rather than A32.</summary>
+    public bool Thumb;
+
+    /// <summary>PSTATE.Q, the AArch32 cumulative saturation flag (APSR.Q).</summary>
+    public bool Saturation;
+
+    /// <summary>PSTATE.GE, the AArch32 greater-than-or-equal flags of the parallel add/subtract instructions, in bits 3..0.</summary>
+    public uint Ge;
 }
 
 /// <summary>The four banked stack pointers.</summary>

@@ -21,7 +21,39 @@ internal static class InstructionSyndrome
         {
             return 0;
         }
-        return For(insn);
+        return cpu.State.Aarch32 ? ForA32(insn) : For(insn);
+    }
+
+    /// <summary>
+    /// The syndrome bits for the A32 instruction <paramref name="insn"/>, or 0: LDR/STR/LDRB/STRB (immediate, register)
+    /// and LDRH/STRH/LDRSB/LDRSH in their offset form (P = 1, W = 0: no write-back), and LDA/STL (B/H) with AR = 1;
+    /// SF = 0 (32-bit registers). Loads of the PC, LDRD/STRD and the write-back forms have ISV = 0.
+    /// </summary>
+    public static uint ForA32(uint insn)
+    {
+        bool offsetForm = (insn & (1u << 24)) != 0 && (insn & (1u << 21)) == 0;
+        bool load = (insn & (1u << 20)) != 0;
+        int rt = (int)((insn >> 12) & 15);
+        // Load/store word and unsigned byte: cond 01 I P U B W L, not the media space (I = 1 with bit 4 set).
+        if ((insn & 0x0C00_0000) == 0x0400_0000 && (insn & 0x0200_0010) != 0x0200_0010 && offsetForm && rt != 15)
+            return Isv | ((insn & (1u << 22)) != 0 ? 0u : 2u << 22) | ((uint)rt << 16);
+        // Extra load/store: cond 000 P U I W L Rn Rt .. 1 op2 1, op2 = 01 halfword, 10/11 with L = 1 LDRSB/LDRSH.
+        uint op2 = (insn >> 5) & 3;
+        if ((insn & 0x0E00_0090) == 0x0000_0090 && op2 != 0 && offsetForm && rt != 15 && (load || op2 == 1)
+            && ((insn & (1u << 22)) != 0 || (insn & 0xF00) == 0))
+        {
+            uint sas = op2 == 2 ? 0u : 1u;
+            bool signExtend = op2 != 1;
+            return Isv | (sas << 22) | (signExtend ? 1u << 21 : 0) | ((uint)rt << 16);
+        }
+        // LDA, LDAB, LDAH, STL, STLB, STLH: cond 0001 1 sz L Rn Rt 1100 1001 Rt (bits 9..8 = 00), sz 00 word, 10 byte, 11 halfword.
+        if ((insn & 0x0F80_03F0) == 0x0180_0090 && ((insn >> 8) & 0xC) == 0xC && ((insn >> 21) & 3) != 1)
+        {
+            uint sas = ((insn >> 21) & 3) switch { 0 => 2u, 2 => 0u, _ => 1u };
+            int t = load ? rt : (int)(insn & 15);
+            return t == 15 ? 0 : Isv | (sas << 22) | ((uint)t << 16) | (1u << 14);
+        }
+        return 0;
     }
 
     /// <summary>The syndrome bits for <paramref name="insn"/>, or 0.</summary>

@@ -141,4 +141,48 @@ public sealed class CpuTranslationTests
         Assert.AreEqual(0x0900_0000UL, s.Far[2]);
         Assert.AreEqual(Ram + 0x800 + 0x400, h.Cpu.State.PC, "lower EL, AArch64, synchronous");
     }
+
+    [TestMethod]
+    public void Stage2AbortFromAarch32El0CarriesTheA32InstructionSyndrome()
+    {
+        using var h = new CpuHarness(2, 0xE582_1000); // A32: str r1, [r2]
+        const ulong vttbrTable = Ram + 0x2_0000;
+        ulong block = 0x4000_0000UL | (1UL << 10) | (3UL << 6) | (0xFUL << 2) | 0b01;
+        h.Load(vttbrTable + 8, (uint)block, 0);
+        h.Load(Ram + 0x100, 0xD69F_03E0); // eret (A64, at EL2)
+        var s = h.Cpu.Sys;
+        s.Vtcr = (s.Vtcr & ~0xFFFFUL) | 32 | (1UL << 6);
+        s.Vttbr = vttbrTable;
+        s.Vbar[2] = Ram + 0x800;
+        s.Hcr |= 1; // VM
+        s.Spsr[2] = 0x10; // AArch32 User mode
+        s.Elr[2] = Ram;
+        h.Cpu.State.PC = Ram + 0x100;
+        h.Step(); // into AArch32 EL0
+        Assert.IsTrue(h.Cpu.State.Aarch32);
+        h.Cpu.SetX(1, 0x41);
+        h.Cpu.SetX(2, 0x0900_0000);
+        h.Step();
+        Assert.AreEqual(2, h.Cpu.State.EL);
+        ulong esr = s.Esr[2];
+        Assert.AreEqual((ulong)ExceptionClass.DataAbortLower, esr >> 26);
+        Assert.AreEqual(1UL, (esr >> 24) & 1, "ISV");
+        Assert.AreEqual(2UL, (esr >> 22) & 3, "SAS = word");
+        Assert.AreEqual(1UL, (esr >> 16) & 31, "SRT = R1");
+        Assert.AreEqual(0UL, (esr >> 15) & 1, "SF = 0");
+        Assert.AreEqual(1UL, (esr >> 6) & 1, "WnR");
+        Assert.AreEqual(Ram + 0x800 + 0x600, h.Cpu.State.PC, "lower EL, AArch32, synchronous");
+        Assert.AreEqual(Ram, s.Elr[2]);
+    }
+
+    [TestMethod]
+    [DataRow(0xE1D2_30F2u, (1u << 24) | (1u << 22) | (1u << 21) | (3u << 16), "ldrsh r3, [r2, #2]: SAS = 1, SSE, SRT = 3")]
+    [DataRow(0xE491_0004u, 0u, "ldr r0, [r1], #4: write-back, ISV = 0")]
+    [DataRow(0xE186_FC95u, (1u << 24) | (2u << 22) | (5u << 16) | (1u << 14), "stl r5, [r6]: AR, SRT = 5")]
+    [DataRow(0xE1C2_00D0u, 0u, "ldrd: ISV = 0")]
+    [DataRow(0xE7D2_4083u, (1u << 24) | (4u << 16), "ldrb r4, [r2, r3, lsl #1]: SAS = 0")]
+    [DataRow(0xE592_F000u, 0u, "ldr pc: ISV = 0")]
+    [DataRow(0xE1F8_7C9Fu, (1u << 24) | (1u << 22) | (7u << 16) | (1u << 14), "ldah r7, [r8]")]
+    public void A32InstructionSyndromes(uint insn, uint expected, string what) =>
+        Assert.AreEqual(expected, InstructionSyndrome.ForA32(insn), what);
 }

@@ -50,7 +50,7 @@ public sealed class ExceptionReturnTests
     [DataRow(3, 1, 0b01001, "to a higher EL")]
     [DataRow(1, 1, 0b00001, "EL0 with SP_EL1")]
     [DataRow(3, 1, 0b00110, "M[1] set")]
-    [DataRow(3, 1, 0b10000, "AArch32")]
+    [DataRow(3, 1, 0b10011, "AArch32 Supervisor mode (EL1 is AArch64 only)")]
     [DataRow(1, 1, 0b01001, "EL2 not implemented")]
     [DataRow(2, 2, 0b11001, "AArch32 EL2 encoding")]
     public void IllegalReturnSetsIlAndThenRaisesIllegalState(int highestEl, int el, int m, string why)

@@ -8,8 +8,8 @@ public sealed class SystemRegisterTests
     private const ulong Ones = ulong.MaxValue;
 
     [TestMethod]
-    [DataRow("SCTLR_EL1", Ones, 0x37DD_DB9FUL)]
-    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0980UL)]
+    [DataRow("SCTLR_EL1", Ones, 0x37DD_DBBFUL)]
+    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0800UL)] // ITD, SED, CP15BEN writable: EL0 has AArch32
     [DataRow("SCTLR_EL2", 0UL, 0x30C5_0830UL)]
     [DataRow("SCTLR_EL3", Ones - 1, 0x32CD_183EUL)] // M stays 0: stage 1 is not wired yet
     [DataRow("HCR_EL2", 0UL, 0x8000_0000UL)]
@@ -26,7 +26,8 @@ public sealed class SystemRegisterTests
     [DataRow("CPTR_EL2", 0UL, 0x33FFUL)]
     [DataRow("CPTR_EL3", Ones, 0x8010_0400UL)]
     [DataRow("CPACR_EL1", Ones, 0x1030_0000UL)]
-    [DataRow("SPSR_EL2", Ones, 0xF030_03DFUL)]
+    [DataRow("SPSR_EL2", Ones, 0xFE3F_FFFFUL)] // M[4] = 1: the AArch32 format (Q, IT, GE, E, T)
+    [DataRow("SPSR_EL2", 0xFFFF_FFFF_FFFF_FFEFUL, 0xF030_03CFUL)] // M[4] = 0: the AArch64 format
     [DataRow("ESR_EL1", Ones, 0xFFFF_FFFFUL)]
     [DataRow("VMPIDR_EL2", 0UL, 0x8000_0000UL)]
     [DataRow("CSSELR_EL1", Ones, 0xFUL)]
@@ -140,9 +141,9 @@ public sealed class SystemRegisterTests
     }
 
     [TestMethod]
-    [DataRow(1, 0x0000_0011UL)]
-    [DataRow(2, 0x0000_0111UL)]
-    [DataRow(3, 0x0000_1111UL)]
+    [DataRow(1, 0x0000_0012UL)]
+    [DataRow(2, 0x0000_0112UL)]
+    [DataRow(3, 0x0000_1112UL)]
     public void IdAa64Pfr0ReflectsImplementedEls(int highestEl, ulong expected)
     {
         using var s = new SysCpu(highestEl);
@@ -156,12 +157,13 @@ public sealed class SystemRegisterTests
         Assert.AreEqual(0x1030_5006UL, s.Read("ID_AA64DFR0_EL1"), "PMUVer = 0: no PMU");
         Assert.AreEqual(CpuModel.Max.IdAa64Isar0, s.Read("ID_AA64ISAR0_EL1"));
         Assert.AreEqual(CpuModel.Max.IdAa64Mmfr1, s.Read("ID_AA64MMFR1_EL1"));
-        Assert.AreEqual(0UL, s.Read("ID_PFR0_EL1"));
-        Assert.AreEqual(0UL, s.Read("MVFR0_EL1"));
+        Assert.AreEqual(0x131UL, s.Read("ID_PFR0_EL1"), "AArch32 at EL0: A32 and T32 (Cortex-A57 TRM)");
+        Assert.AreEqual(0x0210_1110UL, s.Read("ID_ISAR0_EL1"), "SDIV/UDIV in A32 and T32");
+        Assert.AreEqual(0x1011_0222UL, s.Read("MVFR0_EL1"));
         s.Cpu.SetX(0, 0xDEAD);
         s.Exec(Enc.Mrs(3, 0, 0, 3, 7, 0)); // unallocated ID space: RAZ
         Assert.AreEqual(0UL, s.Cpu.X(0));
-        Assert.AreEqual(SysCpu.CodeBase + 6 * 4, s.Cpu.State.PC, "no exception");
+        Assert.AreEqual(SysCpu.CodeBase + 7 * 4, s.Cpu.State.PC, "no exception");
         Assert.AreEqual(0x0A20_0023UL, s.Read("CLIDR_EL1"));
         s.Write("CSSELR_EL1", 1);
         Assert.AreEqual(0x201F_E012UL, s.Read("CCSIDR_EL1"));

@@ -12,6 +12,10 @@ internal enum FixupKind
     Imm26Branch,
     /// <summary>LDR (literal): imm19 pointing back into the sequence, aligned to <see cref="InstructionGroup.LiteralAlignment"/>.</summary>
     LiteralLoad,
+    /// <summary>A32 B / BL: imm24 (words, relative to the branch + 8).</summary>
+    A32Branch,
+    /// <summary>A32 ADD Rd, PC, #const (ADR) whose target is the group after the skip: the modified immediate (byte offset from the ADD + 8, ROR 30).</summary>
+    A32Adr,
 }
 
 /// <summary>
@@ -25,6 +29,8 @@ internal sealed class InstructionGroup(string className, params uint[] words)
     public FixupKind Fixup { get; init; }
     /// <summary>Branches: how many following groups to skip (clamped to the end of the sequence).</summary>
     public int Skip { get; init; }
+    /// <summary>A32 groups: the index of the word the fixup patches (the last word when -1).</summary>
+    public int FixupWord { get; init; } = -1;
     /// <summary>Literal loads: minimum distance back, in words, and the alignment the loaded address needs.</summary>
     public int LiteralBack { get; init; }
     public int LiteralAlignment { get; init; }

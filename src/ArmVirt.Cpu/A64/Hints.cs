@@ -47,7 +47,8 @@ public static class Hints
 
     /// <summary>
     /// AArch64.CheckForWFxTrap for EL1, EL2 and EL3 in that order; the syndrome is EC 0x01 with CV = 1,
-    /// COND = 0xE and TI = 1 for WFE, and the preferred return is the WFx itself.
+    /// COND = 0xE and TI = 1 for WFE, and the preferred return is the WFx itself. (From AArch32 too: a conditional
+    /// A32 instruction that passed its condition may be reported with COND = 0b1110, as QEMU does.)
     /// </summary>
     public static void CheckForWfxTrap(Cpu cpu, bool isWfe)
     {

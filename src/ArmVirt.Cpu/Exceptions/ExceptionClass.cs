@@ -9,6 +9,14 @@ public enum ExceptionClass : uint
     WfiWfe = 0x01,
     /// <summary>Access to SVE, Advanced SIMD or floating point trapped by CPACR/CPTR.</summary>
     FpAccess = 0x07,
+    /// <summary>Trapped MCR or MRC access to CP15 from AArch32.</summary>
+    McrMrcCp15 = 0x03,
+    /// <summary>Trapped MCRR or MRRC access to CP15 from AArch32.</summary>
+    McrrMrrcCp15 = 0x04,
+    /// <summary>SVC executed in AArch32 state.</summary>
+    Svc32 = 0x11,
+    /// <summary>BKPT executed in AArch32 state.</summary>
+    Bkpt32 = 0x38,
     /// <summary>Illegal execution state.</summary>
     IllegalState = 0x0E,
     /// <summary>SVC from AArch64.</summary>

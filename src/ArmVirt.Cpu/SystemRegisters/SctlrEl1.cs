@@ -15,6 +15,12 @@ public static class SctlrEl1
     public const ulong Sa0 = 1UL << 4;
     /// <summary>UMA: EL0 access to DAIF.</summary>
     public const ulong Uma = 1UL << 9;
+    /// <summary>CP15BEN: the AArch32 CP15DMB, CP15DSB and CP15ISB barrier operations are enabled at EL0.</summary>
+    public const ulong Cp15ben = 1UL << 5;
+    /// <summary>ITD: IT instruction disable at AArch32 EL0 (T32).</summary>
+    public const ulong Itd = 1UL << 7;
+    /// <summary>SED: SETEND instruction disable at AArch32 EL0.</summary>
+    public const ulong Sed = 1UL << 8;
     /// <summary>I: instruction cacheability.</summary>
     public const ulong I = 1UL << 12;
     /// <summary>DZE: EL0 may execute DC ZVA.</summary>

@@ -2,12 +2,12 @@ namespace ArmVirt.Cpu.SystemRegisters;
 
 internal static partial class SystemRegisterTableBuilder
 {
-    // SCTLR_EL1 (D17.2.118) for Armv8.0 with EL0 AArch64-only: RES1 bits 29, 28, 23 (SPAN without FEAT_PAN),
-    // 22, 20, 11, and SED (8) and ITD (7) because EL0 cannot use AArch32; CP15BEN (5) is then RES0.
-    // Writable: M, A, C, SA, SA0, UMA, I, DZE, UCT, nTWI, nTWE, WXN, E0E, EE, UCI.
-    internal const ulong SctlrEl1Res1 = (1UL << 29) | (1UL << 28) | (1UL << 22) | (1UL << 20) | (1UL << 11) | (1UL << 8) | (1UL << 7);
-    internal const ulong SctlrEl1Writable = 0x1F | SctlrEl1.Uma | SctlrEl1.I | SctlrEl1.Dze | SctlrEl1.Uct
-        | SctlrEl1.NTwi | SctlrEl1.NTwe | SctlrEl1.Wxn | SctlrEl1.E0E | SctlrEl1.Ee | SctlrEl1.Uci;
+    // SCTLR_EL1 (D17.2.118) for Armv8.0 with EL0 AArch64 and AArch32: RES1 bits 29, 28, 23 (SPAN without FEAT_PAN),
+    // 22, 20, 11. Writable: M, A, C, SA, SA0, CP15BEN, ITD, SED, UMA, I, DZE, UCT, nTWI, nTWE, WXN, E0E, EE, UCI
+    // (CP15BEN, ITD and SED control AArch32 EL0).
+    internal const ulong SctlrEl1Res1 = (1UL << 29) | (1UL << 28) | (1UL << 22) | (1UL << 20) | (1UL << 11);
+    internal const ulong SctlrEl1Writable = 0x1F | SctlrEl1.Cp15ben | SctlrEl1.Itd | SctlrEl1.Sed | SctlrEl1.Uma | SctlrEl1.I
+        | SctlrEl1.Dze | SctlrEl1.Uct | SctlrEl1.NTwi | SctlrEl1.NTwe | SctlrEl1.Wxn | SctlrEl1.E0E | SctlrEl1.Ee | SctlrEl1.Uci;
     // TCR_EL1 (D17.2.131): T0SZ, EPD0, IRGN0, ORGN0, SH0, TG0, T1SZ, A1, EPD1, IRGN1, ORGN1, SH1, TG1, IPS, AS, TBI0, TBI1.
     internal const ulong TcrEl1Writable = 0x0000_0077_FFFF_FFBF;
     // TTBR0/1_EL1: ASID[63:48], BADDR[47:1]; CnP (bit 0) needs FEAT_TTCNP.

@@ -49,7 +49,7 @@ internal static partial class SystemRegisterTableBuilder
         Add(t, "TCR_EL2", 3, 4, 2, 0, 2, c => c.Sys.Tcr[2], (c, v) => c.Sys.Tcr[2] = (v & TcrEl2Writable) | TcrEl2Res1);
         Add(t, "VTTBR_EL2", 3, 4, 2, 1, 0, c => c.Sys.Vttbr, (c, v) => c.Sys.Vttbr = v & VttbrWritable);
         Add(t, "VTCR_EL2", 3, 4, 2, 1, 2, c => c.Sys.Vtcr, (c, v) => c.Sys.Vtcr = (v & VtcrWritable) | VtcrRes1);
-        Add(t, "SPSR_EL2", 3, 4, 4, 0, 0, c => c.Sys.Spsr[2], (c, v) => c.Sys.Spsr[2] = v & SpsrMask(c));
+        Add(t, "SPSR_EL2", 3, 4, 4, 0, 0, c => c.Sys.Spsr[2], (c, v) => c.Sys.Spsr[2] = v & SpsrMask(c, v));
         Add(t, "ELR_EL2", 3, 4, 4, 0, 1, c => c.Sys.Elr[2], (c, v) => c.Sys.Elr[2] = v);
         Add(t, "SP_EL1", 3, 4, 4, 1, 0, c => c.GetSpEl(1), (c, v) => c.SetSpEl(1, v));
         Add(t, "AFSR0_EL2", 3, 4, 5, 1, 0, c => c.Sys.Afsr0[2], (c, v) => c.Sys.Afsr0[2] = v & EsrWritable);

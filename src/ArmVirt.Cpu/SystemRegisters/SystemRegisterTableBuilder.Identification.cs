@@ -3,13 +3,13 @@ namespace ArmVirt.Cpu.SystemRegisters;
 internal static partial class SystemRegisterTableBuilder
 {
     /// <summary>
-    /// ID_AA64PFR0_EL1 (D17.2.64): the model's value with EL0..EL3 = 1 (AArch64 only) for implemented ELs and 0
-    /// otherwise, FP and AdvSIMD = 0 (implemented, with no half-precision arithmetic), and GIC = 0 (no GIC system register interface).
+    /// ID_AA64PFR0_EL1 (D17.2.64): the model's value with EL0 = 2 (AArch64 and AArch32), EL1..EL3 = 1 (AArch64 only)
+    /// for implemented ELs and 0 otherwise, FP and AdvSIMD = 0 (implemented, with no half-precision arithmetic), and GIC = 0 (no GIC system register interface).
     /// </summary>
     internal static ulong IdAa64Pfr0(Cpu cpu)
     {
         ulong v = cpu.Configuration.Model.IdAa64Pfr0 & ~0x0FFF_FFFFUL;
-        v |= 0x11;
+        v |= 0x12;
         if (cpu.Configuration.HasEl2) v |= 1UL << 8;
         if (cpu.Configuration.HasEl3) v |= 1UL << 12;
         return v;
@@ -49,10 +49,12 @@ internal static partial class SystemRegisterTableBuilder
 
     // C5.3 / D17.2 identification registers. The ID space op0=3, op1=0, CRn=0, CRm=1..7 is fully allocated:
     // unused encodings there are RAZ (D17.1.3 "Reserved encodings ... ID registers"), and the AArch32 ID
-    // registers read 0 because AArch32 is not implemented. All of it is trapped by HCR_EL2.TID3.
+    // registers are the model's (<see cref="Aarch32Identification"/>: AArch32 is implemented at EL0). All of it is
+    // trapped by HCR_EL2.TID3.
     private static void AddIdentification(Cpu cpu, SystemRegisterTable t)
     {
         var model = cpu.Configuration.Model;
+        var a32 = model.Aarch32;
         // EL1 reads of MIDR/MPIDR return VPIDR_EL2/VMPIDR_EL2 when EL2 is enabled (D17.2.97, D17.2.100).
         Add(t, "MIDR_EL1", 3, 0, 0, 0, 0, c => c.State.EL == 1 && c.IsEl2Enabled ? c.Sys.Vpidr : c.Sys.Midr, null);
         Add(t, "MPIDR_EL1", 3, 0, 0, 0, 5, c => c.State.EL == 1 && c.IsEl2Enabled ? c.Sys.Vmpidr : c.Sys.Mpidr, null);
@@ -66,13 +68,13 @@ internal static partial class SystemRegisterTableBuilder
 
         var named = new Dictionary<(int crm, int op2), (string name, ulong value)>
         {
-            [(1, 0)] = ("ID_PFR0_EL1", 0), [(1, 1)] = ("ID_PFR1_EL1", 0), [(1, 2)] = ("ID_DFR0_EL1", 0),
-            [(1, 3)] = ("ID_AFR0_EL1", 0), [(1, 4)] = ("ID_MMFR0_EL1", 0), [(1, 5)] = ("ID_MMFR1_EL1", 0),
-            [(1, 6)] = ("ID_MMFR2_EL1", 0), [(1, 7)] = ("ID_MMFR3_EL1", 0),
-            [(2, 0)] = ("ID_ISAR0_EL1", 0), [(2, 1)] = ("ID_ISAR1_EL1", 0), [(2, 2)] = ("ID_ISAR2_EL1", 0),
-            [(2, 3)] = ("ID_ISAR3_EL1", 0), [(2, 4)] = ("ID_ISAR4_EL1", 0), [(2, 5)] = ("ID_ISAR5_EL1", 0),
-            [(2, 6)] = ("ID_MMFR4_EL1", 0), [(2, 7)] = ("ID_ISAR6_EL1", 0),
-            [(3, 0)] = ("MVFR0_EL1", 0), [(3, 1)] = ("MVFR1_EL1", 0), [(3, 2)] = ("MVFR2_EL1", 0),
+            [(1, 0)] = ("ID_PFR0_EL1", a32.Pfr0), [(1, 1)] = ("ID_PFR1_EL1", a32.Pfr1), [(1, 2)] = ("ID_DFR0_EL1", a32.Dfr0),
+            [(1, 3)] = ("ID_AFR0_EL1", 0), [(1, 4)] = ("ID_MMFR0_EL1", a32.Mmfr0), [(1, 5)] = ("ID_MMFR1_EL1", a32.Mmfr1),
+            [(1, 6)] = ("ID_MMFR2_EL1", a32.Mmfr2), [(1, 7)] = ("ID_MMFR3_EL1", a32.Mmfr3),
+            [(2, 0)] = ("ID_ISAR0_EL1", a32.Isar0), [(2, 1)] = ("ID_ISAR1_EL1", a32.Isar1), [(2, 2)] = ("ID_ISAR2_EL1", a32.Isar2),
+            [(2, 3)] = ("ID_ISAR3_EL1", a32.Isar3), [(2, 4)] = ("ID_ISAR4_EL1", a32.Isar4), [(2, 5)] = ("ID_ISAR5_EL1", a32.Isar5),
+            [(2, 6)] = ("ID_MMFR4_EL1", a32.Mmfr4), [(2, 7)] = ("ID_ISAR6_EL1", 0),
+            [(3, 0)] = ("MVFR0_EL1", a32.Mvfr0), [(3, 1)] = ("MVFR1_EL1", a32.Mvfr1), [(3, 2)] = ("MVFR2_EL1", a32.Mvfr2),
             [(3, 4)] = ("ID_PFR2_EL1", 0), [(3, 5)] = ("ID_DFR1_EL1", 0), [(3, 6)] = ("ID_MMFR5_EL1", 0),
             [(4, 0)] = ("ID_AA64PFR0_EL1", IdAa64Pfr0(cpu)), [(4, 1)] = ("ID_AA64PFR1_EL1", 0),
             [(4, 4)] = ("ID_AA64ZFR0_EL1", 0),

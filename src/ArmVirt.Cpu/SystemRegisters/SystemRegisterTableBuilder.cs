@@ -44,10 +44,14 @@ internal static partial class SystemRegisterTableBuilder
     /// <summary>The lowest EL that may access an encoding with this op1 (AArch64.CheckSystemAccess).</summary>
     public static int MinElForOp1(int op1) => op1 switch { 3 => 0, 4 or 5 => 2, 6 => 3, _ => 1 };
 
-    // SPSR_ELx as written by MSR: the AArch64 PSTATE fields this CPU has (GetPSRFromPSTATE), M[4] kept so that an
-    // attempted return to AArch32 is the illegal return the Arm ARM describes.
+    // SPSR_ELx as written by MSR: the PSTATE fields this CPU has (GetPSRFromPSTATE) in the format M[4] selects, AArch64
+    // or AArch32 (N Z C V Q, IT, PAN, SS, IL, GE, E, A I F, T, M: the AArch32 fields of an exception from EL0).
     internal static ulong SpsrMask(Cpu cpu) =>
         0xF000_0000UL | (cpu.HasPan ? 1UL << 22 : 0) | (1UL << 21) | (1UL << 20) | 0x3C0UL | 0x1FUL;
+
+    internal static ulong SpsrMask(Cpu cpu, ulong value) => (value & 0x10) == 0
+        ? SpsrMask(cpu)
+        : SpsrMask(cpu) | (1UL << 27) | (3UL << 25) | (0xFUL << 16) | 0xFE00UL | 0x3FFUL;
 
     // C5.2 "Special-purpose registers": PSTATE fields, stack pointers, ELR/SPSR.
     private static void AddSpecialPurpose(Cpu cpu, SystemRegisterTable t)
@@ -62,7 +66,7 @@ internal static partial class SystemRegisterTableBuilder
         // SP_EL0 is UNDEFINED while it is the selected stack pointer (PSTATE.SP == 0).
         Add(t, "SP_EL0", 3, 0, 4, 1, 0, c => c.GetSpEl(0), (c, v) => c.SetSpEl(0, v),
             static (c, _) => c.State.SpSel == 0 ? SystemRegisterAccess.Undefined : Allowed);
-        Add(t, "SPSR_EL1", 3, 0, 4, 0, 0, c => c.Sys.Spsr[1], (c, v) => c.Sys.Spsr[1] = v & SpsrMask(c));
+        Add(t, "SPSR_EL1", 3, 0, 4, 0, 0, c => c.Sys.Spsr[1], (c, v) => c.Sys.Spsr[1] = v & SpsrMask(c, v));
         Add(t, "ELR_EL1", 3, 0, 4, 0, 1, c => c.Sys.Elr[1], (c, v) => c.Sys.Elr[1] = v);
         Add(t, "ISR_EL1", 3, 0, 12, 1, 0, InterruptStatus, null);
     }

@@ -1,0 +1,167 @@
+namespace ArmVirt.Cpu.A32;
+
+/// <summary>
+/// The operand formats of the A32 encodings (Arm ARM F4.1, field names from the encoding diagrams): each builds the
+/// typed <see cref="A32Operands"/> of one family from the word.
+/// </summary>
+public static class A32Formats
+{
+    private static int Field(uint insn, int hi, int lo) => (int)((insn >> lo) & ((1u << (hi - lo + 1)) - 1));
+    private static bool Bit(uint insn, int n) => ((insn >> n) & 1) != 0;
+    private static int Cond(uint insn) => (int)(insn >> 28) == 0xF ? 0xE : (int)(insn >> 28);
+
+    /// <summary>No operands (UNDEFINED, barriers without options).</summary>
+    public static A32Operands None(uint insn) => new() { Cond = Cond(insn) };
+
+    /// <summary>Data-processing (immediate): cond 001 opc S Rn Rd imm12, imm12 through A32ExpandImm_C.</summary>
+    public static A32Operands DataProcessingImmediate(uint insn)
+    {
+        uint imm = A32Shift.ExpandImm(insn & 0xFFF, out int carry);
+        return new() { Cond = Cond(insn), Kind = A32OperandKind.Immediate, SetFlags = Bit(insn, 20), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Imm = imm, ImmCarry = carry };
+    }
+
+    /// <summary>Data-processing (register): cond 000 opc S Rn Rd imm5 type 0 Rm, the shift through DecodeImmShift.</summary>
+    public static A32Operands DataProcessingRegister(uint insn)
+    {
+        var (type, amount) = A32Shift.DecodeImmShift(Field(insn, 6, 5), Field(insn, 11, 7));
+        return new() { Cond = Cond(insn), Kind = A32OperandKind.Register, SetFlags = Bit(insn, 20), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), ShiftType = type, ShiftAmount = amount };
+    }
+
+    /// <summary>Data-processing (register-shifted register): cond 000 opc S Rn Rd Rs 0 type 1 Rm.</summary>
+    public static A32Operands DataProcessingRegisterShifted(uint insn) =>
+        new() { Cond = Cond(insn), Kind = A32OperandKind.RegisterShiftedRegister, SetFlags = Bit(insn, 20), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rs = Field(insn, 11, 8), Rm = Field(insn, 3, 0), ShiftType = Field(insn, 6, 5) };
+
+    /// <summary>MOVW/MOVT: cond 0011 0H00 imm4 Rd imm12, imm16 = imm4:imm12.</summary>
+    public static A32Operands MoveWide(uint insn) =>
+        new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Imm = (uint)((Field(insn, 19, 16) << 12) | Field(insn, 11, 0)) };
+
+    /// <summary>
+    /// Multiply and multiply-accumulate: cond 0000 opc S Rd(hi) Ra(lo) Rm 1001 Rn. Rd is bits 19..16 (RdHi for long
+    /// forms), <see cref="A32Operands.Rs"/> bits 15..12 (Ra, or RdLo), Rm bits 11..8 and Rn bits 3..0.
+    /// </summary>
+    public static A32Operands Multiply(uint insn) =>
+        new() { Cond = Cond(insn), SetFlags = Bit(insn, 20), Rd = Field(insn, 19, 16), Rs = Field(insn, 15, 12), Rm = Field(insn, 11, 8), Rn = Field(insn, 3, 0), Imm = (uint)Field(insn, 6, 5) };
+
+    /// <summary>Register forms of the miscellaneous and media spaces (CLZ, REV, RBIT, QADD...): Rn 19..16, Rd 15..12, Rs 11..8, Rm 3..0.</summary>
+    public static A32Operands RegisterMisc(uint insn) =>
+        new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), Rn = Field(insn, 19, 16), Rs = Field(insn, 11, 8) };
+
+    /// <summary>
+    /// Parallel add/subtract, SEL, PKH, SSAT16/USAT16 (cond 0110 op1 Rn Rd ... op2 1 Rm): Rn 19..16, Rd 15..12, Rm 3..0,
+    /// Imm = op1 (bits 22..20) &lt;&lt; 4 | op2 (bits 7..5), Imm2 = bits 19..16 (the SSAT16/USAT16 bound), the PKH shift
+    /// through DecodeImmShift(tb:'0', imm5).
+    /// </summary>
+    public static A32Operands ParallelArithmetic(uint insn)
+    {
+        var (type, amount) = A32Shift.DecodeImmShift(Field(insn, 6, 6) << 1, Field(insn, 11, 7));
+        return new()
+        {
+            Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0),
+            Imm = (uint)((Field(insn, 22, 20) << 4) | Field(insn, 7, 5)), Imm2 = Field(insn, 19, 16), ShiftType = type, ShiftAmount = amount,
+        };
+    }
+
+    /// <summary>SDIV/UDIV (cond 0111 0xx1 Rd 1111 Rm 0001 Rn): Rd 19..16, Rm 11..8, Rn 3..0.</summary>
+    public static A32Operands Divide(uint insn) =>
+        new() { Cond = Cond(insn), Rd = Field(insn, 19, 16), Rm = Field(insn, 11, 8), Rn = Field(insn, 3, 0) };
+
+    /// <summary>Extend and add (SXTAB ... UXTH): cond 0110 1 op Rn Rd rotate 00 0111 Rm; the rotation in bits.</summary>
+    public static A32Operands Extend(uint insn) =>
+        new() { Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), ShiftAmount = Field(insn, 11, 10) * 8 };
+
+    /// <summary>SBFX/UBFX (cond 0111 1U1 widthm1 Rd lsb 101 Rn): Imm = lsb, Imm2 = width - 1.</summary>
+    public static A32Operands BitfieldExtract(uint insn) =>
+        new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rn = Field(insn, 3, 0), Imm = (uint)Field(insn, 11, 7), Imm2 = Field(insn, 20, 16) };
+
+    /// <summary>BFI/BFC (cond 0111 110 msb Rd lsb 001 Rn): Imm = lsb, Imm2 = msb; Rn = 15 is BFC.</summary>
+    public static A32Operands BitfieldInsert(uint insn) =>
+        new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rn = Field(insn, 3, 0), Imm = (uint)Field(insn, 11, 7), Imm2 = Field(insn, 20, 16) };
+
+    /// <summary>SSAT/USAT (cond 0110 1U1 sat_imm Rd imm5 sh 01 Rn): Imm2 = sat_imm, the shift through DecodeImmShift(sh:0).</summary>
+    public static A32Operands Saturate(uint insn)
+    {
+        var (type, amount) = A32Shift.DecodeImmShift(Field(insn, 6, 6) << 1, Field(insn, 11, 7));
+        return new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rn = Field(insn, 3, 0), Imm2 = Field(insn, 20, 16), ShiftType = type, ShiftAmount = amount };
+    }
+
+    /// <summary>Load/store word and unsigned byte (immediate): cond 010 P U B W L Rn Rt imm12.</summary>
+    public static A32Operands LoadStoreImmediate(uint insn) =>
+        new() { Cond = Cond(insn), Kind = A32OperandKind.Immediate, Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = !Bit(insn, 24) || Bit(insn, 21), Unprivileged = !Bit(insn, 24) && Bit(insn, 21), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Imm = insn & 0xFFF };
+
+    /// <summary>Load/store word and unsigned byte (register): cond 011 P U B W L Rn Rt imm5 type 0 Rm.</summary>
+    public static A32Operands LoadStoreRegister(uint insn)
+    {
+        var (type, amount) = A32Shift.DecodeImmShift(Field(insn, 6, 5), Field(insn, 11, 7));
+        return new() { Cond = Cond(insn), Kind = A32OperandKind.Register, Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = !Bit(insn, 24) || Bit(insn, 21), Unprivileged = !Bit(insn, 24) && Bit(insn, 21), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), ShiftType = type, ShiftAmount = amount };
+    }
+
+    /// <summary>
+    /// Extra load/store (LDRH, STRH, LDRSB, LDRSH, LDRD, STRD): cond 000 P U I W L Rn Rt imm4H 1 op2 1 imm4L/Rm;
+    /// I = 1 is the immediate imm4H:imm4L, I = 0 the register Rm (no shift).
+    /// </summary>
+    public static A32Operands LoadStoreExtra(uint insn)
+    {
+        bool immediate = Bit(insn, 22);
+        return new()
+        {
+            Cond = Cond(insn), Kind = immediate ? A32OperandKind.Immediate : A32OperandKind.Register,
+            Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = !Bit(insn, 24) || Bit(insn, 21),
+            Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0),
+            Imm = immediate ? (uint)((Field(insn, 11, 8) << 4) | Field(insn, 3, 0)) : 0,
+        };
+    }
+
+    /// <summary>LDM/STM: cond 100 P U 0 W L Rn register_list.</summary>
+    public static A32Operands LoadStoreMultiple(uint insn) =>
+        new() { Cond = Cond(insn), Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = Bit(insn, 21), Rn = Field(insn, 19, 16), Registers = (ushort)insn };
+
+    /// <summary>
+    /// Exclusive and acquire/release loads and stores: cond 0001 1 sz L Rn Rt(d) xx 1001 Rt. Rd is bits 15..12 (the
+    /// status register of a store-exclusive, the destination of a load), Rm bits 3..0 (the source of a store).
+    /// </summary>
+    public static A32Operands Synchronization(uint insn) =>
+        new() { Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0) };
+
+    /// <summary>B, BL: cond 101 L imm24, Imm = SignExtend(imm24:'00').</summary>
+    public static A32Operands Branch(uint insn) =>
+        new() { Cond = Cond(insn), Imm = (uint)(((int)(insn << 8)) >> 6) };
+
+    /// <summary>BLX (immediate): 1111 101 H imm24, Imm = SignExtend(imm24:H:'0').</summary>
+    public static A32Operands BranchExchangeImmediate(uint insn) =>
+        new() { Cond = 0xE, Imm = (uint)(((int)(insn << 8)) >> 6) | (uint)(Field(insn, 24, 24) << 1) };
+
+    /// <summary>BX, BLX (register), BXJ: the target register Rm.</summary>
+    public static A32Operands BranchRegister(uint insn) => new() { Cond = Cond(insn), Rm = Field(insn, 3, 0) };
+
+    /// <summary>SVC, BKPT, UDF, hints, barriers: Imm = imm24 (SVC), imm12:imm4 (BKPT, UDF), the hint or barrier option.</summary>
+    public static A32Operands Immediate(uint insn)
+    {
+        uint imm = (insn & 0x0F00_0000) == 0x0F00_0000 ? insn & 0xFF_FFFF : ((insn >> 4) & 0xFFF0) | (insn & 0xF);
+        if ((insn & 0x0FFF_FF00) == 0x0320_F000 || (insn & 0xFFFF_FF00) == 0xF57F_F000) imm = insn & 0xFF;
+        return new() { Cond = Cond(insn), Imm = imm };
+    }
+
+    /// <summary>MRS (cond 0001 0R00 1111 Rd 0000 0000 0000) and MSR (register / immediate): mask bits 19..16 as Imm2.</summary>
+    public static A32Operands StatusRegister(uint insn)
+    {
+        uint imm = Bit(insn, 25) ? A32Shift.ExpandImm(insn & 0xFFF, out _) : 0;
+        return new() { Cond = Cond(insn), Kind = Bit(insn, 25) ? A32OperandKind.Immediate : A32OperandKind.Register, Rd = Field(insn, 15, 12), Rn = Field(insn, 3, 0), Imm = imm, Imm2 = Field(insn, 19, 16) };
+    }
+
+    /// <summary>
+    /// MCR/MRC (cond 1110 opc1 L CRn Rt coproc opc2 1 CRm) and MCRR/MRRC (cond 1100 010 L Rt2 Rt coproc opc1 CRm):
+    /// Rd = Rt, Rs = Rt2, Rn = CRn, Rm = CRm, Imm = coproc &lt;&lt; 8 | opc1 &lt;&lt; 4 | opc2, SetFlags = L (a read).
+    /// </summary>
+    public static A32Operands Coprocessor(uint insn)
+    {
+        bool pair = (insn & 0x0F00_0000) == 0x0C00_0000;
+        int opc1 = pair ? Field(insn, 7, 4) : Field(insn, 23, 21);
+        int opc2 = pair ? 0 : Field(insn, 7, 5);
+        return new()
+        {
+            Cond = Cond(insn), SetFlags = Bit(insn, 20), Rd = Field(insn, 15, 12), Rs = pair ? Field(insn, 19, 16) : 0,
+            Rn = pair ? 0 : Field(insn, 19, 16), Rm = Field(insn, 3, 0), Imm = (uint)((Field(insn, 11, 8) << 8) | (opc1 << 4) | opc2),
+            Kind = pair ? A32OperandKind.RegisterShiftedRegister : A32OperandKind.Register,
+        };
+    }
+}

@@ -1,0 +1,123 @@
+using System.Runtime.CompilerServices;
+using ArmVirt.Cpu.A32;
+using ArmVirt.Cpu.Exceptions;
+
+namespace ArmVirt.Cpu;
+
+/// <summary>
+/// AArch32 state at EL0 under an AArch64 EL1 (Arm ARM "Interprocessing" and the AArch32 programmers' model): the register mapping, the
+/// A32 execution step, the writes to the PC with interworking, and PSTATE to and from an AArch32-format SPSR.
+/// </summary>
+/// <remarks>
+/// "Mapping of AArch32 registers to AArch64": at EL0 the PE is in User mode, whose R0-R14 are X0-X14 (bits
+/// 31..0); the other AArch64 registers hold banked registers of modes EL0 never uses and are left alone. A write of an
+/// AArch32 register zero-extends into the X register, as QEMU does (the Arm ARM makes the upper half UNKNOWN).
+/// The PC is the low 32 bits of <see cref="CpuState.PC"/>; reading R15 gives the instruction's address + 8.
+/// </remarks>
+public sealed partial class Cpu
+{
+    private const int A32DecodeCacheBits = 10;
+    private readonly uint[] _a32DecodeCacheKey = new uint[1 << A32DecodeCacheBits];
+    private readonly A32Instruction?[] _a32DecodeCacheValue = new A32Instruction?[1 << A32DecodeCacheBits];
+
+    /// <summary>The A32 decoder this CPU uses.</summary>
+    public A32Decoder A32Decoder { get; set; } = A32Decoder.Instance;
+
+    /// <summary>R[n] in AArch32 state: X[n]&lt;31:0&gt;, and for n = 15 the instruction's address + 8 (A32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint R(int n) => n == 15 ? (uint)State.PC + 8 : (uint)State.X[n];
+
+    /// <summary>Writes R[n] (n &lt; 15) in AArch32 state, zero-extending into X[n].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetR(int n, uint value) => State.X[n] = value;
+
+    /// <summary>BranchWritePC in A32 state: the target with bits 1..0 cleared.</summary>
+    public void BranchWritePc(uint address) => NextPc = address & ~3u;
+
+    /// <summary>
+    /// BXWritePC: bit 0 selects T32 (and is cleared); an A32 target with bit 1 set is taken as is and faults on fetch
+    /// (PC alignment, Armv8's choice for this once-UNPREDICTABLE case). ALUWritePC and LoadWritePC are this in A32 state.
+    /// </summary>
+    public void BxWritePc(uint address)
+    {
+        if ((address & 1) != 0)
+        {
+            State.Thumb = true;
+            NextPc = address & ~1u;
+        }
+        else NextPc = address;
+    }
+
+    /// <summary>Writes a loaded value to R[n]; n = 15 is LoadWritePC.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetRLoaded(int n, uint value)
+    {
+        if (n == 15) BxWritePc(value);
+        else SetR(n, value);
+    }
+
+    /// <summary>The UNDEFINED exception for the current instruction (EC 0x00), to throw.</summary>
+    public GuestException UndefinedException() => new(ExceptionClass.Unknown, 0, SyncExceptionTargetEl);
+
+    /// <summary>Decodes an A32 word through a small direct-mapped cache in front of the table decoder.</summary>
+    public A32Instruction DecodeA32(uint insn)
+    {
+        int slot = (int)((insn ^ (insn >> 11) ^ (insn >> 22)) & ((1 << A32DecodeCacheBits) - 1));
+        var cached = _a32DecodeCacheValue[slot];
+        if (cached is not null && _a32DecodeCacheKey[slot] == insn) return cached;
+        var decoded = A32Decoder.Decode(insn);
+        _a32DecodeCacheKey[slot] = insn;
+        _a32DecodeCacheValue[slot] = decoded;
+        return decoded;
+    }
+
+    // One A32 instruction already fetched: ConditionPassed (aarch32/functions/system/ConditionPassed, with
+    // conditional UNDEFINED encodings that fail their condition executing as NOPs, as QEMU does), then the handler.
+    private void ExecuteA32(ulong pc, uint insn)
+    {
+        var decoded = DecodeA32(insn);
+        NextPc = (uint)pc + 4;
+        int cond = decoded.Operands.Cond;
+        if (cond == 0xE || ConditionHolds(cond)) decoded.Encoding.Handler(this, decoded.Operands);
+    }
+
+    /// <summary>
+    /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32): N Z C V Q, IT, SS, IL, GE, E = 0,
+    /// A I F, T, M[4] = 1 and M[3:0] = User (0b0000), the only mode EL0 has.
+    /// </summary>
+    public uint GetAarch32Spsr() =>
+        (State.Nzcv & 0xF000_0000u)
+        | (State.Saturation ? 1u << 27 : 0)
+        | (State.Pan ? 1u << 22 : 0)
+        | (State.SoftwareStep ? 1u << 21 : 0)
+        | (State.IllegalState ? 1u << 20 : 0)
+        | ((State.Ge & 0xF) << 16)
+        | (State.Daif & 0x1C0u)
+        | (State.Thumb ? 1u << 5 : 0)
+        | 0x10u;
+
+    // The AArch32 part of AArch64.ExceptionReturn when SPSR.M[4] = 1, after the legality checks: PSTATE from the
+    // SPSR (SetPSTATEFromPSR, AArch32 branch) and the PC from ELR<31:0> aligned for the instruction set.
+    private void ReturnToAarch32(ulong spsr, ulong target)
+    {
+        State.Aarch32 = true;
+        State.Thumb = (spsr & (1UL << 5)) != 0;
+        State.Saturation = (spsr & (1UL << 27)) != 0;
+        State.Ge = (uint)(spsr >> 16) & 0xF;
+        State.Daif = (uint)spsr & 0x1C0u; // A, I, F; AArch32 has no D (bit 9 is E)
+        for (int i = 0; i < 15; i++) State.X[i] = (uint)State.X[i];
+        NextPc = (uint)target & (State.Thumb ? ~1u : ~3u);
+    }
+
+    // A return to AArch32 that IllegalExceptionReturn refuses, beyond the AArch64 checks: only EL0 (User mode,
+    // M[3:0] = 0) implements AArch32, so every other mode names an EL that is AArch64-only.
+    private static bool IllegalAarch32Return(ulong spsr) => (spsr & 0xF) != 0;
+
+    // What a legal return to AArch32 may ask for that is not modelled yet: big-endian data (SPSR.E) and an IT block
+    // in progress (IT bits, T32 only).
+    private void CheckAarch32ReturnModelled(ulong spsr)
+    {
+        if ((spsr & (1UL << 9)) != 0) StopUnsupported("exception return to AArch32 with SPSR.E = 1 (big-endian data) is not implemented");
+        if ((spsr & 0x0600_FC00UL) != 0) StopUnsupported("exception return to AArch32 inside an IT block (T32) is not implemented");
+    }
+}
