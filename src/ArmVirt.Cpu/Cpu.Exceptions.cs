@@ -44,6 +44,10 @@ public sealed partial class Cpu
         // The cached regime stays: an exception entry changes PSTATE.EL and PSTATE.PAN, which every use of the cache
         // compares, and no register the regime reads (taking a virtual SError clears HCR_EL2.VSE, and drops it there).
         Statistics.ExceptionsTaken[targetEl]++;
+        // EXC_TAKEN, and the counters brought up to date at the EL being left (a synchronous exception's instruction
+        // counts there).
+        bool pmu = Pmu.Active;
+        if (pmu) Pmu.ExceptionTaking(inProgress: kind == ExceptionKind.Synchronous);
         ulong vectorOffset = targetEl > State.EL ? 0x400UL : State.SpSel == 1 ? 0x200UL : 0x000UL;
         ulong spsr = GetSpsrFromPstate();
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)
@@ -61,6 +65,7 @@ public sealed partial class Cpu
         State.Uao = false;
         // SCTLR_ELx.SPAN == 0 sets PSTATE.PAN on entry to EL1 (and EL2 when E2H and TGE are set, v8.1 VHE).
         if (targetEl == 1 && (Sys.Sctlr[1] & (1UL << 23)) == 0 && HasPan) State.Pan = true;
+        if (pmu) Pmu.ElChanged();
         ExceptionEntered?.Invoke(kind, targetEl);
         ulong target = (Sys.Vbar[targetEl] & ~0x7FFUL) + vectorOffset + (ulong)kind * 0x80;
         NextPc = target;
@@ -94,6 +99,8 @@ public sealed partial class Cpu
         int el = State.EL;
         ulong spsr = Sys.Spsr[el];
         ulong target = Sys.Elr[el];
+        bool pmu = Pmu.Active;
+        if (pmu) Pmu.ExceptionReturning(); // EXC_RETURN; the ERET counts at the EL it executes at
         ClearExclusiveLocal();
         EventRegister = true; // SendEventLocal: an exception return is a WFE wake-up event
         int m = (int)(spsr & 0x1F);
@@ -120,6 +127,7 @@ public sealed partial class Cpu
             State.IllegalState = (spsr & (1UL << 20)) != 0;
             SetElAndSpSel(newEl, newSp);
         }
+        if (pmu) Pmu.ElChanged();
         NextPc = target;
     }
 

@@ -78,7 +78,7 @@ public sealed partial class Cpu
                     break;
                 }
             }
-            else if (Engine == ExecutionEngine.Jit)
+            else if (Engine == ExecutionEngine.Jit && !Pmu.NeedsInstructionStream)
             {
                 RunJitSlice(limit);
             }
@@ -112,6 +112,9 @@ public sealed partial class Cpu
     private void StepInstruction()
     {
         ulong pc = State.PC;
+        // While a PMU counter counts an instruction-stream event, each instruction reports its kind and walks.
+        bool pmuStream = Pmu.NeedsInstructionStream;
+        long walks = pmuStream ? Translator.Walks : 0;
         try
         {
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
@@ -126,8 +129,10 @@ public sealed partial class Cpu
                 if (State.IllegalState) CheckIllegalState();
                 var encoding = Decode(insn);
                 NextPc = pc + 4;
+                long fetched = pmuStream ? Translator.Walks : 0;
                 encoding.Handler(this, insn);
                 State.PC = NextPc;
+                if (pmuStream) Pmu.Retired(encoding, insn, fetched - walks, Translator.Walks - fetched);
             }
         }
         catch (GuestException e)

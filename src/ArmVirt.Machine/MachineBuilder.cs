@@ -347,6 +347,7 @@ public sealed partial class MachineBuilder
         timer.Physical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerPhysicalPpi).Set;
         timer.Virtual.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerVirtualPpi).Set;
         timer.HypervisorPhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerHypervisorPpi).Set;
+        cpu.Pmu.Interrupt.Changed += gic.Ppi(0, VirtMemoryMap.PmuPpi).Set;
         return gic;
     }
 
@@ -377,6 +378,7 @@ public sealed partial class MachineBuilder
         timer.Physical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerPhysicalPpi).Set;
         timer.Virtual.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerVirtualPpi).Set;
         timer.HypervisorPhysical.Output.Changed += gic.Ppi(0, VirtMemoryMap.TimerHypervisorPpi).Set;
+        cpu.Pmu.Interrupt.Changed += gic.Ppi(0, VirtMemoryMap.PmuPpi).Set;
         return gic;
     }
 

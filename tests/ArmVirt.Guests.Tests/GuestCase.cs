@@ -28,6 +28,7 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("simd-el2", "simd.elf", 2, false, StopReason.PowerOff, 0),
         new("gicv3_hyp", "gicv3_hyp.elf", 2, false, StopReason.PowerOff, 0, GicVersion: 3),
         new("gicv3_el1", "gicv3_el1.elf", 1, false, StopReason.PowerOff, 0, GicVersion: 3),
+        new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),
         // tests/guests/cpubench.c with 2 rounds (bench/cpubench.sh runs the 200-round cpubench.elf): ~16 M instructions.
         new("cpubench", "cpubench_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         // The quick builds of the benchmark guests in the other translation modes of tests/guests/common/bench_mode.h

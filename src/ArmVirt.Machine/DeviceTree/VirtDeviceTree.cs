@@ -95,6 +95,11 @@ public static class VirtDeviceTree
             .SetEmpty("always-on")
             .SetStrings("compatible", "arm,armv8-timer", "arm,armv7-timer");
 
+        // fdt_add_pmu_nodes: PMUv3 with its overflow interrupt on PPI 7.
+        root.AddNode("pmu")
+            .SetCells("interrupts", GicPpi, VirtMemoryMap.PmuPpi, ppiFlags)
+            .SetStrings("compatible", "arm,armv8-pmuv3");
+
         // The 32 virtio-mmio transports, written in reverse slot order as QEMU does.
         for (int n = VirtioMmioLayout.SlotCount - 1; n >= 0; n--)
         {
