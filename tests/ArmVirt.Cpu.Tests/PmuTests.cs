@@ -163,6 +163,28 @@ public sealed class PmuTests
     }
 
     [TestMethod]
+    public void TlbRefillsAndLoadsAreCountedWhileStepping()
+    {
+        // Stage 1 on at EL1, an empty TLB; the code page holds two LDR X1, [X2].
+        using var h = CpuTranslationTests.Stage1();
+        var pmu = h.Cpu.Pmu;
+        pmu.WriteType(0, (ulong)PmuEvent.L1dTlbRefill);
+        pmu.WriteType(1, (ulong)PmuEvent.L1iTlbRefill);
+        pmu.WriteType(2, (ulong)PmuEvent.LdRetired);
+        pmu.WriteType(3, (ulong)PmuEvent.StRetired);
+        pmu.Pmcr = PmcrE;
+        pmu.WriteSetClear(PmuSetClear.CounterEnable, 0xF, set: true);
+        Assert.IsTrue(pmu.NeedsInstructionStream, "instruction-stream events: the CPU steps");
+        h.Cpu.SetX(2, CpuHarness.RamBase + 0x4010);
+        h.Step(); // walks for the code page and the data page
+        h.Step(); // both translations now in the TLB
+        CollectionAssert.AreEqual(new ulong[] { 1, 1, 2, 0 },
+            new[] { pmu.ReadCounter(0), pmu.ReadCounter(1), pmu.ReadCounter(2), pmu.ReadCounter(3) });
+        pmu.WriteSetClear(PmuSetClear.CounterEnable, 0xF, set: false);
+        Assert.IsFalse(pmu.NeedsInstructionStream);
+    }
+
+    [TestMethod]
     public void HpmnPartitionsTheCountersBetweenEl1AndEl2()
     {
         using var s = new SysCpu(highestEl: 2);
