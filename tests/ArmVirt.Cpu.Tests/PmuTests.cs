@@ -206,6 +206,20 @@ public sealed class PmuTests
     }
 
     [TestMethod]
+    public void MdcrEl2HpmeGatesTheOverflowInterruptOfEl2Counters()
+    {
+        using var s = new SysCpu(highestEl: 2);
+        s.Write("MDCR_EL2", 4);                 // counters 4 and 5 are EL2's, HPME clear
+        s.Write("PMINTENSET_EL1", 1UL << 5);
+        s.Write("PMOVSSET_EL0", 1UL << 5);      // no counter enabled: only the flag and its interrupt enable
+        Assert.IsFalse(s.Cpu.Pmu.Interrupt.IsAsserted, "counter 5's request needs MDCR_EL2.HPME");
+        s.Write("MDCR_EL2", 4 | (1UL << 7));
+        Assert.IsTrue(s.Cpu.Pmu.Interrupt.IsAsserted);
+        s.Write("MDCR_EL2", 4);
+        Assert.IsFalse(s.Cpu.Pmu.Interrupt.IsAsserted);
+    }
+
+    [TestMethod]
     public void UserEnableAndMdcrTrapsRouteAccesses()
     {
         using var s = new SysCpu(highestEl: 3);

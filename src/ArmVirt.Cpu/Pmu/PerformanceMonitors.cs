@@ -75,8 +75,21 @@ public sealed class PerformanceMonitors
     /// </summary>
     public bool NeedsInstructionStream => _countsStream != 0;
 
-    /// <summary>True while some counter is enabled in PMCNTENSET_EL0: the exception paths skip the PMU otherwise.</summary>
-    internal bool Active => _enabled != 0;
+    /// <summary>
+    /// True while some counter is enabled in PMCNTENSET_EL0 or an overflow flag has its interrupt enabled: otherwise
+    /// an exception entry or return, or a write to MDCR_EL2, MDCR_EL3 or SCR_EL3 (a KVM world switch writes MDCR_EL2
+    /// twice), cannot change what the PMU counts or requests, and skips it.
+    /// </summary>
+    internal bool Active => (_enabled | (_overflow & _interruptEnabled)) != 0;
+
+    /// <summary>A write to a register outside the PMU that changes what counts (MDCR_EL2, MDCR_EL3, SCR_EL3).</summary>
+    internal void ControlWrite<T>(Action<Cpu, T> write, T value)
+    {
+        bool active = Active;
+        if (active) Sync();
+        write(_cpu, value);
+        if (active) Reconfigure();
+    }
 
     // ---- Register state (the accessors in SystemRegisterTableBuilder.Pmu.cs) ----
 
@@ -260,10 +273,7 @@ public sealed class PerformanceMonitors
         Reconfigure();
     }
 
-    /// <summary>
-    /// Before a write to a register outside the PMU that changes what counts (MDCR_EL2, MDCR_EL3, SCR_EL3): brings
-    /// the counters up to date; <see cref="Reconfigure"/> after it.
-    /// </summary>
+    /// <summary>Brings the counting counters up to date with the CPU's cycle and instruction counts.</summary>
     internal void Sync()
     {
         ulong cycles = _cpu.State.Cycles, instructions = _cpu.State.Instructions;
