@@ -94,6 +94,17 @@ public sealed class PmuTests
     }
 
     [TestMethod]
+    [DataRow(1, 0x8000_0008UL | (1UL << 30))]
+    [DataRow(2, 0x8000_0008UL | (1UL << 30) | (1UL << 27))]
+    [DataRow(3, 0xFC00_0008UL)]
+    public void FilterBitsOfAbsentElsAreRes0(int highestEl, ulong readBack)
+    {
+        using var s = new SysCpu(highestEl);
+        s.Write("PMEVTYPER0_EL0", 0xFFFF_FFFF_FFFF_FC08UL);
+        Assert.AreEqual(readBack, s.Read("PMEVTYPER0_EL0"), "P, U; NSK, NSU, M need EL3; NSH needs EL2; evtCount 9:0");
+    }
+
+    [TestMethod]
     public void ExceptionEntryAndReturnAttributeInstructionsToTheirEl()
     {
         using var s = new SysCpu(highestEl: 2);

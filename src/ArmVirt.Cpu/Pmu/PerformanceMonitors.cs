@@ -178,11 +178,15 @@ public sealed class PerformanceMonitors
     /// <summary>PMEVTYPER&lt;n&gt;_EL0 (n &lt; 6) or PMCCFILTR_EL0 (n = 31).</summary>
     internal ulong ReadType(int n) => _type[n];
 
-    /// <summary>Writes PMEVTYPER&lt;n&gt;_EL0 or PMCCFILTR_EL0.</summary>
+    /// <summary>
+    /// Writes PMEVTYPER&lt;n&gt;_EL0 or PMCCFILTR_EL0. NSK, NSU and M are RES0 without EL3, NSH without EL2 (D17.5.6).
+    /// </summary>
     internal void WriteType(int n, ulong value)
     {
         Sync();
-        _type[n] = value & (n == CycleCounter ? CcfiltrWritable : EvtypeWritable);
+        var cfg = _cpu.Configuration;
+        ulong res0 = (cfg.HasEl3 ? 0 : FilterNsk | FilterNsu | FilterM) | (cfg.HasEl2 ? 0 : FilterNsh);
+        _type[n] = value & (n == CycleCounter ? CcfiltrWritable : EvtypeWritable) & ~res0;
         Reconfigure();
     }
 
