@@ -19,7 +19,7 @@ internal static class OptionParser
         new("--append", "STR", "kernel command line (/chosen/bootargs)", (o, v) => o.Append = v),
         new("--initrd", "FILE", "initial ramdisk (Image and raw kernels)", (o, v) => o.Initrd = v),
         new("--memory", "SIZE", "guest RAM, e.g. 512M or 2G (K, M, G suffixes; a plain number means MiB; default 128M)", (o, v) => o.Memory = ParseSize("--memory", v)),
-        new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max", (o, v) => o.Cpu = v),
+        new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max; ,pmu=off removes its PMUv3 (as QEMU's -cpu NAME,pmu=off)", (o, v) => o.Cpu = v),
         new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
         new("--gic-version", "N", "interrupt controller: 2 (default, GICv2 with GICH/GICV at EL2) or 3 (GICv3, ICC_* system registers)", (o, v) => o.GicVersion = ParseGicVersion(v)),
         new("--engine", "NAME", "execution engine: jit (default, recompiles hot code to .NET IL) or interp", (o, v) => o.Engine = ParseEngine(v)),

@@ -38,7 +38,7 @@ public sealed partial class Cpu
         s.Vtcr = SystemRegisterTableBuilder.VtcrRes1;
         s.Scr = SystemRegisterTableBuilder.ScrRes1;
         // MDCR_EL2.HPMN resets to PMCR_EL0.N: every event counter belongs to EL1 and EL0.
-        if (Configuration.HasEl2) s.Mdcr[2] = PerformanceMonitors.EventCounters;
+        if (Configuration.HasEl2 && Configuration.HasPmu) s.Mdcr[2] = PerformanceMonitors.EventCounters;
         Pmu.Reset();
     }
 

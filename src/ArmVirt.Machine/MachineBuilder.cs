@@ -54,7 +54,10 @@ public sealed partial class MachineBuilder
         return this;
     }
 
-    /// <summary>The CPU model by name: "cortex-a57" (default), "cortex-a53" or "max".</summary>
+    /// <summary>
+    /// The CPU model by name: "cortex-a57" (default), "cortex-a53" or "max", optionally followed by QEMU's
+    /// <c>,pmu=on</c> (default) or <c>,pmu=off</c> (no PMUv3: PMUVer 0, no <c>arm,armv8-pmuv3</c> node).
+    /// </summary>
     public MachineBuilder WithCpu(string model)
     {
         _cpu = model;
@@ -221,6 +224,25 @@ public sealed partial class MachineBuilder
         return this;
     }
 
+    // "NAME[,pmu=on|off]", as QEMU's -cpu takes the pmu property.
+    private static (CpuModel Model, bool Pmu) ParseCpu(string spec)
+    {
+        string[] parts = spec.Split(',');
+        var model = CpuModel.Find(parts[0]) ?? throw new MachineConfigurationException(
+            $"cpu '{parts[0]}': unknown model (known: {string.Join(", ", CpuModel.All.Select(m => m.Name))})");
+        bool pmu = true;
+        foreach (string property in parts.Skip(1))
+        {
+            pmu = property switch
+            {
+                "pmu=on" => true,
+                "pmu=off" => false,
+                _ => throw new MachineConfigurationException($"cpu '{spec}': unknown property '{property}' (pmu=on or pmu=off)"),
+            };
+        }
+        return (model, pmu);
+    }
+
     /// <summary>Creates the machine, loads the images and puts the CPU in its boot state.</summary>
     public Machine Build()
     {
@@ -228,8 +250,7 @@ public sealed partial class MachineBuilder
             throw new MachineConfigurationException($"memory size {_memory}: must be a non-zero multiple of 4 KiB");
         if (_memory > VirtMemoryMap.MaxRamSize)
             throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: the virt machine holds at most 255 GiB of RAM");
-        var model = CpuModel.Find(_cpu) ?? throw new MachineConfigurationException(
-            $"cpu '{_cpu}': unknown model (known: {string.Join(", ", CpuModel.All.Select(m => m.Name))})");
+        var (model, pmu) = ParseCpu(_cpu);
         if (_highestEl is < 1 or > 3)
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
         if (_gicVersion is not (2 or 3))
@@ -270,7 +291,7 @@ public sealed partial class MachineBuilder
                 throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: cannot allocate that much host memory", e);
             }
             var clock = new VirtualClock();
-            var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model }) { Engine = _engine };
+            var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model, HasPmu = pmu }) { Engine = _engine };
             // The generic timer's registers (CNTFRQ, CNTPCT/CNTVCT, CNT*_CTL/CVAL/TVAL): the counter runs at 62.5 MHz
             // from the CPU's cycles. Its interrupt outputs reach the CPU once the GIC is in the machine.
             var timer = new GenericTimer(new SystemCounter(clock.CpuFrequencyHz), clock, () => cpu.State.Cycles);
@@ -296,7 +317,7 @@ public sealed partial class MachineBuilder
             }
 
             BootImage boot;
-            try { boot = Layout(bus, model, kernel, initrd, loaderImages, userTree); }
+            try { boot = Layout(bus, model, pmu, kernel, initrd, loaderImages, userTree); }
             catch
             {
                 DisposeAll(virtioDevices);
@@ -387,7 +408,7 @@ public sealed partial class MachineBuilder
     // RAM base + min(RAM/2, 128 MiB) or after the kernel, page aligned, and the DTB after the initrd, 2 MiB aligned.
     // Files placed with WithLoader/WithGuestModule go where they were asked to, after the kernel, initrd and DTB are
     // placed by these rules; none may overlap another or those (QEMU refuses overlapping ROM regions too).
-    private BootImage Layout(PhysicalBus bus, CpuModel model, byte[] kernelFile, byte[]? initrd, List<LoaderImage> loaderImages,
+    private BootImage Layout(PhysicalBus bus, CpuModel model, bool pmu, byte[] kernelFile, byte[]? initrd, List<LoaderImage> loaderImages,
         DeviceTreeNode? userTree)
     {
         string name = _kernelName!;
@@ -413,7 +434,7 @@ public sealed partial class MachineBuilder
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
             if (userTree == null)
-                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules));
+                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, pmu));
             VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange, modules);
             return FdtWriter.Write(userTree);
         }

@@ -44,9 +44,9 @@ public static class VirtDeviceTree
         (ulong Start, ulong End)? initrd, bool gicVirtualization = false, int gicVersion = 2) =>
         Build(model, ramSize, conduit, bootargs, initrd, gicVirtualization, gicVersion, []);
 
-    // The same, with the guest-loader modules described in /chosen.
+    // The same, with the guest-loader modules described in /chosen, and without the PMU node for a CPU without a PMU.
     internal static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
-        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules)
+        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules, bool pmu = true)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
@@ -95,10 +95,13 @@ public static class VirtDeviceTree
             .SetEmpty("always-on")
             .SetStrings("compatible", "arm,armv8-timer", "arm,armv7-timer");
 
-        // fdt_add_pmu_nodes: PMUv3 with its overflow interrupt on PPI 7.
-        root.AddNode("pmu")
-            .SetCells("interrupts", GicPpi, VirtMemoryMap.PmuPpi, ppiFlags)
-            .SetStrings("compatible", "arm,armv8-pmuv3");
+        // fdt_add_pmu_nodes: PMUv3 with its overflow interrupt on PPI 7 (none with pmu=off).
+        if (pmu)
+        {
+            root.AddNode("pmu")
+                .SetCells("interrupts", GicPpi, VirtMemoryMap.PmuPpi, ppiFlags)
+                .SetStrings("compatible", "arm,armv8-pmuv3");
+        }
 
         // The 32 virtio-mmio transports, written in reverse slot order as QEMU does.
         for (int n = VirtioMmioLayout.SlotCount - 1; n >= 0; n--)
