@@ -70,7 +70,11 @@ public sealed partial class Cpu
             ulong deadline = Clock.NextDeadline;
             if (IsWaiting)
             {
-                if (AnyInterruptAsserted) IsWaiting = false; // WFI wakes on any asserted interrupt, masked or not
+                if (AnyInterruptAsserted)
+                {
+                    IsWaiting = false; // WFI wakes on any asserted interrupt, masked or not
+                    Pmu.Woke();
+                }
                 else if (deadline != ulong.MaxValue) State.Cycles = Math.Max(State.Cycles, deadline);
                 else if (IdleWait == null || !IdleWait())
                 {

@@ -196,6 +196,30 @@ public sealed class PmuTests
     }
 
     [TestMethod]
+    [Timeout(20_000)]
+    public void WfiWithAnInstructionCounterStillHaltsAndTheCounterRearmsOnWake()
+    {
+        using var s = new SysCpu();
+        s.Write("PMEVTYPER0_EL0", (ulong)PmuEvent.InstRetired);
+        s.Write("PMEVCNTR0_EL0", 0xFFFF_FFFFUL - 9);
+        s.Write("PMINTENSET_EL1", 1);
+        s.Write("PMCR_EL0", PmcrE);
+        s.Write("PMCNTENSET_EL0", 1);          // counted: 10 more instructions to the wrap
+        s.Bus.Load(s.Cpu.State.PC, BitConverter.GetBytes(Enc.Wfi));
+        Assert.AreEqual(StopReason.Halted, s.Cpu.Run(100), "nothing can end the wait: no deadline of the instruction counter");
+        Assert.IsTrue(s.Cpu.IsWaiting);
+        // An interrupt wakes it (masked: execution goes on after the WFI); the deadline is armed again.
+        s.Cpu.ClearStop();
+        s.Bus.Load(s.Cpu.State.PC, BitConverter.GetBytes(0x1400_0000u)); // b . (the PC is past the WFI)
+        s.Cpu.Irq.Set(true);
+        ulong at = 0;
+        s.Cpu.Pmu.Interrupt.Changed += level => { if (level) at = s.Cpu.State.Instructions; };
+        ulong before = s.Cpu.State.Instructions;
+        s.Cpu.Run(100);
+        Assert.AreEqual(before + 8, at, "the MSR and the WFI counted: 8 more to the wrap");
+    }
+
+    [TestMethod]
     public void HpmnPartitionsTheCountersBetweenEl1AndEl2()
     {
         using var s = new SysCpu(highestEl: 2);

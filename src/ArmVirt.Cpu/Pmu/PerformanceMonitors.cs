@@ -59,6 +59,7 @@ public sealed class PerformanceMonitors
     private uint _counting, _countsCycles, _countsInstructions, _countsStream;
     private ulong _syncCycles, _syncInstructions;
     private ScheduledEvent? _overflowEvent, _leaveCompiledCode;
+    private bool _instructionDeadlineDeferred; // an instruction counter's deadline left out while the CPU waits
 
     internal PerformanceMonitors(Cpu cpu)
     {
@@ -236,6 +237,18 @@ public sealed class PerformanceMonitors
 
     /// <summary>After an exception entry or return changed PSTATE.EL: re-evaluates what counts.</summary>
     internal void ElChanged() => Reconfigure();
+
+    /// <summary>
+    /// The CPU left WFI or WFE: an instruction counter's overflow deadline, left out while nothing could retire,
+    /// is scheduled again.
+    /// </summary>
+    internal void Woke()
+    {
+        if (!_instructionDeadlineDeferred) return;
+        _instructionDeadlineDeferred = false;
+        Sync();
+        ScheduleOverflow();
+    }
 
     /// <summary>
     /// An instruction stepped while <see cref="NeedsInstructionStream"/> retired without an exception (called after
@@ -435,9 +448,11 @@ public sealed class PerformanceMonitors
 
     // Schedules a clock event at the first cycle where a cycle- or instruction-counting counter can wrap: the cycle
     // exactly, the instruction count as a lower bound (each instruction costs at least CyclesPerInstruction cycles),
-    // re-armed when it fires before the wrap.
+    // re-armed when it fires before the wrap. While the CPU waits no instruction retires: an instruction counter's
+    // deadline is left out until it wakes (Woke), so that a WFI nothing else can end still halts the run.
     private void ScheduleOverflow()
     {
+        _instructionDeadlineDeferred = false;
         ulong soonest = ulong.MaxValue;
         foreach (int n in new BitIterator(_countsCycles))
         {
@@ -454,6 +469,11 @@ public sealed class PerformanceMonitors
         ulong cpi = Math.Max(1UL, _cpu.CyclesPerInstruction);
         foreach (int n in new BitIterator(_countsInstructions))
         {
+            if (_cpu.IsWaiting)
+            {
+                _instructionDeadlineDeferred = true;
+                continue;
+            }
             ulong remaining = (1UL << 32) - _counter[n];
             soonest = Math.Min(soonest, remaining > ulong.MaxValue / cpi ? ulong.MaxValue : remaining * cpi);
         }
