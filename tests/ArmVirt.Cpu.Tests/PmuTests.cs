@@ -220,6 +220,20 @@ public sealed class PmuTests
     }
 
     [TestMethod]
+    public void OverflowWithoutItsInterruptSchedulesNothingAndIsSeenWhenRead()
+    {
+        using var s = new SysCpu();
+        s.Write("PMCCNTR_EL0", 0xFFFF_FFF0UL);
+        s.Write("PMCR_EL0", PmcrE);
+        s.Write("PMCNTENSET_EL0", Cycle);
+        Assert.AreEqual(ulong.MaxValue, s.Cpu.Clock.NextDeadline, "no interrupt can come of it: no clock event");
+        s.Cpu.State.Cycles += 0x20;
+        Assert.AreEqual(Cycle, s.Read("PMOVSSET_EL0"), "the wrap is found when the flags are read");
+        s.Write("PMINTENSET_EL1", Cycle);
+        Assert.AreNotEqual(ulong.MaxValue, s.Cpu.Clock.NextDeadline, "with the interrupt enabled the next wrap is scheduled");
+    }
+
+    [TestMethod]
     public void HpmnPartitionsTheCountersBetweenEl1AndEl2()
     {
         using var s = new SysCpu(highestEl: 2);

@@ -448,13 +448,18 @@ public sealed class PerformanceMonitors
 
     // Schedules a clock event at the first cycle where a cycle- or instruction-counting counter can wrap: the cycle
     // exactly, the instruction count as a lower bound (each instruction costs at least CyclesPerInstruction cycles),
-    // re-armed when it fires before the wrap. While the CPU waits no instruction retires: an instruction counter's
-    // deadline is left out until it wakes (Woke), so that a WFI nothing else can end still halts the run.
+    // re-armed when it fires before the wrap. Only the interrupt needs the deadline (an overflow flag or a CHAIN count
+    // is brought up to date by the next synchronisation): counters whose overflow can raise no interrupt, themselves or
+    // through the CHAIN counter above them, schedule nothing. While the CPU waits no instruction retires: an
+    // instruction counter's deadline is left out until it wakes (Woke), so that a WFI nothing else can end still halts.
     private void ScheduleOverflow()
     {
         _instructionDeadlineDeferred = false;
+        uint observed = _interruptEnabled;
+        for (int n = 0; n + 1 < EventCounters; n += 2)
+            if ((_interruptEnabled & (1u << (n + 1))) != 0 && EventOf(n + 1) == (int)PmuEvent.Chain) observed |= 1u << n;
         ulong soonest = ulong.MaxValue;
-        foreach (int n in new BitIterator(_countsCycles))
+        foreach (int n in new BitIterator(_countsCycles & observed))
         {
             ulong remaining;
             if (n == CycleCounter)
@@ -467,7 +472,7 @@ public sealed class PerformanceMonitors
             soonest = Math.Min(soonest, remaining);
         }
         ulong cpi = Math.Max(1UL, _cpu.CyclesPerInstruction);
-        foreach (int n in new BitIterator(_countsInstructions))
+        foreach (int n in new BitIterator(_countsInstructions & observed))
         {
             if (_cpu.IsWaiting)
             {
