@@ -45,9 +45,11 @@ public sealed partial class Cpu
         // compares, and no register the regime reads (taking a virtual SError clears HCR_EL2.VSE, and drops it there).
         Statistics.ExceptionsTaken[targetEl]++;
         // EXC_TAKEN, and the counters brought up to date at the EL being left (a synchronous exception's instruction
-        // counts there).
+        // counts there: its cycles, and itself for SVC, HVC and SMC, the instructions whose execution the exception is).
         bool pmu = Pmu.Active;
-        if (pmu) Pmu.ExceptionTaking(inProgress: kind == ExceptionKind.Synchronous);
+        if (pmu)
+            Pmu.ExceptionTaking(inProgress: kind == ExceptionKind.Synchronous,
+                retires: ec is ExceptionClass.Svc64 or ExceptionClass.Hvc64 or ExceptionClass.Smc64);
         ulong vectorOffset = targetEl > State.EL ? 0x400UL : State.SpSel == 1 ? 0x200UL : 0x000UL;
         ulong spsr = GetSpsrFromPstate();
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)

@@ -129,6 +129,26 @@ public sealed class PmuTests
     }
 
     [TestMethod]
+    public void FaultingInstructionsAreNotRetiredButTakeTheirCycles()
+    {
+        using var s = new SysCpu();
+        s.Write("PMEVTYPER0_EL0", (ulong)PmuEvent.InstRetired);
+        s.Write("PMEVTYPER1_EL0", (ulong)PmuEvent.CpuCycles);
+        s.Write("PMEVTYPER2_EL0", (ulong)PmuEvent.ExcTaken);
+        s.Write("PMCR_EL0", PmcrE);
+        s.Write("PMCNTENSET_EL0", 7);                      // counted (1)
+        s.Exec(0x0000_0000u);                              // UDF #0: UNDEFINED, taken to EL1
+        s.Exec(Enc.Svc1234);                               // SVC: executed (2)
+        s.Cpu.SetX(2, 0x10);                               // unmapped physical address (MMU off): an external abort
+        s.Exec(0xF940_0041u);                              // LDR X1, [X2]: a data abort
+        s.Exec(Enc.Nop);                                   // (3)
+        Assert.AreEqual(0x25UL, s.Cpu.Sys.Esr[1] >> 26, "the LDR took a data abort");
+        Assert.AreEqual(3UL, s.Read("PMEVCNTR0_EL0"), "the MSR, the SVC and the NOP; not the UDF or the faulting LDR");
+        Assert.AreEqual(6UL, s.Read("PMEVCNTR1_EL0"), "cycles: the MSR, 4 instructions and the MRS above");
+        Assert.AreEqual(3UL, s.Read("PMEVCNTR2_EL0"), "EXC_TAKEN: UDF, SVC, the abort");
+    }
+
+    [TestMethod]
     public void SoftwareIncrementOverflowsChainsAndRaisesTheInterrupt()
     {
         using var s = new SysCpu();

@@ -220,18 +220,21 @@ public sealed class PerformanceMonitors
 
     /// <summary>
     /// An exception is about to be taken from the current EL (AArch64.TakeException). <paramref name="inProgress"/>: an
-    /// instruction is executing (a synchronous exception) and counts at the EL it executed at.
+    /// instruction is executing (a synchronous exception): its cycles count at the EL it executed at, and so does the
+    /// instruction when it <paramref name="retires"/> (SVC, HVC, SMC: the exception is their execution), not when it
+    /// faulted, was UNDEFINED or was trapped (it is not architecturally executed, though the CPU's instruction count
+    /// includes it).
     /// </summary>
-    internal void ExceptionTaking(bool inProgress)
+    internal void ExceptionTaking(bool inProgress, bool retires)
     {
-        SyncIncluding(inProgress);
+        SyncIncluding(inProgress, retires);
         Record(PmuEvent.ExcTaken);
     }
 
     /// <summary>ERET is executing at the current EL (AArch64.ExceptionReturn), before PSTATE changes.</summary>
     internal void ExceptionReturning()
     {
-        SyncIncluding(true);
+        SyncIncluding(true, retires: true);
         Record(PmuEvent.ExcReturn);
     }
 
@@ -310,14 +313,16 @@ public sealed class PerformanceMonitors
         }
     }
 
-    // Sync, counting the instruction in progress (its cycles and itself) at the current EL when there is one.
-    private void SyncIncluding(bool inProgress)
+    // Sync, counting the instruction in progress at the current EL when there is one: its cycles, and itself when it
+    // retires.
+    private void SyncIncluding(bool inProgress, bool retires)
     {
         Sync();
         if (!inProgress) return;
         ulong cpi = _cpu.CyclesPerInstruction;
         foreach (int n in new BitIterator(_countsCycles)) AddCycles(n, cpi);
-        foreach (int n in new BitIterator(_countsInstructions)) Add(n, 1);
+        if (retires)
+            foreach (int n in new BitIterator(_countsInstructions)) Add(n, 1);
         _syncCycles += cpi;
         _syncInstructions += 1;
     }

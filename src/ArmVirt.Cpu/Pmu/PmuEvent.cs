@@ -17,7 +17,10 @@ public enum PmuEvent
     LdRetired = 0x06,
     /// <summary>Store instructions architecturally executed (atomics, compare-and-swap and DC ZVA count as stores).</summary>
     StRetired = 0x07,
-    /// <summary>Instructions architecturally executed.</summary>
+    /// <summary>
+    /// Instructions architecturally executed: not one that faulted, was UNDEFINED or was trapped (SVC, HVC and SMC
+    /// count), although the CPU's own instruction count includes those.
+    /// </summary>
     InstRetired = 0x08,
     /// <summary>Exceptions taken.</summary>
     ExcTaken = 0x09,
