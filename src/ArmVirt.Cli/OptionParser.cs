@@ -19,7 +19,7 @@ internal static class OptionParser
         new("--append", "STR", "kernel command line (/chosen/bootargs)", (o, v) => o.Append = v),
         new("--initrd", "FILE", "initial ramdisk (Image and raw kernels)", (o, v) => o.Initrd = v),
         new("--memory", "SIZE", "guest RAM, e.g. 512M or 2G (K, M, G suffixes; a plain number means MiB; default 128M)", (o, v) => o.Memory = ParseSize("--memory", v)),
-        new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max", (o, v) => o.Cpu = v),
+        new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max; ,pmu=off removes its PMUv3 (as QEMU's -cpu NAME,pmu=off)", (o, v) => o.Cpu = v),
         new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
         new("--smp", "N", "number of CPUs, 1 (default) to 8; CPU 0 boots, the others start through PSCI CPU_ON", (o, v) => o.Cpus = ParseSmp(v)),
         new("--quantum", "N", "with --smp: cycles each CPU runs before the next takes its turn (default 10000; deterministic whatever N)", (o, v) => o.Quantum = ParseCount("--quantum", v)),

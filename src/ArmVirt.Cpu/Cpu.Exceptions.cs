@@ -44,6 +44,12 @@ public sealed partial class Cpu
         // The cached regime stays: an exception entry changes PSTATE.EL and PSTATE.PAN, which every use of the cache
         // compares, and no register the regime reads (taking a virtual SError clears HCR_EL2.VSE, and drops it there).
         Statistics.ExceptionsTaken[targetEl]++;
+        // EXC_TAKEN, and the counters brought up to date at the EL being left (a synchronous exception's instruction
+        // counts there: its cycles, and itself for SVC, HVC and SMC, the instructions whose execution the exception is).
+        bool pmu = Pmu.Active;
+        if (pmu)
+            Pmu.ExceptionTaking(inProgress: kind == ExceptionKind.Synchronous,
+                retires: ec is ExceptionClass.Svc64 or ExceptionClass.Hvc64 or ExceptionClass.Smc64);
         // From a lower EL the vector group says whether that EL was AArch64 (0x400) or AArch32 (0x600).
         ulong vectorOffset = targetEl > State.EL ? (State.Aarch32 ? 0x600UL : 0x400UL) : State.SpSel == 1 ? 0x200UL : 0x000UL;
         ulong spsr = GetSpsrFromPstate();
@@ -64,6 +70,7 @@ public sealed partial class Cpu
         State.Uao = false;
         // SCTLR_ELx.SPAN == 0 sets PSTATE.PAN on entry to EL1 (and EL2 when E2H and TGE are set, v8.1 VHE).
         if (targetEl == 1 && (Sys.Sctlr[1] & (1UL << 23)) == 0 && HasPan) State.Pan = true;
+        if (pmu) Pmu.ElChanged();
         ExceptionEntered?.Invoke(kind, targetEl);
         ulong target = (Sys.Vbar[targetEl] & ~0x7FFUL) + vectorOffset + (ulong)kind * 0x80;
         NextPc = target;
@@ -98,6 +105,8 @@ public sealed partial class Cpu
         int el = State.EL;
         ulong spsr = Sys.Spsr[el];
         ulong target = Sys.Elr[el];
+        bool pmu = Pmu.Active;
+        if (pmu) Pmu.ExceptionReturning(); // EXC_RETURN; the ERET counts at the EL it executes at
         ClearExclusiveLocal();
         EventRegister = true; // SendEventLocal: an exception return is a WFE wake-up event
         int m = (int)(spsr & 0x1F);
@@ -127,6 +136,7 @@ public sealed partial class Cpu
             State.IllegalState = (spsr & (1UL << 20)) != 0;
             SetElAndSpSel(newEl, newSp);
         }
+        if (pmu) Pmu.ElChanged();
         NextPc = target;
         if (toAarch32 && !illegal) ReturnToAarch32(spsr, target);
     }

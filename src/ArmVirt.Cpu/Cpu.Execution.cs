@@ -102,7 +102,11 @@ public sealed partial class Cpu
             if (!ownsClock && State.Cycles >= deadline) break;
             if (IsWaiting)
             {
-                if (AnyInterruptAsserted) IsWaiting = false; // WFI wakes on any asserted interrupt, masked or not
+                if (AnyInterruptAsserted)
+                {
+                    IsWaiting = false; // WFI wakes on any asserted interrupt, masked or not
+                    Pmu.Woke();
+                }
                 else if (deadline != ulong.MaxValue) State.Cycles = Math.Max(State.Cycles, deadline);
                 else if (!ownsClock) break; // the machine decides: another CPU, host input, or halt
                 else if (IdleWait == null || !IdleWait())
@@ -111,7 +115,7 @@ public sealed partial class Cpu
                     break;
                 }
             }
-            else if (Engine == ExecutionEngine.Jit)
+            else if (Engine == ExecutionEngine.Jit && !Pmu.NeedsInstructionStream)
             {
                 RunJitSlice(limit);
             }
@@ -146,6 +150,9 @@ public sealed partial class Cpu
     {
         ulong pc = State.PC;
         bool stepping = false;
+        // While a PMU counter counts an instruction-stream event, each instruction reports its kind and walks.
+        bool pmuStream = Pmu.NeedsInstructionStream;
+        long walks = pmuStream ? Translator.Walks : 0;
         try
         {
             // Synchronous exceptions in the priority order of D1.13.4: Software Step (before the fetch), PC alignment and
@@ -169,15 +176,18 @@ public sealed partial class Cpu
                 if (State.IllegalState) CheckIllegalState();
                 if (State.Aarch32)
                 {
-                    ExecuteA32(pc, insn);
+                    ExecuteA32(pc, insn); // (the PMU's instruction-stream events count A64 instructions only)
+                    State.PC = NextPc;
                 }
                 else
                 {
                     var encoding = Decode(insn);
                     NextPc = pc + 4;
+                    long fetched = pmuStream ? Translator.Walks : 0;
                     encoding.Handler(this, insn);
+                    State.PC = NextPc;
+                    if (pmuStream) Pmu.Retired(encoding, insn, fetched - walks, Translator.Walks - fetched);
                 }
-                State.PC = NextPc;
                 if (_softwareStepConfigured) SoftwareStepCompleted(insn, stepping);
             }
         }

@@ -29,7 +29,11 @@ public sealed partial class Cpu
     public void SignalEvent()
     {
         EventRegister = true;
-        IsWaiting = false;
+        if (IsWaiting)
+        {
+            IsWaiting = false;
+            Pmu.Woke();
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using ArmVirt.Cpu.Pmu;
 using ArmVirt.Cpu.SystemRegisters;
 
 namespace ArmVirt.Cpu;
@@ -38,6 +39,9 @@ public sealed partial class Cpu
         s.Vtcr = SystemRegisterTableBuilder.VtcrRes1;
         s.Scr = SystemRegisterTableBuilder.ScrRes1;
         DebugRegistersChanged();
+        // MDCR_EL2.HPMN resets to PMCR_EL0.N: every event counter belongs to EL1 and EL0.
+        if (Configuration.HasEl2 && Configuration.HasPmu) s.Mdcr[2] = PerformanceMonitors.EventCounters;
+        Pmu.Reset();
     }
 
     private const ulong StackAlignmentCheck = 1UL << 3;             // SCTLR_ELx.SA

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ArmVirt.Core;
+using ArmVirt.Cpu.Pmu;
 using ArmVirt.Cpu.SystemRegisters;
 
 namespace ArmVirt.Cpu;
@@ -34,6 +35,7 @@ public sealed partial class Cpu
         foreach (var line in (ReadOnlySpan<InterruptLine>)[Irq, Fiq, VirtualIrq, VirtualFiq, SError])
             line.Changed += level => { if (level) Interlocked.Increment(ref _assertedLines); else Interlocked.Decrement(ref _assertedLines); };
         Statistics = new CpuStatistics(this);
+        Pmu = new PerformanceMonitors(this);
         unsafe
         {
             HostTlbBase = InitHostTlb();
@@ -58,6 +60,9 @@ public sealed partial class Cpu
 
     /// <summary>Every system register and system instruction this CPU implements; devices may add to it.</summary>
     public SystemRegisterTable SystemRegisters { get; } = new();
+
+    /// <summary>The Performance Monitors Extension (PMUv3): counters, and the overflow interrupt request the machine wires to a PPI.</summary>
+    public PerformanceMonitors Pmu { get; }
 
     /// <summary>Physical IRQ input (from the GIC CPU interface).</summary>
     public InterruptLine Irq { get; }

@@ -9,6 +9,12 @@ public sealed class CpuConfiguration
     /// <summary>The core model whose ID registers are reported (see <see cref="CpuModel"/>).</summary>
     public CpuModel Model { get; init; } = CpuModel.CortexA57;
 
+    /// <summary>
+    /// Whether the PMUv3 is implemented (default; QEMU's <c>pmu=on</c>). Without it ID_AA64DFR0_EL1.PMUVer is 0 and
+    /// the PMU registers are UNDEFINED, as with QEMU's <c>-cpu cortex-a57,pmu=off</c>.
+    /// </summary>
+    public bool HasPmu { get; init; } = true;
+
     /// <summary>This CPU's index, reported in MPIDR_EL1.Aff0.</summary>
     public int Index { get; init; }
 

@@ -31,7 +31,7 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
     public static CpuModel CortexA53 { get; } = new("cortex-a53",
         Midr: 0x410F_D034, IdAa64Pfr0: 0x0000_0000_0000_2222, IdAa64Isar0: 0x0000_0000_0001_1120,
         IdAa64Isar1: 0, IdAa64Mmfr0: 0x0000_0000_0000_1122, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0,
-        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0);
+        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0) { Pmcr = 0x4103_3000 };
 
     /// <summary>
     /// A Cortex-A57 with the Armv8.1 additions the emulator implements: LSE atomics
@@ -46,6 +46,12 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
 
     /// <summary>The AArch32 identification registers (ID_PFR0_EL1 ... MVFR2_EL1), read at EL1 and above.</summary>
     public Aarch32Identification Aarch32 { get; init; } = Aarch32Identification.CortexA57;
+
+    /// <summary>
+    /// PMCR_EL0's reset value (Cortex-A57/A53 TRM "PMCR_EL0", the values QEMU resets it to): IMP 0x41, the core's
+    /// IDCODE (A57 0x01, A53 0x03) and N = 6 event counters; the control bits reset to 0.
+    /// </summary>
+    public ulong Pmcr { get; init; } = 0x4101_3000;
 
     /// <summary>The models <c>--cpu</c> accepts.</summary>
     public static IReadOnlyList<CpuModel> All { get; } = [CortexA57, CortexA53, Max];

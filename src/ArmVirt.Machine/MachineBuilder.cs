@@ -57,7 +57,10 @@ public sealed partial class MachineBuilder
         return this;
     }
 
-    /// <summary>The CPU model by name: "cortex-a57" (default), "cortex-a53" or "max".</summary>
+    /// <summary>
+    /// The CPU model by name: "cortex-a57" (default), "cortex-a53" or "max", optionally followed by QEMU's
+    /// <c>,pmu=on</c> (default) or <c>,pmu=off</c> (no PMUv3: PMUVer 0, no <c>arm,armv8-pmuv3</c> node).
+    /// </summary>
     public MachineBuilder WithCpu(string model)
     {
         _cpu = model;
@@ -260,6 +263,25 @@ public sealed partial class MachineBuilder
         return this;
     }
 
+    // "NAME[,pmu=on|off]", as QEMU's -cpu takes the pmu property.
+    private static (CpuModel Model, bool Pmu) ParseCpu(string spec)
+    {
+        string[] parts = spec.Split(',');
+        var model = CpuModel.Find(parts[0]) ?? throw new MachineConfigurationException(
+            $"cpu '{parts[0]}': unknown model (known: {string.Join(", ", CpuModel.All.Select(m => m.Name))})");
+        bool pmu = true;
+        foreach (string property in parts.Skip(1))
+        {
+            pmu = property switch
+            {
+                "pmu=on" => true,
+                "pmu=off" => false,
+                _ => throw new MachineConfigurationException($"cpu '{spec}': unknown property '{property}' (pmu=on or pmu=off)"),
+            };
+        }
+        return (model, pmu);
+    }
+
     /// <summary>Creates the machine, loads the images and puts the CPU in its boot state.</summary>
     public Machine Build()
     {
@@ -267,8 +289,7 @@ public sealed partial class MachineBuilder
             throw new MachineConfigurationException($"memory size {_memory}: must be a non-zero multiple of 4 KiB");
         if (_memory > VirtMemoryMap.MaxRamSize)
             throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: the virt machine holds at most 255 GiB of RAM");
-        var model = CpuModel.Find(_cpu) ?? throw new MachineConfigurationException(
-            $"cpu '{_cpu}': unknown model (known: {string.Join(", ", CpuModel.All.Select(m => m.Name))})");
+        var (model, pmu) = ParseCpu(_cpu);
         if (_highestEl is < 1 or > 3)
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
         if (_gicVersion is not (2 or 3))
@@ -320,7 +341,7 @@ public sealed partial class MachineBuilder
             var counter = new SystemCounter(clock.CpuFrequencyHz);
             for (int i = 0; i < _cpuCount; i++)
             {
-                var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model, Index = i }) { Engine = _engine };
+                var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model, Index = i, HasPmu = pmu }) { Engine = _engine };
                 var timer = new GenericTimer(counter, clock, () => cpu.State.Cycles);
                 GenericTimerSystemRegisters.Install(cpu, timer);
                 timer.EventStreamTick = cpu.SignalEvent; // event streams wake WFE
@@ -350,7 +371,7 @@ public sealed partial class MachineBuilder
             }
 
             BootImage boot;
-            try { boot = Layout(bus, model, kernel, initrd, loaderImages, userTree); }
+            try { boot = Layout(bus, model, pmu, kernel, initrd, loaderImages, userTree); }
             catch
             {
                 DisposeAll(virtioDevices);
@@ -406,17 +427,19 @@ public sealed partial class MachineBuilder
             }
             gic.IrqOutput(i).Changed += cpu.Irq.Set;
             gic.FiqOutput(i).Changed += cpu.Fiq.Set;
-            ConnectTimer(gic, i, timers[i]);
+            ConnectPpis(gic, i, timers[i], cpu);
         }
         return gic;
     }
 
-    private static void ConnectTimer(IGic gic, int cpu, GenericTimer timer)
+    // A CPU's private peripheral interrupts from its own devices: its four timers and its PMU's overflow interrupt.
+    private static void ConnectPpis(IGic gic, int cpu, GenericTimer timer, CpuCore core)
     {
         timer.SecurePhysical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerSecurePpi).Set;
         timer.Physical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerPhysicalPpi).Set;
         timer.Virtual.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerVirtualPpi).Set;
         timer.HypervisorPhysical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerHypervisorPpi).Set;
+        core.Pmu.Interrupt.Changed += gic.Ppi(cpu, VirtMemoryMap.PmuPpi).Set;
     }
 
     // The GICv3 of the virt machine (gic-version=3, its=off): GICD, one redistributor per CPU from 0x080A_0000, the ICC_*
@@ -446,7 +469,7 @@ public sealed partial class MachineBuilder
                 ich[i] = v;
             }
             Gicv3SystemRegisters.Install(cpu, gic.CpuInterface(i), _ => v);
-            ConnectTimer(gic, i, timers[i]);
+            ConnectPpis(gic, i, timers[i], cpu);
         }
         return gic;
     }
@@ -456,7 +479,7 @@ public sealed partial class MachineBuilder
     // RAM base + min(RAM/2, 128 MiB) or after the kernel, page aligned, and the DTB after the initrd, 2 MiB aligned.
     // Files placed with WithLoader/WithGuestModule go where they were asked to, after the kernel, initrd and DTB are
     // placed by these rules; none may overlap another or those (QEMU refuses overlapping ROM regions too).
-    private BootImage Layout(PhysicalBus bus, CpuModel model, byte[] kernelFile, byte[]? initrd, List<LoaderImage> loaderImages,
+    private BootImage Layout(PhysicalBus bus, CpuModel model, bool pmu, byte[] kernelFile, byte[]? initrd, List<LoaderImage> loaderImages,
         DeviceTreeNode? userTree)
     {
         string name = _kernelName!;
@@ -482,7 +505,7 @@ public sealed partial class MachineBuilder
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
             if (userTree == null)
-                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, _cpuCount));
+                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, _cpuCount, pmu));
             VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange, modules);
             return FdtWriter.Write(userTree);
         }

@@ -61,6 +61,9 @@ public static class VirtMemoryMap
     /// <summary>PPIs of the generic timer: secure physical, non-secure physical, virtual, hypervisor (INTIDs 29, 30, 27, 26).</summary>
     public const int TimerSecurePpi = 13, TimerPhysicalPpi = 14, TimerVirtualPpi = 11, TimerHypervisorPpi = 10;
 
+    /// <summary>PPI of the PMU overflow interrupt (INTID 23), QEMU's VIRTUAL_PMU_IRQ.</summary>
+    public const int PmuPpi = 7;
+
     /// <summary>PPI of the GIC maintenance interrupt (INTID 25).</summary>
     public const int GicMaintenancePpi = 9;
 

@@ -60,6 +60,9 @@ public sealed class CliTests
         Assert.AreEqual(2, r.Code);
         StringAssert.StartsWith(r.ErrorLines.Single(), "armvirt: cpu 'pentium': unknown model");
         Assert.IsFalse(r.Stderr.Contains("   at "), "no stack trace");
+        r = Run("--kernel", k.Path, "--cpu", "cortex-a57,pmu=maybe");
+        Assert.AreEqual(2, r.Code);
+        Assert.AreEqual("armvirt: cpu 'cortex-a57,pmu=maybe': unknown property 'pmu=maybe' (pmu=on or pmu=off)", r.ErrorLines.Single());
     }
 
     [TestMethod]

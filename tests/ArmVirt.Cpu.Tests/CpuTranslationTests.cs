@@ -12,7 +12,7 @@ public sealed class CpuTranslationTests
     private const uint LdrX1X2 = 0xF9400041, StrW1X2 = 0xB9000041;
 
     // Stage 1 for EL1&0: 39-bit VA (start at level 1), 4K granule, identity map of the first 1 MiB of RAM with pages.
-    private static CpuHarness Stage1(int highestEl = 1)
+    internal static CpuHarness Stage1(int highestEl = 1)
     {
         var h = new CpuHarness(highestEl, LdrX1X2, LdrX1X2);
         h.Load(L1 + 8, (uint)(L2 | 0b11), (uint)(L2 >> 32));

@@ -154,7 +154,7 @@ public sealed class SystemRegisterTests
     public void IdRegistersMatchModelAndImplementation()
     {
         using var s = new SysCpu(model: CpuModel.Max);
-        Assert.AreEqual(0x1030_5006UL, s.Read("ID_AA64DFR0_EL1"), "PMUVer = 0: no PMU");
+        Assert.AreEqual(0x1030_5106UL, s.Read("ID_AA64DFR0_EL1"), "PMUVer = 1: PMUv3 (PmuTests)");
         Assert.AreEqual(CpuModel.Max.IdAa64Isar0, s.Read("ID_AA64ISAR0_EL1"));
         Assert.AreEqual(CpuModel.Max.IdAa64Mmfr1, s.Read("ID_AA64MMFR1_EL1"));
         Assert.AreEqual(0x131UL, s.Read("ID_PFR0_EL1"), "AArch32 at EL0: A32 and T32 (Cortex-A57 TRM)");

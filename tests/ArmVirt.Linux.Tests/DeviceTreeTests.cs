@@ -36,6 +36,7 @@ public sealed class DeviceTreeTests
         new("arm,cortex-a15-gic", "#interrupt-cells"), new("arm,cortex-a15-gic", "interrupt-controller", Compare.Presence),
         new("arm,armv8-timer", "compatible"), new("arm,armv8-timer", "interrupts"),
         new("arm,armv8-timer", "always-on", Compare.Presence),
+        new("arm,armv8-pmuv3", "compatible"), new("arm,armv8-pmuv3", "interrupts"),
         new("arm,pl011", "reg"), new("arm,pl011", "interrupts"), new("arm,pl011", "compatible"),
         new("arm,pl011", "clocks", Compare.PhandleTarget),
         new("arm,pl031", "reg"), new("arm,pl031", "interrupts"), new("arm,pl031", "compatible"),

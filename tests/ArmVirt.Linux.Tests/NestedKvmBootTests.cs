@@ -102,7 +102,7 @@ public sealed class NestedKvmBootTests
     {
         AssertNestedRun(run, gicVersion);
         StringAssert.Contains(run.Output, "SMP: Total of 2 processors activated.", run.Describe());
-        StringAssert.Contains(run.Output, $"minivmm: vGICv{gicVersion}, 2 vCPUs, ", run.Describe());
+        StringAssert.Contains(run.Output, $"minivmm: vGICv{gicVersion}, vPMU, 2 vCPUs, ", run.Describe());
         string p = BootInitramfs.NestedPrefix;
         foreach (string line in new[] { "] CPU1: Booted secondary processor 0x0000000001", "] SMP: Total of 2 processors activated." })
         {
@@ -119,20 +119,21 @@ public sealed class NestedKvmBootTests
     /// The outer boot is clean (as <see cref="QemuBootTests.AssertCleanBoot"/>, with KVM at EL2), minivmm reports the
     /// vGIC of the outer GIC's version and the nested guest's PSCI SYSTEM_OFF with exit status 0, and the nested guest
     /// (its lines prefixed by minivmm) booted at EL1, ran /init to its last marker, took virtual timer interrupts
-    /// (INTID 27) and powered off.
+    /// (INTID 27) and powered off. KVM reports PMU support (KVM_CAP_ARM_PMU_V3, from the outer PMUv3), minivmm gives
+    /// the vCPU KVM's virtual PMU, and the nested kernel's armv8_pmuv3 driver finds its 7 counters.
     /// </summary>
     public static void AssertNestedRun(BootRun run, int gicVersion)
     {
         QemuBootTests.AssertCleanBoot(run);
         StringAssert.Contains(run.Output, "CPU: All CPU(s) started at EL2", run.Describe());
         StringAssert.Contains(run.Output, "kvm [1]: Hyp mode initialized successfully", run.Describe());
-        StringAssert.Contains(run.Output, $"minivmm: vGICv{gicVersion}, ", run.Describe());
+        StringAssert.Contains(run.Output, $"minivmm: vGICv{gicVersion}, vPMU, ", run.Describe());
         string p = BootInitramfs.NestedPrefix;
         StringAssert.Contains(run.Output, $"{p}{BootInitramfs.NestedOkMarker} ", run.Describe());
         StringAssert.Contains(run.Output, $"{p}{BootInitramfs.NestedDoneMarker}\n", run.Describe());
         StringAssert.Contains(run.Output, "minivmm: guest powered off (PSCI SYSTEM_OFF)", run.Describe());
         StringAssert.Contains(run.Output, BootInitramfs.NestedExitMarker + "0\n", run.Describe());
-        foreach (string line in new[] { "] Machine model: minivmm", "] CPU: All CPU(s) started at EL1", "] psci: PSCIv1.", "] reboot: Power down" })
+        foreach (string line in new[] { "] Machine model: minivmm", "] CPU: All CPU(s) started at EL1", "] psci: PSCIv1.", "] " + QemuBootTests.PmuLine, "] reboot: Power down" })
         {
             Assert.IsTrue(run.Output.Split('\n').Any(l => l.StartsWith(p + "[", StringComparison.Ordinal) && l.Contains(line, StringComparison.Ordinal)),
                 $"no nested kernel line '{line}': " + run.Describe());

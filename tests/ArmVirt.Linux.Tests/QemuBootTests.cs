@@ -118,13 +118,18 @@ public sealed class QemuBootTests
         "kvm [1]: GIC system register CPU interface enabled",
         "kvm [1]: vgic interrupt IRQ9",
         "kvm [1]: Hyp mode initialized successfully",
+        PmuLine,
     ];
+
+    /// <summary>The PMUv3 driver probing the DTB's arm,armv8-pmuv3 node: PMCR_EL0.N = 6 event counters plus the cycle counter.</summary>
+    public const string PmuLine = "hw perfevents: enabled with armv8_pmuv3 PMU driver, 7 counters available";
 
     /// <summary>Kernel log lines that show the CPU entered at EL1 and KVM found no EL2 to take.</summary>
     public static readonly string[] El1Lines =
     [
         "CPU: All CPU(s) started at EL1",
         "kvm [1]: HYP mode not available",
+        PmuLine,
     ];
 
     /// <summary>Kernel log lines that show the CPU entered at EL2 and KVM took it with a vgic-v2 (Linux 6.1 wording; the
@@ -134,6 +139,7 @@ public sealed class QemuBootTests
         "CPU: All CPU(s) started at EL2",
         "kvm [1]: vgic-v2@8030000",
         "kvm [1]: Hyp mode initialized successfully",
+        PmuLine,
     ];
 
     /// <summary>The run reached /init's last line, powered off (exit 0, no timeout) and did not panic.</summary>

@@ -136,7 +136,9 @@ public sealed class PsciFirmware : IFirmwareCallHandler
         ArgumentNullException.ThrowIfNull(target);
         if (el < 1 || el > target.Configuration.HighestEl)
             throw new ArgumentOutOfRangeException(nameof(el), $"EL{el} is not implemented by this CPU.");
+        if (target.Pmu.Active) target.Pmu.Sync();
         target.SetElAndSpSel(el, 1);
+        if (target.Pmu.Active) target.Pmu.ElChanged();
         for (int n = 0; n < 31; n++) target.State.X[n] = 0;
         target.State.X[0] = contextId;
         target.State.Nzcv = 0;

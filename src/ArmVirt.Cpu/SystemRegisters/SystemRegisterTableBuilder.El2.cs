@@ -40,7 +40,8 @@ internal static partial class SystemRegisterTableBuilder
         Add(t, "SCTLR_EL2", 3, 4, 1, 0, 0, c => c.Sys.Sctlr[2], (c, v) => c.Sys.Sctlr[2] = (v & SctlrEl2Writable) | SctlrEl2Res1);
         Add(t, "ACTLR_EL2", 3, 4, 1, 0, 1, c => c.Sys.Actlr[2], (c, v) => c.Sys.Actlr[2] = v);
         Add(t, "HCR_EL2", 3, 4, 1, 1, 0, c => c.Sys.Hcr, (c, v) => c.Sys.Hcr = HcrMask(c, v));
-        Add(t, "MDCR_EL2", 3, 4, 1, 1, 1, c => c.Sys.Mdcr[2], (c, v) => c.Sys.Mdcr[2] = v & MdcrEl2Writable);
+        // HPMN and HPME change which counters count and may raise the overflow interrupt.
+        Add(t, "MDCR_EL2", 3, 4, 1, 1, 1, c => c.Sys.Mdcr[2], (c, v) => c.Pmu.ControlWrite(static (c, v) => c.Sys.Mdcr[2] = v & MdcrEl2Writable, v));
         Add(t, "CPTR_EL2", 3, 4, 1, 1, 2, c => c.Sys.Cptr[2], (c, v) => c.Sys.Cptr[2] = (v & CptrWritable) | CptrEl2Res1,
             static (c, _) => SystemRegisterTraps.Cptr3(c));
         Add(t, "HSTR_EL2", 3, 4, 1, 1, 3, c => c.Sys.Hstr, (c, v) => c.Sys.Hstr = v & HstrWritable);

@@ -12,9 +12,10 @@ internal static partial class SystemRegisterTableBuilder
     {
         Add(t, "SCTLR_EL3", 3, 6, 1, 0, 0, c => c.Sys.Sctlr[3], (c, v) => c.Sys.Sctlr[3] = (v & SctlrEl2Writable) | SctlrEl2Res1);
         Add(t, "ACTLR_EL3", 3, 6, 1, 0, 1, c => c.Sys.Actlr[3], (c, v) => c.Sys.Actlr[3] = v);
-        Add(t, "SCR_EL3", 3, 6, 1, 1, 0, c => c.Sys.Scr, (c, v) => c.Sys.Scr = (v & ScrWritable) | ScrRes1);
+        // SCR_EL3.NS (whether EL2 is enabled: the HPMN partition) and MDCR_EL3.SPME change what the PMU counts.
+        Add(t, "SCR_EL3", 3, 6, 1, 1, 0, c => c.Sys.Scr, (c, v) => c.Pmu.ControlWrite(static (c, v) => c.Sys.Scr = (v & ScrWritable) | ScrRes1, v));
         Add(t, "CPTR_EL3", 3, 6, 1, 1, 2, c => c.Sys.Cptr[3], (c, v) => c.Sys.Cptr[3] = v & CptrWritable);
-        Add(t, "MDCR_EL3", 3, 6, 1, 3, 1, c => c.Sys.Mdcr[3], (c, v) => c.Sys.Mdcr[3] = v & MdcrEl3Writable);
+        Add(t, "MDCR_EL3", 3, 6, 1, 3, 1, c => c.Sys.Mdcr[3], (c, v) => c.Pmu.ControlWrite(static (c, v) => c.Sys.Mdcr[3] = v & MdcrEl3Writable, v));
         Add(t, "TTBR0_EL3", 3, 6, 2, 0, 0, c => c.Sys.Ttbr0[3], (c, v) => c.Sys.Ttbr0[3] = v & TtbrEl2Writable);
         Add(t, "TCR_EL3", 3, 6, 2, 0, 2, c => c.Sys.Tcr[3], (c, v) => c.Sys.Tcr[3] = (v & TcrEl2Writable) | TcrEl2Res1);
         Add(t, "SPSR_EL3", 3, 6, 4, 0, 0, c => c.Sys.Spsr[3], (c, v) => c.Sys.Spsr[3] = v & SpsrMask(c));

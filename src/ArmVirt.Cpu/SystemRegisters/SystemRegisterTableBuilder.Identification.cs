@@ -15,8 +15,12 @@ internal static partial class SystemRegisterTableBuilder
         return v;
     }
 
-    /// <summary>ID_AA64DFR0_EL1 (D17.2.60): the model's value without a PMU (PMUVer = 0).</summary>
-    internal static ulong IdAa64Dfr0(Cpu cpu) => cpu.Configuration.Model.IdAa64Dfr0 & ~(0xFUL << 8);
+    /// <summary>
+    /// ID_AA64DFR0_EL1 (D17.2.60): the model's value, PMUVer = 1 (PMUv3 for Armv8.0) as Cortex-A57/A53 report, or 0
+    /// when the CPU is configured without its PMU.
+    /// </summary>
+    internal static ulong IdAa64Dfr0(Cpu cpu) =>
+        cpu.Configuration.HasPmu ? cpu.Configuration.Model.IdAa64Dfr0 : cpu.Configuration.Model.IdAa64Dfr0 & ~(0xFUL << 8);
 
     /// <summary>Number of breakpoints ID_AA64DFR0_EL1.BRPs advertises.</summary>
     internal static int BreakpointCount(Cpu cpu) => (int)((IdAa64Dfr0(cpu) >> 12) & 0xF) + 1;

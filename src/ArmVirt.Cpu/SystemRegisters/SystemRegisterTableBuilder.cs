@@ -19,6 +19,7 @@ internal static partial class SystemRegisterTableBuilder
         AddEl1(cpu, t);
         AddIdentification(cpu, t);
         AddDebug(cpu, t);
+        if (cpu.Configuration.HasPmu) AddPmu(t);
         AddImplementationDefined(t);
         if (cpu.Configuration.HasEl2) AddEl2(cpu, t);
         if (cpu.Configuration.HasEl3) AddEl3(cpu, t);

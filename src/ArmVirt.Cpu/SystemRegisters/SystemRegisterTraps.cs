@@ -82,6 +82,23 @@ internal static class SystemRegisterTraps
         Then(c.State.EL == 0 && (c.Sys.Mdscr & MdscrTdcc) != 0 ? SystemRegisterAccess.TrapToEl1 : SystemRegisterAccess.Allowed,
             DebugTrap(c, MdcrTda));
 
+    private const ulong MdcrTpm = 1UL << 6, MdcrTpmcr = 1UL << 5;
+
+    /// <summary>
+    /// Performance Monitors registers (the accessibility pseudocode of D17.5): at EL0 one of the PMUSERENR_EL0 bits in
+    /// <paramref name="el0Allowed"/> (none: no EL0 gate) or a trap to EL1 (EL2 under HCR_EL2.TGE); then MDCR_EL2.TPM
+    /// (and TPMCR for PMCR_EL0) from EL0 and EL1; then MDCR_EL3.TPM below EL3.
+    /// </summary>
+    public static SystemRegisterAccess Pmu(Cpu c, PmuUserAccess el0Allowed, bool pmcr = false)
+    {
+        if (c.State.EL == 0 && el0Allowed != PmuUserAccess.None && (c.Pmu.UserEnable & (ulong)el0Allowed) == 0)
+            return c.SyncExceptionTargetEl == 2 ? SystemRegisterAccess.TrapToEl2 : SystemRegisterAccess.TrapToEl1;
+        if (c.State.EL <= 1 && c.IsEl2Enabled && (c.Sys.Mdcr[2] & (MdcrTpm | (pmcr ? MdcrTpmcr : 0))) != 0)
+            return SystemRegisterAccess.TrapToEl2;
+        return c.Configuration.HasEl3 && c.State.EL < 3 && (c.Sys.Mdcr[3] & MdcrTpm) != 0
+            ? SystemRegisterAccess.TrapToEl3 : SystemRegisterAccess.Allowed;
+    }
+
     // MDCR_EL2.TDE makes TDA, TDOSA and TDRA behave as 1, and HCR_EL2.TGE makes TDE behave as 1 (other than for a
     // direct read of MDCR_EL2), as QEMU's access_tda/access_tdosa also check.
     private static SystemRegisterAccess DebugTrap(Cpu c, ulong bit)
@@ -91,4 +108,20 @@ internal static class SystemRegisterTraps
         return c.Configuration.HasEl3 && c.State.EL < 3 && (c.Sys.Mdcr[3] & bit) != 0
             ? SystemRegisterAccess.TrapToEl3 : SystemRegisterAccess.Allowed;
     }
+}
+
+/// <summary>PMUSERENR_EL0 bits that allow an EL0 access to a PMU register (any one of those given suffices).</summary>
+[Flags]
+internal enum PmuUserAccess : ulong
+{
+    /// <summary>No EL0 gate (PMUSERENR_EL0 itself, the EL1 registers).</summary>
+    None = 0,
+    /// <summary>EN: every EL0-accessible PMU register.</summary>
+    Enable = 1,
+    /// <summary>SW: writes to PMSWINC_EL0.</summary>
+    SoftwareIncrement = 2,
+    /// <summary>CR: reads of PMCCNTR_EL0.</summary>
+    CycleCounterRead = 4,
+    /// <summary>ER: reads of the event counters and PMSELR_EL0 accesses.</summary>
+    EventCounterRead = 8,
 }

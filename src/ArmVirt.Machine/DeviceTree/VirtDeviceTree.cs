@@ -44,9 +44,10 @@ public static class VirtDeviceTree
         (ulong Start, ulong End)? initrd, bool gicVirtualization = false, int gicVersion = 2) =>
         Build(model, ramSize, conduit, bootargs, initrd, gicVirtualization, gicVersion, [], 1);
 
-    // The same, with the guest-loader modules described in /chosen and cpuCount CPUs.
+    // The same, with the guest-loader modules described in /chosen, cpuCount CPUs, and without the PMU node for a CPU
+    // without a PMU.
     internal static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
-        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules, int cpuCount)
+        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules, int cpuCount, bool pmu = true)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
@@ -94,6 +95,14 @@ public static class VirtDeviceTree
                 GicPpi, VirtMemoryMap.TimerVirtualPpi, ppiFlags, GicPpi, VirtMemoryMap.TimerHypervisorPpi, ppiFlags)
             .SetEmpty("always-on")
             .SetStrings("compatible", "arm,armv8-timer", "arm,armv7-timer");
+
+        // fdt_add_pmu_nodes: PMUv3 with its overflow interrupt on PPI 7 (none with pmu=off).
+        if (pmu)
+        {
+            root.AddNode("pmu")
+                .SetCells("interrupts", GicPpi, VirtMemoryMap.PmuPpi, ppiFlags)
+                .SetStrings("compatible", "arm,armv8-pmuv3");
+        }
 
         // The 32 virtio-mmio transports, written in reverse slot order as QEMU does.
         for (int n = VirtioMmioLayout.SlotCount - 1; n >= 0; n--)

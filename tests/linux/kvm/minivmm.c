@@ -9,10 +9,13 @@
  *      answers the guest's PSCI calls (HVC) itself and reports SYSTEM_OFF / SYSTEM_RESET as system events;
  *   4. creates the in-kernel vGIC (KVM_CREATE_DEVICE: a vGICv3 if the host has one, else a vGICv2; --gic picks),
  *      places its distributor and CPU interface / redistributor where the device tree says and initialises it,
- *      so the guest gets its generic timer interrupts from KVM without any help from here;
+ *      so the guest gets its generic timer interrupts from KVM without any help from here; when KVM reports
+ *      KVM_CAP_ARM_PMU_V3 (the host has a PMUv3), gives the vCPU KVM's virtual PMU with its overflow interrupt on
+ *      PPI 7 (KVM_ARM_VCPU_PMU_V3, then KVM_ARM_VCPU_PMU_V3_IRQ and _INIT once the vGIC exists), as QEMU's virt;
  *   5. loads a Linux arm64 Image (at RAM base + text_offset, as Documentation/arch/arm64/booting.rst asks), an
  *      optional initramfs and a device tree it writes itself (memory, one cpu with enable-method psci, psci with
- *      method hvc, the GIC node matching the vGIC, arm,armv8-timer, a PL011 and its clock, chosen with bootargs,
+ *      method hvc, the GIC node matching the vGIC, arm,armv8-timer, arm,armv8-pmuv3 with the vPMU, a PL011 and
+ *      its clock, chosen with bootargs,
  *      stdout-path and linux,initrd-start/end); x0 = DTB address, PC = kernel entry (KVM_SET_ONE_REG);
  *   6. runs each vCPU (KVM_RUN) and handles the exits: KVM_EXIT_MMIO for a PL011 UART at 0x0900_0000 (enough of
  *      it for earlycon=pl011 and the amba-pl011 driver: DR, FR, the ID registers; the rest read back what was
@@ -193,6 +196,12 @@ struct kvm_device_attr { u32 flags, group; u64 attr, addr; };
 #define KVM_API_VERSION 12
 #define KVM_ARM_VCPU_POWER_OFF 0       /* vcpu feature bits */
 #define KVM_ARM_VCPU_PSCI_0_2 2
+#define KVM_ARM_VCPU_PMU_V3 3
+#define KVM_CAP_ARM_PMU_V3 126
+#define KVM_ARM_VCPU_PMU_V3_CTRL 0     /* vcpu device attribute group */
+#define KVM_ARM_VCPU_PMU_V3_IRQ 0
+#define KVM_ARM_VCPU_PMU_V3_INIT 1
+#define PMU_PPI 7
 #define KVM_DEV_TYPE_ARM_VGIC_V2 5
 #define KVM_DEV_TYPE_ARM_VGIC_V3 7
 #define KVM_CREATE_DEVICE_TEST 1
@@ -312,7 +321,7 @@ static void dt_reg(u64 a0, u64 s0, u64 a1, u64 s1, int regions)
 #define PHANDLE_CLOCK 2
 
 /* Writes the guest's device tree into dst (at most max bytes); returns its size. */
-static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 initrd_start, u64 initrd_end, int gic, u32 cpus)
+static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 initrd_start, u64 initrd_end, int gic, u32 cpus, int pmu)
 {
     dt_begin("");
     dt_u32("#address-cells", 2);
@@ -381,6 +390,14 @@ static u32 build_fdt(u8 *dst, u32 max, u64 ram_size, const char *bootargs, u64 i
     dt_cells("interrupts", timer, 12);
     dt_prop("always-on", "", 0);
     dt_end();
+
+    if (pmu) {
+        u32 pmu_irq[3] = { 1, PMU_PPI, ppi_flags };
+        dt_begin("pmu");
+        dt_str("compatible", "arm,armv8-pmuv3");
+        dt_cells("interrupts", pmu_irq, 3);
+        dt_end();
+    }
 
     /* The PL011's clock, which the AMBA bus enables before it reads the peripheral ID registers. */
     dt_begin("apb-pclk");
@@ -526,7 +543,7 @@ static __attribute__((noreturn)) void usage(void)
 
 /* ---- the VMM ---- */
 
-static int vgic_attr(int fd, u32 group, u64 attr, u64 *value)
+static int set_device_attr(int fd, u32 group, u64 attr, u64 *value)
 {
     struct kvm_device_attr a = { 0, group, attr, (u64)value };
     return (int)sys_ioctl(fd, KVM_SET_DEVICE_ATTR, (u64)&a);
@@ -546,16 +563,16 @@ static int create_vgic(int vm, int gic)
     int fd = (int)dev.fd;
     u64 dist = GIC_DIST, cpu = GIC_CPU, redist = GIC_REDIST, nr_irqs = 64 + 32;
     if (gic == 3) {
-        if ((r = vgic_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist)) < 0) die("vGICv3 distributor address", r);
-        if ((r = vgic_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist)) < 0) die("vGICv3 redistributor address", r);
+        if ((r = set_device_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist)) < 0) die("vGICv3 distributor address", r);
+        if ((r = set_device_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist)) < 0) die("vGICv3 redistributor address", r);
     } else {
-        if ((r = vgic_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST, &dist)) < 0) die("vGICv2 distributor address", r);
-        if ((r = vgic_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu)) < 0) die("vGICv2 CPU interface address", r);
+        if ((r = set_device_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_DIST, &dist)) < 0) die("vGICv2 distributor address", r);
+        if ((r = set_device_attr(fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V2_ADDR_TYPE_CPU, &cpu)) < 0) die("vGICv2 CPU interface address", r);
     }
     /* 64 SPIs are plenty (the PL011's is SPI 1); the attribute takes a u32. */
     u32 nr = (u32)nr_irqs;
-    if ((r = vgic_attr(fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, (u64 *)&nr)) < 0) die("vGIC number of interrupts", r);
-    if ((r = vgic_attr(fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, 0)) < 0) die("vGIC init", r);
+    if ((r = set_device_attr(fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, (u64 *)&nr)) < 0) die("vGIC number of interrupts", r);
+    if ((r = set_device_attr(fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, 0)) < 0) die("vGIC init", r);
     return gic;
 }
 
@@ -698,7 +715,7 @@ static int run(int argc, char **argv)
     if (dump_dtb) {
         /* Writes the device tree for --gic 2 or 3 (an initrd at 0x4400_0000, 1 MiB) to a file, without KVM. */
         static u8 dtb[65536];
-        u32 size = build_fdt(dtb, sizeof dtb, ram_size, append, 0x44000000, 0x44100000, gic ? gic : 2, vcpu_count);
+        u32 size = build_fdt(dtb, sizeof dtb, ram_size, append, 0x44000000, 0x44100000, gic ? gic : 2, vcpu_count, 1);
         s64 fd = syscall6(SYS_openat, AT_FDCWD, (s64)dump_dtb, 01 | 0100 | 01000 /* O_WRONLY|O_CREAT|O_TRUNC */, 0644, 0, 0);
         if (fd < 0 || sys_write((int)fd, dtb, size) != size) die("writing the device tree", fd < 0 ? fd : -5);
         return 0;
@@ -752,6 +769,8 @@ static int run(int argc, char **argv)
     memset(&init, 0, sizeof init);
     if ((r = sys_ioctl((int)vm, KVM_ARM_PREFERRED_TARGET, (u64)&init)) < 0) die("KVM_ARM_PREFERRED_TARGET", r);
     init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+    int pmu = sys_ioctl((int)vm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) > 0;
+    if (pmu) init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
     for (u32 i = 0; i < vcpu_count; i++) {
         s64 vcpu = sys_ioctl((int)vm, KVM_CREATE_VCPU, i);
         if (vcpu < 0) die("KVM_CREATE_VCPU", vcpu);
@@ -761,9 +780,14 @@ static int run(int argc, char **argv)
         vcpu_fds[i] = (int)vcpu;
     }
 
-    /* The vGIC, after the vCPUs (its init needs every vCPU created). */
+    /* The vGIC, after the vCPUs (its init needs every vCPU created); each vPMU's interrupt and init after the vGIC. */
     gic = create_vgic((int)vm, gic);
-    u32 dtb_size = build_fdt(ram + dtb_offset, 2u << 20, ram_size, append, initrd_start, initrd_end, gic, vcpu_count);
+    for (u32 i = 0; pmu && i < vcpu_count; i++) {
+        u32 irq = 16 + PMU_PPI;
+        if ((r = set_device_attr(vcpu_fds[i], KVM_ARM_VCPU_PMU_V3_CTRL, KVM_ARM_VCPU_PMU_V3_IRQ, (u64 *)&irq)) < 0) die("vPMU interrupt", r);
+        if ((r = set_device_attr(vcpu_fds[i], KVM_ARM_VCPU_PMU_V3_CTRL, KVM_ARM_VCPU_PMU_V3_INIT, 0)) < 0) die("vPMU init", r);
+    }
+    u32 dtb_size = build_fdt(ram + dtb_offset, 2u << 20, ram_size, append, initrd_start, initrd_end, gic, vcpu_count, pmu);
 
     /* Boot protocol: x0 = DTB, x1..x3 = 0 (reset values), PC = Image start; KVM_ARM_VCPU_INIT left the vCPU
      * in EL1h with DAIF masked and the MMU off. */
@@ -784,7 +808,7 @@ static int run(int argc, char **argv)
     {
         char line[200];
         u64 n = 0;
-        const char *parts[] = { "minivmm: vGICv", gic == 3 ? "3" : "2", ", ", 0 };
+        const char *parts[] = { "minivmm: vGICv", gic == 3 ? "3" : "2", pmu ? ", vPMU, " : ", ", 0 };
         for (int i = 0; parts[i]; i++) for (const char *t = parts[i]; *t; t++) line[n++] = *t;
         if (vcpu_count > 1) {
             fmt_u64(line, &n, vcpu_count, 10);
