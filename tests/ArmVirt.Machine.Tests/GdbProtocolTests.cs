@@ -208,6 +208,45 @@ public sealed class GdbProtocolTests
         Assert.AreEqual(0, m.Cpu.Breakpoints.Count + m.Cpu.Watchpoints.Count, "detach removes the stub's breakpoints and watchpoints");
     }
 
+    [TestMethod]
+    public void MonitorTranslatesThroughStage2OfARealGuest()
+    {
+        string elf = GuestElf("cpubench_s2_quick.elf");
+        using var m = new MachineBuilder().WithHighestEl(2).WithKernel(File.ReadAllBytes(elf), "cpubench_s2_quick.elf").Build();
+        m.Run(200_000);
+        m.Cpu.ClearStop();
+        Assert.AreEqual(1, m.Cpu.State.EL, "bench_mode.c's monitor entered EL1 under stage 2");
+        using var s = new Session(m);
+        string pc = $"0x{m.Cpu.State.PC:x}";
+        string translate = Monitor(s, $"translate {pc}");
+        StringAssert.Matches(translate, new System.Text.RegularExpressions.Regex(@$"^{pc} \(EL1 EL10\) -> IPA {pc} -> PA {pc}\n$"), "identity stage 1 and stage 2");
+        StringAssert.StartsWith(Monitor(s, "stage2 0x40000000"), "IPA 0x40000000 -> PA 0x40000000 (level 1, 40000000 bytes,");
+        StringAssert.StartsWith(Monitor(s, "stage2 0x100000000"), "IPA 0x100000000: ", "beyond VTCR_EL2.T0SZ = 32");
+        StringAssert.Contains(Monitor(s, "stage2 0x100000000"), "fault");
+        Assert.AreEqual(8, s.Ask($"m{m.Cpu.State.PC:x},4").Length, "code read by VA through both stages");
+    }
+
+    private static string GuestElf(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            string path = Path.Combine(dir.FullName, "tests", "guests", "bin", name);
+            if (File.Exists(path)) return path;
+        }
+        Assert.Inconclusive($"tests/guests/bin/{name} is not in this checkout");
+        return "";
+    }
+
+    private static string Monitor(Session s, string command)
+    {
+        s.SendRaw(Session.Frame("qRcmd," + Convert.ToHexStringLower(Encoding.ASCII.GetBytes(command))));
+        if (s.Acks) Assert.AreEqual('+', (char)s.ReadByte());
+        string o = s.ReadPacket();
+        Assert.AreEqual('O', o[0]);
+        Assert.AreEqual("OK", s.ReadPacket());
+        return Encoding.UTF8.GetString(Convert.FromHexString(o[1..]));
+    }
+
     private static void SendMonitor(Session s, string command, string expected)
     {
         s.SendRaw(Session.Frame("qRcmd," + Convert.ToHexStringLower(Encoding.ASCII.GetBytes(command))));
