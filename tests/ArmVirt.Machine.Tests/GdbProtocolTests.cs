@@ -200,7 +200,7 @@ public sealed class GdbProtocolTests
         Assert.IsTrue(m.InstructionsExecuted > 1000, "the guest ran until interrupted");
         Assert.IsTrue(m.Cpu.State.PC >= Code + 8 && m.Cpu.State.PC <= Code + 16, "in the loop");
 
-        SendMonitor(s, $"translate 0x{Code:x}", $"0x{Code:x} (EL1 EL10) -> PA 0x{Code:x} (stage 1 off)\n");
+        SendMonitor(s, $"translate 0x{Code:x}", $"0x{Code:x} (CPU#0 EL1 EL10) -> PA 0x{Code:x} (stage 1 off)\n");
         SendMonitor(s, "stage2 0x40000000", "stage 2 is off (HCR_EL2.VM = 0 or EL2 not enabled)\n");
         Assert.AreEqual("OK", s.Ask("D"));
         Thread.Sleep(100);
@@ -219,7 +219,7 @@ public sealed class GdbProtocolTests
         using var s = new Session(m);
         string pc = $"0x{m.Cpu.State.PC:x}";
         string translate = Monitor(s, $"translate {pc}");
-        StringAssert.Matches(translate, new System.Text.RegularExpressions.Regex(@$"^{pc} \(EL1 EL10\) -> IPA {pc} -> PA {pc}\n$"), "identity stage 1 and stage 2");
+        StringAssert.Matches(translate, new System.Text.RegularExpressions.Regex(@$"^{pc} \(CPU#0 EL1 EL10\) -> IPA {pc} -> PA {pc}\n$"), "identity stage 1 and stage 2");
         StringAssert.StartsWith(Monitor(s, "stage2 0x40000000"), "IPA 0x40000000 -> PA 0x40000000 (level 1, 40000000 bytes,");
         StringAssert.StartsWith(Monitor(s, "stage2 0x100000000"), "IPA 0x100000000: ", "beyond VTCR_EL2.T0SZ = 32");
         StringAssert.Contains(Monitor(s, "stage2 0x100000000"), "fault");

@@ -53,7 +53,8 @@ internal static class GdbMonitor
         var cpu = stub.SelectedCpu;
         var control = cpu.CurrentTranslationControl();
         var r = cpu.Translator.Translate(in control, va, AccessType.Read);
-        string regime = $"EL{cpu.State.EL} {control.Regime}";
+        // gdb does not tell the stub which thread a monitor command is for: name the CPU (the last Hg selected).
+        string regime = $"CPU#{cpu.Configuration.Index} EL{cpu.State.EL} {control.Regime}";
         if (r.IsFault) return $"0x{va:x} ({regime}): {r.Fault.Kind} fault at level {r.Fault.Level}{(r.Fault.IsStage2 ? " (stage 2)" : "")}\n";
         return control.Stage2Enabled
             ? $"0x{va:x} ({regime}) -> IPA 0x{r.Ipa:x} -> PA 0x{r.PhysicalAddress:x}\n"
