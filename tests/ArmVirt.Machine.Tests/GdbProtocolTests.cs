@@ -258,6 +258,24 @@ public sealed class GdbProtocolTests
     }
 
     [TestMethod]
+    public void SteppingACpuInWfiWithNothingToWakeItReportsTheHalt()
+    {
+        uint[] wfi = [0xd503207f, 0x14000000]; // wfi; b .  (interrupts masked, nothing scheduled)
+        var text = new byte[8];
+        Buffer.BlockCopy(wfi, 0, text, 0, 8);
+        using var m = new MachineBuilder().WithKernel(Elf(Code, [new(Code, Code, text, 8)]), "wfi.elf").Build();
+        using var s = new Session(m);
+        Assert.AreEqual("T05thread:01;", s.Ask("s"));
+        Assert.AreEqual(Code + 4, m.Cpu.State.PC, "the WFI executed");
+        Assert.IsTrue(m.Cpu.IsWaiting);
+        s.SendRaw(Session.Frame("s"));
+        Assert.AreEqual('+', (char)s.ReadByte());
+        StringAssert.Contains(Encoding.UTF8.GetString(Convert.FromHexString(s.ReadPacket()[1..])), "waiting for an interrupt that can never arrive");
+        Assert.AreEqual("T05thread:01;", s.ReadPacket());
+        Assert.AreEqual(Code + 4, m.Cpu.State.PC, "the B after the WFI has not executed");
+    }
+
+    [TestMethod]
     public void OneThreadPerCpu()
     {
         using var m = Build(cpus: 2);
@@ -271,6 +289,11 @@ public sealed class GdbProtocolTests
         Assert.AreEqual("OK", s.Ask("P1=0200000000000000"));
         Assert.AreEqual(2UL, m.Cpus[1].X(1), "Hg selects the CPU that P writes");
         Assert.AreEqual(0UL, m.Cpus[0].X(1));
+        s.SendRaw(Session.Frame("vCont;s:2"));
+        Assert.AreEqual('+', (char)s.ReadByte());
+        StringAssert.StartsWith(s.ReadPacket(), "O", "stepping a CPU that is off says so");
+        Assert.AreEqual("T05thread:01;", s.ReadPacket(), "and reports the last stop again");
+        Assert.AreEqual(0UL, m.Cpus[1].State.Instructions, "nothing executed");
         Assert.AreEqual("OK", s.Ask("Hg1"));
         Assert.AreEqual("0000084000000000", s.Ask("p20"));
         Assert.AreEqual("OK", s.Ask($"Z0,{Code + 8:x},4"));

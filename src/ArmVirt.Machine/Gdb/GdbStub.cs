@@ -94,6 +94,7 @@ public sealed class GdbStub
             case 'T': Reply(ParseThread(p[1..]) is int t && t >= 0 && t < _machine.Cpus.Count ? "OK" : "E01"); return null;
             case 'Z': case 'z': Reply(BreakOrWatch(p)); return null;
             case 'c': return Continue(p.Length > 1 ? p[1..] : null);
+            case 'C': return Continue(null); // continue with a signal: there are no signals to deliver
             case 's': return Step(_gThread, p.Length > 1 ? p[1..] : null);
             case 'D':
                 RemoveAll();
@@ -314,8 +315,42 @@ public sealed class GdbStub
     private GdbSessionEnd? Step(int index, string? address)
     {
         var cpu = _machine.Cpus[index];
+        if (!_machine.IsPoweredOn(index))
+        {
+            // A CPU that PSCI has not started (or has turned off) has nothing to execute.
+            Reply("O" + Convert.ToHexStringLower(Encoding.UTF8.GetBytes($"armvirt: CPU#{index} is off\n")));
+            Reply(_lastStop);
+            return null;
+        }
         if (address != null && TryHex(address, out ulong pc)) cpu.State.PC = pc;
         if (cpu.StopReason is StopReason.HostRequest or StopReason.InstructionLimit) cpu.ClearStop();
+        if (cpu.IsWaiting)
+        {
+            // In WFI/WFE the next instruction runs only after a wake-up: with one CPU, virtual time runs to it and the
+            // step ends after the first instruction then (an interrupt's vector, if one is taken). With several CPUs,
+            // the others would have to run too: the step is refused, `continue` lets the CPU wake.
+            if (_machine.Cpus.Count > 1)
+            {
+                Reply("O" + Convert.ToHexStringLower(Encoding.UTF8.GetBytes($"armvirt: CPU#{index} waits for an interrupt (WFI/WFE): continue to wake it\n")));
+                Reply(_lastStop);
+                return null;
+            }
+            _running = true;
+            MachineExit exit;
+            try
+            {
+                exit = _machine.Run(1);
+            }
+            finally
+            {
+                _running = false;
+            }
+            if (exit.Reason == StopReason.InstructionLimit) cpu.ClearStop();
+            else return ReportStop(exit);
+            _lastStop = StopReply(StopReason.Breakpoint, index);
+            Reply(_lastStop);
+            return null;
+        }
         ulong before = cpu.State.Instructions;
         ulong beforePc = cpu.State.PC;
         cpu.Step();
