@@ -40,7 +40,9 @@ public sealed class GdbSessionTests
 
     [TestMethod]
     [Timeout(180_000)]
-    public void ScriptedSessionStopsWhereQemuStopsWithTheSameRegisters()
+    [DataRow("jit")]
+    [DataRow("interp")]
+    public void ScriptedSessionStopsWhereQemuStopsWithTheSameRegisters(string engine)
     {
         string elf = GuestElf("gdbtarget.elf");
         if (!OnPath("gdb-multiarch")) Assert.Inconclusive("gdb-multiarch is not installed (.ci/run installs it)");
@@ -48,7 +50,7 @@ public sealed class GdbSessionTests
         int port = FreePort();
         var stderr = TextWriter.Synchronized(new StringWriter());
         int code = -1;
-        var armvirt = new Thread(() => code = Program.Run(["--kernel", elf, "--gdb", $"tcp::{port}", "--gdb-wait"],
+        var armvirt = new Thread(() => code = Program.Run(["--kernel", elf, "--engine", engine, "--gdb", $"tcp::{port}", "--gdb-wait"],
             new MemoryStream(), stderr, null)) { IsBackground = true };
         armvirt.Start();
         var wait = Stopwatch.StartNew();
