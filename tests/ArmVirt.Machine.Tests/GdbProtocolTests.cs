@@ -156,6 +156,7 @@ public sealed class GdbProtocolTests
         Assert.AreEqual("2201a8d2", s.Ask($"m{Code:x},4"), "the first instruction, movz x2");
         Assert.AreEqual("E14", s.Ask("m9000000,4"), "device memory is not read by the debugger");
         Assert.AreEqual("E14", s.Ask("m1000000000,4"), "nothing there");
+        Assert.AreEqual("0000", s.Ask("m47fffffe,4"), "a read that runs off the end of RAM returns the bytes before it");
         Assert.AreEqual("OK", s.Ask($"M{Data:x},4:01020304"));
         Assert.AreEqual("01020304", s.Ask($"m{Data:x},4"));
         Assert.AreEqual("OK", s.Ask($"X{Data + 4:x},2:" + "}\u0003}\u0004")); // escaped '#' and '$' bytes

@@ -167,17 +167,18 @@ public sealed class GdbStub
         return r.IsFault ? null : r.PhysicalAddress;
     }
 
-    // RAM only: a debugger's read of a device register must not pop a FIFO or acknowledge an interrupt.
-    private unsafe bool CopyRam(ulong va, Span<byte> buffer, bool write, ReadOnlySpan<byte> data)
+    // RAM only: a debugger's read of a device register must not pop a FIFO or acknowledge an interrupt. Copies page by
+    // page from (or, with `data`, to) guest memory at `va`; returns the bytes copied before the first page that is
+    // unmapped or not RAM.
+    private unsafe int CopyRam(ulong va, Span<byte> buffer, ReadOnlySpan<byte> data, bool write)
     {
         int done = 0;
         while (done < buffer.Length)
         {
             ulong a = va + (ulong)done;
             int chunk = (int)Math.Min((ulong)(buffer.Length - done), 0x1000 - (a & 0xFFF));
-            if (DebugTranslate(a) is not { } pa || _machine.Bus.FindRam(pa, (ulong)chunk) == null) return done > 0 && !write ? Truncate(done) : false;
-            byte* host = _machine.Bus.RamPointer(pa, (ulong)chunk);
-            var span = new Span<byte>(host, chunk);
+            if (DebugTranslate(a) is not { } pa || _machine.Bus.FindRam(pa, (ulong)chunk) == null) break;
+            var span = new Span<byte>(_machine.Bus.RamPointer(pa, (ulong)chunk), chunk);
             if (write)
             {
                 data.Slice(done, chunk).CopyTo(span);
@@ -186,25 +187,17 @@ public sealed class GdbStub
             else span.CopyTo(buffer[done..]);
             done += chunk;
         }
-        _readLength = done;
-        return true;
-
-        bool Truncate(int n)
-        {
-            _readLength = n;
-            return true;
-        }
+        return done;
     }
-
-    private int _readLength;
 
     private string ReadMemoryPacket(string arg)
     {
         int comma = arg.IndexOf(',');
         if (comma < 0 || !TryHex(arg[..comma], out ulong addr) || !TryHex(arg[(comma + 1)..], out ulong len) || len > 0x10000) return "E01";
         var buffer = new byte[len];
-        if (!CopyRam(addr, buffer, write: false, default)) return "E14"; // EFAULT
-        return Convert.ToHexStringLower(buffer, 0, _readLength);
+        int n = CopyRam(addr, buffer, default, write: false);
+        if (n == 0 && len != 0) return "E14"; // EFAULT; a partial read returns what was read, as the protocol allows
+        return Convert.ToHexStringLower(buffer, 0, n);
     }
 
     private string WriteMemoryPacket(string arg, bool binary)
@@ -221,7 +214,7 @@ public sealed class GdbStub
         }
         if ((ulong)data.Length != len) return "E01";
         if (len == 0) return "OK";
-        return CopyRam(addr, new byte[len], write: true, data) ? "OK" : "E14";
+        return CopyRam(addr, new byte[len], data, write: true) == data.Length ? "OK" : "E14";
     }
 
     // ---- Threads: one per CPU, ids 1..N ----
