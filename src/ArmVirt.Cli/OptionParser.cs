@@ -30,6 +30,8 @@ internal static class OptionParser
         new("--netdev", "SPEC", "virtio-net (repeatable): tap,ifname=NAME[,pcap=FILE][,mac=52:54:00:12:34:56]; pcap records every frame", (o, v) => o.Netdevs.Add(VirtioOptions.ParseNetdev(v))),
         new("--console", "WHERE", "virtio-console (hvc0): stdio, or unix:PATH (listens there and waits for one client)", (o, v) => o.Console = VirtioOptions.ParseConsole(v)),
         new("--rng", "[seed=N]", "virtio-rng, deterministic bytes from seed N (default 0)", (o, v) => o.RngSeed = VirtioOptions.ParseRng(v)),
+        new("--gdb", "tcp::PORT", "GDB remote stub on PORT (QEMU's -gdb): one thread per CPU, breakpoints and watchpoints that leave the guest's debug registers alone; gdb's attach stops the guest", (o, v) => { GdbServer.ParseEndpoint(v); o.Gdb = v; }),
+        new("--gdb-wait", null, "with --gdb: start halted and wait for gdb to connect and continue (QEMU's -S)", (o, _) => o.GdbWait = true),
         new("--semihosting", null, "enable Arm semihosting (HLT #0xF000)", (o, _) => o.Semihosting = true),
         new("--max-insns", "N", "stop after N instructions (exit code 124)", (o, v) => o.MaxInstructions = ParseCount("--max-insns", v)),
         new("--stats", null, "print instructions, cycles and MIPS to stderr at exit", (o, _) => o.Stats = true),
@@ -75,6 +77,7 @@ internal static class OptionParser
             }
             option.Apply(options, value ?? "");
         }
+        if (options.GdbWait && options.Gdb == null) throw new UsageException("--gdb-wait: needs --gdb tcp::PORT");
         return options;
     }
 

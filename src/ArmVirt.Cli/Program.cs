@@ -140,7 +140,9 @@ public static class Program
         MachineExit exit;
         try
         {
-            exit = machine.Run(options.MaxInstructions);
+            exit = options.Gdb != null
+                ? GdbServer.Run(machine, options.Gdb, options.GdbWait, options.MaxInstructions, stderr)
+                : machine.Run(options.MaxInstructions);
         }
         finally
         {

@@ -31,4 +31,10 @@ internal sealed class RunnerOptions
     public List<DeviceOption> Devices { get; } = [];
     public string? Console { get; set; }
     public ulong? RngSeed { get; set; }
+
+    /// <summary>--gdb: the GDB stub's endpoint (tcp::PORT), or null.</summary>
+    public string? Gdb { get; set; }
+
+    /// <summary>--gdb-wait: start halted until GDB continues the guest (QEMU's -S).</summary>
+    public bool GdbWait { get; set; }
 }

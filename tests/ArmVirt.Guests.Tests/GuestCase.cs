@@ -37,6 +37,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         // An AArch64 EL1 running an A32 program (built by arm-linux-gnueabihf-gcc) at AArch32 EL0.
         new("aarch32", "aarch32.elf", 1, false, StopReason.PowerOff, 0),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),
+        // The target of the GDB stub's scripted sessions (ArmVirt.Cli.Tests GdbSessionTests), built with -g.
+        new("gdbtarget", "gdbtarget.elf", 1, false, StopReason.PowerOff, 0),
         // tests/guests/cpubench.c with 2 rounds (bench/cpubench.sh runs the 200-round cpubench.elf): ~16 M instructions.
         new("cpubench", "cpubench_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         // The quick builds of the benchmark guests in the other translation modes of tests/guests/common/bench_mode.h
