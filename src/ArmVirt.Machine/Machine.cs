@@ -68,17 +68,14 @@ public sealed partial class Machine : IDisposable
     /// <summary>The PL011 UART at 0x0900_0000.</summary>
     public Pl011 Uart { get; }
 
-    private readonly Gicv2? _gicv2;
-
     /// <summary>
-    /// The GICv2 (distributor at 0x0800_0000; GICH/GICV when EL2 is implemented). A machine built with GIC version 3 has
-    /// none: reading this property then throws; use <see cref="Gicv3"/>.
+    /// The interrupt controller, either version (<see cref="GicVersion"/>): the interrupt lines of the devices and the
+    /// CPUs' outputs. Its registers are reached through <see cref="Gicv2"/> or <see cref="Gicv3"/>.
     /// </summary>
-    public Gicv2 Gic
-    {
-        get => _gicv2 ?? throw new InvalidOperationException("This machine has a GICv3 (MachineBuilder.WithGicVersion(3)): use Machine.Gicv3.");
-        init => _gicv2 = value;
-    }
+    public IGic Gic => (IGic?)Gicv2 ?? Gicv3!;
+
+    /// <summary>The GICv2 (distributor at 0x0800_0000; GICH/GICV when EL2 is implemented), or null when the machine has a GICv3.</summary>
+    public Gicv2? Gicv2 { get; init; }
 
     /// <summary>The GICv3 (distributor at 0x0800_0000, redistributors from 0x080A_0000) or null when the machine has a GICv2.</summary>
     public Gicv3? Gicv3 { get; init; }
@@ -351,8 +348,7 @@ public sealed partial class Machine : IDisposable
         if (byGuest) ResetCount++;
         Uart.Reset();
         foreach (var t in Timers) t.Reset();
-        if (Gicv3 != null) Gicv3.Reset();
-        else Gic.Reset();
+        Gic.Reset();
         foreach (var v in Gicv3VirtualInterfaces) v.Reset();
         foreach (var slot in VirtioSlots) slot.Reset(); // as a power cycle: status 0, queues disabled
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle

@@ -382,7 +382,7 @@ public sealed partial class MachineBuilder
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
             machine = new Machine(bus, clock, cpus, timers, uart, serial, boot, _serialInput, firmware, _quantum)
             {
-                Gic = (gic as Gicv2)!, // null with a GICv3: the getter then says to use Gicv3
+                Gicv2 = gic as Gicv2,
                 Gicv3 = gic as Gicv3,
                 Gicv3Virtual = ich?[0],
                 Gicv3VirtualInterfaces = ich ?? [],

@@ -21,7 +21,8 @@ public sealed class Gicv3MachineTests
         using var m = Build(3);
         Assert.AreEqual(3, m.GicVersion);
         Assert.IsNotNull(m.Gicv3);
-        Assert.ThrowsExactly<InvalidOperationException>(() => _ = m.Gic);
+        Assert.AreSame(m.Gicv3, m.Gic);
+        Assert.IsNull(m.Gicv2);
         var pfr0 = m.Cpu.SystemRegisters.Find("ID_AA64PFR0_EL1")!;
         Assert.AreEqual(1UL, pfr0.Read!(m.Cpu) >> 24 & 0xF, "ID_AA64PFR0_EL1.GIC");
         Assert.AreEqual(1UL << 8, pfr0.Read!(m.Cpu) & 0xF00, "EL2 field untouched");
@@ -36,7 +37,7 @@ public sealed class Gicv3MachineTests
         using var m = Build(2);
         Assert.AreEqual(2, m.GicVersion);
         Assert.IsNull(m.Gicv3);
-        Assert.IsNotNull(m.Gic);
+        Assert.AreSame(m.Gicv2, m.Gic);
         Assert.AreEqual(0UL, m.Cpu.SystemRegisters.Find("ID_AA64PFR0_EL1")!.Read!(m.Cpu) >> 24 & 0xF);
         Assert.IsNull(m.Cpu.SystemRegisters.Find("ICC_PMR_EL1"));
     }
