@@ -60,6 +60,31 @@ public sealed class HarnessTests
     }
 
     [TestMethod]
+    public void DebugMemoryAccessReadsRamWithoutSideEffectsAndStopsAtWhatIsNotRam()
+    {
+        var serial = new Recorder();
+        using var machine = Demo(serial);
+        byte[] elf = File.ReadAllBytes(GuestCase.Named("demo").ElfPath);
+        // The demo's first PT_LOAD segment is at 0x4008_0000, its bytes at file offset 0x10000 (its ELF headers say so).
+        var text = new byte[64];
+        Assert.AreEqual(64, machine.ReadPhysical(0x4008_0000, text));
+        CollectionAssert.AreEqual(elf[0x10000..0x10040], text);
+        Assert.AreEqual(64, machine.ReadVirtual(0x4008_0000, text), "MMU off: VA = PA");
+        CollectionAssert.AreEqual(elf[0x10000..0x10040], text);
+        // A read that runs into a device page stops there: nothing of the UART is read.
+        var beyond = new byte[0x20];
+        Assert.AreEqual(0, machine.ReadPhysical(0x0900_0000, beyond), "the PL011 is not RAM");
+        Assert.AreEqual(0x10, machine.ReadPhysical(0x4000_0000 + (128UL << 20) - 0x10, beyond), "up to the end of RAM");
+        // A write drops translated code and is seen by the guest's loads.
+        Assert.AreEqual(4, machine.WritePhysical(0x4100_0000, [1, 2, 3, 4]));
+        var back = new byte[4];
+        machine.ReadVirtual(0x4100_0000, back);
+        CollectionAssert.AreEqual(new byte[] { 1, 2, 3, 4 }, back);
+        Assert.AreEqual(0x4100_0000UL, machine.TranslateVirtual(0x4100_0000));
+        Assert.IsNull(machine.TranslateVirtual(1UL << 60), "beyond the PA size with the MMU off");
+    }
+
+    [TestMethod]
     public void ResetRunsTheGuestAgainFromItsEntry()
     {
         var serial = new Recorder();

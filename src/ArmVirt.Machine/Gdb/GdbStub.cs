@@ -154,41 +154,11 @@ public sealed class GdbStub
 
     // ---- Memory: by VA through the selected CPU's current regime, without side effects ----
 
-    /// <summary>
-    /// The physical address of <paramref name="va"/> for the debugger: a table walk of the selected CPU's current
-    /// regime (stage 1 and, under it, stage 2) with no TLB fill, access flag update or exception; null when unmapped.
-    /// </summary>
-    private ulong? DebugTranslate(ulong va)
-    {
-        if (_physical) return va;
-        var cpu = Selected;
-        var control = cpu.CurrentTranslationControl();
-        var r = cpu.Translator.Translate(in control, va, AccessType.Read);
-        return r.IsFault ? null : r.PhysicalAddress;
-    }
-
-    // RAM only: a debugger's read of a device register must not pop a FIFO or acknowledge an interrupt. Copies page by
-    // page from (or, with `data`, to) guest memory at `va`; returns the bytes copied before the first page that is
-    // unmapped or not RAM.
-    private unsafe int CopyRam(ulong va, Span<byte> buffer, ReadOnlySpan<byte> data, bool write)
-    {
-        int done = 0;
-        while (done < buffer.Length)
-        {
-            ulong a = va + (ulong)done;
-            int chunk = (int)Math.Min((ulong)(buffer.Length - done), 0x1000 - (a & 0xFFF));
-            if (DebugTranslate(a) is not { } pa || _machine.Bus.FindRam(pa, (ulong)chunk) == null) break;
-            var span = new Span<byte>(_machine.Bus.RamPointer(pa, (ulong)chunk), chunk);
-            if (write)
-            {
-                data.Slice(done, chunk).CopyTo(span);
-                _machine.Bus.NotifyRamWritten(pa, (ulong)chunk); // translated code on the page is dropped
-            }
-            else span.CopyTo(buffer[done..]);
-            done += chunk;
-        }
-        return done;
-    }
+    // By VA through the selected CPU's current regime (Machine.ReadVirtual: RAM only, no side effects), or physical
+    // after "monitor memory physical".
+    private int CopyRam(ulong address, Span<byte> buffer, ReadOnlySpan<byte> data, bool write) =>
+        write ? (_physical ? _machine.WritePhysical(address, data) : _machine.WriteVirtual(address, data, _gThread))
+              : (_physical ? _machine.ReadPhysical(address, buffer) : _machine.ReadVirtual(address, buffer, _gThread));
 
     private string ReadMemoryPacket(string arg)
     {
