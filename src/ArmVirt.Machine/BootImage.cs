@@ -16,6 +16,9 @@ internal sealed class BootImage
     public ulong? DtbAddress { get; init; }
     public IReadOnlyList<LoaderImage> LoaderImages { get; init; } = [];
 
+    /// <summary>An ELF kernel's function and object symbols (none for an Image or raw binary).</summary>
+    public IReadOnlyDictionary<string, ulong> Symbols { get; init; } = ElfSymbols.None;
+
     /// <summary>Where the CPU starts when a loader says so (QEMU's cpu-num), instead of the kernel's entry.</summary>
     public ulong? StartPc { get; init; }
 

@@ -107,6 +107,12 @@ public sealed partial class Machine : IDisposable
     /// <summary>Where the DTB was placed in RAM, or null when an ELF kernel left no room for it below its lowest segment.</summary>
     public ulong? DtbAddress => _boot.DtbAddress;
 
+    /// <summary>
+    /// The function and object symbols of an ELF kernel's symbol table by name (<c>machine.Symbols["main"]</c>, for
+    /// <see cref="RunUntil"/> or <see cref="Breakpoints"/>); empty for a Linux Image, a raw binary or a stripped ELF.
+    /// </summary>
+    public IReadOnlyDictionary<string, ulong> Symbols => _boot.Symbols;
+
     /// <summary>Where the kernel was loaded and how it is entered.</summary>
     public LoadedKernel Kernel => _boot.Kernel;
 

@@ -544,6 +544,7 @@ public sealed partial class MachineBuilder
             return Place(new BootImage
             {
                 Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b), Dtb = dtb, DtbAddress = dtbAt,
+                Symbols = ElfSymbols.Read(kernelFile),
                 LoaderImages = loaderImages, StartPc = startPc,
             });
         }

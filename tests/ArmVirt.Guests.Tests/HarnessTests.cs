@@ -85,6 +85,22 @@ public sealed class HarnessTests
     }
 
     [TestMethod]
+    public void SymbolsOfTheElfKernelNameItsFunctionsAndData()
+    {
+        var serial = new Recorder();
+        using var machine = new MachineBuilder().WithKernel(GuestCase.Named("gdbtarget").ElfPath).WithSerial(serial).Build();
+        ulong main = machine.Symbols["main"];
+        Assert.AreEqual(machine.Kernel.Entry, machine.Symbols["_start"]);
+        Assert.IsTrue(machine.Symbols.ContainsKey("counter"), "a data object");
+        Assert.IsFalse(machine.Symbols.ContainsKey("common/start.S"), "file symbols are left out");
+        var exit = machine.RunUntil(main);
+        Assert.AreEqual(StopReason.Breakpoint, exit.Reason);
+        Assert.AreEqual(main, machine.Cpu.State.PC);
+        using var raw = new MachineBuilder().WithKernel(new byte[16], "raw").Build();
+        Assert.IsEmpty(raw.Symbols);
+    }
+
+    [TestMethod]
     public void ResetRunsTheGuestAgainFromItsEntry()
     {
         var serial = new Recorder();

@@ -6,7 +6,7 @@ namespace ArmVirt.Package.Tests;
 
 /// <summary>
 /// The packages as users get them (README "Packages"): <c>dotnet pack</c> at the root makes exactly the ArmVirt library
-/// package (every ArmVirt assembly with its XML docs, no package dependencies, the package readme, a symbols package
+/// package (every ArmVirt assembly with its XML docs, ELFSharp its only dependency, the package readme, a symbols package
 /// with the PDBs) and the ArmVirt.Cli tool package; a fresh console project fed only from that folder compiles and runs
 /// the package readme's example as written; the tool installs from it and runs.
 /// </summary>
@@ -55,7 +55,9 @@ public sealed class PackageTests
         string nuspec = new StreamReader(package.GetEntry("ArmVirt.nuspec")!.Open()).ReadToEnd();
         StringAssert.Contains(nuspec, "<license type=\"expression\">MIT</license>");
         StringAssert.Contains(nuspec, "<readme>PACKAGE.md</readme>");
-        Assert.DoesNotContain("<dependency ", nuspec, "the ArmVirt assemblies are inside the package, not dependencies");
+        // The ArmVirt assemblies are inside the package; its one dependency is ELFSharp (ELF symbols).
+        var dependencies = Regex.Matches(nuspec, "<dependency id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
+        CollectionAssert.AreEqual(new[] { "ELFSharp" }, dependencies);
         using var symbols = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed!, $"ArmVirt.{Version}.snupkg"));
         foreach (string a in Assemblies)
             Assert.IsTrue(symbols.Entries.Any(e => e.FullName == $"lib/net10.0/ArmVirt.{a}.pdb"), $"ArmVirt.{a}.pdb in the symbols package");
@@ -113,16 +115,21 @@ public sealed class PackageTests
         StringAssert.Contains(demo.Output, "EL2: hello from the hypervisor level");
     }
 
-    // A nuget.config naming the feed alone, so nothing comes from elsewhere.
+    // A nuget.config naming the feed and, for ELFSharp (the package's one dependency), the packages the solution's own
+    // restore put in the global packages folder: nothing comes from the network.
     private static void WriteFeedOnlyConfig(string dir) => File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
         <?xml version="1.0" encoding="utf-8"?>
         <configuration>
           <packageSources>
             <clear />
             <add key="armvirt-feed" value="{feed}" />
+            <add key="restored-packages" value="{RestoredPackages}" />
           </packageSources>
         </configuration>
         """);
+
+    private static string RestoredPackages => Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     // A global packages folder of its own: a package of this version extracted by an earlier run is not reused.
     private static Dictionary<string, string> IsolatedPackages(string dir) => new() { ["NUGET_PACKAGES"] = Path.Combine(dir, "packages") };
