@@ -96,6 +96,48 @@ public sealed class PackageTests
         StringAssert.Contains(r.Output, "EL1: running at EL1 after ERET from EL2");
     }
 
+    /// <summary>
+    /// README's C# blocks ("Using the library" and the debugging API), as written, in one program built against the
+    /// package: they use the names a reader would supply (an output stream, a network switch, addresses), declared here
+    /// and nothing else (no using directive the README does not show).
+    /// </summary>
+    [TestMethod]
+    public void ReadmeCSharpBlocksCompileAgainstThePackage()
+    {
+        string dir = Path.Combine(work!, "readme");
+        Directory.CreateDirectory(dir);
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot, "README.md"));
+        var blocks = Regex.Matches(readme, "```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToArray();
+        Assert.IsGreaterThanOrEqualTo(2, blocks.Length, "README has its C# blocks");
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), string.Join("\n", blocks));
+        File.WriteAllText(Path.Combine(dir, "ReaderNames.cs"), """
+            global using static ReaderNames;
+            // What README's blocks leave to the reader.
+            internal static class ReaderNames
+            {
+                public static Stream outputStream = Stream.Null, inputStream = Stream.Null, consoleOut = Stream.Null;
+                public static ArmVirt.Devices.Virtio.NetworkSwitch networkSwitch = new();
+                public static ulong seed = 1, start = 0x4008_0000, end = 0x4008_1000;
+            }
+            """);
+        File.WriteAllText(Path.Combine(dir, "Readme.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="ArmVirt" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        WriteFeedOnlyConfig(dir);
+        var r = Run("dotnet", ["build", "-c", "Release", "-nologo"], dir, IsolatedPackages(dir));
+        Assert.AreEqual(0, r.ExitCode, r.Output);
+    }
+
     [TestMethod]
     public void ToolInstallsFromTheFeedAndRunsTheDemo()
     {
