@@ -48,6 +48,7 @@ public sealed partial class MachineBuilder
     private int _gicVersion = 2;
     private int _listRegisters = 4;
     private int _cpuCount = 1;
+    private readonly List<CustomDevice> _devices = [];
     private ulong _quantum = Machine.DefaultQuantum;
 
     /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
@@ -64,6 +65,23 @@ public sealed partial class MachineBuilder
     public MachineBuilder WithCpu(string model)
     {
         _cpu = model;
+        return this;
+    }
+
+    /// <summary>
+    /// Maps <paramref name="device"/> at <paramref name="address"/> (<paramref name="size"/> bytes, outside RAM and the
+    /// virt machine's devices, for instance in the platform-bus window from 0x0C00_0000 as QEMU's dynamic devices) and
+    /// describes it in the generated device tree as <c>NAME@ADDRESS</c> with <paramref name="compatible"/>, its
+    /// <c>reg</c> and, with an <paramref name="interrupt"/>, <c>interrupts</c> naming SPI <paramref name="spi"/>
+    /// (INTID 32 + spi, level-high), which the line then drives. SPIs the machine uses (the UART's 1, the RTC's 2, the
+    /// virtio transports' 16-47) are refused, as are overlapping windows; a user device tree (<see cref="WithDtb"/>) is
+    /// not amended.
+    /// </summary>
+    public MachineBuilder WithDevice(ulong address, ulong size, IMmioDevice device, string compatible, InterruptLine? interrupt = null, int spi = -1)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentException.ThrowIfNullOrWhiteSpace(compatible);
+        _devices.Add(new CustomDevice(address, size, device, compatible, interrupt, spi));
         return this;
     }
 
@@ -369,6 +387,7 @@ public sealed partial class MachineBuilder
                 bus.AddMmio(VirtioMmioLayout.SlotBase(n), VirtioMmioLayout.Stride, t, t.Registers.DeviceName);
                 t.Interrupt.Changed += gic.Spi(VirtioMmioLayout.Spi(n)).Set;
             }
+            AddCustomDevices(bus, gic);
 
             BootImage boot;
             try { boot = Layout(bus, model, pmu, kernel, initrd, loaderImages, userTree); }
@@ -474,6 +493,30 @@ public sealed partial class MachineBuilder
         return gic;
     }
 
+    // The user's devices (WithDevice): windows that overlap nothing, SPIs the machine does not use, once each.
+    private void AddCustomDevices(PhysicalBus bus, IGic gic)
+    {
+        var taken = new HashSet<int> { VirtMemoryMap.Pl011Spi, VirtMemoryMap.Pl031Spi };
+        for (int n = 0; n < VirtioMmioLayout.SlotCount; n++) taken.Add(VirtioMmioLayout.Spi(n));
+        foreach (var d in _devices)
+        {
+            string what = $"device '{d.Compatible}' at 0x{d.Address:x}";
+            if (d.Size == 0) throw new MachineConfigurationException($"{what}: size 0");
+            try { bus.AddMmio(d.Address, d.Size, d.Device, d.NodeName); }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentOutOfRangeException)
+            {
+                throw new MachineConfigurationException($"{what}: {e.Message}", e);
+            }
+            if (d.Interrupt == null) continue;
+            int spis = gic.InterruptCount - 32;
+            if (d.Spi < 0 || d.Spi >= spis)
+                throw new MachineConfigurationException($"{what}: SPI {d.Spi} does not exist (this GIC has SPIs 0-{spis - 1})");
+            if (!taken.Add(d.Spi))
+                throw new MachineConfigurationException($"{what}: SPI {d.Spi} is already used");
+            d.Interrupt.Changed += gic.Spi(d.Spi).Set;
+        }
+    }
+
     // QEMU hw/arm/boot.c (arm_setup_direct_kernel_boot): an ELF is not Linux; the DTB goes at the base of RAM if the
     // ELF leaves room below its lowest segment. An Image or raw binary is Linux: the initrd goes at
     // RAM base + min(RAM/2, 128 MiB) or after the kernel, page aligned, and the DTB after the initrd, 2 MiB aligned.
@@ -505,7 +548,7 @@ public sealed partial class MachineBuilder
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
             if (userTree == null)
-                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, _cpuCount, pmu));
+                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, _cpuCount, pmu, _devices));
             VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange, modules);
             return FdtWriter.Write(userTree);
         }

@@ -47,7 +47,8 @@ public static class VirtDeviceTree
     // The same, with the guest-loader modules described in /chosen, cpuCount CPUs, and without the PMU node for a CPU
     // without a PMU.
     internal static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
-        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules, int cpuCount, bool pmu = true)
+        (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules, int cpuCount, bool pmu = true,
+        IReadOnlyList<CustomDevice>? devices = null)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
@@ -123,6 +124,15 @@ public static class VirtDeviceTree
                 .SetStrings("enable-method", "psci")
                 .SetStrings("compatible", CpuCompatible(model))
                 .SetStrings("device_type", "cpu");
+
+        // The user's devices (MachineBuilder.WithDevice).
+        foreach (var d in devices ?? [])
+        {
+            var node = root.AddNode(d.NodeName)
+                .SetU64("reg", d.Address, d.Size)
+                .SetStrings("compatible", d.Compatible);
+            if (d.Interrupt != null) node.SetCells("interrupts", GicSpi, (uint)d.Spi, IrqLevelHigh);
+        }
 
         root.AddNode("apb-pclk")
             .SetCells("phandle", ApbClockPhandle)
