@@ -85,6 +85,7 @@ public static class Program
             .WithCpus(options.Cpus)
             .WithQuantum(options.Quantum)
             .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" ? stdin : null);
+        if (options.Verbose) builder.WithLogger(new StderrLogger(stderr));
         if (options.Kernel != null)
         {
             builder.WithKernel(options.Kernel).WithHighestEl(options.El ?? 1);

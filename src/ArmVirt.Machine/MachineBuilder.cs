@@ -49,6 +49,7 @@ public sealed partial class MachineBuilder
     private int _listRegisters = 4;
     private int _cpuCount = 1;
     private readonly List<CustomDevice> _devices = [];
+    private Microsoft.Extensions.Logging.ILogger? _logger;
     private ulong _quantum = Machine.DefaultQuantum;
 
     /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
@@ -65,6 +66,18 @@ public sealed partial class MachineBuilder
     public MachineBuilder WithCpu(string model)
     {
         _cpu = model;
+        return this;
+    }
+
+    /// <summary>
+    /// Where guest mistakes the machine notices without an architectural consequence go, as warnings: accesses to
+    /// reserved device register offsets or with a wrong width (they read as zero and are ignored, as on the Arm
+    /// peripherals) and virtio devices the driver broke (a malformed virtqueue puts the device in DEVICE_NEEDS_RESET).
+    /// Without a logger they are not reported (the CLI prints them with --verbose).
+    /// </summary>
+    public MachineBuilder WithLogger(Microsoft.Extensions.Logging.ILogger logger)
+    {
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         return this;
     }
 
@@ -388,6 +401,7 @@ public sealed partial class MachineBuilder
                 t.Interrupt.Changed += gic.Spi(VirtioMmioLayout.Spi(n)).Set;
             }
             AddCustomDevices(bus, gic);
+            if (_logger != null) ReportGuestErrors(bus, _logger);
 
             BootImage boot;
             try { boot = Layout(bus, model, pmu, kernel, initrd, loaderImages, userTree); }
@@ -491,6 +505,17 @@ public sealed partial class MachineBuilder
             ConnectPpis(gic, i, timers[i], cpu);
         }
         return gic;
+    }
+
+    // Every register-mapped device's reserved-offset and width reports, and virtio transports' device errors, as warnings.
+    private static void ReportGuestErrors(PhysicalBus bus, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        foreach (var region in bus.Mmio)
+        {
+            if (region.Device is RegisterMappedDevice d) d.Registers.GuestError += message => GuestErrorLog.Warning(logger, message);
+            if (region.Device is VirtioMmioTransport t)
+                t.DeviceErrorOccurred += reason => GuestErrorLog.Warning(logger, $"{t.Registers.DeviceName}: {reason}");
+        }
     }
 
     // The user's devices (WithDevice): windows that overlap nothing, SPIs the machine does not use, once each.

@@ -46,6 +46,26 @@ public sealed class CustomDeviceTests
         CollectionAssert.AreEqual(new uint[] { 0, 10, 4 }, node.Property("interrupts")!.AsCells());
     }
 
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public readonly List<string> Lines = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) => Lines.Add($"{logLevel}: {formatter(state, exception)}");
+    }
+
+    [TestMethod]
+    public void GuestMistakesWithoutArchitecturalEffectGoToTheLogger()
+    {
+        var log = new ListLogger();
+        using var m = Builder().WithLogger(log).Build();
+        Assert.IsTrue(m.Bus.TryWrite(0x0900_0000 + 0x100, 4, 1), "a reserved PL011 offset is write-ignored");
+        Assert.AreEqual(1, log.Lines.Count, string.Join("\n", log.Lines));
+        StringAssert.StartsWith(log.Lines[0], "Warning: guest: ");
+        StringAssert.Contains(log.Lines[0], "reserved offset 0x100");
+    }
+
     [TestMethod]
     public void MistakesAreConfigurationErrors()
     {

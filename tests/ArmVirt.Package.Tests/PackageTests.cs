@@ -6,7 +6,7 @@ namespace ArmVirt.Package.Tests;
 
 /// <summary>
 /// The packages as users get them (README "Packages"): <c>dotnet pack</c> at the root makes exactly the ArmVirt library
-/// package (every ArmVirt assembly with its XML docs, ELFSharp its only dependency, the package readme, a symbols package
+/// package (every ArmVirt assembly with its XML docs, ELFSharp and the logging abstractions its only dependencies, the package readme, a symbols package
 /// with the PDBs) and the ArmVirt.Cli tool package; a fresh console project fed only from that folder compiles and runs
 /// the package readme's example as written; the tool installs from it and runs.
 /// </summary>
@@ -55,9 +55,10 @@ public sealed class PackageTests
         string nuspec = new StreamReader(package.GetEntry("ArmVirt.nuspec")!.Open()).ReadToEnd();
         StringAssert.Contains(nuspec, "<license type=\"expression\">MIT</license>");
         StringAssert.Contains(nuspec, "<readme>PACKAGE.md</readme>");
-        // The ArmVirt assemblies are inside the package; its one dependency is ELFSharp (ELF symbols).
-        var dependencies = Regex.Matches(nuspec, "<dependency id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
-        CollectionAssert.AreEqual(new[] { "ELFSharp" }, dependencies);
+        // The ArmVirt assemblies are inside the package; its dependencies are ELFSharp (ELF symbols) and the logging
+        // abstractions (MachineBuilder.WithLogger).
+        var dependencies = Regex.Matches(nuspec, "<dependency id=\"([^\"]+)\"").Select(m => m.Groups[1].Value).Order().ToArray();
+        CollectionAssert.AreEqual(new[] { "ELFSharp", "Microsoft.Extensions.Logging.Abstractions" }, dependencies);
         using var symbols = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed!, $"ArmVirt.{Version}.snupkg"));
         foreach (string a in Assemblies)
             Assert.IsTrue(symbols.Entries.Any(e => e.FullName == $"lib/net10.0/ArmVirt.{a}.pdb"), $"ArmVirt.{a}.pdb in the symbols package");
@@ -157,7 +158,7 @@ public sealed class PackageTests
         StringAssert.Contains(demo.Output, "EL2: hello from the hypervisor level");
     }
 
-    // A nuget.config naming the feed and, for ELFSharp (the package's one dependency), the packages the solution's own
+    // A nuget.config naming the feed and, for the package's dependencies (ELFSharp, logging), the packages the solution's own
     // restore put in the global packages folder: nothing comes from the network.
     private static void WriteFeedOnlyConfig(string dir) => File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
         <?xml version="1.0" encoding="utf-8"?>
