@@ -224,8 +224,8 @@ internal static class T32SequenceGenerator
 
     private static void LoadStore(Random r, List<ushort> hw)
     {
-        int kind = r.Next(6);
-        int size = kind == 5 ? 4 : 1 << r.Next(3); // LDM/STM are word-aligned
+        int kind = r.Next(7);
+        int size = kind >= 5 ? 4 : 1 << r.Next(3); // LDM/STM, LDRD/STRD are word-aligned
         PointBase(r, hw, size);
         int rt = Low(r); if (rt == Base) rt = 0;
         bool load = r.Next(2) == 0;
@@ -270,6 +270,16 @@ internal static class T32SequenceGenerator
                     uint signed = load && size < 4 && r.Next(2) == 0 ? 1u : 0u;
                     int rt32 = Dst(r); if (rt32 == Base || rt32 == 6) rt32 = 0;
                     Wide(hw, 0xF800_0000u | signed << 24 | sz << 21 | (load ? 1u : 0) << 20 | (uint)Base << 16 | (uint)rt32 << 12 | (uint)shift << 4 | 6u);
+                    break;
+                }
+            case 6: // LDRD/STRD (offset, pre- or post-indexed)
+                {
+                    int t1 = Dst(r), t2 = Dst(r);
+                    if (t1 == Base) t1 = 0;
+                    if (t2 == Base) t2 = 1;
+                    if (load && t1 == t2) t2 = t1 == 0 ? 1 : 0;
+                    uint pw = new uint[] { 0b10, 0b11, 0b01 }[r.Next(3)];
+                    Wide(hw, 0xE840_0000u | (pw >> 1) << 24 | (uint)r.Next(2) << 23 | (pw & 1) << 21 | (load ? 1u << 20 : 0) | (uint)Base << 16 | (uint)t1 << 12 | (uint)t2 << 8 | (uint)r.Next(8));
                     break;
                 }
             default: // STM/LDM (16-bit, IA with write-back unless the base is loaded) and 32-bit IA/DB

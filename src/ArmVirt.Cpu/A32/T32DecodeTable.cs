@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 /// register encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
 /// field as in the encoding diagrams (16 or 32 characters; 32-bit patterns are hw1:hw2). A 16-bit encoding no row
 /// accepts is UNDEFINED; a 32-bit one is UNDEFINED when it lies in a space modelled here, and stops the run
-/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (exclusives, LDRD/STRD, media,
+/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (exclusives, media,
 /// saturation, coprocessor and VFP/Advanced SIMD).
 /// </summary>
 public static class T32DecodeTable
@@ -218,6 +218,10 @@ public static class T32DecodeTable
         yield return W("LDM (T32, IA)", "1110 100 01 0 x 1 xxxx xxxxxxxxxxxxxxxx", F.LoadStoreMultiple32, A32LoadStoreMultiple.Ldm, A32LoadStoreMultiple.HasRegisters);
         yield return W("STMDB (T32)", "1110 100 10 0 x 0 xxxx xxxxxxxxxxxxxxxx", F.LoadStoreMultiple32, A32LoadStoreMultiple.Stm, A32LoadStoreMultiple.HasRegisters);
         yield return W("LDMDB (T32)", "1110 100 10 0 x 1 xxxx xxxxxxxxxxxxxxxx", F.LoadStoreMultiple32, A32LoadStoreMultiple.Ldm, A32LoadStoreMultiple.HasRegisters);
+        // LDRD/STRD (immediate): P or W set (P = W = 0 is the exclusive space); the literal LDRD has Rn = PC and W = 0.
+        // Rt = Rt2 for LDRD, a PC or SP transfer register, and a written-back base that is transferred are UNPREDICTABLE: UNDEFINED.
+        yield return W("STRD (immediate, T32)", "1110 100 x x 1 x 0 xxxx xxxx xxxx xxxxxxxx", F.LoadStoreDual32, T32Miscellaneous.Strd, w => DualValid(w, load: false));
+        yield return W("LDRD (immediate, literal, T32)", "1110 100 x x 1 x 1 xxxx xxxx xxxx xxxxxxxx", F.LoadStoreDual32, T32Miscellaneous.Ldrd, w => DualValid(w, load: true));
         yield return W("TBB/TBH", "1110 1000 1101 xxxx 1111 0000 000x xxxx", F.TableBranch32, T32Branches.TableBranch);
 
         // Multiply, multiply accumulate, long multiply and divide.
@@ -248,7 +252,7 @@ public static class T32DecodeTable
         yield return W("UXTAB/UXTB (T32)", "11111010 0101 xxxx 1111 xxxx 10 xx xxxx", F.Register32, A32Miscellaneous.Uxtab);
 
         // The spaces not modelled yet stop the run (least specific, so every row above wins).
-        yield return W("load/store dual, exclusive, table branch (not modelled)", "1110 100x x1xx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
+        yield return W("load/store exclusive (not modelled)", "1110 100x x1xx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("media and parallel (not modelled)", "11111 01x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("SSAT/USAT, SSAT16/USAT16 (not modelled)", "11110 x 11 x x 0 0 xxxx 0 xxx xxxx xxxxxxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("PKHBT/PKHTB (not modelled)", "1110101 0110 x xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
@@ -256,6 +260,16 @@ public static class T32DecodeTable
         yield return W("MRS/MSR banked, CPS, SUBS PC, LR, ERET (not modelled)", "11110 0111 xx x xxxx 10 x 0 xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("SMLA<x><y>, SMLAD..., SMMLA... (not modelled)", "11111 0110 xxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("SMLAL<x><y>, SMLALD... (not modelled)", "11111 0111 xxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
+    }
+
+    private static bool DualValid(uint w, bool load)
+    {
+        int rn = (int)(w >> 16) & 15, rt = (int)(w >> 12) & 15, rt2 = (int)(w >> 8) & 15;
+        bool p = (w & (1u << 24)) != 0, wb = (w & (1u << 21)) != 0;
+        if (!p && !wb) return false;
+        if (rt is 13 or 15 || rt2 is 13 or 15 || (load && rt == rt2)) return false;
+        if (wb && (rn == rt || rn == rt2 || rn == 15)) return false;
+        return load || rn != 15;
     }
 
     private static bool RdNotPc(uint w) => ((w >> 8) & 0xF) != 15;

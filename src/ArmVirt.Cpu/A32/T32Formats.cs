@@ -262,4 +262,8 @@ public static class T32Formats
 
     /// <summary>TBB/TBH: 1110 1000 1101 Rn 1111 0000 000 H Rm; SetFlags = H (halfword table).</summary>
     public static A32Operands TableBranch32(uint insn) => new() { Cond = Al, Rn = Field(insn, 19, 16), Rm = Field(insn, 3, 0), SetFlags = Bit(insn, 4) };
+
+    /// <summary>LDRD/STRD (immediate, literal): 1110 100 P U 1 W L Rn Rt Rt2 imm8; Rd = Rt, Rs = Rt2, Imm = imm8 * 4.</summary>
+    public static A32Operands LoadStoreDual32(uint insn) =>
+        new() { Cond = Al, Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = Bit(insn, 21), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rs = Field(insn, 11, 8), Imm = (insn & 0xFF) * 4 };
 }

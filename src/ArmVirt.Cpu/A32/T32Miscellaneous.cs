@@ -44,6 +44,34 @@ public static class T32Miscellaneous
     /// <summary>F5.1 LDRSH (literal).</summary>
     public static void LdrshLiteral(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, (uint)(short)Literal(cpu, op, 2));
 
+    // LDRD/STRD (immediate, literal): the address from Rn (Align(PC, 4) for the literal form) and imm8 * 4 with P, U, W.
+    private static uint DualAddress(Cpu cpu, in A32Operands op, out uint offsetAddress)
+    {
+        uint b = op.Rn == 15 ? AlignedPc(cpu) : cpu.R(op.Rn);
+        offsetAddress = op.Add ? b + op.Imm : b - op.Imm;
+        return op.Index ? offsetAddress : b;
+    }
+
+    /// <summary>F5.1 LDRD (immediate, literal), T32: Rt and Rt2 are independent registers; two words, MemA word-aligned.</summary>
+    public static void Ldrd(Cpu cpu, in A32Operands op)
+    {
+        uint address = DualAddress(cpu, op, out uint offsetAddress);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        ulong value = cpu.ReadMemory(address, 8, MemoryAccessKind.Read, 4);
+        if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
+        cpu.SetR(op.Rd, (uint)value);
+        cpu.SetR(op.Rs, (uint)(value >> 32));
+    }
+
+    /// <summary>F5.1 STRD (immediate), T32.</summary>
+    public static void Strd(Cpu cpu, in A32Operands op)
+    {
+        uint address = DualAddress(cpu, op, out uint offsetAddress);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
+        cpu.WriteMemory(address, 8, ((ulong)cpu.R(op.Rs) << 32) | cpu.R(op.Rd), MemoryAccessKind.Write, 4);
+        if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
+    }
+
     /// <summary>F5.1 ORN (immediate, register): Rd = Rn OR NOT operand2, logical flags.</summary>
     public static void Orn(Cpu cpu, in A32Operands op)
     {
