@@ -24,6 +24,7 @@ internal static class T32SequenceGenerator
         ("t-ldst", r => Group("t-ldst", r, LoadStore)),
         ("t-stack", r => Group("t-stack", r, Stack)),
         ("t-branch", r => Group("t-branch", r, Branch)),
+        ("t-exclusive", r => Group("t-exclusive", r, Exclusive)),
     ];
 
     // A group: BLX (immediate) to the next word, a few items of one class, BX PC back to A32.
@@ -166,8 +167,23 @@ internal static class T32SequenceGenerator
 
     private static void MultiplyMisc(Random r, List<ushort> hw)
     {
-        switch (r.Next(6))
+        switch (r.Next(8))
         {
+            case 6: // SMUL/SMLA<x><y>, SMLAD/SMUAD, SMULW/SMLAW<y>, SMLSD/SMUSD, SMMLA/SMMUL, SMMLS, USAD8/USADA8
+                {
+                    int op1 = r.Next(1, 8);
+                    int ra = op1 == 6 ? Src(r) : r.Next(3) == 0 ? 15 : Src(r);
+                    uint op2 = op1 == 1 ? (uint)r.Next(4) : op1 == 7 ? 0u : (uint)r.Next(2);
+                    Wide(hw, 0xFB00_0000u | (uint)op1 << 20 | (uint)Src(r) << 16 | (uint)ra << 12 | (uint)Dst(r) << 8 | op2 << 4 | (uint)Src(r));
+                    break;
+                }
+            case 7: // SMLAL<x><y>, SMLALD, SMLSLD
+                {
+                    int lo = Dst(r), hi; do hi = Dst(r); while (hi == lo);
+                    (uint op1, uint op2) = r.Next(3) switch { 0 => (4u, 8u | (uint)r.Next(4)), 1 => (4u, 12u | (uint)r.Next(2)), _ => (5u, 12u | (uint)r.Next(2)) };
+                    Wide(hw, 0xFB80_0000u | op1 << 20 | (uint)Src(r) << 16 | (uint)lo << 12 | (uint)hi << 8 | op2 << 4 | (uint)Src(r));
+                    break;
+                }
             case 0: // MUL/MLA/MLS
                 {
                     int ra = r.Next(3) == 0 ? 15 : Src(r);
@@ -315,6 +331,40 @@ internal static class T32SequenceGenerator
             case 2: hw.Add((ushort)(0xB000 | r.Next(2) << 7 | r.Next(16))); hw.Add((ushort)(0xA800 | Low(r) << 8 | r.Next(64))); break; // add/sub sp ; add rX, sp, #imm
             default: hw.Add((ushort)(0xB500 | r.Next(256))); hw.Add((ushort)(0xBC00 | 0x01)); hw.Add(0xBC02); break; // push {.., lr} ; pop {r0} ; pop {r1}
         }
+    }
+
+    // ---- exclusives and acquire/release: LDREX/STREX (word, with imm8 * 4), B/H, LDAEX/STLEX, LDA/STL ----
+
+    private static void Exclusive(Random r, List<ushort> hw)
+    {
+        PointBase(r, hw, 4);
+        int rt = Dst(r), rt2 = Src(r), status = Dst(r);
+        if (rt == Base) rt = 0;
+        while (status == Base || status == rt2) status = (status + 1) % 11;
+        // op (hw2 bits 7..4) of the B/H/acquire-release forms: 0100 B, 0101 H, 1100 AEX B, 1101 AEX H, 1110 AEX.
+        int kind = r.Next(4);
+        uint load, store;
+        if (kind == 0)
+        {
+            int imm8 = r.Next(8);
+            load = 0xE850_0F00u | (uint)Base << 16 | (uint)rt << 12 | (uint)imm8;
+            store = 0xE840_0000u | (uint)Base << 16 | (uint)rt2 << 12 | (uint)status << 8 | (uint)imm8;
+        }
+        else if (kind == 3)
+        {
+            // LDA/STL (B, H, word): no status.
+            uint op = (uint)new[] { 0b1000, 0b1001, 0b1010 }[r.Next(3)];
+            Wide(hw, r.Next(2) == 0 ? 0xE8D0_0F0Fu | (uint)Base << 16 | (uint)rt << 12 | op << 4 : 0xE8C0_0F0Fu | (uint)Base << 16 | (uint)rt2 << 12 | op << 4);
+            return;
+        }
+        else
+        {
+            uint op = (uint)new[] { 0b0100, 0b0101, 0b1100, 0b1101, 0b1110 }[r.Next(5)];
+            load = 0xE8D0_0F0Fu | (uint)Base << 16 | (uint)rt << 12 | op << 4;
+            store = 0xE8C0_0F00u | (uint)Base << 16 | (uint)rt2 << 12 | op << 4 | (uint)status;
+        }
+        if (r.Next(4) == 0) { Wide(hw, 0xF3BF_8F2Fu); Wide(hw, store); } // clrex: the store fails
+        else { Wide(hw, load); Wide(hw, store); }
     }
 
     // ---- forward branches inside T32: each skips one following instruction (or not) ----

@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 /// register encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
 /// field as in the encoding diagrams (16 or 32 characters; 32-bit patterns are hw1:hw2). A 16-bit encoding no row
 /// accepts is UNDEFINED; a 32-bit one is UNDEFINED when it lies in a space modelled here, and stops the run
-/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (exclusives, media,
+/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (doubleword exclusives, media,
 /// saturation, coprocessor and VFP/Advanced SIMD).
 /// </summary>
 public static class T32DecodeTable
@@ -236,6 +236,20 @@ public static class T32DecodeTable
         yield return W("UMLAL (T32)", "11111 0111 110 xxxx xxxx xxxx 0000 xxxx", F.LongMultiply32, A32Multiply.Umlal);
         yield return W("UMAAL (T32)", "11111 0111 110 xxxx xxxx xxxx 0110 xxxx", F.LongMultiply32, A32Multiply.Umaal);
 
+        // Halfword, dual, word-by-halfword and most significant word multiplies; USAD8.
+        yield return W("SMUL<x><y> (T32)", "11111 0110 001 xxxx 1111 xxxx 00 xx xxxx", F.HalfwordMultiply32, A32Multiply.Smulxy);
+        yield return W("SMLA<x><y> (T32)", "11111 0110 001 xxxx xxxx xxxx 00 xx xxxx", F.HalfwordMultiply32, A32Multiply.Smlaxy);
+        yield return W("SMLAD/SMUAD (T32)", "11111 0110 010 xxxx xxxx xxxx 000 x xxxx", F.DualMultiply32(false), A32Multiply.Smlad);
+        yield return W("SMULW<y> (T32)", "11111 0110 011 xxxx 1111 xxxx 000 x xxxx", F.WordHalfMultiply32, A32Multiply.Smulwy);
+        yield return W("SMLAW<y> (T32)", "11111 0110 011 xxxx xxxx xxxx 000 x xxxx", F.WordHalfMultiply32, A32Multiply.Smlawy);
+        yield return W("SMLSD/SMUSD (T32)", "11111 0110 100 xxxx xxxx xxxx 000 x xxxx", F.DualMultiply32(true), A32Multiply.Smlad);
+        yield return W("SMMLA/SMMUL (T32)", "11111 0110 101 xxxx xxxx xxxx 000 x xxxx", F.DualMultiply32(false), A32Multiply.Smmla);
+        yield return W("SMMLS (T32)", "11111 0110 110 xxxx xxxx xxxx 000 x xxxx", F.DualMultiply32(true), A32Multiply.Smmls, w => ((w >> 12) & 0xF) != 0xF);
+        yield return W("USAD8/USADA8 (T32)", "11111 0110 111 xxxx xxxx xxxx 0000 xxxx", F.Multiply32, A32ParallelArithmetic.Usad8);
+        yield return W("SMLAL<x><y> (T32)", "11111 0111 100 xxxx xxxx xxxx 10 xx xxxx", F.HalfwordMultiply32, A32Multiply.Smlalxy);
+        yield return W("SMLALD (T32)", "11111 0111 100 xxxx xxxx xxxx 110 x xxxx", F.DualMultiply32(false), A32Multiply.Smlald);
+        yield return W("SMLSLD (T32)", "11111 0111 101 xxxx xxxx xxxx 110 x xxxx", F.DualMultiply32(true), A32Multiply.Smlald);
+
         // Miscellaneous operations, extend and add.
         yield return W("QADD (T32)", "11111010 1000 xxxx 1111 xxxx 1000 xxxx", F.Register32, A32Miscellaneous.Qadd);
         yield return W("QDADD (T32)", "11111010 1000 xxxx 1111 xxxx 1001 xxxx", F.Register32, A32Miscellaneous.Qdadd);
@@ -251,15 +265,52 @@ public static class T32DecodeTable
         yield return W("SXTAB/SXTB (T32)", "11111010 0100 xxxx 1111 xxxx 10 xx xxxx", F.Register32, A32Miscellaneous.Sxtab);
         yield return W("UXTAB/UXTB (T32)", "11111010 0101 xxxx 1111 xxxx 10 xx xxxx", F.Register32, A32Miscellaneous.Uxtab);
 
+        // Exclusives and acquire/release (the doubleword forms, whose Rt2 is a field of its own, are not modelled yet).
+        // Rt, Rn or the status register being the PC, or the status being Rt or Rn, is UNPREDICTABLE: UNDEFINED.
+        yield return W("LDREX (T32)", "1110 1000 0101 xxxx xxxx 1111 xxxxxxxx", F.Exclusive32, A32Synchronization.Ldrex, ExclusiveValid);
+        yield return W("STREX (T32)", "1110 1000 0100 xxxx xxxx xxxx xxxxxxxx", F.Exclusive32, A32Synchronization.Strex, ExclusiveValid);
+        (string Name, string Op, A32Handler Load, A32Handler Store)[] sync =
+        [
+            ("B", "0100", A32Synchronization.Ldrexb, A32Synchronization.Strexb), ("H", "0101", A32Synchronization.Ldrexh, A32Synchronization.Strexh),
+            ("A B", "1000", A32Synchronization.Ldab, A32Synchronization.Stlb), ("A H", "1001", A32Synchronization.Ldah, A32Synchronization.Stlh),
+            ("A", "1010", A32Synchronization.Lda, A32Synchronization.Stl), ("AEX B", "1100", A32Synchronization.Ldaexb, A32Synchronization.Stlexb),
+            ("AEX H", "1101", A32Synchronization.Ldaexh, A32Synchronization.Stlexh), ("AEX", "1110", A32Synchronization.Ldaex, A32Synchronization.Stlex),
+        ];
+        foreach (var (name, op, load, store) in sync)
+        {
+            bool plain = op[0] == '1' && op[1] == '0'; // LDA/STL: no status register
+            yield return W($"LD{name} (T32)", $"1110 1000 1101 xxxx xxxx 1111 {op} 1111", F.Exclusive32, load, ExclusiveValid);
+            yield return W($"ST{name} (T32)", $"1110 1000 1100 xxxx xxxx 1111 {op} {(plain ? "1111" : "xxxx")}", F.Exclusive32, store, ExclusiveValid);
+        }
+        yield return W("SSAT (T32)", "11110 0 11 00 x 0 xxxx 0 xxx xxxx xx 0 xxxxx", F.Saturate32, A32Miscellaneous.Ssat);
+        yield return W("USAT (T32)", "11110 0 11 10 x 0 xxxx 0 xxx xxxx xx 0 xxxxx", F.Saturate32, A32Miscellaneous.Usat);
+        yield return W("SSAT16/USAT16 (not modelled)", "11110 0 11 x0 1 0 xxxx 0 000 xxxx 00 00 xxxx", F.None, T32Miscellaneous.NotImplemented);
+
+        // Coprocessor moves: the T32 words are the A32 encodings with cond = 1110, so the A32 format and handlers serve.
+        yield return W("MCR/MRC (CP15, T32)", "1110 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", A32Formats.Coprocessor, A32System.Cp15);
+        yield return W("MCRR/MRRC (CP15, T32)", "1110 1100 010x xxxx xxxx 1111 xxxx xxxx", A32Formats.Coprocessor, A32System.Cp15Pair);
+        yield return W("VFP load/store/64-bit move (T32)", "1110 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
+        yield return W("VFP data-processing/register move (T32)", "1110 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
+        yield return W("Advanced SIMD data-processing (T32)", "111x 1111 xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
+        yield return W("Advanced SIMD element or structure load/store (T32)", "1111 1001 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
+
         // The spaces not modelled yet stop the run (least specific, so every row above wins).
-        yield return W("load/store exclusive (not modelled)", "1110 100x x1xx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
+        yield return W("LDREXD/STREXD/LDAEXD/STLEXD (not modelled)", "1110 1000 110x xxxx xxxx xxxx x111 xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("media and parallel (not modelled)", "11111 01x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
-        yield return W("SSAT/USAT, SSAT16/USAT16 (not modelled)", "11110 x 11 x x 0 0 xxxx 0 xxx xxxx xxxxxxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("PKHBT/PKHTB (not modelled)", "1110101 0110 x xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("coprocessor, VFP and Advanced SIMD (not modelled)", "111x 11xx xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("MRS/MSR banked, CPS, SUBS PC, LR, ERET (not modelled)", "11110 0111 xx x xxxx 10 x 0 xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
-        yield return W("SMLA<x><y>, SMLAD..., SMMLA... (not modelled)", "11111 0110 xxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
-        yield return W("SMLAL<x><y>, SMLALD... (not modelled)", "11111 0111 xxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
+    }
+
+    private static bool ExclusiveValid(uint w)
+    {
+        int rn = (int)(w >> 16) & 15, rt = (int)(w >> 12) & 15;
+        if (rn == 15 || rt is 13 or 15) return false;
+        if ((w & (1u << 20)) != 0) return true;
+        bool word = (w & 0xFFE0_0000) == 0xE840_0000;
+        if (!word && ((w >> 4) & 0xF) is 0b1000 or 0b1001 or 0b1010) return true; // STL, STLB, STLH: no status
+        int status = word ? (int)(w >> 8) & 15 : (int)w & 15;
+        return status is not (13 or 15) && status != rt && status != rn;
     }
 
     private static bool DualValid(uint w, bool load)

@@ -266,4 +266,34 @@ public static class T32Formats
     /// <summary>LDRD/STRD (immediate, literal): 1110 100 P U 1 W L Rn Rt Rt2 imm8; Rd = Rt, Rs = Rt2, Imm = imm8 * 4.</summary>
     public static A32Operands LoadStoreDual32(uint insn) =>
         new() { Cond = Al, Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = Bit(insn, 21), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rs = Field(insn, 11, 8), Imm = (insn & 0xFF) * 4 };
+
+    /// <summary>
+    /// Exclusive and acquire/release loads and stores (1110 1000 010x / 110x Rn ...): Rn, the transfer register Rt
+    /// (bits 15..12) as Rd for loads and Rm for stores, the store status Rd (bits 11..8 for STREX, 3..0 for the others),
+    /// Imm = imm8 * 4 for LDREX/STREX.
+    /// </summary>
+    public static A32Operands Exclusive32(uint insn)
+    {
+        bool word = (insn & 0xFFE0_0000) == 0xE840_0000;
+        bool load = Bit(insn, 20);
+        int status = word ? Field(insn, 11, 8) : Field(insn, 3, 0);
+        return new() { Cond = Al, Rn = Field(insn, 19, 16), Rd = load ? Field(insn, 15, 12) : status, Rm = Field(insn, 15, 12), Imm = word ? (insn & 0xFF) * 4 : 0 };
+    }
+
+    /// <summary>SSAT/USAT (T32): 11110 0 11 0U sh 0 Rn 0 imm3 Rd imm2 0 sat_imm; Imm2 = sat_imm, the shift DecodeImmShift(sh:'0', imm3:imm2).</summary>
+    public static A32Operands Saturate32(uint insn)
+    {
+        var (type, amount) = A32Shift.DecodeImmShift(Field(insn, 21, 21) << 1, (Field(insn, 14, 12) << 2) | Field(insn, 7, 6));
+        return new() { Cond = Al, Rn = Field(insn, 19, 16), Rd = Field(insn, 11, 8), Imm2 = Field(insn, 4, 0), ShiftType = type, ShiftAmount = amount };
+    }
+
+    /// <summary>SMUL/SMLA/SMLAL&lt;x&gt;&lt;y&gt; (T32): as <see cref="Multiply32"/>, Imm = N (bit 5) | M (bit 4) &lt;&lt; 1 as the A32 handlers read them.</summary>
+    public static A32Operands HalfwordMultiply32(uint insn) =>
+        Multiply32(insn) with { Imm = (uint)(Field(insn, 5, 5) | (Field(insn, 4, 4) << 1)) };
+
+    /// <summary>SMULW/SMLAW&lt;y&gt; (T32): Imm = M (bit 4) &lt;&lt; 1.</summary>
+    public static A32Operands WordHalfMultiply32(uint insn) => Multiply32(insn) with { Imm = (uint)(Field(insn, 4, 4) << 1) };
+
+    /// <summary>The dual and most-significant-word multiplies (T32): Imm = M or R (bit 4) | subtract &lt;&lt; 1, as in A32's op2.</summary>
+    public static A32OperandFormat DualMultiply32(bool subtract) => insn => Multiply32(insn) with { Imm = (uint)(Field(insn, 4, 4) | (subtract ? 2 : 0)) };
 }
