@@ -7,17 +7,19 @@ namespace ArmVirt.Cpu.A32;
 
 /// <summary>
 /// The T32 decode table (Arm ARM F3.1 "T32 instruction set encoding"), Armv8.0 at EL0: every 16-bit encoding, and the
-/// 32-bit data-processing (modified immediate, plain binary immediate, shifted register, register shifts), branch,
-/// load/store single and multiple, table branch, multiply and divide, miscellaneous register, barrier, hint and status
-/// register encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
+/// 32-bit data-processing (modified immediate, plain binary immediate, shifted register, register shifts, saturate),
+/// branch, load/store single, dual, multiple and exclusive, table branch, multiply and divide, miscellaneous register,
+/// barrier, hint, status register and CP15 move encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
 /// field as in the encoding diagrams (16 or 32 characters; 32-bit patterns are hw1:hw2). A 16-bit encoding no row
 /// accepts is UNDEFINED; a 32-bit one is UNDEFINED when it lies in a space modelled here, and stops the run
-/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (doubleword exclusives, media,
-/// saturation, coprocessor and VFP/Advanced SIMD).
+/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (doubleword exclusives, the
+/// parallel and packing media instructions, VFP/Advanced SIMD after their enable checks, banked MRS/MSR and the
+/// exception-return forms).
 /// </summary>
 public static class T32DecodeTable
 {
-    // (Declared before the tables: static fields initialize in order.) The opcodes of data-processing (modified immediate) and (shifted register), bits 24..21, with the alias a row takes
+    // (Declared before the tables: static fields initialize in order.) The opcodes of data-processing (modified
+    // immediate) and (shifted register), bits 24..21, with the alias a row takes
     // when Rd = 1111 with S = 1 (the compares) or Rn = 1111 (MOV, MVN).
     private static readonly (string Name, string Op, A32Handler Handler, string? Compare, A32Handler? CompareHandler, string? Move, A32Handler? MoveHandler)[] DataOpcodes =
     [
