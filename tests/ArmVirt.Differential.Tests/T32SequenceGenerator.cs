@@ -25,6 +25,7 @@ internal static class T32SequenceGenerator
         ("t-stack", r => Group("t-stack", r, Stack)),
         ("t-branch", r => Group("t-branch", r, Branch)),
         ("t-exclusive", r => Group("t-exclusive", r, Exclusive)),
+        ("t-parallel", r => Group("t-parallel", r, Parallel)),
     ];
 
     // A group: BLX (immediate) to the next word, a few items of one class, BX PC back to A32.
@@ -330,6 +331,36 @@ internal static class T32SequenceGenerator
             case 1: hw.Add((ushort)(0x9000 | (r.Next(2) << 11) | (Low(r) == Base ? 0 : Low(r)) << 8 | r.Next(16))); break; // str/ldr rt, [sp, #imm]
             case 2: hw.Add((ushort)(0xB000 | r.Next(2) << 7 | r.Next(16))); hw.Add((ushort)(0xA800 | Low(r) << 8 | r.Next(64))); break; // add/sub sp ; add rX, sp, #imm
             default: hw.Add((ushort)(0xB500 | r.Next(256))); hw.Add((ushort)(0xBC00 | 0x01)); hw.Add(0xBC02); break; // push {.., lr} ; pop {r0} ; pop {r1}
+        }
+    }
+
+    // ---- parallel add/subtract (GE), SEL, PKH, SSAT16/USAT16, SXTAB16/UXTAB16 ----
+
+    private static void Parallel(Random r, List<ushort> hw)
+    {
+        uint ParallelWord()
+        {
+            int[] ops = [0, 1, 2, 4, 5, 6];
+            int uhs = r.Next(6) switch { 0 => 0b000, 1 => 0b001, 2 => 0b010, 3 => 0b100, 4 => 0b101, _ => 0b110 };
+            return 0xFA80_F000u | (uint)ops[r.Next(ops.Length)] << 20 | (uint)Src(r) << 16 | (uint)Dst(r) << 8 | (uint)uhs << 4 | (uint)Src(r);
+        }
+        switch (r.Next(5))
+        {
+            case 0: Wide(hw, ParallelWord()); break;
+            case 1: Wide(hw, ParallelWord() & ~0x70u); Wide(hw, 0xFAA0_F080u | (uint)Src(r) << 16 | (uint)Dst(r) << 8 | (uint)Src(r)); break; // GE from a plain op; SEL
+            case 2:
+                {
+                    int imm5 = r.Next(32), tb = r.Next(2);
+                    Wide(hw, 0xEAC0_0000u | (uint)Src(r) << 16 | (uint)(imm5 >> 2) << 12 | (uint)Dst(r) << 8 | (uint)(imm5 & 3) << 6 | (uint)tb << 5 | (uint)Src(r));
+                    break;
+                }
+            case 3: Wide(hw, 0xF320_0000u | (uint)r.Next(2) << 23 | (uint)Src(r) << 16 | (uint)Dst(r) << 8 | (uint)r.Next(16)); break; // SSAT16 / USAT16
+            default:
+                {
+                    int rn = r.Next(3) == 0 ? 15 : Src(r);
+                    Wide(hw, 0xFA20_F080u | (uint)r.Next(2) << 20 | (uint)rn << 16 | (uint)Dst(r) << 8 | (uint)r.Next(4) << 4 | (uint)Src(r));
+                    break;
+                }
         }
     }
 

@@ -12,9 +12,9 @@ namespace ArmVirt.Cpu.A32;
 /// barrier, hint, status register and CP15 move encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
 /// field as in the encoding diagrams (16 or 32 characters; 32-bit patterns are hw1:hw2). A 16-bit encoding no row
 /// accepts is UNDEFINED; a 32-bit one is UNDEFINED when it lies in a space modelled here, and stops the run
-/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (doubleword exclusives, the
-/// parallel and packing media instructions, VFP/Advanced SIMD after their enable checks, banked MRS/MSR and the
-/// exception-return forms).
+/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (doubleword exclusives,
+/// VFP/Advanced SIMD after their enable checks, banked MRS/MSR and the exception-return forms, and what is left of the
+/// media space).
 /// </summary>
 public static class T32DecodeTable
 {
@@ -286,7 +286,15 @@ public static class T32DecodeTable
         }
         yield return W("SSAT (T32)", "11110 0 11 00 x 0 xxxx 0 xxx xxxx xx 0 xxxxx", F.Saturate32, A32Miscellaneous.Ssat);
         yield return W("USAT (T32)", "11110 0 11 10 x 0 xxxx 0 xxx xxxx xx 0 xxxxx", F.Saturate32, A32Miscellaneous.Usat);
-        yield return W("SSAT16/USAT16 (not modelled)", "11110 0 11 x0 1 0 xxxx 0 000 xxxx 00 00 xxxx", F.None, T32Miscellaneous.NotImplemented);
+        yield return W("SSAT16 (T32)", "11110 0 11 00 1 0 xxxx 0 000 xxxx 00 0 0 xxxx", F.Saturate16, A32ParallelArithmetic.Ssat16);
+        yield return W("USAT16 (T32)", "11110 0 11 10 1 0 xxxx 0 000 xxxx 00 0 0 xxxx", F.Saturate16, A32ParallelArithmetic.Usat16);
+
+        // Parallel add/subtract, SEL, PKHBT/PKHTB, SXTAB16/UXTAB16.
+        yield return W("parallel add/subtract (T32)", "11111010 1 xxx xxxx 1111 xxxx 0 xxx xxxx", F.Parallel32, A32ParallelArithmetic.AddSubtract, F.ParallelAllocated);
+        yield return W("SEL (T32)", "11111010 1010 xxxx 1111 xxxx 1000 xxxx", F.Register32, A32ParallelArithmetic.Sel);
+        yield return W("PKHBT/PKHTB (T32)", "1110101 0110 0 xxxx 0 xxx xxxx xx x 0 xxxx", F.ShiftedRegister, A32ParallelArithmetic.Pkh);
+        yield return W("SXTAB16/SXTB16 (T32)", "11111010 0010 xxxx 1111 xxxx 10 xx xxxx", F.Register32, A32Miscellaneous.Sxtab16);
+        yield return W("UXTAB16/UXTB16 (T32)", "11111010 0011 xxxx 1111 xxxx 10 xx xxxx", F.Register32, A32Miscellaneous.Uxtab16);
 
         // Coprocessor moves: the T32 words are the A32 encodings with cond = 1110, so the A32 format and handlers serve.
         yield return W("MCR/MRC (CP15, T32)", "1110 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", A32Formats.Coprocessor, A32System.Cp15);
@@ -298,8 +306,7 @@ public static class T32DecodeTable
 
         // The spaces not modelled yet stop the run (least specific, so every row above wins).
         yield return W("LDREXD/STREXD/LDAEXD/STLEXD (not modelled)", "1110 1000 110x xxxx xxxx xxxx x111 xxxx", F.None, T32Miscellaneous.NotImplemented);
-        yield return W("media and parallel (not modelled)", "11111 01x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
-        yield return W("PKHBT/PKHTB (not modelled)", "1110101 0110 x xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
+        yield return W("other media encodings (not modelled)", "11111 01x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("coprocessor, VFP and Advanced SIMD (not modelled)", "111x 11xx xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("MRS/MSR banked, CPS, SUBS PC, LR, ERET (not modelled)", "11110 0111 xx x xxxx 10 x 0 xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
     }

@@ -296,4 +296,25 @@ public static class T32Formats
 
     /// <summary>The dual and most-significant-word multiplies (T32): Imm = M or R (bit 4) | subtract &lt;&lt; 1, as in A32's op2.</summary>
     public static A32OperandFormat DualMultiply32(bool subtract) => insn => Multiply32(insn) with { Imm = (uint)(Field(insn, 4, 4) | (subtract ? 2 : 0)) };
+
+    // T32 parallel add/subtract op1 (bits 22..20) to A32's op2 (bits 7..5): ADD8, ADD16, ASX, -, SUB8, SUB16, SAX.
+    private static readonly int[] ParallelOperation = [0b100, 0b000, 0b001, -1, 0b111, 0b011, 0b010, -1];
+
+    /// <summary>True for an allocated T32 parallel add/subtract: op1 not 011 or 111, and not U = 0 with H = S = 1.</summary>
+    public static bool ParallelAllocated(uint insn) => ParallelOperation[Field(insn, 22, 20)] >= 0 && Field(insn, 5, 4) != 3;
+
+    /// <summary>
+    /// Parallel add/subtract (T32): 11111010 1 op1 Rn 1111 Rd 0 U H S Rm, as A32's <see cref="A32Formats.ParallelArithmetic"/>:
+    /// Imm = A32 op1 (001 signed, 010 Q, 011 SH, 101 U, 110 UQ, 111 UH) &lt;&lt; 4 | A32 op2.
+    /// </summary>
+    public static A32Operands Parallel32(uint insn)
+    {
+        int kind = (Bit(insn, 6) ? 4 : 0) | (Bit(insn, 5) ? 3 : Bit(insn, 4) ? 2 : 1);
+        int operation = ParallelOperation[Field(insn, 22, 20)];
+        return new() { Cond = Al, Rn = Field(insn, 19, 16), Rd = Field(insn, 11, 8), Rm = Field(insn, 3, 0), Imm = (uint)((kind << 4) | (operation & 7)) };
+    }
+
+    /// <summary>SSAT16/USAT16 (T32): 11110 0 11 0U10 Rn 0000 Rd 0000 sat_imm; the source as A32's Rm, Imm2 = sat_imm.</summary>
+    public static A32Operands Saturate16(uint insn) =>
+        new() { Cond = Al, Rm = Field(insn, 19, 16), Rd = Field(insn, 11, 8), Imm2 = Field(insn, 3, 0) };
 }

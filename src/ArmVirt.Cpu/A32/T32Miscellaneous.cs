@@ -99,8 +99,8 @@ public static class T32Miscellaneous
     }
 
     /// <summary>
-    /// A 32-bit T32 encoding this decoder does not model yet (doubleword exclusives, parallel and packing media
-    /// instructions, VFP/Advanced SIMD, banked MRS/MSR and the exception returns): stops the run naming it, rather than raising an UNDEFINED the hardware would not.
+    /// A 32-bit T32 encoding this decoder does not model yet (doubleword exclusives, VFP/Advanced SIMD, banked MRS/MSR,
+    /// the exception returns, the rest of the media space): stops the run naming it, rather than raising an UNDEFINED the hardware would not.
     /// </summary>
     public static void NotImplemented(Cpu cpu, in A32Operands op)
     {
