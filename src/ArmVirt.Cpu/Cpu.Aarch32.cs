@@ -23,20 +23,21 @@ public sealed partial class Cpu
     /// <summary>The A32 decoder this CPU uses.</summary>
     public A32Decoder A32Decoder { get; set; } = A32Decoder.Instance;
 
-    /// <summary>R[n] in AArch32 state: X[n]&lt;31:0&gt;, and for n = 15 the instruction's address + 8 (A32).</summary>
+    /// <summary>R[n] in AArch32 state: X[n]&lt;31:0&gt;, and for n = 15 the instruction's address + 8 (A32) or + 4 (T32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint R(int n) => n == 15 ? (uint)State.PC + 8 : (uint)State.X[n];
+    public uint R(int n) => n == 15 ? (uint)State.PC + (State.Thumb ? 4u : 8u) : (uint)State.X[n];
 
     /// <summary>Writes R[n] (n &lt; 15) in AArch32 state, zero-extending into X[n].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetR(int n, uint value) => State.X[n] = value;
 
-    /// <summary>BranchWritePC in A32 state: the target with bits 1..0 cleared.</summary>
-    public void BranchWritePc(uint address) => NextPc = address & ~3u;
+    /// <summary>BranchWritePC: the target with bits 1..0 cleared (A32) or bit 0 cleared (T32). ALUWritePC is this in T32 state.</summary>
+    public void BranchWritePc(uint address) => NextPc = address & (State.Thumb ? ~1u : ~3u);
 
     /// <summary>
-    /// BXWritePC: bit 0 selects T32 (and is cleared); an A32 target with bit 1 set is taken as is and faults on fetch
-    /// (PC alignment, Armv8's choice for this once-UNPREDICTABLE case). ALUWritePC and LoadWritePC are this in A32 state.
+    /// BXWritePC: bit 0 selects T32 (and is cleared), else A32; an A32 target with bit 1 set is taken as is and faults on
+    /// fetch (PC alignment, Armv8's choice for this once-UNPREDICTABLE case). LoadWritePC is this in both instruction sets,
+    /// ALUWritePC in A32 state.
     /// </summary>
     public void BxWritePc(uint address)
     {
@@ -45,7 +46,11 @@ public sealed partial class Cpu
             State.Thumb = true;
             NextPc = address & ~1u;
         }
-        else NextPc = address;
+        else
+        {
+            State.Thumb = false;
+            NextPc = address;
+        }
     }
 
     /// <summary>Writes a loaded value to R[n]; n = 15 is LoadWritePC.</summary>
@@ -82,7 +87,8 @@ public sealed partial class Cpu
     }
 
     /// <summary>
-    /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32): N Z C V Q, IT, SS, IL, GE, E = 0,
+    /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32): N Z C V Q, IT (IT[1:0] in
+    /// bits 26..25, IT[7:2] in bits 15..10), SS, IL, GE, E = 0,
     /// A I F, T, M[4] = 1 and M[3:0] = User (0b0000), the only mode EL0 has.
     /// </summary>
     public uint GetAarch32Spsr() =>
@@ -94,6 +100,7 @@ public sealed partial class Cpu
         | ((State.Ge & 0xF) << 16)
         | (State.Daif & 0x1C0u)
         | (State.Thumb ? 1u << 5 : 0)
+        | ItToSpsr(State.It)
         | 0x10u;
 
     // The AArch32 part of AArch64.ExceptionReturn when SPSR.M[4] = 1, after the legality checks: PSTATE from the
@@ -104,6 +111,7 @@ public sealed partial class Cpu
         State.Thumb = (spsr & (1UL << 5)) != 0;
         State.Saturation = (spsr & (1UL << 27)) != 0;
         State.Ge = (uint)(spsr >> 16) & 0xF;
+        State.It = State.Thumb ? ItFromSpsr(spsr) : (byte)0;
         State.Daif = (uint)spsr & 0x1C0u; // A, I, F; AArch32 has no D (bit 9 is E)
         for (int i = 0; i < 15; i++) State.X[i] = (uint)State.X[i];
         NextPc = (uint)target & (State.Thumb ? ~1u : ~3u);
@@ -113,11 +121,13 @@ public sealed partial class Cpu
     // M[3:0] = 0) implements AArch32, so every other mode names an EL that is AArch64-only.
     private static bool IllegalAarch32Return(ulong spsr) => (spsr & 0xF) != 0;
 
-    // What a legal return to AArch32 may ask for that is not modelled yet: big-endian data (SPSR.E) and an IT block
-    // in progress (IT bits, T32 only).
+    // What a legal return to AArch32 may ask for that is not modelled yet: big-endian data (SPSR.E).
     private void CheckAarch32ReturnModelled(ulong spsr)
     {
         if ((spsr & (1UL << 9)) != 0) StopUnsupported("exception return to AArch32 with SPSR.E = 1 (big-endian data) is not implemented");
-        if ((spsr & 0x0600_FC00UL) != 0) StopUnsupported("exception return to AArch32 inside an IT block (T32) is not implemented");
     }
+
+    // The SPSR's split IT field: IT[7:2] in bits 15..10, IT[1:0] in bits 26..25.
+    private static uint ItToSpsr(byte it) => ((uint)(it >> 2) << 10) | ((uint)(it & 3) << 25);
+    private static byte ItFromSpsr(ulong spsr) => (byte)((((spsr >> 10) & 0x3F) << 2) | ((spsr >> 25) & 3));
 }

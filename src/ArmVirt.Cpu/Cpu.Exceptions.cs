@@ -52,9 +52,13 @@ public sealed partial class Cpu
                 retires: ec is ExceptionClass.Svc64 or ExceptionClass.Hvc64 or ExceptionClass.Smc64);
         // From a lower EL the vector group says whether that EL was AArch64 (0x400) or AArch32 (0x600).
         ulong vectorOffset = targetEl > State.EL ? (State.Aarch32 ? 0x600UL : 0x400UL) : State.SpSel == 1 ? 0x200UL : 0x000UL;
+        // ESR.IL = 0 for a 16-bit T32 instruction (the syndromes that report the length; Unknown and aborts without a
+        // valid instruction syndrome keep IL = 1).
+        if (State.Thumb && _t32Narrow && kind == ExceptionKind.Synchronous && T32LengthInSyndrome(ec, iss)) il = false;
         ulong spsr = GetSpsrFromPstate();
         State.Aarch32 = false; // every EL an exception can be taken to is AArch64
         State.Thumb = false;
+        State.It = 0;
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)
         {
             Sys.Esr[targetEl] = ((ulong)ec << 26) | (il ? 1UL << 25 : 0) | (iss & 0x1FF_FFFF);

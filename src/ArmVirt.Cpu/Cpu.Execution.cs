@@ -162,7 +162,21 @@ public sealed partial class Cpu
             {
                 // The Software Step exception was taken (counted below as a fetch abort is).
             }
-            else if (State.Thumb) StopUnsupported($"T32 instruction set (AArch32 Thumb state) at PC 0x{pc:x} is not implemented");
+            else if (State.Thumb)
+            {
+                // T32: one or two halfwords (Cpu.Thumb.cs); a fault on the second reports its own address.
+                if (FetchT32Fault(pc, out uint t32) is { } t32Fault)
+                    TakeException(ExceptionKind.Synchronous, t32Fault.TargetEl, pc, t32Fault.Class, t32Fault.Iss, t32Fault.InstructionLength32, t32Fault.FaultAddress, t32Fault.IntermediatePhysicalAddress);
+                else
+                {
+                    if (_afterFetchChecks) AfterFetchChecks(pc);
+                    TraceInstruction?.Invoke(this, t32);
+                    if (State.IllegalState) CheckIllegalState();
+                    ExecuteT32(pc, t32);
+                    State.PC = NextPc;
+                    if (_softwareStepConfigured) SoftwareStepCompleted(t32, stepping);
+                }
+            }
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
             // instruction), as the catch below takes the others.
             else if (FetchFault(pc, out uint insn) is { } fault)

@@ -73,6 +73,12 @@ public struct CpuState
     /// <summary>PSTATE.T: in AArch32 state, T32 rather than A32.</summary>
     public bool Thumb;
 
+    /// <summary>
+    /// PSTATE.IT (ITSTATE), the T32 IT block state: bits 7..4 the base condition, bits 4..0 the mask that ITAdvance
+    /// shifts; zero outside an IT block (aarch32/functions/system/InITBlock, ITAdvance).
+    /// </summary>
+    public byte It;
+
     /// <summary>PSTATE.Q, the AArch32 cumulative saturation flag (APSR.Q).</summary>
     public bool Saturation;
 

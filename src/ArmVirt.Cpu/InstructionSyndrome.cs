@@ -13,6 +13,7 @@ internal static class InstructionSyndrome
     public static uint ForCurrentInstruction(Cpu cpu)
     {
         uint insn;
+        if (cpu.State.Aarch32 && cpu.State.Thumb) return 0; // T32 instruction syndromes are not modelled yet: ISV = 0
         try
         {
             insn = cpu.FetchInstruction(cpu.State.PC);

@@ -67,7 +67,7 @@ public sealed class A32DifferentialTests
         await RunBatches(TestContext, "a32-mixed", DifferentialTests.BaseSeed ^ DefaultBaseSeed, MixedBatches, MixedSequencesPerBatch, all, fill: false);
     }
 
-    private static async Task RunBatches(TestContext context, string label, ulong seed, int batches, int perBatch, Func<Random, InstructionGroup>[] classes, bool fill)
+    internal static async Task RunBatches(TestContext context, string label, ulong seed, int batches, int perBatch, Func<Random, InstructionGroup>[] classes, bool fill)
     {
         string qemu = RequireQemu();
         context.WriteLine($"{label}: test seed 0x{seed:x}, {batches} x {perBatch} sequences");

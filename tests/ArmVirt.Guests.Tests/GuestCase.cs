@@ -36,6 +36,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("debug-el2", "debug.elf", 2, false, StopReason.PowerOff, 0),
         // An AArch64 EL1 running an A32 program (built by arm-linux-gnueabihf-gcc) at AArch32 EL0.
         new("aarch32", "aarch32.elf", 1, false, StopReason.PowerOff, 0),
+        // The same program built with -mthumb: T32 at AArch32 EL0 (IT blocks, CBZ, TBB/TBH, LDRD/STRD... as gcc emits them).
+        new("aarch32_thumb", "aarch32_thumb.elf", 1, false, StopReason.PowerOff, 0),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),
         // The target of the GDB stub's scripted sessions (ArmVirt.Cli.Tests GdbSessionTests), built with -g.
         new("gdbtarget", "gdbtarget.elf", 1, false, StopReason.PowerOff, 0),

@@ -1,5 +1,5 @@
 /*
- * The AArch32 half of aarch32.elf: an A32 program that aarch32.c's EL1 copies to USER_BASE and enters at EL0 in
+ * The AArch32 half of aarch32.elf and aarch32_thumb.elf: an A32 (or, built with -mthumb, T32) program that aarch32.c's EL1 copies to USER_BASE and enters at EL0 in
  * AArch32 User mode (SPSR_EL1.M = 0b10000). Built with arm-linux-gnueabihf-gcc -marm -march=armv8-a, general
  * registers only. It reaches its EL1 through SVCs: #1 prints the string at r0, #2 prints "r0 = r1" with r0 a string
  * and r1 a value, #0 exits. Integer kernels exercise data processing, multiplies, divides, loads and stores in every
@@ -79,7 +79,11 @@ static volatile uint32_t counter;
 
 int user_main(void)
 {
+#ifdef __thumb__
+    puts32("AArch32 EL0: hello from T32\n");
+#else
     puts32("AArch32 EL0: hello from A32\n");
+#endif
 
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
@@ -151,10 +155,20 @@ int user_main(void)
     SVC(3, 0, 0); /* EL1 clears CNTKCTL_EL1.EL0PCTEN/EL0VCTEN: the counter accesses below trap */
     __asm__ volatile("mrrc p15, 1, %0, %1, c14" : "=r"(lo0), "=r"(hi0) :: "memory");
     __asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(frq) :: "memory");
+#ifdef __thumb__
+    /* T32: a 32-bit UDF (EC 0x00 has IL = 1 whatever the length), a 16-bit BKPT (imm8), a 16-bit WFI (IL = 0) branched
+     * around rather than in an IT block (QEMU's SPSR.IT for a WFx trapped inside one is stale: 0 where the Arm ARM saves
+     * the WFI's IT state, which ArmVirt does), and an SVC whose IT condition fails. */
+    __asm__ volatile("udf.w #0x42");
+    __asm__ volatile("bkpt #0x34");
+    __asm__ volatile("cmp %0, #1\n\tbeq 1f\n\twfi\n1:" :: "r"(opaque(2)) : "cc");
+    __asm__ volatile("cmp %0, #1\n\tit ne\n\tsvcne #5" :: "r"(opaque(1)) : "cc");
+#else
     __asm__ volatile("udf #0x42");
     __asm__ volatile("bkpt #0x1234");
     __asm__ volatile("cmp %0, #1\n\twfine" :: "r"(opaque(2)) : "cc"); /* NE holds: trapped with COND = 0001 */
     __asm__ volatile("cmp %0, #1\n\tsvcne #5" :: "r"(opaque(1)) : "cc"); /* NE fails: no exception */
+#endif
     __asm__ volatile(".fpu vfpv4\n\tvmov.f32 s0, s1"); /* CPACR_EL1.FPEN = 0: EC 0x07 */
     uint32_t loaded;
     __asm__ volatile("ldrex %0, [%1]" : "=r"(loaded) : "r"((uintptr_t)&counter + 2) : "memory");

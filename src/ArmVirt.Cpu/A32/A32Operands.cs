@@ -45,6 +45,8 @@ public readonly record struct A32Operands
     public bool Unprivileged { get; init; }
     /// <summary>The register list of LDM/STM (bit n = Rn).</summary>
     public ushort Registers { get; init; }
+    /// <summary>T32: the instruction executes whatever the condition of its IT block (BKPT).</summary>
+    public bool Unconditional { get; init; }
 }
 
 /// <summary>The forms of a data-processing second operand (Arm ARM F4.1.2 "Data-processing and miscellaneous instructions").</summary>

@@ -4,7 +4,7 @@ namespace ArmVirt.Cpu.A32;
 /// F4.1 "Synchronization primitives and Load-Acquire/Store-Release": LDREX/STREX (word, byte, halfword, doubleword),
 /// LDAEX/STLEX, LDA/STL. Operands from <see cref="A32Formats.Synchronization"/>: Rn the base, Rd (bits 15..12) the
 /// loaded register or the store's status, Rm (bits 3..0) the stored register. Every access must be aligned to its
-/// size; the monitors are those of the A64 exclusives (AArch32.SetExclusiveMonitors, AArch32.ExclusiveMonitorsPass).
+/// size; the T32 word forms add an offset (Imm, imm8 * 4; zero in A32). The monitors are those of the A64 exclusives (AArch32.SetExclusiveMonitors, AArch32.ExclusiveMonitorsPass).
 /// </summary>
 public static class A32Synchronization
 {
@@ -17,7 +17,7 @@ public static class A32Synchronization
 
     private static void LoadExclusive(Cpu cpu, in A32Operands op, int size, bool acquire)
     {
-        uint address = cpu.R(op.Rn);
+        uint address = cpu.R(op.Rn) + op.Imm;
         var kind = Kind(acquire);
         ulong pa = cpu.TranslateData(address, size, kind);
         ulong value = cpu.ReadMemory(address, size, kind);
@@ -28,7 +28,7 @@ public static class A32Synchronization
 
     private static void StoreExclusive(Cpu cpu, in A32Operands op, int size, bool release)
     {
-        uint address = cpu.R(op.Rn);
+        uint address = cpu.R(op.Rn) + op.Imm;
         ulong data = size == 8 ? ((ulong)cpu.R(op.Rm + 1) << 32) | cpu.R(op.Rm) : cpu.R(op.Rm);
         var kind = Kind(release) | MemoryAccessKind.Write;
         ulong pa = cpu.TranslateData(address, size, kind);

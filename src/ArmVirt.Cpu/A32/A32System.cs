@@ -14,9 +14,15 @@ namespace ArmVirt.Cpu.A32;
 /// </summary>
 public static class A32System
 {
-    /// <summary>F5.1 SVC / AArch32.CallSupervisor: EC 0x11, ISS = imm24&lt;15:0&gt;, returning after the SVC.</summary>
-    public static void Svc(Cpu cpu, in A32Operands op) =>
-        cpu.TakeException(ExceptionKind.Synchronous, cpu.SyncExceptionTargetEl, (uint)cpu.State.PC + 4, ExceptionClass.Svc32, op.Imm & 0xFFFF);
+    /// <summary>
+    /// F5.1 SVC / AArch32.CallSupervisor: EC 0x11, ISS = imm24&lt;15:0&gt; (imm8 in T32), returning after the SVC (+4 in
+    /// A32, +2 in T32); inside an IT block the saved IT state is advanced past it (AArch32.ITAdvance).
+    /// </summary>
+    public static void Svc(Cpu cpu, in A32Operands op)
+    {
+        cpu.ItAdvance();
+        cpu.TakeException(ExceptionKind.Synchronous, cpu.SyncExceptionTargetEl, (uint)cpu.NextPc, ExceptionClass.Svc32, op.Imm & 0xFFFF);
+    }
 
     /// <summary>
     /// F5.1 BKPT / AArch32.SoftwareBreakpoint: a debug exception, EC 0x38 with ISS = imm16 (imm12:imm4), to EL1, or to
