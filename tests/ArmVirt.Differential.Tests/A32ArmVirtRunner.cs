@@ -1,6 +1,5 @@
 using ArmVirt.Core;
 using ArmVirt.Cpu;
-using ArmVirt.Cpu.Exceptions;
 
 namespace ArmVirt.Differential.Tests;
 
@@ -44,52 +43,10 @@ internal static class A32ArmVirtRunner
             if (!cpu.State.Aarch32 || cpu.State.EL != 0) throw new InvalidOperationException("the ERET did not enter AArch32 EL0");
         }
 
-        var errors = new Dictionary<int, string>();
         Enter(program.Count > 0 ? program.SequenceStarts[0] : program.EndAddress);
-        ulong budget = (ulong)program.Count * 400 + 1000;
-        while (cpu.State.PC != program.EndAddress)
-        {
-            if (budget-- == 0)
-            {
-                errors[SequenceOf(program, cpu.State.PC)] = $"did not reach the end of the batch: still running at PC 0x{cpu.State.PC:x}";
-                break;
-            }
-            ulong pc = cpu.State.PC;
-            string? failure = null;
-            try
-            {
-                cpu.Step();
-            }
-            catch (Exception e) when (e is not GuestException)
-            {
-                failure = $"host exception at PC 0x{pc:x}: {e.GetType().Name}: {e.Message}";
-            }
-            if (failure == null && exception != null) failure = exception;
-            if (failure == null && cpu.StopReason != StopReason.None) failure = $"CPU stopped ({cpu.StopReason}) at PC 0x{pc:x}: {cpu.StopMessage}";
-            if (failure == null && (cpu.State.PC < program.SequenceStarts[0] || cpu.State.PC > program.EndAddress))
-                failure = $"left the program: PC 0x{pc:x} -> 0x{cpu.State.PC:x}";
-            if (failure == null) continue;
-
-            int seq = SequenceOf(program, pc);
-            if (!errors.ContainsKey(seq)) errors[seq] = $"{failure} (instruction 0x{ReadWord(bus, pc):x8})";
-            Enter(seq + 1 < program.Count ? program.SequenceStarts[seq + 1] : program.EndAddress);
-        }
-
-        var blocks = new byte[program.Count * A32BatchProgram.BlockSize];
-        for (int i = 0; i < blocks.Length; i += 8)
-        {
-            if (!bus.TryRead(program.BlocksAddress + (ulong)i, 8, out ulong v)) throw new InvalidOperationException("blocks unreadable");
-            BitConverter.TryWriteBytes(blocks.AsSpan(i), v);
-        }
+        var errors = BatchStepper.Run(cpu, bus, program.SequenceStarts.Select(a => (ulong)a).ToArray(), program.EndAddress,
+            () => { string? e = exception; exception = null; return e; }, Enter);
+        var blocks = BatchStepper.ReadBlocks(bus, program.BlocksAddress, program.Count * A32BatchProgram.BlockSize);
         return new Result(blocks, errors);
     }
-
-    private static int SequenceOf(A32BatchProgram program, ulong pc)
-    {
-        int index = Array.BinarySearch(program.SequenceStarts, (uint)pc);
-        if (index < 0) index = ~index - 1;
-        return Math.Clamp(index, 0, program.Count - 1);
-    }
-
-    private static uint ReadWord(PhysicalBus bus, ulong pa) => bus.TryRead(pa, 4, out ulong v) ? (uint)v : 0;
 }
