@@ -74,20 +74,7 @@ public sealed class PackageTests
         string example = Regex.Match(readme, "```csharp\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
         Assert.IsNotEmpty(example, "PACKAGE.md has a ```csharp block");
         File.WriteAllText(Path.Combine(dir, "Program.cs"), example);
-        File.WriteAllText(Path.Combine(dir, "Consumer.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="ArmVirt" Version="{Version}" />
-              </ItemGroup>
-            </Project>
-            """);
-        WriteFeedOnlyConfig(dir);
+        WriteConsumerProject(dir, "Consumer");
         // The example boots guest.elf at EL2: the demo guest, which powers off from EL2.
         File.Copy(Path.Combine(RepositoryRoot, "tests", "guests", "bin", "demo.elf"), Path.Combine(dir, "guest.elf"));
         var r = Run("dotnet", ["run", "-c", "Release", "-nologo"], dir, IsolatedPackages(dir));
@@ -121,20 +108,7 @@ public sealed class PackageTests
                 public static ulong seed = 1, start = 0x4008_0000, end = 0x4008_1000;
             }
             """);
-        File.WriteAllText(Path.Combine(dir, "Readme.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="ArmVirt" Version="{Version}" />
-              </ItemGroup>
-            </Project>
-            """);
-        WriteFeedOnlyConfig(dir);
+        WriteConsumerProject(dir, "Readme");
         var r = Run("dotnet", ["build", "-c", "Release", "-nologo"], dir, IsolatedPackages(dir));
         Assert.AreEqual(0, r.ExitCode, r.Output);
     }
@@ -156,6 +130,25 @@ public sealed class PackageTests
         var demo = Run(armvirt, [], dir);
         Assert.AreEqual(0, demo.ExitCode, demo.Output);
         StringAssert.Contains(demo.Output, "EL2: hello from the hypervisor level");
+    }
+
+    // A console project referencing the ArmVirt package, restored from the feed only (WriteFeedOnlyConfig).
+    private static void WriteConsumerProject(string dir, string name)
+    {
+        File.WriteAllText(Path.Combine(dir, name + ".csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="ArmVirt" Version="{Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        WriteFeedOnlyConfig(dir);
     }
 
     // A nuget.config naming the feed and, for the package's dependencies (ELFSharp, logging), the packages the solution's own
