@@ -44,6 +44,16 @@ public sealed partial class Cpu
     /// <summary>A snapshot of the registers the walk needs for the current EL's regime.</summary>
     public TranslationControl CurrentTranslationControl() => TranslationControlFor(State.EL);
 
+    /// <summary>
+    /// A debugger's walk of <paramref name="va"/> in the current translation regime (stage 1 and, under it, stage 2):
+    /// no TLB fill, no access-flag update, no exception; the fault, if any, is in the result.
+    /// </summary>
+    public TranslationResult DebugTranslate(ulong va)
+    {
+        var control = CurrentTranslationControl();
+        return Translator.Translate(in control, va, AccessType.Read);
+    }
+
     /// <summary>The translation controls of the regime used at <paramref name="el"/>.</summary>
     public TranslationControl TranslationControlFor(int el)
     {

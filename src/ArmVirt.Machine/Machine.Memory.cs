@@ -1,5 +1,3 @@
-using ArmVirt.Mmu;
-
 namespace ArmVirt.Machine;
 
 public sealed partial class Machine
@@ -12,9 +10,7 @@ public sealed partial class Machine
     /// </summary>
     public ulong? TranslateVirtual(ulong va, int cpu = 0)
     {
-        var c = Cpus[cpu];
-        var control = c.CurrentTranslationControl();
-        var r = c.Translator.Translate(in control, va, AccessType.Read);
+        var r = Cpus[cpu].DebugTranslate(va);
         return r.IsFault ? null : r.PhysicalAddress;
     }
 

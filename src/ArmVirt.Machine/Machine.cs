@@ -248,7 +248,7 @@ public sealed partial class Machine : IDisposable
     public SerialWait WaitForSerial(string text, TimeSpan virtualTimeout)
     {
         ArgumentException.ThrowIfNullOrEmpty(text);
-        return Wait(w => w.Length >= text.Length && w[^1] == text[^1] && EndsWith(w, text) ? text : null, virtualTimeout);
+        return Wait(w => w.Length >= text.Length && EndsWith(w, text) ? text : null, virtualTimeout);
     }
 
     /// <summary>

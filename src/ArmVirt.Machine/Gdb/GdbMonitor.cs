@@ -51,8 +51,8 @@ internal static class GdbMonitor
     {
         if (args.Length != 1 || !TryAddress(args[0], out ulong va)) return "usage: translate VA\n";
         var cpu = stub.SelectedCpu;
-        var control = cpu.CurrentTranslationControl();
-        var r = cpu.Translator.Translate(in control, va, AccessType.Read);
+        var control = cpu.CurrentTranslationControl(); // for the regime it names
+        var r = cpu.DebugTranslate(va);
         // gdb does not tell the stub which thread a monitor command is for: name the CPU (the last Hg selected).
         string regime = $"CPU#{cpu.Configuration.Index} EL{cpu.State.EL} {control.Regime}";
         if (r.IsFault) return $"0x{va:x} ({regime}): {r.Fault.Kind} fault at level {r.Fault.Level}{(r.Fault.IsStage2 ? " (stage 2)" : "")}\n";
