@@ -198,10 +198,14 @@ public sealed partial class Cpu
         // The block (compiled or predecoded) that just exited normally through a chainable exit: its successor comes
         // from its links, and the checks below are skipped.
         TranslationBlock? from = null;
+        // A predecoded chain that stopped at a block it does not run (compiled, or null: the interpreter's) hands it
+        // over already entered: the loop takes it up where it would have called NextBlock.
+        bool handedOver = false;
+        TranslationBlock? handover = null;
         while (MayRunNextInstruction(limit))
         {
             ulong pc = State.PC;
-            if (from == null)
+            if (from == null && !handedOver)
             {
                 // After a chainable exit CheckInterrupts would give the answer it gave before that block: the check
                 // is skipped only then. (The fetch translation below is done for every block.)
@@ -228,8 +232,9 @@ public sealed partial class Cpu
                     continue;
                 }
             }
-            var block = from != null ? NextBlock(cache, from, pc) : EnterBlock(cache, pc);
+            var block = handedOver ? handover : from != null ? NextBlock(cache, from, pc) : EnterBlock(cache, pc);
             from = null;
+            handedOver = false;
             if (block == null)
             {
                 StepInstruction();
@@ -244,15 +249,16 @@ public sealed partial class Cpu
                 from = ExecuteChain(cache, block, limit);
                 continue;
             }
-            switch (RunPredecoded(block, limit))
+            switch (RunPredecodedChain(cache, ref block, limit, out handedOver))
             {
                 case PredecodedExit.Normal:
-                    if (block.ChainableExit) from = block;
+                    if (handedOver) handover = block;
+                    else if (block!.ChainableExit) from = block;
                     break;
                 case PredecodedExit.Early:
                     // Left inside the block at a deadline, the limit or a stop: its rest is stepped when the loop goes
                     // on there (rather than built as a block of its own).
-                    interpretRemaining = (int)((block.EndPc - State.PC) >> 2);
+                    interpretRemaining = (int)((block!.EndPc - State.PC) >> 2);
                     expectedPc = State.PC;
                     break;
             }

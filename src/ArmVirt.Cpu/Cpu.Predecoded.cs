@@ -33,6 +33,36 @@ public sealed partial class Cpu
         return RunPredecodedStepwise(block, limit);
     }
 
+    /// <summary>
+    /// Runs predecoded <paramref name="block"/> and, while each ends normally through a chainable exit, the predecoded
+    /// blocks that follow it, making between two of them the checks <see cref="RunJitLoop"/> makes after a chainable
+    /// exit (the loop conditions, then <see cref="NextBlock"/>), without going back to it. <paramref name="block"/> is
+    /// left on the last block run; when the chain stops at a successor it does not run (compiled, or none: the fetch is
+    /// the interpreter's), that successor, already entered, is there instead and <paramref name="handedOver"/> is set.
+    /// </summary>
+    private PredecodedExit RunPredecodedChain(TranslationCache cache, ref TranslationBlock? block, ulong limit, out bool handedOver)
+    {
+        handedOver = false;
+        var running = block!;
+        while (true)
+        {
+            var exit = RunPredecoded(running, limit);
+            if (exit != PredecodedExit.Normal || !running.ChainableExit || !MayRunNextInstruction(limit))
+            {
+                block = running;
+                return exit;
+            }
+            var next = NextBlock(cache, running, State.PC);
+            if (next == null || next.Code != null)
+            {
+                block = next;
+                handedOver = true;
+                return exit;
+            }
+            running = next;
+        }
+    }
+
     // The block fits before the deadline and the limit: the loop's checks between its instructions would all pass,
     // except after a load or store that left the RAM fast path (JitCheckAfterAccess: MMIO may raise an interrupt or
     // move the deadline, a store may rewrite the block), where JitMustLeaveBlock decides as in compiled blocks.
@@ -49,27 +79,27 @@ public sealed partial class Cpu
         var exit = PredecodedExit.Normal;
         try
         {
-            for (int i = 0; ; i++)
+            // Every instruction but the last falls through to the next (only the last can branch).
+            for (int i = 0; i < last; i++)
             {
-                if (i == last) NextPc = pc + 4;
                 ref readonly var x = ref code[i];
                 Execute(block, i, x);
                 State.Cycles += cpi;
                 State.Instructions++;
-                if (i == last)
-                {
-                    State.PC = NextPc;
-                    break;
-                }
                 pc += 4;
                 State.PC = pc;
                 if (x.Class == InstructionClass.Memory && JitCheckAfterAccess && JitMustLeaveBlock(block))
                 {
                     NextPc = pc; // as Step leaves it after the access
                     exit = PredecodedExit.Early;
-                    break;
+                    goto done;
                 }
             }
+            NextPc = pc + 4;
+            Execute(block, last, code[last]);
+            State.Cycles += cpi;
+            State.Instructions++;
+            State.PC = NextPc;
         }
         catch (GuestException e)
         {
@@ -79,6 +109,7 @@ public sealed partial class Cpu
         {
             exit = Stopped(pc);
         }
+    done:
         Statistics.InstructionsPredecoded += State.Instructions - start;
         PredecodedBlockExecuted?.Invoke(this, block);
         return exit;

@@ -28,8 +28,11 @@ internal static class LoadStorePair
         ulong address2 = address + (ulong)bytes;
         if ((insn & (1u << 22)) != 0)
         {
-            ulong first = cpu.ReadMemory(address, bytes);
-            ulong second = cpu.ReadMemory(address2, bytes);
+            if (!TryLoadFast(cpu, address, bytes, out ulong first, out ulong second))
+            {
+                first = cpu.ReadMemory(address, bytes);
+                second = cpu.ReadMemory(address2, bytes);
+            }
             if ((insn >> 30) == 1)
             {
                 first = AddressingModes.SignExtend(first, 32);
@@ -47,6 +50,23 @@ internal static class LoadStorePair
             cpu.WriteMemory(address, bytes, first);
             cpu.WriteMemory(address2, bytes, second);
         }
+    }
+
+    // Both halves in one page that the soft TLB maps readable RAM: one lookup for both, the values those of two
+    // ReadMemory calls.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe bool TryLoadFast(Cpu cpu, ulong address, int bytes, out ulong first, out ulong second)
+    {
+        byte* h = (address & (ulong)(bytes - 1)) == 0 && (address & 0xFFF) + 2 * (ulong)bytes <= 0x1000
+            ? cpu.FastReadPointer(address) : null;
+        if (h == null)
+        {
+            first = second = 0;
+            return false;
+        }
+        first = Cpu.LoadHost(h, bytes);
+        second = Cpu.LoadHost(h + bytes, bytes);
+        return true;
     }
 
     // Both halves in one page that the soft TLB maps writable RAM: neither can fault, so no probe is needed. The

@@ -27,13 +27,21 @@ public sealed class TranslationBlock
         ClassArray = classes;
         EncodingArray = encodings;
         Predecoded = new PredecodedInstruction[words.Length];
-        for (int i = 0; i < words.Length; i++) Predecoded[i] = new PredecodedInstruction(encodings[i].FunctionPointer, words[i], classes[i]);
+        for (int i = 0; i < words.Length; i++) Predecoded[i] = new PredecodedInstruction(PredecodedEntry(encodings[i], words[i]), words[i], classes[i]);
         Classes = classes;
         Length = words.Length;
         EndsWithTerminator = Length > 0 && classes[Length - 1] == InstructionClass.EndsBlock;
         ChainableExit = Length > 0 && InstructionClassifier.LeavesInterruptStateUnchanged(encodings[Length - 1]);
         EndsWithComputedBranch = Length > 0 && RegionInstruction.KindOf(encodings[Length - 1], words[Length - 1]) == BranchKind.Indirect
             && encodings[Length - 1].Handler.Method != ((A64Handler)Branches.Ret).Method;
+    }
+
+    // What the predecoded tier calls for a word: the shaped entry point of its row where one exists (the same semantics
+    // with the word's shape fixed at build time), else the row handler's function pointer (0: called through its delegate).
+    private static nint PredecodedEntry(A64Encoding encoding, uint word)
+    {
+        nint shaped = LoadStoreRegister.ShapedEntry(encoding.Handler, word);
+        return shaped != 0 ? shaped : encoding.FunctionPointer;
     }
 
     /// <summary>True when the last instruction is BR or BLR: its successors are jump-table cases or called functions.</summary>
