@@ -41,6 +41,9 @@ public sealed partial class Cpu
     public void TakeException(ExceptionKind kind, int targetEl, ulong preferredReturn,
         ExceptionClass ec = ExceptionClass.Unknown, uint iss = 0, bool il = true, ulong? far = null, ulong? ipa = null)
     {
+        if (_exceptionHooks.Length != 0 && kind == ExceptionKind.Synchronous
+            && ExceptionHandledByHook(ec, iss, targetEl, preferredReturn, far))
+            return;
         // The cached regime stays: an exception entry changes PSTATE.EL and PSTATE.PAN, which every use of the cache
         // compares, and no register the regime reads (taking a virtual SError clears HCR_EL2.VSE, and drops it there).
         Statistics.ExceptionsTaken[targetEl]++;

@@ -1,3 +1,5 @@
+using ArmVirt.Cpu.Exceptions;
+
 namespace ArmVirt.Cpu;
 
 public sealed partial class Cpu
@@ -39,6 +41,7 @@ public sealed partial class Cpu
     // The hooks as arrays (copied when they change): called without an allocation, and a hook may remove itself.
     private (ulong Start, ulong End, Action<Cpu, ulong> Hook)[] _codeHooks = [];
     private (ulong Start, ulong End, Action<Cpu, MemoryHookAccess> Hook)[] _memoryHooks = [];
+    private Func<Cpu, ExceptionHookEvent, bool>[] _exceptionHooks = [];
     // Inside Run or Step: translated code may be running, so a change of the watched data must also make it leave.
     private bool _inRun;
 
@@ -77,6 +80,7 @@ public sealed partial class Cpu
             foreach (ulong va in _hostBreakpoints) pages.Add((va >> 12, va >> 12));
         _codeHooks = _hooks != null ? [.. _hooks.Code] : [];
         _memoryHooks = _hooks != null ? [.. _hooks.Memory] : [];
+        _exceptionHooks = _hooks != null ? [.. _hooks.Exception] : [];
         _codeHooksArmed = _codeHooks.Length != 0;
         if (_codeHooksArmed)
             foreach (var (start, end, _) in _codeHooks) pages.Add((start >> 12, (end - 1) >> 12));
@@ -184,5 +188,22 @@ public sealed partial class Cpu
         var access = new MemoryHookAccess(va, size, value, write);
         foreach (var (start, end, hook) in _memoryHooks)
             if (va >= start && va < end) hook(this, access);
+    }
+
+    // The exception hooks (HookSet.AddException), before a synchronous exception's entry: true when one handled it (the
+    // PC is then the hook's, NextPc with it, so that every execution loop continues there).
+    private bool ExceptionHandledByHook(ExceptionClass ec, uint iss, int targetEl, ulong preferredReturn, ulong? far)
+    {
+        var e = new ExceptionHookEvent(ec, iss, targetEl, preferredReturn, far);
+        foreach (var hook in _exceptionHooks)
+        {
+            State.PC = preferredReturn;
+            if (hook(this, e))
+            {
+                NextPc = State.PC;
+                return true;
+            }
+        }
+        return false;
     }
 }

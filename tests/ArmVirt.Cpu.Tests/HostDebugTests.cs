@@ -174,4 +174,73 @@ public sealed class HostDebugTests
         Assert.AreEqual(200, seen[0].Take(400).Count(e => e.StartsWith("pc ")), "code hook entries");
         Assert.AreEqual(100, seen[0].Take(400).Count(e => e.StartsWith("W ")), "stores reported with their values");
     }
+
+    // loop: x1++; x8 = x1; SVC #7 (answered by the hook: x0 = 2 * x8); x2 += x0; UDF #0 (skipped by the hook); until
+    // x1 == Passes; then spins at `end`.
+    [TestMethod]
+    public void ExceptionHooksAnswerSvcAndSkipUndefinedUnderBothEngines()
+    {
+        var a = new A64Assembler();
+        int loop = a.NewLabel(), svc = a.NewLabel(), udf = a.NewLabel(), end = a.NewLabel();
+        a.Emit(Movz(true, 1, 0));
+        a.Emit(Movz(true, 2, 0));
+        a.Emit(Movz(true, 3, Passes));
+        a.Bind(loop);
+        a.Emit(AddImm(true, false, false, 1, 1, 1));
+        a.Emit(AddImm(true, false, false, 8, 1, 0));
+        a.Bind(svc);
+        a.Emit(Svc(7));
+        a.Emit(AddShifted(true, false, false, 2, 2, 0));
+        a.Bind(udf);
+        a.Emit(0x0000_0000); // UDF #0
+        a.Emit(AddShifted(true, true, true, 31, 1, 3));
+        a.BCond(1, loop);
+        a.Bind(end);
+        a.B(end);
+        var words = a.Finish();
+        ulong At(int label) => LockstepRegionTests.Code + (ulong)a.IndexOf(label) * 4;
+        using var pair = LockstepRegionTests.RegionPair(mmu: true);
+        LockstepRegionTests.LoadAtCode(pair, words);
+        var seen = new List<List<string>>();
+        foreach (var s in pair.Both)
+        {
+            var cpu = s.Cpu;
+            var log = new List<string>();
+            seen.Add(log);
+            int el = cpu.State.EL;
+            ulong esr = cpu.Sys.Esr[el], elr = cpu.Sys.Elr[el];
+            using (cpu.Hooks.AddException((c, e) =>
+            {
+                if (log.Count < 4) log.Add($"{e.Class} {e.Iss} EL{e.TargetEl} {e.PreferredReturn:x} pc {c.State.PC:x}");
+                if (e.Class == Exceptions.ExceptionClass.Svc64 && e.Iss == 7)
+                {
+                    c.SetX(0, 2 * c.X(8));
+                    return true;
+                }
+                return false;
+            }))
+            using (cpu.Hooks.AddException((c, e) =>
+            {
+                c.State.PC += 4; // the undefined instruction: skipped
+                return true;
+            }))
+            {
+                Assert.AreEqual(StopReason.InstructionLimit, cpu.Run(3 + 8UL * Passes + 10));
+                cpu.ClearStop();
+            }
+            Assert.AreEqual(At(end), cpu.State.PC);
+            Assert.AreEqual((ulong)Passes * (Passes + 1), cpu.X(2), "every SVC answered: x2 = sum of 2i");
+            Assert.AreEqual((el, esr, elr), (cpu.State.EL, cpu.Sys.Esr[el], cpu.Sys.Elr[el]), "no exception was taken");
+            // Without the hooks the same SVC is taken as the architecture says.
+            cpu.State.PC = At(svc);
+            Assert.AreEqual(StopReason.InstructionLimit, cpu.Run(1));
+            cpu.ClearStop();
+            Assert.AreEqual((ulong)Exceptions.ExceptionClass.Svc64, cpu.Sys.Esr[el] >> 26);
+            Assert.AreEqual(At(svc) + 4, cpu.Sys.Elr[el]);
+        }
+        CollectionAssert.AreEqual(seen[0], seen[1]);
+        Assert.AreEqual($"Svc64 7 EL{pair.Interp.Cpu.State.EL} {At(svc) + 4:x} pc {At(svc) + 4:x}", seen[0][0]);
+        StringAssert.StartsWith(seen[0][1], $"Unknown 0 EL");
+        LockstepPair.AssertSameState(pair.Interp.Cpu, pair.Jit.Cpu, "after the hooks");
+    }
 }

@@ -132,6 +132,37 @@ public sealed class PackageTests
         StringAssert.Contains(demo.Output, "EL2: hello from the hypervisor level");
     }
 
+    /// <summary>
+    /// samples/UserMode (the CPU alone running a static AArch64 Linux program, its system calls answered by an exception
+    /// hook), built against the package: Debian's static busybox (tests/linux/fetch.sh) prints what qemu-aarch64 prints
+    /// for echo and for md5sum of a file.
+    /// </summary>
+    [TestMethod]
+    public void UserModeSampleRunsBusyboxAsQemuUserDoes()
+    {
+        string root = Environment.GetEnvironmentVariable("ARMVIRT_CACHE") is { Length: > 0 } c ? c
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "armvirt");
+        string busybox = Path.Combine(root, "linux", "busybox");
+        if (!File.Exists(busybox)) Assert.Inconclusive($"no static busybox at {busybox} (tests/linux/fetch.sh)");
+        if (!File.Exists("/usr/bin/qemu-aarch64")) Assert.Inconclusive("qemu-aarch64 is not installed (qemu-user)");
+        string dir = Path.Combine(work!, "usermode");
+        Directory.CreateDirectory(dir);
+        File.Copy(Path.Combine(RepositoryRoot, "samples", "UserMode", "Program.cs"), Path.Combine(dir, "Program.cs"));
+        WriteConsumerProject(dir, "UserMode");
+        string input = Path.Combine(dir, "input.txt");
+        File.WriteAllText(input, string.Concat(Enumerable.Range(0, 5000).Select(i => $"line {i} of the input\n")));
+        var build = Run("dotnet", ["build", "-c", "Release", "-nologo", "-o", Path.Combine(dir, "out")], dir, IsolatedPackages(dir));
+        Assert.AreEqual(0, build.ExitCode, build.Output);
+        string sample = Path.Combine(dir, "out", "UserMode.dll");
+        foreach (string[] command in new[] { new[] { "echo", "hello", "from", "EL0" }, new[] { "md5sum", input } })
+        {
+            var qemu = Run("/usr/bin/qemu-aarch64", [busybox, .. command], dir);
+            var ours = Run("dotnet", [sample, busybox, .. command], dir);
+            Assert.AreEqual(0, qemu.ExitCode, qemu.Output);
+            Assert.AreEqual((0, qemu.Output), (ours.ExitCode, ours.Output), string.Join(' ', command));
+        }
+    }
+
     // A console project referencing the ArmVirt package, restored from the feed only (WriteFeedOnlyConfig).
     private static void WriteConsumerProject(string dir, string name)
     {
