@@ -5,14 +5,15 @@ namespace ArmVirt.Tests.Fuzzing;
 /// <summary>
 /// A deterministic mutation fuzzer for the CI (#22): every file of a committed seed corpus, then mutations of those
 /// seeds (bit flips, boundary values over 1-, 4- and 8-byte fields in either byte order, truncation, insertion,
-/// deletion, a splice of two seeds), each handed to a harness that must return or throw only the exception its input
-/// format documents. The random stream is seeded by the target's name (a stable hash, not string.GetHashCode, which
+/// deletion, a splice of two seeds), each handed to a target that must accept it or refuse it as its input format
+/// documents, never throw. The random stream is seeded by the target's name (a stable hash, not string.GetHashCode, which
 /// .NET randomizes per process) and ARMVIRT_FUZZ_SEED, so a failure names an iteration that repeats on every run;
 /// ARMVIRT_FUZZ_ITERATIONS runs longer when hunting.
 /// </summary>
 /// <remarks>
-/// Harnesses take a byte span as libFuzzer's LLVMFuzzerTestOneInput does, so the same harnesses can be driven by
-/// SharpFuzz with libFuzzer or AFL for coverage-guided runs; the CI runs only this seeded mutator.
+/// The targets (LoaderTargets, VirtqueueTarget) take a byte span as libFuzzer's LLVMFuzzerTestOneInput does; the same
+/// targets run coverage-guided under SharpFuzz with libFuzzer or AFL through fuzz/ArmVirt.Fuzz. CI runs only this
+/// seeded mutator, which repeats exactly.
 /// </remarks>
 internal static class SeededFuzzer
 {
@@ -87,36 +88,33 @@ internal static class SeededFuzzer
     }
 
     /// <summary>
-    /// Runs <paramref name="harness"/> on every seed of corpus <paramref name="target"/> and then on
-    /// <paramref name="iterations"/> mutations; fails on the first exception <paramref name="allowed"/> rejects, naming
-    /// the iteration, the seed and the input (base64) so that it can be replayed. Returns how many inputs were rejected
-    /// with an allowed exception.
+    /// Runs <paramref name="target"/> on every seed of corpus <paramref name="name"/> and then on
+    /// <paramref name="iterations"/> mutations; fails on the first exception (a target returns false for an input it
+    /// refused as documented), naming the iteration, the seed and the input (base64) so that it can be replayed.
+    /// Returns how many inputs were accepted and how many refused.
     /// </summary>
-    public static int Run(string target, int iterations, Action<byte[]> harness, Func<Exception, bool> allowed)
+    public static (int Accepted, int Refused) Run(string name, int iterations, Func<byte[], bool> target)
     {
-        var seeds = Corpus(target);
-        var rng = new Random(Seed ^ StableHash(target));
-        int rejected = 0;
+        var seeds = Corpus(name);
+        var rng = new Random(Seed ^ StableHash(name));
+        int accepted = 0, refused = 0;
         var clock = Stopwatch.StartNew();
         for (int i = -seeds.Length; i < iterations; i++)
         {
             byte[] input = i < 0 ? seeds[seeds.Length + i] : Mutate(seeds, rng);
             try
             {
-                harness(input);
-            }
-            catch (Exception e) when (allowed(e))
-            {
-                rejected++;
+                if (target(input)) accepted++;
+                else refused++;
             }
             catch (Exception e)
             {
                 string data = input.Length <= 4096 ? Convert.ToBase64String(input) : $"({input.Length} bytes)";
-                Assert.Fail($"{target}: {(i < 0 ? $"seed {seeds.Length + i}" : $"iteration {i}")} (ARMVIRT_FUZZ_SEED={Seed}): " +
+                Assert.Fail($"{name}: {(i < 0 ? $"seed {seeds.Length + i}" : $"iteration {i}")} (ARMVIRT_FUZZ_SEED={Seed}): " +
                     $"{e.GetType().Name}: {e.Message}\ninput: {data}\n{e}");
             }
         }
-        Console.WriteLine($"{target}: {seeds.Length} seeds + {iterations} mutations, {rejected} rejected, {clock.Elapsed.TotalSeconds:F1} s");
-        return rejected;
+        Console.WriteLine($"{name}: {seeds.Length} seeds + {iterations} mutations, {accepted} accepted, {refused} refused, {clock.Elapsed.TotalSeconds:F1} s");
+        return (accepted, refused);
     }
 }
