@@ -12,6 +12,7 @@ internal static partial class SystemRegisterTableBuilder
     // latency and ECC fields reset to the build configuration's values, which QEMU (and so this model) leaves 0. Every
     // CPU model has them: QEMU's max is built on cortex-a57 and keeps them (the el2-max guest case reads them).
     // The TRMs' write gating by ACTLR_EL2/ACTLR_EL3 is not modelled: QEMU's ACTLR_EL2 is RAZ/WI and writes are accepted.
+    // The TIDCP trap is checked against the Arm ARM (TrapTests), not QEMU: Debian's QEMU 7.2 does not implement it.
     private static void AddImplementationDefined(SystemRegisterTable t)
     {
         var tidcp = SystemRegisterTraps.ImplementationDefined;
