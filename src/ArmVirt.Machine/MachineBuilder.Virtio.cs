@@ -171,6 +171,12 @@ public sealed partial class MachineBuilder
         {
             // snapshot=on reads the image and keeps the guest's writes in memory, so the file is opened read-only.
             var file = new RawFileBlockBackend(path, readOnly || snapshot);
+            if (file.Length == 0)
+            {
+                // An empty file, or a character device that seeks but has no size (/dev/zero): no sector to give.
+                file.Dispose();
+                throw new MachineConfigurationException($"{what}: not a disk image (it has no size: an empty file or a device?)");
+            }
             return snapshot && !readOnly ? new CopyOnWriteBlockBackend(file) : file;
         }
         catch (FileNotFoundException e) { throw new MachineConfigurationException($"{what}: file not found", e); }

@@ -652,18 +652,12 @@ public sealed partial class MachineBuilder
         try
         {
             using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
-            var data = new MemoryStream();
-            var buffer = new byte[1 << 20];
-            int n;
-            while ((n = f.Read(buffer)) > 0)
-            {
-                if (data.Length + n > limit)
-                    throw new MachineConfigurationException(limit == (long)_memory
-                        ? $"{what} '{path}': larger than the guest's {_memory >> 20} MiB of RAM"
-                        : $"{what} '{path}': larger than 2 GiB, the most a loaded file may be");
-                data.Write(buffer, 0, n);
-            }
-            return data.ToArray();
+            Exception TooLarge() => new MachineConfigurationException(limit == (long)_memory
+                ? $"{what} '{path}': larger than the guest's {_memory >> 20} MiB of RAM"
+                : $"{what} '{path}': larger than 2 GiB, the most a loaded file may be");
+            // A regular file's size is known before reading; a device or pipe (size 0, or no size) is read up to the limit.
+            if (f.CanSeek && f.Length > limit) throw TooLarge();
+            return BoundedRead.ToEnd(f, limit, TooLarge);
         }
         catch (FileNotFoundException e) { throw new MachineConfigurationException($"{what} '{path}': file not found", e); }
         catch (DirectoryNotFoundException e) { throw new MachineConfigurationException($"{what} '{path}': file not found", e); }

@@ -21,6 +21,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("demo-el1", "demo.elf", 1, false, StopReason.PowerOff, 0),
         new("exceptions", "exceptions.elf", 1, false, StopReason.PowerOff, 0),
         new("el2", "el2.elf", 2, false, StopReason.PowerOff, 0),
+        new("el2-a53-smp2", "el2.elf", 2, false, StopReason.PowerOff, 0, Cpus: 2, Cpu: "cortex-a53"),
+        new("el2-max", "el2.elf", 2, false, StopReason.PowerOff, 0, Cpu: "max"),
         new("semihosting", "semihosting.elf", 1, true, StopReason.SemihostingExit, 3),
         new("mmu_s1", "mmu_s1.elf", 1, false, StopReason.PowerOff, 0),
         new("mmu_s2", "mmu_s2.elf", 2, false, StopReason.PowerOff, 0),

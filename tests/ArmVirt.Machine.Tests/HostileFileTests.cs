@@ -62,4 +62,17 @@ public sealed class HostileFileTests
         Assert.AreEqual("kernel 'bad.gz': corrupt gzip data (its deflate data or its CRC-32 is invalid)", Fails(b => b.WithKernel(badDeflate, "bad.gz")));
         Assert.AreEqual("kernel 'tiny.gz': truncated gzip data (10 bytes)", Fails(b => b.WithKernel(gz[..10], "tiny.gz")));
     }
+
+    [TestMethod]
+    public void AnElfClaimingABillionSectionsLoadsWithoutSymbolsOrAllocatingThem()
+    {
+        // Found by AFL (fuzz/README.md): e_shoff pointing at the program headers, e_shnum 0, so the extended count is
+        // "section 0's" sh_size, a segment's p_paddr (0x40080000): ELFSharp allocated until the host ran out of memory.
+        byte[] elf = Elf(0x4008_0010, [new(0x4008_0000, 0x4008_0000, Pattern(0x100, 1), 0x100)]);
+        elf[0x28] = 0x38;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using (var m = new MachineBuilder().WithMemory(16UL << 20).WithKernel(elf, "sections.elf").Build())
+            Assert.IsEmpty(m.Symbols, "a section table that does not fit in the file gives no symbols");
+        Assert.IsLessThan(16L << 20, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }

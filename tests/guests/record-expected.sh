@@ -30,6 +30,8 @@ run demo demo.elf 2 0 0
 run demo-el1 demo.elf 1 0 0
 run exceptions exceptions.elf 1 0 0
 run el2 el2.elf 2 0 0
+SMP=2 CPU=cortex-a53 run el2-a53-smp2 el2.elf 2 0 0
+CPU=max run el2-max el2.elf 2 0 0
 run semihosting semihosting.elf 1 1 3
 run mmu_s1 mmu_s1.elf 1 0 0
 run mmu_s2 mmu_s2.elf 2 0 0

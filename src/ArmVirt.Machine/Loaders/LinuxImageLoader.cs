@@ -35,25 +35,17 @@ public static class LinuxImageLoader
         if (file.Length < 2 || file[0] != 0x1F || file[1] != 0x8B) return file;
         if (file.Length < 18) throw new MachineConfigurationException($"kernel '{name}': truncated gzip data ({file.Length} bytes)");
         limit = Math.Min(limit, (ulong)Array.MaxLength);
-        var output = new MemoryStream();
+        byte[] image;
         try
         {
             using var input = new GZipStream(new MemoryStream(file), CompressionMode.Decompress);
-            var buffer = new byte[1 << 20];
-            int n;
-            while ((n = input.Read(buffer)) > 0)
-            {
-                if ((ulong)output.Length + (ulong)n > limit)
-                    throw new MachineConfigurationException(
-                        $"kernel '{name}': decompresses to more than {limit >> 20} MiB, the guest RAM it must fit in");
-                output.Write(buffer, 0, n);
-            }
+            image = BoundedRead.ToEnd(input, (long)limit, () => new MachineConfigurationException(
+                $"kernel '{name}': decompresses to more than {limit >> 20} MiB, the guest RAM it must fit in"));
         }
         catch (InvalidDataException e)
         {
             throw new MachineConfigurationException($"kernel '{name}': corrupt gzip data (its deflate data or its CRC-32 is invalid)", e);
         }
-        byte[] image = output.ToArray();
         // The trailer of the (last) member: CRC-32 and size mod 2^32 of the data. A truncated file ends its deflate
         // stream early without an error from GZipStream; these catch it, and a corrupt block that still inflates.
         uint crc = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 8)), size = BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 4));
