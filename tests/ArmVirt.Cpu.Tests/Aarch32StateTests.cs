@@ -167,9 +167,9 @@ public sealed class Aarch32StateTests
     }
 
     [TestMethod]
-    public void UntrappedVfpStopsTheRunAsNotModelled()
+    public void UntrappedAdvancedSimdStopsTheRunAsNotModelled()
     {
-        using var s = EnterUser(UserSpsr, 0xEE30_0A00); // vadd.f32 s0, s0, s0
+        using var s = EnterUser(UserSpsr, 0xF200_0800); // vadd.i8 d0, d0, d0
         s.Cpu.Sys.Cpacr = 3UL << 20;
         s.Cpu.Step();
         Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);

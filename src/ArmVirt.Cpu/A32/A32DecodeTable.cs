@@ -4,7 +4,7 @@ using F = ArmVirt.Cpu.A32.A32Formats;
 namespace ArmVirt.Cpu.A32;
 
 /// <summary>
-/// The A32 decode table (Arm ARM F4.1 "A32 instruction set encoding"), Armv8.0 at EL0, without VFP and Advanced SIMD.
+/// The A32 decode table (Arm ARM F4.1 "A32 instruction set encoding"), Armv8.0 at EL0, with VFP (<see cref="A32FloatingPointTable"/>).
 /// Patterns are written field by field as in the encoding diagrams: <c>c</c> is the condition, <c>x</c> any other
 /// variable bit. Encodings no row accepts are UNDEFINED; the rows of <see cref="A32System.NotImplemented"/> name the
 /// spaces not modelled yet, which stop the run rather than raise an UNDEFINED the hardware would not.
@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 public static class A32DecodeTable
 {
     /// <summary>Every row.</summary>
-    public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others()];
+    public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others(), .. A32FloatingPointTable.A32Rows()];
 
     // F4.1.x Data-processing (register / register-shifted register / immediate): cond 00I opcode S Rn Rd operand2.
     // TST, TEQ, CMP and CMN exist only with S = 1 (S = 0 there is the miscellaneous space, MOVW/MOVT and MSR) and
@@ -162,10 +162,8 @@ public static class A32DecodeTable
         Pattern("BL", "cccc 1011 xxxxxxxxxxxxxxxxxxxxxxxx", F.Branch, A32Branches.Bl),
         Pattern("SVC", "cccc 1111 xxxxxxxxxxxxxxxxxxxxxxxx", F.Immediate, A32System.Svc),
 
-        // ---- Coprocessor: CP15 moves (32- and 64-bit); the VFP (CP10, CP11) space is not modelled ----
+        // ---- Coprocessor: CP15 moves (32- and 64-bit); the VFP (CP10, CP11) space is A32FloatingPointTable's ----
         Pattern("MCR/MRC (CP15)", "cccc 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", F.Coprocessor, A32System.Cp15),
-        Pattern("VFP load/store/64-bit move", "cccc 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
-        Pattern("VFP data-processing/register move", "cccc 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
         Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.Coprocessor, A32System.Cp15Pair),
 
         // ---- Unconditional space ----
