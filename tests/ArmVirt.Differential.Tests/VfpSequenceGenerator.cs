@@ -40,18 +40,18 @@ internal static class VfpSequenceGenerator
     /// One generated instruction: the A32 word with cond = 1110 (or the unconditional 1111), whether a condition may be
     /// applied, and for the non-VFP helpers whose T32 encoding differs, the T32 halfwords.
     /// </summary>
-    private readonly record struct Item(uint Word, bool Conditional = true, ushort[]? Thumb = null);
+    internal readonly record struct Item(uint Word, bool Conditional = true, ushort[]? Thumb = null);
 
-    private static ushort[] Wide(uint insn) => [(ushort)(insn >> 16), (ushort)insn];
+    internal static ushort[] Wide(uint insn) => [(ushort)(insn >> 16), (ushort)insn];
 
     // MOVW/MOVT Rd, #imm16 in both instruction sets.
-    private static Item MoveWide(bool top, int rd, uint imm16) =>
+    internal static Item MoveWide(bool top, int rd, uint imm16) =>
         new((top ? 0xE340_0000u : 0xE300_0000u) | (imm16 >> 12) << 16 | (uint)rd << 12 | (imm16 & 0xFFF), false,
             Wide((top ? 0xF2C0_0000u : 0xF240_0000u) | (imm16 >> 11 & 1) << 26 | (imm16 >> 12) << 16 | (imm16 >> 8 & 7) << 12 | (uint)rd << 8 | (imm16 & 0xFF)));
 
     // ---- groups ----
 
-    private static InstructionGroup A32(string name, Random r, Action<Random, List<Item>, int> make)
+    internal static InstructionGroup A32(string name, Random r, Action<Random, List<Item>, int> make)
     {
         var items = new List<Item>();
         int count = r.Next(1, 4);
@@ -61,7 +61,7 @@ internal static class VfpSequenceGenerator
     }
 
     // As T32SequenceGenerator's groups: BLX to the next word, the instructions, BX PC back to A32.
-    private static InstructionGroup T32(string name, Random r, Action<Random, List<Item>, int> make)
+    internal static InstructionGroup T32(string name, Random r, Action<Random, List<Item>, int> make)
     {
         var items = new List<Item>();
         int count = r.Next(1, 4);

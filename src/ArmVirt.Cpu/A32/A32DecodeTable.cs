@@ -4,7 +4,7 @@ using F = ArmVirt.Cpu.A32.A32Formats;
 namespace ArmVirt.Cpu.A32;
 
 /// <summary>
-/// The A32 decode table (Arm ARM F4.1 "A32 instruction set encoding"), Armv8.0 at EL0, with VFP (<see cref="A32FloatingPointTable"/>).
+/// The A32 decode table (Arm ARM F4.1 "A32 instruction set encoding"), Armv8.0 at EL0, with VFP (<see cref="A32FloatingPointTable"/>) and Advanced SIMD (<see cref="A32AdvSimdTable"/>).
 /// Patterns are written field by field as in the encoding diagrams: <c>c</c> is the condition, <c>x</c> any other
 /// variable bit. Encodings no row accepts are UNDEFINED; the rows of <see cref="A32System.NotImplemented"/> name the
 /// spaces not modelled yet, which stop the run rather than raise an UNDEFINED the hardware would not.
@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 public static class A32DecodeTable
 {
     /// <summary>Every row.</summary>
-    public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others(), .. A32FloatingPointTable.A32Rows()];
+    public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others(), .. A32FloatingPointTable.A32Rows(), .. A32AdvSimdTable.A32Rows()];
 
     // F4.1.x Data-processing (register / register-shifted register / immediate): cond 00I opcode S Rn Rd operand2.
     // TST, TEQ, CMP and CMN exist only with S = 1 (S = 0 there is the miscellaneous space, MOVW/MOVT and MSR) and
@@ -178,8 +178,6 @@ public static class A32DecodeTable
         Pattern("PLD, PLDW (register)", "1111 0111 xx01 xxxx 1111 xxxx xxx0 xxxx", F.None, A32System.Nop),
         Pattern("PLI (immediate)", "1111 0100 x101 xxxx 1111 xxxx xxxx xxxx", F.None, A32System.Nop),
         Pattern("PLI (register)", "1111 0110 x101 xxxx 1111 xxxx xxx0 xxxx", F.None, A32System.Nop),
-        Pattern("Advanced SIMD data-processing", "1111 001x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
-        Pattern("Advanced SIMD element or structure load/store", "1111 0100 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
     ];
 
     // SMMLS with Ra = 15 is UNPREDICTABLE (there is no SMMULS).
