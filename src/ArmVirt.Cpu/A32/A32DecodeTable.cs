@@ -137,6 +137,7 @@ public static class A32DecodeTable
         Pattern("SBFX", "cccc 0111 101x xxxx xxxx xxxx x101 xxxx", F.BitfieldExtract, A32Miscellaneous.Sbfx, A32Miscellaneous.BitfieldExtractFits),
         Pattern("UBFX", "cccc 0111 111x xxxx xxxx xxxx x101 xxxx", F.BitfieldExtract, A32Miscellaneous.Ubfx, A32Miscellaneous.BitfieldExtractFits),
         Pattern("BFI/BFC", "cccc 0111 110x xxxx xxxx xxxx x001 xxxx", F.BitfieldInsert, A32Miscellaneous.Bfi, A32Miscellaneous.BitfieldInsertFits),
+        Pattern("CRC32/CRC32C", "cccc 0001 0xx0 xxxx xxxx 00x0 0100 xxxx", F.Crc32, A32Miscellaneous.Crc32),
         Pattern("SDIV", "cccc 0111 0001 xxxx 1111 xxxx 0001 xxxx", F.Divide, A32Multiply.Sdiv),
         Pattern("UDIV", "cccc 0111 0011 xxxx 1111 xxxx 0001 xxxx", F.Divide, A32Multiply.Udiv),
         Pattern("UDF", "1110 0111 1111 xxxx xxxx xxxx 1111 xxxx", F.Immediate, A32System.Udf),

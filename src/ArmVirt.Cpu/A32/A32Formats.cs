@@ -322,4 +322,12 @@ public static class A32Formats
         int be = Field(insn, 22, 22) << 1 | Field(insn, 5, 5);
         return new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rn = Field(insn, 7, 7) << 4 | Field(insn, 19, 16), Size = be switch { 0 => 32, 1 => 16, 2 => 8, _ => 0 }, Imm2 = Field(insn, 21, 21) };
     }
+
+    /// <summary>CRC32, CRC32C (cond 0001 0 sz 0 Rn Rd (0)(0) C (0) 0100 Rm): Imm2 = sz, Unsigned = C.</summary>
+    public static A32Operands Crc32(uint insn) =>
+        new() { Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), Imm2 = Field(insn, 22, 21), Unsigned = Bit(insn, 9) };
+
+    /// <summary>T32 CRC32, CRC32C (1111 1010 110 C Rn 1111 Rd 10 sz Rm): Imm2 = sz, Unsigned = C.</summary>
+    public static A32Operands Crc32T32(uint insn) =>
+        new() { Cond = 0xE, Rn = Field(insn, 19, 16), Rd = Field(insn, 11, 8), Rm = Field(insn, 3, 0), Imm2 = Field(insn, 5, 4), Unsigned = Bit(insn, 20) };
 }
