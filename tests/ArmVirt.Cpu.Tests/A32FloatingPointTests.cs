@@ -121,4 +121,24 @@ public sealed class A32FloatingPointTests
         Run(s, 3);
         Assert.AreEqual(0x4F00_0000u, s.Cpu.SReg(0), "FixedToFP with FPRounding_TIEEVEN, as qemu-arm");
     }
+
+    [TestMethod]
+    public void VcvtFromSixteenBitFixedSignExtendsTheLowHalfword()
+    {
+        using var s = EnterUser(0xEEBA_0A67); // vcvt.f32.s16 s0, s0, #1
+        s.Cpu.SetSReg(0, 0x1234_FFFE); // the upper halfword is ignored; 0xFFFE is -2
+        Run(s, 1);
+        Assert.AreEqual(0xBF80_0000u, s.Cpu.SReg(0), "-2 / 2 = -1.0 (the random classes first caught a zero-extension here)");
+    }
+
+    [TestMethod]
+    public void VnmlaNegatesBothTheAccumulatorAndTheProduct()
+    {
+        using var s = EnterUser(0xEE10_0AC1); // vnmla.f32 s0, s1, s2: s0 = -s0 - s1 * s2
+        s.Cpu.SetSReg(0, 0x3F80_0000); // 1.0
+        s.Cpu.SetSReg(1, 0x4000_0000); // 2.0
+        s.Cpu.SetSReg(2, 0x4040_0000); // 3.0
+        Run(s, 1);
+        Assert.AreEqual(0xC0E0_0000u, s.Cpu.SReg(0), "-1 - 6 = -7.0");
+    }
 }

@@ -476,7 +476,7 @@ public static class A32AdvSimd
             {
                 int a64 = opc2 switch { 0b1000 => 0b0_00100, 0b1001 => 0b1_00100, 0b1010 => 0b0_00101, 0b1110 => 0b0_00111, _ => 0b1_00111 };
                 if (esize == 64 || (opc2 == 0b1010 && esize != 8)) throw cpu.UndefinedException();
-                Unary(cpu, op, esize, q, x => AdvSimdTwoRegister.IntOp(a64, esize, 0, x, cpu));
+                UnaryInteger(cpu, op, a64, esize, q);
                 return;
             }
         }
@@ -501,15 +501,14 @@ public static class A32AdvSimd
                 0 => 0b0_1_01100, 1 => 0b1_1_01100, 2 => 0b0_1_01101, 3 => 0b1_1_01101, 4 => 0b0_1_01110,
                 6 => 0b0_1_01111, _ => 0b1_1_01111,
             };
-            uint fpcr = StandardFpscr(cpu);
-            Unary(cpu, op, 32, q, x => AdvSimdTwoRegister.FpOp(key, 32, x, cpu, fpcr));
+            UnaryFloat(cpu, op, key, q);
             return;
         }
         int a64 = kind switch
         {
             0 => 0b0_01000, 1 => 0b1_01000, 2 => 0b0_01001, 3 => 0b1_01001, 4 => 0b0_01010, 6 => 0b0_01011, _ => 0b1_01011,
         };
-        Unary(cpu, op, esize, q, x => AdvSimdTwoRegister.IntOp(a64, esize, 0, x, cpu));
+        UnaryInteger(cpu, op, a64, esize, q);
     }
 
     private static void Misc2(Cpu cpu, in A32Operands op, int opc2, int esize, bool q)
@@ -618,8 +617,7 @@ public static class A32AdvSimd
                     0b1000 => 0b0_0_11000, 0b1001 => 0b1_0_11001, 0b1010 => 0b1_0_11000, 0b1011 => 0b0_1_11001,
                     0b1101 => 0b0_0_11001, _ => 0b0_1_11000,
                 };
-                uint fpcr = StandardFpscr(cpu);
-                Unary(cpu, op, 32, q, x => AdvSimdTwoRegister.FpOp(key, 32, x, cpu, fpcr));
+                UnaryFloat(cpu, op, key, q);
                 return;
             }
         }
@@ -639,16 +637,25 @@ public static class A32AdvSimd
         }
         else // VCVT between floating-point and integer: op = bits 8..7 (00 s32->f32, 01 u32->f32, 10 f32->s32, 11 f32->u32)
             key = (u ? 0b1_0_00000 : 0) | ((opc2 & 2) != 0 ? 0b0_1_11011 : 0b0_0_11101);
-        uint fpcr = StandardFpscr(cpu);
-        Unary(cpu, op, 32, q, x => AdvSimdTwoRegister.FpOp(key, 32, x, cpu, fpcr));
+        UnaryFloat(cpu, op, key, q);
     }
 
-    // One result element per source element of Dm/Qm.
-    private static void Unary(Cpu cpu, in A32Operands op, int esize, bool q, Func<ulong, ulong> f)
+    // One result element per source element of Dm/Qm: the A64 two-register integer operation (U:opcode key).
+    private static void UnaryInteger(Cpu cpu, in A32Operands op, int key, int esize, bool q)
     {
         Check(cpu, q, op.Rd, 0, op.Rm);
         UInt128 m = Read(cpu, op.Rm, q), r = 0;
-        for (int i = 0; i < (q ? 128 : 64) / esize; i++) r = With(r, i, esize, f(Elem(m, i, esize)));
+        for (int i = 0; i < (q ? 128 : 64) / esize; i++) r = With(r, i, esize, AdvSimdTwoRegister.IntOp(key, esize, 0, Elem(m, i, esize), cpu));
+        Write(cpu, op.Rd, q, r);
+    }
+
+    // The same for a single-precision A64 two-register operation (U:a:opcode key) under StandardFPSCRValue.
+    private static void UnaryFloat(Cpu cpu, in A32Operands op, int key, bool q)
+    {
+        Check(cpu, q, op.Rd, 0, op.Rm);
+        uint fpcr = StandardFpscr(cpu);
+        UInt128 m = Read(cpu, op.Rm, q), r = 0;
+        for (int i = 0; i < (q ? 4 : 2); i++) r = With(r, i, 32, AdvSimdTwoRegister.FpOp(key, 32, Elem(m, i, 32), cpu, fpcr));
         Write(cpu, op.Rd, q, r);
     }
 
