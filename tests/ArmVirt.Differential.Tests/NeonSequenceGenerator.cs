@@ -297,7 +297,10 @@ internal static class NeonSequenceGenerator
                 var (type, n, regs, inc) = types[r.Next(types.Length)];
                 int size = r.Next(n == 1 ? 4 : 3);
                 int span = n == 1 ? regs : n == 2 && regs == 2 ? 4 : 1 + (n - 1) * inc;
-                items.Add(N(0xF400_0000u | common | (uint)type << 8 | (uint)size << 6 | Vd(r.Next(33 - span))));
+                // The alignment hint (64, 128 or 256 bits; the base is 32-byte aligned) where the encoding allows it.
+                int[] aligns = (n, regs) switch { (1, 1) or (1, 3) or (3, _) => [0, 1], (1, 2) or (2, 1) => [0, 1, 2], _ => [0, 1, 2, 3] };
+                int align = r.Next(2) == 0 ? 0 : aligns[r.Next(aligns.Length)];
+                items.Add(N(0xF400_0000u | common | (uint)type << 8 | (uint)size << 6 | (uint)align << 4 | Vd(r.Next(33 - span))));
                 break;
             }
             case 1: // one lane
@@ -305,6 +308,12 @@ internal static class NeonSequenceGenerator
                 int n = r.Next(4) + 1, size = r.Next(3);
                 int index = r.Next(8 >> size), inc = n > 1 && size > 0 ? r.Next(2) + 1 : 1;
                 int ia = index << (size + 1) | (n > 1 && size > 0 && inc == 2 ? 1 << size : 0);
+                if (r.Next(2) == 0) // the alignment bits, where the encoding has them
+                    ia |= (n, size) switch
+                    {
+                        (1, 1) => 1, (1, 2) => 3, (2, 0) => 1, (2, 1) => 1, (2, 2) => 1, (4, 0) => 1, (4, 1) => 1, (4, 2) => 1 + r.Next(2),
+                        _ => 0,
+                    };
                 items.Add(N(0xF480_0000u | common | (uint)size << 10 | (uint)(n - 1) << 8 | (uint)ia << 4 | Vd(r.Next(32 - (n - 1) * inc))));
                 break;
             }
@@ -312,7 +321,9 @@ internal static class NeonSequenceGenerator
             {
                 int n = r.Next(4) + 1, size = r.Next(3), t = r.Next(2);
                 int span = n == 1 ? t + 1 : 1 + (n - 1) * (t + 1);
-                items.Add(N(0xF4A0_0C00u | common | (uint)(n - 1) << 8 | (uint)size << 6 | (uint)t << 5 | Vd(r.Next(33 - span))));
+                int a = n == 3 || (n == 1 && size == 0) ? 0 : r.Next(2);
+                if (n == 4 && r.Next(4) == 0) { size = 3; a = 1; } // VLD4 all lanes of 32-bit elements, 128-bit aligned
+                items.Add(N(0xF4A0_0C00u | common | (uint)(n - 1) << 8 | (uint)size << 6 | (uint)t << 5 | (uint)a << 4 | Vd(r.Next(33 - span))));
                 break;
             }
         }
