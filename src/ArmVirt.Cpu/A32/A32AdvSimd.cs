@@ -18,6 +18,9 @@ public static class A32AdvSimd
     // StandardFPSCRValue: AHP from FPSCR, DN = 1, FZ = 1, RMode = 00.
     private static uint StandardFpscr(Cpu cpu) => (cpu.State.Fpcr & FloatingPoint.FpcrAhp) | FloatingPoint.FpcrDn | FloatingPoint.FpcrFz;
 
+    // ID_ISAR5 (the model's AArch32 identification): AES (bits 7..4: 1 AES, 2 AES and VMULL.P64), SHA1 (11..8), SHA2 (15..12).
+    private static bool Isar5(Cpu cpu, int shift, int atLeast) => ((cpu.Configuration.Model.Aarch32.Isar5 >> shift) & 0xF) >= atLeast;
+
     /// <summary>A D register (q false) or the Q register whose low half is D[d] (d even).</summary>
     public static UInt128 Read(Cpu cpu, int d, bool q) => q ? Get(cpu, d >> 1) : cpu.DReg(d);
 
@@ -206,7 +209,7 @@ public static class A32AdvSimd
     public static void Sha3(Cpu cpu, in A32Operands op)
     {
         int opc = (op.Unsigned ? 4 : 0) + op.Imm2;
-        if (!op.SetFlags || opc == 7) throw cpu.UndefinedException();
+        if (!op.SetFlags || opc == 7 || !Isar5(cpu, opc < 4 ? 8 : 12, 1)) throw cpu.UndefinedException();
         Check(cpu, true, op.Rd, op.Rn, op.Rm);
         Write(cpu, op.Rd, true, Crypto.ShaThree(opc, Read(cpu, op.Rd, true), Read(cpu, op.Rn, true), Read(cpu, op.Rm, true)));
     }
@@ -227,6 +230,7 @@ public static class A32AdvSimd
             throw cpu.UndefinedException();
         if (opc == 0b1110 && esize == 32) // VMULL.P64 (PMULL): 64 x 64 -> 128
         {
+            if (!Isar5(cpu, 4, 2)) throw cpu.UndefinedException();
             Check(cpu, true, op.Rd);
             Write(cpu, op.Rd, true, CarrylessMultiply.Multiply(cpu.DReg(op.Rn), cpu.DReg(op.Rm)));
             return;
@@ -461,7 +465,7 @@ public static class A32AdvSimd
             }
             case 0b0110: case 0b0111: // AESE, AESD, AESMC, AESIMC
             {
-                if (esize != 8) throw cpu.UndefinedException();
+                if (esize != 8 || !Isar5(cpu, 4, 1)) throw cpu.UndefinedException();
                 int aes = ((opc2 & 1) << 1) | (q ? 1 : 0); // AESE, AESD, AESMC, AESIMC: Crypto.AesOp's order
                 Check(cpu, true, op.Rd, 0, op.Rm);
                 Write(cpu, op.Rd, true, Crypto.AesOp(aes, Read(cpu, op.Rd, true), Read(cpu, op.Rm, true)));
@@ -488,7 +492,7 @@ public static class A32AdvSimd
         int kind = opc2 & 7;
         if (kind == 0b101) // SHA1H
         {
-            if (f || esize != 32) throw cpu.UndefinedException();
+            if (f || esize != 32 || !Isar5(cpu, 8, 1)) throw cpu.UndefinedException();
             Check(cpu, true, op.Rd, 0, op.Rm);
             Write(cpu, op.Rd, true, Crypto.ShaTwo(0, Read(cpu, op.Rd, true), Read(cpu, op.Rm, true)));
             return;
@@ -587,7 +591,7 @@ public static class A32AdvSimd
             }
             case 0b0111: // SHA1SU1 (op = 0), SHA256SU0 (op = 1)
             {
-                if (esize != 32) throw cpu.UndefinedException();
+                if (esize != 32 || !Isar5(cpu, q ? 12 : 8, 1)) throw cpu.UndefinedException();
                 Check(cpu, true, op.Rd, 0, op.Rm);
                 Write(cpu, op.Rd, true, Crypto.ShaTwo(q ? 2 : 1, Read(cpu, op.Rd, true), Read(cpu, op.Rm, true)));
                 return;
