@@ -7,11 +7,17 @@ namespace ArmVirt.Cpu;
 
 public sealed partial class Cpu
 {
-    /// <summary>Writable FPCR bits in Armv8.0 without trapped exceptions: AHP, DN, FZ, RMode.</summary>
-    public const uint FpcrWritableMask = 0x07C0_0000;
+    /// <summary>
+    /// Writable FPCR bits in Armv8.0 without trapped exceptions: AHP, DN, FZ, RMode, and Stride and Len, which have no
+    /// function in AArch64 but hold the AArch32 FPSCR's fields for context switches (as Linux's compat FPSCR does).
+    /// </summary>
+    public const uint FpcrWritableMask = 0x07F7_0000;
 
-    /// <summary>Writable FPSR bits: QC, IDC, IXC, UFC, OFC, DZC, IOC.</summary>
-    public const uint FpsrWritableMask = 0x0800_009F;
+    /// <summary>
+    /// Writable FPSR bits: N, Z, C, V (the AArch32 FPSCR's condition flags, implemented because AArch32 is), QC, IDC,
+    /// IXC, UFC, OFC, DZC, IOC.
+    /// </summary>
+    public const uint FpsrWritableMask = 0xF800_009F;
 
     private const ulong HcrE2h = 1UL << 34;
 
@@ -77,6 +83,50 @@ public sealed partial class Cpu
     /// <summary>Writes the full 128 bits of V[n].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void SetV128(int n, ulong low, ulong high) => State.V[n] = Vector128.Create(low, high).AsByte();
+
+    // ---- The AArch32 view (Arm ARM "Mapping of AArch32 registers to AArch64": S<2n+1:2n> = D<n>, D<2n+1:2n> = Q<n> = V<n>) ----
+
+    /// <summary>S[n] (n &lt; 32): word n % 4 of V[n / 4].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public uint SReg(int n) => VElement<uint>(n >> 2, n & 3);
+
+    /// <summary>Writes S[n], leaving the rest of the register file unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetSReg(int n, uint value) => SetVElement(n >> 2, n & 3, value);
+
+    /// <summary>D[n] (n &lt; 32): doubleword n % 2 of V[n / 2].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong DReg(int n) => VElement<ulong>(n >> 1, n & 1);
+
+    /// <summary>Writes D[n], leaving the rest of the register file unchanged.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetDReg(int n, ulong value) => SetVElement(n >> 1, n & 1, value);
+
+    /// <summary>An S (<paramref name="size"/> 32) or D (64) register of the VFP register file.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong VfpReg(int n, int size) => size == 64 ? DReg(n) : SReg(n);
+
+    /// <summary>Writes an S (<paramref name="size"/> 32) or D (64) register.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetVfpReg(int n, int size, ulong value)
+    {
+        if (size == 64) SetDReg(n, value);
+        else SetSReg(n, (uint)value);
+    }
+
+    /// <summary>
+    /// FPSCR, the AArch32 view of FPSR and FPCR (Arm ARM G8.2 FPSCR): N Z C V, QC and the cumulative exception bits
+    /// are FPSR's, AHP, DN, FZ, RMode, Stride and Len FPCR's; the trap enables are RAZ/WI (no trapped exceptions).
+    /// </summary>
+    public uint Fpscr
+    {
+        get => (State.Fpsr & FpsrWritableMask) | (State.Fpcr & FpcrWritableMask);
+        set
+        {
+            State.Fpsr = value & FpsrWritableMask;
+            State.Fpcr = value & FpcrWritableMask;
+        }
+    }
 
     // ---- Enable checks (Arm ARM AArch64.CheckFPAdvSIMDEnabled, AArch64.CheckFPAdvSIMDTrap) ----
 

@@ -49,7 +49,16 @@ public sealed class A32DecoderTests
     [DataRow(0xE6EF_0071u, "UXTAB")]                    // uxtb r0, r1
     [DataRow(0xEF00_0000u, "SVC")]
     [DataRow(0xFA00_0000u, "BLX (immediate)")]
-    [DataRow(0xEE30_0A00u, "VFP data-processing/register move")] // vadd.f32 s0, s0, s0
+    [DataRow(0xEE30_0A00u, "VMLA/VMLS/VNMLA/VNMLS/VMUL/VNMUL/VADD/VSUB")] // vadd.f32 s0, s0, s0
+    [DataRow(0xEE81_0B02u, "VDIV/VFNMA/VFNMS/VFMA/VFMS")] // vdiv.f64 d0, d1, d2
+    [DataRow(0xEEB7_0AC0u, "VCVT (between double-precision and single-precision)")] // vcvt.f64.f32 d0, s0
+    [DataRow(0xEEF1_FA10u, "VMRS")]                     // vmrs APSR_nzcv, fpscr
+    [DataRow(0xED2D_8B10u, "VSTMDB/VPUSH")]             // vpush {d8-d15}
+    [DataRow(0xECBD_8B10u, "VLDM/VLDMIA/VPOP")]         // vpop {d8-d15}
+    [DataRow(0xED9F_0B02u, "VLDR")]                     // vldr d0, [pc, #8]
+    [DataRow(0xEC41_0B10u, "VMOV (two general-purpose registers and two S / one D register)")] // vmov d0, r0, r1
+    [DataRow(0xFE20_0A01u, "VSEL")]                     // vselge.f32 s0, s0, s2
+    [DataRow(0xFEBC_0AC0u, "VCVTA/VCVTN/VCVTP/VCVTM")]  // vcvta.s32.f32 s0, s0
     [DataRow(0xE610_0F11u, "parallel add/subtract")]    // sadd16 r0, r0, r1
     [DataRow(0xE681_0FB2u, "SEL")]                      // sel r0, r1, r2
     [DataRow(0xE681_0412u, "PKHBT/PKHTB")]              // pkhbt r0, r1, r2, lsl #8

@@ -167,14 +167,16 @@ public sealed class Aarch32StateTests
     }
 
     [TestMethod]
-    public void UntrappedVfpStopsTheRunAsNotModelled()
+    public void UntrappedAdvancedSimdExecutes()
     {
-        using var s = EnterUser(UserSpsr, 0xEE30_0A00); // vadd.f32 s0, s0, s0
+        using var s = EnterUser(UserSpsr, 0xF200_0800); // vadd.i8 d0, d0, d0
         s.Cpu.Sys.Cpacr = 3UL << 20;
+        s.Cpu.SetV128(0, 0x8001_7F02_0304_0506, 0x1111);
         s.Cpu.Step();
-        Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
-        StringAssert.Contains(s.Cpu.StopMessage, "not implemented");
-        Assert.AreEqual(User, s.Cpu.State.PC, "the instruction is not retired");
+        Assert.AreEqual(StopReason.None, s.Cpu.StopReason);
+        Assert.AreEqual(0x0002_FE04_0608_0A0CUL, s.Cpu.VElement<ulong>(0, 0), "bytewise, no carries between lanes");
+        Assert.AreEqual(0x1111UL, s.Cpu.VElement<ulong>(0, 1), "D1 (V0<127:64>) untouched");
+        Assert.AreEqual(User + 4, s.Cpu.State.PC);
     }
 
     [TestMethod]

@@ -194,6 +194,15 @@ public sealed class T32StateTests
         Assert.AreSame(A32Decoder.Undefined, d.DecodeRow(0xBA80), "HLT: not in Armv8.0 at EL0");
         Assert.AreEqual("CMN (register, T32)", d.DecodeRow(0xEB11_0F01).Name, "ADDS.W with Rd = PC is CMN");
         Assert.AreSame(A32Decoder.Undefined, d.DecodeRow(0xEB01_0F01), "ADD.W (S = 0) with Rd = PC: UNPREDICTABLE, UNDEFINED");
+        // VFP and Advanced SIMD: the A32 rows with the T32 prefixes (1110 / 111U 1111 / 1111 1001), CRC32.
+        Assert.AreEqual("VMLA/VMLS/VNMLA/VNMLS/VMUL/VNMUL/VADD/VSUB (T32)", d.DecodeRow(0xEE30_0A00).Name, "vadd.f32 s0, s0, s0");
+        Assert.AreEqual("VSEL (T32)", d.DecodeRow(0xFE20_0A01).Name, "vselge.f32 s0, s0, s2");
+        Assert.AreEqual("VADD..VPADD (integer, three same) (T32)", d.DecodeRow(0xEF00_0800).Name, "vadd.i8 d0, d0, d0");
+        Assert.AreEqual("VSHR/VSRA/VRSHR/VRSRA/VSRI/VSHL/VSLI/VQSHLU/VQSHL (immediate) (T32)", d.DecodeRow(0xFF88_0010).Name, "vshr.u8 d0, d0, #8");
+        Assert.AreEqual("VLD1-VLD4/VST1-VST4 (T32)", d.DecodeRow(0xF920_070F).Name, "vld1.8 {d0}, [r0]");
+        Assert.AreEqual("CRC32/CRC32C (T32)", d.DecodeRow(0xFAC1_F082).Name, "crc32b r0, r1, r2");
+        Assert.AreEqual("VFP data-processing/register move (unallocated)", d.DecodeRow(0xEE30_0A10).Name, "bit 4 set: UNDEFINED");
+        Assert.AreSame(A32Decoder.Undefined.Handler, d.DecodeRow(0xEE30_0A10).Handler);
     }
 
     [TestMethod]

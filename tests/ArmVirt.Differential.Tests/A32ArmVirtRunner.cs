@@ -28,6 +28,7 @@ internal static class A32ArmVirtRunner
         bus.Load(EretStub, BitConverter.GetBytes(0xD69F_03E0u));
         var cpu = new ArmVirt.Cpu.Cpu(bus, new VirtualClock(), new CpuConfiguration { HighestEl = 1, Model = CpuModel.CortexA57 });
         cpu.Sys.Vbar[1] = VectorBase;
+        cpu.Sys.Cpacr = 3UL << 20; // CPACR_EL1.FPEN: VFP and Advanced SIMD at EL0, as Linux gives qemu-arm's process
         string? exception = null;
         cpu.ExceptionEntered += (kind, el) =>
             exception = $"{kind} exception to EL{el}: ESR_EL1=0x{cpu.Sys.Esr[1]:x8} (EC 0x{cpu.Sys.Esr[1] >> 26:x2}) ELR_EL1=0x{cpu.Sys.Elr[1]:x} FAR_EL1=0x{cpu.Sys.Far[1]:x}";

@@ -8,16 +8,19 @@ namespace ArmVirt.Differential.Tests;
 /// AArch32 EL0. Memory image, loaded whole at <see cref="LoadAddress"/>:
 /// <code>
 ///   +0x0000  ELF32 header and one PT_LOAD program header
-///   +0x1000  code: per sequence a prologue (R11 = the block address; APSR.NZCVQ and GE, then R0-R10, R12-R14 from
-///            the input slots), the sequence, and an epilogue storing R0-R10, R12-R14 and the APSR to the result
-///            slots; then write(1, blocks, size) and exit_group(0)
-///   blocks   per sequence 1 KiB: scratch [0, 256), results [256, 320) (R0-R14, APSR at 60), inputs [512, 576)
+///   +0x1000  code: per sequence a prologue (R11 = the block address; D0-D31 and FPSCR, APSR.NZCVQ and GE, then R0-R10,
+///            R12-R14 from the input slots), the sequence, and an epilogue storing R0-R10, R12-R14, the APSR, FPSCR and
+///            D0-D31 to the result slots; then write(1, blocks, size) and exit_group(0)
+///   blocks   per sequence 2 KiB: scratch [0, 256), results [256, 320) (R0-R14, APSR at 60), inputs [512, 576),
+///            FP results [640, 900) (D0-D31, FPSCR at 256), FP inputs [1024, 1284)
 /// </code>
 /// </summary>
 internal sealed class A32BatchProgram
 {
     public const uint LoadAddress = 0x4000_0000;
-    public const int BlockSize = 1024, ResultOffset = 256, InputOffset = 512;
+    public const int BlockSize = 2048, ResultOffset = 256, InputOffset = 512, FpResultOffset = 640, FpInputOffset = 1024;
+    /// <summary>FPSCR's offset inside the FP result and input areas (after D0-D31).</summary>
+    public const int FpscrOffset = 256;
     public const int SlotApsr = 15, Slots = 16;
     /// <summary>The block register: never written by a sequence.</summary>
     public const int Block = 11;
@@ -34,7 +37,7 @@ internal sealed class A32BatchProgram
         uint CodeAddress(int index) => LoadAddress + CodeOffset + (uint)index * 4;
 
         int words = 0;
-        foreach (var s in sequences) words += 2 + 2 + 15 + s.Sum(g => g.Words.Length) + 14 + 2 + 16;
+        foreach (var s in sequences) words += 2 + 5 + 2 + 15 + s.Sum(g => g.Words.Length) + 14 + 2 + 5 + 16;
         BlocksAddress = (LoadAddress + CodeOffset + (uint)(words + 64) * 4 + 0xFFF) & ~0xFFFu;
 
         for (int i = 0; i < n; i++)
@@ -43,6 +46,11 @@ internal sealed class A32BatchProgram
             SequenceStarts[i] = CodeAddress(code.Count);
             code.Add(MovWide(Al, false, Block, (int)(block & 0xFFFF)));
             code.Add(MovWide(Al, true, Block, (int)(block >> 16)));
+            code.Add(DpImm(Al, 4, 0, Block, 0, 0xB01));                    // add r0, r11, #1024 (FP inputs)
+            code.Add(0xECB0_0B20u);                                       // vldmia r0!, {d0-d15}
+            code.Add(0xECF0_0B20u);                                       // vldmia r0!, {d16-d31}
+            code.Add(LdStImm(Al, 1, 1, 0, 0, 1, 0, 0, 0));                 // ldr r0, [r0] (FPSCR)
+            code.Add(0xEEE1_0A10u);                                       // vmsr fpscr, r0
             code.Add(LdStImm(Al, 1, 1, 0, 0, 1, Block, 0, InputOffset + SlotApsr * 4));
             code.Add(MsrReg(Al, 0b1100, 0));
             for (int r = 0; r < 15; r++)
@@ -77,6 +85,11 @@ internal sealed class A32BatchProgram
                 if (r != Block) code.Add(LdStImm(Al, 1, 1, 0, 0, 0, Block, r, ResultOffset + r * 4));
             code.Add(Mrs(Al, 0));
             code.Add(LdStImm(Al, 1, 1, 0, 0, 0, Block, 0, ResultOffset + SlotApsr * 4));
+            code.Add(0xEEF1_0A10u);                                       // vmrs r0, fpscr
+            code.Add(LdStImm(Al, 1, 1, 0, 0, 0, Block, 0, FpResultOffset + FpscrOffset));
+            code.Add(DpImm(Al, 4, 0, Block, 0, 0xFA0));                    // add r0, r11, #640 (FP results)
+            code.Add(0xECA0_0B20u);                                       // vstmia r0!, {d0-d15}
+            code.Add(0xECC0_0B20u);                                       // vstmia r0, {d16-d31}
         }
 
         EndAddress = CodeAddress(code.Count);
@@ -104,6 +117,8 @@ internal sealed class A32BatchProgram
                 uint v = r == SlotApsr ? (uint)inputs.Next(32) << 27 | (uint)inputs.Next(16) << 16 : InterestingValue(inputs);
                 BinaryPrimitives.WriteUInt32LittleEndian(block[(InputOffset + r * 4)..], v);
             }
+            for (int q = 0; q < 16; q++) SimdFpValues.Vector(inputs, block.Slice(FpInputOffset + 16 * q, 16));
+            BinaryPrimitives.WriteUInt32LittleEndian(block[(FpInputOffset + FpscrOffset)..], FpscrInput(inputs));
         }
         WriteElf32Headers(Image, LoadAddress, LoadAddress + CodeOffset);
     }
@@ -121,6 +136,9 @@ internal sealed class A32BatchProgram
     public uint BlockAddress(int index) => BlocksAddress + (uint)index * BlockSize;
 
     public ReadOnlySpan<byte> InitialBlocks => Image.AsSpan((int)(BlocksAddress - LoadAddress));
+
+    /// <summary>FPSCR: NZCV, the FPCR controls (RMode, FZ, DN, AHP) and FPSR flags of <see cref="SimdFpValues"/>; Len and Stride zero.</summary>
+    private static uint FpscrInput(Random r) => (uint)r.Next(16) << 28 | (uint)SimdFpValues.Fpcr(r) | (uint)SimdFpValues.Fpsr(r);
 
     private static readonly uint[] Interesting =
     [

@@ -113,6 +113,15 @@ public sealed class A32DifferentialTests
             if (x == y) continue;
             sb.Append($"    {(r == A32BatchProgram.SlotApsr ? "APSR" : $"R{r}"),-4}: armvirt 0x{x:x8}  qemu 0x{y:x8}\n");
         }
+        for (int dn = 0; dn < 32; dn++)
+        {
+            ulong x = BinaryPrimitives.ReadUInt64LittleEndian(a[(A32BatchProgram.FpResultOffset + 8 * dn)..]);
+            ulong y = BinaryPrimitives.ReadUInt64LittleEndian(q[(A32BatchProgram.FpResultOffset + 8 * dn)..]);
+            if (x != y) sb.Append($"    D{dn,-3}: armvirt 0x{x:x16}  qemu 0x{y:x16}\n");
+        }
+        uint fa = BinaryPrimitives.ReadUInt32LittleEndian(a[(A32BatchProgram.FpResultOffset + A32BatchProgram.FpscrOffset)..]);
+        uint fq = BinaryPrimitives.ReadUInt32LittleEndian(q[(A32BatchProgram.FpResultOffset + A32BatchProgram.FpscrOffset)..]);
+        if (fa != fq) sb.Append($"    FPSCR: armvirt 0x{fa:x8}  qemu 0x{fq:x8}\n");
         for (int off = 0; off < A32SequenceGenerator.ScratchSize; off += 4)
         {
             uint x = BinaryPrimitives.ReadUInt32LittleEndian(a[off..]), y = BinaryPrimitives.ReadUInt32LittleEndian(q[off..]);
@@ -126,6 +135,9 @@ public sealed class A32DifferentialTests
         head.Append("    words: ").AppendJoin(' ', program.SequenceWords[index].Select(w => w.ToString("x8"))).Append('\n');
         head.Append($"    inputs: APSR=0x{Input(init, A32BatchProgram.SlotApsr):x8} ");
         head.AppendJoin(' ', Enumerable.Range(0, 15).Where(r => r != A32BatchProgram.Block).Select(r => $"R{r}=0x{Input(init, r):x}"));
+        head.Append($" FPSCR=0x{BinaryPrimitives.ReadUInt32LittleEndian(init.AsSpan(A32BatchProgram.FpInputOffset + A32BatchProgram.FpscrOffset)):x8}");
+        if (sb.ToString().Contains("  D"))
+            for (int dn = 0; dn < 32; dn++) head.Append($" D{dn}=0x{BinaryPrimitives.ReadUInt64LittleEndian(init.AsSpan(A32BatchProgram.FpInputOffset + 8 * dn)):x}");
         head.Append('\n');
         return head.Append(sb).ToString();
     }

@@ -39,6 +39,7 @@ internal static class A32SequenceGenerator
         ("branch", ForwardBranch),
         ("pc-write", PcWrite),
         ("literal", LiteralLoad),
+        ("crc32", Crc32),
     ];
 
     private static readonly Func<Random, InstructionGroup>[] Fillers = [DataProcessingImmediate, DataProcessingRegister];
@@ -395,4 +396,8 @@ internal static class A32SequenceGenerator
         }
         return new InstructionGroup("branch", Branch(Cond(r), r.Next(2))) { Fixup = FixupKind.A32Branch, Skip = skip };
     }
+
+    // CRC32B/H/W and CRC32CB/H/W (unconditional: a condition is CONSTRAINED UNPREDICTABLE).
+    private static InstructionGroup Crc32(Random r) =>
+        G("crc32", 0xE100_0040u | (uint)r.Next(3) << 21 | (uint)Src(r) << 16 | (uint)Dst(r) << 12 | (uint)r.Next(2) << 9 | (uint)Src(r));
 }

@@ -26,6 +26,7 @@ internal static class T32SequenceGenerator
         ("t-branch", r => Group("t-branch", r, Branch)),
         ("t-exclusive", r => Group("t-exclusive", r, Exclusive)),
         ("t-parallel", r => Group("t-parallel", r, Parallel)),
+        ("t-crc32", r => Group("t-crc32", r, Crc32)),
     ];
 
     // A group: BLX (immediate) to the next word, a few items of one class, BX PC back to A32.
@@ -420,4 +421,8 @@ internal static class T32SequenceGenerator
         }
         hw.Add(Narrow16Instruction(r)); // the instruction a taken branch skips
     }
+
+    // CRC32B/H/W, CRC32CB/H/W: 1111 1010 110 C Rn 1111 Rd 10 sz Rm.
+    private static void Crc32(Random r, List<ushort> hw) =>
+        Wide(hw, 0xFAC0_F080u | (uint)r.Next(2) << 20 | (uint)Src(r) << 16 | (uint)Dst(r) << 8 | (uint)r.Next(3) << 4 | (uint)Src(r));
 }

@@ -40,6 +40,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("aarch32", "aarch32.elf", 1, false, StopReason.PowerOff, 0),
         // The same program built with -mthumb: T32 at AArch32 EL0 (IT blocks, CBZ, TBB/TBH, LDRD/STRD... as gcc emits them).
         new("aarch32_thumb", "aarch32_thumb.elf", 1, false, StopReason.PowerOff, 0),
+        new("aarch32_vfp", "aarch32_vfp.elf", 1, false, StopReason.PowerOff, 0),
+        new("aarch32_vfp_thumb", "aarch32_vfp_thumb.elf", 1, false, StopReason.PowerOff, 0),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),
         // The target of the GDB stub's scripted sessions (ArmVirt.Cli.Tests GdbSessionTests), built with -g.
         new("gdbtarget", "gdbtarget.elf", 1, false, StopReason.PowerOff, 0),

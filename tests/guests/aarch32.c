@@ -6,7 +6,8 @@
  * it takes (a permission fault, MRRC/MRC of the counters trapped by CNTKCTL_EL1, UDF, BKPT, a trapped WFI, a trapped
  * VFP instruction, an unaligned LDREX), then skips the instruction. At the exit it prints TPIDR_EL0 as the program left
  * it and powers off. Built twice: with the program compiled for A32 (aarch32.elf) and for T32 (aarch32_thumb.elf,
- * -mthumb: the same C code as Thumb-2, entered from the A32 start code by BLX).
+ * -mthumb: the same C code as Thumb-2, entered from the A32 start code by BLX). With -DFP_ENABLED (aarch32_vfp.elf,
+ * aarch32_vfp_thumb.elf) CPACR_EL1.FPEN = 0b11 and the program is aarch32_vfp_user.c's VFP and Advanced SIMD code.
  */
 #include "guest.h"
 
@@ -111,9 +112,13 @@ int main(unsigned el)
     for (int i = 0; i < 0x1000; i++) *dst++ = 0; /* the program's .bss */
     WRITE_SYSREG(tpidrro_el0, 0x5a5a1234u);
     WRITE_SYSREG(tpidr_el0, 0xffffffff00000000ul);
-    /* SCTLR_EL1: nTWI = 0 (WFI at EL0 traps), CP15BEN = 1; CPACR_EL1.FPEN = 0 (FP traps). */
+    /* SCTLR_EL1: nTWI = 0 (WFI at EL0 traps), CP15BEN = 1; CPACR_EL1.FPEN = 0 (FP traps), or 0b11 for the VFP program. */
     WRITE_SYSREG(sctlr_el1, (READ_SYSREG(sctlr_el1) & ~(1ul << 16)) | (1ul << 5));
+#ifdef FP_ENABLED
+    WRITE_SYSREG(cpacr_el1, 3ul << 20);
+#else
     WRITE_SYSREG(cpacr_el1, 0);
+#endif
     WRITE_SYSREG(cntkctl_el1, 3); /* EL0PCTEN, EL0VCTEN: EL0 reads the counters */
     ISB();
     mmu_on();

@@ -3,6 +3,7 @@
 # cache directory, never into the repository, and extracts:
 #   $CACHE/Image           the kernel, decompressed from Debian's gzip-compressed vmlinuz
 #   $CACHE/busybox         the static arm64 busybox binary
+#   $CACHE/busybox-armhf   Debian's static armhf busybox (busybox-static:armhf), for the COMPAT test
 #   $CACHE/kernel-version  e.g. "6.1.0-56-arm64 6.1.192-2"
 #   $CACHE/modules/*.ko    the kernel's modules the virtio tests insmod (Debian builds virtio-mmio, virtio-blk,
 #                          virtio-net, ext4 and their dependencies as modules), listed in $CACHE/modules/order
@@ -18,12 +19,6 @@ mkdir -p "$CACHE"
 # Modules in insmod order (each after its dependencies, from the .ko files' "depends=" modinfo field).
 MODULES="crc16 mbcache jbd2 crc32c_generic ext4 virtio_mmio virtio_blk failover net_failover virtio_net virtio-rng virtio_console"
 
-if [[ "${FORCE:-0}" != 1 && -s "$CACHE/Image" && -x "$CACHE/busybox" && -s "$CACHE/kernel-version" && -s "$CACHE/modules/order" ]]; then
-    echo "fetch.sh: cached: kernel $(cat "$CACHE/kernel-version")" >&2
-    echo "$CACHE"
-    exit 0
-fi
-
 die() { echo "fetch.sh: $*" >&2; exit 1; }
 command -v apt-get >/dev/null || die "apt-get not found: this script needs a Debian (or derived) host"
 
@@ -32,6 +27,32 @@ sudo_if_needed() {
     elif command -v sudo >/dev/null; then sudo "$@"
     else die "need root to run: $*"; fi
 }
+
+# Debian's armhf busybox-static ($CACHE/busybox-armhf): the 32-bit EABI5 executable the COMPAT test
+# (CompatLinuxTests) runs at AArch32 EL0 under the arm64 kernel; fetched on its own so that an older cache gains it.
+if [[ "${FORCE:-0}" == 1 || ! -x "$CACHE/busybox-armhf" ]]; then
+    if [[ $(dpkg --print-architecture) != armhf ]] && ! dpkg --print-foreign-architectures | grep -qx armhf; then
+        echo "fetch.sh: adding the armhf architecture to dpkg and updating package lists" >&2
+        sudo_if_needed dpkg --add-architecture armhf
+        sudo_if_needed apt-get update -q >&2
+    fi
+    AWORK=$(mktemp -d "$CACHE/tmp.XXXXXX")
+    ( cd "$AWORK" && apt-get download -q -o APT::Sandbox::User="$(id -un)" busybox-static:armhf >&2 ) \
+        || { rm -rf "$AWORK"; die "apt-get download busybox-static:armhf failed"; }
+    dpkg-deb -x "$(ls "$AWORK"/busybox-static_*_armhf.deb)" "$AWORK/x"
+    [[ -x "$AWORK/x/bin/busybox" ]] || { rm -rf "$AWORK"; die "no bin/busybox in busybox-static:armhf"; }
+    cp "$AWORK/x/bin/busybox" "$CACHE/busybox-armhf"
+    chmod 755 "$CACHE/busybox-armhf"
+    echo "fetch.sh: busybox-static:armhf $(dpkg-deb -f "$(ls "$AWORK"/busybox-static_*_armhf.deb)" Version) -> $CACHE/busybox-armhf" >&2
+    rm -rf "$AWORK"
+fi
+
+if [[ "${FORCE:-0}" != 1 && -s "$CACHE/Image" && -x "$CACHE/busybox" && -s "$CACHE/kernel-version" && -s "$CACHE/modules/order" ]]; then
+    echo "fetch.sh: cached: kernel $(cat "$CACHE/kernel-version")" >&2
+    echo "$CACHE"
+    exit 0
+fi
+
 
 # apt-get download PKG:arm64 needs the arm64 package lists: add the foreign architecture once.
 if [[ $(dpkg --print-architecture) != arm64 ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then

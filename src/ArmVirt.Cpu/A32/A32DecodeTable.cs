@@ -4,7 +4,7 @@ using F = ArmVirt.Cpu.A32.A32Formats;
 namespace ArmVirt.Cpu.A32;
 
 /// <summary>
-/// The A32 decode table (Arm ARM F4.1 "A32 instruction set encoding"), Armv8.0 at EL0, without VFP and Advanced SIMD.
+/// The A32 decode table (Arm ARM F4.1 "A32 instruction set encoding"), Armv8.0 at EL0, with VFP (<see cref="A32FloatingPointTable"/>) and Advanced SIMD (<see cref="A32AdvSimdTable"/>).
 /// Patterns are written field by field as in the encoding diagrams: <c>c</c> is the condition, <c>x</c> any other
 /// variable bit. Encodings no row accepts are UNDEFINED; the rows of <see cref="A32System.NotImplemented"/> name the
 /// spaces not modelled yet, which stop the run rather than raise an UNDEFINED the hardware would not.
@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 public static class A32DecodeTable
 {
     /// <summary>Every row.</summary>
-    public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others()];
+    public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others(), .. A32FloatingPointTable.A32Rows(), .. A32AdvSimdTable.A32Rows()];
 
     // F4.1.x Data-processing (register / register-shifted register / immediate): cond 00I opcode S Rn Rd operand2.
     // TST, TEQ, CMP and CMN exist only with S = 1 (S = 0 there is the miscellaneous space, MOVW/MOVT and MSR) and
@@ -137,6 +137,7 @@ public static class A32DecodeTable
         Pattern("SBFX", "cccc 0111 101x xxxx xxxx xxxx x101 xxxx", F.BitfieldExtract, A32Miscellaneous.Sbfx, A32Miscellaneous.BitfieldExtractFits),
         Pattern("UBFX", "cccc 0111 111x xxxx xxxx xxxx x101 xxxx", F.BitfieldExtract, A32Miscellaneous.Ubfx, A32Miscellaneous.BitfieldExtractFits),
         Pattern("BFI/BFC", "cccc 0111 110x xxxx xxxx xxxx x001 xxxx", F.BitfieldInsert, A32Miscellaneous.Bfi, A32Miscellaneous.BitfieldInsertFits),
+        Pattern("CRC32/CRC32C", "cccc 0001 0xx0 xxxx xxxx 00x0 0100 xxxx", F.Crc32, A32Miscellaneous.Crc32),
         Pattern("SDIV", "cccc 0111 0001 xxxx 1111 xxxx 0001 xxxx", F.Divide, A32Multiply.Sdiv),
         Pattern("UDIV", "cccc 0111 0011 xxxx 1111 xxxx 0001 xxxx", F.Divide, A32Multiply.Udiv),
         Pattern("UDF", "1110 0111 1111 xxxx xxxx xxxx 1111 xxxx", F.Immediate, A32System.Udf),
@@ -162,10 +163,8 @@ public static class A32DecodeTable
         Pattern("BL", "cccc 1011 xxxxxxxxxxxxxxxxxxxxxxxx", F.Branch, A32Branches.Bl),
         Pattern("SVC", "cccc 1111 xxxxxxxxxxxxxxxxxxxxxxxx", F.Immediate, A32System.Svc),
 
-        // ---- Coprocessor: CP15 moves (32- and 64-bit); the VFP (CP10, CP11) space is not modelled ----
+        // ---- Coprocessor: CP15 moves (32- and 64-bit); the VFP (CP10, CP11) space is A32FloatingPointTable's ----
         Pattern("MCR/MRC (CP15)", "cccc 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", F.Coprocessor, A32System.Cp15),
-        Pattern("VFP load/store/64-bit move", "cccc 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
-        Pattern("VFP data-processing/register move", "cccc 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32System.FloatingPoint),
         Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.Coprocessor, A32System.Cp15Pair),
 
         // ---- Unconditional space ----
@@ -180,8 +179,6 @@ public static class A32DecodeTable
         Pattern("PLD, PLDW (register)", "1111 0111 xx01 xxxx 1111 xxxx xxx0 xxxx", F.None, A32System.Nop),
         Pattern("PLI (immediate)", "1111 0100 x101 xxxx 1111 xxxx xxxx xxxx", F.None, A32System.Nop),
         Pattern("PLI (register)", "1111 0110 x101 xxxx 1111 xxxx xxx0 xxxx", F.None, A32System.Nop),
-        Pattern("Advanced SIMD data-processing", "1111 001x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
-        Pattern("Advanced SIMD element or structure load/store", "1111 0100 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, A32System.FloatingPoint),
     ];
 
     // SMMLS with Ra = 15 is UNPREDICTABLE (there is no SMMULS).

@@ -164,4 +164,170 @@ public static class A32Formats
             Kind = pair ? A32OperandKind.RegisterShiftedRegister : A32OperandKind.Register,
         };
     }
+
+    // ---- VFP (F4.1 "Floating-point data-processing", "Advanced SIMD and floating-point 64-bit move", "Advanced SIMD
+    // and floating-point load/store", "Floating-point move special register") ----
+
+    // VFP register numbers (F5.1 VFP register encodings): D:Vd for a D register, Vd:D for an S register.
+    private static int VfpRegister(uint insn, int vLow, int xBit, int size)
+    {
+        int v = Field(insn, vLow + 3, vLow), x = Field(insn, xBit, xBit);
+        return size == 64 ? x << 4 | v : v << 1 | x;
+    }
+
+    private static int VfpD(uint insn, int size) => VfpRegister(insn, 12, 22, size);
+    private static int VfpN(uint insn, int size) => VfpRegister(insn, 16, 7, size);
+    private static int VfpM(uint insn, int size) => VfpRegister(insn, 0, 5, size);
+    private static int VfpSize(uint insn) => Bit(insn, 8) ? 64 : 32;
+
+    /// <summary>
+    /// VFP data-processing with three registers (cond 1110 opc1 Vn Vd 101 sz N opc3 M 0 Vm), VSEL and VMAXNM/VMINNM:
+    /// d, n, m of size sz; Imm = opc1&lt;3&gt;:opc1&lt;1:0&gt;:opc3&lt;0&gt; (bits 23, 21..20, 6) selecting the operation; Imm2 = the
+    /// VSEL condition field (bits 21..20).
+    /// </summary>
+    public static A32Operands VfpThreeRegister(uint insn)
+    {
+        int size = VfpSize(insn);
+        return new()
+        {
+            Cond = Cond(insn), Size = size, Rd = VfpD(insn, size), Rn = VfpN(insn, size), Rm = VfpM(insn, size),
+            Imm = (uint)(Field(insn, 23, 23) << 3 | Field(insn, 21, 20) << 1 | Field(insn, 6, 6)), Imm2 = Field(insn, 21, 20),
+        };
+    }
+
+    /// <summary>
+    /// VFP data-processing with two registers of size sz (cond 1110 1D11 opc2 Vd 101 sz opc3 M 0 Vm): d and m; Imm2 =
+    /// bit 7 (the E bit of VCMP, op of VRINTR/VRINTZ), Imm = bits 17..16 (the rounding mode of VRINTA/N/P/M).
+    /// </summary>
+    public static A32Operands VfpTwoRegister(uint insn)
+    {
+        int size = VfpSize(insn);
+        return new() { Cond = Cond(insn), Size = size, Rd = VfpD(insn, size), Rm = VfpM(insn, size), Imm2 = Field(insn, 7, 7), Imm = (uint)Field(insn, 17, 16) };
+    }
+
+    /// <summary>VMOV (immediate): cond 1110 1D11 imm4H Vd 101 sz 0000 imm4L; Imm = imm8 (VFPExpandImm in the handler).</summary>
+    public static A32Operands VfpImmediate(uint insn)
+    {
+        int size = VfpSize(insn);
+        return new() { Cond = Cond(insn), Size = size, Rd = VfpD(insn, size), Imm = (uint)(Field(insn, 19, 16) << 4 | Field(insn, 3, 0)) };
+    }
+
+    /// <summary>
+    /// VCVT, VCVTR (floating-point to integer) and VCVTA/N/P/M: cond 1110 1D11 1 1 0/RM Vd 101 sz op 1 M 0 Vm. d is an S
+    /// register, m has size sz; Unsigned = !bit 16 (VCVT/VCVTR) or !bit 7 (VCVTA...); Imm2 = bit 7 (round towards
+    /// zero for VCVT), Imm = bits 17..16 (the rounding mode of VCVTA/N/P/M).
+    /// </summary>
+    public static A32Operands VfpToInteger(uint insn)
+    {
+        int size = VfpSize(insn);
+        bool directed = (insn >> 28) == 0xF;
+        return new()
+        {
+            Cond = Cond(insn), Size = size, Rd = VfpD(insn, 32), Rm = VfpM(insn, size), Imm2 = Field(insn, 7, 7), Imm = (uint)Field(insn, 17, 16),
+            Unsigned = directed ? !Bit(insn, 7) : !Bit(insn, 16),
+        };
+    }
+
+    /// <summary>VCVT (integer to floating-point): cond 1110 1D11 1000 Vd 101 sz op 1 M 0 Vm; d has size sz, m is an S register, Unsigned = !op.</summary>
+    public static A32Operands VfpFromInteger(uint insn)
+    {
+        int size = VfpSize(insn);
+        return new() { Cond = Cond(insn), Size = size, Rd = VfpD(insn, size), Rm = VfpM(insn, 32), Unsigned = !Bit(insn, 7) };
+    }
+
+    /// <summary>
+    /// VCVT (between floating-point and fixed-point): cond 1110 1D11 1 op 1 U Vd 101 sf sx 1 i 0 imm4. d has size sf;
+    /// Imm2 = the fixed-point size (16 when sx = 0, else 32), Imm = the fraction bits (size - imm4:i), Unsigned = U.
+    /// </summary>
+    public static A32Operands VfpFixed(uint insn)
+    {
+        int size = VfpSize(insn), fixedSize = Bit(insn, 7) ? 32 : 16;
+        int imm5 = Field(insn, 3, 0) << 1 | Field(insn, 5, 5);
+        return new() { Cond = Cond(insn), Size = size, Rd = VfpD(insn, size), Imm2 = fixedSize, Imm = (uint)(fixedSize - imm5), Unsigned = Bit(insn, 16) };
+    }
+
+    /// <summary>VCVT (between double-precision and single-precision): Size = the source size sz, Imm2 = the destination size.</summary>
+    public static A32Operands VfpConvertPrecision(uint insn)
+    {
+        int size = VfpSize(insn), to = 96 - size;
+        return new() { Cond = Cond(insn), Size = size, Imm2 = to, Rd = VfpD(insn, to), Rm = VfpM(insn, size) };
+    }
+
+    /// <summary>
+    /// VCVTB, VCVTT (cond 1110 1D11 001 op Vd 101 sz T 1 M 0 Vm): Size = the source size, Imm2 = the destination size (16
+    /// for op = 1), Imm = 16 for T (the top half of the S register holding the half-precision value), else 0.
+    /// </summary>
+    public static A32Operands VfpConvertHalf(uint insn)
+    {
+        int size = VfpSize(insn);
+        bool toHalf = Bit(insn, 16);
+        return new()
+        {
+            Cond = Cond(insn), Size = toHalf ? size : 16, Imm2 = toHalf ? 16 : size, Imm = Bit(insn, 7) ? 16u : 0,
+            Rd = VfpD(insn, toHalf ? 32 : size), Rm = VfpM(insn, toHalf ? size : 32),
+        };
+    }
+
+    /// <summary>
+    /// VLDR/VSTR (cond 1101 U D 0 L Rn Vd 101 sz imm8) and VLDM/VSTM/VPUSH/VPOP (cond 110 P U D W L Rn Vd 101 sz imm8): Rn,
+    /// d of size sz, Imm = imm8 * 4, Imm2 = the register count (imm8, or imm8 / 2 for D registers), P, U, W.
+    /// </summary>
+    public static A32Operands VfpLoadStore(uint insn)
+    {
+        int size = VfpSize(insn), imm8 = Field(insn, 7, 0);
+        return new()
+        {
+            Cond = Cond(insn), Size = size, Rn = Field(insn, 19, 16), Rd = VfpD(insn, size), Imm = (uint)imm8 * 4,
+            Imm2 = size == 64 ? imm8 / 2 : imm8, Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = Bit(insn, 21),
+        };
+    }
+
+    /// <summary>VMOV (between general-purpose register and single-precision register): Rd = Rt, Rn = Vn:N, SetFlags = op (to Rt).</summary>
+    public static A32Operands VfpMoveSingle(uint insn) =>
+        new() { Cond = Cond(insn), Size = 32, Rd = Field(insn, 15, 12), Rn = VfpN(insn, 32), SetFlags = Bit(insn, 20) };
+
+    /// <summary>
+    /// VMOV (between two general-purpose registers and a doubleword / two single-precision registers): cond 1100 010 op
+    /// Rt2 Rt 101 sz 00 M 1 Vm; Rd = Rt, Rs = Rt2, Rm = M:Vm (D) or Vm:M (the first S), SetFlags = op (to Rt, Rt2).
+    /// </summary>
+    public static A32Operands VfpMovePair(uint insn)
+    {
+        int size = VfpSize(insn);
+        return new() { Cond = Cond(insn), Size = size, Rd = Field(insn, 15, 12), Rs = Field(insn, 19, 16), Rm = VfpM(insn, size), SetFlags = Bit(insn, 20) };
+    }
+
+    /// <summary>VMRS/VMSR: cond 1110 111 L reg Rt 1010 0001 0000; Rd = Rt, Imm2 = reg, SetFlags = L (VMRS).</summary>
+    public static A32Operands VfpSystem(uint insn) =>
+        new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Imm2 = Field(insn, 19, 16), SetFlags = Bit(insn, 20) };
+
+    /// <summary>
+    /// VMOV (general-purpose register to scalar: cond 1110 0 opc1 0 Vd Rt 1011 D opc2 1 0000; scalar to general-purpose
+    /// register: cond 1110 U opc1 1 Vn Rt 1011 N opc2 1 0000): Rd = Rt, Rn = the D register, Size = the element size
+    /// and Imm = the index from opc1:opc2, Unsigned = U, SetFlags = to Rt. opc1:opc2 = 0x10 is UNDEFINED (Size = 0).
+    /// </summary>
+    public static A32Operands VfpScalarMove(uint insn)
+    {
+        int opc = Field(insn, 22, 21) << 2 | Field(insn, 6, 5);
+        var (size, index) = (opc & 8) != 0 ? (8, opc & 7) : (opc & 1) != 0 ? (16, opc >> 1 & 3) : (opc & 2) == 0 ? (32, opc >> 2 & 1) : (0, 0);
+        return new()
+        {
+            Cond = Cond(insn), Rd = Field(insn, 15, 12), Rn = Field(insn, 7, 7) << 4 | Field(insn, 19, 16), Size = size, Imm = (uint)index,
+            Unsigned = Bit(insn, 23), SetFlags = Bit(insn, 20),
+        };
+    }
+
+    /// <summary>VDUP (general-purpose register): cond 1110 1 B Q 0 Vd Rt 1011 D 0 E 1 0000; Rd = Rt, Rn = D:Vd, Size from B:E, Imm2 = Q.</summary>
+    public static A32Operands VfpDuplicate(uint insn)
+    {
+        int be = Field(insn, 22, 22) << 1 | Field(insn, 5, 5);
+        return new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rn = Field(insn, 7, 7) << 4 | Field(insn, 19, 16), Size = be switch { 0 => 32, 1 => 16, 2 => 8, _ => 0 }, Imm2 = Field(insn, 21, 21) };
+    }
+
+    /// <summary>CRC32, CRC32C (cond 0001 0 sz 0 Rn Rd (0)(0) C (0) 0100 Rm): Imm2 = sz, Unsigned = C.</summary>
+    public static A32Operands Crc32(uint insn) =>
+        new() { Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), Imm2 = Field(insn, 22, 21), Unsigned = Bit(insn, 9) };
+
+    /// <summary>T32 CRC32, CRC32C (1111 1010 110 C Rn 1111 Rd 10 sz Rm): Imm2 = sz, Unsigned = C.</summary>
+    public static A32Operands Crc32T32(uint insn) =>
+        new() { Cond = 0xE, Rn = Field(insn, 19, 16), Rd = Field(insn, 11, 8), Rm = Field(insn, 3, 0), Imm2 = Field(insn, 5, 4), Unsigned = Bit(insn, 20) };
 }

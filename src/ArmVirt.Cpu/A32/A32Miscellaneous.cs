@@ -147,4 +147,15 @@ public static class A32Miscellaneous
     public static void Qdadd(Cpu cpu, in A32Operands op) { long d = Doubled(cpu, op.Rn); SaturatingResult(cpu, op, (int)cpu.R(op.Rm) + d); }
     /// <summary>F5.1 QDSUB.</summary>
     public static void Qdsub(Cpu cpu, in A32Operands op) { long d = Doubled(cpu, op.Rn); SaturatingResult(cpu, op, (int)cpu.R(op.Rm) - d); }
+
+    /// <summary>
+    /// F5.1 CRC32B/H/W, CRC32CB/H/W: the 1, 2 or 4 low bytes (Imm2 = sz) of Rm accumulated into Rn, CRC-32C when
+    /// <see cref="A32Operands.Unsigned"/> (the C bit), by the A64 value function. UNDEFINED without ID_ISAR5.CRC32
+    /// and for sz = 11 or a PC operand (CONSTRAINED UNPREDICTABLE).
+    /// </summary>
+    public static void Crc32(Cpu cpu, in A32Operands op)
+    {
+        if (((cpu.Configuration.Model.Aarch32.Isar5 >> 16) & 0xF) == 0 || op.Imm2 == 3 || op.Rd == 15 || op.Rn == 15 || op.Rm == 15) throw cpu.UndefinedException();
+        cpu.SetR(op.Rd, A64.DataProcessing2Source.Crc32Update(cpu.R(op.Rn), cpu.R(op.Rm), 1 << op.Imm2, op.Unsigned));
+    }
 }

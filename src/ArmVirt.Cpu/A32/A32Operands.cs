@@ -47,6 +47,14 @@ public readonly record struct A32Operands
     public ushort Registers { get; init; }
     /// <summary>T32: the instruction executes whatever the condition of its IT block (BKPT).</summary>
     public bool Unconditional { get; init; }
+    /// <summary>
+    /// VFP and Advanced SIMD: the operand size in bits (VFP: 32 for S, 64 for D registers; Advanced SIMD: the element
+    /// size). <see cref="Rd"/>, <see cref="Rn"/> and <see cref="Rm"/> then hold the SIMD&amp;FP register numbers d, n, m
+    /// as the encoding's Vd:D / D:Vd rules give them.
+    /// </summary>
+    public int Size { get; init; }
+    /// <summary>VFP and Advanced SIMD: the operation is unsigned (the U bit, or the op bit of an integer conversion).</summary>
+    public bool Unsigned { get; init; }
 }
 
 /// <summary>The forms of a data-processing second operand (Arm ARM F4.1.2 "Data-processing and miscellaneous instructions").</summary>

@@ -39,8 +39,7 @@ public static class A32System
     public static void Udf(Cpu cpu, in A32Operands op) => throw cpu.UndefinedException();
 
     /// <summary>
-    /// An encoding of a feature not modelled yet (VFP, Advanced SIMD, the parallel add/subtract and packing media
-    /// instructions): stops the run with an explanation instead of raising an UNDEFINED the real CPU would not.
+    /// An encoding of a feature not modelled yet (SETEND BE): stops the run with an explanation instead of raising an UNDEFINED the real CPU would not.
     /// </summary>
     public static void NotImplemented(Cpu cpu, in A32Operands op)
     {
@@ -48,16 +47,6 @@ public static class A32System
         cpu.StopUnsupported($"A32 instruction 0x{insn:x8} at PC 0x{cpu.State.PC:x} ({cpu.A32Decoder.DecodeRow(insn).Name}) is not implemented");
     }
 
-    /// <summary>
-    /// A VFP or Advanced SIMD encoding: AArch32.CheckAdvSIMDOrFPEnabled first (CPACR_EL1.FPEN, CPTR_EL2/EL3.TFP, which
-    /// trap with EC 0x07, CV = 1 and COND = 0b1110 as from A64), then, as the instructions are not modelled yet,
-    /// <see cref="NotImplemented"/>.
-    /// </summary>
-    public static void FloatingPoint(Cpu cpu, in A32Operands op)
-    {
-        cpu.CheckFPAdvSIMDEnabled();
-        NotImplemented(cpu, op);
-    }
 
     /// <summary>
     /// F5.1 SETEND: UNDEFINED when SCTLR_EL1.SED is set; SETEND LE leaves the (little-endian) data endianness as it is;

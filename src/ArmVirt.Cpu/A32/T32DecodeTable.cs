@@ -9,11 +9,12 @@ namespace ArmVirt.Cpu.A32;
 /// The T32 decode table (Arm ARM F3.1 "T32 instruction set encoding"), Armv8.0 at EL0: every 16-bit encoding, and the
 /// 32-bit data-processing (modified immediate, plain binary immediate, shifted register, register shifts, saturate),
 /// branch, load/store single, dual, multiple and exclusive, table branch, multiply and divide, miscellaneous register,
-/// barrier, hint, status register and CP15 move encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
+/// barrier, hint, status register, CP15 move, VFP (<see cref="A32FloatingPointTable"/>) and Advanced SIMD
+/// (<see cref="A32AdvSimdTable"/>) encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
 /// field as in the encoding diagrams (16 or 32 characters; 32-bit patterns are hw1:hw2). A 16-bit encoding no row
 /// accepts is UNDEFINED; a 32-bit one is UNDEFINED when it lies in a space modelled here, and stops the run
 /// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (doubleword exclusives,
-/// VFP/Advanced SIMD after their enable checks, banked MRS/MSR and the exception-return forms, and what is left of the
+/// the other coprocessors, banked MRS/MSR and the exception-return forms, and what is left of the
 /// media space).
 /// </summary>
 public static class T32DecodeTable
@@ -299,15 +300,20 @@ public static class T32DecodeTable
         // Coprocessor moves: the T32 words are the A32 encodings with cond = 1110, so the A32 format and handlers serve.
         yield return W("MCR/MRC (CP15, T32)", "1110 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", A32Formats.Coprocessor, A32System.Cp15);
         yield return W("MCRR/MRRC (CP15, T32)", "1110 1100 010x xxxx xxxx 1111 xxxx xxxx", A32Formats.Coprocessor, A32System.Cp15Pair);
-        yield return W("VFP load/store/64-bit move (T32)", "1110 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
-        yield return W("VFP data-processing/register move (T32)", "1110 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
-        yield return W("Advanced SIMD data-processing (T32)", "111x 1111 xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
-        yield return W("Advanced SIMD element or structure load/store (T32)", "1111 1001 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.FloatingPoint);
+        yield return W("CRC32/CRC32C (T32)", "1111 1010 110x xxxx 1111 xxxx 10xx xxxx", A32Formats.Crc32T32, A32Miscellaneous.Crc32);
+        foreach (var row in A32FloatingPointTable.T32Rows()) yield return row;
+        // The rest of the VFP space (CP10, CP11) is unallocated: UNDEFINED.
+        yield return W("VFP load/store/64-bit move (unallocated)", "1110 110x xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32Decoder.Undefined.Handler);
+        yield return W("VFP data-processing/register move (unallocated)", "111x 1110 xxxx xxxx xxxx 101x xxxx xxxx", F.None, A32Decoder.Undefined.Handler);
+        foreach (var row in A32AdvSimdTable.T32Rows()) yield return row;
+        // The rest of the Advanced SIMD space is unallocated: UNDEFINED.
+        yield return W("Advanced SIMD data-processing (unallocated)", "111x 1111 xxxx xxxx xxxx xxxx xxxx xxxx", F.None, A32Decoder.Undefined.Handler);
+        yield return W("Advanced SIMD element or structure load/store (unallocated)", "1111 1001 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, A32Decoder.Undefined.Handler);
 
         // The spaces not modelled yet stop the run (least specific, so every row above wins).
         yield return W("LDREXD/STREXD/LDAEXD/STLEXD (not modelled)", "1110 1000 110x xxxx xxxx xxxx x111 xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("other media encodings (not modelled)", "11111 01x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
-        yield return W("coprocessor, VFP and Advanced SIMD (not modelled)", "111x 11xx xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
+        yield return W("other coprocessor encodings (not modelled)", "111x 11xx xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("MRS/MSR banked, CPS, SUBS PC, LR, ERET (not modelled)", "11110 0111 xx x xxxx 10 x 0 xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
     }
 

@@ -89,17 +89,7 @@ public static class T32Miscellaneous
     }
 
     /// <summary>
-    /// A VFP or Advanced SIMD encoding in T32: the enable checks (CPACR_EL1.FPEN, CPTR_EL2/EL3.TFP: EC 0x07), then, as
-    /// the instructions are not modelled yet, <see cref="NotImplemented"/>.
-    /// </summary>
-    public static void FloatingPoint(Cpu cpu, in A32Operands op)
-    {
-        cpu.CheckFPAdvSIMDEnabled();
-        NotImplemented(cpu, op);
-    }
-
-    /// <summary>
-    /// A 32-bit T32 encoding this decoder does not model yet (doubleword exclusives, VFP/Advanced SIMD, banked MRS/MSR,
+    /// A 32-bit T32 encoding this decoder does not model yet (doubleword exclusives, other coprocessors, banked MRS/MSR,
     /// the exception returns, the rest of the media space): stops the run naming it, rather than raising an UNDEFINED the hardware would not.
     /// </summary>
     public static void NotImplemented(Cpu cpu, in A32Operands op)

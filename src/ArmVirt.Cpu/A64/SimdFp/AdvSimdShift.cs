@@ -32,37 +32,44 @@ public static class AdvSimdShift
         int esize = ShiftEsize(insn), elements = scalar ? 1 : (q ? 128 : 64) / esize;
         int opc = (int)Bits(insn, 15, 11);
         int right = 2 * esize - ImmhImmb(insn), left = ImmhImmb(insn) - esize;
-        ulong mask = Mask(esize);
         UInt128 n = Get(cpu, Rn(insn)), d = Get(cpu, Rd(insn)), r = 0;
         for (int i = 0; i < elements; i++)
-        {
-            ulong x = Elem(n, i, esize), de = Elem(d, i, esize);
-            Int128 v = Int(x, esize, u);
-            ulong e;
-            switch (opc)
-            {
-                case 0b00000: e = (ulong)(v >> right) & mask; break;
-                case 0b00010: e = (de + (ulong)(v >> right)) & mask; break;
-                case 0b00100: e = (ulong)((v + (Int128.One << (right - 1))) >> right) & mask; break;
-                case 0b00110: e = (de + (ulong)((v + (Int128.One << (right - 1))) >> right)) & mask; break;
-                case 0b01000: // SRI
-                {
-                    ulong m = right >= 64 ? 0 : mask >> right;
-                    e = (de & ~m) | (right >= 64 ? 0 : x >> right);
-                    break;
-                }
-                case 0b01010: // SHL / SLI
-                {
-                    ulong shifted = (x << left) & mask;
-                    e = u ? (de & ~((mask << left) & mask)) | shifted : shifted;
-                    break;
-                }
-                case 0b01100: e = SatU((Int128)SignExtend(x, esize) << left, esize, cpu); break; // SQSHLU
-                default: e = Sat(v << left, esize, u, cpu); break;                                  // SQSHL / UQSHL
-            }
-            r = With(r, i, esize, e);
-        }
+            r = With(r, i, esize, ShiftOp(opc, u, esize, Elem(n, i, esize), Elem(d, i, esize), right, left, cpu));
         Set(cpu, Rd(insn), r, q);
+    }
+
+    /// <summary>
+    /// One element of SSHR, SSRA, SRSHR, SRSRA, SRI, SHL/SLI, SQSHLU, SQSHL/UQSHL (opc = bits 15..11) and of their
+    /// A32 counterparts: <paramref name="x"/> shifted right by <paramref name="right"/> or left by <paramref name="left"/>,
+    /// <paramref name="de"/> the destination element (accumulate and insert forms).
+    /// </summary>
+    public static ulong ShiftOp(int opc, bool u, int esize, ulong x, ulong de, int right, int left, Cpu cpu)
+    {
+        ulong mask = Mask(esize);
+        Int128 v = Int(x, esize, u);
+        ulong e;
+        switch (opc)
+        {
+            case 0b00000: e = (ulong)(v >> right) & mask; break;
+            case 0b00010: e = (de + (ulong)(v >> right)) & mask; break;
+            case 0b00100: e = (ulong)((v + (Int128.One << (right - 1))) >> right) & mask; break;
+            case 0b00110: e = (de + (ulong)((v + (Int128.One << (right - 1))) >> right)) & mask; break;
+            case 0b01000: // SRI
+            {
+                ulong m = right >= 64 ? 0 : mask >> right;
+                e = (de & ~m) | (right >= 64 ? 0 : x >> right);
+                break;
+            }
+            case 0b01010: // SHL / SLI
+            {
+                ulong shifted = (x << left) & mask;
+                e = u ? (de & ~((mask << left) & mask)) | shifted : shifted;
+                break;
+            }
+            case 0b01100: e = SatU((Int128)SignExtend(x, esize) << left, esize, cpu); break; // SQSHLU
+            default: e = Sat(v << left, esize, u, cpu); break;                                  // SQSHL / UQSHL
+        }
+        return e;
     }
 
     /// <summary>SHRN, RSHRN, SQSHRN, UQSHRN, SQRSHRN, UQRSHRN, SQSHRUN, SQRSHRUN (vector "2" forms and scalar).</summary>
@@ -73,21 +80,26 @@ public static class AdvSimdShift
         int esize = ShiftEsize(insn), elements = scalar ? 1 : 64 / esize;
         int opc = (int)Bits(insn, 15, 11);
         int shift = 2 * esize - ImmhImmb(insn);
-        bool round = (opc & 1) != 0;
         UInt128 n = Get(cpu, Rn(insn)), r = 0;
         for (int i = 0; i < elements; i++)
-        {
-            ulong x = Elem(n, i, 2 * esize);
-            bool srcUnsigned = opc < 0b10010 ? !u : u; // SHRN/RSHRN: any; SQSHRUN/SQRSHRUN: signed source
-            Int128 v = Int(x, 2 * esize, opc < 0b10010 ? (!u) : u);
-            if (round) v += Int128.One << (shift - 1);
-            v >>= shift;
-            ulong e = opc < 0b10010
-                ? (u ? SatU(v, esize, cpu) : (ulong)v & Mask(esize))
-                : Sat(v, esize, srcUnsigned, cpu);
-            r = With(r, i, esize, e);
-        }
+            r = With(r, i, esize, NarrowOp(opc, u, esize, Elem(n, i, 2 * esize), shift, cpu));
         AdvSimdTwoRegister.WriteHalf(cpu, Rd(insn), r, q);
+    }
+
+    /// <summary>
+    /// One element of SHRN, RSHRN, SQSHRUN, SQRSHRUN, SQSHRN/UQSHRN, SQRSHRN/UQRSHRN (opc = bits 15..11) and of their
+    /// A32 counterparts: the 2 * esize-bit <paramref name="x"/> shifted right by <paramref name="shift"/>, narrowed.
+    /// </summary>
+    public static ulong NarrowOp(int opc, bool u, int esize, ulong x, int shift, Cpu cpu)
+    {
+        bool round = (opc & 1) != 0;
+        bool srcUnsigned = opc < 0b10010 ? !u : u; // SHRN/RSHRN: any; SQSHRUN/SQRSHRUN: signed source
+        Int128 v = Int(x, 2 * esize, opc < 0b10010 ? (!u) : u);
+        if (round) v += Int128.One << (shift - 1);
+        v >>= shift;
+        return opc < 0b10010
+            ? (u ? SatU(v, esize, cpu) : (ulong)v & Mask(esize))
+            : Sat(v, esize, srcUnsigned, cpu);
     }
 
     /// <summary>SSHLL/USHLL (and SXTL/UXTL): widening shift left of the lower or upper half.</summary>

@@ -140,9 +140,14 @@ public static class AdvSimdThreeSame
     }
 
     /// <summary>Floating-point three-same operation on one element: key = U:a:opcode&lt;2:0&gt;.</summary>
-    public static ulong FpOp(int key, int n, ulong d, ulong a, ulong b, Cpu cpu)
+    public static ulong FpOp(int key, int n, ulong d, ulong a, ulong b, Cpu cpu) => FpOp(key, n, d, a, b, cpu, cpu.State.Fpcr);
+
+    /// <summary>
+    /// <see cref="FpOp(int, int, ulong, ulong, ulong, Cpu)"/> under the given FPCR (AArch32 Advanced SIMD passes
+    /// StandardFPSCRValue).
+    /// </summary>
+    public static ulong FpOp(int key, int n, ulong d, ulong a, ulong b, Cpu cpu, uint fpcr)
     {
-        uint fpcr = cpu.State.Fpcr;
         ref uint fpsr = ref cpu.State.Fpsr;
         ulong ones = Mask(n);
         switch (key)

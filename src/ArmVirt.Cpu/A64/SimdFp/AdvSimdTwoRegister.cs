@@ -165,9 +165,11 @@ public static class AdvSimdTwoRegister
     }
 
     /// <summary>Floating-point element operation keyed by U:a:opcode (a = bit 23).</summary>
-    public static ulong FpOp(int key, int n, ulong x, Cpu cpu)
+    public static ulong FpOp(int key, int n, ulong x, Cpu cpu) => FpOp(key, n, x, cpu, cpu.State.Fpcr);
+
+    /// <summary><see cref="FpOp(int, int, ulong, Cpu)"/> under the given FPCR (AArch32 Advanced SIMD passes StandardFPSCRValue).</summary>
+    public static ulong FpOp(int key, int n, ulong x, Cpu cpu, uint fpcr)
     {
-        uint fpcr = cpu.State.Fpcr;
         ref uint fpsr = ref cpu.State.Fpsr;
         ulong ones = Mask(n);
         switch (key)

@@ -126,7 +126,15 @@ public static class Crypto
         int opc = (int)Bits(insn, 14, 12);
         if (opc < 4 ? !HasSha1(cpu) : !HasSha256(cpu)) cpu.Undefined(insn);
         cpu.CheckFPAdvSIMDEnabled();
-        UInt128 x = Get(cpu, Rd(insn)), n = Get(cpu, Rn(insn)), w = Get(cpu, Rm(insn));
+        Set(cpu, Rd(insn), ShaThree(opc, Get(cpu, Rd(insn)), Get(cpu, Rn(insn)), Get(cpu, Rm(insn))), true);
+    }
+
+    /// <summary>
+    /// The value of SHA1C, SHA1P, SHA1M, SHA1SU0 (opc 0-3), SHA256H, SHA256H2, SHA256SU1 (4-6) from the destination
+    /// <paramref name="x"/> and the sources <paramref name="n"/>, <paramref name="w"/> (shared with the A32 forms).
+    /// </summary>
+    public static UInt128 ShaThree(int opc, UInt128 x, UInt128 n, UInt128 w)
+    {
         UInt128 result;
         switch (opc)
         {
@@ -161,7 +169,7 @@ public static class Crypto
                 break;
             }
         }
-        Set(cpu, Rd(insn), result, true);
+        return result;
     }
 
     private static uint Sigma1Small(uint x) => BitOperations.RotateRight(x, 17) ^ BitOperations.RotateRight(x, 19) ^ (x >> 10);
@@ -192,7 +200,12 @@ public static class Crypto
         int opc = (int)Bits(insn, 16, 12);
         if (opc < 2 ? !HasSha1(cpu) : !HasSha256(cpu)) cpu.Undefined(insn);
         cpu.CheckFPAdvSIMDEnabled();
-        UInt128 x = Get(cpu, Rd(insn)), y = Get(cpu, Rn(insn));
+        Set(cpu, Rd(insn), ShaTwo(opc, Get(cpu, Rd(insn)), Get(cpu, Rn(insn))), true);
+    }
+
+    /// <summary>The value of SHA1H (opc 0), SHA1SU1 (1), SHA256SU0 (2) from the destination <paramref name="x"/> and source <paramref name="y"/>.</summary>
+    public static UInt128 ShaTwo(int opc, UInt128 x, UInt128 y)
+    {
         UInt128 result;
         switch (opc)
         {
@@ -213,7 +226,7 @@ public static class Crypto
                 break;
             }
         }
-        Set(cpu, Rd(insn), result, true);
+        return result;
         static uint S0(uint e) => BitOperations.RotateRight(e, 7) ^ BitOperations.RotateRight(e, 18) ^ (e >> 3);
     }
 }

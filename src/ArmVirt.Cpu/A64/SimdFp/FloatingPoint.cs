@@ -605,7 +605,7 @@ public static class FloatingPoint
     {
         bool sign = false;
         ulong mag;
-        if (m == 32) op = unsigned ? (uint)op : (ulong)(long)(int)op;
+        if (m < 64) op = unsigned ? op << (64 - m) >> (64 - m) : (ulong)((long)(op << (64 - m)) >> (64 - m)); // the low m bits, extended
         if (!unsigned && (long)op < 0) { sign = true; mag = (ulong)-(long)op; }
         else mag = op;
         if (mag == 0) return Zero(false, n);

@@ -1,0 +1,186 @@
+namespace ArmVirt.Cpu.A32;
+
+/// <summary>
+/// The VFP and Advanced SIMD register transfers of A32 and T32 (Arm ARM F4.1 "Advanced SIMD and floating-point load/store",
+/// "64-bit move", "8, 16 and 32-bit transfer"): VLDR, VSTR, VLDM, VSTM (VPUSH, VPOP), VMOV between general-purpose
+/// registers and S, D registers or scalars, VDUP (general-purpose register), VMRS and VMSR. Memory accesses are MemA
+/// (word-aligned) and little-endian; a D register is its low word at the lower address. All loads happen before any
+/// register is written, so a fault leaves the registers unchanged.
+/// </summary>
+public static class A32FloatingPointTransfer
+{
+    /// <summary>F5.1 VLDR: S or D register from [Rn +/- imm8 * 4]; Rn = PC is Align(PC, 4) (a literal load in T32 too).</summary>
+    public static void Vldr(Cpu cpu, in A32Operands op)
+    {
+        cpu.CheckFPAdvSIMDEnabled();
+        uint address = Address(cpu, op);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        if (op.Size == 64)
+        {
+            ulong low = cpu.ReadMemory(address, 4), high = cpu.ReadMemory(address + 4, 4);
+            cpu.SetDReg(op.Rd, high << 32 | low);
+        }
+        else cpu.SetSReg(op.Rd, (uint)cpu.ReadMemory(address, 4));
+    }
+
+    /// <summary>F5.1 VSTR.</summary>
+    public static void Vstr(Cpu cpu, in A32Operands op)
+    {
+        cpu.CheckFPAdvSIMDEnabled();
+        uint address = Address(cpu, op);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
+        if (op.Size == 64)
+        {
+            ulong value = cpu.DReg(op.Rd);
+            cpu.WriteMemory(address, 4, (uint)value);
+            cpu.WriteMemory(address + 4, 4, value >> 32);
+        }
+        else cpu.WriteMemory(address, 4, cpu.SReg(op.Rd));
+    }
+
+    private static uint Address(Cpu cpu, in A32Operands op)
+    {
+        uint b = op.Rn == 15 ? cpu.R(15) & ~3u : cpu.R(op.Rn);
+        return op.Add ? b + op.Imm : b - op.Imm;
+    }
+
+    /// <summary>
+    /// Decode constraint of VLDM/VSTM: a register count from 1 to 16 D (or 32 S) registers that stays inside the register
+    /// file, and no write-back to the PC (all UNPREDICTABLE; UNDEFINED here as in QEMU). An odd imm8 with D registers is
+    /// FLDMX/FSTMX, which transfers imm8 / 2 registers and moves the address by imm8 * 4.
+    /// </summary>
+    public static bool MultipleValid(uint insn)
+    {
+        var op = A32Formats.VfpLoadStore(insn);
+        int limit = op.Size == 64 ? 16 : 32;
+        return op.Imm2 != 0 && op.Imm2 <= limit && op.Rd + op.Imm2 <= 32 && !(op.WriteBack && op.Rn == 15);
+    }
+
+    /// <summary>F5.1 VLDM, VLDMIA, VLDMDB, VPOP: consecutive registers from Rn (IA) or Rn - imm8 * 4 (DB), optional write-back.</summary>
+    public static void Vldm(Cpu cpu, in A32Operands op)
+    {
+        cpu.CheckFPAdvSIMDEnabled();
+        uint b = cpu.R(op.Rn);
+        uint address = op.Add ? b : b - op.Imm;
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        int words = op.Size == 64 ? 2 * op.Imm2 : op.Imm2;
+        Span<uint> values = stackalloc uint[32];
+        for (int i = 0; i < words; i++) values[i] = (uint)cpu.ReadMemory(address + 4 * (uint)i, 4);
+        if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);
+        for (int i = 0; i < op.Imm2; i++)
+        {
+            if (op.Size == 64) cpu.SetDReg(op.Rd + i, (ulong)values[2 * i + 1] << 32 | values[2 * i]);
+            else cpu.SetSReg(op.Rd + i, values[i]);
+        }
+    }
+
+    /// <summary>F5.1 VSTM, VSTMIA, VSTMDB, VPUSH.</summary>
+    public static void Vstm(Cpu cpu, in A32Operands op)
+    {
+        cpu.CheckFPAdvSIMDEnabled();
+        uint b = cpu.R(op.Rn);
+        uint address = op.Add ? b : b - op.Imm;
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
+        for (int i = 0; i < op.Imm2; i++)
+        {
+            if (op.Size == 64)
+            {
+                ulong value = cpu.DReg(op.Rd + i);
+                cpu.WriteMemory(address + 8 * (uint)i, 4, (uint)value);
+                cpu.WriteMemory(address + 8 * (uint)i + 4, 4, value >> 32);
+            }
+            else cpu.WriteMemory(address + 4 * (uint)i, 4, cpu.SReg(op.Rd + i));
+        }
+        if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);
+    }
+
+    /// <summary>F5.1 VMOV (between general-purpose register and single-precision register); Rt = PC is UNPREDICTABLE (UNDEFINED).</summary>
+    public static void MoveSingle(Cpu cpu, in A32Operands op)
+    {
+        if (op.Rd == 15) throw cpu.UndefinedException();
+        cpu.CheckFPAdvSIMDEnabled();
+        if (op.SetFlags) cpu.SetR(op.Rd, cpu.SReg(op.Rn));
+        else cpu.SetSReg(op.Rn, cpu.R(op.Rd));
+    }
+
+    /// <summary>
+    /// F5.1 VMOV (between two general-purpose registers and a doubleword register / two single-precision registers):
+    /// Rt the low word (or S[m]), Rt2 the high word (or S[m+1]). Rt or Rt2 = PC, S31 as the first of two S registers and
+    /// Rt = Rt2 on a transfer to them are UNPREDICTABLE: UNDEFINED.
+    /// </summary>
+    public static void MovePair(Cpu cpu, in A32Operands op)
+    {
+        if (op.Rd == 15 || op.Rs == 15 || (op.SetFlags && op.Rd == op.Rs) || (op.Size == 32 && op.Rm == 31)) throw cpu.UndefinedException();
+        cpu.CheckFPAdvSIMDEnabled();
+        if (op.SetFlags)
+        {
+            ulong v = op.Size == 64 ? cpu.DReg(op.Rm) : (ulong)cpu.SReg(op.Rm + 1) << 32 | cpu.SReg(op.Rm);
+            cpu.SetR(op.Rd, (uint)v);
+            cpu.SetR(op.Rs, (uint)(v >> 32));
+        }
+        else if (op.Size == 64) cpu.SetDReg(op.Rm, (ulong)cpu.R(op.Rs) << 32 | cpu.R(op.Rd));
+        else
+        {
+            cpu.SetSReg(op.Rm, cpu.R(op.Rd));
+            cpu.SetSReg(op.Rm + 1, cpu.R(op.Rs));
+        }
+    }
+
+    /// <summary>
+    /// F5.1 VMOV (general-purpose register to scalar) and (scalar to general-purpose register, zero- or sign-extended by
+    /// U): one 8-, 16- or 32-bit element of a D register. Rt = PC and the unallocated opc1:opc2 (and U = 1 with a 32-bit
+    /// element) are UNDEFINED.
+    /// </summary>
+    public static void MoveScalar(Cpu cpu, in A32Operands op)
+    {
+        if (op.Rd == 15 || op.Size == 0 || (op.SetFlags && op.Unsigned && op.Size == 32)) throw cpu.UndefinedException();
+        cpu.CheckFPAdvSIMDEnabled();
+        int shift = (int)op.Imm * op.Size;
+        ulong mask = op.Size == 64 ? ulong.MaxValue : ((1UL << op.Size) - 1) << shift;
+        ulong d = cpu.DReg(op.Rn);
+        if (!op.SetFlags)
+        {
+            cpu.SetDReg(op.Rn, (d & ~mask) | ((ulong)cpu.R(op.Rd) << shift & mask));
+            return;
+        }
+        ulong e = (d & mask) >> shift;
+        if (!op.Unsigned && op.Size < 32) e = (ulong)((long)(e << (64 - op.Size)) >> (64 - op.Size));
+        cpu.SetR(op.Rd, (uint)e);
+    }
+
+    /// <summary>F5.1 VDUP (general-purpose register): the low element of Rt in every element of Dd, or of Qd (Q = 1, d even).</summary>
+    public static void Duplicate(Cpu cpu, in A32Operands op)
+    {
+        if (op.Rd == 15 || op.Size == 0 || (op.Imm2 == 1 && (op.Rn & 1) != 0)) throw cpu.UndefinedException();
+        cpu.CheckFPAdvSIMDEnabled();
+        ulong e = cpu.R(op.Rd) & (op.Size == 32 ? 0xFFFF_FFFFUL : (1UL << op.Size) - 1);
+        ulong v = 0;
+        for (int i = 0; i < 64; i += op.Size) v |= e << i;
+        cpu.SetDReg(op.Rn, v);
+        if (op.Imm2 == 1) cpu.SetDReg(op.Rn + 1, v);
+    }
+
+    private const int Fpscr = 0b0001;
+
+    /// <summary>
+    /// F5.1 VMRS: FPSCR to Rt, or with Rt = 15 FPSCR.NZCV to APSR.NZCV (VMRS APSR_nzcv, FPSCR). The other special
+    /// registers (FPSID, MVFR0-2, FPEXC) are UNDEFINED at EL0 (G8.2; at EL1 their AArch64 views MVFRn_EL1 and
+    /// FPEXC32_EL2 hold the values), and AArch32 runs only at EL0 here.
+    /// </summary>
+    public static void Vmrs(Cpu cpu, in A32Operands op)
+    {
+        if (op.Imm2 != Fpscr) throw cpu.UndefinedException();
+        cpu.CheckFPAdvSIMDEnabled();
+        uint fpscr = cpu.Fpscr;
+        if (op.Rd == 15) cpu.State.Nzcv = fpscr & 0xF000_0000u;
+        else cpu.SetR(op.Rd, fpscr);
+    }
+
+    /// <summary>F5.1 VMSR: Rt to FPSCR (the RAZ/WI bits dropped); Rt = PC, and the other special registers at EL0, UNDEFINED.</summary>
+    public static void Vmsr(Cpu cpu, in A32Operands op)
+    {
+        if (op.Imm2 != Fpscr || op.Rd == 15) throw cpu.UndefinedException();
+        cpu.CheckFPAdvSIMDEnabled();
+        cpu.Fpscr = cpu.R(op.Rd);
+    }
+}
