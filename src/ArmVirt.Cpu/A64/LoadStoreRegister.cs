@@ -132,61 +132,35 @@ internal static class LoadStoreRegister
     }
 
     // Per addressing mode: the shaped entry points indexed by size * 2 + opc (opc 0 store, 1 load).
-    private static readonly Dictionary<System.Reflection.MethodInfo, nint[]> ShapedModes = BuildShapedModes();
-
-    private static unsafe Dictionary<System.Reflection.MethodInfo, nint[]> BuildShapedModes() => new()
+    private static readonly Dictionary<System.Reflection.MethodInfo, nint[]> ShapedModes = new()
     {
-        [((A64Handler)UnsignedImmediate).Method] =
-        [
-            (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<B, Store>, (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<B, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<H, Store>, (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<H, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<W, Store>, (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<W, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<X, Store>, (nint)(delegate*<Cpu, uint, void>)&UnsignedImmediate<X, Load>,
-        ],
-        [((A64Handler)Unscaled).Method] =
-        [
-            (nint)(delegate*<Cpu, uint, void>)&Unscaled<B, Store>, (nint)(delegate*<Cpu, uint, void>)&Unscaled<B, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&Unscaled<H, Store>, (nint)(delegate*<Cpu, uint, void>)&Unscaled<H, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&Unscaled<W, Store>, (nint)(delegate*<Cpu, uint, void>)&Unscaled<W, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&Unscaled<X, Store>, (nint)(delegate*<Cpu, uint, void>)&Unscaled<X, Load>,
-        ],
-        [((A64Handler)PreIndex).Method] =
-        [
-            (nint)(delegate*<Cpu, uint, void>)&PreIndex<B, Store>, (nint)(delegate*<Cpu, uint, void>)&PreIndex<B, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&PreIndex<H, Store>, (nint)(delegate*<Cpu, uint, void>)&PreIndex<H, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&PreIndex<W, Store>, (nint)(delegate*<Cpu, uint, void>)&PreIndex<W, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&PreIndex<X, Store>, (nint)(delegate*<Cpu, uint, void>)&PreIndex<X, Load>,
-        ],
-        [((A64Handler)PostIndex).Method] =
-        [
-            (nint)(delegate*<Cpu, uint, void>)&PostIndex<B, Store>, (nint)(delegate*<Cpu, uint, void>)&PostIndex<B, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&PostIndex<H, Store>, (nint)(delegate*<Cpu, uint, void>)&PostIndex<H, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&PostIndex<W, Store>, (nint)(delegate*<Cpu, uint, void>)&PostIndex<W, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&PostIndex<X, Store>, (nint)(delegate*<Cpu, uint, void>)&PostIndex<X, Load>,
-        ],
-        [((A64Handler)RegisterOffset).Method] =
-        [
-            (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<B, Store>, (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<B, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<H, Store>, (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<H, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<W, Store>, (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<W, Load>,
-            (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<X, Store>, (nint)(delegate*<Cpu, uint, void>)&RegisterOffset<X, Load>,
-        ],
+        [((A64Handler)UnsignedImmediate).Method] = Shapes<UnsignedImmediateMode>(),
+        [((A64Handler)Unscaled).Method] = Shapes<UnscaledMode>(),
+        [((A64Handler)PreIndex).Method] = Shapes<PreIndexMode>(),
+        [((A64Handler)PostIndex).Method] = Shapes<PostIndexMode>(),
+        [((A64Handler)RegisterOffset).Method] = Shapes<RegisterOffsetMode>(),
     };
 
-    private static void UnsignedImmediate<TSize, TOpc>(Cpu cpu, uint insn) where TSize : struct, IShape where TOpc : struct, IShape =>
-        UnsignedImmediate(cpu, insn, TSize.Value, (uint)TOpc.Value);
+    private static unsafe nint[] Shapes<TMode>() where TMode : struct, IMode =>
+    [
+        (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, B, Store>, (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, B, Load>,
+        (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, H, Store>, (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, H, Load>,
+        (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, W, Store>, (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, W, Load>,
+        (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, X, Store>, (nint)(delegate*<Cpu, uint, void>)&Shaped<TMode, X, Load>,
+    ];
 
-    private static void Unscaled<TSize, TOpc>(Cpu cpu, uint insn) where TSize : struct, IShape where TOpc : struct, IShape =>
-        Unscaled(cpu, insn, TSize.Value, (uint)TOpc.Value);
+    // One instantiation per addressing mode, size and opc: RyuJIT compiles each with the three as constants.
+    private static void Shaped<TMode, TSize, TOpc>(Cpu cpu, uint insn)
+        where TMode : struct, IMode where TSize : struct, IShape where TOpc : struct, IShape =>
+        TMode.Run(cpu, insn, TSize.Value, (uint)TOpc.Value);
 
-    private static void PreIndex<TSize, TOpc>(Cpu cpu, uint insn) where TSize : struct, IShape where TOpc : struct, IShape =>
-        PreIndex(cpu, insn, TSize.Value, (uint)TOpc.Value);
-
-    private static void PostIndex<TSize, TOpc>(Cpu cpu, uint insn) where TSize : struct, IShape where TOpc : struct, IShape =>
-        PostIndex(cpu, insn, TSize.Value, (uint)TOpc.Value);
-
-    private static void RegisterOffset<TSize, TOpc>(Cpu cpu, uint insn) where TSize : struct, IShape where TOpc : struct, IShape =>
-        RegisterOffset(cpu, insn, TSize.Value, (uint)TOpc.Value);
+    // An addressing mode's handler with its shape as arguments.
+    private interface IMode { static abstract void Run(Cpu cpu, uint insn, int size, uint opc); }
+    private struct UnsignedImmediateMode : IMode { public static void Run(Cpu cpu, uint insn, int size, uint opc) => UnsignedImmediate(cpu, insn, size, opc); }
+    private struct UnscaledMode : IMode { public static void Run(Cpu cpu, uint insn, int size, uint opc) => Unscaled(cpu, insn, size, opc); }
+    private struct PreIndexMode : IMode { public static void Run(Cpu cpu, uint insn, int size, uint opc) => PreIndex(cpu, insn, size, opc); }
+    private struct PostIndexMode : IMode { public static void Run(Cpu cpu, uint insn, int size, uint opc) => PostIndex(cpu, insn, size, opc); }
+    private struct RegisterOffsetMode : IMode { public static void Run(Cpu cpu, uint insn, int size, uint opc) => RegisterOffset(cpu, insn, size, opc); }
 
     // A field value fixed by a type argument (RyuJIT compiles each struct instantiation on its own, with the constant).
     private interface IShape { static abstract int Value { get; } }
