@@ -163,6 +163,31 @@ public sealed class PackageTests
         }
     }
 
+    /// <summary>
+    /// samples/GuestTests (an MSTest project booting a guest: console on virtual time, memory by symbol, a breakpoint,
+    /// repeatable runs), built and run against the package with `dotnet test`.
+    /// </summary>
+    [TestMethod]
+    public void GuestTestsSamplePassesAgainstThePackage()
+    {
+        string dir = Path.Combine(work!, "guesttests");
+        Directory.CreateDirectory(dir);
+        string sample = Path.Combine(RepositoryRoot, "samples", "GuestTests");
+        File.Copy(Path.Combine(sample, "GuestConsoleTests.cs"), Path.Combine(dir, "GuestConsoleTests.cs"));
+        File.Copy(Path.Combine(RepositoryRoot, "tests", "guests", "bin", "gdbtarget.elf"), Path.Combine(dir, "gdbtarget.elf"));
+        // The sample's project file with the package version and the guest beside it.
+        string project = File.ReadAllText(Path.Combine(sample, "GuestTests.csproj"))
+            .Replace("$(Version)", Version).Replace("../../tests/guests/bin/gdbtarget.elf", "gdbtarget.elf");
+        File.WriteAllText(Path.Combine(dir, "GuestTests.csproj"), project);
+        WriteFeedOnlyConfig(dir);
+        // Its packages outside the project folder: the test adapter picks up assemblies under it.
+        var r = Run("dotnet", ["test", "-c", "Release", "-nologo"], dir,
+            new Dictionary<string, string> { ["NUGET_PACKAGES"] = Path.Combine(work!, "guesttests-packages") });
+        TestContext.WriteLine(r.Output);
+        Assert.AreEqual(0, r.ExitCode, r.Output);
+        StringAssert.Matches(r.Output, new Regex(@"Failed:\s+0, Passed:\s+3\b"));
+    }
+
     // A console project referencing the ArmVirt package, restored from the feed only (WriteFeedOnlyConfig).
     private static void WriteConsumerProject(string dir, string name)
     {
