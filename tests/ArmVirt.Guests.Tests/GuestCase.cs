@@ -42,6 +42,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("aarch32_thumb", "aarch32_thumb.elf", 1, false, StopReason.PowerOff, 0),
         new("aarch32_vfp", "aarch32_vfp.elf", 1, false, StopReason.PowerOff, 0),
         new("aarch32_vfp_thumb", "aarch32_vfp_thumb.elf", 1, false, StopReason.PowerOff, 0),
+        // cpubench.c's kernels built for A32 at AArch32 EL0 (cpubench_a32_user.c), 1 round: ~9 M instructions.
+        new("cpubench-a32", "cpubench_a32_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),
         // The target of the GDB stub's scripted sessions (ArmVirt.Cli.Tests GdbSessionTests), built with -g.
         new("gdbtarget", "gdbtarget.elf", 1, false, StopReason.PowerOff, 0),

@@ -217,6 +217,11 @@ public sealed class PackageTests
             <add key="armvirt-feed" value="{feed}" />
             <add key="restored-packages" value="{RestoredPackages}" />
           </packageSources>
+          <!-- ArmVirt only from the feed: a copy another restore left in the global packages folder is not this build. -->
+          <packageSourceMapping>
+            <packageSource key="armvirt-feed"><package pattern="ArmVirt*" /></packageSource>
+            <packageSource key="restored-packages"><package pattern="*" /></packageSource>
+          </packageSourceMapping>
         </configuration>
         """);
 

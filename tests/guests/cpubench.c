@@ -9,7 +9,9 @@
  * instead (bench/cpubench.sh --matrix); without one it is cpubench.elf as it has always been, whose own mmu_on
  * below is what MODE_EL1 does.
  */
-#if defined(MODE_MMUOFF) || defined(MODE_EL1) || defined(MODE_EL2) || defined(MODE_S2)
+#if defined(CPUBENCH_KERNELS_ONLY)
+/* Only the kernels, for a program that includes this file (cpubench_a32_user.c) and supplies print(). */
+#elif defined(MODE_MMUOFF) || defined(MODE_EL1) || defined(MODE_EL2) || defined(MODE_S2)
 #define BENCH_MODE 1
 #include "bench_mode.h"
 #else
@@ -36,7 +38,7 @@ static uint32_t next_random(void)
     return (uint32_t)((rng_state * 0x2545F4914F6CDD1Dull) >> 32);
 }
 
-#ifndef BENCH_MODE
+#if !defined(BENCH_MODE) && !defined(CPUBENCH_KERNELS_ONLY)
 /* ---- MMU: level-1 table, 4 KiB granule, T0SZ = 32 (4 GiB of VA, lookup starts at level 1) ---- */
 static uint64_t level1[512] __attribute__((aligned(4096)));
 
@@ -231,7 +233,7 @@ static uint64_t bench_strings(void)
     return hash ^ ((uint64_t)words << 32) ^ (uint32_t)order;
 }
 
-#ifndef BENCH_MODE
+#if !defined(BENCH_MODE) && !defined(CPUBENCH_KERNELS_ONLY)
 void exception_handler(struct frame *f, unsigned idx, unsigned el)
 {
     print("unexpected exception at EL%d vector %d ESR=0x%x ELR=0x%x FAR=0x%x\n",
@@ -260,7 +262,8 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
     print("total   %x\n", crc ^ sort ^ matmul ^ list ^ strings); \
 } while (0)
 
-#ifdef BENCH_MODE
+#if defined(CPUBENCH_KERNELS_ONLY)
+#elif defined(BENCH_MODE)
 void bench_main(void)
 {
     print("cpubench: %d rounds, mode %s, at EL%d\n", (uint64_t)ROUNDS, bench_mode_name, (uint64_t)current_el());
