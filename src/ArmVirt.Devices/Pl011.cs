@@ -14,7 +14,7 @@ namespace ArmVirt.Devices;
 /// virtual time from the programmed baud rate divisor. There are no modem lines: CTS, DSR, DCD and RI read as
 /// inactive and their interrupts never assert; framing, parity and break errors cannot occur.
 /// </summary>
-public sealed class Pl011 : RegisterMappedDevice
+public sealed class Pl011 : RegisterMappedDevice, ISnapshotState
 {
     /// <summary>Size of the PL011's register window.</summary>
     public const ulong WindowSize = 0x1000;
@@ -147,6 +147,36 @@ public sealed class Pl011 : RegisterMappedDevice
         _rx.Clear();
         _ris = 0;
         _receiveTimeout?.Cancel();
+        UpdateInterrupt();
+    }
+
+    /// <summary>
+    /// Writes the registers, both FIFOs (with their error bits), the raw interrupt status, the receive timeout's deadline
+    /// and the host input not yet moved into the receive FIFO.
+    /// </summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        Registers.SaveState(writer);
+        _tx.SaveState(writer);
+        _rx.SaveState(writer);
+        writer.Write(_ris);
+        writer.Write(_receiveTimeout);
+        writer.Write(_hostInput.ToArray());
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote and drives UARTINTR from it.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        Registers.RestoreState(reader);
+        _tx.RestoreState(reader);
+        _rx.RestoreState(reader);
+        _ris = reader.ReadUInt32() & IntAll;
+        _receiveTimeout = reader.ReadEvent(_clock, _receiveTimeout, ReceiveTimedOut);
+        int pending = reader.ReadInt32(0, 1 << 20, "pending serial input");
+        byte[] input = new byte[pending];
+        reader.ReadExactly(input);
+        _hostInput.Clear();
+        foreach (byte b in input) _hostInput.Enqueue(b);
         UpdateInterrupt();
     }
 
