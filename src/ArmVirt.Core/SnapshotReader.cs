@@ -45,6 +45,21 @@ public sealed class SnapshotReader
         }
     }
 
+    /// <summary>Fails unless the stream has ended (for a compressed stream, this also checks its trailer).</summary>
+    public void ExpectEnd()
+    {
+        int b;
+        try
+        {
+            b = _stream.ReadByte();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new SnapshotFormatException("corrupt (compressed data: " + e.Message.TrimEnd('.') + ")", e);
+        }
+        if (b != -1) throw new SnapshotFormatException("corrupt (data after the end)");
+    }
+
     /// <summary>Reads a byte.</summary>
     public byte ReadByte()
     {

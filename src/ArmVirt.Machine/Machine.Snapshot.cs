@@ -96,6 +96,8 @@ public sealed partial class Machine
         var r = new SnapshotReader(buffered);
         RestoreMachineState(r);
         r.Section("end");
+        // Reading to the end checks the zlib stream's Adler-32 of everything above (a flipped RAM byte included).
+        r.ExpectEnd();
     }
 
     // The first configuration item that differs, in words.
