@@ -117,6 +117,7 @@ public static class Program
             stderr.Flush();
             socketConsole.Accept();
         }
+        if (options.Restore != null) RestoreSnapshot(machine, options.Restore);
         if (options.Trace)
         {
             // With several CPUs each line names the CPU that ran the instruction.
@@ -143,6 +144,7 @@ public static class Program
         {
             exit = options.Gdb != null
                 ? GdbServer.Run(machine, options.Gdb, options.GdbWait, options.MaxInstructions, stderr)
+                : options.SnapshotAt is { } at ? RunWithSnapshot(machine, at, options.SnapshotFile!, options.MaxInstructions, stderr)
                 : machine.Run(options.MaxInstructions);
         }
         finally
@@ -182,6 +184,48 @@ public static class Program
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");
         return code;
+    }
+
+    // --restore: a snapshot that cannot be read or does not fit this machine is the user's mistake (one line, exit 2).
+    private static void RestoreSnapshot(ArmVirt.Machine.Machine machine, string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            machine.RestoreSnapshot(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArmVirt.Core.SnapshotFormatException)
+        {
+            throw new UsageException($"{path}: {e.Message}");
+        }
+    }
+
+    // --snapshot-at N: runs until N instructions have retired (an instruction boundary of every CPU), saves, and runs on
+    // within what is left of --max-insns. A guest that stops first leaves no file and says so.
+    private static MachineExit RunWithSnapshot(ArmVirt.Machine.Machine machine, ulong at, string path, ulong maxInstructions, TextWriter stderr)
+    {
+        ulong done = machine.InstructionsExecuted;
+        if (at < done) throw new UsageException($"--snapshot-at {at}: the restored machine has already retired {done} instructions");
+        ulong first = Math.Min(at - done, maxInstructions);
+        var exit = machine.Run(first);
+        if (machine.InstructionsExecuted != at)
+        {
+            if (exit.Reason != StopReason.InstructionLimit)
+                stderr.WriteLine($"armvirt: {path}: not written: the guest stopped after {machine.InstructionsExecuted} instructions, before {at}");
+            return exit;
+        }
+        try
+        {
+            using var file = File.Create(path);
+            machine.SaveSnapshot(file);
+            stderr.WriteLine($"armvirt: {path}: snapshot at instruction {at} ({file.Length} bytes)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: {e.Message}");
+        }
+        ulong left = maxInstructions == ulong.MaxValue ? ulong.MaxValue : maxInstructions - first;
+        return left == 0 ? exit : machine.Run(left);
     }
 
     // Devices in a fixed order: drives, network devices, console, rng (the first --drive is Linux's /dev/vda, the first

@@ -37,4 +37,13 @@ internal sealed class RunnerOptions
 
     /// <summary>--gdb-wait: start halted until GDB continues the guest (QEMU's -S).</summary>
     public bool GdbWait { get; set; }
+
+    /// <summary>--snapshot-at: the instruction count at which the machine is saved to <see cref="SnapshotFile"/>.</summary>
+    public ulong? SnapshotAt { get; set; }
+
+    /// <summary>--snapshot-file: where --snapshot-at writes.</summary>
+    public string? SnapshotFile { get; set; }
+
+    /// <summary>--restore: a snapshot to start from.</summary>
+    public string? Restore { get; set; }
 }
