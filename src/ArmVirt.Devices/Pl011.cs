@@ -126,18 +126,36 @@ public sealed class Pl011 : RegisterMappedDevice, ISnapshotState
         foreach (byte b in bytes) _hostInput.Enqueue(b);
     }
 
-    /// <summary>Moves queued host input into the receive FIFO while it has room and reception is enabled.</summary>
+    /// <summary>
+    /// Moves queued host input into the receive FIFO while it has room and reception is enabled. Each call is an input
+    /// poll (<see cref="InputPolls"/>): the points where host input can enter the guest, which record and replay name.
+    /// </summary>
     public void ReceivePendingInput()
     {
+        InputPolling?.Invoke(InputPolls++);
         if (!ReceiveEnabled) return;
         bool received = false;
         while (_rx.Count < RxCapacity && _hostInput.TryDequeue(out byte b))
         {
             _rx.Push(b);
+            InputReceived?.Invoke(b);
             received = true;
         }
         if (received) AfterReceive();
     }
+
+    /// <summary>
+    /// How many times host input was polled (<see cref="ReceivePendingInput"/>: between the machine's instruction slices,
+    /// on UARTFR reads, while every CPU idles). The count is the same in every run with the same inputs, under either
+    /// engine, and is saved in snapshots, so a poll's index says exactly when its input arrived.
+    /// </summary>
+    public ulong InputPolls { get; private set; }
+
+    /// <summary>Called at the start of each input poll with its index (record and replay of serial input).</summary>
+    public Action<ulong>? InputPolling { get; set; }
+
+    /// <summary>Called with each host input byte as it enters the receive FIFO.</summary>
+    public Action<byte>? InputReceived { get; set; }
 
     /// <summary>Returns every register and FIFO to its reset state (host input already queued is kept).</summary>
     public void Reset()
@@ -162,6 +180,7 @@ public sealed class Pl011 : RegisterMappedDevice, ISnapshotState
         writer.Write(_ris);
         writer.Write(_receiveTimeout);
         writer.Write(_hostInput.ToArray());
+        writer.Write(InputPolls);
     }
 
     /// <summary>Reads back what <see cref="SaveState"/> wrote and drives UARTINTR from it.</summary>
@@ -177,6 +196,7 @@ public sealed class Pl011 : RegisterMappedDevice, ISnapshotState
         reader.ReadExactly(input);
         _hostInput.Clear();
         foreach (byte b in input) _hostInput.Enqueue(b);
+        InputPolls = reader.ReadUInt64();
         UpdateInterrupt();
     }
 

@@ -122,6 +122,7 @@ public sealed partial class Machine
         w.Write(_retiredBeforeReset);
         w.Write(ResetCount);
         w.Write(CurrentCpuIndex);
+        w.Write(_devicePolls);
         Clock.SaveState(w);
         w.Write(_quantumEnd);
         w.Write(_serialInputPoll);
@@ -144,6 +145,7 @@ public sealed partial class Machine
         r.Read(_retiredBeforeReset, "instructions retired before reset");
         ResetCount = r.ReadInt32(0, int.MaxValue, "reset count");
         CurrentCpuIndex = r.ReadInt32(0, Cpus.Count - 1, "current CPU");
+        _devicePolls = r.ReadUInt64();
         // The clock is restored (its queue emptied) before any owner re-arms an event on it.
         Clock.RestoreState(r);
         r.ReadEvent(Clock, _quantumEnd, static () => { });
