@@ -84,7 +84,7 @@ public static class Program
             .WithGicVersion(options.GicVersion)
             .WithCpus(options.Cpus)
             .WithQuantum(options.Quantum)
-            .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" ? stdin : null);
+            .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" && options.Replay == null ? stdin : null);
         if (options.Verbose) builder.WithLogger(new StderrLogger(stderr));
         if (options.Kernel != null)
         {
@@ -101,6 +101,7 @@ public static class Program
         foreach (var d in options.Devices) d.AddTo(builder);
 
         using var socketConsole = AddVirtioDevices(builder, options, stdout, stdin);
+        using var inputLog = OpenInputLog(options);
         using var machine = builder.Build();
         if (options.DumpDtb != null)
         {
@@ -118,6 +119,7 @@ public static class Program
             socketConsole.Accept();
         }
         if (options.Restore != null) RestoreSnapshot(machine, options.Restore);
+        if (inputLog != null && options.DumpDtb == null) StartInputLog(machine, inputLog, options);
         if (options.Trace)
         {
             // With several CPUs each line names the CPU that ran the instruction.
@@ -184,6 +186,38 @@ public static class Program
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");
         return code;
+    }
+
+    // --record FILE (created) or --replay FILE (read), opened before the machine so that a bad path costs no boot.
+    private static FileStream? OpenInputLog(RunnerOptions options)
+    {
+        string? path = options.Record ?? options.Replay;
+        if (path == null) return null;
+        try
+        {
+            return options.Record != null ? File.Create(path) : File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: {e.Message}");
+        }
+    }
+
+    private static void StartInputLog(ArmVirt.Machine.Machine machine, FileStream log, RunnerOptions options)
+    {
+        if (options.Record != null)
+        {
+            machine.RecordSerialInput(log);
+            return;
+        }
+        try
+        {
+            machine.ReplaySerialInput(log);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"{options.Replay}: {e.Message}");
+        }
     }
 
     // --restore: a snapshot that cannot be read or does not fit this machine is the user's mistake (one line, exit 2).

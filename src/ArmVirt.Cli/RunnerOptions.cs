@@ -46,4 +46,10 @@ internal sealed class RunnerOptions
 
     /// <summary>--restore: a snapshot to start from.</summary>
     public string? Restore { get; set; }
+
+    /// <summary>--record: where the serial input log is written.</summary>
+    public string? Record { get; set; }
+
+    /// <summary>--replay: a serial input log to feed instead of stdin.</summary>
+    public string? Replay { get; set; }
 }
