@@ -118,7 +118,12 @@ public static class Program
             stderr.Flush();
             socketConsole.Accept();
         }
-        if (options.Restore != null) RestoreSnapshot(machine, options.Restore);
+        if (options.Restore != null)
+        {
+            var restoring = Stopwatch.StartNew();
+            RestoreSnapshot(machine, options.Restore);
+            if (options.Stats) stderr.WriteLine($"armvirt: {options.Restore}: restored in {restoring.ElapsedMilliseconds} ms");
+        }
         if (inputLog != null && options.DumpDtb == null) StartInputLog(machine, inputLog, options);
         if (options.Trace)
         {
@@ -250,9 +255,10 @@ public static class Program
         }
         try
         {
+            var watch = Stopwatch.StartNew();
             using var file = File.Create(path);
             machine.SaveSnapshot(file);
-            stderr.WriteLine($"armvirt: {path}: snapshot at instruction {at} ({file.Length} bytes)");
+            stderr.WriteLine($"armvirt: {path}: snapshot at instruction {at} ({file.Length} bytes, {watch.ElapsedMilliseconds} ms)");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
