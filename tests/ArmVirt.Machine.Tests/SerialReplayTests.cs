@@ -30,10 +30,10 @@ public sealed class SerialReplayTests
 
     private sealed record Session(string Output, MachineExit Exit, ulong Instructions, ulong Cycles);
 
-    private static Session Replay(uint[] code, byte[] log, ExecutionEngine engine)
+    private static Session Replay(uint[] code, byte[] log, ExecutionEngine engine, int cpus = 1)
     {
         var serial = new MemoryStream();
-        using var m = new MachineBuilder().WithEngine(engine).WithKernel(Image(code), "echo.bin").WithSerial(serial).Build();
+        using var m = new MachineBuilder().WithEngine(engine).WithCpus(cpus).WithKernel(Image(code), "echo.bin").WithSerial(serial).Build();
         m.ReplaySerialInput(new MemoryStream(log));
         var exit = m.Run(10_000_000);
         return new Session(Encoding.ASCII.GetString(serial.ToArray()), exit, m.InstructionsExecuted, m.CyclesExecuted);
@@ -43,12 +43,13 @@ public sealed class SerialReplayTests
     [DataRow(ExecutionEngine.Jit, ExecutionEngine.Interpreter)]
     [DataRow(ExecutionEngine.Interpreter, ExecutionEngine.Jit)]
     [DataRow(ExecutionEngine.Jit, ExecutionEngine.Jit)]
-    public void InputFedBetweenRunsReplaysInOneRun(ExecutionEngine recordOn, ExecutionEngine replayOn)
+    [DataRow(ExecutionEngine.Jit, ExecutionEngine.Interpreter, 2)] // the round robin's run loop (CPU 1 stays off)
+    public void InputFedBetweenRunsReplaysInOneRun(ExecutionEngine recordOn, ExecutionEngine replayOn, int cpus = 1)
     {
         var serial = new MemoryStream();
         var log = new MemoryStream();
         Session recorded;
-        using (var m = new MachineBuilder().WithEngine(recordOn).WithKernel(Image(Echo), "echo.bin").WithSerial(serial).Build())
+        using (var m = new MachineBuilder().WithEngine(recordOn).WithCpus(cpus).WithKernel(Image(Echo), "echo.bin").WithSerial(serial).Build())
         {
             m.RecordSerialInput(log);
             m.Run(1001);
@@ -63,7 +64,7 @@ public sealed class SerialReplayTests
         }
         Assert.AreEqual(StopReason.PowerOff, recorded.Exit.Reason, recorded.Exit.Message);
         Assert.AreEqual("hello, world q", recorded.Output);
-        var replayed = Replay(Echo, log.ToArray(), replayOn);
+        var replayed = Replay(Echo, log.ToArray(), replayOn, cpus);
         Assert.AreEqual(recorded, replayed, Encoding.ASCII.GetString(log.ToArray()));
     }
 
