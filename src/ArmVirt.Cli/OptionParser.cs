@@ -32,6 +32,11 @@ internal static class OptionParser
         new("--rng", "[seed=N]", "virtio-rng, deterministic bytes from seed N (default 0)", (o, v) => o.RngSeed = VirtioOptions.ParseRng(v)),
         new("--gdb", "tcp::PORT", "GDB remote stub on PORT (QEMU's -gdb): one thread per CPU, breakpoints and watchpoints that leave the guest's debug registers alone; gdb's attach stops the guest", (o, v) => { GdbServer.ParseEndpoint(v); o.Gdb = v; }),
         new("--gdb-wait", null, "with --gdb: start halted and wait for gdb to connect and continue (QEMU's -S)", (o, _) => o.GdbWait = true),
+        new("--snapshot-at", "N", "with --snapshot-file: save the machine when N instructions have retired (counted from its start, across a --restore), then run on", (o, v) => o.SnapshotAt = ParseCount("--snapshot-at", v)),
+        new("--snapshot-file", "FILE", "where --snapshot-at writes the snapshot (CPUs, GIC, timers, devices, RAM; not disk images)", (o, v) => o.SnapshotFile = v),
+        new("--restore", "FILE", "start from a snapshot written by --snapshot-at, on a machine given the same options", (o, v) => o.Restore = v),
+        new("--record", "FILE", "log the serial input the guest receives, with when it arrived (instructions, virtual time), for --replay", (o, v) => o.Record = v),
+        new("--replay", "FILE", "feed the serial input logged by --record instead of stdin: the run repeats exactly (output, instruction and cycle counts)", (o, v) => o.Replay = v),
         new("--semihosting", null, "enable Arm semihosting (HLT #0xF000)", (o, _) => o.Semihosting = true),
         new("--max-insns", "N", "stop after N instructions (exit code 124)", (o, v) => o.MaxInstructions = ParseCount("--max-insns", v)),
         new("--stats", null, "print instructions, cycles and MIPS to stderr at exit", (o, _) => o.Stats = true),
@@ -78,6 +83,10 @@ internal static class OptionParser
             option.Apply(options, value ?? "");
         }
         if (options.GdbWait && options.Gdb == null) throw new UsageException("--gdb-wait: needs --gdb tcp::PORT");
+        if ((options.SnapshotAt == null) != (options.SnapshotFile == null))
+            throw new UsageException(options.SnapshotAt == null ? "--snapshot-file: needs --snapshot-at N" : "--snapshot-at: needs --snapshot-file FILE");
+        if (options.SnapshotAt != null && options.Gdb != null) throw new UsageException("--snapshot-at: not with --gdb");
+        if (options.Record != null && options.Replay != null) throw new UsageException("--record: not with --replay");
         return options;
     }
 

@@ -84,7 +84,7 @@ public static class Program
             .WithGicVersion(options.GicVersion)
             .WithCpus(options.Cpus)
             .WithQuantum(options.Quantum)
-            .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" ? stdin : null);
+            .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" && options.Replay == null ? stdin : null);
         if (options.Verbose) builder.WithLogger(new StderrLogger(stderr));
         if (options.Kernel != null)
         {
@@ -101,6 +101,7 @@ public static class Program
         foreach (var d in options.Devices) d.AddTo(builder);
 
         using var socketConsole = AddVirtioDevices(builder, options, stdout, stdin);
+        using var inputLog = OpenInputLog(options);
         using var machine = builder.Build();
         if (options.DumpDtb != null)
         {
@@ -117,6 +118,13 @@ public static class Program
             stderr.Flush();
             socketConsole.Accept();
         }
+        if (options.Restore != null)
+        {
+            var restoring = Stopwatch.StartNew();
+            RestoreSnapshot(machine, options.Restore);
+            if (options.Stats) stderr.WriteLine($"armvirt: {options.Restore}: restored in {restoring.ElapsedMilliseconds} ms");
+        }
+        if (inputLog != null && options.DumpDtb == null) StartInputLog(machine, inputLog, options);
         if (options.Trace)
         {
             // With several CPUs each line names the CPU that ran the instruction.
@@ -143,6 +151,7 @@ public static class Program
         {
             exit = options.Gdb != null
                 ? GdbServer.Run(machine, options.Gdb, options.GdbWait, options.MaxInstructions, stderr)
+                : options.SnapshotAt is { } at ? RunWithSnapshot(machine, at, options.SnapshotFile!, options.MaxInstructions, stderr)
                 : machine.Run(options.MaxInstructions);
         }
         finally
@@ -182,6 +191,81 @@ public static class Program
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");
         return code;
+    }
+
+    // --record FILE (created) or --replay FILE (read), opened before the machine so that a bad path costs no boot.
+    private static FileStream? OpenInputLog(RunnerOptions options)
+    {
+        string? path = options.Record ?? options.Replay;
+        if (path == null) return null;
+        try
+        {
+            return options.Record != null ? File.Create(path) : File.OpenRead(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: {e.Message}");
+        }
+    }
+
+    private static void StartInputLog(ArmVirt.Machine.Machine machine, FileStream log, RunnerOptions options)
+    {
+        if (options.Record != null)
+        {
+            machine.RecordSerialInput(log);
+            return;
+        }
+        try
+        {
+            machine.ReplaySerialInput(log);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"{options.Replay}: {e.Message}");
+        }
+    }
+
+    // --restore: a snapshot that cannot be read or does not fit this machine is the user's mistake (one line, exit 2).
+    private static void RestoreSnapshot(ArmVirt.Machine.Machine machine, string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            machine.RestoreSnapshot(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArmVirt.Core.SnapshotFormatException)
+        {
+            throw new UsageException($"{path}: {e.Message}");
+        }
+    }
+
+    // --snapshot-at N: runs until N instructions have retired (an instruction boundary of every CPU), saves, and runs on
+    // within what is left of --max-insns. A guest that stops first leaves no file and says so.
+    private static MachineExit RunWithSnapshot(ArmVirt.Machine.Machine machine, ulong at, string path, ulong maxInstructions, TextWriter stderr)
+    {
+        ulong done = machine.InstructionsExecuted;
+        if (at < done) throw new UsageException($"--snapshot-at {at}: the restored machine has already retired {done} instructions");
+        ulong first = Math.Min(at - done, maxInstructions);
+        var exit = machine.Run(first);
+        if (machine.InstructionsExecuted != at)
+        {
+            if (exit.Reason != StopReason.InstructionLimit)
+                stderr.WriteLine($"armvirt: {path}: not written: the guest stopped after {machine.InstructionsExecuted} instructions, before {at}");
+            return exit;
+        }
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            using var file = File.Create(path);
+            machine.SaveSnapshot(file);
+            stderr.WriteLine($"armvirt: {path}: snapshot at instruction {at} ({file.Length} bytes, {watch.ElapsedMilliseconds} ms)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{path}: {e.Message}");
+        }
+        ulong left = maxInstructions == ulong.MaxValue ? ulong.MaxValue : maxInstructions - first;
+        return left == 0 ? exit : machine.Run(left);
     }
 
     // Devices in a fixed order: drives, network devices, console, rng (the first --drive is Linux's /dev/vda, the first

@@ -37,4 +37,19 @@ internal sealed class RunnerOptions
 
     /// <summary>--gdb-wait: start halted until GDB continues the guest (QEMU's -S).</summary>
     public bool GdbWait { get; set; }
+
+    /// <summary>--snapshot-at: the instruction count at which the machine is saved to <see cref="SnapshotFile"/>.</summary>
+    public ulong? SnapshotAt { get; set; }
+
+    /// <summary>--snapshot-file: where --snapshot-at writes.</summary>
+    public string? SnapshotFile { get; set; }
+
+    /// <summary>--restore: a snapshot to start from.</summary>
+    public string? Restore { get; set; }
+
+    /// <summary>--record: where the serial input log is written.</summary>
+    public string? Record { get; set; }
+
+    /// <summary>--replay: a serial input log to feed instead of stdin.</summary>
+    public string? Replay { get; set; }
 }

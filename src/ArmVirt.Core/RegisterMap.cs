@@ -55,6 +55,23 @@ public sealed class RegisterMap
         }
     }
 
+    /// <summary>Writes every register's stored value (registers computed by a read hook store nothing that matters, but are written too).</summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section(DeviceName);
+        writer.Write(_all.Count);
+        foreach (var r in _all) writer.Write(r.Value);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote, without running write side effects.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section(DeviceName);
+        int count = reader.ReadInt32();
+        if (count != _all.Count) throw new SnapshotFormatException($"{DeviceName}: {count} registers in the snapshot, {_all.Count} in this machine");
+        foreach (var r in _all) r.Value = reader.ReadUInt64();
+    }
+
     /// <summary>Looks up the register declared at exactly <paramref name="offset"/>.</summary>
     public MmioRegister? At(ulong offset) => _byOffset.GetValueOrDefault(offset);
 

@@ -56,7 +56,7 @@ public sealed class VirtualClock
     /// <summary>Schedules <paramref name="callback"/> to run when virtual time reaches <paramref name="deadline"/>.</summary>
     public ScheduledEvent Schedule(ulong deadline, Action callback)
     {
-        var e = new ScheduledEvent(callback) { Deadline = deadline };
+        var e = new ScheduledEvent(callback, this) { Deadline = deadline };
         _queue.Enqueue(e, (deadline, _sequence++));
         if (deadline < _next) _next = deadline;
         return e;
@@ -85,6 +85,63 @@ public sealed class VirtualClock
         RecomputeNext();
     }
 
+    // ---- Snapshots (Machine.SaveSnapshot): time, the sequence that orders events due together, and each owner's events ----
+
+    /// <summary>Writes virtual time and the event sequence counter; each event is written by its owner.</summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section("clock");
+        writer.Write(Now);
+        writer.Write(_sequence);
+    }
+
+    /// <summary>
+    /// Reads what <see cref="SaveState"/> wrote and empties the event queue: the owners of the events then re-arm them
+    /// (<see cref="SnapshotReader.ReadEvent"/>) with the deadlines and order they had.
+    /// </summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section("clock");
+        Now = reader.ReadUInt64();
+        _sequence = reader.ReadUInt64();
+        _queue.Clear();
+        _next = ulong.MaxValue;
+    }
+
+    /// <summary>The events that will fire (armed, each counted once): what the owners must have saved.</summary>
+    public int ArmedEventCount
+    {
+        get
+        {
+            var armed = new HashSet<ScheduledEvent>();
+            foreach (var (e, key) in _queue.UnorderedItems)
+                if (!e.Cancelled && e.Deadline == key.Deadline) armed.Add(e);
+            return armed.Count;
+        }
+    }
+
+    // The sequence of the queue entry that will fire e: the earliest one at its deadline (a Reschedule leaves the older
+    // entries in the queue; AdvanceTo skips those whose deadline is no longer the event's).
+    internal ulong FiringSequence(ScheduledEvent e)
+    {
+        ulong best = ulong.MaxValue;
+        foreach (var (entry, key) in _queue.UnorderedItems)
+            if (ReferenceEquals(entry, e) && key.Deadline == e.Deadline && key.Sequence < best) best = key.Sequence;
+        return best;
+    }
+
+    internal ScheduledEvent RestoreEvent(ScheduledEvent? e, Action callback, ulong deadline, ulong sequence)
+    {
+        if (sequence >= _sequence) throw new SnapshotFormatException("corrupt (an event's sequence is beyond the clock's)");
+        e ??= new ScheduledEvent(callback, this);
+        if (!ReferenceEquals(e.Clock, this)) throw new InvalidOperationException("the event belongs to another clock");
+        e.Cancelled = false;
+        e.Deadline = deadline;
+        _queue.Enqueue(e, (deadline, sequence));
+        if (deadline < _next) _next = deadline;
+        return e;
+    }
+
     /// <summary>Converts a duration in nanoseconds to cycles.</summary>
     public ulong NanosecondsToCycles(ulong ns) => (ulong)((UInt128)ns * CpuFrequencyHz / 1_000_000_000UL);
 }
@@ -92,9 +149,18 @@ public sealed class VirtualClock
 /// <summary>A callback scheduled on the <see cref="VirtualClock"/>.</summary>
 public sealed class ScheduledEvent
 {
-    internal ScheduledEvent(Action callback) => Callback = callback;
+    internal ScheduledEvent(Action callback, VirtualClock clock)
+    {
+        Callback = callback;
+        Clock = clock;
+    }
 
     internal Action Callback { get; }
+
+    internal VirtualClock Clock { get; }
+
+    // Its place among the events due at the same deadline (for snapshots).
+    internal ulong Sequence => Clock.FiringSequence(this);
 
     /// <summary>When the event is due, in cycles.</summary>
     public ulong Deadline { get; internal set; }

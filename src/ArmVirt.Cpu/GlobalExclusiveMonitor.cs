@@ -156,6 +156,28 @@ public sealed class GlobalExclusiveMonitor
         }
     }
 
+    // A PE's mark for a snapshot: valid, and the granule-aligned range [start, end).
+    internal (bool Valid, ulong Start, ulong End) GetMark(int slot)
+    {
+        lock (_lock)
+        {
+            if ((uint)slot >= (uint)_marks.Length) return default;
+            var m = _marks[slot];
+            return (m.Valid, m.Start, m.End);
+        }
+    }
+
+    // Sets a PE's mark from a snapshot.
+    internal void SetMark(int slot, bool valid, ulong start, ulong end)
+    {
+        lock (_lock)
+        {
+            if (slot >= _marks.Length) Array.Resize(ref _marks, Math.Max(slot + 1, _marks.Length * 2));
+            _marks[slot] = new Mark { Valid = valid, Start = start, End = end };
+            UpdateMarkedSlots();
+        }
+    }
+
     // The PE attached in slot (under the lock).
     private Cpu? PeOf(int slot)
     {

@@ -25,4 +25,12 @@ public sealed class LocalExclusiveMonitor
 
     /// <summary>Returns to the Open Access state (ClearExclusiveLocal, CLREX).</summary>
     public void Clear() => Valid = false;
+
+    /// <summary>Sets the monitor as a snapshot recorded it.</summary>
+    public void Restore(bool valid, ulong address, int size)
+    {
+        Valid = valid;
+        Address = address;
+        Size = size;
+    }
 }

@@ -14,7 +14,7 @@ namespace ArmVirt.Devices;
 /// virtual time from the programmed baud rate divisor. There are no modem lines: CTS, DSR, DCD and RI read as
 /// inactive and their interrupts never assert; framing, parity and break errors cannot occur.
 /// </summary>
-public sealed class Pl011 : RegisterMappedDevice
+public sealed class Pl011 : RegisterMappedDevice, ISnapshotState
 {
     /// <summary>Size of the PL011's register window.</summary>
     public const ulong WindowSize = 0x1000;
@@ -126,18 +126,36 @@ public sealed class Pl011 : RegisterMappedDevice
         foreach (byte b in bytes) _hostInput.Enqueue(b);
     }
 
-    /// <summary>Moves queued host input into the receive FIFO while it has room and reception is enabled.</summary>
+    /// <summary>
+    /// Moves queued host input into the receive FIFO while it has room and reception is enabled. Each call is an input
+    /// poll (<see cref="InputPolls"/>): the points where host input can enter the guest, which record and replay name.
+    /// </summary>
     public void ReceivePendingInput()
     {
+        InputPolling?.Invoke(InputPolls++);
         if (!ReceiveEnabled) return;
         bool received = false;
         while (_rx.Count < RxCapacity && _hostInput.TryDequeue(out byte b))
         {
             _rx.Push(b);
+            InputReceived?.Invoke(b);
             received = true;
         }
         if (received) AfterReceive();
     }
+
+    /// <summary>
+    /// How many times host input was polled (<see cref="ReceivePendingInput"/>: between the machine's instruction slices,
+    /// on UARTFR reads, while every CPU idles). The count is the same in every run with the same inputs, under either
+    /// engine, and is saved in snapshots, so a poll's index says exactly when its input arrived.
+    /// </summary>
+    public ulong InputPolls { get; private set; }
+
+    /// <summary>Called at the start of each input poll with its index (record and replay of serial input).</summary>
+    public Action<ulong>? InputPolling { get; set; }
+
+    /// <summary>Called with each host input byte as it enters the receive FIFO.</summary>
+    public Action<byte>? InputReceived { get; set; }
 
     /// <summary>Returns every register and FIFO to its reset state (host input already queued is kept).</summary>
     public void Reset()
@@ -147,6 +165,38 @@ public sealed class Pl011 : RegisterMappedDevice
         _rx.Clear();
         _ris = 0;
         _receiveTimeout?.Cancel();
+        UpdateInterrupt();
+    }
+
+    /// <summary>
+    /// Writes the registers, both FIFOs (with their error bits), the raw interrupt status, the receive timeout's deadline
+    /// and the host input not yet moved into the receive FIFO.
+    /// </summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        Registers.SaveState(writer);
+        _tx.SaveState(writer);
+        _rx.SaveState(writer);
+        writer.Write(_ris);
+        writer.Write(_receiveTimeout);
+        writer.Write(_hostInput.ToArray());
+        writer.Write(InputPolls);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote and drives UARTINTR from it.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        Registers.RestoreState(reader);
+        _tx.RestoreState(reader);
+        _rx.RestoreState(reader);
+        _ris = reader.ReadUInt32() & IntAll;
+        _receiveTimeout = reader.ReadEvent(_clock, _receiveTimeout, ReceiveTimedOut);
+        int pending = reader.ReadInt32(0, 1 << 20, "pending serial input");
+        byte[] input = new byte[pending];
+        reader.ReadExactly(input);
+        _hostInput.Clear();
+        foreach (byte b in input) _hostInput.Enqueue(b);
+        InputPolls = reader.ReadUInt64();
         UpdateInterrupt();
     }
 

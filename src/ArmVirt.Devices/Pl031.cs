@@ -7,7 +7,7 @@ namespace ArmVirt.Devices;
 /// interrupt. Time comes from the virtual clock: the counter starts at <see cref="Pl031(VirtualClock, Func{ulong}, uint)"/>'s
 /// epoch and advances one per second of virtual time, so runs are repeatable unless the host supplies a real epoch.
 /// </summary>
-public sealed class Pl031 : RegisterMappedDevice
+public sealed class Pl031 : RegisterMappedDevice, ISnapshotState
 {
     private readonly VirtualClock _clock;
     private readonly Func<ulong> _now;
@@ -52,6 +52,29 @@ public sealed class Pl031 : RegisterMappedDevice
     public uint Counter => (uint)((long)ElapsedSeconds + _offset);
 
     private ulong ElapsedSeconds => _now() / _clock.CpuFrequencyHz;
+
+    /// <summary>Writes the counter's offset from virtual time, RTCMR, RTCIMSC, the raw status and the next match.</summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section("pl031");
+        writer.Write(_offset);
+        writer.Write(_match);
+        writer.Write(_maskSet);
+        writer.Write(_raw);
+        writer.Write(_matchEvent);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote and drives RTCINTR from it.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section("pl031");
+        _offset = reader.ReadInt64();
+        _match = reader.ReadUInt32();
+        _maskSet = reader.ReadBool();
+        _raw = reader.ReadBool();
+        _matchEvent = reader.ReadEvent(_clock, _matchEvent, OnMatch);
+        UpdateLine();
+    }
 
     // The match interrupt is raised when the counter becomes equal to RTCMR (PL031 TRM 2.2.2).
     private void ScheduleMatch()

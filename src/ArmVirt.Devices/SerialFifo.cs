@@ -39,4 +39,23 @@ internal sealed class SerialFifo
         _head = 0;
         Count = 0;
     }
+
+    // Snapshot form: the entries in order, oldest first.
+    public void SaveState(ArmVirt.Core.SnapshotWriter writer)
+    {
+        writer.Write(Count);
+        for (int i = 0; i < Count; i++) writer.Write((uint)_entries[(_head + i) % _entries.Length]);
+    }
+
+    public void RestoreState(ArmVirt.Core.SnapshotReader reader)
+    {
+        int count = reader.ReadInt32(0, _entries.Length, "FIFO entries");
+        Clear();
+        for (int i = 0; i < count; i++)
+        {
+            uint v = reader.ReadUInt32();
+            if (v > ushort.MaxValue) throw new ArmVirt.Core.SnapshotFormatException("corrupt (a FIFO entry is not 16 bits)");
+            Push((ushort)v);
+        }
+    }
 }

@@ -141,6 +141,28 @@ public sealed class GicCpuInterface : RegisterMappedDevice
         _distributor.Deactivate(CpuNumber, id);
     }
 
+    internal void SaveState(SnapshotWriter w)
+    {
+        Registers.SaveState(w);
+        w.Write(_apr);
+        w.Write(_nsapr);
+        w.Write(_ctlr);
+        w.Write(_pmr);
+        w.Write(_bpr);
+        w.Write(_abpr);
+    }
+
+    internal void RestoreState(SnapshotReader r)
+    {
+        Registers.RestoreState(r);
+        r.Read(_apr, "GICC_APR");
+        r.Read(_nsapr, "GICC_NSAPR");
+        _ctlr = r.ReadUInt32();
+        _pmr = r.ReadUInt32();
+        _bpr = r.ReadInt32(0, 7, "GICC_BPR");
+        _abpr = r.ReadInt32(0, 7, "GICC_ABPR");
+    }
+
     internal void ResetState()
     {
         _ctlr = 0;

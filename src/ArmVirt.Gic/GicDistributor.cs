@@ -236,6 +236,22 @@ public sealed class GicDistributor : RegisterMappedDevice
 
     internal int PriorityOf(int cpu, int id) => _state.Priority[Slot(cpu, id)];
 
+    internal void SaveState(SnapshotWriter w)
+    {
+        Registers.SaveState(w);
+        w.Write(_ctlr);
+        w.Write(_accessingCpu);
+        _state.SaveState(w);
+    }
+
+    internal void RestoreState(SnapshotReader r)
+    {
+        Registers.RestoreState(r);
+        _ctlr = r.ReadUInt32();
+        _accessingCpu = r.ReadInt32(0, _cpuCount - 1, "accessing CPU");
+        _state.RestoreState(r);
+    }
+
     internal void ResetState()
     {
         _state.Reset();

@@ -150,6 +150,24 @@ public sealed class GicVirtualInterfaceControl : RegisterMappedDevice
         VirtualCpuInterface.UpdateOutputs();
     }
 
+    internal void SaveState(SnapshotWriter w)
+    {
+        Registers.SaveState(w);
+        w.Write(Lr);
+        w.Write(Hcr);
+        w.Write(Vmcr);
+        w.Write(Apr);
+    }
+
+    internal void RestoreState(SnapshotReader r)
+    {
+        Registers.RestoreState(r);
+        r.Read(Lr, "GICH_LR");
+        Hcr = r.ReadUInt32();
+        Vmcr = r.ReadUInt32();
+        Apr = r.ReadUInt32();
+    }
+
     internal void ResetState()
     {
         Hcr = 0;

@@ -22,7 +22,7 @@ namespace ArmVirt.Gic;
 /// running. The QEMU <c>virt</c> layout is GICD 0x0800_0000, GICC 0x0801_0000, GICH 0x0803_0000,
 /// GICV 0x0804_0000 (GICC and GICV are 0x2000 bytes, GICH 0x1000).</para>
 /// </remarks>
-public sealed class Gicv2 : IGic
+public sealed class Gicv2 : IGic, ISnapshotState
 {
     /// <summary>The PPI number (0..15) of the virtual interface maintenance interrupt: INTID 25.</summary>
     public const int MaintenancePpi = 9;
@@ -161,6 +161,39 @@ public sealed class Gicv2 : IGic
         {
             _cpuInterfaces[c].ResetState();
             _virtualControls[c].ResetState();
+        }
+        UpdateAll();
+    }
+
+    /// <summary>
+    /// Writes the distributor (every interrupt's enable, group, pending, active, priority, target and input level), each
+    /// CPU interface and each virtual interface control with its list registers.
+    /// </summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section("gicv2");
+        writer.Write(CpuCount);
+        Distributor.SaveState(writer);
+        for (int c = 0; c < CpuCount; c++)
+        {
+            _cpuInterfaces[c].SaveState(writer);
+            _virtualControls[c].SaveState(writer);
+            _virtualCpuInterfaces[c].Registers.SaveState(writer);
+        }
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote and drives the CPUs' interrupt outputs from it.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section("gicv2");
+        int cpus = reader.ReadInt32();
+        if (cpus != CpuCount) throw new SnapshotFormatException($"GICv2 for {cpus} CPUs in the snapshot, {CpuCount} here");
+        Distributor.RestoreState(reader);
+        for (int c = 0; c < CpuCount; c++)
+        {
+            _cpuInterfaces[c].RestoreState(reader);
+            _virtualControls[c].RestoreState(reader);
+            _virtualCpuInterfaces[c].Registers.RestoreState(reader);
         }
         UpdateAll();
     }

@@ -15,7 +15,7 @@ namespace ArmVirt.Gic;
 /// The model is not thread-safe: the machine serialises accesses and line changes.</para>
 /// <para>Mapping (QEMU virt): GICD at 0x0800_0000, redistributor i at 0x080A_0000 + i * 0x2_0000.</para>
 /// </remarks>
-public sealed class Gicv3 : IGic
+public sealed class Gicv3 : IGic, ISnapshotState
 {
     /// <summary>The PPI number (0..15) of the virtual interface maintenance interrupt: INTID 25.</summary>
     public const int MaintenancePpi = 9;
@@ -126,6 +126,33 @@ public sealed class Gicv3 : IGic
         Distributor.ResetState();
         foreach (var r in _redistributors) r.ResetState();
         foreach (var c in _cpuInterfaces) c.ResetState();
+        UpdateAll();
+    }
+
+    /// <summary>
+    /// Writes the interrupt state, the distributor (GICD_CTLR, GICD_IROUTER), each redistributor (GICR_WAKER) and each
+    /// ICC_* CPU interface; the ICH_* virtual interfaces are separate (<see cref="Gicv3VirtualCpuInterface.SaveState"/>).
+    /// </summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section("gicv3");
+        writer.Write(CpuCount);
+        _state.SaveState(writer);
+        Distributor.SaveState(writer);
+        foreach (var r in _redistributors) r.SaveState(writer);
+        foreach (var c in _cpuInterfaces) c.SaveState(writer);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote and drives the CPUs' interrupt outputs from it.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section("gicv3");
+        int cpus = reader.ReadInt32();
+        if (cpus != CpuCount) throw new SnapshotFormatException($"GICv3 for {cpus} CPUs in the snapshot, {CpuCount} here");
+        _state.RestoreState(reader);
+        Distributor.RestoreState(reader);
+        foreach (var r in _redistributors) r.RestoreState(reader);
+        foreach (var c in _cpuInterfaces) c.RestoreState(reader);
         UpdateAll();
     }
 

@@ -289,6 +289,40 @@ public sealed class Gicv3CpuInterface
         return -1;
     }
 
+    internal void SaveState(SnapshotWriter w)
+    {
+        w.Section("icc");
+        w.Write(_ap0r);
+        w.Write(_ap1r);
+        w.Write(_ctlr);
+        w.Write(_ctlrEl3);
+        w.Write(_pmr);
+        w.Write(_bpr0);
+        w.Write(_bpr1);
+        w.Write(_igrpen0);
+        w.Write(_igrpen1);
+        w.Write(_igrpen1Secure);
+        w.Write(SreEl2Enable);
+        w.Write(SreEl3Enable);
+    }
+
+    internal void RestoreState(SnapshotReader r)
+    {
+        r.Section("icc");
+        r.Read(_ap0r, "ICC_AP0R");
+        r.Read(_ap1r, "ICC_AP1R");
+        _ctlr = r.ReadUInt64();
+        _ctlrEl3 = r.ReadUInt64();
+        _pmr = r.ReadUInt32();
+        _bpr0 = r.ReadInt32(0, 7, "ICC_BPR0");
+        _bpr1 = r.ReadInt32(0, 7, "ICC_BPR1");
+        _igrpen0 = r.ReadBool();
+        _igrpen1 = r.ReadBool();
+        _igrpen1Secure = r.ReadBool();
+        SreEl2Enable = r.ReadBool();
+        SreEl3Enable = r.ReadBool();
+    }
+
     internal void ResetState()
     {
         _ctlr = 0;

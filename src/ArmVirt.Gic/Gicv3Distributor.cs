@@ -124,6 +124,20 @@ public sealed class Gicv3Distributor : RegisterMappedDevice
         _gic.UpdateAll();
     }
 
+    internal void SaveState(SnapshotWriter w)
+    {
+        Registers.SaveState(w);
+        w.Write(_irouter);
+        w.Write(_ctlr);
+    }
+
+    internal void RestoreState(SnapshotReader r)
+    {
+        Registers.RestoreState(r);
+        r.Read(_irouter, "GICD_IROUTER");
+        _ctlr = r.ReadUInt32();
+    }
+
     internal void ResetState()
     {
         Registers.Reset();

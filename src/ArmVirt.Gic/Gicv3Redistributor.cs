@@ -107,6 +107,18 @@ public sealed class Gicv3Redistributor : RegisterMappedDevice
         _gic.UpdateCpu(CpuNumber);
     }
 
+    internal void SaveState(SnapshotWriter w)
+    {
+        Registers.SaveState(w);
+        w.Write(_waker);
+    }
+
+    internal void RestoreState(SnapshotReader r)
+    {
+        Registers.RestoreState(r);
+        _waker = r.ReadUInt32();
+    }
+
     internal void ResetState()
     {
         Registers.Reset();

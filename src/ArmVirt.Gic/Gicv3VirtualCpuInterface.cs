@@ -17,7 +17,7 @@ namespace ArmVirt.Gic;
 /// VEOIM = 0, or ICV_DIR_EL1) deactivates that pINTID through the callback given to the constructor, as a
 /// write of the pINTID to ICC_DIR_EL1 would (IHI 0069 "Hardware interrupts" in the virtualization chapter).</para>
 /// </remarks>
-public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
+public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface, ISnapshotState
 {
     /// <summary>The PPI number of the maintenance interrupt: INTID 25 (Server Base System Architecture).</summary>
     public const int MaintenancePpi = 9;
@@ -203,6 +203,29 @@ public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface
         if (n != 0) return;
         if (group == 0) _ap0 = (uint)value;
         else _ap1 = (uint)value;
+        Update();
+    }
+
+    /// <summary>Writes the list registers, ICH_HCR_EL2, ICH_VMCR_EL2 and the active priorities.</summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section("ich");
+        writer.Write(_lr);
+        writer.Write(_hcr);
+        writer.Write(_vmcr);
+        writer.Write(_ap0);
+        writer.Write(_ap1);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote and drives the virtual interrupts and maintenance interrupt.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section("ich");
+        reader.Read(_lr, "ICH_LR<n>_EL2");
+        _hcr = reader.ReadUInt64();
+        _vmcr = reader.ReadUInt64();
+        _ap0 = reader.ReadUInt32();
+        _ap1 = reader.ReadUInt32();
         Update();
     }
 

@@ -39,6 +39,7 @@ public sealed partial class Machine
     {
         ulong start = InstructionsExecuted;
         CpuCore? stopped = null;
+        bool first = true;
         try
         {
             while (stopped == null)
@@ -50,7 +51,13 @@ public sealed partial class Machine
                     Cpu.RequestStop(StopReason.InstructionLimit);
                     break;
                 }
-                Uart.ReceivePendingInput();
+                PollInput(first || AtReplayStart ? 's' : 'h');
+                first = false;
+                if (Cpu.StopReason == StopReason.Error)
+                {
+                    stopped = Cpu; // a replay that diverged
+                    break;
+                }
                 ulong now = ulong.MaxValue;
                 bool idle = true;
                 for (int i = 0; i < Cpus.Count; i++)
@@ -79,7 +86,7 @@ public sealed partial class Machine
                         break;
                     }
                 }
-                stopped = RunTurn(maxInstructions - done);
+                stopped = RunTurn(ReplayBudget(maxInstructions - done));
             }
         }
         finally

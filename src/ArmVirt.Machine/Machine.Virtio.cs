@@ -15,10 +15,12 @@ public sealed partial class Machine
     // may not reach for long. This moves it into the UART on virtual time as well.
     internal void PollSerialInputOnVirtualTime()
     {
-        _serialInputPoll ??= Clock.Schedule(Clock.Now + SerialInputPollCycles, () =>
-        {
-            Uart.ReceivePendingInput();
-            Clock.Reschedule(_serialInputPoll!, Clock.Now + SerialInputPollCycles);
-        });
+        _serialInputPoll ??= Clock.Schedule(Clock.Now + SerialInputPollCycles, PollSerialInput);
+    }
+
+    private void PollSerialInput()
+    {
+        Uart.ReceivePendingInput();
+        Clock.Reschedule(_serialInputPoll!, Clock.Now + SerialInputPollCycles);
     }
 }

@@ -164,6 +164,7 @@ public sealed partial class Machine : IDisposable
             if (c.StopReason is StopReason.InstructionLimit or StopReason.HostRequest) c.ClearStop();
         if (Cpus.Count > 1) return RunRoundRobin(maxInstructions);
         ulong start = InstructionsExecuted;
+        bool first = true;
         try
         {
             while (true)
@@ -174,8 +175,10 @@ public sealed partial class Machine : IDisposable
                     Cpu.RequestStop(StopReason.InstructionLimit);
                     break;
                 }
-                Uart.ReceivePendingInput();
-                var reason = Cpu.Run(Math.Min(maxInstructions - done, SliceInstructions));
+                PollInput(first || AtReplayStart ? 's' : 'h');
+                first = false;
+                if (Cpu.StopReason == StopReason.Error) break; // a replay that diverged
+                var reason = Cpu.Run(ReplayBudget(Math.Min(maxInstructions - done, SliceInstructions)));
                 if (reason == StopReason.InstructionLimit)
                 {
                     Cpu.ClearStop();
@@ -318,9 +321,16 @@ public sealed partial class Machine : IDisposable
     private bool IdleWait()
     {
         _serial.Flush();
+        if (_replay != null)
+        {
+            // Replay: the logged input stands in for the host's; the recorded run's idle polls are in the log.
+            if (!_replay.HasMore) return false;
+            PollInput('i');
+            return true;
+        }
         if (_input == null) return false;
         bool more = _input.WaitForInput();
-        Uart.ReceivePendingInput();
+        PollInput('i');
         return more;
     }
 
@@ -367,6 +377,7 @@ public sealed partial class Machine : IDisposable
         _serial.Flush();
         if (_disposed) return;
         _disposed = true;
+        _recorder?.Complete();
         MachineBuilder.DisposeAll(VirtioDevices);
         Bus.Dispose();
     }

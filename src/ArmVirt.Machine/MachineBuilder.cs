@@ -422,6 +422,7 @@ public sealed partial class MachineBuilder
                 Rtc = rtc,
                 VirtioSlots = virtio,
                 VirtioDevices = virtioDevices,
+                CustomDevices = _devices.Select(d => d.Device).ToArray(),
             };
             if (_serialInput is { CanSeek: false } && KeepsClockBusy(virtioDevices)) machine.PollSerialInputOnVirtualTime();
             return machine;

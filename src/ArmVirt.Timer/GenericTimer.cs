@@ -96,6 +96,37 @@ public sealed class GenericTimer
     /// </summary>
     public Action? EventStreamTick { get; set; }
 
+    /// <summary>
+    /// Writes CNTVOFF_EL2, CNTFRQ_EL0, CNTKCTL_EL1, CNTHCTL_EL2, the event streams' next ticks and each channel's CTL and
+    /// CVAL with its pending deadline (for <c>Machine.SaveSnapshot</c>); the counts derive from the CPU's cycles.
+    /// </summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section("timer");
+        writer.Write(_virtualOffset);
+        writer.Write(Frequency);
+        writer.Write(_kernelControl);
+        writer.Write(_hypervisorControl);
+        writer.Write(_kernelStream);
+        writer.Write(_hypervisorStream);
+        foreach (var c in Channels) c.SaveState(writer);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote, after the CPU whose cycles drive the counter.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section("timer");
+        _virtualOffset = reader.ReadUInt64();
+        Frequency = reader.ReadUInt64();
+        _kernelControl = reader.ReadUInt64();
+        _hypervisorControl = reader.ReadUInt64();
+        _kernelStream = reader.ReadEvent(Clock, _kernelStream, OnKernelStreamEvent);
+        _hypervisorStream = reader.ReadEvent(Clock, _hypervisorStream, OnHypervisorStreamEvent);
+        foreach (var c in Channels) c.RestoreState(reader);
+    }
+
+    private GenericTimerChannel[] Channels => [Physical, Virtual, HypervisorPhysical, SecurePhysical];
+
     private ulong _kernelControl, _hypervisorControl;
     private ScheduledEvent? _kernelStream, _hypervisorStream;
 

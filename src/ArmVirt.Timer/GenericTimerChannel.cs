@@ -76,6 +76,24 @@ public sealed class GenericTimerChannel
         Update();
     }
 
+    internal void SaveState(SnapshotWriter writer)
+    {
+        writer.Section(Name);
+        writer.Write(_control);
+        writer.Write(_compare);
+        writer.Write(_event);
+    }
+
+    // Restores CTL, CVAL and the deadline event exactly as saved, and drives the output from them.
+    internal void RestoreState(SnapshotReader reader)
+    {
+        reader.Section(Name);
+        _control = reader.ReadUInt64() & (Enable | IMask);
+        _compare = reader.ReadUInt64();
+        _event = reader.ReadEvent(_owner.Clock, _event, Update);
+        Output.Set((_control & Enable) != 0 && ConditionMet && (_control & IMask) == 0);
+    }
+
     /// <summary>Re-evaluates the output and the wake-up event, after a register or offset change or when the event fires.</summary>
     public void Update()
     {

@@ -293,6 +293,55 @@ public sealed class PerformanceMonitors
         Reconfigure();
     }
 
+    /// <summary>Writes the counters, their types and enables, PMCR_EL0, and what counts now (for <c>Cpu.SaveState</c>).</summary>
+    internal void SaveState(SnapshotWriter w)
+    {
+        w.Section("pmu");
+        w.Write(_counter);
+        w.Write(_type);
+        w.Write(_pmcr);
+        w.Write(_enabled);
+        w.Write(_interruptEnabled);
+        w.Write(_overflow);
+        w.Write(_cycleResidue);
+        w.Write(_counting);
+        w.Write(_countsCycles);
+        w.Write(_countsInstructions);
+        w.Write(_countsStream);
+        w.Write(_syncCycles);
+        w.Write(_syncInstructions);
+        w.Write(_instructionDeadlineDeferred);
+        w.Write(UserEnable);
+        w.Write(Select);
+        w.Write(_overflowEvent);
+        w.Write(_leaveCompiledCode);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote and drives PMUIRQ from it.</summary>
+    internal void RestoreState(SnapshotReader r)
+    {
+        r.Section("pmu");
+        r.Read(_counter, "PMU counters");
+        r.Read(_type, "PMU event types");
+        _pmcr = r.ReadUInt64();
+        _enabled = r.ReadUInt32();
+        _interruptEnabled = r.ReadUInt32();
+        _overflow = r.ReadUInt32();
+        _cycleResidue = r.ReadUInt64();
+        _counting = r.ReadUInt32();
+        _countsCycles = r.ReadUInt32();
+        _countsInstructions = r.ReadUInt32();
+        _countsStream = r.ReadUInt32();
+        _syncCycles = r.ReadUInt64();
+        _syncInstructions = r.ReadUInt64();
+        _instructionDeadlineDeferred = r.ReadBool();
+        UserEnable = r.ReadUInt64();
+        Select = r.ReadUInt64();
+        _overflowEvent = r.ReadEvent(_cpu.Clock, _overflowEvent, OnOverflowDeadline);
+        _leaveCompiledCode = r.ReadEvent(_cpu.Clock, _leaveCompiledCode, static () => { });
+        UpdateInterrupt();
+    }
+
     /// <summary>Brings the counting counters up to date with the CPU's cycle and instruction counts.</summary>
     internal void Sync()
     {

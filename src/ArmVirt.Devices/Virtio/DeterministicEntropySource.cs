@@ -6,7 +6,7 @@ namespace ArmVirt.Devices.Virtio;
 /// A seeded pseudo-random generator (xoshiro256** seeded through SplitMix64): the same seed gives the same bytes on
 /// every run and host, which is what a repeatable guest run needs. Not cryptographically secure.
 /// </summary>
-public sealed class DeterministicEntropySource : IEntropySource
+public sealed class DeterministicEntropySource : IEntropySource, ArmVirt.Core.ISnapshotState
 {
     private ulong _s0, _s1, _s2, _s3;
 
@@ -17,6 +17,26 @@ public sealed class DeterministicEntropySource : IEntropySource
         _s1 = SplitMix(ref seed);
         _s2 = SplitMix(ref seed);
         _s3 = SplitMix(ref seed);
+    }
+
+    /// <summary>Writes the generator's position (xoshiro256** state).</summary>
+    public void SaveState(ArmVirt.Core.SnapshotWriter writer)
+    {
+        writer.Section("xoshiro256");
+        writer.Write(_s0);
+        writer.Write(_s1);
+        writer.Write(_s2);
+        writer.Write(_s3);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote.</summary>
+    public void RestoreState(ArmVirt.Core.SnapshotReader reader)
+    {
+        reader.Section("xoshiro256");
+        _s0 = reader.ReadUInt64();
+        _s1 = reader.ReadUInt64();
+        _s2 = reader.ReadUInt64();
+        _s3 = reader.ReadUInt64();
     }
 
     private static ulong SplitMix(ref ulong x)

@@ -1,3 +1,4 @@
+using ArmVirt.Core;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -83,6 +84,26 @@ public sealed class VirtioBlockDevice : VirtioDevice, IDisposable
         SetConfig32(ConfigMaxWriteZeroesSectors, MaxDiscardSectors);
         SetConfig32(ConfigMaxWriteZeroesSeg, MaxDiscardSegments);
         Config[ConfigWriteZeroesMayUnmap] = 0;
+    }
+
+    /// <summary>
+    /// Adds the capacity: the disk image is not in the snapshot (the guest's writes went to it), so a restore refuses an
+    /// image whose size changed since.
+    /// </summary>
+    protected internal override void SaveState(SnapshotWriter writer)
+    {
+        base.SaveState(writer);
+        writer.Write(_capacity);
+    }
+
+    /// <inheritdoc/>
+    protected internal override void RestoreState(SnapshotReader reader)
+    {
+        ulong capacity = _capacity;
+        base.RestoreState(reader);
+        ulong saved = reader.ReadUInt64();
+        if (saved != capacity)
+            throw new SnapshotFormatException($"virtio-blk: the disk image has {capacity} sectors, the snapshot was taken with {saved} (the disk changed size)");
     }
 
     /// <summary>The medium.</summary>

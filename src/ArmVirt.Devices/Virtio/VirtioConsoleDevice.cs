@@ -176,6 +176,32 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
             if (offset + i >= ConfigEmergWrite) destination[i] = 0;
     }
 
+    /// <summary>Adds the host input not yet delivered to the guest and the next poll of the host side.</summary>
+    protected internal override void SaveState(SnapshotWriter writer)
+    {
+        base.SaveState(writer);
+        lock (_lock)
+        {
+            writer.Write(_count);
+            for (int i = 0; i < _count; i++) writer.Write(_ring[(_head + i) % InputCapacity]);
+        }
+        writer.Write(_pollEvent);
+    }
+
+    /// <inheritdoc/>
+    protected internal override void RestoreState(SnapshotReader reader)
+    {
+        base.RestoreState(reader);
+        lock (_lock)
+        {
+            _count = reader.ReadInt32(0, InputCapacity, "console input bytes");
+            _head = 0;
+            reader.ReadExactly(_ring.AsSpan(0, _count));
+        }
+        if (!ReferenceEquals(reader.ReadEvent(_clock!, _pollEvent, PollTick), _pollEvent))
+            throw new SnapshotFormatException("virtio-console: polled in the snapshot, not in this machine");
+    }
+
     private void Output(ReadOnlySpan<byte> data)
     {
         try { _output?.Write(data); }

@@ -1,3 +1,4 @@
+using ArmVirt.Core;
 using System.Buffers.Binary;
 
 namespace ArmVirt.Devices.Virtio;
@@ -66,6 +67,23 @@ public abstract class VirtioDevice
     {
         for (int i = 0; i < QueueCount; i++)
             if (Transport.GetQueue(i).IsReady) QueueNotified(i);
+    }
+
+    /// <summary>
+    /// Writes the device's state for a machine snapshot: its configuration space here; a device with more state (a
+    /// receive buffer, a pending event, a random generator's position) adds it after calling the base.
+    /// </summary>
+    protected internal virtual void SaveState(SnapshotWriter writer)
+    {
+        writer.Section(DeviceType.ToString());
+        writer.Write(Config);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote.</summary>
+    protected internal virtual void RestoreState(SnapshotReader reader)
+    {
+        reader.Section(DeviceType.ToString());
+        reader.Read(Config, DeviceType + " configuration space");
     }
 
     /// <summary>Device reset (status written 0): drop in-flight state. Configuration space is kept.</summary>

@@ -9,7 +9,7 @@ namespace ArmVirt.Devices.Virtio;
 /// answers like QEMU's empty slots: MagicValue, Version and VendorID, DeviceID 0, everything else zero.
 /// The <see cref="Interrupt"/> output is high while InterruptStatus is non-zero.
 /// </summary>
-public sealed class VirtioMmioTransport : RegisterMappedDevice, IVirtioTransport
+public sealed class VirtioMmioTransport : RegisterMappedDevice, IVirtioTransport, ISnapshotState
 {
     /// <summary>MagicValue: "virt" in little-endian.</summary>
     public const uint Magic = 0x74726976;
@@ -264,6 +264,56 @@ public sealed class VirtioMmioTransport : RegisterMappedDevice, IVirtioTransport
     }
 
     private void UpdateInterrupt() => Interrupt.Set(_interruptStatus != 0);
+
+    /// <summary>
+    /// Writes the transport's registers (status, features, selectors, interrupt status, config generation), each queue's
+    /// addresses and ring indices, and the device's own state (<see cref="VirtioDevice.SaveState"/>).
+    /// </summary>
+    public void SaveState(SnapshotWriter writer)
+    {
+        Registers.SaveState(writer);
+        writer.Write((uint)(_device?.DeviceType ?? VirtioDeviceType.None));
+        writer.Write(_deviceFeaturesSel);
+        writer.Write(_driverFeaturesSel);
+        writer.Write(_queueSel);
+        writer.Write(_driverFeatures);
+        writer.Write(_status);
+        writer.Write(_interruptStatus);
+        writer.Write(_configGeneration);
+        writer.Write(_guestPageSize);
+        writer.Write(_queueAlign);
+        writer.Write(_queuePfn);
+        writer.Write(LastError ?? "");
+        writer.Write(_queues.Length);
+        foreach (var q in _queues) q.SaveState(writer);
+        _device?.SaveState(writer);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote (into a transport with the same device type) and drives its interrupt.</summary>
+    public void RestoreState(SnapshotReader reader)
+    {
+        Registers.RestoreState(reader);
+        uint type = reader.ReadUInt32();
+        var expected = _device?.DeviceType ?? VirtioDeviceType.None;
+        if (type != (uint)expected) throw new SnapshotFormatException($"{Registers.DeviceName}: device type {type} in the snapshot, {(uint)expected} ({expected}) here");
+        _deviceFeaturesSel = reader.ReadUInt32();
+        _driverFeaturesSel = reader.ReadUInt32();
+        _queueSel = reader.ReadUInt32();
+        _driverFeatures = reader.ReadUInt64();
+        _status = reader.ReadUInt32();
+        _interruptStatus = reader.ReadUInt32();
+        _configGeneration = reader.ReadUInt32();
+        _guestPageSize = reader.ReadUInt32();
+        _queueAlign = reader.ReadUInt32();
+        reader.Read(_queuePfn, "legacy queue PFNs");
+        string error = reader.ReadString();
+        LastError = error.Length == 0 ? null : error;
+        int queues = reader.ReadInt32();
+        if (queues != _queues.Length) throw new SnapshotFormatException($"{Registers.DeviceName}: {queues} queues in the snapshot, {_queues.Length} here");
+        foreach (var q in _queues) q.RestoreState(reader);
+        _device?.RestoreState(reader);
+        UpdateInterrupt();
+    }
 
     /// <summary>Resets the transport and its device as a machine reset does (the same as the driver writing 0 to Status).</summary>
     public void Reset() => DeviceReset();

@@ -197,6 +197,32 @@ public sealed class VirtioNetDevice : VirtioDevice, IDisposable
         q.Push(chain, (uint)(hl + frame.Length));
     }
 
+    /// <summary>Adds the received frames the guest has not taken yet and the next poll of the backend.</summary>
+    protected internal override void SaveState(SnapshotWriter writer)
+    {
+        base.SaveState(writer);
+        writer.Write(_pending.Count);
+        foreach (var (buffer, length) in _pending) writer.Write(buffer.AsSpan(0, length));
+        writer.Write(_pollEvent);
+    }
+
+    /// <inheritdoc/>
+    protected internal override void RestoreState(SnapshotReader reader)
+    {
+        base.RestoreState(reader);
+        DropPending();
+        int frames = reader.ReadInt32(0, MaxPendingFrames, "pending frames");
+        for (int i = 0; i < frames; i++)
+        {
+            int length = reader.ReadInt32(0, 65536 + 64, "frame length");
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+            reader.ReadExactly(buffer.AsSpan(0, length));
+            _pending.Enqueue((buffer, length));
+        }
+        if (!ReferenceEquals(reader.ReadEvent(_clock!, _pollEvent, PollBackend), _pollEvent))
+            throw new SnapshotFormatException("virtio-net: polled in the snapshot, not in this machine");
+    }
+
     private void PollBackend()
     {
         _backend.Poll();

@@ -1,3 +1,4 @@
+using ArmVirt.Core;
 namespace ArmVirt.Devices.Virtio;
 
 /// <summary>
@@ -13,6 +14,28 @@ public sealed class VirtioRngDevice : VirtioDevice
         : base(VirtioDeviceType.EntropySource, 0, queueSize)
     {
         _source = source ?? new DeterministicEntropySource();
+    }
+
+    /// <inheritdoc/>
+    protected internal override void SaveState(SnapshotWriter writer)
+    {
+        base.SaveState(writer);
+        // A deterministic generator's position is guest-visible state; the host's entropy has none to keep.
+        if (_source is ISnapshotState s)
+        {
+            writer.Write(true);
+            s.SaveState(writer);
+        }
+        else writer.Write(false);
+    }
+
+    /// <inheritdoc/>
+    protected internal override void RestoreState(SnapshotReader reader)
+    {
+        base.RestoreState(reader);
+        bool saved = reader.ReadBool();
+        if (saved != _source is ISnapshotState) throw new SnapshotFormatException("virtio-rng: the snapshot's entropy source differs from this machine's (--rng seed= or host)");
+        if (saved) ((ISnapshotState)_source).RestoreState(reader);
     }
 
     /// <summary>Bytes given to the guest.</summary>

@@ -71,6 +71,48 @@ public sealed unsafe class Virtqueue
     /// <summary>The device's used index (last value published).</summary>
     public ushort UsedIndex => _usedIdx;
 
+    // Snapshot form: the registers the driver wrote and the device's ring positions; the host pointers into the rings
+    // are recomputed from the addresses.
+    internal void SaveState(SnapshotWriter w)
+    {
+        w.Write(Num);
+        w.Write(DescriptorTable);
+        w.Write(DriverArea);
+        w.Write(DeviceArea);
+        w.Write(IsReady);
+        w.Write((uint)Size);
+        w.Write((uint)_lastAvail);
+        w.Write((uint)_usedIdx);
+        w.Write((uint)_signalledUsed);
+    }
+
+    internal void RestoreState(SnapshotReader r)
+    {
+        Disable();
+        Num = r.ReadUInt32();
+        DescriptorTable = r.ReadUInt64();
+        DriverArea = r.ReadUInt64();
+        DeviceArea = r.ReadUInt64();
+        bool ready = r.ReadBool();
+        int size = r.ReadInt32(0, NumMax, $"queue {Index} size");
+        int lastAvail = r.ReadInt32(0, ushort.MaxValue, "avail index"), usedIdx = r.ReadInt32(0, ushort.MaxValue, "used index");
+        int signalled = r.ReadInt32(0, ushort.MaxValue, "signalled used index");
+        if (ready)
+        {
+            if (size == 0 || size != Num) throw new SnapshotFormatException($"corrupt (queue {Index} ready with size {size})");
+            _desc = _bus.RamPointer(DescriptorTable, 16UL * Num);
+            _avail = _bus.RamPointer(DriverArea, 6 + 2UL * Num);
+            _used = _bus.RamPointer(DeviceArea, 6 + 8UL * Num);
+            if (_desc == null || _avail == null || _used == null)
+                throw new SnapshotFormatException($"corrupt (queue {Index}: ring outside guest RAM)");
+            IsReady = true;
+        }
+        Size = (ushort)size;
+        _lastAvail = (ushort)lastAvail;
+        _usedIdx = (ushort)usedIdx;
+        _signalledUsed = (ushort)signalled;
+    }
+
     internal void Reset()
     {
         IsReady = false;
