@@ -11,7 +11,7 @@ using ELFSharp.ELF;
 using ELFSharp.ELF.Segments;
 
 if (args.Length == 0) { Console.Error.WriteLine("usage: UserMode ELF [ARGS...]"); return 2; }
-const ulong RamSize = 0x2000_0000, StackTop = RamSize - 0x1000, PageTable = RamSize - 0x1000;
+const ulong RamSize = 0x2000_0000, PageTable = RamSize - 0x1000, StackTop = PageTable; // the stack grows down below the table
 using var bus = new PhysicalBus();
 var ram = bus.AddRam(0, RamSize);
 var cpu = new Cpu(bus, new VirtualClock()) { Engine = ExecutionEngine.Jit };
@@ -99,7 +99,7 @@ long Syscall(ulong nr, ulong a0, ulong a1, ulong a2, ulong a3)
             if (a0 >= brk && a0 < mmapNext) brk = a0;
             return (long)brk;
         case 222: // mmap (anonymous memory only)
-            if ((long)a3 >= 0 && (a3 & 0x20) == 0) return -19;
+            if ((a3 & 0x20) == 0) return -19; // not MAP_ANONYMOUS: no file mappings (ENODEV)
             ulong at = mmapNext;
             mmapNext += (a1 + 0xFFF) & ~0xFFFUL;
             Mem(at, (int)a1).Clear();
