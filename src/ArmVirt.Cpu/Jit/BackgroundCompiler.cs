@@ -16,13 +16,17 @@ namespace ArmVirt.Cpu.Jit;
 internal static class BackgroundCompiler
 {
     private static readonly object Gate = new();
-    private static readonly List<Request> Waiting = [];
+    private static readonly List<Request> Queue = [];
     private static readonly Lazy<Thread> Worker = new(() =>
     {
         var t = new Thread(Work) { IsBackground = true, Name = "ArmVirt JIT", Priority = ThreadPriority.BelowNormal };
         t.Start();
         return t;
     });
+
+    /// <summary>Requests queued and not yet taken by the compile thread (read without the lock: a hint).</summary>
+    public static int Waiting => Volatile.Read(ref _waiting);
+    private static int _waiting;
 
     private readonly record struct Request(Cpu Cpu, TranslationCache Cache, TranslationBlock Block, ulong CyclesPerInstruction,
         JitTier Tier, long EntriesWhenQueued);
@@ -34,8 +38,9 @@ internal static class BackgroundCompiler
         _ = Worker.Value;
         lock (Gate)
         {
-            Waiting.Add(new Request(cpu, cache, block, cyclesPerInstruction, tier, block.ExecutionCount));
-            if (Waiting.Count == 1) Monitor.Pulse(Gate);
+            Queue.Add(new Request(cpu, cache, block, cyclesPerInstruction, tier, block.ExecutionCount));
+            Volatile.Write(ref _waiting, Queue.Count);
+            if (Queue.Count == 1) Monitor.Pulse(Gate);
         }
     }
 
@@ -46,8 +51,9 @@ internal static class BackgroundCompiler
             Request r;
             lock (Gate)
             {
-                while (Waiting.Count == 0) Monitor.Wait(Gate);
+                while (Queue.Count == 0) Monitor.Wait(Gate);
                 r = TakeHottest();
+                Volatile.Write(ref _waiting, Queue.Count);
             }
             try
             {
@@ -66,9 +72,9 @@ internal static class BackgroundCompiler
     {
         int best = 0;
         long bestGain = long.MinValue;
-        for (int i = 0; i < Waiting.Count; i++)
+        for (int i = 0; i < Queue.Count; i++)
         {
-            var w = Waiting[i];
+            var w = Queue[i];
             long gain = w.Block.Invalidated ? long.MaxValue : w.Block.ExecutionCount - w.EntriesWhenQueued;
             if (gain > bestGain)
             {
@@ -76,8 +82,8 @@ internal static class BackgroundCompiler
                 best = i;
             }
         }
-        var r = Waiting[best];
-        Waiting.RemoveAt(best);
+        var r = Queue[best];
+        Queue.RemoveAt(best);
         return r;
     }
 }
