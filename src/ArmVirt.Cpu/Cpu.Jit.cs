@@ -377,12 +377,13 @@ public sealed partial class Cpu
         }
     }
 
-    // JitOptimizeThreshold, or a quarter of it while the background compiler has nothing waiting: a compile thread with
-    // time to spare takes warm code sooner, one that is behind (many regions due, or a host too busy to give it a core)
-    // is not given more. Measured on a quiet 2-core host (src/ArmVirt.Cpu/Jit/README.md): a fixed lower threshold
-    // shortened the EL1 boot by 7% but lengthened the nested KVM run, and under load it lengthened both.
+    // JitOptimizeThreshold, or a quarter of it while the background compiler has nothing waiting and a core of its own:
+    // a compile thread with time to spare takes warm code sooner; one that is behind (many regions due) or shares its
+    // core with other work (a busy host) is not given more. Measured (src/ArmVirt.Cpu/Jit/README.md): on a quiet
+    // 2-core host a lower threshold shortened the boots by 7-8%; on a busy one it lengthened them by 12-13%.
     private long OptimizeThresholdNow =>
-        JitBackgroundCompilation && BackgroundCompiler.Waiting == 0 ? JitOptimizeThreshold / 4 : JitOptimizeThreshold;
+        JitBackgroundCompilation && BackgroundCompiler.Waiting == 0 && BackgroundCompiler.HasSpareCore
+            ? JitOptimizeThreshold / 4 : JitOptimizeThreshold;
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {

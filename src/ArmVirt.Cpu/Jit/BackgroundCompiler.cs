@@ -28,6 +28,40 @@ internal static class BackgroundCompiler
     public static int Waiting => Volatile.Read(ref _waiting);
     private static int _waiting;
 
+    /// <summary>
+    /// True while the compile thread has had a core of its own: its recent compiles ran for at least 90% of their wall
+    /// time (a busy host preempts it). Unknown (false) where the thread's CPU time cannot be read.
+    /// </summary>
+    public static bool HasSpareCore => Volatile.Read(ref _spareCore);
+    private static bool _spareCore = OperatingSystem.IsLinux();
+    private static double _coreShare = 1;
+
+    // The share of a core the compile thread got over its recent compiles (an exponential average of CPU / wall time;
+    // compiles shorter than 0.2 ms say too little).
+    private static void NoteCoreShare(long wallNs, long cpuNs)
+    {
+        if (cpuNs < 0 || wallNs < 200_000) return;
+        _coreShare = 0.75 * _coreShare + 0.25 * Math.Min(1.0, (double)cpuNs / wallNs);
+        Volatile.Write(ref _spareCore, _coreShare >= 0.9);
+    }
+
+    // CLOCK_THREAD_CPUTIME_ID (Linux): the calling thread's CPU time in ns, or -1.
+    private static long ThreadCpuNanoseconds()
+    {
+        if (!OperatingSystem.IsLinux()) return -1;
+        return ClockGetTime(3, out var t) == 0 ? t.Seconds * 1_000_000_000 + t.Nanoseconds : -1;
+    }
+
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential)]
+    private struct TimeSpec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
     private readonly record struct Request(Cpu Cpu, TranslationCache Cache, TranslationBlock Block, ulong CyclesPerInstruction,
         JitTier Tier, long EntriesWhenQueued);
 
@@ -55,6 +89,7 @@ internal static class BackgroundCompiler
                 r = TakeHottest();
                 Volatile.Write(ref _waiting, Queue.Count);
             }
+            long wall = System.Diagnostics.Stopwatch.GetTimestamp(), cpu = ThreadCpuNanoseconds();
             try
             {
                 if (!r.Block.Invalidated) r.Cache.Compile(r.Block, r.CyclesPerInstruction, r.Tier, r.Cpu);
@@ -63,6 +98,7 @@ internal static class BackgroundCompiler
             {
                 r.Block.CompilePending = false;
             }
+            NoteCoreShare(System.Diagnostics.Stopwatch.GetElapsedTime(wall).Ticks * 100, ThreadCpuNanoseconds() - cpu);
         }
     }
 
