@@ -83,7 +83,16 @@ public sealed partial class Cpu
         var decoded = DecodeA32(insn);
         NextPc = (uint)pc + 4;
         int cond = decoded.Operands.Cond;
-        if (cond == 0xE || ConditionHolds(cond)) decoded.Encoding.Handler(this, decoded.Operands);
+        if (cond == 0xE || ConditionHolds(cond)) Execute(decoded);
+    }
+
+    // The row's handler through its static method's function pointer (a lambda or closure through its delegate).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private unsafe void Execute(A32Instruction decoded)
+    {
+        nint handler = decoded.Encoding.FunctionPointer;
+        if (handler != 0) ((delegate*<Cpu, in A32Operands, void>)handler)(this, decoded.Operands);
+        else decoded.Encoding.Handler(this, decoded.Operands);
     }
 
     /// <summary>

@@ -344,7 +344,7 @@ public sealed partial class Cpu
         else if ((pc >> PhysicalAddressBits) != 0) return InstructionAbort(pc, FscAddressSizeL0);
         unsafe
         {
-            byte* p = Bus.RamPointer(pa, 4);
+            byte* p = FetchHostPointer(pa);
             if (p != null)
             {
                 insn = Unsafe.ReadUnaligned<uint>(p);
@@ -353,6 +353,24 @@ public sealed partial class Cpu
         }
         return InstructionAbort(pc, FscSyncExternal);
     }
+
+    // The host address of the word at physical address pa when it is RAM: the page of the last fetch is kept (RAM regions
+    // are fixed for the bus's lifetime, so a page that was RAM stays RAM at the same host address).
+    private unsafe byte* FetchHostPointer(ulong pa)
+    {
+        ulong page = pa & ~0xFFFUL;
+        if (page != _fetchRamPage)
+        {
+            byte* host = Bus.RamPointer(page, 0x1000);
+            if (host == null) return Bus.RamPointer(pa, 4); // a page only partly RAM
+            _fetchRamPage = page;
+            _fetchRamHost = host;
+        }
+        return _fetchRamHost + (pa & 0xFFF);
+    }
+
+    private ulong _fetchRamPage = ulong.MaxValue;
+    private unsafe byte* _fetchRamHost;
 
     /// <summary>Builds the data abort for a fault on <paramref name="va"/> (ISS: WnR, CM, DFSC; ISV = 0).</summary>
     public GuestException DataAbort(ulong va, MemoryAccessKind kind, uint fsc)

@@ -99,7 +99,7 @@ public sealed partial class Cpu
         _t32Narrow = narrow;
         NextPc = (uint)pc + (narrow ? 2u : 4u);
         int cond = inIt && !decoded.Operands.Unconditional ? State.It >> 4 : decoded.Operands.Cond;
-        if (cond == 0xE || cond == 0xF || ConditionHolds(cond)) decoded.Encoding.Handler(this, decoded.Operands);
+        if (cond == 0xE || cond == 0xF || ConditionHolds(cond)) Execute(decoded);
         if (inIt) ItAdvance();
     }
 
