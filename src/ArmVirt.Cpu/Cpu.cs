@@ -92,6 +92,9 @@ public sealed partial class Cpu
         StopMessage = null;
         IsWaiting = false;
         EventRegister = false;
+        // The PE's exclusive monitors come out of reset in the Open Access state (Arm ARM B2.9.3).
+        ExclusiveMonitorLocal.Clear();
+        _globalMonitor?.Clear(_globalMonitorSlot);
     }
 
     // ---- General registers (Arm ARM J1 "shared/functions/registers") ----

@@ -48,6 +48,21 @@ public sealed class ExclusiveTests
     }
 
     [TestMethod]
+    public void ResetLeavesBothMonitorsOpen()
+    {
+        using var h = Setup();
+        Assert.IsTrue(h.Exec(Ldxr));
+        h.Cpu.Reset(); // a cold reset: the local and global monitors are in the Open Access state
+        h.Cpu.State.PC = Code;
+        h[2] = Data;
+        h[4] = 0xDEAD;
+        h[5] = 0x2222;
+        Assert.IsTrue(h.Exec(Stxr));
+        Assert.AreEqual(1UL, h[4], "the reservation taken before the reset is gone");
+        Assert.AreEqual(0x1111UL, h.Read(Data, 8));
+    }
+
+    [TestMethod]
     public void ClrexMakesStoreExclusiveFail()
     {
         using var h = Setup();
