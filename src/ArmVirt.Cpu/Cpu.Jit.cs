@@ -56,6 +56,13 @@ public sealed partial class Cpu
     public long JitOptimizeThreshold { get; set; } = 20_000;
 
     /// <summary>
+    /// The region threshold used instead of <see cref="JitOptimizeThreshold"/>, when lower, while background compilation
+    /// has nothing queued and its thread has had a core of its own (its recent compiles ran for at least 90% of their
+    /// wall time; Linux only): idle compile capacity takes warm code sooner, and a busy host gets the full threshold.
+    /// </summary>
+    public long JitIdleOptimizeThreshold { get; set; } = 5_000;
+
+    /// <summary>
     /// Blocks shorter than this skip the baseline tier: they run predecoded until their region is due (or adopt their
     /// page's region). RyuJIT's cost per method (a few hundred microseconds) makes a short block's baseline compile pay
     /// back only after tens of thousands of entries, while it gains a few nanoseconds per instruction over the
@@ -377,13 +384,14 @@ public sealed partial class Cpu
         }
     }
 
-    // JitOptimizeThreshold, or a quarter of it while the background compiler has nothing waiting and a core of its own:
-    // a compile thread with time to spare takes warm code sooner; one that is behind (many regions due) or shares its
-    // core with other work (a busy host) is not given more. Measured (src/ArmVirt.Cpu/Jit/README.md): on a quiet
-    // 2-core host a lower threshold shortened the boots by 7-8%; on a busy one it lengthened them by 12-13%.
+    // JitOptimizeThreshold, or JitIdleOptimizeThreshold when lower while the background compiler has nothing waiting
+    // and a core of its own: a compile thread with time to spare takes warm code sooner; one that is behind (many
+    // regions due) or shares its core with other work (a busy host) is not given more. Measured
+    // (src/ArmVirt.Cpu/Jit/README.md): on a quiet 2-core host the lower threshold shortened the boots by 6-8%; on a
+    // busy one it lengthened them by 12-13% before the core-share condition.
     private long OptimizeThresholdNow =>
-        JitBackgroundCompilation && BackgroundCompiler.Waiting == 0 && BackgroundCompiler.HasSpareCore
-            ? JitOptimizeThreshold / 4 : JitOptimizeThreshold;
+        JitBackgroundCompilation && JitIdleOptimizeThreshold < JitOptimizeThreshold && BackgroundCompiler.Waiting == 0
+            && BackgroundCompiler.HasSpareCore ? JitIdleOptimizeThreshold : JitOptimizeThreshold;
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {
