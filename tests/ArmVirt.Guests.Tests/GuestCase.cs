@@ -1,4 +1,5 @@
 using ArmVirt.Cpu;
+using ArmVirt.Machine;
 
 namespace ArmVirt.Guests.Tests;
 
@@ -9,6 +10,18 @@ namespace ArmVirt.Guests.Tests;
 internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Semihosting, StopReason Reason, int ExitCode,
     ulong MaxInstructions = GuestCase.DefaultMaxInstructions, int GicVersion = 2, int Cpus = 1, string Cpu = "cortex-a57")
 {
+    /// <summary>The machine this guest runs on, as QEMU's is configured for it, with the console going to <paramref name="serial"/>.</summary>
+    public MachineBuilder Builder(ExecutionEngine engine, Stream serial) => new MachineBuilder()
+        .WithEngine(engine)
+        .WithMemory(128UL << 20)
+        .WithCpu(Cpu)
+        .WithCpus(Cpus)
+        .WithHighestEl(HighestEl)
+        .WithGicVersion(GicVersion)
+        .WithKernel(ElfPath)
+        .WithSemihosting(Semihosting)
+        .WithSerial(serial);
+
     /// <summary>Instruction budget: the guests other than cpubench and shapes need well under a million.</summary>
     public const ulong DefaultMaxInstructions = 5_000_000;
 

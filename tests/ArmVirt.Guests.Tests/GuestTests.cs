@@ -99,17 +99,7 @@ public sealed class GuestTests
     private EngineRun RunOnArmVirt(GuestCase guest, ExecutionEngine engine, Action<Cpu.Cpu>? configure = null)
     {
         using var serial = new MemoryStream();
-        using var machine = new MachineBuilder()
-            .WithEngine(engine)
-            .WithMemory(128UL << 20)
-            .WithCpu(guest.Cpu)
-            .WithCpus(guest.Cpus)
-            .WithHighestEl(guest.HighestEl)
-            .WithGicVersion(guest.GicVersion)
-            .WithKernel(guest.ElfPath)
-            .WithSemihosting(guest.Semihosting)
-            .WithSerial(serial)
-            .Build();
+        using var machine = guest.Builder(engine, serial).Build();
         int exceptions = 0;
         string? first = null;
         foreach (var cpu in machine.Cpus)

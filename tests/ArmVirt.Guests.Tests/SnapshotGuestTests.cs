@@ -20,16 +20,7 @@ public sealed class SnapshotGuestTests
 
     private static ArmVirt.Machine.Machine Build(GuestCase guest, ExecutionEngine engine, MemoryStream serial, string? disk = null)
     {
-        var builder = new MachineBuilder()
-            .WithEngine(engine)
-            .WithMemory(128UL << 20)
-            .WithCpu(guest.Cpu)
-            .WithCpus(guest.Cpus)
-            .WithHighestEl(guest.HighestEl)
-            .WithGicVersion(guest.GicVersion)
-            .WithKernel(guest.ElfPath)
-            .WithSemihosting(guest.Semihosting)
-            .WithSerial(serial);
+        var builder = guest.Builder(engine, serial);
         if (disk != null) builder.WithBlockDevice(disk, snapshot: true);
         var machine = builder.Build();
         foreach (var cpu in machine.Cpus)

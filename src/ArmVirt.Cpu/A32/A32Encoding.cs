@@ -35,8 +35,7 @@ public sealed record A32Encoding(string Name, uint Mask, uint Value, A32OperandF
     /// The address of <see cref="Handler"/>'s static method (called as <c>delegate*&lt;Cpu, in A32Operands, void&gt;</c>,
     /// without the delegate's shuffle thunk), or 0 when the handler is not a single static method.
     /// </summary>
-    internal nint FunctionPointer { get; } =
-        Handler.HasSingleTarget && Handler.Target == null && Handler.Method.IsStatic ? Handler.Method.MethodHandle.GetFunctionPointer() : 0;
+    internal nint FunctionPointer { get; } = HandlerPointer.Of(Handler);
 
     /// <summary>True for a row of the unconditional space (cond = 0b1111 is part of its fixed bits).</summary>
     public bool Unconditional => (Mask >> 28) == 0xF && (Value >> 28) == 0xF;

@@ -30,8 +30,7 @@ public sealed record A64Encoding(string Name, uint Mask, uint Value, A64Handler 
     /// The address of <see cref="Handler"/>'s static method (called as <c>delegate*&lt;Cpu, uint, void&gt;</c>, without
     /// the delegate's shuffle thunk), or 0 when the handler is not a single static method (a lambda or a closure).
     /// </summary>
-    internal nint FunctionPointer { get; } =
-        Handler.HasSingleTarget && Handler.Target == null && Handler.Method.IsStatic ? Handler.Method.MethodHandle.GetFunctionPointer() : 0;
+    internal nint FunctionPointer { get; } = HandlerPointer.Of(Handler);
 
     /// <summary>True when <paramref name="insn"/> is this encoding.</summary>
     public bool Matches(uint insn) => (insn & Mask) == Value && (Constraint == null || Constraint(insn));
