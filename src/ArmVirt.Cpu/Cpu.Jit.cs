@@ -389,9 +389,12 @@ public sealed partial class Cpu
     // regions due) or shares its core with other work (a busy host) is not given more. Measured
     // (src/ArmVirt.Cpu/Jit/README.md): on a quiet 2-core host the lower threshold shortened the boots by 6-8%; on a
     // busy one it lengthened them by 12-13% before the core-share condition.
-    private long OptimizeThresholdNow =>
-        JitBackgroundCompilation && JitIdleOptimizeThreshold < JitOptimizeThreshold && BackgroundCompiler.Waiting == 0
+    private long OptimizeThresholdNow
+    {
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        get => JitBackgroundCompilation && JitIdleOptimizeThreshold < JitOptimizeThreshold && BackgroundCompiler.Waiting == 0
             && BackgroundCompiler.HasSpareCore ? JitIdleOptimizeThreshold : JitOptimizeThreshold;
+    }
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {

@@ -46,6 +46,8 @@ public sealed partial class Cpu
         var running = block!;
         while (true)
         {
+            Prefetch(running.LinkFallThrough);
+            Prefetch(running.LinkTaken);
             var exit = RunPredecoded(running, limit);
             if (exit != PredecodedExit.Normal || !running.ChainableExit || !MayRunNextInstruction(limit))
             {
@@ -66,53 +68,73 @@ public sealed partial class Cpu
     // The block fits before the deadline and the limit: the loop's checks between its instructions would all pass,
     // except after a load or store that left the RAM fast path (JitCheckAfterAccess: MMIO may raise an interrupt or
     // move the deadline, a store may rewrite the block), where JitMustLeaveBlock decides as in compiled blocks.
-    // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone.
+    // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone. As in baseline
+    // blocks, the counters are brought up to date only before an instruction that may read them or leave (Plain ones,
+    // data processing and the no-effect hints, read neither), and at every exit.
     private unsafe PredecodedExit RunPredecodedWhole(TranslationBlock block)
     {
         PredecodedInstruction[] code = block.Predecoded;
         int last = code.Length - 1;
         ulong cpi = CyclesPerInstruction;
         ulong pc = block.Pc;
-        ulong start = State.Instructions;
+        ulong start = State.Instructions, cycles0 = State.Cycles;
         _jitEntryDeadline = Clock.NextDeadline;
         JitCheckAfterAccess = false;
         var exit = PredecodedExit.Normal;
+        int i = 0;
         try
         {
             // Every instruction but the last falls through to the next (only the last can branch).
-            for (int i = 0; i < last; i++)
+            for (; i < last; i++)
             {
                 ref readonly var x = ref code[i];
+                if (x.Class != InstructionClass.Plain) SetRetired(start, cycles0, i, cpi);
                 Execute(block, i, x);
-                State.Cycles += cpi;
-                State.Instructions++;
                 pc += 4;
                 State.PC = pc;
-                if (x.Class == InstructionClass.Memory && JitCheckAfterAccess && JitMustLeaveBlock(block))
+                if (x.Class == InstructionClass.Memory && JitCheckAfterAccess)
                 {
-                    NextPc = pc; // as Step leaves it after the access
-                    exit = PredecodedExit.Early;
-                    goto done;
+                    SetRetired(start, cycles0, i + 1, cpi);
+                    if (JitMustLeaveBlock(block))
+                    {
+                        NextPc = pc; // as Step leaves it after the access
+                        exit = PredecodedExit.Early;
+                        i++;
+                        goto done;
+                    }
                 }
             }
+            SetRetired(start, cycles0, last, cpi);
             NextPc = pc + 4;
             Execute(block, last, code[last]);
-            State.Cycles += cpi;
-            State.Instructions++;
             State.PC = NextPc;
+            i = last + 1;
         }
         catch (GuestException e)
         {
-            exit = TakeSynchronousException(e, pc);
+            SetRetired(start, cycles0, i, cpi); // a Plain instruction may fault too (CRC32 where it is UNDEFINED)
+            exit = TakeSynchronousException(e, pc); // counts the faulting instruction
+            Statistics.InstructionsPredecoded += (ulong)i + 1;
+            PredecodedBlockExecuted?.Invoke(this, block);
+            return exit;
         }
         catch (CpuStoppedException)
         {
-            exit = Stopped(pc);
+            exit = Stopped(pc); // instruction i is not retired
         }
     done:
-        Statistics.InstructionsPredecoded += State.Instructions - start;
+        SetRetired(start, cycles0, i, cpi);
+        Statistics.InstructionsPredecoded += (ulong)i;
         PredecodedBlockExecuted?.Invoke(this, block);
         return exit;
+    }
+
+    // The counters after `retired` instructions of a block entered with `start` instructions and `cycles0` cycles.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void SetRetired(ulong start, ulong cycles0, int retired, ulong cpi)
+    {
+        State.Instructions = start + (ulong)retired;
+        State.Cycles = cycles0 + (ulong)retired * cpi;
     }
 
     // A block that does not fit: the interpreter's checks before every instruction after the first.
@@ -163,6 +185,20 @@ public sealed partial class Cpu
         Statistics.InstructionsPredecoded += State.Instructions - start;
         if (exit != PredecodedExit.Interrupted) PredecodedBlockExecuted?.Invoke(this, block);
         return exit;
+    }
+
+    // Starts loading a block that may run next into the cache (its object and the predecoded array allocated after it)
+    // while the current block runs: cold blocks are what the predecoded tier mostly waits for.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Prefetch(TranslationBlock? block)
+    {
+        if (block == null || !System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        byte* p = *(byte**)System.Runtime.CompilerServices.Unsafe.AsPointer(ref block);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 64);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 128);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 192);
+        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 256);
     }
 
     // Instruction i of the block through its handler's function pointer (a lambda or closure through its delegate).

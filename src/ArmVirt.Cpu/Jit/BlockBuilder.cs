@@ -21,14 +21,15 @@ public static class BlockBuilder
     /// </summary>
     public static TranslationBlock Build(Cpu cpu, ulong pc, ulong physicalAddress)
     {
-        var words = new List<uint>();
-        var encodings = new List<A64Encoding>();
-        var classes = new List<InstructionClass>();
+        // Fetched into per-thread scratch arrays and copied out at their final length: a boot builds tens of thousands
+        // of blocks, and growing lists cost more than the decode.
+        var scratch = _scratch ??= new Scratch();
+        int n = 0;
         ulong pageEnd = (pc & ~(TranslationBlock.PageSize - 1)) + TranslationBlock.PageSize;
         // A page where an armed breakpoint may match gets no instructions: the interpreter checks each before it runs.
         if ((pc & 3) == 0 && !cpu.InstructionChecksOnPage(pc) && (physicalAddress >> cpu.PhysicalAddressBits) == 0 && (physicalAddress & 0xFFF) == (pc & 0xFFF))
         {
-            for (ulong a = pc, pa = physicalAddress; a < pageEnd && words.Count < TranslationBlock.MaxInstructions; a += 4, pa += 4)
+            for (ulong a = pc, pa = physicalAddress; a < pageEnd && n < TranslationBlock.MaxInstructions; a += 4, pa += 4)
             {
                 uint insn;
                 unsafe
@@ -39,12 +40,25 @@ public static class BlockBuilder
                 }
                 var e = cpu.Decode(insn);
                 var c = InstructionClassifier.Classify(e, insn);
-                words.Add(insn);
-                encodings.Add(e);
-                classes.Add(c);
+                scratch.Words[n] = insn;
+                scratch.Encodings[n] = e;
+                scratch.Classes[n] = c;
+                n++;
                 if (c == InstructionClass.EndsBlock) break;
             }
         }
-        return new TranslationBlock(pc, physicalAddress, cpu.State.EL, [.. words], [.. encodings], [.. classes]);
+        var block = new TranslationBlock(pc, physicalAddress, cpu.State.EL, scratch.Words.AsSpan(0, n).ToArray(),
+            scratch.Encodings.AsSpan(0, n).ToArray(), scratch.Classes.AsSpan(0, n).ToArray());
+        Array.Clear(scratch.Encodings, 0, n); // no row kept alive by a thread's scratch
+        return block;
+    }
+
+    [ThreadStatic] private static Scratch? _scratch;
+
+    private sealed class Scratch
+    {
+        public readonly uint[] Words = new uint[TranslationBlock.MaxInstructions];
+        public readonly A64Encoding[] Encodings = new A64Encoding[TranslationBlock.MaxInstructions];
+        public readonly InstructionClass[] Classes = new InstructionClass[TranslationBlock.MaxInstructions];
     }
 }

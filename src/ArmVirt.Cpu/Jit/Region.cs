@@ -151,6 +151,8 @@ internal readonly record struct RegionInstruction(ulong Pc, uint Word, A64Encodi
         ((A64Handler)Branches.Tbz).Method, ((A64Handler)Branches.Tbnz).Method,
     ];
 
+    private static readonly System.Reflection.MethodInfo BMethod = ((A64Handler)Branches.B).Method, BlMethod = ((A64Handler)Branches.Bl).Method;
+
     private static readonly HashSet<System.Reflection.MethodInfo> IndirectHandlers =
     [
         ((A64Handler)Branches.Br).Method, ((A64Handler)Branches.Blr).Method, ((A64Handler)Branches.Ret).Method,
@@ -161,8 +163,8 @@ internal readonly record struct RegionInstruction(ulong Pc, uint Word, A64Encodi
     {
         var m = encoding.Handler.Method;
         if (ConditionalHandlers.Contains(m)) return BranchKind.Conditional;
-        if (m == ((A64Handler)Branches.B).Method) return BranchKind.Unconditional;
-        if (m == ((A64Handler)Branches.Bl).Method) return BranchKind.Call;
+        if (m == BMethod) return BranchKind.Unconditional;
+        if (m == BlMethod) return BranchKind.Call;
         if (IndirectHandlers.Contains(m)) return BranchKind.Indirect;
         return BranchKind.None;
     }

@@ -33,7 +33,8 @@ public sealed class TranslationBlock
         EndsWithTerminator = Length > 0 && classes[Length - 1] == InstructionClass.EndsBlock;
         ChainableExit = Length > 0 && InstructionClassifier.LeavesInterruptStateUnchanged(encodings[Length - 1]);
         EndsWithComputedBranch = Length > 0 && RegionInstruction.KindOf(encodings[Length - 1], words[Length - 1]) == BranchKind.Indirect
-            && encodings[Length - 1].Handler.Method != ((A64Handler)Branches.Ret).Method;
+            && encodings[Length - 1].Handler.Method != RetMethod;
+        EndPc = pc + 4 * (ulong)Length;
     }
 
     // What the predecoded tier calls for a word: the shaped entry point of its row where one exists (the same semantics
@@ -45,6 +46,8 @@ public sealed class TranslationBlock
     }
 
     /// <summary>True when the last instruction is BR or BLR: its successors are jump-table cases or called functions.</summary>
+    private static readonly System.Reflection.MethodInfo RetMethod = ((A64Handler)Branches.Ret).Method;
+
     internal bool EndsWithComputedBranch { get; }
 
     /// <summary>
@@ -167,7 +170,7 @@ public sealed class TranslationBlock
     internal TranslationBlock? Alias;
 
     /// <summary>The address after the last instruction.</summary>
-    internal ulong EndPc => Pc + 4 * (ulong)Length;
+    internal readonly ulong EndPc;
 
     /// <summary>
     /// The cache's <see cref="TranslationCache.Generation"/> in which the block's words (and its region's) were last known
