@@ -182,7 +182,7 @@ public static class Program
             double all = Math.Max(1, machine.InstructionsExecuted);
             stderr.WriteLine($"armvirt: retired: {Sum(s => s.InstructionsRegions) / all:P1} in regions, {Sum(s => s.InstructionsBaseline) / all:P1} in baseline blocks, " +
                 $"{Sum(s => s.InstructionsPredecoded) / all:P1} predecoded, {Sum(s => s.InstructionsStepped) / all:P1} stepped; " +
-                $"{Sum(s => s.CompiledEntries)} compiled entries, {Sum(s => s.PredecodedRuns)} predecoded block runs; " +
+                $"{Sum(s => s.CompiledEntries)} compiled entries ({Sum(s => s.CallOutsReturned)} calls returned into regions), {Sum(s => s.PredecodedRuns)} predecoded block runs; " +
                 $"exceptions taken: {Sum(s => s.ExceptionsTaken[1])} to EL1, {Sum(s => s.ExceptionsTaken[2])} to EL2, {Sum(s => s.ExceptionsTaken[3])} to EL3; " +
                 $"{Sum(s => s.MmioAccesses)} MMIO accesses, {Sum(s => (ulong)s.TlbFills)} TLB fills, {Sum(s => s.HostTlbFlushes)} host TLB flushes");
             if (machine.Cpus.Count > 1)

@@ -416,16 +416,18 @@ public sealed partial class Cpu
     /// Returns the last block run when it ended through a chainable exit (the caller takes its successor from its links),
     /// else null.
     /// </summary>
-    private TranslationBlock? ExecuteChain(TranslationCache cache, TranslationBlock block, ulong limit)
+    private TranslationBlock? ExecuteChain(TranslationCache cache, TranslationBlock block, ulong limit, ulong returnTo = ulong.MaxValue)
     {
         ulong cpi = CyclesPerInstruction;
         _jitLimit = limit;
+        _jitCache = cache;
         // Only an early exit sets JitLeftEarly, and it ends the chain: cleared once here. An entry stores no object
         // reference (no GC write barrier): the compiled code hands its block to JitMustLeaveBlock/JitLoopAgain itself,
         // and the handlers below find the faulting instruction from _jitEntryPc. (They do not read the local `block`:
         // a local live into a handler is kept in memory, which measured slower than the barrier.)
         JitLeftEarly = false;
-        _jitHostTlbCurrent = false;
+        // A call-out's chain runs inside a region of the same chain: the host TLB that region checked is current.
+        if (returnTo == ulong.MaxValue) _jitHostTlbCurrent = false;
         try
         {
             while (true)
@@ -448,6 +450,11 @@ public sealed partial class Cpu
                 Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return null;
+                if (State.PC == returnTo)
+                {
+                    _jitReturned = true;
+                    return block;
+                }
                 if (!MayRunNextInstruction(limit))
                     return block;
                 var next = NextBlock(cache, block, State.PC);
@@ -502,6 +509,74 @@ public sealed partial class Cpu
     // The tier of the running compiled block and the instruction count at its entry (statistics).
     private int _jitStatTier;
     private ulong _jitStatStart;
+
+    /// <summary>Most call-outs (<see cref="JitCallOut"/>) nested on the host stack at once.</summary>
+    private const int MaxCallOutDepth = 6;
+    private int _jitCallOutDepth;
+    // The running chain's cache (for call-outs), and whether a call-out's chain came back to its return site.
+    private TranslationCache? _jitCache;
+    private bool _jitReturned;
+
+    /// <summary>
+    /// Called by a compiled region at a BL or BLR whose target is outside it (<see cref="Jit.RegionCompiler"/>'s call-out
+    /// stub), with the region's state stored as at an exit to <paramref name="target"/>: runs the compiled code there,
+    /// chained as <see cref="ExecuteChain"/> chains it, until it returns to the call's return site, so that a call to
+    /// another page stays in compiled code as TCG's lookup_and_goto_ptr keeps it. True when execution is back at the
+    /// return site (the region reloads its registers, takes a new budget and goes on there); false when the region
+    /// must return with the state as it is: the callee is not compiled or does not fit before the deadline or limit,
+    /// the call-outs are nested too deep, or the callee's chain ended otherwise (an exception or an exit that ends
+    /// chains: <see cref="JitLeftEarly"/> is then set so that the caller's chain ends too).
+    /// </summary>
+    internal bool JitCallOut(RegionFallbacks sites, int site, ulong target)
+    {
+        var cache = _jitCache!;
+        if (_jitCallOutDepth >= MaxCallOutDepth || !MayRunNextInstruction(_jitLimit)) return false;
+        // The site's link, checked as NextBlock checks a block's (the callee is in another page: its fetch translation
+        // is looked up), else the block EnterBlock finds (and the link remembers).
+        var callee = sites.CallOutLinks[site];
+        if (callee != null && callee.Pc == target && callee.El == State.EL && !callee.Invalidated
+            && callee.Generation == cache.Generation && CachedFetchTranslatesTo(target, callee.PhysicalAddress))
+            CountEntry(cache, callee);
+        else if ((callee = sites.CallOutLinks[site] = EnterBlock(cache, target)) == null)
+            return false;
+        int n = callee.Length;
+        if (callee.Code == null
+            || State.Cycles + (ulong)(n - 1) * CyclesPerInstruction >= Clock.NextDeadline
+            || State.Instructions + (ulong)n > _jitLimit)
+        {
+            callee.ExecutionCount--; // entered again, and counted, by the chain the region returns to
+            return false;
+        }
+        // The chain's per-block fields, which the callee's blocks overwrite, are the calling region's again after it.
+        var (tier, statStart, hookBlock, entryPc, entryCycles, entryInstructions, entryDeadline) =
+            (_jitStatTier, _jitStatStart, _jitHookBlock, _jitEntryPc, _jitEntryCycles, _jitEntryInstructions, _jitEntryDeadline);
+        ulong before = State.Instructions;
+        _jitCallOutDepth++;
+        TranslationBlock? last;
+        try
+        {
+            last = ExecuteChain(cache, callee, _jitLimit, sites.CallOutReturns[site]);
+        }
+        finally
+        {
+            _jitCallOutDepth--;
+            _jitCache = cache;
+        }
+        (_jitStatTier, _jitHookBlock, _jitEntryPc, _jitEntryCycles, _jitEntryInstructions, _jitEntryDeadline) =
+            (tier, hookBlock, entryPc, entryCycles, entryInstructions, entryDeadline);
+        _jitStatStart = statStart + (State.Instructions - before); // the callee's chain counted its own
+        // The fetch translation the chain trusts is the calling region's page's again: checked anew.
+        _jitFetchPageTrusted = false;
+        bool returned = _jitReturned;
+        _jitReturned = false;
+        if (last == null)
+        {
+            JitLeftEarly = true;
+            return false;
+        }
+        if (returned) Statistics.CallOutsReturned++;
+        return returned;
+    }
 
     // The running block, kept only while JitBlockExecuted is set (the hook is told which block raised an exception).
     private TranslationBlock? _jitHookBlock;

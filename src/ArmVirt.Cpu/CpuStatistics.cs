@@ -24,6 +24,12 @@ public sealed class CpuStatistics
     /// <summary>Entries into compiled code (a block or a region) from the execution loop.</summary>
     public ulong CompiledEntries { get; internal set; }
 
+    /// <summary>
+    /// Calls from a compiled region to code outside it (a BL or BLR to another page) that ran compiled and came back into
+    /// the region without returning to the execution loop.
+    /// </summary>
+    public ulong CallOutsReturned { get; internal set; }
+
     /// <summary>Runs of predecoded blocks.</summary>
     public ulong PredecodedRuns { get; internal set; }
 

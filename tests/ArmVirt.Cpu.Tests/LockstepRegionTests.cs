@@ -127,6 +127,80 @@ public sealed class LockstepRegionTests
     }
 
     /// <summary>
+    /// Random programs that start in the second half of a page, so that their code, loops and leaf routines straddle a
+    /// page boundary: a region never leaves its page, so BL and BLR to a leaf in the other page call out of the region
+    /// (<see cref="Cpu.JitCallOut"/>: the callee runs compiled, chained, and execution comes back into the region at the
+    /// return site), and the state still matches the interpreter at every return to the execution loop and every
+    /// block of the callee's chain.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void RandomProgramsAcrossAPageBoundaryMatchInterpreter(bool mmu)
+    {
+        var rng = new Random(20261208 + (mmu ? 1 : 0));
+        var offsets = new Random(7);
+        using var pair = RegionPair(mmu);
+        // The page boundary falls somewhere in the middle half of each program.
+        RunRandomPrograms(pair, rng, 200, placement: (p, words) =>
+            Code + (ulong)(p % 8) * 0x2000 + 0x1000 - 4 * (ulong)(words / 4 + offsets.Next(words / 2 + 1)));
+        var jit = pair.Jit.Cpu;
+        Console.WriteLine($"{jit.Statistics.CallOutsReturned} calls came back into their region");
+        Assert.IsTrue(jit.Statistics.CallOutsReturned > 300, $"{jit.Statistics.CallOutsReturned} calls came back into their region");
+    }
+
+    /// <summary>
+    /// A recursion that crosses a page boundary at every level (g in one page calls h in the next, which calls g):
+    /// each level calls out of its region, deeper than call-outs nest (the deepest levels return through the execution
+    /// loop instead), with instruction limits that end runs at every depth. State matches the interpreter at every return
+    /// to the execution loop, every block of a callee's chain and the end of each run.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void RecursionAcrossPagesDeeperThanCallOutsNestMatchesInterpreter(bool mmu)
+    {
+        using var pair = RegionPair(mmu);
+        var a = new A64Assembler();
+        int main = a.NewLabel(), g = a.NewLabel(), gBase = a.NewLabel(), h = a.NewLabel();
+        a.Bind(main);
+        a.Emit(Movz(true, 1, 20));                                   // depth
+        a.Bl(g);
+        a.Emit(AddImm(true, sub: true, setFlags: true, 9, 9, 1));
+        a.BCond(1, main);                                            // b.ne main
+        a.Emit(SelfBranch);
+        a.Bind(g);
+        a.Cbz(true, nonZero: false, 1, gBase);
+        a.Emit(AddImm(true, sub: true, setFlags: false, 1, 1, 1));
+        a.Emit(Pair(2, load: false, 29, 30, 31, -2, 3));           // stp x29, x30, [sp, #-16]!
+        a.Bl(h);
+        a.Emit(Pair(2, load: true, 29, 30, 31, 2, 1));             // ldp x29, x30, [sp], #16
+        a.Emit(AddImm(true, sub: false, setFlags: false, 0, 0, 1));
+        a.Emit(Ret);
+        a.Bind(gBase);
+        a.Emit(AddImm(true, sub: false, setFlags: false, 3, 3, 1));
+        a.Emit(Ret);
+        while (a.Count < 0x1000 / 4) a.Emit(0xd503201f); // nop
+        a.Bind(h);                                                   // the next page
+        a.Emit(Pair(2, load: false, 29, 30, 31, -2, 3));
+        a.Bl(g);
+        a.Emit(Pair(2, load: true, 29, 30, 31, 2, 1));
+        a.Emit(AddImm(true, sub: false, setFlags: false, 2, 2, 1));
+        a.Emit(Ret);
+        LoadAtCode(pair, a.Finish());
+        pair.Setup(cpu =>
+        {
+            cpu.SetX(9, 1000);
+            cpu.Sp = DataArea + 0x1000;
+        });
+        // Each pass: 20 levels of g and h (13 instructions a level) and the base case.
+        foreach (ulong limit in new ulong[] { 97, 1, 260, 333, 5000, 123, 20000 }) pair.RunLockstep(limit);
+        var jit = pair.Jit.Cpu;
+        Assert.IsTrue(jit.State.X[0] > 500, "the recursion ran");
+        Assert.IsTrue(jit.Statistics.CallOutsReturned > 100, $"{jit.Statistics.CallOutsReturned} calls came back into their region");
+    }
+
+    /// <summary>
     /// Blocks tier up from their baseline code to regions published by the background compiler while the CPU thread
     /// keeps entering them (random programs, baseline blocks at the first entry, regions after 20): the state still
     /// matches the interpreter. A block must never run a region at the entry index it read before the region was
@@ -150,7 +224,7 @@ public sealed class LockstepRegionTests
     /// prepares each CPU for each program (its address and length in words).
     /// </summary>
     internal static (ulong Retired, int Finished) RunRandomPrograms(LockstepPair pair, Random rng, int programs,
-        Action<Cpu, ulong, int>? setup = null)
+        Action<Cpu, ulong, int>? setup = null, Func<int, int, ulong>? placement = null)
     {
         var data = new byte[RegionProgramGenerator.DataSize];
         rng.NextBytes(data);
@@ -164,7 +238,7 @@ public sealed class LockstepRegionTests
         {
             var program = RegionProgramGenerator.Generate(rng, out int endIndex);
             words += (ulong)program.Length;
-            ulong at = Code + (ulong)(p % 16) * 0x1000;
+            ulong at = placement?.Invoke(p, program.Length) ?? Code + (ulong)(p % 16) * 0x1000;
             pair.Load(at, program);
             var x = new ulong[28];
             for (int i = 0; i < x.Length; i++) x[i] = LockstepRandomTests.RandomValue(rng);

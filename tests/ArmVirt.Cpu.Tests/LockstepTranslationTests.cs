@@ -114,10 +114,22 @@ public sealed class LockstepTranslationTests
         var t = cpu.Translations!;
         var alias = t.Lookup(AliasVa, 1)!;
         Assert.AreEqual(LinkCodeB, alias.PhysicalAddress);
-        // Baseline: the bl block is entered every pass. Optimized: the region entered at Main + 4 (after the first
-        // return) holds the loop and its bl, and its exit to the alias was linked to the old block before the remap.
-        var caller = t.Lookup(optimizeThreshold != 0 ? Main : Main + 4, 1)!;
-        Assert.AreSame(alias, caller.LinkTaken, "the block running the bl links to the re-formed block");
-        Assert.AreSame(t.Lookup(Main + 4, 1), alias.LinkTaken, "ret links back");
+        var caller = t.Lookup(Main, 1)!;
+        if (optimizeThreshold != 0)
+        {
+            // Baseline: the bl block is entered every pass, and its direct link goes to the re-formed block.
+            Assert.AreSame(alias, caller.LinkTaken, "the block running the bl links to the re-formed block");
+            Assert.AreSame(t.Lookup(Main + 4, 1), alias.LinkTaken, "ret links back");
+        }
+        else
+        {
+            // Optimized: the region entered at Main holds the loop and calls out at its bl (the alias page is another
+            // page), linked to the old block. After the TLBI the loop runs in the region entered at "ldr x12, [x13]",
+            // whose call-out must have refused that block (the TLB maps the alias elsewhere) for the re-formed one.
+            var before = (RegionFallbacks)((object[])caller.Code!.Target!)[0];
+            Assert.AreEqual(LinkCodeA, before.CallOutLinks.Single()!.PhysicalAddress, "the bl calls out, to the old block");
+            var after = (RegionFallbacks)((object[])t.Lookup(Main + 10 * 4, 1)!.Code!.Target!)[0];
+            Assert.AreSame(alias, after.CallOutLinks.Single(), "the call-out links to the re-formed block");
+        }
     }
 }

@@ -44,6 +44,8 @@ internal static class RegionCompiler
     private static readonly FieldInfo Instructions0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionInstructions0), Private)!;
     private static readonly FieldInfo Cycles0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionCycles0), Private)!;
     private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
+    private static readonly MethodInfo CallOutMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitCallOut), Private)!;
+    private static readonly MethodInfo BlrMethod = ((A64Handler)Branches.Blr).Method;
 
     /// <summary>
     /// Compiles the region of <paramref name="block"/> charging <paramref name="cyclesPerInstruction"/>. The code
@@ -73,8 +75,10 @@ internal static class RegionCompiler
         private readonly Label _notifyStub;
         private readonly List<Label> _notifyReturns = [];
         private readonly LocalBuilder _budget, _exitPc, _exitAdjust, _executed, _site;
-        private readonly Label _commonExit, _fallbackStub, _indirectStub;
+        private readonly Label _commonExit, _fallbackStub, _indirectStub, _callOutStub;
         private bool _anyIndirect;
+        // The return sites of the call-outs, by call-out index (the leaders after their BL or BLR).
+        private readonly List<Label> _callOutReturns = [];
         private readonly RegionFallbacks _fallbacks;
         private readonly Label[] _labels;
         private readonly bool[] _leader, _loopHead;
@@ -112,6 +116,7 @@ internal static class RegionCompiler
             _fallbackStub = _il.DefineLabel();
             _commonExit = _il.DefineLabel();
             _indirectStub = _il.DefineLabel();
+            _callOutStub = _il.DefineLabel();
             int n = region.Instructions.Length;
             _labels = new Label[n];
             for (int i = 0; i < n; i++) _labels[i] = _il.DefineLabel();
@@ -202,6 +207,8 @@ internal static class RegionCompiler
             EmitCommonExit();
             if (_fallbacks.Count > 0) EmitFallbackStub();
             if (_notifyReturns.Count > 0) EmitNotifyStub();
+            if (_callOutReturns.Count > 0) EmitCallOutStub();
+            _fallbacks.CallOutLinks = new TranslationBlock?[_callOutReturns.Count];
             EmitPrologue(prologue);
             if (limitIl && il.ILOffset > MaxIlBytes) return null;
             return (Action<Cpu>)_method.CreateDelegate(typeof(Action<Cpu>), _targets.ToArray());
@@ -276,6 +283,13 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, _exitPc);
             il.Emit(OpCodes.Stfld, ComputedExitPcField);
+            if (_callOutReturns.Count > 0)
+            {
+                // A BLR with its return site in the region (_site: its call-out index; -1 for BR, RET and other BLRs).
+                il.Emit(OpCodes.Ldloc, _site);
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Bge, _callOutStub);
+            }
             il.Emit(OpCodes.Ldc_I8, 0L);
             il.Emit(OpCodes.Stloc, _exitAdjust);
             il.Emit(OpCodes.Br, _commonExit);
@@ -403,13 +417,26 @@ internal static class RegionCompiler
                 case BranchKind.Call:
                     il.Emit(OpCodes.Ldc_I8, (long)(x.Pc + 4));
                     c.StoreX(30);
+                    if (_region.IndexOf(x.Target!.Value) < 0 && CallOut(x) is int callOut)
+                    {
+                        il.Emit(OpCodes.Ldc_I8, (long)x.Target!.Value);
+                        il.Emit(OpCodes.Stloc, _exitPc);
+                        il.Emit(OpCodes.Ldc_I4, callOut);
+                        il.Emit(OpCodes.Stloc, _site);
+                        il.Emit(OpCodes.Br, _callOutStub);
+                        return;
+                    }
                     il.Emit(OpCodes.Br, Target(x.Target!.Value));
                     return;
                 case BranchKind.Indirect:
                     // BR, BLR, RET: the target is read before BLR writes X30.
                     c.LoadX(A64Fields.Rn(x.Word));
                     il.Emit(OpCodes.Stloc, _exitPc);
-                    if (x.Encoding.Handler.Method == ((A64Handler)Branches.Blr).Method)
+                    bool blr = x.Encoding.Handler.Method == BlrMethod;
+                    // The stub calls out for a BLR whose target it does not find in the region.
+                    il.Emit(OpCodes.Ldc_I4, blr && CallOut(x) is int blrCallOut ? blrCallOut : -1);
+                    il.Emit(OpCodes.Stloc, _site);
+                    if (blr)
                     {
                         il.Emit(OpCodes.Ldc_I8, (long)(x.Pc + 4));
                         c.StoreX(30);
@@ -444,6 +471,59 @@ internal static class RegionCompiler
             var emitter = EmitterTable.For(x.Encoding.Handler);
             if (emitter == null || !emitter(c, x.Word)) EmitFallback(x, length, j);
             if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
+        }
+
+        // A call-out index for the BL or BLR x when its return site is in the region (where the region goes on after the
+        // callee returned), else null (the call leaves the region).
+        private int? CallOut(RegionInstruction x)
+        {
+            int back = _region.IndexOf(x.Pc + 4);
+            if (back < 0 || !_leader[back]) return null;
+            _fallbacks.CallOutReturns.Add(x.Pc + 4);
+            _callOutReturns.Add(_labels[back]);
+            return _callOutReturns.Count - 1;
+        }
+
+        // The shared call-out stub (a BL or BLR to a target outside the region; _exitPc: the target, _site: the
+        // call-out index): the state is stored as the common exit stores it for an exit to the target, then
+        // Cpu.JitCallOut runs the callee's compiled code. Back at the return site, the region reloads the flags and
+        // every register, takes a new budget (the callee ran instructions of its own) and goes on at the return site's
+        // basic block, whose leader checks that budget; otherwise it returns with the state as the callee left it.
+        private void EmitCallOutStub()
+        {
+            var il = _il;
+            var back = il.DefineLabel();
+            il.MarkLabel(_callOutStub);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, CpuMembers.State);
+            il.Emit(OpCodes.Ldloc, _exitPc);
+            il.Emit(OpCodes.Stfld, CpuMembers.Pc);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldloc, _exitPc);
+            il.Emit(OpCodes.Stfld, CpuMembers.NextPc);
+            EmitExecuted(() => il.Emit(OpCodes.Ldc_I8, 0L));
+            il.Emit(OpCodes.Stloc, _executed);
+            EmitStoreCounters(_executed);
+            Context.EmitFlush();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Ldelem_Ref);
+            il.Emit(OpCodes.Castclass, typeof(RegionFallbacks));
+            il.Emit(OpCodes.Ldloc, _site);
+            il.Emit(OpCodes.Ldloc, _exitPc);
+            il.Emit(OpCodes.Call, CallOutMethod);
+            il.Emit(OpCodes.Brtrue, back);
+            il.Emit(OpCodes.Ret);
+            il.MarkLabel(back);
+            Context.EmitReloadFlags();
+            Context.EmitReloadRegisters();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Call, BudgetMethod);
+            il.Emit(OpCodes.Stloc, _budget);
+            il.Emit(OpCodes.Ldloc, _site);
+            il.Emit(OpCodes.Switch, _callOutReturns.ToArray());
+            il.Emit(OpCodes.Ret); // not reached: every call-out index has its label
         }
 
         // Pushes the branch condition of B.cond, CBZ/CBNZ or TBZ/TBNZ (true: taken).

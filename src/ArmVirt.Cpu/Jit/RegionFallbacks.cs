@@ -39,6 +39,18 @@ internal sealed class RegionFallbacks(TranslationBlock block, ulong cyclesPerIns
     }
 
     /// <summary>
+    /// The return address of each call-out site (a BL or BLR whose target is outside the region: the region calls
+    /// <see cref="Cpu.JitCallOut"/> there), by call-out index.
+    /// </summary>
+    public List<ulong> CallOutReturns { get; } = [];
+
+    /// <summary>
+    /// The block each call-out site last ran its callee from, by call-out index (its direct link, as
+    /// <see cref="TranslationBlock.LinkTaken"/> is a block's), made once the region is emitted.
+    /// </summary>
+    public TranslationBlock?[] CallOutLinks { get; set; } = [];
+
+    /// <summary>
     /// One site: the instruction, how many reserved instructions had not run before it, whether the PC and counters
     /// must be current for its handler (it reads them or may fault), whether it ends blocks (NextPc preset) and
     /// whether it is a load or store (after which the region may have to leave).
