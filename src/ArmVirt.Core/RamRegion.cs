@@ -8,6 +8,8 @@ namespace ArmVirt.Core;
 public sealed unsafe class RamRegion : IDisposable
 {
     private byte* _pointer;
+    private readonly void* _mapping;
+    private readonly nuint _mappingLength;
 
     /// <summary>Allocates <paramref name="size"/> bytes of zeroed RAM at guest physical <paramref name="baseAddress"/>.</summary>
     public RamRegion(ulong baseAddress, ulong size)
@@ -16,9 +18,9 @@ public sealed unsafe class RamRegion : IDisposable
             throw new ArgumentOutOfRangeException(nameof(size), "RAM size must be a non-zero multiple of 4 KiB.");
         Base = baseAddress;
         Size = size;
-        // calloc-style allocation: large blocks come straight from the OS already zeroed, so a big guest RAM
-        // costs nothing until touched.
-        _pointer = (byte*)NativeMemory.AllocZeroed((nuint)size);
+        // Straight from the OS already zeroed, so a big guest RAM costs nothing until touched (HostMemory: huge pages
+        // where the host has them).
+        _pointer = HostMemory.Allocate((nuint)size, out _mapping, out _mappingLength);
     }
 
     /// <summary>Guest physical base address.</summary>
@@ -100,7 +102,7 @@ public sealed unsafe class RamRegion : IDisposable
     {
         if (_pointer != null)
         {
-            NativeMemory.Free(_pointer);
+            HostMemory.Free(_pointer, _mapping, _mappingLength);
             _pointer = null;
         }
     }

@@ -511,7 +511,7 @@ public sealed partial class Cpu
     private ulong _jitStatStart;
 
     /// <summary>Most call-outs (<see cref="JitCallOut"/>) nested on the host stack at once.</summary>
-    private const int MaxCallOutDepth = 6;
+    private const int MaxCallOutDepth = 16;
     private int _jitCallOutDepth;
     // The running chain's cache (for call-outs), and whether a call-out's chain came back to its return site.
     private TranslationCache? _jitCache;
