@@ -17,10 +17,6 @@ internal static class LoadStoreEmitters
 {
     private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
     private static readonly FieldInfo FillVaField = typeof(Cpu).GetField(nameof(Cpu.JitFillVa), Private)!;
-    private static readonly MethodInfo LoadHost =
-        typeof(Cpu).GetMethod(nameof(Cpu.LoadHost), BindingFlags.Static | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo StoreHost =
-        typeof(Cpu).GetMethod(nameof(Cpu.StoreHost), BindingFlags.Static | BindingFlags.NonPublic)!;
 
     /// <summary>The handlers this family replaces, with their emitters.</summary>
     public static IEnumerable<(A64Handler Handler, A64Emitter Emitter)> Entries =>
@@ -141,15 +137,13 @@ internal static class LoadStoreEmitters
         if (opc == 0)
         {
             il.Emit(OpCodes.Ldloc, host);
-            il.Emit(OpCodes.Ldc_I4, bytes);
             c.LoadX(Rt(insn));
-            il.Emit(OpCodes.Call, StoreHost);
+            EmitStoreHost(il, bytes);
             EmitNotifyWrite(c, address, 0, bytes);
             return;
         }
         il.Emit(OpCodes.Ldloc, host);
-        il.Emit(OpCodes.Ldc_I4, bytes);
-        il.Emit(OpCodes.Call, LoadHost);
+        EmitLoadHost(il, bytes);
         if (opc != 1 && bytes < 8) EmitSignExtend(il, bytes, to32: opc == 3);
         c.StoreX(Rt(insn));
     }
@@ -190,15 +184,13 @@ internal static class LoadStoreEmitters
             return;
         }
         il.Emit(OpCodes.Ldloc, host);
-        il.Emit(OpCodes.Ldc_I4, bytes);
         c.LoadX(t);
-        il.Emit(OpCodes.Call, StoreHost);
+        EmitStoreHost(il, bytes);
         il.Emit(OpCodes.Ldloc, host);
         il.Emit(OpCodes.Ldc_I4, bytes);
         il.Emit(OpCodes.Add);
-        il.Emit(OpCodes.Ldc_I4, bytes);
         c.LoadX(t2);
-        il.Emit(OpCodes.Call, StoreHost);
+        EmitStoreHost(il, bytes);
         EmitNotifyWrite(c, address, 0, bytes);
         EmitNotifyWrite(c, address, bytes, bytes);
     }
@@ -211,8 +203,7 @@ internal static class LoadStoreEmitters
             il.Emit(OpCodes.Ldc_I4, at);
             il.Emit(OpCodes.Add);
         }
-        il.Emit(OpCodes.Ldc_I4, bytes);
-        il.Emit(OpCodes.Call, LoadHost);
+        EmitLoadHost(il, bytes);
         if (signed) EmitSignExtend(il, 4, to32: false);
     }
 
@@ -279,6 +270,22 @@ internal static class LoadStoreEmitters
                 c.Il.Emit(OpCodes.Add);
             }
         }, bytes);
+
+    // Cpu.LoadHost(host, bytes) as one IL load (the fast path's host address is aligned to the access size: the tag
+    // compare took only aligned addresses, and guest RAM is page-aligned), zero-extended to ulong; RyuJIT inlines the
+    // call to the same load, but each inline costs it compile time.
+    private static void EmitLoadHost(ILGenerator il, int bytes)
+    {
+        il.Emit(bytes switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
+        if (bytes < 8) il.Emit(OpCodes.Conv_U8);
+    }
+
+    // Cpu.StoreHost(host, bytes, value) as one IL store (value: a ulong on the stack above the address).
+    private static void EmitStoreHost(ILGenerator il, int bytes)
+    {
+        if (bytes < 8) il.Emit(OpCodes.Conv_U4); // the narrow stores take an int32
+        il.Emit(bytes switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });
+    }
 
     // SignExtend(value<8*bytes-1:0>, 64), truncated to 32 bits (zero-extended) when to32.
     private static void EmitSignExtend(ILGenerator il, int bytes, bool to32)
