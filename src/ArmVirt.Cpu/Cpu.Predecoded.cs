@@ -27,10 +27,22 @@ public sealed partial class Cpu
         Statistics.PredecodedRuns++;
         int n = block.Length;
         ulong cpi = CyclesPerInstruction;
+        if (_timing != null)
+        {
+            _timingBlock = block;
+            _timingLeave = false;
+        }
         // The whole block starts before the deadline and fits the limit: run it as a compiled block would.
-        if (State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline && State.Instructions + (ulong)n <= limit)
-            return RunPredecodedWhole(block);
-        return RunPredecodedStepwise(block, limit);
+        var exit = State.Cycles + BlockCycles(block, 0, n - 1, cpi) < Clock.NextDeadline && State.Instructions + (ulong)n <= limit
+            ? RunPredecodedWhole(block)
+            : RunPredecodedStepwise(block, limit);
+        if (_timing != null)
+        {
+            // Left in the middle: the interpreter goes on in the issue group there (Cpu.Timing.cs).
+            if (exit == PredecodedExit.Early) TimingLeftBlock(block);
+            _timingBlock = null;
+        }
+        return exit;
     }
 
     /// <summary>
@@ -72,6 +84,7 @@ public sealed partial class Cpu
         PredecodedInstruction[] code = block.Predecoded;
         int last = code.Length - 1;
         ulong cpi = CyclesPerInstruction;
+        ulong[]? costs = block.TimingCosts; // null under the flat model: cpi each
         ulong pc = block.Pc;
         ulong start = State.Instructions;
         _jitEntryDeadline = Clock.NextDeadline;
@@ -84,7 +97,7 @@ public sealed partial class Cpu
             {
                 ref readonly var x = ref code[i];
                 Execute(block, i, x);
-                State.Cycles += cpi;
+                State.Cycles += costs == null ? cpi : costs[i];
                 State.Instructions++;
                 pc += 4;
                 State.PC = pc;
@@ -97,9 +110,9 @@ public sealed partial class Cpu
             }
             NextPc = pc + 4;
             Execute(block, last, code[last]);
-            State.Cycles += cpi;
             State.Instructions++;
             State.PC = NextPc;
+            State.Cycles += costs == null ? cpi : costs[last] + TimingBlockRetired(block);
         }
         catch (GuestException e)
         {
@@ -120,6 +133,7 @@ public sealed partial class Cpu
     {
         int n = block.Length;
         ulong cpi = CyclesPerInstruction;
+        ulong[]? costs = block.TimingCosts; // null under the flat model: cpi each
         ulong pc = block.Pc;
         ulong start = State.Instructions;
         int i = 0;
@@ -131,8 +145,9 @@ public sealed partial class Cpu
                 NextPc = pc + 4;
                 Execute(block, i, block.Predecoded[i]);
                 State.PC = NextPc;
-                State.Cycles += cpi;
+                State.Cycles += costs == null ? cpi : costs[i];
                 State.Instructions++;
+                if (costs != null && i == n - 1) State.Cycles += TimingBlockRetired(block);
                 if (++i == n || NextPc != pc + 4) break;
                 pc += 4;
                 if (!MayRunNextInstruction(limit) || block.Invalidated)
@@ -176,8 +191,9 @@ public sealed partial class Cpu
     // As Step: the faulting instruction at pc takes its exception and is counted.
     private PredecodedExit TakeSynchronousException(GuestException e, ulong pc)
     {
+        ulong cycles = InProgressCycles; // (the faulting instruction's, read before the entry moves the PC)
         TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-        State.Cycles += CyclesPerInstruction;
+        State.Cycles += cycles;
         State.Instructions++;
         return PredecodedExit.Exception;
     }
@@ -187,6 +203,7 @@ public sealed partial class Cpu
     {
         State.PC = pc;
         NextPc = pc + 4;
+        if (_timingBlock != null) TimingLeftBlock(_timingBlock); // it runs again in its issue group
         return PredecodedExit.Exception;
     }
 
