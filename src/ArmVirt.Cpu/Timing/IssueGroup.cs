@@ -5,8 +5,9 @@ namespace ArmVirt.Cpu.Timing;
 /// 16-byte fetch group (four A64 instructions) executed one after the other, up to the end of the group or the first
 /// instruction that ends a block (<see cref="TimingInstruction.Serial"/>). An instruction joins the cycle of the one
 /// before it (costing nothing) when both take one issue cycle, the model's issue width and the pipe's capacity leave
-/// room and, in an in-order model, it does not read that instruction's result; otherwise it starts a new cycle and costs
-/// its issue cycles plus, when it reads the previous result, the wait for it (latency less issue). Every engine runs
+/// room and it does not read that instruction's result; otherwise it starts a new cycle and costs its issue cycles plus,
+/// in an in-order model (<see cref="TimingModel.ChargesResultUse"/>) when it reads the previous result, the wait for it
+/// (latency less issue). Every engine runs
 /// this same function: the interpreter per instruction, the predecoded and compiled blocks once per block.
 /// </summary>
 public struct IssueGroup
@@ -21,11 +22,12 @@ public struct IssueGroup
     {
         var cost = model.CostOf(x.Class);
         int shift = 4 * (int)cost.Pipe;
+        bool dependent = _started && x.Reads(_previous);
         uint stall = 0;
-        if (_started && model.ChargesResultUse && x.Reads(_previous) && _previousLatency > _previousIssue)
+        if (dependent && model.ChargesResultUse && _previousLatency > _previousIssue)
             stall = (uint)(_previousLatency - _previousIssue);
         uint charged;
-        if (_started && stall == 0 && cost.Issue == 1 && _previousIssue == 1 && cost.Pipe != TimingPipe.Alone
+        if (_started && !dependent && cost.Issue == 1 && _previousIssue == 1 && cost.Pipe != TimingPipe.Alone
             && _slots < model.IssueWidth && ((_pipes >> shift) & 0xF) < model.CapacityOf(cost.Pipe))
         {
             _slots++;
