@@ -156,18 +156,19 @@ public sealed partial class Cpu
     {
         if (!RegimeTranslates) return pc;
         if ((pc & 3) != 0) return null;
+        ulong cycles = State.Cycles;
         try
         {
-            return TranslateFetch(pc, out ulong pa) == null ? pa : null;
+            if (TranslateFetch(pc, out ulong pa) == null) return pa;
         }
         catch (GuestException)
         {
-            return null;
         }
         catch (CpuStoppedException)
         {
-            return null;
         }
+        State.Cycles = cycles; // (a timing model's walk cycles: the interpreter's fetch walks again, and charges them)
+        return null;
     }
 
     /// <summary>
@@ -561,7 +562,7 @@ public sealed partial class Cpu
             _jitFetchPageTrusted = true;
         }
         long count = block.ExecutionCount + 1;
-        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending) return false;
+        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending && _timing == null) return false;
         block.ExecutionCount = count;
         _timingBranchCharged = false;
         JitBlockExecuted?.Invoke(this, block); // the pass just finished (ExecuteChain reports the last one)

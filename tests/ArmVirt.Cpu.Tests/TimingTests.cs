@@ -153,6 +153,25 @@ public sealed class TimingTests
     }
 
     [TestMethod]
+    public void FetchAbortsUnderTranslationChargeTheirWalkOnce()
+    {
+        // BR to an unmapped VA: every fetch there walks (one level-1 descriptor) and faults; the handler skips to the
+        // next word, which faults again. The JIT's block lookup translates the fetch too, then leaves the fault to the
+        // interpreter: the walk's cycles must be charged once.
+        using var pair = LockstepRegionTests.RegionPair(mmu: true, timing: TimingModel.CortexA53);
+        pair.Load(LockstepRegionTests.Vbar + 0x200, LockstepRegionTests.SkipHandler);
+        LockstepRegionTests.LoadAtCode(pair, 0xd2a20000, 0xd61f0000); // movz x0, #0x1000, lsl #16; br x0
+        pair.Setup(cpu =>
+        {
+            cpu.Sys.Vbar[1] = LockstepRegionTests.Vbar;
+            cpu.State.Daif = 0xFu << 6;
+        });
+        pair.RunLockstep(3000);
+        Assert.AreEqual(0x21UL, pair.Jit.Cpu.Sys.Esr[1] >> 26, "instruction aborts taken");
+        Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.BlocksCompiled, "the handler ran compiled");
+    }
+
+    [TestMethod]
     [DataRow("cortex-a53")]
     [DataRow("cortex-a57")]
     public void InstructionLimitsAndClockDeadlinesInsideIssueGroupsMatchTheInterpreter(string model)
