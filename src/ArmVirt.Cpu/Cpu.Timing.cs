@@ -62,13 +62,12 @@ public sealed partial class Cpu
         }
     }
 
-    /// <summary>A lower bound of the cycles an instruction costs, as a divisor: instructions retire at most this many per cycle.</summary>
+    /// <summary>The most instructions that retire in one cycle (the model's issue width; 1 under flat): the PMU's lower bound.</summary>
     internal int MaximumInstructionsPerCycle => _timing?.IssueWidth ?? 1;
 
-    // The interpreter's charge for A64 instruction insn at pc (its static cost in its issue group); leaves the group
-    // state for the next instruction.
-    // The group state after it is kept aside until the instruction retires (TimingRetired): one that stops the CPU runs
-    // again in the same group, one that takes an exception ends the group.
+    // The interpreter's charge for A64 instruction insn at pc: its static cost in its issue group. The group state after
+    // it is kept aside until the instruction retires (TimingRetired): one that stops the CPU runs again in the same
+    // group, one that takes an exception ends the group.
     private ulong TimingCharge(A64Encoding encoding, uint insn, ulong pc)
     {
         var x = Describe(encoding, insn);
