@@ -211,6 +211,37 @@ public sealed partial class Cpu
         if (reads > 0) TimingChargeDynamic((ulong)reads * _timing!.WalkAccessCycles);
     }
 
+    // A timing model's state in a snapshot: the predictor, the issue group in progress (a snapshot is taken between
+    // instructions, possibly inside a group) and the predictor counts the PMU last synchronised at.
+    private void SaveTimingState(Core.SnapshotWriter w)
+    {
+        w.Section("cpu.timing");
+        w.Write(_timing!.Name);
+        _predictor!.SaveState(w);
+        bool inGroup = TimingGroupInProgressAt(State.PC);
+        w.Write(inGroup);
+        if (inGroup) _issueGroup.SaveState(w);
+        var (predicted, mispredicted) = Pmu.PredictorSync;
+        w.Write(predicted);
+        w.Write(mispredicted);
+    }
+
+    private void RestoreTimingState(Core.SnapshotReader r)
+    {
+        r.Section("cpu.timing");
+        string name = r.ReadString();
+        if (name != _timing!.Name) throw new Core.SnapshotFormatException($"timing model {name} in the snapshot where {_timing.Name} is expected");
+        _predictor!.RestoreState(r);
+        _issuePc = ulong.MaxValue;
+        if (r.ReadBool())
+        {
+            _issueGroup = IssueGroup.RestoreState(r);
+            _issuePc = State.PC;
+            _issueInstructions = State.Instructions;
+        }
+        Pmu.PredictorSync = (r.ReadUInt64(), r.ReadUInt64());
+    }
+
     // The block's cycles from instruction `from` to instruction `to` (exclusive), under the model or flat.
     private static ulong BlockCycles(TranslationBlock block, int from, int to, ulong cpi) =>
         block.TimingPrefix is { } p ? p[to] - p[from] : (ulong)(to - from) * cpi;

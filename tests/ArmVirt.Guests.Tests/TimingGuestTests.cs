@@ -106,6 +106,55 @@ public sealed class TimingGuestTests
         Assert.AreNotEqual(run.Instructions, run.Cycles, "the model charged nothing");
     }
 
+    [TestMethod]
+    [DataRow(0.3)]
+    [DataRow(0.77)]
+    public void SnapshotUnderAModelContinuesWithTheSameCounts(double at)
+    {
+        // The predictor's tables, the issue group in progress and the PMU's view of the predictor's counts are saved:
+        // a run restored from a snapshot (under either engine) ends as the uninterrupted run does.
+        var whole = RunBothEngines(TimingModel.CortexA53, Timing);
+        ulong n = (ulong)(whole.Instructions * at) | 1;
+        foreach (var (saveOn, restoreOn) in new[] { (ExecutionEngine.Jit, ExecutionEngine.Interpreter), (ExecutionEngine.Interpreter, ExecutionEngine.Jit) })
+        {
+            byte[] snapshot;
+            int prefix;
+            using (var serial = new MemoryStream())
+            using (var machine = Builder(TimingModel.CortexA53, Timing, saveOn, serial).Build())
+            {
+                Assert.AreEqual(StopReason.InstructionLimit, machine.Run(n).Reason);
+                using var s = new MemoryStream();
+                machine.SaveSnapshot(s);
+                snapshot = s.ToArray();
+                prefix = (int)serial.Length;
+            }
+            using (var serial = new MemoryStream())
+            using (var machine = Builder(TimingModel.CortexA53, Timing, restoreOn, serial).Build())
+            {
+                machine.RestoreSnapshot(new MemoryStream(snapshot));
+                Assert.AreEqual(StopReason.PowerOff, machine.Run(Timing.MaxInstructions).Reason);
+                Assert.AreEqual(whole.Text[prefix..], Encoding.ASCII.GetString(serial.ToArray()), $"output after {n} ({saveOn} -> {restoreOn})");
+                Assert.AreEqual(whole.Instructions, machine.Cpu.State.Instructions, "instructions");
+                Assert.AreEqual(whole.Cycles, machine.Cpu.State.Cycles, "cycles");
+            }
+        }
+        // A snapshot names its model: it is not restored into a machine with another.
+        using var flat = Builder(TimingModel.Flat, Timing, ExecutionEngine.Jit, new MemoryStream()).Build();
+        using var a53 = Builder(TimingModel.CortexA53, Timing, ExecutionEngine.Jit, new MemoryStream()).Build();
+        using var saved = new MemoryStream();
+        a53.SaveSnapshot(saved);
+        Assert.Throws<Exception>(() => flat.RestoreSnapshot(new MemoryStream(saved.ToArray())));
+    }
+
+    private static MachineBuilder Builder(TimingModel model, GuestCase guest, ExecutionEngine engine, Stream serial) => new MachineBuilder()
+        .WithEngine(engine)
+        .WithTiming(model)
+        .WithMemory(128UL << 20)
+        .WithCpu("cortex-a57")
+        .WithHighestEl(guest.HighestEl)
+        .WithKernel(guest.ElfPath)
+        .WithSerial(serial);
+
     private static void Contains(string text, string expected) =>
         Assert.Contains(expected, text, $"missing from the guest output: \"{expected}\"\n--- output:\n{text}");
 

@@ -335,6 +335,13 @@ public sealed class PerformanceMonitors
         _countsCycles = r.ReadUInt32();
         _countsInstructions = r.ReadUInt32();
         _countsStream = r.ReadUInt32();
+        // (not saved, so that a snapshot's format does not depend on the timing model: derived from what counts)
+        _countsPredicted = _countsMispredicted = 0;
+        foreach (int n in new BitIterator(_counting))
+        {
+            if (EventOf(n) == (int)PmuEvent.BrPred) _countsPredicted |= 1u << n;
+            if (EventOf(n) == (int)PmuEvent.BrMisPred) _countsMispredicted |= 1u << n;
+        }
         _syncCycles = r.ReadUInt64();
         _syncInstructions = r.ReadUInt64();
         _instructionDeadlineDeferred = r.ReadBool();
@@ -343,6 +350,13 @@ public sealed class PerformanceMonitors
         _overflowEvent = r.ReadEvent(_cpu.Clock, _overflowEvent, OnOverflowDeadline);
         _leaveCompiledCode = r.ReadEvent(_cpu.Clock, _leaveCompiledCode, static () => { });
         UpdateInterrupt();
+    }
+
+    /// <summary>The predictor counts BR_PRED and BR_MIS_PRED were last synchronised at (saved with the timing model's state).</summary>
+    internal (ulong Predicted, ulong Mispredicted) PredictorSync
+    {
+        get => (_syncPredicted, _syncMispredicted);
+        set => (_syncPredicted, _syncMispredicted) = value;
     }
 
     /// <summary>Brings the counting counters up to date with the CPU's cycle and instruction counts.</summary>

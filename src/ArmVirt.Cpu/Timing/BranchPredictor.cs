@@ -1,3 +1,5 @@
+using ArmVirt.Core;
+
 namespace ArmVirt.Cpu.Timing;
 
 /// <summary>
@@ -77,6 +79,30 @@ public sealed class BranchPredictor
         }
         if (miss) Mispredicted++;
         return miss;
+    }
+
+    /// <summary>Writes the tables, the return stack and the counts (for <c>Cpu.SaveState</c>).</summary>
+    public void SaveState(SnapshotWriter w)
+    {
+        w.Write(_counters);
+        w.Write(_targets);
+        w.Write(_returns);
+        w.Write(_top);
+        w.Write(_depth);
+        w.Write(Predicted);
+        w.Write(Mispredicted);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote (into a predictor of the same model).</summary>
+    public void RestoreState(SnapshotReader r)
+    {
+        r.Read(_counters, "branch predictor counters");
+        r.Read(_targets, "branch target table");
+        r.Read(_returns, "return stack");
+        _top = r.ReadInt32(0, _returns.Length - 1, "return stack top");
+        _depth = r.ReadInt32(0, _returns.Length, "return stack depth");
+        Predicted = r.ReadUInt64();
+        Mispredicted = r.ReadUInt64();
     }
 
     private void Push(ulong address)

@@ -1,3 +1,5 @@
+using ArmVirt.Core;
+
 namespace ArmVirt.Cpu.Timing;
 
 /// <summary>
@@ -46,6 +48,31 @@ public struct IssueGroup
         _started = true;
         return charged;
     }
+
+    /// <summary>Writes the group's state (for <c>Cpu.SaveState</c>).</summary>
+    internal readonly void SaveState(SnapshotWriter w)
+    {
+        w.Write((byte)_previous.Class);
+        w.Write(_previous.Serial);
+        w.Write((uint)_previous.Dest);
+        w.Write(_previous.Sources);
+        w.Write(_previousIssue);
+        w.Write(_previousLatency);
+        w.Write(_slots);
+        w.Write(_pipes);
+        w.Write(_started);
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote.</summary>
+    internal static IssueGroup RestoreState(SnapshotReader r) => new()
+    {
+        _previous = new TimingInstruction((TimingClass)r.ReadByte(), r.ReadBool(), (ushort)r.ReadUInt32(), r.ReadUInt32()),
+        _previousIssue = r.ReadByte(),
+        _previousLatency = r.ReadByte(),
+        _slots = r.ReadByte(),
+        _pipes = r.ReadUInt32(),
+        _started = r.ReadBool(),
+    };
 
     /// <summary>True when the instruction at <paramref name="pc"/> starts a new group: at a 16-byte boundary.</summary>
     public static bool StartsGroup(ulong pc) => (pc & 15) == 0;
