@@ -24,6 +24,7 @@ internal static class OptionParser
         new("--smp", "N", "number of CPUs, 1 (default) to 8; CPU 0 boots, the others start through PSCI CPU_ON", (o, v) => o.Cpus = ParseSmp(v)),
         new("--quantum", "N", "with --smp: cycles each CPU runs before the next takes its turn (default 10000; deterministic whatever N)", (o, v) => o.Quantum = ParseCount("--quantum", v)),
         new("--gic-version", "N", "interrupt controller: 2 (default, GICv2 with GICH/GICV at EL2) or 3 (GICv3, ICC_* system registers)", (o, v) => o.GicVersion = ParseGicVersion(v)),
+        new("--timing", "MODEL", "timing model: flat (default, one cycle per instruction), cortex-a53 (in order, dual issue) or cortex-a57 (out of order, approximated); a branch predictor feeds the PMU's BR_PRED and BR_MIS_PRED", (o, v) => o.Timing = ParseTiming(v)),
         new("--engine", "NAME", "execution engine: jit (default, recompiles hot code to .NET IL) or interp", (o, v) => o.Engine = ParseEngine(v)),
         new("--device", "SPEC", "place a file in RAM (repeatable): loader,file=F[,addr=A][,force-raw=on][,cpu-num=0] (an ELF by its program headers, else raw at A; cpu-num: start there), loader,addr=A,data=V,data-len=N[,data-be=on], loader,addr=A,cpu-num=0 or, for a hypervisor's guest, guest-loader,addr=A,kernel=F[,bootargs=S] / guest-loader,addr=A,initrd=F (described in /chosen as QEMU does)", (o, v) => o.Devices.Add(DeviceOption.Parse(v))),
         new("--drive", "SPEC", "virtio-blk disk (repeatable): file=IMG[,format=raw][,readonly=on][,snapshot=on]; snapshot=on keeps writes in memory", (o, v) => o.Drives.Add(VirtioOptions.ParseDrive(v))),
@@ -137,6 +138,10 @@ internal static class OptionParser
             throw new UsageException($"{option} {text}: not a positive whole number");
         return n;
     }
+
+    private static ArmVirt.Cpu.Timing.TimingModel ParseTiming(string text) =>
+        ArmVirt.Cpu.Timing.TimingModel.All.FirstOrDefault(m => m.Name == text)
+        ?? throw new UsageException($"--timing {text}: must be {string.Join(", ", ArmVirt.Cpu.Timing.TimingModel.All.Select(m => m.Name))}");
 
     private static ArmVirt.Cpu.ExecutionEngine ParseEngine(string text) => text switch
     {

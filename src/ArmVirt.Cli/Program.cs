@@ -81,6 +81,7 @@ public static class Program
             .WithCpu(options.Cpu)
             .WithSemihosting(options.Semihosting)
             .WithEngine(options.Engine)
+            .WithTiming(options.Timing)
             .WithGicVersion(options.GicVersion)
             .WithCpus(options.Cpus)
             .WithQuantum(options.Quantum)
@@ -166,6 +167,18 @@ public static class Program
             double seconds = Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
             stderr.WriteLine($"armvirt: {machine.InstructionsExecuted} instructions, {machine.CyclesExecuted} cycles, " +
                 $"{machine.InstructionsExecuted / seconds / 1e6:F2} MIPS ({watch.Elapsed.TotalSeconds:F3} s)");
+            if (!options.Timing.IsFlat)
+            {
+                // IPC and the predictor's counts, summed over the CPUs (deterministic, like the counts above).
+                ulong predicted = 0, mispredicted = 0;
+                foreach (var c in machine.Cpus)
+                {
+                    predicted += c.BranchPredictor!.Predicted;
+                    mispredicted += c.BranchPredictor.Mispredicted;
+                }
+                stderr.WriteLine($"armvirt: timing {options.Timing.Name}: IPC {(double)machine.InstructionsExecuted / Math.Max(1, machine.CyclesExecuted):F3}, " +
+                    $"{predicted} branches predicted, {mispredicted} mispredicted");
+            }
             // The JIT lines and the retired line are summed over the CPUs (each has its own translation cache).
             var caches = machine.Cpus.Select(c => c.Translations).OfType<ArmVirt.Cpu.Jit.TranslationCache>().ToList();
             if (caches.Count > 0)

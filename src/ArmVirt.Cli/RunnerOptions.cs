@@ -20,6 +20,7 @@ internal sealed class RunnerOptions
     public ulong Quantum { get; set; } = ArmVirt.Machine.Machine.DefaultQuantum;
     public bool Semihosting { get; set; }
     public ArmVirt.Cpu.ExecutionEngine Engine { get; set; } = ArmVirt.Cpu.ExecutionEngine.Jit;
+    public ArmVirt.Cpu.Timing.TimingModel Timing { get; set; } = ArmVirt.Cpu.Timing.TimingModel.Flat;
     public ulong MaxInstructions { get; set; } = ulong.MaxValue;
     public bool Stats { get; set; }
     public bool Trace { get; set; }

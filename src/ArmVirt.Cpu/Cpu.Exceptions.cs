@@ -79,6 +79,13 @@ public sealed partial class Cpu
         if (targetEl == 1 && (Sys.Sctlr[1] & (1UL << 23)) == 0 && HasPan) State.Pan = true;
         if (pmu) Pmu.ElChanged();
         ExceptionEntered?.Invoke(kind, targetEl);
+        // A timing model's exception entry: the issue group ends, the entry costs its cycles (counted at the target EL).
+        if (_timing != null)
+        {
+            _issuePc = ulong.MaxValue;
+            State.Cycles += _timing.ExceptionEntryCycles;
+            _jitEntryCycles += _timing.ExceptionEntryCycles;
+        }
         ulong target = (Sys.Vbar[targetEl] & ~0x7FFUL) + vectorOffset + (ulong)kind * 0x80;
         NextPc = target;
         State.PC = target;

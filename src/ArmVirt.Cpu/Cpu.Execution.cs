@@ -39,7 +39,7 @@ public sealed partial class Cpu
             return;
         }
         IsWaiting = true;
-        _waitStartCycles = State.Cycles + CyclesPerInstruction; // after this WFI/WFE retires
+        _waitStartCycles = State.Cycles + InProgressCycles; // after this WFI/WFE retires
     }
 
     private ulong _waitStartCycles;
@@ -153,6 +153,7 @@ public sealed partial class Cpu
         // While a PMU counter counts an instruction-stream event, each instruction reports its kind and walks.
         bool pmuStream = Pmu.NeedsInstructionStream;
         long walks = pmuStream ? Translator.Walks : 0;
+        ulong timed = 0; // under a timing model: this instruction's cycles (Cpu.Timing.cs)
         try
         {
             // Synchronous exceptions in the priority order of D1.13.4: Software Step (before the fetch), PC alignment and
@@ -161,9 +162,11 @@ public sealed partial class Cpu
             if (_instructionDebugChecks && DebugBeforeFetch(pc, out stepping))
             {
                 // The Software Step exception was taken (counted below as a fetch abort is).
+                if (_timing != null) timed = TimingChargeOther();
             }
             else if (State.Thumb)
             {
+                if (_timing != null) timed = TimingChargeOther();
                 // T32: one or two halfwords (Cpu.Thumb.cs); a fault on the second reports its own address.
                 if (FetchT32Fault(pc, out uint t32) is { } t32Fault)
                     TakeException(ExceptionKind.Synchronous, t32Fault.TargetEl, pc, t32Fault.Class, t32Fault.Iss, t32Fault.InstructionLength32, t32Fault.FaultAddress, t32Fault.IntermediatePhysicalAddress);
@@ -181,6 +184,7 @@ public sealed partial class Cpu
             // instruction), as the catch below takes the others.
             else if (FetchFault(pc, out uint insn) is { } fault)
             {
+                if (_timing != null) timed = TimingChargeOther();
                 TakeException(ExceptionKind.Synchronous, fault.TargetEl, pc, fault.Class, fault.Iss, fault.InstructionLength32, fault.FaultAddress, fault.IntermediatePhysicalAddress);
             }
             else
@@ -190,16 +194,19 @@ public sealed partial class Cpu
                 if (State.IllegalState) CheckIllegalState();
                 if (State.Aarch32)
                 {
+                    if (_timing != null) timed = TimingChargeOther();
                     ExecuteA32(pc, insn); // (the PMU's instruction-stream events count A64 instructions only)
                     State.PC = NextPc;
                 }
                 else
                 {
                     var encoding = Decode(insn);
+                    if (_timing != null) timed = TimingCharge(encoding, insn, pc);
                     NextPc = pc + 4;
                     long fetched = pmuStream ? Translator.Walks : 0;
                     encoding.Handler(this, insn);
                     State.PC = NextPc;
+                    if (_timing != null) timed += TimingRetired(encoding, insn, pc, NextPc);
                     if (pmuStream) Pmu.Retired(encoding, insn, fetched - walks, Translator.Walks - fetched);
                 }
                 if (_softwareStepConfigured) SoftwareStepCompleted(insn, stepping);
@@ -214,7 +221,7 @@ public sealed partial class Cpu
             State.PC = pc;
             return;
         }
-        State.Cycles += CyclesPerInstruction;
+        State.Cycles += _timing == null ? CyclesPerInstruction : timed;
         State.Instructions++;
         Statistics.InstructionsStepped++;
     }

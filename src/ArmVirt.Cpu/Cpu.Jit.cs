@@ -156,18 +156,19 @@ public sealed partial class Cpu
     {
         if (!RegimeTranslates) return pc;
         if ((pc & 3) != 0) return null;
+        ulong cycles = State.Cycles;
         try
         {
-            return TranslateFetch(pc, out ulong pa) == null ? pa : null;
+            if (TranslateFetch(pc, out ulong pa) == null) return pa;
         }
         catch (GuestException)
         {
-            return null;
         }
         catch (CpuStoppedException)
         {
-            return null;
         }
+        State.Cycles = cycles; // (a timing model's walk cycles: the interpreter's fetch walks again, and charges them)
+        return null;
     }
 
     /// <summary>
@@ -238,6 +239,12 @@ public sealed partial class Cpu
                     StepInstruction();
                     continue;
                 }
+                // Under a timing model a block starts no issue group in the middle: the interpreter finishes it.
+                if (_timing != null && TimingGroupInProgressAt(pc))
+                {
+                    StepInstruction();
+                    continue;
+                }
             }
             var block = handedOver ? handover : from != null ? NextBlock(cache, from, pc) : EnterBlock(cache, pc);
             from = null;
@@ -250,7 +257,7 @@ public sealed partial class Cpu
             var code = block.Code;
             int n = block.Length;
             if (code != null
-                && State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline
+                && State.Cycles + BlockCycles(block, 0, n - 1, cpi) < Clock.NextDeadline
                 && State.Instructions + (ulong)n <= limit)
             {
                 from = ExecuteChain(cache, block, limit);
@@ -306,7 +313,8 @@ public sealed partial class Cpu
                 DropHostTlbWrites(pa);
                 _domain?.DropHostTlbWritesOfPeers(this, pa);
             }
-            cache.TryAdoptRegion(block);
+            if (_timing == null) cache.TryAdoptRegion(block);
+            else TimingPrepare(block);
         }
         if (block.Length == 0) return null;
         CountEntry(cache, block);
@@ -376,7 +384,7 @@ public sealed partial class Cpu
                 long optimize = OptimizeThresholdNow;
                 if (count > optimize || block.Length >= JitBaselineMinimumLength)
                     RequestCompile(cache, block, count > optimize ? JitTier.Optimized : JitTier.Baseline);
-                else if ((count & 1023) == 0)
+                else if ((count & 1023) == 0 && _timing == null)
                     cache.TryAdoptRegion(block); // its page's region may have been compiled meanwhile
             }
             else if (tier == JitTier.Baseline && count > OptimizeThresholdNow)
@@ -398,8 +406,15 @@ public sealed partial class Cpu
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {
+        // Under a timing model other than flat blocks are compiled (baseline, charging their cost tables) and regions
+        // are not: a region's instruction budget is one cycle step per instruction (src/ArmVirt.Cpu/Timing/README.md).
+        if (_timing != null)
+        {
+            if (block.Tier != JitTier.None) return;
+            tier = JitTier.Baseline;
+        }
         // A block that starts a basic block of its page's compiled region runs that region.
-        if (cache.TryAdoptRegion(block)) return;
+        else if (cache.TryAdoptRegion(block)) return;
         if (tier == JitTier.Optimized)
         {
             block.RegionRoots = cache.RegionRootsOf(block);
@@ -438,6 +453,12 @@ public sealed partial class Cpu
                 _jitEntryCycles = State.Cycles;
                 _jitEntryInstructions = State.Instructions;
                 if (JitBlockExecuted != null) _jitHookBlock = block;
+                if (_timing != null)
+                {
+                    _timingBlock = block;
+                    _timingLeave = false;
+                    _timingBranchCharged = false;
+                }
                 // Code and entry index from one published object: read apart, a block moving from its baseline code
                 // to a region (published on the compile thread between the two reads) could run the region at
                 // another block's entry.
@@ -447,6 +468,13 @@ public sealed partial class Cpu
                 Statistics.CompiledEntries++;
                 _jitStatStart = State.Instructions;
                 compiled.Code(this);
+                if (_timing != null)
+                {
+                    // Left after a load or store: the interpreter goes on in its issue group; ran to its end: the
+                    // predictor's charge for its last branch (unless JitLoopAgain made it for that pass).
+                    if (JitLeftEarly) TimingLeftBlock(block);
+                    else if (!_timingBranchCharged) State.Cycles += TimingBlockRetired(block);
+                }
                 Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
                 JitBlockExecuted?.Invoke(this, block);
                 if (JitLeftEarly || !block.ChainableExit) return null;
@@ -461,7 +489,7 @@ public sealed partial class Cpu
                 if (next == null) return block;
                 int n = next.Length;
                 if (next.Code == null
-                    || State.Cycles + (ulong)(n - 1) * cpi >= Clock.NextDeadline
+                    || State.Cycles + BlockCycles(next, 0, n - 1, cpi) >= Clock.NextDeadline
                     || State.Instructions + (ulong)n > limit)
                 {
                     // Counted as entered above: the outer loop enters it again (predecoded), so take the count back.
@@ -477,10 +505,12 @@ public sealed partial class Cpu
             // the counters): like Step, the faulting instruction is counted.
             ulong pc = State.PC;
             ulong before = (pc - _jitEntryPc) >> 2;
-            State.Cycles = _jitEntryCycles + before * cpi;
+            var timed = _timing != null ? _timingBlock : null; // (a model's cost table; the local block is not read here)
+            State.Cycles = _jitEntryCycles + (timed != null ? BlockCycles(timed, 0, (int)before, cpi) : before * cpi);
             State.Instructions = _jitEntryInstructions + before;
+            ulong cycles = timed != null ? timed.TimingCosts![before] : cpi;
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-            State.Cycles += cpi;
+            State.Cycles += cycles;
             State.Instructions++;
             Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
             JitBlockExecuted?.Invoke(this, _jitHookBlock!);
@@ -491,8 +521,10 @@ public sealed partial class Cpu
             // Like Step: the stopping instruction is not retired and the PC stays on it.
             ulong retired = (State.PC - _jitEntryPc) >> 2;
             NextPc = State.PC + 4;
-            State.Cycles = _jitEntryCycles + retired * cpi;
+            var timed = _timing != null ? _timingBlock : null;
+            State.Cycles = _jitEntryCycles + (timed != null ? BlockCycles(timed, 0, (int)retired, cpi) : retired * cpi);
             State.Instructions = _jitEntryInstructions + retired;
+            if (timed != null) TimingLeftBlock(timed); // it runs again in its issue group
             Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
             JitBlockExecuted?.Invoke(this, _jitHookBlock!);
             return null;
@@ -541,7 +573,7 @@ public sealed partial class Cpu
             return false;
         int n = callee.Length;
         if (callee.Code == null
-            || State.Cycles + (ulong)(n - 1) * CyclesPerInstruction >= Clock.NextDeadline
+            || State.Cycles + BlockCycles(callee, 0, n - 1, CyclesPerInstruction) >= Clock.NextDeadline
             || State.Instructions + (ulong)n > _jitLimit)
         {
             callee.ExecutionCount--; // entered again, and counted, by the chain the region returns to
@@ -591,8 +623,14 @@ public sealed partial class Cpu
     internal bool JitLoopAgain(TranslationBlock block)
     {
         ulong n = (ulong)block.Length;
+        if (_timing != null)
+        {
+            // The pass's last branch, before the checks (ExecuteChain does not charge it again).
+            State.Cycles += TimingBlockRetired(block);
+            _timingBranchCharged = true;
+        }
         if (block.Invalidated || StopReason != StopReason.None || IsWaiting
-            || State.Cycles + (n - 1) * CyclesPerInstruction >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
+            || State.Cycles + BlockCycles(block, 0, (int)n - 1, CyclesPerInstruction) >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
             return false;
         // While _jitFetchPageTrusted holds, the translation of the block's own page is the one confirmed at its
         // entry, and a pass of a chainable block cannot change EL, PAN or the regime: as NextBlock's same-page link.
@@ -602,8 +640,9 @@ public sealed partial class Cpu
             _jitFetchPageTrusted = true;
         }
         long count = block.ExecutionCount + 1;
-        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending) return false;
+        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending && _timing == null) return false;
         block.ExecutionCount = count;
+        _timingBranchCharged = false;
         JitBlockExecuted?.Invoke(this, block); // the pass just finished (ExecuteChain reports the last one)
         _jitEntryCycles = State.Cycles;
         _jitEntryInstructions = State.Instructions;
@@ -717,6 +756,12 @@ public sealed partial class Cpu
     internal bool JitMustLeaveBlock(TranslationBlock block)
     {
         JitCheckAfterAccess = false;
+        if (_timingLeave)
+        {
+            // A timing model charged cycles inside the access (a walk): the interpreter takes the deadline from here.
+            _timingLeave = false;
+            return true;
+        }
         return AnyInterruptAsserted || StopReason != StopReason.None || Clock.NextDeadline < _jitEntryDeadline
             || block.Invalidated;
     }

@@ -27,10 +27,22 @@ public sealed partial class Cpu
         Statistics.PredecodedRuns++;
         int n = block.Length;
         ulong cpi = CyclesPerInstruction;
+        if (_timing != null)
+        {
+            _timingBlock = block;
+            _timingLeave = false;
+        }
         // The whole block starts before the deadline and fits the limit: run it as a compiled block would.
-        if (State.Cycles + (ulong)(n - 1) * cpi < Clock.NextDeadline && State.Instructions + (ulong)n <= limit)
-            return RunPredecodedWhole(block);
-        return RunPredecodedStepwise(block, limit);
+        var exit = State.Cycles + BlockCycles(block, 0, n - 1, cpi) < Clock.NextDeadline && State.Instructions + (ulong)n <= limit
+            ? RunPredecodedWhole(block)
+            : RunPredecodedStepwise(block, limit);
+        if (_timing != null)
+        {
+            // Left in the middle: the interpreter goes on in the issue group there (Cpu.Timing.cs).
+            if (exit == PredecodedExit.Early) TimingLeftBlock(block);
+            _timingBlock = null;
+        }
+        return exit;
     }
 
     /// <summary>
@@ -68,14 +80,16 @@ public sealed partial class Cpu
     // The block fits before the deadline and the limit: the loop's checks between its instructions would all pass,
     // except after a load or store that left the RAM fast path (JitCheckAfterAccess: MMIO may raise an interrupt or
     // move the deadline, a store may rewrite the block), where JitMustLeaveBlock decides as in compiled blocks.
-    // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone. As in baseline
-    // blocks, the counters are brought up to date only before an instruction that may read them or leave (Plain ones,
-    // data processing and the no-effect hints, read neither), and at every exit.
+    // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone. Under the flat
+    // model, as in baseline blocks, the counters are brought up to date only before an instruction that may read them
+    // or leave (Plain ones, data processing and the no-effect hints, read neither) and at every exit; under a timing
+    // model after every instruction (its cost, and the cycles its walks add, Cpu.Timing.cs).
     private unsafe PredecodedExit RunPredecodedWhole(TranslationBlock block)
     {
         PredecodedInstruction[] code = block.Predecoded;
         int last = code.Length - 1;
         ulong cpi = CyclesPerInstruction;
+        ulong[]? costs = block.TimingCosts; // null under the flat model: cpi each
         ulong pc = block.Pc;
         ulong start = State.Instructions, cycles0 = State.Cycles;
         _jitEntryDeadline = Clock.NextDeadline;
@@ -88,13 +102,18 @@ public sealed partial class Cpu
             for (; i < last; i++)
             {
                 ref readonly var x = ref code[i];
-                if (x.Class != InstructionClass.Plain) SetRetired(start, cycles0, i, cpi);
+                if (costs == null && x.Class != InstructionClass.Plain) SetRetired(start, cycles0, i, cpi);
                 Execute(block, i, x);
+                if (costs != null)
+                {
+                    State.Cycles += costs[i];
+                    State.Instructions++;
+                }
                 pc += 4;
                 State.PC = pc;
                 if (x.Class == InstructionClass.Memory && JitCheckAfterAccess)
                 {
-                    SetRetired(start, cycles0, i + 1, cpi);
+                    if (costs == null) SetRetired(start, cycles0, i + 1, cpi);
                     if (JitMustLeaveBlock(block))
                     {
                         NextPc = pc; // as Step leaves it after the access
@@ -104,15 +123,20 @@ public sealed partial class Cpu
                     }
                 }
             }
-            SetRetired(start, cycles0, last, cpi);
+            if (costs == null) SetRetired(start, cycles0, last, cpi);
             NextPc = pc + 4;
             Execute(block, last, code[last]);
             State.PC = NextPc;
             i = last + 1;
+            if (costs != null)
+            {
+                State.Instructions++;
+                State.Cycles += costs[last] + TimingBlockRetired(block);
+            }
         }
         catch (GuestException e)
         {
-            SetRetired(start, cycles0, i, cpi); // a Plain instruction may fault too (CRC32 where it is UNDEFINED)
+            if (costs == null) SetRetired(start, cycles0, i, cpi); // a Plain instruction may fault too (CRC32 where it is UNDEFINED)
             exit = TakeSynchronousException(e, pc); // counts the faulting instruction
             Statistics.InstructionsPredecoded += (ulong)i + 1;
             PredecodedBlockExecuted?.Invoke(this, block);
@@ -123,7 +147,7 @@ public sealed partial class Cpu
             exit = Stopped(pc); // instruction i is not retired
         }
     done:
-        SetRetired(start, cycles0, i, cpi);
+        if (costs == null) SetRetired(start, cycles0, i, cpi);
         Statistics.InstructionsPredecoded += (ulong)i;
         PredecodedBlockExecuted?.Invoke(this, block);
         return exit;
@@ -142,6 +166,7 @@ public sealed partial class Cpu
     {
         int n = block.Length;
         ulong cpi = CyclesPerInstruction;
+        ulong[]? costs = block.TimingCosts; // null under the flat model: cpi each
         ulong pc = block.Pc;
         ulong start = State.Instructions;
         int i = 0;
@@ -153,8 +178,9 @@ public sealed partial class Cpu
                 NextPc = pc + 4;
                 Execute(block, i, block.Predecoded[i]);
                 State.PC = NextPc;
-                State.Cycles += cpi;
+                State.Cycles += costs == null ? cpi : costs[i];
                 State.Instructions++;
+                if (costs != null && i == n - 1) State.Cycles += TimingBlockRetired(block);
                 if (++i == n || NextPc != pc + 4) break;
                 pc += 4;
                 if (!MayRunNextInstruction(limit) || block.Invalidated)
@@ -212,8 +238,9 @@ public sealed partial class Cpu
     // As Step: the faulting instruction at pc takes its exception and is counted.
     private PredecodedExit TakeSynchronousException(GuestException e, ulong pc)
     {
+        ulong cycles = InProgressCycles; // (the faulting instruction's, read before the entry moves the PC)
         TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-        State.Cycles += CyclesPerInstruction;
+        State.Cycles += cycles;
         State.Instructions++;
         return PredecodedExit.Exception;
     }
@@ -223,6 +250,7 @@ public sealed partial class Cpu
     {
         State.PC = pc;
         NextPc = pc + 4;
+        if (_timingBlock != null) TimingLeftBlock(_timingBlock); // it runs again in its issue group
         return PredecodedExit.Exception;
     }
 

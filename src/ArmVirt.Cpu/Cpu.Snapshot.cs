@@ -40,6 +40,7 @@ public sealed partial class Cpu : ISnapshotState
         writer.Write((int)StopReason);
         writer.Write(ExitCode);
         writer.Write(StopMessage ?? "");
+        if (_timing != null) SaveTimingState(writer); // (none under flat: its snapshots are unchanged)
     }
 
     /// <summary>
@@ -78,6 +79,7 @@ public sealed partial class Cpu : ISnapshotState
         ExitCode = reader.ReadInt32();
         string message = reader.ReadString();
         StopMessage = message.Length == 0 ? null : message;
+        if (_timing != null) RestoreTimingState(reader);
         DropCachedTranslations();
     }
 

@@ -9,6 +9,7 @@ namespace ArmVirt.Cpu;
 public sealed partial class Cpu
 {
     private AddressTranslator? _translator;
+    private global::ArmVirt.Cpu.Timing.DescriptorReadCounter _descriptorReads = null!; // the translator's memory (Cpu.Timing.cs)
 
     /// <summary>The two-stage MMU with this CPU's TLB (created on first use).</summary>
     public AddressTranslator Translator
@@ -17,7 +18,7 @@ public sealed partial class Cpu
         {
             if (_translator == null)
             {
-                _translator = new AddressTranslator(new PhysicalBusMemory(Bus));
+                _translator = new AddressTranslator(_descriptorReads = new global::ArmVirt.Cpu.Timing.DescriptorReadCounter(new PhysicalBusMemory(Bus)));
                 TlbMaintenance += OnTlbInvalidation;
                 AddressTranslationHook = TranslateForAt;
             }
@@ -156,7 +157,9 @@ public sealed partial class Cpu
     {
         EnsureRegimeCache();
         bool deviceFaults = misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0;
+        long reads = _descriptorReads.Reads;
         var r = Translator.TranslateCached(in _regime, va, ToAccessType(kind), deviceFaults);
+        if (_timing != null) TimingWalked(reads);
         if (r.IsFault) throw AbortFor(va, r.Fault, kind, fetch: false);
         return r.PhysicalAddress;
     }
@@ -182,7 +185,9 @@ public sealed partial class Cpu
     {
         EnsureRegimeCache();
         if (TryFetchFromTlb(pc, out pa)) return null;
+        long reads = _descriptorReads.Reads;
         var r = Translator.TranslateCached(in _regime, pc, AccessType.Execute);
+        if (_timing != null) TimingWalked(reads);
         pa = r.PhysicalAddress;
         return r.IsFault ? AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true) : null;
     }

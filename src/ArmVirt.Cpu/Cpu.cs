@@ -83,6 +83,8 @@ public sealed partial class Cpu
     public void Reset()
     {
         State = default;
+        _predictor?.Reset(); // (before the PMU's reset, which reads its counts)
+        _issuePc = ulong.MaxValue;
         State.EL = Configuration.HighestEl;
         State.SpSel = 1;
         State.Daif = 0xF << 6;

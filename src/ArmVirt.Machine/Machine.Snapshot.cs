@@ -26,6 +26,7 @@ public sealed partial class Machine
             var c = Cpu.Configuration;
             var s = new StringBuilder();
             s.Append($"cpu={c.Model.Name} pmu={(c.HasPmu ? "on" : "off")} el={c.HighestEl} smp={Cpus.Count} quantum={Quantum} cpi={Cpu.CyclesPerInstruction}");
+            if (!Cpu.Timing.IsFlat) s.Append($" timing={Cpu.Timing.Name}"); // (the predictor's state is not saved: README)
             s.Append($" gic={GicVersion}");
             if (Gicv2 != null) s.Append($" lr={Gicv2.ListRegisterCount}");
             else if (Gicv3Virtual != null) s.Append($" lr={Gicv3Virtual.ListRegisterCount}");

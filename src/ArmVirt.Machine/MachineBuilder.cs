@@ -42,6 +42,7 @@ public sealed partial class MachineBuilder
     private ulong? _entryPoint;
     private bool _semihosting;
     private ExecutionEngine _engine = ExecutionEngine.Jit;
+    private ArmVirt.Cpu.Timing.TimingModel _timing = ArmVirt.Cpu.Timing.TimingModel.Flat;
     private Stream? _serialOutput;
     private ISerialBackend? _serialBackend;
     private Stream? _serialInput;
@@ -250,6 +251,21 @@ public sealed partial class MachineBuilder
     }
 
     /// <summary>
+    /// The timing model every CPU charges cycles by (<c>--timing</c>): <see cref="ArmVirt.Cpu.Timing.TimingModel.Flat"/>
+    /// (default: one cycle per instruction), <see cref="ArmVirt.Cpu.Timing.TimingModel.CortexA53"/> or
+    /// <see cref="ArmVirt.Cpu.Timing.TimingModel.CortexA57"/>. Virtual time (the generic timer, the RTC) follows the cycles,
+    /// so under a slower model a guest's timers fire after fewer instructions. Both engines give the same counts.
+    /// </summary>
+    public MachineBuilder WithTiming(ArmVirt.Cpu.Timing.TimingModel model)
+    {
+        _timing = model;
+        return this;
+    }
+
+    /// <summary>The timing model by name: "flat" (default), "cortex-a53" or "cortex-a57" (see <see cref="WithTiming(ArmVirt.Cpu.Timing.TimingModel)"/>).</summary>
+    public MachineBuilder WithTiming(string model) => WithTiming(ArmVirt.Cpu.Timing.TimingModel.Parse(model));
+
+    /// <summary>
     /// Connects the UART: transmitted bytes go to <paramref name="output"/>; bytes read from <paramref name="input"/>
     /// are received by the guest (a seekable stream is read whole at build time, so runs repeat exactly; other
     /// streams are read by a background thread). Without this call serial output is discarded.
@@ -372,7 +388,7 @@ public sealed partial class MachineBuilder
             var counter = new SystemCounter(clock.CpuFrequencyHz);
             for (int i = 0; i < _cpuCount; i++)
             {
-                var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model, Index = i, HasPmu = pmu }) { Engine = _engine };
+                var cpu = new CpuCore(bus, clock, new CpuConfiguration { HighestEl = _highestEl, Model = model, Index = i, HasPmu = pmu }) { Engine = _engine, Timing = _timing };
                 var timer = new GenericTimer(counter, clock, () => cpu.State.Cycles);
                 GenericTimerSystemRegisters.Install(cpu, timer);
                 timer.EventStreamTick = cpu.SignalEvent; // event streams wake WFE

@@ -16,13 +16,13 @@ internal sealed class LockstepPair : IDisposable
     /// Both machines; the JIT side compiles synchronously (so tests know what ran compiled) at
     /// <paramref name="jitThreshold"/> and optimizes at <paramref name="optimizeThreshold"/> (0: straight to the
     /// optimized tier), unless <paramref name="background"/> is set. Both CPUs charge
-    /// <paramref name="cyclesPerInstruction"/>.
+    /// <paramref name="cyclesPerInstruction"/>, or the costs of <paramref name="timing"/>.
     /// </summary>
     public LockstepPair(int jitThreshold = 0, CpuConfiguration? configuration = null, long optimizeThreshold = 0, bool background = false,
-        ulong cyclesPerInstruction = 1)
+        ulong cyclesPerInstruction = 1, Timing.TimingModel? timing = null)
     {
-        Interp = new Side(configuration, cyclesPerInstruction);
-        Jit = new Side(configuration, cyclesPerInstruction);
+        Interp = new Side(configuration, cyclesPerInstruction, timing);
+        Jit = new Side(configuration, cyclesPerInstruction, timing);
         Jit.Cpu.Engine = ExecutionEngine.Jit;
         Jit.Cpu.JitThreshold = jitThreshold;
         Jit.Cpu.JitBaselineMinimumLength = 0; // every block compiles at jitThreshold, whatever its length
@@ -148,12 +148,12 @@ internal sealed class LockstepPair : IDisposable
     /// <summary>One machine of the pair.</summary>
     internal sealed class Side : IDisposable
     {
-        public Side(CpuConfiguration? configuration, ulong cyclesPerInstruction = 1)
+        public Side(CpuConfiguration? configuration, ulong cyclesPerInstruction = 1, Timing.TimingModel? timing = null)
         {
             Bus = new PhysicalBus();
             Ram = Bus.AddRam(RamBase, RamSize);
             Clock = new VirtualClock();
-            Cpu = new Cpu(Bus, Clock, configuration) { CyclesPerInstruction = cyclesPerInstruction };
+            Cpu = new Cpu(Bus, Clock, configuration) { CyclesPerInstruction = cyclesPerInstruction, Timing = timing ?? Timing.TimingModel.Flat };
             Cpu.State.PC = RamBase;
         }
 

@@ -36,11 +36,13 @@ public sealed class LockstepRegionTests
     // RAM is also mapped 4 GiB higher, rotated by one page: a register offset with UXTW of a negative index reaches
     // RAM through this second mapping (other data, other TLB entries) instead of faulting.
     // With `predecoded` nothing is ever compiled: every block runs in the JIT engine's predecoded interpreter tier.
-    internal static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1, bool background = false, bool predecoded = false)
+    // With `timing` both CPUs charge that model's costs (the JIT then compiles blocks, not regions).
+    internal static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1, bool background = false, bool predecoded = false,
+        Timing.TimingModel? timing = null)
     {
         var pair = predecoded
-            ? new LockstepPair(jitThreshold: int.MaxValue, optimizeThreshold: long.MaxValue, cyclesPerInstruction: cyclesPerInstruction)
-            : new LockstepPair(jitThreshold: 0, optimizeThreshold: 0, background: background, cyclesPerInstruction: cyclesPerInstruction);
+            ? new LockstepPair(jitThreshold: int.MaxValue, optimizeThreshold: long.MaxValue, cyclesPerInstruction: cyclesPerInstruction, timing: timing)
+            : new LockstepPair(jitThreshold: 0, optimizeThreshold: 0, background: background, cyclesPerInstruction: cyclesPerInstruction, timing: timing);
         if (!mmu) return pair;
         Store64(pair, L1 + 8, L2 | 0b11);
         Store64(pair, L2, L3 | 0b11);

@@ -51,6 +51,34 @@ public sealed class ArmVirtBootTests
     }
 
     [TestMethod]
+    public void BootsUnderTheCortexA53TimingModelWithTheSameCountsUnderBothEngines()
+    {
+        // --timing cortex-a53 at EL1: the kernel's timers, its delay calibration and the PMU driver run on the model's
+        // cycles (TLB walks, exceptions, WFI, MMIO all on the way); the interpreter and the JIT print the same console
+        // output (timestamps included) and retire the same instructions in the same cycles with the same predictions.
+        RequireEnabled();
+        string[] arguments = [.. LinuxBootEnvironment.GuestArguments(1), "--timing", "cortex-a53", "--stats"];
+        BootRun jit = LinuxBootEnvironment.RunArmVirt(arguments, LinuxBootEnvironment.ArmVirtTimeout);
+        BootRun interp = LinuxBootEnvironment.RunArmVirt([.. arguments, "--engine", "interp"], LinuxBootEnvironment.ArmVirtTimeout);
+        QemuBootTests.AssertCleanBoot(jit);
+        QemuBootTests.AssertCleanBoot(interp);
+        StringAssert.Contains(jit.Output, "hw perfevents: enabled with armv8_pmuv3 PMU driver, 7 counters available", jit.Describe());
+        string counts = TimingCounts(jit);
+        Assert.AreEqual(TimingCounts(interp), counts);
+        Assert.AreEqual(interp.StandardOutput, jit.StandardOutput, "console output");
+        Console.WriteLine(counts);
+    }
+
+    // --stats' instruction, cycle and branch prediction counts (not its MIPS and seconds).
+    private static string TimingCounts(BootRun run)
+    {
+        var counts = System.Text.RegularExpressions.Regex.Match(run.Output, @"armvirt: \d+ instructions, \d+ cycles");
+        var predictor = System.Text.RegularExpressions.Regex.Match(run.Output, @"IPC [0-9.]+, \d+ branches predicted, \d+ mispredicted");
+        Assert.IsTrue(counts.Success && predictor.Success, "no --stats counts: " + run.Describe());
+        return counts.Value + "; " + predictor.Value;
+    }
+
+    [TestMethod]
     public void BootsToShellAndPowersOffAtEl1()
     {
         RequireEnabled();

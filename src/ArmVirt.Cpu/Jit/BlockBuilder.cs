@@ -29,7 +29,9 @@ public static class BlockBuilder
         // A page where an armed breakpoint may match gets no instructions: the interpreter checks each before it runs.
         if ((pc & 3) == 0 && !cpu.InstructionChecksOnPage(pc) && (physicalAddress >> cpu.PhysicalAddressBits) == 0 && (physicalAddress & 0xFFF) == (pc & 0xFFF))
         {
-            for (ulong a = pc, pa = physicalAddress; a < pageEnd && n < TranslationBlock.MaxInstructions; a += 4, pa += 4)
+            // Under a timing model a block cut by the cap ends at a 16-byte boundary, where an issue group ends (Timing/README.md).
+            int cap = TranslationBlock.MaxInstructions - (cpu.Timing.IsFlat ? 0 : (int)((pc >> 2) & 3));
+            for (ulong a = pc, pa = physicalAddress; a < pageEnd && n < cap; a += 4, pa += 4)
             {
                 uint insn;
                 unsafe

@@ -59,7 +59,7 @@ public static class BlockCompiler
             {
                 // Handlers other than data processing may read the counters (MRS CNTVCT_EL0 through the generic
                 // timer, semihosting SYS_ELAPSED, MMIO devices): bring them to this instruction's value first.
-                EmitRetire(il, (ulong)(k - retired), cyclesPerInstruction);
+                EmitRetire(il, (ulong)(k - retired), Cycles(block, retired, k, cyclesPerInstruction));
                 retired = k;
             }
             if (last || !InstructionClassifier.NeedsNoPc(block.Encodings[k])) EmitStoreStateField(il, CpuMembers.Pc, pc);
@@ -80,7 +80,7 @@ public static class BlockCompiler
                 il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
                 EmitStoreNextPc(il, pc + 4);
                 EmitStoreStateField(il, CpuMembers.Pc, pc + 4);
-                EmitRetire(il, (ulong)(k + 1 - retired), cyclesPerInstruction);
+                EmitRetire(il, (ulong)(k + 1 - retired), Cycles(block, retired, k + 1, cyclesPerInstruction));
                 il.Emit(OpCodes.Ret);
                 il.MarkLabel(stay);
             }
@@ -99,7 +99,7 @@ public static class BlockCompiler
             EmitStoreNextPc(il, block.Pc + 4 * (ulong)n);
             EmitStoreStateField(il, CpuMembers.Pc, block.Pc + 4 * (ulong)n);
         }
-        EmitRetire(il, (ulong)(n - retired), cyclesPerInstruction);
+        EmitRetire(il, (ulong)(n - retired), Cycles(block, retired, n, cyclesPerInstruction));
         if (block.ChainableExit && BranchTarget(block.Pc + 4 * (ulong)(n - 1), block.Words[n - 1]) == block.Pc)
         {
             // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgain(block)) goto start.
@@ -163,10 +163,14 @@ public static class BlockCompiler
         il.Emit(OpCodes.Stfld, field);
     }
 
-    // cpu.State.Cycles += count * cpi; cpu.State.Instructions += count
-    private static void EmitRetire(ILGenerator il, ulong count, ulong cyclesPerInstruction)
+    // The cycles of instructions [from, to): from the block's timing model cost table, or cpi each (flat).
+    private static ulong Cycles(TranslationBlock block, int from, int to, ulong cyclesPerInstruction) =>
+        block.TimingPrefix is { } p ? p[to] - p[from] : (ulong)(to - from) * cyclesPerInstruction;
+
+    // cpu.State.Cycles += cycles; cpu.State.Instructions += count
+    private static void EmitRetire(ILGenerator il, ulong count, ulong cycles)
     {
-        EmitAddStateField(il, CpuMembers.Cycles, count * cyclesPerInstruction);
+        EmitAddStateField(il, CpuMembers.Cycles, cycles);
         EmitAddStateField(il, CpuMembers.Instructions, count);
     }
 

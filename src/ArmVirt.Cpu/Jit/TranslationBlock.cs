@@ -123,6 +123,16 @@ public sealed class TranslationBlock
     // one array, so that a run touches one array rather than three (cold blocks: each is a cache miss).
     internal readonly PredecodedInstruction[] Predecoded;
 
+    /// <summary>
+    /// Under a timing model other than flat (Cpu.Timing.cs): each instruction's cycles, their prefix sums (length + 1
+    /// entries: the cycles of instructions [0, k) are TimingPrefix[k]) and the class of the last instruction when the
+    /// branch predictor predicts it (else <see cref="Timing.TimingClass.Other"/>). Null under the flat model.
+    /// </summary>
+    internal ulong[]? TimingCosts, TimingPrefix;
+
+    /// <inheritdoc cref="TimingCosts"/>
+    internal Timing.TimingClass TimingLastBranch;
+
     /// <summary>The compiled region whose code the block runs (its own or one it adopted), or null.</summary>
     internal CompiledRegion? Region;
 

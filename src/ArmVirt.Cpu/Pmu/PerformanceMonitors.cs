@@ -56,8 +56,8 @@ public sealed class PerformanceMonitors
 
     // What counts at the current EL (Reconfigure): every counter that counts, and those counting cycles, instructions
     // and instruction-stream events.
-    private uint _counting, _countsCycles, _countsInstructions, _countsStream;
-    private ulong _syncCycles, _syncInstructions;
+    private uint _counting, _countsCycles, _countsInstructions, _countsStream, _countsPredicted, _countsMispredicted;
+    private ulong _syncCycles, _syncInstructions, _syncPredicted, _syncMispredicted;
     private ScheduledEvent? _overflowEvent, _leaveCompiledCode;
     private bool _instructionDeadlineDeferred; // an instruction counter's deadline left out while the CPU waits
 
@@ -203,15 +203,16 @@ public sealed class PerformanceMonitors
 
     /// <summary>
     /// PMCEID0_EL0 (events 0x00-0x1F) and PMCEID1_EL0 (0x20-0x3F): the common events counted, one bit each.
-    /// BR_MIS_PRED is not listed: it needs the branch predictor the timing models will own.
+    /// BR_MIS_PRED and BR_PRED are listed only with a branch predictor (<paramref name="predictor"/>: a timing model
+    /// other than flat, <see cref="Cpu.BranchPredictor"/>).
     /// </summary>
-    internal static ulong CommonEventIds(int half)
+    internal static ulong CommonEventIds(int half, bool predictor)
     {
         ulong bits = 0;
         foreach (var e in Enum.GetValues<PmuEvent>())
         {
             int number = (int)e;
-            if (e != PmuEvent.BrMisPred && number >> 5 == half) bits |= 1UL << (number & 31);
+            if ((predictor || e is not (PmuEvent.BrMisPred or PmuEvent.BrPred)) && number >> 5 == half) bits |= 1UL << (number & 31);
         }
         return bits;
     }
@@ -290,6 +291,8 @@ public sealed class PerformanceMonitors
         Select = 0;
         _syncCycles = _cpu.State.Cycles;
         _syncInstructions = _cpu.State.Instructions;
+        _syncPredicted = _cpu.BranchPredictor?.Predicted ?? 0;
+        _syncMispredicted = _cpu.BranchPredictor?.Mispredicted ?? 0;
         Reconfigure();
     }
 
@@ -332,6 +335,13 @@ public sealed class PerformanceMonitors
         _countsCycles = r.ReadUInt32();
         _countsInstructions = r.ReadUInt32();
         _countsStream = r.ReadUInt32();
+        // (not saved, so that a snapshot's format does not depend on the timing model: derived from what counts)
+        _countsPredicted = _countsMispredicted = 0;
+        foreach (int n in new BitIterator(_counting))
+        {
+            if (EventOf(n) == (int)PmuEvent.BrPred) _countsPredicted |= 1u << n;
+            if (EventOf(n) == (int)PmuEvent.BrMisPred) _countsMispredicted |= 1u << n;
+        }
         _syncCycles = r.ReadUInt64();
         _syncInstructions = r.ReadUInt64();
         _instructionDeadlineDeferred = r.ReadBool();
@@ -340,6 +350,13 @@ public sealed class PerformanceMonitors
         _overflowEvent = r.ReadEvent(_cpu.Clock, _overflowEvent, OnOverflowDeadline);
         _leaveCompiledCode = r.ReadEvent(_cpu.Clock, _leaveCompiledCode, static () => { });
         UpdateInterrupt();
+    }
+
+    /// <summary>The predictor counts BR_PRED and BR_MIS_PRED were last synchronised at (saved with the timing model's state).</summary>
+    internal (ulong Predicted, ulong Mispredicted) PredictorSync
+    {
+        get => (_syncPredicted, _syncMispredicted);
+        set => (_syncPredicted, _syncMispredicted) = value;
     }
 
     /// <summary>Brings the counting counters up to date with the CPU's cycle and instruction counts.</summary>
@@ -360,6 +377,15 @@ public sealed class PerformanceMonitors
             foreach (int n in new BitIterator(_countsInstructions)) Add(n, delta);
             _syncInstructions = instructions;
         }
+        // BR_PRED and BR_MIS_PRED: the timing model's predictor counts them in every engine, as the CPU counts cycles.
+        if (_cpu.BranchPredictor is { } predictor)
+        {
+            ulong predicted = predictor.Predicted, mispredicted = predictor.Mispredicted;
+            foreach (int n in new BitIterator(_countsPredicted)) Add(n, predicted - _syncPredicted);
+            foreach (int n in new BitIterator(_countsMispredicted)) Add(n, mispredicted - _syncMispredicted);
+            _syncPredicted = predicted;
+            _syncMispredicted = mispredicted;
+        }
     }
 
     // Sync, counting the instruction in progress at the current EL when there is one: its cycles, and itself when it
@@ -368,7 +394,7 @@ public sealed class PerformanceMonitors
     {
         Sync();
         if (!inProgress) return;
-        ulong cpi = _cpu.CyclesPerInstruction;
+        ulong cpi = _cpu.InProgressCycles;
         foreach (int n in new BitIterator(_countsCycles)) AddCycles(n, cpi);
         if (retires)
             foreach (int n in new BitIterator(_countsInstructions)) Add(n, 1);
@@ -379,7 +405,7 @@ public sealed class PerformanceMonitors
     /// <summary>Re-evaluates which counters count at the current EL, the overflow deadline and the interrupt request.</summary>
     internal void Reconfigure()
     {
-        uint counting = 0, cycles = 0, instructions = 0, stream = 0;
+        uint counting = 0, cycles = 0, instructions = 0, stream = 0, predicted = 0, mispredicted = 0;
         foreach (int n in new BitIterator(ImplementedCounters))
         {
             if (!CountsNow(n)) continue;
@@ -389,6 +415,8 @@ public sealed class PerformanceMonitors
             {
                 case (int)PmuEvent.CpuCycles: cycles |= 1u << n; break;
                 case (int)PmuEvent.InstRetired or (int)PmuEvent.InstSpec: instructions |= 1u << n; break;
+                case (int)PmuEvent.BrPred: predicted |= 1u << n; break;
+                case (int)PmuEvent.BrMisPred: mispredicted |= 1u << n; break;
                 case (int)PmuEvent.LdRetired or (int)PmuEvent.StRetired or (int)PmuEvent.MemAccess or (int)PmuEvent.BrRetired
                     or (int)PmuEvent.L1iTlbRefill or (int)PmuEvent.L1dTlbRefill:
                     stream |= 1u << n;
@@ -400,6 +428,8 @@ public sealed class PerformanceMonitors
         _countsCycles = cycles;
         _countsInstructions = instructions;
         _countsStream = stream;
+        _countsPredicted = predicted;
+        _countsMispredicted = mispredicted;
         // Compiled code runs until the next clock deadline: an event due now makes it leave at the end of this
         // instruction, after which the execution loop sees NeedsInstructionStream and steps.
         if (streamStarts)
@@ -526,6 +556,7 @@ public sealed class PerformanceMonitors
             soonest = Math.Min(soonest, remaining);
         }
         ulong cpi = Math.Max(1UL, _cpu.CyclesPerInstruction);
+        ulong width = (ulong)_cpu.MaximumInstructionsPerCycle; // a timing model retires up to this many per cycle
         foreach (int n in new BitIterator(_countsInstructions & observed))
         {
             if (_cpu.IsWaiting)
@@ -534,7 +565,7 @@ public sealed class PerformanceMonitors
                 continue;
             }
             ulong remaining = (1UL << 32) - _counter[n];
-            soonest = Math.Min(soonest, remaining > ulong.MaxValue / cpi ? ulong.MaxValue : remaining * cpi);
+            soonest = Math.Min(soonest, width > 1 ? Math.Max(1, remaining / width) : remaining > ulong.MaxValue / cpi ? ulong.MaxValue : remaining * cpi);
         }
         if (soonest == ulong.MaxValue || _syncCycles > ulong.MaxValue - soonest)
         {

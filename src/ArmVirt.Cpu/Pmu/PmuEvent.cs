@@ -26,10 +26,15 @@ public enum PmuEvent
     ExcTaken = 0x09,
     /// <summary>Exception returns (ERET) architecturally executed.</summary>
     ExcReturn = 0x0A,
-    /// <summary>Mispredicted branches: reserved for the timing models' predictor; not counted, not in PMCEID0_EL0.</summary>
+    /// <summary>
+    /// Branches mispredicted or not predicted, by the timing model's <see cref="Timing.BranchPredictor"/>; not counted,
+    /// and not listed in PMCEID0_EL0, under the flat model.
+    /// </summary>
     BrMisPred = 0x10,
     /// <summary>Processor cycles.</summary>
     CpuCycles = 0x11,
+    /// <summary>Predictable branches executed (every B, BL, B.cond, CBZ/CBNZ, TBZ/TBNZ, BR, BLR, RET), as <see cref="BrMisPred"/>.</summary>
+    BrPred = 0x12,
     /// <summary>Data memory accesses: one per load and one per store of <see cref="LdRetired"/> and <see cref="StRetired"/>.</summary>
     MemAccess = 0x13,
     /// <summary>Operations speculatively executed: with no speculation, the instructions executed.</summary>

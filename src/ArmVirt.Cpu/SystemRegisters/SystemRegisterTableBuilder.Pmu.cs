@@ -18,8 +18,8 @@ internal static partial class SystemRegisterTableBuilder
             (c, w) => SystemRegisterTraps.Pmu(c, en | PmuUserAccess.SoftwareIncrement));
         AddPmu(t, "PMSELR_EL0", 9, 12, 5, c => c.Pmu.Select, (c, v) => c.Pmu.Select = v & 0x1F,
             (c, w) => SystemRegisterTraps.Pmu(c, en | PmuUserAccess.EventCounterRead));
-        AddPmu(t, "PMCEID0_EL0", 9, 12, 6, _ => PerformanceMonitors.CommonEventIds(0), null);
-        AddPmu(t, "PMCEID1_EL0", 9, 12, 7, _ => PerformanceMonitors.CommonEventIds(1), null);
+        AddPmu(t, "PMCEID0_EL0", 9, 12, 6, c => PerformanceMonitors.CommonEventIds(0, c.BranchPredictor != null), null);
+        AddPmu(t, "PMCEID1_EL0", 9, 12, 7, c => PerformanceMonitors.CommonEventIds(1, c.BranchPredictor != null), null);
         AddPmu(t, "PMCCNTR_EL0", 9, 13, 0, c => c.Pmu.ReadCounter(PerformanceMonitors.CycleCounter),
             (c, v) => c.Pmu.WriteCounter(PerformanceMonitors.CycleCounter, v),
             (c, w) => SystemRegisterTraps.Pmu(c, w ? en : en | PmuUserAccess.CycleCounterRead));

@@ -1,0 +1,248 @@
+using ArmVirt.Cpu.A64;
+using ArmVirt.Cpu.Jit;
+using ArmVirt.Cpu.Timing;
+
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    // The model when it is not flat (null: one cycle per instruction, CyclesPerInstruction, and nothing below runs).
+    private TimingModel? _timing;
+    private BranchPredictor? _predictor;
+
+    /// <summary>
+    /// The timing model this CPU charges cycles by (<c>--timing</c>): <see cref="TimingModel.Flat"/> (the default:
+    /// <see cref="CyclesPerInstruction"/> per instruction), <see cref="TimingModel.CortexA53"/> or
+    /// <see cref="TimingModel.CortexA57"/>. Both engines give the same cycle counts under every model
+    /// (src/ArmVirt.Cpu/Timing/README.md). Under a model other than flat the JIT compiles blocks but no regions.
+    /// </summary>
+    public TimingModel Timing
+    {
+        get => _timing ?? TimingModel.Flat;
+        init
+        {
+            _timing = value.IsFlat ? null : value;
+            _predictor = _timing == null ? null : new BranchPredictor(_timing);
+        }
+    }
+
+    /// <summary>The timing model's branch predictor, or null under <see cref="TimingModel.Flat"/>.</summary>
+    public BranchPredictor? BranchPredictor => _predictor;
+
+    // The issue group in progress for the instruction at _issuePc when the instruction count is _issueInstructions (the
+    // one before it retired just before, in the same group); any other instruction starts a new group. Kept by the
+    // interpreter per instruction, and by the block engines where they leave a block in the middle (TimingLeftBlock).
+    private IssueGroup _issueGroup;
+    private ulong _issuePc = ulong.MaxValue, _issueInstructions;
+
+    // The cycles of the instruction in progress when the interpreter runs it, and the block running under a model
+    // (predecoded or compiled), whose cost table gives them there.
+    private ulong _timingInProgress;
+    private TranslationBlock? _timingBlock;
+
+    // Set by a dynamic charge inside a block (a translation table walk): the block leaves after the access, so that
+    // the interpreter takes the clock deadline at the instruction it would have taken it.
+    private bool _timingLeave;
+
+    // Set by JitLoopAgain when it charged the predictor for a self-loop pass that then left: ExecuteChain does not again.
+    private bool _timingBranchCharged;
+
+    /// <summary>
+    /// The cycles the instruction in progress costs (read at an exception entry or return, and by WFI/WFE): its model
+    /// cost, or <see cref="CyclesPerInstruction"/> under the flat model.
+    /// </summary>
+    internal ulong InProgressCycles
+    {
+        get
+        {
+            if (_timing == null) return CyclesPerInstruction;
+            var b = _timingBlock;
+            if (b?.TimingCosts is { } costs && State.PC >= b.Pc && State.PC < b.EndPc) return costs[(int)((State.PC - b.Pc) >> 2)];
+            return _timingInProgress;
+        }
+    }
+
+    /// <summary>The most instructions that retire in one cycle (the model's issue width; 1 under flat): the PMU's lower bound.</summary>
+    internal int MaximumInstructionsPerCycle => _timing?.IssueWidth ?? 1;
+
+    // The interpreter's charge for A64 instruction insn at pc: its static cost in its issue group. The group state after
+    // it is kept aside until the instruction retires (TimingRetired): one that stops the CPU runs again in the same
+    // group, one that takes an exception ends the group.
+    private ulong TimingCharge(A64Encoding encoding, uint insn, ulong pc)
+    {
+        var x = Describe(encoding, insn);
+        var group = pc == _issuePc && State.Instructions == _issueInstructions && !IssueGroup.StartsGroup(pc) ? _issueGroup : default;
+        ulong cost = group.Charge(_timing!, x);
+        _issueNextGroup = group;
+        _issueNextPc = x.Serial || IssueGroup.StartsGroup(pc + 4) ? ulong.MaxValue : pc + 4;
+        _timingBlock = null;
+        _timingInProgress = cost;
+        return cost;
+    }
+
+    private IssueGroup _issueNextGroup;
+    private ulong _issueNextPc;
+
+    // A64 instruction insn at pc retired (no exception), the next at next: its group goes on at pc + 4 when it did not
+    // end it; a branch adds the predictor's charge.
+    private ulong TimingRetired(A64Encoding encoding, uint insn, ulong pc, ulong next)
+    {
+        if (_issueNextPc == next)
+        {
+            _issueGroup = _issueNextGroup;
+            _issuePc = next;
+            _issueInstructions = State.Instructions + 1;
+        }
+        else _issuePc = ulong.MaxValue;
+        return TimingBranch(encoding, insn, pc, next);
+    }
+
+    // An AArch32 instruction (interpreted only) or a fetch abort: one integer slot, a new group after it.
+    private ulong TimingChargeOther()
+    {
+        _issuePc = ulong.MaxValue;
+        _timingBlock = null;
+        return _timingInProgress = _timing!.CostOf(TimingClass.Other).Issue;
+    }
+
+    // After A64 instruction insn at pc retired with the next at next: the predictor's charge when it is a branch.
+    private ulong TimingBranch(A64Encoding encoding, uint insn, ulong pc, ulong next)
+    {
+        var c = Describe(encoding, insn).Class;
+        return BranchPredictor.Predicts(c) ? TimingBranchCharge(c, pc, next) : 0;
+    }
+
+    // TimingClassifier.Describe through a direct-mapped cache by word (the interpreter asks per instruction).
+    private const int TimingCacheBits = 12;
+    private uint[]? _timingCacheWord;
+    private A64Encoding?[]? _timingCacheRow;
+    private TimingInstruction[]? _timingCacheValue;
+
+    private TimingInstruction Describe(A64Encoding encoding, uint insn)
+    {
+        if (_timingCacheValue == null)
+        {
+            _timingCacheWord = new uint[1 << TimingCacheBits];
+            _timingCacheRow = new A64Encoding?[1 << TimingCacheBits];
+            _timingCacheValue = new TimingInstruction[1 << TimingCacheBits];
+        }
+        int slot = (int)((insn ^ (insn >> 13) ^ (insn >> 24)) & ((1 << TimingCacheBits) - 1));
+        if (ReferenceEquals(_timingCacheRow![slot], encoding) && _timingCacheWord![slot] == insn) return _timingCacheValue[slot];
+        var x = TimingClassifier.Describe(encoding, insn);
+        _timingCacheWord![slot] = insn;
+        _timingCacheRow[slot] = encoding;
+        _timingCacheValue[slot] = x;
+        return x;
+    }
+
+    private ulong TimingBranchCharge(TimingClass c, ulong pc, ulong next)
+    {
+        bool miss = _predictor!.Retire(c, pc, next);
+        return (next != pc + 4 ? _timing!.TakenBranchCycles : 0) + (miss ? _timing!.MispredictPenalty : 0);
+    }
+
+    // The predictor's charge for a block whose every instruction retired (its last one, when a branch, ended it).
+    private ulong TimingBlockRetired(TranslationBlock block)
+    {
+        var c = block.TimingLastBranch;
+        return c == TimingClass.Other ? 0 : TimingBranchCharge(c, block.EndPc - 4, State.PC);
+    }
+
+    /// <summary>
+    /// Gives <paramref name="block"/> its cost table under the current model: each instruction's cycles in its issue
+    /// group, the group starting fresh at the block's first instruction (a block is entered only where no group is in
+    /// progress: <see cref="TimingGroupInProgressAt"/>), at each 16-byte boundary and after an instruction that ends one.
+    /// </summary>
+    private void TimingPrepare(TranslationBlock block)
+    {
+        if (block.TimingCosts != null || block.Length == 0) return;
+        int n = block.Length;
+        var costs = new ulong[n];
+        var prefix = new ulong[n + 1];
+        var group = default(IssueGroup);
+        for (int i = 0; i < n; i++)
+        {
+            ulong pc = block.Pc + 4 * (ulong)i;
+            if (i > 0 && IssueGroup.StartsGroup(pc)) group = default;
+            var x = Describe(block.EncodingArray[i], block.WordArray[i]);
+            costs[i] = group.Charge(_timing!, x);
+            prefix[i + 1] = prefix[i] + costs[i];
+        }
+        var last = TimingClassifier.Classify(block.EncodingArray[n - 1], block.WordArray[n - 1]);
+        block.TimingLastBranch = BranchPredictor.Predicts(last) ? last : TimingClass.Other;
+        block.TimingPrefix = prefix;
+        block.TimingCosts = costs; // published last: InProgressCycles and the engines test this one
+    }
+
+    /// <summary>True when the instruction at <paramref name="pc"/> continues an issue group: no block may start there.</summary>
+    private bool TimingGroupInProgressAt(ulong pc) => pc == _issuePc && State.Instructions == _issueInstructions;
+
+    // A block left with its instruction at State.PC still to run, the one before it retired: the group in progress
+    // there, replayed from the group's start in the block (the block started a fresh group).
+    private void TimingLeftBlock(TranslationBlock block)
+    {
+        ulong next = State.PC;
+        if (next <= block.Pc || next >= block.EndPc || IssueGroup.StartsGroup(next)) return;
+        ulong from = Math.Max(block.Pc, next & ~15UL);
+        var group = default(IssueGroup);
+        for (ulong a = from; a < next; a += 4)
+        {
+            int i = (int)((a - block.Pc) >> 2);
+            group.Charge(_timing!, Describe(block.EncodingArray[i], block.WordArray[i]));
+        }
+        _issueGroup = group;
+        _issuePc = next;
+        _issueInstructions = State.Instructions;
+    }
+
+    // Cycles that happen inside an instruction (translation table walks): added where they happen in every engine, and
+    // to the counters a compiled block recomputes a fault's cycles from; the running block then leaves after the access.
+    private void TimingChargeDynamic(ulong cycles)
+    {
+        State.Cycles += cycles;
+        _jitEntryCycles += cycles;
+        _timingLeave = true;
+    }
+
+    // After a TLB lookup that may have walked: walks made since walksBefore, each priced by its descriptor reads.
+    private void TimingWalked(long readsBefore)
+    {
+        long reads = _descriptorReads.Reads - readsBefore;
+        if (reads > 0) TimingChargeDynamic((ulong)reads * _timing!.WalkAccessCycles);
+    }
+
+    // A timing model's state in a snapshot: the predictor, the issue group in progress (a snapshot is taken between
+    // instructions, possibly inside a group) and the predictor counts the PMU last synchronised at.
+    private void SaveTimingState(Core.SnapshotWriter w)
+    {
+        w.Section("cpu.timing");
+        w.Write(_timing!.Name);
+        _predictor!.SaveState(w);
+        bool inGroup = TimingGroupInProgressAt(State.PC);
+        w.Write(inGroup);
+        if (inGroup) _issueGroup.SaveState(w);
+        var (predicted, mispredicted) = Pmu.PredictorSync;
+        w.Write(predicted);
+        w.Write(mispredicted);
+    }
+
+    private void RestoreTimingState(Core.SnapshotReader r)
+    {
+        r.Section("cpu.timing");
+        string name = r.ReadString();
+        if (name != _timing!.Name) throw new Core.SnapshotFormatException($"timing model {name} in the snapshot where {_timing.Name} is expected");
+        _predictor!.RestoreState(r);
+        _issuePc = ulong.MaxValue;
+        if (r.ReadBool())
+        {
+            _issueGroup = IssueGroup.RestoreState(r);
+            _issuePc = State.PC;
+            _issueInstructions = State.Instructions;
+        }
+        Pmu.PredictorSync = (r.ReadUInt64(), r.ReadUInt64());
+    }
+
+    // The block's cycles from instruction `from` to instruction `to` (exclusive), under the model or flat.
+    private static ulong BlockCycles(TranslationBlock block, int from, int to, ulong cpi) =>
+        block.TimingPrefix is { } p ? p[to] - p[from] : (ulong)(to - from) * cpi;
+}

@@ -1,0 +1,201 @@
+using ArmVirt.Cpu.A64;
+using ArmVirt.Cpu.Timing;
+
+namespace ArmVirt.Cpu.Tests;
+
+/// <summary>
+/// The timing models (src/ArmVirt.Cpu/Timing): classes from the decode rows, the issue rule, the branch predictor, and
+/// the same cycle counts under the interpreter and the JIT (predecoded and compiled blocks) for every model, compared
+/// after every block on random programs with loops, calls, loads/stores, faults and translation table walks.
+/// </summary>
+[TestClass]
+public sealed class TimingTests
+{
+    [TestMethod]
+    [DataRow(0x91000420u, TimingClass.IntAlu, DisplayName = "add x0, x1, #1")]
+    [DataRow(0x8b020020u, TimingClass.IntAlu, DisplayName = "add x0, x1, x2")]
+    [DataRow(0x8b020820u, TimingClass.IntAluShifted, DisplayName = "add x0, x1, x2, lsl #2")]
+    [DataRow(0x8b22c020u, TimingClass.IntAluShifted, DisplayName = "add x0, x1, w2, sxtw")]
+    [DataRow(0x1b020c20u, TimingClass.IntMul32, DisplayName = "madd w0, w1, w2, w3")]
+    [DataRow(0x9b020c20u, TimingClass.IntMul64, DisplayName = "madd x0, x1, x2, x3")]
+    [DataRow(0x9bc27c20u, TimingClass.IntMul64, DisplayName = "umulh x0, x1, x2")]
+    [DataRow(0x1ac20820u, TimingClass.IntDiv32, DisplayName = "udiv w0, w1, w2")]
+    [DataRow(0x9ac20c20u, TimingClass.IntDiv64, DisplayName = "sdiv x0, x1, x2")]
+    [DataRow(0xf9400020u, TimingClass.Load, DisplayName = "ldr x0, [x1]")]
+    [DataRow(0xa9400440u, TimingClass.LoadPair, DisplayName = "ldp x0, x1, [x2]")]
+    [DataRow(0xf9000020u, TimingClass.Store, DisplayName = "str x0, [x1]")]
+    [DataRow(0xa9000440u, TimingClass.StorePair, DisplayName = "stp x0, x1, [x2]")]
+    [DataRow(0xc85f7c20u, TimingClass.Atomic, DisplayName = "ldxr x0, [x1]")]
+    [DataRow(0xfd400020u, TimingClass.Load, DisplayName = "ldr d0, [x1]")]
+    [DataRow(0x14000000u, TimingClass.Branch, DisplayName = "b .")]
+    [DataRow(0x94000000u, TimingClass.Call, DisplayName = "bl .")]
+    [DataRow(0x54000001u, TimingClass.ConditionalBranch, DisplayName = "b.ne .")]
+    [DataRow(0xb4000000u, TimingClass.ConditionalBranch, DisplayName = "cbz x0, .")]
+    [DataRow(0xd61f0000u, TimingClass.IndirectBranch, DisplayName = "br x0")]
+    [DataRow(0xd63f0000u, TimingClass.IndirectCall, DisplayName = "blr x0")]
+    [DataRow(0xd65f03c0u, TimingClass.Return, DisplayName = "ret")]
+    [DataRow(0xd69f03e0u, TimingClass.ExceptionReturn, DisplayName = "eret")]
+    [DataRow(0xd4000001u, TimingClass.ExceptionGenerating, DisplayName = "svc #0")]
+    [DataRow(0xd5380000u, TimingClass.SystemRegister, DisplayName = "mrs x0, midr_el1")]
+    [DataRow(0xd5033bbfu, TimingClass.Barrier, DisplayName = "dmb ish")]
+    [DataRow(0xd5033fdfu, TimingClass.Barrier, DisplayName = "isb")]
+    [DataRow(0xd503201fu, TimingClass.Hint, DisplayName = "nop")]
+    [DataRow(0x1e622820u, TimingClass.FpAdd, DisplayName = "fadd d0, d1, d2")]
+    [DataRow(0x1e620820u, TimingClass.FpMul, DisplayName = "fmul d0, d1, d2")]
+    [DataRow(0x1f420c20u, TimingClass.FpFma, DisplayName = "fmadd d0, d1, d2, d3")]
+    [DataRow(0x1e221820u, TimingClass.FpDiv32, DisplayName = "fdiv s0, s1, s2")]
+    [DataRow(0x1e621820u, TimingClass.FpDiv64, DisplayName = "fdiv d0, d1, d2")]
+    [DataRow(0x1e61c020u, TimingClass.FpSqrt64, DisplayName = "fsqrt d0, d1")]
+    [DataRow(0x9e620020u, TimingClass.FpConvert, DisplayName = "scvtf d0, x1")]
+    [DataRow(0x9e670020u, TimingClass.FpConvert, DisplayName = "fmov d0, x1")]
+    [DataRow(0x4e023820u, TimingClass.SimdPermute, DisplayName = "zip1 v0.16b, v1.16b, v2.16b")]
+    [DataRow(0x4ea28420u, TimingClass.SimdArithmetic, DisplayName = "add v0.4s, v1.4s, v2.4s")]
+    [DataRow(0x4e284820u, TimingClass.Crypto, DisplayName = "aese v0.16b, v1.16b")]
+    public void ClassesComeFromTheDecodeRows(uint word, TimingClass expected) =>
+        Assert.AreEqual(expected, TimingClassifier.Classify(A64Decoder.Instance.Decode(word), word));
+
+    [TestMethod]
+    public void EveryDecodeRowHasAClass()
+    {
+        // The classifier covers every row of every family table: a row it does not know would be priced as Other.
+        foreach (var row in DataProcessingTable.Entries.Concat(BranchTable.Entries).Concat(SystemTable.Entries)
+                     .Concat(LoadStoreTable.Entries).Concat(SimdFpTable.Entries))
+            Assert.AreNotEqual(TimingClass.Other, TimingClassifier.Classify(row, row.Value), row.Name);
+    }
+
+    private static TimingInstruction Describe(uint word) => TimingClassifier.Describe(A64Decoder.Instance.Decode(word), word);
+
+    private static uint[] Charges(TimingModel model, params uint[] words)
+    {
+        var group = default(IssueGroup);
+        return [.. words.Select(w => group.Charge(model, Describe(w)))];
+    }
+
+    [TestMethod]
+    public void CortexA53DualIssuesIndependentInstructionsAndWaitsForResults()
+    {
+        var a53 = TimingModel.CortexA53;
+        // add x0, x1, #1; add x2, x3, #1: two ALU pipes, one cycle.
+        CollectionAssert.AreEqual(new uint[] { 1, 0 }, Charges(a53, 0x91000420, 0x91000462));
+        // add x0, x1, #1; add x2, x0, #1: the second reads the first's result.
+        CollectionAssert.AreEqual(new uint[] { 1, 1 }, Charges(a53, 0x91000420, 0x91000402));
+        // ldr x0, [x1]; add x2, x0, #1: load-use, latency 3.
+        CollectionAssert.AreEqual(new uint[] { 1, 3 }, Charges(a53, 0xf9400020, 0x91000402));
+        // ldr x0, [x1]; ldr x2, [x1]: one load/store pipe.
+        CollectionAssert.AreEqual(new uint[] { 1, 1 }, Charges(a53, 0xf9400020, 0xf9400022));
+        // three independent adds: two per cycle.
+        CollectionAssert.AreEqual(new uint[] { 1, 0, 1 }, Charges(a53, 0x91000420, 0x91000462, 0x910004a4));
+        // udiv x0, x1, x2 occupies the divider; the add after it issues in the next cycle.
+        CollectionAssert.AreEqual(new uint[] { 20, 1 }, Charges(a53, 0x9ac20820, 0x91000462));
+        // mrs issues alone.
+        CollectionAssert.AreEqual(new uint[] { 1, 1, 1 }, Charges(a53, 0x91000420, 0xd5380000, 0x91000462));
+    }
+
+    [TestMethod]
+    public void CortexA57IssuesThreeWideWithoutResultStalls()
+    {
+        var a57 = TimingModel.CortexA57;
+        // Three independent instructions on different pipes: one cycle.
+        CollectionAssert.AreEqual(new uint[] { 1, 0, 0 }, Charges(a57, 0x91000420, 0xf9400022, 0xf9000024));
+        // Load-use: no stall (out of order), but not in the producer's cycle.
+        CollectionAssert.AreEqual(new uint[] { 1, 1 }, Charges(a57, 0xf9400020, 0x91000402));
+        // MUL X: throughput one per three cycles.
+        CollectionAssert.AreEqual(new uint[] { 3, 3 }, Charges(a57, 0x9b027c20, 0x9b027c23));
+    }
+
+    [TestMethod]
+    public void FlatChargesOneCyclePerInstruction()
+    {
+        CollectionAssert.AreEqual(new uint[] { 1, 1, 1 }, Charges(TimingModel.Flat, 0x91000420, 0x91000462, 0x9ac20820));
+        Assert.IsTrue(TimingModel.Flat.IsFlat);
+        Assert.AreSame(TimingModel.CortexA53, TimingModel.Parse("Cortex-A53"));
+        Assert.ThrowsExactly<ArgumentException>(() => TimingModel.Parse("cortex-a72"));
+    }
+
+    [TestMethod]
+    public void PredictorLearnsLoopsAndCallsAndMissesAlternation()
+    {
+        var p = new BranchPredictor(TimingModel.CortexA53);
+        const ulong loop = 0x1000;
+        // A backward branch taken 9 times, then not: the first (weakly not taken) and the last are mispredicted.
+        for (int i = 0; i < 9; i++) p.Retire(TimingClass.ConditionalBranch, loop, loop - 8);
+        p.Retire(TimingClass.ConditionalBranch, loop, loop + 4);
+        Assert.AreEqual(10UL, p.Predicted);
+        Assert.AreEqual(2UL, p.Mispredicted);
+        // Calls and returns nested 8 deep fit the return stack; a 9th level loses the outermost return.
+        for (ulong d = 0; d < 9; d++) p.Retire(TimingClass.Call, 0x2000 + 4 * d, 0x3000);
+        for (ulong d = 9; d-- > 0;) p.Retire(TimingClass.Return, 0x3000, 0x2000 + 4 * d + 4);
+        Assert.AreEqual(3UL, p.Mispredicted);
+        // BR alternating between two targets: every one after the first is mispredicted, and the first too.
+        for (int i = 0; i < 6; i++) p.Retire(TimingClass.IndirectBranch, 0x4000, i % 2 == 0 ? 0x5000UL : 0x6000UL);
+        Assert.AreEqual(9UL, p.Mispredicted);
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53", false, false)]
+    [DataRow("cortex-a53", true, false)]
+    [DataRow("cortex-a57", true, false)]
+    [DataRow("cortex-a53", true, true, DisplayName = "cortex-a53, predecoded tier, MMU on")]
+    [DataRow("cortex-a57", false, true, DisplayName = "cortex-a57, predecoded tier, MMU off")]
+    public void RandomControlFlowProgramsCountTheInterpretersCycles(string model, bool mmu, bool predecoded)
+    {
+        // Random programs (loops, calls, BR/BLR, loads/stores, faults; with the MMU on, TLB walks), compared with the
+        // interpreter after every block: registers, PC and the cycle count.
+        var rng = new Random(20261207 + (mmu ? 1 : 0) + (predecoded ? 2 : 0) + model.Length);
+        using var pair = LockstepRegionTests.RegionPair(mmu, predecoded: predecoded, timing: TimingModel.Parse(model));
+        var (retired, _) = LockstepRegionTests.RunRandomPrograms(pair, rng, 120);
+        var jit = pair.Jit.Cpu;
+        Assert.AreEqual(0L, jit.Translations!.BlocksOptimized, "no regions under a timing model");
+        if (!predecoded) Assert.IsGreaterThan(0L, jit.Translations.BlocksCompiled, "blocks were compiled");
+        Assert.AreNotEqual(retired, jit.State.Cycles, "the model charged its costs");
+        Assert.IsGreaterThan(0UL, jit.BranchPredictor!.Mispredicted);
+        Assert.AreEqual(pair.Interp.Cpu.BranchPredictor!.Mispredicted, jit.BranchPredictor.Mispredicted);
+    }
+
+    [TestMethod]
+    public void FetchAbortsUnderTranslationChargeTheirWalkOnce()
+    {
+        // BR to an unmapped VA: every fetch there walks (one level-1 descriptor) and faults; the handler skips to the
+        // next word, which faults again. The JIT's block lookup translates the fetch too, then leaves the fault to the
+        // interpreter: the walk's cycles must be charged once.
+        using var pair = LockstepRegionTests.RegionPair(mmu: true, timing: TimingModel.CortexA53);
+        pair.Load(LockstepRegionTests.Vbar + 0x200, LockstepRegionTests.SkipHandler);
+        LockstepRegionTests.LoadAtCode(pair, 0xd2a20000, 0xd61f0000); // movz x0, #0x1000, lsl #16; br x0
+        pair.Setup(cpu =>
+        {
+            cpu.Sys.Vbar[1] = LockstepRegionTests.Vbar;
+            cpu.State.Daif = 0xFu << 6;
+        });
+        pair.RunLockstep(3000);
+        Assert.AreEqual(0x21UL, pair.Jit.Cpu.Sys.Esr[1] >> 26, "instruction aborts taken");
+        Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.BlocksCompiled, "the handler ran compiled");
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53")]
+    [DataRow("cortex-a57")]
+    public void InstructionLimitsAndClockDeadlinesInsideIssueGroupsMatchTheInterpreter(string model)
+    {
+        // Limits that cut blocks (the interpreter finishes an issue group a block left), and a clock event every 37
+        // cycles (a block runs only when its last instruction starts before the deadline, by its cost table).
+        using var pair = new LockstepPair(0, timing: TimingModel.Parse(model));
+        pair.Load(LockstepPair.RamBase, LockstepProgramTests.MixedLoop);
+        var fired = new Dictionary<LockstepPair.Side, List<ulong>>();
+        foreach (var side in pair.Both)
+        {
+            var list = fired[side] = [];
+            var s = side;
+            void Tick()
+            {
+                list.Add(s.Cpu.State.Cycles);
+                s.Clock.Schedule(s.Clock.Now + 37, Tick);
+            }
+            s.Clock.Schedule(37, Tick);
+        }
+        for (ulong slice = 1; slice < 40; slice++) pair.RunLockstep(slice);
+        pair.RunLockstep(3000);
+        CollectionAssert.AreEqual(fired[pair.Interp], fired[pair.Jit]);
+        Assert.IsGreaterThan(50, fired[pair.Jit].Count);
+        Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.BlocksCompiled);
+    }
+}
