@@ -23,6 +23,7 @@ internal static class OptionParser
         new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
         new("--smp", "N", "number of CPUs, 1 (default) to 8; CPU 0 boots, the others start through PSCI CPU_ON", (o, v) => o.Cpus = ParseSmp(v)),
         new("--quantum", "N", "with --smp: cycles each CPU runs before the next takes its turn (default 10000; deterministic whatever N)", (o, v) => o.Quantum = ParseCount("--quantum", v)),
+        new("--smp-mode", "MODE", "with --smp: deterministic (default: the CPUs take turns on one host thread, runs repeat exactly) or parallel (one host thread per CPU, as QEMU's MTTCG: faster, not deterministic)", (o, v) => o.SmpMode = ParseSmpMode(v)),
         new("--gic-version", "N", "interrupt controller: 2 (default, GICv2 with GICH/GICV at EL2) or 3 (GICv3, ICC_* system registers)", (o, v) => o.GicVersion = ParseGicVersion(v)),
         new("--engine", "NAME", "execution engine: jit (default, recompiles hot code to .NET IL) or interp", (o, v) => o.Engine = ParseEngine(v)),
         new("--device", "SPEC", "place a file in RAM (repeatable): loader,file=F[,addr=A][,force-raw=on][,cpu-num=0] (an ELF by its program headers, else raw at A; cpu-num: start there), loader,addr=A,data=V,data-len=N[,data-be=on], loader,addr=A,cpu-num=0 or, for a hypervisor's guest, guest-loader,addr=A,kernel=F[,bootargs=S] / guest-loader,addr=A,initrd=F (described in /chosen as QEMU does)", (o, v) => o.Devices.Add(DeviceOption.Parse(v))),
@@ -143,6 +144,13 @@ internal static class OptionParser
         "jit" => ArmVirt.Cpu.ExecutionEngine.Jit,
         "interp" => ArmVirt.Cpu.ExecutionEngine.Interpreter,
         _ => throw new UsageException($"--engine {text}: must be jit or interp"),
+    };
+
+    private static ArmVirt.Machine.SmpMode ParseSmpMode(string text) => text switch
+    {
+        "deterministic" => ArmVirt.Machine.SmpMode.Deterministic,
+        "parallel" => ArmVirt.Machine.SmpMode.Parallel,
+        _ => throw new UsageException($"--smp-mode {text}: must be deterministic or parallel"),
     };
 
     private static int ParseSmp(string text) =>

@@ -18,6 +18,9 @@ internal sealed class RunnerOptions
 
     /// <summary>--quantum: cycles per CPU turn with several CPUs.</summary>
     public ulong Quantum { get; set; } = ArmVirt.Machine.Machine.DefaultQuantum;
+
+    /// <summary>--smp-mode: deterministic turns on one thread, or one host thread per CPU.</summary>
+    public ArmVirt.Machine.SmpMode SmpMode { get; set; }
     public bool Semihosting { get; set; }
     public ArmVirt.Cpu.ExecutionEngine Engine { get; set; } = ArmVirt.Cpu.ExecutionEngine.Jit;
     public ulong MaxInstructions { get; set; } = ulong.MaxValue;

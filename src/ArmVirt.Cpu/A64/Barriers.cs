@@ -10,11 +10,20 @@ public static class Barriers
     /// <summary>CLREX: ClearExclusiveLocal.</summary>
     public static void Clrex(Cpu cpu, uint insn) => cpu.ClearExclusiveLocal();
 
-    /// <summary>DSB (including SSBB/PSSBB): completes outstanding accesses, which are always complete here.</summary>
-    public static void Dsb(Cpu cpu, uint insn) { }
+    /// <summary>
+    /// DSB (including SSBB/PSSBB): completes outstanding accesses, which are always complete here; with CPUs on several
+    /// host threads (<see cref="Cpu.Parallel"/>) a host full fence, as the host may let a store pass a later load.
+    /// </summary>
+    public static void Dsb(Cpu cpu, uint insn)
+    {
+        if (cpu.Parallel) Interlocked.MemoryBarrier();
+    }
 
-    /// <summary>DMB: orders accesses, which an in-order single-access interpreter always does.</summary>
-    public static void Dmb(Cpu cpu, uint insn) { }
+    /// <summary>DMB: orders accesses, which an in-order single-access interpreter always does (a host fence as DSB's).</summary>
+    public static void Dmb(Cpu cpu, uint insn)
+    {
+        if (cpu.Parallel) Interlocked.MemoryBarrier();
+    }
 
     /// <summary>ISB: context synchronization.</summary>
     public static void Isb(Cpu cpu, uint insn) { }

@@ -27,6 +27,7 @@ internal static class LoadStoreExclusive
         ulong pa = cpu.TranslateData(address, bytes, kind);
         ulong value = cpu.ReadMemory(address, bytes, kind);
         cpu.SetExclusiveMonitors(pa, bytes);
+        cpu.ExclusiveValue = value; // (compared by a parallel-mode store-exclusive)
         cpu.SetX(Rt(insn), value);
     }
 
@@ -39,8 +40,28 @@ internal static class LoadStoreExclusive
         var kind = Kind(insn) | MemoryAccessKind.Write;
         ulong pa = cpu.TranslateData(address, bytes, kind);
         bool passed = cpu.ExclusiveMonitorsPass(pa, bytes);
-        if (passed) cpu.WriteMemory(address, bytes, data, kind);
+        if (passed)
+        {
+            if (cpu.Parallel) passed = HostStoreExclusive(cpu, address, pa, bytes, data, kind);
+            else cpu.WriteMemory(address, bytes, data, kind);
+        }
         cpu.SetW(Rs(insn), passed ? 0u : 1u);
+    }
+
+    // Parallel SMP (Cpu.HostAtomics.cs): the store of a store-exclusive whose monitors passed is a host compare-and-swap
+    // against the value the load-exclusive read, so that a store by another PE in between makes it fail; MMIO is written.
+    private static unsafe bool HostStoreExclusive(Cpu cpu, ulong address, ulong pa, int bytes, ulong data, MemoryAccessKind kind)
+    {
+        byte* p = cpu.Bus.RamPointer(pa, (ulong)bytes);
+        if (p == null)
+        {
+            cpu.WriteMemory(address, bytes, data, kind);
+            return true;
+        }
+        ulong expected = cpu.ExclusiveValue;
+        if (Cpu.CompareExchangeHost(p, bytes, data, expected) != expected) return false;
+        cpu.AfterHostAtomicWrite(address, pa, bytes, expected, data);
+        return true;
     }
 
     /// <summary>C6.2 LDXP, LDAXP: a pair of 32-bit (one 64-bit access) or 64-bit registers, aligned to the pair size.</summary>
@@ -54,6 +75,7 @@ internal static class LoadStoreExclusive
             ulong pa = cpu.TranslateData(address, 8, kind);
             ulong value = cpu.ReadMemory(address, 8, kind);
             cpu.SetExclusiveMonitors(pa, 8);
+            cpu.ExclusiveValue = value;
             cpu.SetX(t, (uint)value);
             cpu.SetX(t2, value >> 32);
         }
@@ -63,6 +85,8 @@ internal static class LoadStoreExclusive
             ulong low = cpu.ReadMemory(address, 8, kind, 16);
             ulong high = cpu.ReadMemory(address + 8, 8, kind);
             cpu.SetExclusiveMonitors(pa, 16);
+            cpu.ExclusiveValue = low;
+            cpu.ExclusiveValueHigh = high;
             cpu.SetX(t, low);
             cpu.SetX(t2, high);
         }
@@ -79,13 +103,29 @@ internal static class LoadStoreExclusive
         {
             ulong pa = cpu.TranslateData(address, 8, kind);
             passed = cpu.ExclusiveMonitorsPass(pa, 8);
-            if (passed) cpu.WriteMemory(address, 8, (second << 32) | (uint)first, kind);
+            if (passed && cpu.Parallel) passed = HostStoreExclusive(cpu, address, pa, 8, (second << 32) | (uint)first, kind);
+            else if (passed) cpu.WriteMemory(address, 8, (second << 32) | (uint)first, kind);
         }
         else
         {
             ulong pa = cpu.TranslateData(address, 16, kind);
             passed = cpu.ExclusiveMonitorsPass(pa, 16);
-            if (passed)
+            if (passed && cpu.Parallel)
+            {
+                // No 16-byte host compare-and-swap: under the pair lock, compared with what LDXP read (Cpu.HostAtomics.cs).
+                lock (Cpu.ExclusivePairGate)
+                {
+                    cpu.ProbeWrite(address + 8, 8, kind);
+                    passed = cpu.ReadMemory(address, 8, kind & ~MemoryAccessKind.Write, 16) == cpu.ExclusiveValue
+                        && cpu.ReadMemory(address + 8, 8, kind & ~MemoryAccessKind.Write) == cpu.ExclusiveValueHigh;
+                    if (passed)
+                    {
+                        cpu.WriteMemory(address, 8, first, kind, 16);
+                        cpu.WriteMemory(address + 8, 8, second, kind);
+                    }
+                }
+            }
+            else if (passed)
             {
                 cpu.ProbeWrite(address + 8, 8, kind);
                 cpu.WriteMemory(address, 8, first, kind, 16);
