@@ -39,8 +39,12 @@ public sealed partial class Cpu
             return;
         }
         IsWaiting = true;
+        _waitingForEvent = forEvent;
         _waitStartCycles = State.Cycles + CyclesPerInstruction; // after this WFI/WFE retires
     }
+
+    // True while the wait is a WFE's (parallel SMP ends it at the PE's next entry, Cpu.PeerWork.cs).
+    private bool _waitingForEvent;
 
     private ulong _waitStartCycles;
 

@@ -35,6 +35,25 @@ public sealed partial class Cpu
         _ => Interlocked.CompareExchange(ref *(ulong*)p, value, comparand),
     };
 
+    /// <summary>
+    /// The store of a store-exclusive whose monitors passed, in parallel mode: a host compare-and-swap against the value
+    /// the load-exclusive read (<see cref="ExclusiveValue"/>), so that a store by another PE in between makes it fail
+    /// (false); MMIO is written as usual.
+    /// </summary>
+    internal unsafe bool StoreExclusiveOnHost(ulong va, ulong pa, int size, ulong data, MemoryAccessKind kind)
+    {
+        byte* p = Bus.RamPointer(pa, (ulong)size);
+        if (p == null)
+        {
+            WriteMemory(va, size, data, kind);
+            return true;
+        }
+        ulong expected = ExclusiveValue;
+        if (CompareExchangeHost(p, size, data, expected) != expected) return false;
+        AfterHostAtomicWrite(va, pa, size, expected, data);
+        return true;
+    }
+
     /// <summary>What follows a host-atomic write to RAM: translated code there dropped, the store reported, hooks told.</summary>
     internal void AfterHostAtomicWrite(ulong va, ulong pa, int size, ulong old, ulong value)
     {

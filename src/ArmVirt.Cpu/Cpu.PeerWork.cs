@@ -77,6 +77,15 @@ public sealed partial class Cpu
         Interlocked.Exchange(ref _inGuest, 1); // a full fence: an issuer that saw 0 posted before the queue is read below
         Interlocked.CompareExchange(ref _stopReason, (int)StopReason.None, (int)StopReason.PeerRequest);
         RunPeerWork();
+        // A WFE waits at most until the PE runs again (the next turn, or the next request): the Arm ARM lets a PE leave
+        // the low-power state of WFE for any reason (D1.6.1), and here a monitor clear can be missed: a load-exclusive
+        // reads memory before it marks the monitor, so another thread's store in between neither fails nor wakes it
+        // (QEMU's MTTCG never sleeps in WFE at all). A WFE loop re-checks its condition and waits again.
+        if (IsWaiting && _waitingForEvent)
+        {
+            IsWaiting = false;
+            Pmu.Woke();
+        }
     }
 
     /// <summary>Called by the machine on this PE's thread when it stops running guest code (parallel mode).</summary>
@@ -85,6 +94,13 @@ public sealed partial class Cpu
         RunPeerWork();
         Volatile.Write(ref _inGuest, 0);
     }
+
+    /// <summary>
+    /// Parallel SMP: true while this PE waits in WFE (which ends when it next runs) or has requests from other PEs queued
+    /// (an event among them may end its wait), so that the machine does not count it idle and skip time. Always false
+    /// in deterministic mode.
+    /// </summary>
+    public bool ResumesWhenRun => _parallel && ((IsWaiting && _waitingForEvent) || Volatile.Read(ref _peerWorkCount) != 0);
 
     // Queues w and nudges this PE; returns the ticket that HasCompleted takes.
     internal long Post(in PeerWork w)

@@ -34,6 +34,7 @@ public sealed class InnerShareableDomain
         Parallel = parallel;
         _tickets = [.. _cpus.Select(_ => new long[_cpus.Length])];
         CodePages.Concurrent = parallel;
+        if (parallel) A64.Barriers.HostFences = true;
         Monitor = new GlobalExclusiveMonitor(Math.Max(16, _cpus[0].ExclusiveReservationGranule));
         for (int n = 0; n < _cpus.Length; n++)
         {

@@ -89,7 +89,7 @@ public sealed partial class Machine
                 if (!_poweredOn[i]) continue;
                 var c = Cpus[i];
                 now = Math.Min(now, c.State.Cycles);
-                if (!c.IsWaiting || c.AnyInterruptAsserted) idle = false;
+                if (!c.IsWaiting || c.AnyInterruptAsserted || c.ResumesWhenRun) idle = false;
             }
             if (now == ulong.MaxValue)
             {

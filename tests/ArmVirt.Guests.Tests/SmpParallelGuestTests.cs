@@ -23,6 +23,11 @@ public sealed class SmpParallelGuestTests
         return (Encoding.ASCII.GetString(serial.ToArray()), exit, machine);
     }
 
+    // Where each CPU stopped, for a run that did not finish.
+    private static string Describe(ArmVirt.Machine.Machine machine) => string.Join("\n", machine.Cpus.Select((c, i) =>
+        $"cpu{i}: {(machine.IsPoweredOn(i) ? "on" : "off")}, PC 0x{c.State.PC:x}, EL{c.State.EL}, DAIF 0x{c.State.Daif:x}, " +
+        $"{(c.IsWaiting ? "waiting" : "running")}, IRQ {(c.Irq.IsAsserted ? "asserted" : "low")}, {c.State.Instructions} instructions, {c.State.Cycles} cycles"));
+
     [TestMethod]
     [DataRow("smp", ExecutionEngine.Jit)]
     [DataRow("smp-gicv3-max", ExecutionEngine.Jit)]
@@ -37,7 +42,7 @@ public sealed class SmpParallelGuestTests
             using (machine)
             {
                 Assert.AreEqual(SmpMode.Parallel, machine.SmpMode);
-                Assert.AreEqual(StopReason.PowerOff, exit.Reason, $"run {i + 1}: {exit.Message}\n{output}");
+                Assert.AreEqual(StopReason.PowerOff, exit.Reason, $"run {i + 1}: {exit.Message}\n{output}\n{Describe(machine)}");
                 Assert.AreEqual(expected, output, $"run {i + 1}");
             }
         }

@@ -7,6 +7,13 @@ namespace ArmVirt.Cpu.A64;
 /// </summary>
 public static class Barriers
 {
+    /// <summary>
+    /// Set once a parallel SMP domain exists in the process (<see cref="InnerShareableDomain.Parallel"/>): compiled code
+    /// then calls DMB and DSB (which fence only on a parallel CPU) instead of eliding them, as x86 lets a store pass a
+    /// later load and a guest's DMB ISH forbids that.
+    /// </summary>
+    internal static volatile bool HostFences;
+
     /// <summary>CLREX: ClearExclusiveLocal.</summary>
     public static void Clrex(Cpu cpu, uint insn) => cpu.ClearExclusiveLocal();
 

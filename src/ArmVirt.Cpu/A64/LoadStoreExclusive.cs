@@ -42,26 +42,10 @@ internal static class LoadStoreExclusive
         bool passed = cpu.ExclusiveMonitorsPass(pa, bytes);
         if (passed)
         {
-            if (cpu.Parallel) passed = HostStoreExclusive(cpu, address, pa, bytes, data, kind);
+            if (cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, bytes, data, kind);
             else cpu.WriteMemory(address, bytes, data, kind);
         }
         cpu.SetW(Rs(insn), passed ? 0u : 1u);
-    }
-
-    // Parallel SMP (Cpu.HostAtomics.cs): the store of a store-exclusive whose monitors passed is a host compare-and-swap
-    // against the value the load-exclusive read, so that a store by another PE in between makes it fail; MMIO is written.
-    private static unsafe bool HostStoreExclusive(Cpu cpu, ulong address, ulong pa, int bytes, ulong data, MemoryAccessKind kind)
-    {
-        byte* p = cpu.Bus.RamPointer(pa, (ulong)bytes);
-        if (p == null)
-        {
-            cpu.WriteMemory(address, bytes, data, kind);
-            return true;
-        }
-        ulong expected = cpu.ExclusiveValue;
-        if (Cpu.CompareExchangeHost(p, bytes, data, expected) != expected) return false;
-        cpu.AfterHostAtomicWrite(address, pa, bytes, expected, data);
-        return true;
     }
 
     /// <summary>C6.2 LDXP, LDAXP: a pair of 32-bit (one 64-bit access) or 64-bit registers, aligned to the pair size.</summary>
@@ -103,7 +87,7 @@ internal static class LoadStoreExclusive
         {
             ulong pa = cpu.TranslateData(address, 8, kind);
             passed = cpu.ExclusiveMonitorsPass(pa, 8);
-            if (passed && cpu.Parallel) passed = HostStoreExclusive(cpu, address, pa, 8, (second << 32) | (uint)first, kind);
+            if (passed && cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, 8, (second << 32) | (uint)first, kind);
             else if (passed) cpu.WriteMemory(address, 8, (second << 32) | (uint)first, kind);
         }
         else
