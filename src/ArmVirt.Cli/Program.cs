@@ -83,9 +83,9 @@ public static class Program
             .WithEngine(options.Engine)
             .WithGicVersion(options.GicVersion)
             .WithCpus(options.Cpus)
-            .WithQuantum(options.Quantum)
             .WithSmpMode(options.SmpMode)
             .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" && options.Replay == null ? stdin : null);
+        if (options.Quantum is { } quantum) builder.WithQuantum(quantum);
         if (options.Verbose) builder.WithLogger(new StderrLogger(stderr));
         if (options.Kernel != null)
         {

@@ -13,6 +13,13 @@ public sealed partial class Machine
     public const ulong DefaultQuantum = 10_000;
 
     /// <summary>
+    /// The default <see cref="Quantum"/> in parallel mode: 100,000 cycles, 100 µs of virtual time. The CPUs' threads meet
+    /// at the end of every turn, which costs a few host thread wake-ups: a turn ten times the deterministic one keeps that
+    /// cost small, and a CPU running meanwhile sees another's interrupts, events and stores at once.
+    /// </summary>
+    public const ulong DefaultParallelQuantum = 100_000;
+
+    /// <summary>
     /// With several CPUs, the cycles each one runs before the next takes its turn (<see cref="MachineBuilder.WithQuantum"/>).
     /// </summary>
     public ulong Quantum { get; }

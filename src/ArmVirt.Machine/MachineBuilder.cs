@@ -50,7 +50,7 @@ public sealed partial class MachineBuilder
     private int _cpuCount = 1;
     private readonly List<CustomDevice> _devices = [];
     private Microsoft.Extensions.Logging.ILogger? _logger;
-    private ulong _quantum = Machine.DefaultQuantum;
+    private ulong? _quantum;
     private SmpMode _smpMode = SmpMode.Deterministic;
 
     /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
@@ -114,7 +114,8 @@ public sealed partial class MachineBuilder
     /// With several CPUs: the cycles (with the flat timing model, instructions) each CPU runs before the next one takes
     /// its turn, default <see cref="Machine.DefaultQuantum"/>. Runs are deterministic whatever the value; a smaller
     /// quantum shortens the latency of an interrupt, an event or a store seen by another CPU (at most one quantum) and
-    /// costs more switches.
+    /// costs more switches. In parallel mode (<see cref="WithSmpMode"/>) the length of a turn that the CPUs run at the
+    /// same time, default <see cref="Machine.DefaultParallelQuantum"/>: the threads meet once per turn.
     /// </summary>
     public MachineBuilder WithQuantum(ulong cycles)
     {
@@ -345,6 +346,8 @@ public sealed partial class MachineBuilder
         if (_cpuCount is < 1 or > Machine.MaxCpus)
             throw new MachineConfigurationException($"CPU count {_cpuCount}: must be 1 to {Machine.MaxCpus}");
         if (_quantum == 0) throw new MachineConfigurationException("quantum 0: each CPU must run at least one cycle per turn");
+        bool parallel = _smpMode == SmpMode.Parallel && _cpuCount > 1;
+        ulong quantum = _quantum ?? (parallel ? Machine.DefaultParallelQuantum : Machine.DefaultQuantum);
 
         byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
         byte[]? userDtb = _dtbPath != null ? ReadFile("dtb", _dtbPath) : null;
@@ -370,7 +373,6 @@ public sealed partial class MachineBuilder
         if (!Enum.IsDefined(_smpMode)) throw new MachineConfigurationException($"SMP mode {(int)_smpMode}: must be deterministic or parallel");
         // Parallel SMP (Machine.Parallel.cs): the clock's queue, each MMIO window, the GIC and the CPUs' shared state are
         // made safe for CPUs on several host threads; with one CPU there is nothing to share.
-        bool parallel = _smpMode == SmpMode.Parallel && _cpuCount > 1;
         var bus = new PhysicalBus { ConcurrentMmio = parallel };
         try
         {
@@ -429,7 +431,7 @@ public sealed partial class MachineBuilder
             // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
             string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
-            machine = new Machine(bus, clock, cpus, timers, uart, serial, boot, _serialInput, firmware, _quantum, parallel ? SmpMode.Parallel : SmpMode.Deterministic)
+            machine = new Machine(bus, clock, cpus, timers, uart, serial, boot, _serialInput, firmware, quantum, parallel ? SmpMode.Parallel : SmpMode.Deterministic)
             {
                 Gicv2 = gic as Gicv2,
                 Gicv3 = gic as Gicv3,

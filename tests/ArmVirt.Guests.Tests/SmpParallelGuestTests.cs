@@ -15,10 +15,12 @@ public sealed class SmpParallelGuestTests
 {
     private const int Runs = 20;
 
-    private static (string Output, MachineExit Exit, ArmVirt.Machine.Machine Machine) Run(GuestCase guest, ExecutionEngine engine, ulong quantum = ArmVirt.Machine.Machine.DefaultQuantum)
+    private static (string Output, MachineExit Exit, ArmVirt.Machine.Machine Machine) Run(GuestCase guest, ExecutionEngine engine, ulong? quantum = null)
     {
         using var serial = new MemoryStream();
-        var machine = guest.Builder(engine, serial).WithSmpMode(SmpMode.Parallel).WithQuantum(quantum).Build();
+        var builder = guest.Builder(engine, serial).WithSmpMode(SmpMode.Parallel);
+        if (quantum is { } q) builder.WithQuantum(q);
+        var machine = builder.Build();
         var exit = machine.Run(50_000_000);
         return (Encoding.ASCII.GetString(serial.ToArray()), exit, machine);
     }
@@ -71,6 +73,7 @@ public sealed class SmpParallelGuestTests
         {
             Assert.AreEqual(StopReason.PowerOff, exit.Reason);
             Assert.IsTrue(machine.Cpus.All(c => c.Parallel), "each CPU is in the parallel domain");
+            Assert.AreEqual(ArmVirt.Machine.Machine.DefaultParallelQuantum, machine.Quantum);
             Assert.IsTrue(machine.Cpus.All(c => c.State.Instructions > 0), "every CPU ran");
         }
     }
