@@ -65,7 +65,25 @@ public sealed partial class Cpu
     /// blocks, at a compiled loop's head, before an interpreted instruction); its <see cref="StopReason"/> is then
     /// <see cref="StopReason.PeerRequest"/> unless it had stopped already. Nothing else changes.
     /// </summary>
-    public void Nudge() => Interlocked.CompareExchange(ref _stopReason, (int)StopReason.PeerRequest, (int)StopReason.None);
+    public void Nudge()
+    {
+        Interlocked.CompareExchange(ref _stopReason, (int)StopReason.PeerRequest, (int)StopReason.None);
+        WakeWaiter?.Invoke();
+    }
+
+    /// <summary>
+    /// Parallel SMP, set by the machine: called (on this PE's thread, from <see cref="RunToDeadline"/>) when the PE waits
+    /// in WFI or WFE with nothing asserted before the deadline. It blocks the host thread while other PEs of the turn run
+    /// and returns true when this PE must go on (an interrupt, a request or a stop arrived; it has moved
+    /// <see cref="CpuState.Cycles"/> up to the waker's time), false when the wait should skip to the deadline.
+    /// </summary>
+    public Func<Cpu, bool>? ParallelWait { get; set; }
+
+    /// <summary>Parallel SMP, set by the machine: ends a <see cref="ParallelWait"/> in progress (called by <see cref="Nudge"/>).</summary>
+    public Action? WakeWaiter { get; set; }
+
+    /// <summary>True while other PEs' requests wait in this PE's queue (parallel SMP).</summary>
+    public bool HasPeerRequests => Volatile.Read(ref _peerWorkCount) != 0;
 
     /// <summary>
     /// Called by the machine on this PE's host thread before it runs guest code (parallel mode): marks the PE running on
@@ -100,7 +118,7 @@ public sealed partial class Cpu
     /// (an event among them may end its wait), so that the machine does not count it idle and skip time. Always false
     /// in deterministic mode.
     /// </summary>
-    public bool ResumesWhenRun => _parallel && ((IsWaiting && _waitingForEvent) || Volatile.Read(ref _peerWorkCount) != 0);
+    public bool ResumesWhenRun => _parallel && ((IsWaiting && _waitingForEvent) || HasPeerRequests);
 
     // Queues w and nudges this PE; returns the ticket that HasCompleted takes.
     internal long Post(in PeerWork w)

@@ -24,10 +24,12 @@ public sealed partial class Machine
     // in which the CPUs' accesses to memory, devices and the GIC interleave within a turn: that is host timing, so output
     // order and counts may change from run to run.
     //
-    // Waiting: a CPU in WFI or WFE with nothing to wake it skips to the turn's deadline and its thread blocks at the end of
-    // the turn (the barrier spins briefly, then sleeps) until the others arrive; an interrupt, SEV or monitor clear from
-    // another CPU is seen at the latest at the next turn, as in deterministic mode (an interrupt raised for a running CPU
-    // nudges it to check at once). Cross-CPU maintenance, events and stores to another CPU's code are requests the target
+    // Waiting: a CPU in WFI with nothing to wake it skips to the turn's deadline and its thread blocks at the end of the
+    // turn (the barrier spins briefly, then sleeps) until the others arrive; an interrupt from another CPU is seen at the
+    // latest at the next turn, as in deterministic mode (an interrupt raised for a running CPU nudges it to check at once).
+    // A WFE ends when its CPU next runs (Cpu.EnterGuest: a spurious wake-up, as a monitor clear racing the load-exclusive
+    // can be missed), and a CPU in WFE or with requests queued does not count as idle (Cpu.ResumesWhenRun), so BeginTurn
+    // never skips time past its wake-up. Cross-CPU maintenance, events and stores to another CPU's code are requests the target
     // applies on its own thread (Cpu.PeerWork.cs); exclusives and LSE atomics are host atomic (Cpu.HostAtomics.cs).
 
     [ThreadStatic] private static int t_currentCpu;
@@ -52,6 +54,17 @@ public sealed partial class Machine
         _parallelMax = maxInstructions;
         _parallelFirst = true;
         if (_leaving.Length != Cpus.Count) _leaving = new int[Cpus.Count];
+        if (_wake.Length != Cpus.Count)
+        {
+            _wake = [.. Cpus.Select(_ => new ManualResetEventSlim(false, spinCount: 0))];
+            for (int i = 0; i < Cpus.Count; i++)
+            {
+                var w = _wake[i];
+                Cpus[i].ParallelWait = SleepInTurn;
+                Cpus[i].WakeWaiter = () => w.Set();
+            }
+        }
+        _activeCpus = 0;
         try
         {
             EndTurn(); // the first turn's start, before the other threads exist
@@ -113,7 +126,21 @@ public sealed partial class Machine
     }
 
     // CPU index's part of the turn: it runs up to the deadline unless it is off, the machine is stopping, or it stops.
+    // While it runs it counts as active: a CPU asleep in WFI waits for active CPUs to wake it (SleepInTurn).
     private void RunTurnOn(int index, CpuCore c)
+    {
+        Interlocked.Increment(ref _activeCpus);
+        try
+        {
+            RunTurnOnCounted(index, c);
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _activeCpus) == 0) WakeSleepers();
+        }
+    }
+
+    private void RunTurnOnCounted(int index, CpuCore c)
     {
         while (!_stopping && Volatile.Read(ref _poweredOn[index]) && c.State.Cycles < Clock.NextDeadline)
         {
@@ -153,6 +180,49 @@ public sealed partial class Machine
                     return;
             }
         }
+    }
+
+    // CPUs of the turn running guest code and not asleep (a thread still on its way out of the barrier is not counted: a
+    // sleeper that misses its interrupt then takes it at the next turn, as in deterministic mode).
+    private int _activeCpus;
+    private ManualResetEventSlim[] _wake = [];
+
+    // Cpu.ParallelWait: c waits in WFI or WFE with nothing asserted. Its thread sleeps while another CPU of the turn runs;
+    // an interrupt raised for it, a request or a stop (Cpu.Nudge -> WakeWaiter) wakes it at the time of the CPUs still
+    // running (the waker's, give or take a block); when no CPU is left running, its wait skips to the deadline.
+    private bool SleepInTurn(CpuCore c)
+    {
+        var wake = _wake[c.Configuration.Index];
+        if (Interlocked.Decrement(ref _activeCpus) == 0) WakeSleepers();
+        try
+        {
+            while (true)
+            {
+                wake.Reset();
+                if (c.AnyInterruptAsserted || c.StopReason != StopReason.None || c.HasPeerRequests || _stopping)
+                {
+                    ulong deadline = Clock.NextDeadline, now = c.State.Cycles;
+                    foreach (var o in Cpus)
+                    {
+                        ulong t = o.State.Cycles;
+                        if (o != c && !o.IsWaiting && t > now && t < deadline) now = t;
+                    }
+                    c.State.Cycles = now;
+                    return true;
+                }
+                if (Volatile.Read(ref _activeCpus) <= 0) return false;
+                wake.Wait(2); // (a short bound: a missed wake-up costs 2 ms of host time, never a hang)
+            }
+        }
+        finally
+        {
+            Interlocked.Increment(ref _activeCpus);
+        }
+    }
+
+    private void WakeSleepers()
+    {
+        foreach (var w in _wake) w.Set();
     }
 
     // A CPU's stop ends the run (the first one counts): every other CPU leaves its turn at its next check.

@@ -381,6 +381,7 @@ public sealed partial class Machine : IDisposable
         if (_disposed) return;
         _disposed = true;
         _recorder?.Complete();
+        foreach (var w in _wake) w.Dispose(); // (parallel SMP's sleeping CPU threads)
         MachineBuilder.DisposeAll(VirtioDevices);
         Bus.Dispose();
     }
