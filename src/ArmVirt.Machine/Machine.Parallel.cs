@@ -24,10 +24,10 @@ public sealed partial class Machine
     // in which the CPUs' accesses to memory, devices and the GIC interleave within a turn: that is host timing, so output
     // order and counts may change from run to run.
     //
-    // Waiting: a CPU in WFI with nothing to wake it skips to the turn's deadline and its thread blocks at the end of the
-    // turn (the barrier spins briefly, then sleeps) until the others arrive; an interrupt from another CPU is seen at the
-    // latest at the next turn, as in deterministic mode (an interrupt raised for a running CPU nudges it to check at once).
-    // A WFE ends when its CPU next runs (Cpu.EnterGuest: a spurious wake-up, as a monitor clear racing the load-exclusive
+    // Waiting: a CPU in WFI or WFE with nothing to wake it blocks its host thread while other CPUs of the turn run
+    // (SleepInTurn); an interrupt, request or stop for it wakes it at once at the running CPUs' time. When no CPU of the
+    // turn is left running, its wait skips to the turn's deadline and its thread waits at the end of the turn (the barrier
+    // spins briefly, then sleeps). An interrupt raised for a running CPU nudges it to check at once. A WFE also ends when its CPU next runs (Cpu.EnterGuest: a spurious wake-up, as a monitor clear racing the load-exclusive
     // can be missed), and a CPU in WFE or with requests queued does not count as idle (Cpu.ResumesWhenRun), so BeginTurn
     // never skips time past its wake-up. Cross-CPU maintenance, events and stores to another CPU's code are requests the target
     // applies on its own thread (Cpu.PeerWork.cs); exclusives and LSE atomics are host atomic (Cpu.HostAtomics.cs).
