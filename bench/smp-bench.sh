@@ -6,9 +6,12 @@
 #   QEMU 4      qemu-system-aarch64 -M virt -smp 4 (multi-threaded TCG: one host thread per CPU) with the copies
 #               placed by -device loader
 #   ArmVirt 4   armvirt --smp 4 with --device loader (the deterministic round robin on one host thread)
+#   ArmVirt 4p  the same with --smp-mode parallel (one host thread per CPU)
 #   ArmVirt 1   armvirt with copy 0 alone (its CPU_ONs fail, it runs one copy)
-# and prints copies per second for each, ArmVirt 4 against QEMU 4, and ArmVirt 4 against ArmVirt 1 (the issue's
-# "deterministic mode with 4 CPUs loses at most 10% aggregate throughput against 1 CPU": 1.0 means no loss).
+# and prints copies per second for each, ArmVirt 4 against QEMU 4, ArmVirt 4 against ArmVirt 1 (the issue's
+# "deterministic mode with 4 CPUs loses at most 10% aggregate throughput against 1 CPU": 1.0 means no loss), and the
+# parallel mode against the deterministic one (the issue asks at least 1.6 on 2 host cores; it is bounded by the
+# host's free cores, so note the load printed first).
 #   bench/smp-bench.sh [--runs N]
 set -uo pipefail
 RUNS=1
@@ -51,26 +54,30 @@ for k in 1 2 3; do
     loaders_armvirt+=(--device "loader,file=$BIN/cpubench_smp$k.elf")
 done
 echo "== $("$QEMU" --version | head -1), $(nproc) host CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); fastest of $RUNS run(s)"
-q4="" a4="" a1=""
+q4="" a4="" p4="" a1=""
 for ((i = 1; i <= RUNS; i++)); do
     t=$(run_once "qemu4.$i" 4 "$QEMU" -M virt -cpu cortex-a57 -smp 4 -m 128M -nographic -monitor none -serial stdio \
         -kernel "$BIN/cpubench_smp0.elf" "${loaders_qemu[@]}") || exit 1
     q4=$(min "$q4" "$t")
     t=$(run_once "armvirt4.$i" 4 "${ARMVIRT[@]}" --smp 4 --kernel "$BIN/cpubench_smp0.elf" "${loaders_armvirt[@]}") || exit 1
     a4=$(min "$a4" "$t")
+    t=$(run_once "parallel4.$i" 4 "${ARMVIRT[@]}" --smp 4 --smp-mode parallel --kernel "$BIN/cpubench_smp0.elf" "${loaders_armvirt[@]}") || exit 1
+    p4=$(min "$p4" "$t")
     t=$(run_once "armvirt1.$i" 1 "${ARMVIRT[@]}" --kernel "$BIN/cpubench_smp0.elf") || exit 1
     a1=$(min "$a1" "$t")
 done
 # The copies compute the same checksums everywhere.
-for f in "$LOGS"/armvirt4.*.out "$LOGS"/armvirt1.*.out; do
+for f in "$LOGS"/armvirt4.*.out "$LOGS"/parallel4.*.out "$LOGS"/armvirt1.*.out; do
     diff -q <(grep -v '^smp:' "$LOGS/qemu4.1.out") <(grep -v '^smp:' "$f") > /dev/null \
         || { echo "smp-bench.sh: $f prints other checksums than QEMU" >&2; exit 1; }
 done
-awk -v q4="$q4" -v a4="$a4" -v a1="$a1" 'BEGIN {
+awk -v q4="$q4" -v a4="$a4" -v p4="$p4" -v a1="$a1" 'BEGIN {
     printf "%-34s %9s %16s\n", "run", "seconds", "copies per second"
     printf "%-34s %9.3f %16.3f\n", "QEMU -smp 4 (MTTCG), 4 copies", q4, 4 / q4
     printf "%-34s %9.3f %16.3f\n", "ArmVirt --smp 4, 4 copies", a4, 4 / a4
+    printf "%-34s %9.3f %16.3f\n", "ArmVirt --smp 4 parallel, 4 copies", p4, 4 / p4
     printf "%-34s %9.3f %16.3f\n", "ArmVirt, 1 CPU, 1 copy", a1, 1 / a1
     printf "ArmVirt 4 CPUs / QEMU 4 CPUs (speed): %.3f\n", q4 / a4
     printf "ArmVirt 4 CPUs / ArmVirt 1 CPU (aggregate throughput): %.3f\n", (4 / a4) / (1 / a1)
+    printf "ArmVirt 4 CPUs parallel / deterministic (throughput): %.3f\n", a4 / p4
 }'

@@ -84,8 +84,9 @@ public static class Program
             .WithTiming(options.Timing)
             .WithGicVersion(options.GicVersion)
             .WithCpus(options.Cpus)
-            .WithQuantum(options.Quantum)
+            .WithSmpMode(options.SmpMode)
             .WithSerial(stdout, options.DumpDtb == null && options.Console != "stdio" && options.Replay == null ? stdin : null);
+        if (options.Quantum is { } quantum) builder.WithQuantum(quantum);
         if (options.Verbose) builder.WithLogger(new StderrLogger(stderr));
         if (options.Kernel != null)
         {
@@ -211,6 +212,8 @@ public static class Program
     {
         string? path = options.Record ?? options.Replay;
         if (path == null) return null;
+        if (options.SmpMode == ArmVirt.Machine.SmpMode.Parallel && options.Cpus > 1)
+            throw new UsageException($"{(options.Record != null ? "--record" : "--replay")}: needs --smp-mode deterministic (a parallel run does not repeat)");
         try
         {
             return options.Record != null ? File.Create(path) : File.OpenRead(path);

@@ -17,7 +17,10 @@ internal sealed class RunnerOptions
     public int Cpus { get; set; } = 1;
 
     /// <summary>--quantum: cycles per CPU turn with several CPUs.</summary>
-    public ulong Quantum { get; set; } = ArmVirt.Machine.Machine.DefaultQuantum;
+    public ulong? Quantum { get; set; }
+
+    /// <summary>--smp-mode: deterministic turns on one thread, or one host thread per CPU.</summary>
+    public ArmVirt.Machine.SmpMode SmpMode { get; set; }
     public bool Semihosting { get; set; }
     public ArmVirt.Cpu.ExecutionEngine Engine { get; set; } = ArmVirt.Cpu.ExecutionEngine.Jit;
     public ArmVirt.Cpu.Timing.TimingModel Timing { get; set; } = ArmVirt.Cpu.Timing.TimingModel.Flat;

@@ -26,11 +26,21 @@ public sealed unsafe class PhysicalBus : IDisposable
         return region;
     }
 
-    /// <summary>Maps <paramref name="device"/> at <paramref name="baseAddress"/>.</summary>
-    public MmioRegion AddMmio(ulong baseAddress, ulong size, IMmioDevice device, string name)
+    /// <summary>
+    /// True for a bus that CPUs on several host threads access at once (ArmVirt.Machine's parallel SMP): each MMIO
+    /// access then holds its region's lock (<see cref="MmioRegion.SyncRoot"/>: the device, or the lock given to
+    /// <see cref="AddMmio"/> for windows of one device). Set before regions are added.
+    /// </summary>
+    public bool ConcurrentMmio { get; init; }
+
+    /// <summary>
+    /// Maps <paramref name="device"/> at <paramref name="baseAddress"/>. With <see cref="ConcurrentMmio"/>, its accesses
+    /// hold <paramref name="syncRoot"/> (default: the device) while they run.
+    /// </summary>
+    public MmioRegion AddMmio(ulong baseAddress, ulong size, IMmioDevice device, string name, object? syncRoot = null)
     {
         CheckFree(baseAddress, size);
-        var region = new MmioRegion(baseAddress, size, device, name);
+        var region = new MmioRegion(baseAddress, size, device, name) { SyncRoot = ConcurrentMmio ? syncRoot ?? device : null };
         _mmio = _mmio.Append(region).OrderBy(r => r.Base).ToArray();
         return region;
     }
@@ -96,7 +106,13 @@ public sealed unsafe class PhysicalBus : IDisposable
         }
         var m = FindMmio(pa);
         if (m != null && pa - m.Base + (ulong)size <= m.Size)
+        {
+            if (m.SyncRoot is { } gate)
+            {
+                lock (gate) return m.Device.TryRead(pa - m.Base, size, out value);
+            }
             return m.Device.TryRead(pa - m.Base, size, out value);
+        }
         value = 0;
         return false;
     }
@@ -119,7 +135,13 @@ public sealed unsafe class PhysicalBus : IDisposable
         }
         var m = FindMmio(pa);
         if (m != null && pa - m.Base + (ulong)size <= m.Size)
+        {
+            if (m.SyncRoot is { } gate)
+            {
+                lock (gate) return m.Device.TryWrite(pa - m.Base, size, value);
+            }
             return m.Device.TryWrite(pa - m.Base, size, value);
+        }
         return false;
     }
 

@@ -15,6 +15,13 @@ public sealed class VirtualClock
     /// <summary>Cycles per second of virtual time.</summary>
     public ulong CpuFrequencyHz { get; }
 
+    /// <summary>
+    /// True for a clock that CPUs on several host threads schedule on at once (ArmVirt.Machine's parallel SMP): the
+    /// event queue is then locked. <see cref="AdvanceTo"/> must still run while no CPU runs (the machine calls it between
+    /// turns), and callbacks run without the lock. Fixed before the clock is used; false costs nothing.
+    /// </summary>
+    public bool Concurrent { get; init; }
+
     /// <summary>The current virtual time in cycles.</summary>
     public ulong Now { get; private set; }
 
@@ -34,8 +41,16 @@ public sealed class VirtualClock
     {
         get
         {
-            RecomputeNext();
-            return _next;
+            if (Concurrent) Monitor.Enter(_queue);
+            try
+            {
+                RecomputeNext();
+                return _next;
+            }
+            finally
+            {
+                if (Concurrent) Monitor.Exit(_queue);
+            }
         }
     }
 
@@ -57,32 +72,73 @@ public sealed class VirtualClock
     public ScheduledEvent Schedule(ulong deadline, Action callback)
     {
         var e = new ScheduledEvent(callback, this) { Deadline = deadline };
-        _queue.Enqueue(e, (deadline, _sequence++));
-        if (deadline < _next) _next = deadline;
+        if (Concurrent) Monitor.Enter(_queue);
+        try
+        {
+            _queue.Enqueue(e, (deadline, _sequence++));
+            if (deadline < _next) _next = deadline;
+        }
+        finally
+        {
+            if (Concurrent) Monitor.Exit(_queue);
+        }
         return e;
     }
 
     /// <summary>Moves an event (scheduled or not) to a new deadline.</summary>
     public void Reschedule(ScheduledEvent e, ulong deadline)
     {
-        e.Cancelled = false;
-        e.Deadline = deadline;
-        _queue.Enqueue(e, (deadline, _sequence++));
-        if (deadline < _next) _next = deadline;
+        if (Concurrent) Monitor.Enter(_queue);
+        try
+        {
+            e.Cancelled = false;
+            e.Deadline = deadline;
+            _queue.Enqueue(e, (deadline, _sequence++));
+            if (deadline < _next) _next = deadline;
+        }
+        finally
+        {
+            if (Concurrent) Monitor.Exit(_queue);
+        }
     }
 
     /// <summary>Advances time to <paramref name="cycles"/> (never backwards) and runs every event now due, in deadline order.</summary>
     public void AdvanceTo(ulong cycles)
     {
         if (cycles > Now) Now = cycles;
-        while (_queue.TryPeek(out var e, out var key) && key.Deadline <= Now)
+        while (NextDue() is { } e)
         {
-            _queue.Dequeue();
-            if (e.Cancelled || e.Deadline != key.Deadline) continue;
             e.Cancelled = true; // fired: a later Reschedule re-arms it
             e.Callback();
         }
-        RecomputeNext();
+        if (Concurrent) Monitor.Enter(_queue);
+        try
+        {
+            RecomputeNext();
+        }
+        finally
+        {
+            if (Concurrent) Monitor.Exit(_queue);
+        }
+    }
+
+    // The next event due by Now that is still armed, taken off the queue; null when none is.
+    private ScheduledEvent? NextDue()
+    {
+        if (Concurrent) Monitor.Enter(_queue);
+        try
+        {
+            while (_queue.TryPeek(out var e, out var key) && key.Deadline <= Now)
+            {
+                _queue.Dequeue();
+                if (!e.Cancelled && e.Deadline == key.Deadline) return e;
+            }
+            return null;
+        }
+        finally
+        {
+            if (Concurrent) Monitor.Exit(_queue);
+        }
     }
 
     // ---- Snapshots (Machine.SaveSnapshot): time, the sequence that orders events due together, and each owner's events ----

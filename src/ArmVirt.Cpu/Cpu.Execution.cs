@@ -39,8 +39,12 @@ public sealed partial class Cpu
             return;
         }
         IsWaiting = true;
+        _waitingForEvent = forEvent;
         _waitStartCycles = State.Cycles + InProgressCycles; // after this WFI/WFE retires
     }
+
+    // True while the wait is a WFE's (parallel SMP ends it at the PE's next entry, Cpu.PeerWork.cs).
+    private bool _waitingForEvent;
 
     private ulong _waitStartCycles;
 
@@ -107,7 +111,13 @@ public sealed partial class Cpu
                     IsWaiting = false; // WFI wakes on any asserted interrupt, masked or not
                     Pmu.Woke();
                 }
-                else if (deadline != ulong.MaxValue) State.Cycles = Math.Max(State.Cycles, deadline);
+                else if (deadline != ulong.MaxValue)
+                {
+                    // Parallel SMP: the host thread sleeps while other CPUs of the turn run, and goes on when one of them
+                    // wakes this CPU (the hook moves its time up); otherwise the wait skips to the deadline.
+                    if (!ownsClock && ParallelWait != null && ParallelWait(this)) continue;
+                    State.Cycles = Math.Max(State.Cycles, deadline);
+                }
                 else if (!ownsClock) break; // the machine decides: another CPU, host input, or halt
                 else if (IdleWait == null || !IdleWait())
                 {

@@ -123,7 +123,7 @@ public sealed partial class Cpu
     {
         if (_jitSubscribed) return;
         _jitSubscribed = true;
-        Bus.RamWritten += OnCodeMayChange;
+        Bus.RamWritten += OnBusRamWritten; // (Cpu.PeerWork.cs: OnCodeMayChange, queued when another thread wrote)
         InstructionCacheMaintenance += OnInstructionCacheInvalidate;
     }
 

@@ -202,7 +202,15 @@ public sealed partial class Cpu
     // ---- Stopping ----
 
     /// <summary>Why the CPU stopped, or <see cref="StopReason.None"/> while it runs.</summary>
-    public StopReason StopReason { get; private set; }
+    public StopReason StopReason
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (StopReason)_stopReason;
+        private set => _stopReason = (int)value;
+    }
+
+    // An int so that another PE's thread can raise StopReason.PeerRequest with a compare-and-swap (Cpu.PeerWork.cs).
+    private int _stopReason;
 
     /// <summary>Exit code for <see cref="StopReason.SemihostingExit"/>, or a PSCI/semihosting supplied status.</summary>
     public int ExitCode { get; private set; }
@@ -213,7 +221,7 @@ public sealed partial class Cpu
     /// <summary>Stops the execution loop after the current instruction.</summary>
     public void RequestStop(StopReason reason, int exitCode = 0, string? message = null)
     {
-        if (StopReason != StopReason.None) return;
+        if (StopReason is not (StopReason.None or StopReason.PeerRequest)) return; // the CPU's own stop outranks a peer's nudge
         StopReason = reason;
         ExitCode = exitCode;
         StopMessage = message;

@@ -149,7 +149,7 @@ public sealed class GlobalExclusiveMonitor
                     m.Valid = false;
                     // Arm ARM "Wait for Event mechanism and Send event": clearing the global monitor for a PE is a WFE wake-up event
                     // (so a PE waiting in WFE after LDXR, as spinlocks do, wakes when another PE writes the location).
-                    PeOf(i)?.SignalEvent();
+                    PeOf(i)?.SignalEventFromPeer();
                 }
             }
             UpdateMarkedSlots();

@@ -11,40 +11,72 @@ namespace ArmVirt.Cpu;
 /// the others (one page filter summing every PE's code pages keeps those pages off every PE's store fast path).
 /// </summary>
 /// <remarks>
-/// The other PEs are acted on directly, so they must not be running at that moment: a machine runs the PEs of a
-/// domain one at a time on one thread (ArmVirt.Machine's deterministic round robin).
+/// Deterministic (the default): the other PEs are acted on directly, so they must not be running at that moment: a machine
+/// runs the PEs of the domain one at a time on one thread (ArmVirt.Machine's round robin). <see cref="Parallel"/>: each PE
+/// runs on its own host thread, and what one PE does to another is queued for the target's thread (Cpu.PeerWork.cs);
+/// the issuer of a TLBI or IC broadcast waits until every running peer applied it; exclusives and atomics are atomic
+/// on the host; the page filter's counts change atomically.
 /// </remarks>
 public sealed class InnerShareableDomain
 {
     private readonly Cpu[] _cpus;
+    private readonly long[][] _tickets; // per issuer, per peer: the ticket of the request it waits for (no allocation per TLBI)
 
     /// <summary>Joins <paramref name="cpus"/> (at least two, none in another domain) into one domain.</summary>
-    public InnerShareableDomain(IReadOnlyList<Cpu> cpus)
+    /// <param name="cpus">The PEs.</param>
+    /// <param name="parallel">True when each PE will run on its own host thread (see <see cref="Parallel"/>).</param>
+    public InnerShareableDomain(IReadOnlyList<Cpu> cpus, bool parallel = false)
     {
         ArgumentNullException.ThrowIfNull(cpus);
         if (cpus.Count < 2) throw new ArgumentException("A domain joins at least two CPUs.", nameof(cpus));
         if (cpus.Any(c => c.Domain != null)) throw new ArgumentException("A CPU belongs to one domain only.", nameof(cpus));
         _cpus = [.. cpus];
+        Parallel = parallel;
+        _tickets = [.. _cpus.Select(_ => new long[_cpus.Length])];
+        CodePages.Concurrent = parallel;
+        if (parallel) A64.Barriers.HostFences = true;
         Monitor = new GlobalExclusiveMonitor(Math.Max(16, _cpus[0].ExclusiveReservationGranule));
-        foreach (var cpu in _cpus)
+        for (int n = 0; n < _cpus.Length; n++)
         {
+            var cpu = _cpus[n];
+            var tickets = _tickets[n];
             cpu.GlobalMonitor = Monitor;
             cpu.JoinDomain(this);
+            if (parallel) cpu.JoinParallelDomain();
             cpu.TlbMaintenance += op =>
             {
                 if (!op.Broadcast) return;
-                foreach (var o in _cpus) if (o != cpu) o.InvalidateTlbFromPeer(op);
+                if (Parallel) Broadcast(cpu, tickets, new PeerWork { Kind = PeerWorkKind.Tlb, Tlb = op }, wait: true);
+                else foreach (var o in _cpus) if (o != cpu) o.InvalidateTlbFromPeer(op);
             };
             cpu.InstructionCacheMaintenance += (op, pa) =>
             {
                 if (op == InstructionCacheOperation.All) return; // IC IALLU: this PE only
-                foreach (var o in _cpus) if (o != cpu) o.InvalidateInstructionCacheFromPeer(op, pa);
+                if (Parallel) Broadcast(cpu, tickets, new PeerWork { Kind = PeerWorkKind.InstructionCache, CacheOperation = op, Address = pa }, wait: true);
+                else foreach (var o in _cpus) if (o != cpu) o.InvalidateInstructionCacheFromPeer(op, pa);
             };
             cpu.EventSignalled += _ =>
             {
-                foreach (var o in _cpus) if (o != cpu) o.SignalEvent();
+                if (Parallel) Broadcast(cpu, tickets, new PeerWork { Kind = PeerWorkKind.Event }, wait: false);
+                else foreach (var o in _cpus) if (o != cpu) o.SignalEvent();
             };
         }
+    }
+
+    /// <summary>
+    /// True when the PEs run on their own host threads (ArmVirt.Machine's parallel mode): effects on other PEs are queued
+    /// for their threads, exclusives and LSE atomics are host atomic. Fixed when the domain is made.
+    /// </summary>
+    public bool Parallel { get; }
+
+    // Parallel mode: queues w for every PE but the issuer and, for maintenance the issuer's DSB completes, waits for them.
+    private void Broadcast(Cpu issuer, long[] tickets, in PeerWork w, bool wait)
+    {
+        for (int i = 0; i < _cpus.Length; i++)
+            if (_cpus[i] != issuer) tickets[i] = _cpus[i].Post(w);
+        if (!wait) return;
+        for (int i = 0; i < _cpus.Length; i++)
+            if (_cpus[i] != issuer) issuer.WaitFor(_cpus[i], tickets[i]);
     }
 
     /// <summary>The PEs, in the order given.</summary>
@@ -59,12 +91,22 @@ public sealed class InnerShareableDomain
     // A store by writer that may hit translated code: the other PEs drop theirs in the range.
     internal void InvalidateCodeOfPeers(Cpu writer, ulong pa, int size)
     {
-        foreach (var o in _cpus) if (o != writer) o.InvalidateTranslatedCode(pa, (ulong)size);
+        foreach (var o in _cpus)
+        {
+            if (o == writer) continue;
+            if (Parallel) o.Post(new PeerWork { Kind = PeerWorkKind.Code, Address = pa, Size = (ulong)size });
+            else o.InvalidateTranslatedCode(pa, (ulong)size);
+        }
     }
 
     // A page got code in one PE's cache: no PE's host TLB may keep a write fast path to it.
     internal void DropHostTlbWritesOfPeers(Cpu cpu, ulong pa)
     {
-        foreach (var o in _cpus) if (o != cpu) o.DropHostTlbWritesFromPeer(pa);
+        foreach (var o in _cpus)
+        {
+            if (o == cpu) continue;
+            if (Parallel) o.Post(new PeerWork { Kind = PeerWorkKind.HostTlbWrites, Address = pa });
+            else o.DropHostTlbWritesFromPeer(pa);
+        }
     }
 }

@@ -29,4 +29,10 @@ public enum StopReason
     /// instruction, which has not retired.
     /// </summary>
     Watchpoint,
+    /// <summary>
+    /// Parallel SMP only (<see cref="InnerShareableDomain.Parallel"/>): another PE queued work for this one (a broadcast
+    /// TLBI or IC, a store to its code, an event) or the machine asked it to look at its state, so it left its
+    /// execution loop at the next point where it checks for a stop. The machine applies the work and resumes it.
+    /// </summary>
+    PeerRequest,
 }

@@ -21,10 +21,20 @@ public sealed partial class Machine
         var semihosting = settings.Semihosting
             ? new Semihosting(settings.SemihostingOutput, null, SemihostingHeapInfo.FromRam(VirtMemoryMap.RamBase, settings.RamSize), settings.CommandLine)
             : null;
+        // Parallel SMP: one semihosting call at a time (its console, open files and heap are the machine's).
+        ISemihostingHandler? handler = semihosting != null && SmpMode == SmpMode.Parallel ? new SerializedSemihosting(semihosting) : semihosting;
         foreach (var cpu in Cpus)
         {
             cpu.Firmware = psci;
-            if (semihosting != null) cpu.Semihosting = semihosting;
+            if (handler != null) cpu.Semihosting = handler;
+        }
+    }
+
+    private sealed class SerializedSemihosting(ISemihostingHandler inner) : ISemihostingHandler
+    {
+        public void Handle(ArmVirt.Cpu.Cpu cpu)
+        {
+            lock (this) inner.Handle(cpu);
         }
     }
 }

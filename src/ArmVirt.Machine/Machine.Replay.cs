@@ -24,6 +24,7 @@ public sealed partial class Machine
     {
         ArgumentNullException.ThrowIfNull(log);
         if (_recorder != null || _replay != null) throw new InvalidOperationException("serial input is already recorded or replayed");
+        if (SmpMode == SmpMode.Parallel) throw new InvalidOperationException("serial input record and replay need the deterministic SMP mode");
         var recorder = new SerialInputLog.Recorder(log);
         recorder.Start();
         _recorder = recorder;
@@ -43,6 +44,7 @@ public sealed partial class Machine
     {
         ArgumentNullException.ThrowIfNull(log);
         if (_recorder != null || _replay != null) throw new InvalidOperationException("serial input is already recorded or replayed");
+        if (SmpMode == SmpMode.Parallel) throw new InvalidOperationException("serial input record and replay need the deterministic SMP mode");
         if (_input != null) throw new InvalidOperationException("a replayed machine takes its serial input from the log only");
         _replay = new SerialInputLog.Replayer(SerialInputLog.Read(log));
         Uart.InputPolling = OnInputPolling;

@@ -13,12 +13,28 @@ public sealed partial class Machine
     public const ulong DefaultQuantum = 10_000;
 
     /// <summary>
+    /// The default <see cref="Quantum"/> in parallel mode: 100,000 cycles, 100 µs of virtual time. The CPUs' threads meet
+    /// at the end of every turn, which costs a few host thread wake-ups: a turn ten times the deterministic one keeps that
+    /// cost small, and a CPU running meanwhile sees another's interrupts, events and stores at once.
+    /// </summary>
+    public const ulong DefaultParallelQuantum = 100_000;
+
+    /// <summary>
     /// With several CPUs, the cycles each one runs before the next takes its turn (<see cref="MachineBuilder.WithQuantum"/>).
     /// </summary>
     public ulong Quantum { get; }
 
-    /// <summary>The index of the CPU running now, or that ran last (devices with banked registers ask it).</summary>
-    public int CurrentCpuIndex { get; private set; }
+    /// <summary>
+    /// The index of the CPU running now, or that ran last (devices with banked registers ask it); in parallel mode the CPU
+    /// of the calling host thread (0 on a thread that runs none).
+    /// </summary>
+    public int CurrentCpuIndex
+    {
+        get => SmpMode == SmpMode.Parallel ? t_currentCpu : _currentCpuIndex;
+        private set => _currentCpuIndex = value;
+    }
+
+    private int _currentCpuIndex;
 
     /// <summary>True while CPU <paramref name="index"/> is powered on (CPU 0 from boot, the others after PSCI CPU_ON).</summary>
     public bool IsPoweredOn(int index) => _poweredOn[index];
@@ -44,49 +60,9 @@ public sealed partial class Machine
         {
             while (stopped == null)
             {
-                ulong done = InstructionsExecuted - start;
-                if (done >= maxInstructions)
-                {
-                    stopped = Cpu;
-                    Cpu.RequestStop(StopReason.InstructionLimit);
-                    break;
-                }
-                PollInput(first || AtReplayStart ? 's' : 'h');
-                first = false;
-                if (Cpu.StopReason == StopReason.Error)
-                {
-                    stopped = Cpu; // a replay that diverged
-                    break;
-                }
-                ulong now = ulong.MaxValue;
-                bool idle = true;
-                for (int i = 0; i < Cpus.Count; i++)
-                {
-                    if (!_poweredOn[i]) continue;
-                    var c = Cpus[i];
-                    now = Math.Min(now, c.State.Cycles);
-                    if (!c.IsWaiting || c.AnyInterruptAsserted) idle = false;
-                }
-                if (now == ulong.MaxValue)
-                {
-                    stopped = Cpu;
-                    Cpu.RequestStop(StopReason.Halted, 0, "every CPU is off (PSCI CPU_OFF)");
-                    break;
-                }
-                Clock.AdvanceTo(now);
-                if (!idle) Clock.Reschedule(_quantumEnd, now + Quantum);
-                else
-                {
-                    _quantumEnd.Cancel();
-                    if (Clock.PendingDeadline == ulong.MaxValue)
-                    {
-                        if (IdleWait()) continue; // host input may have raised an interrupt
-                        stopped = Cpu;
-                        Cpu.RequestStop(StopReason.Halted, 0, "every CPU waits for an interrupt that can never arrive");
-                        break;
-                    }
-                }
-                stopped = RunTurn(ReplayBudget(maxInstructions - done));
+                stopped = BeginTurn(start, maxInstructions, ref first, out ulong budget);
+                if (stopped != null) break;
+                stopped = RunTurn(budget);
             }
         }
         finally
@@ -94,6 +70,54 @@ public sealed partial class Machine
             _serial.Flush();
         }
         return new MachineExit(stopped.StopReason, stopped.ExitCode, stopped.StopMessage ?? DescribeStop(stopped.StopReason));
+    }
+
+    // Between two turns, in both SMP modes, while no CPU runs: the run's instruction budget, host input, the clock advanced
+    // to the slowest powered CPU (running the events due), the end of the next turn. Returns the CPU whose stop ends the
+    // run (its StopReason says why), or null and the instructions the next turn may retire.
+    private CpuCore? BeginTurn(ulong start, ulong maxInstructions, ref bool first, out ulong budget)
+    {
+        budget = 0;
+        while (true)
+        {
+            ulong done = InstructionsExecuted - start;
+            if (done >= maxInstructions)
+            {
+                Cpu.RequestStop(StopReason.InstructionLimit);
+                return Cpu;
+            }
+            PollInput(first || AtReplayStart ? 's' : 'h');
+            first = false;
+            if (Cpu.StopReason == StopReason.Error) return Cpu; // a replay that diverged
+            ulong now = ulong.MaxValue;
+            bool idle = true;
+            for (int i = 0; i < Cpus.Count; i++)
+            {
+                if (!_poweredOn[i]) continue;
+                var c = Cpus[i];
+                now = Math.Min(now, c.State.Cycles);
+                if (!c.IsWaiting || c.AnyInterruptAsserted || c.ResumesWhenRun) idle = false;
+            }
+            if (now == ulong.MaxValue)
+            {
+                Cpu.RequestStop(StopReason.Halted, 0, "every CPU is off (PSCI CPU_OFF)");
+                return Cpu;
+            }
+            Clock.AdvanceTo(now);
+            if (!idle) Clock.Reschedule(_quantumEnd, now + Quantum);
+            else
+            {
+                _quantumEnd.Cancel();
+                if (Clock.PendingDeadline == ulong.MaxValue)
+                {
+                    if (IdleWait()) continue; // host input may have raised an interrupt
+                    Cpu.RequestStop(StopReason.Halted, 0, "every CPU waits for an interrupt that can never arrive");
+                    return Cpu;
+                }
+            }
+            budget = ReplayBudget(maxInstructions - done);
+            return null;
+        }
     }
 
     // One turn: each powered CPU behind the deadline runs up to it. Returns the CPU that stopped the machine, or null.
@@ -135,12 +159,13 @@ public sealed partial class Machine
     internal void PowerOn(CpuCore caller, int index, ulong entry, ulong contextId)
     {
         var c = Cpus[index];
+        if (SmpMode == SmpMode.Parallel) WaitUntilLeft(index); // a CPU just off (CPU_OFF) may still be leaving its run
         _retiredBeforeReset[index] += c.State.Instructions;
         c.Reset();
         c.State.Cycles = caller.State.Cycles;
         if (c.Configuration.HasEl3) c.Sys.Scr = caller.Sys.Scr;
         ArmVirt.Cpu.Firmware.PsciFirmware.PrepareCpuForEntry(c, entry, contextId, c.Configuration.HasEl2 ? 2 : 1);
-        _poweredOn[index] = true;
+        Volatile.Write(ref _poweredOn[index], true); // (parallel mode: the CPU's thread may run it from here on)
     }
 
     // PSCI CPU_OFF: the caller stops after the call and no longer runs.

@@ -24,8 +24,9 @@ public sealed partial class Machine : IDisposable
     private readonly FirmwareSettings _firmware;
 
     internal Machine(PhysicalBus bus, VirtualClock clock, CpuCore[] cpus, GenericTimer[] timers, Pl011 uart, SerialTap serial,
-        BootImage boot, Stream? serialInput, FirmwareSettings firmware, ulong quantum)
+        BootImage boot, Stream? serialInput, FirmwareSettings firmware, ulong quantum, SmpMode smpMode)
     {
+        SmpMode = smpMode;
         Bus = bus;
         Clock = clock;
         Cpus = cpus;
@@ -161,8 +162,8 @@ public sealed partial class Machine : IDisposable
     public MachineExit Run(ulong maxInstructions = ulong.MaxValue)
     {
         foreach (var c in Cpus)
-            if (c.StopReason is StopReason.InstructionLimit or StopReason.HostRequest) c.ClearStop();
-        if (Cpus.Count > 1) return RunRoundRobin(maxInstructions);
+            if (c.StopReason is StopReason.InstructionLimit or StopReason.HostRequest or StopReason.PeerRequest) c.ClearStop();
+        if (Cpus.Count > 1) return SmpMode == SmpMode.Parallel ? RunParallel(maxInstructions) : RunRoundRobin(maxInstructions);
         ulong start = InstructionsExecuted;
         bool first = true;
         try
@@ -309,14 +310,16 @@ public sealed partial class Machine : IDisposable
 
     private void StopAll(string why)
     {
+        if (SmpMode == SmpMode.Parallel)
+        {
+            RequestParallelStop(why);
+            return;
+        }
         foreach (var c in Cpus) c.RequestStop(StopReason.HostRequest, 0, why);
     }
 
     /// <summary>Asks a running <see cref="Run"/> to return after the current instruction (safe from another thread).</summary>
-    public void RequestStop()
-    {
-        foreach (var c in Cpus) c.RequestStop(StopReason.HostRequest, 0, "stopped by the host");
-    }
+    public void RequestStop() => StopAll("stopped by the host");
 
     private bool IdleWait()
     {
@@ -378,6 +381,7 @@ public sealed partial class Machine : IDisposable
         if (_disposed) return;
         _disposed = true;
         _recorder?.Complete();
+        foreach (var w in _wake) w.Dispose(); // (parallel SMP's sleeping CPU threads)
         MachineBuilder.DisposeAll(VirtioDevices);
         Bus.Dispose();
     }

@@ -51,7 +51,8 @@ public sealed partial class MachineBuilder
     private int _cpuCount = 1;
     private readonly List<CustomDevice> _devices = [];
     private Microsoft.Extensions.Logging.ILogger? _logger;
-    private ulong _quantum = Machine.DefaultQuantum;
+    private ulong? _quantum;
+    private SmpMode _smpMode = SmpMode.Deterministic;
 
     /// <summary>Guest RAM in bytes (default 128 MiB): a non-zero multiple of 4 KiB, at most 255 GiB.</summary>
     public MachineBuilder WithMemory(ulong bytes)
@@ -114,11 +115,23 @@ public sealed partial class MachineBuilder
     /// With several CPUs: the cycles (with the flat timing model, instructions) each CPU runs before the next one takes
     /// its turn, default <see cref="Machine.DefaultQuantum"/>. Runs are deterministic whatever the value; a smaller
     /// quantum shortens the latency of an interrupt, an event or a store seen by another CPU (at most one quantum) and
-    /// costs more switches.
+    /// costs more switches. In parallel mode (<see cref="WithSmpMode"/>) the length of a turn that the CPUs run at the
+    /// same time, default <see cref="Machine.DefaultParallelQuantum"/>: the threads meet once per turn.
     /// </summary>
     public MachineBuilder WithQuantum(ulong cycles)
     {
         _quantum = cycles;
+        return this;
+    }
+
+    /// <summary>
+    /// With several CPUs: <see cref="SmpMode.Deterministic"/> (default) runs them in turn on one host thread;
+    /// <see cref="SmpMode.Parallel"/> gives each its own host thread (QEMU's MTTCG), faster on a multi-core host and not
+    /// deterministic. Serial input record and replay need the deterministic mode. One CPU runs the same in both.
+    /// </summary>
+    public MachineBuilder WithSmpMode(SmpMode mode)
+    {
+        _smpMode = mode;
         return this;
     }
 
@@ -349,6 +362,8 @@ public sealed partial class MachineBuilder
         if (_cpuCount is < 1 or > Machine.MaxCpus)
             throw new MachineConfigurationException($"CPU count {_cpuCount}: must be 1 to {Machine.MaxCpus}");
         if (_quantum == 0) throw new MachineConfigurationException("quantum 0: each CPU must run at least one cycle per turn");
+        bool parallel = _smpMode == SmpMode.Parallel && _cpuCount > 1;
+        ulong quantum = _quantum ?? (parallel ? Machine.DefaultParallelQuantum : Machine.DefaultQuantum);
 
         byte[] kernel = _kernelImage ?? ReadFile("kernel", _kernelPath!);
         byte[]? userDtb = _dtbPath != null ? ReadFile("dtb", _dtbPath) : null;
@@ -371,7 +386,10 @@ public sealed partial class MachineBuilder
             catch (FormatException e) { throw new MachineConfigurationException($"dtb '{_dtbPath}': {e.Message}", e); }
         }
 
-        var bus = new PhysicalBus();
+        if (!Enum.IsDefined(_smpMode)) throw new MachineConfigurationException($"SMP mode {(int)_smpMode}: must be deterministic or parallel");
+        // Parallel SMP (Machine.Parallel.cs): the clock's queue, each MMIO window, the GIC and the CPUs' shared state are
+        // made safe for CPUs on several host threads; with one CPU there is nothing to share.
+        var bus = new PhysicalBus { ConcurrentMmio = parallel };
         try
         {
             try { bus.AddRam(VirtMemoryMap.RamBase, _memory); }
@@ -379,7 +397,7 @@ public sealed partial class MachineBuilder
             {
                 throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: cannot allocate that much host memory", e);
             }
-            var clock = new VirtualClock();
+            var clock = new VirtualClock { Concurrent = parallel };
             Machine? machine = null; // the devices ask it which CPU is running
             var cpus = new CpuCore[_cpuCount];
             var timers = new GenericTimer[_cpuCount];
@@ -396,27 +414,27 @@ public sealed partial class MachineBuilder
                 timers[i] = timer;
             }
             // Several PEs share a global exclusive monitor and see each other's broadcast maintenance, SEVs and stores to code.
-            if (_cpuCount > 1) _ = new InnerShareableDomain(cpus);
+            if (_cpuCount > 1) _ = new InnerShareableDomain(cpus, parallel);
 
             var serial = new SerialTap(_serialBackend ?? new StreamSerialBackend(_serialOutput ?? Stream.Null));
             var uart = new Pl011(clock, serial);
             bus.AddMmio(VirtMemoryMap.Pl011Base, VirtMemoryMap.Pl011Size, uart, "pl011");
             Gicv3VirtualCpuInterface[]? ich = null;
-            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpus, timers, _listRegisters, out ich)
-                : BuildGic(bus, cpus, timers, _highestEl >= 2, _listRegisters, () => machine?.CurrentCpuIndex ?? 0);
-            uart.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl011Spi).Set;
+            IGic gic = _gicVersion == 3 ? BuildGicv3(bus, cpus, timers, _listRegisters, parallel, out ich)
+                : BuildGic(bus, cpus, timers, _highestEl >= 2, _listRegisters, () => machine?.CurrentCpuIndex ?? 0, parallel);
+            uart.Interrupt.Changed += GicInput(gic, gic.Spi(VirtMemoryMap.Pl011Spi), parallel);
             // The RTC counts virtual seconds from a fixed date, so runs are repeatable (QEMU's -rtc clock=vm, base fixed).
             var rtc = new Pl031(clock, () => cpus[machine?.CurrentCpuIndex ?? 0].State.Cycles, RtcEpoch);
             bus.AddMmio(VirtMemoryMap.Pl031Base, VirtMemoryMap.Pl031Size, rtc, "pl031");
-            rtc.Interrupt.Changed += gic.Spi(VirtMemoryMap.Pl031Spi).Set;
+            rtc.Interrupt.Changed += GicInput(gic, gic.Spi(VirtMemoryMap.Pl031Spi), parallel);
             var (virtio, virtioDevices) = BuildVirtio(bus, clock);
             for (int n = 0; n < virtio.Length; n++)
             {
                 var t = virtio[n];
                 bus.AddMmio(VirtioMmioLayout.SlotBase(n), VirtioMmioLayout.Stride, t, t.Registers.DeviceName);
-                t.Interrupt.Changed += gic.Spi(VirtioMmioLayout.Spi(n)).Set;
+                t.Interrupt.Changed += GicInput(gic, gic.Spi(VirtioMmioLayout.Spi(n)), parallel);
             }
-            AddCustomDevices(bus, gic);
+            AddCustomDevices(bus, gic, parallel);
             if (_logger != null) ReportGuestErrors(bus, _logger);
 
             BootImage boot;
@@ -429,7 +447,7 @@ public sealed partial class MachineBuilder
             // SYS_GET_CMDLINE returns the image name and the kernel command line, as QEMU's semihosting does.
             string commandLine = _append == null ? _kernelName : $"{_kernelName} {_append}";
             var firmware = new Machine.FirmwareSettings(_semihosting, _serialOutput ?? Stream.Null, _memory, commandLine);
-            machine = new Machine(bus, clock, cpus, timers, uart, serial, boot, _serialInput, firmware, _quantum)
+            machine = new Machine(bus, clock, cpus, timers, uart, serial, boot, _serialInput, firmware, quantum, parallel ? SmpMode.Parallel : SmpMode.Deterministic)
             {
                 Gicv2 = gic as Gicv2,
                 Gicv3 = gic as Gicv3,
@@ -457,15 +475,16 @@ public sealed partial class MachineBuilder
     // the running CPU, with each CPU interface's outputs driving its CPU's interrupt inputs and each CPU's timer outputs
     // driving that CPU's PPIs.
     private static Gicv2 BuildGic(PhysicalBus bus, CpuCore[] cpus, GenericTimer[] timers, bool virtualization, int listRegisters,
-        Func<int> accessingCpu)
+        Func<int> accessingCpu, bool parallel)
     {
         var gic = new Gicv2(cpus.Length, VirtMemoryMap.GicInterrupts, listRegisters) { AccessingCpu = accessingCpu };
-        bus.AddMmio(VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, gic.Distributor, "gicd");
-        bus.AddMmio(VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.CpuInterfaceWindow, "gicc");
+        // (Parallel SMP: every window of the GIC holds the one GIC lock, as its inputs and system registers do.)
+        bus.AddMmio(VirtMemoryMap.GicDistributorBase, VirtMemoryMap.GicWindowSize, gic.Distributor, "gicd", gic);
+        bus.AddMmio(VirtMemoryMap.GicCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.CpuInterfaceWindow, "gicc", gic);
         if (virtualization)
         {
-            bus.AddMmio(VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, gic.VirtualControlWindow, "gich");
-            bus.AddMmio(VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.VirtualCpuInterfaceWindow, "gicv");
+            bus.AddMmio(VirtMemoryMap.GicVirtualControlBase, VirtMemoryMap.GicWindowSize, gic.VirtualControlWindow, "gich", gic);
+            bus.AddMmio(VirtMemoryMap.GicVirtualCpuInterfaceBase, VirtMemoryMap.GicWindowSize, gic.VirtualCpuInterfaceWindow, "gicv", gic);
         }
         for (int i = 0; i < cpus.Length; i++)
         {
@@ -477,30 +496,48 @@ public sealed partial class MachineBuilder
             }
             gic.IrqOutput(i).Changed += cpu.Irq.Set;
             gic.FiqOutput(i).Changed += cpu.Fiq.Set;
-            ConnectPpis(gic, i, timers[i], cpu);
+            ConnectPpis(gic, i, timers[i], cpu, parallel);
         }
         return gic;
     }
 
     // A CPU's private peripheral interrupts from its own devices: its four timers and its PMU's overflow interrupt.
-    private static void ConnectPpis(IGic gic, int cpu, GenericTimer timer, CpuCore core)
+    private static void ConnectPpis(IGic gic, int cpu, GenericTimer timer, CpuCore core, bool parallel)
     {
-        timer.SecurePhysical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerSecurePpi).Set;
-        timer.Physical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerPhysicalPpi).Set;
-        timer.Virtual.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerVirtualPpi).Set;
-        timer.HypervisorPhysical.Output.Changed += gic.Ppi(cpu, VirtMemoryMap.TimerHypervisorPpi).Set;
-        core.Pmu.Interrupt.Changed += gic.Ppi(cpu, VirtMemoryMap.PmuPpi).Set;
+        timer.SecurePhysical.Output.Changed += GicInput(gic, gic.Ppi(cpu, VirtMemoryMap.TimerSecurePpi), parallel);
+        timer.Physical.Output.Changed += GicInput(gic, gic.Ppi(cpu, VirtMemoryMap.TimerPhysicalPpi), parallel);
+        timer.Virtual.Output.Changed += GicInput(gic, gic.Ppi(cpu, VirtMemoryMap.TimerVirtualPpi), parallel);
+        timer.HypervisorPhysical.Output.Changed += GicInput(gic, gic.Ppi(cpu, VirtMemoryMap.TimerHypervisorPpi), parallel);
+        core.Pmu.Interrupt.Changed += GicInput(gic, gic.Ppi(cpu, VirtMemoryMap.PmuPpi), parallel);
+    }
+
+    // What drives a GIC input: the input's Set, or with parallel SMP the same under the GIC's lock (a device's line may
+    // change on any CPU's thread: a UART write, a timer register write, a virtio notification).
+    private static Action<bool> GicInput(IGic gic, InterruptLine input, bool parallel) =>
+        parallel ? level => { lock (gic) input.Set(level); } : input.Set;
+
+    // Parallel SMP: the GIC's system registers of one CPU (ICC_*, and ICV_* through them; ICH_*) hold the GIC's lock, as
+    // its windows and inputs do: a CPU interface acknowledges, completes and sends SGIs through the shared distributor.
+    private static void LockGicRegisters(CpuCore cpu, IGic gic)
+    {
+        foreach (var r in cpu.SystemRegisters.All.Where(r => r.Name.StartsWith("ICC_", StringComparison.Ordinal) || r.Name.StartsWith("ICH_", StringComparison.Ordinal)).ToArray())
+        {
+            var (read, write) = (r.Read, r.Write);
+            cpu.SystemRegisters.Add(r.WithBehaviour(read == null ? null : c => { lock (gic) return read(c); },
+                write == null ? null : (c, v) => { lock (gic) write(c, v); }));
+        }
     }
 
     // The GICv3 of the virt machine (gic-version=3, its=off): GICD, one redistributor per CPU from 0x080A_0000, the ICC_*
     // registers in each CPU's system-register table; Group 1 drives IRQ, Group 0 FIQ; each CPU's timers drive its PPIs.
-    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore[] cpus, GenericTimer[] timers, int listRegisters, out Gicv3VirtualCpuInterface[]? ich)
+    private static Gicv3 BuildGicv3(PhysicalBus bus, CpuCore[] cpus, GenericTimer[] timers, int listRegisters, bool parallel,
+        out Gicv3VirtualCpuInterface[]? ich)
     {
         var gic = new Gicv3(cpus.Length, VirtMemoryMap.Gicv3Interrupts);
-        bus.AddMmio(VirtMemoryMap.GicDistributorBase, Gicv3.DistributorSize, gic.Distributor, "gicd");
+        bus.AddMmio(VirtMemoryMap.GicDistributorBase, Gicv3.DistributorSize, gic.Distributor, "gicd", gic);
         for (int c = 0; c < gic.CpuCount; c++)
             bus.AddMmio(VirtMemoryMap.GicRedistributorBase + (ulong)c * Gicv3Redistributor.FrameSize, Gicv3Redistributor.FrameSize,
-                gic.Redistributor(c), $"gicr{c}");
+                gic.Redistributor(c), $"gicr{c}", gic);
         ich = cpus[0].Configuration.HasEl2 ? new Gicv3VirtualCpuInterface[cpus.Length] : null;
         for (int i = 0; i < cpus.Length; i++)
         {
@@ -514,12 +551,13 @@ public sealed partial class MachineBuilder
                 v = new Gicv3VirtualCpuInterface(listRegisters, gic.CpuInterface(i).DeactivatePhysical);
                 v.VirtualIrq.Changed += cpu.VirtualIrq.Set;
                 v.VirtualFiq.Changed += cpu.VirtualFiq.Set;
-                v.Maintenance.Changed += gic.Ppi(i, Gicv3VirtualCpuInterface.MaintenancePpi).Set;
+                v.Maintenance.Changed += GicInput(gic, gic.Ppi(i, Gicv3VirtualCpuInterface.MaintenancePpi), parallel);
                 Gicv3VirtualSystemRegisters.Install(cpu, v);
                 ich[i] = v;
             }
             Gicv3SystemRegisters.Install(cpu, gic.CpuInterface(i), _ => v);
-            ConnectPpis(gic, i, timers[i], cpu);
+            if (parallel) LockGicRegisters(cpu, gic);
+            ConnectPpis(gic, i, timers[i], cpu, parallel);
         }
         return gic;
     }
@@ -536,7 +574,7 @@ public sealed partial class MachineBuilder
     }
 
     // The user's devices (WithDevice): windows that overlap nothing, SPIs the machine does not use, once each.
-    private void AddCustomDevices(PhysicalBus bus, IGic gic)
+    private void AddCustomDevices(PhysicalBus bus, IGic gic, bool parallel)
     {
         var taken = new HashSet<int> { VirtMemoryMap.Pl011Spi, VirtMemoryMap.Pl031Spi };
         for (int n = 0; n < VirtioMmioLayout.SlotCount; n++) taken.Add(VirtioMmioLayout.Spi(n));
@@ -555,7 +593,7 @@ public sealed partial class MachineBuilder
                 throw new MachineConfigurationException($"{what}: SPI {d.Spi} does not exist (this GIC has SPIs 0-{spis - 1})");
             if (!taken.Add(d.Spi))
                 throw new MachineConfigurationException($"{what}: SPI {d.Spi} is already used");
-            d.Interrupt.Changed += gic.Spi(d.Spi).Set;
+            d.Interrupt.Changed += GicInput(gic, gic.Spi(d.Spi), parallel);
         }
     }
 

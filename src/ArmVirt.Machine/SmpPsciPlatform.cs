@@ -23,6 +23,12 @@ internal sealed class SmpPsciPlatform(Machine machine) : IPsciPlatform
     public PsciReturn CpuOn(CpuCore caller, ulong targetMpidr, ulong entryPoint, ulong contextId)
     {
         int index = IndexOf(targetMpidr);
+        if (machine.SmpMode != SmpMode.Parallel) return On(caller, index, entryPoint, contextId);
+        lock (this) return On(caller, index, entryPoint, contextId); // two CPUs starting the same one: one gets ALREADY_ON
+    }
+
+    private PsciReturn On(CpuCore caller, int index, ulong entryPoint, ulong contextId)
+    {
         if (machine.IsPoweredOn(index)) return PsciReturn.AlreadyOn;
         machine.PowerOn(caller, index, entryPoint, contextId);
         return PsciReturn.Success;

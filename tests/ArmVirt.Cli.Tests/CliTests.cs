@@ -171,6 +171,21 @@ public sealed class CliTests
     }
 
     [TestMethod]
+    public void SmpModeParallelRunsTheSmpGuestAndRejectsUnknownModesAndReplay()
+    {
+        Assert.AreEqual("armvirt: --smp-mode fast: must be deterministic or parallel", Run("--smp-mode", "fast").ErrorLines.Single());
+        string elf = GdbSessionTests.GuestElf("smp.elf");
+        using var log = new TempFile();
+        var replay = Run("--kernel", elf, "--smp", "2", "--smp-mode", "parallel", "--replay", log.Path);
+        Assert.AreEqual(2, replay.Code);
+        Assert.AreEqual("armvirt: --replay: needs --smp-mode deterministic (a parallel run does not repeat)", replay.ErrorLines.Single());
+        var r = Run("--kernel", elf, "--smp", "4", "--smp-mode", "parallel");
+        Assert.AreEqual(ExitCodes.PowerOff, r.Code, r.Stderr);
+        string expected = File.ReadAllText(Path.Combine(Path.GetDirectoryName(elf)!, "..", "expected", "smp.txt"));
+        Assert.AreEqual(expected, r.Stdout);
+    }
+
+    [TestMethod]
     public void GicVersionSelectsTheInterruptControllerNode()
     {
         Assert.AreEqual("armvirt: --gic-version 4: must be 2 or 3", Run("--gic-version", "4").ErrorLines.Single());

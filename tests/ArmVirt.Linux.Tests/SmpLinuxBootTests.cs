@@ -3,7 +3,8 @@ namespace ArmVirt.Linux.Tests;
 /// <summary>
 /// Debian's kernel on four CPUs (armvirt --smp 4, QEMU -smp 4): secondaries started through PSCI, all four in
 /// /proc/cpuinfo, KVM up at EL2 on each, and, in the deterministic round robin, the same console output byte for byte
-/// from two runs. Off (inconclusive) without ARMVIRT_LINUX_BOOT=1, as the other ArmVirt boots.
+/// from two runs; on two CPUs in parallel mode (--smp-mode parallel), a clean boot to power-off run after run.
+/// Off (inconclusive) without ARMVIRT_LINUX_BOOT=1, as the other ArmVirt boots.
 /// </summary>
 [TestClass]
 [TestCategory("LinuxBoot")]
@@ -52,6 +53,35 @@ public sealed class SmpLinuxBootTests
         string[] a = first.StandardOutput.Split('\n'), b = second.StandardOutput.Split('\n');
         for (int i = 0; i < Math.Min(a.Length, b.Length); i++) Assert.AreEqual(a[i], b[i], $"output differs first at line {i + 1}");
         Assert.AreEqual(a.Length, b.Length, "outputs differ in length");
+    }
+
+    /// <summary>
+    /// Parallel boots per configuration: ARMVIRT_PARALLEL_BOOTS, default 3 (CI); the 20 with
+    /// ARMVIRT_PARALLEL_BOOTS=20 (about 10 s each here, so 20 of each configuration is kept out of CI's budget).
+    /// </summary>
+    private static int ParallelBoots =>
+        int.TryParse(Environment.GetEnvironmentVariable("ARMVIRT_PARALLEL_BOOTS"), out int n) && n > 0 ? n : 3;
+
+    [TestMethod]
+    [DataRow(1, 2)]
+    [DataRow(2, 3)]
+    public void BootsTwoCpusInParallelModeRepeatedly(int el, int gicVersion)
+    {
+        RequireEnabled();
+        string[] lines =
+        [
+            "CPU1: Booted secondary processor 0x0000000001",
+            "SMP: Total of 2 processors activated.",
+            "processors: 2",
+            .. el == 1 ? QemuBootTests.El1Lines : QemuBootTests.Gicv3Lines.Concat(QemuBootTests.KvmEl2Gicv3Lines),
+        ];
+        for (int i = 0; i < ParallelBoots; i++)
+        {
+            BootRun run = LinuxBootEnvironment.RunArmVirt(
+                [.. LinuxBootEnvironment.GuestArguments(el, gicVersion, cpus: 2), "--smp-mode", "parallel"], LinuxBootEnvironment.ArmVirtTimeout);
+            Console.WriteLine($"parallel boot {i + 1}:");
+            AssertLines(run, lines);
+        }
     }
 
     [TestMethod]

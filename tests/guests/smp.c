@@ -149,6 +149,20 @@ static uint32_t code_buffer[16] __attribute__((aligned(64)));
 
 static unsigned cpu_index(void) { return (unsigned)(READ_SYSREG(mpidr_el1) & 0xff); }
 
+/* WFI until *v == want, woken by interrupts: the check runs with IRQs masked, so an interrupt that makes it true cannot
+ * be taken between the check and the WFI (which would then sleep with nothing left to wake it); a masked pending
+ * interrupt still ends the WFI, and is taken once unmasked. */
+static void wfi_until(volatile unsigned *v, unsigned want)
+{
+    for (;;) {
+        __asm__ volatile("msr daifset, #2" ::: "memory");
+        if (*v == want) break;
+        __asm__ volatile("wfi");
+        __asm__ volatile("msr daifclr, #2\n isb" ::: "memory");
+    }
+    __asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
 static void lock(void)
 {
     unsigned tmp, one = 1;
@@ -275,7 +289,7 @@ void secondary_main(unsigned cpu)
     DSB_ISH();
     __asm__ volatile("sev");
     secondary_work(cpu);
-    while (!done[cpu]) __asm__ volatile("wfi");       /* CPU 0's broadcast SGI and pings still arrive here */
+    wfi_until(&done[cpu], 1);                         /* CPU 0's broadcast SGI and pings still arrive here */
     __asm__ volatile("msr daifset, #2" ::: "memory");
     psci(PSCI_CPU_OFF, 0, 0, 0);
     print("cpu%d: CPU_OFF returned\n", (uint64_t)cpu);
@@ -359,7 +373,7 @@ int main(unsigned el)
 
     for (unsigned i = 0; i < PINGS; i++) {
         send_sgi(1, 1u << 1);
-        while (pongs != i + 1) __asm__ volatile("wfi");
+        wfi_until(&pongs, i + 1);
     }
     print("ping-pong: %d pings, %d pongs\n", (uint64_t)pings[1], (uint64_t)pongs);
     send_sgi(3, 0);                                   /* to every other CPU */

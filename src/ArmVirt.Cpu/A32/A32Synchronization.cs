@@ -22,6 +22,7 @@ public static class A32Synchronization
         ulong pa = cpu.TranslateData(address, size, kind);
         ulong value = cpu.ReadMemory(address, size, kind);
         cpu.SetExclusiveMonitors(pa, size);
+        cpu.ExclusiveValue = value; // (compared by a parallel-mode store-exclusive, Cpu.HostAtomics.cs)
         cpu.SetR(op.Rd, (uint)value);
         if (size == 8) cpu.SetR(op.Rd + 1, (uint)(value >> 32));
     }
@@ -33,7 +34,8 @@ public static class A32Synchronization
         var kind = Kind(release) | MemoryAccessKind.Write;
         ulong pa = cpu.TranslateData(address, size, kind);
         bool passed = cpu.ExclusiveMonitorsPass(pa, size);
-        if (passed) cpu.WriteMemory(address, size, data, kind);
+        if (passed && cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, size, data, kind);
+        else if (passed) cpu.WriteMemory(address, size, data, kind);
         cpu.SetR(op.Rd, passed ? 0u : 1u);
     }
 

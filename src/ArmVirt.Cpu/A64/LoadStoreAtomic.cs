@@ -11,7 +11,8 @@ namespace ArmVirt.Cpu.A64;
 /// <remarks>
 /// Accesses must be aligned to their size (the pair size for CASP). The write permission of the location is checked
 /// before the read, so a faulting atomic is reported as a write (WnR = 1) and changes nothing. With one CPU executing
-/// at a time the read-modify-write is trivially single-copy atomic.
+/// at a time the read-modify-write is trivially single-copy atomic; with CPUs on several host threads
+/// (<see cref="Cpu.Parallel"/>) it is a host compare-and-swap (Cpu.HostAtomics.cs).
 /// </remarks>
 internal static class LoadStoreAtomic
 {
@@ -31,29 +32,51 @@ internal static class LoadStoreAtomic
         int bytes = bits >> 3;
         ulong address = AddressingModes.Base(cpu, Rn(insn));
         ulong operand = cpu.X(Rs(insn));
-        cpu.ProbeWrite(address, bytes, AtomicWrite);
-        ulong old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
-        ulong result;
-        if ((insn & (1u << 15)) != 0)
+        if (!cpu.Parallel || !HostMemoryOperation(cpu, insn, address, bits, operand, out ulong old))
         {
-            result = operand; // SWP
+            cpu.ProbeWrite(address, bytes, AtomicWrite);
+            old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
+            cpu.WriteMemory(address, bytes, Operate(insn, old, operand, bits), AtomicWrite);
         }
-        else
-        {
-            result = ((insn >> 12) & 7) switch
-            {
-                0 => old + operand,                                            // MemAtomicOp_ADD
-                1 => old & ~operand,                                           // MemAtomicOp_BIC
-                2 => old ^ operand,                                            // MemAtomicOp_EOR
-                3 => old | operand,                                            // MemAtomicOp_ORR
-                4 => SignedGreater(operand, old, bits) ? operand : old,        // MemAtomicOp_SMAX
-                5 => SignedGreater(operand, old, bits) ? old : operand,        // MemAtomicOp_SMIN
-                6 => Truncate(operand, bits) > old ? operand : old,            // MemAtomicOp_UMAX
-                _ => Truncate(operand, bits) > old ? old : operand,            // MemAtomicOp_UMIN
-            };
-        }
-        cpu.WriteMemory(address, bytes, result, AtomicWrite);
         cpu.SetX(Rt(insn), old);
+    }
+
+    // The new value of a MemAtomic (or SWP) of old and operand.
+    private static ulong Operate(uint insn, ulong old, ulong operand, int bits)
+    {
+        if ((insn & (1u << 15)) != 0) return operand; // SWP
+        return ((insn >> 12) & 7) switch
+        {
+            0 => old + operand,                                            // MemAtomicOp_ADD
+            1 => old & ~operand,                                           // MemAtomicOp_BIC
+            2 => old ^ operand,                                            // MemAtomicOp_EOR
+            3 => old | operand,                                            // MemAtomicOp_ORR
+            4 => SignedGreater(operand, old, bits) ? operand : old,        // MemAtomicOp_SMAX
+            5 => SignedGreater(operand, old, bits) ? old : operand,        // MemAtomicOp_SMIN
+            6 => Truncate(operand, bits) > old ? operand : old,            // MemAtomicOp_UMAX
+            _ => Truncate(operand, bits) > old ? old : operand,            // MemAtomicOp_UMIN
+        };
+    }
+
+    // Parallel SMP (Cpu.HostAtomics.cs): the operation as a host compare-and-swap loop on RAM; false for MMIO.
+    private static unsafe bool HostMemoryOperation(Cpu cpu, uint insn, ulong address, int bits, ulong operand, out ulong old)
+    {
+        int bytes = bits >> 3;
+        byte* p = cpu.HostAtomicPointer(address, bytes, bytes, out ulong pa);
+        old = 0;
+        if (p == null) return false;
+        old = Cpu.LoadHost(p, bytes);
+        while (true)
+        {
+            ulong result = Operate(insn, old, operand, bits);
+            ulong seen = Cpu.CompareExchangeHost(p, bytes, result, old);
+            if (seen == old)
+            {
+                cpu.AfterHostAtomicWrite(address, pa, bytes, old, result);
+                return true;
+            }
+            old = seen;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -73,10 +96,24 @@ internal static class LoadStoreAtomic
         ulong address = AddressingModes.Base(cpu, Rn(insn));
         ulong compare = Truncate(cpu.X(s), bits);
         ulong value = cpu.X(Rt(insn));
-        cpu.ProbeWrite(address, bytes, AtomicWrite);
-        ulong old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
-        if (old == compare) cpu.WriteMemory(address, bytes, value, AtomicWrite);
+        if (!cpu.Parallel || !HostCompareAndSwap(cpu, address, bytes, compare, value, out ulong old))
+        {
+            cpu.ProbeWrite(address, bytes, AtomicWrite);
+            old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
+            if (old == compare) cpu.WriteMemory(address, bytes, value, AtomicWrite);
+        }
         cpu.SetX(s, old);
+    }
+
+    // Parallel SMP (Cpu.HostAtomics.cs): one host compare-and-swap of 1 to 8 bytes on RAM; false for MMIO.
+    private static unsafe bool HostCompareAndSwap(Cpu cpu, ulong address, int bytes, ulong compare, ulong value, out ulong old)
+    {
+        byte* p = cpu.HostAtomicPointer(address, bytes, bytes, out ulong pa);
+        old = 0;
+        if (p == null) return false;
+        old = Cpu.CompareExchangeHost(p, bytes, value, compare);
+        if (old == compare) cpu.AfterHostAtomicWrite(address, pa, bytes, old, value);
+        return true;
     }
 
     /// <summary>
@@ -92,9 +129,12 @@ internal static class LoadStoreAtomic
         {
             ulong compare = ((ulong)cpu.W(s + 1) << 32) | cpu.W(s);
             ulong value = ((ulong)cpu.W(t + 1) << 32) | cpu.W(t);
-            cpu.ProbeWrite(address, 8, AtomicWrite);
-            ulong old = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic);
-            if (old == compare) cpu.WriteMemory(address, 8, value, AtomicWrite);
+            if (!cpu.Parallel || !HostCompareAndSwap(cpu, address, 8, compare, value, out ulong old))
+            {
+                cpu.ProbeWrite(address, 8, AtomicWrite);
+                old = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic);
+                if (old == compare) cpu.WriteMemory(address, 8, value, AtomicWrite);
+            }
             cpu.SetX(s, (uint)old);
             cpu.SetX(s + 1, old >> 32);
         }
@@ -102,18 +142,29 @@ internal static class LoadStoreAtomic
         {
             ulong compareLow = cpu.X(s), compareHigh = cpu.X(s + 1);
             ulong valueLow = cpu.X(t), valueHigh = cpu.X(t + 1);
-            cpu.ProbeWrite(address, 8, AtomicWrite, 16);
-            cpu.ProbeWrite(address + 8, 8, AtomicWrite);
-            ulong low = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic, 16);
-            ulong high = cpu.ReadMemory(address + 8, 8, MemoryAccessKind.Atomic);
-            if (low == compareLow && high == compareHigh)
+            // Parallel SMP: no 16-byte host compare-and-swap; the pair operations take one lock (Cpu.HostAtomics.cs).
+            if (cpu.Parallel)
             {
-                cpu.WriteMemory(address, 8, valueLow, AtomicWrite, 16);
-                cpu.WriteMemory(address + 8, 8, valueHigh, AtomicWrite);
+                lock (Cpu.ExclusivePairGate) CompareAndSwapPair128(cpu, address, compareLow, compareHigh, valueLow, valueHigh, s);
+                return;
             }
-            cpu.SetX(s, low);
-            cpu.SetX(s + 1, high);
+            CompareAndSwapPair128(cpu, address, compareLow, compareHigh, valueLow, valueHigh, s);
         }
+    }
+
+    private static void CompareAndSwapPair128(Cpu cpu, ulong address, ulong compareLow, ulong compareHigh, ulong valueLow, ulong valueHigh, int s)
+    {
+        cpu.ProbeWrite(address, 8, AtomicWrite, 16);
+        cpu.ProbeWrite(address + 8, 8, AtomicWrite);
+        ulong low = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic, 16);
+        ulong high = cpu.ReadMemory(address + 8, 8, MemoryAccessKind.Atomic);
+        if (low == compareLow && high == compareHigh)
+        {
+            cpu.WriteMemory(address, 8, valueLow, AtomicWrite, 16);
+            cpu.WriteMemory(address + 8, 8, valueHigh, AtomicWrite);
+        }
+        cpu.SetX(s, low);
+        cpu.SetX(s + 1, high);
     }
 
     /// <summary>Decode constraint of CASP: Rs and Rt must be even.</summary>

@@ -27,6 +27,7 @@ internal static class LoadStoreExclusive
         ulong pa = cpu.TranslateData(address, bytes, kind);
         ulong value = cpu.ReadMemory(address, bytes, kind);
         cpu.SetExclusiveMonitors(pa, bytes);
+        cpu.ExclusiveValue = value; // (compared by a parallel-mode store-exclusive)
         cpu.SetX(Rt(insn), value);
     }
 
@@ -39,7 +40,11 @@ internal static class LoadStoreExclusive
         var kind = Kind(insn) | MemoryAccessKind.Write;
         ulong pa = cpu.TranslateData(address, bytes, kind);
         bool passed = cpu.ExclusiveMonitorsPass(pa, bytes);
-        if (passed) cpu.WriteMemory(address, bytes, data, kind);
+        if (passed)
+        {
+            if (cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, bytes, data, kind);
+            else cpu.WriteMemory(address, bytes, data, kind);
+        }
         cpu.SetW(Rs(insn), passed ? 0u : 1u);
     }
 
@@ -54,6 +59,7 @@ internal static class LoadStoreExclusive
             ulong pa = cpu.TranslateData(address, 8, kind);
             ulong value = cpu.ReadMemory(address, 8, kind);
             cpu.SetExclusiveMonitors(pa, 8);
+            cpu.ExclusiveValue = value;
             cpu.SetX(t, (uint)value);
             cpu.SetX(t2, value >> 32);
         }
@@ -63,6 +69,8 @@ internal static class LoadStoreExclusive
             ulong low = cpu.ReadMemory(address, 8, kind, 16);
             ulong high = cpu.ReadMemory(address + 8, 8, kind);
             cpu.SetExclusiveMonitors(pa, 16);
+            cpu.ExclusiveValue = low;
+            cpu.ExclusiveValueHigh = high;
             cpu.SetX(t, low);
             cpu.SetX(t2, high);
         }
@@ -79,13 +87,29 @@ internal static class LoadStoreExclusive
         {
             ulong pa = cpu.TranslateData(address, 8, kind);
             passed = cpu.ExclusiveMonitorsPass(pa, 8);
-            if (passed) cpu.WriteMemory(address, 8, (second << 32) | (uint)first, kind);
+            if (passed && cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, 8, (second << 32) | (uint)first, kind);
+            else if (passed) cpu.WriteMemory(address, 8, (second << 32) | (uint)first, kind);
         }
         else
         {
             ulong pa = cpu.TranslateData(address, 16, kind);
             passed = cpu.ExclusiveMonitorsPass(pa, 16);
-            if (passed)
+            if (passed && cpu.Parallel)
+            {
+                // No 16-byte host compare-and-swap: under the pair lock, compared with what LDXP read (Cpu.HostAtomics.cs).
+                lock (Cpu.ExclusivePairGate)
+                {
+                    cpu.ProbeWrite(address + 8, 8, kind);
+                    passed = cpu.ReadMemory(address, 8, kind & ~MemoryAccessKind.Write, 16) == cpu.ExclusiveValue
+                        && cpu.ReadMemory(address + 8, 8, kind & ~MemoryAccessKind.Write) == cpu.ExclusiveValueHigh;
+                    if (passed)
+                    {
+                        cpu.WriteMemory(address, 8, first, kind, 16);
+                        cpu.WriteMemory(address + 8, 8, second, kind);
+                    }
+                }
+            }
+            else if (passed)
             {
                 cpu.ProbeWrite(address + 8, 8, kind);
                 cpu.WriteMemory(address, 8, first, kind, 16);

@@ -22,16 +22,36 @@ public sealed class CodePageFilter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool MayHoldPage(ulong page) => _counts[Slot(page)] != 0;
 
-    internal void AddPage(ulong page) => _counts[Slot(page)]++;
+    /// <summary>
+    /// True for the filter of a parallel domain (<see cref="InnerShareableDomain.Parallel"/>), which PEs on several host
+    /// threads change at once: its counts then change with interlocked operations.
+    /// </summary>
+    internal bool Concurrent { get; set; }
 
-    internal void RemovePage(ulong page) => _counts[Slot(page)]--;
+    internal void AddPage(ulong page)
+    {
+        if (Concurrent) Interlocked.Increment(ref _counts[Slot(page)]);
+        else _counts[Slot(page)]++;
+    }
+
+    internal void RemovePage(ulong page)
+    {
+        if (Concurrent) Interlocked.Decrement(ref _counts[Slot(page)]);
+        else _counts[Slot(page)]--;
+    }
 
     internal void Clear() => Array.Clear(_counts);
 
     // The shared filter gains (sign 1) or loses (sign -1) every count of one member's filter.
     internal void Merge(CodePageFilter member, int sign)
     {
-        for (int i = 0; i < Size; i++) _counts[i] += sign * member._counts[i];
+        for (int i = 0; i < Size; i++)
+        {
+            int n = member._counts[i];
+            if (n == 0) continue;
+            if (Concurrent) Interlocked.Add(ref _counts[i], sign * n);
+            else _counts[i] += sign * n;
+        }
     }
 
     private static int Slot(ulong page) => (int)(page & (Size - 1));

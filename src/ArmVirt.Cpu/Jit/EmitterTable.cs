@@ -18,8 +18,11 @@ internal static class EmitterTable
         var table = new Dictionary<MethodInfo, A64Emitter>();
         foreach (var (handler, emitter) in LoadStoreEmitters.Entries) table.Add(handler.Method, emitter);
         foreach (var (handler, emitter) in AluEmitters.Entries) table.Add(handler.Method, emitter);
-        // NOP, YIELD, DMB, DSB: their handlers do nothing in this model, so neither does their code.
-        foreach (var handler in InstructionClassifier.NoEffectSystemHandlers) table.Add(handler, (_, _) => true);
+        // NOP, YIELD, DMB, DSB: their handlers do nothing in this model, so neither does their code; once a parallel SMP
+        // domain exists in the process (Barriers.HostFences), DMB and DSB call their handler, a host fence in that mode.
+        foreach (var handler in InstructionClassifier.NoEffectSystemHandlers)
+            table.Add(handler, handler == ((A64Handler)Barriers.Dmb).Method || handler == ((A64Handler)Barriers.Dsb).Method
+                ? (_, _) => !Barriers.HostFences : (_, _) => true);
         return table;
     }
 

@@ -28,6 +28,24 @@ public sealed class SystemRegister
         MinEl = minEl;
     }
 
+    /// <summary>
+    /// The same register (encoding, access check, minimum EL, <see cref="ChangesTranslation"/>) with other read and write
+    /// behaviour, for a machine that wraps a device's registers (for instance in a lock).
+    /// </summary>
+    public SystemRegister WithBehaviour(Func<Cpu, ulong>? read, Action<Cpu, ulong>? write) =>
+        new(Name, Key, read, write, Check, MinEl) { ChangesTranslation = ChangesTranslation };
+
+    private SystemRegister(string name, int key, Func<Cpu, ulong>? read, Action<Cpu, ulong>? write,
+        Func<Cpu, bool, SystemRegisterAccess>? check, int minEl)
+    {
+        Name = name;
+        Key = key;
+        Read = read;
+        Write = write;
+        Check = check;
+        MinEl = minEl;
+    }
+
     /// <summary>Register name.</summary>
     public string Name { get; }
 

@@ -1,0 +1,67 @@
+namespace ArmVirt.Cpu;
+
+public sealed partial class Cpu
+{
+    // Parallel SMP: single-copy atomicity across host threads (Arm ARM B2.2.1 "Requirements for single-copy atomicity").
+    // An LSE atomic is a host compare-and-swap loop around the instruction's own operation; a store-exclusive whose
+    // monitors pass is a host compare-and-swap against the value its load-exclusive read (QEMU's cmpxchg-based exclusives),
+    // so a store by another PE between the two makes it fail even before that store's monitor clear is seen. A 16-byte
+    // pair (CASP, STXP of two X registers) has no host compare-and-swap here: it is done under ExclusivePairGate, atomic
+    // against the other pair operations but not against a plain store racing into the same 16 bytes.
+
+    /// <summary>The lock of the 16-byte pair atomics in parallel mode (one for the process, as QEMU's exclusive section).</summary>
+    internal static readonly object ExclusivePairGate = new();
+
+    // The value the last load-exclusive read (parallel mode: what the store-exclusive compares with).
+    internal ulong ExclusiveValue, ExclusiveValueHigh;
+
+    /// <summary>
+    /// Translates <paramref name="va"/> for an atomic read-modify-write as the sequential path checks it (write permission
+    /// first, then the read, watchpoints included) and returns the host address of the RAM there, or null for MMIO.
+    /// </summary>
+    internal unsafe byte* HostAtomicPointer(ulong va, int size, int alignment, out ulong pa)
+    {
+        pa = ProbeWrite(va, size, MemoryAccessKind.Atomic | MemoryAccessKind.Write, alignment);
+        TranslateData(va, size, MemoryAccessKind.Atomic, alignment);
+        return Bus.RamPointer(pa, (ulong)size);
+    }
+
+    /// <summary>Host compare-and-swap of <paramref name="size"/> bytes (1, 2, 4, 8, naturally aligned): returns the old value.</summary>
+    internal static unsafe ulong CompareExchangeHost(byte* p, int size, ulong value, ulong comparand) => size switch
+    {
+        1 => Interlocked.CompareExchange(ref *p, (byte)value, (byte)comparand),
+        2 => Interlocked.CompareExchange(ref *(ushort*)p, (ushort)value, (ushort)comparand),
+        4 => Interlocked.CompareExchange(ref *(uint*)p, (uint)value, (uint)comparand),
+        _ => Interlocked.CompareExchange(ref *(ulong*)p, value, comparand),
+    };
+
+    /// <summary>
+    /// The store of a store-exclusive whose monitors passed, in parallel mode: a host compare-and-swap against the value
+    /// the load-exclusive read (<see cref="ExclusiveValue"/>), so that a store by another PE in between makes it fail
+    /// (false); MMIO is written as usual.
+    /// </summary>
+    internal unsafe bool StoreExclusiveOnHost(ulong va, ulong pa, int size, ulong data, MemoryAccessKind kind)
+    {
+        byte* p = Bus.RamPointer(pa, (ulong)size);
+        if (p == null)
+        {
+            WriteMemory(va, size, data, kind);
+            return true;
+        }
+        ulong expected = ExclusiveValue;
+        if (CompareExchangeHost(p, size, data, expected) != expected) return false;
+        AfterHostAtomicWrite(va, pa, size, expected, data);
+        return true;
+    }
+
+    /// <summary>What follows a host-atomic write to RAM: translated code there dropped, the store reported, hooks told.</summary>
+    internal void AfterHostAtomicWrite(ulong va, ulong pa, int size, ulong old, ulong value)
+    {
+        AfterRamWrite(pa, size);
+        if (_memoryHooksArmed)
+        {
+            ReportMemoryAccess(va, size, old, write: false);
+            ReportMemoryAccess(va, size, value, write: true);
+        }
+    }
+}

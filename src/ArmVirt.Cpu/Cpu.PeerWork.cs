@@ -1,0 +1,217 @@
+using ArmVirt.Cpu.SystemRegisters;
+
+namespace ArmVirt.Cpu;
+
+/// <summary>What another PE's thread asks a PE of a parallel domain to do to itself (see Cpu.PeerWork.cs).</summary>
+internal enum PeerWorkKind : byte
+{
+    /// <summary>A broadcast TLBI (Arm ARM D8.14 "TLB maintenance instructions", the Inner Shareable forms).</summary>
+    Tlb,
+    /// <summary>IC IALLUIS or IC IVAU (Arm ARM D7.5.9 "Instruction cache maintenance instructions").</summary>
+    InstructionCache,
+    /// <summary>A store that may have hit this PE's translated code: the code in the range is dropped.</summary>
+    Code,
+    /// <summary>Another PE translated code in a page: this PE's host TLB keeps no write fast path to it.</summary>
+    HostTlbWrites,
+    /// <summary>SEV, or a clear of this PE's global monitor mark: a WFE wake-up event (Arm ARM D1.6.1 "Wait for Event").</summary>
+    Event,
+}
+
+/// <summary>One queued request: the kind and its operands.</summary>
+internal struct PeerWork
+{
+    public PeerWorkKind Kind;
+    public TlbInvalidation Tlb;
+    public InstructionCacheOperation CacheOperation;
+    public ulong Address, Size;
+}
+
+public sealed partial class Cpu
+{
+    // Parallel SMP (InnerShareableDomain.Parallel: one host thread per PE). What one PE does to another PE's private state
+    // (its TLB, its translated code, its host TLB, its event register) is never done from the issuer's thread: the issuer
+    // queues a request here and nudges the target (StopReason.PeerRequest, which the execution loops and the compiled
+    // code already check, as they check a host stop), and the target's own thread applies the queue between instructions
+    // (QEMU's async_run_on_cpu). The issuer of a broadcast TLBI or IC waits until every peer has applied it, or is not
+    // running guest code (a PE outside the guest applies its queue before it runs again). Deterministic mode never uses
+    // any of this: its domain acts on the other PEs directly, as they are not running.
+
+    private readonly object _peerWorkLock = new();
+    private PeerWork[] _peerWork = new PeerWork[16], _peerWorkApplying = new PeerWork[16];
+    private int _peerWorkCount;
+    private long _peerWorkPosted, _peerWorkDone;
+    private int _inGuest, _ownerThread;
+    private bool _parallel;
+
+    /// <summary>True for a PE of a parallel domain (<see cref="InnerShareableDomain.Parallel"/>), on its own host thread.</summary>
+    public bool Parallel => _parallel;
+
+    // Joins a parallel domain: exclusives and atomics become host atomic, interrupts raised from another thread nudge.
+    internal void JoinParallelDomain()
+    {
+        _parallel = true;
+        foreach (var line in (ReadOnlySpan<Core.InterruptLine>)[Irq, Fiq, VirtualIrq, VirtualFiq, SError])
+            line.Changed += level =>
+            {
+                if (level && !OnOwnThread) Nudge();
+            };
+    }
+
+    // True on the host thread that last entered this PE's guest code.
+    private bool OnOwnThread => Environment.CurrentManagedThreadId == Volatile.Read(ref _ownerThread);
+
+    /// <summary>
+    /// Asks this PE, from any thread, to leave its execution loop at the next point where it checks for a stop (between
+    /// blocks, at a compiled loop's head, before an interpreted instruction); its <see cref="StopReason"/> is then
+    /// <see cref="StopReason.PeerRequest"/> unless it had stopped already. Nothing else changes.
+    /// </summary>
+    public void Nudge()
+    {
+        Interlocked.CompareExchange(ref _stopReason, (int)StopReason.PeerRequest, (int)StopReason.None);
+        WakeWaiter?.Invoke();
+    }
+
+    /// <summary>
+    /// Parallel SMP, set by the machine: called (on this PE's thread, from <see cref="RunToDeadline"/>) when the PE waits
+    /// in WFI or WFE with nothing asserted before the deadline. It blocks the host thread while other PEs of the turn run
+    /// and returns true when this PE must go on (an interrupt, a request or a stop arrived; it has moved
+    /// <see cref="CpuState.Cycles"/> up to the waker's time), false when the wait should skip to the deadline.
+    /// </summary>
+    public Func<Cpu, bool>? ParallelWait { get; set; }
+
+    /// <summary>Parallel SMP, set by the machine: ends a <see cref="ParallelWait"/> in progress (called by <see cref="Nudge"/>).</summary>
+    public Action? WakeWaiter { get; set; }
+
+    /// <summary>True while other PEs' requests wait in this PE's queue (parallel SMP).</summary>
+    public bool HasPeerRequests => Volatile.Read(ref _peerWorkCount) != 0;
+
+    /// <summary>
+    /// Called by the machine on this PE's host thread before it runs guest code (parallel mode): marks the PE running on
+    /// this thread, drops a nudge and applies what the other PEs queued.
+    /// </summary>
+    public void EnterGuest()
+    {
+        Volatile.Write(ref _ownerThread, Environment.CurrentManagedThreadId);
+        Interlocked.Exchange(ref _inGuest, 1); // a full fence: an issuer that saw 0 posted before the queue is read below
+        Interlocked.CompareExchange(ref _stopReason, (int)StopReason.None, (int)StopReason.PeerRequest);
+        RunPeerWork();
+        // A WFE waits at most until the PE runs again (the next turn, or the next request): the Arm ARM lets a PE leave
+        // the low-power state of WFE for any reason (D1.6.1), and here a monitor clear can be missed: a load-exclusive
+        // reads memory before it marks the monitor, so another thread's store in between neither fails nor wakes it
+        // (QEMU's MTTCG never sleeps in WFE at all). A WFE loop re-checks its condition and waits again.
+        if (IsWaiting && _waitingForEvent)
+        {
+            IsWaiting = false;
+            Pmu.Woke();
+        }
+    }
+
+    /// <summary>Called by the machine on this PE's thread when it stops running guest code (parallel mode).</summary>
+    public void LeaveGuest()
+    {
+        RunPeerWork();
+        Volatile.Write(ref _inGuest, 0);
+    }
+
+    /// <summary>
+    /// Parallel SMP: true while this PE waits in WFE (which ends when it next runs) or has requests from other PEs queued
+    /// (an event among them may end its wait), so that the machine does not count it idle and skip time. Always false
+    /// in deterministic mode.
+    /// </summary>
+    public bool ResumesWhenRun => _parallel && ((IsWaiting && _waitingForEvent) || HasPeerRequests);
+
+    // Queues w and nudges this PE; returns the ticket that HasCompleted takes.
+    internal long Post(in PeerWork w)
+    {
+        long ticket;
+        lock (_peerWorkLock)
+        {
+            if (_peerWorkCount == _peerWork.Length) Array.Resize(ref _peerWork, _peerWork.Length * 2);
+            _peerWork[_peerWorkCount++] = w;
+            ticket = ++_peerWorkPosted;
+        }
+        Nudge();
+        return ticket;
+    }
+
+    // True once this PE applied the request of ticket, or while it runs no guest code (it applies its queue first).
+    internal bool HasCompleted(long ticket) => Volatile.Read(ref _peerWorkDone) >= ticket || Volatile.Read(ref _inGuest) == 0;
+
+    // The issuer's side of a broadcast that the architecture completes at the issuer's DSB: waits (applying its own queue,
+    // so that two PEs broadcasting at once both go on) until peer has applied the request. Done at the TLBI or IC
+    // itself, a stronger order than the DSB that follows it, as compiled code elides DSB.
+    internal void WaitFor(Cpu peer, long ticket)
+    {
+        var spin = new SpinWait();
+        while (!peer.HasCompleted(ticket))
+        {
+            RunPeerWork();
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Applies what other PEs queued for this one; on this PE's own thread, between instructions.</summary>
+    internal void RunPeerWork()
+    {
+        while (Volatile.Read(ref _peerWorkCount) != 0)
+        {
+            PeerWork[] batch;
+            int n;
+            long posted;
+            lock (_peerWorkLock)
+            {
+                n = _peerWorkCount;
+                batch = _peerWork;
+                _peerWork = _peerWorkApplying;
+                _peerWorkApplying = batch;
+                _peerWorkCount = 0;
+                posted = _peerWorkPosted;
+            }
+            for (int i = 0; i < n; i++) Apply(in batch[i]);
+            Volatile.Write(ref _peerWorkDone, posted);
+        }
+    }
+
+    private void Apply(in PeerWork w)
+    {
+        switch (w.Kind)
+        {
+            case PeerWorkKind.Tlb:
+                OnTlbInvalidation(w.Tlb);
+                break;
+            case PeerWorkKind.InstructionCache:
+                InvalidateInstructionCacheFromPeer(w.CacheOperation, w.Address);
+                break;
+            case PeerWorkKind.Code:
+                InvalidateTranslatedCode(w.Address, w.Size);
+                break;
+            case PeerWorkKind.HostTlbWrites:
+                DropHostTlbWritesFromPeer(w.Address);
+                break;
+            case PeerWorkKind.Event:
+                SignalEvent();
+                break;
+        }
+    }
+
+    // A clear of this PE's global monitor mark by another master: a WFE wake-up event, queued in parallel mode.
+    internal void SignalEventFromPeer()
+    {
+        if (_parallel) Post(new PeerWork { Kind = PeerWorkKind.Event });
+        else SignalEvent();
+    }
+
+    // A bus write (device DMA, a debugger) that may hit translated code: applied here on this PE's thread, queued from another.
+    private void OnBusRamWritten(ulong pa, int size)
+    {
+        if (!_parallel || OnOwnThread)
+        {
+            OnCodeMayChange(pa, size);
+            return;
+        }
+        // Queued only when this PE's page filter (racy reads of counters, as a store's check) may hold code there.
+        var t = _translations;
+        if (t != null && ((ulong)size > Jit.TranslationBlock.PageSize || t.MayHoldCode(pa) || t.MayHoldCode(pa + (ulong)size - 1)))
+            Post(new PeerWork { Kind = PeerWorkKind.Code, Address = pa, Size = (ulong)size });
+    }
+}
