@@ -9,7 +9,8 @@
  * - rings the doorbell three times and takes each interrupt: the handler acknowledges it at the GIC, reads the
  *   device's DATA, acknowledges the device (which lowers the level-sensitive line) and ends the interrupt;
  * - rings with interrupts masked: the SPI is pending (ISR_EL1.I, GICD_ISPENDR) until the device is acknowledged, and a
- *   level-sensitive interrupt whose line drops is no longer pending (GICv2 4.3.8, GICv3 4.1.2 "Level-sensitive");
+ *   level-sensitive interrupt is pending only while its input is asserted, unless software made it pending (the
+ *   interrupt handling state machine of the GIC architecture specifications, IHI 0048B and IHI 0069);
  * - waits in WFI for the host to ring it (the sample's program does so when it sees "waiting for the host").
  * Without the device (QEMU, or armvirt without the sample) it says so and powers off.
  * Register map of the device: samples/CustomDevice/Doorbell.cs.
