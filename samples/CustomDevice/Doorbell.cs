@@ -15,9 +15,11 @@ namespace CustomDevice;
 /// 0x14 COUNT   RO  rings since the device was made
 /// </code>
 /// Declared once through the package's register model (<see cref="RegisterMappedDevice"/>): offsets without a register
-/// read as zero and ignore writes, and the machine's logger reports them (<c>MachineBuilder.WithLogger</c>).
+/// read as zero and ignore writes, and the machine's logger reports them (<c>MachineBuilder.WithLogger</c>). Its state
+/// goes into machine snapshots (<see cref="ISnapshotState"/>); <c>Machine.Reset</c> does not reset it (the machine resets
+/// its own devices only).
 /// </summary>
-public sealed class Doorbell : RegisterMappedDevice
+public sealed class Doorbell : RegisterMappedDevice, ISnapshotState
 {
     /// <summary>The value ID reads: "DBEL" in ASCII.</summary>
     public const uint Identification = 0x4442_454C;
@@ -29,7 +31,7 @@ public sealed class Doorbell : RegisterMappedDevice
     public const ulong Size = 0x1000;
 
     private uint _data, _count;
-    private bool _overrun;
+    private bool _pending, _overrun;
     private readonly List<uint> _guestRings = [];
 
     /// <summary>Creates the device with its line low.</summary>
@@ -42,11 +44,11 @@ public sealed class Doorbell : RegisterMappedDevice
             RingWith((uint)v);
         });
         Registers.Define("DATA", 0x08, read: () => _data, writeMask: 0);
-        Registers.Define("STATUS", 0x0C, read: () => (Interrupt.IsAsserted ? 1u : 0) | (_overrun ? 2u : 0), writeMask: 0);
+        Registers.Define("STATUS", 0x0C, read: () => (_pending ? 1u : 0) | (_overrun ? 2u : 0), writeMask: 0);
         Registers.Define("ACK", 0x10, read: () => 0, write: v =>
         {
             if ((v & 1) == 0) return;
-            _overrun = false;
+            _pending = _overrun = false;
             Acknowledgements++;
             Interrupt.Set(false);
         });
@@ -73,10 +75,41 @@ public sealed class Doorbell : RegisterMappedDevice
 
     private void RingWith(uint value)
     {
-        if (Interrupt.IsAsserted) _overrun = true;
+        if (_pending) _overrun = true;
         else InterruptsRaised++;
+        _pending = true;
         _data = value;
         _count++;
         Interrupt.Set(true);
+    }
+
+    /// <inheritdoc />
+    public void SaveState(SnapshotWriter writer)
+    {
+        writer.Section("doorbell");
+        writer.Write(_data);
+        writer.Write(_count);
+        writer.Write(_pending);
+        writer.Write(_overrun);
+        writer.Write(Acknowledgements);
+        writer.Write(InterruptsRaised);
+        writer.Write(_guestRings.Count);
+        foreach (uint v in _guestRings) writer.Write(v);
+    }
+
+    /// <inheritdoc />
+    public void RestoreState(SnapshotReader reader)
+    {
+        reader.Section("doorbell");
+        _data = reader.ReadUInt32();
+        _count = reader.ReadUInt32();
+        _pending = reader.ReadBool();
+        _overrun = reader.ReadBool();
+        Acknowledgements = reader.ReadInt32(0, int.MaxValue, "doorbell acknowledgements");
+        InterruptsRaised = reader.ReadInt32(0, int.MaxValue, "doorbell interrupts raised");
+        int rings = reader.ReadInt32(0, 1 << 24, "doorbell guest rings");
+        _guestRings.Clear();
+        for (int i = 0; i < rings; i++) _guestRings.Add(reader.ReadUInt32());
+        Interrupt.Set(_pending); // the line's level is the device's state (the GIC restores its own view of it after this)
     }
 }
