@@ -27,10 +27,14 @@ public sealed class LoaderPropertyTests
         {
             byte[] gz = Gzip(data);
             CollectionAssert.AreEqual(data, LinuxImageLoader.Decompress(gz, "k.gz", 1 << 20));
-            // Any prefix that still has the gzip magic is refused, never half the data.
-            int length = 2 + (int)(cut * (gz.Length - 3));
-            Assert.ThrowsExactly<MachineConfigurationException>(() => LinuxImageLoader.Decompress(gz[..length], "k.gz", 1 << 20),
-                $"{length} of {gz.Length} bytes");
+            // Any prefix that still has the gzip magic is refused, never half the data. (GZipStream writes nothing at all
+            // for empty data: no prefix to cut.)
+            if (gz.Length >= 3)
+            {
+                int length = 2 + (int)(cut * (gz.Length - 3));
+                Assert.ThrowsExactly<MachineConfigurationException>(() => LinuxImageLoader.Decompress(gz[..length], "k.gz", 1 << 20),
+                    $"{length} of {gz.Length} bytes");
+            }
             // A limit below the data's size is refused, one at or above it is not.
             if (data.Length > 0)
                 Assert.ThrowsExactly<MachineConfigurationException>(() => LinuxImageLoader.Decompress(gz, "k.gz", (ulong)data.Length - 1));
