@@ -178,15 +178,7 @@ public sealed class TimingGuestTests
     private EngineRun Run(TimingModel model, GuestCase guest, ExecutionEngine engine, Action<Cpu.Cpu>? configure)
     {
         using var serial = new MemoryStream();
-        using var machine = new MachineBuilder()
-            .WithEngine(engine)
-            .WithTiming(model)
-            .WithMemory(128UL << 20)
-            .WithCpu("cortex-a57")
-            .WithHighestEl(guest.HighestEl)
-            .WithKernel(guest.ElfPath)
-            .WithSerial(serial)
-            .Build();
+        using var machine = Builder(model, guest, engine, serial).Build();
         configure?.Invoke(machine.Cpu);
         MachineExit exit = machine.Run(guest.MaxInstructions);
         string text = Encoding.ASCII.GetString(serial.ToArray());

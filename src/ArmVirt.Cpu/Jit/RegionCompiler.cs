@@ -298,8 +298,16 @@ internal static class RegionCompiler
         // State.PC = NextPc = exitPc; the counters advanced by the instructions run; registers and flags stored.
         private void EmitCommonExit()
         {
+            _il.MarkLabel(_commonExit);
+            EmitStoreExitState(() => _il.Emit(OpCodes.Ldloc, _exitAdjust));
+            _il.Emit(OpCodes.Ret);
+        }
+
+        // The state as at an exit to _exitPc: PC and NextPc, the counters (pushNotRun: the reserved instructions not run)
+        // and the flags (the registers are written through).
+        private void EmitStoreExitState(Action pushNotRun)
+        {
             var il = _il;
-            il.MarkLabel(_commonExit);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldflda, CpuMembers.State);
             il.Emit(OpCodes.Ldloc, _exitPc);
@@ -307,11 +315,10 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, _exitPc);
             il.Emit(OpCodes.Stfld, CpuMembers.NextPc);
-            EmitExecuted(() => il.Emit(OpCodes.Ldloc, _exitAdjust));
+            EmitExecuted(pushNotRun);
             il.Emit(OpCodes.Stloc, _executed);
             EmitStoreCounters(_executed);
             Context.EmitFlush();
-            il.Emit(OpCodes.Ret);
         }
 
         // Pushes budget0 - budget - notRun: the instructions retired since entry.
@@ -494,17 +501,7 @@ internal static class RegionCompiler
             var il = _il;
             var back = il.DefineLabel();
             il.MarkLabel(_callOutStub);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldflda, CpuMembers.State);
-            il.Emit(OpCodes.Ldloc, _exitPc);
-            il.Emit(OpCodes.Stfld, CpuMembers.Pc);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldloc, _exitPc);
-            il.Emit(OpCodes.Stfld, CpuMembers.NextPc);
-            EmitExecuted(() => il.Emit(OpCodes.Ldc_I8, 0L));
-            il.Emit(OpCodes.Stloc, _executed);
-            EmitStoreCounters(_executed);
-            Context.EmitFlush();
+            EmitStoreExitState(() => il.Emit(OpCodes.Ldc_I8, 0L));
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldarg_0);
             il.Emit(OpCodes.Ldc_I4_0);
