@@ -119,6 +119,7 @@ public sealed partial class Cpu : ISnapshotState
         w.Write(s.It);
         w.Write(s.Saturation);
         w.Write(s.Ge);
+        w.Write(s.Mode);
     }
 
     private static void ReadCpuState(SnapshotReader r, ref CpuState s)
@@ -150,5 +151,6 @@ public sealed partial class Cpu : ISnapshotState
         s.It = r.ReadByte();
         s.Saturation = r.ReadBool();
         s.Ge = r.ReadUInt32();
+        s.Mode = r.ReadByte();
     }
 }

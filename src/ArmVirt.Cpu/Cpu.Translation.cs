@@ -114,6 +114,10 @@ public sealed partial class Cpu
 
     private void RefreshRegimeCache()
     {
+        // The VMSAv8-32 stage 1 walks (short-descriptor and LPAE) of an AArch32 EL1 are not implemented: stop rather than
+        // walk its tables as VMSAv8-64 ones. (Stage 1 off, under the AArch64 stage 2, runs.)
+        if (State.Aarch32 && State.EL <= 1 && (Sys.Sctlr[1] & 1) != 0 && El1UsingAarch32)
+            StopUnsupported($"AArch32 EL1 stage 1 translation (SCTLR.M = 1) is not implemented (PC 0x{State.PC:x})");
         _regime = CurrentTranslationControl();
         _regimeTranslates = TranslationEnabled;
         _regimeContext = _regime.TlbContext;

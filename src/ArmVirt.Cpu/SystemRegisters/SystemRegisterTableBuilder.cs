@@ -3,9 +3,9 @@ namespace ArmVirt.Cpu.SystemRegisters;
 /// <summary>
 /// Declares the architectural system registers and system instructions a <see cref="Cpu"/> implements
 /// (Arm ARM D17 "AArch64 System Register Descriptions", C5.3 "A64 System instructions"). Registers of an EL the
-/// CPU does not implement are not declared, so accessing them is UNDEFINED; so are the AArch32-only registers
-/// (SPSR_irq/abt/und/fiq, DACR32_EL2, IFSR32_EL2, FPEXC32_EL2), which the Arm ARM makes UNDEFINED when AArch32 is
-/// not supported at any EL. The generic timer and FPCR/FPSR are declared by their own components.
+/// CPU does not implement are not declared, so accessing them is UNDEFINED; so are the registers of an AArch32 EL1
+/// (SPSR_irq/abt/und/fiq, DACR32_EL2, IFSR32_EL2, FPEXC32_EL2) when the model's EL1 does not implement AArch32. The
+/// generic timer and FPCR/FPSR are declared by their own components.
 /// </summary>
 internal static partial class SystemRegisterTableBuilder
 {
