@@ -200,7 +200,7 @@ public sealed partial class Cpu
                     case ExceptionClass.Svc32: (mode, vector, lrOffset) = (ModeSupervisor, 0x08, 0); break;
                     case ExceptionClass.InstructionAbortLower or ExceptionClass.InstructionAbortSame:
                         (mode, vector, lrOffset) = (ModeAbort, 0x0C, 4);
-                        Sys.Ifsr32 = FaultStatus(iss & 0x3F, write: false, cm: false);
+                        Sys.Ifsr32 = FaultStatus(iss & 0x3F, write: false, cm: false, _abortDomain);
                         if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFFUL) | ((ulong)(uint)far.Value << 32); // IFAR
                         break;
                     case ExceptionClass.PcAlignment:
@@ -216,7 +216,7 @@ public sealed partial class Cpu
                         break;
                     case ExceptionClass.DataAbortLower or ExceptionClass.DataAbortSame:
                         (mode, vector, lrOffset) = (ModeAbort, 0x10, 8);
-                        WriteDfsr(FaultStatus(iss & 0x3F, write: (iss & (1u << 6)) != 0, cm: (iss & (1u << 8)) != 0));
+                        WriteDfsr(FaultStatus(iss & 0x3F, write: (iss & (1u << 6)) != 0, cm: (iss & (1u << 8)) != 0, _abortDomain));
                         if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFF_0000_0000UL) | (uint)far.Value; // DFAR
                         break;
                     default: (mode, vector, lrOffset) = (ModeUndefined, 0x04, State.Thumb ? 2u : 4u); break;
@@ -229,12 +229,17 @@ public sealed partial class Cpu
     // DFSR is ESR_EL1<31:0>.
     private void WriteDfsr(uint value) => Sys.Esr[1] = value;
 
+    // The domain of the last MMU fault turned into an abort (AbortFor), which the short-format FSR reports in bits 7..4:
+    // the AArch64 syndrome the abort carries has no field for it.
+    private int _abortDomain;
+
     /// <summary>
     /// The AArch32 DFSR/IFSR value of a fault given by its AArch64 fault status code (ESR DFSC/IFSC): the
     /// long-descriptor format (LPAE = 1, STATUS = the same code) when TTBCR.EAE is set, else the short-descriptor
-    /// format (FS[4] in bit 10, FS[3:0] in bits 3..0, as AArch32.CommonFaultStatus / EncodeSDFSC give them). WnR in bit 11, CM in 13.
+    /// format (FS[4] in bit 10, FS[3:0] in bits 3..0, as AArch32.CommonFaultStatus / EncodeSDFSC give them, and the
+    /// <paramref name="domain"/> of a translation, access flag, domain or permission fault in bits 7..4). WnR in bit 11, CM in 13.
     /// </summary>
-    internal uint FaultStatus(uint fsc, bool write, bool cm)
+    internal uint FaultStatus(uint fsc, bool write, bool cm, int domain = 0)
     {
         uint v = (write ? 1u << 11 : 0) | (cm ? 1u << 13 : 0);
         if ((Sys.Tcr[1] & (1UL << 31)) != 0) return v | (1u << 9) | (fsc & 0x3F); // TTBCR.EAE
@@ -256,7 +261,8 @@ public sealed partial class Cpu
                 _ => 0b01000u,        // synchronous External abort
             },
         };
-        return v | ((fs & 0x10) << 6) | (fs & 0xF);
+        bool hasDomain = (fsc & 0x3C) is 0b000100 or 0b001000 or 0b001100 || fsc is 0b111101 or 0b111110;
+        return v | ((fs & 0x10) << 6) | (fs & 0xF) | (hasDomain ? (uint)(domain & 0xF) << 4 : 0);
     }
 
     /// <summary>

@@ -73,6 +73,9 @@ public sealed partial class Cpu
             Vttbr = Sys.Vttbr,
             Pan = State.Pan,
             IdAa64Mmfr0 = Configuration.Model.IdAa64Mmfr0,
+            Aarch32 = regime == 1 && El1UsingAarch32,
+            Dacr = (uint)Sys.Dacr32,
+            ContextIdr = (uint)Sys.ContextIdr,
         };
     }
 
@@ -114,10 +117,6 @@ public sealed partial class Cpu
 
     private void RefreshRegimeCache()
     {
-        // The VMSAv8-32 stage 1 walks (short-descriptor and LPAE) of an AArch32 EL1 are not implemented: stop rather than
-        // walk its tables as VMSAv8-64 ones. (Stage 1 off, under the AArch64 stage 2, runs.)
-        if (State.Aarch32 && State.EL <= 1 && (Sys.Sctlr[1] & 1) != 0 && El1UsingAarch32)
-            StopUnsupported($"AArch32 EL1 stage 1 translation (SCTLR.M = 1) is not implemented (PC 0x{State.PC:x})");
         _regime = CurrentTranslationControl();
         _regimeTranslates = TranslationEnabled;
         _regimeContext = _regime.TlbContext;
@@ -213,6 +212,7 @@ public sealed partial class Cpu
     {
         int target = fault.IsStage2 ? 2 : SyncExceptionTargetEl;
         bool same = target == State.EL;
+        _abortDomain = fault.Domain; // for the short-format DFSR/IFSR of an AArch32 EL1 (TakeAarch32Exception)
         ulong? ipa = fault.IsStage2 ? fault.Ipa : null;
         if (fetch)
         {

@@ -9,8 +9,9 @@ namespace ArmVirt.Mmu;
 public readonly struct TranslationFault
 {
     /// <summary>Creates a fault record.</summary>
-    public TranslationFault(FaultKind kind, int level, int stage, bool s1Ptw, ulong ipa, bool isWrite)
+    public TranslationFault(FaultKind kind, int level, int stage, bool s1Ptw, ulong ipa, bool isWrite, int domain = 0)
     {
+        Domain = (byte)domain;
         Kind = kind;
         Level = (sbyte)level;
         Stage = (byte)stage;
@@ -40,6 +41,12 @@ public readonly struct TranslationFault
     /// <summary>True when the faulting access was a write (for S1PTW faults: false, walks only read).</summary>
     public bool IsWrite { get; }
 
+    /// <summary>
+    /// The domain (0-15) of a VMSAv8-32 short-descriptor stage 1 fault, which the short-format DFSR/IFSR report; 0
+    /// otherwise.
+    /// </summary>
+    public int Domain { get; }
+
     /// <summary>True when this record holds a fault.</summary>
     public bool IsFault => Kind != FaultKind.None;
 
@@ -59,6 +66,7 @@ public readonly struct TranslationFault
         FaultKind.Permission => 0b001100u | (uint)(Level & 3),
         FaultKind.SyncExternalOnWalk => 0b010100u | (uint)(Level & 3),
         FaultKind.Alignment => 0b100001u,
+        FaultKind.Domain => Level == 1 ? 0b111101u : 0b111110u, // section / page domain fault (AArch32 stage 1)
         _ => 0u,
     };
 

@@ -246,12 +246,22 @@ public sealed class Aarch32El1Tests
     private const ulong Cp15RegisterTableRes1 = (1UL << 3) | (1UL << 4) | (1UL << 11) | (1UL << 22) | (1UL << 23);
 
     [TestMethod]
-    public void StageOneOfAnAarch32El1StopsTheRunAsNotImplemented()
+    public void ShortDescriptorFaultsReportTheShortFormatDfsrWithTheDomain()
     {
-        using var s = EnterEl1(0x1D3, 0, 0xE5910000); // ldr r0, [r1]
-        s.Cpu.Sys.Sctlr[1] |= 1;
-        s.Cpu.SetX(1, SysCpu.RamBase);
+        // A level 1 table at RAM + 0x4000 whose entry for VA 0x0010_0000 is a section in domain 5, DACR giving it no access.
+        using var s = EnterEl1(0x13, 0, 0xE5910000); // ldr r0, [r1]
+        ulong l1 = SysCpu.RamBase + 0x4000;
+        // Identity sections for the RAM (the code and vectors), domain 0, client.
+        s.Bus.Load(l1 + (0x400 << 2), BitConverter.GetBytes(0x4000_0C02u)); // AP = 011
+        s.Bus.Load(l1 + (0x001 << 2), BitConverter.GetBytes(0x4000_0C02u | (5u << 5)));
+        s.Cpu.Sys.Ttbr0[1] = l1;
+        s.Cpu.Sys.Dacr32 = 1; // domain 0 client, domain 5 no access
+        s.Cpu.Sys.Sctlr[1] = 0x00C5_0839; // the AArch32 SCTLR's reset value with M (the AArch64 RES1 bit 20 would be UWXN)
+        s.Cpu.SetX(1, 0x0010_0004);
         s.Cpu.Step();
-        Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
+        Assert.AreEqual(Cpu.ModeAbort, s.Cpu.State.Mode);
+        Assert.AreEqual(Vectors + 0x10, s.Cpu.State.PC);
+        Assert.AreEqual(0x59UL, s.Cpu.Sys.Esr[1], "DFSR: domain 5, FS = 0b01001 (section domain fault)");
+        Assert.AreEqual(0x0010_0004UL, s.Cpu.Sys.Far[1] & 0xFFFF_FFFF);
     }
 }

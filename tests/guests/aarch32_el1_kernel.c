@@ -4,8 +4,9 @@
  * HVCs (#1 a string, #2 "name = value") and, once, through MMIO exits (stores to the UART, which stage 2 does not map).
  * It checks the CP15 registers and their AArch64 views, the banked registers of every mode (CPS, MSR CPSR_c, MRS/MSR
  * banked), the exceptions taken at EL1 (SVC, UDF, BKPT, alignment faults with the short- and long-format DFSR, virtual
- * IRQ, FIQ and SError) with their LR, SPSR and fault registers and five kinds of exception return, T32 exceptions, and
- * the traps and faults taken to EL2 (HVC, HSTR_EL2, HCR_EL2.TVM/TID3/TSC, stage-2 data and instruction aborts).
+ * IRQ, FIQ and SError) with their LR, SPSR and fault registers and five kinds of exception return, T32 exceptions, the
+ * VMSAv8-32 stage 1 in both formats (sections, pages, domains, permissions, XN, the access flag, and their DFSR/IFSR,
+ * DFAR/IFAR), and the traps and faults taken to EL2 (HVC, HSTR_EL2, HCR_EL2.TVM/TID3/TSC, stage-2 data and instruction aborts).
  */
 #include <stdint.h>
 
@@ -57,10 +58,17 @@ void el1_exception(unsigned type, uint32_t *frame)
     case 2: /* the SVC's immediate, before the return address */
         show("  imm", (s & 0x20) ? *(volatile uint16_t *)(lr - 2) & 0xff : *(volatile uint32_t *)(lr - 4) & 0xffffff);
         break;
-    case 3: /* BKPT: a debug event; resume after it (A32: LR = BKPT + 4, T32: a 16-bit BKPT at LR - 4) */
-        show("  IFSR", MRC(0, c5, c0, 1));
-        frame[13] = (s & 0x20) ? lr - 2 : lr;
+    case 3: {
+        uint32_t ifsr = MRC(0, c5, c0, 1);
+        show("  IFSR", ifsr);
+        if ((ifsr & 0x3f) == 0x2 || (ifsr & 0x3f) == 0x22) { /* BKPT: resume after it (A32: LR = BKPT + 4, T32: LR - 2) */
+            frame[13] = (s & 0x20) ? lr - 2 : lr;
+        } else {                                            /* a fetch fault: back to the caller of the branch (LR_svc) */
+            show("  IFAR", MRC(0, c6, c0, 2));
+            frame[13] = MRS_BANKED(lr_svc);
+        }
         break;
+    }
     case 4: {
         uint32_t dfsr = MRC(0, c5, c0, 0);
         show("  DFSR", dfsr);
@@ -212,6 +220,97 @@ static void el2_traps(void)
     for (const char *p = msg; *p; p++) *(volatile uint8_t *)UART = (uint8_t)*p;
 }
 
+/* Stage 1: the short-descriptor format (a level 1 table at L1_TABLE, a level 2 table at L2_TABLE), then the
+ * long-descriptor format (TTBCR.EAE: a level 1 table at LD_L1, a level 2 table at LD_L2), identity maps of the RAM the
+ * kernel uses, and the faults of each format. */
+#define L1_TABLE 0x40480000u
+#define L2_TABLE 0x40484000u
+#define LD_L1 0x40485000u
+#define LD_L2 0x40486000u
+#define SCTLR_MMU_OFF 0x00c50838u
+#define SCTLR_MMU_ON (SCTLR_MMU_OFF | 0x1005u) /* M, C, I */
+
+static uint32_t section(uint32_t pa, uint32_t ap, uint32_t domain, uint32_t texcb)
+{
+    return (pa & 0xfff00000u) | 2 | ((texcb & 3) << 2) | (domain << 5) | ((ap & 3) << 10) | ((texcb >> 2) << 12) | ((ap >> 2) << 15);
+}
+
+static void tlbiall(void)
+{
+    __asm__ volatile("dsb\n\tmcr p15, 0, %0, c8, c7, 0\n\tdsb\n\tisb" :: "r"(0) : "memory");
+}
+
+static uint32_t load(uint32_t va) { uint32_t v; __asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(va) : "memory"); return v; }
+static void store(uint32_t va, uint32_t v) { __asm__ volatile("str %0, [%1]" :: "r"(v), "r"(va) : "memory"); }
+
+static void short_descriptors(void)
+{
+    volatile uint32_t *l1 = (volatile uint32_t *)L1_TABLE, *l2 = (volatile uint32_t *)L2_TABLE;
+    puts32("EL1: short-descriptor stage 1\n");
+    for (int i = 0; i < 4096; i++) l1[i] = 0;
+    for (int i = 0; i < 256; i++) l2[i] = 0;
+    for (uint32_t i = 0x400; i < 0x410; i++) l1[i] = section(i << 20, 3, 0, 0x7);  /* RAM: Normal WB WA, RW */
+    l1[0x090] = section(UART, 3, 0, 0x1);                                          /* the UART: Device */
+    l1[0x411] = L2_TABLE | 1;                                                      /* a page table, domain 0 */
+    l2[0x00] = 0x40490000u | 2 | (3u << 4) | 0xc;                                 /* small page, RW */
+    l2[0x02] = 0x40491000u | 2 | (1u << 4) | (1u << 9) | 0xc;                     /* AP = 101: PL1 read-only */
+    l1[0x412] = section(0x40400000u, 3, 2, 0x7);                                  /* domain 2: no access */
+    l1[0x414] = section(0x40400000u, 3, 0, 0x7) | 0x10;                           /* XN */
+    l1[0x415] = section(0x40400000u, 5, 0, 0x7);                                  /* PL1 read-only */
+    l1[0x416] = section(0x40400000u, 2, 0, 0x7);                                  /* AP[0] = 0: the access flag under AFE */
+    MCR(0, c3, c0, 0, 0x0000000du); /* DACR: domain 0 client, 1 manager, 2 no access */
+    MCR(0, c2, c0, 2, 0);
+    MCR(0, c2, c0, 0, L1_TABLE);
+    MCR(0, c13, c0, 1, 0);
+    tlbiall();
+    MCR(0, c1, c0, 0, SCTLR_MMU_ON);
+    __asm__ volatile("isb" ::: "memory");
+    show("SCTLR", MRC(0, c1, c0, 0));
+    store(0x41100010u, 0x12345678u);
+    show("read back through the small page", *(volatile uint32_t *)0x40490010u);
+    load(0x41000000u);             /* level 1 translation fault */
+    load(0x41101004u);             /* level 2 translation fault */
+    store(0x41102008u, 1);         /* page permission fault (write) */
+    load(0x41200000u);             /* section domain fault */
+    ((void (*)(void))0x41400000u)(); /* execute-never: a Prefetch Abort */
+    store(0x41500000u, 1);         /* section permission fault (write) */
+    MCR(0, c1, c0, 0, SCTLR_MMU_ON | (1u << 29)); /* AFE */
+    tlbiall();
+    load(0x41600000u);             /* section access flag fault */
+    MCR(0, c1, c0, 0, SCTLR_MMU_ON);
+    tlbiall();
+}
+
+static void long_descriptors(void)
+{
+    volatile uint64_t *l1 = (volatile uint64_t *)LD_L1, *l2 = (volatile uint64_t *)LD_L2;
+    puts32("EL1: long-descriptor stage 1 (TTBCR.EAE)\n");
+    for (int i = 0; i < 512; i++) l1[i] = l2[i] = 0;
+    /* MAIR0: attr 0 Device-nGnRnE, attr 1 Normal WB. Level 1: the first GiB a Device block, the second a table. */
+    l1[0] = 0x00000000ull | (0u << 2) | (1u << 10) | 1;
+    l1[1] = LD_L2 | 3;
+    for (uint32_t i = 0; i < 8; i++) l2[i] = (0x40000000ull + (i << 21)) | (1u << 2) | (3u << 8) | (1u << 10) | 1;
+    l2[9] = 0x40000000ull | (1u << 2) | (3u << 8) | 1;              /* 0x41200000: AF = 0 */
+    l2[10] = 0x40000000ull | (1u << 2) | (3u << 8) | (1u << 10) | (1u << 7) | 1; /* 0x41400000: read-only */
+    /* The switch of format with the MMU off (a TTBR0 write under the old format would make the fetches walk it). */
+    MCR(0, c1, c0, 0, SCTLR_MMU_OFF);
+    __asm__ volatile("isb" ::: "memory");
+    MCR(0, c10, c2, 0, 0xff00u);
+    MCRR(0, c2, LD_L1, 0);
+    MCR(0, c2, c0, 2, 0x80000000u); /* EAE, T0SZ = 0 */
+    tlbiall();
+    MCR(0, c1, c0, 0, SCTLR_MMU_ON);
+    __asm__ volatile("isb" ::: "memory");
+    show("TTBCR", MRC(0, c2, c0, 2));
+    show("read through the long-descriptor tables", *(volatile uint32_t *)0x40490010u);
+    load(0x41000000u);             /* level 2 translation fault */
+    load(0x41200000u);             /* level 2 access flag fault */
+    store(0x41400000u, 1);         /* level 2 permission fault */
+    MCR(0, c1, c0, 0, SCTLR_MMU_OFF);
+    MCR(0, c2, c0, 2, 0);
+    tlbiall();
+}
+
 void kernel_main(void)
 {
     puts32("EL1: AArch32 Supervisor mode\n");
@@ -219,5 +318,7 @@ void kernel_main(void)
     cp15_registers();
     banked_registers();
     el1_exceptions();
+    short_descriptors();
+    long_descriptors();
     el2_traps();
 }

@@ -118,9 +118,20 @@ public static class Cp15RegisterTable
             [Key32(0, 2, 0, 1)] = new("TTBR1", Sys(0, 2, 0, 1)),
             [Key32(0, 2, 0, 2)] = new("TTBCR", Sys(0, 2, 0, 2)),
             [Key32(0, 2, 0, 3)] = new("TTBCR2", Sys(0, 2, 0, 2), Cp15View.High),
-            [Key32(0, 3, 0, 0)] = new("DACR", Sys(0, 2, 0, 0)) { Read = static c => c.Sys.Dacr32, Write = static (c, v) => c.Sys.Dacr32 = (uint)v },
+            // DACR is DACR32_EL2, with TTBR0_EL1's checks (HCR_EL2.TVM/TRVM, its group). The domains' access controls are
+            // folded into the TLB's rights, so a write drops the EL1&0 stage 1 translations (as TLBIALL).
+            [Key32(0, 3, 0, 0)] = new("DACR", Sys(0, 2, 0, 0))
+            {
+                Read = static c => c.Sys.Dacr32,
+                Write = static (c, v) =>
+                {
+                    c.Sys.Dacr32 = (uint)v;
+                    c.SystemRegisters.Find(Ins(0, 8, 7, 0))!.Write!(c, 0);
+                },
+            },
             // c5, c6: fault status and address (DFSR = ESR_EL1, IFSR = IFSR32_EL2, DFAR/IFAR = FAR_EL1 halves).
             [Key32(0, 5, 0, 0)] = new("DFSR", Sys(0, 5, 2, 0)),
+            // IFSR is IFSR32_EL2, with ESR_EL1's checks (HCR_EL2.TVM/TRVM).
             [Key32(0, 5, 0, 1)] = new("IFSR", Sys(0, 5, 2, 0)) { Read = static c => c.Sys.Ifsr32, Write = static (c, v) => c.Sys.Ifsr32 = v & SystemRegisterTableBuilder.Ifsr32Writable },
             [Key32(0, 5, 1, 0)] = new("ADFSR", Sys(0, 5, 1, 0)),
             [Key32(0, 5, 1, 1)] = new("AIFSR", Sys(0, 5, 1, 1)),
