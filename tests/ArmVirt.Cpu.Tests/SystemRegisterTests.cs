@@ -8,8 +8,8 @@ public sealed class SystemRegisterTests
     private const ulong Ones = ulong.MaxValue;
 
     [TestMethod]
-    [DataRow("SCTLR_EL1", Ones, 0x37DD_DBBFUL)]
-    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0800UL)] // ITD, SED, CP15BEN writable: EL0 has AArch32
+    [DataRow("SCTLR_EL1", Ones, 0x77DD_FBBFUL)] // V, UWXN, TRE, AFE, TE: the AArch32 SCTLR's bits (EL1 has AArch32)
+    [DataRow("SCTLR_EL1", 0UL, 0x00C0_0800UL)] // ITD, SED, CP15BEN writable: EL0 has AArch32; RES1 11, 22, 23 (SPAN)
     [DataRow("SCTLR_EL2", 0UL, 0x30C5_0830UL)]
     [DataRow("SCTLR_EL3", Ones - 1, 0x32CD_183EUL)] // M stays 0: stage 1 is not wired yet
     [DataRow("HCR_EL2", 0UL, 0UL)] // RW writable: EL1 implements AArch32

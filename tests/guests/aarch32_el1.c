@@ -107,6 +107,10 @@ static void hvc(struct frame *f, unsigned imm)
     case 2: print("  %s = 0x%x\n", (const char *)(uintptr_t)(uint32_t)f->x[0], (uint32_t)f->x[1]); return;
     case 3: dump_aarch32_registers(f); return;
     case 4: dump_system_registers(); return;
+    case 0x31:
+        print("EL2: HVC #0x31 from T32 ESR=0x%x SPSR=0x%x: r0=0x%x r1=0x%x r2=0x%x r3=0x%x\n", READ_SYSREG(esr_el2), f->spsr,
+              f->x[0], f->x[1], f->x[2], f->x[3]);
+        return;
     case 0x10: set_hcr(hcr | HCR_VI); return;
     case 0x11: set_hcr(hcr & ~HCR_VI); return;
     case 0x12: set_hcr(hcr | HCR_VF); return;

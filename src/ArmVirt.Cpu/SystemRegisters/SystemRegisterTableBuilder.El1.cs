@@ -17,8 +17,22 @@ internal static partial class SystemRegisterTableBuilder
     internal const ulong VbarWritable = ~0x7FFUL;
     internal const ulong EsrWritable = 0xFFFF_FFFF;
 
-    internal static ulong SctlrEl1Mask(Cpu cpu, ulong v) =>
-        (v & (SctlrEl1Writable | (cpu.HasPan ? SctlrEl1.Span : 0))) | SctlrEl1Res1 | (cpu.HasPan ? 0 : SctlrEl1.Span);
+    // The SCTLR_EL1 bits RES0 or RES1 in AArch64 that the AArch32 SCTLR (SCTLR_EL1[31:0] when EL1 is AArch32) defines:
+    // V (13), UWXN (20), TRE (28), AFE (29), TE (30). When EL1 implements AArch32 they hold what is written, so that a
+    // hypervisor saving and restoring a 32-bit guest's SCTLR_EL1 keeps them (QEMU keeps them too).
+    internal const ulong SctlrEl1Aarch32Bits = (1UL << 13) | (1UL << 20) | (1UL << 28) | (1UL << 29) | (1UL << 30);
+
+    internal static ulong SctlrEl1Mask(Cpu cpu, ulong v)
+    {
+        ulong writable = SctlrEl1Writable | (cpu.HasPan ? SctlrEl1.Span : 0);
+        ulong res1 = SctlrEl1Res1 | (cpu.HasPan ? 0 : SctlrEl1.Span);
+        if (cpu.Configuration.Model.HasAarch32El1)
+        {
+            writable |= SctlrEl1Aarch32Bits;
+            res1 &= ~SctlrEl1Aarch32Bits;
+        }
+        return (v & writable) | res1;
+    }
 
     private static void AddEl1(Cpu cpu, SystemRegisterTable t)
     {

@@ -95,7 +95,8 @@ modes_setup:
     pop     {r4, pc}
     .ltorg
 
-/* T32 code at EL1: SVC, a 16-bit UDF and a 16-bit BKPT taken from T32 (SPSR.T = 1, LR offsets of T32). */
+/* T32 code at EL1: SVC, a 16-bit UDF and a 16-bit BKPT taken from T32 (SPSR.T = 1, LR offsets of T32); then the T32
+ * forms of CPS (16- and 32-bit), MRS, MRS (banked), MSR SPSR and SUBS PC, LR, and an HVC (#0x31: EL2 prints r0-r3). */
     .thumb
     .thumb_func
     .global thumb_part
@@ -104,5 +105,19 @@ thumb_part:
     svc     #5
     udf     #1
     bkpt    #2
+    cpsie   i
+    cpsid   i
+    cps     #0x1f
+    mrs     r0, cpsr
+    cps     #0x13
+    mrs     r1, lr_irq
+    mrs     r2, cpsr
+    orr     r3, r2, #0x20
+    msr     spsr_fsxc, r3
+    mrs     r3, spsr
+    adr     lr, 1f
+    subs    pc, lr, #0
+    .balign 4
+1:  hvc     #0x31
     movs    r0, #0x32
     pop     {r4, pc}
