@@ -213,6 +213,17 @@ public sealed class Aarch32El1Tests
     }
 
     [TestMethod]
+    public void WfiAtAarch32El1TrappedByTwiIsEc0x01ToEl2()
+    {
+        using var s = EnterEl1(0x1D3, HcrEl2.Twi, 0xE320F003); // wfi
+        s.Cpu.Step();
+        Assert.AreEqual(2, s.Cpu.State.EL);
+        Assert.AreEqual(Vectors + 0x600, s.Cpu.State.PC);
+        Assert.AreEqual((0x01UL << 26) | (1UL << 25) | (1UL << 24) | (0xEUL << 20), s.Cpu.Sys.Esr[2], "EC 0x01, CV, COND = AL, WFI");
+        Assert.AreEqual(Kernel, s.Cpu.Sys.Elr[2]);
+    }
+
+    [TestMethod]
     public void HvcFromAarch32El1IsEc0x12ToEl2()
     {
         using var s = EnterEl1(0x1D3, 0, 0xE1400172); // hvc #0x12

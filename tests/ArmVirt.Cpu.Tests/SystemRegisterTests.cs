@@ -21,8 +21,8 @@ public sealed class SystemRegisterTests
     [DataRow("VTCR_EL2", 0UL, 0x8000_0000UL)]
     [DataRow("VTTBR_EL2", Ones, 0x00FF_FFFF_FFFF_FFFEUL)]
     [DataRow("TTBR0_EL2", Ones, 0x0000_FFFF_FFFF_FFFEUL)]
-    [DataRow("TTBR1_EL1", Ones, 0xFFFF_FFFF_FFFF_FFFEUL)]
-    [DataRow("VBAR_EL1", 0x1234_5FFFUL, 0x1234_5800UL)]
+    [DataRow("TTBR1_EL1", Ones, Ones)] // bit 0: the AArch32 short format's IRGN[1] (EL1 has AArch32)
+    [DataRow("VBAR_EL1", 0x1234_5FFFUL, 0x1234_5FE0UL)] // bits 10..5: the AArch32 VBAR's (EL1 has AArch32)
     [DataRow("CPTR_EL2", 0UL, 0x33FFUL)]
     [DataRow("CPTR_EL3", Ones, 0x8010_0400UL)]
     [DataRow("CPACR_EL1", Ones, 0x1030_0000UL)]
