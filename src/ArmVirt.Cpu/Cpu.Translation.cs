@@ -58,6 +58,7 @@ public sealed partial class Cpu
     public TranslationControl TranslationControlFor(int el)
     {
         int regime = el <= 1 ? 1 : el;
+        bool aarch32 = regime == 1 && El1UsingAarch32;
         return new TranslationControl
         {
             Regime = regime switch { 1 => TranslationRegime.EL10, 2 => TranslationRegime.EL2, _ => TranslationRegime.EL3 },
@@ -73,9 +74,10 @@ public sealed partial class Cpu
             Vttbr = Sys.Vttbr,
             Pan = State.Pan,
             IdAa64Mmfr0 = Configuration.Model.IdAa64Mmfr0,
-            Aarch32 = regime == 1 && El1UsingAarch32,
-            Dacr = (uint)Sys.Dacr32,
-            ContextIdr = (uint)Sys.ContextIdr,
+            Aarch32 = aarch32,
+            // Only an AArch32 EL1's regime reads them (an MSR of either drops the cached regime, an MCR as well).
+            Dacr = aarch32 ? (uint)Sys.Dacr32 : 0,
+            ContextIdr = aarch32 ? (uint)Sys.ContextIdr : 0,
         };
     }
 

@@ -224,6 +224,24 @@ public sealed class Aarch32El1Tests
     }
 
     [TestMethod]
+    public void Stage2DataAbortNamesTheBankedRegisterByItsAarch64View()
+    {
+        // str lr, [r0] in Supervisor mode under a stage 2 that maps only the RAM (a 1 GiB block): the store to IPA 0x100 faults.
+        using var s = EnterEl1(0x1D3, HcrEl2.Vm, 0xE580E000);
+        ulong table = SysCpu.RamBase + 0x8_0000;
+        s.Bus.Load(table + 8, BitConverter.GetBytes(SysCpu.RamBase | (0xFUL << 2) | (3UL << 6) | (1UL << 10) | 1));
+        s.Cpu.Sys.Vtcr = 0x8000_0000 | 32 | (1UL << 6); // T0SZ 32, SL0 = 1 (level 1), 4 KiB granule
+        s.Cpu.Sys.Vttbr = table;
+        s.Cpu.SetX(0, 0x100);
+        s.Cpu.Step();
+        Assert.AreEqual(2, s.Cpu.State.EL, $"ESR_EL2 0x{s.Cpu.Sys.Esr[2]:x}");
+        ulong esr = s.Cpu.Sys.Esr[2];
+        Assert.AreEqual(0x24UL, esr >> 26, "data abort from a lower EL");
+        Assert.AreEqual(1UL, (esr >> 24) & 1, "ISV");
+        Assert.AreEqual(18UL, (esr >> 16) & 0x1F, "SRT: R14_svc is X18");
+    }
+
+    [TestMethod]
     public void HvcFromAarch32El1IsEc0x12ToEl2()
     {
         using var s = EnterEl1(0x1D3, 0, 0xE1400172); // hvc #0x12

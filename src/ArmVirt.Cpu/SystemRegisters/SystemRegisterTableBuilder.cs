@@ -40,6 +40,8 @@ internal static partial class SystemRegisterTableBuilder
     [
         "SCTLR_EL1", "SCTLR_EL2", "SCTLR_EL3", "TCR_EL1", "TCR_EL2", "TCR_EL3", "TTBR0_EL1", "TTBR1_EL1", "TTBR0_EL2",
         "TTBR0_EL3", "MAIR_EL1", "MAIR_EL2", "MAIR_EL3", "HCR_EL2", "VTCR_EL2", "VTTBR_EL2", "SCR_EL3", "PAN",
+        // An AArch32 EL1's short-descriptor regime also reads DACR and CONTEXTIDR (its ASID).
+        "CONTEXTIDR_EL1", "DACR32_EL2",
     ];
 
     /// <summary>The lowest EL that may access an encoding with this op1 (AArch64.CheckSystemAccess).</summary>
