@@ -243,24 +243,7 @@ public sealed partial class Cpu
     {
         uint v = (write ? 1u << 11 : 0) | (cm ? 1u << 13 : 0);
         if ((Sys.Tcr[1] & (1UL << 31)) != 0) return v | (1u << 9) | (fsc & 0x3F); // TTBCR.EAE
-        uint level = fsc & 3;
-        uint fs = (fsc & 0x3C) switch
-        {
-            0b000100 => level == 1 ? 0b00101u : 0b00111u, // translation, section / page
-            0b001000 => level == 1 ? 0b00011u : 0b00110u, // access flag
-            0b001100 => level == 1 ? 0b01101u : 0b01111u, // permission
-            0b010100 => level == 1 ? 0b01100u : 0b01110u, // synchronous External abort on a walk
-            _ => fsc switch
-            {
-                0b111101 => 0b01001u, // section domain
-                0b111110 => 0b01011u, // page domain
-                0b100001 => 0b00001u, // alignment
-                0b100010 => 0b00010u, // debug event
-                0b010001 => 0b10110u, // asynchronous External abort
-                0b110100 => 0b10100u, // IMPLEMENTATION DEFINED (lockdown)
-                _ => 0b01000u,        // synchronous External abort
-            },
-        };
+        uint fs = Mmu.TranslationFault.ShortDescriptorFaultStatus(fsc);
         bool hasDomain = (fsc & 0x3C) is 0b000100 or 0b001000 or 0b001100 || fsc is 0b111101 or 0b111110;
         return v | ((fs & 0x10) << 6) | (fs & 0xF) | (hasDomain ? (uint)(domain & 0xF) << 4 : 0);
     }

@@ -268,6 +268,14 @@ static void short_descriptors(void)
     show("SCTLR", MRC(0, c1, c0, 0));
     store(0x41100010u, 0x12345678u);
     show("read back through the small page", *(volatile uint32_t *)0x40490010u);
+    MCR(0, c7, c8, 0, 0x41100010u); /* ATS1CPR */
+    show("PAR (ATS1CPR of the small page)", MRC(0, c7, c4, 0));
+    MCR(0, c7, c8, 1, 0x41102000u); /* ATS1CPW: read-only page */
+    show("PAR (ATS1CPW of the read-only page)", MRC(0, c7, c4, 0));
+    MCR(0, c7, c8, 2, 0x40400000u); /* ATS1CUR */
+    show("PAR (ATS1CUR of a section)", MRC(0, c7, c4, 0));
+    MCR(0, c7, c8, 0, 0x41000000u); /* ATS1CPR: no mapping */
+    show("PAR (ATS1CPR of a hole)", MRC(0, c7, c4, 0));
     load(0x41000000u);             /* level 1 translation fault */
     load(0x41101004u);             /* level 2 translation fault */
     store(0x41102008u, 1);         /* page permission fault (write) */
@@ -303,6 +311,16 @@ static void long_descriptors(void)
     __asm__ volatile("isb" ::: "memory");
     show("TTBCR", MRC(0, c2, c0, 2));
     show("read through the long-descriptor tables", *(volatile uint32_t *)0x40490010u);
+    {
+        uint32_t lo, hi;
+        MCR(0, c7, c8, 0, 0x40490010u); /* ATS1CPR */
+        MRRC(0, c7, lo, hi);
+        show("PAR (ATS1CPR, long format) high", hi);
+        show("PAR (ATS1CPR, long format) low", lo);
+        MCR(0, c7, c8, 0, 0x41000000u);
+        MRRC(0, c7, lo, hi);
+        show("PAR (ATS1CPR of a hole, long format) low", lo);
+    }
     load(0x41000000u);             /* level 2 translation fault */
     load(0x41200000u);             /* level 2 access flag fault */
     store(0x41400000u, 1);         /* level 2 permission fault */

@@ -305,6 +305,7 @@ public static class A32System
             };
             reg!.Write!(cpu, full);
         }
+        entry.After?.Invoke(cpu);
         cpu.InvalidateRegimeCache();
     }
 

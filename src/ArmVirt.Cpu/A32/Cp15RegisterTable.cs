@@ -40,6 +40,9 @@ public sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp15
 
     /// <summary>The entry is an operation (a write-only System instruction: cache, TLB maintenance).</summary>
     public bool WriteOnly { get; init; }
+
+    /// <summary>Runs after a write, for what the AArch32 view adds (the short-descriptor PAR format of ATS1C*).</summary>
+    public Action<Cpu>? After { get; init; }
 }
 
 /// <summary>
@@ -66,6 +69,18 @@ public static class Cp15RegisterTable
     internal const uint SctlrRes1 = (1u << 3) | (1u << 4) | (1u << 11) | (1u << 22);
 
     private static ulong Low(ulong register, ulong value) => (register & 0xFFFF_FFFF_0000_0000UL) | (uint)value;
+
+    // The 32-bit PAR of the short-descriptor format (TTBCR.EAE = 0) from the AArch64-format PAR_EL1 an AT wrote: on
+    // success PA[31:12] and NS, with no attribute bits (IMPLEMENTATION DEFINED; QEMU sets none either) and SS = 0; on a
+    // fault F, FS[4:0] in bits 5..1 (ShortDescriptorFaultStatus of the FST), S2WLK and FSTAGE kept.
+    private static void ShortFormatPar(Cpu c)
+    {
+        if ((c.Sys.Tcr[1] & (1UL << 31)) != 0) return;
+        ulong par = c.Sys.Par;
+        c.Sys.Par = (par & 1) != 0
+            ? 1 | (Mmu.TranslationFault.ShortDescriptorFaultStatus((uint)(par >> 1) & 0x3F) << 1) | (par & 0x300)
+            : (par & 0xFFFF_F000UL) | (par & 0x200);
+    }
 
     // TLBIMVA... operand: VA[31:12] in bits 31..12, ASID in bits 7..0; the AArch64 TLBI VAE1 operand: VA[55:12] in bits
     // 43..0, ASID in 63..48.
@@ -139,6 +154,12 @@ public static class Cp15RegisterTable
             [Key32(0, 6, 0, 2)] = new("IFAR", Sys(0, 6, 0, 0), Cp15View.High),
             // c7: PAR, cache maintenance (the CP15 barriers are A32System's), branch predictor operations (no predictor: NOPs).
             [Key32(0, 7, 4, 0)] = new("PAR", Sys(0, 7, 4, 0)),
+            // ATS1CPR/CPW/CUR/CUW: AT S1E1R/S1E1W/S1E0R/S1E0W (the same encodings, with their HCR_EL2 checks), the PAR then
+            // in the short-descriptor format unless TTBCR.EAE (the long format is PAR_EL1's, LPAE = bit 11 set).
+            [Key32(0, 7, 8, 0)] = new("ATS1CPR", Ins(0, 7, 8, 0), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
+            [Key32(0, 7, 8, 1)] = new("ATS1CPW", Ins(0, 7, 8, 1), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
+            [Key32(0, 7, 8, 2)] = new("ATS1CUR", Ins(0, 7, 8, 2), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
+            [Key32(0, 7, 8, 3)] = new("ATS1CUW", Ins(0, 7, 8, 3), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
             [Key32(0, 7, 1, 0)] = new("ICIALLUIS", Ins(0, 7, 1, 0), Cp15View.Full) { WriteOnly = true },
             [Key32(0, 7, 1, 6)] = new("BPIALLIS", -1) { Write = static (_, _) => { }, WriteOnly = true },
             [Key32(0, 7, 5, 0)] = new("ICIALLU", Ins(0, 7, 5, 0), Cp15View.Full) { WriteOnly = true },
