@@ -5,14 +5,15 @@ using ArmVirt.Cpu.Exceptions;
 namespace ArmVirt.Cpu;
 
 /// <summary>
-/// AArch32 state at EL0 under an AArch64 EL1 (Arm ARM "Interprocessing" and the AArch32 programmers' model): the register mapping, the
-/// A32 execution step, the writes to the PC with interworking, and PSTATE to and from an AArch32-format SPSR.
+/// AArch32 state (Arm ARM "Interprocessing" and the AArch32 programmers' model): the register mapping, the A32 execution
+/// step, the writes to the PC with interworking, and PSTATE to and from an AArch32-format SPSR. The PL1 modes, their
+/// exceptions and returns are in <c>Cpu.Aarch32Modes.cs</c>.
 /// </summary>
 /// <remarks>
-/// "Mapping of AArch32 registers to AArch64": at EL0 the PE is in User mode, whose R0-R14 are X0-X14 (bits
-/// 31..0); the other AArch64 registers hold banked registers of modes EL0 never uses and are left alone. A write of an
-/// AArch32 register zero-extends into the X register, as QEMU does (the Arm ARM makes the upper half UNKNOWN).
-/// The PC is the low 32 bits of <see cref="CpuState.PC"/>; reading R15 gives the instruction's address + 8.
+/// "Mapping of AArch32 registers to AArch64": R[n] of the current mode is X[<see cref="Aarch32Register"/>(mode, n)]
+/// (bits 31..0): User and System mode's R0-R14 are X0-X14, R13_irq is X17, R14_svc X18 ... R8_fiq-R14_fiq X24-X30. A
+/// write of an AArch32 register zero-extends into the X register, as QEMU does (the Arm ARM makes the upper half
+/// UNKNOWN). The PC is the low 32 bits of <see cref="CpuState.PC"/>; reading R15 gives the instruction's address + 8.
 /// </remarks>
 public sealed partial class Cpu
 {
@@ -23,13 +24,16 @@ public sealed partial class Cpu
     /// <summary>The A32 decoder this CPU uses.</summary>
     public A32Decoder A32Decoder { get; set; } = A32Decoder.Instance;
 
-    /// <summary>R[n] in AArch32 state: X[n]&lt;31:0&gt;, and for n = 15 the instruction's address + 8 (A32) or + 4 (T32).</summary>
+    /// <summary>
+    /// R[n] in AArch32 state: the mapped X register's bits 31..0 for the current mode, and for n = 15 the instruction's
+    /// address + 8 (A32) or + 4 (T32).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint R(int n) => n == 15 ? (uint)State.PC + (State.Thumb ? 4u : 8u) : (uint)State.X[n];
+    public uint R(int n) => n == 15 ? (uint)State.PC + (State.Thumb ? 4u : 8u) : (uint)State.X[BankedRegisterMap[(State.Mode << 4) | n]];
 
-    /// <summary>Writes R[n] (n &lt; 15) in AArch32 state, zero-extending into X[n].</summary>
+    /// <summary>Writes R[n] (n &lt; 15) of the current mode in AArch32 state, zero-extending into its X register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetR(int n, uint value) => State.X[n] = value;
+    public void SetR(int n, uint value) => State.X[BankedRegisterMap[(State.Mode << 4) | n]] = value;
 
     /// <summary>BranchWritePC: the target with bits 1..0 cleared (A32) or bit 0 cleared (T32). ALUWritePC is this in T32 state.</summary>
     public void BranchWritePc(uint address) => NextPc = address & (State.Thumb ? ~1u : ~3u);
@@ -96,9 +100,8 @@ public sealed partial class Cpu
     }
 
     /// <summary>
-    /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32): N Z C V Q, IT (IT[1:0] in
-    /// bits 26..25, IT[7:2] in bits 15..10), SS, IL, GE, E = 0,
-    /// A I F, T, M[4] = 1 and M[3:0] = User (0b0000), the only mode EL0 has.
+    /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32, and the CPSR): N Z C V Q,
+    /// IT (IT[1:0] in bits 26..25, IT[7:2] in bits 15..10), PAN, SS, IL, GE, E = 0, A I F, T, M[4] = 1 and M[3:0] the mode.
     /// </summary>
     public uint GetAarch32Spsr() =>
         (State.Nzcv & 0xF000_0000u)
@@ -110,25 +113,25 @@ public sealed partial class Cpu
         | (State.Daif & 0x1C0u)
         | (State.Thumb ? 1u << 5 : 0)
         | ItToSpsr(State.It)
-        | 0x10u;
+        | 0x10u | State.Mode;
 
     // The AArch32 part of AArch64.ExceptionReturn when SPSR.M[4] = 1, after the legality checks: PSTATE from the
-    // SPSR (SetPSTATEFromPSR, AArch32 branch) and the PC from ELR<31:0> aligned for the instruction set.
+    // SPSR (SetPSTATEFromPSR, AArch32 branch: the mode, which the caller's EL already follows) and the PC from
+    // ELR<31:0> aligned for the instruction set. Every register an AArch32 EL1 can reach (X0-X30) has its upper half
+    // cleared; a return to EL0 clears X0-X14 only (X15-X30 are EL1's, which EL0 never sees).
     private void ReturnToAarch32(ulong spsr, ulong target)
     {
         State.Aarch32 = true;
+        State.Mode = (byte)(spsr & 0xF);
         State.Thumb = (spsr & (1UL << 5)) != 0;
         State.Saturation = (spsr & (1UL << 27)) != 0;
         State.Ge = (uint)(spsr >> 16) & 0xF;
         State.It = State.Thumb ? ItFromSpsr(spsr) : (byte)0;
         State.Daif = (uint)spsr & 0x1C0u; // A, I, F; AArch32 has no D (bit 9 is E)
-        for (int i = 0; i < 15; i++) State.X[i] = (uint)State.X[i];
+        int mapped = State.EL == 0 ? 15 : 31;
+        for (int i = 0; i < mapped; i++) State.X[i] = (uint)State.X[i];
         NextPc = (uint)target & (State.Thumb ? ~1u : ~3u);
     }
-
-    // A return to AArch32 that IllegalExceptionReturn refuses, beyond the AArch64 checks: only EL0 (User mode,
-    // M[3:0] = 0) implements AArch32, so every other mode names an EL that is AArch64-only.
-    private static bool IllegalAarch32Return(ulong spsr) => (spsr & 0xF) != 0;
 
     // What a legal return to AArch32 may ask for that is not modelled yet: big-endian data (SPSR.E).
     private void CheckAarch32ReturnModelled(ulong spsr)

@@ -53,13 +53,22 @@ public sealed partial class Cpu
         if (pmu)
             Pmu.ExceptionTaking(inProgress: kind == ExceptionKind.Synchronous,
                 retires: ec is ExceptionClass.Svc64 or ExceptionClass.Hvc64 or ExceptionClass.Smc64);
+        // An exception to EL1 while EL1 is AArch32 (only reachable from AArch32 state) is AArch32.TakeException.
+        if (State.Aarch32 && targetEl == 1 && El1UsingAarch32)
+        {
+            TakeAarch32Exception(kind, preferredReturn, ec, iss, far);
+            if (pmu) Pmu.ElChanged();
+            ExceptionEntered?.Invoke(kind, targetEl);
+            return;
+        }
         // From a lower EL the vector group says whether that EL was AArch64 (0x400) or AArch32 (0x600).
         ulong vectorOffset = targetEl > State.EL ? (State.Aarch32 ? 0x600UL : 0x400UL) : State.SpSel == 1 ? 0x200UL : 0x000UL;
         // ESR.IL = 0 for a 16-bit T32 instruction (the syndromes that report the length; Unknown and aborts without a
         // valid instruction syndrome keep IL = 1).
         if (State.Thumb && _t32Narrow && kind == ExceptionKind.Synchronous && T32LengthInSyndrome(ec, iss)) il = false;
         ulong spsr = GetSpsrFromPstate();
-        State.Aarch32 = false; // every EL an exception can be taken to is AArch64
+        State.Aarch32 = false; // an exception taken here goes to an AArch64 EL (AArch32 EL1 returned above)
+        State.Mode = 0;
         State.Thumb = false;
         State.It = 0;
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)
@@ -109,7 +118,8 @@ public sealed partial class Cpu
 
     /// <summary>
     /// AArch64.ExceptionReturn: restores PSTATE from SPSR_ELx and branches to ELR_ELx. An illegal return
-    /// (to a higher or unimplemented EL, to AArch32 anywhere but EL0, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
+    /// (to a higher or unimplemented EL, to an AArch32 mode this PE lacks, to AArch64 EL0/EL1 while HCR_EL2.RW makes EL1
+    /// AArch32, to EL1 under HCR_EL2.TGE, or a bad M encoding) keeps the
     /// EL and SP selection and sets PSTATE.IL, as IllegalExceptionReturn says; NZCV, DAIF and PAN are restored
     /// either way (SetPSTATEFromPSR), and PSTATE.SS as DebugExceptionReturnSS says. Clears the local monitor and sets
     /// the event register (SendEventLocal).
@@ -125,16 +135,17 @@ public sealed partial class Cpu
         EventRegister = true; // SendEventLocal: an exception return is a WFE wake-up event
         int m = (int)(spsr & 0x1F);
         bool toAarch32 = (m & 0x10) != 0;
-        int newEl = toAarch32 ? 0 : (m >> 2) & 3;  // User mode is EL0; other AArch32 modes are illegal below
-        int newSp = toAarch32 ? 0 : m & 1;
-        if (toAarch32 && !IllegalAarch32Return(spsr)) CheckAarch32ReturnModelled(spsr);
-        bool illegal = (toAarch32 && IllegalAarch32Return(spsr)) // only EL0 implements AArch32
+        int newEl = toAarch32 ? ElFromM32(m & 0xF) : (m >> 2) & 3; // -1: a mode this PE has not (illegal below)
+        int newSp = toAarch32 ? (newEl == 0 ? 0 : 1) : m & 1;
+        bool illegal = newEl < 0
             || (!toAarch32 && (m & 2) != 0)       // M[1] is reserved in AArch64
             || newEl > el
             || newEl > Configuration.HighestEl
             || (newEl == 2 && !IsEl2Enabled)
-            || (newEl == 0 && newSp == 1)
-            || (newEl == 1 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0);
+            || (!toAarch32 && newEl == 0 && newSp == 1)
+            || (newEl == 1 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0)
+            || (!toAarch32 && newEl <= 1 && El1UsingAarch32); // EL1 (and so EL0) is AArch32 under HCR_EL2.RW = 0
+        if (toAarch32 && !illegal) CheckAarch32ReturnModelled(spsr);
         bool ss = DebugExceptionReturnSs(spsr, illegal ? el : newEl);
         State.Nzcv = (uint)spsr & 0xF000_0000u;
         State.Daif = (uint)spsr & 0x3C0u;

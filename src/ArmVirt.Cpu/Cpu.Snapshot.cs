@@ -121,6 +121,7 @@ public sealed partial class Cpu : ISnapshotState
         w.Write(s.It);
         w.Write(s.Saturation);
         w.Write(s.Ge);
+        w.Write(s.Mode);
     }
 
     private static void ReadCpuState(SnapshotReader r, ref CpuState s)
@@ -152,5 +153,6 @@ public sealed partial class Cpu : ISnapshotState
         s.It = r.ReadByte();
         s.Saturation = r.ReadBool();
         s.Ge = r.ReadUInt32();
+        s.Mode = r.ReadByte();
     }
 }

@@ -59,6 +59,7 @@ public sealed partial class Cpu
     public TranslationControl TranslationControlFor(int el)
     {
         int regime = el <= 1 ? 1 : el;
+        bool aarch32 = regime == 1 && El1UsingAarch32;
         return new TranslationControl
         {
             Regime = regime switch { 1 => TranslationRegime.EL10, 2 => TranslationRegime.EL2, _ => TranslationRegime.EL3 },
@@ -74,6 +75,10 @@ public sealed partial class Cpu
             Vttbr = Sys.Vttbr,
             Pan = State.Pan,
             IdAa64Mmfr0 = Configuration.Model.IdAa64Mmfr0,
+            Aarch32 = aarch32,
+            // Only an AArch32 EL1's regime reads them (an MSR of either drops the cached regime, an MCR as well).
+            Dacr = aarch32 ? (uint)Sys.Dacr32 : 0,
+            ContextIdr = aarch32 ? (uint)Sys.ContextIdr : 0,
         };
     }
 
@@ -214,6 +219,7 @@ public sealed partial class Cpu
     {
         int target = fault.IsStage2 ? 2 : SyncExceptionTargetEl;
         bool same = target == State.EL;
+        _abortDomain = fault.Domain; // for the short-format DFSR/IFSR of an AArch32 EL1 (TakeAarch32Exception)
         ulong? ipa = fault.IsStage2 ? fault.Ipa : null;
         if (fetch)
         {

@@ -62,6 +62,12 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
     /// <summary>FEAT_CRC32: ID_AA64ISAR0_EL1.CRC32 is 1.</summary>
     public bool HasCrc32 => ((IdAa64Isar0 >> 16) & 0xF) >= 1;
 
+    /// <summary>
+    /// EL1 implements AArch32 (ID_AA64PFR0_EL1.EL1 = 2 in the model's value): an AArch64 EL2 may run EL1 in AArch32
+    /// with HCR_EL2.RW = 0, which is then writable.
+    /// </summary>
+    public bool HasAarch32El1 => ((IdAa64Pfr0 >> 4) & 0xF) == 2;
+
     /// <summary>Finds a model by name, case-insensitively.</summary>
     public static CpuModel? Find(string name) => All.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase));
 }

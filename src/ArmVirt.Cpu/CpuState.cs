@@ -65,10 +65,17 @@ public struct CpuState
     public ulong Instructions;
 
     /// <summary>
-    /// PSTATE.nRW: the PE is in AArch32 state (Arm ARM D1.4 "Process state, PSTATE"). Only EL0 can be in AArch32
-    /// (under an AArch64 EL1); R0-R14 are then X0-X14 and the PC is 32 bits (<c>Cpu.Aarch32.cs</c>).
+    /// PSTATE.nRW: the PE is in AArch32 state (Arm ARM D1.4 "Process state, PSTATE"): EL0 under an AArch64 EL1, or EL0
+    /// and EL1 under an AArch64 EL2 with HCR_EL2.RW = 0. R0-R14 are then X registers chosen by <see cref="Mode"/> and the
+    /// PC is 32 bits (<c>Cpu.Aarch32.cs</c>).
     /// </summary>
     public bool Aarch32;
+
+    /// <summary>
+    /// PSTATE.M[3:0], the AArch32 mode (M[4] = 1 is implied by <see cref="Aarch32"/>): 0 User, 1 FIQ, 2 IRQ, 3 Supervisor,
+    /// 7 Abort, 0xB Undefined, 0xF System. Selects the banked registers (<c>Cpu.Aarch32Modes.cs</c>); 0 in AArch64 state.
+    /// </summary>
+    public byte Mode;
 
     /// <summary>PSTATE.T: in AArch32 state, T32 rather than A32.</summary>
     public bool Thumb;

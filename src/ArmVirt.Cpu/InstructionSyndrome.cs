@@ -22,7 +22,12 @@ internal static class InstructionSyndrome
         {
             return 0;
         }
-        return cpu.State.Aarch32 ? ForA32(insn) : For(insn);
+        if (!cpu.State.Aarch32) return For(insn);
+        // SRT is the AArch64 view of the register (R14_svc is X18 ...: "Mapping of AArch32 registers to AArch64").
+        uint iss = ForA32(insn);
+        if ((iss & Isv) == 0) return iss;
+        int srt = Cpu.Aarch32Register(cpu.State.Mode, (int)(iss >> 16) & 0xF);
+        return (iss & ~(0x1Fu << 16)) | ((uint)srt << 16);
     }
 
     /// <summary>

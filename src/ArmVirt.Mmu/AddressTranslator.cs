@@ -75,7 +75,7 @@ public sealed class AddressTranslator
         if (unaligned && !exec && s1.Attributes.IsDevice)
             return new TranslationResult(va, new TranslationFault(FaultKind.Alignment, 0, 1, false, 0, write));
         if (s1Enabled && !PermissionCheck.For(in control, access).Allows(s1.Permissions))
-            return new TranslationResult(va, new TranslationFault(FaultKind.Permission, s1.Level, 1, false, 0, write));
+            return new TranslationResult(va, new TranslationFault(FaultKind.Permission, s1.Level, 1, false, 0, write, s1.Domain));
 
         ulong ipa = s1.OutputAddress;
         if (!control.Stage2Enabled || stage1Only)

@@ -17,4 +17,6 @@ public enum FaultKind : byte
     Alignment,
     /// <summary>Synchronous External abort on a translation table walk (the descriptor read was not answered).</summary>
     SyncExternalOnWalk,
+    /// <summary>Domain fault: a VMSAv8-32 short-descriptor translation in a domain DACR gives no access.</summary>
+    Domain,
 }

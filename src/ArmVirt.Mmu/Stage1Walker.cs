@@ -15,6 +15,7 @@ public static class Stage1Walker
     /// <summary>Walks the stage 1 tables for <paramref name="va"/>. Stage 1 must be enabled.</summary>
     public static StageWalk Walk(in TranslationControl c, IPhysicalMemory memory, ulong va, AccessType access)
     {
+        if (c.Aarch32) return Aarch32Stage1Walker.Walk(in c, memory, va, access);
         bool el10 = c.Regime == TranslationRegime.EL10;
         bool exec = (access & AccessType.Execute) != 0;
         bool write = (access & AccessType.Write) != 0;
@@ -132,7 +133,11 @@ public static class Stage1Walker
         bool exec = (access & AccessType.Execute) != 0;
         ulong tcr = c.Tcr;
         bool tbi, tbid;
-        if (c.Regime == TranslationRegime.EL10)
+        if (c.Aarch32)
+        {
+            tbi = tbid = false; // a 32-bit VA: TTBCR2 has no TBI
+        }
+        else if (c.Regime == TranslationRegime.EL10)
         {
             bool upper = ((va >> 55) & 1) != 0;
             tbi = (tcr & (1UL << (upper ? 38 : 37))) != 0;
@@ -158,7 +163,7 @@ public static class Stage1Walker
         => new(new TranslationFault(kind, level, 1, false, 0, write));
 
     // AArch64.S1AttrDecode with SCTLR_ELx.C / SCTLR_ELx.I forcing Non-cacheable.
-    private static MemoryAttributes LeafAttributes(in TranslationControl c, ulong desc, bool exec)
+    internal static MemoryAttributes LeafAttributes(in TranslationControl c, ulong desc, bool exec)
     {
         int index = (int)((desc >> 2) & 7);
         byte attr = MemoryAttributes.NormaliseMair((byte)(c.Mair >> (index * 8)));
@@ -169,7 +174,7 @@ public static class Stage1Walker
     }
 
     // AArch64.S1ComputePermissions (VMSAv8-64 direct permissions, no FEAT_HPDS/PAN3/EPAN).
-    private static TlbPermissions LeafPermissions(in TranslationControl c, ulong desc, ulong apTable, bool xnTable, bool pxnTable)
+    internal static TlbPermissions LeafPermissions(in TranslationControl c, ulong desc, ulong apTable, bool xnTable, bool pxnTable)
     {
         bool readOnly = (desc & (1UL << 7)) != 0 || (apTable & 2) != 0;
         bool wxn = c.Wxn;

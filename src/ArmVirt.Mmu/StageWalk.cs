@@ -48,6 +48,9 @@ public readonly struct StageWalk
     /// <summary>The output is in the Non-secure physical address space.</summary>
     public bool NonSecure { get; }
 
+    /// <summary>The domain of a VMSAv8-32 short-descriptor stage 1 translation (reported with its permission faults); else 0.</summary>
+    public int Domain { get; init; }
+
     /// <summary>The fault, if any.</summary>
     public TranslationFault Fault { get; }
 

@@ -46,6 +46,22 @@ public readonly struct TranslationControl
     /// <summary>VTTBR_EL2 (BADDR, VMID in bits [55:48]).</summary>
     public ulong Vttbr { get; init; }
 
+    /// <summary>
+    /// EL1 is AArch32 (HCR_EL2.RW = 0 under an AArch64 EL2): the EL1&amp;0 stage 1 is VMSAv8-32, walked by
+    /// <see cref="Aarch32Stage1Walker"/>: <see cref="Sctlr"/> holds the AArch32 SCTLR, <see cref="Tcr"/> TTBCR (and
+    /// TTBCR2 above it), <see cref="Mair"/> PRRR/MAIR0 and NMRR/MAIR1, and <see cref="Dacr"/> and <see cref="ContextIdr"/> count.
+    /// </summary>
+    public bool Aarch32 { get; init; }
+
+    /// <summary>DACR (DACR32_EL2) of an AArch32 EL1: the 16 domains' access controls of the short-descriptor format.</summary>
+    public uint Dacr { get; init; }
+
+    /// <summary>CONTEXTIDR of an AArch32 EL1: its bits 7..0 are the ASID of the short-descriptor format.</summary>
+    public uint ContextIdr { get; init; }
+
+    /// <summary>TTBCR.EAE of an AArch32 EL1: the long-descriptor (LPAE) format.</summary>
+    public bool LongDescriptors => (Tcr & (1UL << 31)) != 0;
+
     /// <summary>PSTATE.PAN.</summary>
     public bool Pan { get; init; }
 
@@ -96,6 +112,7 @@ public readonly struct TranslationControl
         get
         {
             if (Regime != TranslationRegime.EL10) return 0;
+            if (Aarch32 && !LongDescriptors) return (ushort)(ContextIdr & 0xFF);
             ulong ttbr = (Tcr & (1UL << 22)) != 0 ? Ttbr1 : Ttbr0;
             bool as16 = (Tcr & (1UL << 36)) != 0 && ((IdAa64Mmfr0 >> 4) & 0xF) == 2;
             return (ushort)((ttbr >> 48) & (as16 ? 0xFFFFu : 0xFFu));

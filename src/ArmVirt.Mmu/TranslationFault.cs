@@ -9,8 +9,9 @@ namespace ArmVirt.Mmu;
 public readonly struct TranslationFault
 {
     /// <summary>Creates a fault record.</summary>
-    public TranslationFault(FaultKind kind, int level, int stage, bool s1Ptw, ulong ipa, bool isWrite)
+    public TranslationFault(FaultKind kind, int level, int stage, bool s1Ptw, ulong ipa, bool isWrite, int domain = 0)
     {
+        Domain = (byte)domain;
         Kind = kind;
         Level = (sbyte)level;
         Stage = (byte)stage;
@@ -40,6 +41,12 @@ public readonly struct TranslationFault
     /// <summary>True when the faulting access was a write (for S1PTW faults: false, walks only read).</summary>
     public bool IsWrite { get; }
 
+    /// <summary>
+    /// The domain (0-15) of a VMSAv8-32 short-descriptor stage 1 fault, which the short-format DFSR/IFSR report; 0
+    /// otherwise.
+    /// </summary>
+    public int Domain { get; }
+
     /// <summary>True when this record holds a fault.</summary>
     public bool IsFault => Kind != FaultKind.None;
 
@@ -59,8 +66,37 @@ public readonly struct TranslationFault
         FaultKind.Permission => 0b001100u | (uint)(Level & 3),
         FaultKind.SyncExternalOnWalk => 0b010100u | (uint)(Level & 3),
         FaultKind.Alignment => 0b100001u,
+        FaultKind.Domain => Level == 1 ? 0b111101u : 0b111110u, // section / page domain fault (AArch32 stage 1)
         _ => 0u,
     };
+
+    /// <summary>
+    /// The VMSAv8-32 short-descriptor fault status FS[4:0] (DFSR/IFSR FS[4] in bit 10, FS[3:0] in bits 3..0; PAR.FS) of
+    /// a fault given by its 6-bit long-format/AArch64 code (AArch32.CommonFaultStatus, EncodeSDFSC): translation,
+    /// access flag, permission and walk external aborts by level (1: section, 2: page), domain, alignment, debug,
+    /// asynchronous and synchronous External aborts.
+    /// </summary>
+    public static uint ShortDescriptorFaultStatus(uint fsc)
+    {
+        uint level = fsc & 3;
+        return (fsc & 0x3C) switch
+        {
+            0b000100 => level == 1 ? 0b00101u : 0b00111u, // translation, section / page
+            0b001000 => level == 1 ? 0b00011u : 0b00110u, // access flag
+            0b001100 => level == 1 ? 0b01101u : 0b01111u, // permission
+            0b010100 => level == 1 ? 0b01100u : 0b01110u, // synchronous External abort on a walk
+            _ => fsc switch
+            {
+                0b111101 => 0b01001u, // section domain
+                0b111110 => 0b01011u, // page domain
+                0b100001 => 0b00001u, // alignment
+                0b100010 => 0b00010u, // debug event
+                0b010001 => 0b10110u, // asynchronous External abort
+                0b110100 => 0b10100u, // IMPLEMENTATION DEFINED (lockdown)
+                _ => 0b01000u,        // synchronous External abort
+            },
+        };
+    }
 
     /// <summary>
     /// ESR_ELx.ISS of the Data Abort for this fault with ISV = 0: DFSC [5:0], WnR [6] (always 1 for cache

@@ -77,7 +77,7 @@ public sealed class A32DecoderTests
     [DataRow(0xE1C2_10D0u, "LDRD with an odd Rt")]
     [DataRow(0xE7AF_0A51u, "SBFX with lsb + width > 32")]
     [DataRow(0xE7C0_0A91u, "BFI with msb < lsb")]
-    [DataRow(0xE8D0_0001u, "LDM with S = 1 (user registers)")]
+    [DataRow(0xE8F0_0001u, "LDM (User registers) with write-back")]
     [DataRow(0xF000_0000u, "unallocated unconditional")]
     public void UnallocatedOrUnpredictableEncodingsAreUndefined(uint word, string why) =>
         Assert.AreSame(A32Decoder.Undefined, A32Decoder.Instance.DecodeRow(word), why);

@@ -8,11 +8,11 @@ public sealed class SystemRegisterTests
     private const ulong Ones = ulong.MaxValue;
 
     [TestMethod]
-    [DataRow("SCTLR_EL1", Ones, 0x37DD_DBBFUL)]
-    [DataRow("SCTLR_EL1", 0UL, 0x30D0_0800UL)] // ITD, SED, CP15BEN writable: EL0 has AArch32
+    [DataRow("SCTLR_EL1", Ones, 0x77DD_FBBFUL)] // V, UWXN, TRE, AFE, TE: the AArch32 SCTLR's bits (EL1 has AArch32)
+    [DataRow("SCTLR_EL1", 0UL, 0x00C0_0800UL)] // ITD, SED, CP15BEN writable: EL0 has AArch32; RES1 11, 22, 23 (SPAN)
     [DataRow("SCTLR_EL2", 0UL, 0x30C5_0830UL)]
     [DataRow("SCTLR_EL3", Ones - 1, 0x32CD_183EUL)] // M stays 0: stage 1 is not wired yet
-    [DataRow("HCR_EL2", 0UL, 0x8000_0000UL)]
+    [DataRow("HCR_EL2", 0UL, 0UL)] // RW writable: EL1 implements AArch32
     [DataRow("HCR_EL2", Ones, 0x3_DFFF_FFFFUL)] // HCD is RES0 with EL3
     [DataRow("SCR_EL3", 0UL, 0x430UL)]
     [DataRow("SCR_EL3", Ones, 0x3FBFUL)]
@@ -21,8 +21,8 @@ public sealed class SystemRegisterTests
     [DataRow("VTCR_EL2", 0UL, 0x8000_0000UL)]
     [DataRow("VTTBR_EL2", Ones, 0x00FF_FFFF_FFFF_FFFEUL)]
     [DataRow("TTBR0_EL2", Ones, 0x0000_FFFF_FFFF_FFFEUL)]
-    [DataRow("TTBR1_EL1", Ones, 0xFFFF_FFFF_FFFF_FFFEUL)]
-    [DataRow("VBAR_EL1", 0x1234_5FFFUL, 0x1234_5800UL)]
+    [DataRow("TTBR1_EL1", Ones, Ones)] // bit 0: the AArch32 short format's IRGN[1] (EL1 has AArch32)
+    [DataRow("VBAR_EL1", 0x1234_5FFFUL, 0x1234_5FE0UL)] // bits 10..5: the AArch32 VBAR's (EL1 has AArch32)
     [DataRow("CPTR_EL2", 0UL, 0x33FFUL)]
     [DataRow("CPTR_EL3", Ones, 0x8010_0400UL)]
     [DataRow("CPACR_EL1", Ones, 0x1030_0000UL)]
@@ -94,15 +94,41 @@ public sealed class SystemRegisterTests
     }
 
     [TestMethod]
-    public void AArch32OnlyRegistersAreUndefined()
+    public void AArch32El1RegistersAreUndefinedWithoutAArch32El1()
     {
-        using var s = new SysCpu(highestEl: 2);
+        // A model whose EL1 is AArch64-only (ID_AA64PFR0_EL1.EL1 = 1): DACR32_EL2, SPSR_irq ... do not exist.
+        using var s = new SysCpu(highestEl: 2, CpuModel.CortexA57 with { IdAa64Pfr0 = 0x2212 });
         s.Exec(Enc.Mrs(3, 4, 3, 0, 0, 0)); // DACR32_EL2
         Assert.AreEqual(Enc.Esr(0, 0), s.Cpu.Sys.Esr[2]);
         s.Cpu.State.PC = SysCpu.CodeBase;
         s.Cpu.Sys.Esr[2] = 0x1;
         s.Exec(Enc.Mrs(3, 4, 4, 3, 0, 0)); // SPSR_irq
         Assert.AreEqual(Enc.Esr(0, 0), s.Cpu.Sys.Esr[2]);
+        Assert.AreEqual(0x12UL, s.Read("ID_AA64PFR0_EL1") & 0xFF);
+        s.Write("HCR_EL2", 0);
+        Assert.AreEqual(0x8000_0000UL, s.Read("HCR_EL2"), "HCR_EL2.RW is RAO/WI when EL1 is AArch64-only");
+    }
+
+    [TestMethod]
+    public void AArch32El1RegistersHoldTheirState()
+    {
+        // Cortex-A57's EL1 implements AArch32: the registers a hypervisor saves for a 32-bit guest exist at EL2.
+        using var s = new SysCpu(highestEl: 2);
+        s.Write("DACR32_EL2", 0x1_5555_5555);
+        Assert.AreEqual(0x5555_5555UL, s.Read("DACR32_EL2"));
+        s.Write("IFSR32_EL2", 0xFFFF_FFFF);
+        Assert.AreEqual(0x163FUL, s.Read("IFSR32_EL2"), "FS/STATUS, LPAE, FS[4], ExT");
+        s.Write("SPSR_irq", 0xF80F_03D2);
+        Assert.AreEqual(0xF80F_03D2UL, s.Read("SPSR_irq"));
+        Assert.AreEqual(0xF80F_03D2UL, s.Cpu.Sys.SpsrIrq);
+        s.Write("SPSR_abt", 0x1D7);
+        s.Write("SPSR_und", 0x1DB);
+        s.Write("SPSR_fiq", 0x1D1);
+        Assert.AreEqual((0x1D7UL, 0x1DBUL, 0x1D1UL), (s.Cpu.Sys.SpsrAbt, s.Cpu.Sys.SpsrUnd, s.Cpu.Sys.SpsrFiq));
+        s.Write("FPEXC32_EL2", 0xFFFF_FFFF);
+        Assert.AreEqual(0x4000_0700UL, s.Read("FPEXC32_EL2"), "EN, VECITR = 0b111");
+        s.Write("HCR_EL2", 0);
+        Assert.AreEqual(0UL, s.Read("HCR_EL2"), "HCR_EL2.RW is writable: EL1 may be AArch32");
     }
 
     [TestMethod]
@@ -141,9 +167,9 @@ public sealed class SystemRegisterTests
     }
 
     [TestMethod]
-    [DataRow(1, 0x0000_0012UL)]
-    [DataRow(2, 0x0000_0112UL)]
-    [DataRow(3, 0x0000_1112UL)]
+    [DataRow(1, 0x0000_0022UL)] // EL0 and EL1: AArch64 and AArch32
+    [DataRow(2, 0x0000_0122UL)] // EL2 AArch64 only (an AArch32 EL2 is not modelled)
+    [DataRow(3, 0x0000_1122UL)]
     public void IdAa64Pfr0ReflectsImplementedEls(int highestEl, ulong expected)
     {
         using var s = new SysCpu(highestEl);

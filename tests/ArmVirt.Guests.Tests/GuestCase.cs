@@ -8,7 +8,8 @@ namespace ArmVirt.Guests.Tests;
 /// version, number of CPUs and CPU model), and how it must end.
 /// </summary>
 internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Semihosting, StopReason Reason, int ExitCode,
-    ulong MaxInstructions = GuestCase.DefaultMaxInstructions, int GicVersion = 2, int Cpus = 1, string Cpu = "cortex-a57")
+    ulong MaxInstructions = GuestCase.DefaultMaxInstructions, int GicVersion = 2, int Cpus = 1, string Cpu = "cortex-a57",
+    int MaxExceptions = GuestCase.DefaultMaxExceptions)
 {
     /// <summary>The machine this guest runs on, as QEMU's is configured for it, with the console going to <paramref name="serial"/>.</summary>
     public MachineBuilder Builder(ExecutionEngine engine, Stream serial) => new MachineBuilder()
@@ -25,8 +26,11 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
     /// <summary>Instruction budget: the guests other than cpubench and shapes need well under a million.</summary>
     public const ulong DefaultMaxInstructions = 5_000_000;
 
-    /// <summary>More exceptions than any guest takes: beyond this the run is stopped as an exception storm.</summary>
-    public const int MaxExceptions = 100;
+    /// <summary>
+    /// More exceptions than a guest takes (unless its case says more): beyond this (per CPU) the run is stopped as an
+    /// exception storm.
+    /// </summary>
+    public const int DefaultMaxExceptions = 100;
 
     public static readonly GuestCase[] All =
     [
@@ -55,6 +59,10 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("aarch32_thumb", "aarch32_thumb.elf", 1, false, StopReason.PowerOff, 0),
         new("aarch32_vfp", "aarch32_vfp.elf", 1, false, StopReason.PowerOff, 0),
         new("aarch32_vfp_thumb", "aarch32_vfp_thumb.elf", 1, false, StopReason.PowerOff, 0),
+        // An AArch64 EL2 running an A32 kernel at AArch32 EL1 (HCR_EL2.RW = 0) under stage 2: PL1 modes and banked
+        // registers, CP15, exceptions at EL1 and their returns, traps and stage-2 aborts to EL2 with the AArch32 syndromes.
+        // Its kernel prints through HVCs and MMIO exits: about 300 exceptions.
+        new("aarch32_el1", "aarch32_el1.elf", 2, false, StopReason.PowerOff, 0, MaxExceptions: 1000),
         // cpubench.c's kernels built for A32 at AArch32 EL0 (cpubench_a32_user.c), 1 round: ~9 M instructions.
         new("cpubench-a32", "cpubench_a32_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),

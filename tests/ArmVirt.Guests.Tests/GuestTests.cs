@@ -109,7 +109,7 @@ public sealed class GuestTests
             {
                 string what = $"{kind} to EL{el} on CPU {cpu.Configuration.Index} with ESR_EL{el}=0x{cpu.Sys.Esr[el]:x} ELR_EL{el}=0x{cpu.Sys.Elr[el]:x}";
                 first ??= what;
-                if (++exceptions == GuestCase.MaxExceptions * guest.Cpus)
+                if (++exceptions == guest.MaxExceptions * guest.Cpus)
                     cpu.RequestStop(StopReason.Error, 0, $"exception storm: {exceptions} exceptions, the first {first}, the last {what}");
             };
         }

@@ -56,7 +56,8 @@ public sealed class SnapshotGuestTests
     // demo: EL2 with an EL1 guest; mmu_s2: EL2 running an EL1 guest under stage 2; smp and smp-gicv3-max: four CPUs
     // with PSCI, SGIs and spinlocks; gicv3_hyp: list registers, the maintenance interrupt and a forwarded timer;
     // pmu: PMU counters and their overflow interrupt at EL2; debug-el2: debug exceptions routed to EL2; virtio_dma:
-    // a virtio-blk request around the snapshot point; aarch32_thumb: AArch32 EL0 state.
+    // a virtio-blk request around the snapshot point; aarch32_thumb: AArch32 EL0 state; aarch32_el1: AArch32 EL1 state
+    // (the mode, banked registers and SPSRs).
     [TestMethod]
     [DataRow("demo", 0.5)]
     [DataRow("mmu_s2", 0.3)]
@@ -71,6 +72,7 @@ public sealed class SnapshotGuestTests
     [DataRow("virtio_dma", 0.3)]
     [DataRow("virtio_dma", 0.9)]
     [DataRow("aarch32_thumb", 0.5)]
+    [DataRow("aarch32_el1", 0.5)]
     public void RestoredRunContinuesIdentically(string name, double at)
     {
         var guest = Case(name);

@@ -66,20 +66,30 @@ public static class BootInitramfs
     /// <summary>What minivmm puts before every console line of the nested guest (tests/linux/init.sh passes it).</summary>
     public const string NestedPrefix = "nested| ";
 
+    /// <summary>
+    /// Marker the outer /init prints after the 32-bit KVM guest's run (minivmm --aarch32 with tests/linux/kvm's
+    /// aarch32_guest.bin, when the command line has armvirt.nested-aarch32=1), followed by minivmm's exit status.
+    /// </summary>
+    public const string NestedAarch32ExitMarker = "ARMVIRT-NESTED-AARCH32-EXIT ";
+
+    /// <summary>What minivmm puts before every console line of the 32-bit KVM guest.</summary>
+    public const string NestedAarch32Prefix = "a32| ";
+
     /// <summary>Markers the nested guest's /init (tests/linux/kvm/nested-init.sh) prints, first and last.</summary>
     public const string NestedOkMarker = "NESTED-GUEST-OK", NestedDoneMarker = "NESTED-GUEST-DONE";
 
     /// <summary>
     /// The initramfs of the nested-virtualization boot: an uncompressed newc archive holding /nested/minivmm
-    /// (tests/linux/kvm/bin/minivmm), /nested/Image (the same kernel) and /nested/initrd.cpio (the nested guest's own
-    /// uncompressed initramfs: busybox and tests/linux/kvm/nested-init.sh as /init), followed by the gzip-compressed
+    /// (tests/linux/kvm/bin/minivmm), /nested/Image (the same kernel), /nested/initrd.cpio (the nested guest's own
+    /// uncompressed initramfs: busybox and tests/linux/kvm/nested-init.sh as /init) and /nested/aarch32_guest.bin (the
+    /// 32-bit KVM guest, tests/linux/kvm/bin/aarch32_guest.bin), followed by the gzip-compressed
     /// archive of <see cref="Build"/>. The kernel unpacks concatenated archives, compressed or not
     /// (Documentation/driver-api/early-userspace/buffer-format.rst); leaving the 32 MB kernel uncompressed spares the
     /// emulated outer kernel from inflating it. The outer /init runs the nested guest when the command line has
     /// armvirt.nested=1.
     /// </summary>
     public static byte[] BuildNested(ReadOnlySpan<byte> busybox, ReadOnlySpan<byte> initScript, ReadOnlySpan<byte> minivmm,
-        ReadOnlySpan<byte> kernel, ReadOnlySpan<byte> nestedInitScript)
+        ReadOnlySpan<byte> kernel, ReadOnlySpan<byte> nestedInitScript, ReadOnlySpan<byte> aarch32Guest)
     {
         byte[] nestedInitramfs = BuildCpio(busybox, nestedInitScript);
         using var archive = new MemoryStream();
@@ -88,6 +98,7 @@ public static class BootInitramfs
         cpio.AddFile("nested/minivmm", minivmm, permissions: 0x1ED /* 0755 */);
         cpio.AddFile("nested/Image", kernel);
         cpio.AddFile("nested/initrd.cpio", nestedInitramfs);
+        cpio.AddFile("nested/aarch32_guest.bin", aarch32Guest);
         cpio.Finish();
         // The next archive starts at a multiple of 4 bytes (the kernel skips zero padding between archives).
         archive.Write(new byte[(int)(-archive.Length & 3)]);
@@ -101,10 +112,13 @@ public static class BootInitramfs
     /// <inheritdoc cref="MinivmmPath"/>
     public static string NestedInitScriptPath => Path.Combine(AppContext.BaseDirectory, "kvm", "nested-init.sh");
 
+    /// <summary>tests/linux/kvm/bin/aarch32_guest.bin as copied beside the test assembly.</summary>
+    public static string Aarch32GuestPath => Path.Combine(AppContext.BaseDirectory, "kvm", "aarch32_guest.bin");
+
     /// <summary>Builds the nested initramfs from the cached kernel and busybox and writes <paramref name="path"/> if its contents differ.</summary>
     public static string WriteNestedTo(string path, string busyboxPath, string kernelPath) =>
         WriteIfChanged(path, BuildNested(File.ReadAllBytes(busyboxPath), DefaultInitScript(), File.ReadAllBytes(MinivmmPath),
-            File.ReadAllBytes(kernelPath), File.ReadAllBytes(NestedInitScriptPath)));
+            File.ReadAllBytes(kernelPath), File.ReadAllBytes(NestedInitScriptPath), File.ReadAllBytes(Aarch32GuestPath)));
 
     private static string WriteIfChanged(string path, byte[] image)
     {

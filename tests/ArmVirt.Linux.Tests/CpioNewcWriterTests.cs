@@ -96,13 +96,15 @@ public sealed class CpioNewcWriterTests
         byte[] minivmm = [0x7F, (byte)'E', (byte)'L', (byte)'F', 9];
         byte[] kernel = [1, 2, 3, 4, 5, 6];
         byte[] nestedInit = "#!/bin/sh\necho NESTED-GUEST-OK\n"u8.ToArray();
-        byte[] image = BootInitramfs.BuildNested(busybox, init, minivmm, kernel, nestedInit);
+        byte[] aarch32Guest = [0x0d, 0xd0, 0x9f, 0xe5];
+        byte[] image = BootInitramfs.BuildNested(busybox, init, minivmm, kernel, nestedInit, aarch32Guest);
 
         var entries = Read(image, out int end).ToDictionary(e => e.Name);
         Assert.AreEqual(0x41EDu, entries["nested"].Mode);
         CollectionAssert.AreEqual(minivmm, entries["nested/minivmm"].Data);
         Assert.AreEqual(0x81EDu, entries["nested/minivmm"].Mode);
         CollectionAssert.AreEqual(kernel, entries["nested/Image"].Data);
+        CollectionAssert.AreEqual(aarch32Guest, entries["nested/aarch32_guest.bin"].Data);
         // The nested guest's own initramfs: uncompressed, busybox with the nested /init.
         var nested = Read(entries["nested/initrd.cpio"].Data).ToDictionary(e => e.Name);
         CollectionAssert.AreEqual(nestedInit, nested["init"].Data);
@@ -124,6 +126,10 @@ public sealed class CpioNewcWriterTests
         StringAssert.Contains(nested, "echo \"" + BootInitramfs.NestedDoneMarker + "\"");
         StringAssert.Contains(nested, "poweroff -f");
         Assert.IsTrue(File.Exists(BootInitramfs.MinivmmPath), BootInitramfs.MinivmmPath);
+        StringAssert.Contains(script, "grep -q \"armvirt.nested-aarch32=1\" /proc/cmdline");
+        StringAssert.Contains(script, "--aarch32 /nested/aarch32_guest.bin");
+        StringAssert.Contains(script, "echo \"" + BootInitramfs.NestedAarch32ExitMarker + "$?\"");
+        Assert.IsTrue(File.Exists(BootInitramfs.Aarch32GuestPath), BootInitramfs.Aarch32GuestPath);
     }
 
     /// <summary>An independent newc reader for the tests (parses the text headers back); the archive must end at its trailer.</summary>

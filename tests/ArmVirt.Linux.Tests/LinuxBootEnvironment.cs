@@ -102,7 +102,7 @@ public static class LinuxBootEnvironment
         BootInitramfs.WriteNestedTo(Path.Combine(CacheDirectory, "initrd-nested.img"), BusyboxPath, KernelPath));
 
     /// <summary>The nested boot's command line: the usual one plus the flag that makes /init run the nested KVM guest.</summary>
-    public const string NestedKernelCommandLine = KernelCommandLine + " armvirt.nested=1";
+    public const string NestedKernelCommandLine = KernelCommandLine + " armvirt.nested=1 armvirt.nested-aarch32=1";
 
     /// <summary>Guest RAM of the nested boot: the 34 MiB initramfs (unpacked once more into the root file system) and the
     /// nested guest's 128 MiB do not fit in <see cref="GuestMemory"/>.</summary>

@@ -25,8 +25,8 @@ public sealed class NestedKvmBootTests
         Console.WriteLine(path);
     }
 
-    /// <summary>The committed tests/linux/kvm/bin/minivmm is what its source builds to (the build is reproducible);
-    /// inconclusive without aarch64-linux-gnu-gcc and make.</summary>
+    /// <summary>The committed tests/linux/kvm/bin/minivmm (and aarch32_guest.bin, where arm-linux-gnueabihf-gcc exists) is
+    /// what its source builds to (the build is reproducible); inconclusive without aarch64-linux-gnu-gcc and make.</summary>
     [TestMethod]
     public void CommittedMinivmmMatchesItsSource()
     {
@@ -44,6 +44,10 @@ public sealed class NestedKvmBootTests
             Assert.AreEqual(0, build.ExitCode, build.Describe());
             CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(source, "bin", "minivmm")), File.ReadAllBytes(Path.Combine(output, "minivmm")),
                 "tests/linux/kvm/bin/minivmm is stale: run make -C tests/linux/kvm and commit bin/minivmm");
+            // The 32-bit KVM guest, when the 32-bit Arm cross compiler was there to build it.
+            if (File.Exists(Path.Combine(output, "aarch32_guest.bin")))
+                CollectionAssert.AreEqual(File.ReadAllBytes(Path.Combine(source, "bin", "aarch32_guest.bin")), File.ReadAllBytes(Path.Combine(output, "aarch32_guest.bin")),
+                    "tests/linux/kvm/bin/aarch32_guest.bin is stale: run make -C tests/linux/kvm and commit it");
         }
         finally
         {
@@ -120,7 +124,8 @@ public sealed class NestedKvmBootTests
     /// vGIC of the outer GIC's version and the nested guest's PSCI SYSTEM_OFF with exit status 0, and the nested guest
     /// (its lines prefixed by minivmm) booted at EL1, ran /init to its last marker, took virtual timer interrupts
     /// (INTID 27) and powered off. KVM reports PMU support (KVM_CAP_ARM_PMU_V3, from the outer PMUv3), minivmm gives
-    /// the vCPU KVM's virtual PMU, and the nested kernel's armv8_pmuv3 driver finds its 7 counters.
+    /// the vCPU KVM's virtual PMU, and the nested kernel's armv8_pmuv3 driver finds its 7 counters. Then the 32-bit KVM
+    /// guest ran (<see cref="AssertAarch32GuestRun"/>).
     /// </summary>
     public static void AssertNestedRun(BootRun run, int gicVersion)
     {
@@ -141,8 +146,29 @@ public sealed class NestedKvmBootTests
         // /proc/interrupts of the nested guest: " 11:  <count per CPU>  GIC-0  27 Level  arch_timer" (GICv3: "GICv3  27 Level").
         Match timer = Regex.Match(run.Output, @"^" + Regex.Escape(p) + @"\s*\d+:\s+(\d+)(?:\s+\d+)*\s+\S+\s+27 Level\s+arch_timer", RegexOptions.Multiline);
         Assert.IsTrue(timer.Success && long.Parse(timer.Groups[1].Value) > 0, "no virtual timer interrupts in the nested guest: " + run.Describe());
+        AssertAarch32GuestRun(run, gicVersion);
         // The nested guest's markers come before the outer guest's last one.
         Assert.IsLessThan(run.Output.IndexOf(BootInitramfs.BootDoneMarker, StringComparison.Ordinal),
             run.Output.IndexOf(p + BootInitramfs.NestedDoneMarker, StringComparison.Ordinal), run.Describe());
+    }
+
+    /// <summary>
+    /// The 32-bit KVM guest (issue #18): KVM offers KVM_CAP_ARM_EL1_32BIT (ID_AA64PFR0_EL1.EL1 = 2), minivmm creates the vCPU
+    /// with KVM_ARM_VCPU_EL1_32BIT and runs tests/linux/kvm/aarch32_guest.S at AArch32 EL1 in Supervisor mode (CPSR
+    /// 0x1d3 as KVM resets it); the guest prints through MMIO exits (AArch32 stores with a valid instruction syndrome),
+    /// reads MIDR (VPIDR_EL2) and ID_PFR0 by MRC, takes an SVC to its own vector with its SPSR and returns, and powers
+    /// off through PSCI over HVC.
+    /// </summary>
+    public static void AssertAarch32GuestRun(BootRun run, int gicVersion)
+    {
+        string p = BootInitramfs.NestedAarch32Prefix;
+        StringAssert.Contains(run.Output, $"minivmm: AArch32 EL1 guest, vGICv{gicVersion}, ", run.Describe());
+        StringAssert.Contains(run.Output, $"{p}AARCH32-KVM-GUEST-OK cpsr=000001d3 midr=411fd070 id_pfr0=00000131\n", run.Describe());
+        Assert.IsTrue(Regex.IsMatch(run.Output, "^" + Regex.Escape(p) + @"AARCH32-KVM-GUEST svc #00000032 spsr=[0-9a-f]{5}1d3$", RegexOptions.Multiline),
+            "no SVC taken at the 32-bit guest's EL1: " + run.Describe());
+        Assert.IsTrue(Regex.IsMatch(run.Output, "^" + Regex.Escape(p) + @"AARCH32-KVM-GUEST back from SVC cpsr=[0-9a-f]{5}1d3$", RegexOptions.Multiline),
+            "the 32-bit guest did not return from its SVC: " + run.Describe());
+        StringAssert.Contains(run.Output, $"{p}AARCH32-KVM-GUEST-DONE\n", run.Describe());
+        StringAssert.Contains(run.Output, BootInitramfs.NestedAarch32ExitMarker + "0\n", run.Describe());
     }
 }

@@ -23,6 +23,12 @@ if grep -q "armvirt.nested=1" /proc/cmdline; then
         /nested/minivmm --kernel /nested/Image --initrd /nested/initrd.cpio --memory 128 --cpus "${CPUS:-1}" --prefix "nested| " \
             --append "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1"
         echo "ARMVIRT-NESTED-EXIT $?"
+        # armvirt.nested-aarch32=1: then a 32-bit KVM guest (KVM_ARM_VCPU_EL1_32BIT), a small A32 program at AArch32 EL1
+        # printing through MMIO exits, its lines prefixed "a32| ".
+        if grep -q "armvirt.nested-aarch32=1" /proc/cmdline; then
+            /nested/minivmm --aarch32 /nested/aarch32_guest.bin --memory 16 --prefix "a32| "
+            echo "ARMVIRT-NESTED-AARCH32-EXIT $?"
+        fi
     else
         echo "ARMVIRT-NESTED-EXIT missing (no /nested/minivmm in this initramfs)"
     fi

@@ -41,14 +41,15 @@ public static class A32DataProcessing
 
     private static uint CarryFlag(Cpu cpu) => (cpu.State.Nzcv >> 29) & 1;
 
-    // A result to Rd: Rd = 15 is ALUWritePC, or with S = 1 ALUExceptionReturn, which is CONSTRAINED UNPREDICTABLE in
-    // User mode: UNDEFINED here (QEMU's choice too).
+    // A result to Rd: Rd = 15 is ALUWritePC, or with S = 1 ALUExceptionReturn (SUBS PC, LR and the like: the CPSR from
+    // the current mode's SPSR), which is CONSTRAINED UNPREDICTABLE in User and System modes: UNDEFINED there (QEMU's
+    // choice too).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool WritePcInstead(Cpu cpu, in A32Operands op, uint result)
     {
         if (op.Rd != 15) return false;
-        if (op.SetFlags) throw cpu.UndefinedException();
-        cpu.BxWritePc(result);
+        if (op.SetFlags) A32System.ExceptionReturnFromSpsr(cpu, result);
+        else cpu.BxWritePc(result);
         return true;
     }
 

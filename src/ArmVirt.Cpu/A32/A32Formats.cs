@@ -149,6 +149,26 @@ public static class A32Formats
     }
 
     /// <summary>
+    /// MRS and MSR of the CPSR or SPSR (cond 0001 0R00 1111 Rd 0000 0000 0000, cond 00x1 0R10 mask 1111 ...): as
+    /// <see cref="StatusRegister"/>, with SetFlags = R (the SPSR).
+    /// </summary>
+    public static A32Operands SavedStatusRegister(uint insn) => StatusRegister(insn) with { SetFlags = Bit(insn, 22) };
+
+    /// <summary>
+    /// MRS and MSR (banked register): cond 0001 0R00 M1 Rd 001M 0000 0000 and cond 0001 0R10 M1 1111 001M 0000 Rn;
+    /// Imm2 = SYSm (M:M1), SetFlags = R, Rd, Rn.
+    /// </summary>
+    public static A32Operands BankedRegister(uint insn) =>
+        new() { Cond = Cond(insn), Rd = Field(insn, 15, 12), Rn = Field(insn, 3, 0), Imm2 = (Field(insn, 8, 8) << 4) | Field(insn, 19, 16), SetFlags = Bit(insn, 22) };
+
+    /// <summary>
+    /// CPS: 1111 0001 0000 imod M 0 0000 000 A I F 0 mode. Imm2 = imod, Imm = the A I F bits at their CPSR positions
+    /// (8..6), SetFlags = M (change mode), Rd = mode.
+    /// </summary>
+    public static A32Operands ChangeProcessorState(uint insn) =>
+        new() { Cond = 0xE, Imm2 = Field(insn, 19, 18), Imm = (uint)Field(insn, 8, 6) << 6, SetFlags = Bit(insn, 17), Rd = Field(insn, 4, 0) };
+
+    /// <summary>
     /// MCR/MRC (cond 1110 opc1 L CRn Rt coproc opc2 1 CRm) and MCRR/MRRC (cond 1100 010 L Rt2 Rt coproc opc1 CRm):
     /// Rd = Rt, Rs = Rt2, Rn = CRn, Rm = CRm, Imm = coproc &lt;&lt; 8 | opc1 &lt;&lt; 4 | opc2, SetFlags = L (a read).
     /// </summary>

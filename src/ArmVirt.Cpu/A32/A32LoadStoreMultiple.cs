@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A32;
 /// unchanged; loading the PC is LoadWritePC; a stored PC is PC + 8.
 /// </summary>
 /// <remarks>
-/// The forms with S = 1 (user registers, exception return) are UNPREDICTABLE in User mode: UNDEFINED (no row).
+/// The forms with S = 1 (User registers, exception return) are UNPREDICTABLE in User and System modes: UNDEFINED.
 /// A written-back base that is also in a load list is UNKNOWN (UNPREDICTABLE): the loaded value wins, as in QEMU.
 /// An empty list is UNPREDICTABLE: UNDEFINED here (the rows' constraint), as in QEMU.
 /// </remarks>
@@ -59,5 +59,95 @@ public static class A32LoadStoreMultiple
             cpu.WriteMemory(address + 4 * (uint)a++, 4, cpu.R(i));
         }
         if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
+    }
+
+    // The S = 1 forms are CONSTRAINED UNPREDICTABLE in User and System modes (and at EL2): UNDEFINED, as QEMU.
+    private static void CheckPrivilegedMode(Cpu cpu)
+    {
+        if (cpu.State.EL == 0 || cpu.State.Mode == Cpu.ModeSystem) throw cpu.UndefinedException();
+    }
+
+    /// <summary>F5.1 LDM (User registers): loads R[i] of User mode (no write-back: W = 1 is UNDEFINED here).</summary>
+    public static void LdmUser(Cpu cpu, in A32Operands op)
+    {
+        CheckPrivilegedMode(cpu);
+        if (op.WriteBack) throw cpu.UndefinedException();
+        uint address = Start(cpu, op, out _);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        Span<uint> values = stackalloc uint[15];
+        for (int i = 0, a = 0; i < 15; i++)
+            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.ReadMemory(address + 4 * (uint)a++, 4);
+        for (int i = 0; i < 15; i++)
+            if ((op.Registers & (1 << i)) != 0) cpu.State.X[Cpu.Aarch32Register(Cpu.ModeUser, i)] = values[i];
+    }
+
+    /// <summary>F5.1 STM (User registers): stores R[i] of User mode (no write-back: W = 1 is UNDEFINED here).</summary>
+    public static void StmUser(Cpu cpu, in A32Operands op)
+    {
+        CheckPrivilegedMode(cpu);
+        if (op.WriteBack) throw cpu.UndefinedException();
+        uint address = Start(cpu, op, out _);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
+        for (int i = 0, a = 0; i < 16; i++)
+        {
+            if ((op.Registers & (1 << i)) == 0) continue;
+            uint value = i == 15 ? cpu.R(15) : (uint)cpu.State.X[Cpu.Aarch32Register(Cpu.ModeUser, i)];
+            cpu.WriteMemory(address + 4 * (uint)a++, 4, value);
+        }
+    }
+
+    /// <summary>
+    /// F5.1 LDM (exception return): loads the listed registers of the current mode and the PC, writes the base back
+    /// (a base in the list is UNKNOWN: the loaded value wins), then AArch32.ExceptionReturn with SPSR[].
+    /// </summary>
+    public static void LdmExceptionReturn(Cpu cpu, in A32Operands op)
+    {
+        CheckPrivilegedMode(cpu);
+        if (!cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)) throw cpu.UndefinedException();
+        uint address = Start(cpu, op, out uint writeBack);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        Span<uint> values = stackalloc uint[16];
+        for (int i = 0, a = 0; i < 16; i++)
+            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.ReadMemory(address + 4 * (uint)a++, 4);
+        if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
+        for (int i = 0; i < 15; i++)
+            if ((op.Registers & (1 << i)) != 0) cpu.SetR(i, values[i]);
+        cpu.Aarch32ExceptionReturn(values[15], (uint)spsr);
+    }
+
+    /// <summary>
+    /// F5.1 SRS: stores LR and SPSR of the current mode to the stack of the mode the instruction names (Rmode[13, mode],
+    /// written back with W). UNDEFINED at EL0, in System mode (no SPSR) and for a target mode that is not an EL1 mode
+    /// (User, Monitor, Hyp, reserved: CONSTRAINED UNPREDICTABLE).
+    /// </summary>
+    public static void Srs(Cpu cpu, in A32Operands op)
+    {
+        int mode = op.Registers & 0x1F;
+        if (cpu.State.EL == 0 || !cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)
+            || (mode & 0x10) == 0 || (mode & 0xF) == Cpu.ModeUser || cpu.ElFromM32(mode & 0xF) != 1)
+            throw cpu.UndefinedException();
+        int sp = Cpu.Aarch32Register(mode, 13);
+        uint b = (uint)cpu.State.X[sp];
+        uint address = (op.Add ? b : b - 8) + (op.Index == op.Add ? 4u : 0);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
+        cpu.WriteMemory(address, 4, cpu.R(14));
+        cpu.WriteMemory(address + 4, 4, (uint)spsr);
+        if (op.WriteBack) cpu.State.X[sp] = op.Add ? b + 8 : b - 8;
+    }
+
+    /// <summary>
+    /// F5.1 RFE: loads the PC and the CPSR from [Rn] (the IA, IB, DA, DB forms), writes Rn back with W, then
+    /// AArch32.ExceptionReturn. UNDEFINED at EL0.
+    /// </summary>
+    public static void Rfe(Cpu cpu, in A32Operands op)
+    {
+        if (cpu.State.EL == 0) throw cpu.UndefinedException();
+        uint b = cpu.R(op.Rn);
+        uint address = (op.Add ? b : b - 8) + (op.Index == op.Add ? 4u : 0);
+        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        uint newPc = (uint)cpu.ReadMemory(address, 4);
+        uint spsr = (uint)cpu.ReadMemory(address + 4, 4);
+        if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + 8 : b - 8);
+        cpu.Aarch32ExceptionReturn(newPc, spsr);
     }
 }

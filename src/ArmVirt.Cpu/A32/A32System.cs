@@ -94,123 +94,250 @@ public static class A32System
     public static void Barrier(Cpu cpu, in A32Operands op) { }
 
     /// <summary>
-    /// F5.1 MRS Rd, APSR: N Z C V Q and GE, with the rest of the CPSR as an EL0 read sees it (A, I, F, M = User; the
-    /// execution-state bits IT, T, SS and IL read as zero).
+    /// F5.1 MRS Rd, APSR/CPSR: at EL0 N Z C V Q and GE, with the rest of the CPSR as an EL0 read sees it (A, I, F,
+    /// M = User; the execution-state bits IT, T, SS and IL read as zero); at EL1 the CPSR without the execution-state
+    /// bits IT, J and T (psr AND 0xF8FF03DF).
     /// </summary>
     public static void Mrs(Cpu cpu, in A32Operands op)
     {
         if (op.Rd == 15) throw cpu.UndefinedException();
-        cpu.SetR(op.Rd, cpu.GetAarch32Spsr() & 0xF80F_03DFu & ~(1u << 5));
+        uint mask = cpu.State.EL == 0 ? 0xF80F_03DFu & ~(1u << 5) : 0xF8FF_03DFu;
+        cpu.SetR(op.Rd, cpu.GetAarch32Spsr() & mask);
     }
 
     /// <summary>
-    /// F5.1 MSR (register, immediate) to APSR: mask bit 3 (write_nzcvq) writes N Z C V Q, bit 2 (write_g) GE; the
-    /// control fields are not writable at EL0 (the writes are ignored, CPSRWriteByInstr).
+    /// F5.1 MSR (register, immediate) to APSR/CPSR (CPSRWriteByInstr): mask bit 3 writes N Z C V Q, bit 2 GE; at EL1
+    /// bit 1 writes A and bit 0 I, F and the mode (<see cref="Cpu.CpsrWriteByInstr"/>). At EL0 the control fields are
+    /// not writable (the writes are ignored).
     /// </summary>
     public static void Msr(Cpu cpu, in A32Operands op)
     {
         uint value = op.Kind == A32OperandKind.Immediate ? op.Imm : cpu.R(op.Rn);
-        if ((op.Imm2 & 8) != 0)
-        {
-            cpu.State.Nzcv = value & 0xF000_0000u;
-            cpu.State.Saturation = (value & (1u << 27)) != 0;
-        }
-        if ((op.Imm2 & 4) != 0) cpu.State.Ge = (value >> 16) & 0xF;
+        cpu.CpsrWriteByInstr(value, cpu.State.EL == 0 ? op.Imm2 & 0xC : op.Imm2);
     }
 
-    // The CP15 encodings EL0 may access (G8.2 "Generic system control registers"), keyed by coproc:opc1:opc2 with CRn
-    // and CRm; everything else on CP14/CP15 is UNDEFINED at EL0 in this model.
+    /// <summary>F5.1 MRS Rd, SPSR: the SPSR of the current mode; UNDEFINED in User and System modes (no SPSR).</summary>
+    public static void MrsSpsr(Cpu cpu, in A32Operands op)
+    {
+        if (op.Rd == 15 || !cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)) throw cpu.UndefinedException();
+        cpu.SetR(op.Rd, (uint)spsr);
+    }
+
+    /// <summary>F5.1 MSR SPSR_fields (SPSRWriteByInstr): the selected bytes of the current mode's SPSR.</summary>
+    public static void MsrSpsr(Cpu cpu, in A32Operands op)
+    {
+        if (!cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)) throw cpu.UndefinedException();
+        uint value = op.Kind == A32OperandKind.Immediate ? op.Imm : cpu.R(op.Rn);
+        uint bytes = 0;
+        for (int i = 0; i < 4; i++)
+            if ((op.Imm2 & (1 << i)) != 0) bytes |= 0xFFu << (8 * i);
+        cpu.SetSpsrOfMode(cpu.State.Mode, (spsr & ~(ulong)bytes) | (value & bytes));
+    }
+
+    // F5.1 MRS/MSR (banked register): SYSm (M:M1) and R name the register (the table of "Banked register
+    // encodings"): R8_usr-R14_usr, R8_fiq-R14_fiq, LR/SP of IRQ, Supervisor, Abort and Undefined (SYSm 16-23 are
+    // X16-X23), or with R = 1 the SPSR of FIQ, IRQ, Supervisor, Abort and Undefined. Returns the target mode and the
+    // register (0-14) or -1 for the SPSR; false for what is UNDEFINED here: EL0, the Monitor and Hyp registers (no
+    // AArch32 EL3 or EL2), reserved encodings, and the current mode's own registers (CONSTRAINED UNPREDICTABLE, UNDEFINED
+    // as QEMU's msr_mrs_banked_exc_checks).
+    private static bool BankedTarget(Cpu cpu, in A32Operands op, out int mode, out int n)
+    {
+        int sysm = op.Imm2;
+        (mode, n) = (-1, 0);
+        if (op.SetFlags)
+        {
+            (mode, n) = sysm switch { 0x0E => (Cpu.ModeFiq, -1), 0x10 => (Cpu.ModeIrq, -1), 0x12 => (Cpu.ModeSupervisor, -1),
+                0x14 => (Cpu.ModeAbort, -1), 0x16 => (Cpu.ModeUndefined, -1), _ => (-1, 0) };
+        }
+        else if (sysm <= 6) (mode, n) = (Cpu.ModeUser, 8 + sysm);
+        else if (sysm is >= 8 and <= 14) (mode, n) = (Cpu.ModeFiq, sysm);
+        else if (sysm is >= 16 and <= 23)
+        {
+            mode = (sysm >> 1) switch { 8 => Cpu.ModeIrq, 9 => Cpu.ModeSupervisor, 10 => Cpu.ModeAbort, _ => Cpu.ModeUndefined };
+            n = (sysm & 1) != 0 ? 13 : 14;
+        }
+        if (mode < 0 || cpu.State.EL == 0) return false;
+        int current = cpu.State.Mode;
+        if (mode == current) return false;
+        if (mode == Cpu.ModeUser && n < 13 && current != Cpu.ModeFiq) return false; // R8_usr-R12_usr are the current ones
+        if (mode == Cpu.ModeUser && current == Cpu.ModeSystem) return false;
+        return true;
+    }
+
+    /// <summary>F5.1 MRS (banked register): Rd = a register or SPSR of another mode.</summary>
+    public static void MrsBanked(Cpu cpu, in A32Operands op)
+    {
+        if (op.Rd == 15 || !BankedTarget(cpu, op, out int mode, out int n)) throw cpu.UndefinedException();
+        if (n < 0)
+        {
+            cpu.TryGetSpsrOfMode(mode, out ulong spsr);
+            cpu.SetR(op.Rd, (uint)spsr);
+        }
+        else cpu.SetR(op.Rd, (uint)cpu.State.X[Cpu.Aarch32Register(mode, n)]);
+    }
+
+    /// <summary>F5.1 MSR (banked register): a register or SPSR of another mode = Rn.</summary>
+    public static void MsrBanked(Cpu cpu, in A32Operands op)
+    {
+        if (op.Rn == 15 || !BankedTarget(cpu, op, out int mode, out int n)) throw cpu.UndefinedException();
+        if (n < 0) cpu.SetSpsrOfMode(mode, cpu.R(op.Rn));
+        else cpu.State.X[Cpu.Aarch32Register(mode, n)] = cpu.R(op.Rn);
+    }
+
+    /// <summary>
+    /// F5.1 CPS, CPSID, CPSIE: at EL1 imod 0b10 clears and 0b11 sets the selected A, I, F masks, and M = 1 changes the
+    /// mode (AArch32.WriteModeByInstr: a mode of a higher EL or a reserved one sets PSTATE.IL). A NOP at EL0.
+    /// </summary>
+    public static void Cps(Cpu cpu, in A32Operands op)
+    {
+        if (cpu.State.EL == 0) return;
+        if (op.Imm2 == 2) cpu.State.Daif &= ~op.Imm;
+        else if (op.Imm2 == 3) cpu.State.Daif |= op.Imm;
+        if (op.SetFlags) cpu.WriteModeByInstr(op.Rd);
+    }
+
+    /// <summary>
+    /// F5.1 ERET at EL1 (not Hyp mode): the return SUBS PC, LR, #0 makes (AArch32.ExceptionReturn with R14 and the
+    /// current mode's SPSR); UNDEFINED at EL0 and in System mode.
+    /// </summary>
+    public static void Eret(Cpu cpu, in A32Operands op) => ExceptionReturnFromSpsr(cpu, cpu.R(14));
+
+    /// <summary>AArch32.ExceptionReturn to <paramref name="address"/> with SPSR[]: UNDEFINED where there is no SPSR.</summary>
+    public static void ExceptionReturnFromSpsr(Cpu cpu, uint address)
+    {
+        if (cpu.State.EL == 0 || !cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)) throw cpu.UndefinedException();
+        cpu.Aarch32ExceptionReturn(address, (uint)spsr);
+    }
+
+    /// <summary>
+    /// F5.1 HVC / AArch32.CallHypervisor: UNDEFINED at EL0, without EL2 enabled, or when disabled (SCR_EL3.HCE = 0, or
+    /// HCR_EL2.HCD = 1 without EL3); otherwise EC 0x12 with imm16 to the AArch64 EL2, returning after the HVC.
+    /// </summary>
+    public static void Hvc(Cpu cpu, in A32Operands op)
+    {
+        if (cpu.State.EL == 0 || !cpu.IsEl2Enabled) throw cpu.UndefinedException();
+        bool enabled = cpu.Configuration.HasEl3 ? (cpu.Sys.Scr & ScrEl3.Hce) != 0 : (cpu.Sys.Hcr & HcrEl2.Hcd) == 0;
+        if (!enabled) throw cpu.UndefinedException();
+        cpu.SoftwareStepAdvance();
+        cpu.TakeException(ExceptionKind.Synchronous, 2, (uint)cpu.NextPc, ExceptionClass.Hvc32, op.Imm & 0xFFFF);
+    }
+
+    /// <summary>
+    /// F5.1 SMC / AArch32.CheckForSMCUndefOrTrap, ordered as the A64 SMC (QEMU's pre_smc): UNDEFINED at EL0; HCR_EL2.TSC
+    /// traps EL1's SMC to EL2 (EC 0x13, ISS 0 as QEMU); without EL3 the built-in firmware answers when its conduit is
+    /// SMC, else UNDEFINED. An AArch32 SMC to an AArch64 EL3 is not modelled (the run stops).
+    /// </summary>
+    public static void Smc(Cpu cpu, in A32Operands op)
+    {
+        var firmware = cpu.Firmware is { Conduit: Firmware.FirmwareConduit.Smc } fw ? fw : null;
+        if (cpu.State.EL == 0 || (!cpu.Configuration.HasEl3 && firmware == null)) throw cpu.UndefinedException();
+        if (cpu.State.EL == 1 && (cpu.EffectiveHcr & HcrEl2.Tsc) != 0) throw new GuestException(ExceptionClass.Smc32, 0, 2);
+        if (!cpu.Configuration.HasEl3)
+        {
+            if (firmware!.TryHandleCall(cpu, (ushort)op.Imm)) return;
+            throw cpu.UndefinedException();
+        }
+        NotImplemented(cpu, op);
+    }
+
+    // MRC/MCR keys: coproc:opc1:opc2 with CRn and CRm (Cp15RegisterTable.Key32).
     private static int Key(in A32Operands op) => (int)op.Imm << 8 | op.Rn << 4 | op.Rm;
-    private const int Tpidrurw = (0xF02 << 8) | (13 << 4) | 0;  // p15, 0, c13, c0, 2
-    private const int Tpidruro = (0xF03 << 8) | (13 << 4) | 0;  // p15, 0, c13, c0, 3
     private const int Cp15Isb = (0xF04 << 8) | (7 << 4) | 5;    // p15, 0, c7, c5, 4
     private const int Cp15Dsb = (0xF04 << 8) | (7 << 4) | 10;   // p15, 0, c7, c10, 4
     private const int Cp15Dmb = (0xF05 << 8) | (7 << 4) | 10;   // p15, 0, c7, c10, 5
 
     /// <summary>
-    /// F5.1 MRC/MCR (CP15) at EL0: TPIDRURW (TPIDR_EL0), TPIDRURO (TPIDRRO_EL0, read-only at EL0), and the CP15DMB,
-    /// CP15DSB and CP15ISB barriers when SCTLR_EL1.CP15BEN is set. Other encodings are UNDEFINED.
+    /// F5.1 MRC/MCR (CP15): the CP15DMB, CP15DSB and CP15ISB barriers when SCTLR.CP15BEN is set, and the registers of
+    /// <see cref="Cp15RegisterTable"/> through their AArch64 views, with the AArch32 access checks
+    /// (<see cref="Resolve"/>). Other encodings are UNDEFINED.
     /// </summary>
     public static void Cp15(Cpu cpu, in A32Operands op)
     {
         bool read = op.SetFlags;
-        switch (Key(op))
-        {
-            case Tpidrurw when op.Rd != 15:
-                if (read) cpu.SetR(op.Rd, (uint)cpu.Sys.Tpidr[0]);
-                else cpu.Sys.Tpidr[0] = (cpu.Sys.Tpidr[0] & 0xFFFF_FFFF_0000_0000UL) | cpu.R(op.Rd); // TPIDR_EL0<31:0>, as QEMU
-                return;
-            case Tpidruro when read && op.Rd != 15:
-                cpu.SetR(op.Rd, (uint)cpu.Sys.Tpidrro);
-                return;
-            case Cp15Isb or Cp15Dsb or Cp15Dmb when !read && (cpu.Sys.Sctlr[1] & SctlrEl1.Cp15ben) != 0:
-                return;
-            default:
-                if (op.Rd == 15 || !Mapped32.TryGetValue(Key(op), out int key)) throw cpu.UndefinedException();
-                var reg = CheckMapped(cpu, op, key, pair: false);
-                if (read) cpu.SetR(op.Rd, (uint)reg.Read!(cpu));
-                else reg.Write!(cpu, cpu.R(op.Rd));
-                return;
-        }
+        int key = Key(op);
+        if (key is Cp15Isb or Cp15Dsb or Cp15Dmb && !read && (cpu.Sys.Sctlr[1] & SctlrEl1.Cp15ben) != 0) return;
+        Cp15RegisterTable.Registers32.TryGetValue(key, out var entry);
+        if (op.Rd == 15) entry = null;
+        var reg = Resolve(cpu, op, entry, op.Rn, pair: false);
+        if (read) cpu.SetR(op.Rd, (uint)ReadView(cpu, entry!, reg));
+        else WriteView(cpu, entry!, reg, cpu.R(op.Rd));
     }
 
     /// <summary>
-    /// F5.1 MRRC/MCRR (CP15) at EL0: the 64-bit generic timer registers CNTPCT, CNTVCT, CNTP_CVAL and CNTV_CVAL, through
-    /// their AArch64 views (Rt the low word, Rt2 the high word). Other encodings are UNDEFINED.
+    /// F5.1 MRRC/MCRR (CP15): the 64-bit registers of <see cref="Cp15RegisterTable"/> (TTBR0, TTBR1, PAR, the generic
+    /// timer's counters and compare values), Rt the low word and Rt2 the high word. Other encodings are UNDEFINED.
     /// </summary>
     public static void Cp15Pair(Cpu cpu, in A32Operands op)
     {
         bool read = op.SetFlags;
-        if (op.Rd == 15 || op.Rs == 15 || (read && op.Rd == op.Rs) || !Mapped64.TryGetValue(Key(op), out int key))
-            throw cpu.UndefinedException();
-        var reg = CheckMapped(cpu, op, key, pair: true);
+        Cp15RegisterTable.Registers64.TryGetValue(Key(op), out var entry);
+        if (op.Rd == 15 || op.Rs == 15 || (read && op.Rd == op.Rs)) entry = null;
+        var reg = Resolve(cpu, op, entry, op.Rm, pair: true);
         if (read)
         {
-            ulong value = reg.Read!(cpu);
+            ulong value = ReadView(cpu, entry!, reg);
             cpu.SetR(op.Rd, (uint)value);
             cpu.SetR(op.Rs, (uint)(value >> 32));
         }
-        else reg.Write!(cpu, (ulong)cpu.R(op.Rs) << 32 | cpu.R(op.Rd));
+        else WriteView(cpu, entry!, reg, (ulong)cpu.R(op.Rs) << 32 | cpu.R(op.Rd));
     }
 
-    // AArch32 CP15 registers EL0 can reach that are architecturally mapped to AArch64 System registers (the generic
-    // timer's, Arm ARM G8.7), keyed as Key: MRC/MCR by coproc:opc1:opc2:CRn:CRm, MRRC/MCRR by coproc:opc1:CRm. The
-    // AArch64 register's own access checks (CNTKCTL_EL1.EL0*EN, CNTHCTL_EL2) apply, with AArch32 trap syndromes.
-    private static int Key32(int opc1, int crn, int crm, int opc2) => (0xF00 | opc1 << 4 | opc2) << 8 | crn << 4 | crm;
-    private static int Key64(int opc1, int crm) => (0xF00 | opc1 << 4) << 8 | crm;
-    private static int Aarch64(int op1, int crn, int crm, int op2) => SystemRegister.EncodeKey(3, op1, crn, crm, op2);
-
-    private static readonly Dictionary<int, int> Mapped32 = new()
+    private static ulong ReadView(Cpu cpu, Cp15Register entry, SystemRegister? reg)
     {
-        [Key32(0, 14, 0, 0)] = Aarch64(3, 14, 0, 0), // CNTFRQ -> CNTFRQ_EL0
-        [Key32(0, 14, 2, 0)] = Aarch64(3, 14, 2, 0), // CNTP_TVAL -> CNTP_TVAL_EL0
-        [Key32(0, 14, 2, 1)] = Aarch64(3, 14, 2, 1), // CNTP_CTL -> CNTP_CTL_EL0
-        [Key32(0, 14, 3, 0)] = Aarch64(3, 14, 3, 0), // CNTV_TVAL -> CNTV_TVAL_EL0
-        [Key32(0, 14, 3, 1)] = Aarch64(3, 14, 3, 1), // CNTV_CTL -> CNTV_CTL_EL0
-    };
+        ulong value = entry.Read != null ? entry.Read(cpu) : reg!.Read!(cpu);
+        return entry.View switch { Cp15View.Low => value & 0xFFFF_FFFF, Cp15View.High => value >> 32, _ => value };
+    }
 
-    private static readonly Dictionary<int, int> Mapped64 = new()
+    // A write through the view (the other half of the AArch64 register kept), then, as MSR does for the AArch64
+    // registers, the cached translation regime dropped (SCTLR, TTBRn, TTBCR, DACR, PRRR/NMRR and CONTEXTIDR are CP15
+    // registers; AArch32 code is interpreted, so the cost of dropping it for every CP15 write is not on a hot path).
+    private static void WriteView(Cpu cpu, Cp15Register entry, SystemRegister? reg, ulong value)
     {
-        [Key64(0, 14)] = Aarch64(3, 14, 0, 1), // CNTPCT -> CNTPCT_EL0
-        [Key64(1, 14)] = Aarch64(3, 14, 0, 2), // CNTVCT -> CNTVCT_EL0
-        [Key64(2, 14)] = Aarch64(3, 14, 2, 2), // CNTP_CVAL -> CNTP_CVAL_EL0
-        [Key64(3, 14)] = Aarch64(3, 14, 3, 2), // CNTV_CVAL -> CNTV_CVAL_EL0
-    };
+        if (entry.Operand != null) value = entry.Operand(value);
+        if (entry.Write != null) entry.Write(cpu, value);
+        else
+        {
+            ulong full = entry.View switch
+            {
+                Cp15View.Low => (reg!.Read!(cpu) & 0xFFFF_FFFF_0000_0000UL) | (uint)value,
+                Cp15View.High => (reg!.Read!(cpu) & 0xFFFF_FFFFUL) | (value << 32),
+                _ => value,
+            };
+            reg!.Write!(cpu, full);
+        }
+        entry.After?.Invoke(cpu);
+        cpu.InvalidateRegimeCache();
+    }
 
-    // AArch32.CheckSystemAccess for a mapped register: UNDEFINED when the register is absent (no timer in this machine)
-    // or not accessible that way at EL0, else its checks; a trap is EC 0x03 (MCR/MRC) or 0x04 (MCRR/MRRC) with CV = 1,
-    // COND = 0b1110 and the encoding fields (ISS encoding for an exception from MCR or MRC access / MCRR or MRRC access).
-    private static SystemRegister CheckMapped(Cpu cpu, in A32Operands op, int key, bool pair)
+    /// <summary>
+    /// AArch32.CheckSystemAccess for a CP15 register or operation (<paramref name="entry"/>, null when the encoding is not
+    /// one this PE has), in the Arm ARM's priority order: UNDEFINED below the register's EL or for a missing register or
+    /// direction, except that at EL1 the coarse traps come first (AArch32.CheckCP15InstrCoarseTraps: HSTR_EL2.T&lt;n&gt; for
+    /// CRn = n, CRm of MCRR/MRRC, and HCR_EL2.TIDCP for the IMPLEMENTATION DEFINED spaces, which trap even encodings that
+    /// do not exist); at EL0 HSTR_EL2 traps only an access the register allows at EL0. Then the AArch64 register's own
+    /// checks (HCR_EL2.TVM/TRVM, TID1-3, TACR, TPC, TPU, TSW, TTLB, CNTKCTL_EL1, CNTHCTL_EL2 ...). A trap is EC 0x03
+    /// (MCR/MRC) or 0x04 (MCRR/MRRC) with CV = 1 and COND = 0b1110 (QEMU's choice), Rt (and Rt2) as their AArch64 view;
+    /// a trap to EL1 while EL1 is AArch32 becomes the Undefined Instruction exception there.
+    /// </summary>
+    private static SystemRegister? Resolve(Cpu cpu, in A32Operands op, Cp15Register? entry, int trapIndex, bool pair)
     {
         bool read = op.SetFlags;
-        var reg = cpu.SystemRegisters.Find(key);
-        var access = reg == null || cpu.State.EL < reg.MinEl || (read ? reg.Read == null : reg.Write == null)
-            ? SystemRegisterAccess.Undefined
-            : reg.Check?.Invoke(cpu, !read) ?? SystemRegisterAccess.Allowed;
-        if (access == SystemRegisterAccess.Allowed) return reg!;
+        int el = cpu.State.EL;
+        var reg = entry == null || entry.Aarch64 < 0 ? null : cpu.SystemRegisters.Find(entry.Aarch64);
+        bool exists = entry != null && (entry.Aarch64 < 0 || reg != null)
+            && (read ? !entry.WriteOnly && (entry.Read != null || reg?.Read != null) : !entry.ReadOnly && (entry.Write != null || reg?.Write != null));
+        bool accessible = exists && el >= entry!.MinEl;
+        var access = SystemRegisterAccess.Allowed;
+        bool coarseTrap = el <= 1 && cpu.IsEl2Enabled && (el == 1 || accessible)
+            && ((cpu.Sys.Hstr & (1UL << trapIndex)) != 0 || (el == 1 && !pair && ImplementationDefinedSpace(op) && (cpu.Sys.Hcr & HcrEl2.Tidcp) != 0));
+        if (coarseTrap) access = SystemRegisterAccess.TrapToEl2;
+        else if (!accessible) access = SystemRegisterAccess.Undefined;
+        else if (reg?.Check != null) access = reg.Check(cpu, !read);
+        if (access == SystemRegisterAccess.Allowed) return reg;
         int opc1 = (int)(op.Imm >> 4) & 0xF, opc2 = (int)op.Imm & 7;
-        uint iss = (1u << 24) | (0xEu << 20) | (uint)op.Rd << 5 | (uint)op.Rm << 1 | (read ? 1u : 0)
-            | (pair ? (uint)opc1 << 16 | (uint)op.Rs << 10 : (uint)opc2 << 17 | (uint)opc1 << 14 | (uint)op.Rn << 10);
+        uint rt = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rd), rt2 = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rs);
+        uint iss = (1u << 24) | (0xEu << 20) | rt << 5 | (uint)op.Rm << 1 | (read ? 1u : 0)
+            | (pair ? (uint)opc1 << 16 | rt2 << 10 : (uint)opc2 << 17 | (uint)opc1 << 14 | (uint)op.Rn << 10);
         var ec = pair ? ExceptionClass.McrrMrrcCp15 : ExceptionClass.McrMrcCp15;
         throw access switch
         {
@@ -220,4 +347,14 @@ public static class A32System
             _ => cpu.UndefinedException(),
         };
     }
+
+    // HCR_EL2.TIDCP's AArch32 space: CRn = 9 with CRm 12-15, CRn = 10 with CRm 0, 1, 4, 8, CRn = 11 and CRn = 15 (the
+    // encodings reserved for IMPLEMENTATION DEFINED registers, Arm ARM G7.3.2 / HCR_EL2.TIDCP).
+    private static bool ImplementationDefinedSpace(in A32Operands op) => op.Rn switch
+    {
+        9 => op.Rm >= 12,
+        10 => op.Rm is 0 or 1 or 4 or 8,
+        11 or 15 => true,
+        _ => false,
+    };
 }

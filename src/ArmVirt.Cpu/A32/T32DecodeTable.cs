@@ -120,7 +120,7 @@ public static class T32DecodeTable
         yield return N("PUSH (16-bit)", "1011 010 x xxxxxxxx", F.Push16, A32LoadStoreMultiple.Stm, k => (k & 0x1FF) != 0);
         yield return N("POP (16-bit)", "1011 110 x xxxxxxxx", F.Pop16, A32LoadStoreMultiple.Ldm, k => (k & 0x1FF) != 0);
         yield return N("SETEND", "1011 0110 0101 x 000", F.Immediate8Plain, T32Miscellaneous.Setend);
-        yield return N("CPS", "1011 0110 011 x 0 xxx", F.None, A32System.Nop);
+        yield return N("CPS (16-bit)", "1011 0110 011 x 0 xxx", F.ChangeProcessorState16, A32System.Cps);
         yield return N("REV (16-bit)", "1011 1010 00 xxx xxx", F.Reverse16, A32Miscellaneous.Rev);
         yield return N("REV16 (16-bit)", "1011 1010 01 xxx xxx", F.Reverse16, A32Miscellaneous.Rev16);
         yield return N("REVSH (16-bit)", "1011 1010 11 xxx xxx", F.Reverse16, A32Miscellaneous.Revsh);
@@ -182,8 +182,16 @@ public static class T32DecodeTable
         yield return W("B (T4)", "11110 x xxxxxxxxxx 10 x 1 x xxxxxxxxxxx", F.Branch32, T32Branches.B);
         yield return W("BL", "11110 x xxxxxxxxxx 11 x 1 x xxxxxxxxxxx", F.Branch32, T32Branches.Bl);
         yield return W("BLX (immediate)", "11110 x xxxxxxxxxx 11 x 0 x xxxxxxxxxx 0", F.Branch32, T32Branches.BlxImmediate);
-        yield return W("MSR (register, APSR)", "11110 0111 00 0 xxxx 10 0 0 xx 00 0000 0000", F.StatusRegister32, A32System.Msr, w => ((w >> 10) & 3) != 0);
-        yield return W("MRS (APSR)", "11110 0111 11 0 1111 10 0 0 xxxx 0000 0000", F.StatusRegister32, A32System.Mrs);
+        yield return W("MSR (register)", "11110 0111 00 0 xxxx 10 0 0 xxxx 0000 0000", F.StatusRegister32, A32System.Msr, w => ((w >> 8) & 0xF) != 0);
+        yield return W("MSR (register, SPSR)", "11110 0111 00 1 xxxx 10 0 0 xxxx 0000 0000", F.StatusRegister32, A32System.MsrSpsr, w => ((w >> 8) & 0xF) != 0);
+        yield return W("MRS", "11110 0111 11 0 1111 10 0 0 xxxx 0000 0000", F.StatusRegister32, A32System.Mrs);
+        yield return W("MRS (SPSR)", "11110 0111 11 1 1111 10 0 0 xxxx 0000 0000", F.StatusRegister32, A32System.MrsSpsr);
+        yield return W("MSR (banked register)", "11110 0111 00 x xxxx 10 0 0 xxxx 001 x 0000", F.MsrBanked32, A32System.MsrBanked);
+        yield return W("MRS (banked register)", "11110 0111 11 x xxxx 10 0 0 xxxx 001 x 0000", F.MrsBanked32, A32System.MrsBanked);
+        yield return W("CPS (32-bit)", "11110 0111 01 0 1111 10 0 0 0 xxx xxxx xxxx", F.ChangeProcessorState32, A32System.Cps, w => ((w >> 8) & 7) != 0); // imod = 00 with M = 0: the hints
+        yield return W("SUBS PC, LR (ERET)", "11110 0111 10 1 1110 10 0 0 1111 xxxx xxxx", F.SubsPcLr32, T32Miscellaneous.SubsPcLr);
+        yield return W("HVC (T32)", "11110 1111110 xxxx 1000 xxxxxxxxxxxx", F.Hypervisor32, A32System.Hvc);
+        yield return W("SMC (T32)", "11110 1111111 xxxx 1000 0000 0000 0000", F.Hypervisor32, A32System.Smc);
         yield return W("NOP (hint, 32-bit)", "11110 0111 01 0 1111 10 0 0 0000 xxxx xxxx", F.Barrier32, A32System.Nop);
         yield return W("YIELD (32-bit)", "11110 0111 01 0 1111 10 0 0 0000 0000 0001", F.Barrier32, A32System.Nop);
         yield return W("WFE (32-bit)", "11110 0111 01 0 1111 10 0 0 0000 0000 0010", F.Barrier32, A32System.Wfe);
@@ -314,7 +322,7 @@ public static class T32DecodeTable
         yield return W("LDREXD/STREXD/LDAEXD/STLEXD (not modelled)", "1110 1000 110x xxxx xxxx xxxx x111 xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("other media encodings (not modelled)", "11111 01x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("other coprocessor encodings (not modelled)", "111x 11xx xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
-        yield return W("MRS/MSR banked, CPS, SUBS PC, LR, ERET (not modelled)", "11110 0111 xx x xxxx 10 x 0 xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
+        yield return W("other miscellaneous control encodings (not modelled)", "11110 0111 xx x xxxx 10 x 0 xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
     }
 
     private static bool ExclusiveValid(uint w)

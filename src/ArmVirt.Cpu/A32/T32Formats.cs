@@ -256,9 +256,37 @@ public static class T32Formats
     /// <summary>Decode constraint of BFI/BFC: msb &gt;= lsb.</summary>
     public static bool BitfieldInsertFits(uint insn) => Field(insn, 4, 0) >= ((Field(insn, 14, 12) << 2) | Field(insn, 7, 6));
 
-    /// <summary>MRS (Rd 11..8) and MSR (register) to APSR: 11110 0111 00 0 Rn 10 0 0 mask 00..., mask&lt;1:0&gt; (nzcvq, g) as A32's mask bits 3..2.</summary>
+    /// <summary>
+    /// MRS (Rd 11..8) and MSR (register): 11110 0111 00 R Rn 10 0 0 mask 0000 0000, the mask in A32's order (f s x c) as
+    /// Imm2, SetFlags = R (the SPSR).
+    /// </summary>
     public static A32Operands StatusRegister32(uint insn) =>
-        new() { Cond = Al, Kind = A32OperandKind.Register, Rd = Field(insn, 11, 8), Rn = Field(insn, 19, 16), Imm2 = Field(insn, 11, 10) << 2 };
+        new() { Cond = Al, Kind = A32OperandKind.Register, Rd = Field(insn, 11, 8), Rn = Field(insn, 19, 16), Imm2 = Field(insn, 11, 8), SetFlags = Bit(insn, 20) };
+
+    /// <summary>
+    /// MSR (banked register): 11110 0111 00 R Rn 10 0 0 M1 001 M 0000, and MRS (banked register): 11110 0111 11 R M1 10 0 0
+    /// Rd 001 M 0000; Imm2 = SYSm (M:M1), SetFlags = R, as <see cref="A32Formats.BankedRegister"/>.
+    /// </summary>
+    public static A32Operands MsrBanked32(uint insn) =>
+        new() { Cond = Al, Rn = Field(insn, 19, 16), Imm2 = (Field(insn, 4, 4) << 4) | Field(insn, 11, 8), SetFlags = Bit(insn, 20) };
+
+    /// <summary>MRS (banked register), T32: Rd = bits 11..8, M1 = bits 19..16.</summary>
+    public static A32Operands MrsBanked32(uint insn) =>
+        new() { Cond = Al, Rd = Field(insn, 11, 8), Imm2 = (Field(insn, 4, 4) << 4) | Field(insn, 19, 16), SetFlags = Bit(insn, 20) };
+
+    /// <summary>CPS (T32, 32-bit): 11110 0111 01 0 1111 10 0 0 0 imod M A I F mode, as <see cref="A32Formats.ChangeProcessorState"/>.</summary>
+    public static A32Operands ChangeProcessorState32(uint insn) =>
+        new() { Cond = Al, Imm2 = Field(insn, 10, 9), SetFlags = Bit(insn, 8), Imm = (uint)Field(insn, 7, 5) << 6, Rd = Field(insn, 4, 0) };
+
+    /// <summary>CPS (T32, 16-bit): 1011 0110 011 im 0 A I F; im = 1 disables (imod 0b11), 0 enables (0b10), no mode change.</summary>
+    public static A32Operands ChangeProcessorState16(uint k) =>
+        new() { Cond = Al, Imm2 = Bit(k, 4) ? 3 : 2, Imm = (uint)Field(k, 2, 0) << 6 };
+
+    /// <summary>SUBS PC, LR, #imm8 (and ERET, imm8 = 0): 11110 0111 10 1 1110 10 0 0 1111 imm8.</summary>
+    public static A32Operands SubsPcLr32(uint insn) => new() { Cond = Al, Imm = insn & 0xFF };
+
+    /// <summary>HVC (T32): 11110 1111110 imm4 10 0 0 imm12; Imm = imm4:imm12.</summary>
+    public static A32Operands Hypervisor32(uint insn) => new() { Cond = Al, Imm = (uint)(Field(insn, 19, 16) << 12 | Field(insn, 11, 0)) };
 
     /// <summary>TBB/TBH: 1110 1000 1101 Rn 1111 0000 000 H Rm; SetFlags = H (halfword table).</summary>
     public static A32Operands TableBranch32(uint insn) => new() { Cond = Al, Rn = Field(insn, 19, 16), Rm = Field(insn, 3, 0), SetFlags = Bit(insn, 4) };

@@ -98,4 +98,10 @@ public static class T32Miscellaneous
         if (cpu.FetchT32Fault(pc, out uint insn) is { } fault) throw fault;
         cpu.StopUnsupported($"T32 instruction 0x{insn:x8} at PC 0x{pc:x} ({cpu.T32Decoder.DecodeRow(insn).Name}) is not implemented");
     }
+
+    /// <summary>
+    /// F5.1 SUBS PC, LR, #imm8 (T32; ERET is imm8 = 0): AArch32.ExceptionReturn to R14 - imm8 with the current mode's
+    /// SPSR; UNDEFINED at EL0 and in System mode.
+    /// </summary>
+    public static void SubsPcLr(Cpu cpu, in A32Operands op) => A32System.ExceptionReturnFromSpsr(cpu, cpu.R(14) - op.Imm);
 }

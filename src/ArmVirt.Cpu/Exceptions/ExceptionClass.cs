@@ -13,8 +13,18 @@ public enum ExceptionClass : uint
     McrMrcCp15 = 0x03,
     /// <summary>Trapped MCRR or MRRC access to CP15 from AArch32.</summary>
     McrrMrrcCp15 = 0x04,
+    /// <summary>Trapped MCR or MRC access to CP14 from AArch32.</summary>
+    McrMrcCp14 = 0x05,
+    /// <summary>Trapped LDC or STC access to CP14 from AArch32.</summary>
+    LdcStcCp14 = 0x06,
+    /// <summary>Trapped MRRC access to CP14 from AArch32.</summary>
+    MrrcCp14 = 0x0C,
     /// <summary>SVC executed in AArch32 state.</summary>
     Svc32 = 0x11,
+    /// <summary>HVC executed in AArch32 state.</summary>
+    Hvc32 = 0x12,
+    /// <summary>SMC executed in AArch32 state.</summary>
+    Smc32 = 0x13,
     /// <summary>BKPT executed in AArch32 state.</summary>
     Bkpt32 = 0x38,
     /// <summary>Illegal execution state.</summary>

@@ -66,7 +66,8 @@ public sealed class SystemRegister
 
     /// <summary>
     /// True when a write can change what the current translation regime reads (Cpu.TranslationControlFor: SCTLR_ELx,
-    /// TCR_ELx, TTBRn_ELx, MAIR_ELx, HCR_EL2, VTCR_EL2, VTTBR_EL2, SCR_EL3) or PSTATE.PAN: MSR then drops the CPU's
+    /// TCR_ELx, TTBRn_ELx, MAIR_ELx, HCR_EL2, VTCR_EL2, VTTBR_EL2, SCR_EL3, and for an AArch32 EL1 CONTEXTIDR_EL1 and
+    /// DACR32_EL2) or PSTATE.PAN: MSR then drops the CPU's
     /// cached regime. Every other MSR (ELR, SPSR, ESR, FAR, VBAR, TPIDR, the timer's and the GIC's registers, DC, IC,
     /// TLBI, AT ...) leaves it, so that a KVM world switch saving and restoring dozens of registers does not rebuild
     /// it for each. A register added from outside the CPU whose write reaches those registers must set this.

@@ -99,6 +99,21 @@ public sealed partial class SystemRegisterFile
     /// <summary>HPFAR_EL2.</summary>
     public ulong Hpfar;
 
+    /// <summary>SPSR_abt, the saved program status of AArch32 Abort mode (SPSR_svc is SPSR_EL1).</summary>
+    public ulong SpsrAbt;
+    /// <summary>SPSR_und (AArch32 Undefined mode).</summary>
+    public ulong SpsrUnd;
+    /// <summary>SPSR_irq (AArch32 IRQ mode).</summary>
+    public ulong SpsrIrq;
+    /// <summary>SPSR_fiq (AArch32 FIQ mode).</summary>
+    public ulong SpsrFiq;
+    /// <summary>DACR32_EL2: the AArch32 DACR of EL1.</summary>
+    public ulong Dacr32;
+    /// <summary>IFSR32_EL2: the AArch32 IFSR of EL1.</summary>
+    public ulong Ifsr32;
+    /// <summary>FPEXC32_EL2: the AArch32 FPEXC.</summary>
+    public ulong Fpexc32;
+
     /// <summary>SCR_EL3.</summary>
     public ulong Scr;
 }

@@ -17,8 +17,22 @@ internal static partial class SystemRegisterTableBuilder
     internal const ulong VbarWritable = ~0x7FFUL;
     internal const ulong EsrWritable = 0xFFFF_FFFF;
 
-    internal static ulong SctlrEl1Mask(Cpu cpu, ulong v) =>
-        (v & (SctlrEl1Writable | (cpu.HasPan ? SctlrEl1.Span : 0))) | SctlrEl1Res1 | (cpu.HasPan ? 0 : SctlrEl1.Span);
+    // The SCTLR_EL1 bits RES0 or RES1 in AArch64 that the AArch32 SCTLR (SCTLR_EL1[31:0] when EL1 is AArch32) defines:
+    // V (13), UWXN (20), TRE (28), AFE (29), TE (30). When EL1 implements AArch32 they hold what is written, so that a
+    // hypervisor saving and restoring a 32-bit guest's SCTLR_EL1 keeps them (QEMU keeps them too).
+    internal const ulong SctlrEl1Aarch32Bits = (1UL << 13) | (1UL << 20) | (1UL << 28) | (1UL << 29) | (1UL << 30);
+
+    internal static ulong SctlrEl1Mask(Cpu cpu, ulong v)
+    {
+        ulong writable = SctlrEl1Writable | (cpu.HasPan ? SctlrEl1.Span : 0);
+        ulong res1 = SctlrEl1Res1 | (cpu.HasPan ? 0 : SctlrEl1.Span);
+        if (cpu.Configuration.Model.HasAarch32El1)
+        {
+            writable |= SctlrEl1Aarch32Bits;
+            res1 &= ~SctlrEl1Aarch32Bits;
+        }
+        return (v & writable) | res1;
+    }
 
     private static void AddEl1(Cpu cpu, SystemRegisterTable t)
     {
@@ -26,8 +40,13 @@ internal static partial class SystemRegisterTableBuilder
         Add(t, "SCTLR_EL1", 3, 0, 1, 0, 0, c => c.Sys.Sctlr[1], (c, v) => c.Sys.Sctlr[1] = SctlrEl1Mask(c, v), vm);
         Add(t, "ACTLR_EL1", 3, 0, 1, 0, 1, c => c.Sys.Actlr[1], (c, v) => c.Sys.Actlr[1] = v, SystemRegisterTraps.Actlr);
         Add(t, "CPACR_EL1", 3, 0, 1, 0, 2, c => c.Sys.Cpacr, (c, v) => c.Sys.Cpacr = v & CpacrWritable, SystemRegisterTraps.Cpacr);
-        Add(t, "TTBR0_EL1", 3, 0, 2, 0, 0, c => c.Sys.Ttbr0[1], (c, v) => c.Sys.Ttbr0[1] = v & TtbrEl1Writable, vm);
-        Add(t, "TTBR1_EL1", 3, 0, 2, 0, 1, c => c.Sys.Ttbr1[1], (c, v) => c.Sys.Ttbr1[1] = v & TtbrEl1Writable, vm);
+        // With an AArch32 EL1, the AArch64 views also keep the bits only the AArch32 registers define (as SCTLR_EL1 does):
+        // TTBRn bit 0 (the short format's IRGN[1]) and VBAR bits 10..5 (the AArch32 VBAR is bits 31..5), so that a
+        // hypervisor's save and restore of a 32-bit guest's registers keeps them (KVM's world switch; QEMU keeps them too).
+        bool a32 = cpu.Configuration.Model.HasAarch32El1;
+        ulong ttbrMask = a32 ? ~0UL : TtbrEl1Writable, vbarMask = a32 ? ~0x1FUL : VbarWritable;
+        Add(t, "TTBR0_EL1", 3, 0, 2, 0, 0, c => c.Sys.Ttbr0[1], (c, v) => c.Sys.Ttbr0[1] = v & ttbrMask, vm);
+        Add(t, "TTBR1_EL1", 3, 0, 2, 0, 1, c => c.Sys.Ttbr1[1], (c, v) => c.Sys.Ttbr1[1] = v & ttbrMask, vm);
         Add(t, "TCR_EL1", 3, 0, 2, 0, 2, c => c.Sys.Tcr[1], (c, v) => c.Sys.Tcr[1] = v & TcrEl1Writable, vm);
         Add(t, "AFSR0_EL1", 3, 0, 5, 1, 0, c => c.Sys.Afsr0[1], (c, v) => c.Sys.Afsr0[1] = v & EsrWritable, vm);
         Add(t, "AFSR1_EL1", 3, 0, 5, 1, 1, c => c.Sys.Afsr1[1], (c, v) => c.Sys.Afsr1[1] = v & EsrWritable, vm);
@@ -36,7 +55,7 @@ internal static partial class SystemRegisterTableBuilder
         Add(t, "PAR_EL1", 3, 0, 7, 4, 0, c => c.Sys.Par, (c, v) => c.Sys.Par = v);
         Add(t, "MAIR_EL1", 3, 0, 10, 2, 0, c => c.Sys.Mair[1], (c, v) => c.Sys.Mair[1] = v, vm);
         Add(t, "AMAIR_EL1", 3, 0, 10, 3, 0, c => c.Sys.Amair[1], (c, v) => c.Sys.Amair[1] = v, vm);
-        Add(t, "VBAR_EL1", 3, 0, 12, 0, 0, c => c.Sys.Vbar[1], (c, v) => c.Sys.Vbar[1] = v & VbarWritable);
+        Add(t, "VBAR_EL1", 3, 0, 12, 0, 0, c => c.Sys.Vbar[1], (c, v) => c.Sys.Vbar[1] = v & vbarMask);
         if (cpu.Configuration.HighestEl == 1)
             Add(t, "RVBAR_EL1", 3, 0, 12, 0, 1, c => c.Sys.Rvbar, null);
         Add(t, "CONTEXTIDR_EL1", 3, 0, 13, 0, 1, c => c.Sys.ContextIdr, (c, v) => c.Sys.ContextIdr = v & 0xFFFF_FFFF, vm);

@@ -6,7 +6,8 @@ internal static partial class SystemRegisterTableBuilder
     // 16, 11, 5, 4.
     internal const ulong SctlrEl2Res1 = 0x30C5_0830;
     internal const ulong SctlrEl2Writable = 0xF | (1UL << 12) | (1UL << 19) | (1UL << 25);
-    // HCR_EL2 Armv8.0 bits 33:0; RW (bit 31) is RAO/WI, HCD (bit 29) is RES0 when EL3 is implemented.
+    // HCR_EL2 Armv8.0 bits 33:0; RW (bit 31) is RAO/WI unless EL1 implements AArch32, HCD (bit 29) is RES0 when EL3
+    // is implemented.
     internal const ulong HcrWritable = 0x3_7FFF_FFFF & ~HcrEl2.Rw;
     // CPTR_EL2 without VHE: TFP, TTA, TCPAC writable; RES1 13:12 and 9:0 (bit 8, TZ, is RES1 without SVE).
     internal const ulong CptrEl2Res1 = 0x33FF;
@@ -31,7 +32,8 @@ internal static partial class SystemRegisterTableBuilder
     internal const ulong HpfarWritable = 0x0000_0FFF_FFFF_FFF0;
 
     internal static ulong HcrMask(Cpu cpu, ulong v) =>
-        (v & (cpu.Configuration.HasEl3 ? HcrWritable & ~HcrEl2.Hcd : HcrWritable)) | HcrEl2.Rw;
+        (v & (cpu.Configuration.HasEl3 ? HcrWritable & ~HcrEl2.Hcd : HcrWritable))
+        | (cpu.Configuration.Model.HasAarch32El1 ? v & HcrEl2.Rw : HcrEl2.Rw);
 
     private static void AddEl2(Cpu cpu, SystemRegisterTable t)
     {
@@ -64,5 +66,24 @@ internal static partial class SystemRegisterTableBuilder
         if (cpu.Configuration.HighestEl == 2)
             Add(t, "RVBAR_EL2", 3, 4, 12, 0, 1, c => c.Sys.Rvbar, null);
         Add(t, "TPIDR_EL2", 3, 4, 13, 0, 2, c => c.Sys.Tpidr[2], (c, v) => c.Sys.Tpidr[2] = v);
+        if (cpu.Configuration.Model.HasAarch32El1) AddAarch32El1State(t);
     }
+
+    // The AArch64 registers that hold an AArch32 EL1's state with no AArch64 EL1 counterpart (D17.2: SPSR_irq,
+    // SPSR_abt, SPSR_und, SPSR_fiq, DACR32_EL2, IFSR32_EL2, FPEXC32_EL2), which a hypervisor saves and restores for a
+    // 32-bit guest. They exist when EL1 implements AArch32 (UNDEFINED otherwise). The SPSRs hold the AArch32 format;
+    // IFSR32_EL2 keeps FS/STATUS, LPAE and ExT; FPEXC32_EL2 keeps EN, with VECITR reading 0b111 (no short vectors).
+    private static void AddAarch32El1State(SystemRegisterTable t)
+    {
+        Add(t, "SPSR_irq", 3, 4, 4, 3, 0, c => c.Sys.SpsrIrq, (c, v) => c.Sys.SpsrIrq = v & SpsrMask(c, v | 0x10));
+        Add(t, "SPSR_abt", 3, 4, 4, 3, 1, c => c.Sys.SpsrAbt, (c, v) => c.Sys.SpsrAbt = v & SpsrMask(c, v | 0x10));
+        Add(t, "SPSR_und", 3, 4, 4, 3, 2, c => c.Sys.SpsrUnd, (c, v) => c.Sys.SpsrUnd = v & SpsrMask(c, v | 0x10));
+        Add(t, "SPSR_fiq", 3, 4, 4, 3, 3, c => c.Sys.SpsrFiq, (c, v) => c.Sys.SpsrFiq = v & SpsrMask(c, v | 0x10));
+        Add(t, "DACR32_EL2", 3, 4, 3, 0, 0, c => c.Sys.Dacr32, (c, v) => c.Sys.Dacr32 = v & 0xFFFF_FFFF);
+        Add(t, "IFSR32_EL2", 3, 4, 5, 0, 1, c => c.Sys.Ifsr32, (c, v) => c.Sys.Ifsr32 = v & Ifsr32Writable);
+        Add(t, "FPEXC32_EL2", 3, 4, 5, 3, 0, c => c.Sys.Fpexc32 | 0x700, (c, v) => c.Sys.Fpexc32 = v & (1UL << 30));
+    }
+
+    // IFSR32_EL2: FS[3:0]/STATUS[5:0], LPAE (9), FS[4] (10), ExT (12).
+    internal const ulong Ifsr32Writable = 0x163F;
 }

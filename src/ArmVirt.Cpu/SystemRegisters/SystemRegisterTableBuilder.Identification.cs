@@ -3,13 +3,15 @@ namespace ArmVirt.Cpu.SystemRegisters;
 internal static partial class SystemRegisterTableBuilder
 {
     /// <summary>
-    /// ID_AA64PFR0_EL1 (D17.2.64): the model's value with EL0 = 2 (AArch64 and AArch32), EL1..EL3 = 1 (AArch64 only)
-    /// for implemented ELs and 0 otherwise, FP and AdvSIMD = 0 (implemented, with no half-precision arithmetic), and GIC = 0 (no GIC system register interface).
+    /// ID_AA64PFR0_EL1 (D17.2.64): the model's value with EL0 = 2 (AArch64 and AArch32), EL1 = 2 when the model's
+    /// EL1 implements AArch32 (Cortex-A57 and A53 do: HCR_EL2.RW = 0 runs an AArch32 EL1) else 1, EL2 and EL3 = 1
+    /// (AArch64 only: an AArch32 EL2 or EL3 is not modelled) for implemented ELs and 0 otherwise, FP and AdvSIMD = 0
+    /// (implemented, with no half-precision arithmetic), and GIC = 0 (no GIC system register interface).
     /// </summary>
     internal static ulong IdAa64Pfr0(Cpu cpu)
     {
         ulong v = cpu.Configuration.Model.IdAa64Pfr0 & ~0x0FFF_FFFFUL;
-        v |= 0x12;
+        v |= cpu.Configuration.Model.HasAarch32El1 ? 0x22UL : 0x12UL;
         if (cpu.Configuration.HasEl2) v |= 1UL << 8;
         if (cpu.Configuration.HasEl3) v |= 1UL << 12;
         return v;
@@ -21,6 +23,14 @@ internal static partial class SystemRegisterTableBuilder
     /// </summary>
     internal static ulong IdAa64Dfr0(Cpu cpu) =>
         cpu.Configuration.HasPmu ? cpu.Configuration.Model.IdAa64Dfr0 : cpu.Configuration.Model.IdAa64Dfr0 & ~(0xFUL << 8);
+
+    /// <summary>ID_PFR1 (G8.2.93): the model's value, with Security (bits 7..4) = 0 when EL3 is not implemented (as QEMU).</summary>
+    internal static ulong IdPfr1(Cpu cpu) =>
+        cpu.Configuration.HasEl3 ? cpu.Configuration.Model.Aarch32.Pfr1 : cpu.Configuration.Model.Aarch32.Pfr1 & ~0xF0UL;
+
+    /// <summary>ID_DFR0 (G8.2.67): the model's value, with CopSDbg (bits 7..4, Secure debug) = 0 without EL3 (as QEMU).</summary>
+    internal static ulong IdDfr0(Cpu cpu) =>
+        cpu.Configuration.HasEl3 ? cpu.Configuration.Model.Aarch32.Dfr0 : cpu.Configuration.Model.Aarch32.Dfr0 & ~0xF0UL;
 
     /// <summary>Number of breakpoints ID_AA64DFR0_EL1.BRPs advertises.</summary>
     internal static int BreakpointCount(Cpu cpu) => (int)((IdAa64Dfr0(cpu) >> 12) & 0xF) + 1;
@@ -72,7 +82,7 @@ internal static partial class SystemRegisterTableBuilder
 
         var named = new Dictionary<(int crm, int op2), (string name, ulong value)>
         {
-            [(1, 0)] = ("ID_PFR0_EL1", a32.Pfr0), [(1, 1)] = ("ID_PFR1_EL1", a32.Pfr1), [(1, 2)] = ("ID_DFR0_EL1", a32.Dfr0),
+            [(1, 0)] = ("ID_PFR0_EL1", a32.Pfr0), [(1, 1)] = ("ID_PFR1_EL1", IdPfr1(cpu)), [(1, 2)] = ("ID_DFR0_EL1", IdDfr0(cpu)),
             [(1, 3)] = ("ID_AFR0_EL1", 0), [(1, 4)] = ("ID_MMFR0_EL1", a32.Mmfr0), [(1, 5)] = ("ID_MMFR1_EL1", a32.Mmfr1),
             [(1, 6)] = ("ID_MMFR2_EL1", a32.Mmfr2), [(1, 7)] = ("ID_MMFR3_EL1", a32.Mmfr3),
             [(2, 0)] = ("ID_ISAR0_EL1", a32.Isar0), [(2, 1)] = ("ID_ISAR1_EL1", a32.Isar1), [(2, 2)] = ("ID_ISAR2_EL1", a32.Isar2),

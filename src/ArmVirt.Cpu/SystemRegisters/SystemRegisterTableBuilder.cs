@@ -3,9 +3,9 @@ namespace ArmVirt.Cpu.SystemRegisters;
 /// <summary>
 /// Declares the architectural system registers and system instructions a <see cref="Cpu"/> implements
 /// (Arm ARM D17 "AArch64 System Register Descriptions", C5.3 "A64 System instructions"). Registers of an EL the
-/// CPU does not implement are not declared, so accessing them is UNDEFINED; so are the AArch32-only registers
-/// (SPSR_irq/abt/und/fiq, DACR32_EL2, IFSR32_EL2, FPEXC32_EL2), which the Arm ARM makes UNDEFINED when AArch32 is
-/// not supported at any EL. The generic timer and FPCR/FPSR are declared by their own components.
+/// CPU does not implement are not declared, so accessing them is UNDEFINED; so are the registers of an AArch32 EL1
+/// (SPSR_irq/abt/und/fiq, DACR32_EL2, IFSR32_EL2, FPEXC32_EL2) when the model's EL1 does not implement AArch32. The
+/// generic timer and FPCR/FPSR are declared by their own components.
 /// </summary>
 internal static partial class SystemRegisterTableBuilder
 {
@@ -40,6 +40,8 @@ internal static partial class SystemRegisterTableBuilder
     [
         "SCTLR_EL1", "SCTLR_EL2", "SCTLR_EL3", "TCR_EL1", "TCR_EL2", "TCR_EL3", "TTBR0_EL1", "TTBR1_EL1", "TTBR0_EL2",
         "TTBR0_EL3", "MAIR_EL1", "MAIR_EL2", "MAIR_EL3", "HCR_EL2", "VTCR_EL2", "VTTBR_EL2", "SCR_EL3", "PAN",
+        // An AArch32 EL1's short-descriptor regime also reads DACR and CONTEXTIDR (its ASID).
+        "CONTEXTIDR_EL1", "DACR32_EL2",
     ];
 
     /// <summary>The lowest EL that may access an encoding with this op1 (AArch64.CheckSystemAccess).</summary>

@@ -32,6 +32,9 @@
  * the kernel's documentation (Documentation/virt/kvm/api.rst, devices/arm-vgic.rst, devices/arm-vgic-v3.rst).
  *
  *   minivmm --kernel IMAGE [--initrd FILE] [--append "CMDLINE"] [--memory MIB] [--gic auto|2|3] [--cpus N] [--prefix STR]
+ *   minivmm --aarch32 IMAGE [--memory MIB] [--gic auto|2|3] [--prefix STR]
+ *      (an AArch32 EL1 guest, KVM_ARM_VCPU_EL1_32BIT: a flat A32 image loaded and entered at RAM base, in Supervisor
+ *      mode as KVM resets a 32-bit vCPU; the host's KVM must report KVM_CAP_ARM_EL1_32BIT)
  *   minivmm --dump-dtb FILE [--gic 2|3] [--append ...] [--memory MIB]    (writes the device tree, no KVM needed)
  *
  * Our own code (ArmVirt project).
@@ -195,9 +198,11 @@ struct kvm_device_attr { u32 flags, group; u64 attr, addr; };
 
 #define KVM_API_VERSION 12
 #define KVM_ARM_VCPU_POWER_OFF 0       /* vcpu feature bits */
+#define KVM_ARM_VCPU_EL1_32BIT 1
 #define KVM_ARM_VCPU_PSCI_0_2 2
 #define KVM_ARM_VCPU_PMU_V3 3
 #define KVM_CAP_ARM_PMU_V3 126
+#define KVM_CAP_ARM_EL1_32BIT 93
 #define KVM_ARM_VCPU_PMU_V3_CTRL 0     /* vcpu device attribute group */
 #define KVM_ARM_VCPU_PMU_V3_IRQ 0
 #define KVM_ARM_VCPU_PMU_V3_INIT 1
@@ -537,6 +542,7 @@ static u64 parse_u64(const char *s)
 static __attribute__((noreturn)) void usage(void)
 {
     put_str(2, "usage: minivmm --kernel IMAGE [--initrd FILE] [--append CMDLINE] [--memory MIB] [--gic auto|2|3] [--cpus N] [--prefix STR]\n"
+                 "       minivmm --aarch32 IMAGE [--memory MIB] [--gic auto|2|3] [--prefix STR]\n"
                  "       minivmm --dump-dtb FILE [--gic 2|3] [--append CMDLINE] [--memory MIB]\n");
     sys_exit(2);
 }
@@ -695,11 +701,12 @@ static int run(int argc, char **argv)
     const char *kernel = 0, *initrd = 0, *append = "console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1";
     const char *dump_dtb = 0;
     u64 memory_mib = 128;
-    int gic = 0;
+    int gic = 0, aarch32 = 0;
     for (int i = 1; i < argc; i++) {
         if (i + 1 >= argc) usage();
         const char *opt = argv[i], *val = argv[++i];
         if (str_eq(opt, "--kernel")) kernel = val;
+        else if (str_eq(opt, "--aarch32")) kernel = val, aarch32 = 1;
         else if (str_eq(opt, "--initrd")) initrd = val;
         else if (str_eq(opt, "--append")) append = val;
         else if (str_eq(opt, "--memory")) memory_mib = parse_u64(val);
@@ -736,12 +743,20 @@ static int run(int argc, char **argv)
     /* The Image: text_offset at byte 8, image_size at byte 16 (0 in images before 3.17: text_offset 0x80000). */
     u8 *header = ram;   /* read the header into the start of RAM first; the Image is then loaded at text_offset */
     u64 kernel_size = load_file(kernel, header, ram_size, "kernel");
-    if (kernel_size < 64 || (u32)le64(header + 56) != 0x644d5241 /* "ARM\x64" */) {
+    u64 text_offset = 0, image_size = kernel_size;
+    if (aarch32) {
+        /* A flat A32 image at RAM base; KVM must be able to run an AArch32 EL1 (ID_AA64PFR0_EL1.EL1 = 2). */
+        if (sys_ioctl((int)kvm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_EL1_32BIT) <= 0) {
+            say(2, "KVM cannot run an AArch32 EL1 guest (no KVM_CAP_ARM_EL1_32BIT)", 0, 0, 0);
+            return 1;
+        }
+    } else if (kernel_size < 64 || (u32)le64(header + 56) != 0x644d5241 /* "ARM\x64" */) {
         say(2, kernel, " is not an arm64 Image", 0, 0);
         return 1;
+    } else {
+        text_offset = le64(header + 8), image_size = le64(header + 16);
+        if (image_size == 0) text_offset = 0x80000, image_size = kernel_size;
     }
-    u64 text_offset = le64(header + 8), image_size = le64(header + 16);
-    if (image_size == 0) text_offset = 0x80000, image_size = kernel_size;
     if (text_offset) {
         if (text_offset + image_size > ram_size) die("kernel does not fit in guest RAM", 0);
         u8 *dst = ram + text_offset;
@@ -769,6 +784,7 @@ static int run(int argc, char **argv)
     memset(&init, 0, sizeof init);
     if ((r = sys_ioctl((int)vm, KVM_ARM_PREFERRED_TARGET, (u64)&init)) < 0) die("KVM_ARM_PREFERRED_TARGET", r);
     init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
+    if (aarch32) init.features[0] |= 1u << KVM_ARM_VCPU_EL1_32BIT;
     int pmu = sys_ioctl((int)vm, KVM_CHECK_EXTENSION, KVM_CAP_ARM_PMU_V3) > 0;
     if (pmu) init.features[0] |= 1u << KVM_ARM_VCPU_PMU_V3;
     for (u32 i = 0; i < vcpu_count; i++) {
@@ -790,7 +806,7 @@ static int run(int argc, char **argv)
     u32 dtb_size = build_fdt(ram + dtb_offset, 2u << 20, ram_size, append, initrd_start, initrd_end, gic, vcpu_count, pmu);
 
     /* Boot protocol: x0 = DTB, x1..x3 = 0 (reset values), PC = Image start; KVM_ARM_VCPU_INIT left the vCPU
-     * in EL1h with DAIF masked and the MMU off. */
+     * in EL1h with DAIF masked and the MMU off (an AArch32 vCPU in Supervisor mode, A, I, F masked, R0 the DTB). */
     u64 x0 = RAM_BASE + dtb_offset, pc = RAM_BASE + text_offset;
     struct kvm_one_reg reg = { REG_X0, (u64)&x0 };
     if ((r = sys_ioctl(vcpu_fds[0], KVM_SET_ONE_REG, (u64)&reg)) < 0) die("KVM_SET_ONE_REG x0", r);
@@ -808,7 +824,7 @@ static int run(int argc, char **argv)
     {
         char line[200];
         u64 n = 0;
-        const char *parts[] = { "minivmm: vGICv", gic == 3 ? "3" : "2", pmu ? ", vPMU, " : ", ", 0 };
+        const char *parts[] = { aarch32 ? "minivmm: AArch32 EL1 guest, vGICv" : "minivmm: vGICv", gic == 3 ? "3" : "2", pmu ? ", vPMU, " : ", ", 0 };
         for (int i = 0; parts[i]; i++) for (const char *t = parts[i]; *t; t++) line[n++] = *t;
         if (vcpu_count > 1) {
             fmt_u64(line, &n, vcpu_count, 10);

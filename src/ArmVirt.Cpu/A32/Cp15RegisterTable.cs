@@ -1,0 +1,216 @@
+using ArmVirt.Cpu.SystemRegisters;
+
+namespace ArmVirt.Cpu.A32;
+
+/// <summary>Which bits of its AArch64 register an AArch32 System register is (Arm ARM "Architectural mapping" of each register).</summary>
+public enum Cp15View : byte
+{
+    /// <summary>The whole AArch64 register (the 64-bit MCRR/MRRC registers), or a 32-bit register that is all of it.</summary>
+    Full,
+    /// <summary>Bits 31..0 (SCTLR = SCTLR_EL1[31:0], DFAR = FAR_EL1[31:0], PRRR = MAIR_EL1[31:0] ...).</summary>
+    Low,
+    /// <summary>Bits 63..32 (IFAR = FAR_EL1[63:32], NMRR = MAIR_EL1[63:32], TTBCR2 = TCR_EL1[63:32] ...).</summary>
+    High,
+}
+
+/// <summary>
+/// One CP15 register or operation reachable by MRC/MCR (or MRRC/MCRR) and the AArch64 System register or instruction it
+/// is architecturally mapped to: reads and writes go through that register's own behaviour and access checks (HCR_EL2
+/// TVM/TRVM, TID1-3, TACR, TPC, TPU, TSW, TTLB ...), so an AArch64 EL2 sees what the AArch32 EL1 wrote. Registers whose
+/// AArch32 view has its own rules give <see cref="Read"/> / <see cref="Write"/> (which then replace the AArch64 ones),
+/// and operations whose operand has another layout (TLBIMVA: VA[31:12] and ASID[7:0]) give <see cref="Operand"/>.
+/// </summary>
+/// <param name="Name">The AArch32 name.</param>
+/// <param name="Aarch64">The AArch64 register's key (<see cref="SystemRegister.EncodeKey"/>), or -1 when the entry stands alone.</param>
+/// <param name="View">Which bits of the AArch64 register.</param>
+/// <param name="MinEl">The lowest EL with access in AArch32 (an AArch32 register may be EL1-only where its AArch64 view is not).</param>
+public sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp15View.Low, int MinEl = 1)
+{
+    /// <summary>The AArch32 view's own read, when it differs from the AArch64 register's bits.</summary>
+    public Func<Cpu, ulong>? Read { get; init; }
+
+    /// <summary>The AArch32 view's own write (of the 32 or 64 bits written), when it differs.</summary>
+    public Action<Cpu, ulong>? Write { get; init; }
+
+    /// <summary>Converts the AArch32 operand of an operation to the AArch64 instruction's operand.</summary>
+    public Func<ulong, ulong>? Operand { get; init; }
+
+    /// <summary>The AArch32 view is read-only (writes UNDEFINED).</summary>
+    public bool ReadOnly { get; init; }
+
+    /// <summary>The entry is an operation (a write-only System instruction: cache, TLB maintenance).</summary>
+    public bool WriteOnly { get; init; }
+
+    /// <summary>Runs after a write, for what the AArch32 view adds (the short-descriptor PAR format of ATS1C*).</summary>
+    public Action<Cpu>? After { get; init; }
+}
+
+/// <summary>
+/// The CP15 registers of an AArch32 EL0 and EL1 under an AArch64 EL2 (Arm ARM G8 "AArch32 System Register
+/// Descriptions", each with its "Architectural mapping" to AArch64), keyed as <see cref="Key32"/> (MRC/MCR:
+/// opc1, CRn, CRm, opc2) and <see cref="Key64"/> (MRRC/MCRR: opc1, CRm). One row per register, in CRn order.
+/// </summary>
+public static class Cp15RegisterTable
+{
+    /// <summary>The key of an MRC/MCR p15 encoding.</summary>
+    public static int Key32(int opc1, int crn, int crm, int opc2) => (0xF00 | opc1 << 4 | opc2) << 8 | crn << 4 | crm;
+
+    /// <summary>The key of an MRRC/MCRR p15 encoding.</summary>
+    public static int Key64(int opc1, int crm) => (0xF00 | opc1 << 4) << 8 | crm;
+
+    private static int A64(int op0, int op1, int crn, int crm, int op2) => SystemRegister.EncodeKey(op0, op1, crn, crm, op2);
+    private static int Sys(int op1, int crn, int crm, int op2) => A64(3, op1, crn, crm, op2);
+    private static int Ins(int op1, int crn, int crm, int op2) => A64(1, op1, crn, crm, op2);
+
+    // SCTLR (G8.2.126) for Armv8.0 at EL1: M, A, C, CP15BEN, ITD, SED, I, V, nTWI, nTWE, WXN, UWXN, SPAN (FEAT_PAN), EE, TRE,
+    // AFE, TE writable; RES1 bits 3 and 4 (nTLSMD, LSMAOE without FEAT_LSMAOC), 11, 22 and 23 (SPAN without FEAT_PAN).
+    internal const uint SctlrWritable = 0x7 | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 16)
+        | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 25) | (1u << 28) | (1u << 29) | (1u << 30);
+    internal const uint SctlrRes1 = (1u << 3) | (1u << 4) | (1u << 11) | (1u << 22);
+
+    private static ulong Low(ulong register, ulong value) => (register & 0xFFFF_FFFF_0000_0000UL) | (uint)value;
+
+    // The 32-bit PAR of the short-descriptor format (TTBCR.EAE = 0) from the AArch64-format PAR_EL1 an AT wrote: on
+    // success PA[31:12] and NS, with no attribute bits (IMPLEMENTATION DEFINED; QEMU sets none either) and SS = 0; on a
+    // fault F, FS[4:0] in bits 5..1 (ShortDescriptorFaultStatus of the FST), S2WLK and FSTAGE kept.
+    private static void ShortFormatPar(Cpu c)
+    {
+        if ((c.Sys.Tcr[1] & (1UL << 31)) != 0) return;
+        ulong par = c.Sys.Par;
+        c.Sys.Par = (par & 1) != 0
+            ? 1 | (Mmu.TranslationFault.ShortDescriptorFaultStatus((uint)(par >> 1) & 0x3F) << 1) | (par & 0x300)
+            : (par & 0xFFFF_F000UL) | (par & 0x200);
+    }
+
+    // TLBIMVA... operand: VA[31:12] in bits 31..12, ASID in bits 7..0; the AArch64 TLBI VAE1 operand: VA[55:12] in bits
+    // 43..0, ASID in 63..48.
+    private static ulong VaAsid(ulong x) => ((x >> 12) & 0xF_FFFF) | ((x & 0xFF) << 48);
+    private static ulong AsidOnly(ulong x) => (x & 0xFF) << 48;
+    private static ulong VaOnly(ulong x) => (x >> 12) & 0xF_FFFF;
+
+    /// <summary>Every MRC/MCR register, by <see cref="Key32"/>.</summary>
+    public static IReadOnlyDictionary<int, Cp15Register> Registers32 { get; } = Build32();
+
+    /// <summary>Every MRRC/MCRR register, by <see cref="Key64"/>.</summary>
+    public static IReadOnlyDictionary<int, Cp15Register> Registers64 { get; } = new Dictionary<int, Cp15Register>
+    {
+        [Key64(0, 2)] = new("TTBR0", Sys(0, 2, 0, 0), Cp15View.Full),
+        [Key64(1, 2)] = new("TTBR1", Sys(0, 2, 0, 1), Cp15View.Full),
+        [Key64(0, 7)] = new("PAR", Sys(0, 7, 4, 0), Cp15View.Full),
+        [Key64(0, 14)] = new("CNTPCT", Sys(3, 14, 0, 1), Cp15View.Full, MinEl: 0),
+        [Key64(1, 14)] = new("CNTVCT", Sys(3, 14, 0, 2), Cp15View.Full, MinEl: 0),
+        [Key64(2, 14)] = new("CNTP_CVAL", Sys(3, 14, 2, 2), Cp15View.Full, MinEl: 0),
+        [Key64(3, 14)] = new("CNTV_CVAL", Sys(3, 14, 3, 2), Cp15View.Full, MinEl: 0),
+    };
+
+    private static Dictionary<int, Cp15Register> Build32()
+    {
+        var t = new Dictionary<int, Cp15Register>
+        {
+            // c0: identification (the ID registers themselves are added below).
+            [Key32(0, 0, 0, 0)] = new("MIDR", Sys(0, 0, 0, 0)),
+            [Key32(0, 0, 0, 1)] = new("CTR", Sys(3, 0, 0, 1)),
+            [Key32(0, 0, 0, 2)] = new("TCMTR", -1) { Read = static _ => 0, ReadOnly = true },
+            [Key32(0, 0, 0, 3)] = new("TLBTR", -1) { Read = static _ => 0, ReadOnly = true },
+            [Key32(0, 0, 0, 5)] = new("MPIDR", Sys(0, 0, 0, 5)),
+            [Key32(0, 0, 0, 6)] = new("REVIDR", Sys(0, 0, 0, 6)),
+            [Key32(1, 0, 0, 0)] = new("CCSIDR", Sys(1, 0, 0, 0)),
+            [Key32(1, 0, 0, 1)] = new("CLIDR", Sys(1, 0, 0, 1)),
+            [Key32(1, 0, 0, 7)] = new("AIDR", Sys(1, 0, 0, 7)),
+            [Key32(2, 0, 0, 0)] = new("CSSELR", Sys(2, 0, 0, 0)),
+            // c1: system control.
+            [Key32(0, 1, 0, 0)] = new("SCTLR", Sys(0, 1, 0, 0))
+            {
+                Write = static (c, v) => c.Sys.Sctlr[1] = Low(c.Sys.Sctlr[1], ((uint)v & SctlrWritable & ~(c.HasPan ? 0 : 1u << 23))
+                    | SctlrRes1 | (c.HasPan ? 0 : 1u << 23)),
+            },
+            [Key32(0, 1, 0, 1)] = new("ACTLR", Sys(0, 1, 0, 1)),
+            [Key32(0, 1, 0, 3)] = new("ACTLR2", Sys(0, 1, 0, 1), Cp15View.High),
+            // CPACR.cp10 is CPACR_EL1.FPEN; cp11 reads as cp10 (they must be equal), ASEDIS and TRCDIS are RAZ/WI.
+            [Key32(0, 1, 0, 2)] = new("CPACR", Sys(0, 1, 0, 2)) { Read = static c => (c.Sys.Cpacr & 0xFFFF_FFFF) | (((c.Sys.Cpacr >> 20) & 3) << 22) },
+            // c2, c3: translation table control (TTBR0/1 32-bit views: TTBR0_EL1[31:0] ...), DACR = DACR32_EL2.
+            [Key32(0, 2, 0, 0)] = new("TTBR0", Sys(0, 2, 0, 0)),
+            [Key32(0, 2, 0, 1)] = new("TTBR1", Sys(0, 2, 0, 1)),
+            [Key32(0, 2, 0, 2)] = new("TTBCR", Sys(0, 2, 0, 2)),
+            [Key32(0, 2, 0, 3)] = new("TTBCR2", Sys(0, 2, 0, 2), Cp15View.High),
+            // DACR is DACR32_EL2, with TTBR0_EL1's checks (HCR_EL2.TVM/TRVM, its group). The domains' access controls are
+            // folded into the TLB's rights, so a write drops the EL1&0 stage 1 translations (as TLBIALL).
+            [Key32(0, 3, 0, 0)] = new("DACR", Sys(0, 2, 0, 0))
+            {
+                Read = static c => c.Sys.Dacr32,
+                Write = static (c, v) =>
+                {
+                    c.Sys.Dacr32 = (uint)v;
+                    c.SystemRegisters.Find(Ins(0, 8, 7, 0))!.Write!(c, 0);
+                },
+            },
+            // c5, c6: fault status and address (DFSR = ESR_EL1, IFSR = IFSR32_EL2, DFAR/IFAR = FAR_EL1 halves).
+            [Key32(0, 5, 0, 0)] = new("DFSR", Sys(0, 5, 2, 0)),
+            // IFSR is IFSR32_EL2, with ESR_EL1's checks (HCR_EL2.TVM/TRVM).
+            [Key32(0, 5, 0, 1)] = new("IFSR", Sys(0, 5, 2, 0)) { Read = static c => c.Sys.Ifsr32, Write = static (c, v) => c.Sys.Ifsr32 = v & SystemRegisterTableBuilder.Ifsr32Writable },
+            [Key32(0, 5, 1, 0)] = new("ADFSR", Sys(0, 5, 1, 0)),
+            [Key32(0, 5, 1, 1)] = new("AIFSR", Sys(0, 5, 1, 1)),
+            [Key32(0, 6, 0, 0)] = new("DFAR", Sys(0, 6, 0, 0)),
+            [Key32(0, 6, 0, 2)] = new("IFAR", Sys(0, 6, 0, 0), Cp15View.High),
+            // c7: PAR, cache maintenance (the CP15 barriers are A32System's), branch predictor operations (no predictor: NOPs).
+            [Key32(0, 7, 4, 0)] = new("PAR", Sys(0, 7, 4, 0)),
+            // ATS1CPR/CPW/CUR/CUW: AT S1E1R/S1E1W/S1E0R/S1E0W (the same encodings, with their HCR_EL2 checks), the PAR then
+            // in the short-descriptor format unless TTBCR.EAE (the long format is PAR_EL1's, LPAE = bit 11 set).
+            [Key32(0, 7, 8, 0)] = new("ATS1CPR", Ins(0, 7, 8, 0), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
+            [Key32(0, 7, 8, 1)] = new("ATS1CPW", Ins(0, 7, 8, 1), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
+            [Key32(0, 7, 8, 2)] = new("ATS1CUR", Ins(0, 7, 8, 2), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
+            [Key32(0, 7, 8, 3)] = new("ATS1CUW", Ins(0, 7, 8, 3), Cp15View.Full) { WriteOnly = true, After = ShortFormatPar },
+            [Key32(0, 7, 1, 0)] = new("ICIALLUIS", Ins(0, 7, 1, 0), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 1, 6)] = new("BPIALLIS", -1) { Write = static (_, _) => { }, WriteOnly = true },
+            [Key32(0, 7, 5, 0)] = new("ICIALLU", Ins(0, 7, 5, 0), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 5, 1)] = new("ICIMVAU", Ins(3, 7, 5, 1), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 5, 6)] = new("BPIALL", -1) { Write = static (_, _) => { }, WriteOnly = true },
+            [Key32(0, 7, 5, 7)] = new("BPIMVA", -1) { Write = static (_, _) => { }, WriteOnly = true },
+            [Key32(0, 7, 6, 1)] = new("DCIMVAC", Ins(0, 7, 6, 1), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 6, 2)] = new("DCISW", Ins(0, 7, 6, 2), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 10, 1)] = new("DCCMVAC", Ins(3, 7, 10, 1), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 10, 2)] = new("DCCSW", Ins(0, 7, 10, 2), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 11, 1)] = new("DCCMVAU", Ins(3, 7, 11, 1), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 14, 1)] = new("DCCIMVAC", Ins(3, 7, 14, 1), Cp15View.Full) { WriteOnly = true },
+            [Key32(0, 7, 14, 2)] = new("DCCISW", Ins(0, 7, 14, 2), Cp15View.Full) { WriteOnly = true },
+            // c10: memory attributes (PRRR/NMRR are MAIR0/MAIR1: MAIR_EL1 halves), c12: VBAR and ISR.
+            [Key32(0, 10, 2, 0)] = new("PRRR/MAIR0", Sys(0, 10, 2, 0)),
+            [Key32(0, 10, 2, 1)] = new("NMRR/MAIR1", Sys(0, 10, 2, 0), Cp15View.High),
+            [Key32(0, 10, 3, 0)] = new("AMAIR0", Sys(0, 10, 3, 0)),
+            [Key32(0, 10, 3, 1)] = new("AMAIR1", Sys(0, 10, 3, 0), Cp15View.High),
+            [Key32(0, 12, 0, 0)] = new("VBAR", Sys(0, 12, 0, 0)) { Write = static (c, v) => c.Sys.Vbar[1] = Low(c.Sys.Vbar[1], v & 0xFFFF_FFE0) },
+            [Key32(0, 12, 1, 0)] = new("ISR", Sys(0, 12, 1, 0)),
+            // c13: process, context and thread ID.
+            [Key32(0, 13, 0, 1)] = new("CONTEXTIDR", Sys(0, 13, 0, 1)),
+            [Key32(0, 13, 0, 2)] = new("TPIDRURW", Sys(3, 13, 0, 2), MinEl: 0),
+            [Key32(0, 13, 0, 3)] = new("TPIDRURO", Sys(3, 13, 0, 3), MinEl: 0),
+            [Key32(0, 13, 0, 4)] = new("TPIDRPRW", Sys(0, 13, 0, 4)),
+            // c14: the generic timer (the AArch64 registers' own checks: CNTKCTL_EL1, CNTHCTL_EL2).
+            [Key32(0, 14, 0, 0)] = new("CNTFRQ", Sys(3, 14, 0, 0), MinEl: 0),
+            [Key32(0, 14, 1, 0)] = new("CNTKCTL", Sys(0, 14, 1, 0)),
+            [Key32(0, 14, 2, 0)] = new("CNTP_TVAL", Sys(3, 14, 2, 0), MinEl: 0),
+            [Key32(0, 14, 2, 1)] = new("CNTP_CTL", Sys(3, 14, 2, 1), MinEl: 0),
+            [Key32(0, 14, 3, 0)] = new("CNTV_TVAL", Sys(3, 14, 3, 0), MinEl: 0),
+            [Key32(0, 14, 3, 1)] = new("CNTV_CTL", Sys(3, 14, 3, 1), MinEl: 0),
+        };
+        // c0, c1 and c2 with opc1 = 0: ID_PFR0 ... ID_ISAR6, the AArch64 ID_*_EL1 registers (op0 = 3, op1 = 0, CRn = 0).
+        for (int crm = 1; crm <= 2; crm++)
+            for (int opc2 = 0; opc2 < 8; opc2++)
+                t[Key32(0, 0, crm, opc2)] = new($"ID c0,c{crm},{opc2}", Sys(0, 0, crm, opc2)) { ReadOnly = true };
+        // c8: TLB maintenance (TLBIALL, TLBIMVA, TLBIASID, TLBIMVAA and their L and IS forms; the instruction- and
+        // data-side forms of c5/c6 act as the unified ones) through the AArch64 TLBI ...E1 operations.
+        foreach (var (crm, suffix, aarch64Crm) in new[] { (3, "IS", 3), (7, "", 7), (5, "(I)", 7), (6, "(D)", 7) })
+        {
+            t[Key32(0, 8, crm, 0)] = new("TLBIALL" + suffix, Ins(0, 8, aarch64Crm, 0), Cp15View.Full) { WriteOnly = true };
+            t[Key32(0, 8, crm, 1)] = new("TLBIMVA" + suffix, Ins(0, 8, aarch64Crm, 1), Cp15View.Full) { WriteOnly = true, Operand = VaAsid };
+            t[Key32(0, 8, crm, 2)] = new("TLBIASID" + suffix, Ins(0, 8, aarch64Crm, 2), Cp15View.Full) { WriteOnly = true, Operand = AsidOnly };
+            if (crm is 3 or 7)
+            {
+                t[Key32(0, 8, crm, 3)] = new("TLBIMVAA" + suffix, Ins(0, 8, aarch64Crm, 3), Cp15View.Full) { WriteOnly = true, Operand = VaOnly };
+                t[Key32(0, 8, crm, 5)] = new("TLBIMVAL" + suffix, Ins(0, 8, aarch64Crm, 5), Cp15View.Full) { WriteOnly = true, Operand = VaAsid };
+                t[Key32(0, 8, crm, 7)] = new("TLBIMVAAL" + suffix, Ins(0, 8, aarch64Crm, 7), Cp15View.Full) { WriteOnly = true, Operand = VaOnly };
+            }
+        }
+        return t;
+    }
+}
