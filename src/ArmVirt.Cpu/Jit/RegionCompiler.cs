@@ -502,12 +502,7 @@ internal static class RegionCompiler
             var back = il.DefineLabel();
             il.MarkLabel(_callOutStub);
             EmitStoreExitState(() => il.Emit(OpCodes.Ldc_I8, 0L));
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldc_I4_0);
-            il.Emit(OpCodes.Ldelem_Ref);
-            il.Emit(OpCodes.Castclass, typeof(RegionFallbacks));
-            il.Emit(OpCodes.Ldloc, _site);
+            EmitPushCpuSitesAndSite();
             il.Emit(OpCodes.Ldloc, _exitPc);
             il.Emit(OpCodes.Call, CallOutMethod);
             il.Emit(OpCodes.Brtrue, back);
@@ -573,6 +568,18 @@ internal static class RegionCompiler
             else Context.FlagKindLocalUnknown();
         }
 
+        // Pushes the CPU, the region's sites (closure slot 0) and the site index: the first arguments of the stubs' calls.
+        private void EmitPushCpuSitesAndSite()
+        {
+            var il = _il;
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldarg_0);
+            il.Emit(OpCodes.Ldc_I4_0);
+            il.Emit(OpCodes.Ldelem_Ref);
+            il.Emit(OpCodes.Castclass, typeof(RegionFallbacks));
+            il.Emit(OpCodes.Ldloc, _site);
+        }
+
         // The shared fallback stub. A load or store that left the fast path may have to leave the region after it
         // (Cpu.JitRunHandler asks JitMustLeaveBlock): it exits early to the instruction after it (Cpu.JitExitPc), the
         // instructions reserved after it not run (Cpu.JitExitNotRun).
@@ -582,12 +589,7 @@ internal static class RegionCompiler
             var leave = il.DefineLabel();
             il.MarkLabel(_fallbackStub);
             Context.EmitFlush();
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldarg_0);
-            il.Emit(OpCodes.Ldc_I4_0);
-            il.Emit(OpCodes.Ldelem_Ref);
-            il.Emit(OpCodes.Castclass, typeof(RegionFallbacks));
-            il.Emit(OpCodes.Ldloc, _site);
+            EmitPushCpuSitesAndSite();
             EmitExecuted(() => il.Emit(OpCodes.Ldc_I8, 0L));
             il.Emit(OpCodes.Call, RunHandlerMethod);
             il.Emit(OpCodes.Stloc, _leave);
