@@ -601,7 +601,9 @@ public sealed partial class Cpu
         _jitFetchPageTrusted = false;
         bool returned = _jitReturned;
         _jitReturned = false;
-        if (last == null)
+        // A callee that ended the chain (an exception, an early exit) ends the caller's too; so does one that wrote the
+        // caller region's code, which invalidated its block: a region leaves after such a store (JitMustLeaveBlock).
+        if (last == null || sites.Block.Invalidated)
         {
             JitLeftEarly = true;
             return false;

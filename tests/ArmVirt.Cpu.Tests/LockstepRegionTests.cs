@@ -152,6 +152,46 @@ public sealed class LockstepRegionTests
     }
 
     /// <summary>
+    /// A callee in another page rewrites an instruction of its caller's region (a store, no cache maintenance) and
+    /// returns: the interpreter fetches the new instruction at once, and so must the JIT. The store drops the caller's
+    /// region (its block is invalidated), and the call-out then returns to the execution loop instead of going on in the
+    /// old code. Every pass rewrites the next pass's increment (1, 2, 3, ... added to x0).
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void CalleeRewritingItsCallersCodeIsSeenAtTheReturnSite(bool mmu)
+    {
+        using var pair = RegionPair(mmu);
+        var a = new A64Assembler();
+        int loop = a.NewLabel(), patched = a.NewLabel(), f = a.NewLabel();
+        a.Bind(loop);
+        a.Bl(f);
+        a.Bind(patched);
+        a.Emit(AddImm(true, sub: false, setFlags: false, 0, 0, 1));  // add x0, x0, #k: rewritten by f
+        a.Emit(AddImm(true, sub: true, setFlags: true, 9, 9, 1));    // subs x9, x9, #1
+        a.BCond(1, loop);                                            // b.ne loop
+        a.Emit(SelfBranch);
+        while (a.Count < 0x1000 / 4) a.Emit(0xd503201f);             // nop
+        a.Bind(f);                                                   // the next page
+        a.Emit(AddImm(false, sub: false, setFlags: false, 10, 10, 1 << 10)); // w10 += 1 << 10: the add's imm12 + 1
+        a.Emit(LdrUImm(2, 0, 10, 11, 0));                            // str w10, [x11]
+        a.Emit(Ret);
+        var words = a.Finish();
+        LoadAtCode(pair, words);
+        pair.Setup(cpu =>
+        {
+            cpu.SetX(9, 50);
+            cpu.SetX(10, AddImm(true, sub: false, setFlags: false, 0, 0, 1) - (1u << 10)); // f adds imm12 = 1 first
+            cpu.SetX(11, Code + 4 * (ulong)a.IndexOf(patched));
+        });
+        pair.RunLockstep(400);
+        var jit = pair.Jit.Cpu;
+        Assert.AreEqual(Code + 4 * (ulong)(a.IndexOf(patched) + 3), jit.State.PC, "the loop ran to its end");
+        Assert.AreEqual(50UL * 51 / 2, jit.X(0), "x0 = 1 + 2 + ... + 50: every pass ran the increment its call wrote");
+    }
+
+    /// <summary>
     /// A recursion that crosses a page boundary at every level (g in one page calls h in the next, which calls g):
     /// each level calls out of its region, deeper than call-outs nest (the deepest levels return through the execution
     /// loop instead), with instruction limits that end runs at every depth. State matches the interpreter at every return
