@@ -22,7 +22,15 @@ internal static unsafe class HostMemory
         if (OperatingSystem.IsLinux() && size >= HugePage)
         {
             nuint length = size + HugePage;
-            void* m = mmap(null, length, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+            void* m;
+            try
+            {
+                m = mmap(null, length, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                m = (void*)-1; // a libc the runtime cannot bind: the plain allocation below
+            }
             if (m != (void*)-1)
             {
                 byte* aligned = (byte*)(((nuint)m + HugePage - 1) & ~(HugePage - 1));
