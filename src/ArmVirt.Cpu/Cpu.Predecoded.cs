@@ -58,8 +58,6 @@ public sealed partial class Cpu
         var running = block!;
         while (true)
         {
-            Prefetch(running.LinkFallThrough);
-            Prefetch(running.LinkTaken);
             var exit = RunPredecoded(running, limit);
             if (exit != PredecodedExit.Normal || !running.ChainableExit || !MayRunNextInstruction(limit))
             {
@@ -80,10 +78,7 @@ public sealed partial class Cpu
     // The block fits before the deadline and the limit: the loop's checks between its instructions would all pass,
     // except after a load or store that left the RAM fast path (JitCheckAfterAccess: MMIO may raise an interrupt or
     // move the deadline, a store may rewrite the block), where JitMustLeaveBlock decides as in compiled blocks.
-    // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone. Under the flat
-    // model, as in baseline blocks, the counters are brought up to date only before an instruction that may read them
-    // or leave (Plain ones, data processing and the no-effect hints, read neither) and at every exit; under a timing
-    // model after every instruction (its cost, and the cycles its walks add, Cpu.Timing.cs).
+    // Only the last instruction can branch (every other ends its block), so NextPc is set for it alone.
     private unsafe PredecodedExit RunPredecodedWhole(TranslationBlock block)
     {
         PredecodedInstruction[] code = block.Predecoded;
@@ -91,74 +86,46 @@ public sealed partial class Cpu
         ulong cpi = CyclesPerInstruction;
         ulong[]? costs = block.TimingCosts; // null under the flat model: cpi each
         ulong pc = block.Pc;
-        ulong start = State.Instructions, cycles0 = State.Cycles;
+        ulong start = State.Instructions;
         _jitEntryDeadline = Clock.NextDeadline;
         JitCheckAfterAccess = false;
         var exit = PredecodedExit.Normal;
-        int i = 0;
         try
         {
             // Every instruction but the last falls through to the next (only the last can branch).
-            for (; i < last; i++)
+            for (int i = 0; i < last; i++)
             {
                 ref readonly var x = ref code[i];
-                if (costs == null && x.Class != InstructionClass.Plain) SetRetired(start, cycles0, i, cpi);
                 Execute(block, i, x);
-                if (costs != null)
-                {
-                    State.Cycles += costs[i];
-                    State.Instructions++;
-                }
+                State.Cycles += costs == null ? cpi : costs[i];
+                State.Instructions++;
                 pc += 4;
                 State.PC = pc;
-                if (x.Class == InstructionClass.Memory && JitCheckAfterAccess)
+                if (x.Class == InstructionClass.Memory && JitCheckAfterAccess && JitMustLeaveBlock(block))
                 {
-                    if (costs == null) SetRetired(start, cycles0, i + 1, cpi);
-                    if (JitMustLeaveBlock(block))
-                    {
-                        NextPc = pc; // as Step leaves it after the access
-                        exit = PredecodedExit.Early;
-                        i++;
-                        goto done;
-                    }
+                    NextPc = pc; // as Step leaves it after the access
+                    exit = PredecodedExit.Early;
+                    goto done;
                 }
             }
-            if (costs == null) SetRetired(start, cycles0, last, cpi);
             NextPc = pc + 4;
             Execute(block, last, code[last]);
+            State.Instructions++;
             State.PC = NextPc;
-            i = last + 1;
-            if (costs != null)
-            {
-                State.Instructions++;
-                State.Cycles += costs[last] + TimingBlockRetired(block);
-            }
+            State.Cycles += costs == null ? cpi : costs[last] + TimingBlockRetired(block);
         }
         catch (GuestException e)
         {
-            if (costs == null) SetRetired(start, cycles0, i, cpi); // a Plain instruction may fault too (CRC32 where it is UNDEFINED)
-            exit = TakeSynchronousException(e, pc); // counts the faulting instruction
-            Statistics.InstructionsPredecoded += (ulong)i + 1;
-            PredecodedBlockExecuted?.Invoke(this, block);
-            return exit;
+            exit = TakeSynchronousException(e, pc);
         }
         catch (CpuStoppedException)
         {
-            exit = Stopped(pc); // instruction i is not retired
+            exit = Stopped(pc);
         }
     done:
-        if (costs == null) SetRetired(start, cycles0, i, cpi);
-        Statistics.InstructionsPredecoded += (ulong)i;
+        Statistics.InstructionsPredecoded += State.Instructions - start;
         PredecodedBlockExecuted?.Invoke(this, block);
         return exit;
-    }
-
-    // The counters after `retired` instructions of a block entered with `start` instructions and `cycles0` cycles.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private void SetRetired(ulong start, ulong cycles0, int retired, ulong cpi)
-    {
-        State.Instructions = start + (ulong)retired;
-        State.Cycles = cycles0 + (ulong)retired * cpi;
     }
 
     // A block that does not fit: the interpreter's checks before every instruction after the first.
@@ -211,20 +178,6 @@ public sealed partial class Cpu
         Statistics.InstructionsPredecoded += State.Instructions - start;
         if (exit != PredecodedExit.Interrupted) PredecodedBlockExecuted?.Invoke(this, block);
         return exit;
-    }
-
-    // Starts loading a block that may run next into the cache (its object and the predecoded array allocated after it)
-    // while the current block runs: cold blocks are what the predecoded tier mostly waits for.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Prefetch(TranslationBlock? block)
-    {
-        if (block == null || !System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        byte* p = *(byte**)System.Runtime.CompilerServices.Unsafe.AsPointer(ref block);
-        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p);
-        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 64);
-        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 128);
-        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 192);
-        System.Runtime.Intrinsics.X86.Sse.Prefetch0(p + 256);
     }
 
     // Instruction i of the block through its handler's function pointer (a lambda or closure through its delegate).

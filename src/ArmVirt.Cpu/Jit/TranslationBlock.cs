@@ -45,9 +45,9 @@ public sealed class TranslationBlock
         return shaped != 0 ? shaped : encoding.FunctionPointer;
     }
 
-    /// <summary>True when the last instruction is BR or BLR: its successors are jump-table cases or called functions.</summary>
     private static readonly System.Reflection.MethodInfo RetMethod = ((A64Handler)Branches.Ret).Method;
 
+    /// <summary>True when the last instruction is BR or BLR: its successors are jump-table cases or called functions.</summary>
     internal bool EndsWithComputedBranch { get; }
 
     /// <summary>
