@@ -200,7 +200,6 @@ public sealed partial class Cpu
 
     private void RunJitLoop(TranslationCache cache, ulong limit)
     {
-        ulong cpi = CyclesPerInstruction;
         int interpretRemaining = 0;
         ulong expectedPc = 0;
         // The block (compiled or predecoded) that just exited normally through a chainable exit: its successor comes
@@ -254,11 +253,7 @@ public sealed partial class Cpu
                 StepInstruction();
                 continue;
             }
-            var code = block.Code;
-            int n = block.Length;
-            if (code != null
-                && State.Cycles + BlockCycles(block, 0, n - 1, cpi) < Clock.NextDeadline
-                && State.Instructions + (ulong)n <= limit)
+            if (RunsCompiledWhole(block, limit))
             {
                 from = ExecuteChain(cache, block, limit);
                 continue;
@@ -335,7 +330,7 @@ public sealed partial class Cpu
     {
         bool fallThrough = pc == block.EndPc;
         var next = fallThrough ? block.LinkFallThrough : block.LinkTaken;
-        if (next != null && next.Pc == pc && (pc & 3) == 0 && next.El == State.EL && !next.Invalidated && next.Generation == cache.Generation)
+        if (LinkHolds(cache, next, pc))
         {
             if (_jitFetchPageTrusted && ((pc ^ block.Pc) >> 12) == 0)
             {
@@ -370,6 +365,17 @@ public sealed partial class Cpu
     private bool CachedFetchTranslatesTo(ulong pc, ulong pa) =>
         _regimeCached && _regimeEl == State.EL && _regimePan == State.Pan
         && (_regimeTranslates ? TryFetchFromTlb(pc, out ulong hit) && hit == pa : pc == pa);
+
+    // The checks EnterBlock makes, except the fetch translation, for a direct link to the block at pc: same PC and EL,
+    // not dropped, its words known current.
+    private bool LinkHolds(TranslationCache cache, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] TranslationBlock? link, ulong pc) =>
+        link != null && link.Pc == pc && (pc & 3) == 0 && link.El == State.EL && !link.Invalidated && link.Generation == cache.Generation;
+
+    // The block is compiled and runs whole here: all of it starts before the clock deadline and fits the limit.
+    private bool RunsCompiledWhole(TranslationBlock block, ulong limit) =>
+        block.Code != null
+        && State.Cycles + BlockCycles(block, 0, block.Length - 1, CyclesPerInstruction) < Clock.NextDeadline
+        && State.Instructions + (ulong)block.Length <= limit;
 
     // Counts an entry of block and requests its compile or tier-up when due.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
@@ -487,10 +493,7 @@ public sealed partial class Cpu
                     return block;
                 var next = NextBlock(cache, block, State.PC);
                 if (next == null) return block;
-                int n = next.Length;
-                if (next.Code == null
-                    || State.Cycles + BlockCycles(next, 0, n - 1, cpi) >= Clock.NextDeadline
-                    || State.Instructions + (ulong)n > limit)
+                if (!RunsCompiledWhole(next, limit))
                 {
                     // Counted as entered above: the outer loop enters it again (predecoded), so take the count back.
                     next.ExecutionCount--;
@@ -566,15 +569,11 @@ public sealed partial class Cpu
         // The site's link, checked as NextBlock checks a block's (the callee is in another page: its fetch translation
         // is looked up), else the block EnterBlock finds (and the link remembers).
         var callee = sites.CallOutLinks[site];
-        if (callee != null && callee.Pc == target && callee.El == State.EL && !callee.Invalidated
-            && callee.Generation == cache.Generation && CachedFetchTranslatesTo(target, callee.PhysicalAddress))
+        if (LinkHolds(cache, callee, target) && CachedFetchTranslatesTo(target, callee.PhysicalAddress))
             CountEntry(cache, callee);
         else if ((callee = sites.CallOutLinks[site] = EnterBlock(cache, target)) == null)
             return false;
-        int n = callee.Length;
-        if (callee.Code == null
-            || State.Cycles + BlockCycles(callee, 0, n - 1, CyclesPerInstruction) >= Clock.NextDeadline
-            || State.Instructions + (ulong)n > _jitLimit)
+        if (!RunsCompiledWhole(callee, _jitLimit))
         {
             callee.ExecutionCount--; // entered again, and counted, by the chain the region returns to
             return false;
@@ -592,7 +591,6 @@ public sealed partial class Cpu
         finally
         {
             _jitCallOutDepth--;
-            _jitCache = cache;
         }
         (_jitStatTier, _jitHookBlock, _jitEntryPc, _jitEntryCycles, _jitEntryInstructions, _jitEntryDeadline) =
             (tier, hookBlock, entryPc, entryCycles, entryInstructions, entryDeadline);
