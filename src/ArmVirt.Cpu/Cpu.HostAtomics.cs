@@ -9,6 +9,20 @@ public sealed partial class Cpu
     // pair (CASP, STXP of two X registers) has no host compare-and-swap here: it is done under ExclusivePairGate, atomic
     // against the other pair operations but not against a plain store racing into the same 16 bytes.
 
+    /// <summary>
+    /// After the store of a store-release (STLR, STLRB, STLRH; A32/T32 STL, STLB, STLH): in parallel mode a host full
+    /// fence. A store-release is ordered before a later load-acquire of the same PE (Arm ARM B2.3, the Armv8 memory model: "Barrier-ordered-
+    /// before": RCsc), but an x86 host lets a store wait in its store buffer while a later load reads memory, so another
+    /// host thread could see the load before the store (the store-buffering shape tests/guests/litmus.c runs). The other
+    /// orderings acquire and release ask for hold on x86 without a fence; a store-exclusive is a host compare-and-swap,
+    /// itself a full fence. One PE per host thread only: in the round robin, accesses are in program order anyway.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    internal void AfterStoreRelease()
+    {
+        if (Parallel) Interlocked.MemoryBarrier();
+    }
+
     /// <summary>The lock of the 16-byte pair atomics in parallel mode (one for the process, as QEMU's exclusive section).</summary>
     internal static readonly object ExclusivePairGate = new();
 

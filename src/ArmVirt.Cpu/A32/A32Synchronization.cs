@@ -76,8 +76,11 @@ public static class A32Synchronization
     private static void LoadAcquire(Cpu cpu, in A32Operands op, int size) =>
         cpu.SetR(op.Rd, (uint)cpu.ReadMemory(cpu.R(op.Rn), size, MemoryAccessKind.AcquireRelease));
 
-    private static void StoreRelease(Cpu cpu, in A32Operands op, int size) =>
+    private static void StoreRelease(Cpu cpu, in A32Operands op, int size)
+    {
         cpu.WriteMemory(cpu.R(op.Rn), size, cpu.R(op.Rm), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
+        cpu.AfterStoreRelease();
+    }
 
     /// <summary>F5.1 LDA.</summary>
     public static void Lda(Cpu cpu, in A32Operands op) => LoadAcquire(cpu, op, 4);

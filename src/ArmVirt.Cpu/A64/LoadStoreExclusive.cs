@@ -133,5 +133,6 @@ internal static class LoadStoreExclusive
         int bytes = 1 << (int)(insn >> 30);
         ulong address = AddressingModes.Base(cpu, Rn(insn));
         cpu.WriteMemory(address, bytes, cpu.X(Rt(insn)), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
+        cpu.AfterStoreRelease();
     }
 }
