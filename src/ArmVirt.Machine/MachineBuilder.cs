@@ -269,7 +269,7 @@ public sealed partial class MachineBuilder
     /// <see cref="ArmVirt.Cpu.Timing.TimingModel.CortexA57"/>. Virtual time (the generic timer, the RTC) follows the cycles,
     /// so under a slower model a guest's timers fire after fewer instructions. Both engines give the same counts.
     /// </summary>
-    public MachineBuilder WithTiming(ArmVirt.Cpu.Timing.TimingModel model)
+    internal MachineBuilder WithTiming(ArmVirt.Cpu.Timing.TimingModel model)
     {
         _timing = model;
         return this;
