@@ -354,8 +354,8 @@ public sealed partial class Machine : IDisposable
     }
 
     /// <summary>
-    /// Resets the machine as a power cycle does (QEMU's <c>system_reset</c>): every CPU, the GIC, timers, UART and virtio
-    /// transports to their reset state, the kernel, initrd, device tree and loader images written to RAM again, CPU 0
+    /// Resets the machine as a power cycle does (QEMU's <c>system_reset</c>): every CPU, the GIC, timers, UART, virtio
+    /// transports and the custom devices that implement <see cref="IResettable"/> to their reset state, the kernel, initrd, device tree and loader images written to RAM again, CPU 0
     /// at the kernel's entry and the others off. The rest of RAM keeps its contents and virtual time goes on, as in
     /// QEMU; <see cref="InstructionsExecuted"/> keeps counting. The next <see cref="Run"/> starts the guest afresh.
     /// </summary>
@@ -370,6 +370,10 @@ public sealed partial class Machine : IDisposable
         Gic.Reset();
         foreach (var v in Gicv3VirtualInterfaces) v.Reset();
         foreach (var slot in VirtioSlots) slot.Reset(); // as a power cycle: status 0, queues disabled
+        // The user's devices that have a reset state (IResettable); the PL031 has none, as QEMU's: its time, match and
+        // mask registers and a raised alarm survive a reset, and virtio-rng's entropy stream goes on (QEMU's backends
+        // are not reset) while its queues are.
+        foreach (var d in CustomDevices) (d as IResettable)?.Reset();
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }
