@@ -100,7 +100,7 @@ public sealed partial class Machine : IDisposable
     /// The virtio devices in the order they were configured; device n sits in slot 31 - n (as QEMU fills its slots).
     /// They are disposed with the machine (block images flushed).
     /// </summary>
-    public IReadOnlyList<VirtioDevice> VirtioDevices { get; init; } = [];
+    public IReadOnlyList<VirtioDevice> VirtioDevices { get; internal init; } = [];
 
     /// <summary>The device tree blob given to the guest (generated, or the user's amended one).</summary>
     public byte[] Dtb => _boot.Dtb;
