@@ -71,7 +71,8 @@ public sealed partial class Machine : IDisposable
 
     /// <summary>
     /// The interrupt controller, either version (<see cref="GicVersion"/>): the interrupt lines of the devices and the
-    /// CPUs' outputs. Its registers are reached through <see cref="Gicv2"/> or <see cref="Gicv3"/>.
+    /// CPUs' outputs, the same <see cref="IGic"/> for GICv2 and GICv3. Its registers are the guest's (or the GDB stub's)
+    /// to read.
     /// </summary>
     public IGic Gic => (IGic?)Gicv2 ?? Gicv3!;
 
