@@ -12,14 +12,14 @@ namespace CustomDevice;
 /// 0x08 DATA    RO  the value of the last ring
 /// 0x0C STATUS  RO  bit 0 PENDING (the line's level), bit 1 OVERRUN (rung again while pending)
 /// 0x10 ACK     WO  writing bit 0 clears PENDING and OVERRUN: the line drops
-/// 0x14 COUNT   RO  rings since the device was made
+/// 0x14 COUNT   RO  rings since the last reset
 /// </code>
 /// Declared once through the package's register model (<see cref="RegisterMappedDevice"/>): offsets without a register
 /// read as zero and ignore writes, and the machine's logger reports them (<c>MachineBuilder.WithLogger</c>). Its state
-/// goes into machine snapshots (<see cref="ISnapshotState"/>); <c>Machine.Reset</c> does not reset it (the machine resets
-/// its own devices only).
+/// goes into machine snapshots (<see cref="ISnapshotState"/>), and a machine reset (<c>Machine.Reset</c>, the guest's PSCI
+/// SYSTEM_RESET) puts its registers back and lowers its line (<see cref="IResettable"/>).
 /// </summary>
-public sealed class Doorbell : RegisterMappedDevice, ISnapshotState
+public sealed class Doorbell : RegisterMappedDevice, ISnapshotState, IResettable
 {
     /// <summary>The value ID reads: "DBEL" in ASCII.</summary>
     public const uint Identification = 0x4442_454C;
@@ -61,7 +61,7 @@ public sealed class Doorbell : RegisterMappedDevice, ISnapshotState
     /// <summary>The values the guest rang with, in order.</summary>
     public IReadOnlyList<uint> GuestRings => _guestRings;
 
-    /// <summary>Rings since the device was made, by the guest and by the host (the COUNT register).</summary>
+    /// <summary>Rings since the last reset, by the guest and by the host (the COUNT register).</summary>
     public uint Count => _count;
 
     /// <summary>How many times the guest acknowledged the device (wrote ACK with bit 0 set).</summary>
@@ -69,6 +69,18 @@ public sealed class Doorbell : RegisterMappedDevice, ISnapshotState
 
     /// <summary>How many times the line went from low to high.</summary>
     public int InterruptsRaised { get; private set; }
+
+    /// <summary>
+    /// The reset a power cycle gives the device (called by the machine, <see cref="IResettable"/>): DATA, STATUS and COUNT
+    /// read zero again and the line drops. <see cref="GuestRings"/>, <see cref="Acknowledgements"/> and
+    /// <see cref="InterruptsRaised"/> are the host's record of what happened, not registers: they go on.
+    /// </summary>
+    public void Reset()
+    {
+        _data = _count = 0;
+        _pending = _overrun = false;
+        Interrupt.Set(false);
+    }
 
     /// <summary>Rings the guest from the host, as a back end would: call it between <c>Machine.Run</c> calls.</summary>
     public void Ring(uint value) => RingWith(value);

@@ -11,7 +11,7 @@ public sealed record MmioRegion(ulong Base, ulong Size, IMmioDevice Device, stri
     /// The lock an access to this window holds on a bus with <see cref="PhysicalBus.ConcurrentMmio"/> (null otherwise):
     /// the device, or one object shared by the windows of one device (a GIC's distributor and CPU interfaces).
     /// </summary>
-    public object? SyncRoot { get; init; }
+    internal object? SyncRoot { get; init; }
 
     /// <summary>True when <paramref name="pa"/> falls in this window.</summary>
     public bool Contains(ulong pa) => pa >= Base && pa - Base < Size;

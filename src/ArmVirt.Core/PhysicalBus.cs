@@ -31,7 +31,7 @@ public sealed unsafe class PhysicalBus : IDisposable
     /// access then holds its region's lock (<see cref="MmioRegion.SyncRoot"/>: the device, or the lock given to
     /// <see cref="AddMmio"/> for windows of one device). Set before regions are added.
     /// </summary>
-    public bool ConcurrentMmio { get; init; }
+    internal bool ConcurrentMmio { get; init; }
 
     /// <summary>
     /// Maps <paramref name="device"/> at <paramref name="baseAddress"/>. With <see cref="ConcurrentMmio"/>, its accesses
@@ -66,7 +66,7 @@ public sealed unsafe class PhysicalBus : IDisposable
     }
 
     /// <summary>Host pointer for RAM at <paramref name="pa"/> if <c>[pa, pa+size)</c> is RAM, else null.</summary>
-    public byte* RamPointer(ulong pa, ulong size)
+    internal byte* RamPointer(ulong pa, ulong size)
     {
         foreach (var r in _ram)
             if (r.Contains(pa, size)) return r.Pointer + (pa - r.Base);

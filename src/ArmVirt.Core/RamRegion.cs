@@ -30,13 +30,13 @@ public sealed unsafe class RamRegion : IDisposable
     public ulong Size { get; }
 
     /// <summary>Host pointer to the first byte (valid until disposal).</summary>
-    public byte* Pointer => _pointer;
+    internal byte* Pointer => _pointer;
 
     /// <summary>True when <c>[pa, pa+size)</c> lies entirely inside this region.</summary>
     public bool Contains(ulong pa, ulong size) => pa >= Base && pa - Base <= Size - size && size <= Size;
 
     /// <summary>The page size of <see cref="SaveState"/>: 4 KiB, the smallest translation granule.</summary>
-    public const int SnapshotPageSize = 4096;
+    internal const int SnapshotPageSize = 4096;
 
     /// <summary>
     /// Writes the pages that hold a non-zero byte, each with its index; a page of zeros (never written, or written with

@@ -20,7 +20,7 @@ public sealed class VirtualClock
     /// event queue is then locked. <see cref="AdvanceTo"/> must still run while no CPU runs (the machine calls it between
     /// turns), and callbacks run without the lock. Fixed before the clock is used; false costs nothing.
     /// </summary>
-    public bool Concurrent { get; init; }
+    internal bool Concurrent { get; init; }
 
     /// <summary>The current virtual time in cycles.</summary>
     public ulong Now { get; private set; }
@@ -31,13 +31,13 @@ public sealed class VirtualClock
     /// The earliest pending deadline, or <see cref="ulong.MaxValue"/> when nothing is scheduled. A plain field
     /// read, so an execution loop may poll it every instruction; after a cancellation it may be early (harmless).
     /// </summary>
-    public ulong NextDeadline => _next;
+    internal ulong NextDeadline => _next;
 
     /// <summary>
     /// The earliest deadline of an event still scheduled, cancelled ones dropped first (unlike <see cref="NextDeadline"/>,
     /// never early), or <see cref="ulong.MaxValue"/> when nothing is.
     /// </summary>
-    public ulong PendingDeadline
+    internal ulong PendingDeadline
     {
         get
         {
@@ -165,7 +165,7 @@ public sealed class VirtualClock
     }
 
     /// <summary>The events that will fire (armed, each counted once): what the owners must have saved.</summary>
-    public int ArmedEventCount
+    internal int ArmedEventCount
     {
         get
         {

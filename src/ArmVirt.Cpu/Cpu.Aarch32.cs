@@ -22,28 +22,28 @@ public sealed partial class Cpu
     private readonly A32Instruction?[] _a32DecodeCacheValue = new A32Instruction?[1 << A32DecodeCacheBits];
 
     /// <summary>The A32 decoder this CPU uses.</summary>
-    public A32Decoder A32Decoder { get; set; } = A32Decoder.Instance;
+    internal A32Decoder A32Decoder { get; set; } = A32Decoder.Instance;
 
     /// <summary>
     /// R[n] in AArch32 state: the mapped X register's bits 31..0 for the current mode, and for n = 15 the instruction's
     /// address + 8 (A32) or + 4 (T32).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint R(int n) => n == 15 ? (uint)State.PC + (State.Thumb ? 4u : 8u) : (uint)State.X[BankedRegisterMap[(State.Mode << 4) | n]];
+    internal uint R(int n) => n == 15 ? (uint)State.PC + (State.Thumb ? 4u : 8u) : (uint)State.X[BankedRegisterMap[(State.Mode << 4) | n]];
 
     /// <summary>Writes R[n] (n &lt; 15) of the current mode in AArch32 state, zero-extending into its X register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetR(int n, uint value) => State.X[BankedRegisterMap[(State.Mode << 4) | n]] = value;
+    internal void SetR(int n, uint value) => State.X[BankedRegisterMap[(State.Mode << 4) | n]] = value;
 
     /// <summary>BranchWritePC: the target with bits 1..0 cleared (A32) or bit 0 cleared (T32). ALUWritePC is this in T32 state.</summary>
-    public void BranchWritePc(uint address) => NextPc = address & (State.Thumb ? ~1u : ~3u);
+    internal void BranchWritePc(uint address) => NextPc = address & (State.Thumb ? ~1u : ~3u);
 
     /// <summary>
     /// BXWritePC: bit 0 selects T32 (and is cleared), else A32; an A32 target with bit 1 set is taken as is and faults on
     /// fetch (PC alignment, Armv8's choice for this once-UNPREDICTABLE case). LoadWritePC is this in both instruction sets,
     /// ALUWritePC in A32 state.
     /// </summary>
-    public void BxWritePc(uint address)
+    internal void BxWritePc(uint address)
     {
         if ((address & 1) != 0)
         {
@@ -59,17 +59,17 @@ public sealed partial class Cpu
 
     /// <summary>Writes a loaded value to R[n]; n = 15 is LoadWritePC.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetRLoaded(int n, uint value)
+    internal void SetRLoaded(int n, uint value)
     {
         if (n == 15) BxWritePc(value);
         else SetR(n, value);
     }
 
     /// <summary>The UNDEFINED exception for the current instruction (EC 0x00), to throw.</summary>
-    public GuestException UndefinedException() => new(ExceptionClass.Unknown, 0, SyncExceptionTargetEl);
+    internal GuestException UndefinedException() => new(ExceptionClass.Unknown, 0, SyncExceptionTargetEl);
 
     /// <summary>Decodes an A32 word through a small direct-mapped cache in front of the table decoder.</summary>
-    public A32Instruction DecodeA32(uint insn)
+    internal A32Instruction DecodeA32(uint insn)
     {
         int slot = (int)((insn ^ (insn >> 11) ^ (insn >> 22)) & ((1 << A32DecodeCacheBits) - 1));
         var cached = _a32DecodeCacheValue[slot];
@@ -103,7 +103,7 @@ public sealed partial class Cpu
     /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32, and the CPSR): N Z C V Q,
     /// IT (IT[1:0] in bits 26..25, IT[7:2] in bits 15..10), PAN, SS, IL, GE, E = 0, A I F, T, M[4] = 1 and M[3:0] the mode.
     /// </summary>
-    public uint GetAarch32Spsr() =>
+    internal uint GetAarch32Spsr() =>
         (State.Nzcv & 0xF000_0000u)
         | (State.Saturation ? 1u << 27 : 0)
         | (State.Pan ? 1u << 22 : 0)

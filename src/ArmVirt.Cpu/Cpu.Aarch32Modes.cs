@@ -50,13 +50,13 @@ public sealed partial class Cpu
     }
 
     /// <summary>The X register that holds R[<paramref name="n"/>] of AArch32 mode <paramref name="mode"/> (M[3:0]).</summary>
-    public static int Aarch32Register(int mode, int n) => BankedRegisterMap[((mode & 0xF) << 4) | (n & 0xF)];
+    internal static int Aarch32Register(int mode, int n) => BankedRegisterMap[((mode & 0xF) << 4) | (n & 0xF)];
 
     /// <summary>
     /// ELUsingAArch32(EL1) for a PE whose EL2 is AArch64: EL2 enabled and HCR_EL2.RW = 0 (EL1, and so EL0, are then
     /// AArch32). Only ERET, exception entry and the access checks ask.
     /// </summary>
-    public bool El1UsingAarch32 => IsEl2Enabled && (Sys.Hcr & HcrEl2.Rw) == 0;
+    internal bool El1UsingAarch32 => IsEl2Enabled && (Sys.Hcr & HcrEl2.Rw) == 0;
 
     /// <summary>
     /// ELFromM32 for this PE: the EL of AArch32 mode <paramref name="mode"/> (M[3:0]), or -1 when the mode is reserved

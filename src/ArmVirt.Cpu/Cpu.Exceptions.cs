@@ -9,20 +9,20 @@ public sealed partial class Cpu
     private const ulong ScrNs = 1UL << 0, ScrIrq = 1UL << 1, ScrFiq = 1UL << 2, ScrEa = 1UL << 3;
 
     /// <summary>EL2 is implemented and enabled in the current security state (EL2Enabled()).</summary>
-    public bool IsEl2Enabled => Configuration.HasEl2 && (!Configuration.HasEl3 || (Sys.Scr & ScrNs) != 0);
+    internal bool IsEl2Enabled => Configuration.HasEl2 && (!Configuration.HasEl3 || (Sys.Scr & ScrNs) != 0);
 
     /// <summary>HCR_EL2 as it applies now: treated as zero when EL2 is disabled.</summary>
-    public ulong EffectiveHcr => IsEl2Enabled ? Sys.Hcr : 0;
+    internal ulong EffectiveHcr => IsEl2Enabled ? Sys.Hcr : 0;
 
     /// <summary>
     /// The EL a synchronous exception taken from the current EL goes to when no trap decides otherwise:
     /// EL0 exceptions go to EL1, or to EL2 when HCR_EL2.TGE is set; others stay at the current EL.
     /// </summary>
-    public int SyncExceptionTargetEl =>
+    internal int SyncExceptionTargetEl =>
         State.EL != 0 ? State.EL : (EffectiveHcr & HcrTge) != 0 ? 2 : 1;
 
     /// <summary>Raises UNDEFINED for the current instruction (EC 0x00, AArch64.UndefinedFault).</summary>
-    public void Undefined(uint insn) => throw new GuestException(ExceptionClass.Unknown, 0, SyncExceptionTargetEl);
+    internal void Undefined(uint insn) => throw new GuestException(ExceptionClass.Unknown, 0, SyncExceptionTargetEl);
 
     /// <summary>
     /// An unallocated encoding's handler: takes the UNDEFINED exception (EC 0x00, the instruction's address as the
@@ -38,7 +38,7 @@ public sealed partial class Cpu
     /// and, for synchronous exceptions and SErrors, ESR (and FAR when <paramref name="far"/> is given).
     /// Execution continues at the vector: <see cref="NextPc"/> and <see cref="CpuState.PC"/> are both set.
     /// </summary>
-    public void TakeException(ExceptionKind kind, int targetEl, ulong preferredReturn,
+    internal void TakeException(ExceptionKind kind, int targetEl, ulong preferredReturn,
         ExceptionClass ec = ExceptionClass.Unknown, uint iss = 0, bool il = true, ulong? far = null, ulong? ipa = null)
     {
         if (_exceptionHooks.Length != 0 && kind == ExceptionKind.Synchronous
@@ -101,13 +101,13 @@ public sealed partial class Cpu
     }
 
     /// <summary>Raised after every exception entry (for tracing and tests).</summary>
-    public event Action<ExceptionKind, int>? ExceptionEntered;
+    internal event Action<ExceptionKind, int>? ExceptionEntered;
 
     /// <summary>Whether FEAT_PAN is implemented (ID_AA64MMFR1_EL1.PAN).</summary>
-    public bool HasPan => ((Configuration.Model.IdAa64Mmfr1 >> 20) & 0xF) != 0;
+    internal bool HasPan => ((Configuration.Model.IdAa64Mmfr1 >> 20) & 0xF) != 0;
 
     /// <summary>GetPSRFromPSTATE: an AArch64 SPSR, or in AArch32 state the AArch32 format (<see cref="GetAarch32Spsr"/>).</summary>
-    public ulong GetSpsrFromPstate() => State.Aarch32 ? GetAarch32Spsr() :
+    internal ulong GetSpsrFromPstate() => State.Aarch32 ? GetAarch32Spsr() :
         (ulong)(State.Nzcv & 0xF000_0000u)
         | (State.Uao ? 1UL << 23 : 0)
         | (State.Pan ? 1UL << 22 : 0)
@@ -124,7 +124,7 @@ public sealed partial class Cpu
     /// either way (SetPSTATEFromPSR), and PSTATE.SS as DebugExceptionReturnSS says. Clears the local monitor and sets
     /// the event register (SendEventLocal).
     /// </summary>
-    public void ExceptionReturn()
+    internal void ExceptionReturn()
     {
         int el = State.EL;
         ulong spsr = Sys.Spsr[el];
@@ -167,13 +167,13 @@ public sealed partial class Cpu
     }
 
     /// <summary>Clears the local exclusive monitor (ClearExclusiveLocal).</summary>
-    public void ClearExclusiveLocal() => ExclusiveMonitorLocal.Clear();
+    internal void ClearExclusiveLocal() => ExclusiveMonitorLocal.Clear();
 
     /// <summary>
     /// Takes the highest-priority pending and unmasked asynchronous exception, if any, at the boundary
     /// before the instruction at <see cref="CpuState.PC"/>. Returns true when one was taken.
     /// </summary>
-    public bool CheckInterrupts()
+    internal bool CheckInterrupts()
     {
         ulong hcr = EffectiveHcr;
         if (SError.IsAsserted && TryPhysical(ScrEa, HcrAmo, 1u << 8, ExceptionKind.SError)) return true;
@@ -203,7 +203,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>True when some interrupt input or virtual interrupt bit is asserted (masked or not).</summary>
-    public bool AnyInterruptAsserted
+    internal bool AnyInterruptAsserted
     {
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         get => _assertedLines != 0 || ((Sys.Hcr & (HcrVi | HcrVf | HcrVse)) != 0 && IsEl2Enabled);

@@ -10,7 +10,7 @@ public sealed partial class Cpu
     /// instance on each of them. When none has been set, the first exclusive access creates a private one (granule
     /// from CTR_EL0.ERG) that observes this CPU's bus, so a single CPU still sees DMA writes break its reservation.
     /// </summary>
-    public GlobalExclusiveMonitor? GlobalMonitor
+    internal GlobalExclusiveMonitor? GlobalMonitor
     {
         get => _globalMonitor;
         set
@@ -23,7 +23,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>The Exclusives reservation granule in bytes, 4 &lt;&lt; CTR_EL0.ERG (2 KiB when ERG is 0).</summary>
-    public int ExclusiveReservationGranule
+    internal int ExclusiveReservationGranule
     {
         get
         {

@@ -10,28 +10,28 @@ public sealed partial class Cpu
     private readonly A64Encoding?[] _decodeCacheValue = new A64Encoding?[1 << DecodeCacheBits];
 
     /// <summary>The decoder this CPU uses.</summary>
-    public A64Decoder Decoder { get; set; } = A64Decoder.Instance;
+    internal A64Decoder Decoder { get; set; } = A64Decoder.Instance;
 
     /// <summary>Called before each instruction executes (for <c>--trace</c>), with its encoding.</summary>
     public Action<Cpu, uint>? TraceInstruction { get; set; }
 
     /// <summary>Cycles each instruction costs (the default timing model: one cycle per instruction).</summary>
-    public ulong CyclesPerInstruction { get; init; } = 1;
+    internal ulong CyclesPerInstruction { get; init; } = 1;
 
     /// <summary>True while the CPU sleeps in WFI (or WFE with no event) waiting for an interrupt or event.</summary>
     public bool IsWaiting { get; private set; }
 
     /// <summary>The event register set by SEV/SEVL and exception return, consumed by WFE.</summary>
-    public bool EventRegister { get; set; }
+    internal bool EventRegister { get; set; }
 
     /// <summary>
     /// Called when the CPU waits and no virtual-time event is scheduled. Returns true if it waited for
     /// something external (host input) that may have raised an interrupt; false means nothing can wake the CPU.
     /// </summary>
-    public Func<bool>? IdleWait { get; set; }
+    internal Func<bool>? IdleWait { get; set; }
 
     /// <summary>Puts the CPU to sleep until an interrupt is asserted (WFI) or an event arrives (WFE).</summary>
-    public void EnterWait(bool forEvent)
+    internal void EnterWait(bool forEvent)
     {
         if (forEvent && EventRegister)
         {
@@ -54,7 +54,7 @@ public sealed partial class Cpu
     /// virtual time skipped afterwards to events that woke nothing (a timer due in 500 years with its interrupt off) is
     /// not work the guest did.
     /// </summary>
-    public ulong HaltedAtCycles { get; private set; }
+    internal ulong HaltedAtCycles { get; private set; }
 
     /// <summary>
     /// Executes until the CPU stops or <paramref name="instructionLimit"/> more instructions have retired.
@@ -71,7 +71,7 @@ public sealed partial class Cpu
     /// A waiting CPU with no interrupt asserted skips to the deadline. Returns <see cref="StopReason.None"/> when the
     /// deadline was reached (or nothing at all is scheduled while the CPU waits) and the CPU has not stopped.
     /// </summary>
-    public StopReason RunToDeadline(ulong instructionLimit = ulong.MaxValue) => RunLoop(instructionLimit, ownsClock: false);
+    internal StopReason RunToDeadline(ulong instructionLimit = ulong.MaxValue) => RunLoop(instructionLimit, ownsClock: false);
 
     private StopReason RunLoop(ulong instructionLimit, bool ownsClock)
     {
@@ -240,7 +240,7 @@ public sealed partial class Cpu
     public CpuStatistics Statistics { get; }
 
     /// <summary>Decodes through a small direct-mapped cache in front of the table decoder.</summary>
-    public A64Encoding Decode(uint insn)
+    internal A64Encoding Decode(uint insn)
     {
         int slot = (int)((insn ^ (insn >> 13) ^ (insn >> 24)) & ((1 << DecodeCacheBits) - 1));
         var cached = _decodeCacheValue[slot];

@@ -5,8 +5,8 @@ namespace ArmVirt.Cpu;
 public sealed partial class Cpu
 {
     /// <summary>Built-in firmware answering PSCI/SMCCC calls, or null when the guest brings its own.</summary>
-    public IFirmwareCallHandler? Firmware { get; set; }
+    internal IFirmwareCallHandler? Firmware { get; set; }
 
     /// <summary>Semihosting, or null when disabled (HLT #0xF000 is then UNDEFINED like any HLT).</summary>
-    public ISemihostingHandler? Semihosting { get; set; }
+    internal ISemihostingHandler? Semihosting { get; set; }
 }

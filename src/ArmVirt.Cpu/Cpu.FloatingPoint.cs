@@ -11,13 +11,13 @@ public sealed partial class Cpu
     /// Writable FPCR bits in Armv8.0 without trapped exceptions: AHP, DN, FZ, RMode, and Stride and Len, which have no
     /// function in AArch64 but hold the AArch32 FPSCR's fields for context switches (as Linux's compat FPSCR does).
     /// </summary>
-    public const uint FpcrWritableMask = 0x07F7_0000;
+    internal const uint FpcrWritableMask = 0x07F7_0000;
 
     /// <summary>
     /// Writable FPSR bits: N, Z, C, V (the AArch32 FPSCR's condition flags, implemented because AArch32 is), QC, IDC,
     /// IXC, UFC, OFC, DZC, IOC.
     /// </summary>
-    public const uint FpsrWritableMask = 0xF800_009F;
+    internal const uint FpsrWritableMask = 0xF800_009F;
 
     private const ulong HcrE2h = 1UL << 34;
 
@@ -30,17 +30,17 @@ public sealed partial class Cpu
 
     /// <summary>Element <paramref name="index"/> of V[n] viewed as an array of <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T VElement<T>(int n, int index) where T : unmanaged =>
+    internal T VElement<T>(int n, int index) where T : unmanaged =>
         Unsafe.Add(ref Unsafe.As<Vector128<byte>, T>(ref State.V[n]), index);
 
     /// <summary>Writes element <paramref name="index"/> of V[n], leaving the other elements unchanged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetVElement<T>(int n, int index, T value) where T : unmanaged =>
+    internal void SetVElement<T>(int n, int index, T value) where T : unmanaged =>
         Unsafe.Add(ref Unsafe.As<Vector128<byte>, T>(ref State.V[n]), index) = value;
 
     /// <summary>Reads an element of <paramref name="esize"/> bits (8, 16, 32 or 64), zero-extended.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong VElementBits(int n, int index, int esize) => esize switch
+    internal ulong VElementBits(int n, int index, int esize) => esize switch
     {
         8 => VElement<byte>(n, index),
         16 => VElement<ushort>(n, index),
@@ -50,7 +50,7 @@ public sealed partial class Cpu
 
     /// <summary>Writes an element of <paramref name="esize"/> bits (8, 16, 32 or 64).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetVElementBits(int n, int index, int esize, ulong value)
+    internal void SetVElementBits(int n, int index, int esize, ulong value)
     {
         switch (esize)
         {
@@ -63,14 +63,14 @@ public sealed partial class Cpu
 
     /// <summary>The low <paramref name="size"/> bits of V[n] (an H, S or D register; B for 8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong VScalar(int n, int size) => VElementBits(n, 0, size);
+    internal ulong VScalar(int n, int size) => VElementBits(n, 0, size);
 
     /// <summary>
     /// Writes a scalar of <paramref name="size"/> bits to V[n] and clears the rest of the 128-bit register,
     /// as every AArch64 write to a B/H/S/D register does.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetVScalar(int n, int size, ulong value)
+    internal void SetVScalar(int n, int size, ulong value)
     {
         ulong mask = size == 64 ? ulong.MaxValue : (1UL << size) - 1;
         State.V[n] = Vector128.Create(value & mask, 0UL).AsByte();
@@ -78,37 +78,37 @@ public sealed partial class Cpu
 
     /// <summary>Writes the 64-bit value to V[n] and clears bits 127..64 (a D register or a 64-bit vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetV64(int n, ulong value) => State.V[n] = Vector128.Create(value, 0UL).AsByte();
+    internal void SetV64(int n, ulong value) => State.V[n] = Vector128.Create(value, 0UL).AsByte();
 
     /// <summary>Writes the full 128 bits of V[n].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetV128(int n, ulong low, ulong high) => State.V[n] = Vector128.Create(low, high).AsByte();
+    internal void SetV128(int n, ulong low, ulong high) => State.V[n] = Vector128.Create(low, high).AsByte();
 
     // ---- The AArch32 view (Arm ARM "Mapping of AArch32 registers to AArch64": S<2n+1:2n> = D<n>, D<2n+1:2n> = Q<n> = V<n>) ----
 
     /// <summary>S[n] (n &lt; 32): word n % 4 of V[n / 4].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public uint SReg(int n) => VElement<uint>(n >> 2, n & 3);
+    internal uint SReg(int n) => VElement<uint>(n >> 2, n & 3);
 
     /// <summary>Writes S[n], leaving the rest of the register file unchanged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetSReg(int n, uint value) => SetVElement(n >> 2, n & 3, value);
+    internal void SetSReg(int n, uint value) => SetVElement(n >> 2, n & 3, value);
 
     /// <summary>D[n] (n &lt; 32): doubleword n % 2 of V[n / 2].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong DReg(int n) => VElement<ulong>(n >> 1, n & 1);
+    internal ulong DReg(int n) => VElement<ulong>(n >> 1, n & 1);
 
     /// <summary>Writes D[n], leaving the rest of the register file unchanged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetDReg(int n, ulong value) => SetVElement(n >> 1, n & 1, value);
+    internal void SetDReg(int n, ulong value) => SetVElement(n >> 1, n & 1, value);
 
     /// <summary>An S (<paramref name="size"/> 32) or D (64) register of the VFP register file.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong VfpReg(int n, int size) => size == 64 ? DReg(n) : SReg(n);
+    internal ulong VfpReg(int n, int size) => size == 64 ? DReg(n) : SReg(n);
 
     /// <summary>Writes an S (<paramref name="size"/> 32) or D (64) register.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetVfpReg(int n, int size, ulong value)
+    internal void SetVfpReg(int n, int size, ulong value)
     {
         if (size == 64) SetDReg(n, value);
         else SetSReg(n, (uint)value);
@@ -118,7 +118,7 @@ public sealed partial class Cpu
     /// FPSCR, the AArch32 view of FPSR and FPCR (Arm ARM G8.2 FPSCR): N Z C V, QC and the cumulative exception bits
     /// are FPSR's, AHP, DN, FZ, RMode, Stride and Len FPCR's; the trap enables are RAZ/WI (no trapped exceptions).
     /// </summary>
-    public uint Fpscr
+    internal uint Fpscr
     {
         get => (State.Fpsr & FpsrWritableMask) | (State.Fpcr & FpcrWritableMask);
         set
@@ -135,7 +135,7 @@ public sealed partial class Cpu
     /// CPACR_EL1.FPEN, CPTR_EL2.TFP or CPTR_EL3.TFP disable the instruction at the current EL. Under
     /// HCR_EL2.TGE a CPACR_EL1 trap from EL0 goes to EL2 with EC 0x00, as AArch64.AdvSIMDFPAccessTrap says.
     /// </summary>
-    public void CheckFPAdvSIMDEnabled()
+    internal void CheckFPAdvSIMDEnabled()
     {
         int el = State.EL;
         bool e2hTge = (EffectiveHcr & (HcrE2h | HcrTge)) == (HcrE2h | HcrTge);

@@ -64,7 +64,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Sets or clears the address <see cref="RunUntil"/> stops at (the machine's run loop sets it across its slices).</summary>
-    public void SetRunUntil(ulong? pc)
+    internal void SetRunUntil(ulong? pc)
     {
         _untilArmed = pc.HasValue;
         _untilPc = pc ?? 0;

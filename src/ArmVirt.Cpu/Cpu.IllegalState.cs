@@ -10,7 +10,7 @@ public sealed partial class Cpu
     /// The execution loop calls it after the instruction is fetched (a fetch abort has priority) and before it
     /// is decoded; the exception is taken with the instruction's address as the preferred return.
     /// </summary>
-    public void CheckIllegalState()
+    internal void CheckIllegalState()
     {
         if (State.IllegalState) throw new GuestException(ExceptionClass.IllegalState, 0, SyncExceptionTargetEl);
     }

@@ -44,7 +44,7 @@ public sealed partial class Cpu
     /// after a few hundred interpreted entries, and the Linux boot spends a quarter less CPU time at 300-3000 than at
     /// 50 (src/ArmVirt.Cpu/Jit/README.md).
     /// </summary>
-    public int JitThreshold { get; set; } = 1000;
+    internal int JitThreshold { get; set; } = 1000;
 
     /// <summary>
     /// Times a compiled block is entered before its region (<see cref="JitTier.Optimized"/>: the code of its page
@@ -53,14 +53,14 @@ public sealed partial class Cpu
     /// compiled straight to that tier (so 0 with <see cref="JitThreshold"/> 0 compiles every block optimized at once).
     /// The default measured best on cpubench against 100, 300, 1000 and 100,000 (src/ArmVirt.Cpu/Jit/README.md).
     /// </summary>
-    public long JitOptimizeThreshold { get; set; } = 20_000;
+    internal long JitOptimizeThreshold { get; set; } = 20_000;
 
     /// <summary>
     /// The region threshold used instead of <see cref="JitOptimizeThreshold"/>, when lower, while background compilation
     /// has nothing queued and its thread has had a core of its own (its recent compiles ran for at least 90% of their
     /// wall time; Linux only): idle compile capacity takes warm code sooner, and a busy host gets the full threshold.
     /// </summary>
-    public long JitIdleOptimizeThreshold { get; set; } = 5_000;
+    internal long JitIdleOptimizeThreshold { get; set; } = 5_000;
 
     /// <summary>
     /// Blocks shorter than this skip the baseline tier: they run predecoded until their region is due (or adopt their
@@ -68,16 +68,16 @@ public sealed partial class Cpu
     /// back only after tens of thousands of entries, while it gains a few nanoseconds per instruction over the
     /// predecoded tier. 0 compiles every block.
     /// </summary>
-    public int JitBaselineMinimumLength { get; set; } = 32;
+    internal int JitBaselineMinimumLength { get; set; } = 32;
 
     /// <summary>
     /// Compile on the shared background thread while the interpreter keeps running (the default), or synchronously
     /// on the CPU thread. Results are identical either way; only which executions run compiled differs.
     /// </summary>
-    public bool JitBackgroundCompilation { get; set; } = true;
+    internal bool JitBackgroundCompilation { get; set; } = true;
 
     /// <summary>The JIT's translation cache (null until <see cref="Engine"/> is first set to <see cref="ExecutionEngine.Jit"/>).</summary>
-    public TranslationCache? Translations => _translations;
+    internal TranslationCache? Translations => _translations;
 
     /// <summary>Called after each compiled block returns (tests compare engines here).</summary>
     internal Action<Cpu, TranslationBlock>? JitBlockExecuted { get; set; }
@@ -89,7 +89,7 @@ public sealed partial class Cpu
     public void InvalidateTranslatedCode(ulong pa, ulong size) => _translations?.Invalidate(pa, size);
 
     /// <summary>The Inner Shareable domain this CPU belongs to, or null when it is alone.</summary>
-    public InnerShareableDomain? Domain => _domain;
+    internal InnerShareableDomain? Domain => _domain;
 
     private InnerShareableDomain? _domain;
 

@@ -8,25 +8,25 @@ public sealed partial class Cpu
     /// Raised by IC IALLUIS/IALLU/IVAU with the operation and, for IVAU, the physical address its VA translated to
     /// (0 otherwise), so that translated-code caches can drop what they hold.
     /// </summary>
-    public event Action<InstructionCacheOperation, ulong>? InstructionCacheMaintenance;
+    internal event Action<InstructionCacheOperation, ulong>? InstructionCacheMaintenance;
 
     /// <summary>Raised by every TLBI instruction; the MMU's TLB subscribes and invalidates.</summary>
-    public event Action<TlbInvalidation>? TlbMaintenance;
+    internal event Action<TlbInvalidation>? TlbMaintenance;
 
     /// <summary>Raised by SEV so that the machine can set the event register of every other PE.</summary>
-    public event Action<Cpu>? EventSignalled;
+    internal event Action<Cpu>? EventSignalled;
 
     /// <summary>
     /// Performs an AT instruction and returns the PAR_EL1 value. The default,
     /// <see cref="FlatAddressTranslation"/>, covers stage 1 and stage 2 disabled; the MMU replaces it.
     /// </summary>
-    public Func<Cpu, AtRequest, ulong> AddressTranslationHook { get; set; } = FlatAddressTranslation;
+    internal Func<Cpu, AtRequest, ulong> AddressTranslationHook { get; set; } = FlatAddressTranslation;
 
     /// <summary>
     /// Delivers an event from another PE's SEV (or a global monitor clear): sets the event register and ends a
     /// WFE wait. A WFI wait ends too, which the Arm ARM permits (a PE may leave low-power state spuriously).
     /// </summary>
-    public void SignalEvent()
+    internal void SignalEvent()
     {
         EventRegister = true;
         if (IsWaiting)
@@ -41,13 +41,13 @@ public sealed partial class Cpu
     /// upgraded): this PE's TLB entries it names are dropped, with the issuer's VMID. The machine calls it for each other
     /// PE while this one is not running.
     /// </summary>
-    public void InvalidateTlbFromPeer(in TlbInvalidation op) => OnTlbInvalidation(op);
+    internal void InvalidateTlbFromPeer(in TlbInvalidation op) => OnTlbInvalidation(op);
 
     /// <summary>
     /// Applies an instruction cache invalidation broadcast by another PE (IC IALLUIS, or IC IVAU, which reaches every PE
     /// of the Inner Shareable domain): <paramref name="pa"/> is the physical address the issuer's VA translated to.
     /// </summary>
-    public void InvalidateInstructionCacheFromPeer(InstructionCacheOperation op, ulong pa) => OnInstructionCacheInvalidate(op, pa);
+    internal void InvalidateInstructionCacheFromPeer(InstructionCacheOperation op, ulong pa) => OnInstructionCacheInvalidate(op, pa);
 
     internal void OnInstructionCacheMaintenance(InstructionCacheOperation op, ulong va) => InstructionCacheMaintenance?.Invoke(op, va);
 
@@ -61,7 +61,7 @@ public sealed partial class Cpu
     /// Normal Write-Back Non-shareable (ATTR 0xFF). A VA beyond the PA size gives PAR_EL1.F = 1 with an address
     /// size fault at level 0. When a stage is enabled the MMU is needed and the CPU stops with an explanation.
     /// </summary>
-    public static ulong FlatAddressTranslation(Cpu cpu, AtRequest request)
+    internal static ulong FlatAddressTranslation(Cpu cpu, AtRequest request)
     {
         int regime = request.El <= 1 ? 1 : request.El;
         bool stage2 = request.IncludeStage2 && regime == 1 && (cpu.EffectiveHcr & HcrEl2.Vm) != 0;

@@ -11,10 +11,10 @@ public sealed partial class Cpu
     internal const uint FscAlignment = 0b100001;
 
     /// <summary>The PE-local exclusive monitor.</summary>
-    public LocalExclusiveMonitor ExclusiveMonitorLocal { get; } = new();
+    internal LocalExclusiveMonitor ExclusiveMonitorLocal { get; } = new();
 
     /// <summary>Physical address width from ID_AA64MMFR0_EL1.PARange (32, 36, 40, 42, 44, 48 or 52 bits).</summary>
-    public int PhysicalAddressBits => (Configuration.Model.IdAa64Mmfr0 & 0xF) switch
+    internal int PhysicalAddressBits => (Configuration.Model.IdAa64Mmfr0 & 0xF) switch
     {
         0 => 32, 1 => 36, 2 => 40, 3 => 42, 4 => 44, 5 => 48, _ => 52,
     };
@@ -23,7 +23,7 @@ public sealed partial class Cpu
     /// SCTLR[]: the SCTLR_ELx of S1TranslationRegime() for the current EL. Without FEAT_VHE, EL0 uses SCTLR_EL1 even
     /// when HCR_EL2.TGE is 1 (TGE changes where exceptions go and disables stage 1, not which SCTLR is read).
     /// </summary>
-    public ulong CurrentSctlr => Sys.Sctlr[RegimeEl];
+    internal ulong CurrentSctlr => Sys.Sctlr[RegimeEl];
 
     /// <summary>
     /// Translates a data address for this access and returns its physical address, raising the data abort
@@ -32,7 +32,7 @@ public sealed partial class Cpu
     /// Then a Watchpoint exception when an armed watchpoint matches the access (every access that may match comes here:
     /// the RAM fast paths are off, or skip watched pages, while watchpoints are armed).
     /// </summary>
-    public ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
+    internal ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
         ulong pa = TranslateDataAddress(va, size, kind, alignment);
         // AArch64.CheckDebug after a translation without a fault (D2.9: alignment and MMU faults come first).
@@ -70,7 +70,7 @@ public sealed partial class Cpu
     /// the cached regime with the rights it needs. Everything else takes <see cref="ReadMemorySlow"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
+    internal ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
     {
         if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
         {
@@ -177,7 +177,7 @@ public sealed partial class Cpu
     /// <summary>Writes the low <paramref name="size"/> bytes of <paramref name="value"/> at <paramref name="va"/>.</summary>
     /// <remarks>The inlinable soft-TLB fast path of <see cref="ReadMemory"/>, for writes.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
+    internal void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
         if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
         {
@@ -238,7 +238,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Checks that a write of <paramref name="size"/> bytes at <paramref name="va"/> would succeed, without writing.</summary>
-    public ulong ProbeWrite(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
+    internal ulong ProbeWrite(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
         kind |= MemoryAccessKind.Write;
         ulong pa = TranslateData(va, size, kind, alignment);
@@ -283,7 +283,7 @@ public sealed partial class Cpu
     /// CPU's and its domain's, was dropped). While it has no handler compiled code reports no stores, so a handler costs
     /// every store of the guest a call.
     /// </summary>
-    public event Action<ulong, int>? PhysicalWrite
+    internal event Action<ulong, int>? PhysicalWrite
     {
         add
         {
@@ -324,7 +324,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Fetches the instruction word at <paramref name="pc"/>, raising PC alignment or instruction aborts.</summary>
-    public uint FetchInstruction(ulong pc) => FetchFault(pc, out uint insn) is { } fault ? throw fault : insn;
+    internal uint FetchInstruction(ulong pc) => FetchFault(pc, out uint insn) is { } fault ? throw fault : insn;
 
     /// <summary>
     /// The instruction fetch of <see cref="FetchInstruction"/> without a throw: null and the word, or the abort the fetch
@@ -373,7 +373,7 @@ public sealed partial class Cpu
     private unsafe byte* _fetchRamHost;
 
     /// <summary>Builds the data abort for a fault on <paramref name="va"/> (ISS: WnR, CM, DFSC; ISV = 0).</summary>
-    public GuestException DataAbort(ulong va, MemoryAccessKind kind, uint fsc)
+    internal GuestException DataAbort(ulong va, MemoryAccessKind kind, uint fsc)
     {
         int target = SyncExceptionTargetEl;
         var ec = target == State.EL ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower;
@@ -384,7 +384,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Builds the instruction abort for a fetch from <paramref name="va"/>.</summary>
-    public GuestException InstructionAbort(ulong va, uint fsc)
+    internal GuestException InstructionAbort(ulong va, uint fsc)
     {
         int target = SyncExceptionTargetEl;
         var ec = target == State.EL ? ExceptionClass.InstructionAbortSame : ExceptionClass.InstructionAbortLower;
@@ -392,7 +392,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Stops the run with an explanation because the guest used something not modelled.</summary>
-    public void StopUnsupported(string message)
+    internal void StopUnsupported(string message)
     {
         RequestStop(StopReason.Error, 1, message);
         throw new CpuStoppedException(message);
@@ -422,4 +422,4 @@ public sealed partial class Cpu
 }
 
 /// <summary>Abandons the current instruction because the CPU was stopped; caught by the execution loop.</summary>
-public sealed class CpuStoppedException(string message) : Exception(message);
+internal sealed class CpuStoppedException(string message) : Exception(message);

@@ -20,10 +20,10 @@ internal enum PeerWorkKind : byte
 /// <summary>One queued request: the kind and its operands.</summary>
 internal struct PeerWork
 {
-    public PeerWorkKind Kind;
-    public TlbInvalidation Tlb;
-    public InstructionCacheOperation CacheOperation;
-    public ulong Address, Size;
+    internal PeerWorkKind Kind;
+    internal TlbInvalidation Tlb;
+    internal InstructionCacheOperation CacheOperation;
+    internal ulong Address, Size;
 }
 
 public sealed partial class Cpu
@@ -44,7 +44,7 @@ public sealed partial class Cpu
     private bool _parallel;
 
     /// <summary>True for a PE of a parallel domain (<see cref="InnerShareableDomain.Parallel"/>), on its own host thread.</summary>
-    public bool Parallel => _parallel;
+    internal bool Parallel => _parallel;
 
     // Joins a parallel domain: exclusives and atomics become host atomic, interrupts raised from another thread nudge.
     internal void JoinParallelDomain()
@@ -65,7 +65,7 @@ public sealed partial class Cpu
     /// blocks, at a compiled loop's head, before an interpreted instruction); its <see cref="StopReason"/> is then
     /// <see cref="StopReason.PeerRequest"/> unless it had stopped already. Nothing else changes.
     /// </summary>
-    public void Nudge()
+    internal void Nudge()
     {
         Interlocked.CompareExchange(ref _stopReason, (int)StopReason.PeerRequest, (int)StopReason.None);
         WakeWaiter?.Invoke();
@@ -77,19 +77,19 @@ public sealed partial class Cpu
     /// and returns true when this PE must go on (an interrupt, a request or a stop arrived; it has moved
     /// <see cref="CpuState.Cycles"/> up to the waker's time), false when the wait should skip to the deadline.
     /// </summary>
-    public Func<Cpu, bool>? ParallelWait { get; set; }
+    internal Func<Cpu, bool>? ParallelWait { get; set; }
 
     /// <summary>Parallel SMP, set by the machine: ends a <see cref="ParallelWait"/> in progress (called by <see cref="Nudge"/>).</summary>
-    public Action? WakeWaiter { get; set; }
+    internal Action? WakeWaiter { get; set; }
 
     /// <summary>True while other PEs' requests wait in this PE's queue (parallel SMP).</summary>
-    public bool HasPeerRequests => Volatile.Read(ref _peerWorkCount) != 0;
+    internal bool HasPeerRequests => Volatile.Read(ref _peerWorkCount) != 0;
 
     /// <summary>
     /// Called by the machine on this PE's host thread before it runs guest code (parallel mode): marks the PE running on
     /// this thread, drops a nudge and applies what the other PEs queued.
     /// </summary>
-    public void EnterGuest()
+    internal void EnterGuest()
     {
         Volatile.Write(ref _ownerThread, Environment.CurrentManagedThreadId);
         Interlocked.Exchange(ref _inGuest, 1); // a full fence: an issuer that saw 0 posted before the queue is read below
@@ -107,7 +107,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>Called by the machine on this PE's thread when it stops running guest code (parallel mode).</summary>
-    public void LeaveGuest()
+    internal void LeaveGuest()
     {
         RunPeerWork();
         Volatile.Write(ref _inGuest, 0);
@@ -118,7 +118,7 @@ public sealed partial class Cpu
     /// (an event among them may end its wait), so that the machine does not count it idle and skip time. Always false
     /// in deterministic mode.
     /// </summary>
-    public bool ResumesWhenRun => _parallel && ((IsWaiting && _waitingForEvent) || HasPeerRequests);
+    internal bool ResumesWhenRun => _parallel && ((IsWaiting && _waitingForEvent) || HasPeerRequests);
 
     // Queues w and nudges this PE; returns the ticket that HasCompleted takes.
     internal long Post(in PeerWork w)

@@ -18,17 +18,17 @@ public sealed partial class Cpu
     private bool _t32Narrow;
 
     /// <summary>The T32 decoder this CPU uses.</summary>
-    public T32Decoder T32Decoder { get; set; } = T32Decoder.Instance;
+    internal T32Decoder T32Decoder { get; set; } = T32Decoder.Instance;
 
     /// <summary>InITBlock(): an IT block is in progress (ITSTATE&lt;3:0&gt; != 0).</summary>
-    public bool InItBlock => (State.It & 0xF) != 0;
+    internal bool InItBlock => (State.It & 0xF) != 0;
 
     /// <summary>LastInITBlock(): the current instruction is the last of its IT block.</summary>
-    public bool LastInItBlock => (State.It & 0xF) == 0x8;
+    internal bool LastInItBlock => (State.It & 0xF) == 0x8;
 
     /// <summary>AArch32.ITAdvance: the next instruction's ITSTATE (the block ends after the instruction whose mask bits 2..0 are 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void ItAdvance()
+    internal void ItAdvance()
     {
         byte it = State.It;
         State.It = (it & 7) == 0 ? (byte)0 : (byte)((it & 0xE0) | ((it << 1) & 0x1F));
@@ -38,7 +38,7 @@ public sealed partial class Cpu
     /// Decodes a T32 instruction: a 16-bit one is the halfword (with bit 16 set when it executes inside an IT block,
     /// which changes the flag setting of the 16-bit data-processing encodings), a 32-bit one is hw1:hw2.
     /// </summary>
-    public A32Instruction DecodeT32(uint key)
+    internal A32Instruction DecodeT32(uint key)
     {
         int slot = (int)((key ^ (key >> 11) ^ (key >> 22)) & ((1 << T32DecodeCacheBits) - 1));
         var cached = _t32DecodeCacheValue[slot];

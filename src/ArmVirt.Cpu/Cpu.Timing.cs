@@ -16,7 +16,7 @@ public sealed partial class Cpu
     /// <see cref="TimingModel.CortexA57"/>. Both engines give the same cycle counts under every model
     /// (src/ArmVirt.Cpu/Timing/README.md). Under a model other than flat the JIT compiles blocks but no regions.
     /// </summary>
-    public TimingModel Timing
+    internal TimingModel Timing
     {
         get => _timing ?? TimingModel.Flat;
         init
@@ -27,7 +27,7 @@ public sealed partial class Cpu
     }
 
     /// <summary>The timing model's branch predictor, or null under <see cref="TimingModel.Flat"/>.</summary>
-    public BranchPredictor? BranchPredictor => _predictor;
+    internal BranchPredictor? BranchPredictor => _predictor;
 
     // The issue group in progress for the instruction at _issuePc when the instruction count is _issueInstructions (the
     // one before it retired just before, in the same group); any other instruction starts a new group. Kept by the

@@ -12,7 +12,7 @@ public sealed partial class Cpu
     private global::ArmVirt.Cpu.Timing.DescriptorReadCounter _descriptorReads = null!; // the translator's memory (Cpu.Timing.cs)
 
     /// <summary>The two-stage MMU with this CPU's TLB (created on first use).</summary>
-    public AddressTranslator Translator
+    internal AddressTranslator Translator
     {
         get
         {
@@ -32,7 +32,7 @@ public sealed partial class Cpu
     /// True when the current regime translates: stage 1 enabled (SCTLR_ELx.M) or, for EL1&amp;0, stage 2 or
     /// HCR_EL2.DC in force. Otherwise accesses use the flat map of AArch64.S1DisabledOutput.
     /// </summary>
-    public bool TranslationEnabled
+    internal bool TranslationEnabled
     {
         get
         {
@@ -43,20 +43,20 @@ public sealed partial class Cpu
     }
 
     /// <summary>A snapshot of the registers the walk needs for the current EL's regime.</summary>
-    public TranslationControl CurrentTranslationControl() => TranslationControlFor(State.EL);
+    internal TranslationControl CurrentTranslationControl() => TranslationControlFor(State.EL);
 
     /// <summary>
     /// A debugger's walk of <paramref name="va"/> in the current translation regime (stage 1 and, under it, stage 2):
     /// no TLB fill, no access-flag update, no exception; the fault, if any, is in the result.
     /// </summary>
-    public TranslationResult DebugTranslate(ulong va)
+    internal TranslationResult DebugTranslate(ulong va)
     {
         var control = CurrentTranslationControl();
         return Translator.Translate(in control, va, AccessType.Read);
     }
 
     /// <summary>The translation controls of the regime used at <paramref name="el"/>.</summary>
-    public TranslationControl TranslationControlFor(int el)
+    internal TranslationControl TranslationControlFor(int el)
     {
         int regime = el <= 1 ? 1 : el;
         bool aarch32 = regime == 1 && El1UsingAarch32;

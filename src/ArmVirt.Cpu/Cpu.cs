@@ -18,7 +18,7 @@ public sealed partial class Cpu
     /// Where execution continues after the current instruction: <c>PC + 4</c> when the handler starts;
     /// branches and exception entry overwrite it.
     /// </summary>
-    public ulong NextPc;
+    internal ulong NextPc;
 
     /// <summary>Creates a CPU attached to <paramref name="bus"/> and <paramref name="clock"/>, in its reset state.</summary>
     public Cpu(PhysicalBus bus, VirtualClock clock, CpuConfiguration? configuration = null)
@@ -59,10 +59,10 @@ public sealed partial class Cpu
     public SystemRegisterFile Sys { get; } = new();
 
     /// <summary>Every system register and system instruction this CPU implements; devices may add to it.</summary>
-    public SystemRegisterTable SystemRegisters { get; } = new();
+    internal SystemRegisterTable SystemRegisters { get; } = new();
 
     /// <summary>The Performance Monitors Extension (PMUv3): counters, and the overflow interrupt request the machine wires to a PPI.</summary>
-    public PerformanceMonitors Pmu { get; }
+    internal PerformanceMonitors Pmu { get; }
 
     /// <summary>Physical IRQ input (from the GIC CPU interface).</summary>
     public InterruptLine Irq { get; }
@@ -159,29 +159,29 @@ public sealed partial class Cpu
     // ---- Flags and conditions ----
 
     /// <summary>PSTATE.N.</summary>
-    public bool N => (State.Nzcv & 0x8000_0000) != 0;
+    internal bool N => (State.Nzcv & 0x8000_0000) != 0;
     /// <summary>PSTATE.Z.</summary>
-    public bool Z => (State.Nzcv & 0x4000_0000) != 0;
+    internal bool Z => (State.Nzcv & 0x4000_0000) != 0;
     /// <summary>PSTATE.C.</summary>
-    public bool C => (State.Nzcv & 0x2000_0000) != 0;
+    internal bool C => (State.Nzcv & 0x2000_0000) != 0;
     /// <summary>PSTATE.V.</summary>
-    public bool V => (State.Nzcv & 0x1000_0000) != 0;
+    internal bool V => (State.Nzcv & 0x1000_0000) != 0;
 
     /// <summary>Sets all four flags.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetNzcv(bool n, bool z, bool c, bool v) =>
+    internal void SetNzcv(bool n, bool z, bool c, bool v) =>
         State.Nzcv = (n ? 0x8000_0000u : 0) | (z ? 0x4000_0000u : 0) | (c ? 0x2000_0000u : 0) | (v ? 0x1000_0000u : 0);
 
     /// <summary>ConditionHolds (shared/functions/system/ConditionHolds) for a 4-bit condition code.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool ConditionHolds(int cond) => ConditionHolds(State.Nzcv, cond);
+    internal bool ConditionHolds(int cond) => ConditionHolds(State.Nzcv, cond);
 
     /// <summary>
     /// shared/functions/system/ConditionHolds for flags <paramref name="nzcv"/> (bits 31..28): the form compiled code
     /// calls with a constant condition on the flags it keeps in a local.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool ConditionHolds(uint nzcv, int cond)
+    internal static bool ConditionHolds(uint nzcv, int cond)
     {
         uint f = nzcv >> 28;
         bool n = (f & 8) != 0, z = (f & 4) != 0, c = (f & 2) != 0, v = (f & 1) != 0;

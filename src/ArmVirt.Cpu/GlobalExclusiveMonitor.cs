@@ -14,7 +14,7 @@ namespace ArmVirt.Cpu;
 /// holds a mark: the monitor tells each PE when that changes, so a PE alone, or PEs without reservations, store
 /// without reporting. All members are thread-safe.
 /// </remarks>
-public sealed class GlobalExclusiveMonitor
+internal sealed class GlobalExclusiveMonitor
 {
     private readonly object _lock = new();
     private readonly List<Attachment> _attached = new();

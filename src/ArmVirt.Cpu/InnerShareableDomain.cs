@@ -17,7 +17,7 @@ namespace ArmVirt.Cpu;
 /// the issuer of a TLBI or IC broadcast waits until every running peer applied it; exclusives and atomics are atomic
 /// on the host; the page filter's counts change atomically.
 /// </remarks>
-public sealed class InnerShareableDomain
+internal sealed class InnerShareableDomain
 {
     private readonly Cpu[] _cpus;
     private readonly long[][] _tickets; // per issuer, per peer: the ticket of the request it waits for (no allocation per TLBI)

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu;
 
 /// <summary>The PE-local exclusive monitor (Arm ARM B2.9.2): the address range marked by the last load-exclusive.</summary>
-public sealed class LocalExclusiveMonitor
+internal sealed class LocalExclusiveMonitor
 {
     /// <summary>Whether an address is marked (Exclusive Access state).</summary>
     public bool Valid { get; private set; }

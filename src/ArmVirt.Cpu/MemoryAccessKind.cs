@@ -2,7 +2,7 @@ namespace ArmVirt.Cpu;
 
 /// <summary>What kind of access an instruction makes, for permission, alignment and syndrome purposes.</summary>
 [Flags]
-public enum MemoryAccessKind
+internal enum MemoryAccessKind
 {
     /// <summary>A plain data read.</summary>
     Read = 0,

@@ -7,7 +7,7 @@ namespace ArmVirt.Devices;
 /// interrupt. Time comes from the virtual clock: the counter starts at <see cref="Pl031(VirtualClock, Func{ulong}, uint)"/>'s
 /// epoch and advances one per second of virtual time, so runs are repeatable unless the host supplies a real epoch.
 /// </summary>
-public sealed class Pl031 : RegisterMappedDevice, ISnapshotState
+internal sealed class Pl031 : RegisterMappedDevice, ISnapshotState
 {
     private readonly VirtualClock _clock;
     private readonly Func<ulong> _now;

@@ -6,7 +6,7 @@ namespace ArmVirt.Gic;
 /// One MMIO window shared by all CPUs that forwards each access to the accessing CPU's banked device,
 /// chosen by <see cref="Gicv2.AccessingCpu"/> (the way one GICC/GICH/GICV address range is banked in hardware).
 /// </summary>
-public sealed class GicBankedWindow : IMmioDevice
+internal sealed class GicBankedWindow : IMmioDevice
 {
     private readonly Gicv2 _gic;
     private readonly IMmioDevice[] _banks;

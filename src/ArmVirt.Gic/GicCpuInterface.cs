@@ -9,7 +9,7 @@ namespace ArmVirt.Gic;
 /// and preempts the running priority, and keeps the active priorities (GICC_APRn for Group 0, GICC_NSAPRn
 /// for Group 1; one bit per preemption level, 128 levels for 8 priority bits).
 /// </summary>
-public sealed class GicCpuInterface : RegisterMappedDevice
+internal sealed class GicCpuInterface : RegisterMappedDevice
 {
     /// <summary>GICC_IIDR of the GIC-400 (architecture version 2, revision 1, Arm).</summary>
     public const uint Gic400Iidr = 0x0202143B;

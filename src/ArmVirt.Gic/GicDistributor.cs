@@ -11,7 +11,7 @@ namespace ArmVirt.Gic;
 /// (IDs 0..31) are banked per CPU; the bank an access sees is the accessing CPU's, which this device takes
 /// from <see cref="Gicv2.AccessingCpu"/>; <see cref="Gicv2.DistributorView"/> gives a fixed-CPU view.
 /// </summary>
-public sealed class GicDistributor : RegisterMappedDevice
+internal sealed class GicDistributor : RegisterMappedDevice
 {
     /// <summary>GICD_IIDR of the GIC-400 (ProductID 0x02, Variant 0, Revision 1, Implementer 0x43B = Arm).</summary>
     public const uint Gic400Iidr = 0x0200143B;

@@ -3,7 +3,7 @@ using ArmVirt.Core;
 namespace ArmVirt.Gic;
 
 /// <summary>The distributor as seen by one fixed CPU (its SGI/PPI bank, its ITARGETSR mask, its SGIR source).</summary>
-public sealed class GicDistributorView : IMmioDevice
+internal sealed class GicDistributorView : IMmioDevice
 {
     private readonly GicDistributor _distributor;
 

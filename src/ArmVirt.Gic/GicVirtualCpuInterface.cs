@@ -8,7 +8,7 @@ namespace ArmVirt.Gic;
 /// Virtual priorities have 5 bits (LR.Priority is bits [7:3]) and 32 preemption levels. Deactivating a list
 /// register entry with HW = 1 deactivates its physical interrupt in the <see cref="GicDistributor"/>.
 /// </summary>
-public sealed class GicVirtualCpuInterface : RegisterMappedDevice
+internal sealed class GicVirtualCpuInterface : RegisterMappedDevice
 {
     // GICV_CTLR bits and where GICH_VMCR keeps them (IHI 0048B 5.3.4).
     private const uint EnableGrp0 = 1 << 0, EnableGrp1 = 1 << 1, AckCtl = 1 << 2, FiqEn = 1 << 3, Cbpr = 1 << 4;

@@ -9,7 +9,7 @@ namespace ArmVirt.Gic;
 /// It drives the CPU's maintenance interrupt (PPI 9, INTID 25) exactly as GICH_MISR reads while
 /// GICH_HCR.En is set, and, through the matching <see cref="GicVirtualCpuInterface"/>, the vIRQ and vFIQ lines.
 /// </summary>
-public sealed class GicVirtualInterfaceControl : RegisterMappedDevice
+internal sealed class GicVirtualInterfaceControl : RegisterMappedDevice
 {
     // GICH_HCR (IHI 0048B 5.3.2).
     internal const uint HcrEn = 1 << 0, HcrUie = 1 << 1, HcrLrenpie = 1 << 2, HcrNpie = 1 << 3;

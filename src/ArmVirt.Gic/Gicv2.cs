@@ -22,7 +22,7 @@ namespace ArmVirt.Gic;
 /// running. The QEMU <c>virt</c> layout is GICD 0x0800_0000, GICC 0x0801_0000, GICH 0x0803_0000,
 /// GICV 0x0804_0000 (GICC and GICV are 0x2000 bytes, GICH 0x1000).</para>
 /// </remarks>
-public sealed class Gicv2 : IGic, ISnapshotState
+internal sealed class Gicv2 : IGic, ISnapshotState
 {
     /// <summary>The PPI number (0..15) of the virtual interface maintenance interrupt: INTID 25.</summary>
     public const int MaintenancePpi = 9;

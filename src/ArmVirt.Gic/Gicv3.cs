@@ -15,7 +15,7 @@ namespace ArmVirt.Gic;
 /// The model is not thread-safe: the machine serialises accesses and line changes.</para>
 /// <para>Mapping (QEMU virt): GICD at 0x0800_0000, redistributor i at 0x080A_0000 + i * 0x2_0000.</para>
 /// </remarks>
-public sealed class Gicv3 : IGic, ISnapshotState
+internal sealed class Gicv3 : IGic, ISnapshotState
 {
     /// <summary>The PPI number (0..15) of the virtual interface maintenance interrupt: INTID 25.</summary>
     public const int MaintenancePpi = 9;

@@ -12,7 +12,7 @@ namespace ArmVirt.Gic;
 /// The system-register plumbing (access checks, traps, redirection to the virtual interface) lives in the machine;
 /// this type has no notion of exception levels beyond the EL3 EOI mode.
 /// </summary>
-public sealed class Gicv3CpuInterface
+internal sealed class Gicv3CpuInterface
 {
     /// <summary>Implemented priority bits (ICC_CTLR_EL1.PRIbits + 1).</summary>
     public const int PriorityBits = 5;

@@ -6,7 +6,7 @@ namespace ArmVirt.Gic;
 /// (IHI 0069, 12.1.10 "Virtualization and the CPU interface system registers"; 12.3 ICV_* descriptions).
 /// ICC_SGI*R, ICC_SRE_EL1 and ICC_ASGI1R are not virtualized and are therefore not listed.
 /// </summary>
-public enum Gicv3CpuRegister
+internal enum Gicv3CpuRegister
 {
     /// <summary>ICC/ICV_PMR_EL1: priority mask (redirected when IMO or FMO is set).</summary>
     Pmr,

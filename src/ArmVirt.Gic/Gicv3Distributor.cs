@@ -8,7 +8,7 @@ namespace ArmVirt.Gic;
 /// SPIs (IDs 32 and up); the SGIs and PPIs belong to the redistributors, so their bits here are RAZ/WI, as are
 /// GICD_ITARGETSR, GICD_SGIR, GICD_[CS]PENDSGIR (legacy, ARE = 0 only) and GICD_IGRPMODR/GICD_NSACR (DS = 1).
 /// </summary>
-public sealed class Gicv3Distributor : RegisterMappedDevice
+internal sealed class Gicv3Distributor : RegisterMappedDevice
 {
     /// <summary>GICD_IIDR and GICR_IIDR: Arm (0x43B), r0p0, ProductID 0 — QEMU's value (a GIC-500 r0p0 without ProductID).</summary>
     public const uint Iidr = 0x0000_043B;

@@ -8,7 +8,7 @@ namespace ArmVirt.Gic;
 /// of this PE: group, enable, pending, active, priority, configuration). LPIs are not implemented (GICR_TYPER.PLPIS = 0),
 /// so GICR_CTLR.EnableLPIs, GICR_PROPBASER and GICR_PENDBASER are RAZ/WI.
 /// </summary>
-public sealed class Gicv3Redistributor : RegisterMappedDevice
+internal sealed class Gicv3Redistributor : RegisterMappedDevice
 {
     /// <summary>Size of one redistributor's frames (RD_base + SGI_base).</summary>
     public const ulong FrameSize = 0x2_0000;

@@ -17,7 +17,7 @@ namespace ArmVirt.Gic;
 /// VEOIM = 0, or ICV_DIR_EL1) deactivates that pINTID through the callback given to the constructor, as a
 /// write of the pINTID to ICC_DIR_EL1 would (IHI 0069 "Hardware interrupts" in the virtualization chapter).</para>
 /// </remarks>
-public sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface, ISnapshotState
+internal sealed class Gicv3VirtualCpuInterface : IGicv3VirtualCpuInterface, ISnapshotState
 {
     /// <summary>The PPI number of the maintenance interrupt: INTID 25 (Server Base System Architecture).</summary>
     public const int MaintenancePpi = 9;

@@ -3,8 +3,8 @@ using ArmVirt.Core;
 namespace ArmVirt.Gic;
 
 /// <summary>
-/// What a machine wires to either GIC generation (<see cref="Gicv2"/>, <see cref="Gicv3"/>): the interrupt inputs of the
-/// devices and the CPUs' outputs, and reset. Each generation's registers are reached through its own type.
+/// What a machine wires to either GIC generation (GICv2 or GICv3, whose implementations are internal to the package):
+/// the interrupt inputs of the devices and the CPUs' outputs, and reset. Each generation's registers are the guest's.
 /// </summary>
 public interface IGic
 {

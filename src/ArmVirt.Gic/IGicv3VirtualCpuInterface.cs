@@ -5,7 +5,7 @@ namespace ArmVirt.Gic;
 /// its accesses. It is driven by the hypervisor's ICH_*_EL2 registers (list registers, ICH_HCR_EL2, ICH_VMCR_EL2).
 /// The physical GICv3 CPU interface's system-register installer calls it; the CPU never sees the GIC.
 /// </summary>
-public interface IGicv3VirtualCpuInterface
+internal interface IGicv3VirtualCpuInterface
 {
     /// <summary>
     /// True when ICH_HCR_EL2 traps this EL1 access to EL2 (TC for the common registers, TALL0/TALL1 for each group,

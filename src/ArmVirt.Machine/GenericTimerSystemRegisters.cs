@@ -9,7 +9,7 @@ namespace ArmVirt.Machine;
 /// controls of CNTKCTL_EL1 (EL0) and CNTHCTL_EL2 (EL1 physical counter/timer), Arm ARM D11.2 and the
 /// per-register "Accessibility" pseudocode of CNTPCT_EL0, CNTP_CTL_EL0 and friends (FEAT_VHE not implemented).
 /// </summary>
-public static class GenericTimerSystemRegisters
+internal static class GenericTimerSystemRegisters
 {
     private const ulong El0PctEn = 1, El0VctEn = 2, El0VtEn = 1 << 8, El0PtEn = 1 << 9;
     private const ulong El1PctEn = 1, El1PcEn = 2;

@@ -10,7 +10,7 @@ namespace ArmVirt.Machine;
 /// to the virtual CPU interface (ICV_*) when HCR_EL2.IMO/FMO route the group to EL2 (IHI 0069 12.1.10), the EL2 trap of
 /// ICC_SGI*R_EL1 under IMO/FMO and of ICC_SRE_EL1 under ICC_SRE_EL2.Enable = 0, and ID_AA64PFR0_EL1.GIC = 1.
 /// </summary>
-public static class Gicv3SystemRegisters
+internal static class Gicv3SystemRegisters
 {
     private enum Kind { Group0, Group1, Common }
 

@@ -10,7 +10,7 @@ namespace ArmVirt.Machine;
 /// when EL2 is not implemented. The ICV_*_EL1 side is reached through the physical ICC_* installer, which hands EL1
 /// accesses to the same object when HCR_EL2.IMO/FMO redirect them.
 /// </summary>
-public static class Gicv3VirtualSystemRegisters
+internal static class Gicv3VirtualSystemRegisters
 {
     /// <summary>Adds the ICH_*_EL2 registers of <paramref name="virtualInterface"/> to <paramref name="cpu"/>
     /// (nothing when the CPU has no EL2).</summary>

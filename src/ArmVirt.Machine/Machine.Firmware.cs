@@ -8,7 +8,7 @@ public sealed partial class Machine
     /// The SMCCC conduit of the built-in PSCI firmware, chosen as QEMU's virt does: HVC when the boot CPU starts at
     /// EL1 (no EL2 to take it), SMC when it starts at EL2 or EL3.
     /// </summary>
-    public static FirmwareConduit ConduitFor(int highestEl) => highestEl == 1 ? FirmwareConduit.Hvc : FirmwareConduit.Smc;
+    internal static FirmwareConduit ConduitFor(int highestEl) => highestEl == 1 ? FirmwareConduit.Hvc : FirmwareConduit.Smc;
 
     /// <summary>What the built-in firmware needs to know about the machine.</summary>
     internal readonly record struct FirmwareSettings(bool Semihosting, Stream SemihostingOutput, ulong RamSize, string CommandLine);

@@ -28,7 +28,7 @@ public sealed partial class Machine
     /// The index of the CPU running now, or that ran last (devices with banked registers ask it); in parallel mode the CPU
     /// of the calling host thread (0 on a thread that runs none).
     /// </summary>
-    public int CurrentCpuIndex
+    internal int CurrentCpuIndex
     {
         get => SmpMode == SmpMode.Parallel ? t_currentCpu : _currentCpuIndex;
         private set => _currentCpuIndex = value;

@@ -55,7 +55,7 @@ public sealed partial class Machine : IDisposable
     public IReadOnlyList<CpuCore> Cpus { get; }
 
     /// <summary>Each CPU's generic timer, by CPU index.</summary>
-    public IReadOnlyList<GenericTimer> Timers { get; }
+    internal IReadOnlyList<GenericTimer> Timers { get; }
 
     /// <summary>The guest physical address space.</summary>
     public PhysicalBus Bus { get; }
@@ -64,43 +64,44 @@ public sealed partial class Machine : IDisposable
     public VirtualClock Clock { get; }
 
     /// <summary>The boot CPU's generic timer (its system registers are installed in <see cref="Cpu"/>).</summary>
-    public GenericTimer Timer { get; }
+    internal GenericTimer Timer { get; }
 
     /// <summary>The PL011 UART at 0x0900_0000.</summary>
     public Pl011 Uart { get; }
 
     /// <summary>
     /// The interrupt controller, either version (<see cref="GicVersion"/>): the interrupt lines of the devices and the
-    /// CPUs' outputs. Its registers are reached through <see cref="Gicv2"/> or <see cref="Gicv3"/>.
+    /// CPUs' outputs, the same <see cref="IGic"/> for GICv2 and GICv3. Its registers are the guest's (or the GDB stub's)
+    /// to read.
     /// </summary>
     public IGic Gic => (IGic?)Gicv2 ?? Gicv3!;
 
     /// <summary>The GICv2 (distributor at 0x0800_0000; GICH/GICV when EL2 is implemented), or null when the machine has a GICv3.</summary>
-    public Gicv2? Gicv2 { get; init; }
+    internal Gicv2? Gicv2 { get; init; }
 
     /// <summary>The GICv3 (distributor at 0x0800_0000, redistributors from 0x080A_0000) or null when the machine has a GICv2.</summary>
-    public Gicv3? Gicv3 { get; init; }
+    internal Gicv3? Gicv3 { get; init; }
 
     /// <summary>The GICv3 virtualization of the boot CPU (ICH_*_EL2, ICV_*), or null without a GICv3 or without EL2.</summary>
-    public Gicv3VirtualCpuInterface? Gicv3Virtual { get; init; }
+    internal Gicv3VirtualCpuInterface? Gicv3Virtual { get; init; }
 
     /// <summary>Each CPU's GICv3 virtualization, by CPU index (empty without a GICv3 or without EL2).</summary>
-    public IReadOnlyList<Gicv3VirtualCpuInterface> Gicv3VirtualInterfaces { get; init; } = [];
+    internal IReadOnlyList<Gicv3VirtualCpuInterface> Gicv3VirtualInterfaces { get; init; } = [];
 
     /// <summary>The GIC generation: 2 or 3.</summary>
     public int GicVersion => Gicv3 != null ? 3 : 2;
 
     /// <summary>The PL031 real-time clock at 0x0901_0000.</summary>
-    public Pl031 Rtc { get; init; } = null!;
+    internal Pl031 Rtc { get; init; } = null!;
 
     /// <summary>The 32 virtio-mmio transports at 0x0a00_0000, slot n at 0x0a00_0000 + n * 0x200 (empty slots have no device).</summary>
-    public IReadOnlyList<VirtioMmioTransport> VirtioSlots { get; init; } = [];
+    internal IReadOnlyList<VirtioMmioTransport> VirtioSlots { get; init; } = [];
 
     /// <summary>
     /// The virtio devices in the order they were configured; device n sits in slot 31 - n (as QEMU fills its slots).
     /// They are disposed with the machine (block images flushed).
     /// </summary>
-    public IReadOnlyList<VirtioDevice> VirtioDevices { get; init; } = [];
+    public IReadOnlyList<VirtioDevice> VirtioDevices { get; internal init; } = [];
 
     /// <summary>The device tree blob given to the guest (generated, or the user's amended one).</summary>
     public byte[] Dtb => _boot.Dtb;
@@ -354,8 +355,8 @@ public sealed partial class Machine : IDisposable
     }
 
     /// <summary>
-    /// Resets the machine as a power cycle does (QEMU's <c>system_reset</c>): every CPU, the GIC, timers, UART and virtio
-    /// transports to their reset state, the kernel, initrd, device tree and loader images written to RAM again, CPU 0
+    /// Resets the machine as a power cycle does (QEMU's <c>system_reset</c>): every CPU, the GIC, timers, UART, virtio
+    /// transports and the custom devices that implement <see cref="IResettable"/> to their reset state, the kernel, initrd, device tree and loader images written to RAM again, CPU 0
     /// at the kernel's entry and the others off. The rest of RAM keeps its contents and virtual time goes on, as in
     /// QEMU; <see cref="InstructionsExecuted"/> keeps counting. The next <see cref="Run"/> starts the guest afresh.
     /// </summary>
@@ -370,6 +371,10 @@ public sealed partial class Machine : IDisposable
         Gic.Reset();
         foreach (var v in Gicv3VirtualInterfaces) v.Reset();
         foreach (var slot in VirtioSlots) slot.Reset(); // as a power cycle: status 0, queues disabled
+        // The user's devices that have a reset state (IResettable); the PL031 has none, as QEMU's: its time, match and
+        // mask registers and a raised alarm survive a reset, and virtio-rng's entropy stream goes on (QEMU's backends
+        // are not reset) while its queues are.
+        foreach (var d in CustomDevices) (d as IResettable)?.Reset();
         InstallFirmware(_firmware); // fresh PSCI state, as after a power cycle
         Boot();
     }

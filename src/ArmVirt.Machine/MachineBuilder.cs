@@ -269,13 +269,18 @@ public sealed partial class MachineBuilder
     /// <see cref="ArmVirt.Cpu.Timing.TimingModel.CortexA57"/>. Virtual time (the generic timer, the RTC) follows the cycles,
     /// so under a slower model a guest's timers fire after fewer instructions. Both engines give the same counts.
     /// </summary>
-    public MachineBuilder WithTiming(ArmVirt.Cpu.Timing.TimingModel model)
+    internal MachineBuilder WithTiming(ArmVirt.Cpu.Timing.TimingModel model)
     {
         _timing = model;
         return this;
     }
 
-    /// <summary>The timing model by name: "flat" (default), "cortex-a53" or "cortex-a57" (see <see cref="WithTiming(ArmVirt.Cpu.Timing.TimingModel)"/>).</summary>
+    /// <summary>
+    /// The timing model every CPU charges cycles by, by name (<c>--timing</c>): "flat" (default: one cycle per
+    /// instruction), "cortex-a53" (in order, dual issue) or "cortex-a57" (three-wide). Virtual time (the generic timer,
+    /// the RTC) follows the cycles, so under a slower model a guest's timers fire after fewer instructions. Both engines
+    /// give the same counts.
+    /// </summary>
     public MachineBuilder WithTiming(string model) => WithTiming(ArmVirt.Cpu.Timing.TimingModel.Parse(model));
 
     /// <summary>

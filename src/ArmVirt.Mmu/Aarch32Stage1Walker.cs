@@ -15,7 +15,7 @@ namespace ArmVirt.Mmu;
 /// level of the descriptor that named the domain's region (level 1 for a section, level 2 for a page). The short
 /// format's NS, NOS and the IMPLEMENTATION DEFINED TEX remap bits are ignored (Non-secure only).
 /// </remarks>
-public static class Aarch32Stage1Walker
+internal static class Aarch32Stage1Walker
 {
     private const ulong SctlrWxn = 1UL << 19, SctlrUwxn = 1UL << 20, SctlrTre = 1UL << 28, SctlrAfe = 1UL << 29;
 

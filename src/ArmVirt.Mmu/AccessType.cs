@@ -6,7 +6,7 @@ namespace ArmVirt.Mmu;
 /// the rest are modifiers.
 /// </summary>
 [Flags]
-public enum AccessType : byte
+internal enum AccessType : byte
 {
     /// <summary>A data read.</summary>
     Read = 0,
@@ -31,7 +31,7 @@ public enum AccessType : byte
 }
 
 /// <summary>Helpers over <see cref="AccessType"/>.</summary>
-public static class AccessTypeExtensions
+internal static class AccessTypeExtensions
 {
     /// <summary>True for a data write.</summary>
     public static bool IsWrite(this AccessType a) => (a & AccessType.Write) != 0;

@@ -19,7 +19,7 @@ namespace ArmVirt.Mmu;
 /// <item>TLBI instructions call <see cref="Tlb.Invalidate(TlbiOperation, ulong, ushort)"/>.</item>
 /// </list>
 /// </remarks>
-public sealed class AddressTranslator
+internal sealed class AddressTranslator
 {
     /// <summary>Creates a translator over <paramref name="memory"/> with a TLB of <paramref name="tlbEntries"/> entries.</summary>
     public AddressTranslator(IPhysicalMemory memory, int tlbEntries = Tlb.DefaultEntries)

@@ -1,7 +1,7 @@
 namespace ArmVirt.Mmu;
 
 /// <summary>The kind of MMU fault (Arm ARM D8.14 "MMU faults").</summary>
-public enum FaultKind : byte
+internal enum FaultKind : byte
 {
     /// <summary>No fault.</summary>
     None = 0,

@@ -5,7 +5,7 @@ namespace ArmVirt.Mmu;
 /// <summary>
 /// The physical memory the walkers read descriptors from, and the host mapping the TLB fast path uses.
 /// </summary>
-public interface IPhysicalMemory
+internal interface IPhysicalMemory
 {
     /// <summary>
     /// Reads the 64-bit little-endian descriptor at physical address <paramref name="pa"/>. False when nothing
@@ -24,7 +24,7 @@ public interface IPhysicalMemory
 }
 
 /// <summary><see cref="IPhysicalMemory"/> over the machine's <see cref="PhysicalBus"/>.</summary>
-public sealed class PhysicalBusMemory : IPhysicalMemory
+internal sealed class PhysicalBusMemory : IPhysicalMemory
 {
     private readonly PhysicalBus _bus;
 

@@ -4,7 +4,7 @@ namespace ArmVirt.Mmu;
 /// Resulting memory attributes of a translation: the MAIR_ELx-format attribute byte (the encoding PAR_EL1.ATTR
 /// reports) and the shareability (SH encoding: 0 non-shareable, 2 outer, 3 inner).
 /// </summary>
-public readonly struct MemoryAttributes : IEquatable<MemoryAttributes>
+internal readonly struct MemoryAttributes : IEquatable<MemoryAttributes>
 {
     /// <summary>Device-nGnRnE, outer shareable: the data side of a disabled stage 1 (AArch64.S1DisabledOutput).</summary>
     public static MemoryAttributes DeviceNGnRnE => new(0x00, Shareability.Outer);
@@ -131,7 +131,7 @@ public readonly struct MemoryAttributes : IEquatable<MemoryAttributes>
 }
 
 /// <summary>Shareability, in the SH[1:0] descriptor encoding.</summary>
-public enum Shareability : byte
+internal enum Shareability : byte
 {
     /// <summary>Non-shareable (0b00).</summary>
     NonShareable = 0,
@@ -142,7 +142,7 @@ public enum Shareability : byte
 }
 
 /// <summary>Cacheability of Normal memory, ordered weakest first.</summary>
-public enum Cacheability : byte
+internal enum Cacheability : byte
 {
     /// <summary>Non-cacheable.</summary>
     NonCacheable = 0,

@@ -1,7 +1,7 @@
 namespace ArmVirt.Mmu;
 
 /// <summary>Formats PAR_EL1 (64-bit format) after an AT instruction (Arm ARM D24.2 PAR_EL1).</summary>
-public static class ParEl1
+internal static class ParEl1
 {
     /// <summary>
     /// Success (F = 0): ATTR [63:56], PA [47:12], RES1 [11], NS [9], SH [8:7]. Fault (F = 1): RES1 [11], S [9],

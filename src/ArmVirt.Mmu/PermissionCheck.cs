@@ -5,7 +5,7 @@ namespace ArmVirt.Mmu;
 /// an access is allowed when <c>(perms &amp; Required) == Required &amp;&amp; (perms &amp; Forbidden) == 0</c>
 /// (AArch64.S1HasPermissionsFault, AArch64.S2HasPermissionsFault).
 /// </summary>
-public readonly struct PermissionCheck
+internal readonly struct PermissionCheck
 {
     /// <summary>Creates a check.</summary>
     public PermissionCheck(TlbPermissions required, TlbPermissions forbidden)

@@ -10,7 +10,7 @@ namespace ArmVirt.Mmu;
 /// <see cref="AddressTranslator"/>. In the EL1&amp;0 regime with stage 2 enabled each descriptor address is an IPA
 /// translated by <see cref="Stage2Walker"/>; a fault there is a stage 2 fault with S1PTW set.
 /// </summary>
-public static class Stage1Walker
+internal static class Stage1Walker
 {
     /// <summary>Walks the stage 1 tables for <paramref name="va"/>. Stage 1 must be enabled.</summary>
     public static StageWalk Walk(in TranslationControl c, IPhysicalMemory memory, ulong va, AccessType access)

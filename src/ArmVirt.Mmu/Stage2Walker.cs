@@ -7,7 +7,7 @@ namespace ArmVirt.Mmu;
 /// start-level consistency checks, concatenated initial tables, S2AP/XN rights, MemAttr attributes, address
 /// size, translation, access flag and permission faults (all reported as stage 2, with the IPA for HPFAR_EL2).
 /// </summary>
-public static class Stage2Walker
+internal static class Stage2Walker
 {
     /// <summary>Walks the stage 2 tables for <paramref name="ipa"/> without checking rights.</summary>
     /// <param name="c">The control snapshot (VTCR_EL2, VTTBR_EL2, PAMax).</param>

@@ -4,7 +4,7 @@ namespace ArmVirt.Mmu;
 /// The result of one stage of translation (TTWState of one stage): the output address, the level and size of the
 /// final descriptor, that stage's attributes and rights, or a fault.
 /// </summary>
-public readonly struct StageWalk
+internal readonly struct StageWalk
 {
     /// <summary>Creates a successful stage result.</summary>
     public StageWalk(ulong outputAddress, int level, int blockShift, MemoryAttributes attributes,

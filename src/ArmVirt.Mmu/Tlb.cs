@@ -20,7 +20,7 @@ namespace ArmVirt.Mmu;
 /// so a context switch needs no flush. Writes to RAM never update cached rights; guests must use TLBI as the
 /// architecture requires. <see cref="Generation"/> counts invalidations for code caches.</para>
 /// </remarks>
-public sealed class Tlb
+internal sealed class Tlb
 {
     /// <summary>Default number of slots.</summary>
     public const int DefaultEntries = 4096;

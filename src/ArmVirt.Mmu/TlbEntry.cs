@@ -8,7 +8,7 @@ namespace ArmVirt.Mmu;
 /// inlined fast path (see <see cref="Tlb"/>).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-public struct TlbEntry
+internal struct TlbEntry
 {
     /// <summary>Value of <see cref="VaPage"/> in an empty slot (no VA page has it).</summary>
     public const ulong Empty = ulong.MaxValue;

@@ -6,7 +6,7 @@ namespace ArmVirt.Mmu;
 /// PSTATE.PAN is set. Check with <see cref="PermissionCheck"/>.
 /// </summary>
 [Flags]
-public enum TlbPermissions : byte
+internal enum TlbPermissions : byte
 {
     /// <summary>No access.</summary>
     None = 0,

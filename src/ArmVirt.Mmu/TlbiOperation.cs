@@ -5,7 +5,7 @@ namespace ArmVirt.Mmu;
 /// Shareable (…IS) and Outer Shareable (…OS) forms map to the same local operation here; broadcasting them to the
 /// other PEs is the SMP machinery's job.
 /// </summary>
-public enum TlbiOperation : byte
+internal enum TlbiOperation : byte
 {
     /// <summary>TLBI VMALLE1: all EL1&amp;0 stage 1 entries of the current VMID.</summary>
     Vmalle1,

@@ -11,7 +11,7 @@ namespace ArmVirt.Mmu;
 /// are never updated), FEAT_HPDS, FEAT_LPA/LPA2 (52-bit addresses), FEAT_TTST (TxSZ above 39), 16-bit VMIDs,
 /// big-endian walks (SCTLR.EE), Secure EL1&amp;0.
 /// </remarks>
-public readonly struct TranslationControl
+internal readonly struct TranslationControl
 {
     /// <summary>The translation regime of the access.</summary>
     public TranslationRegime Regime { get; init; }

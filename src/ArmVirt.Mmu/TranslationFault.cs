@@ -6,7 +6,7 @@ namespace ArmVirt.Mmu;
 /// <see cref="S1Ptw"/> (ISS[7]) and <see cref="IsWrite"/> (WnR); FAR_ELx is the faulting VA; for a stage 2 fault
 /// HPFAR_EL2 is <see cref="Hpfar"/>. A stage 2 fault (including S1PTW) is taken to EL2.
 /// </summary>
-public readonly struct TranslationFault
+internal readonly struct TranslationFault
 {
     /// <summary>Creates a fault record.</summary>
     public TranslationFault(FaultKind kind, int level, int stage, bool s1Ptw, ulong ipa, bool isWrite, int domain = 0)

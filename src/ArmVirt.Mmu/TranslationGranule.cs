@@ -1,7 +1,7 @@
 namespace ArmVirt.Mmu;
 
 /// <summary>Translation granule size (TCR_ELx.TGn, VTCR_EL2.TG0), as log2 of the page size.</summary>
-public enum TranslationGranule : byte
+internal enum TranslationGranule : byte
 {
     /// <summary>4 KiB pages, 9 bits resolved per level.</summary>
     Size4K = 12,

@@ -4,7 +4,7 @@ namespace ArmVirt.Mmu;
 /// A VMSAv8-64 translation regime (Arm ARM D8.1.2). EL2&amp;0 (FEAT_VHE) is not modelled: none of the CPU
 /// models advertise it.
 /// </summary>
-public enum TranslationRegime : byte
+internal enum TranslationRegime : byte
 {
     /// <summary>Non-secure EL1&amp;0: stage 1 controlled from EL1 (two VA ranges, ASIDs), optional stage 2 from EL2.</summary>
     EL10 = 0,

@@ -4,7 +4,7 @@ namespace ArmVirt.Mmu;
 /// The outcome of a translation (AddressDescriptor): either a fault, or the output address with its attributes,
 /// the rights of the whole mapping and the TLB tags. A readonly struct: returning it never allocates.
 /// </summary>
-public readonly struct TranslationResult
+internal readonly struct TranslationResult
 {
     /// <summary>Creates a successful result.</summary>
     public TranslationResult(ulong va, ulong ipa, ulong pa, MemoryAttributes attributes, TlbPermissions permissions,

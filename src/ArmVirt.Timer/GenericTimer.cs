@@ -7,7 +7,7 @@ namespace ArmVirt.Timer;
 /// the virtual timer (CNTV, offset by CNTVOFF_EL2), the EL2 physical timer (CNTHP) and the secure physical timer
 /// (CNTPS), plus CNTKCTL_EL1 and CNTHCTL_EL2. Access checks are the CPU's business: this type only holds state.
 /// </summary>
-public sealed class GenericTimer
+internal sealed class GenericTimer
 {
     private readonly Func<ulong> _now;
     private ulong _virtualOffset;

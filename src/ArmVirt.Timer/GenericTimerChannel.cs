@@ -7,7 +7,7 @@ namespace ArmVirt.Timer;
 /// <c>count - offset &gt;= CVAL</c> (Arm ARM D11.2.4 "Timers"). The output line is high when ENABLE is set,
 /// the condition holds and IMASK is clear; a virtual-time event is scheduled for when the condition will start to hold.
 /// </summary>
-public sealed class GenericTimerChannel
+internal sealed class GenericTimerChannel
 {
     private const ulong Enable = 1, IMask = 2, IStatus = 4;
     private readonly GenericTimer _owner;

@@ -4,7 +4,7 @@ namespace ArmVirt.Timer;
 /// The system counter (Arm ARM D11.1.2 "The system counter"): a count derived from virtual CPU cycles, never from
 /// the host clock. With the defaults (1 GHz CPU, 62.5 MHz counter) one tick is 16 cycles.
 /// </summary>
-public sealed class SystemCounter
+internal sealed class SystemCounter
 {
     /// <summary>Creates a counter ticking at <paramref name="frequencyHz"/> for a CPU clocked at <paramref name="cpuFrequencyHz"/>.</summary>
     public SystemCounter(ulong cpuFrequencyHz = 1_000_000_000, ulong frequencyHz = 62_500_000)

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.Tests;
 
 /// <summary>Programs with loads, stores, exclusives, atomics and MMIO under both engines.</summary>
 [TestClass]
-public sealed class LockstepMemoryTests
+internal sealed class LockstepMemoryTests
 {
     private const ulong Base = LockstepPair.RamBase;
     private const ulong Vbar = Base + 0x800;

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.Tests;
 /// by a random branch or an UNDEFINED word, executed as one compiled block and compared with the interpreter.
 /// </summary>
 [TestClass]
-public sealed class LockstepRandomTests
+internal sealed class LockstepRandomTests
 {
     private const int Sequences = 10_000;
 

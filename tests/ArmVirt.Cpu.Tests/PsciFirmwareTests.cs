@@ -3,7 +3,7 @@ using ArmVirt.Cpu.Firmware;
 namespace ArmVirt.Cpu.Tests;
 
 [TestClass]
-public sealed class PsciFirmwareTests
+internal sealed class PsciFirmwareTests
 {
     private const ulong Ram = CpuHarness.RamBase;
     private const ulong Minus1 = ulong.MaxValue;

@@ -5,7 +5,7 @@ using ArmVirt.Cpu.Firmware;
 namespace ArmVirt.Cpu.Tests;
 
 [TestClass]
-public sealed class SemihostingTests
+internal sealed class SemihostingTests
 {
     private const ulong Ram = CpuHarness.RamBase;
     private const ulong RamEnd = Ram + (1 << 20);

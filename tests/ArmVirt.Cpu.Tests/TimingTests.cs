@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.Tests;
 /// after every block on random programs with loops, calls, loads/stores, faults and translation table walks.
 /// </summary>
 [TestClass]
-public sealed class TimingTests
+internal sealed class TimingTests
 {
     [TestMethod]
     [DataRow(0x91000420u, TimingClass.IntAlu, DisplayName = "add x0, x1, #1")]

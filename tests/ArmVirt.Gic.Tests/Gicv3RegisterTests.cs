@@ -5,7 +5,7 @@ namespace ArmVirt.Gic.Tests;
 
 /// <summary>Reset values and read/write behaviour of every GICv3 distributor, redistributor and ICC_* register.</summary>
 [TestClass]
-public sealed class Gicv3RegisterTests
+internal sealed class Gicv3RegisterTests
 {
     private static IMmioDevice Device(Gicv3 gic, string name) => name switch
     {

@@ -4,7 +4,7 @@ using ArmVirt.Mmu;
 namespace ArmVirt.Mmu.Tests;
 
 [TestClass]
-public sealed class TlbTests
+internal sealed class TlbTests
 {
     private static TranslationResult Page(ulong va, ulong pa, bool global = true, int s1Shift = 12, int s2Shift = 0, ulong ipa = ulong.MaxValue)
         => new(va, ipa == ulong.MaxValue ? pa : ipa, pa, new MemoryAttributes(0xFF, Shareability.Inner), TlbPermissions.All,

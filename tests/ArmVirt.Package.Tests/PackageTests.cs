@@ -113,6 +113,27 @@ public sealed class PackageTests
         Assert.AreEqual(0, r.ExitCode, r.Output);
     }
 
+    /// <summary>
+    /// README's first C# block ("Using the library") is a complete program: alone in a project that knows only the feed,
+    /// it builds and boots the demo guest given as its argument to PSCI SYSTEM_OFF.
+    /// </summary>
+    [TestMethod]
+    public void ReadmeFirstCSharpBlockIsACompleteProgram()
+    {
+        string dir = Path.Combine(work!, "readme-first");
+        Directory.CreateDirectory(dir);
+        string readme = File.ReadAllText(Path.Combine(RepositoryRoot, "README.md"));
+        string first = Regex.Match(readme, "```csharp\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), first);
+        WriteConsumerProject(dir, "ReadmeFirst");
+        string demo = Path.Combine(RepositoryRoot, "tests", "guests", "bin", "demo.elf");
+        var r = Run("dotnet", ["run", "-c", "Release", "--", demo], dir, IsolatedPackages(dir));
+        TestContext.WriteLine(r.Output);
+        Assert.AreEqual(0, r.ExitCode, r.Output);
+        StringAssert.Contains(r.Output, "EL2: hello from the hypervisor level");
+        StringAssert.Matches(r.Output, new Regex(@"PowerOff after \d+ instructions"));
+    }
+
     [TestMethod]
     public void ToolInstallsFromTheFeedAndRunsTheDemo()
     {

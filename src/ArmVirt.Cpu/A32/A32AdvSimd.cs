@@ -13,7 +13,7 @@ namespace ArmVirt.Cpu.A32;
 /// Advanced SIMD requires, accumulating FPSCR's cumulative flags. A Q operation names Q[d/2] and needs even register
 /// numbers (odd ones are UNDEFINED), and writes both D registers of it.
 /// </summary>
-public static class A32AdvSimd
+internal static class A32AdvSimd
 {
     // StandardFPSCRValue: AHP from FPSCR, DN = 1, FZ = 1, RMode = 00.
     private static uint StandardFpscr(Cpu cpu) => (cpu.State.Fpcr & FloatingPoint.FpcrAhp) | FloatingPoint.FpcrDn | FloatingPoint.FpcrFz;

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.A32;
 /// d, n, m are D register numbers (D:Vd, N:Vn, M:Vm), <see cref="A32Operands.SetFlags"/> is Q (a quadword operation),
 /// <see cref="A32Operands.Unsigned"/> is U, <see cref="A32Operands.Size"/> the element size in bits.
 /// </summary>
-public static class A32AdvSimdFormats
+internal static class A32AdvSimdFormats
 {
     private static int Field(uint insn, int hi, int lo) => (int)((insn >> lo) & ((1u << (hi - lo + 1)) - 1));
     private static bool Bit(uint insn, int n) => ((insn >> n) & 1) != 0;

@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// encoding asks for is checked on the first address (an Alignment fault), and all loads happen before any register
 /// is written.
 /// </summary>
-public static class A32AdvSimdLoadStore
+internal static class A32AdvSimdLoadStore
 {
     /// <summary>The element or structure load or store.</summary>
     public static void Execute(Cpu cpu, in A32Operands op)

@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.A32;
 /// prefix (F3.1: 111U 1111 ... and 1111 1001 ...), their words mapped to the A32 form before the operand format and
 /// the constraint run, so one format and one handler serve both.
 /// </summary>
-public static class A32AdvSimdTable
+internal static class A32AdvSimdTable
 {
     private static readonly (string Name, string Bits, A32OperandFormat Format, A32Handler Handler, Func<uint, bool>? Constraint)[] Rows =
     [

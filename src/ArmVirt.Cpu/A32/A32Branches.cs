@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.A32;
 /// (immediate), BX, BLX (register), BXJ. Targets are relative to PC + 8; BL and BLX write the next instruction's
 /// address to LR (R14).
 /// </summary>
-public static class A32Branches
+internal static class A32Branches
 {
     private static uint Pc(Cpu cpu) => (uint)cpu.State.PC;
 

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A32;
 /// MVN, each written once over the second operand its form gives (<see cref="Operand2"/>). Arithmetic goes through
 /// <see cref="AddWithCarry"/>, shifts through <see cref="A32Shift.ShiftC"/>.
 /// </summary>
-public static class A32DataProcessing
+internal static class A32DataProcessing
 {
     /// <summary>The opcodes in encoding order (bits 24..21), with their handlers, for the decode table.</summary>
     public static readonly (string Name, A32Handler Handler, bool Compare)[] Opcodes =

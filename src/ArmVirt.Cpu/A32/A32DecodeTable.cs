@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.A32;
 /// variable bit. Encodings no row accepts are UNDEFINED; the rows of <see cref="A32System.NotImplemented"/> name the
 /// spaces not modelled yet, which stop the run rather than raise an UNDEFINED the hardware would not.
 /// </summary>
-public static class A32DecodeTable
+internal static class A32DecodeTable
 {
     /// <summary>Every row.</summary>
     public static IReadOnlyList<A32Encoding> All { get; } = [.. DataProcessing(), .. Others(), .. A32FloatingPointTable.A32Rows(), .. A32AdvSimdTable.A32Rows()];

@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// Decoder built from <see cref="A32DecodeTable"/>: rows split into buckets by bits 27..20 (op0/op1 of the top-level
 /// encoding, F4.1), conditional and unconditional apart, most specific first. Words no row accepts are UNDEFINED.
 /// </summary>
-public sealed class A32Decoder
+internal sealed class A32Decoder
 {
     private readonly A32Encoding[][] _conditional = new A32Encoding[256][];
     private readonly A32Encoding[][] _unconditional = new A32Encoding[256][];

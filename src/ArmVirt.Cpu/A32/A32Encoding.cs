@@ -11,7 +11,7 @@ namespace ArmVirt.Cpu.A32;
 /// <param name="Format">Builds the typed operands.</param>
 /// <param name="Handler">The semantics.</param>
 /// <param name="Constraint">Extra acceptance test on the whole word, or null.</param>
-public sealed record A32Encoding(string Name, uint Mask, uint Value, A32OperandFormat Format, A32Handler Handler, Func<uint, bool>? Constraint = null)
+internal sealed record A32Encoding(string Name, uint Mask, uint Value, A32OperandFormat Format, A32Handler Handler, Func<uint, bool>? Constraint = null)
 {
     /// <summary>
     /// Builds a row from a 32-character pattern of '0', '1' and any other character for a variable bit; a pattern

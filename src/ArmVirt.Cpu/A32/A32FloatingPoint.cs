@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 /// vector when FPSCR.Len or FPSCR.Stride is nonzero (the three-register forms, VMOV, VABS, VNEG, VSQRT) are UNDEFINED
 /// then, as QEMU does; the always-scalar ones (VCMP, VCVT, VRINT, VSEL, VMAXNM) ignore the fields.
 /// </remarks>
-public static class A32FloatingPoint
+internal static class A32FloatingPoint
 {
     private const uint LenStride = 0x0037_0000;
 

@@ -10,7 +10,7 @@ namespace ArmVirt.Cpu.A32;
 /// condition field: the A32 table puts cond (or 1111) in front, the T32 table 1110 (or 1111), the T32 encodings of
 /// this space being the A32 ones with cond = 1110 (F3.1 "Coprocessor, Advanced SIMD, and floating-point").
 /// </summary>
-public static class A32FloatingPointTable
+internal static class A32FloatingPointTable
 {
     private static readonly (string Name, string Bits, bool Unconditional, A32OperandFormat Format, A32Handler Handler, Func<uint, bool>? Constraint)[] Rows =
     [

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A32;
 /// (word-aligned) and little-endian; a D register is its low word at the lower address. All loads happen before any
 /// register is written, so a fault leaves the registers unchanged.
 /// </summary>
-public static class A32FloatingPointTransfer
+internal static class A32FloatingPointTransfer
 {
     /// <summary>F5.1 VLDR: S or D register from [Rn +/- imm8 * 4]; Rn = PC is Align(PC, 4) (a literal load in T32 too).</summary>
     public static void Vldr(Cpu cpu, in A32Operands op)

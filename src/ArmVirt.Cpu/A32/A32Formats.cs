@@ -4,7 +4,7 @@ namespace ArmVirt.Cpu.A32;
 /// The operand formats of the A32 encodings (Arm ARM F4.1, field names from the encoding diagrams): each builds the
 /// typed <see cref="A32Operands"/> of one family from the word.
 /// </summary>
-public static class A32Formats
+internal static class A32Formats
 {
     private static int Field(uint insn, int hi, int lo) => (int)((insn >> lo) & ((1u << (hi - lo + 1)) - 1));
     private static bool Bit(uint insn, int n) => ((insn >> n) & 1) != 0;

@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// instruction, which branches and writes to the PC overwrite. As for A64 handlers, no architectural state may change
 /// before the instruction's last possible fault.
 /// </summary>
-public delegate void A32Handler(Cpu cpu, in A32Operands op);
+internal delegate void A32Handler(Cpu cpu, in A32Operands op);
 
 /// <summary>Builds the operands of an A32 instruction from its word: one function per operand format.</summary>
-public delegate A32Operands A32OperandFormat(uint insn);
+internal delegate A32Operands A32OperandFormat(uint insn);

@@ -13,7 +13,7 @@ namespace ArmVirt.Cpu.A32;
 /// the loaded value, an UNPREDICTABLE case in which QEMU does the same). Writes of a loaded value to the PC are
 /// LoadWritePC (interworking); a stored PC is PC + 8.
 /// </remarks>
-public static class A32LoadStore
+internal static class A32LoadStore
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Offset(Cpu cpu, in A32Operands op) => op.Kind == A32OperandKind.Immediate

@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 /// A written-back base that is also in a load list is UNKNOWN (UNPREDICTABLE): the loaded value wins, as in QEMU.
 /// An empty list is UNPREDICTABLE: UNDEFINED here (the rows' constraint), as in QEMU.
 /// </remarks>
-public static class A32LoadStoreMultiple
+internal static class A32LoadStoreMultiple
 {
     /// <summary>Decode constraint: a non-empty register list.</summary>
     public static bool HasRegisters(uint insn) => (insn & 0xFFFF) != 0;

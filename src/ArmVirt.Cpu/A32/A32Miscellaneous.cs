@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// F4.1 "Miscellaneous", "Media instructions" and "Saturate": CLZ, RBIT, REV, REV16, REVSH, the extend (and add)
 /// instructions, SBFX, UBFX, BFI, BFC, SSAT, USAT and QADD, QSUB, QDADD, QDSUB (SignedSatQ/UnsignedSatQ set PSTATE.Q).
 /// </summary>
-public static class A32Miscellaneous
+internal static class A32Miscellaneous
 {
     /// <summary>F5.1 CLZ.</summary>
     public static void Clz(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, (uint)BitOperations.LeadingZeroCount(cpu.R(op.Rm)));

@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// Rd (or RdHi) is bits 19..16, <see cref="A32Operands.Rs"/> is Ra (or RdLo), Rm bits 11..8, Rn bits 3..0. The flag-setting
 /// forms set N and Z only (C and V unchanged, Armv6 and later).
 /// </summary>
-public static class A32Multiply
+internal static class A32Multiply
 {
     private static void SetNz(Cpu cpu, bool negative, bool zero) =>
         cpu.State.Nzcv = (cpu.State.Nzcv & 0x3000_0000u) | (negative ? 0x8000_0000u : 0) | (zero ? 0x4000_0000u : 0);

@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// already expanded (A32ExpandImm_C, DecodeImmShift, the branch offset), shift type and amount, the addressing-mode
 /// flags P, U and W, and the register list of LDM/STM. Fields an instruction does not use are zero.
 /// </summary>
-public readonly record struct A32Operands
+internal readonly record struct A32Operands
 {
     /// <summary>The condition field cond (bits 31..28); 0xE for the unconditional space too.</summary>
     public int Cond { get; init; }
@@ -58,7 +58,7 @@ public readonly record struct A32Operands
 }
 
 /// <summary>The forms of a data-processing second operand (Arm ARM F4.1.2 "Data-processing and miscellaneous instructions").</summary>
-public enum A32OperandKind : byte
+internal enum A32OperandKind : byte
 {
     /// <summary>A modified immediate constant (A32ExpandImm_C) or a plain immediate offset.</summary>
     Immediate,

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A32;
 /// and <see cref="A32Formats.ParallelArithmetic"/> (Rn 19..16, Rd 15..12, Rm 3..0, op1/op2 in <see cref="A32Operands.Imm"/>);
 /// USAD8/USADA8 use <see cref="A32Formats.Multiply"/> (Rd 19..16, Ra 15..12, Rm 11..8, Rn 3..0).
 /// </summary>
-public static class A32ParallelArithmetic
+internal static class A32ParallelArithmetic
 {
     // op1 (bits 22..20): 001 S, 010 Q, 011 SH, 101 U, 110 UQ, 111 UH. op2 (bits 7..5): 000 ADD16, 001 ASX, 010 SAX,
     // 011 SUB16, 100 ADD8, 111 SUB8. Each result lane i is Rn lane nLane[i] +/- Rm lane mLane[i].

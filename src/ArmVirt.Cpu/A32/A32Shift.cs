@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A32;
 /// Shift types 0..3 are those of <see cref="A64.ShiftReg"/>; <see cref="Rrx"/> is the fifth, which DecodeImmShift
 /// gives for ROR #0.
 /// </summary>
-public static class A32Shift
+internal static class A32Shift
 {
     /// <summary>LSL.</summary>
     public const int Lsl = A64.ShiftReg.Lsl;

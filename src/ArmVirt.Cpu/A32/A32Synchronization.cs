@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// loaded register or the store's status, Rm (bits 3..0) the stored register. Every access must be aligned to its
 /// size; the T32 word forms add an offset (Imm, imm8 * 4; zero in A32). The monitors are those of the A64 exclusives (AArch32.SetExclusiveMonitors, AArch32.ExclusiveMonitorsPass).
 /// </summary>
-public static class A32Synchronization
+internal static class A32Synchronization
 {
     private static MemoryAccessKind Kind(bool acquireRelease) =>
         acquireRelease ? MemoryAccessKind.Exclusive | MemoryAccessKind.AcquireRelease : MemoryAccessKind.Exclusive;

@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.A32;
 /// AArch64 EL1 (EL2 under HCR_EL2.TGE) with the AArch32 syndromes of D17.2.37 (EC 0x11 SVC, 0x38 BKPT, 0x01 WFx with
 /// CV = 1 and COND = 0b1110, permitted for an instruction that passed its condition and what QEMU reports).
 /// </summary>
-public static class A32System
+internal static class A32System
 {
     /// <summary>
     /// F5.1 SVC / AArch32.CallSupervisor: EC 0x11, ISS = imm24&lt;15:0&gt; (imm8 in T32), returning after the SVC (+4 in

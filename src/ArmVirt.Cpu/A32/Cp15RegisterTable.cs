@@ -3,7 +3,7 @@ using ArmVirt.Cpu.SystemRegisters;
 namespace ArmVirt.Cpu.A32;
 
 /// <summary>Which bits of its AArch64 register an AArch32 System register is (Arm ARM "Architectural mapping" of each register).</summary>
-public enum Cp15View : byte
+internal enum Cp15View : byte
 {
     /// <summary>The whole AArch64 register (the 64-bit MCRR/MRRC registers), or a 32-bit register that is all of it.</summary>
     Full,
@@ -24,7 +24,7 @@ public enum Cp15View : byte
 /// <param name="Aarch64">The AArch64 register's key (<see cref="SystemRegister.EncodeKey"/>), or -1 when the entry stands alone.</param>
 /// <param name="View">Which bits of the AArch64 register.</param>
 /// <param name="MinEl">The lowest EL with access in AArch32 (an AArch32 register may be EL1-only where its AArch64 view is not).</param>
-public sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp15View.Low, int MinEl = 1)
+internal sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp15View.Low, int MinEl = 1)
 {
     /// <summary>The AArch32 view's own read, when it differs from the AArch64 register's bits.</summary>
     public Func<Cpu, ulong>? Read { get; init; }
@@ -50,7 +50,7 @@ public sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp15
 /// Descriptions", each with its "Architectural mapping" to AArch64), keyed as <see cref="Key32"/> (MRC/MCR:
 /// opc1, CRn, CRm, opc2) and <see cref="Key64"/> (MRRC/MCRR: opc1, CRm). One row per register, in CRn order.
 /// </summary>
-public static class Cp15RegisterTable
+internal static class Cp15RegisterTable
 {
     /// <summary>The key of an MRC/MCR p15 encoding.</summary>
     public static int Key32(int opc1, int crn, int crm, int opc2) => (0xF00 | opc1 << 4 | opc2) << 8 | crn << 4 | crm;

@@ -10,7 +10,7 @@ namespace ArmVirt.Cpu.A32;
 /// QEMU's translator for B&lt;c&gt;); a branch that is not the block's last instruction is UNPREDICTABLE too and runs
 /// as written here.
 /// </remarks>
-public static class T32Branches
+internal static class T32Branches
 {
     private static uint Pc(Cpu cpu) => (uint)cpu.State.PC;
 

@@ -17,7 +17,7 @@ namespace ArmVirt.Cpu.A32;
 /// the other coprocessors, banked MRS/MSR and the exception-return forms, and what is left of the
 /// media space).
 /// </summary>
-public static class T32DecodeTable
+internal static class T32DecodeTable
 {
     // (Declared before the tables: static fields initialize in order.) The opcodes of data-processing (modified
     // immediate) and (shifted register), bits 24..21, with the alias a row takes

@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A32;
 /// Decoder built from <see cref="T32DecodeTable"/>: 16-bit rows bucketed by bits 15..10, 32-bit rows by hw1 bits
 /// 12..4, most specific first (as <see cref="A32Decoder"/>). Encodings no row accepts are UNDEFINED.
 /// </summary>
-public sealed class T32Decoder
+internal sealed class T32Decoder
 {
     private readonly A32Encoding[][] _narrow = new A32Encoding[64][];
     private readonly A32Encoding[][] _wide = new A32Encoding[512][];

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A32;
 /// instructions. A 16-bit instruction is the halfword with bit 16 set inside an IT block (its data-processing forms set
 /// the flags only outside one: <c>setflags = !InITBlock()</c>); a 32-bit instruction is hw1:hw2.
 /// </summary>
-public static class T32Formats
+internal static class T32Formats
 {
     private static int Field(uint insn, int hi, int lo) => (int)((insn >> lo) & ((1u << (hi - lo + 1)) - 1));
     private static bool Bit(uint insn, int n) => ((insn >> n) & 1) != 0;

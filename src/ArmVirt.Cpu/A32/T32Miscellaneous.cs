@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A32;
 /// to the PC are ALUWritePC, a plain branch in T32 state), ADR and the literal loads (from Align(PC, 4)), ORN (no A32
 /// form), SETEND (its E bit is bit 3), and the encodings not modelled yet.
 /// </summary>
-public static class T32Miscellaneous
+internal static class T32Miscellaneous
 {
     /// <summary>F5.1 ADD (register, T2): Rdn = Rdn + Rm, no flags; Rd = PC is ALUWritePC (a branch).</summary>
     public static void AddHigh(Cpu cpu, in A32Operands op)

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// word, each bucket holding the rows that can match it, most specific first. Words no row accepts are
 /// unallocated and decode to <see cref="Unallocated"/>.
 /// </summary>
-public sealed class A64Decoder
+internal sealed class A64Decoder
 {
     private const int BucketShift = 21; // bits 31..21 select a bucket (2048 buckets)
     private readonly A64Encoding[][] _buckets;

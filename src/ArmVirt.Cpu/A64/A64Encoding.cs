@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.A64;
 /// <param name="Value">Fixed-bit values.</param>
 /// <param name="Handler">The semantics.</param>
 /// <param name="Constraint">Extra acceptance test on the whole word, or null.</param>
-public sealed record A64Encoding(string Name, uint Mask, uint Value, A64Handler Handler, Func<uint, bool>? Constraint = null)
+internal sealed record A64Encoding(string Name, uint Mask, uint Value, A64Handler Handler, Func<uint, bool>? Constraint = null)
 {
     /// <summary>Builds an entry from a 32-character pattern of '0', '1' and any other character for a variable bit.</summary>
     public static A64Encoding Pattern(string name, string bits, A64Handler handler, Func<uint, bool>? constraint = null)

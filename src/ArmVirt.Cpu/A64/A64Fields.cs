@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace ArmVirt.Cpu.A64;
 
 /// <summary>Operand fields common to many A64 encodings (names as in the Arm ARM encoding diagrams).</summary>
-public static class A64Fields
+internal static class A64Fields
 {
     /// <summary>Rd / Rt: bits 4..0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static int Rd(uint insn) => (int)(insn & 31);

@@ -7,4 +7,4 @@ namespace ArmVirt.Cpu.A64;
 /// its last possible fault (it may throw <see cref="Exceptions.GuestException"/>); the PC is advanced by the
 /// caller to <see cref="Cpu.NextPc"/>, which branches overwrite.
 /// </summary>
-public delegate void A64Handler(Cpu cpu, uint insn);
+internal delegate void A64Handler(Cpu cpu, uint insn);

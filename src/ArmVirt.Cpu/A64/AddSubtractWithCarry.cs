@@ -4,7 +4,7 @@ using static ArmVirt.Cpu.A64.A64Fields;
 namespace ArmVirt.Cpu.A64;
 
 /// <summary>C4.1.6 "Add/subtract (with carry)": ADC, ADCS, SBC, SBCS; register 31 is ZR.</summary>
-public static class AddSubtractWithCarry
+internal static class AddSubtractWithCarry
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Compute(Cpu cpu, uint insn, bool subtract, out uint nzcv)

@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A64;
 /// shared/functions/integer/AddWithCarry: the sum of two operands and a carry-in, with the NZCV flags it
 /// produces in the layout of the NZCV register (bits 31..28). Subtraction is <c>x + NOT(y) + 1</c>.
 /// </summary>
-public static class AddWithCarry
+internal static class AddWithCarry
 {
     /// <summary>64-bit AddWithCarry(x, y, carryIn); <paramref name="carryIn"/> is 0 or 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

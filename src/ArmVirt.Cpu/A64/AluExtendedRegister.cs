@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// C4.1.6 "Add/subtract (extended register)": Rn may be SP; Rd may be SP for ADD/SUB and is ZR for
 /// ADDS/SUBS; Rm is ZR. The second operand is ExtendReg(Rm, option, imm3).
 /// </summary>
-public static class AluExtendedRegister
+internal static class AluExtendedRegister
 {
     /// <summary>Decode constraint: opt (bits 23..22) must be 00 and the shift imm3 at most 4.</summary>
     public static bool IsAllocated(uint insn) => Bits(insn, 23, 22) == 0 && Bits(insn, 12, 10) <= 4;

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A64;
 /// (immediate), logical (immediate) and move wide (immediate). Bitfield and extract are in
 /// <see cref="Bitfield"/> and <see cref="Extract"/>.
 /// </summary>
-public static class AluImmediate
+internal static class AluImmediate
 {
     // ---- PC-rel. addressing ----
 

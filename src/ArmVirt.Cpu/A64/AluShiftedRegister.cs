@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// C4.1.6 "Logical (shifted register)" and "Add/subtract (shifted register)". Register 31 is ZR in every
 /// operand. The N bit of the logical forms inverts the shifted operand (BIC, ORN, EON, BICS).
 /// </summary>
-public static class AluShiftedRegister
+internal static class AluShiftedRegister
 {
     /// <summary>
     /// Decode constraint shared by both classes: a shift amount imm6 &gt;= 32 is unallocated when sf = 0.

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.A64;
 /// instruction at a time already gives the ordering DMB/DSB require; ISB's context synchronization is implicit
 /// because every instruction sees the system register writes before it (a JIT ends its block at an ISB).
 /// </summary>
-public static class Barriers
+internal static class Barriers
 {
     /// <summary>
     /// Set once a parallel SMP domain exists in the process (<see cref="InnerShareableDomain.Parallel"/>): compiled code

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// aarch64/instrs/integer/bitmasks/DecodeBitMasks: the wmask/tmask pair encoded by the N:immr:imms fields
 /// of the logical (immediate) and bitfield instructions.
 /// </summary>
-public static class BitMasks
+internal static class BitMasks
 {
     // wmask of every logical immediate, indexed by N:immr:imms (insn bits 22..10), for a 64-bit operation.
     // A 32-bit operation (N = 0) uses the low 32 bits: the element size divides 32, so the replicated

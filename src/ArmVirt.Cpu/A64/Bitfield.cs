@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// <summary>
 /// C4.1.2 "Bitfield": SBFM, BFM, UBFM (and through them the ASR/LSL/LSR/SBFX/UBFX/BFI/SXT*/UXT* aliases).
 /// </summary>
-public static class Bitfield
+internal static class Bitfield
 {
     /// <summary>
     /// Decode constraint of the bitfield class: sf = 1 requires N = 1; sf = 0 requires N = 0 and

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A64;
 /// The Armv8.3 pointer-authentication forms (BRAA, BLRAA, RETAA, ERETAA...) are not implemented by our
 /// models, so their encodings (op3 or op4 non-zero) have no row and are UNDEFINED.
 /// </summary>
-public static class BranchTable
+internal static class BranchTable
 {
     /// <summary>The rows.</summary>
     public static IReadOnlyList<A64Encoding> Entries { get; } =

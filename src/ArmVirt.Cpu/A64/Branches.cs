@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A64;
 /// unconditional branch (register). Branches write <see cref="Cpu.NextPc"/>; a misaligned register target
 /// faults when it is fetched (PC alignment fault), as the architecture says.
 /// </summary>
-public static class Branches
+internal static class Branches
 {
     /// <summary>C6.2 B: PC + SignExtend(imm26:'00').</summary>
     public static void B(Cpu cpu, uint insn) =>

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// C4.1.6 "Conditional compare (register)" and "Conditional compare (immediate)": when the condition holds
 /// the flags are those of the comparison, otherwise the nzcv immediate (bits 3..0).
 /// </summary>
-public static class ConditionalCompare
+internal static class ConditionalCompare
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Compare(Cpu cpu, uint insn, ulong operand2, bool negative)

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// C4.1.6 "Conditional select": Rd = cond ? Rn : f(Rm) with f = identity (CSEL), +1 (CSINC), NOT (CSINV)
 /// or negate (CSNEG); register 31 is ZR.
 /// </summary>
-public static class ConditionalSelect
+internal static class ConditionalSelect
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Select(Cpu cpu, uint insn, ulong otherwise)

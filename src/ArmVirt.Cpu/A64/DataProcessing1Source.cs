@@ -5,7 +5,7 @@ using static ArmVirt.Cpu.A64.A64Fields;
 namespace ArmVirt.Cpu.A64;
 
 /// <summary>C4.1.6 "Data-processing (1 source)": RBIT, REV16, REV32, REV, CLZ, CLS; register 31 is ZR.</summary>
-public static class DataProcessing1Source
+internal static class DataProcessing1Source
 {
     /// <summary>C6.2 RBIT: reverses the bit order.</summary>
     public static void Rbit(Cpu cpu, uint insn)

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// C4.1.6 "Data-processing (2 source)": UDIV, SDIV, LSLV, LSRV, ASRV, RORV and the FEAT_CRC32 instructions
 /// CRC32B/H/W/X and CRC32CB/H/W/X. Register 31 is ZR.
 /// </summary>
-public static class DataProcessing2Source
+internal static class DataProcessing2Source
 {
     /// <summary>UDIV at 64 bits: a zero divisor gives 0 (no exception in AArch64).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

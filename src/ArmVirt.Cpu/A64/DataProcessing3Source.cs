@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A64;
 /// C4.1.6 "Data-processing (3 source)": MADD, MSUB, SMADDL, SMSUBL, SMULH, UMADDL, UMSUBL, UMULH.
 /// Register 31 is ZR in every operand (MUL, MNEG, SMULL, UMULL... are the Ra = ZR aliases).
 /// </summary>
-public static class DataProcessing3Source
+internal static class DataProcessing3Source
 {
     /// <summary>C6.2 MADD: Rd = Ra + Rn * Rm.</summary>
     public static void Madd(Cpu cpu, uint insn)

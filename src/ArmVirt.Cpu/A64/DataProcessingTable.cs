@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// C4.1.6 "Data Processing -- Register"), for the Armv8.0 base ISA. Patterns are written field by field as
 /// in the encoding diagrams; every encoding no row accepts is unallocated.
 /// </summary>
-public static class DataProcessingTable
+internal static class DataProcessingTable
 {
     /// <summary>The rows.</summary>
     public static IReadOnlyList<A64Encoding> Entries { get; } =

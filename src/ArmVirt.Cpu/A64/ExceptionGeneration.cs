@@ -5,7 +5,7 @@ using ArmVirt.Cpu.SystemRegisters;
 namespace ArmVirt.Cpu.A64;
 
 /// <summary>Exception generation (C4.1.66 SVC, HVC, SMC, BRK, HLT).</summary>
-public static class ExceptionGeneration
+internal static class ExceptionGeneration
 {
     private const ulong MdcrEl2Tde = 1UL << 8;
 

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// register operand and shifts it left by 0..4. The <c>option</c> field selects UXTB, UXTH, UXTW, UXTX,
 /// SXTB, SXTH, SXTW, SXTX (0..7).
 /// </summary>
-public static class ExtendReg
+internal static class ExtendReg
 {
     /// <summary>
     /// ExtendReg(value, option, shift) computed at 64 bits; a 32-bit operation uses the low 32 bits of the

@@ -3,7 +3,7 @@ using static ArmVirt.Cpu.A64.A64Fields;
 namespace ArmVirt.Cpu.A64;
 
 /// <summary>C4.1.2 "Extract": EXTR (and its ROR (immediate) alias).</summary>
-public static class Extract
+internal static class Extract
 {
     /// <summary>Decode constraint: N must equal sf, and imms&lt;5&gt; must be 0 when sf = 0.</summary>
     public static bool IsAllocated(uint insn)

@@ -4,7 +4,7 @@ using ArmVirt.Cpu.SystemRegisters;
 namespace ArmVirt.Cpu.A64;
 
 /// <summary>The HINT space (C6.2.109 HINT): NOP, YIELD, WFE, WFI, SEV, SEVL; every other hint executes as NOP.</summary>
-public static class Hints
+internal static class Hints
 {
     /// <summary>NOP and the unallocated/unimplemented hints (ESB, PSB, TSB, CSDB, BTI, PAC hints...).</summary>
     public static void Nop(Cpu cpu, uint insn) { }

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.A64;
 /// exclusives, load-acquire/store-release and the FEAT_LSE atomics. SIMD&amp;FP register forms (V = 1), the LORegion
 /// forms (LDLAR/STLLR) and the later-architecture encodings in this space have no row and so are UNDEFINED.
 /// </summary>
-public static class LoadStoreTable
+internal static class LoadStoreTable
 {
     private const string Any5 = "xxxxx", Any10 = "xxxxxxxxxx";
 

@@ -3,7 +3,7 @@ using ArmVirt.Cpu.SystemRegisters;
 namespace ArmVirt.Cpu.A64;
 
 /// <summary>C6.2.197 MSR (immediate): writes one PSTATE field from CRm.</summary>
-public static class PstateFieldMove
+internal static class PstateFieldMove
 {
     /// <summary>MSR SPSel, #imm: UNDEFINED at EL0.</summary>
     public static void SpSel(Cpu cpu, uint insn)

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// aarch64/functions/shiftreg/ShiftReg and DecodeShift: shifts a register operand by a constant amount.
 /// Shift types are the 2-bit <c>shift</c> field: 0 LSL, 1 LSR, 2 ASR, 3 ROR.
 /// </summary>
-public static class ShiftReg
+internal static class ShiftReg
 {
     /// <summary>LSL.</summary>
     public const int Lsl = 0;

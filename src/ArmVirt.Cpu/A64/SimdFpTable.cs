@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// Decode rows of the SIMD and floating-point family (Arm ARM C4.1.96 "Data Processing -- Scalar Floating-Point
 /// and Advanced SIMD", and the SIMD&amp;FP forms of C4.1.88 "Loads and Stores").
 /// </summary>
-public static class SimdFpTable
+internal static class SimdFpTable
 {
     private static bool SD(uint insn) => IsSingleOrDouble(insn);
 

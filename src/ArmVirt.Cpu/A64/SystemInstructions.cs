@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.A64;
 /// Semantics of the SYS instructions (DC, IC, AT, TLBI). The access checks and traps are done by
 /// <see cref="SystemRegisterMove"/> through the table entries that call these methods.
 /// </summary>
-public static class SystemInstructions
+internal static class SystemInstructions
 {
     /// <summary>
     /// DC ZVA (AArch64.DC ZVA / AArch64.DataMemZero): zeroes the DCZID_EL0.BS-sized block containing Xt through

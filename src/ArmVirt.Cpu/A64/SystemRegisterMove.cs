@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A64;
 /// <see cref="Cpu.SystemRegisters"/>, apply AArch64.CheckSystemAccess (UNDEFINED first, then traps in
 /// EL1, EL2, EL3 order) and perform the access.
 /// </summary>
-public static class SystemRegisterMove
+internal static class SystemRegisterMove
 {
     /// <summary>C6.2.195 MRS.</summary>
     public static void Mrs(Cpu cpu, uint insn)

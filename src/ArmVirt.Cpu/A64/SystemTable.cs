@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64;
 /// instructions and exception generation; ERET is decoded with the branches in <see cref="BranchTable"/>). Encodings without a row (CFINV, SB, TSTART, DCPS1-3, DRPS,
 /// ERETAA/AB, MSR UAO and the other post-Armv8.1 PSTATE fields) are UNDEFINED on the modelled cores.
 /// </summary>
-public static class SystemTable
+internal static class SystemTable
 {
     /// <summary>The rows.</summary>
     public static IReadOnlyList<A64Encoding> Entries { get; } =

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Exceptions;
 
 /// <summary>The four exception types, which select the vector offset (Arm ARM D1.10.2 "Exception vectors").</summary>
-public enum ExceptionKind
+internal enum ExceptionKind
 {
     /// <summary>Synchronous exception, vector offset 0x000.</summary>
     Synchronous = 0,

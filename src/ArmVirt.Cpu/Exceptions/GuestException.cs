@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.Exceptions;
 /// It never escapes the CPU: the execution loop catches it and performs AArch64.TakeException with the
 /// instruction's own address as the preferred return address.
 /// </summary>
-public sealed class GuestException : Exception
+internal sealed class GuestException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public GuestException(ExceptionClass ec, uint iss, int targetEl, bool il = true, ulong? far = null, ulong? ipa = null)

@@ -4,7 +4,7 @@ namespace ArmVirt.Cpu.Firmware;
 /// Built-in firmware that answers SMCCC calls (PSCI, SMCCC_VERSION) made through one conduit. The CPU offers an
 /// HVC or SMC to it only where the architecture would otherwise take the call to an EL that is not implemented.
 /// </summary>
-public interface IFirmwareCallHandler
+internal interface IFirmwareCallHandler
 {
     /// <summary>The conduit this firmware answers.</summary>
     FirmwareConduit Conduit { get; }

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.Firmware;
 /// <see cref="PsciFirmware"/> validates arguments and encodes results; the platform only acts.
 /// MPIDR values are affinity fields only (Aff3 in bits 39..32, Aff2..Aff0 in bits 23..0), as PSCI passes them.
 /// </summary>
-public interface IPsciPlatform
+internal interface IPsciPlatform
 {
     /// <summary>True when a core with affinity <paramref name="mpidr"/> exists in the system.</summary>
     bool CpuExists(Cpu caller, ulong mpidr);

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Firmware;
 
 /// <summary>What AFFINITY_INFO reports for a core (Arm DEN 0022, AFFINITY_INFO return values).</summary>
-public enum PsciAffinityState
+internal enum PsciAffinityState
 {
     /// <summary>At least one core of the affinity instance is on.</summary>
     On = 0,

@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.Firmware;
 /// function ID returns the sign-extended -1 that SMCCC (DEN 0028B onwards) requires. Registers other than X0
 /// are preserved.
 /// </summary>
-public sealed class PsciFirmware : IFirmwareCallHandler
+internal sealed class PsciFirmware : IFirmwareCallHandler
 {
     /// <summary>PSCI_VERSION result: major 1 in bits 31..16, minor 1 in bits 15..0.</summary>
     public const uint PsciVersion = 0x0001_0001;

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.Firmware;
 /// with bit 30 selecting the SMC64 convention. Names ending in 32 or 64 exist in both conventions; the others only
 /// as SMC32. <see cref="PsciFirmware"/> implements a subset; the rest answer NOT_SUPPORTED.
 /// </summary>
-public enum PsciFunction : uint
+internal enum PsciFunction : uint
 {
     /// <summary>PSCI_VERSION.</summary>
     Version = 0x8400_0000,

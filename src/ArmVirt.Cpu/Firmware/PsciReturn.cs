@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Firmware;
 
 /// <summary>PSCI return codes (Arm DEN 0022, "Return error codes"), returned as a signed 32-bit value in W0/X0.</summary>
-public enum PsciReturn
+internal enum PsciReturn
 {
     /// <summary>The call succeeded.</summary>
     Success = 0,

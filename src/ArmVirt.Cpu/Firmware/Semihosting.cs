@@ -21,7 +21,7 @@ namespace ArmVirt.Cpu.Firmware;
 /// (-1, errno EFAULT; SYS_READ and SYS_WRITE report the bytes not transferred) instead of raising an exception.
 /// </para>
 /// </summary>
-public sealed class Semihosting : ISemihostingHandler
+internal sealed class Semihosting : ISemihostingHandler
 {
     /// <summary>SYS_EXIT reason ADP_Stopped_ApplicationExit: the subcode is the program's exit status.</summary>
     public const ulong AdpStoppedApplicationExit = 0x2_0026;

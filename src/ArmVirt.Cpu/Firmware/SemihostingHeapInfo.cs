@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.Firmware;
 /// <param name="HeapLimit">End of the heap.</param>
 /// <param name="StackBase">Initial stack pointer (the stack grows down from here).</param>
 /// <param name="StackLimit">Lowest address the stack may reach.</param>
-public readonly record struct SemihostingHeapInfo(ulong HeapBase, ulong HeapLimit, ulong StackBase, ulong StackLimit)
+internal readonly record struct SemihostingHeapInfo(ulong HeapBase, ulong HeapLimit, ulong StackBase, ulong StackLimit)
 {
     /// <summary>
     /// The layout QEMU's system emulation reports for RAM at <paramref name="ramBase"/> of

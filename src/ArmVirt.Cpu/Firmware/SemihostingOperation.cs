@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Firmware;
 
 /// <summary>Semihosting operation numbers (Arm "Semihosting for AArch32 and AArch64", "Semihosting operations").</summary>
-public enum SemihostingOperation : uint
+internal enum SemihostingOperation : uint
 {
     /// <summary>SYS_OPEN: open a file or the special names <c>:tt</c> and <c>:semihosting-features</c>.</summary>
     Open = 0x01,

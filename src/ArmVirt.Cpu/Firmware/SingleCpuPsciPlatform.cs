@@ -6,7 +6,7 @@ namespace ArmVirt.Cpu.Firmware;
 /// running, which PSCI allows); SYSTEM_OFF and SYSTEM_RESET stop the run with <see cref="StopReason.PowerOff"/>
 /// and <see cref="StopReason.Reset"/>.
 /// </summary>
-public sealed class SingleCpuPsciPlatform : IPsciPlatform
+internal sealed class SingleCpuPsciPlatform : IPsciPlatform
 {
     /// <inheritdoc />
     public bool CpuExists(Cpu caller, ulong mpidr) => mpidr == PsciFirmware.AffinityOf(caller);

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Firmware;
 
 /// <summary>Arm Architecture Service function identifiers (SMC Calling Convention, Arm DEN 0028, owner 0).</summary>
-public enum SmcccFunction : uint
+internal enum SmcccFunction : uint
 {
     /// <summary>SMCCC_VERSION: returns the implemented SMCCC version (1.1 = 0x10001).</summary>
     Version = 0x8000_0000,

@@ -4,7 +4,7 @@ using ArmVirt.Cpu.A64;
 namespace ArmVirt.Cpu.Jit;
 
 /// <summary>Forms translation blocks by fetching and decoding from guest RAM.</summary>
-public static class BlockBuilder
+internal static class BlockBuilder
 {
     /// <summary>
     /// Forms the block at <paramref name="pc"/> in the flat regime (PC = physical address). Only instructions that

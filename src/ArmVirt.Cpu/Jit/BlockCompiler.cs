@@ -21,7 +21,7 @@ namespace ArmVirt.Cpu.Jit;
 /// instruction that is not plain data processing, so that every handler that can observe them sees the
 /// interpreter's values.
 /// </remarks>
-public static class BlockCompiler
+internal static class BlockCompiler
 {
     private static readonly MethodInfo LoopAgainMethod =
         typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgain), BindingFlags.Instance | BindingFlags.NonPublic)!;

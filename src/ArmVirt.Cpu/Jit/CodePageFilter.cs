@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.Jit;
 /// more that sums theirs, so that no PE's store fast path (host TLB write tags, the interpreter's RAM pointer) covers a
 /// page holding any PE's code, and a store there reaches every PE's cache.
 /// </summary>
-public sealed class CodePageFilter
+internal sealed class CodePageFilter
 {
     internal const int Size = 1 << 16;
     private readonly int[] _counts = new int[Size];

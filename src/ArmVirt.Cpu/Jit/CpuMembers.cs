@@ -8,7 +8,7 @@ internal static class CpuMembers
     private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
 
     public static readonly FieldInfo State = typeof(Cpu).GetField(nameof(Cpu.State))!;
-    public static readonly FieldInfo NextPc = typeof(Cpu).GetField(nameof(Cpu.NextPc))!;
+    public static readonly FieldInfo NextPc = typeof(Cpu).GetField(nameof(Cpu.NextPc), Private)!;
     public static readonly FieldInfo Pc = typeof(CpuState).GetField(nameof(CpuState.PC))!;
     public static readonly FieldInfo Cycles = typeof(CpuState).GetField(nameof(CpuState.Cycles))!;
     public static readonly FieldInfo Instructions = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;

@@ -20,7 +20,7 @@ internal sealed class IlEmitContext
     private static readonly FieldInfo NzcvField = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
     private const BindingFlags PublicStatic = BindingFlags.Static | BindingFlags.Public;
     private static readonly MethodInfo MaterializeMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Materialize), PublicStatic)!;
-    private static readonly MethodInfo ConditionHoldsMethod = typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), PublicStatic, [typeof(uint), typeof(int)])!;
+    private static readonly MethodInfo ConditionHoldsMethod = typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), BindingFlags.Static | BindingFlags.NonPublic, [typeof(uint), typeof(int)])!;
 
     private readonly LocalBuilder?[] _x = new LocalBuilder?[32];
     private LocalBuilder? _nzcv;

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Jit;
 
 /// <summary>What a translation block must do around one instruction.</summary>
-public enum InstructionClass
+internal enum InstructionClass
 {
     /// <summary>
     /// Touches only registers, NZCV and FPSR (integer and floating-point data processing, NOP-like hints and

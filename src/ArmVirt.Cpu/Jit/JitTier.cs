@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Jit;
 
 /// <summary>How far a translation block has been compiled.</summary>
-public enum JitTier
+internal enum JitTier
 {
     /// <summary>Not compiled: the interpreter runs it.</summary>
     None,

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.Jit;
 /// at most <see cref="TranslationBlock.MaxInstructions"/> long. It counts how often it was entered while
 /// cold and holds its compiled code once hot.
 /// </summary>
-public sealed class TranslationBlock
+internal sealed class TranslationBlock
 {
     /// <summary>The length cap.</summary>
     public const int MaxInstructions = 64;

@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.Jit;
 /// a page is written. The cache is bounded: when it holds <see cref="Capacity"/> blocks it is flushed whole (as QEMU's
 /// tb_flush does), which also releases the compiled methods.
 /// </summary>
-public sealed class TranslationCache
+internal sealed class TranslationCache
 {
     private const int DirectBits = 14;
     private readonly TranslationBlock?[] _direct = new TranslationBlock?[1 << DirectBits];

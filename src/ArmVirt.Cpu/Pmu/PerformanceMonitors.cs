@@ -27,7 +27,7 @@ namespace ArmVirt.Cpu.Pmu;
 /// charge it: nothing here assumes one cycle per instruction except the overflow deadline of an instruction-counting
 /// counter, which is a lower bound re-armed when it fires early.</para>
 /// </remarks>
-public sealed class PerformanceMonitors
+internal sealed class PerformanceMonitors
 {
     /// <summary>PMCR_EL0.N: the number of event counters.</summary>
     public const int EventCounters = 6;

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.Pmu;
 /// space and common events", numbers from the "Common event numbers" table). Other event numbers are accepted in
 /// PMEVTYPER&lt;n&gt;_EL0.evtCount and count nothing, as the Arm ARM allows for events PMCEID0/1_EL0 do not list.
 /// </summary>
-public enum PmuEvent
+internal enum PmuEvent
 {
     /// <summary>Incremented by a write of 1 to its bit of PMSWINC_EL0.</summary>
     SwIncr = 0x00,

@@ -8,4 +8,4 @@ namespace ArmVirt.Cpu.SystemRegisters;
 /// <param name="El">The EL whose access is translated: 0 (S1E0*, S12E0*), 1, 2 or 3.</param>
 /// <param name="IncludeStage2">True for S12E0*/S12E1*: the result is the PA after stage 2 when EL2 is enabled.</param>
 /// <param name="Write">True for the W forms (write permission is checked).</param>
-public readonly record struct AtRequest(ulong Address, int El, bool IncludeStage2, bool Write);
+internal readonly record struct AtRequest(ulong Address, int El, bool IncludeStage2, bool Write);

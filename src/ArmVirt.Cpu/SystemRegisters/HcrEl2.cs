@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
 /// <summary>HCR_EL2 bits (Arm ARM D17.2.48 "HCR_EL2, Hypervisor Configuration Register"), Armv8.0 set.</summary>
-public static class HcrEl2
+internal static class HcrEl2
 {
     /// <summary>VM: stage 2 translation enable.</summary>
     public const ulong Vm = 1UL << 0;

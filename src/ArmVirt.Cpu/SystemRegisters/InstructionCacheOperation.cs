@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
 /// <summary>The instruction cache maintenance instructions (Arm ARM C5.3 "IC").</summary>
-public enum InstructionCacheOperation
+internal enum InstructionCacheOperation
 {
     /// <summary>IC IALLUIS: invalidate all to the PoU, Inner Shareable.</summary>
     AllInnerShareable,

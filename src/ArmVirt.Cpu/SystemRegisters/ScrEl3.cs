@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
 /// <summary>SCR_EL3 bits (Arm ARM D17.2.117 "SCR_EL3, Secure Configuration Register"), Armv8.0 set.</summary>
-public static class ScrEl3
+internal static class ScrEl3
 {
     /// <summary>NS: EL0 and EL1 (and EL2) are in Non-secure state.</summary>
     public const ulong Ns = 1UL << 0;

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
 /// <summary>SCTLR_EL1 bits (Arm ARM D17.2.118 "SCTLR_EL1, System Control Register (EL1)"), Armv8.0 and PAN.</summary>
-public static class SctlrEl1
+internal static class SctlrEl1
 {
     /// <summary>M: stage 1 MMU enable.</summary>
     public const ulong M = 1UL << 0;

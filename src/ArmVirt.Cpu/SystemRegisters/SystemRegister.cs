@@ -4,7 +4,7 @@ namespace ArmVirt.Cpu.SystemRegisters;
 /// One system register or system instruction, addressed by (op0, op1, CRn, CRm, op2). Devices outside the
 /// CPU (the generic timer, a GICv3 CPU interface) add their registers through <see cref="SystemRegisterTable.Add"/>.
 /// </summary>
-public sealed class SystemRegister
+internal sealed class SystemRegister
 {
     /// <summary>Declares a register.</summary>
     /// <param name="name">Arm ARM name, e.g. "SCTLR_EL1".</param>

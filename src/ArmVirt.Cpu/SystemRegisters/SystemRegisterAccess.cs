@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
 /// <summary>The outcome of the access checks for one MRS/MSR/SYS (Arm ARM pseudocode AArch64.CheckSystemAccess).</summary>
-public enum SystemRegisterAccess
+internal enum SystemRegisterAccess
 {
     /// <summary>The access proceeds.</summary>
     Allowed,

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
 /// <summary>The system registers and system instructions one CPU implements, keyed by encoding.</summary>
-public sealed class SystemRegisterTable
+internal sealed class SystemRegisterTable
 {
     // The registers indexed by key (16 bits: op0:op1:CRn:CRm:op2) in 256 pages of 256, a page allocated when a
     // register is added to it: every MRS, MSR and SYS looks its register up here, and a dictionary lookup measured

@@ -10,7 +10,7 @@ namespace ArmVirt.Cpu.SystemRegisters;
 /// <param name="Vmid">The VMID the operation applies to (VTTBR_EL2.VMID for EL1&amp;0 operations when EL2 is enabled), otherwise 0.</param>
 /// <param name="Broadcast">True for the Inner Shareable (IS) forms, or when HCR_EL2.FB upgrades an EL1 operation.</param>
 /// <param name="Operand">The raw Xt value.</param>
-public readonly record struct TlbInvalidation(TlbiOperation Operation, ulong Address, ushort Asid, ushort Vmid, bool Broadcast, ulong Operand)
+internal readonly record struct TlbInvalidation(TlbiOperation Operation, ulong Address, ushort Asid, ushort Vmid, bool Broadcast, ulong Operand)
 {
     /// <summary>True for the last-level-only forms (VALE*, VAALE1, IPAS2LE1).</summary>
     public bool LastLevelOnly => Operation is TlbiOperation.ValeE1 or TlbiOperation.VaaleE1 or TlbiOperation.Ipas2LE1

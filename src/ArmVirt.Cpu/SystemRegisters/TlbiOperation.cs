@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.SystemRegisters;
 
 /// <summary>The Armv8.0 TLB maintenance instructions (Arm ARM C5.5 "A64 System instructions for TLB maintenance").</summary>
-public enum TlbiOperation
+internal enum TlbiOperation
 {
     /// <summary>TLBI VMALLE1(IS): all stage 1 EL1&amp;0 entries of the current VMID.</summary>
     VmallE1,

@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.Timing;
 /// history, Cortex-A57's indirect predictor) are not published in enough detail to copy: README, "Approximations".
 /// Counts the events PMUv3 reports as BR_PRED (0x12) and BR_MIS_PRED (0x10).
 /// </summary>
-public sealed class BranchPredictor
+internal sealed class BranchPredictor
 {
     private readonly byte[] _counters;
     private readonly ulong[] _targets;

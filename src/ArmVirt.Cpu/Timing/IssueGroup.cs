@@ -12,7 +12,7 @@ namespace ArmVirt.Cpu.Timing;
 /// (latency less issue). Every engine runs
 /// this same function: the interpreter per instruction, the predecoded and compiled blocks once per block.
 /// </summary>
-public struct IssueGroup
+internal struct IssueGroup
 {
     private TimingInstruction _previous;
     private byte _previousIssue, _previousLatency, _slots;

@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.Timing;
 /// (<see cref="TimingClassifier"/>). They follow the groups of the Cortex-A57 Software Optimization Guide's
 /// "Instruction Characteristics" tables (ARM UAN 0015B, section 3), which the Cortex-A53 figures also fit.
 /// </summary>
-public enum TimingClass : byte
+internal enum TimingClass : byte
 {
     /// <summary>Integer ALU without a shifted or extended operand (add/sub/logical immediate and register, moves, bitfield, conditional select and compare).</summary>
     IntAlu,

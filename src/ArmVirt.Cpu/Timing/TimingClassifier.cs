@@ -15,7 +15,7 @@ namespace ArmVirt.Cpu.Timing;
 /// <param name="Serial">True when it ends its issue group (the next instruction starts a fresh one).</param>
 /// <param name="Dest">Register numbers written (two 5-bit fields, 31 = none): Rd/Rt, and Rt2 of a pair load.</param>
 /// <param name="Sources">Register numbers read, as a 32-bit mask (bit 31, XZR/SP, never set).</param>
-public readonly record struct TimingInstruction(TimingClass Class, bool Serial, ushort Dest, uint Sources)
+internal readonly record struct TimingInstruction(TimingClass Class, bool Serial, ushort Dest, uint Sources)
 {
     /// <summary>No register written.</summary>
     public const ushort NoDest = 31 | 31 << 5;
@@ -35,7 +35,7 @@ public readonly record struct TimingInstruction(TimingClass Class, bool Serial, 
 /// rest, refined by the operand-size and shift fields of the word where the cost depends on them (Arm ARM C4.1). No
 /// second decoder: a row added to a family table gets a class from its family.
 /// </summary>
-public static class TimingClassifier
+internal static class TimingClassifier
 {
     private static readonly ConcurrentDictionary<A64Encoding, RowKind> Rows = new(ReferenceEqualityComparer.Instance);
 

@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.Timing;
 
 /// <summary>The execution resources a <see cref="TimingModel"/> issues instructions to (at most 8).</summary>
-public enum TimingPipe : byte
+internal enum TimingPipe : byte
 {
     /// <summary>Integer ALU (Cortex-A53: two; Cortex-A57: I0/I1).</summary>
     Integer,
@@ -26,7 +26,7 @@ public enum TimingPipe : byte
 /// non-pipelined divide and square root, and for the serializing classes).</param>
 /// <param name="Latency">Cycles until its result can be used by the next instruction (in-order models).</param>
 /// <param name="Pipe">The resource it issues to.</param>
-public readonly record struct ClassCost(byte Issue, byte Latency, TimingPipe Pipe);
+internal readonly record struct ClassCost(byte Issue, byte Latency, TimingPipe Pipe);
 
 /// <summary>
 /// A per-core timing model: what each instruction costs in cycles, by <see cref="TimingClass"/>, with an in-order
@@ -35,7 +35,7 @@ public readonly record struct ClassCost(byte Issue, byte Latency, TimingPipe Pip
 /// instruction; <see cref="CortexA53"/> and <see cref="CortexA57"/> use the cores' published figures, with the source
 /// of each number beside it. See src/ArmVirt.Cpu/Timing/README.md for the rules and what they approximate.
 /// </summary>
-public sealed class TimingModel
+internal sealed class TimingModel
 {
     private readonly ClassCost[] _costs;
     private readonly byte[] _capacity;

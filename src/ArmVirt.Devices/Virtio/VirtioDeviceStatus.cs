@@ -2,7 +2,7 @@ namespace ArmVirt.Devices.Virtio;
 
 /// <summary>Device status field bits (VIRTIO 1.2 section 2.1 "Device Status Field").</summary>
 [Flags]
-public enum VirtioDeviceStatus : uint
+internal enum VirtioDeviceStatus : uint
 {
     /// <summary>No bit set: the device is reset.</summary>
     Reset = 0,

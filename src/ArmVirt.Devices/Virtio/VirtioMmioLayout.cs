@@ -1,7 +1,7 @@
 namespace ArmVirt.Devices.Virtio;
 
 /// <summary>Where QEMU's <c>-M virt</c> puts its virtio-mmio transports (hw/arm/virt.c memory map).</summary>
-public static class VirtioMmioLayout
+internal static class VirtioMmioLayout
 {
     /// <summary>Base of slot 0.</summary>
     public const ulong Base = 0x0A00_0000;

@@ -9,7 +9,7 @@ namespace ArmVirt.Devices.Virtio;
 /// answers like QEMU's empty slots: MagicValue, Version and VendorID, DeviceID 0, everything else zero.
 /// The <see cref="Interrupt"/> output is high while InterruptStatus is non-zero.
 /// </summary>
-public sealed class VirtioMmioTransport : RegisterMappedDevice, IVirtioTransport, ISnapshotState
+internal sealed class VirtioMmioTransport : RegisterMappedDevice, IVirtioTransport, ISnapshotState
 {
     /// <summary>MagicValue: "virt" in little-endian.</summary>
     public const uint Magic = 0x74726976;

@@ -1,7 +1,7 @@
 namespace ArmVirt.Devices.Virtio;
 
 /// <summary>The virtio-mmio register layout a transport presents (the Version register).</summary>
-public enum VirtioMmioVersion
+internal enum VirtioMmioVersion
 {
     /// <summary>Version 1: the legacy layout with GuestPageSize, QueueAlign and QueuePFN (VIRTIO 1.2 4.2.4).</summary>
     Legacy = 1,

@@ -7,7 +7,7 @@ namespace ArmVirt.Machine.DeviceTree;
 /// A node of a device tree being built or read back: a name (<c>node-name@unit-address</c>), ordered properties
 /// and child nodes. The root node's name is empty.
 /// </summary>
-public sealed class DeviceTreeNode
+internal sealed class DeviceTreeNode
 {
     private readonly List<DeviceTreeProperty> _properties = new();
     private readonly List<DeviceTreeNode> _children = new();

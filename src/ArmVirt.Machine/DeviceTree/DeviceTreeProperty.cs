@@ -6,7 +6,7 @@ namespace ArmVirt.Machine.DeviceTree;
 /// <summary>A device tree property: a name and its raw big-endian value (Devicetree Specification 2.2.4).</summary>
 /// <param name="Name">Property name.</param>
 /// <param name="Value">The encoded value.</param>
-public sealed record DeviceTreeProperty(string Name, byte[] Value)
+internal sealed record DeviceTreeProperty(string Name, byte[] Value)
 {
     /// <summary>The value as a list of NUL-terminated strings (a <c>&lt;stringlist&gt;</c>).</summary>
     public string[] AsStrings()

@@ -7,7 +7,7 @@ namespace ArmVirt.Machine.DeviceTree;
 /// Parses a flattened device tree blob (versions 16 and 17) back into a <see cref="DeviceTreeNode"/> tree, so a
 /// user-supplied DTB can be amended (memory, <c>/chosen</c>) and generated blobs can be checked.
 /// </summary>
-public static class FdtReader
+internal static class FdtReader
 {
     /// <summary>
     /// The deepest nesting of nodes accepted (real trees are under 10 deep; libfdt's own limit is 64 in places): a blob

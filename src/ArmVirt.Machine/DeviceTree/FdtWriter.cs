@@ -7,7 +7,7 @@ namespace ArmVirt.Machine.DeviceTree;
 /// Serialises a <see cref="DeviceTreeNode"/> tree into a flattened device tree blob, version 17
 /// (Devicetree Specification v0.4, chapter 5 "Flattened Devicetree (DTB) Format").
 /// </summary>
-public static class FdtWriter
+internal static class FdtWriter
 {
     /// <summary>FDT header magic.</summary>
     public const uint Magic = 0xD00D_FEED;

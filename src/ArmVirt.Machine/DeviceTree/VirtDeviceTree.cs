@@ -9,7 +9,7 @@ namespace ArmVirt.Machine.DeviceTree;
 /// Generates the device tree QEMU's <c>-M virt</c> (hw/arm/virt.c, <c>create_fdt</c> and friends) gives a guest,
 /// for the devices ArmVirt models, and amends a user-supplied tree the way QEMU's <c>arm_load_dtb</c> does.
 /// </summary>
-public static class VirtDeviceTree
+internal static class VirtDeviceTree
 {
     /// <summary>The phandle QEMU gives the apb-pclk fixed clock.</summary>
     public const uint ApbClockPhandle = 0x8000;

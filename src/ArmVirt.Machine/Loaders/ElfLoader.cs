@@ -9,7 +9,7 @@ namespace ArmVirt.Machine.Loaders;
 /// p_memsz are zeroed, and the entry point is e_entry, moved by (p_paddr - p_vaddr) when it lies in an executable
 /// segment whose physical and virtual addresses differ.
 /// </summary>
-public static class ElfLoader
+internal static class ElfLoader
 {
     private const uint PtLoad = 1;
     private const uint PfX = 1;

@@ -9,7 +9,7 @@ namespace ArmVirt.Machine.Loaders;
 /// image_size at 16, magic "ARM\x64" at 56) the way QEMU's <c>load_aarch64_image</c> does, and raw binaries at
 /// RAM base + 0x80000. A gzip-compressed Image is decompressed first, as the bootloader's job on arm64.
 /// </summary>
-public static class LinuxImageLoader
+internal static class LinuxImageLoader
 {
     /// <summary>Where images without a usable header are placed, relative to RAM base (QEMU's KERNEL64_LOAD_ADDR).</summary>
     public const ulong RawLoadOffset = 0x80000;

@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// Element access and saturation helpers shared by the Advanced SIMD semantics (Arm ARM shared/functions/vector:
 /// Elem[], SatQ, SignedSatQ, UnsignedSatQ). A 128-bit register is handled as a <see cref="UInt128"/>.
 /// </summary>
-public static class AdvSimd
+internal static class AdvSimd
 {
     /// <summary>V[n] as 128 bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// Advanced SIMD copy (DUP, INS, UMOV, SMOV), modified immediate (MOVI, MVNI, ORR, BIC, FMOV), permute
 /// (UZP, TRN, ZIP), EXT, table lookup (TBL, TBX) and across lanes (ADDV, SADDLV, SMAXV, FMAXV, ...).
 /// </summary>
-public static class AdvSimdPermute
+internal static class AdvSimdPermute
 {
     // imm5 encodes the element size as its lowest set bit and the index above it.
     private static int CopySize(uint insn) => BitOperations.TrailingZeroCount(Bits(insn, 20, 16));

@@ -5,7 +5,7 @@ using static ArmVirt.Cpu.A64.SimdFp.AdvSimd;
 namespace ArmVirt.Cpu.A64.SimdFp;
 
 /// <summary>Advanced SIMD shift by immediate and scalar shift by immediate (Arm ARM C4.1.96.x).</summary>
-public static class AdvSimdShift
+internal static class AdvSimdShift
 {
     /// <summary>Element size from immh (bits 22..19): 8 &lt;&lt; HighestSetBit(immh).</summary>
     public static int ShiftEsize(uint insn) => 8 << (31 - BitOperations.LeadingZeroCount(Bits(insn, 22, 19)));

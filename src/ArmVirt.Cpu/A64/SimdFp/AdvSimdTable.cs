@@ -3,7 +3,7 @@ using static ArmVirt.Cpu.A64.SimdFp.AdvSimd;
 namespace ArmVirt.Cpu.A64.SimdFp;
 
 /// <summary>Decode rows of the Advanced SIMD groups (Arm ARM C4.1.96 "Data Processing -- Scalar Floating-Point and Advanced SIMD").</summary>
-public static class AdvSimdTable
+internal static class AdvSimdTable
 {
     // Builds a 32-character pattern from a template by substituting a binary field at a bit position.
     private static string Field(string template, int hi, string bits)

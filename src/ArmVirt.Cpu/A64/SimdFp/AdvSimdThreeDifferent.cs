@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// Advanced SIMD three different (long, wide and narrowing-high forms, PMULL), scalar three different and
 /// vector/scalar x indexed element (Arm ARM C4.1.96.x).
 /// </summary>
-public static class AdvSimdThreeDifferent
+internal static class AdvSimdThreeDifferent
 {
     /// <summary>Long operation on narrow elements <paramref name="a"/>, <paramref name="b"/> with wide accumulator <paramref name="d"/> (opcode bits 15..12).</summary>
     public static ulong LongOp(int opc, bool u, int esize, ulong d, ulong a, ulong b, Cpu cpu)

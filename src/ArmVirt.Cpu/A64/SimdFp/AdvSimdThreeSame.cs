@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// Advanced SIMD three same and scalar three same (Arm ARM C4.1.96.x), integer and floating-point, including
 /// the pairwise forms. The 5-bit opcode (bits 15..11) and U select the operation as in the encoding tables.
 /// </summary>
-public static class AdvSimdThreeSame
+internal static class AdvSimdThreeSame
 {
     /// <summary>Integer three-same operation on one element (opcode = bits 15..11).</summary>
     public static ulong IntOp(int opc, bool u, int esize, ulong d, ulong a, ulong b, Cpu cpu)

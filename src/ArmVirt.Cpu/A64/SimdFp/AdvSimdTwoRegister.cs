@@ -5,7 +5,7 @@ using static ArmVirt.Cpu.A64.SimdFp.AdvSimd;
 namespace ArmVirt.Cpu.A64.SimdFp;
 
 /// <summary>Advanced SIMD two-register miscellaneous and scalar two-register miscellaneous (Arm ARM C4.1.96.x).</summary>
-public static class AdvSimdTwoRegister
+internal static class AdvSimdTwoRegister
 {
     /// <summary>Integer element operation keyed by U:opcode.</summary>
     public static ulong IntOp(int key, int esize, ulong d, ulong x, Cpu cpu)

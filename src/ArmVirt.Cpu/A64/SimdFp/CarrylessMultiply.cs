@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// 64 x 64 -> 128-bit polynomial multiplication over GF(2) (PolynomialMult for PMULL with 64-bit elements).
 /// Uses PCLMULQDQ on hosts that have it and a portable shift-and-xor loop otherwise.
 /// </summary>
-public static class CarrylessMultiply
+internal static class CarrylessMultiply
 {
     /// <summary>Whether the host instruction is used; selected at start-up, overridable (tests run both paths).</summary>
     public static bool UseHostIntrinsics { get; set; } = Pclmulqdq.IsSupported;

@@ -11,7 +11,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// SHA1C/P/M/H/SU0/SU1, SHA256H/H2/SU0/SU1 (Arm ARM shared/functions/crypto). AES uses the host's AES-NI
 /// when present (the byte layouts agree) and table-driven code otherwise.
 /// </summary>
-public static class Crypto
+internal static class Crypto
 {
     /// <summary>Whether AES uses host intrinsics; selected at start-up, overridable (tests run both paths).</summary>
     public static bool UseHostIntrinsics { get; set; } = X86Aes.IsSupported;

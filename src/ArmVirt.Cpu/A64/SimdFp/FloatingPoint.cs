@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace ArmVirt.Cpu.A64.SimdFp;
 
 /// <summary>FPType (shared/functions/float/fpdecoderounding/FPType).</summary>
-public enum FPType
+internal enum FPType
 {
     /// <summary>±0 (or a denormal flushed by FPCR.FZ).</summary>
     Zero,
@@ -21,7 +21,7 @@ public enum FPType
 }
 
 /// <summary>FPRounding (shared/functions/float/fprounding/FPRounding).</summary>
-public enum FPRounding
+internal enum FPRounding
 {
     /// <summary>Round to nearest, ties to even.</summary>
     TieEven = 0,
@@ -38,7 +38,7 @@ public enum FPRounding
 }
 
 /// <summary>An unpacked floating-point operand: value = ±Mantissa × 2^Exponent for finite nonzero types.</summary>
-public readonly record struct FPUnpacked(FPType Type, bool Sign, ulong Mantissa, int Exponent)
+internal readonly record struct FPUnpacked(FPType Type, bool Sign, ulong Mantissa, int Exponent)
 {
     /// <summary>True for QNaN and SNaN.</summary>
     public bool IsNaN => Type is FPType.QNaN or FPType.SNaN;
@@ -58,7 +58,7 @@ public readonly record struct FPUnpacked(FPType Type, bool Sign, ulong Mantissa,
 /// precision, over raw bit patterns. Arithmetic is exact (integer mantissas with a sticky bit) followed by
 /// FPRound, so every rounding mode, FPCR.FZ/DN/AHP and the FPSR cumulative flags behave as the pseudocode says.
 /// </summary>
-public static class FloatingPoint
+internal static class FloatingPoint
 {
     /// <summary>FPSR.IOC, invalid operation.</summary>
     public const uint Ioc = 1u << 0;

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// Advanced SIMD": FP data-processing 1/2/3 source, compare, conditional compare/select, immediate,
 /// conversions between floating-point and integer or fixed-point).
 /// </summary>
-public static class FpScalarInstructions
+internal static class FpScalarInstructions
 {
     /// <summary>The operand size in bits selected by the ftype field (bits 23..22): 00 single, 01 double, 11 half.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -10,7 +10,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// (NaNs, infinities, zeros, denormals, results near the range limits, other FPCR settings) returns false and
 /// takes the exact path, so flags and results never differ.
 /// </summary>
-public static class HostFloatingPoint
+internal static class HostFloatingPoint
 {
     /// <summary>Whether the fast path is used (tests run with it on and off).</summary>
     public static bool Enabled { get; set; } = true;

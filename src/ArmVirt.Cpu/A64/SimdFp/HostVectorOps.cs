@@ -7,7 +7,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// bit-exact (wrapping add/subtract, compares, min/max, multiply, logical). Used when the host accelerates
 /// Vector128; the element-by-element semantics remain the reference and are selected when this is off.
 /// </summary>
-public static class HostVectorOps
+internal static class HostVectorOps
 {
     /// <summary>Whether the host path is used; selected at start-up, overridable (tests run both paths).</summary>
     public static bool Enabled { get; set; } = Vector128.IsHardwareAccelerated;

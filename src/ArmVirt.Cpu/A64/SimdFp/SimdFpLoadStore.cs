@@ -9,7 +9,7 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// with post-index) and LD1R-LD4R. Every access is made before any register is written, and every store
 /// location is probed before the first byte is written, so a fault leaves the architectural state unchanged.
 /// </summary>
-public static class SimdFpLoadStore
+internal static class SimdFpLoadStore
 {
     /// <summary>Reads <paramref name="bytes"/> (1, 2, 4, 8 or 16) at <paramref name="va"/>, aligned to the access size when alignment is checked.</summary>
     public static UInt128 Read(Cpu cpu, ulong va, int bytes)

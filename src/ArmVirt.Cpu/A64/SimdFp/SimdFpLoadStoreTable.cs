@@ -1,7 +1,7 @@
 namespace ArmVirt.Cpu.A64.SimdFp;
 
 /// <summary>Decode rows of the SIMD&amp;FP loads and stores (Arm ARM C4.1.88, V = 1 forms and AdvSIMD structure loads/stores).</summary>
-public static class SimdFpLoadStoreTable
+internal static class SimdFpLoadStoreTable
 {
     /// <summary>The rows.</summary>
     public static IReadOnlyList<A64Encoding> Entries { get; } =
