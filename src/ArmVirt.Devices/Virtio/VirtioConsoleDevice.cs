@@ -82,6 +82,21 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
         get { lock (_lock) return _count; }
     }
 
+    /// <summary>Whether host input comes from an input stream read on a background thread.</summary>
+    public bool HasInputStream => _input != null;
+
+    /// <summary>
+    /// Called at the start of each <see cref="Poll"/>: the points where host input can enter the guest, in the same order
+    /// in every run with the same inputs (record and replay name input by them: <c>Machine.RecordInput</c>).
+    /// </summary>
+    public Action? InputPolling { get; set; }
+
+    /// <summary>Called at the end of a <see cref="Poll"/> that moved host input into the guest, with the bytes moved (record).</summary>
+    public Action<byte[]>? InputReceived { get; set; }
+
+    /// <summary>While set, what the guest writes is discarded (the reverse debugger re-executing output already shown).</summary>
+    public bool OutputMuted { get; set; }
+
     /// <summary>Changes the reported terminal size (a configuration change).</summary>
     public void Resize(ushort columns, ushort rows)
     {
@@ -112,10 +127,12 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
     /// <summary>Moves buffered host input into guest receive buffers. Call on the emulation thread only.</summary>
     public void Poll()
     {
+        InputPolling?.Invoke();
         if (_disposed || !IsAttached || !Transport.IsLive) return;
         var q = Transport.GetQueue(ReceiveQueue);
         if (!q.IsReady) return;
         bool any = false;
+        List<byte>? moved = InputReceived != null ? [] : null;
         while (true)
         {
             lock (_lock)
@@ -130,6 +147,11 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
                 int first = Math.Min(n, InputCapacity - _head);
                 chain.CopyToWritable(0, _ring.AsSpan(_head, first));
                 chain.CopyToWritable(first, _ring.AsSpan(0, n - first));
+                if (moved != null)
+                {
+                    moved.AddRange(_ring.AsSpan(_head, first));
+                    moved.AddRange(_ring.AsSpan(0, n - first));
+                }
                 _head = (_head + n) % InputCapacity;
                 _count -= n;
                 written = (uint)n;
@@ -137,6 +159,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
             q.Push(chain, written);
             any = true;
         }
+        if (moved is { Count: > 0 }) InputReceived!(moved.ToArray());
         if (any) q.NotifyIfNeeded();
     }
 
@@ -204,6 +227,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
 
     private void Output(ReadOnlySpan<byte> data)
     {
+        if (OutputMuted) return;
         try { _output?.Write(data); }
         catch (IOException) { } // a closed host terminal does not stop the guest
     }
