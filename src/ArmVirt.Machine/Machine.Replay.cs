@@ -178,7 +178,7 @@ public sealed partial class Machine
 
     /// <summary>
     /// Whether a run from a snapshot repeats exactly without a log: no live input can reach the guest (no serial input
-    /// stream, or one that has ended, such as /dev/null; no virtio-console input stream, every virtio-net backend disconnected), or the input
+    /// stream, or one that has ended, such as /dev/null; nor a virtio-console one; every virtio-net backend disconnected), or the input
     /// comes from a replayed log. Recording is live input.
     /// </summary>
     internal bool InputIsDeterministic
@@ -189,7 +189,7 @@ public sealed partial class Machine
             if (_replay != null) return true;
             if (_input is { Completed: false }) return false; // (bytes already queued are in snapshots: no more can come)
             foreach (var d in VirtioDevices)
-                if (d is VirtioConsoleDevice { HasInputStream: true } or VirtioConsoleDevice { PendingInput: > 0 }
+                if (d is VirtioConsoleDevice { HasLiveInput: true }
                     || d is VirtioNetDevice { Backend: not DisconnectedNetBackend })
                     return false;
             return true;

@@ -198,6 +198,79 @@ public sealed class GdbSessionTests
         }
     }
 
+    // GuestRunTests.Echo (no symbols: a raw binary at 0x40080000): echo UART input until 'q', then PSCI SYSTEM_OFF. The
+    // breakpoint is on its echoing store, strb w4, [x1].
+    private static readonly uint[] Echo =
+        [0xd2a12001, 0x52806022, 0xb9003022, 0xb9401823, 0x3727ffe3, 0xb9400024, 0x39000024, 0x7101c49f, 0x54ffff61,
+         0x52b08000, 0x11002000, 0xd4000002, 0x14000000];
+
+    private const string ReplayScript = """
+        set pagination off
+        set confirm off
+        set architecture aarch64
+        target remote :PORT
+        break *0x40080018
+        continue
+        continue
+        continue
+        p/c $x4
+        reverse-continue
+        p/c $x4
+        reverse-stepi
+        info registers pc
+        reverse-continue
+        p/c $x4
+        continue
+        continue
+        p/c $x4
+        delete
+        continue
+        """;
+
+    /// <summary>
+    /// Reverse execution of a replayed run (QEMU's way: record, then debug the replay): the serial input the recording
+    /// took from stdin comes from the log again each time the history re-executes a stretch of the run.
+    /// </summary>
+    [TestMethod]
+    [Timeout(120_000)]
+    [DataRow("jit")]
+    [DataRow("interp")]
+    public void AReplayedRunRunsBackwardsWithItsInput(string engine)
+    {
+        if (!OnPath("gdb-multiarch")) Assert.Inconclusive("gdb-multiarch is not installed (.ci/run installs it)");
+        string kernel = Path.Combine(Path.GetTempPath(), $"armvirt-echo-{Guid.NewGuid():N}.bin");
+        string log = Path.ChangeExtension(kernel, ".log");
+        File.WriteAllBytes(kernel, Echo.SelectMany(BitConverter.GetBytes).ToArray());
+        try
+        {
+            var recorded = CliRun.Of("hello q"u8.ToArray(), "--kernel", kernel, "--record", log);
+            Assert.AreEqual(ExitCodes.PowerOff, recorded.Code, recorded.Stderr);
+            int port = FreePort();
+            var stdout = new MemoryStream();
+            var stderr = TextWriter.Synchronized(new StringWriter());
+            int code = -1;
+            var armvirt = new Thread(() => code = Program.Run(["--kernel", kernel, "--engine", engine, "--replay", log, "--gdb", $"tcp::{port}", "--gdb-wait"],
+                stdout, stderr, null)) { IsBackground = true };
+            armvirt.Start();
+            var wait = Stopwatch.StartNew();
+            while (!stderr.ToString()!.Contains("waiting for gdb") && wait.ElapsedMilliseconds < 20_000) Thread.Sleep(20);
+            string session = RunGdb(null, port, ReplayScript);
+            Assert.IsTrue(armvirt.Join(20_000), "armvirt ends when the guest powers off");
+            Assert.AreEqual(ExitCodes.PowerOff, code, stderr.ToString() + session);
+            string[] chars = Regex.Matches(session, @"\$\d+ = \d+ '(.)'").Select(m => m.Groups[1].Value).ToArray();
+            // the third echo (l), back to the second (e), one instruction back (the load from UARTDR), back to the
+            // first (h), forwards to the second and third again
+            CollectionAssert.AreEqual(new[] { "l", "e", "h", "l" }, chars, session);
+            StringAssert.Contains(session, "pc             0x40080014");
+            Assert.AreEqual("hello q", System.Text.Encoding.ASCII.GetString(stdout.ToArray()), "each byte echoed once");
+        }
+        finally
+        {
+            File.Delete(kernel);
+            File.Delete(log);
+        }
+    }
+
     // An empty 16 MiB qcow2 (version 2, 64 KiB clusters): header, one L1 entry, the refcount table and block.
     private static byte[] EmptyQcow2()
     {
@@ -248,13 +321,13 @@ public sealed class GdbSessionTests
     private static string Comparable(string transcript) => string.Join("\n", transcript.Split('\n')
         .Where(l => !Regex.IsMatch(l, @"^(cpsr|fpsr|fpcr|[A-Z][A-Za-z0-9_]*)\s+0x[0-9a-f]+\s") && !l.StartsWith("[Inferior 1", StringComparison.Ordinal)));
 
-    private static string RunGdb(string elf, int port, string text = Script)
+    private static string RunGdb(string? elf, int port, string text = Script)
     {
         string script = Path.GetTempFileName();
         File.WriteAllText(script, text.Replace("PORT", port.ToString()) + "\n");
         try
         {
-            var psi = new ProcessStartInfo("gdb-multiarch", ["-nx", "-batch", "-x", script, elf])
+            var psi = new ProcessStartInfo("gdb-multiarch", ["-nx", "-batch", "-x", script, .. elf == null ? Array.Empty<string>() : [elf]])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,

@@ -39,6 +39,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
     private readonly Thread? _reader;
     private long _inputDropped;
     private volatile bool _disposed;
+    private volatile bool _inputEnded;
 
     /// <summary>Creates the console.</summary>
     /// <param name="output">Receives what the guest writes (may be null to discard it).</param>
@@ -84,6 +85,9 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
 
     /// <summary>Whether host input comes from an input stream read on a background thread.</summary>
     public bool HasInputStream => _input != null;
+
+    /// <summary>Whether more host input can come from the input stream (it has not ended).</summary>
+    public bool HasLiveInput => _input != null && !_inputEnded;
 
     /// <summary>
     /// Called at the start of each <see cref="Poll"/>: the points where host input can enter the guest, in the same order
@@ -248,6 +252,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
                 if (!_disposed) Inject(buffer.AsSpan(0, n));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        _inputEnded = true;
     }
 
     /// <summary>

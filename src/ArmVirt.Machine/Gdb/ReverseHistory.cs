@@ -13,10 +13,16 @@ namespace ArmVirt.Machine.Gdb;
 /// </summary>
 internal sealed class ReverseHistory
 {
-    /// <summary>Instructions between checkpoints at first; doubled whenever the history holds <see cref="MaxCheckpoints"/>.</summary>
+    /// <summary>
+    /// Instructions between checkpoints at first; doubled whenever the history holds <see cref="MaxCheckpoints"/> or
+    /// <see cref="MaxBytes"/>, and whenever saving a checkpoint took more than a tenth of the time the run to it took
+    /// (a large guest: its checkpoints then cost at most about 10% of the run).
+    /// </summary>
     public const ulong FirstInterval = 1_000_000;
     /// <summary>Checkpoints kept: when full, every other one is dropped (the first stays) and the interval doubles.</summary>
     public const int MaxCheckpoints = 64;
+    /// <summary>Bytes of checkpoints kept (compressed snapshots): more is thinned as <see cref="MaxCheckpoints"/> is.</summary>
+    public const long MaxBytes = 256L << 20;
 
     private sealed record Checkpoint(ulong Position, byte[] Snapshot, Machine.ReplayPosition Replay);
 
@@ -25,6 +31,8 @@ internal sealed class ReverseHistory
     private ulong _interval = FirstInterval;
     private ulong _shown; // the furthest point reached: output before it was already shown
     private volatile bool _stopRequested;
+    private long _bytes; // of the checkpoints held
+    private long _lastCheckpointTime; // Stopwatch timestamp when the last checkpoint was taken while running forward
 
     private ReverseHistory(Machine machine)
     {
@@ -46,6 +54,7 @@ internal sealed class ReverseHistory
     public void Restart()
     {
         _checkpoints.Clear();
+        _bytes = 0;
         _interval = FirstInterval;
         TakeCheckpoint();
         _shown = Position;
@@ -83,7 +92,12 @@ internal sealed class ReverseHistory
                 _machine.OutputMuted = muted;
                 var exit = _machine.Run(chunk);
                 if (Position > _shown) _shown = Position;
-                if (Position >= next) TakeCheckpoint();
+                if (Position >= next)
+                {
+                    long ran = System.Diagnostics.Stopwatch.GetTimestamp() - _lastCheckpointTime;
+                    long saved = TakeCheckpoint();
+                    if (saved * 10 > ran) _interval *= 2;
+                }
                 if (exit.Reason != StopReason.InstructionLimit || Position - start >= maxInstructions) return exit;
             }
         }
@@ -183,18 +197,29 @@ internal sealed class ReverseHistory
         _machine.RestoreReplayPosition(c.Replay);
     }
 
-    private void TakeCheckpoint()
+    // Returns how long the save took (Stopwatch ticks; 0 when the point is already held).
+    private long TakeCheckpoint()
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         ulong now = Position;
         int at = _checkpoints.FindIndex(c => c.Position >= now);
-        if (at >= 0 && _checkpoints[at].Position == now) return; // re-executed up to a point already held
+        if (at >= 0 && _checkpoints[at].Position == now) return 0; // re-executed up to a point already held
         var stream = new MemoryStream();
         _machine.SaveSnapshot(stream);
         var c = new Checkpoint(now, stream.ToArray(), _machine.SaveReplayPosition());
         if (at < 0) _checkpoints.Add(c);
         else _checkpoints.Insert(at, c);
-        if (_checkpoints.Count < MaxCheckpoints) return;
-        for (int i = _checkpoints.Count - 1; i >= 1; i -= 2) _checkpoints.RemoveAt(i);
-        _interval *= 2;
+        _bytes += c.Snapshot.Length;
+        if (_checkpoints.Count >= MaxCheckpoints || (_bytes > MaxBytes && _checkpoints.Count > 2))
+        {
+            for (int i = _checkpoints.Count - 1; i >= 1; i -= 2)
+            {
+                _bytes -= _checkpoints[i].Snapshot.Length;
+                _checkpoints.RemoveAt(i);
+            }
+            _interval *= 2;
+        }
+        _lastCheckpointTime = System.Diagnostics.Stopwatch.GetTimestamp();
+        return _lastCheckpointTime - start;
     }
 }
