@@ -119,13 +119,16 @@ internal sealed class ReverseHistory
     /// <summary>
     /// Goes back to the last point before the current one where a breakpoint or watchpoint stopped the machine (the CPU
     /// then stopped there as when running forward to it); false when none was hit since the beginning of the history,
-    /// which is where the machine then is.
+    /// which is where the machine then is. A <see cref="RequestStop"/> meanwhile leaves the machine where the search was
+    /// (true).
     /// </summary>
     public bool ContinueBack()
     {
         ulong end = Position;
+        _stopRequested = false;
         for (int k = IndexAtOrBefore(end == 0 ? 0 : end - 1); k >= 0; k--)
         {
+            if (_stopRequested) return true;
             var from = _checkpoints[k];
             if (from.Position >= end) continue;
             ulong segmentEnd = k + 1 < _checkpoints.Count ? Math.Min(_checkpoints[k + 1].Position, end) : end;
@@ -138,8 +141,10 @@ internal sealed class ReverseHistory
                     var exit = _machine.Run(segmentEnd - Position);
                     if (exit.Reason is StopReason.Breakpoint or StopReason.Watchpoint) last = Position; // the next Run resumes past it
                     else break;
+                    if (_stopRequested) return;
                 }
             });
+            if (_stopRequested) return true;
             if (last is not { } hit) continue;
             // Again to the hit, this time stopping there.
             Restore(from);
