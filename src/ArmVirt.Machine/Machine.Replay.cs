@@ -196,6 +196,9 @@ public sealed partial class Machine
         }
     }
 
+    /// <summary>Whether <see cref="SaveSnapshot"/> can save this machine (every user device implements <see cref="Core.ISnapshotState"/>).</summary>
+    internal bool CanSaveSnapshot => CustomDevices.All(d => d is Core.ISnapshotState);
+
     /// <summary>Where a replay stands in its log, saved beside a snapshot (snapshots do not hold host-side state).</summary>
     internal sealed record ReplayPosition(int Serial, int[] Virtio, ulong[] InputPoints);
 

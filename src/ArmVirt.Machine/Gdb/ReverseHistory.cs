@@ -42,7 +42,7 @@ internal sealed class ReverseHistory
 
     /// <summary>A history for <paramref name="machine"/> from its current point, or null when it could not be replayed.</summary>
     public static ReverseHistory? TryStart(Machine machine) =>
-        machine.Cpus.Count == 1 && machine.InputIsDeterministic ? new ReverseHistory(machine) : null;
+        machine.Cpus.Count == 1 && machine.InputIsDeterministic && machine.CanSaveSnapshot ? new ReverseHistory(machine) : null;
 
     /// <summary>The current point.</summary>
     public ulong Position => _machine.InstructionsExecuted;
