@@ -45,8 +45,9 @@ public sealed partial class Machine
     /// its own: no serial input stream, no virtio-console input stream, and for each virtio-net device a backend whose
     /// frames are ignored (a <see cref="DisconnectedNetBackend"/> stands in for a TAP or a switch: no network is needed).
     /// Each logged poll's bytes enter the UART at the same poll, each frame and console input at the same input point
-    /// of its device, and <see cref="Run"/> ends its instruction slices where the recorded run's <c>Run</c> calls began,
-    /// so one <c>Run</c> replays a session of many. While logged serial input remains, an idle machine goes on instead
+    /// of its device, and <see cref="Run"/> ends its instruction slices where the recorded run polled between slices
+    /// (its <c>Run</c> calls' starts included), so one <c>Run</c> replays a session of many, and <c>Run</c> calls in other
+    /// steps (the GDB stub's) replay it too. While logged serial input remains, an idle machine goes on instead
     /// of halting. A run that passes a logged input point without making it stops with <see cref="StopReason.Error"/>
     /// ("replay diverged"). A malformed, truncated or altered log, or one naming a device this machine lacks, throws
     /// <see cref="InvalidDataException"/> with a one-line reason before anything changes.
