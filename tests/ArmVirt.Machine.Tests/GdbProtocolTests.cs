@@ -245,6 +245,8 @@ public sealed class GdbProtocolTests
         Assert.AreEqual($"T05watch:{Data:x};thread:01;", s.Ask("bc"));
         Assert.AreEqual((3UL, Code + 12, 0UL), (m.InstructionsExecuted, m.Cpu.State.PC, Stored()));
 
+        SendMonitor(s, "reverse", "reverse execution: on; history from instruction 0 to 9, now at 3; 1 checkpoints, one every 1000000 instructions\n");
+
         // gdb changing a register starts a new history there.
         Assert.AreEqual("OK", s.Ask("P5=0100000000000000"));
         Assert.AreEqual("T05thread:01;replaylog:begin;", s.Ask("bs"));
@@ -269,6 +271,7 @@ public sealed class GdbProtocolTests
         {
             Assert.IsFalse(s.Ask("qSupported").Contains("Reverse"), "serial input from a pipe that may still deliver");
             Assert.AreEqual("", s.Ask("bc"), "unsupported: the empty reply");
+            SendMonitor(s, "reverse", "reverse execution: off (live input: serial, console or network input from the host, or a recording); record the run with --record F and debug --replay F\n");
         }
         pipe.Dispose(); // (the writing end first: the machine's reader thread sees the end)
         reader.Dispose();

@@ -527,4 +527,5 @@ public sealed class GdbStub
     internal Machine Machine => _machine;
     internal CpuCore SelectedCpu => Selected;
     internal bool PhysicalMemory { get => _physical; set => _physical = value; }
+    internal ReverseHistory? History => _history;
 }

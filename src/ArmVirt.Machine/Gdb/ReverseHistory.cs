@@ -41,8 +41,23 @@ internal sealed class ReverseHistory
     }
 
     /// <summary>A history for <paramref name="machine"/> from its current point, or null when it could not be replayed.</summary>
-    public static ReverseHistory? TryStart(Machine machine) =>
-        machine.Cpus.Count == 1 && machine.InputIsDeterministic && machine.CanSaveSnapshot ? new ReverseHistory(machine) : null;
+    public static ReverseHistory? TryStart(Machine machine) => Unavailable(machine) == null ? new ReverseHistory(machine) : null;
+
+    /// <summary>Why <paramref name="machine"/> cannot have a history, or null.</summary>
+    public static string? Unavailable(Machine machine) =>
+        machine.Cpus.Count != 1 ? "several CPUs"
+        : !machine.InputIsDeterministic ? "live input: serial, console or network input from the host, or a recording"
+        : !machine.CanSaveSnapshot ? "a user device without snapshot state"
+        : null;
+
+    /// <summary>The furthest point reached.</summary>
+    public ulong Furthest => _shown;
+
+    /// <summary>Checkpoints held.</summary>
+    public int CheckpointCount => _checkpoints.Count;
+
+    /// <summary>Instructions between checkpoints now.</summary>
+    public ulong Interval => _interval;
 
     /// <summary>The current point.</summary>
     public ulong Position => _machine.InstructionsExecuted;
