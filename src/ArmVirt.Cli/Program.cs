@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Reflection;
 using ArmVirt.Cpu;
+using ArmVirt.Devices.Virtio;
 using ArmVirt.Machine;
 
 namespace ArmVirt.Cli;
@@ -228,12 +229,12 @@ public static class Program
     {
         if (options.Record != null)
         {
-            machine.RecordSerialInput(log);
+            machine.RecordInput(log);
             return;
         }
         try
         {
-            machine.ReplaySerialInput(log);
+            machine.ReplayInput(log);
         }
         catch (InvalidDataException e)
         {
@@ -285,17 +286,22 @@ public static class Program
     }
 
     // Devices in a fixed order: drives, network devices, console, rng (the first --drive is Linux's /dev/vda, the first
-    // --netdev its eth0). Returns the socket console, which the caller connects after the machine is built.
+    // --netdev its eth0). Returns the socket console, which the caller connects after the machine is built. A replayed
+    // run takes its input from the log: no TAP is opened (a disconnected backend stands in, polled as TAP is), and the
+    // console gets no input stream.
     private static UnixSocketConsole? AddVirtioDevices(MachineBuilder builder, RunnerOptions options, Stream stdout, Stream? stdin)
     {
+        bool replay = options.Replay != null;
         foreach (var d in options.Drives) builder.WithBlockDevice(d.File, d.ReadOnly, d.Snapshot);
-        foreach (var n in options.Netdevs) builder.WithTapNetwork(n.InterfaceName, n.Pcap, n.Mac);
+        foreach (var n in options.Netdevs)
+            if (replay) builder.WithNetwork(new DisconnectedNetBackend(polled: true), n.Mac);
+            else builder.WithTapNetwork(n.InterfaceName, n.Pcap, n.Mac);
         UnixSocketConsole? socket = null;
-        if (options.Console == "stdio") builder.WithConsole(stdout, options.DumpDtb == null ? stdin : null);
+        if (options.Console == "stdio") builder.WithConsole(stdout, options.DumpDtb == null && !replay ? stdin : null);
         else if (options.Console != null)
         {
             socket = new UnixSocketConsole(options.Console["unix:".Length..]);
-            builder.WithConsole(socket.Stream, socket.Stream);
+            builder.WithConsole(socket.Stream, replay ? null : socket.Stream);
         }
         if (options.RngSeed is { } seed) builder.WithRng(seed);
         return socket;

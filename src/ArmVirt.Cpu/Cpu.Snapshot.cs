@@ -52,6 +52,9 @@ public sealed partial class Cpu : ISnapshotState
         reader.Section("cpu");
         int index = reader.ReadInt32();
         if (index != Configuration.Index) throw new SnapshotFormatException($"CPU {index} in the snapshot where CPU {Configuration.Index} is expected");
+        // A host stop's pass over the instruction it stopped at belongs to the run it stopped, not to a restored state
+        // (the reverse debugger comes back to that very PC and instruction count and must stop there again).
+        _resumeValid = false;
         ReadCpuState(reader, ref State);
         NextPc = reader.ReadUInt64();
         Sys.RestoreState(reader);

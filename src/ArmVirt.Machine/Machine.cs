@@ -385,7 +385,7 @@ public sealed partial class Machine : IDisposable
         _serial.Flush();
         if (_disposed) return;
         _disposed = true;
-        _recorder?.Complete();
+        _recorder?.Finish();
         foreach (var w in _wake) w.Dispose(); // (parallel SMP's sleeping CPU threads)
         MachineBuilder.DisposeAll(VirtioDevices);
         Bus.Dispose();

@@ -15,9 +15,12 @@ internal sealed class SerialTap(ISerialBackend inner) : ISerialBackend
     /// <summary>Called when the watched output matches (on the thread running the guest).</summary>
     public Action? Matched { get; set; }
 
+    /// <summary>While set, bytes do not reach the user's backend (the reverse debugger re-executing output already shown).</summary>
+    public bool Muted { get; set; }
+
     public void Write(byte value)
     {
-        inner.Write(value);
+        if (!Muted) inner.Write(value);
         if (_watched == null) return;
         _watched.Append((char)value); // bytes as Latin-1 characters: a console's ASCII unchanged, nothing lost
         if (_matches!(_watched))

@@ -44,6 +44,35 @@ public sealed class RecordReplayCliTests
     }
 
     [TestMethod]
+    public void AReplayOpensNoTapAndRefusesADamagedLog()
+    {
+        string kernel = Path.Combine(Path.GetTempPath(), $"armvirt-echo-{Guid.NewGuid():N}.bin");
+        string log = Path.ChangeExtension(kernel, ".log");
+        File.WriteAllBytes(kernel, Echo.SelectMany(BitConverter.GetBytes).ToArray());
+        try
+        {
+            var recorded = CliRun.Of("abc q"u8.ToArray(), "--kernel", kernel, "--record", log);
+            Assert.AreEqual(0, recorded.Code, recorded.Stderr);
+            StringAssert.StartsWith(File.ReadAllText(log), "armvirt-input 2\n");
+            // The NIC is there (its slot, its poll events) but no TAP is opened: no interface, no privilege needed.
+            var replayed = CliRun.Of(null, "--kernel", kernel, "--replay", log, "--netdev", "tap,ifname=armvirt-none0", "--console", "stdio");
+            Assert.AreEqual(0, replayed.Code, replayed.Stderr);
+            Assert.AreEqual("abc q", replayed.Stdout);
+
+            string text = File.ReadAllText(log);
+            File.WriteAllText(log, text[..text.LastIndexOf("end ", StringComparison.Ordinal)]);
+            var bad = CliRun.Of(null, "--kernel", kernel, "--replay", log);
+            Assert.AreEqual(2, bad.Code);
+            StringAssert.StartsWith(bad.ErrorLines.Single(), $"armvirt: {log}: truncated: no end line");
+        }
+        finally
+        {
+            File.Delete(kernel);
+            File.Delete(log);
+        }
+    }
+
+    [TestMethod]
     public void RecordAndReplayExcludeEachOther() =>
         Assert.AreEqual("armvirt: --record: not with --replay", CliRun.Of(null, "--record", "a", "--replay", "b").ErrorLines.Single());
 }

@@ -13,6 +13,8 @@ internal sealed unsafe class VirtioTestDriver : IDisposable
 
     private ulong _next = RamBase + 0x1_0000;
     private readonly Dictionary<int, QueueState> _queues = new();
+    private readonly ulong _mmio = MmioBase;
+    private readonly bool _ownsBus = true;
 
     public sealed class QueueState
     {
@@ -30,17 +32,27 @@ internal sealed unsafe class VirtioTestDriver : IDisposable
         Transport.Interrupt.Changed += level => { if (level) InterruptEdges++; };
     }
 
+    /// <summary>A driver for a transport on someone else's bus (a machine's slot), allocating its rings and buffers from <paramref name="allocateFrom"/> up.</summary>
+    public VirtioTestDriver(PhysicalBus bus, VirtioMmioTransport transport, ulong mmioBase, ulong allocateFrom)
+    {
+        Bus = bus;
+        Transport = transport;
+        _mmio = mmioBase;
+        _next = allocateFrom;
+        _ownsBus = false;
+    }
+
     public PhysicalBus Bus { get; }
     public VirtioMmioTransport Transport { get; }
     public int InterruptEdges { get; set; }
 
     public uint Read(ulong offset, int size = 4)
     {
-        Assert.IsTrue(Bus.TryRead(MmioBase + offset, size, out ulong v));
+        Assert.IsTrue(Bus.TryRead(_mmio + offset, size, out ulong v));
         return (uint)v;
     }
 
-    public void Write(ulong offset, uint value, int size = 4) => Assert.IsTrue(Bus.TryWrite(MmioBase + offset, size, value));
+    public void Write(ulong offset, uint value, int size = 4) => Assert.IsTrue(Bus.TryWrite(_mmio + offset, size, value));
 
     public uint Status => Read(0x70);
 
@@ -49,7 +61,7 @@ internal sealed unsafe class VirtioTestDriver : IDisposable
         _next = (_next + (ulong)align - 1) & ~((ulong)align - 1);
         ulong a = _next;
         _next += (ulong)size;
-        Assert.IsTrue(_next <= RamBase + RamSize, "test RAM exhausted");
+        Assert.IsTrue(!_ownsBus || _next <= RamBase + RamSize, "test RAM exhausted");
         return a;
     }
 
@@ -196,5 +208,8 @@ internal sealed unsafe class VirtioTestDriver : IDisposable
 
     public void Ack() => Write(0x64, Read(0x60));
 
-    public void Dispose() => Bus.Dispose();
+    public void Dispose()
+    {
+        if (_ownsBus) Bus.Dispose();
+    }
 }

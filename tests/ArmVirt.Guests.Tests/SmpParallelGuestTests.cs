@@ -90,7 +90,7 @@ public sealed class SmpParallelGuestTests
     public void SerialInputRecordAndReplayNeedTheDeterministicMode()
     {
         using var machine = new MachineBuilder().WithCpus(2).WithSmpMode(SmpMode.Parallel).WithKernel(GuestCase.Named("smp").ElfPath).Build();
-        Assert.AreEqual("serial input record and replay need the deterministic SMP mode",
+        Assert.AreEqual("input record and replay need the deterministic SMP mode",
             Assert.ThrowsExactly<InvalidOperationException>(() => machine.RecordSerialInput(new MemoryStream())).Message);
     }
 }

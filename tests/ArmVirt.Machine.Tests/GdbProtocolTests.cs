@@ -210,6 +210,74 @@ public sealed class GdbProtocolTests
     }
 
     [TestMethod]
+    [DataRow(ExecutionEngine.Interpreter)]
+    [DataRow(ExecutionEngine.Jit)]
+    public void ReverseStepAndContinueGoBackThroughTheHistory(ExecutionEngine engine)
+    {
+        using var m = Build(engine);
+        using var s = new Session(m);
+        StringAssert.EndsWith(s.Ask("qSupported:multiprocess+;swbreak+;hwbreak+"), ";ReverseStep+;ReverseContinue+");
+        Assert.AreEqual("T05thread:01;replaylog:begin;", s.Ask("bs"), "nothing before the start");
+        ulong Stored() => m.Bus.TryRead(Data, 8, out ulong v) ? v : ulong.MaxValue;
+
+        // The loop's STR (add, str, b: three instructions a round) stops before it at 3, 6 and 9 instructions.
+        Assert.AreEqual("OK", s.Ask($"Z0,{Code + 12:x},4"));
+        for (int i = 0; i < 3; i++) Assert.AreEqual("T05thread:01;", s.Ask("c"));
+        Assert.AreEqual((9UL, 3UL, 2UL), (m.InstructionsExecuted, m.Cpu.X(1), Stored()));
+
+        Assert.AreEqual("T05thread:01;", s.Ask("bs"));
+        Assert.AreEqual((8UL, Code + 8, 2UL, 2UL), (m.InstructionsExecuted, m.Cpu.State.PC, m.Cpu.X(1), Stored()), "one instruction back: before the third ADD");
+        Assert.AreEqual("T05thread:01;", s.Ask("bc"));
+        Assert.AreEqual((6UL, Code + 12, 2UL, 1UL), (m.InstructionsExecuted, m.Cpu.State.PC, m.Cpu.X(1), Stored()), "the previous hit, memory as it was");
+        Assert.AreEqual("T05thread:01;", s.Ask("bc"));
+        Assert.AreEqual((3UL, 1UL, 0UL), (m.InstructionsExecuted, m.Cpu.X(1), Stored()));
+        Assert.AreEqual("T05thread:01;replaylog:begin;", s.Ask("bc"));
+        Assert.AreEqual((0UL, Code), (m.InstructionsExecuted, m.Cpu.State.PC));
+
+        // Forwards again through the same states; a watchpoint found backwards is named as forwards.
+        Assert.AreEqual("T05thread:01;", s.Ask("c"));
+        Assert.AreEqual(3UL, m.InstructionsExecuted);
+        Assert.AreEqual("OK", s.Ask($"z0,{Code + 12:x},4"));
+        Assert.AreEqual("OK", s.Ask($"Z2,{Data:x},8"));
+        Assert.AreEqual($"T05watch:{Data:x};thread:01;", s.Ask("c"));
+        Assert.AreEqual($"T05watch:{Data:x};thread:01;", s.Ask("c"));
+        Assert.AreEqual((6UL, 1UL), (m.InstructionsExecuted, Stored()));
+        Assert.AreEqual($"T05watch:{Data:x};thread:01;", s.Ask("bc"));
+        Assert.AreEqual((3UL, Code + 12, 0UL), (m.InstructionsExecuted, m.Cpu.State.PC, Stored()));
+
+        SendMonitor(s, "reverse", "reverse execution: on; history from instruction 0 to 9, now at 3; 1 checkpoints, one every 1000000 instructions\n");
+
+        // gdb changing a register starts a new history there.
+        Assert.AreEqual("OK", s.Ask("P5=0100000000000000"));
+        Assert.AreEqual("T05thread:01;replaylog:begin;", s.Ask("bs"));
+        Assert.AreEqual(3UL, m.InstructionsExecuted);
+    }
+
+    [TestMethod]
+    public void NoReverseExecutionWithLiveInputOrSeveralCpus()
+    {
+        using (var m = Build(cpus: 2))
+        using (var s = new Session(m))
+        {
+            Assert.IsFalse(s.Ask("qSupported").Contains("Reverse"), "several CPUs");
+            Assert.AreEqual("", s.Ask("bs"));
+        }
+        var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        var reader = new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, pipe.ClientSafePipeHandle);
+        var text = new byte[Loop.Length * 4];
+        Buffer.BlockCopy(Loop, 0, text, 0, text.Length);
+        using (var m = new MachineBuilder().WithKernel(Elf(Code, [new(Code, Code, text, (ulong)text.Length)]), "loop.elf").WithSerial(Stream.Null, reader).Build())
+        using (var s = new Session(m))
+        {
+            Assert.IsFalse(s.Ask("qSupported").Contains("Reverse"), "serial input from a pipe that may still deliver");
+            Assert.AreEqual("", s.Ask("bc"), "unsupported: the empty reply");
+            SendMonitor(s, "reverse", "reverse execution: off (live input: serial, console or network input from the host, or a recording); record the run with --record F and debug --replay F\n");
+        }
+        pipe.Dispose(); // (the writing end first: the machine's reader thread sees the end)
+        reader.Dispose();
+    }
+
+    [TestMethod]
     public void MonitorTranslatesThroughStage2OfARealGuest()
     {
         string elf = GuestElf("cpubench_s2_quick.elf");

@@ -103,15 +103,16 @@ public sealed class SerialReplayTests
     [TestMethod]
     public void AReplayThatGoesElsewhereStops()
     {
-        // The log says input arrived at a poll between slices after 10 instructions, where one run makes none.
-        byte[] log = Encoding.ASCII.GetBytes("armvirt-serial-input 1\ns 0 0 -\nh 10 0 71\n");
+        // The log says the machine idled after 10 instructions, waiting for input; this guest polls UARTFR instead.
+        // (A poll between slices, h, is made wherever the log has one: the replay ends a slice there.)
+        byte[] log = Encoding.ASCII.GetBytes("armvirt-serial-input 1\ns 0 0 -\ni 10 0 71\n");
         var replayed = Replay(Echo, log, ExecutionEngine.Interpreter);
         Assert.AreEqual(StopReason.Error, replayed.Exit.Reason);
         StringAssert.Contains(replayed.Exit.Message, "replay diverged");
     }
 
     [TestMethod]
-    [DataRow("not a log\n", "not a serial input log")]
+    [DataRow("not a log\n", "not an input log")]
     [DataRow("armvirt-serial-input 1\nx 1 2 -\n", "line 2: expected KIND")]
     [DataRow("armvirt-serial-input 1\nd 5 0 61\nd 4 0 62\n", "line 3: d poll 4 out of order")]
     [DataRow("armvirt-serial-input 1\nh 5 0 6g\n", "line 2: '6g' is not hexadecimal bytes")]

@@ -7,6 +7,7 @@
 #   armvirt.test=ping-server   eth0 up at armvirt.ip, wait for a line on the console, power off
 #   armvirt.test=ping-client   eth0 up at armvirt.ip, wait for a line on the console, ping armvirt.peer 3 times
 #   armvirt.test=devices       write a line to hvc0 (virtio-console), read 16 bytes of /dev/hwrng (virtio-rng)
+#   armvirt.test=hvc0-ping     eth0 up at armvirt.ip, read a line from hvc0 (virtio-console input), ping armvirt.peer
 # Markers the tests look for: ARMVIRT-BOOT-OK, ARMVIRT-<STEP>-OK, ARMVIRT-BOOT-DONE.
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -62,6 +63,17 @@ ping-client)
     echo "ARMVIRT-WAITING"
     read -r line
     # The peer runs on another thread with its own virtual time: retry until it answers (ARP included), then ping.
+    i=0
+    until ping -c 1 -W 2 "$peer" > /dev/null 2>&1 || [ $i -ge 30 ]; do i=$((i + 1)); done
+    ping -c 3 "$peer" && echo "ARMVIRT-PING-OK"
+    ;;
+hvc0-ping)
+    # Record/replay (NetworkReplayLinuxTests): console input on hvc0, then frames from the peer.
+    net_up
+    wait_for -c /dev/hvc0
+    echo "ARMVIRT-WAITING"
+    read -r line < /dev/hvc0
+    echo "ARMVIRT-HVC0-READ $line"
     i=0
     until ping -c 1 -W 2 "$peer" > /dev/null 2>&1 || [ $i -ge 30 ]; do i=$((i + 1)); done
     ping -c 3 "$peer" && echo "ARMVIRT-PING-OK"

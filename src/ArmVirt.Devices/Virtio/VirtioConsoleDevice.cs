@@ -39,6 +39,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
     private readonly Thread? _reader;
     private long _inputDropped;
     private volatile bool _disposed;
+    private volatile bool _inputEnded;
 
     /// <summary>Creates the console.</summary>
     /// <param name="output">Receives what the guest writes (may be null to discard it).</param>
@@ -82,6 +83,24 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
         get { lock (_lock) return _count; }
     }
 
+    /// <summary>Whether host input comes from an input stream read on a background thread.</summary>
+    internal bool HasInputStream => _input != null;
+
+    /// <summary>Whether more host input can come from the input stream (it has not ended).</summary>
+    internal bool HasLiveInput => _input != null && !_inputEnded;
+
+    /// <summary>
+    /// Called at the start of each <see cref="Poll"/>: the points where host input can enter the guest, in the same order
+    /// in every run with the same inputs (record and replay name input by them: <c>Machine.RecordInput</c>).
+    /// </summary>
+    internal Action? InputPolling { get; set; }
+
+    /// <summary>Called at the end of a <see cref="Poll"/> that moved host input into the guest, with the bytes moved (record).</summary>
+    internal Action<byte[]>? InputReceived { get; set; }
+
+    /// <summary>While set, what the guest writes is discarded (the reverse debugger re-executing output already shown).</summary>
+    internal bool OutputMuted { get; set; }
+
     /// <summary>Changes the reported terminal size (a configuration change).</summary>
     public void Resize(ushort columns, ushort rows)
     {
@@ -112,10 +131,12 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
     /// <summary>Moves buffered host input into guest receive buffers. Call on the emulation thread only.</summary>
     public void Poll()
     {
+        InputPolling?.Invoke();
         if (_disposed || !IsAttached || !Transport.IsLive) return;
         var q = Transport.GetQueue(ReceiveQueue);
         if (!q.IsReady) return;
         bool any = false;
+        List<byte>? moved = InputReceived != null ? [] : null;
         while (true)
         {
             lock (_lock)
@@ -130,6 +151,11 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
                 int first = Math.Min(n, InputCapacity - _head);
                 chain.CopyToWritable(0, _ring.AsSpan(_head, first));
                 chain.CopyToWritable(first, _ring.AsSpan(0, n - first));
+                if (moved != null)
+                {
+                    moved.AddRange(_ring.AsSpan(_head, first));
+                    moved.AddRange(_ring.AsSpan(0, n - first));
+                }
                 _head = (_head + n) % InputCapacity;
                 _count -= n;
                 written = (uint)n;
@@ -137,6 +163,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
             q.Push(chain, written);
             any = true;
         }
+        if (moved is { Count: > 0 }) InputReceived!(moved.ToArray());
         if (any) q.NotifyIfNeeded();
     }
 
@@ -204,6 +231,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
 
     private void Output(ReadOnlySpan<byte> data)
     {
+        if (OutputMuted) return;
         try { _output?.Write(data); }
         catch (IOException) { } // a closed host terminal does not stop the guest
     }
@@ -224,6 +252,7 @@ public sealed class VirtioConsoleDevice : VirtioDevice, IDisposable
                 if (!_disposed) Inject(buffer.AsSpan(0, n));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        _inputEnded = true;
     }
 
     /// <summary>

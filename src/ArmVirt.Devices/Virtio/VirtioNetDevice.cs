@@ -56,7 +56,7 @@ public sealed class VirtioNetDevice : VirtioDevice, IDisposable
         SetConfig16(ConfigStatus, StatusLinkUp);
         SetConfig16(ConfigMaxPairs, 1);
         SetConfig16(ConfigMtu, 1500);
-        backend.Receiver = Receive;
+        backend.Receiver = FromBackend;
         if (backend.NeedsPolling)
         {
             _clock = clock ?? throw new ArgumentException("This backend must be polled: pass the machine's VirtualClock.", nameof(clock));
@@ -82,6 +82,26 @@ public sealed class VirtioNetDevice : VirtioDevice, IDisposable
             if (IsAttached) Transport.NotifyConfigChanged();
         }
     }
+
+    /// <summary>
+    /// Called at each point where frames from the backend can reach the guest: before each poll of a polled backend and
+    /// before each frame the guest sends (an in-process backend may answer within <see cref="INetBackend.Send"/>). The
+    /// points come in the same order in every run with the same inputs, under either engine: record and replay name
+    /// each received frame by the point it arrived in (<c>Machine.RecordInput</c>).
+    /// </summary>
+    internal Action? InputPolling { get; set; }
+
+    /// <summary>Called with each frame the backend hands to the device, before the device takes it (record).</summary>
+    internal NetFrameReceiver? FrameReceived { get; set; }
+
+    /// <summary>
+    /// While set, frames from the backend are dropped unseen: a replayed machine takes its frames from the log only
+    /// (<see cref="ReceiveFrame"/>), whatever its backend receives.
+    /// </summary>
+    internal bool BackendInputMuted { get; set; }
+
+    /// <summary>Offers <paramref name="frame"/> to the guest as if the backend had received it (on the emulation thread).</summary>
+    internal void ReceiveFrame(ReadOnlySpan<byte> frame) => Receive(frame);
 
     /// <summary>Frames the guest sent.</summary>
     public long FramesSent { get; private set; }
@@ -131,6 +151,7 @@ public sealed class VirtioNetDevice : VirtioDevice, IDisposable
                 {
                     chain.CopyFromReadable(hl, frame.AsSpan(0, (int)length));
                     FramesSent++;
+                    InputPolling?.Invoke();
                     _backend.Send(frame.AsSpan(0, (int)length));
                 }
                 finally { ArrayPool<byte>.Shared.Return(frame); }
@@ -138,6 +159,13 @@ public sealed class VirtioNetDevice : VirtioDevice, IDisposable
             q.Push(chain, 0);
         }
         q.NotifyIfNeeded();
+    }
+
+    private void FromBackend(ReadOnlySpan<byte> frame)
+    {
+        if (BackendInputMuted) return;
+        FrameReceived?.Invoke(frame);
+        Receive(frame);
     }
 
     private void Receive(ReadOnlySpan<byte> frame)
@@ -225,6 +253,7 @@ public sealed class VirtioNetDevice : VirtioDevice, IDisposable
 
     private void PollBackend()
     {
+        InputPolling?.Invoke();
         _backend.Poll();
         _clock!.Reschedule(_pollEvent!, _clock.Now + _pollInterval);
     }

@@ -18,6 +18,7 @@ internal static class GdbMonitor
         new("memory", "memory virtual|physical", "m/M/X packets address virtual memory through the selected CPU's current translation regime (default) or physical memory", SetMemoryView),
         new("translate", "translate VA", "the selected CPU's current regime: VA -> IPA (stage 1) -> PA (stage 2), or the fault", Translate),
         new("stage2", "stage2 IPA", "stage 2 translation of an intermediate physical address under the selected CPU's VTTBR_EL2/VTCR_EL2", Stage2),
+        new("reverse", "reverse", "whether reverse execution (reverse-stepi, reverse-continue) is available, and its history", Reverse),
     ];
 
     /// <summary>Runs <paramref name="line"/> and returns its output (newline-terminated).</summary>
@@ -72,6 +73,11 @@ internal static class GdbMonitor
         if (w.IsFault) return $"IPA 0x{ipa:x}: {w.Fault.Kind} fault at level {w.Fault.Level}\n";
         return $"IPA 0x{ipa:x} -> PA 0x{w.OutputAddress:x} (level {w.Level}, {1UL << w.BlockShift:x} bytes, {w.Permissions}, {w.Attributes})\n";
     }
+
+    private static string Reverse(GdbStub stub, string[] args) =>
+        stub.History is { } h
+            ? $"reverse execution: on; history from instruction {h.Begin} to {h.Furthest}, now at {h.Position}; {h.CheckpointCount} checkpoints, one every {h.Interval} instructions\n"
+            : $"reverse execution: off ({ReverseHistory.Unavailable(stub.Machine)}); record the run with --record F and debug --replay F\n";
 
     private static bool TryAddress(string s, out ulong value)
     {

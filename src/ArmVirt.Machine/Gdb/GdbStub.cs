@@ -23,7 +23,10 @@ public enum GdbSessionEnd
 /// CPU's current translation regime (or by physical address after <c>monitor memory physical</c>), breakpoints
 /// (<c>Z0</c>/<c>Z1</c>) and watchpoints (<c>Z2</c>-<c>Z4</c>) on the CPUs' host breakpoints and watchpoints (the
 /// guest's DBGB*/DBGW* registers are untouched), <c>s</c>/<c>c</c>/<c>vCont</c> and Ctrl-C. The session runs the
-/// machine on the calling thread; the machine is stopped whenever GDB is being answered.
+/// machine on the calling thread; the machine is stopped whenever GDB is being answered. On a one-CPU machine whose input
+/// is deterministic (none, or <see cref="Machine.ReplayInput"/>), reverse execution too (<c>bs</c>, <c>bc</c>:
+/// reverse-stepi, reverse-continue and what GDB builds on them), over checkpoints taken as the machine runs under the
+/// stub (<see cref="ReverseHistory"/>).
 /// </summary>
 public sealed class GdbStub
 {
@@ -35,6 +38,7 @@ public sealed class GdbStub
     private readonly HashSet<ulong> _breakpoints = [];
     private readonly List<(ulong Address, ulong Length, WatchKind Kind, HostWatchpoint[] PerCpu)> _watchpoints = [];
     private string _lastStop = "S05";
+    private ReverseHistory? _history;
 
     /// <summary>Creates a stub for <paramref name="machine"/> (nothing happens until <see cref="Serve"/>).</summary>
     public GdbStub(Machine machine) => _machine = machine;
@@ -52,10 +56,13 @@ public sealed class GdbStub
         _connection = connection;
         connection.Interrupted += () =>
         {
-            if (_running) _machine.RequestStop();
+            if (!_running) return;
+            if (_history is { } history) history.RequestStop();
+            else _machine.RequestStop();
         };
         connection.Start();
         _lastStop = StopReply(StopReason.HostRequest, _gThread);
+        _history = ReverseHistory.TryStart(_machine);
         try
         {
             while (connection.Receive() is { } packet)
@@ -69,6 +76,7 @@ public sealed class GdbStub
         finally
         {
             _connection = null;
+            _history = null;
         }
     }
 
@@ -84,12 +92,13 @@ public sealed class GdbStub
         {
             case '?': Reply(_lastStop); return null;
             case 'g': Reply(ReadAllRegisters()); return null;
-            case 'G': Reply(WriteAllRegisters(p.AsSpan(1)) ? "OK" : "E01"); return null;
+            case 'G': Reply(Changed(WriteAllRegisters(p.AsSpan(1)) ? "OK" : "E01")); return null;
             case 'p': Reply(ReadRegister(p[1..])); return null;
-            case 'P': Reply(WriteRegister(p[1..])); return null;
+            case 'P': Reply(Changed(WriteRegister(p[1..]))); return null;
             case 'm': Reply(ReadMemoryPacket(p[1..])); return null;
-            case 'M': Reply(WriteMemoryPacket(p[1..], binary: false)); return null;
-            case 'X': Reply(WriteMemoryPacket(p[1..], binary: true)); return null;
+            case 'M': Reply(Changed(WriteMemoryPacket(p[1..], binary: false))); return null;
+            case 'X': Reply(Changed(WriteMemoryPacket(p[1..], binary: true))); return null;
+            case 'b': return Reverse(p);
             case 'H': Reply(SetThread(p)); return null;
             case 'T': Reply(ParseThread(p[1..]) is int t && t >= 0 && t < _machine.Cpus.Count ? "OK" : "E01"); return null;
             case 'Z': case 'z': Reply(BreakOrWatch(p)); return null;
@@ -115,6 +124,13 @@ public sealed class GdbStub
             case 'v': return VPacket(p);
             default: Reply(""); return null; // unsupported: the empty reply
         }
+    }
+
+    // GDB changed the machine's state: what the history would re-execute no longer leads here, so it begins anew.
+    private string Changed(string reply)
+    {
+        if (reply == "OK") _history?.Restart();
+        return reply;
     }
 
     // ---- Registers ----
@@ -256,7 +272,11 @@ public sealed class GdbStub
 
     private GdbSessionEnd? Continue(string? address)
     {
-        if (address != null && TryHex(address, out ulong pc)) Selected.State.PC = pc;
+        if (address != null && TryHex(address, out ulong pc))
+        {
+            Selected.State.PC = pc;
+            _history?.Restart();
+        }
         foreach (var c in _machine.Cpus)
             if (c.StopReason is StopReason.HostRequest or StopReason.InstructionLimit) c.ClearStop();
         _connection!.TakeInterrupt(); // an interrupt sent while stopped has nothing to stop
@@ -264,13 +284,66 @@ public sealed class GdbStub
         _running = true;
         try
         {
-            exit = _machine.Run();
+            exit = _history != null ? _history.Run(ulong.MaxValue) : _machine.Run();
         }
         finally
         {
             _running = false;
         }
         return ReportStop(exit);
+    }
+
+    // One instruction forward through the history's run loop (the path its re-execution takes, so that going back and
+    // forth meets the same states); a breakpoint on the instruction stops the first run before it, the second executes it.
+    private GdbSessionEnd? StepWithHistory(ReverseHistory history)
+    {
+        MachineExit exit;
+        _running = true;
+        try
+        {
+            ulong before = history.Position;
+            exit = history.Run(1);
+            if (exit.Reason == StopReason.Breakpoint && history.Position == before) exit = history.Run(1);
+        }
+        finally
+        {
+            _running = false;
+        }
+        if (exit.Reason is not (StopReason.InstructionLimit or StopReason.Breakpoint or StopReason.Watchpoint)) return ReportStop(exit);
+        var cpu = _machine.Cpus[0];
+        if (cpu.StopReason == StopReason.InstructionLimit) cpu.ClearStop();
+        _gThread = 0;
+        _lastStop = StopReply(cpu.StopReason == StopReason.Watchpoint ? StopReason.Watchpoint : StopReason.Breakpoint, 0);
+        Reply(_lastStop);
+        return null;
+    }
+
+    // bs and bc (GDB manual, "Packets": reverse step and reverse continue). At the beginning of the history the stop
+    // reply says so (replaylog:begin), which GDB reports as "No more reverse-execution history".
+    private GdbSessionEnd? Reverse(string p)
+    {
+        if (_history == null || p is not ("bs" or "bc"))
+        {
+            Reply("");
+            return null;
+        }
+        _connection!.TakeInterrupt();
+        bool moved;
+        _running = true;
+        try
+        {
+            moved = p == "bs" ? _history.StepBack() : _history.ContinueBack();
+        }
+        finally
+        {
+            _running = false;
+        }
+        var cpu = _machine.Cpus[0];
+        _gThread = 0;
+        _lastStop = !moved ? "T05thread:01;replaylog:begin;"
+            : StopReply(p == "bc" && cpu.StopReason == StopReason.Watchpoint ? StopReason.Watchpoint : StopReason.Breakpoint, 0);
+        Reply(_lastStop);
+        return null;
     }
 
     // Executes one instruction on CPU `index` (GDB's step; QEMU steps with interrupts masked the same way). With one CPU
@@ -285,8 +358,13 @@ public sealed class GdbStub
             Reply(_lastStop);
             return null;
         }
-        if (address != null && TryHex(address, out ulong pc)) cpu.State.PC = pc;
+        if (address != null && TryHex(address, out ulong pc))
+        {
+            cpu.State.PC = pc;
+            _history?.Restart();
+        }
         if (cpu.StopReason is StopReason.HostRequest or StopReason.InstructionLimit) cpu.ClearStop();
+        if (_history != null) return StepWithHistory(_history);
         if (cpu.IsWaiting)
         {
             // In WFI/WFE the next instruction runs only after a wake-up: with one CPU, virtual time runs to it and the
@@ -370,7 +448,7 @@ public sealed class GdbStub
     private string Query(string p)
     {
         if (p.StartsWith("qSupported", StringComparison.Ordinal))
-            return "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+";
+            return "PacketSize=4000;qXfer:features:read+;QStartNoAckMode+;vContSupported+" + (_history != null ? ";ReverseStep+;ReverseContinue+" : "");
         if (p.StartsWith("qXfer:features:read:", StringComparison.Ordinal)) return XferFeatures(p["qXfer:features:read:".Length..]);
         if (p == "qAttached") return "1";
         if (p == "qC") return $"QC{_gThread + 1:x}";
@@ -449,4 +527,5 @@ public sealed class GdbStub
     internal Machine Machine => _machine;
     internal CpuCore SelectedCpu => Selected;
     internal bool PhysicalMemory { get => _physical; set => _physical = value; }
+    internal ReverseHistory? History => _history;
 }
