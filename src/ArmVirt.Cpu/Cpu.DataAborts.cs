@@ -20,8 +20,10 @@ namespace ArmVirt.Cpu;
 /// </remarks>
 public sealed partial class Cpu
 {
-    // The recorded abort: read by compiled code (a region's fallback stub, a baseline block after a load or store).
-    internal bool _abortPending;
+    // The recorded abort, and the address of its instruction (State.PC while a handler runs, in every engine: compiled
+    // code stores it before a load or store, as it always has for a thrown exception).
+    private bool _abortPending;
+    private ulong _abortPc;
     private ExceptionClass _abortClass;
     private uint _abortIss;
     private int _abortTarget;
@@ -36,12 +38,13 @@ public sealed partial class Cpu
     }
 
     // Records an abort of the running instruction (the first one: an access after it does nothing). Returns 0, the value
-    // a faulting access yields. Sets JitCheckAfterAccess so that compiled code and the predecoded tier look at the
-    // access (they then see the abort and leave at the instruction).
+    // a faulting access yields. Sets JitCheckAfterAccess so that compiled code and the predecoded tier ask
+    // JitMustLeaveBlock after the access: the code leaves, and ExecuteChain takes the abort at _abortPc.
     private ulong RecordAbort(ExceptionClass ec, uint iss, int target, ulong far, ulong? ipa)
     {
         if (_abortPending) return 0;
         _abortPending = true;
+        _abortPc = State.PC;
         _abortClass = ec;
         _abortIss = iss;
         _abortTarget = target;

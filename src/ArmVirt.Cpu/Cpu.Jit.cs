@@ -476,9 +476,10 @@ public sealed partial class Cpu
                 compiled.Code(this);
                 if (_abortPending)
                 {
-                    // A load or store's data abort: the code left at the instruction (Cpu.DataAborts.cs).
-                    ulong cycles = RewindToFaultingInstruction(out ulong pc);
-                    TakePendingAbort(pc);
+                    // A load or store's data abort: the code left after it (JitMustLeaveBlock), or it was the block's
+                    // last; it is taken at its instruction, as the catch below takes a thrown one (Cpu.DataAborts.cs).
+                    ulong cycles = RewindToFaultingInstruction(_abortPc);
+                    TakePendingAbort(_abortPc);
                     CountFaultingInstruction(cycles);
                     return null;
                 }
@@ -513,7 +514,8 @@ public sealed partial class Cpu
         catch (GuestException e)
         {
             _abortPending = false;
-            ulong cycles = RewindToFaultingInstruction(out ulong pc);
+            ulong pc = State.PC;
+            ulong cycles = RewindToFaultingInstruction(pc);
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
             CountFaultingInstruction(cycles);
             return null;
@@ -534,12 +536,11 @@ public sealed partial class Cpu
         }
     }
 
-    // The block stored State.PC = address of instruction k before running it (and may have added part of the counters):
-    // the counters are brought back to the instruction's start; returns its cycles (like Step, it is counted).
-    private ulong RewindToFaultingInstruction(out ulong pc)
+    // The block stored State.PC = pc, the address of instruction k, before running it (and may have added part of the
+    // counters): the counters are brought back to the instruction's start; returns its cycles (like Step, it is counted).
+    private ulong RewindToFaultingInstruction(ulong pc)
     {
         ulong cpi = CyclesPerInstruction;
-        pc = State.PC;
         ulong before = (pc - _jitEntryPc) >> 2;
         var timed = _timing != null ? _timingBlock : null; // (a model's cost table; the local block is not read here)
         State.Cycles = _jitEntryCycles + (timed != null ? BlockCycles(timed, 0, (int)before, cpi) : before * cpi);
@@ -785,6 +786,7 @@ public sealed partial class Cpu
     internal bool JitMustLeaveBlock(TranslationBlock block)
     {
         JitCheckAfterAccess = false;
+        if (_abortPending) return true; // a data abort: ExecuteChain takes it (Cpu.DataAborts.cs)
         if (_timingLeave)
         {
             // A timing model charged cycles inside the access (a walk): the interpreter takes the deadline from here.

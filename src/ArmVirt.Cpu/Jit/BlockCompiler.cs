@@ -48,7 +48,6 @@ public static class BlockCompiler
         il.Emit(OpCodes.Ret);
         il.MarkLabel(body);
         var start = il.DefineLabel();
-        var abortExit = il.DefineLabel();
         il.MarkLabel(start);
         int n = block.Length;
         int retired = 0; // instructions whose cycles and count are already added to State
@@ -66,22 +65,12 @@ public static class BlockCompiler
             if (last || !InstructionClassifier.NeedsNoPc(block.Encodings[k])) EmitStoreStateField(il, CpuMembers.Pc, pc);
             if (last && block.EndsWithTerminator) EmitStoreNextPc(il, pc + 4);
             EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets, inline: tier == JitTier.Optimized);
-            if (block.Classes[k] == InstructionClass.Memory)
+            if (!last && block.Classes[k] == InstructionClass.Memory)
             {
-                // A data abort leaves at once, at this instruction (State.PC still its address): ExecuteChain takes it
-                // (Cpu.DataAborts.cs). Asked only after an access that left the RAM fast path, as the check below.
                 var stay = il.DefineLabel();
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
                 il.Emit(OpCodes.Brfalse, stay);
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, CpuMembers.AbortPending);
-                il.Emit(OpCodes.Brtrue, abortExit);
-                if (last)
-                {
-                    il.MarkLabel(stay);
-                    continue;
-                }
                 il.Emit(OpCodes.Ldarg_1);
                 EmitLoadBlock(il);
                 il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
@@ -126,8 +115,6 @@ public static class BlockCompiler
             il.Emit(OpCodes.Brtrue, start);
             il.MarkLabel(exit);
         }
-        il.Emit(OpCodes.Ret);
-        il.MarkLabel(abortExit);
         il.Emit(OpCodes.Ret);
         return (Action<Cpu>)method.CreateDelegate(typeof(Action<Cpu>), targets.ToArray());
     }

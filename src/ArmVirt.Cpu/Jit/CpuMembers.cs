@@ -14,6 +14,5 @@ internal static class CpuMembers
     public static readonly FieldInfo Instructions = typeof(CpuState).GetField(nameof(CpuState.Instructions))!;
     public static readonly FieldInfo LeftEarly = typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), Private)!;
     public static readonly FieldInfo CheckAfterAccess = typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), Private)!;
-    public static readonly FieldInfo AbortPending = typeof(Cpu).GetField(nameof(Cpu._abortPending), Private)!;
     public static readonly MethodInfo MustLeaveBlock = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
 }
