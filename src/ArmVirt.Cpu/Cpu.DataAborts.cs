@@ -27,7 +27,7 @@ public sealed partial class Cpu
     private ExceptionClass _abortClass;
     private uint _abortIss;
     private int _abortTarget;
-    private ulong _abortFar;
+    private ulong? _abortFar;
     private ulong? _abortIpa;
 
     /// <summary>True between a load or store's faulting access and the execution loop taking its abort.</summary>
@@ -40,7 +40,7 @@ public sealed partial class Cpu
     // Records an abort of the running instruction (the first one: an access after it does nothing). Returns 0, the value
     // a faulting access yields. Sets JitCheckAfterAccess so that compiled code and the predecoded tier ask
     // JitMustLeaveBlock after the access: the code leaves, and ExecuteChain takes the abort at _abortPc.
-    private ulong RecordAbort(ExceptionClass ec, uint iss, int target, ulong far, ulong? ipa)
+    private ulong RecordAbort(ExceptionClass ec, uint iss, int target, ulong? far, ulong? ipa)
     {
         if (_abortPending) return 0;
         _abortPending = true;
@@ -54,9 +54,12 @@ public sealed partial class Cpu
         return 0;
     }
 
-    /// <summary>Records <paramref name="e"/> as the running instruction's pending abort (a watchpoint hit, an AT's external abort).</summary>
-    internal void RecordAbort(GuestException e) =>
-        RecordAbort(e.Class, e.Iss, e.TargetEl, e.FaultAddress ?? 0, e.IntermediatePhysicalAddress);
+    /// <summary>
+    /// Records the trap of a load/store-class instruction (a data cache maintenance instruction by VA, which blocks go on
+    /// after: <c>InstructionClassifier</c>) as its pending exception, so that the loop that runs it takes it there
+    /// (no FAR).
+    /// </summary>
+    internal void RecordTrap(ExceptionClass ec, uint iss, int target) => RecordAbort(ec, iss, target, null, null);
 
     // The public entry points that throw (ReadMemory, WriteMemory, ProbeWrite, TranslateData: semihosting, the GDB stub,
     // library users, the handlers not converted): the pending abort becomes a GuestException, as before.

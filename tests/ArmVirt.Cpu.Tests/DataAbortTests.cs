@@ -70,6 +70,36 @@ public sealed class DataAbortTests
         if (engine == ExecutionEngine.Jit && optimizeThreshold == 0) Assert.IsGreaterThan(0UL, cpu.Statistics.CompiledEntries);
     }
 
+    // dc cvac, x1 (trapped by HCR_EL2.TPC); add x3, x3, #1; b . — at EL2's lower-EL sync vector: b .
+    [TestMethod]
+    [DataRow(ExecutionEngine.Interpreter, int.MaxValue, long.MaxValue, DisplayName = "interpreter")]
+    [DataRow(ExecutionEngine.Jit, int.MaxValue, long.MaxValue, DisplayName = "predecoded tier")]
+    [DataRow(ExecutionEngine.Jit, 0, long.MaxValue, DisplayName = "baseline blocks")]
+    [DataRow(ExecutionEngine.Jit, 0, 0L, DisplayName = "regions")]
+    public void ATrappedDataCacheMaintenanceInTheMiddleOfABlockRunsNothingAfterIt(ExecutionEngine engine, int jitThreshold, long optimizeThreshold)
+    {
+        // DC CVAC is a load/store-class instruction (blocks go on after it); its trap is taken at the instruction.
+        using var h = new CpuHarness(2, 0xD50B7A21, 0x91000463, 0x14000000);
+        var cpu = h.Cpu;
+        cpu.Engine = engine;
+        cpu.JitThreshold = jitThreshold;
+        cpu.JitBaselineMinimumLength = 0;
+        cpu.JitOptimizeThreshold = optimizeThreshold;
+        cpu.JitBackgroundCompilation = false;
+        cpu.Sys.Hcr = SystemRegisters.HcrEl2.Rw | SystemRegisters.HcrEl2.Tpc;
+        cpu.Sys.Vbar[2] = CpuHarness.RamBase + 0x800;
+        h.Load(CpuHarness.RamBase + 0x800 + 0x400, 0x14000000);
+        cpu.SetElAndSpSel(1, 1);
+        cpu.SetX(1, CpuHarness.RamBase + 0x100);
+        cpu.Run(20);
+        Assert.AreEqual(2, cpu.State.EL);
+        Assert.AreEqual(CpuHarness.RamBase + 0xC00, cpu.State.PC);
+        Assert.AreEqual(0x18UL, cpu.Sys.Esr[2] >> 26, "EC 0x18: a trapped SYS");
+        Assert.AreEqual(CpuHarness.RamBase, cpu.Sys.Elr[2]);
+        Assert.AreEqual(0UL, cpu.X(3), "the ADD after the trapped DC CVAC did not run");
+        Assert.AreEqual(20UL, cpu.State.Instructions);
+    }
+
     [TestMethod]
     public void ThePublicMemoryApiStillThrows()
     {
