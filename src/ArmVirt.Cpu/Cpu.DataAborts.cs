@@ -12,10 +12,9 @@ namespace ArmVirt.Cpu;
 /// a hypervisor's MMIO exits (stage 2 aborts) and Xen's dom0 take many.
 /// </summary>
 /// <remarks>
-/// On an abort the Arm ARM leaves the destination registers of a load UNKNOWN (and for LDP, LDM and the multi-register
-/// SIMD loads every register the instruction would load), and the base register unchanged when write-back is
-/// specified (D1.13.4 "Synchronous exception prioritization"; J1 aarch64/functions/memory): ArmVirt changes none of
-/// them, as QEMU does. Memory an instruction wrote before the faulting access of the same instruction stays written,
+/// When a load or store takes a synchronous Data Abort, the Arm ARM makes the registers it would load UNKNOWN (every
+/// register of LDP, LDM and the multi-register SIMD loads) and restores a written-back base register to its value
+/// before the instruction: ArmVirt changes none of them, as QEMU does (tests/guests/aborts.c checks both against QEMU). Memory an instruction wrote before the faulting access of the same instruction stays written,
 /// as the Arm ARM allows; the pair and multiple stores probe every access before their first write.
 /// </remarks>
 public sealed partial class Cpu

@@ -174,7 +174,7 @@ int user_main(void)
     uint32_t loaded;
     __asm__ volatile("ldrex %0, [%1]" : "=r"(loaded) : "r"((uintptr_t)&counter + 2) : "memory");
     /* Data aborts (permission faults on EL1's memory) of loads and stores with write-back, taken at EL1, which skips
-     * them: the base and every register the instruction would load stay as they were (D1.13.4; QEMU the same). Bit n
+     * them: the base and every register the instruction would load stay as they were (as QEMU keeps them). Bit n
      * of each value shown is 1 when register n of the test kept its value. */
 #define FAULT_BASE 0x40080000u
 #define WRITEBACK_TEST(name, insn) do { \

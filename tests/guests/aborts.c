@@ -1,8 +1,7 @@
 /*
  * aborts.elf: data aborts of every kind, many of each, from the instructions whose registers an abort must leave
- * alone (Arm ARM D1.13.4, "Synchronous exception prioritization": the instruction that aborts changes nothing the
- * handler can observe in its destination and base registers; its loads' destinations are UNKNOWN, which QEMU, and
- * ArmVirt, leave unchanged). Started at EL2:
+ * alone (the Arm ARM restores a written-back base register when the instruction aborts and makes the registers it
+ * would load UNKNOWN, which QEMU, and ArmVirt, leave unchanged). Started at EL2:
  *   1. EL2 turns on its own stage 1 (TTBR0_EL2, 4 KiB granule) over RAM pages that are: invalid (translation fault,
  *      level 3), read-only (permission fault for stores), without the access flag (access flag fault), ordinary
  *      (alignment faults with SCTLR_EL2.A = 1, and the second half of an access crossing into the invalid page), and
