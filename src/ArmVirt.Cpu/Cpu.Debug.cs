@@ -306,8 +306,10 @@ public sealed partial class Cpu
             int target = DebugExceptionTargetEl;
             ulong far = Math.Max(va, SelfHostedDebug.WatchedRange(this, n).Lo);
             if (far >= va + (ulong)size) far = va;
-            throw new GuestException(target == State.EL ? ExceptionClass.WatchpointSame : ExceptionClass.WatchpointLower,
-                (write ? 1u << 6 : 0) | DebugFsc, target, far: far);
+            // Recorded as the access's abort, as a fault is (Cpu.DataAborts.cs).
+            RecordAbort(target == State.EL ? ExceptionClass.WatchpointSame : ExceptionClass.WatchpointLower,
+                (write ? 1u << 6 : 0) | DebugFsc, target, far, null);
+            return;
         }
     }
 

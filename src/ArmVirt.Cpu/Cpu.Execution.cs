@@ -186,8 +186,12 @@ public sealed partial class Cpu
                     TraceInstruction?.Invoke(this, t32);
                     if (State.IllegalState) CheckIllegalState();
                     ExecuteT32(pc, t32);
-                    State.PC = NextPc;
-                    if (_softwareStepConfigured) SoftwareStepCompleted(t32, stepping);
+                    if (_abortPending) TakePendingAbort(pc); // a load or store's data abort (Cpu.DataAborts.cs)
+                    else
+                    {
+                        State.PC = NextPc;
+                        if (_softwareStepConfigured) SoftwareStepCompleted(t32, stepping);
+                    }
                 }
             }
             // A fetch abort is taken without a throw (a guest whose vector points at unmapped memory takes one per
@@ -206,7 +210,7 @@ public sealed partial class Cpu
                 {
                     if (_timing != null) timed = TimingChargeOther();
                     ExecuteA32(pc, insn); // (the PMU's instruction-stream events count A64 instructions only)
-                    State.PC = NextPc;
+                    if (!_abortPending) State.PC = NextPc;
                 }
                 else
                 {
@@ -215,19 +219,26 @@ public sealed partial class Cpu
                     NextPc = pc + 4;
                     long fetched = pmuStream ? Translator.Walks : 0;
                     encoding.Handler(this, insn);
-                    State.PC = NextPc;
-                    if (_timing != null) timed += TimingRetired(encoding, insn, pc, NextPc);
-                    if (pmuStream) Pmu.Retired(encoding, insn, fetched - walks, Translator.Walks - fetched);
+                    if (!_abortPending)
+                    {
+                        State.PC = NextPc;
+                        if (_timing != null) timed += TimingRetired(encoding, insn, pc, NextPc);
+                        if (pmuStream) Pmu.Retired(encoding, insn, fetched - walks, Translator.Walks - fetched);
+                    }
                 }
-                if (_softwareStepConfigured) SoftwareStepCompleted(insn, stepping);
+                // A load or store's data abort is taken as the catch below takes a thrown exception (Cpu.DataAborts.cs).
+                if (_abortPending) TakePendingAbort(pc);
+                else if (_softwareStepConfigured) SoftwareStepCompleted(insn, stepping);
             }
         }
         catch (GuestException e)
         {
+            _abortPending = false;
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
         }
         catch (CpuStoppedException)
         {
+            _abortPending = false; // (an access that recorded an abort before the stop: the instruction runs again)
             State.PC = pc;
             return;
         }

@@ -30,13 +30,14 @@ public sealed partial class Cpu
     internal ulong ExclusiveValue, ExclusiveValueHigh;
 
     /// <summary>
-    /// Translates <paramref name="va"/> for an atomic read-modify-write as the sequential path checks it (write permission
-    /// first, then the read, watchpoints included) and returns the host address of the RAM there, or null for MMIO.
+    /// Translates <paramref name="va"/> for an atomic read-modify-write as the sequential path checks it (the read first,
+    /// then write permission, watchpoints included: LoadStoreAtomic) and returns the host address of the RAM there, or
+    /// null for MMIO.
     /// </summary>
     internal unsafe byte* HostAtomicPointer(ulong va, int size, int alignment, out ulong pa)
     {
-        pa = ProbeWrite(va, size, MemoryAccessKind.Atomic | MemoryAccessKind.Write, alignment);
         TranslateData(va, size, MemoryAccessKind.Atomic, alignment);
+        pa = ProbeWrite(va, size, MemoryAccessKind.Atomic | MemoryAccessKind.Write, alignment);
         return Bus.RamPointer(pa, (ulong)size);
     }
 

@@ -474,6 +474,15 @@ public sealed partial class Cpu
                 Statistics.CompiledEntries++;
                 _jitStatStart = State.Instructions;
                 compiled.Code(this);
+                if (_abortPending)
+                {
+                    // A load or store's data abort: the code left after it (JitMustLeaveBlock), or it was the block's
+                    // last; it is taken at its instruction, as the catch below takes a thrown one (Cpu.DataAborts.cs).
+                    ulong cycles = RewindToFaultingInstruction(_abortPc);
+                    TakePendingAbort(_abortPc);
+                    CountFaultingInstruction(cycles);
+                    return null;
+                }
                 if (_timing != null)
                 {
                     // Left after a load or store: the interpreter goes on in its issue group; ran to its end: the
@@ -504,24 +513,17 @@ public sealed partial class Cpu
         }
         catch (GuestException e)
         {
-            // The block stored State.PC = address of instruction k before running it (and may have added part of
-            // the counters): like Step, the faulting instruction is counted.
+            _abortPending = false;
             ulong pc = State.PC;
-            ulong before = (pc - _jitEntryPc) >> 2;
-            var timed = _timing != null ? _timingBlock : null; // (a model's cost table; the local block is not read here)
-            State.Cycles = _jitEntryCycles + (timed != null ? BlockCycles(timed, 0, (int)before, cpi) : before * cpi);
-            State.Instructions = _jitEntryInstructions + before;
-            ulong cycles = timed != null ? timed.TimingCosts![before] : cpi;
+            ulong cycles = RewindToFaultingInstruction(pc);
             TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
-            State.Cycles += cycles;
-            State.Instructions++;
-            Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
-            JitBlockExecuted?.Invoke(this, _jitHookBlock!);
+            CountFaultingInstruction(cycles);
             return null;
         }
         catch (CpuStoppedException)
         {
             // Like Step: the stopping instruction is not retired and the PC stays on it.
+            _abortPending = false;
             ulong retired = (State.PC - _jitEntryPc) >> 2;
             NextPc = State.PC + 4;
             var timed = _timing != null ? _timingBlock : null;
@@ -532,6 +534,27 @@ public sealed partial class Cpu
             JitBlockExecuted?.Invoke(this, _jitHookBlock!);
             return null;
         }
+    }
+
+    // The block stored State.PC = pc, the address of instruction k, before running it (and may have added part of the
+    // counters): the counters are brought back to the instruction's start; returns its cycles (like Step, it is counted).
+    private ulong RewindToFaultingInstruction(ulong pc)
+    {
+        ulong cpi = CyclesPerInstruction;
+        ulong before = (pc - _jitEntryPc) >> 2;
+        var timed = _timing != null ? _timingBlock : null; // (a model's cost table; the local block is not read here)
+        State.Cycles = _jitEntryCycles + (timed != null ? BlockCycles(timed, 0, (int)before, cpi) : before * cpi);
+        State.Instructions = _jitEntryInstructions + before;
+        return timed != null ? timed.TimingCosts![before] : cpi;
+    }
+
+    // After the faulting instruction's exception entry: the instruction counted, the chain's statistics and hook.
+    private void CountFaultingInstruction(ulong cycles)
+    {
+        State.Cycles += cycles;
+        State.Instructions++;
+        Statistics.RetiredByTier[_jitStatTier] += State.Instructions - _jitStatStart;
+        JitBlockExecuted?.Invoke(this, _jitHookBlock!);
     }
 
     // Set once ExecuteChain's running chain has made the host TLB current (JitRegionEnter).
@@ -718,6 +741,13 @@ public sealed partial class Cpu
         ulong fill = JitFillVa;
         JitFillVa = 0;
         s.Handler(this, s.Word);
+        if (_abortPending)
+        {
+            // A data abort (Cpu.DataAborts.cs): the region leaves at this instruction, not run, and ExecuteChain takes it.
+            JitExitPc = s.Pc;
+            JitExitNotRun = s.NotRun;
+            return true;
+        }
         if (fill != 0) JitHostTlbFill(fill & ~0xFFFUL, write: (fill & 2) != 0);
         if (!s.Memory || !JitCheckAfterAccess || !JitMustLeaveBlock(fallbacks.Block)) return false;
         JitExitPc = s.Pc + 4;
@@ -756,6 +786,7 @@ public sealed partial class Cpu
     internal bool JitMustLeaveBlock(TranslationBlock block)
     {
         JitCheckAfterAccess = false;
+        if (_abortPending) return true; // a data abort: ExecuteChain takes it (Cpu.DataAborts.cs)
         if (_timingLeave)
         {
             // A timing model charged cycles inside the access (a walk): the interpreter takes the deadline from here.

@@ -32,12 +32,21 @@ public sealed partial class Cpu
     /// Then a Watchpoint exception when an armed watchpoint matches the access (every access that may match comes here:
     /// the RAM fast paths are off, or skip watched pages, while watchpoints are armed).
     /// </summary>
-    internal ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
+    /// <remarks>Throws the abort as a <see cref="GuestException"/>; the load/store handlers use <see cref="TranslateDataOrAbort"/>.</remarks>
+    internal ulong TranslateData(ulong va, int size, MemoryAccessKind kind, int alignment = 0) =>
+        ThrowIfAborted(TranslateDataOrAbort(va, size, kind, alignment));
+
+    /// <summary>
+    /// <see cref="TranslateData"/> without a throw: the physical address, or 0 with the abort recorded
+    /// (<see cref="AbortPending"/>) for the execution loop to take.
+    /// </summary>
+    internal ulong TranslateDataOrAbort(ulong va, int size, MemoryAccessKind kind, int alignment = 0)
     {
+        if (_abortPending) return 0; // an access after a fault of the same instruction does nothing
         ulong pa = TranslateDataAddress(va, size, kind, alignment);
         // AArch64.CheckDebug after a translation without a fault (D2.9: alignment and MMU faults come first).
-        if (_dataDebugChecks) CheckDataDebug(va, size, kind);
-        return pa;
+        if (_dataDebugChecks && !_abortPending) CheckDataDebug(va, size, kind);
+        return _abortPending ? 0 : pa;
     }
 
     private ulong TranslateDataAddress(ulong va, int size, MemoryAccessKind kind, int alignment)
@@ -50,12 +59,12 @@ public sealed partial class Cpu
         bool misaligned = (va & (ulong)(alignment - 1)) != 0;
         if (misaligned && ((kind & (MemoryAccessKind.AcquireRelease | MemoryAccessKind.Exclusive | MemoryAccessKind.Atomic)) != 0
             || (sctlr & 2) != 0)) // SCTLR_ELx.A
-            throw DataAbort(va, kind, FscAlignment);
+            return RecordDataAbort(va, kind, FscAlignment);
         if (_regimeTranslates) return TranslateThroughMmu(va, kind, misaligned);
         // Flat map with the MMU off: data accesses are Device-nGnRnE, so any unaligned access faults.
-        if (misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0) throw DataAbort(va, kind, FscAlignment);
+        if (misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0) return RecordDataAbort(va, kind, FscAlignment);
         if ((va >> PhysicalAddressBits) != 0)
-            throw DataAbort(va, kind, FscAddressSizeL0);
+            return RecordDataAbort(va, kind, FscAddressSizeL0);
         return va;
     }
 
@@ -149,9 +158,35 @@ public sealed partial class Cpu
         if (_storesObserved) NotifyStore(pa, size);
     }
 
-    private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment)
+    private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment) =>
+        ThrowIfAborted(LoadSlow(va, size, kind, alignment));
+
+    /// <summary>
+    /// <see cref="ReadMemory"/> for the load/store handlers: the same inlined fast path, and a slow path that records a
+    /// data abort (<see cref="AbortPending"/>) and returns 0 instead of throwing. The handler checks
+    /// <see cref="AbortPending"/> before its architectural writes; the execution loop takes the abort.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong Load(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
     {
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
+        {
+            unsafe
+            {
+                byte* h = FastReadPointer(va);
+                if (h != null) return LoadHost(h, size);
+            }
+        }
+        return LoadSlow(va, size, kind, alignment);
+    }
+
+    // The slow path of Load: 0 with the abort recorded on a fault, and nothing done after an earlier fault of the same
+    // instruction (a second access to MMIO must not happen).
+    private ulong LoadSlow(ulong va, int size, MemoryAccessKind kind, int alignment)
+    {
+        if (_abortPending) return 0;
         ulong value = ReadMemoryTranslated(va, size, kind, alignment);
+        if (_abortPending) return 0;
         if (_memoryHooksArmed) ReportMemoryAccess(va, size, value, write: false);
         return value;
     }
@@ -159,7 +194,8 @@ public sealed partial class Cpu
     private ulong ReadMemoryTranslated(ulong va, int size, MemoryAccessKind kind, int alignment)
     {
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates) return ReadAcrossPages(va, size, kind, alignment);
-        ulong pa = TranslateData(va, size, kind & ~MemoryAccessKind.Write, alignment);
+        ulong pa = TranslateDataOrAbort(va, size, kind & ~MemoryAccessKind.Write, alignment);
+        if (_abortPending) return 0;
         unsafe
         {
             byte* p = Bus.RamPointer(pa, (ulong)size);
@@ -170,7 +206,7 @@ public sealed partial class Cpu
         }
         Statistics.MmioAccesses++;
         if (!Bus.TryRead(pa, size, out ulong value))
-            throw DataAbort(va, kind & ~MemoryAccessKind.Write, FscSyncExternal);
+            return RecordDataAbort(va, kind & ~MemoryAccessKind.Write, FscSyncExternal);
         return value;
     }
 
@@ -198,11 +234,42 @@ public sealed partial class Cpu
 
     private void WriteMemorySlow(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
     {
+        StoreSlow(va, size, value, kind, alignment);
+        ThrowIfAborted(0);
+    }
+
+    /// <summary><see cref="WriteMemory"/> for the load/store handlers: a fault is recorded, not thrown (see <see cref="Load"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Store(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
+    {
+        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
+        {
+            unsafe
+            {
+                byte* h = FastWritePointer(va, out ulong pa);
+                if (h != null)
+                {
+                    StoreHost(h, size, value);
+                    AfterFastWrite(pa, size);
+                    return;
+                }
+            }
+        }
+        StoreSlow(va, size, value, kind | MemoryAccessKind.Write, alignment);
+    }
+
+    private void StoreSlow(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
+    {
+        if (_abortPending) return;
         if ((va & 0xFFF) + (ulong)size > 0x1000 && RegimeTranslates)
             WriteAcrossPages(va, size, value, kind, alignment);
         else
-            WritePhysical(va, TranslateData(va, size, kind, alignment), size, value, kind);
-        if (_memoryHooksArmed) ReportMemoryAccess(va, size, value, write: true);
+        {
+            ulong pa = TranslateDataOrAbort(va, size, kind, alignment);
+            if (_abortPending) return;
+            WritePhysical(va, pa, size, value, kind);
+        }
+        if (_memoryHooksArmed && !_abortPending) ReportMemoryAccess(va, size, value, write: true);
     }
 
     // An access that straddles two pages is translated page by page (both before any byte is written), then
@@ -210,15 +277,16 @@ public sealed partial class Cpu
     private ulong ReadAcrossPages(ulong va, int size, MemoryAccessKind kind, int alignment)
     {
         kind &= ~MemoryAccessKind.Write;
-        ulong pa1 = TranslateData(va, size, kind, alignment);
+        ulong pa1 = TranslateDataOrAbort(va, size, kind, alignment);
         ulong second = (va | 0xFFF) + 1;
-        ulong pa2 = TranslateData(second, 1, kind, 1);
+        ulong pa2 = TranslateDataOrAbort(second, 1, kind, 1);
+        if (_abortPending) return 0;
         ulong value = 0;
         for (int i = 0; i < size; i++)
         {
             ulong a = va + (ulong)i;
             ulong pa = a < second ? pa1 + (a - va) : pa2 + (a - second);
-            if (!Bus.TryRead(pa, 1, out ulong b)) throw DataAbort(a, kind, FscSyncExternal);
+            if (!Bus.TryRead(pa, 1, out ulong b)) return RecordDataAbort(a, kind, FscSyncExternal);
             value |= b << (8 * i);
         }
         return value;
@@ -226,10 +294,11 @@ public sealed partial class Cpu
 
     private void WriteAcrossPages(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
     {
-        ulong pa1 = TranslateData(va, size, kind, alignment);
+        ulong pa1 = TranslateDataOrAbort(va, size, kind, alignment);
         ulong second = (va | 0xFFF) + 1;
-        ulong pa2 = TranslateData(second, 1, kind, 1);
-        for (int i = 0; i < size; i++)
+        ulong pa2 = TranslateDataOrAbort(second, 1, kind, 1);
+        if (_abortPending) return;
+        for (int i = 0; i < size && !_abortPending; i++)
         {
             ulong a = va + (ulong)i;
             ulong pa = a < second ? pa1 + (a - va) : pa2 + (a - second);
@@ -238,15 +307,20 @@ public sealed partial class Cpu
     }
 
     /// <summary>Checks that a write of <paramref name="size"/> bytes at <paramref name="va"/> would succeed, without writing.</summary>
-    internal ulong ProbeWrite(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
+    internal ulong ProbeWrite(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0) =>
+        ThrowIfAborted(ProbeStore(va, size, kind, alignment));
+
+    /// <summary><see cref="ProbeWrite"/> for the load/store handlers: a fault is recorded, not thrown (see <see cref="Load"/>).</summary>
+    internal ulong ProbeStore(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
         kind |= MemoryAccessKind.Write;
-        ulong pa = TranslateData(va, size, kind, alignment);
+        ulong pa = TranslateDataOrAbort(va, size, kind, alignment);
+        if (_abortPending) return 0;
         unsafe
         {
             if (Bus.RamPointer(pa, (ulong)size) != null) return pa;
         }
-        if (Bus.FindMmio(pa) == null) throw DataAbort(va, kind, FscSyncExternal);
+        if (Bus.FindMmio(pa) == null) return RecordDataAbort(va, kind, FscSyncExternal);
         return pa;
     }
 
@@ -275,7 +349,7 @@ public sealed partial class Cpu
         }
         Statistics.MmioAccesses++;
         if (!Bus.TryWrite(pa, size, value))
-            throw DataAbort(va, kind, FscSyncExternal);
+            RecordDataAbort(va, kind, FscSyncExternal);
     }
 
     /// <summary>
@@ -375,12 +449,25 @@ public sealed partial class Cpu
     /// <summary>Builds the data abort for a fault on <paramref name="va"/> (ISS: WnR, CM, DFSC; ISV = 0).</summary>
     internal GuestException DataAbort(ulong va, MemoryAccessKind kind, uint fsc)
     {
+        var (ec, iss, target) = DataAbortSyndrome(kind, fsc);
+        return new GuestException(ec, iss, target, far: va);
+    }
+
+    private (ExceptionClass Ec, uint Iss, int Target) DataAbortSyndrome(MemoryAccessKind kind, uint fsc)
+    {
         int target = SyncExceptionTargetEl;
         var ec = target == State.EL ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower;
         uint iss = fsc;
         if ((kind & MemoryAccessKind.Write) != 0 && (kind & MemoryAccessKind.CacheMaintenance) == 0) iss |= 1u << 6;
         if ((kind & MemoryAccessKind.CacheMaintenance) != 0) iss |= (1u << 8) | (1u << 6);
-        return new GuestException(ec, iss, target, far: va);
+        return (ec, iss, target);
+    }
+
+    // Records the data abort of DataAbort (ISV = 0) for the running instruction; returns 0, the dummy its access yields.
+    internal ulong RecordDataAbort(ulong va, MemoryAccessKind kind, uint fsc)
+    {
+        var (ec, iss, target) = DataAbortSyndrome(kind, fsc);
+        return RecordAbort(ec, iss, target, va, null);
     }
 
     /// <summary>Builds the instruction abort for a fetch from <paramref name="va"/>.</summary>

@@ -97,6 +97,11 @@ public sealed partial class Cpu
             {
                 ref readonly var x = ref code[i];
                 Execute(block, i, x);
+                if (x.Class == InstructionClass.Memory && JitCheckAfterAccess && _abortPending)
+                {
+                    exit = TakePendingAbortPredecoded(pc); // a data abort, as the catch below takes a thrown one
+                    goto done;
+                }
                 State.Cycles += costs == null ? cpi : costs[i];
                 State.Instructions++;
                 pc += 4;
@@ -110,6 +115,11 @@ public sealed partial class Cpu
             }
             NextPc = pc + 4;
             Execute(block, last, code[last]);
+            if (_abortPending)
+            {
+                exit = TakePendingAbortPredecoded(pc);
+                goto done;
+            }
             State.Instructions++;
             State.PC = NextPc;
             State.Cycles += costs == null ? cpi : costs[last] + TimingBlockRetired(block);
@@ -144,6 +154,11 @@ public sealed partial class Cpu
             {
                 NextPc = pc + 4;
                 Execute(block, i, block.Predecoded[i]);
+                if (_abortPending)
+                {
+                    exit = TakePendingAbortPredecoded(pc);
+                    break;
+                }
                 State.PC = NextPc;
                 State.Cycles += costs == null ? cpi : costs[i];
                 State.Instructions++;
@@ -188,9 +203,20 @@ public sealed partial class Cpu
         else block.EncodingArray[i].Handler(this, x.Word);
     }
 
+    // As Step: the instruction at pc takes the data abort its load or store recorded (Cpu.DataAborts.cs) and is counted.
+    private PredecodedExit TakePendingAbortPredecoded(ulong pc)
+    {
+        ulong cycles = InProgressCycles;
+        TakePendingAbort(pc);
+        State.Cycles += cycles;
+        State.Instructions++;
+        return PredecodedExit.Exception;
+    }
+
     // As Step: the faulting instruction at pc takes its exception and is counted.
     private PredecodedExit TakeSynchronousException(GuestException e, ulong pc)
     {
+        _abortPending = false;
         ulong cycles = InProgressCycles; // (the faulting instruction's, read before the entry moves the PC)
         TakeException(ExceptionKind.Synchronous, e.TargetEl, pc, e.Class, e.Iss, e.InstructionLength32, e.FaultAddress, e.IntermediatePhysicalAddress);
         State.Cycles += cycles;
@@ -201,6 +227,7 @@ public sealed partial class Cpu
     // As Step: the instruction at pc that stopped the CPU is not retired and the PC stays on it.
     private PredecodedExit Stopped(ulong pc)
     {
+        _abortPending = false;
         State.PC = pc;
         NextPc = pc + 4;
         if (_timingBlock != null) TimingLeftBlock(_timingBlock); // it runs again in its issue group

@@ -165,7 +165,7 @@ public sealed partial class Cpu
         long reads = _descriptorReads.Reads;
         var r = Translator.TranslateCached(in _regime, va, ToAccessType(kind), deviceFaults);
         if (_timing != null) TimingWalked(reads);
-        if (r.IsFault) throw AbortFor(va, r.Fault, kind, fetch: false);
+        if (r.IsFault) return RecordAbortFor(va, r.Fault, kind);
         return r.PhysicalAddress;
     }
 
@@ -217,20 +217,29 @@ public sealed partial class Cpu
     /// </summary>
     private GuestException AbortFor(ulong va, in TranslationFault fault, MemoryAccessKind kind, bool fetch)
     {
+        var (ec, iss, target, ipa) = AbortSyndrome(in fault, kind, fetch);
+        return new GuestException(ec, iss, target, far: va, ipa: ipa);
+    }
+
+    // The data abort of AbortFor recorded for the running load or store (Cpu.DataAborts.cs); returns 0.
+    private ulong RecordAbortFor(ulong va, in TranslationFault fault, MemoryAccessKind kind)
+    {
+        var (ec, iss, target, ipa) = AbortSyndrome(in fault, kind, fetch: false);
+        return RecordAbort(ec, iss, target, va, ipa);
+    }
+
+    private (ExceptionClass Ec, uint Iss, int Target, ulong? Ipa) AbortSyndrome(in TranslationFault fault, MemoryAccessKind kind, bool fetch)
+    {
         int target = fault.IsStage2 ? 2 : SyncExceptionTargetEl;
         bool same = target == State.EL;
         _abortDomain = fault.Domain; // for the short-format DFSR/IFSR of an AArch32 EL1 (TakeAarch32Exception)
         ulong? ipa = fault.IsStage2 ? fault.Ipa : null;
         if (fetch)
-        {
-            var iec = same ? ExceptionClass.InstructionAbortSame : ExceptionClass.InstructionAbortLower;
-            return new GuestException(iec, fault.InstructionAbortIss, target, far: va, ipa: ipa);
-        }
+            return (same ? ExceptionClass.InstructionAbortSame : ExceptionClass.InstructionAbortLower, fault.InstructionAbortIss, target, ipa);
         bool cm = (kind & MemoryAccessKind.CacheMaintenance) != 0;
         uint iss = fault.DataAbortIss(cm);
         if (fault.IsStage2 && !fault.S1Ptw && !cm) iss |= InstructionSyndrome.ForCurrentInstruction(this);
-        var ec = same ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower;
-        return new GuestException(ec, iss, target, far: va, ipa: ipa);
+        return (same ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower, iss, target, ipa);
     }
 
     // TLBI: invalidate the TLB entries the operation names (the Mmu maps the operand fields).

@@ -14,14 +14,7 @@ internal static class InstructionSyndrome
     {
         uint insn;
         if (cpu.State.Aarch32 && cpu.State.Thumb) return 0; // T32 instruction syndromes are not modelled yet: ISV = 0
-        try
-        {
-            insn = cpu.FetchInstruction(cpu.State.PC);
-        }
-        catch (Exceptions.GuestException)
-        {
-            return 0;
-        }
+        if (cpu.FetchFault(cpu.State.PC, out insn) != null) return 0;
         if (!cpu.State.Aarch32) return For(insn);
         // SRT is the AArch64 view of the register (R14_svc is X18 ...: "Mapping of AArch32 registers to AArch64").
         uint iss = ForA32(insn);

@@ -166,6 +166,13 @@ internal sealed class RegionProgramGenerator(Random rng)
         uint offset = (uint)(0x100 + 8 * rng.Next(0x1C0));
         if (rng.Next(20) == 0) offset += (uint)rng.Next(1, 8); // misaligned: the slow path (an alignment fault, Device memory)
         _asm.Emit(AddImm(true, false, false, Base, Data, offset));
+        if (rng.Next(10) == 0)
+        {
+            // 2 GiB further: outside RAM (an external abort with the MMU off) or through an invalid level 1 entry (a
+            // translation fault with it on), in every form below, write-back included: the abort changes no register.
+            _asm.Emit(Movz(true, Index, 0x8000, 1));
+            _asm.Emit(AddShifted(true, false, false, Base, Base, Index));
+        }
         int size = rng.Next(4);
         int opc = RandomOpc(size);
         int rt = opc == 0 ? RegOrZr() : RegOrZr();

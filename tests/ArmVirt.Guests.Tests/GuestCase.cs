@@ -43,6 +43,11 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         new("semihosting", "semihosting.elf", 1, true, StopReason.SemihostingExit, 3),
         new("mmu_s1", "mmu_s1.elf", 1, false, StopReason.PowerOff, 0),
         new("mmu_s2", "mmu_s2.elf", 2, false, StopReason.PowerOff, 0),
+        // Data aborts of every kind (stage 1 at EL2 and EL1, alignment, external, stage 2 to EL2), 64 of each per
+        // instruction, with every register the faulting instruction would write checked unchanged: about 8,500 (cortex-a57)
+        // and 10,000 (max, with the LSE atomics) exceptions.
+        new("aborts", "aborts.elf", 2, false, StopReason.PowerOff, 0, MaxExceptions: 20_000),
+        new("aborts-max", "aborts.elf", 2, false, StopReason.PowerOff, 0, Cpu: "max", MaxExceptions: 20_000),
         new("simd", "simd.elf", 1, false, StopReason.PowerOff, 0),
         new("simd-el2", "simd.elf", 2, false, StopReason.PowerOff, 0),
         new("gicv3_hyp", "gicv3_hyp.elf", 2, false, StopReason.PowerOff, 0, GicVersion: 3),

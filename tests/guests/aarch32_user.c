@@ -6,7 +6,8 @@
  * width, LDM/STM, jump tables (loads to the PC), calls through pointers (BLX), exclusives (LDAEX/STLEX), saturation
  * and the bit-manipulation instructions, the generic timer through MRC/MRRC, unaligned loads and stores (the MMU is on);
  * then deliberate exceptions: a permission fault on EL1's memory, counter reads
- * trapped by CNTKCTL_EL1, UDF, BKPT, a trapped WFI with a condition, a trapped VFP instruction and an unaligned LDREX.
+ * trapped by CNTKCTL_EL1, UDF, BKPT, a trapped WFI with a condition, a trapped VFP instruction, an unaligned LDREX and
+ * permission faults of LDM/STM, LDR, LDRH, LDRD and STRB with write-back (base and loaded registers checked unchanged).
  */
 #include <stdint.h>
 #include <arm_acle.h>
@@ -172,6 +173,23 @@ int user_main(void)
     __asm__ volatile(".fpu vfpv4\n\tvmov.f32 s0, s1"); /* CPACR_EL1.FPEN = 0: EC 0x07 */
     uint32_t loaded;
     __asm__ volatile("ldrex %0, [%1]" : "=r"(loaded) : "r"((uintptr_t)&counter + 2) : "memory");
+    /* Data aborts (permission faults on EL1's memory) of loads and stores with write-back, taken at EL1, which skips
+     * them: the base and every register the instruction would load stay as they were (as QEMU keeps them). Bit n
+     * of each value shown is 1 when register n of the test kept its value. */
+#define FAULT_BASE 0x40080000u
+#define WRITEBACK_TEST(name, insn) do { \
+        register uint32_t r0 __asm__("r0") = FAULT_BASE, r1 __asm__("r1") = 0x11111111u, r2 __asm__("r2") = 0x22222222u, \
+                          r3 __asm__("r3") = 0x33333333u; \
+        __asm__ volatile(insn : "+r"(r0), "+r"(r1), "+r"(r2), "+r"(r3) : : "memory"); \
+        uint32_t kept = (r0 == FAULT_BASE) | (r1 == 0x11111111u) << 1 | (r2 == 0x22222222u) << 2 | (r3 == 0x33333333u) << 3; \
+        show(name, kept); \
+    } while (0)
+    WRITEBACK_TEST("ldm-writeback-kept", "ldmia r0!, {r1, r2, r3}");
+    WRITEBACK_TEST("stm-writeback-kept", "stmdb r0!, {r1, r2}");
+    WRITEBACK_TEST("ldr-post-kept", "ldr r1, [r0], #4");
+    WRITEBACK_TEST("ldrh-pre-kept", "ldrh r1, [r0, #2]!");
+    WRITEBACK_TEST("ldrd-pre-kept", "ldrd r2, r3, [r0, #8]!");
+    WRITEBACK_TEST("strb-post-kept", "strb r1, [r0], #1");
     puts32("AArch32 EL0: done\n");
     return 0;
 }

@@ -35,6 +35,8 @@ CPU=max run el2-max el2.elf 2 0 0
 run semihosting semihosting.elf 1 1 3
 run mmu_s1 mmu_s1.elf 1 0 0
 run mmu_s2 mmu_s2.elf 2 0 0
+run aborts aborts.elf 2 0 0
+CPU=max run aborts-max aborts.elf 2 0 0
 run simd simd.elf 1 0 0
 run simd-el2 simd.elf 2 0 0
 run gicv3_hyp gicv3_hyp.elf 2 0 0 3

@@ -16,7 +16,8 @@ internal static class A32AdvSimdLoadStore
         bool load = op.SetFlags;
         uint address = cpu.R(op.Rn);
         int ebytes = op.Size / 8, n = op.Imm2, inc = op.ShiftType;
-        if (op.Imm > 1) A32Memory.CheckAligned(cpu, address, (int)op.Imm, load ? MemoryAccessKind.Read : MemoryAccessKind.Write);
+        // A fault is recorded, not thrown (Cpu.DataAborts.cs): no register is written once one is pending.
+        if (op.Imm > 1 && !A32Memory.CheckAligned(cpu, address, (int)op.Imm, load ? MemoryAccessKind.Read : MemoryAccessKind.Write)) return;
         // The transfers in memory order: (D register, lane; -1 = every lane).
         Span<(int Reg, int Lane)> slots = stackalloc (int, int)[32];
         int count = 0;
@@ -57,7 +58,8 @@ internal static class A32AdvSimdLoadStore
         if (load)
         {
             Span<ulong> values = stackalloc ulong[32];
-            for (int i = 0; i < count; i++) values[i] = cpu.ReadMemory(address + (uint)(i * ebytes), ebytes);
+            for (int i = 0; i < count; i++) values[i] = cpu.Load(address + (uint)(i * ebytes), ebytes);
+            if (cpu.AbortPending) return;
             WriteBack(cpu, op, count * ebytes);
             for (int i = 0; i < count; i++)
             {
@@ -80,12 +82,13 @@ internal static class A32AdvSimdLoadStore
         }
         else
         {
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < count && !cpu.AbortPending; i++)
             {
                 var (reg, lane) = slots[i];
                 ulong e = cpu.DReg(reg) >> (lane * op.Size);
-                cpu.WriteMemory(address + (uint)(i * ebytes), ebytes, op.Size == 64 ? e : e & ((1UL << op.Size) - 1));
+                cpu.Store(address + (uint)(i * ebytes), ebytes, op.Size == 64 ? e : e & ((1UL << op.Size) - 1));
             }
+            if (cpu.AbortPending) return;
             WriteBack(cpu, op, count * ebytes);
         }
     }

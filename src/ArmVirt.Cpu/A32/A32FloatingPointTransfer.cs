@@ -5,7 +5,7 @@ namespace ArmVirt.Cpu.A32;
 /// "64-bit move", "8, 16 and 32-bit transfer"): VLDR, VSTR, VLDM, VSTM (VPUSH, VPOP), VMOV between general-purpose
 /// registers and S, D registers or scalars, VDUP (general-purpose register), VMRS and VMSR. Memory accesses are MemA
 /// (word-aligned) and little-endian; a D register is its low word at the lower address. All loads happen before any
-/// register is written, so a fault leaves the registers unchanged.
+/// register is written, so a fault leaves the registers unchanged (it is recorded, not thrown: Cpu.DataAborts.cs).
 /// </summary>
 internal static class A32FloatingPointTransfer
 {
@@ -14,13 +14,17 @@ internal static class A32FloatingPointTransfer
     {
         cpu.CheckFPAdvSIMDEnabled();
         uint address = Address(cpu, op);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         if (op.Size == 64)
         {
-            ulong low = cpu.ReadMemory(address, 4), high = cpu.ReadMemory(address + 4, 4);
-            cpu.SetDReg(op.Rd, high << 32 | low);
+            ulong low = cpu.Load(address, 4), high = cpu.Load(address + 4, 4);
+            if (!cpu.AbortPending) cpu.SetDReg(op.Rd, high << 32 | low);
         }
-        else cpu.SetSReg(op.Rd, (uint)cpu.ReadMemory(address, 4));
+        else
+        {
+            uint value = (uint)cpu.Load(address, 4);
+            if (!cpu.AbortPending) cpu.SetSReg(op.Rd, value);
+        }
     }
 
     /// <summary>F5.1 VSTR.</summary>
@@ -28,14 +32,14 @@ internal static class A32FloatingPointTransfer
     {
         cpu.CheckFPAdvSIMDEnabled();
         uint address = Address(cpu, op);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
         if (op.Size == 64)
         {
             ulong value = cpu.DReg(op.Rd);
-            cpu.WriteMemory(address, 4, (uint)value);
-            cpu.WriteMemory(address + 4, 4, value >> 32);
+            cpu.Store(address, 4, (uint)value);
+            cpu.Store(address + 4, 4, value >> 32);
         }
-        else cpu.WriteMemory(address, 4, cpu.SReg(op.Rd));
+        else cpu.Store(address, 4, cpu.SReg(op.Rd));
     }
 
     private static uint Address(Cpu cpu, in A32Operands op)
@@ -62,10 +66,11 @@ internal static class A32FloatingPointTransfer
         cpu.CheckFPAdvSIMDEnabled();
         uint b = cpu.R(op.Rn);
         uint address = op.Add ? b : b - op.Imm;
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         int words = op.Size == 64 ? 2 * op.Imm2 : op.Imm2;
         Span<uint> values = stackalloc uint[32];
-        for (int i = 0; i < words; i++) values[i] = (uint)cpu.ReadMemory(address + 4 * (uint)i, 4);
+        for (int i = 0; i < words; i++) values[i] = (uint)cpu.Load(address + 4 * (uint)i, 4);
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);
         for (int i = 0; i < op.Imm2; i++)
         {
@@ -80,17 +85,18 @@ internal static class A32FloatingPointTransfer
         cpu.CheckFPAdvSIMDEnabled();
         uint b = cpu.R(op.Rn);
         uint address = op.Add ? b : b - op.Imm;
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
-        for (int i = 0; i < op.Imm2; i++)
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
+        for (int i = 0; i < op.Imm2 && !cpu.AbortPending; i++)
         {
             if (op.Size == 64)
             {
                 ulong value = cpu.DReg(op.Rd + i);
-                cpu.WriteMemory(address + 8 * (uint)i, 4, (uint)value);
-                cpu.WriteMemory(address + 8 * (uint)i + 4, 4, value >> 32);
+                cpu.Store(address + 8 * (uint)i, 4, (uint)value);
+                cpu.Store(address + 8 * (uint)i + 4, 4, value >> 32);
             }
-            else cpu.WriteMemory(address + 4 * (uint)i, 4, cpu.SReg(op.Rd + i));
+            else cpu.Store(address + 4 * (uint)i, 4, cpu.SReg(op.Rd + i));
         }
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);
     }
 

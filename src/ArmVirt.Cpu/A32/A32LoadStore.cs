@@ -39,31 +39,52 @@ internal static class A32LoadStore
         if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
     }
 
-    private static uint Load(Cpu cpu, in A32Operands op, int size)
+    // False when the access faulted (the abort recorded, Cpu.DataAborts.cs): neither the base nor Rt is written.
+    private static bool Load(Cpu cpu, in A32Operands op, int size, out uint value)
     {
         uint address = Address(cpu, op, out uint offsetAddress);
-        uint value = (uint)cpu.ReadMemory(address, size, Kind(op, MemoryAccessKind.Read));
+        value = (uint)cpu.Load(address, size, Kind(op, MemoryAccessKind.Read));
+        if (cpu.AbortPending) return false;
         WriteBack(cpu, op, offsetAddress);
-        return value;
+        return true;
     }
 
     private static void Store(Cpu cpu, in A32Operands op, int size, uint value)
     {
         uint address = Address(cpu, op, out uint offsetAddress);
-        cpu.WriteMemory(address, size, value, Kind(op, MemoryAccessKind.Write));
-        WriteBack(cpu, op, offsetAddress);
+        cpu.Store(address, size, value, Kind(op, MemoryAccessKind.Write));
+        if (!cpu.AbortPending) WriteBack(cpu, op, offsetAddress);
     }
 
     /// <summary>F5.1 LDR, LDRT (immediate, literal, register).</summary>
-    public static void Ldr(Cpu cpu, in A32Operands op) => cpu.SetRLoaded(op.Rd, Load(cpu, op, 4));
+    public static void Ldr(Cpu cpu, in A32Operands op)
+    {
+        if (Load(cpu, op, 4, out uint v)) cpu.SetRLoaded(op.Rd, v);
+    }
+
     /// <summary>F5.1 LDRB, LDRBT.</summary>
-    public static void Ldrb(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, Load(cpu, op, 1));
+    public static void Ldrb(Cpu cpu, in A32Operands op)
+    {
+        if (Load(cpu, op, 1, out uint v)) cpu.SetR(op.Rd, v);
+    }
+
     /// <summary>F5.1 LDRH, LDRHT.</summary>
-    public static void Ldrh(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, Load(cpu, op, 2));
+    public static void Ldrh(Cpu cpu, in A32Operands op)
+    {
+        if (Load(cpu, op, 2, out uint v)) cpu.SetR(op.Rd, v);
+    }
+
     /// <summary>F5.1 LDRSB, LDRSBT.</summary>
-    public static void Ldrsb(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, (uint)(sbyte)Load(cpu, op, 1));
+    public static void Ldrsb(Cpu cpu, in A32Operands op)
+    {
+        if (Load(cpu, op, 1, out uint v)) cpu.SetR(op.Rd, (uint)(sbyte)v);
+    }
+
     /// <summary>F5.1 LDRSH, LDRSHT.</summary>
-    public static void Ldrsh(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, (uint)(short)Load(cpu, op, 2));
+    public static void Ldrsh(Cpu cpu, in A32Operands op)
+    {
+        if (Load(cpu, op, 2, out uint v)) cpu.SetR(op.Rd, (uint)(short)v);
+    }
 
     /// <summary>F5.1 STR, STRT.</summary>
     public static void Str(Cpu cpu, in A32Operands op) => Store(cpu, op, 4, cpu.R(op.Rd));
@@ -79,8 +100,9 @@ internal static class A32LoadStore
     public static void Ldrd(Cpu cpu, in A32Operands op)
     {
         uint address = Address(cpu, op, out uint offsetAddress);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
-        ulong value = cpu.ReadMemory(address, 8, MemoryAccessKind.Read, 4);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
+        ulong value = cpu.Load(address, 8, MemoryAccessKind.Read, 4);
+        if (cpu.AbortPending) return;
         WriteBack(cpu, op, offsetAddress);
         cpu.SetR(op.Rd, (uint)value);
         cpu.SetR(op.Rd + 1, (uint)(value >> 32));
@@ -90,9 +112,9 @@ internal static class A32LoadStore
     public static void Strd(Cpu cpu, in A32Operands op)
     {
         uint address = Address(cpu, op, out uint offsetAddress);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
         ulong value = ((ulong)cpu.R(op.Rd + 1) << 32) | cpu.R(op.Rd);
-        cpu.WriteMemory(address, 8, value, MemoryAccessKind.Write, 4);
-        WriteBack(cpu, op, offsetAddress);
+        cpu.Store(address, 8, value, MemoryAccessKind.Write, 4);
+        if (!cpu.AbortPending) WriteBack(cpu, op, offsetAddress);
     }
 }

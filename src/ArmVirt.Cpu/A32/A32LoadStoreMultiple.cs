@@ -5,7 +5,9 @@ namespace ArmVirt.Cpu.A32;
 /// <summary>
 /// F4.1 "Load/Store Multiple": LDM/STM in the four addressing modes (IA, IB, DA, DB; PUSH and POP are STMDB SP! and
 /// LDMIA SP!). Every access is MemA (word-aligned). The registers are written after all loads, so a fault leaves them
-/// unchanged; loading the PC is LoadWritePC; a stored PC is PC + 8.
+/// unchanged (and the base: the fault is recorded, Cpu.DataAborts.cs, and no register is written while one is
+/// pending); a store multiple stops at its faulting word, the words before it written, as the Arm ARM allows; loading
+/// the PC is LoadWritePC; a stored PC is PC + 8.
 /// </summary>
 /// <remarks>
 /// The forms with S = 1 (User registers, exception return) are UNPREDICTABLE in User and System modes: UNDEFINED.
@@ -35,13 +37,14 @@ internal static class A32LoadStoreMultiple
     public static void Ldm(Cpu cpu, in A32Operands op)
     {
         uint address = Start(cpu, op, out uint writeBack);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         Span<uint> values = stackalloc uint[16];
         for (int i = 0, a = 0; i < 16; i++)
         {
             if ((op.Registers & (1 << i)) == 0) continue;
-            values[i] = (uint)cpu.ReadMemory(address + 4 * (uint)a++, 4);
+            values[i] = (uint)cpu.Load(address + 4 * (uint)a++, 4);
         }
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
         for (int i = 0; i < 15; i++)
             if ((op.Registers & (1 << i)) != 0) cpu.SetR(i, values[i]);
@@ -52,12 +55,13 @@ internal static class A32LoadStoreMultiple
     public static void Stm(Cpu cpu, in A32Operands op)
     {
         uint address = Start(cpu, op, out uint writeBack);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
-        for (int i = 0, a = 0; i < 16; i++)
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
+        for (int i = 0, a = 0; i < 16 && !cpu.AbortPending; i++)
         {
             if ((op.Registers & (1 << i)) == 0) continue;
-            cpu.WriteMemory(address + 4 * (uint)a++, 4, cpu.R(i));
+            cpu.Store(address + 4 * (uint)a++, 4, cpu.R(i));
         }
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
     }
 
@@ -73,10 +77,11 @@ internal static class A32LoadStoreMultiple
         CheckPrivilegedMode(cpu);
         if (op.WriteBack) throw cpu.UndefinedException();
         uint address = Start(cpu, op, out _);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         Span<uint> values = stackalloc uint[15];
         for (int i = 0, a = 0; i < 15; i++)
-            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.ReadMemory(address + 4 * (uint)a++, 4);
+            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.Load(address + 4 * (uint)a++, 4);
+        if (cpu.AbortPending) return;
         for (int i = 0; i < 15; i++)
             if ((op.Registers & (1 << i)) != 0) cpu.State.X[Cpu.Aarch32Register(Cpu.ModeUser, i)] = values[i];
     }
@@ -87,12 +92,12 @@ internal static class A32LoadStoreMultiple
         CheckPrivilegedMode(cpu);
         if (op.WriteBack) throw cpu.UndefinedException();
         uint address = Start(cpu, op, out _);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
-        for (int i = 0, a = 0; i < 16; i++)
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
+        for (int i = 0, a = 0; i < 16 && !cpu.AbortPending; i++)
         {
             if ((op.Registers & (1 << i)) == 0) continue;
             uint value = i == 15 ? cpu.R(15) : (uint)cpu.State.X[Cpu.Aarch32Register(Cpu.ModeUser, i)];
-            cpu.WriteMemory(address + 4 * (uint)a++, 4, value);
+            cpu.Store(address + 4 * (uint)a++, 4, value);
         }
     }
 
@@ -105,10 +110,11 @@ internal static class A32LoadStoreMultiple
         CheckPrivilegedMode(cpu);
         if (!cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)) throw cpu.UndefinedException();
         uint address = Start(cpu, op, out uint writeBack);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         Span<uint> values = stackalloc uint[16];
         for (int i = 0, a = 0; i < 16; i++)
-            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.ReadMemory(address + 4 * (uint)a++, 4);
+            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.Load(address + 4 * (uint)a++, 4);
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
         for (int i = 0; i < 15; i++)
             if ((op.Registers & (1 << i)) != 0) cpu.SetR(i, values[i]);
@@ -129,9 +135,10 @@ internal static class A32LoadStoreMultiple
         int sp = Cpu.Aarch32Register(mode, 13);
         uint b = (uint)cpu.State.X[sp];
         uint address = (op.Add ? b : b - 8) + (op.Index == op.Add ? 4u : 0);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
-        cpu.WriteMemory(address, 4, cpu.R(14));
-        cpu.WriteMemory(address + 4, 4, (uint)spsr);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
+        cpu.Store(address, 4, cpu.R(14));
+        cpu.Store(address + 4, 4, (uint)spsr);
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.State.X[sp] = op.Add ? b + 8 : b - 8;
     }
 
@@ -144,9 +151,10 @@ internal static class A32LoadStoreMultiple
         if (cpu.State.EL == 0) throw cpu.UndefinedException();
         uint b = cpu.R(op.Rn);
         uint address = (op.Add ? b : b - 8) + (op.Index == op.Add ? 4u : 0);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
-        uint newPc = (uint)cpu.ReadMemory(address, 4);
-        uint spsr = (uint)cpu.ReadMemory(address + 4, 4);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
+        uint newPc = (uint)cpu.Load(address, 4);
+        uint spsr = (uint)cpu.Load(address + 4, 4);
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + 8 : b - 8);
         cpu.Aarch32ExceptionReturn(newPc, spsr);
     }

@@ -19,8 +19,9 @@ internal static class A32Synchronization
     {
         uint address = cpu.R(op.Rn) + op.Imm;
         var kind = Kind(acquire);
-        ulong pa = cpu.TranslateData(address, size, kind);
-        ulong value = cpu.ReadMemory(address, size, kind);
+        ulong pa = cpu.TranslateDataOrAbort(address, size, kind);
+        ulong value = cpu.Load(address, size, kind);
+        if (cpu.AbortPending) return; // neither Rt nor the monitors change (Cpu.DataAborts.cs)
         cpu.SetExclusiveMonitors(pa, size);
         cpu.ExclusiveValue = value; // (compared by a parallel-mode store-exclusive, Cpu.HostAtomics.cs)
         cpu.SetR(op.Rd, (uint)value);
@@ -32,10 +33,12 @@ internal static class A32Synchronization
         uint address = cpu.R(op.Rn) + op.Imm;
         ulong data = size == 8 ? ((ulong)cpu.R(op.Rm + 1) << 32) | cpu.R(op.Rm) : cpu.R(op.Rm);
         var kind = Kind(release) | MemoryAccessKind.Write;
-        ulong pa = cpu.TranslateData(address, size, kind);
+        ulong pa = cpu.TranslateDataOrAbort(address, size, kind);
+        if (cpu.AbortPending) return;
         bool passed = cpu.ExclusiveMonitorsPass(pa, size);
         if (passed && cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, size, data, kind);
-        else if (passed) cpu.WriteMemory(address, size, data, kind);
+        else if (passed) cpu.Store(address, size, data, kind);
+        if (cpu.AbortPending) return;
         cpu.SetR(op.Rd, passed ? 0u : 1u);
     }
 
@@ -73,12 +76,15 @@ internal static class A32Synchronization
     /// <summary>F5.1 STLEXD.</summary>
     public static void Stlexd(Cpu cpu, in A32Operands op) => StoreExclusive(cpu, op, 8, true);
 
-    private static void LoadAcquire(Cpu cpu, in A32Operands op, int size) =>
-        cpu.SetR(op.Rd, (uint)cpu.ReadMemory(cpu.R(op.Rn), size, MemoryAccessKind.AcquireRelease));
+    private static void LoadAcquire(Cpu cpu, in A32Operands op, int size)
+    {
+        uint value = (uint)cpu.Load(cpu.R(op.Rn), size, MemoryAccessKind.AcquireRelease);
+        if (!cpu.AbortPending) cpu.SetR(op.Rd, value);
+    }
 
     private static void StoreRelease(Cpu cpu, in A32Operands op, int size)
     {
-        cpu.WriteMemory(cpu.R(op.Rn), size, cpu.R(op.Rm), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
+        cpu.Store(cpu.R(op.Rn), size, cpu.R(op.Rm), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
         cpu.AfterStoreRelease();
     }
 

@@ -30,19 +30,42 @@ internal static class T32Miscellaneous
     /// <summary>F5.1 ADR (T1, T2, T3): Rd = Align(PC, 4) + or - imm32.</summary>
     public static void Adr(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, op.Add ? AlignedPc(cpu) + op.Imm : AlignedPc(cpu) - op.Imm);
 
-    private static uint Literal(Cpu cpu, in A32Operands op, int size) =>
-        (uint)cpu.ReadMemory(op.Add ? AlignedPc(cpu) + op.Imm : AlignedPc(cpu) - op.Imm, size, MemoryAccessKind.Read);
+    // False when the load faulted (the abort recorded, Cpu.DataAborts.cs): Rt is not written.
+    private static bool Literal(Cpu cpu, in A32Operands op, int size, out uint value)
+    {
+        value = (uint)cpu.Load(op.Add ? AlignedPc(cpu) + op.Imm : AlignedPc(cpu) - op.Imm, size, MemoryAccessKind.Read);
+        return !cpu.AbortPending;
+    }
 
     /// <summary>F5.1 LDR (literal): a load of the PC is LoadWritePC (interworking).</summary>
-    public static void LdrLiteral(Cpu cpu, in A32Operands op) => cpu.SetRLoaded(op.Rd, Literal(cpu, op, 4));
+    public static void LdrLiteral(Cpu cpu, in A32Operands op)
+    {
+        if (Literal(cpu, op, 4, out uint v)) cpu.SetRLoaded(op.Rd, v);
+    }
+
     /// <summary>F5.1 LDRB (literal).</summary>
-    public static void LdrbLiteral(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, Literal(cpu, op, 1));
+    public static void LdrbLiteral(Cpu cpu, in A32Operands op)
+    {
+        if (Literal(cpu, op, 1, out uint v)) cpu.SetR(op.Rd, v);
+    }
+
     /// <summary>F5.1 LDRH (literal).</summary>
-    public static void LdrhLiteral(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, Literal(cpu, op, 2));
+    public static void LdrhLiteral(Cpu cpu, in A32Operands op)
+    {
+        if (Literal(cpu, op, 2, out uint v)) cpu.SetR(op.Rd, v);
+    }
+
     /// <summary>F5.1 LDRSB (literal).</summary>
-    public static void LdrsbLiteral(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, (uint)(sbyte)Literal(cpu, op, 1));
+    public static void LdrsbLiteral(Cpu cpu, in A32Operands op)
+    {
+        if (Literal(cpu, op, 1, out uint v)) cpu.SetR(op.Rd, (uint)(sbyte)v);
+    }
+
     /// <summary>F5.1 LDRSH (literal).</summary>
-    public static void LdrshLiteral(Cpu cpu, in A32Operands op) => cpu.SetR(op.Rd, (uint)(short)Literal(cpu, op, 2));
+    public static void LdrshLiteral(Cpu cpu, in A32Operands op)
+    {
+        if (Literal(cpu, op, 2, out uint v)) cpu.SetR(op.Rd, (uint)(short)v);
+    }
 
     // LDRD/STRD (immediate, literal): the address from Rn (Align(PC, 4) for the literal form) and imm8 * 4 with P, U, W.
     private static uint DualAddress(Cpu cpu, in A32Operands op, out uint offsetAddress)
@@ -56,8 +79,9 @@ internal static class T32Miscellaneous
     public static void Ldrd(Cpu cpu, in A32Operands op)
     {
         uint address = DualAddress(cpu, op, out uint offsetAddress);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read);
-        ulong value = cpu.ReadMemory(address, 8, MemoryAccessKind.Read, 4);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
+        ulong value = cpu.Load(address, 8, MemoryAccessKind.Read, 4);
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
         cpu.SetR(op.Rd, (uint)value);
         cpu.SetR(op.Rs, (uint)(value >> 32));
@@ -67,8 +91,9 @@ internal static class T32Miscellaneous
     public static void Strd(Cpu cpu, in A32Operands op)
     {
         uint address = DualAddress(cpu, op, out uint offsetAddress);
-        A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write);
-        cpu.WriteMemory(address, 8, ((ulong)cpu.R(op.Rs) << 32) | cpu.R(op.Rd), MemoryAccessKind.Write, 4);
+        if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
+        cpu.Store(address, 8, ((ulong)cpu.R(op.Rs) << 32) | cpu.R(op.Rd), MemoryAccessKind.Write, 4);
+        if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
     }
 

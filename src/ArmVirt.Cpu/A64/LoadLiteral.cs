@@ -10,7 +10,8 @@ internal static class LoadLiteral
     {
         ulong address = cpu.State.PC + (ulong)(SignedBits(insn, 23, 5) << 2);
         uint opc = insn >> 30;
-        ulong value = cpu.ReadMemory(address, opc == 1 ? 8 : 4);
+        ulong value = cpu.Load(address, opc == 1 ? 8 : 4);
+        if (cpu.AbortPending) return; // Rt unchanged (Cpu.DataAborts.cs)
         if (opc == 2) value = AddressingModes.SignExtend(value, 32);
         cpu.SetX(Rt(insn), value);
     }

@@ -9,14 +9,24 @@ namespace ArmVirt.Cpu.A64;
 /// CASP, each with acquire/release variants. They raise UNDEFINED on a CPU model without LSE.
 /// </summary>
 /// <remarks>
-/// Accesses must be aligned to their size (the pair size for CASP). The write permission of the location is checked
-/// before the read, so a faulting atomic is reported as a write (WnR = 1) and changes nothing. With one CPU executing
+/// Accesses must be aligned to their size (the pair size for CASP). Both accesses are checked before anything changes:
+/// the read first, so that a fault a read would also take is reported with WnR = 0, then the write (a permission fault
+/// only the write takes: WnR = 1), as ESR_ELx.ISS.WnR says for atomics that read and write (D17.2.40) and QEMU does.
+/// A fault is recorded, not thrown (Cpu.DataAborts.cs), and the handler then writes no register. With one CPU executing
 /// at a time the read-modify-write is trivially single-copy atomic; with CPUs on several host threads
 /// (<see cref="Cpu.Parallel"/>) it is a host compare-and-swap (Cpu.HostAtomics.cs).
 /// </remarks>
 internal static class LoadStoreAtomic
 {
     private const MemoryAccessKind AtomicWrite = MemoryAccessKind.Atomic | MemoryAccessKind.Write;
+
+    // The checks of the read-modify-write before it changes anything (see the remarks); false when one faulted.
+    private static bool CheckAccess(Cpu cpu, ulong address, int bytes, int alignment = 0)
+    {
+        cpu.TranslateDataOrAbort(address, bytes, MemoryAccessKind.Atomic, alignment);
+        cpu.ProbeStore(address, bytes, AtomicWrite, alignment);
+        return !cpu.AbortPending;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RequireLse(Cpu cpu, uint insn)
@@ -34,9 +44,10 @@ internal static class LoadStoreAtomic
         ulong operand = cpu.X(Rs(insn));
         if (!cpu.Parallel || !HostMemoryOperation(cpu, insn, address, bits, operand, out ulong old))
         {
-            cpu.ProbeWrite(address, bytes, AtomicWrite);
-            old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
-            cpu.WriteMemory(address, bytes, Operate(insn, old, operand, bits), AtomicWrite);
+            if (!CheckAccess(cpu, address, bytes)) return; // Rt unchanged, memory not written
+            old = cpu.Load(address, bytes, MemoryAccessKind.Atomic);
+            cpu.Store(address, bytes, Operate(insn, old, operand, bits), AtomicWrite);
+            if (cpu.AbortPending) return; // Rt unchanged, memory not written (Cpu.DataAborts.cs)
         }
         cpu.SetX(Rt(insn), old);
     }
@@ -98,9 +109,10 @@ internal static class LoadStoreAtomic
         ulong value = cpu.X(Rt(insn));
         if (!cpu.Parallel || !HostCompareAndSwap(cpu, address, bytes, compare, value, out ulong old))
         {
-            cpu.ProbeWrite(address, bytes, AtomicWrite);
-            old = cpu.ReadMemory(address, bytes, MemoryAccessKind.Atomic);
-            if (old == compare) cpu.WriteMemory(address, bytes, value, AtomicWrite);
+            if (!CheckAccess(cpu, address, bytes)) return; // Rs unchanged
+            old = cpu.Load(address, bytes, MemoryAccessKind.Atomic);
+            if (old == compare) cpu.Store(address, bytes, value, AtomicWrite);
+            if (cpu.AbortPending) return; // Rs unchanged
         }
         cpu.SetX(s, old);
     }
@@ -131,9 +143,10 @@ internal static class LoadStoreAtomic
             ulong value = ((ulong)cpu.W(t + 1) << 32) | cpu.W(t);
             if (!cpu.Parallel || !HostCompareAndSwap(cpu, address, 8, compare, value, out ulong old))
             {
-                cpu.ProbeWrite(address, 8, AtomicWrite);
-                old = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic);
-                if (old == compare) cpu.WriteMemory(address, 8, value, AtomicWrite);
+                if (!CheckAccess(cpu, address, 8)) return;
+                old = cpu.Load(address, 8, MemoryAccessKind.Atomic);
+                if (old == compare) cpu.Store(address, 8, value, AtomicWrite);
+                if (cpu.AbortPending) return;
             }
             cpu.SetX(s, (uint)old);
             cpu.SetX(s + 1, old >> 32);
@@ -154,15 +167,16 @@ internal static class LoadStoreAtomic
 
     private static void CompareAndSwapPair128(Cpu cpu, ulong address, ulong compareLow, ulong compareHigh, ulong valueLow, ulong valueHigh, int s)
     {
-        cpu.ProbeWrite(address, 8, AtomicWrite, 16);
-        cpu.ProbeWrite(address + 8, 8, AtomicWrite);
-        ulong low = cpu.ReadMemory(address, 8, MemoryAccessKind.Atomic, 16);
-        ulong high = cpu.ReadMemory(address + 8, 8, MemoryAccessKind.Atomic);
+        if (!CheckAccess(cpu, address, 8, 16) || !CheckAccess(cpu, address + 8, 8)) return;
+        ulong low = cpu.Load(address, 8, MemoryAccessKind.Atomic, 16);
+        ulong high = cpu.Load(address + 8, 8, MemoryAccessKind.Atomic);
+        if (cpu.AbortPending) return;
         if (low == compareLow && high == compareHigh)
         {
-            cpu.WriteMemory(address, 8, valueLow, AtomicWrite, 16);
-            cpu.WriteMemory(address + 8, 8, valueHigh, AtomicWrite);
+            cpu.Store(address, 8, valueLow, AtomicWrite, 16);
+            cpu.Store(address + 8, 8, valueHigh, AtomicWrite);
         }
+        if (cpu.AbortPending) return;
         cpu.SetX(s, low);
         cpu.SetX(s + 1, high);
     }

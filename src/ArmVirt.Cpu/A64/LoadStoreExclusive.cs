@@ -24,8 +24,9 @@ internal static class LoadStoreExclusive
         int bytes = 1 << (int)(insn >> 30);
         ulong address = AddressingModes.Base(cpu, Rn(insn));
         var kind = Kind(insn);
-        ulong pa = cpu.TranslateData(address, bytes, kind);
-        ulong value = cpu.ReadMemory(address, bytes, kind);
+        ulong pa = cpu.TranslateDataOrAbort(address, bytes, kind);
+        ulong value = cpu.Load(address, bytes, kind);
+        if (cpu.AbortPending) return; // neither Rt nor the monitors change (Cpu.DataAborts.cs)
         cpu.SetExclusiveMonitors(pa, bytes);
         cpu.ExclusiveValue = value; // (compared by a parallel-mode store-exclusive)
         cpu.SetX(Rt(insn), value);
@@ -38,13 +39,15 @@ internal static class LoadStoreExclusive
         ulong address = AddressingModes.Base(cpu, Rn(insn));
         ulong data = cpu.X(Rt(insn));
         var kind = Kind(insn) | MemoryAccessKind.Write;
-        ulong pa = cpu.TranslateData(address, bytes, kind);
+        ulong pa = cpu.TranslateDataOrAbort(address, bytes, kind);
+        if (cpu.AbortPending) return; // Ws and the monitors unchanged
         bool passed = cpu.ExclusiveMonitorsPass(pa, bytes);
         if (passed)
         {
             if (cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, bytes, data, kind);
-            else cpu.WriteMemory(address, bytes, data, kind);
+            else cpu.Store(address, bytes, data, kind);
         }
+        if (cpu.AbortPending) return;
         cpu.SetW(Rs(insn), passed ? 0u : 1u);
     }
 
@@ -56,8 +59,9 @@ internal static class LoadStoreExclusive
         int t = Rt(insn), t2 = Rt2(insn);
         if ((insn & (1u << 30)) == 0)
         {
-            ulong pa = cpu.TranslateData(address, 8, kind);
-            ulong value = cpu.ReadMemory(address, 8, kind);
+            ulong pa = cpu.TranslateDataOrAbort(address, 8, kind);
+            ulong value = cpu.Load(address, 8, kind);
+            if (cpu.AbortPending) return;
             cpu.SetExclusiveMonitors(pa, 8);
             cpu.ExclusiveValue = value;
             cpu.SetX(t, (uint)value);
@@ -65,9 +69,10 @@ internal static class LoadStoreExclusive
         }
         else
         {
-            ulong pa = cpu.TranslateData(address, 16, kind);
-            ulong low = cpu.ReadMemory(address, 8, kind, 16);
-            ulong high = cpu.ReadMemory(address + 8, 8, kind);
+            ulong pa = cpu.TranslateDataOrAbort(address, 16, kind);
+            ulong low = cpu.Load(address, 8, kind, 16);
+            ulong high = cpu.Load(address + 8, 8, kind);
+            if (cpu.AbortPending) return;
             cpu.SetExclusiveMonitors(pa, 16);
             cpu.ExclusiveValue = low;
             cpu.ExclusiveValueHigh = high;
@@ -85,14 +90,16 @@ internal static class LoadStoreExclusive
         bool passed;
         if ((insn & (1u << 30)) == 0)
         {
-            ulong pa = cpu.TranslateData(address, 8, kind);
+            ulong pa = cpu.TranslateDataOrAbort(address, 8, kind);
+            if (cpu.AbortPending) return;
             passed = cpu.ExclusiveMonitorsPass(pa, 8);
             if (passed && cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, 8, (second << 32) | (uint)first, kind);
-            else if (passed) cpu.WriteMemory(address, 8, (second << 32) | (uint)first, kind);
+            else if (passed) cpu.Store(address, 8, (second << 32) | (uint)first, kind);
         }
         else
         {
-            ulong pa = cpu.TranslateData(address, 16, kind);
+            ulong pa = cpu.TranslateDataOrAbort(address, 16, kind);
+            if (cpu.AbortPending) return;
             passed = cpu.ExclusiveMonitorsPass(pa, 16);
             if (passed && cpu.Parallel)
             {
@@ -111,11 +118,13 @@ internal static class LoadStoreExclusive
             }
             else if (passed)
             {
-                cpu.ProbeWrite(address + 8, 8, kind);
-                cpu.WriteMemory(address, 8, first, kind, 16);
-                cpu.WriteMemory(address + 8, 8, second, kind);
+                cpu.ProbeStore(address + 8, 8, kind);
+                if (cpu.AbortPending) return;
+                cpu.Store(address, 8, first, kind, 16);
+                cpu.Store(address + 8, 8, second, kind);
             }
         }
+        if (cpu.AbortPending) return;
         cpu.SetW(Rs(insn), passed ? 0u : 1u);
     }
 
@@ -124,7 +133,9 @@ internal static class LoadStoreExclusive
     {
         int bytes = 1 << (int)(insn >> 30);
         ulong address = AddressingModes.Base(cpu, Rn(insn));
-        cpu.SetX(Rt(insn), cpu.ReadMemory(address, bytes, MemoryAccessKind.AcquireRelease));
+        ulong value = cpu.Load(address, bytes, MemoryAccessKind.AcquireRelease);
+        if (cpu.AbortPending) return;
+        cpu.SetX(Rt(insn), value);
     }
 
     /// <summary>C6.2 STLR, STLRB, STLRH: store-release, which must be aligned.</summary>
@@ -132,7 +143,7 @@ internal static class LoadStoreExclusive
     {
         int bytes = 1 << (int)(insn >> 30);
         ulong address = AddressingModes.Base(cpu, Rn(insn));
-        cpu.WriteMemory(address, bytes, cpu.X(Rt(insn)), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
+        cpu.Store(address, bytes, cpu.X(Rt(insn)), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
         cpu.AfterStoreRelease();
     }
 }

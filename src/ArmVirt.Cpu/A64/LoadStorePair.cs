@@ -20,8 +20,9 @@ internal static class LoadStorePair
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Offset(uint insn) => (ulong)(SignedBits(insn, 21, 15) << Scale(insn));
 
+    // False when an access faulted (its abort recorded, Cpu.DataAborts.cs): no register, and no memory, was written.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transfer(Cpu cpu, uint insn, ulong address)
+    private static bool Transfer(Cpu cpu, uint insn, ulong address)
     {
         int bytes = 1 << Scale(insn);
         int t = Rt(insn), t2 = Rt2(insn);
@@ -30,8 +31,9 @@ internal static class LoadStorePair
         {
             if (!TryLoadFast(cpu, address, bytes, out ulong first, out ulong second))
             {
-                first = cpu.ReadMemory(address, bytes);
-                second = cpu.ReadMemory(address2, bytes);
+                first = cpu.Load(address, bytes);
+                second = cpu.Load(address2, bytes);
+                if (cpu.AbortPending) return false;
             }
             if ((insn >> 30) == 1)
             {
@@ -40,15 +42,18 @@ internal static class LoadStorePair
             }
             cpu.SetX(t2, second);
             cpu.SetX(t, first);
+            return true;
         }
         else
         {
             ulong first = cpu.X(t), second = cpu.X(t2);
-            if (TryStoreFast(cpu, address, bytes, first, second)) return;
-            cpu.ProbeWrite(address, bytes);
-            cpu.ProbeWrite(address2, bytes);
-            cpu.WriteMemory(address, bytes, first);
-            cpu.WriteMemory(address2, bytes, second);
+            if (TryStoreFast(cpu, address, bytes, first, second)) return true;
+            cpu.ProbeStore(address, bytes);
+            cpu.ProbeStore(address2, bytes);
+            if (cpu.AbortPending) return false; // (a store's fast path does not look at a pending abort)
+            cpu.Store(address, bytes, first);
+            cpu.Store(address2, bytes, second);
+            return !cpu.AbortPending;
         }
     }
 
@@ -96,8 +101,7 @@ internal static class LoadStorePair
     {
         int n = Rn(insn);
         ulong address = AddressingModes.Base(cpu, n) + Offset(insn);
-        Transfer(cpu, insn, address);
-        cpu.SetXSp(n, address);
+        if (Transfer(cpu, insn, address)) cpu.SetXSp(n, address);
     }
 
     /// <summary>Post-index: the access uses base, the writeback base + imm7 &lt;&lt; scale.</summary>
@@ -105,7 +109,6 @@ internal static class LoadStorePair
     {
         int n = Rn(insn);
         ulong address = AddressingModes.Base(cpu, n);
-        Transfer(cpu, insn, address);
-        cpu.SetXSp(n, address + Offset(insn));
+        if (Transfer(cpu, insn, address)) cpu.SetXSp(n, address + Offset(insn));
     }
 }

@@ -19,31 +19,31 @@ internal static class LoadStoreRegister
     /// sign-extended to 64 bits, 11 load sign-extended to 32 bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Transfer(Cpu cpu, uint insn, ulong address, MemoryAccessKind kind) =>
+    internal static bool Transfer(Cpu cpu, uint insn, ulong address, MemoryAccessKind kind) =>
         Transfer(cpu, insn, address, kind, Size(insn), Opc(insn));
 
     // The transfer for a given size (bits 31..30) and opc (bits 23..22): constants in the shaped entry points below,
-    // which RyuJIT folds.
+    // which RyuJIT folds. False when the access faulted (its abort recorded, Cpu.DataAborts.cs): Rt is not written,
+    // and the caller writes no base back.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transfer(Cpu cpu, uint insn, ulong address, MemoryAccessKind kind, int size, uint opc)
+    private static bool Transfer(Cpu cpu, uint insn, ulong address, MemoryAccessKind kind, int size, uint opc)
     {
         int bytes = 1 << size;
         int t = Rt(insn);
-        switch (opc)
+        if (opc == 0)
         {
-            case 0:
-                cpu.WriteMemory(address, bytes, cpu.X(t), kind | MemoryAccessKind.Write);
-                break;
-            case 1:
-                cpu.SetX(t, cpu.ReadMemory(address, bytes, kind));
-                break;
-            case 2:
-                cpu.SetX(t, AddressingModes.SignExtend(cpu.ReadMemory(address, bytes, kind), 8 * bytes));
-                break;
-            default:
-                cpu.SetX(t, (uint)AddressingModes.SignExtend(cpu.ReadMemory(address, bytes, kind), 8 * bytes));
-                break;
+            cpu.Store(address, bytes, cpu.X(t), kind | MemoryAccessKind.Write);
+            return !cpu.AbortPending;
         }
+        ulong value = cpu.Load(address, bytes, kind);
+        if (cpu.AbortPending) return false;
+        cpu.SetX(t, opc switch
+        {
+            1 => value,
+            2 => AddressingModes.SignExtend(value, 8 * bytes),
+            _ => (uint)AddressingModes.SignExtend(value, 8 * bytes),
+        });
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -80,8 +80,7 @@ internal static class LoadStoreRegister
     {
         int n = Rn(insn);
         ulong address = AddressingModes.Base(cpu, n) + (ulong)SignedBits(insn, 20, 12);
-        Transfer(cpu, insn, address, MemoryAccessKind.Read, size, opc);
-        cpu.SetXSp(n, address);
+        if (Transfer(cpu, insn, address, MemoryAccessKind.Read, size, opc)) cpu.SetXSp(n, address);
     }
 
     /// <summary>C6.2 LDR/STR (immediate), post-index: the access uses base, the writeback base + imm9.</summary>
@@ -92,8 +91,7 @@ internal static class LoadStoreRegister
     {
         int n = Rn(insn);
         ulong address = AddressingModes.Base(cpu, n);
-        Transfer(cpu, insn, address, MemoryAccessKind.Read, size, opc);
-        cpu.SetXSp(n, address + (ulong)SignedBits(insn, 20, 12));
+        if (Transfer(cpu, insn, address, MemoryAccessKind.Read, size, opc)) cpu.SetXSp(n, address + (ulong)SignedBits(insn, 20, 12));
     }
 
     /// <summary>C6.2 LDTR/STTR and their byte, halfword and signed forms: base + imm9, checked as EL0 from EL1.</summary>

@@ -18,7 +18,9 @@ internal static class SystemInstructions
     {
         int bytes = 4 << (int)(cpu.Configuration.Model.Dczid & 0xF);
         ulong block = xt & ~(ulong)(bytes - 1);
-        ulong pa = cpu.TranslateData(xt, 1, MemoryAccessKind.Write | MemoryAccessKind.ZeroBlock, 1); // Device memory: alignment fault
+        // A fault is recorded, not thrown (Cpu.DataAborts.cs): DC ZVA is a load/store-class instruction for the JIT.
+        ulong pa = cpu.TranslateDataOrAbort(xt, 1, MemoryAccessKind.Write | MemoryAccessKind.ZeroBlock, 1); // Device memory: alignment fault
+        if (cpu.AbortPending) return;
         ulong paBlock = pa & ~(ulong)(bytes - 1);
         byte* host = cpu.Bus.RamPointer(paBlock, (ulong)bytes);
         if (host != null)
@@ -28,9 +30,9 @@ internal static class SystemInstructions
             cpu.ReportMemoryAccess(block, bytes, 0, write: true);
             return;
         }
-        cpu.ProbeWrite(block, 8);
-        cpu.ProbeWrite(block + (ulong)bytes - 8, 8);
-        for (int i = 0; i < bytes; i += 8) cpu.WriteMemory(block + (ulong)i, 8, 0);
+        cpu.ProbeStore(block, 8);
+        cpu.ProbeStore(block + (ulong)bytes - 8, 8);
+        for (int i = 0; i < bytes && !cpu.AbortPending; i += 8) cpu.Store(block + (ulong)i, 8, 0);
     }
 
     /// <summary>
@@ -38,7 +40,7 @@ internal static class SystemInstructions
     /// translation faults are reported with ESR.CM = 1 (and IVAC needs write permission).
     /// </summary>
     public static void DataCacheByVa(Cpu cpu, ulong xt, bool invalidateOnly) =>
-        cpu.TranslateData(xt, 1, MemoryAccessKind.CacheMaintenance | (invalidateOnly ? MemoryAccessKind.Write : MemoryAccessKind.Read));
+        cpu.TranslateDataOrAbort(xt, 1, MemoryAccessKind.CacheMaintenance | (invalidateOnly ? MemoryAccessKind.Write : MemoryAccessKind.Read));
 
     /// <summary>IC IALLUIS/IALLU/IVAU: raises <see cref="Cpu.InstructionCacheMaintenance"/> (IVAU with the PA Xt translates to).</summary>
     public static void InstructionCache(Cpu cpu, InstructionCacheOperation op, ulong xt)

@@ -43,12 +43,17 @@ internal static class SystemRegisterMove
     // address as the preferred return, exactly what the execution loops do with a GuestException from a handler) and
     // returns null. A trapped system register access is how a hypervisor sees its guest's ID registers, virtual memory
     // controls, PMU, debug and set/way maintenance: no .NET throw, which costs microseconds, on that path. These
-    // instructions end every block, so compiled code leaves at NextPc (the vector) as after HVC or SVC.
+    // instructions end their block (all but DC by VA, below), so compiled code leaves at NextPc (the vector) as after HVC
+    // or SVC.
     private static SystemRegister? ResolveOrTakeException(Cpu cpu, uint insn, bool write)
     {
         var reg = Check(cpu, insn, write, out var ec, out uint iss, out int targetEl);
-        if (reg == null) cpu.TakeException(ExceptionKind.Synchronous, targetEl, cpu.State.PC, ec, iss);
-        return reg;
+        if (reg != null) return reg;
+        // DC ZVA/CVAC/CVAU/CIVAC/IVAC do not end blocks (they are loads and stores to the JIT): their trap is recorded as
+        // a data abort is, and the loop running them takes it at the instruction (Cpu.DataAborts.cs).
+        if (Jit.InstructionClassifier.IsDataCacheByVa(insn)) cpu.RecordTrap(ec, iss, targetEl);
+        else cpu.TakeException(ExceptionKind.Synchronous, targetEl, cpu.State.PC, ec, iss);
+        return null;
     }
 
     // AArch64.CheckSystemAccess: the register, or null and the exception to take (UNDEFINED first, then traps in EL1,

@@ -75,7 +75,7 @@ internal static class InstructionClassifier
 
     // SYS #op1, C7, Cm, #op2 (Arm ARM C5.3, "Cache maintenance instructions"): DC IVAC is op1 0, CRm 6, op2 1; DC ZVA,
     // CVAC, CVAU and CIVAC are op1 3, CRm 4, 10, 11 and 14, op2 1.
-    private static bool IsDataCacheByVa(uint word)
+    internal static bool IsDataCacheByVa(uint word)
     {
         uint op1 = (word >> 16) & 7, crn = (word >> 12) & 0xF, crm = (word >> 8) & 0xF, op2 = (word >> 5) & 7;
         if (crn != 7 || op2 != 1) return false;

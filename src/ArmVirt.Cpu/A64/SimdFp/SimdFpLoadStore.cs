@@ -7,38 +7,43 @@ namespace ArmVirt.Cpu.A64.SimdFp;
 /// SIMD&amp;FP register loads and stores (Arm ARM C4.1.88): LDR/STR (immediate, unscaled, pre/post-index,
 /// register offset), LDR (literal), LDP/STP/LDNP/STNP, LD1-LD4/ST1-ST4 (multiple and single structures,
 /// with post-index) and LD1R-LD4R. Every access is made before any register is written, and every store
-/// location is probed before the first byte is written, so a fault leaves the architectural state unchanged.
+/// location is probed before the first byte is written, so a fault leaves the architectural state unchanged: a fault
+/// is recorded on the CPU (<c>Cpu.AbortPending</c>, taken by the execution loop, Cpu.DataAborts.cs), not thrown, and
+/// each handler returns before its register writes when one is pending.
 /// </summary>
 internal static class SimdFpLoadStore
 {
-    /// <summary>Reads <paramref name="bytes"/> (1, 2, 4, 8 or 16) at <paramref name="va"/>, aligned to the access size when alignment is checked.</summary>
+    /// <summary>
+    /// Reads <paramref name="bytes"/> (1, 2, 4, 8 or 16) at <paramref name="va"/>, aligned to the access size when
+    /// alignment is checked. A fault is recorded on the CPU, not thrown (0 is returned).
+    /// </summary>
     public static UInt128 Read(Cpu cpu, ulong va, int bytes)
     {
-        if (bytes <= 8) return cpu.ReadMemory(va, bytes);
-        ulong lo = cpu.ReadMemory(va, 8, MemoryAccessKind.Read, 16);
-        ulong hi = cpu.ReadMemory(va + 8, 8);
+        if (bytes <= 8) return cpu.Load(va, bytes);
+        ulong lo = cpu.Load(va, 8, MemoryAccessKind.Read, 16);
+        ulong hi = cpu.Load(va + 8, 8);
         return new UInt128(hi, lo);
     }
 
-    /// <summary>Checks that a write of <paramref name="bytes"/> at <paramref name="va"/> would not fault.</summary>
+    /// <summary>Checks that a write of <paramref name="bytes"/> at <paramref name="va"/> would not fault (recording the fault if it would).</summary>
     public static void Probe(Cpu cpu, ulong va, int bytes)
     {
-        if (bytes <= 8) cpu.ProbeWrite(va, bytes);
+        if (bytes <= 8) cpu.ProbeStore(va, bytes);
         else
         {
-            cpu.ProbeWrite(va, 8, MemoryAccessKind.Write, 16);
-            cpu.ProbeWrite(va + 8, 8);
+            cpu.ProbeStore(va, 8, MemoryAccessKind.Write, 16);
+            cpu.ProbeStore(va + 8, 8);
         }
     }
 
-    /// <summary>Writes <paramref name="bytes"/> of <paramref name="value"/> at <paramref name="va"/>.</summary>
+    /// <summary>Writes <paramref name="bytes"/> of <paramref name="value"/> at <paramref name="va"/> (nothing once a fault is recorded).</summary>
     public static void Write(Cpu cpu, ulong va, int bytes, UInt128 value)
     {
-        if (bytes <= 8) cpu.WriteMemory(va, bytes, (ulong)value);
+        if (bytes <= 8) cpu.Store(va, bytes, (ulong)value);
         else
         {
-            cpu.WriteMemory(va, 8, (ulong)value, MemoryAccessKind.Write, 16);
-            cpu.WriteMemory(va + 8, 8, (ulong)(value >> 64));
+            cpu.Store(va, 8, (ulong)value, MemoryAccessKind.Write, 16);
+            cpu.Store(va + 8, 8, (ulong)(value >> 64));
         }
     }
 
@@ -65,9 +70,14 @@ internal static class SimdFpLoadStore
         if (load)
         {
             UInt128 v = Read(cpu, address, bytes);
+            if (cpu.AbortPending) return;
             SetRegister(cpu, t, bytes, v);
         }
-        else Write(cpu, address, bytes, RegisterValue(cpu, t, bytes));
+        else
+        {
+            Write(cpu, address, bytes, RegisterValue(cpu, t, bytes));
+            if (cpu.AbortPending) return;
+        }
         if (writeback) cpu.SetXSp(Rn(insn), newBase);
     }
 
@@ -115,7 +125,9 @@ internal static class SimdFpLoadStore
         cpu.CheckFPAdvSIMDEnabled();
         int bytes = 4 << (int)Bits(insn, 31, 30);
         ulong address = cpu.State.PC + (ulong)(SignedBits(insn, 23, 5) << 2);
-        SetRegister(cpu, Rt(insn), bytes, Read(cpu, address, bytes));
+        UInt128 value = Read(cpu, address, bytes);
+        if (cpu.AbortPending) return;
+        SetRegister(cpu, Rt(insn), bytes, value);
     }
 
     /// <summary>LDP/STP/LDNP/STNP (SIMD&amp;FP): bits 24..23 = 00 no-allocate, 01 post-index, 10 offset, 11 pre-index.</summary>
@@ -133,6 +145,7 @@ internal static class SimdFpLoadStore
         {
             UInt128 v1 = Read(cpu, address, bytes);
             UInt128 v2 = Read(cpu, address + (ulong)bytes, bytes);
+            if (cpu.AbortPending) return;
             SetRegister(cpu, t, bytes, v1);
             SetRegister(cpu, t2, bytes, v2);
         }
@@ -140,8 +153,10 @@ internal static class SimdFpLoadStore
         {
             Probe(cpu, address, bytes);
             Probe(cpu, address + (ulong)bytes, bytes);
+            if (cpu.AbortPending) return; // (a store's fast path does not look at a pending abort)
             Write(cpu, address, bytes, RegisterValue(cpu, t, bytes));
             Write(cpu, address + (ulong)bytes, bytes, RegisterValue(cpu, t2, bytes));
+            if (cpu.AbortPending) return;
         }
         if (mode is 1 or 3) cpu.SetXSp(Rn(insn), b + offset);
     }
@@ -186,6 +201,7 @@ internal static class SimdFpLoadStore
         if (!load)
         {
             for (int i = 0; i < rpt * elements * selem; i++) Probe(cpu, address + (ulong)(i * ebytes), ebytes);
+            if (cpu.AbortPending) return;
         }
         for (int r = 0; r < rpt; r++)
             for (int e = 0; e < elements; e++)
@@ -196,6 +212,7 @@ internal static class SimdFpLoadStore
                     else Write(cpu, address + offs, ebytes, Elem(values[reg], e, esize));
                     offs += (ulong)ebytes;
                 }
+        if (cpu.AbortPending) return; // no register of the list, and not the base, written
         if (load)
             for (int r = 0; r < regs; r++) Set(cpu, (t + r) % 32, values[r], q);
         if (postIndex)
@@ -232,6 +249,7 @@ internal static class SimdFpLoadStore
         Span<UInt128> values = stackalloc UInt128[4];
         if (!load)
             for (int i = 0; i < selem; i++) Probe(cpu, address + (ulong)(i * ebytes), ebytes);
+        if (cpu.AbortPending) return;
         for (int i = 0; i < selem; i++)
         {
             int reg = (t + i) % 32;
@@ -246,6 +264,7 @@ internal static class SimdFpLoadStore
             else Write(cpu, address + offs, ebytes, Elem(Get(cpu, reg), index, esize));
             offs += (ulong)ebytes;
         }
+        if (cpu.AbortPending) return;
         if (load)
             for (int i = 0; i < selem; i++) Set(cpu, (t + i) % 32, values[i], replicate ? q : true);
         if (postIndex)
