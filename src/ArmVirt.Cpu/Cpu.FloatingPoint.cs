@@ -157,12 +157,13 @@ public sealed partial class Cpu
         }
     }
 
-    // AArch64.AdvSIMDFPAccessTrap: ISS holds CV = 1, COND = 0b1110 for a trapped A64 instruction.
+    // AArch64.AdvSIMDFPAccessTrap: ISS holds CV = 1, COND = 0b1110 for a trapped A64 instruction. An ARMv7 PE's HSR
+    // also names the coprocessor, 0xA (ARMv7 B3.13.6 "coproc"; RES0 in Armv8, as QEMU sets it).
     private void FPAccessTrap(int targetEl)
     {
         if (targetEl == 1 && State.EL == 0 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0)
             throw new GuestException(ExceptionClass.Unknown, 0, 2);
-        throw new GuestException(ExceptionClass.FpAccess, (1u << 24) | (0xEu << 20), targetEl);
+        throw new GuestException(ExceptionClass.FpAccess, (1u << 24) | (0xEu << 20) | (Configuration.Model.Aarch32Only ? 0xAu : 0), targetEl);
     }
 
     // ---- FPCR and FPSR ----

@@ -89,6 +89,7 @@ public sealed partial class Cpu
         State.SpSel = 1;
         State.Daif = 0xF << 6;
         ResetSystemRegisters();
+        if (Configuration.Model.Aarch32Only) ResetAarch32Only();
         _translator?.Tlb.InvalidateAll();
         StopReason = StopReason.None;
         StopMessage = null;

@@ -354,6 +354,10 @@ public sealed partial class MachineBuilder
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
         if (_gicVersion is not (2 or 3))
             throw new MachineConfigurationException($"GIC version {_gicVersion}: must be 2 or 3");
+        if (model.Aarch32Only && _highestEl == 3)
+            throw new MachineConfigurationException($"cpu '{model.Name}': highest EL 3 (an AArch32 Monitor mode) is not implemented; use --el 1 or 2");
+        if (model.Aarch32Only && _gicVersion == 3)
+            throw new MachineConfigurationException($"cpu '{model.Name}': GICv3 (its CP15 CPU interface) is not implemented for an AArch32-only CPU; use GICv2");
         int maxListRegisters = _gicVersion == 3 ? 16 : 64;
         if (_listRegisters < 1 || _listRegisters > maxListRegisters)
             throw new MachineConfigurationException(
@@ -620,7 +624,7 @@ public sealed partial class MachineBuilder
                 if (x.SetsPc) startPc = x.Address;
                 continue;
             }
-            var (segments, elf) = ElfLoader.Parse(x.Data, x.Description, bus);
+            var (segments, elf) = ElfLoader.Parse(x.Data, x.Description, bus, model.Aarch32Only);
             placed.AddRange(segments.Select(s => x with { Address = s.Paddr, Data = x.Data[s.FileOffset..(s.FileOffset + s.FileSize)], ZeroFill = s.ZeroFill }));
             if (x.SetsPc) startPc = elf.Entry;
         }
@@ -656,7 +660,7 @@ public sealed partial class MachineBuilder
             if (initrd != null)
                 throw new MachineConfigurationException($"initrd '{_initrdPath}': an ELF kernel takes no initrd (QEMU ignores it); use an Image");
             // Checked and placed here, written by the machine's first boot (BootImage.LoadInto: a large BSS is zeroed once).
-            var elf = ElfLoader.Parse(kernelFile, $"kernel '{name}'", bus).Kernel;
+            var elf = ElfLoader.Parse(kernelFile, $"kernel '{name}'", bus, model.Aarch32Only).Kernel;
             byte[] dtb = MakeDtb(null);
             ulong? dtbAt = null;
             if (elf.LowAddress > ramBase || elf.HighAddress <= ramBase)
@@ -666,12 +670,18 @@ public sealed partial class MachineBuilder
             }
             return Place(new BootImage
             {
-                Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b), Dtb = dtb, DtbAddress = dtbAt,
+                Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b, model.Aarch32Only), Dtb = dtb, DtbAddress = dtbAt,
                 Symbols = ElfSymbols.Read(kernelFile),
                 LoaderImages = loaderImages, StartPc = startPc,
             });
         }
 
+        if (model.Aarch32Only)
+        {
+            throw new MachineConfigurationException(LinuxImageLoader.HasImageHeader(kernelFile)
+                ? $"kernel '{name}': an arm64 Image cannot run on the AArch32-only {model.Name}; use an AArch64 --cpu"
+                : $"kernel '{name}': only ELF kernels boot on the AArch32-only {model.Name} so far (zImage and raw images are not implemented)");
+        }
         byte[] image = LinuxImageLoader.Decompress(kernelFile, name, _memory);
         var kernel = LinuxImageLoader.Load(image, name, bus, ramBase);
         ulong initrdStart = AlignUp(Math.Max(ramBase + Math.Min(_memory / 2, 128UL << 20), kernel.HighAddress), 4096);

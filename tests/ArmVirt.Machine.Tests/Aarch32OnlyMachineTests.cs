@@ -1,0 +1,93 @@
+using System.Buffers.Binary;
+using ArmVirt.Cpu;
+using static ArmVirt.Machine.Tests.TestImages;
+
+namespace ArmVirt.Machine.Tests;
+
+/// <summary>
+/// The ARMv7-A machine (<c>--cpu cortex-a15</c> / <c>cortex-a7</c>): 32-bit Arm ELF kernels, the boot state (Supervisor
+/// mode, or Hyp mode with EL2, as QEMU's virtualization=on), and the configurations it refuses with one line.
+/// </summary>
+[TestClass]
+public sealed class Aarch32OnlyMachineTests
+{
+    private const uint MovR0_42 = 0xE3A0_002A, BranchToSelf = 0xEAFF_FFFE; // A32: MOV R0, #42; B .
+    private const ushort MovsR0_42 = 0x202A, T16BranchToSelf = 0xE7FE;    // T32: MOVS R0, #42; B .
+
+    /// <summary>An ELF32 little-endian Arm (EM_ARM) executable with one PT_LOAD segment at <paramref name="paddr"/>.</summary>
+    internal static byte[] Elf32(uint entry, uint paddr, byte[] code)
+    {
+        const int phoff = 52, phsize = 32, dataOffset = phoff + phsize;
+        var f = new byte[dataOffset + code.Length];
+        f[0] = 0x7F; f[1] = (byte)'E'; f[2] = (byte)'L'; f[3] = (byte)'F';
+        f[4] = 1; f[5] = 1; f[6] = 1; // ELFCLASS32, ELFDATA2LSB, EV_CURRENT
+        BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(16), 2); // ET_EXEC
+        BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(18), 40); // EM_ARM
+        BinaryPrimitives.WriteUInt32LittleEndian(f.AsSpan(20), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(f.AsSpan(24), entry);
+        BinaryPrimitives.WriteUInt32LittleEndian(f.AsSpan(28), phoff);
+        BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(40), 52);
+        BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(42), phsize);
+        BinaryPrimitives.WriteUInt16LittleEndian(f.AsSpan(44), 1);
+        var ph = f.AsSpan(phoff);
+        BinaryPrimitives.WriteUInt32LittleEndian(ph, 1); // PT_LOAD
+        BinaryPrimitives.WriteUInt32LittleEndian(ph[4..], dataOffset);
+        BinaryPrimitives.WriteUInt32LittleEndian(ph[8..], paddr);
+        BinaryPrimitives.WriteUInt32LittleEndian(ph[12..], paddr);
+        BinaryPrimitives.WriteUInt32LittleEndian(ph[16..], (uint)code.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(ph[20..], (uint)code.Length + 16); // a little BSS
+        BinaryPrimitives.WriteUInt32LittleEndian(ph[24..], 5); // R X
+        code.CopyTo(f, dataOffset);
+        return f;
+    }
+
+    private static byte[] Words(params uint[] words) => words.SelectMany(BitConverter.GetBytes).ToArray();
+    private static byte[] Halfwords(params ushort[] halves) => halves.SelectMany(BitConverter.GetBytes).ToArray();
+
+    [TestMethod]
+    [DataRow("cortex-a15", 1, 0x13, DisplayName = "cortex-a15 boots in Supervisor mode")]
+    [DataRow("cortex-a15", 2, 0x1A, DisplayName = "cortex-a15 --el 2 boots in Hyp mode")]
+    [DataRow("cortex-a7", 2, 0x1A, DisplayName = "cortex-a7 --el 2 boots in Hyp mode")]
+    public void A32ElfBootsInTheHighestElsMode(string cpu, int el, int mode)
+    {
+        using var m = new MachineBuilder().WithCpu(cpu).WithHighestEl(el)
+            .WithKernel(Elf32(0x4008_0000, 0x4008_0000, Words(MovR0_42, BranchToSelf)), "a32.elf").Build();
+        var c = m.Cpu;
+        Assert.IsTrue(c.State.Aarch32);
+        Assert.AreEqual(0x10 | mode, (int)(c.GetAarch32Spsr() & 0x1F), "CPSR.M");
+        Assert.AreEqual(0x1C0u, c.State.Daif, "A, I, F masked");
+        Assert.AreEqual(el, c.State.EL);
+        m.Run(2);
+        Assert.AreEqual(42u, c.R(0));
+        Assert.AreEqual(0x4008_0004UL, c.State.PC);
+    }
+
+    [TestMethod]
+    public void AnEntryPointWithBit0SetStartsInT32()
+    {
+        using var m = new MachineBuilder().WithCpu("cortex-a15")
+            .WithKernel(Elf32(0x4008_0001, 0x4008_0000, Halfwords(MovsR0_42, T16BranchToSelf)), "t32.elf").Build();
+        Assert.IsTrue(m.Cpu.State.Thumb);
+        m.Run(2);
+        Assert.AreEqual(42u, m.Cpu.R(0));
+        Assert.AreEqual(0x4008_0002UL, m.Cpu.State.PC);
+    }
+
+    [TestMethod]
+    public void MismatchedImagesAndConfigurationsAreRejectedInOneLine()
+    {
+        var a64 = Elf(0x4008_0000, [new(0x4008_0000, 0x4008_0000, Pattern(16, 1), 16)]);
+        var a32 = Elf32(0x4008_0000, 0x4008_0000, Words(MovR0_42, BranchToSelf));
+        StringAssert.Contains(Fails(b => b.WithCpu("cortex-a15").WithKernel(a64, "a64.elf")),
+            "kernel 'a64.elf': an AArch64 ELF cannot run on an AArch32-only CPU");
+        StringAssert.Contains(Fails(b => b.WithKernel(a32, "a32.elf")), "kernel 'a32.elf': a 32-bit Arm ELF needs an AArch32-only CPU (--cpu cortex-a15 or cortex-a7)");
+        StringAssert.Contains(Fails(b => b.WithCpu("cortex-a15").WithKernel(LinuxImage(0x80000, 0x1000, Pattern(64, 1)), "Image")),
+            "kernel 'Image': an arm64 Image cannot run on the AArch32-only cortex-a15");
+        StringAssert.Contains(Fails(b => b.WithCpu("cortex-a15").WithKernel(Pattern(64, 1), "raw.bin")),
+            "only ELF kernels boot on the AArch32-only cortex-a15 so far");
+        StringAssert.StartsWith(Fails(b => b.WithCpu("cortex-a7").WithHighestEl(3).WithKernel(a32, "a32.elf")),
+            "cpu 'cortex-a7': highest EL 3 (an AArch32 Monitor mode) is not implemented");
+        StringAssert.StartsWith(Fails(b => b.WithCpu("cortex-a15").WithGicVersion(3).WithKernel(a32, "a32.elf")),
+            "cpu 'cortex-a15': GICv3 (its CP15 CPU interface) is not implemented");
+    }
+}
