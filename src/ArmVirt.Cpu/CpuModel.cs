@@ -81,7 +81,7 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
         Midr = 0x410F_C075,
         Ctr = 0x8444_8003,
         Aarch32 = Aarch32Identification.CortexA7,
-        Ccsidr = [0x700F_E01A, 0x203F_E00A, 0x707F_E07A], // 32 KiB L1 D, 32 KiB L1 I, 1 MiB L2 (QEMU's values)
+        // The caches' CCSIDRs are cortex-a15's, as QEMU 7.2 reports them for its cortex-a7 (the guests compare with it).
         Fpsid = 0x4102_3075,
     };
 

@@ -350,6 +350,8 @@ public sealed partial class MachineBuilder
         if (_memory > VirtMemoryMap.MaxRamSize)
             throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: the virt machine holds at most 255 GiB of RAM");
         var (model, pmu) = ParseCpu(_cpu);
+        // The ARMv7 models have no PMU (QEMU gives its cortex-a15 and cortex-a7 none either): no PMUv3, no pmu node.
+        if (model.Aarch32Only) pmu = false;
         if (_highestEl is < 1 or > 3)
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
         if (_gicVersion is not (2 or 3))
@@ -676,14 +678,11 @@ public sealed partial class MachineBuilder
             });
         }
 
-        if (model.Aarch32Only)
-        {
-            throw new MachineConfigurationException(LinuxImageLoader.HasImageHeader(kernelFile)
-                ? $"kernel '{name}': an arm64 Image cannot run on the AArch32-only {model.Name}; use an AArch64 --cpu"
-                : $"kernel '{name}': only ELF kernels boot on the AArch32-only {model.Name} so far (zImage and raw images are not implemented)");
-        }
-        byte[] image = LinuxImageLoader.Decompress(kernelFile, name, _memory);
-        var kernel = LinuxImageLoader.Load(image, name, bus, ramBase);
+        if (model.Aarch32Only && LinuxImageLoader.HasImageHeader(kernelFile))
+            throw new MachineConfigurationException($"kernel '{name}': an arm64 Image cannot run on the AArch32-only {model.Name}; use an AArch64 --cpu");
+        // An AArch32-only CPU boots a zImage (or raw binary) at RAM base + 0x10000, not decompressed (the zImage does it).
+        byte[] image = model.Aarch32Only ? kernelFile : LinuxImageLoader.Decompress(kernelFile, name, _memory);
+        var kernel = model.Aarch32Only ? LinuxImageLoader.LoadAarch32(image, name, bus, ramBase) : LinuxImageLoader.Load(image, name, bus, ramBase);
         ulong initrdStart = AlignUp(Math.Max(ramBase + Math.Min(_memory / 2, 128UL << 20), kernel.HighAddress), 4096);
         (ulong, ulong)? initrdRange = null;
         if (initrd != null)
@@ -694,13 +693,16 @@ public sealed partial class MachineBuilder
             initrdRange = (initrdStart, initrdStart + (ulong)initrd.Length);
         }
         byte[] blob = MakeDtb(initrdRange);
-        ulong dtbStart = AlignUp(initrdStart + (ulong)(initrd?.Length ?? 0), TwoMiB);
+        // QEMU aligns the DTB to 2 MiB for an AArch64 kernel and to 4 KiB for a 32-bit one (which may trash the rest of
+        // the page its initrd ends in).
+        ulong dtbStart = AlignUp(initrdStart + (ulong)(initrd?.Length ?? 0), model.Aarch32Only ? 4096 : TwoMiB);
         if (dtbStart >= ramEnd || (ulong)blob.Length > ramEnd - dtbStart)
             throw new MachineConfigurationException(
                 $"kernel '{name}': no room for the device tree at 0x{dtbStart:x} after the kernel and initrd (RAM ends at 0x{ramEnd:x})");
         return Place(new BootImage
         {
-            Kernel = kernel, LoadKernel = b => LinuxImageLoader.Load(image, name, b, ramBase),
+            Kernel = kernel,
+            LoadKernel = model.Aarch32Only ? b => LinuxImageLoader.LoadAarch32(image, name, b, ramBase) : b => LinuxImageLoader.Load(image, name, b, ramBase),
             InitrdData = initrd, Initrd = initrdRange, Dtb = blob, DtbAddress = dtbStart, LoaderImages = loaderImages,
             StartPc = startPc,
         });
