@@ -137,6 +137,21 @@ public sealed partial class Cpu
     /// </summary>
     public void CheckFPAdvSIMDEnabled()
     {
+        CheckFPAdvSIMDTraps();
+        // An ARMv7 PE's FPEXC.EN (AArch32.CheckAdvSIMDOrFPEnabled's fpexc_check): clear, every VFP and Advanced SIMD
+        // instruction is UNDEFINED, at PL1 and in Hyp mode too. Checked after CPACR and HCPTR, in QEMU's order (the Armv8
+        // pseudocode puts it between them; the two differ only when both disable the instruction).
+        if (State.Aarch32 && Configuration.Model.Aarch32Only && (Sys.Fpexc32 & FpexcEn) == 0) throw UndefinedException();
+    }
+
+    private const ulong FpexcEn = 1UL << 30;
+
+    /// <summary>
+    /// The checks of <see cref="CheckFPAdvSIMDEnabled"/> without FPEXC.EN: what VMRS and VMSR of FPSID, MVFR0-2 and
+    /// FPEXC are subject to (they must work with FPEXC.EN clear, to set it).
+    /// </summary>
+    public void CheckFPAdvSIMDTraps()
+    {
         int el = State.EL;
         bool e2hTge = (EffectiveHcr & (HcrE2h | HcrTge)) == (HcrE2h | HcrTge);
         if (el <= 1 && !e2hTge)

@@ -179,6 +179,7 @@ static void pl1_main(void)
        comes first. (HCR.TID3 is left out: QEMU does not trap the ARMv7 ID registers with it.) */
     MCR(0, 1, 0, 2, 0xFu << 20);
     ISB();
+    { uint32_t v; __asm__ volatile(".fpu vfpv4\n vmrs %0, fpscr" : "=r"(v) :: "memory"); } /* FPEXC.EN = 0: UNDEFINED */
     __asm__ volatile(".fpu vfpv4\n vmsr fpexc, %0" :: "r"(1u << 30) : "memory");
     { uint32_t v; __asm__ volatile(".fpu vfpv4\n vmrs %0, fpexc" : "=r"(v)); kv("pl1: fpexc", v); }
     kv("pl1: hvc #4 (traps on) hcr", hvc(4));

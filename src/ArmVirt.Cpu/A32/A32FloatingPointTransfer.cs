@@ -166,7 +166,7 @@ public static class A32FloatingPointTransfer
     /// F5.1 VMRS: FPSCR to Rt, or with Rt = 15 FPSCR.NZCV to APSR.NZCV (VMRS APSR_nzcv, FPSCR). At EL1 and above also
     /// FPSID (the model's), MVFR0-2 (the MVFRn_EL1 values; MVFR2 only where the model has one: ARMv7 has none) and FPEXC
     /// (FPEXC32_EL2: EN, with VECITR reading 0b111 in Armv8), which are UNDEFINED at EL0 (G8.2). Their accesses are checked for
-    /// CPACR and HCPTR/CPTR_EL2 as FPSCR's; FPEXC.EN does not apply to them.
+    /// CPACR and HCPTR/CPTR_EL2 as FPSCR's; FPEXC.EN does not apply to them (an ARMv7 PE's EN gates the others).
     /// </summary>
     public static void Vmrs(Cpu cpu, in A32Operands op)
     {
@@ -183,7 +183,7 @@ public static class A32FloatingPointTransfer
                 Fpexc => (uint)cpu.Sys.Fpexc32 | (model.Aarch32Only ? 0 : 0x700u), // VECITR: SUBARCHITECTURE DEFINED in ARMv7 (0, as QEMU)
                 _ => throw cpu.UndefinedException(),
             };
-            cpu.CheckFPAdvSIMDEnabled();
+            cpu.CheckFPAdvSIMDTraps();
             cpu.SetR(op.Rd, value);
             return;
         }
@@ -204,7 +204,7 @@ public static class A32FloatingPointTransfer
         if (op.Imm2 != Fpscr)
         {
             if (cpu.State.EL == 0 || op.Imm2 is not (Fpsid or Fpexc)) throw cpu.UndefinedException();
-            cpu.CheckFPAdvSIMDEnabled();
+            cpu.CheckFPAdvSIMDTraps();
             if (op.Imm2 == Fpexc) cpu.Sys.Fpexc32 = cpu.R(op.Rd) & (1u << 30);
             return;
         }
