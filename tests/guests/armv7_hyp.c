@@ -61,6 +61,7 @@ static void psci_off(void)
 /* ---- Hyp mode's exception handler ---- */
 
 static volatile uint32_t hyp_irqs;
+static volatile uint32_t shared_word = 0x5a5aa5a5u;
 
 void hyp_exception(uint32_t offset, uint32_t *frame)
 {
@@ -78,6 +79,9 @@ void hyp_exception(uint32_t offset, uint32_t *frame)
     }
     uint32_t hsr = MRC(4, 5, 2, 0), elr = elr_hyp();
     uint32_t ec = hsr >> 26;
+    /* A data abort in Hyp mode itself: only EC and DFSC are compared. QEMU reports an instruction syndrome (ISV, SAS,
+       SRT, and IL with it) for it; ArmVirt's data-abort path gives one only for aborts from PL1 and PL0. */
+    if (ec == 0x25) hsr &= 0xFC00003Fu;
     puts_("hyp exception: offset=");
     hex(offset);
     puts_(" hsr=");
@@ -87,10 +91,8 @@ void hyp_exception(uint32_t offset, uint32_t *frame)
     puts_(" spsr_hyp=");
     hex(spsr());
     puts_("\n");
-    if (ec == 0x24 || ec == 0x25) {
-        kv("  hdfar", MRC(4, 6, 0, 0));
-        kv("  hpfar", MRC(4, 6, 0, 4));
-    }
+    if (ec == 0x24 || ec == 0x25) kv("  hdfar", MRC(4, 6, 0, 0));
+    if (ec == 0x24) kv("  hpfar", MRC(4, 6, 0, 4));
     if (ec == 0x12) {
         /* HVC from the PL1 guest: its immediate asks for a service; the return address is already past the HVC. */
         uint32_t imm = hsr & 0xFFFF;
@@ -149,7 +151,6 @@ void pl1_exception(uint32_t offset, uint32_t *frame)
     puts_("\n");
 }
 
-static volatile uint32_t shared_word = 0x5a5aa5a5u;
 
 static uint32_t hvc(uint32_t imm)
 {
@@ -208,6 +209,46 @@ static void pl1_main(void)
 /* ---- Hyp mode ---- */
 
 static uint64_t s2_l1[4] __attribute__((aligned(32)));
+static uint64_t hyp_l1[4] __attribute__((aligned(32)));
+
+static void print_par(const char *what)
+{
+    uint64_t par = MRRC(0, 7);
+    puts_(what);
+    puts_(": par=");
+    hex((uint32_t)(par >> 32));
+    puts_(":");
+    hex((uint32_t)par);
+    puts_("\n");
+}
+
+/* Hyp mode's own stage 1 (HTCR/HTTBR/HMAIR0, LPAE): 1 GiB blocks, devices below RAM, RAM, a hole, an alias of RAM. */
+static void hyp_mmu(void)
+{
+    hyp_l1[0] = 0x00000000ull | (1u << 10) | (1u << 6) | (0u << 2) | 1;               /* Device-nGnRnE (attr 0) */
+    hyp_l1[1] = 0x40000000ull | (1u << 10) | (3u << 8) | (1u << 6) | (1u << 2) | 1;   /* Normal WB (attr 1) */
+    hyp_l1[2] = 0;
+    hyp_l1[3] = 0x40000000ull | (1u << 10) | (3u << 8) | (1u << 6) | (1u << 2) | 1;
+    DSB();
+    MCR(4, 10, 2, 0, 0x0000ff00u);                 /* HMAIR0: attr0 Device-nGnRnE, attr1 Normal WB */
+    MCR(4, 2, 0, 2, 0x80803500u);                  /* HTCR: T0SZ 0, inner shareable, WB WA */
+    MCRR(4, 2, (uint64_t)(uint32_t)hyp_l1);        /* HTTBR */
+    MCR(4, 8, 7, 0, 0);                            /* TLBIALLH */
+    DSB();
+    ISB();
+    MCR(4, 1, 0, 0, MRC(4, 1, 0, 0) | 1u | (1u << 2) | (1u << 12));
+    ISB();
+    kv("hyp mmu: hsctlr.m", MRC(4, 1, 0, 0) & 1);
+    kv("hyp mmu: shared_word via the alias", r32((uint32_t)&shared_word + 0x80000000u));
+    MCR(4, 7, 8, 0, (uint32_t)&shared_word + 0x80000000u);   /* ATS1HR */
+    ISB();
+    print_par("hyp mmu: ATS1HR of the alias");
+    MCR(4, 7, 8, 1, 0x80000000u);                            /* ATS1HW of the hole */
+    ISB();
+    print_par("hyp mmu: ATS1HW of the hole");
+    (void)r32(0x80000020u);                                  /* a Hyp data abort: HVBAR + 0x10 */
+    puts_("hyp mmu: back from the hole\n");
+}
 
 static void gic_init_hyp_timer(void)
 {
@@ -297,6 +338,8 @@ void hyp_main(void)
     MCR(4, 8, 7, 4, 0);                                         /* TLBIALLNSNH */
     DSB();
     ISB();
+
+    hyp_mmu();
 
     /* The Hyp timer's interrupt, taken in Hyp mode (IRQs are never routed away from Hyp: CPSR.I masks it). */
     gic_init_hyp_timer();
