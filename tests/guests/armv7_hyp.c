@@ -14,6 +14,8 @@
 #define HCPTR_FIELDS 0x80108C00u  /* TCPAC, TTA, TASE, TCP11, TCP10 */
 #define GICD 0x08000000u
 #define GICC 0x08010000u
+#define GICH 0x08030000u
+#define GICV 0x08040000u
 
 static inline void w32(uint32_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
 static inline uint32_t r32(uint32_t a) { return *(volatile uint32_t *)a; }
@@ -71,8 +73,16 @@ void hyp_exception(uint32_t offset, uint32_t *frame)
         hex(iar & 0x3FF);
         puts_(" cpsr.mode=");
         hex(cpsr() & 0x1F);
+        puts_(" spsr_hyp.mode=");
+        hex(spsr() & 0x1F);
         puts_("\n");
-        MCR(4, 14, 2, 1, 0);             /* CNTHP_CTL: disable */
+        if ((iar & 0x3FF) == 26) {
+            MCR(4, 14, 2, 1, 0);             /* CNTHP_CTL: disable */
+        } else if ((iar & 0x3FF) == 27) {
+            /* The guest's virtual timer: masked here, its interrupt injected as vINTID 27 (pending, priority 0xa0). */
+            MCR(0, 14, 3, 1, MRC(0, 14, 3, 1) | 2);
+            w32(GICH + 0x100, (1u << 28) | ((0xa0u >> 3) << 23) | 27);
+        }
         w32(GICC + 0x10, iar);
         hyp_irqs++;
         return;
@@ -109,6 +119,15 @@ void hyp_exception(uint32_t offset, uint32_t *frame)
             MCR(4, 1, 1, 3, 0);
             MCR(4, 1, 1, 2, MRC(4, 1, 1, 2) & ~(3u << 10));
         }
+        if (imm == 6) {                                               /* the virtual CPU interface on, vINTID 42 */
+            w32(GICH + 0x000, 1);                                     /* GICH_HCR.En */
+            w32(GICH + 0x100, (1u << 28) | ((0xa0u >> 3) << 23) | 42);
+        }
+        if (imm == 7) {
+            kv("  gich_lr0", r32(GICH + 0x100));
+            kv("  gich_elrsr0", r32(GICH + 0x030));
+            kv("  gich_misr", r32(GICH + 0x010));
+        }
         if (imm == 9) {
             puts_("guest done\n");
             psci_off();
@@ -123,6 +142,7 @@ void hyp_exception(uint32_t offset, uint32_t *frame)
 /* ---- the PL1 guest ---- */
 
 static volatile uint32_t pl1_virqs;
+static volatile uint32_t gicv_on;
 
 void pl1_exception(uint32_t offset, uint32_t *frame)
 {
@@ -133,6 +153,17 @@ void pl1_exception(uint32_t offset, uint32_t *frame)
     hex(cpsr() & 0x1F);
     puts_(" spsr=");
     hex(spsr());
+    if (offset == 0x18 && gicv_on) {
+        uint32_t iar = r32(GICV + 0x0C);
+        puts_(" gicv_iar=");
+        hex(iar);
+        puts_("\n");
+        if ((iar & 0x3FF) == 27) MCR(0, 14, 3, 1, 0);   /* CNTV_CTL: the virtual timer off */
+        w32(GICV + 0x10, iar);
+        pl1_virqs++;
+        frame[13] = lr - 4;
+        return;
+    }
     if (offset == 0x18) {
         puts_(" (virtual irq)\n");
         register uint32_t r0 __asm__("r0");
@@ -160,6 +191,8 @@ static uint32_t hvc(uint32_t imm)
     case 2: __asm__ volatile("hvc #2" : "+r"(r0) :: "memory"); break;
     case 4: __asm__ volatile("hvc #4" : "+r"(r0) :: "memory"); break;
     case 5: __asm__ volatile("hvc #5" : "+r"(r0) :: "memory"); break;
+    case 6: __asm__ volatile("hvc #6" : "+r"(r0) :: "memory"); break;
+    case 7: __asm__ volatile("hvc #7" : "+r"(r0) :: "memory"); break;
     case 9: __asm__ volatile("hvc #9" : "+r"(r0) :: "memory"); break;
     }
     return r0;
@@ -203,6 +236,28 @@ static void pl1_main(void)
     kv("pl1: shared_word via the stage-2 alias", r32((uint32_t)&shared_word + 0x80000000u));
     (void)r32(0x80000010u);
     puts_("pl1: back from the stage-2 hole\n");
+
+    /* The GICv2 virtual interface: the guest's GICV (at its physical address: stage 2 maps devices 1:1), a vINTID the
+       hypervisor puts in a list register, then the guest's virtual timer, whose physical PPI (INTID 27) is taken in Hyp
+       mode (HCR.IMO) and injected as vINTID 27. */
+    w32(GICV + 0x004, 0xF0);
+    w32(GICV + 0x000, 1);
+    gicv_on = 1;
+    pl1_virqs = 0;
+    hvc(6);
+    __asm__ volatile("cpsie i" ::: "memory");
+    for (int i = 0; i < 100 && !pl1_virqs; i++) { }
+    __asm__ volatile("cpsid i" ::: "memory");
+    kv("pl1: gicv irqs taken", pl1_virqs);
+    hvc(7);
+    kv("pl1: cntvct advances", (uint32_t)(MRRC(1, 14) != 0));
+    MCR(0, 14, 3, 0, 2000);                        /* CNTV_TVAL */
+    MCR(0, 14, 3, 1, 1);                           /* CNTV_CTL.ENABLE */
+    __asm__ volatile("cpsie i" ::: "memory");
+    while (pl1_virqs < 2) __asm__ volatile("wfi" ::: "memory");
+    __asm__ volatile("cpsid i" ::: "memory");
+    kv("pl1: cntv_ctl", MRC(0, 14, 3, 1));
+    hvc(7);
     hvc(9);
 }
 
@@ -253,8 +308,8 @@ static void hyp_mmu(void)
 static void gic_init_hyp_timer(void)
 {
     w32(GICD + 0x000, 1);                         /* GICD_CTLR.Enable */
-    w32(GICD + 0x100, 1u << 26);                  /* GICD_ISENABLER0: INTID 26, the Hyp timer */
-    w32(GICD + 0x400 + 24, 0x00a00000u);          /* GICD_IPRIORITYR6: INTID 26 priority 0xa0 */
+    w32(GICD + 0x100, (1u << 26) | (1u << 27));   /* GICD_ISENABLER0: INTIDs 26 and 27, the Hyp and virtual timers */
+    w32(GICD + 0x400 + 24, 0xa0a00000u);          /* GICD_IPRIORITYR6: INTIDs 26 and 27 priority 0xa0 */
     w32(GICC + 0x004, 0xF0);                      /* GICC_PMR */
     w32(GICC + 0x000, 1);                         /* GICC_CTLR.Enable */
 }
