@@ -348,6 +348,8 @@ void hyp_main(void)
         kv("mvfr0", mvfr0);
         kv("mvfr1", mvfr1);
     }
+    kv("l2ctlr", MRC(1, 9, 0, 2));
+    kv("l2ectlr", MRC(1, 9, 0, 3));
     kv("sctlr", MRC(0, 1, 0, 0));
     /* HSCTLR's and HCPTR's RES1 (ARMv7: UNK/SBOP) bits are masked: QEMU reads them as 0, the Arm ARM as 1. */
     kv("hsctlr", MRC(4, 1, 0, 0) & ~HSCTLR_RES1);

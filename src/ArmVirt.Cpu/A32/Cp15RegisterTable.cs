@@ -268,6 +268,14 @@ public static class Cp15RegisterTable
             [Key32(0, 7, 11, 1)] = new("DCCMVAU", Ins(3, 7, 11, 1), Cp15View.Full) { WriteOnly = true },
             [Key32(0, 7, 14, 1)] = new("DCCIMVAC", Ins(3, 7, 14, 1), Cp15View.Full) { WriteOnly = true },
             [Key32(0, 7, 14, 2)] = new("DCCISW", Ins(0, 7, 14, 2), Cp15View.Full) { WriteOnly = true },
+            // c9: the L2 controller's IMPLEMENTATION DEFINED registers of cortex-a15/a7 and cortex-a57/a53 (their TRMs'
+            // AArch32 L2CTLR and L2ECTLR are L2CTLR_EL1 and L2ECTLR_EL1; HCR.TIDCP does not reach CRn = 9 with CRm = 0).
+            // On cortex-a15/a7 L2CTLR also has bit 23 set, as QEMU 7.2 reports it for them.
+            [Key32(1, 9, 0, 2)] = new("L2CTLR", Sys(1, 11, 0, 2))
+            {
+                Read = static c => c.SystemRegisters.Find(Sys(1, 11, 0, 2))!.Read!(c) | (c.Configuration.Model.Aarch32Only ? 1UL << 23 : 0),
+            },
+            [Key32(1, 9, 0, 3)] = new("L2ECTLR", Sys(1, 11, 0, 3)),
             // c10: memory attributes (PRRR/NMRR are MAIR0/MAIR1: MAIR_EL1 halves), c12: VBAR and ISR.
             [Key32(0, 10, 2, 0)] = new("PRRR/MAIR0", Sys(0, 10, 2, 0)),
             [Key32(0, 10, 2, 1)] = new("NMRR/MAIR1", Sys(0, 10, 2, 0), Cp15View.High),
