@@ -97,6 +97,26 @@ public sealed class Aarch32OnlyMachineTests
     }
 
     [TestMethod]
+    public void TheDeviceTreeIsQemusFor32BitVirt()
+    {
+        // As qemu-system-arm -M virt,virtualization=on -cpu cortex-a15 (dumpdtb) describes it: the CPU, the ARMv7 timer,
+        // the SMC32 PSCI function IDs (SMC conduit when booting in Hyp mode), no PMU, the GIC with GICH/GICV.
+        using var m = new MachineBuilder().WithCpu("cortex-a15").WithHighestEl(2)
+            .WithKernel(Elf32(0x4008_0000, 0x4008_0000, Words(MovR0_42, BranchToSelf)), "a32.elf").Build();
+        var root = ArmVirt.Machine.DeviceTree.FdtReader.Read(m.Dtb);
+        Assert.AreEqual("arm,cortex-a15", root.Find("/cpus/cpu@0")!.Property("compatible")!.AsString());
+        CollectionAssert.AreEqual(new[] { "arm,armv7-timer" }, root.Find("/timer")!.Property("compatible")!.AsStrings());
+        var psci = root.Find("/psci")!;
+        Assert.AreEqual("smc", psci.Property("method")!.AsString());
+        Assert.AreEqual(0x8400_0003u, psci.Property("cpu_on")!.AsCells()[0]);
+        Assert.AreEqual(0x8400_0001u, psci.Property("cpu_suspend")!.AsCells()[0]);
+        Assert.AreEqual(0x8400_0005u, psci.Property("migrate")!.AsCells()[0]);
+        Assert.IsNull(root.Find("/pmu"), "no PMU on the ARMv7 models");
+        Assert.AreEqual("arm,cortex-a15-gic", root.Find("/intc@8000000")!.Property("compatible")!.AsString());
+        Assert.AreEqual(4 * 4, root.Find("/intc@8000000")!.Property("reg")!.AsCells().Length, "GICD, GICC, GICH, GICV: 2 + 2 cells each");
+    }
+
+    [TestMethod]
     public void MismatchedImagesAndConfigurationsAreRejectedInOneLine()
     {
         var a64 = Elf(0x4008_0000, [new(0x4008_0000, 0x4008_0000, Pattern(16, 1), 16)]);
