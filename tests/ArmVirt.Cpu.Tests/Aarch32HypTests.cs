@@ -114,4 +114,20 @@ public sealed class Aarch32HypTests
         Assert.AreEqual(24UL, s.Cpu.Sys.Vtcr & 0x3F, "VTCR_EL2.T0SZ = 32 - 8");
         Assert.AreEqual(0x8000_0058u, s.Cpu.R(1));
     }
+
+    [TestMethod]
+    public void Armv8sAarch32AdditionsAreUndefinedOnArmv7()
+    {
+        // LDA R0, [R1] (A32), VSEL and VRINTA (A32 VFP): UNDEFINED in Hyp mode (HVBAR + 0x04) on cortex-a15; the same words
+        // execute on cortex-a57's AArch32 (A32DecodeTable).
+        foreach (uint insn in new[] { 0xE191_0C9Fu, 0xFE00_0A00u, 0xFEB8_0A40u })
+        {
+            using var s = Hyp();
+            s.Cpu.Sys.Fpexc32 = 1UL << 30;
+            s.Exec(insn);
+            Assert.AreEqual(Hvbar + 0x04, s.Cpu.State.PC, $"0x{insn:x8}");
+            StringAssert.Contains(s.Cpu.A32Decoder.DecodeRow(insn).Name, "UNDEFINED in ARMv7");
+            Assert.IsFalse(A32.A32Decoder.Instance.DecodeRow(insn).Name.Contains("UNDEFINED"), $"0x{insn:x8} on Armv8");
+        }
+    }
 }
