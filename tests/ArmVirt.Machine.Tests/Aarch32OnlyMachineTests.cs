@@ -63,6 +63,17 @@ public sealed class Aarch32OnlyMachineTests
     }
 
     [TestMethod]
+    [DataRow(1, 0xE140_0070u, DisplayName = "Supervisor mode: HVC")]
+    [DataRow(2, 0xE160_0070u, DisplayName = "Hyp mode: SMC")]
+    public void PsciSystemOffThroughTheConduitTheDeviceTreeNames(int el, uint call)
+    {
+        // MOVW R0, #8; MOVT R0, #0x8400 (SYSTEM_OFF, 0x84000008); HVC #0 or SMC #0; B .
+        using var m = new MachineBuilder().WithCpu("cortex-a15").WithHighestEl(el)
+            .WithKernel(Elf32(0x4008_0000, 0x4008_0000, Words(0xE300_0008, 0xE348_0400, call, BranchToSelf)), "off.elf").Build();
+        Assert.AreEqual(StopReason.PowerOff, m.Run(100).Reason);
+    }
+
+    [TestMethod]
     public void AnEntryPointWithBit0SetStartsInT32()
     {
         using var m = new MachineBuilder().WithCpu("cortex-a15")
