@@ -33,4 +33,18 @@ public sealed record Aarch32Identification(uint Pfr0, uint Pfr1, uint Dfr0, uint
         Mmfr0: 0x1010_1105, Mmfr1: 0x4000_0000, Mmfr2: 0x0126_0000, Mmfr3: 0x0210_2211, Mmfr4: 0,
         Isar0: 0x0210_1110, Isar1: 0x1311_2111, Isar2: 0x2123_2042, Isar3: 0x0111_2131, Isar4: 0x0001_1142, Isar5: 0x0001_1121,
         Mvfr0: 0x1011_0222, Mvfr1: 0x1211_1111, Mvfr2: 0x0000_0043);
+
+    /// <summary>
+    /// Cortex-A15 (ARMv7-A with the Virtualization, Security and Large Physical Address Extensions, VFPv4, Advanced
+    /// SIMD), from the Cortex-A15 TRM "Processor Feature" and "Memory Model Feature" registers, as QEMU's
+    /// <c>-cpu cortex-a15</c> reports them: ID_ISAR5 and MVFR2 are 0 (no v8 instructions).
+    /// </summary>
+    public static Aarch32Identification CortexA15 { get; } = new(
+        Pfr0: 0x0000_1131, Pfr1: 0x0001_1011, Dfr0: 0x0201_0555,
+        Mmfr0: 0x1020_1105, Mmfr1: 0x2000_0000, Mmfr2: 0x0124_0000, Mmfr3: 0x0210_2211, Mmfr4: 0,
+        Isar0: 0x0210_1110, Isar1: 0x1311_2111, Isar2: 0x2123_2041, Isar3: 0x1111_2131, Isar4: 0x1001_1142, Isar5: 0,
+        Mvfr0: 0x1011_0222, Mvfr1: 0x1111_1111, Mvfr2: 0);
+
+    /// <summary>Cortex-A7 MPCore (its TRM's ID registers, as QEMU's <c>-cpu cortex-a7</c> reports them).</summary>
+    public static Aarch32Identification CortexA7 { get; } = CortexA15 with { Mmfr0 = 0x1010_1105, Mmfr1 = 0x4000_0000 };
 }

@@ -53,20 +53,25 @@ public sealed partial class Cpu
     internal static int Aarch32Register(int mode, int n) => BankedRegisterMap[((mode & 0xF) << 4) | (n & 0xF)];
 
     /// <summary>
-    /// ELUsingAArch32(EL1) for a PE whose EL2 is AArch64: EL2 enabled and HCR_EL2.RW = 0 (EL1, and so EL0, are then
-    /// AArch32). Only ERET, exception entry and the access checks ask.
+    /// ELUsingAArch32(EL1): always on an AArch32-only PE (<see cref="CpuModel.Aarch32Only"/>); on a PE whose EL2 is
+    /// AArch64, EL2 enabled and HCR_EL2.RW = 0 (EL1, and so EL0, are then AArch32). Only ERET, exception entry and the
+    /// access checks ask.
     /// </summary>
-    internal bool El1UsingAarch32 => IsEl2Enabled && (Sys.Hcr & HcrEl2.Rw) == 0;
+    internal bool El1UsingAarch32 => Configuration.Model.Aarch32Only || (IsEl2Enabled && (Sys.Hcr & HcrEl2.Rw) == 0);
+
+    /// <summary>ELUsingAArch32(EL2): EL2 is implemented on an AArch32-only PE, as Hyp mode (PL2).</summary>
+    internal bool El2UsingAarch32 => Configuration.Model.Aarch32Only && Configuration.HasEl2;
 
     /// <summary>
     /// ELFromM32 for this PE: the EL of AArch32 mode <paramref name="mode"/> (M[3:0]), or -1 when the mode is reserved
     /// or not implemented: User is EL0; FIQ, IRQ, Supervisor, Abort, Undefined and System are EL1 when EL1 is AArch32;
-    /// Monitor and Hyp need an AArch32 EL3 or EL2, which this PE does not have.
+    /// Hyp is EL2 when EL2 is AArch32 (an AArch32-only PE with EL2); Monitor needs an AArch32 EL3, which is not modelled.
     /// </summary>
     internal int ElFromM32(int mode) => mode switch
     {
         ModeUser => 0,
         ModeFiq or ModeIrq or ModeSupervisor or ModeAbort or ModeUndefined or ModeSystem => El1UsingAarch32 ? 1 : -1,
+        ModeHyp => El2UsingAarch32 ? 2 : -1,
         _ => -1,
     };
 
@@ -91,9 +96,10 @@ public sealed partial class Cpu
             ModeUndefined => Sys.SpsrUnd,
             ModeIrq => Sys.SpsrIrq,
             ModeFiq => Sys.SpsrFiq,
+            ModeHyp => Sys.Spsr[2], // SPSR_hyp is SPSR_EL2
             _ => 0,
         };
-        return mode is ModeSupervisor or ModeAbort or ModeUndefined or ModeIrq or ModeFiq;
+        return mode is ModeSupervisor or ModeAbort or ModeUndefined or ModeIrq or ModeFiq || (mode == ModeHyp && El2UsingAarch32);
     }
 
     /// <summary>Writes SPSR[] of AArch32 mode <paramref name="mode"/> (one of those with an SPSR).</summary>
@@ -106,6 +112,7 @@ public sealed partial class Cpu
             case ModeUndefined: Sys.SpsrUnd = value; break;
             case ModeIrq: Sys.SpsrIrq = value; break;
             case ModeFiq: Sys.SpsrFiq = value; break;
+            case ModeHyp: Sys.Spsr[2] = value; break;
         }
     }
 

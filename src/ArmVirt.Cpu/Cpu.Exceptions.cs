@@ -66,6 +66,14 @@ public sealed partial class Cpu
         // ESR.IL = 0 for a 16-bit T32 instruction (the syndromes that report the length; Unknown and aborts without a
         // valid instruction syndrome keep IL = 1).
         if (State.Thumb && _t32Narrow && kind == ExceptionKind.Synchronous && T32LengthInSyndrome(ec, iss)) il = false;
+        // An AArch32-only PE takes exceptions to EL2 in Hyp mode (AArch32.EnterHypMode).
+        if (targetEl == 2 && Configuration.Model.Aarch32Only)
+        {
+            TakeHypException(kind, preferredReturn, ec, iss, il, far, ipa);
+            if (pmu) Pmu.ElChanged();
+            ExceptionEntered?.Invoke(kind, targetEl);
+            return;
+        }
         ulong spsr = GetSpsrFromPstate();
         State.Aarch32 = false; // an exception taken here goes to an AArch64 EL (AArch32 EL1 returned above)
         State.Mode = 0;
@@ -213,12 +221,14 @@ public sealed partial class Cpu
     private int _assertedLines;
 
     // Routing of a physical interrupt (Arm ARM D1.13.2 "Asynchronous exception routing"): SCR_EL3 first,
-    // then HCR_EL2.{IMO,FMO,AMO,TGE}; a higher target EL than the current one ignores PSTATE masks.
+    // then HCR_EL2.{IMO,FMO,AMO,TGE}; a higher target EL than the current one ignores PSTATE masks. In Hyp mode (an
+    // AArch32 EL2) every physical interrupt is taken in Hyp mode, masked by the CPSR (AArch32.TakePhysicalIRQException:
+    // route_to_hyp when PSTATE.EL == EL2), where an AArch64 EL2 leaves one routed to EL1 pending.
     private bool TryPhysical(ulong scrBit, ulong hcrBit, uint daifBit, ExceptionKind kind)
     {
         int target;
         if (Configuration.HasEl3 && (Sys.Scr & scrBit) != 0) target = 3;
-        else if (IsEl2Enabled && (Sys.Hcr & (hcrBit | HcrTge)) != 0) target = 2;
+        else if (IsEl2Enabled && ((Sys.Hcr & (hcrBit | HcrTge)) != 0 || (State.EL == 2 && El2UsingAarch32))) target = 2;
         else target = 1;
         if (target < State.EL) return false;
         if (target == State.EL && (State.Daif & daifBit) != 0) return false;

@@ -137,6 +137,21 @@ public sealed partial class Cpu
     /// </summary>
     internal void CheckFPAdvSIMDEnabled()
     {
+        CheckFPAdvSIMDTraps();
+        // An ARMv7 PE's FPEXC.EN (AArch32.CheckAdvSIMDOrFPEnabled's fpexc_check): clear, every VFP and Advanced SIMD
+        // instruction is UNDEFINED, at PL1 and in Hyp mode too. Checked after CPACR and HCPTR, in QEMU's order (the Armv8
+        // pseudocode puts it between them; the two differ only when both disable the instruction).
+        if (State.Aarch32 && Configuration.Model.Aarch32Only && (Sys.Fpexc32 & FpexcEn) == 0) throw UndefinedException();
+    }
+
+    private const ulong FpexcEn = 1UL << 30;
+
+    /// <summary>
+    /// The checks of <see cref="CheckFPAdvSIMDEnabled"/> without FPEXC.EN: what VMRS and VMSR of FPSID, MVFR0-2 and
+    /// FPEXC are subject to (they must work with FPEXC.EN clear, to set it).
+    /// </summary>
+    internal void CheckFPAdvSIMDTraps()
+    {
         int el = State.EL;
         bool e2hTge = (EffectiveHcr & (HcrE2h | HcrTge)) == (HcrE2h | HcrTge);
         if (el <= 1 && !e2hTge)
@@ -157,12 +172,13 @@ public sealed partial class Cpu
         }
     }
 
-    // AArch64.AdvSIMDFPAccessTrap: ISS holds CV = 1, COND = 0b1110 for a trapped A64 instruction.
+    // AArch64.AdvSIMDFPAccessTrap: ISS holds CV = 1, COND = 0b1110 for a trapped A64 instruction. An ARMv7 PE's HSR
+    // also names the coprocessor, 0xA (ARMv7 B3.13.6 "coproc"; RES0 in Armv8, as QEMU sets it).
     private void FPAccessTrap(int targetEl)
     {
         if (targetEl == 1 && State.EL == 0 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0)
             throw new GuestException(ExceptionClass.Unknown, 0, 2);
-        throw new GuestException(ExceptionClass.FpAccess, (1u << 24) | (0xEu << 20), targetEl);
+        throw new GuestException(ExceptionClass.FpAccess, (1u << 24) | (0xEu << 20) | (Configuration.Model.Aarch32Only ? 0xAu : 0), targetEl);
     }
 
     // ---- FPCR and FPSR ----

@@ -38,6 +38,13 @@ public sealed partial class Cpu
         s.Tcr[3] = SystemRegisterTableBuilder.TcrEl2Res1;
         s.Vtcr = SystemRegisterTableBuilder.VtcrRes1;
         s.Scr = SystemRegisterTableBuilder.ScrRes1;
+        if (Configuration.Model.Aarch32Only)
+        {
+            // SCTLR as the core's TRM resets it (the model's value); HCR has no RW bit in AArch32 (EL1 is AArch32).
+            s.Sctlr[1] = Configuration.Model.ResetSctlr;
+            s.Sctlr[2] = A32.Cp15RegisterTable.HsctlrRes1; // HSCTLR: its control bits UNKNOWN (0, as QEMU), RES1 set
+            s.Hcr = 0;
+        }
         DebugRegistersChanged();
         // MDCR_EL2.HPMN resets to PMCR_EL0.N: every event counter belongs to EL1 and EL0.
         if (Configuration.HasEl2 && Configuration.HasPmu) s.Mdcr[2] = PerformanceMonitors.EventCounters;

@@ -76,6 +76,7 @@ public sealed partial class Cpu
             Pan = State.Pan,
             IdAa64Mmfr0 = Configuration.Model.IdAa64Mmfr0,
             Aarch32 = aarch32,
+            El2Aarch32 = El2UsingAarch32,
             // Only an AArch32 EL1's regime reads them (an MSR of either drops the cached regime, an MCR as well).
             Dacr = aarch32 ? (uint)Sys.Dacr32 : 0,
             ContextIdr = aarch32 ? (uint)Sys.ContextIdr : 0,

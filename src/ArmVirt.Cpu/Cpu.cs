@@ -42,6 +42,12 @@ public sealed partial class Cpu
         }
         SystemRegisterTableBuilder.Populate(this);
         InstallFloatingPointRegisters();
+        if (Configuration.Model.Aarch32Only)
+        {
+            // An ARMv7-A PE: Armv8's AArch32 additions decode as UNDEFINED (A32/Armv7Decoders.cs).
+            A32Decoder = A32.Armv7Decoders.A32;
+            T32Decoder = A32.Armv7Decoders.T32;
+        }
         _ = Translator; // hooks TLBI and AT to the MMU
         Reset();
     }
@@ -89,6 +95,7 @@ public sealed partial class Cpu
         State.SpSel = 1;
         State.Daif = 0xF << 6;
         ResetSystemRegisters();
+        if (Configuration.Model.Aarch32Only) ResetAarch32Only();
         _translator?.Tlb.InvalidateAll();
         StopReason = StopReason.None;
         StopMessage = null;

@@ -53,8 +53,55 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
     /// </summary>
     public ulong Pmcr { get; init; } = 0x4101_3000;
 
+    /// <summary>
+    /// Cortex-A15 r4p0 as QEMU's <c>-cpu cortex-a15</c> reports it (Cortex-A15 TRM, "System control registers"): an
+    /// ARMv7-A PE with no AArch64 state (<see cref="Aarch32Only"/>), the Virtualization Extensions (Hyp mode, PL2) and
+    /// LPAE (40-bit physical addresses), VFPv4-D32 and Advanced SIMD, SDIV/UDIV; no v8 instructions (ID_ISAR5 = 0).
+    /// The ID_AA64* values are not architecturally visible on it: they only describe, to the translation code, what
+    /// the LPAE formats allow (4 KiB granule, 40-bit PA).
+    /// </summary>
+    public static CpuModel CortexA15 { get; } = new("cortex-a15",
+        Midr: 0x414F_C0F0, IdAa64Pfr0: 0x0000_0000_0000_0022, IdAa64Isar0: 0, IdAa64Isar1: 0,
+        IdAa64Mmfr0: 0x0F00_0002, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0, IdAa64Dfr0: 0, Ctr: 0x8444_C004, Dczid: 0x10, Revidr: 0)
+    {
+        Aarch32Only = true,
+        Aarch32 = Aarch32Identification.CortexA15,
+        Ccsidr = [0x701F_E00A, 0x201F_E00A, 0x711F_E07A], // 32 KiB L1 D, 32 KiB L1 I, 4 MiB L2 (QEMU's values)
+        Fpsid = 0x4104_30F0,
+        ResetSctlr = 0x00C5_0078,
+    };
+
+    /// <summary>
+    /// Cortex-A7 r0p5 as QEMU's <c>-cpu cortex-a7</c> reports it (Cortex-A7 MPCore TRM): the same architecture as
+    /// <see cref="CortexA15"/> (Virtualization Extensions, LPAE, VFPv4, SDIV/UDIV), its own caches and identification.
+    /// </summary>
+    public static CpuModel CortexA7 { get; } = CortexA15 with
+    {
+        Name = "cortex-a7",
+        Midr = 0x410F_C075,
+        Ctr = 0x8444_8003,
+        Aarch32 = Aarch32Identification.CortexA7,
+        // The caches' CCSIDRs are cortex-a15's, as QEMU 7.2 reports them for its cortex-a7 (the guests compare with it).
+        Fpsid = 0x4102_3075,
+    };
+
+    /// <summary>
+    /// The PE implements AArch32 only (an ARMv7-A core): it resets into AArch32 Supervisor mode, or Hyp mode when EL2 is
+    /// its highest EL; EL1 (and EL2) are always AArch32 and A64 code cannot run on it.
+    /// </summary>
+    public bool Aarch32Only { get; init; }
+
+    /// <summary>CCSIDR of the L1 data, L1 instruction and L2 unified caches, when the model gives them (else the A57/A53 values).</summary>
+    public IReadOnlyList<uint>? Ccsidr { get; init; }
+
+    /// <summary>FPSID, the VFP identification an AArch32-only model reports (VMRS FPSID at PL1 and PL2).</summary>
+    public uint Fpsid { get; init; }
+
+    /// <summary>SCTLR's reset value on an AArch32-only model (QEMU's <c>reset_sctlr</c>; the TRM's with the caches off).</summary>
+    public uint ResetSctlr { get; init; }
+
     /// <summary>The models <c>--cpu</c> accepts.</summary>
-    public static IReadOnlyList<CpuModel> All { get; } = [CortexA57, CortexA53, Max];
+    public static IReadOnlyList<CpuModel> All { get; } = [CortexA57, CortexA53, Max, CortexA15, CortexA7];
 
     /// <summary>FEAT_LSE: ID_AA64ISAR0_EL1.Atomic is 2 or more.</summary>
     public bool HasLse => ((IdAa64Isar0 >> 20) & 0xF) >= 2;

@@ -351,7 +351,19 @@ public sealed partial class Machine : IDisposable
             _poweredOn[i] = i == 0;
         }
         Cpu.State.PC = _boot.StartPc ?? _boot.Kernel.Entry;
-        if (_boot.Kernel.IsLinux) Cpu.SetX(0, _boot.DtbAddress ?? 0); // booting.rst: x0 = DTB, x1..x3 = 0
+        if (Cpu.Configuration.Model.Aarch32Only && (Cpu.State.PC & 1) != 0)
+        {
+            Cpu.State.Thumb = true; // an AArch32 entry point with bit 0 set is T32 code (as QEMU's arm_load_kernel)
+            Cpu.State.PC &= ~1UL;
+        }
+        if (_boot.Kernel.Format == KernelFormat.ArmZImage)
+        {
+            // Documentation/arm/booting.rst: r0 = 0, r1 = the machine type (~0: described by the device tree), r2 = DTB.
+            Cpu.SetR(0, 0);
+            Cpu.SetR(1, 0xFFFF_FFFF);
+            Cpu.SetR(2, (uint)(_boot.DtbAddress ?? 0));
+        }
+        else if (_boot.Kernel.IsLinux) Cpu.SetX(0, _boot.DtbAddress ?? 0); // booting.rst: x0 = DTB, x1..x3 = 0
     }
 
     /// <summary>

@@ -355,10 +355,16 @@ public sealed partial class MachineBuilder
         if (_memory > VirtMemoryMap.MaxRamSize)
             throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: the virt machine holds at most 255 GiB of RAM");
         var (model, pmu) = ParseCpu(_cpu);
+        // The ARMv7 models have no PMU (QEMU gives its cortex-a15 and cortex-a7 none either): no PMUv3, no pmu node.
+        if (model.Aarch32Only) pmu = false;
         if (_highestEl is < 1 or > 3)
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
         if (_gicVersion is not (2 or 3))
             throw new MachineConfigurationException($"GIC version {_gicVersion}: must be 2 or 3");
+        if (model.Aarch32Only && _highestEl == 3)
+            throw new MachineConfigurationException($"cpu '{model.Name}': highest EL 3 (an AArch32 Monitor mode) is not implemented; use --el 1 or 2");
+        if (model.Aarch32Only && _gicVersion == 3)
+            throw new MachineConfigurationException($"cpu '{model.Name}': GICv3 (its CP15 CPU interface) is not implemented for an AArch32-only CPU; use GICv2");
         int maxListRegisters = _gicVersion == 3 ? 16 : 64;
         if (_listRegisters < 1 || _listRegisters > maxListRegisters)
             throw new MachineConfigurationException(
@@ -625,7 +631,7 @@ public sealed partial class MachineBuilder
                 if (x.SetsPc) startPc = x.Address;
                 continue;
             }
-            var (segments, elf) = ElfLoader.Parse(x.Data, x.Description, bus);
+            var (segments, elf) = ElfLoader.Parse(x.Data, x.Description, bus, model.Aarch32Only);
             placed.AddRange(segments.Select(s => x with { Address = s.Paddr, Data = x.Data[s.FileOffset..(s.FileOffset + s.FileSize)], ZeroFill = s.ZeroFill }));
             if (x.SetsPc) startPc = elf.Entry;
         }
@@ -661,7 +667,7 @@ public sealed partial class MachineBuilder
             if (initrd != null)
                 throw new MachineConfigurationException($"initrd '{_initrdPath}': an ELF kernel takes no initrd (QEMU ignores it); use an Image");
             // Checked and placed here, written by the machine's first boot (BootImage.LoadInto: a large BSS is zeroed once).
-            var elf = ElfLoader.Parse(kernelFile, $"kernel '{name}'", bus).Kernel;
+            var elf = ElfLoader.Parse(kernelFile, $"kernel '{name}'", bus, model.Aarch32Only).Kernel;
             byte[] dtb = MakeDtb(null);
             ulong? dtbAt = null;
             if (elf.LowAddress > ramBase || elf.HighAddress <= ramBase)
@@ -671,14 +677,17 @@ public sealed partial class MachineBuilder
             }
             return Place(new BootImage
             {
-                Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b), Dtb = dtb, DtbAddress = dtbAt,
+                Kernel = elf, LoadKernel = b => ElfLoader.Load(kernelFile, name, b, model.Aarch32Only), Dtb = dtb, DtbAddress = dtbAt,
                 Symbols = ElfSymbols.Read(kernelFile),
                 LoaderImages = loaderImages, StartPc = startPc,
             });
         }
 
-        byte[] image = LinuxImageLoader.Decompress(kernelFile, name, _memory);
-        var kernel = LinuxImageLoader.Load(image, name, bus, ramBase);
+        if (model.Aarch32Only && LinuxImageLoader.HasImageHeader(kernelFile))
+            throw new MachineConfigurationException($"kernel '{name}': an arm64 Image cannot run on the AArch32-only {model.Name}; use an AArch64 --cpu");
+        // An AArch32-only CPU boots a zImage (or raw binary) at RAM base + 0x10000, not decompressed (the zImage does it).
+        byte[] image = model.Aarch32Only ? kernelFile : LinuxImageLoader.Decompress(kernelFile, name, _memory);
+        var kernel = model.Aarch32Only ? LinuxImageLoader.LoadAarch32(image, name, bus, ramBase) : LinuxImageLoader.Load(image, name, bus, ramBase);
         ulong initrdStart = AlignUp(Math.Max(ramBase + Math.Min(_memory / 2, 128UL << 20), kernel.HighAddress), 4096);
         (ulong, ulong)? initrdRange = null;
         if (initrd != null)
@@ -689,13 +698,16 @@ public sealed partial class MachineBuilder
             initrdRange = (initrdStart, initrdStart + (ulong)initrd.Length);
         }
         byte[] blob = MakeDtb(initrdRange);
-        ulong dtbStart = AlignUp(initrdStart + (ulong)(initrd?.Length ?? 0), TwoMiB);
+        // QEMU aligns the DTB to 2 MiB for an AArch64 kernel and to 4 KiB for a 32-bit one (which may trash the rest of
+        // the page its initrd ends in).
+        ulong dtbStart = AlignUp(initrdStart + (ulong)(initrd?.Length ?? 0), model.Aarch32Only ? 4096 : TwoMiB);
         if (dtbStart >= ramEnd || (ulong)blob.Length > ramEnd - dtbStart)
             throw new MachineConfigurationException(
                 $"kernel '{name}': no room for the device tree at 0x{dtbStart:x} after the kernel and initrd (RAM ends at 0x{ramEnd:x})");
         return Place(new BootImage
         {
-            Kernel = kernel, LoadKernel = b => LinuxImageLoader.Load(image, name, b, ramBase),
+            Kernel = kernel,
+            LoadKernel = model.Aarch32Only ? b => LinuxImageLoader.LoadAarch32(image, name, b, ramBase) : b => LinuxImageLoader.Load(image, name, b, ramBase),
             InitrdData = initrd, Initrd = initrdRange, Dtb = blob, DtbAddress = dtbStart, LoaderImages = loaderImages,
             StartPc = startPc,
         });

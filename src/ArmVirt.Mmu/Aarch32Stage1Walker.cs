@@ -178,7 +178,7 @@ internal static class Aarch32Stage1Walker
         const int g = 12;
         int start = inputSize > 30 ? 1 : 2;
         ulong baseRegister = (useTtbr1 ? c.Ttbr1 : c.Ttbr0) & 0x0000_00FF_FFFF_FFFFUL;
-        ulong table = baseRegister & ~((1UL << BaseLowBit(inputSize, start, g)) - 1);
+        ulong table = baseRegister & ~((1UL << BaseLowBit(inputSize, start, g, aarch32: true)) - 1);
         bool stage2 = c.Stage2Enabled;
         ulong apTable = 0;
         bool xnTable = false, pxnTable = false;

@@ -73,7 +73,7 @@ internal static class Stage1Walker
         // AArch64.S1InitialTTWState: the base must fit the output size (address size fault, level 0).
         ulong baseRegister = (upper ? c.Ttbr1 : c.Ttbr0) & 0x0000_FFFF_FFFF_FFFEUL;
         if ((baseRegister >> outputSize) != 0) return Fault(FaultKind.AddressSize, 0, write);
-        ulong table = baseRegister & ~((1UL << BaseLowBit(inputSize, start, g)) - 1);
+        ulong table = baseRegister & ~((1UL << BaseLowBit(inputSize, start, g, c.El2Aarch32)) - 1);
 
         bool stage2 = c.Stage2Enabled;
         ulong apTable = 0;

@@ -41,7 +41,7 @@ internal static class Stage2Walker
 
         ulong baseRegister = c.Vttbr & 0x0000_FFFF_FFFF_FFFEUL;
         if ((baseRegister >> outputSize) != 0) return Fault(FaultKind.AddressSize, 0, ipa, s1Ptw, write);
-        ulong table = baseRegister & ~((1UL << BaseLowBit(inputSize, start, g)) - 1);
+        ulong table = baseRegister & ~((1UL << BaseLowBit(inputSize, start, g, c.El2Aarch32)) - 1);
         ulong granuleMask = ~((1UL << g) - 1);
 
         for (int level = start; ; level++)

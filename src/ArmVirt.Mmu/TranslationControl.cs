@@ -53,6 +53,13 @@ internal readonly struct TranslationControl
     /// </summary>
     public bool Aarch32 { get; init; }
 
+    /// <summary>
+    /// EL2 is AArch32 (Hyp mode of an AArch32-only PE): the EL2 regime's stage 1 (HTTBR/HTCR) and stage 2 (VTTBR/VTCR)
+    /// use the VMSAv8-32 long-descriptor format, which TCR_EL2/VTCR_EL2 describe (the CP15 views convert HTCR and VTCR)
+    /// except that the initial table's alignment has no 64-byte minimum.
+    /// </summary>
+    public bool El2Aarch32 { get; init; }
+
     /// <summary>DACR (DACR32_EL2) of an AArch32 EL1: the 16 domains' access controls of the short-descriptor format.</summary>
     public uint Dacr { get; init; }
 

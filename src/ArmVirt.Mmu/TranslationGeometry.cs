@@ -24,10 +24,12 @@ internal static class TranslationGeometry
 
     /// <summary>
     /// The lowest bit of the table base held in TTBRn/VTTBR for a walk starting at <paramref name="startLevel"/>:
-    /// the initial table (possibly concatenated) is aligned to its own size, and at least 64 bytes.
+    /// the initial table (possibly concatenated) is aligned to its own size, and in VMSAv8-64 at least 64 bytes; the
+    /// VMSAv8-32 long-descriptor format (<paramref name="aarch32"/>: TTBR0/1, HTTBR, VTTBR of an AArch32 regime) has no
+    /// such minimum, so a level 1 table of four entries is 32-byte aligned (x = 5 - T0SZ: G8.2 "TTBR0", "VTTBR").
     /// </summary>
-    public static int BaseLowBit(int inputSize, int startLevel, int granuleBits)
-        => Math.Max(6, 3 + inputSize - LevelShift(startLevel, granuleBits));
+    public static int BaseLowBit(int inputSize, int startLevel, int granuleBits, bool aarch32 = false)
+        => Math.Max(aarch32 ? 3 : 6, 3 + inputSize - LevelShift(startLevel, granuleBits));
 
     /// <summary>The descriptor's table index at <paramref name="level"/>.</summary>
     public static ulong Index(ulong ia, int level, int startLevel, int inputSize, int granuleBits)

@@ -57,7 +57,7 @@ public sealed class SnapshotGuestTests
     // with PSCI, SGIs and spinlocks; gicv3_hyp: list registers, the maintenance interrupt and a forwarded timer;
     // pmu: PMU counters and their overflow interrupt at EL2; debug-el2: debug exceptions routed to EL2; virtio_dma:
     // a virtio-blk request around the snapshot point; aarch32_thumb: AArch32 EL0 state; aarch32_el1: AArch32 EL1 state
-    // (the mode, banked registers and SPSRs).
+    // (the mode, banked registers and SPSRs); armv7_hyp: an AArch32-only PE in Hyp mode and in its PL1 guest.
     [TestMethod]
     [DataRow("demo", 0.5)]
     [DataRow("mmu_s2", 0.3)]
@@ -73,6 +73,8 @@ public sealed class SnapshotGuestTests
     [DataRow("virtio_dma", 0.9)]
     [DataRow("aarch32_thumb", 0.5)]
     [DataRow("aarch32_el1", 0.5)]
+    [DataRow("armv7_hyp", 0.3)]
+    [DataRow("armv7_hyp", 0.8)]
     public void RestoredRunContinuesIdentically(string name, double at)
     {
         var guest = Case(name);

@@ -175,4 +175,49 @@ public sealed class Aarch32Stage1Tests
         var epd1 = c with { Tcr = c.Tcr | (1UL << 23) };
         Assert.AreEqual(FaultKind.Translation, AddressTranslator.Translate(in epd1, mem, 0xC000_1004, AccessType.Read).Fault.Kind);
     }
+
+    [TestMethod]
+    public void AFourEntryLongDescriptorLevel1TableIs32ByteAligned()
+    {
+        // T0SZ = 0: a 32-bit input starting at level 1, a table of four descriptors whose TTBR0 alignment is 32 bytes
+        // (x = 5 - T0SZ), as Linux's LPAE pgd from kmalloc-32 is: the walk must not round it down to 64 bytes.
+        var mem = new TestMemory();
+        const ulong root = 0x4060_0020;
+        mem[root + 8] = 0x8000_0000UL | (1UL << 10) | (1UL << 6) | (1UL << 2) | 1; // VA [1 GiB, 2 GiB): a block, AF
+        mem[(root & ~0x3FUL) + 8] = 0; // what a 64-byte rounding would read
+        var c = Short(ttbcr: 1UL << 31, mair: 0xFF00) with { Ttbr0 = root };
+        var r = AddressTranslator.Translate(in c, mem, 0x4000_1234, AccessType.Read);
+        Assert.IsFalse(r.IsFault, r.Fault.ToString());
+        Assert.AreEqual(0x8000_1234UL, r.PhysicalAddress);
+    }
+
+    [TestMethod]
+    public void AnAarch32El2sStage2AndHypStage1Tables32ByteAligned()
+    {
+        // VTTBR and HTTBR of Hyp mode (TranslationControl.El2Aarch32): VTCR_EL2/TCR_EL2 as the CP15 views write them
+        // (T0SZ 32, 4 KiB, 40-bit PS; VTCR.SL0 = 1) over a four-entry level 1 table at a 32-byte aligned address.
+        var mem = new TestMemory();
+        const ulong root = 0x4060_0020;
+        mem[root + 8] = 0x4000_0000UL | (1UL << 10) | (3UL << 6) | (0xFUL << 2) | 1;
+        var s2 = new TranslationControl
+        {
+            Regime = TranslationRegime.EL10, El = 1, Aarch32 = true, El2Aarch32 = true, El2Enabled = true, Hcr = 1,
+            Vtcr = 0x8000_0000 | 32 | (1UL << 6) | (2UL << 16), Vttbr = root, IdAa64Mmfr0 = 0x0F00_0002,
+        };
+        var r = AddressTranslator.Translate(in s2, mem, 0x4000_1234, AccessType.Read);
+        Assert.IsFalse(r.IsFault, r.Fault.ToString());
+        Assert.AreEqual(0x4000_1234UL, r.PhysicalAddress);
+        var aarch64 = s2 with { El2Aarch32 = false };
+        Assert.IsTrue(AddressTranslator.Translate(in aarch64, mem, 0x4000_1234, AccessType.Read).IsFault, "VMSAv8-64 rounds the base to 64 bytes");
+
+        mem[root + 8] = 0x4000_0000UL | (1UL << 10) | (1UL << 6) | (1UL << 2) | 1;
+        var hyp = new TranslationControl
+        {
+            Regime = TranslationRegime.EL2, El = 2, El2Aarch32 = true, El2Enabled = true, Sctlr = 1,
+            Tcr = 0x8080_0000 | 32 | (2UL << 16), Ttbr0 = root, Mair = 0xFF00, IdAa64Mmfr0 = 0x0F00_0002,
+        };
+        var h = AddressTranslator.Translate(in hyp, mem, 0x4000_1234, AccessType.Read);
+        Assert.IsFalse(h.IsFault, h.Fault.ToString());
+        Assert.AreEqual(0x4000_1234UL, h.PhysicalAddress);
+    }
 }

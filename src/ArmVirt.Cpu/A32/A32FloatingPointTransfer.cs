@@ -166,26 +166,54 @@ internal static class A32FloatingPointTransfer
         if (op.Imm2 == 1) cpu.SetDReg(op.Rn + 1, v);
     }
 
-    private const int Fpscr = 0b0001;
+    private const int Fpsid = 0b0000, Fpscr = 0b0001, Mvfr2 = 0b0101, Mvfr1 = 0b0110, Mvfr0 = 0b0111, Fpexc = 0b1000;
 
     /// <summary>
-    /// F5.1 VMRS: FPSCR to Rt, or with Rt = 15 FPSCR.NZCV to APSR.NZCV (VMRS APSR_nzcv, FPSCR). The other special
-    /// registers (FPSID, MVFR0-2, FPEXC) are UNDEFINED at EL0 (G8.2; at EL1 their AArch64 views MVFRn_EL1 and
-    /// FPEXC32_EL2 hold the values), and AArch32 runs only at EL0 here.
+    /// F5.1 VMRS: FPSCR to Rt, or with Rt = 15 FPSCR.NZCV to APSR.NZCV (VMRS APSR_nzcv, FPSCR). At EL1 and above also
+    /// FPSID (the model's), MVFR0-2 (the MVFRn_EL1 values; MVFR2 only where the model has one: ARMv7 has none) and FPEXC
+    /// (FPEXC32_EL2: EN, with VECITR reading 0b111 in Armv8), which are UNDEFINED at EL0 (G8.2). Their accesses are checked for
+    /// CPACR and HCPTR/CPTR_EL2 as FPSCR's; FPEXC.EN does not apply to them (an ARMv7 PE's EN gates the others).
     /// </summary>
     public static void Vmrs(Cpu cpu, in A32Operands op)
     {
-        if (op.Imm2 != Fpscr) throw cpu.UndefinedException();
+        if (op.Imm2 != Fpscr)
+        {
+            var model = cpu.Configuration.Model;
+            if (cpu.State.EL == 0 || op.Rd == 15) throw cpu.UndefinedException();
+            uint value = op.Imm2 switch
+            {
+                Fpsid => model.Fpsid,
+                Mvfr0 => model.Aarch32.Mvfr0,
+                Mvfr1 => model.Aarch32.Mvfr1,
+                Mvfr2 when !model.Aarch32Only => model.Aarch32.Mvfr2,
+                Fpexc => (uint)cpu.Sys.Fpexc32 | (model.Aarch32Only ? 0 : 0x700u), // VECITR: SUBARCHITECTURE DEFINED in ARMv7 (0, as QEMU)
+                _ => throw cpu.UndefinedException(),
+            };
+            cpu.CheckFPAdvSIMDTraps();
+            cpu.SetR(op.Rd, value);
+            return;
+        }
         cpu.CheckFPAdvSIMDEnabled();
         uint fpscr = cpu.Fpscr;
         if (op.Rd == 15) cpu.State.Nzcv = fpscr & 0xF000_0000u;
         else cpu.SetR(op.Rd, fpscr);
     }
 
-    /// <summary>F5.1 VMSR: Rt to FPSCR (the RAZ/WI bits dropped); Rt = PC, and the other special registers at EL0, UNDEFINED.</summary>
+    /// <summary>
+    /// F5.1 VMSR: Rt to FPSCR (the RAZ/WI bits dropped), or at EL1 and above to FPEXC (EN; the other bits, for
+    /// exceptions and short vectors this PE does not implement, read as before) and FPSID (writes ignored). Rt = PC, the
+    /// MVFRs and every other register but FPSCR at EL0 are UNDEFINED.
+    /// </summary>
     public static void Vmsr(Cpu cpu, in A32Operands op)
     {
-        if (op.Imm2 != Fpscr || op.Rd == 15) throw cpu.UndefinedException();
+        if (op.Rd == 15) throw cpu.UndefinedException();
+        if (op.Imm2 != Fpscr)
+        {
+            if (cpu.State.EL == 0 || op.Imm2 is not (Fpsid or Fpexc)) throw cpu.UndefinedException();
+            cpu.CheckFPAdvSIMDTraps();
+            if (op.Imm2 == Fpexc) cpu.Sys.Fpexc32 = cpu.R(op.Rd) & (1u << 30);
+            return;
+        }
         cpu.CheckFPAdvSIMDEnabled();
         cpu.Fpscr = cpu.R(op.Rd);
     }

@@ -68,8 +68,10 @@ internal static class A32LoadStoreMultiple
     // The S = 1 forms are CONSTRAINED UNPREDICTABLE in User and System modes (and at EL2): UNDEFINED, as QEMU.
     private static void CheckPrivilegedMode(Cpu cpu)
     {
-        if (cpu.State.EL == 0 || cpu.State.Mode == Cpu.ModeSystem) throw cpu.UndefinedException();
+        if (cpu.State.EL == 0 || cpu.State.Mode is Cpu.ModeSystem or Cpu.ModeHyp) throw cpu.UndefinedException();
     }
+
+    // (LDM and STM of the User registers and LDM's exception return are UNDEFINED in Hyp mode, as in System mode.)
 
     /// <summary>F5.1 LDM (User registers): loads R[i] of User mode (no write-back: W = 1 is UNDEFINED here).</summary>
     public static void LdmUser(Cpu cpu, in A32Operands op)
@@ -123,13 +125,13 @@ internal static class A32LoadStoreMultiple
 
     /// <summary>
     /// F5.1 SRS: stores LR and SPSR of the current mode to the stack of the mode the instruction names (Rmode[13, mode],
-    /// written back with W). UNDEFINED at EL0, in System mode (no SPSR) and for a target mode that is not an EL1 mode
+    /// written back with W). UNDEFINED at EL0, in System mode (no SPSR), in Hyp mode and for a target mode that is not an EL1 mode
     /// (User, Monitor, Hyp, reserved: CONSTRAINED UNPREDICTABLE).
     /// </summary>
     public static void Srs(Cpu cpu, in A32Operands op)
     {
         int mode = op.Registers & 0x1F;
-        if (cpu.State.EL == 0 || !cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)
+        if (cpu.State.EL == 0 || cpu.State.Mode == Cpu.ModeHyp || !cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)
             || (mode & 0x10) == 0 || (mode & 0xF) == Cpu.ModeUser || cpu.ElFromM32(mode & 0xF) != 1)
             throw cpu.UndefinedException();
         int sp = Cpu.Aarch32Register(mode, 13);

@@ -137,8 +137,8 @@ internal static class A32System
     // F5.1 MRS/MSR (banked register): SYSm (M:M1) and R name the register (the table of "Banked register
     // encodings"): R8_usr-R14_usr, R8_fiq-R14_fiq, LR/SP of IRQ, Supervisor, Abort and Undefined (SYSm 16-23 are
     // X16-X23), or with R = 1 the SPSR of FIQ, IRQ, Supervisor, Abort and Undefined. Returns the target mode and the
-    // register (0-14) or -1 for the SPSR; false for what is UNDEFINED here: EL0, the Monitor and Hyp registers (no
-    // AArch32 EL3 or EL2), reserved encodings, and the current mode's own registers (CONSTRAINED UNPREDICTABLE, UNDEFINED
+    // register (0-14), -1 for the SPSR or -2 for ELR_hyp; false for what is UNDEFINED here: EL0, the Monitor registers
+    // and the Hyp registers but ELR_hyp from Hyp mode (no AArch32 EL3), reserved encodings, and the current mode's own registers (CONSTRAINED UNPREDICTABLE, UNDEFINED
     // as QEMU's msr_mrs_banked_exc_checks).
     private static bool BankedTarget(Cpu cpu, in A32Operands op, out int mode, out int n)
     {
@@ -156,6 +156,13 @@ internal static class A32System
             mode = (sysm >> 1) switch { 8 => Cpu.ModeIrq, 9 => Cpu.ModeSupervisor, 10 => Cpu.ModeAbort, _ => Cpu.ModeUndefined };
             n = (sysm & 1) != 0 ? 13 : 14;
         }
+        // ELR_hyp (SYSm 0x1E, R = 0): from Hyp mode (and Monitor mode); SP_hyp and SPSR_hyp only from Monitor mode, which
+        // is not modelled (QEMU's msr_mrs_banked_exc_checks agrees).
+        if (!op.SetFlags && sysm == 0x1E && cpu.El2UsingAarch32 && cpu.State.EL == 2)
+        {
+            (mode, n) = (Cpu.ModeHyp, -2);
+            return true;
+        }
         if (mode < 0 || cpu.State.EL == 0) return false;
         int current = cpu.State.Mode;
         if (mode == current) return false;
@@ -168,7 +175,8 @@ internal static class A32System
     public static void MrsBanked(Cpu cpu, in A32Operands op)
     {
         if (op.Rd == 15 || !BankedTarget(cpu, op, out int mode, out int n)) throw cpu.UndefinedException();
-        if (n < 0)
+        if (n == -2) cpu.SetR(op.Rd, (uint)cpu.Sys.Elr[2]); // ELR_hyp is ELR_EL2
+        else if (n < 0)
         {
             cpu.TryGetSpsrOfMode(mode, out ulong spsr);
             cpu.SetR(op.Rd, (uint)spsr);
@@ -180,7 +188,8 @@ internal static class A32System
     public static void MsrBanked(Cpu cpu, in A32Operands op)
     {
         if (op.Rn == 15 || !BankedTarget(cpu, op, out int mode, out int n)) throw cpu.UndefinedException();
-        if (n < 0) cpu.SetSpsrOfMode(mode, cpu.R(op.Rn));
+        if (n == -2) cpu.Sys.Elr[2] = cpu.R(op.Rn);
+        else if (n < 0) cpu.SetSpsrOfMode(mode, cpu.R(op.Rn));
         else cpu.State.X[Cpu.Aarch32Register(mode, n)] = cpu.R(op.Rn);
     }
 
@@ -197,24 +206,36 @@ internal static class A32System
     }
 
     /// <summary>
-    /// F5.1 ERET at EL1 (not Hyp mode): the return SUBS PC, LR, #0 makes (AArch32.ExceptionReturn with R14 and the
-    /// current mode's SPSR); UNDEFINED at EL0 and in System mode.
+    /// F5.1 ERET: in Hyp mode AArch32.ExceptionReturn with ELR_hyp and SPSR_hyp; at EL1 the return SUBS PC, LR, #0
+    /// makes (R14 and the current mode's SPSR); UNDEFINED at EL0 and in System mode.
     /// </summary>
-    public static void Eret(Cpu cpu, in A32Operands op) => ExceptionReturnFromSpsr(cpu, cpu.R(14));
+    public static void Eret(Cpu cpu, in A32Operands op)
+    {
+        if (cpu.State.Mode == Cpu.ModeHyp && cpu.State.EL == 2) cpu.Aarch32ExceptionReturn((uint)cpu.Sys.Elr[2], (uint)cpu.Sys.Spsr[2]);
+        else ExceptionReturnFromSpsr(cpu, cpu.R(14));
+    }
 
-    /// <summary>AArch32.ExceptionReturn to <paramref name="address"/> with SPSR[]: UNDEFINED where there is no SPSR.</summary>
+    /// <summary>
+    /// AArch32.ExceptionReturn to <paramref name="address"/> with SPSR[] (SUBS PC, LR and the other ALU forms): UNDEFINED
+    /// where there is no SPSR, and in Hyp mode, which returns only by ERET.
+    /// </summary>
     public static void ExceptionReturnFromSpsr(Cpu cpu, uint address)
     {
-        if (cpu.State.EL == 0 || !cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)) throw cpu.UndefinedException();
+        if (cpu.State.EL == 0 || cpu.State.Mode == Cpu.ModeHyp || !cpu.TryGetSpsrOfMode(cpu.State.Mode, out ulong spsr)) throw cpu.UndefinedException();
         cpu.Aarch32ExceptionReturn(address, (uint)spsr);
     }
 
     /// <summary>
     /// F5.1 HVC / AArch32.CallHypervisor: UNDEFINED at EL0, without EL2 enabled, or when disabled (SCR_EL3.HCE = 0, or
-    /// HCR_EL2.HCD = 1 without EL3); otherwise EC 0x12 with imm16 to the AArch64 EL2, returning after the HVC.
+    /// HCR_EL2.HCD = 1 without EL3); otherwise EC 0x12 with imm16 to EL2 (the AArch64 EL2, or Hyp mode: its Hyp Trap
+    /// vector from PL1, its HVC vector from Hyp mode), returning after the HVC. Without EL2 the built-in firmware answers
+    /// it first when its conduit is HVC (QEMU's PSCI conduit for a PE booted in Supervisor mode).
     /// </summary>
     public static void Hvc(Cpu cpu, in A32Operands op)
     {
+        if (cpu.State.EL != 0 && !cpu.Configuration.HasEl2
+            && cpu.Firmware is { Conduit: Firmware.FirmwareConduit.Hvc } fw && fw.TryHandleCall(cpu, (ushort)op.Imm))
+            return;
         if (cpu.State.EL == 0 || !cpu.IsEl2Enabled) throw cpu.UndefinedException();
         bool enabled = cpu.Configuration.HasEl3 ? (cpu.Sys.Scr & ScrEl3.Hce) != 0 : (cpu.Sys.Hcr & HcrEl2.Hcd) == 0;
         if (!enabled) throw cpu.UndefinedException();

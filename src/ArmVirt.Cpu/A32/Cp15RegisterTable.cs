@@ -46,7 +46,8 @@ internal sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp
 }
 
 /// <summary>
-/// The CP15 registers of an AArch32 EL0 and EL1 under an AArch64 EL2 (Arm ARM G8 "AArch32 System Register
+/// The CP15 registers of an AArch32 EL0 and EL1 (under an AArch64 EL2, or under Hyp mode with its PL2 registers on an
+/// AArch32-only PE) (Arm ARM G8 "AArch32 System Register
 /// Descriptions", each with its "Architectural mapping" to AArch64), keyed as <see cref="Key32"/> (MRC/MCR:
 /// opc1, CRn, CRm, opc2) and <see cref="Key64"/> (MRRC/MCRR: opc1, CRm). One row per register, in CRn order.
 /// </summary>
@@ -101,7 +102,101 @@ internal static class Cp15RegisterTable
         [Key64(1, 14)] = new("CNTVCT", Sys(3, 14, 0, 2), Cp15View.Full, MinEl: 0),
         [Key64(2, 14)] = new("CNTP_CVAL", Sys(3, 14, 2, 2), Cp15View.Full, MinEl: 0),
         [Key64(3, 14)] = new("CNTV_CVAL", Sys(3, 14, 3, 2), Cp15View.Full, MinEl: 0),
+        // PL2 (Hyp mode of an AArch32-only PE): HTTBR = TTBR0_EL2, VTTBR = VTTBR_EL2, CNTVOFF, CNTHP_CVAL.
+        [Key64(4, 2)] = new("HTTBR", Sys(4, 2, 0, 0), Cp15View.Full, MinEl: 2),
+        [Key64(6, 2)] = new("VTTBR", Sys(4, 2, 1, 0), Cp15View.Full, MinEl: 2),
+        [Key64(4, 14)] = new("CNTVOFF", Sys(4, 14, 0, 3), Cp15View.Full, MinEl: 2),
+        [Key64(6, 14)] = new("CNTHP_CVAL", Sys(4, 14, 2, 2), Cp15View.Full, MinEl: 2),
     };
+
+    // HSCTLR (G8.2.66): M, A, C, CP15BEN, ITD, SED, I, WXN, FI, EE, TE writable; RES1 bits 3, 4, 11, 16, 18, 22, 23, 28, 29.
+    internal const uint HsctlrWritable = 0x7 | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 12) | (1u << 19) | (1u << 21) | (1u << 25) | (1u << 30);
+    internal const uint HsctlrRes1 = (1u << 3) | (1u << 4) | (1u << 11) | (1u << 16) | (1u << 18) | (1u << 22) | (1u << 23) | (1u << 28) | (1u << 29);
+
+    // HTCR (G8.2.74) and TCR_EL2: the AArch32 T0SZ is 3 bits (input size 32 - T0SZ), TCR_EL2's 6 bits (64 - T0SZ), so
+    // TCR_EL2.T0SZ = 32 + HTCR.T0SZ; IRGN0, ORGN0 and SH0 are bits 13..8 in both; the LPAE formats have a 4 KiB granule
+    // (TG0 = 0) and 40-bit output (PS = 0b010). RES1 bits 31 and 23 in both.
+    private static ulong HtcrToTcrEl2(ulong v) => (32 + (v & 7)) | (v & 0x3F00) | (2UL << 16);
+    private static ulong TcrEl2ToHtcr(ulong tcr) => (((tcr & 0x3F) - 32) & 7) | (tcr & 0x3F00) | (1UL << 31) | (1UL << 23);
+
+    // VTCR (G8.2.160) and VTCR_EL2: the AArch32 T0SZ is a signed 4-bit value with S (bit 4) its sign (input size
+    // 32 - T0SZ, 24 to 40 bits), so VTCR_EL2.T0SZ = 32 + T0SZ; SL0, IRGN0, ORGN0 and SH0 are bits 13..6 in both, with
+    // the same meaning for the 4 KiB granule (TG0 = 0); 40-bit output (PS = 0b010). RES1 bit 31.
+    private static ulong VtcrToVtcrEl2(ulong v) => (uint)(32 + ((int)((uint)v << 28) >> 28)) | (v & 0x3FC0) | (2UL << 16);
+    private static ulong VtcrEl2ToVtcr(ulong vtcr)
+    {
+        int t0sz = (int)(vtcr & 0x3F) - 32;
+        return ((ulong)t0sz & 0xF) | (t0sz < 0 ? 0x10UL : 0) | (vtcr & 0x3FC0) | (1UL << 31);
+    }
+
+    // HCPTR (G8.2.71) and CPTR_EL2: TCP10 is TFP (bit 10), TCP11 must equal it (reads as TCP10), TTA and TCPAC are at
+    // the same bits; TASE (bit 15) is not implemented (RAZ/WI: no trap of Advanced SIMD alone). RES1 bits 13..12, 9..0.
+    private static ulong HcptrRead(Cpu c) => (c.Sys.Cptr[2] & 0xFFFF_FFFF) | (((c.Sys.Cptr[2] >> 10) & 1) << 11);
+
+    // The PL2 registers and operations of an AArch32-only PE with EL2 (Hyp mode), each the AArch64 EL2 register the
+    // Arm ARM maps it to (G8.2 "Architectural mapping"), MRC/MCR with opc1 = 4 (and the ATS12NSO* operations with opc1 = 0).
+    private static void AddHyp(Dictionary<int, Cp15Register> t)
+    {
+        t[Key32(4, 0, 0, 0)] = new("VPIDR", Sys(4, 0, 0, 0), MinEl: 2);
+        t[Key32(4, 0, 0, 5)] = new("VMPIDR", Sys(4, 0, 0, 5), MinEl: 2);
+        t[Key32(4, 1, 0, 0)] = new("HSCTLR", Sys(4, 1, 0, 0), MinEl: 2)
+        {
+            Write = static (c, v) => c.Sys.Sctlr[2] = Low(c.Sys.Sctlr[2], ((uint)v & HsctlrWritable) | HsctlrRes1),
+        };
+        t[Key32(4, 1, 0, 1)] = new("HACTLR", Sys(4, 1, 0, 1), MinEl: 2);
+        // HCR is HCR_EL2[31:0]; its bit 31 (RW in AArch64) is RES0 (EL1 is AArch32).
+        t[Key32(4, 1, 1, 0)] = new("HCR", Sys(4, 1, 1, 0), MinEl: 2)
+        {
+            Write = static (c, v) => c.Sys.Hcr = SystemRegisterTableBuilder.HcrMask(c, (c.Sys.Hcr & 0xFFFF_FFFF_0000_0000UL) | (v & 0x7FFF_FFFF)) & ~HcrEl2.Rw,
+        };
+        t[Key32(4, 1, 1, 1)] = new("HDCR", Sys(4, 1, 1, 1), MinEl: 2);
+        t[Key32(4, 1, 1, 2)] = new("HCPTR", Sys(4, 1, 1, 2), MinEl: 2)
+        {
+            Read = HcptrRead,
+            Write = static (c, v) => c.Sys.Cptr[2] = (v & SystemRegisterTableBuilder.CptrWritable) | SystemRegisterTableBuilder.CptrEl2Res1,
+        };
+        t[Key32(4, 1, 1, 3)] = new("HSTR", Sys(4, 1, 1, 3), MinEl: 2);
+        t[Key32(4, 1, 1, 7)] = new("HACR", Sys(4, 1, 1, 7), MinEl: 2);
+        t[Key32(4, 2, 0, 2)] = new("HTCR", Sys(4, 2, 0, 2), MinEl: 2)
+        {
+            Read = static c => TcrEl2ToHtcr(c.Sys.Tcr[2]),
+            Write = static (c, v) => c.Sys.Tcr[2] = (HtcrToTcrEl2(v) & SystemRegisterTableBuilder.TcrEl2Writable) | SystemRegisterTableBuilder.TcrEl2Res1,
+        };
+        t[Key32(4, 2, 1, 2)] = new("VTCR", Sys(4, 2, 1, 2), MinEl: 2)
+        {
+            Read = static c => VtcrEl2ToVtcr(c.Sys.Vtcr),
+            Write = static (c, v) => c.Sys.Vtcr = (VtcrToVtcrEl2(v) & SystemRegisterTableBuilder.VtcrWritable) | SystemRegisterTableBuilder.VtcrRes1,
+        };
+        t[Key32(4, 5, 1, 0)] = new("HADFSR", Sys(4, 5, 1, 0), MinEl: 2);
+        t[Key32(4, 5, 1, 1)] = new("HAIFSR", Sys(4, 5, 1, 1), MinEl: 2);
+        t[Key32(4, 5, 2, 0)] = new("HSR", Sys(4, 5, 2, 0), MinEl: 2);
+        t[Key32(4, 6, 0, 0)] = new("HDFAR", Sys(4, 6, 0, 0), MinEl: 2);
+        t[Key32(4, 6, 0, 2)] = new("HIFAR", Sys(4, 6, 0, 0), Cp15View.High, MinEl: 2);
+        t[Key32(4, 6, 0, 4)] = new("HPFAR", Sys(4, 6, 0, 4), MinEl: 2);
+        // ATS1HR/HW: AT S1E2R/W (the PAR in the long format, always); ATS12NSOPR/PW/UR/UW: AT S12E1R/W, S12E0R/W (the PAR
+        // in the short format unless TTBCR.EAE, as ATS1C*).
+        t[Key32(4, 7, 8, 0)] = new("ATS1HR", Ins(4, 7, 8, 0), Cp15View.Full, MinEl: 2) { WriteOnly = true };
+        t[Key32(4, 7, 8, 1)] = new("ATS1HW", Ins(4, 7, 8, 1), Cp15View.Full, MinEl: 2) { WriteOnly = true };
+        for (int op2 = 4; op2 < 8; op2++)
+            t[Key32(0, 7, 8, op2)] = new(new[] { "ATS12NSOPR", "ATS12NSOPW", "ATS12NSOUR", "ATS12NSOUW" }[op2 - 4], Ins(4, 7, 8, op2),
+                Cp15View.Full, MinEl: 2) { WriteOnly = true, After = ShortFormatPar };
+        // TLBIALLH, TLBIMVAH, TLBIALLNSNH and their IS forms: TLBI ALLE2, VAE2, ALLE1 (IS).
+        foreach (var (crm, suffix) in new[] { (7, ""), (3, "IS") })
+        {
+            t[Key32(4, 8, crm, 0)] = new("TLBIALLH" + suffix, Ins(4, 8, crm, 0), Cp15View.Full, MinEl: 2) { WriteOnly = true };
+            t[Key32(4, 8, crm, 1)] = new("TLBIMVAH" + suffix, Ins(4, 8, crm, 1), Cp15View.Full, MinEl: 2) { WriteOnly = true, Operand = VaOnly };
+            t[Key32(4, 8, crm, 4)] = new("TLBIALLNSNH" + suffix, Ins(4, 8, crm, 4), Cp15View.Full, MinEl: 2) { WriteOnly = true };
+        }
+        t[Key32(4, 10, 2, 0)] = new("HMAIR0", Sys(4, 10, 2, 0), MinEl: 2);
+        t[Key32(4, 10, 2, 1)] = new("HMAIR1", Sys(4, 10, 2, 0), Cp15View.High, MinEl: 2);
+        t[Key32(4, 10, 3, 0)] = new("HAMAIR0", Sys(4, 10, 3, 0), MinEl: 2);
+        t[Key32(4, 10, 3, 1)] = new("HAMAIR1", Sys(4, 10, 3, 0), Cp15View.High, MinEl: 2);
+        t[Key32(4, 12, 0, 0)] = new("HVBAR", Sys(4, 12, 0, 0), MinEl: 2) { Write = static (c, v) => c.Sys.Vbar[2] = Low(c.Sys.Vbar[2], v & 0xFFFF_FFE0) };
+        t[Key32(4, 13, 0, 2)] = new("HTPIDR", Sys(4, 13, 0, 2), MinEl: 2);
+        t[Key32(4, 14, 1, 0)] = new("CNTHCTL", Sys(4, 14, 1, 0), MinEl: 2);
+        t[Key32(4, 14, 2, 0)] = new("CNTHP_TVAL", Sys(4, 14, 2, 0), MinEl: 2);
+        t[Key32(4, 14, 2, 1)] = new("CNTHP_CTL", Sys(4, 14, 2, 1), MinEl: 2);
+    }
 
     private static Dictionary<int, Cp15Register> Build32()
     {
@@ -173,6 +268,14 @@ internal static class Cp15RegisterTable
             [Key32(0, 7, 11, 1)] = new("DCCMVAU", Ins(3, 7, 11, 1), Cp15View.Full) { WriteOnly = true },
             [Key32(0, 7, 14, 1)] = new("DCCIMVAC", Ins(3, 7, 14, 1), Cp15View.Full) { WriteOnly = true },
             [Key32(0, 7, 14, 2)] = new("DCCISW", Ins(0, 7, 14, 2), Cp15View.Full) { WriteOnly = true },
+            // c9: the L2 controller's IMPLEMENTATION DEFINED registers of cortex-a15/a7 and cortex-a57/a53 (their TRMs'
+            // AArch32 L2CTLR and L2ECTLR are L2CTLR_EL1 and L2ECTLR_EL1; HCR.TIDCP does not reach CRn = 9 with CRm = 0).
+            // On cortex-a15/a7 L2CTLR also has bit 23 set, as QEMU 7.2 reports it for them.
+            [Key32(1, 9, 0, 2)] = new("L2CTLR", Sys(1, 11, 0, 2))
+            {
+                Read = static c => c.SystemRegisters.Find(Sys(1, 11, 0, 2))!.Read!(c) | (c.Configuration.Model.Aarch32Only ? 1UL << 23 : 0),
+            },
+            [Key32(1, 9, 0, 3)] = new("L2ECTLR", Sys(1, 11, 0, 3)),
             // c10: memory attributes (PRRR/NMRR are MAIR0/MAIR1: MAIR_EL1 halves), c12: VBAR and ISR.
             [Key32(0, 10, 2, 0)] = new("PRRR/MAIR0", Sys(0, 10, 2, 0)),
             [Key32(0, 10, 2, 1)] = new("NMRR/MAIR1", Sys(0, 10, 2, 0), Cp15View.High),
@@ -197,6 +300,7 @@ internal static class Cp15RegisterTable
         for (int crm = 1; crm <= 2; crm++)
             for (int opc2 = 0; opc2 < 8; opc2++)
                 t[Key32(0, 0, crm, opc2)] = new($"ID c0,c{crm},{opc2}", Sys(0, 0, crm, opc2)) { ReadOnly = true };
+        AddHyp(t);
         // c8: TLB maintenance (TLBIALL, TLBIMVA, TLBIASID, TLBIMVAA and their L and IS forms; the instruction- and
         // data-side forms of c5/c6 act as the unified ones) through the AArch64 TLBI ...E1 operations.
         foreach (var (crm, suffix, aarch64Crm) in new[] { (3, "IS", 3), (7, "", 7), (5, "(I)", 7), (6, "(D)", 7) })

@@ -128,5 +128,9 @@ internal static class T32Miscellaneous
     /// F5.1 SUBS PC, LR, #imm8 (T32; ERET is imm8 = 0): AArch32.ExceptionReturn to R14 - imm8 with the current mode's
     /// SPSR; UNDEFINED at EL0 and in System mode.
     /// </summary>
-    public static void SubsPcLr(Cpu cpu, in A32Operands op) => A32System.ExceptionReturnFromSpsr(cpu, cpu.R(14) - op.Imm);
+    public static void SubsPcLr(Cpu cpu, in A32Operands op)
+    {
+        if (op.Imm == 0 && cpu.State.Mode == Cpu.ModeHyp) A32System.Eret(cpu, op); // ERET is SUBS PC, LR, #0 in T32
+        else A32System.ExceptionReturnFromSpsr(cpu, cpu.R(14) - op.Imm);
+    }
 }

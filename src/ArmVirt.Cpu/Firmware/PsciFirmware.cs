@@ -148,6 +148,17 @@ internal sealed class PsciFirmware : IFirmwareCallHandler
         target.State.SoftwareStep = false;
         target.State.IllegalState = false;
         target.Sys.Sctlr[el] &= ~(SctlrM | SctlrC | SctlrI);
+        // An AArch32-only PE enters in AArch32 state: Supervisor mode (Hyp mode at EL2), A, I and F masked, T32 when
+        // the entry point's bit 0 is set (DEN 0022 "Initial core configuration" for AArch32), R0 = context_id.
+        if (target.Configuration.Model.Aarch32Only)
+        {
+            target.State.Aarch32 = true;
+            target.WriteMode(el == 2 ? Cpu.ModeHyp : Cpu.ModeSupervisor, el);
+            target.State.Daif = 0x1C0u;
+            target.State.Thumb = (entry & 1) != 0;
+            target.State.It = 0;
+            entry &= ~1UL;
+        }
         target.InvalidateRegimeCache();
         target.ClearExclusiveLocal();
         target.State.PC = entry;

@@ -51,6 +51,7 @@ internal static partial class SystemRegisterTableBuilder
 
     private static ulong Ccsidr(Cpu cpu)
     {
+        if (cpu.Configuration.Model.Ccsidr is { } given) return (cpu.Sys.Csselr & 0xF) is var l and < 3 ? given[(int)l] : 0;
         bool a53 = ((cpu.Configuration.Model.Midr >> 4) & 0xFFF) == 0xD03;
         return (cpu.Sys.Csselr & 0xF) switch
         {

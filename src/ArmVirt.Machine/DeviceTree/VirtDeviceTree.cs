@@ -29,6 +29,8 @@ internal static class VirtDeviceTree
     public static string CpuCompatible(CpuModel model) => model.Name switch
     {
         "cortex-a53" => "arm,cortex-a53",
+        "cortex-a15" => "arm,cortex-a15",
+        "cortex-a7" => "arm,cortex-a7",
         _ => "arm,cortex-a57",
     };
 
@@ -57,12 +59,14 @@ internal static class VirtDeviceTree
             .SetStrings("compatible", "linux,dummy-virt")
             .SetCells("interrupt-parent", GicPhandle);
 
-        // PSCI 0.2+ with the PSCI 0.1 function IDs QEMU also lists (fdt_add_psci_node).
+        // PSCI 0.2+ with the PSCI 0.1 function IDs QEMU also lists (fdt_add_psci_node): the SMC64 ones, or the SMC32 ones
+        // for an AArch32-only CPU.
+        uint smc64 = model.Aarch32Only ? 0 : 0x4000_0000u;
         root.AddNode("psci")
-            .SetCells("migrate", 0xC400_0005)
-            .SetCells("cpu_on", 0xC400_0003)
+            .SetCells("migrate", 0x8400_0005 | smc64)
+            .SetCells("cpu_on", 0x8400_0003 | smc64)
             .SetCells("cpu_off", 0x8400_0002)
-            .SetCells("cpu_suspend", 0xC400_0001)
+            .SetCells("cpu_suspend", 0x8400_0001 | smc64)
             .SetStrings("method", conduit == FirmwareConduit.Hvc ? "hvc" : "smc")
             .SetStrings("compatible", "arm,psci-1.0", "arm,psci-0.2", "arm,psci");
 
@@ -95,7 +99,7 @@ internal static class VirtDeviceTree
                 GicPpi, VirtMemoryMap.TimerSecurePpi, ppiFlags, GicPpi, VirtMemoryMap.TimerPhysicalPpi, ppiFlags,
                 GicPpi, VirtMemoryMap.TimerVirtualPpi, ppiFlags, GicPpi, VirtMemoryMap.TimerHypervisorPpi, ppiFlags)
             .SetEmpty("always-on")
-            .SetStrings("compatible", "arm,armv8-timer", "arm,armv7-timer");
+            .SetStrings("compatible", model.Aarch32Only ? ["arm,armv7-timer"] : ["arm,armv8-timer", "arm,armv7-timer"]);
 
         // fdt_add_pmu_nodes: PMUv3 with its overflow interrupt on PPI 7 (none with pmu=off).
         if (pmu)

@@ -4,8 +4,8 @@ using ArmVirt.Core;
 namespace ArmVirt.Machine.Loaders;
 
 /// <summary>
-/// Loads ELF64 little-endian AArch64 executables by their PT_LOAD program headers, the way QEMU's <c>load_elf</c>
-/// does for <c>-kernel</c>: each segment goes to its physical address (p_paddr), the bytes past p_filesz up to
+/// Loads ELF64 little-endian AArch64 executables (and, for an AArch32-only CPU, ELF32 little-endian Arm ones) by their
+/// PT_LOAD program headers, the way QEMU's <c>load_elf</c> does for <c>-kernel</c>: each segment goes to its physical address (p_paddr), the bytes past p_filesz up to
 /// p_memsz are zeroed, and the entry point is e_entry, moved by (p_paddr - p_vaddr) when it lies in an executable
 /// segment whose physical and virtual addresses differ.
 /// </summary>
@@ -14,15 +14,19 @@ internal static class ElfLoader
     private const uint PtLoad = 1;
     private const uint PfX = 1;
     private const ushort EmAarch64 = 183;
+    private const ushort EmArm = 40;
 
     /// <summary>True when <paramref name="file"/> starts with the ELF magic.</summary>
     public static bool IsElf(ReadOnlySpan<byte> file) =>
         file.Length >= 4 && file[0] == 0x7F && file[1] == (byte)'E' && file[2] == (byte)'L' && file[3] == (byte)'F';
 
-    /// <summary>Loads <paramref name="file"/> into RAM on <paramref name="bus"/>; <paramref name="name"/> names it in errors.</summary>
-    public static LoadedKernel Load(ReadOnlySpan<byte> file, string name, PhysicalBus bus)
+    /// <summary>
+    /// Loads <paramref name="file"/> into RAM on <paramref name="bus"/>; <paramref name="name"/> names it in errors. With
+    /// <paramref name="aarch32"/> (an AArch32-only CPU) the file must be a 32-bit Arm ELF, else an AArch64 one.
+    /// </summary>
+    public static LoadedKernel Load(ReadOnlySpan<byte> file, string name, PhysicalBus bus, bool aarch32 = false)
     {
-        var (segments, kernel) = Parse(file, $"kernel '{name}'", bus);
+        var (segments, kernel) = Parse(file, $"kernel '{name}'", bus, aarch32);
         foreach (var s in segments)
         {
             bus.Load(s.Paddr, file.Slice(s.FileOffset, s.FileSize));
@@ -47,20 +51,36 @@ internal static class ElfLoader
     /// bytes follow them up to p_memsz) and what <see cref="Load"/> would report, without writing RAM or allocating the
     /// segments; <paramref name="what"/> names the file in errors (<c>kernel 'F'</c>, <c>loader 'F'</c>).
     /// </summary>
-    internal static (List<ElfSegment> Segments, LoadedKernel Kernel) Parse(ReadOnlySpan<byte> file, string what, PhysicalBus bus)
+    internal static (List<ElfSegment> Segments, LoadedKernel Kernel) Parse(ReadOnlySpan<byte> file, string what, PhysicalBus bus, bool aarch32 = false)
     {
         MachineConfigurationException Bad(string why) => new($"{what}: {why}");
         if (!IsElf(file)) throw Bad("not an ELF file");
-        if (file.Length < 64) throw Bad("truncated ELF header");
-        if (file[4] != 2) throw Bad("not a 64-bit ELF (EI_CLASS is not ELFCLASS64)");
+        if (file.Length < 52) throw Bad("truncated ELF header");
+        // ELF32 (EI_CLASS 1) and ELF64 (2) differ in the header's and program headers' field sizes and offsets.
+        bool elf32 = file[4] == 1;
+        if (aarch32)
+        {
+            if (file[4] == 2 && file.Length >= 20 && U16(file, 18) == EmAarch64)
+                throw Bad("an AArch64 ELF cannot run on an AArch32-only CPU (build it for 32-bit Arm, or use an AArch64 --cpu)");
+            if (!elf32) throw Bad("not a 32-bit ELF (EI_CLASS is not ELFCLASS32), as an AArch32-only CPU needs");
+        }
+        else if (file[4] != 2)
+        {
+            throw Bad(elf32 && file.Length >= 20 && U16(file, 18) == EmArm
+                ? "a 32-bit Arm ELF needs an AArch32-only CPU (--cpu cortex-a15 or cortex-a7)"
+                : "not a 64-bit ELF (EI_CLASS is not ELFCLASS64)");
+        }
+        if (!elf32 && file.Length < 64) throw Bad("truncated ELF header");
         if (file[5] != 1) throw Bad("not a little-endian ELF (EI_DATA is not ELFDATA2LSB)");
         ushort type = U16(file, 16), machine = U16(file, 18);
-        if (machine != EmAarch64) throw Bad($"ELF machine is {machine}, not AArch64 (183)");
+        if (elf32 && machine != EmArm) throw Bad($"ELF machine is {machine}, not Arm (40)");
+        if (!elf32 && machine != EmAarch64) throw Bad($"ELF machine is {machine}, not AArch64 (183)");
         if (type is not (2 or 3)) throw Bad($"ELF type {type} is not an executable (ET_EXEC or ET_DYN)");
-        ulong entry = U64(file, 24), phoff = U64(file, 32);
-        ushort phentsize = U16(file, 54), phnum = U16(file, 56);
+        ulong entry = elf32 ? U32(file, 24) : U64(file, 24), phoff = elf32 ? U32(file, 28) : U64(file, 32);
+        ushort phentsize = U16(file, elf32 ? 42 : 54), phnum = U16(file, elf32 ? 44 : 56);
+        int phsize = elf32 ? 32 : 56;
         if (phnum == 0) throw Bad("ELF has no program headers");
-        if (phentsize < 56) throw Bad($"ELF program header size {phentsize} is too small");
+        if (phentsize < phsize) throw Bad($"ELF program header size {phentsize} is too small");
         if (phoff > (ulong)file.Length || (ulong)phnum * phentsize > (ulong)file.Length - phoff)
             throw Bad("ELF program headers lie outside the file");
 
@@ -69,10 +89,12 @@ internal static class ElfLoader
         ulong low = ulong.MaxValue, high = 0, physEntry = entry;
         for (int i = 0; i < phnum; i++)
         {
-            var ph = file.Slice((int)(phoff + (ulong)(i * phentsize)), 56);
+            var ph = file.Slice((int)(phoff + (ulong)(i * phentsize)), phsize);
             if (U32(ph, 0) != PtLoad) continue;
-            uint flags = U32(ph, 4);
-            ulong offset = U64(ph, 8), vaddr = U64(ph, 16), paddr = U64(ph, 24), filesz = U64(ph, 32), memsz = U64(ph, 40);
+            uint flags = U32(ph, elf32 ? 24 : 4);
+            ulong offset = elf32 ? U32(ph, 4) : U64(ph, 8), vaddr = elf32 ? U32(ph, 8) : U64(ph, 16),
+                paddr = elf32 ? U32(ph, 12) : U64(ph, 24), filesz = elf32 ? U32(ph, 16) : U64(ph, 32),
+                memsz = elf32 ? U32(ph, 20) : U64(ph, 40);
             if (memsz == 0) continue;
             if (filesz > memsz) throw Bad($"segment {i} has p_filesz 0x{filesz:x} larger than p_memsz 0x{memsz:x}");
             if (offset > (ulong)file.Length || filesz > (ulong)file.Length - offset)

@@ -59,6 +59,32 @@ internal static class LinuxImageLoader
     public static bool HasImageHeader(ReadOnlySpan<byte> file) =>
         file.Length >= 64 && BinaryPrimitives.ReadUInt32LittleEndian(file[56..]) == Magic;
 
+    /// <summary>Where an ARM zImage or a raw binary for an AArch32-only CPU is placed, relative to RAM base (QEMU's KERNEL_LOAD_ADDR).</summary>
+    public const ulong Aarch32LoadOffset = 0x10000;
+
+    /// <summary>The zImage magic word at offset 0x24 (Linux arch/arm/boot/compressed/head.S).</summary>
+    public const uint ZImageMagic = 0x016F_2818;
+
+    /// <summary>True when <paramref name="file"/> is an ARM zImage (its magic at offset 0x24).</summary>
+    public static bool IsZImage(ReadOnlySpan<byte> file) =>
+        file.Length >= 0x30 && BinaryPrimitives.ReadUInt32LittleEndian(file[0x24..]) == ZImageMagic;
+
+    /// <summary>
+    /// Loads a kernel for an AArch32-only CPU that is not an ELF: an ARM zImage or a raw binary, at RAM base + 0x10000 as
+    /// QEMU's <c>arm_load_kernel</c> places both (Documentation/arm/booting.rst lets the zImage run from anywhere in the
+    /// first 128 MiB; it decompresses itself to RAM base + 0x8000). Both are entered with the ARM Linux boot protocol.
+    /// </summary>
+    public static LoadedKernel LoadAarch32(ReadOnlySpan<byte> file, string name, PhysicalBus bus, ulong ramBase)
+    {
+        if (file.Length == 0) throw new MachineConfigurationException($"kernel '{name}': file is empty");
+        ulong load = ramBase + Aarch32LoadOffset, size = (ulong)file.Length;
+        if (bus.FindRam(load, size) == null)
+            throw new MachineConfigurationException(
+                $"kernel '{name}': {size} bytes at 0x{load:x} do not fit in RAM ({ElfLoader.RamRange(bus)})");
+        bus.Load(load, file);
+        return new LoadedKernel(KernelFormat.ArmZImage, load, load, load + size);
+    }
+
     /// <summary>Loads an arm64 Image (by its header) or a raw binary into RAM starting at <paramref name="ramBase"/>.</summary>
     public static LoadedKernel Load(ReadOnlySpan<byte> file, string name, PhysicalBus bus, ulong ramBase)
     {
