@@ -8,7 +8,7 @@ public sealed partial class Cpu
     // They share the self-hosted debug machinery of Cpu.Debug.cs: pages with a breakpoint or code hook get no
     // translated block (BlockBuilder), so StepInstruction sees each of their instructions before it runs; watchpoints and
     // memory hooks turn off the interpreter's RAM fast path and keep their pages out of the host TLB, so that every access
-    // they could concern reaches TranslateData and ReadMemorySlow/WriteMemorySlow.
+    // they could concern reaches TranslateData and LoadSlow/StoreSlow.
 
     private BreakpointSet? _hostBreakpoints;
     private WatchpointSet? _hostWatchpoints;
@@ -181,7 +181,7 @@ public sealed partial class Cpu
         }
     }
 
-    /// <summary>Tells the memory hooks about an access made (after ReadMemorySlow, WriteMemorySlow, DC ZVA).</summary>
+    /// <summary>Tells the memory hooks about an access made (after LoadSlow, StoreSlow, DC ZVA).</summary>
     internal void ReportMemoryAccess(ulong va, int size, ulong value, bool write)
     {
         if (!_memoryHooksArmed) return;

@@ -74,28 +74,19 @@ public sealed partial class Cpu
 
     /// <summary>Reads <paramref name="size"/> bytes (1, 2, 4, 8) at virtual address <paramref name="va"/>.</summary>
     /// <remarks>
-    /// The soft-TLB fast path is small enough to be inlined into the handlers and, through them, into compiled
+    /// <see cref="Load"/> with a fault thrown as a <see cref="GuestException"/> (for callers other than the load/store
+    /// handlers). The soft-TLB fast path is small enough to be inlined into the handlers and, through them, into compiled
     /// blocks: an access aligned to its size and alignment, of an ordinary kind, hitting a RAM page of the TLB under
-    /// the cached regime with the rights it needs. Everything else takes <see cref="ReadMemorySlow"/>.
+    /// the cached regime with the rights it needs. Everything else takes <see cref="LoadSlow"/>.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0)
-    {
-        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
-        {
-            unsafe
-            {
-                byte* h = FastReadPointer(va);
-                if (h != null) return LoadHost(h, size);
-            }
-        }
-        return ReadMemorySlow(va, size, kind, alignment);
-    }
+    internal ulong ReadMemory(ulong va, int size, MemoryAccessKind kind = MemoryAccessKind.Read, int alignment = 0) =>
+        ThrowIfAborted(Load(va, size, kind, alignment));
 
     /// <summary>
     /// The soft-TLB fast path of an ordinary read at <paramref name="va"/> that stays in its page: the host address when
     /// the cached regime is current and translates, and the TLB holds a RAM page for <paramref name="va"/> readable
-    /// under it; otherwise null (the caller takes <see cref="ReadMemorySlow"/>). Shared by <see cref="ReadMemory"/>
+    /// under it; otherwise null (the caller takes the slow path, <see cref="LoadSlow"/>). Shared by <see cref="ReadMemory"/>
     /// and the loads compiled code emits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -158,9 +149,6 @@ public sealed partial class Cpu
         if (_storesObserved) NotifyStore(pa, size);
     }
 
-    private ulong ReadMemorySlow(ulong va, int size, MemoryAccessKind kind, int alignment) =>
-        ThrowIfAborted(LoadSlow(va, size, kind, alignment));
-
     /// <summary>
     /// <see cref="ReadMemory"/> for the load/store handlers: the same inlined fast path, and a slow path that records a
     /// data abort (<see cref="AbortPending"/>) and returns 0 instead of throwing. The handler checks
@@ -215,26 +203,7 @@ public sealed partial class Cpu
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteMemory(ulong va, int size, ulong value, MemoryAccessKind kind = MemoryAccessKind.Write, int alignment = 0)
     {
-        if ((va & (ulong)(uint)(Math.Max(size, alignment) - 1)) == 0 && (kind & SlowPathKinds) == 0)
-        {
-            unsafe
-            {
-                // An aligned access stays in its page.
-                byte* h = FastWritePointer(va, out ulong pa);
-                if (h != null)
-                {
-                    StoreHost(h, size, value);
-                    AfterFastWrite(pa, size);
-                    return;
-                }
-            }
-        }
-        WriteMemorySlow(va, size, value, kind | MemoryAccessKind.Write, alignment);
-    }
-
-    private void WriteMemorySlow(ulong va, int size, ulong value, MemoryAccessKind kind, int alignment)
-    {
-        StoreSlow(va, size, value, kind, alignment);
+        Store(va, size, value, kind, alignment);
         ThrowIfAborted(0);
     }
 
@@ -246,6 +215,7 @@ public sealed partial class Cpu
         {
             unsafe
             {
+                // An aligned access stays in its page.
                 byte* h = FastWritePointer(va, out ulong pa);
                 if (h != null)
                 {
