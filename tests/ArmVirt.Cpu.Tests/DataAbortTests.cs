@@ -12,24 +12,7 @@ public sealed class DataAbortTests
 {
     private const ulong Unmapped = 0x0900_8000; // nothing on the bus: a synchronous external abort
 
-    private static int GuestThrowsDuring(Action action)
-    {
-        int thread = Environment.CurrentManagedThreadId, count = 0;
-        EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> handler = (_, e) =>
-        {
-            if (e.Exception is GuestException && Environment.CurrentManagedThreadId == thread) count++;
-        };
-        AppDomain.CurrentDomain.FirstChanceException += handler;
-        try
-        {
-            action();
-        }
-        finally
-        {
-            AppDomain.CurrentDomain.FirstChanceException -= handler;
-        }
-        return count;
-    }
+    private static int GuestThrowsDuring(Action action) => ExceptionFastPathTests.GuestThrowsDuring(action);
 
     // loop: ldr x2, [x1], #8 (aborts: x1 points at nothing); add x3, x3, #1; subs x9, x9, #1; b.ne loop; b .
     // The vector skips the faulting instruction: mrs x10, elr_el1; add x10, x10, #4; msr elr_el1, x10; eret.

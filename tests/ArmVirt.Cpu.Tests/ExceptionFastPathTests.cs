@@ -13,7 +13,7 @@ namespace ArmVirt.Cpu.Tests;
 public sealed class ExceptionFastPathTests
 {
     // Counts GuestExceptions thrown on this thread while `action` runs (first-chance: caught ones too).
-    private static int GuestThrowsDuring(Action action)
+    internal static int GuestThrowsDuring(Action action)
     {
         int thread = Environment.CurrentManagedThreadId, count = 0;
         EventHandler<System.Runtime.ExceptionServices.FirstChanceExceptionEventArgs> handler = (_, e) =>
