@@ -17,17 +17,18 @@ public sealed class CustomDeviceGuestTests
 {
     private sealed record DoorbellRun(string Output, MachineExit Exit, ulong Instructions, ulong Cycles, Doorbell Device, long BlocksCompiled);
 
+    // The doorbell guest's machine: the sample's device at 0x0C00_0000 on SPI 112, the console into `serial`.
+    private static MachineBuilder DoorbellMachine(int gicVersion, Doorbell doorbell, Stream serial) => new MachineBuilder()
+        .WithKernel(Path.Combine(GuestCase.GuestsDirectory, "bin", "doorbell.elf"))
+        .WithGicVersion(gicVersion)
+        .WithDevice(0x0C00_0000, Doorbell.Size, doorbell, Doorbell.Compatible, doorbell.Interrupt, 112)
+        .WithSerial(serial);
+
     private static DoorbellRun Run(int gicVersion, ExecutionEngine engine)
     {
         var serial = new MemoryStream();
         var doorbell = new Doorbell();
-        using var machine = new MachineBuilder()
-            .WithKernel(Path.Combine(GuestCase.GuestsDirectory, "bin", "doorbell.elf"))
-            .WithEngine(engine)
-            .WithGicVersion(gicVersion)
-            .WithDevice(0x0C00_0000, Doorbell.Size, doorbell, Doorbell.Compatible, doorbell.Interrupt, 112)
-            .WithSerial(serial)
-            .Build();
+        using var machine = DoorbellMachine(gicVersion, doorbell, serial).WithEngine(engine).Build();
         // As GuestTests.GuestRunsIdenticallyUnderBothEngines: every block compiled on its second entry, tiering up early.
         machine.Cpu.JitThreshold = 1;
         machine.Cpu.JitBaselineMinimumLength = 0;
@@ -86,12 +87,7 @@ public sealed class CustomDeviceGuestTests
         {
             var serial = new MemoryStream();
             var doorbell = new Doorbell();
-            var machine = new MachineBuilder()
-                .WithKernel(Path.Combine(GuestCase.GuestsDirectory, "bin", "doorbell.elf"))
-                .WithGicVersion(gicVersion)
-                .WithDevice(0x0C00_0000, Doorbell.Size, doorbell, Doorbell.Compatible, doorbell.Interrupt, 112)
-                .WithSerial(serial)
-                .Build();
+            var machine = DoorbellMachine(gicVersion, doorbell, serial).Build();
             return (machine, doorbell, serial);
         }
         var original = Make();
@@ -133,13 +129,7 @@ public sealed class CustomDeviceGuestTests
     {
         var serial = new MemoryStream();
         var doorbell = new Doorbell();
-        using var machine = new MachineBuilder()
-            .WithKernel(Path.Combine(GuestCase.GuestsDirectory, "bin", "doorbell.elf"))
-            .WithEngine(engine)
-            .WithGicVersion(gicVersion)
-            .WithDevice(0x0C00_0000, Doorbell.Size, doorbell, Doorbell.Compatible, doorbell.Interrupt, 112)
-            .WithSerial(serial)
-            .Build();
+        using var machine = DoorbellMachine(gicVersion, doorbell, serial).WithEngine(engine).Build();
         string Boot()
         {
             serial.SetLength(0);
