@@ -71,6 +71,12 @@ public sealed partial class Cpu
     internal int JitBaselineMinimumLength { get; set; } = 32;
 
     /// <summary>
+    /// Regions may continue into the next virtual page (<see cref="Jit.Region"/>): on by default; off, a region stops at
+    /// its page's end (tests compare the two).
+    /// </summary>
+    internal bool JitRegionsSpanPages { get; set; } = true;
+
+    /// <summary>
     /// Compile on the shared background thread while the interpreter keeps running (the default), or synchronously
     /// on the CPU thread. Results are identical either way; only which executions run compiled differs.
     /// </summary>
@@ -424,11 +430,48 @@ public sealed partial class Cpu
         if (tier == JitTier.Optimized)
         {
             block.RegionRoots = cache.RegionRootsOf(block);
-            block.RegionCoverage = block.ExecutionCount >= TranslationCache.MinProfiledEntries ? cache.RegionCoverageOf(block) : null;
+            bool profiled = block.ExecutionCount >= TranslationCache.MinProfiledEntries;
+            block.RegionCoverage = profiled ? cache.RegionCoverageOf(block) : null;
+            PrepareNextPage(cache, block, profiled);
         }
         if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(this, cache, block, CyclesPerInstruction, tier);
         else cache.Compile(block, CyclesPerInstruction, tier, this);
     }
+
+    // The next virtual page of block's region (TranslationBlock.RegionNextPage): its physical page when it translates
+    // for execution now from the TLB alone (a walk would fill the TLB where the interpreter's fetches walk: the counts
+    // under a timing model would differ), is RAM and has no breakpoint; the cache then watches it for stores. The
+    // compiled region checks the translation again (JitNextPageHolds) before it runs any of that page's instructions.
+    private unsafe void PrepareNextPage(TranslationCache cache, TranslationBlock block, bool profiled)
+    {
+        block.RegionNextPage = TranslationBlock.NoNextPage;
+        block.RegionNextCoverage = null;
+        ulong va = (block.Pc & ~(TranslationBlock.PageSize - 1)) + TranslationBlock.PageSize;
+        if (!JitRegionsSpanPages || va == 0 || block.El != State.EL || !_regimeCached || _regimeEl != State.EL
+            || _regimePan != State.Pan)
+            return;
+        ulong pa = va;
+        if (_regimeTranslates && !TryFetchFromTlb(va, out pa)) return;
+        if ((pa >> PhysicalAddressBits) != 0 || InstructionChecksOnPage(va) || Bus.RamPointer(pa, TranslationBlock.PageSize) == null)
+            return;
+        bool pageHadCode = cache.HoldsCode(pa, TranslationBlock.PageSize);
+        cache.WatchNextPage(block, pa);
+        if (!pageHadCode)
+        {
+            DropHostTlbWrites(pa);
+            _domain?.DropHostTlbWritesOfPeers(this, pa);
+        }
+        block.RegionNextCoverage = profiled ? cache.RegionCoverageOf(pa, va, block.El) : null;
+        block.RegionNextPage = pa;
+    }
+
+    /// <summary>
+    /// Called by a compiled region that continues into the next virtual page (<see cref="Jit.Region.Spans"/>) before it
+    /// first runs an instruction there after its entry: true when <paramref name="va"/>'s page still translates for
+    /// execution, in the current regime, to the physical page <paramref name="pa"/> it was formed from (the checks a
+    /// block entry makes, from the TLB; a miss says no, and the region leaves there for the execution loop to walk).
+    /// </summary>
+    internal bool JitNextPageHolds(ulong va, ulong pa) => CachedFetchTranslatesTo(va, pa);
 
     /// <summary>
     /// Runs compiled <paramref name="block"/> and, while each exits normally through a chainable exit, the compiled

@@ -130,25 +130,113 @@ public sealed class LockstepRegionTests
 
     /// <summary>
     /// Random programs that start in the second half of a page, so that their code, loops and leaf routines straddle a
-    /// page boundary: a region never leaves its page, so BL and BLR to a leaf in the other page call out of the region
-    /// (<see cref="Cpu.JitCallOut"/>: the callee runs compiled, chained, and execution comes back into the region at the
-    /// return site), and the state still matches the interpreter at every return to the execution loop and every
-    /// block of the callee's chain.
+    /// page boundary, and the state still matches the interpreter at every return to the execution loop and every
+    /// block of a callee's chain. With <paramref name="spans"/> regions continue into the next page (their compile is
+    /// requested after a few entries, once the next page is in the TLB); without, a region stops at its page's end, so
+    /// BL and BLR to a leaf in the other page call out of the region (<see cref="Cpu.JitCallOut"/>: the callee runs
+    /// compiled, chained, and execution comes back into the region at the return site).
     /// </summary>
     [TestMethod]
-    [DataRow(false)]
-    [DataRow(true)]
-    public void RandomProgramsAcrossAPageBoundaryMatchInterpreter(bool mmu)
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(false, true)]
+    [DataRow(true, true)]
+    public void RandomProgramsAcrossAPageBoundaryMatchInterpreter(bool mmu, bool spans)
     {
-        var rng = new Random(20261208 + (mmu ? 1 : 0));
+        var rng = new Random(20261208 + (mmu ? 1 : 0) + (spans ? 2 : 0));
         var offsets = new Random(7);
         using var pair = RegionPair(mmu);
+        var jit = pair.Jit.Cpu;
+        jit.JitRegionsSpanPages = spans;
+        if (spans) jit.JitOptimizeThreshold = 4;
         // The page boundary falls somewhere in the middle half of each program.
         RunRandomPrograms(pair, rng, 200, placement: (p, words) =>
             Code + (ulong)(p % 8) * 0x2000 + 0x1000 - 4 * (ulong)(words / 4 + offsets.Next(words / 2 + 1)));
+        long spanning = jit.Translations!.RegionsSpanningPages;
+        Console.WriteLine($"{jit.Statistics.CallOutsReturned} calls came back into their region; {spanning} regions span two pages");
+        if (spans) Assert.IsTrue(spanning > 100, $"{spanning} regions span two pages");
+        else
+        {
+            Assert.AreEqual(0, spanning);
+            Assert.IsTrue(jit.Statistics.CallOutsReturned > 300, $"{jit.Statistics.CallOutsReturned} calls came back into their region");
+        }
+    }
+
+    /// <summary>
+    /// A loop straddling a page boundary runs in one region spanning both pages (no exit per pass), and sees what is
+    /// done to the next page while it runs: an instruction there rewritten by a store from the first page (no cache
+    /// maintenance: the interpreter fetches the new word at once; the store drops the region), or, with
+    /// <paramref name="remap"/>, the next page remapped to another physical page holding other code (descriptor store,
+    /// TLBI, ISB: the region's check of the next page's translation fails and it leaves there) and then back.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false, false)]
+    [DataRow(true, false)]
+    [DataRow(true, true)]
+    public void ALoopStraddlingAPageBoundarySeesTheNextPageChange(bool mmu, bool remap)
+    {
+        using var pair = RegionPair(mmu);
+        pair.Jit.Cpu.JitOptimizeThreshold = 4;
+        const ulong start = Code + 0x1000 - 12, nextPage = Code + 0x1000, otherPa = Code + 0x3000;
+        const int patch = 1;                                          // the patched word's index in the next page
+        var a = new A64Assembler();
+        int loop = a.NewLabel(), phase = a.NewLabel(), done = a.NewLabel();
+        a.Bind(loop);                                                 // start: three words before the boundary
+        a.Emit(AddImm(true, sub: false, setFlags: false, 1, 1, 1));  // add x1, x1, #1
+        a.Emit(AddImm(false, sub: false, setFlags: false, 10, 10, 1 << 10)); // w10 += 1 << 10: the patched add's imm12 + 1
+        a.Emit(LdrUImm(2, 0, 10, 11, 0));                            // str w10, [x11]: rewrites the next page's add
+        a.Emit(AddImm(true, sub: false, setFlags: false, 2, 2, 3));  // next page: add x2, x2, #3
+        a.Emit(AddImm(true, sub: false, setFlags: false, 0, 0, 1));  // add x0, x0, #k (patched)
+        a.Emit(AddImm(true, sub: true, setFlags: true, 9, 9, 1));    // subs x9, x9, #1
+        a.BCond(1, loop);                                            // b.ne loop
+        a.Cbz(true, nonZero: true, 12, phase);                       // cbnz x12, phase (MMU on: remap, then back)
+        a.Bind(done);
+        a.Emit(SelfBranch);
+        a.Bind(phase);
+        a.Emit(LdrUImm(3, 0, 12, 13, 0));                            // str x12, [x13]: the next page's descriptor
+        a.Emit(0xd5033b9f);                                          // dsb ish
+        a.Emit(0xd508871f);                                          // tlbi vmalle1
+        a.Emit(0xd5033b9f);                                          // dsb ish
+        a.Emit(0xd5033fdf);                                          // isb
+        a.Emit(Movz(true, 9, 40));                                   // mov x9, #40
+        a.Emit(LdrUImm(3, 1, 12, 14, 0));                            // ldr x12, [x14]: the next phase's descriptor
+        a.Emit(AddImm(true, sub: false, setFlags: false, 14, 14, 8));
+        a.B(loop);
+        var words = a.Finish();
+        pair.Load(start, words);
+        // The other physical page holds the same code, with the next page's first add adding 5 instead of 3.
+        var other = words.Skip(3).ToArray();
+        other[0] = AddImm(true, sub: false, setFlags: false, 2, 2, 5);
+        pair.Load(otherPa, other);
+        ulong l3Entry = L3 + (nextPage - Ram) / 0x1000 * 8, phases = DataArea + 0x800;
+        Store64(pair, phases, nextPage | PageAttrs);                 // after the remap: back to the page as loaded
+        Store64(pair, phases + 8, 0);                                // (then x12 = 0: stop)
+        pair.Setup(cpu =>
+        {
+            cpu.State.PC = start;
+            cpu.SetX(9, 40);
+            cpu.SetX(10, AddImm(true, sub: false, setFlags: false, 0, 0, 1) - (1u << 10));
+            cpu.SetX(11, remap ? DataArea : nextPage + 4 * patch);
+            cpu.SetX(12, remap ? otherPa | PageAttrs : 0);
+            cpu.SetX(13, l3Entry);
+            cpu.SetX(14, phases);
+            cpu.Sys.Vbar[1] = Vbar;
+            cpu.State.Daif = 0xFu << 6;
+        });
+        pair.RunLockstep(20_000);
         var jit = pair.Jit.Cpu;
-        Console.WriteLine($"{jit.Statistics.CallOutsReturned} calls came back into their region");
-        Assert.IsTrue(jit.Statistics.CallOutsReturned > 300, $"{jit.Statistics.CallOutsReturned} calls came back into their region");
+        Assert.IsTrue(jit.Translations!.RegionsSpanningPages > 0, "the loop's region spans both pages");
+        Assert.AreEqual(start + 4 * (ulong)a.IndexOf(done), jit.State.PC, "the run ended at the final b .");
+        if (!remap)
+        {
+            Assert.AreEqual(40UL * 41 / 2, jit.X(0), "every pass ran the increment the previous store wrote");
+            Assert.AreEqual(40UL * 3, jit.X(2));
+            return;
+        }
+        // 40 passes through the next page as loaded (+3 each), 40 remapped (+5 each), 40 mapped back.
+        Assert.AreEqual(40UL * 3 + 40UL * 5 + 40UL * 3, jit.X(2), "the remapped page's code ran after each TLBI");
+        Assert.AreEqual(120UL, jit.X(1));
+        Assert.AreEqual(120UL, jit.X(0));
     }
 
     /// <summary>
@@ -203,6 +291,7 @@ public sealed class LockstepRegionTests
     public void RecursionAcrossPagesDeeperThanCallOutsNestMatchesInterpreter(bool mmu)
     {
         using var pair = RegionPair(mmu);
+        pair.Jit.Cpu.JitRegionsSpanPages = false; // g and h in one region would make no call-outs
         var a = new A64Assembler();
         int main = a.NewLabel(), g = a.NewLabel(), gBase = a.NewLabel(), h = a.NewLabel();
         a.Bind(main);

@@ -8,8 +8,10 @@ namespace ArmVirt.Cpu.Jit;
 internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, IReadOnlyDictionary<ulong, int> entries,
     Region source)
 {
-    // The instruction slots of its page the region holds.
-    private readonly ulong[] _slots = SlotsOf(source.Instructions.Select(x => x.Pc));
+    // The instruction slots of its page, and of the next page (Region.Spans), the region holds.
+    private readonly ulong[] _slots = SlotsOf(source.Instructions.Where(x => !source.InNextPage(x.Pc)).Select(x => x.Pc));
+    private readonly ulong[]? _nextSlots = source.Spans
+        ? SlotsOf(source.Instructions.Where(x => source.InNextPage(x.Pc)).Select(x => x.Pc)) : null;
 
     /// <summary>The region it was compiled from (its instructions and their words).</summary>
     public Region Source { get; } = source;
@@ -23,14 +25,18 @@ internal sealed class CompiledRegion(TranslationBlock owner, Action<Cpu> code, I
 
     /// <summary>
     /// True when one of the region's instructions overlaps the physical bytes <c>[pa, end)</c> (the region lives in
-    /// its owner's physical page, at the same page offsets as its virtual addresses).
+    /// its owner's physical page, and in <see cref="Region.NextPagePa"/> when it spans two, at the same page offsets
+    /// as its virtual addresses).
     /// </summary>
-    public bool Overlaps(ulong pa, ulong end)
+    public bool Overlaps(ulong pa, ulong end) =>
+        Overlaps(_slots, Owner.PhysicalAddress & ~(TranslationBlock.PageSize - 1), pa, end)
+        || (_nextSlots != null && Overlaps(_nextSlots, Source.NextPagePa, pa, end));
+
+    private static bool Overlaps(ulong[] slots, ulong page, ulong pa, ulong end)
     {
-        ulong page = Owner.PhysicalAddress & ~(TranslationBlock.PageSize - 1);
         ulong from = Math.Max(pa, page), to = Math.Min(end, page + TranslationBlock.PageSize);
         for (ulong a = from & ~3UL; a < to; a += 4)
-            if (PageSlots.Contains(_slots, a)) return true;
+            if (PageSlots.Contains(slots, a)) return true;
         return false;
     }
 

@@ -9,8 +9,11 @@ namespace ArmVirt.Cpu.Jit;
 /// <see cref="MaxInstructions"/>, in address order; of a block that has run often enough to say which code is hot,
 /// only the code that has run (<see cref="TranslationBlock.RegionCoverage"/>). Branches between its instructions, and
 /// BR, BLR and RET to the start of one of its basic blocks, become jumps inside one compiled method (loops stay in
-/// compiled code); everything else leaves it. Because the region never leaves the block's page, the block's fetch
-/// translation and its page's invalidation cover all of it.
+/// compiled code); everything else leaves it. The region may continue into the next virtual page
+/// (<see cref="TranslationBlock.RegionNextPage"/>: a loop straddling the page boundary stays in compiled code, as a TCG
+/// translation block may span two pages): the block's fetch translation covers its own page, and the compiled code
+/// checks the next page's translation once per entry before it runs an instruction there
+/// (<see cref="Cpu.JitNextPageHolds"/>); the invalidation of either page drops it (<see cref="TranslationCache"/>).
 /// </summary>
 internal sealed class Region
 {
@@ -54,10 +57,11 @@ internal sealed class Region
     /// <summary>
     /// Forms the region of <paramref name="block"/> (at most <paramref name="maxInstructions"/>), reached from its start
     /// and then from the blocks of its page that BR or BLR reached (<see cref="TranslationBlock.RegionRoots"/>), from a
-    /// copy of its page (taken with <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs on the
-    /// background compiler's thread), or returns null when the page cannot be read any more (the machine was
-    /// disposed). The page may be written while the region is formed and compiled from the copy: the caller checks it
-    /// against RAM (<see cref="MatchesRam"/>) before the compiled code is used.
+    /// copy of its page and of the next page when the request found one (<see cref="TranslationBlock.RegionNextPage"/>;
+    /// taken with <see cref="ArmVirt.Core.PhysicalBus.TryCopyRam"/> and decoded without the CPU's decode cache: this runs
+    /// on the background compiler's thread), or returns null when the page cannot be read any more (the machine was
+    /// disposed). The pages may be written while the region is formed and compiled from the copies: the caller checks
+    /// them against RAM (<see cref="MatchesRam"/>) before the compiled code is used.
     /// </summary>
     public static Region? Form(Cpu cpu, TranslationBlock block, int maxInstructions = MaxInstructions)
     {
@@ -65,6 +69,15 @@ internal sealed class Region
         ulong pagePa = block.PhysicalAddress & ~(TranslationBlock.PageSize - 1);
         var page = new byte[TranslationBlock.PageSize];
         if (!cpu.Bus.TryCopyRam(pagePa, page)) return null;
+        // The next virtual page, when the request found it mapped for execution (TranslationBlock.RegionNextPage).
+        ulong nextPa = block.RegionNextPage;
+        byte[]? next = null;
+        if (nextPa != TranslationBlock.NoNextPage)
+        {
+            next = new byte[TranslationBlock.PageSize];
+            if (!cpu.Bus.TryCopyRam(nextPa, next)) next = null;
+        }
+        ulong nextVa = pageVa + TranslationBlock.PageSize;
         var found = new SortedDictionary<ulong, RegionInstruction>();
         // Nearest first (distance in instructions from the entry): under the cap, the entry's loops and the bodies of
         // the functions it calls come before far-away straight-line code.
@@ -76,25 +89,31 @@ internal sealed class Region
         // crowd it out.
         var roots = block.RegionRoots ?? [];
         var coverage = block.RegionCoverage;
+        var nextCoverage = block.RegionNextCoverage ?? PageSlots.Create();
         for (int i = 0; i < roots.Length; i++) work.Enqueue(roots[i], maxInstructions + 1 + i);
+        bool spans = false;
         while (work.TryDequeue(out ulong pc, out int distance) && found.Count < maxInstructions)
         {
-            while (found.Count < maxInstructions && !found.ContainsKey(pc) && (pc & ~(TranslationBlock.PageSize - 1)) == pageVa
-                && (coverage == null || pc == block.Pc || PageSlots.Contains(coverage, pc)))
+            while (found.Count < maxInstructions && !found.ContainsKey(pc))
             {
-                uint word = WordAt(page, pc);
+                ulong pcPage = pc & ~(TranslationBlock.PageSize - 1);
+                bool first = pcPage == pageVa;
+                if (!first && (next == null || pcPage != nextVa)) break;
+                if (coverage != null && pc != block.Pc && !PageSlots.Contains(first ? coverage : nextCoverage, pc)) break;
+                uint word = WordAt(first ? page : next!, pc);
                 var encoding = cpu.Decoder.Decode(word);
                 var cls = InstructionClassifier.Classify(encoding, word);
                 var kind = RegionInstruction.KindOf(encoding, word);
                 var added = new RegionInstruction(pc, word, encoding, cls, kind);
                 found.Add(pc, added);
+                spans |= !first;
                 distance++;
                 if (cls != InstructionClass.EndsBlock)
                 {
                     pc += 4;
                     continue;
                 }
-                // A terminator: follow its immediate target (in the page), the instruction after a conditional branch,
+                // A terminator: follow its immediate target (in the pages), the instruction after a conditional branch,
                 // and the return site of BL (reached by the callee's RET, which the compiled region follows without
                 // leaving when the callee is in the region).
                 if (added.Target is { } target) work.Enqueue(target, distance);
@@ -102,23 +121,48 @@ internal sealed class Region
                 break;
             }
         }
-        return new Region(block.Pc, block.El, [.. found.Values]) { PagePa = pagePa };
+        return new Region(block.Pc, block.El, [.. found.Values])
+        {
+            PagePa = pagePa,
+            NextPagePa = spans ? nextPa : TranslationBlock.NoNextPage,
+        };
     }
 
     // The physical page the region was read from.
     private ulong PagePa { get; init; }
 
     /// <summary>
+    /// The physical page of the next virtual page when the region has instructions there, else
+    /// <see cref="TranslationBlock.NoNextPage"/>.
+    /// </summary>
+    public ulong NextPagePa { get; private init; }
+
+    /// <summary>True when the region has instructions in the virtual page after its entry's.</summary>
+    public bool Spans => NextPagePa != TranslationBlock.NoNextPage;
+
+    /// <summary>The virtual address of the next page (meaningful when <see cref="Spans"/>).</summary>
+    public ulong NextPageVa => (EntryPc & ~(TranslationBlock.PageSize - 1)) + TranslationBlock.PageSize;
+
+    /// <summary>True when <paramref name="pc"/> is in the next page (not the entry's).</summary>
+    public bool InNextPage(ulong pc) => ((pc ^ EntryPc) & ~(TranslationBlock.PageSize - 1)) != 0;
+
+    /// <summary>
     /// True when every instruction word of the region is still the one in <paramref name="cpu"/>'s RAM (false also
-    /// when the RAM is gone): asked before the compiled region is published, since the page may have been written
+    /// when the RAM is gone): asked before the compiled region is published, since the pages may have been written
     /// while it was compiled from a copy.
     /// </summary>
     public bool MatchesRam(Cpu cpu)
     {
         var page = new byte[TranslationBlock.PageSize];
         if (!cpu.Bus.TryCopyRam(PagePa, page)) return false;
+        byte[]? next = null;
+        if (Spans)
+        {
+            next = new byte[TranslationBlock.PageSize];
+            if (!cpu.Bus.TryCopyRam(NextPagePa, next)) return false;
+        }
         foreach (var x in Instructions)
-            if (WordAt(page, x.Pc) != x.Word) return false;
+            if (WordAt(InNextPage(x.Pc) ? next! : page, x.Pc) != x.Word) return false;
         return true;
     }
 

@@ -45,6 +45,7 @@ internal static class RegionCompiler
     private static readonly FieldInfo Cycles0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionCycles0), Private)!;
     private static readonly MethodInfo StopReasonGetter = typeof(Cpu).GetProperty(nameof(Cpu.StopReason))!.GetMethod!;
     private static readonly MethodInfo CallOutMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitCallOut), Private)!;
+    private static readonly MethodInfo NextPageHoldsMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitNextPageHolds), Private)!;
     private static readonly MethodInfo BlrMethod = ((A64Handler)Branches.Blr).Method;
 
     /// <summary>
@@ -73,6 +74,11 @@ internal static class RegionCompiler
         private readonly ILGenerator _il;
         private readonly LocalBuilder _notifyVa, _notifySize, _leave;
         private readonly Label _notifyStub;
+        // A region that continues into the next page (Region.Spans): whether that page's translation was checked since
+        // the entry, the shared stub that checks it, and per check site its way back and its exit.
+        private LocalBuilder? _nextPageChecked;
+        private readonly Label _nextPageStub;
+        private readonly List<Label> _nextPageReturns = [], _nextPageExits = [];
         private readonly List<Label> _notifyReturns = [];
         private readonly LocalBuilder _budget, _exitPc, _exitAdjust, _executed, _site;
         private readonly Label _commonExit, _fallbackStub, _indirectStub, _callOutStub;
@@ -117,6 +123,8 @@ internal static class RegionCompiler
             _commonExit = _il.DefineLabel();
             _indirectStub = _il.DefineLabel();
             _callOutStub = _il.DefineLabel();
+            _nextPageStub = _il.DefineLabel();
+            if (region.Spans) _nextPageChecked = _il.DeclareLocal(typeof(bool));
             int n = region.Instructions.Length;
             _labels = new Label[n];
             for (int i = 0; i < n; i++) _labels[i] = _il.DefineLabel();
@@ -150,7 +158,9 @@ internal static class RegionCompiler
                         if (t <= i) loopHead[t] = true;
                     }
                 }
-                if (i + 1 < n && (x.Class == InstructionClass.EndsBlock || ins[i + 1].Pc != x.Pc + 4)) leader[i + 1] = true;
+                // (The first instruction of the next page leads a basic block: its leader checks that page's translation.)
+                if (i + 1 < n && (x.Class == InstructionClass.EndsBlock || ins[i + 1].Pc != x.Pc + 4
+                    || region.InNextPage(ins[i + 1].Pc) != region.InNextPage(x.Pc))) leader[i + 1] = true;
                 // A return site: RET jumps there (and may close a loop).
                 if (x.Branch == BranchKind.Call && i + 1 < n && ins[i + 1].Pc == x.Pc + 4) loopHead[i + 1] = true;
             }
@@ -208,6 +218,7 @@ internal static class RegionCompiler
             if (_fallbacks.Count > 0) EmitFallbackStub();
             if (_notifyReturns.Count > 0) EmitNotifyStub();
             if (_callOutReturns.Count > 0) EmitCallOutStub();
+            if (_nextPageReturns.Count > 0) EmitNextPageStub();
             _fallbacks.CallOutLinks = new TranslationBlock?[_callOutReturns.Count];
             EmitPrologue(prologue);
             if (limitIl && il.ILOffset > MaxIlBytes) return null;
@@ -223,6 +234,11 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Call, BudgetMethod);
             il.Emit(OpCodes.Stloc, _budget);
+            if (_nextPageChecked != null)
+            {
+                il.Emit(OpCodes.Ldc_I4_0);
+                il.Emit(OpCodes.Stloc, _nextPageChecked);
+            }
             Context.EmitReloadFlags();
             Context.EmitReloadRegisters();
             // switch (cpu.JitRegionEntry): the entered basic block's first instruction.
@@ -387,6 +403,20 @@ internal static class RegionCompiler
             il.MarkLabel(_labels[i]);
             Context.ForgetFlagKind();
             var leave = ExitStub(pc, 0, leftEarly: false);
+            if (_nextPageChecked != null && _region.InNextPage(pc))
+            {
+                // An instruction of the next page: that page's translation is checked once per entry, at the first
+                // basic block of it that runs (the shared stub); if it fails, the region leaves here.
+                var checkedAlready = il.DefineLabel();
+                il.Emit(OpCodes.Ldloc, _nextPageChecked);
+                il.Emit(OpCodes.Brtrue, checkedAlready);
+                il.Emit(OpCodes.Ldc_I4, _nextPageReturns.Count);
+                il.Emit(OpCodes.Stloc, _site);
+                il.Emit(OpCodes.Br, _nextPageStub);
+                _nextPageReturns.Add(checkedAlready);
+                _nextPageExits.Add(leave);
+                il.MarkLabel(checkedAlready);
+            }
             il.Emit(OpCodes.Ldloc, _budget);
             il.Emit(OpCodes.Ldc_I8, (long)length);
             il.Emit(OpCodes.Blt_Un, leave);
@@ -516,6 +546,31 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldloc, _site);
             il.Emit(OpCodes.Switch, _callOutReturns.ToArray());
             il.Emit(OpCodes.Ret); // not reached: every call-out index has its label
+        }
+
+        // The shared stub of the next page's check sites (_site: the site): Cpu.JitNextPageHolds says whether the next
+        // virtual page still translates, for execution here, to the physical page the region was formed from; then the
+        // site goes on (registers reloaded, as after every call) or the region leaves at it, nothing of it run.
+        private void EmitNextPageStub()
+        {
+            var il = _il;
+            var fail = il.DefineLabel();
+            il.MarkLabel(_nextPageStub);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldc_I8, (long)_region.NextPageVa);
+            il.Emit(OpCodes.Ldc_I8, (long)_region.NextPagePa);
+            il.Emit(OpCodes.Call, NextPageHoldsMethod);
+            il.Emit(OpCodes.Brfalse, fail);
+            il.Emit(OpCodes.Ldc_I4_1);
+            il.Emit(OpCodes.Stloc, _nextPageChecked!);
+            Context.EmitReloadRegisters();
+            il.Emit(OpCodes.Ldloc, _site);
+            il.Emit(OpCodes.Switch, _nextPageReturns.ToArray());
+            il.Emit(OpCodes.Ret); // not reached: every site index has its label
+            il.MarkLabel(fail);
+            il.Emit(OpCodes.Ldloc, _site);
+            il.Emit(OpCodes.Switch, _nextPageExits.ToArray());
+            il.Emit(OpCodes.Ret); // not reached
         }
 
         // Pushes the branch condition of B.cond, CBZ/CBNZ or TBZ/TBNZ (true: taken).

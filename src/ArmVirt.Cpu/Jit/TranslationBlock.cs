@@ -151,6 +151,20 @@ internal sealed class TranslationBlock
     /// </summary>
     internal ulong[]? RegionCoverage;
 
+    /// <summary>
+    /// The physical address of the virtual page after this block's, when its region compile was requested with that page
+    /// mapped for execution in the TLB and held in RAM (set on the CPU's thread, read by the compiler's), else
+    /// <see cref="NoNextPage"/>: <see cref="Jit.Region.Form"/> then continues into it (a loop straddling the page
+    /// boundary stays in compiled code), and <see cref="TranslationCache"/> watches that page for the region.
+    /// </summary>
+    internal ulong RegionNextPage = NoNextPage;
+
+    /// <summary>The instructions of the next page that had run (as <see cref="RegionCoverage"/>), or null.</summary>
+    internal ulong[]? RegionNextCoverage;
+
+    /// <summary>No next page for the region (<see cref="RegionNextPage"/>).</summary>
+    internal const ulong NoNextPage = ulong.MaxValue;
+
     /// <summary>True when the block's instructions overlap the physical bytes <c>[pa, end)</c>.</summary>
     internal bool Overlaps(ulong pa, ulong end) => pa < PhysicalAddress + 4 * (ulong)Length && PhysicalAddress < end;
 

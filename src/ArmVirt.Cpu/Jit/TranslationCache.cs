@@ -56,6 +56,11 @@ internal sealed class TranslationCache
     /// </summary>
     public long RegionsCompiled => Interlocked.Read(ref _regionsCompiled);
 
+    /// <summary>Regions compiled with instructions in the next virtual page too (<see cref="Region.Spans"/>).</summary>
+    internal long RegionsSpanningPages => Interlocked.Read(ref _regionsSpanningPages);
+
+    private long _regionsSpanningPages;
+
     /// <summary>Regions compiled with roots besides their block (<see cref="TranslationBlock.RegionRoots"/>).</summary>
     internal long RegionsWithRoots => Interlocked.Read(ref _regionsWithRoots);
 
@@ -113,8 +118,10 @@ internal sealed class TranslationCache
         for (int el = 0; el < 4 && same; el++)
             if (_regions.TryGetValue((page, el), out var regions))
                 foreach (var r in regions)
-                    foreach (var x in r.Source.Instructions)
-                        same &= *(uint*)(ram + (x.Pc & (TranslationBlock.PageSize - 1))) == x.Word;
+                    same &= RegionMatches(r, ram, bus);
+        // The regions the page's blocks run (adopted, or pushed out of the page's newest by later ones).
+        for (int k = 0; same && k < blocks!.Count; k++)
+            if (blocks[k].Region is { } r) same = RegionMatches(r, ram, bus);
         if (!same)
         {
             Invalidate(pagePa, TranslationBlock.PageSize);
@@ -122,6 +129,18 @@ internal sealed class TranslationCache
         }
         int generation = Generation;
         foreach (var b in blocks!) b.Generation = generation;
+        return true;
+    }
+
+    // True when every instruction word of r is the one in RAM (ram: its first page's host pointer).
+    private static unsafe bool RegionMatches(CompiledRegion r, byte* ram, ArmVirt.Core.PhysicalBus bus)
+    {
+        var source = r.Source;
+        byte* next = source.Spans ? bus.RamPointer(source.NextPagePa, TranslationBlock.PageSize) : null;
+        if (source.Spans && next == null) return false;
+        foreach (var x in source.Instructions)
+            if (*(uint*)((source.InNextPage(x.Pc) ? next : ram) + (x.Pc & (TranslationBlock.PageSize - 1))) != x.Word)
+                return false;
         return true;
     }
 
@@ -223,6 +242,7 @@ internal sealed class TranslationCache
             }
             Interlocked.Increment(ref _regionsCompiled);
             if (block.RegionRoots is { Length: > 0 }) Interlocked.Increment(ref _regionsWithRoots);
+            if (formed.Spans) Interlocked.Increment(ref _regionsSpanningPages);
             code = region.Code;
             compiled = formed.Instructions.Length;
         }
@@ -313,22 +333,31 @@ internal sealed class TranslationCache
     /// region formed now takes (see <see cref="TranslationBlock.RegionCoverage"/>). Called on the CPU's thread, which
     /// owns the page index.
     /// </summary>
-    internal ulong[] RegionCoverageOf(TranslationBlock block)
+    internal ulong[] RegionCoverageOf(TranslationBlock block) => RegionCoverageOf(block.PhysicalAddress, block.Pc, block.El);
+
+    /// <summary>
+    /// The same for the blocks of EL <paramref name="el"/> formed from the virtual page of <paramref name="va"/> and the
+    /// physical page of <paramref name="pa"/> (the next page of a region, <see cref="TranslationBlock.RegionNextPage"/>).
+    /// </summary>
+    internal ulong[] RegionCoverageOf(ulong pa, ulong va, int el)
     {
         var slots = PageSlots.Create();
-        foreach (var b in PageMates(block))
+        foreach (var b in PageMates(pa / TranslationBlock.PageSize, va, el))
             for (ulong pc = b.Pc; pc < b.EndPc; pc += 4) PageSlots.Add(slots, pc);
         return slots;
     }
 
     // The live blocks of block's physical page formed at its EL from its virtual page (block included): those a region
     // of block's may take code and roots from.
-    private IEnumerable<TranslationBlock> PageMates(TranslationBlock block)
+    private IEnumerable<TranslationBlock> PageMates(TranslationBlock block) => PageMates(block.Page, block.Pc, block.El);
+
+    // The live blocks of physical page `page` formed at `el` from the virtual page of `va`.
+    private IEnumerable<TranslationBlock> PageMates(ulong page, ulong va, int el)
     {
-        if (!_pages.TryGetValue(block.Page, out var list)) yield break;
-        ulong pageVa = block.Pc & ~(TranslationBlock.PageSize - 1);
+        if (!_pages.TryGetValue(page, out var list)) yield break;
+        ulong pageVa = va & ~(TranslationBlock.PageSize - 1);
         foreach (var b in list)
-            if (b.El == block.El && !b.Invalidated && (b.Pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
+            if (b.El == el && !b.Invalidated && (b.Pc & ~(TranslationBlock.PageSize - 1)) == pageVa)
                 yield return b;
     }
 
@@ -371,7 +400,7 @@ internal sealed class TranslationCache
         if (size == 0) return false;
         ulong first = pa / TranslationBlock.PageSize, last = (pa + size - 1) / TranslationBlock.PageSize;
         for (ulong p = first; p <= last; p++)
-            if (_pageFilter.MayHoldPage(p) && _pages.ContainsKey(p)) return true;
+            if (_pageFilter.MayHoldPage(p) && (_pages.ContainsKey(p) || _spans.ContainsKey(p))) return true;
         return false;
     }
 
@@ -395,6 +424,7 @@ internal sealed class TranslationCache
                     if (kept.Length == 0) _regions.TryRemove((p, el), out _);
                     else if (kept.Length != regions.Length) _regions[(p, el)] = kept;
                 }
+                if (_spans.TryGetValue(p, out var owners)) DropSpanning(p, owners, pa, end);
                 if (!_pages.TryGetValue(p, out var list)) continue;
                 for (int i = list.Count - 1; i >= 0; i--)
                 {
@@ -409,6 +439,89 @@ internal sealed class TranslationCache
             }
         }
     }
+
+    // The blocks whose region compile was requested with their next page (TranslationBlock.RegionNextPage), by that
+    // page's number: registered on the CPU's thread at the request, so that the page counts in the page filter (stores
+    // there leave the fast paths and reach Invalidate) before the region can run. An entry lasts while its block's
+    // region (or the compile that will give it one) may hold instructions of the page.
+    private readonly Dictionary<ulong, List<TranslationBlock>> _spans = new();
+
+    /// <summary>
+    /// Registers <paramref name="block"/>'s region request as reading the physical page at <paramref name="nextPagePa"/>
+    /// (<see cref="TranslationBlock.RegionNextPage"/>): a store there drops the region as a store to its own page does.
+    /// Called on the CPU's thread before the compile is queued.
+    /// </summary>
+    internal void WatchNextPage(TranslationBlock block, ulong nextPagePa)
+    {
+        ulong page = nextPagePa / TranslationBlock.PageSize;
+        lock (_regionLock)
+        {
+            if (!_spans.TryGetValue(page, out var owners))
+            {
+                _spans[page] = owners = [];
+                _pageFilter.AddPage(page);
+                _sharedPages?.AddPage(page);
+            }
+            if (!owners.Contains(block)) owners.Add(block);
+        }
+    }
+
+    // Invalidate's part for the regions that continue into page p (the bytes [pa, end) were written): a region whose
+    // instructions there overlap them is dropped with every block that runs it (all in its owner's page: a region is
+    // adopted only there); entries that no longer stand for such a region are removed.
+    private void DropSpanning(ulong p, List<TranslationBlock> owners, ulong pa, ulong end)
+    {
+        for (int k = owners.Count - 1; k >= 0; k--)
+        {
+            var owner = owners[k];
+            var region = owner.Region;
+            bool keep;
+            if (region == null || region.Owner != owner)
+                keep = owner.CompilePending && !owner.Invalidated; // its region is being compiled
+            else if (!region.Source.Spans || region.Source.NextPagePa / TranslationBlock.PageSize != p)
+                keep = false;
+            else if (region.Overlaps(pa, end))
+            {
+                DropRegion(region);
+                keep = false;
+            }
+            else keep = !owner.Invalidated || AnyBlockRuns(region);
+            if (keep) continue;
+            owners.RemoveAt(k);
+        }
+        if (owners.Count != 0) return;
+        _spans.Remove(p);
+        _pageFilter.RemovePage(p);
+        _sharedPages?.RemovePage(p);
+    }
+
+    // Drops region (no longer offered for adoption) and every block of its owner's page that runs it.
+    private void DropRegion(CompiledRegion region)
+    {
+        var owner = region.Owner;
+        var key = (owner.Page, owner.El);
+        if (_regions.TryGetValue(key, out var regions))
+        {
+            var kept = Array.FindAll(regions, r => r != region);
+            if (kept.Length == 0) _regions.TryRemove(key, out _);
+            else if (kept.Length != regions.Length) _regions[key] = kept;
+        }
+        if (!_pages.TryGetValue(owner.Page, out var list)) return;
+        for (int i = list.Count - 1; i >= 0; i--)
+        {
+            var b = list[i];
+            if (b.Region != region) continue;
+            list.RemoveAt(i);
+            Unlink(b);
+            Drop(b, fromPages: false);
+            BlocksInvalidated++;
+        }
+        if (list.Count == 0) RemovePage(owner.Page);
+    }
+
+    // True when a live block of region's owner's page runs it.
+    private bool AnyBlockRuns(CompiledRegion region) =>
+        _pages.TryGetValue(region.Owner.Page, out var list) && list.Exists(b => b.Region == region && !b.Invalidated);
 
     /// <summary>Drops every block.</summary>
     public void Flush()
@@ -430,6 +543,7 @@ internal sealed class TranslationCache
         _pageFilter.Clear();
         Array.Clear(_direct);
         _regions.Clear();
+        _spans.Clear();
         Flushes++;
     }
 
