@@ -403,20 +403,7 @@ internal static class RegionCompiler
             il.MarkLabel(_labels[i]);
             Context.ForgetFlagKind();
             var leave = ExitStub(pc, 0, leftEarly: false);
-            if (_nextPageChecked != null && _region.InNextPage(pc))
-            {
-                // An instruction of the next page: that page's translation is checked once per entry, at the first
-                // basic block of it that runs (the shared stub); if it fails, the region leaves here.
-                var checkedAlready = il.DefineLabel();
-                il.Emit(OpCodes.Ldloc, _nextPageChecked);
-                il.Emit(OpCodes.Brtrue, checkedAlready);
-                il.Emit(OpCodes.Ldc_I4, _nextPageReturns.Count);
-                il.Emit(OpCodes.Stloc, _site);
-                il.Emit(OpCodes.Br, _nextPageStub);
-                _nextPageReturns.Add(checkedAlready);
-                _nextPageExits.Add(leave);
-                il.MarkLabel(checkedAlready);
-            }
+            EmitNextPageCheck(pc, leave);
             il.Emit(OpCodes.Ldloc, _budget);
             il.Emit(OpCodes.Ldc_I8, (long)length);
             il.Emit(OpCodes.Blt_Un, leave);
@@ -430,6 +417,23 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldc_I8, (long)length);
             il.Emit(OpCodes.Sub);
             il.Emit(OpCodes.Stloc, _budget);
+        }
+
+        // At a leader in the next page (Region.Spans): that page's translation is checked once per entry, at the first
+        // basic block of it that runs (the shared stub); if it fails, the region leaves to `leave` (the leader, not run).
+        private void EmitNextPageCheck(ulong pc, Label leave)
+        {
+            if (_nextPageChecked == null || !_region.InNextPage(pc)) return;
+            var il = _il;
+            var checkedAlready = il.DefineLabel();
+            il.Emit(OpCodes.Ldloc, _nextPageChecked);
+            il.Emit(OpCodes.Brtrue, checkedAlready);
+            il.Emit(OpCodes.Ldc_I4, _nextPageReturns.Count);
+            il.Emit(OpCodes.Stloc, _site);
+            il.Emit(OpCodes.Br, _nextPageStub);
+            _nextPageReturns.Add(checkedAlready);
+            _nextPageExits.Add(leave);
+            il.MarkLabel(checkedAlready);
         }
 
         // Instruction i, the j-th of its basic block of `length` instructions.
