@@ -189,6 +189,9 @@ public sealed partial class Cpu
         int target = RouteDebugToEl2 ? 2 : 1;
         bool secure = Configuration.HasEl3 && (from == 3 || (Sys.Scr & ScrEl3.Ns) == 0);
         if (secure && (Sys.Mdcr[3] & MdcrEl3Sdd) != 0) return false;
+        // AArch32.GenerateDebugExceptionsFrom: with the debug target EL using AArch32 (an AArch32 EL1, or Hyp mode of an
+        // AArch32-only PE) there is no KDE or PSTATE.D: enabled from every Non-secure EL but EL2.
+        if (target == 1 ? El1UsingAarch32 : El2UsingAarch32) return from != 2;
         return from == target ? (Sys.Mdscr & MdscrKde) != 0 && !masked : target > from;
     }
 
@@ -277,6 +280,8 @@ public sealed partial class Cpu
         if (!DebugExceptionsEnabled) return;
         for (int n = 0; n < BreakpointCount; n++)
         {
+            // A breakpoint on the second halfword of a 32-bit T32 instruction only is CONSTRAINED UNPREDICTABLE
+            // (AArch64.BreakpointMatch, Unpredictable_BPMATCHHALF): no event, as QEMU chooses.
             if (!SelfHostedDebug.BreakpointMatch(this, n, pc)) continue;
             int target = DebugExceptionTargetEl;
             throw new GuestException(target == State.EL ? ExceptionClass.BreakpointSame : ExceptionClass.BreakpointLower,

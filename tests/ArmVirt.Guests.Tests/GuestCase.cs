@@ -68,6 +68,9 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         // registers, CP15, exceptions at EL1 and their returns, traps and stage-2 aborts to EL2 with the AArch32 syndromes.
         // Its kernel prints through HVCs and MMIO exits: about 300 exceptions.
         new("aarch32_el1", "aarch32_el1.elf", 2, false, StopReason.PowerOff, 0, MaxExceptions: 1000),
+        // The debug architecture from AArch32 EL1 under an AArch64 EL2: CP14 registers, BKPT, breakpoints (A32, T32 at a
+        // halfword) and a watchpoint taken at EL1 and routed to EL2 by MDCR_EL2.TDE, the TDA/TDOSA/TDRA traps.
+        new("debug32", "debug32.elf", 2, false, StopReason.PowerOff, 0),
         // An ARMv7-A hypervisor (cortex-a15, AArch32 only) starting in Hyp mode: PL2 registers, exceptions in Hyp mode,
         // a PL1 guest's HVCs and traps (HSR), a virtual IRQ, stage 2 with HDFAR/HPFAR, the Hyp timer through the GICv2.
         new("armv7_hyp", "armv7_hyp.elf", 2, false, StopReason.PowerOff, 0, Cpu: "cortex-a15"),
