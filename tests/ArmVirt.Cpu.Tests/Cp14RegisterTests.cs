@@ -122,6 +122,8 @@ public sealed class Cp14RegisterTests
         using var el3 = new SysCpu(highestEl: 3);
         Assert.AreEqual(0x3516_D000UL, Cp14RegisterTable.Dbgdidr(el3.Cpu), "with EL3: nSUHD_imp and SE_imp (cortex-a57's TRM value)");
         Assert.AreEqual(0xFFUL, SystemRegisterTableBuilder.DbgAuthStatus(el3.Cpu));
+        using var a15 = new SysCpu(highestEl: 2, model: CpuModel.CortexA15);
+        Assert.AreEqual(0x3515_A040UL, Cp14RegisterTable.Dbgdidr(a15.Cpu), "v7.1 debug: DEVID_imp, PCSR_imp, r4p0 (QEMU 7.2: 0x3515f021)");
     }
 
     [TestMethod]
@@ -279,5 +281,29 @@ public sealed class Cp14RegisterTests
         Assert.AreEqual(SysCpu.RamBase + 0x14, c.State.PC, "the Hyp Trap vector");
         Assert.AreEqual((0x20UL << 26) | 0x22, c.Sys.Esr[2], "HSR: Prefetch Abort from PL1 (IL 0 in ARMv7), IFSC debug event");
         Assert.AreEqual(3UL, (c.Sys.Mdscr >> 2) & 0xF, "DBGDSCRext.MOE: BKPT");
+    }
+
+    [TestMethod]
+    public void ARMv7HypTakesAWatchpointUnderHdcrTdeAsADataAbortWithHdfar()
+    {
+        using var s = new SysCpu(highestEl: 2, model: CpuModel.CortexA15);
+        var c = s.Cpu;
+        Load(s, SysCpu.CodeBase + 0x100, [0xE580_1004]); // str r1, [r0, #4]
+        c.Sys.Mdcr[2] = 1UL << 8;
+        c.Sys.OsLock = false;
+        c.Sys.Mdscr = 0x8000;
+        c.Sys.Dbgwvr[0] = SysCpu.RamBase + 0x2000;
+        c.Sys.Dbgwcr[0] = (0xF0UL << 5) | (2UL << 3) | (3UL << 1) | 1; // bytes 4-7, stores, PL0 and PL1
+        c.Sys.Spsr[2] = 0x1D3;
+        c.Sys.Elr[2] = SysCpu.CodeBase + 0x100;
+        s.Exec(0xE160_006E); // eret
+        c.SetX(0, SysCpu.RamBase + 0x2000);
+        c.Step();
+        Assert.AreEqual(2, c.State.EL);
+        Assert.AreEqual(SysCpu.RamBase + 0x14, c.State.PC);
+        Assert.AreEqual((0x24UL << 26) | (1UL << 6) | 0x22, c.Sys.Esr[2], $"HSR 0x{c.Sys.Esr[2]:x}: Data Abort from PL1, WnR, DFSC debug event");
+        Assert.AreEqual(SysCpu.RamBase + 0x2004, c.Sys.Far[2] & 0xFFFF_FFFF, "HDFAR");
+        Assert.AreEqual(SysCpu.CodeBase + 0x100, c.Sys.Elr[2], "ELR_hyp: the store, to run again");
+        Assert.AreEqual(0xAUL, (c.Sys.Mdscr >> 2) & 0xF, "DBGDSCRext.MOE: synchronous watchpoint");
     }
 }

@@ -74,6 +74,9 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         // An ARMv7-A hypervisor (cortex-a15, AArch32 only) starting in Hyp mode: PL2 registers, exceptions in Hyp mode,
         // a PL1 guest's HVCs and traps (HSR), a virtual IRQ, stage 2 with HDFAR/HPFAR, the Hyp timer through the GICv2.
         new("armv7_hyp", "armv7_hyp.elf", 2, false, StopReason.PowerOff, 0, Cpu: "cortex-a15"),
+        // The ARMv7.1 debug architecture of cortex-a15 through CP14: BKPT, a breakpoint and a watchpoint at PL1, the
+        // HDCR.TDA/TDOSA/TDRA traps to Hyp mode, HDCR.TDE routing BKPT and a breakpoint to Hyp mode.
+        new("armv7_debug", "armv7_debug.elf", 2, false, StopReason.PowerOff, 0, Cpu: "cortex-a15"),
         // cpubench.c's kernels built for A32 at AArch32 EL0 (cpubench_a32_user.c), 1 round: ~9 M instructions.
         new("cpubench-a32", "cpubench_a32_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),

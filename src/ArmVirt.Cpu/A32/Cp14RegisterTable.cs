@@ -34,15 +34,19 @@ internal static class Cp14RegisterTable
 
     /// <summary>
     /// DBGDIDR (G8.3.21): WRPs, BRPs and CTX_CMPs from ID_AA64DFR0_EL1 (the same counts less one), Version = 0b0110
-    /// (Armv8 debug) or, on an AArch32-only PE, the model's ID_DFR0.CopDbg (v7.1 debug: 0b0101), bit 15 RES1, and
-    /// nSUHD_imp and SE_imp set with EL3 (Security Extensions).
+    /// (Armv8 debug) or, on an AArch32-only PE, the model's ID_DFR0.CopDbg (v7.1 debug: 0b0101), bit 15 RES1 (v7.1:
+    /// DEVID_imp), nSUHD_imp and SE_imp set with EL3 (Security Extensions). An ARMv7.1 PE also has PCSR_imp (13) and
+    /// its variant and revision in bits 7..0 (from MIDR; QEMU 7.2's cortex-a15 reports r2p1's 0x21 with its r4p0 MIDR).
     /// </summary>
     internal static ulong Dbgdidr(Cpu c)
     {
         ulong dfr0 = SystemRegisterTableBuilder.IdAa64Dfr0(c);
-        ulong version = c.Configuration.Model.Aarch32Only ? c.Configuration.Model.Aarch32.Dfr0 & 0xF : 6;
+        bool v7 = c.Configuration.Model.Aarch32Only;
+        ulong version = v7 ? c.Configuration.Model.Aarch32.Dfr0 & 0xF : 6;
+        ulong midr = c.Configuration.Model.Midr;
         return ((dfr0 >> 20) & 0xF) << 28 | ((dfr0 >> 12) & 0xF) << 24 | ((dfr0 >> 28) & 0xF) << 20 | version << 16
-            | 1UL << 15 | (c.Configuration.HasEl3 ? (1UL << 14) | (1UL << 12) : 0);
+            | 1UL << 15 | (c.Configuration.HasEl3 ? (1UL << 14) | (1UL << 12) : 0)
+            | (v7 ? 1UL << 13 | ((midr >> 20) & 0xF) << 4 | (midr & 0xF) : 0);
     }
 
     // DBGDIDR, DBGDSCRint, DBGDTRRXint/TXint, DBGDRAR and DBGDSAR are the CP14 registers EL0 may access: DBGDSCRext.UDCCdis
