@@ -33,6 +33,7 @@ public sealed partial class Cpu
         else if (kind == ExceptionKind.Synchronous && ec is ExceptionClass.WatchpointLower or ExceptionClass.WatchpointSame)
         {
             SetMethodOfEntry(0b1010u);
+            SetWatchpointFaultAddress(preferredReturn);
             (ec, iss) = (fromHyp ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower, (iss & ((1u << 6) | (1u << 8))) | 0b100010);
         }
         bool instructionSide = ec is ExceptionClass.InstructionAbortLower or ExceptionClass.InstructionAbortSame or ExceptionClass.PcAlignment;

@@ -231,6 +231,7 @@ public sealed partial class Cpu
                         WriteDfsr(FaultStatus(0b100010, write: false, cm: false));
                         if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFF_0000_0000UL) | (uint)far.Value;
                         SetMethodOfEntry(0b1010u);
+                        SetWatchpointFaultAddress(preferredReturn);
                         break;
                     case ExceptionClass.DataAbortLower or ExceptionClass.DataAbortSame:
                         (mode, vector, lrOffset) = (ModeAbort, 0x10, 8);
@@ -242,6 +243,12 @@ public sealed partial class Cpu
                 break;
         }
         EnterMode(mode, (uint)preferredReturn, lrOffset, vector);
+    }
+
+    // DBGWFAR of an ARMv7 PE (ARMv7 C11.11.45): the watchpointed instruction's address + 8 in A32, + 4 in T32.
+    private void SetWatchpointFaultAddress(ulong instruction)
+    {
+        if (Configuration.Model.Aarch32Only) Sys.Dbgwfar = (uint)(instruction + (State.Thumb ? 4u : 8u));
     }
 
     // DBGDSCRext.MOE (MDSCR_EL1 bits 5..2, its AArch64 view): how the debug exception taken to AArch32 was caused.

@@ -238,6 +238,32 @@ public sealed class Cp14RegisterTests
     }
 
     [TestMethod]
+    public void ALinkedContextIdBreakpointMatchesAt32BitContextidr()
+    {
+        // Breakpoint 0 (linked address match, LBN = 4) fires only while CONTEXTIDR (written by MCR p15) equals
+        // breakpoint 4's linked context ID.
+        using var s = AtEl1(0, 0xEE0D_0F30, 0xE320_F000, 0xEE0D_1F30, 0xE320_F000); // mcr CONTEXTIDR, r0; nop; mcr CONTEXTIDR, r1; nop
+        var c = s.Cpu;
+        c.Sys.OsLock = false;
+        c.Sys.Mdscr = 0x8000;
+        c.SetX(0, 0x41);
+        c.SetX(1, 0x42);
+        c.Sys.Dbgbvr[4] = 0x42;
+        c.Sys.Dbgbcr[4] = (0b0011UL << 20) | (3UL << 1) | 1;                        // linked context ID match
+        c.Sys.Dbgbvr[0] = Kernel + 12;
+        c.Sys.Dbgbcr[0] = (0b0001UL << 20) | (4UL << 16) | (0xFUL << 5) | (3UL << 1) | 1; // linked address match, LBN 4
+        c.Sys.Dbgbvr[1] = Kernel + 4;
+        c.Sys.Dbgbcr[1] = (0b0001UL << 20) | (4UL << 16) | (0xFUL << 5) | (3UL << 1) | 1;
+        c.Step();
+        c.Step();
+        Assert.AreEqual(Kernel + 8, c.State.PC, "CONTEXTIDR 0x41: breakpoint 1 does not fire");
+        c.Step();
+        c.Step();
+        Assert.AreEqual(Cpu.ModeAbort, c.State.Mode, "CONTEXTIDR 0x42: breakpoint 0 fires");
+        Assert.AreEqual(Kernel + 16, c.X(20));
+    }
+
+    [TestMethod]
     public void ByteAddressSelectPicksTheHalfwordOfAT32Instruction()
     {
         // T32 NOPs at Kernel (word), Kernel + 2, Kernel + 4: BAS 0b1100 on the first word matches Kernel + 2 only.
@@ -305,5 +331,18 @@ public sealed class Cp14RegisterTests
         Assert.AreEqual(SysCpu.RamBase + 0x2004, c.Sys.Far[2] & 0xFFFF_FFFF, "HDFAR");
         Assert.AreEqual(SysCpu.CodeBase + 0x100, c.Sys.Elr[2], "ELR_hyp: the store, to run again");
         Assert.AreEqual(0xAUL, (c.Sys.Mdscr >> 2) & 0xF, "DBGDSCRext.MOE: synchronous watchpoint");
+        Assert.AreEqual(SysCpu.CodeBase + 0x108, c.Sys.Dbgwfar, "DBGWFAR: the A32 store + 8 (QEMU 7.2 has no DBGWFAR)");
+        // Read back from Hyp mode: mrc p14, 0, r2, c0, c6, 0
+        s.Bus.Load(c.State.PC, BitConverter.GetBytes(Mrc(0, 2, 0, 6, 0)));
+        c.Step();
+        Assert.AreEqual(SysCpu.CodeBase + 0x108, c.X(2));
+    }
+
+    [TestMethod]
+    public void Armv8HasNoDbgwfar()
+    {
+        using var s = AtEl1(0, Mrc(0, 0, 0, 6, 0));
+        s.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeUndefined, s.Cpu.State.Mode);
     }
 }

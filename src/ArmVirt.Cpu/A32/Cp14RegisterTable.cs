@@ -98,6 +98,14 @@ internal static class Cp14RegisterTable
                 Write = static (c, v) => c.Sys.Dbgvcr32 = v & SystemRegisterTableBuilder.Dbgvcr32Writable,
                 Check = SystemRegisterTraps.Debug,
             },
+            // DBGWFAR (ARMv7 C11.11.45): an ARMv7 PE's, written on a watchpoint debug exception; Armv8 has none (UNDEFINED,
+            // as QEMU 7.2, which has none on its ARMv7 cores either).
+            [Key32(0, 0, 6, 0)] = new("DBGWFAR", -1)
+            {
+                Read = static c => c.Sys.Dbgwfar,
+                Write = static (c, v) => c.Sys.Dbgwfar = (uint)v,
+                Check = static (c, write) => c.Configuration.Model.Aarch32Only ? SystemRegisterTraps.Debug(c, write) : SystemRegisterAccess.Undefined,
+            },
             [Key32(0, 1, 0, 0)] = new("DBGDRAR", Dbg(0, 1, 0, 0), MinEl: 0) { ReadOnly = true, Check = UserDebugRom },
             [Key32(0, 2, 0, 0)] = new("DBGDSAR", -1, MinEl: 0) { Read = static _ => 0, ReadOnly = true, Check = UserDebugRom },
             // DBGOSLAR: the AArch32 key 0xC5ACCE55 locks, any other value unlocks (OSLAR_EL1 takes bit 0).
