@@ -226,13 +226,20 @@ public sealed partial class Cpu
     /// After an instruction completed with MDSCR_EL1.SS set: SSAdvance (active-not-pending becomes active-pending),
     /// unless the instruction was an exception return, and the syndrome facts of the next Software Step exception.
     /// </summary>
-    private void SoftwareStepCompleted(uint insn, bool stepped)
+    private void SoftwareStepCompleted(uint insn, bool stepped, bool t32 = false)
     {
         if (!_softwareStepAdvanceSuppressed) State.SoftwareStep = false;
         _lastInstructionStepped = stepped;
-        // Load-exclusive: LDXR, LDAXR, LDXP, LDAXP (load/store exclusive group, o2 = 0, L = 1).
-        _lastSteppedExclusive = stepped && (insn & 0x3F80_0000u) == 0x0800_0000u && (insn & (1u << 22)) != 0;
+        _lastSteppedExclusive = stepped && IsLoadExclusive(insn, State.Aarch32, t32);
     }
+
+    // The load-exclusives of SoftwareStep_SteppedEX: A64 LDXR, LDAXR, LDXP, LDAXP (load/store exclusive group, o2 = 0,
+    // L = 1); A32 LDREX{,B,H,D} and LDAEX{,B,H,D} (cond 0001 1xx1 Rn Rt 111x 1001 1111; LDA* have 1100); T32 LDREX
+    // (1110 1000 0101) and LDREXB/H/D, LDAEXB/H/D/LDAEX (1110 1000 1101 ... op3 bit 6 set; TBB/TBH and LDA* have it clear).
+    internal static bool IsLoadExclusive(uint insn, bool aarch32, bool t32) =>
+        !aarch32 ? (insn & 0x3F80_0000u) == 0x0800_0000u && (insn & (1u << 22)) != 0
+        : t32 ? (insn & 0xFFF0_0000u) == 0xE850_0000u || (insn & 0xFFF0_0040u) == 0xE8D0_0040u
+        : (insn & 0x0F90_0E9Fu) == 0x0190_0E9Fu;
 
     /// <summary>
     /// SSAdvance for the instructions that complete by taking an exception (SVC, HVC, SMC: AArch64.CallSupervisor and

@@ -264,6 +264,34 @@ public sealed class Cp14RegisterTests
     }
 
     [TestMethod]
+    [DataRow(0xE192_0F9Fu, 1UL, DisplayName = "LDREX: EX = 1")]
+    [DataRow(0xE1D2_0E9Fu, 1UL, DisplayName = "LDAEXB: EX = 1")]
+    [DataRow(0xE192_0C9Fu, 0UL, DisplayName = "LDA: EX = 0")]
+    [DataRow(0x0840_0002u, 0UL, DisplayName = "STMDAEQ ^ (condition failed): EX = 0, not A64's LDXR pattern")]
+    public void SoftwareStepOfAarch32El0ReportsExForItsLoadExclusives(uint a32, ulong ex)
+    {
+        // An AArch64 EL1 steps AArch32 EL0 code (MDSCR_EL1.SS, SPSR_EL1.SS): one instruction, then the Software Step
+        // exception (EC 0x32) with ISV = 1 and EX for an AArch32 load-exclusive (SoftwareStep_SteppedEX).
+        using var s = new SysCpu(highestEl: 1);
+        s.Enter(1);
+        var c = s.Cpu;
+        c.Sys.OsLock = false;
+        c.Sys.Mdscr = 1;
+        c.SetX(2, SysCpu.RamBase + 0x3000);
+        Load(s, Kernel, [a32, 0xE320_F000]);
+        c.Sys.Spsr[1] = 0x10 | (1UL << 21); // User mode, SS
+        c.Sys.Elr[1] = Kernel;
+        s.Exec(Enc.Eret);
+        Assert.AreEqual(0, c.State.EL);
+        c.Step();
+        Assert.AreEqual(0, c.State.EL, "the stepped instruction executes");
+        c.Step();
+        Assert.AreEqual(1, c.State.EL);
+        Assert.AreEqual((0x32UL << 26) | (1UL << 25) | (1UL << 24) | (ex << 6) | 0x22, c.Sys.Esr[1], $"ESR_EL1 0x{c.Sys.Esr[1]:x}");
+        Assert.AreEqual(Kernel + 4, c.Sys.Elr[1]);
+    }
+
+    [TestMethod]
     public void ByteAddressSelectPicksTheHalfwordOfAT32Instruction()
     {
         // T32 NOPs at Kernel (word), Kernel + 2, Kernel + 4: BAS 0b1100 on the first word matches Kernel + 2 only.
