@@ -13,8 +13,8 @@ namespace ArmVirt.Linux.Tests;
 /// breakpoint at <c>do_one_initcall</c> and <c>finish</c>, a watchpoint on <c>system_state</c> hit twice in
 /// <c>kernel_init</c>, <c>kill</c>. The same script against <c>qemu-system-aarch64 -gdb tcp::PORT -S</c> must print the same
 /// stops, backtraces, memory and register values, at EL1 and at EL2 (the kernel starts at EL2, installs its hyp stub and
-/// runs start_kernel at EL1). Gated with the other ArmVirt Linux boots (ARMVIRT_LINUX_BOOT=1): the fetch takes about
-/// 10 s (an 800 MB .deb, only the 300 MB vmlinux kept), each session 10-20 s.
+/// runs start_kernel at EL1). Gated with the other ArmVirt Linux boots (ARMVIRT_LINUX_BOOT=1): the fetch takes 8-27 s
+/// here (an 800 MB .deb, only the 300 MB vmlinux kept), each session 10-20 s against armvirt.
 /// </summary>
 [TestClass]
 [TestCategory("LinuxBoot")]
