@@ -206,7 +206,7 @@ public sealed partial class Cpu
     {
         stepping = false;
         _softwareStepAdvanceSuppressed = false;
-        if (!_softwareStepConfigured || !DebugExceptionsEnabled) return false;
+        if (!_softwareStepConfigured || !DebugExceptionsEnabled || SoftwareStepTargetIsAarch32) return false;
         if (State.SoftwareStep)
         {
             stepping = true;
@@ -258,7 +258,7 @@ public sealed partial class Cpu
     private bool SoftwareStepActive()
     {
         if (!_softwareStepConfigured) return false;
-        if (State.SoftwareStep || DebugExceptionsEnabled) return true;
+        if (!SoftwareStepTargetIsAarch32 && (State.SoftwareStep || DebugExceptionsEnabled)) return true;
         _lastInstructionStepped = false;
         return false;
     }
@@ -271,9 +271,13 @@ public sealed partial class Cpu
     private bool DebugExceptionReturnSs(ulong spsr, int destEl)
     {
         _softwareStepAdvanceSuppressed = true;
-        if (!_softwareStepConfigured || DebugExceptionsEnabled) return false;
+        if (!_softwareStepConfigured || DebugExceptionsEnabled || SoftwareStepTargetIsAarch32) return false;
         return DebugExceptionsEnabledFrom(destEl, (spsr & (1UL << 9)) != 0) && (spsr & (1UL << 21)) != 0;
     }
+
+    // Software step exists only with an AArch64 debug target (Arm ARM D2.12: an AArch32 EL1, or Hyp mode, as the target
+    // of debug exceptions has no software step; its MDSCR_EL1.SS, DBGDSCRext bit 0, has no effect).
+    private bool SoftwareStepTargetIsAarch32 => RouteDebugToEl2 ? El2UsingAarch32 : El1UsingAarch32;
 
     // ---- Breakpoints and watchpoints (D2.8, D2.9) ----
 

@@ -292,6 +292,34 @@ public sealed class Cp14RegisterTests
     }
 
     [TestMethod]
+    public void NoSoftwareStepWithAnAarch32DebugTarget()
+    {
+        // An AArch32 EL1 (the debug target without MDCR_EL2.TDE) sets DBGDSCRext bit 0 (MDSCR_EL1.SS): no software step.
+        // With TDE the AArch64 EL2 is the target, and stepping the AArch32 EL1 works (EC 0x32 to EL2).
+        foreach (bool tde in new[] { false, true })
+        {
+            using var s = AtEl1(0, 0xE320_F000, 0xE320_F000, 0xE320_F000);
+            var c = s.Cpu;
+            c.Sys.OsLock = false;
+            c.Sys.Mdscr = 1;
+            c.Sys.Mdcr[2] = tde ? 1UL << 8 : 0;
+            c.State.SoftwareStep = true; // as an ERET with SPSR_EL2.SS would leave it
+            c.Step();
+            c.Step();
+            if (!tde)
+            {
+                c.Step();
+                Assert.AreEqual(1, c.State.EL, "no Software Step exception");
+                Assert.AreEqual(Kernel + 12, c.State.PC);
+                continue;
+            }
+            Assert.AreEqual(2, c.State.EL);
+            Assert.AreEqual(0x32UL, c.Sys.Esr[2] >> 26, $"ESR_EL2 0x{c.Sys.Esr[2]:x}");
+            Assert.AreEqual(Kernel + 4, c.Sys.Elr[2], "one instruction stepped");
+        }
+    }
+
+    [TestMethod]
     public void ByteAddressSelectPicksTheHalfwordOfAT32Instruction()
     {
         // T32 NOPs at Kernel (word), Kernel + 2, Kernel + 4: BAS 0b1100 on the first word matches Kernel + 2 only.
