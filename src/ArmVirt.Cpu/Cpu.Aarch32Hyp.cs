@@ -22,6 +22,20 @@ public sealed partial class Cpu
     private void TakeHypException(ExceptionKind kind, ulong preferredReturn, ExceptionClass ec, uint iss, bool il, ulong? far, ulong? ipa)
     {
         bool fromHyp = State.EL == 2;
+        // AArch32.TakePrefetchAbortException / TakeDataAbortException with route_to_hyp for a debug exception (HDCR.TDE):
+        // BKPT and breakpoints are Prefetch Aborts, watchpoints Data Aborts, with the debug event status (AArch32 HSR has
+        // no debug exception classes). MOE as for PL1 (QEMU 7.2 writes its AArch64 syndrome, EC 0x38/0x30/0x34, instead).
+        if (kind == ExceptionKind.Synchronous && ec is ExceptionClass.Bkpt32 or ExceptionClass.BreakpointLower or ExceptionClass.BreakpointSame)
+        {
+            SetMethodOfEntry(ec == ExceptionClass.Bkpt32 ? 0b0011u : 0b0001u);
+            (ec, iss, far) = (fromHyp ? ExceptionClass.InstructionAbortSame : ExceptionClass.InstructionAbortLower, 0b100010, 0);
+        }
+        else if (kind == ExceptionKind.Synchronous && ec is ExceptionClass.WatchpointLower or ExceptionClass.WatchpointSame)
+        {
+            SetMethodOfEntry(0b1010u);
+            SetWatchpointFaultAddress(preferredReturn);
+            (ec, iss) = (fromHyp ? ExceptionClass.DataAbortSame : ExceptionClass.DataAbortLower, (iss & ((1u << 6) | (1u << 8))) | 0b100010);
+        }
         bool instructionSide = ec is ExceptionClass.InstructionAbortLower or ExceptionClass.InstructionAbortSame or ExceptionClass.PcAlignment;
         int vector = kind switch
         {

@@ -215,11 +215,23 @@ public sealed partial class Cpu
                         Sys.Ifsr32 = FaultStatus(0b100001, write: false, cm: false);
                         if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFFUL) | ((ulong)(uint)far.Value << 32);
                         break;
-                    case ExceptionClass.Bkpt32:
-                        // A debug event; IFAR is UNKNOWN: 0, as QEMU writes.
+                    case ExceptionClass.Bkpt32 or ExceptionClass.BreakpointLower or ExceptionClass.BreakpointSame:
+                        // AArch32.DebugFault: a debug event (BKPT, or a breakpoint: DBGDSCRext.MOE 0b0011 / 0b0001);
+                        // IFAR is UNKNOWN: 0, as QEMU writes.
                         (mode, vector, lrOffset) = (ModeAbort, 0x0C, 4);
                         Sys.Ifsr32 = FaultStatus(0b100010, write: false, cm: false);
                         Sys.Far[1] &= 0xFFFF_FFFFUL;
+                        SetMethodOfEntry(ec == ExceptionClass.Bkpt32 ? 0b0011u : 0b0001u);
+                        break;
+                    case ExceptionClass.WatchpointLower or ExceptionClass.WatchpointSame:
+                        // A synchronous watchpoint (MOE 0b1010): a Data Abort with the debug event status and DFAR the
+                        // watched address the access touched (Armv8 has no DBGWFAR: RES0). DFSR.WnR is UNKNOWN for a debug
+                        // event (AArch32.DebugFault): 0, as QEMU writes it.
+                        (mode, vector, lrOffset) = (ModeAbort, 0x10, 8);
+                        WriteDfsr(FaultStatus(0b100010, write: false, cm: false));
+                        if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFF_0000_0000UL) | (uint)far.Value;
+                        SetMethodOfEntry(0b1010u);
+                        SetWatchpointFaultAddress(preferredReturn);
                         break;
                     case ExceptionClass.DataAbortLower or ExceptionClass.DataAbortSame:
                         (mode, vector, lrOffset) = (ModeAbort, 0x10, 8);
@@ -232,6 +244,15 @@ public sealed partial class Cpu
         }
         EnterMode(mode, (uint)preferredReturn, lrOffset, vector);
     }
+
+    // DBGWFAR of an ARMv7 PE (ARMv7 C11.11.45): the watchpointed instruction's address + 8 in A32, + 4 in T32.
+    private void SetWatchpointFaultAddress(ulong instruction)
+    {
+        if (Configuration.Model.Aarch32Only) Sys.Dbgwfar = (uint)(instruction + (State.Thumb ? 4u : 8u));
+    }
+
+    // DBGDSCRext.MOE (MDSCR_EL1 bits 5..2, its AArch64 view): how the debug exception taken to AArch32 was caused.
+    private void SetMethodOfEntry(uint moe) => Sys.Mdscr = (Sys.Mdscr & ~A32.Cp14RegisterTable.DscrMoeMask) | (ulong)moe << 2;
 
     // DFSR is ESR_EL1<31:0>.
     private void WriteDfsr(uint value) => Sys.Esr[1] = value;

@@ -189,6 +189,9 @@ public sealed partial class Cpu
         int target = RouteDebugToEl2 ? 2 : 1;
         bool secure = Configuration.HasEl3 && (from == 3 || (Sys.Scr & ScrEl3.Ns) == 0);
         if (secure && (Sys.Mdcr[3] & MdcrEl3Sdd) != 0) return false;
+        // AArch32.GenerateDebugExceptionsFrom: with the debug target EL using AArch32 (an AArch32 EL1, or Hyp mode of an
+        // AArch32-only PE) there is no KDE or PSTATE.D: enabled from every Non-secure EL but EL2.
+        if (target == 1 ? El1UsingAarch32 : El2UsingAarch32) return from != 2;
         return from == target ? (Sys.Mdscr & MdscrKde) != 0 && !masked : target > from;
     }
 
@@ -203,7 +206,7 @@ public sealed partial class Cpu
     {
         stepping = false;
         _softwareStepAdvanceSuppressed = false;
-        if (!_softwareStepConfigured || !DebugExceptionsEnabled) return false;
+        if (!_softwareStepConfigured || !DebugExceptionsEnabled || SoftwareStepTargetIsAarch32) return false;
         if (State.SoftwareStep)
         {
             stepping = true;
@@ -223,13 +226,20 @@ public sealed partial class Cpu
     /// After an instruction completed with MDSCR_EL1.SS set: SSAdvance (active-not-pending becomes active-pending),
     /// unless the instruction was an exception return, and the syndrome facts of the next Software Step exception.
     /// </summary>
-    private void SoftwareStepCompleted(uint insn, bool stepped)
+    private void SoftwareStepCompleted(uint insn, bool stepped, bool t32 = false)
     {
         if (!_softwareStepAdvanceSuppressed) State.SoftwareStep = false;
         _lastInstructionStepped = stepped;
-        // Load-exclusive: LDXR, LDAXR, LDXP, LDAXP (load/store exclusive group, o2 = 0, L = 1).
-        _lastSteppedExclusive = stepped && (insn & 0x3F80_0000u) == 0x0800_0000u && (insn & (1u << 22)) != 0;
+        _lastSteppedExclusive = stepped && IsLoadExclusive(insn, State.Aarch32, t32);
     }
+
+    // The load-exclusives of SoftwareStep_SteppedEX: A64 LDXR, LDAXR, LDXP, LDAXP (load/store exclusive group, o2 = 0,
+    // L = 1); A32 LDREX{,B,H,D} and LDAEX{,B,H,D} (cond 0001 1xx1 Rn Rt 111x 1001 1111; LDA* have 1100); T32 LDREX
+    // (1110 1000 0101) and LDREXB/H/D, LDAEXB/H/D/LDAEX (1110 1000 1101 ... op3 bit 6 set; TBB/TBH and LDA* have it clear).
+    internal static bool IsLoadExclusive(uint insn, bool aarch32, bool t32) =>
+        !aarch32 ? (insn & 0x3F80_0000u) == 0x0800_0000u && (insn & (1u << 22)) != 0
+        : t32 ? (insn & 0xFFF0_0000u) == 0xE850_0000u || (insn & 0xFFF0_0040u) == 0xE8D0_0040u
+        : (insn & 0x0F90_0E9Fu) == 0x0190_0E9Fu;
 
     /// <summary>
     /// SSAdvance for the instructions that complete by taking an exception (SVC, HVC, SMC: AArch64.CallSupervisor and
@@ -248,7 +258,7 @@ public sealed partial class Cpu
     private bool SoftwareStepActive()
     {
         if (!_softwareStepConfigured) return false;
-        if (State.SoftwareStep || DebugExceptionsEnabled) return true;
+        if (!SoftwareStepTargetIsAarch32 && (State.SoftwareStep || DebugExceptionsEnabled)) return true;
         _lastInstructionStepped = false;
         return false;
     }
@@ -261,9 +271,13 @@ public sealed partial class Cpu
     private bool DebugExceptionReturnSs(ulong spsr, int destEl)
     {
         _softwareStepAdvanceSuppressed = true;
-        if (!_softwareStepConfigured || DebugExceptionsEnabled) return false;
+        if (!_softwareStepConfigured || DebugExceptionsEnabled || SoftwareStepTargetIsAarch32) return false;
         return DebugExceptionsEnabledFrom(destEl, (spsr & (1UL << 9)) != 0) && (spsr & (1UL << 21)) != 0;
     }
+
+    // Software step exists only with an AArch64 debug target (Arm ARM D2.12: an AArch32 EL1, or Hyp mode, as the target
+    // of debug exceptions has no software step; its MDSCR_EL1.SS, DBGDSCRext bit 0, has no effect).
+    private bool SoftwareStepTargetIsAarch32 => RouteDebugToEl2 ? El2UsingAarch32 : El1UsingAarch32;
 
     // ---- Breakpoints and watchpoints (D2.8, D2.9) ----
 
@@ -277,6 +291,8 @@ public sealed partial class Cpu
         if (!DebugExceptionsEnabled) return;
         for (int n = 0; n < BreakpointCount; n++)
         {
+            // A breakpoint on the second halfword of a 32-bit T32 instruction only is CONSTRAINED UNPREDICTABLE
+            // (AArch64.BreakpointMatch, Unpredictable_BPMATCHHALF): no event, as QEMU chooses.
             if (!SelfHostedDebug.BreakpointMatch(this, n, pc)) continue;
             int target = DebugExceptionTargetEl;
             throw new GuestException(target == State.EL ? ExceptionClass.BreakpointSame : ExceptionClass.BreakpointLower,

@@ -190,7 +190,7 @@ public sealed partial class Cpu
                     else
                     {
                         State.PC = NextPc;
-                        if (_softwareStepConfigured) SoftwareStepCompleted(t32, stepping);
+                        if (_softwareStepConfigured) SoftwareStepCompleted(t32, stepping, t32: true);
                     }
                 }
             }

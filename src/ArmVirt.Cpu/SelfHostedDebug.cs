@@ -64,9 +64,12 @@ internal static class SelfHostedDebug
         bool el01 = cpu.State.EL <= 1;
         if (matchAddress)
         {
-            // A64 instructions are word aligned: byte 0 of the word, BAS<0> (BAS is RES1 without AArch32; QEMU ignores
-            // a breakpoint whose BAS is 0). The PC is never tagged, so bits 63:2 are compared.
-            if (((bcr >> BcrBasShift) & 1) == 0) return false;
+            // A64 instructions are word aligned: byte 0 of the word, BAS<0> (QEMU ignores a breakpoint whose BAS is 0). In
+            // AArch32 an instruction is halfword aligned: BAS<byte> for byte 0 or 2 of the word (BAS 0b0011 a T32
+            // instruction at the word, 0b1100 at its second halfword, 0b1111 an A32 one or both). The PC is never
+            // tagged, so bits 63:2 are compared.
+            int b = cpu.State.Aarch32 ? (int)(pc & 2) : 0;
+            if (((bcr >> (BcrBasShift + b)) & 1) == 0) return false;
             return ((pc ^ SignExtendedValue(bvr)) & ~3UL) == 0;
         }
         if (matchContextId && !(el01 && cpu.Sys.ContextIdr == (bvr & 0xFFFF_FFFF))) return false;

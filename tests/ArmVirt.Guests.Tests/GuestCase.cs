@@ -68,9 +68,15 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         // registers, CP15, exceptions at EL1 and their returns, traps and stage-2 aborts to EL2 with the AArch32 syndromes.
         // Its kernel prints through HVCs and MMIO exits: about 300 exceptions.
         new("aarch32_el1", "aarch32_el1.elf", 2, false, StopReason.PowerOff, 0, MaxExceptions: 1000),
+        // The debug architecture from AArch32 EL1 under an AArch64 EL2: CP14 registers, BKPT, breakpoints (A32, T32 at a
+        // halfword) and a watchpoint taken at EL1 and routed to EL2 by MDCR_EL2.TDE, the TDA/TDOSA/TDRA traps.
+        new("debug32", "debug32.elf", 2, false, StopReason.PowerOff, 0),
         // An ARMv7-A hypervisor (cortex-a15, AArch32 only) starting in Hyp mode: PL2 registers, exceptions in Hyp mode,
         // a PL1 guest's HVCs and traps (HSR), a virtual IRQ, stage 2 with HDFAR/HPFAR, the Hyp timer through the GICv2.
         new("armv7_hyp", "armv7_hyp.elf", 2, false, StopReason.PowerOff, 0, Cpu: "cortex-a15"),
+        // The ARMv7.1 debug architecture of cortex-a15 through CP14: BKPT, a breakpoint and a watchpoint at PL1, the
+        // HDCR.TDA/TDOSA/TDRA traps to Hyp mode, HDCR.TDE routing BKPT and a breakpoint to Hyp mode.
+        new("armv7_debug", "armv7_debug.elf", 2, false, StopReason.PowerOff, 0, Cpu: "cortex-a15"),
         // cpubench.c's kernels built for A32 at AArch32 EL0 (cpubench_a32_user.c), 1 round: ~9 M instructions.
         new("cpubench-a32", "cpubench_a32_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),

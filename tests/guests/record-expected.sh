@@ -50,7 +50,9 @@ run aarch32_thumb aarch32_thumb.elf 1 0 0
 run aarch32_vfp aarch32_vfp.elf 1 0 0
 run aarch32_vfp_thumb aarch32_vfp_thumb.elf 1 0 0
 run aarch32_el1 aarch32_el1.elf 2 0 0
+run debug32 debug32.elf 2 0 0
 CPU=cortex-a15 run armv7_hyp armv7_hyp.elf 2 0 0
+CPU=cortex-a15 run armv7_debug armv7_debug.elf 2 0 0
 run cpubench-a32 cpubench_a32_quick.elf 1 0 0
 run gdbtarget gdbtarget.elf 1 0 0
 run cpubench cpubench_quick.elf 1 0 0

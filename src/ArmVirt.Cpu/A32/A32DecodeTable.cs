@@ -174,9 +174,11 @@ internal static class A32DecodeTable
         Pattern("BL", "cccc 1011 xxxxxxxxxxxxxxxxxxxxxxxx", F.Branch, A32Branches.Bl),
         Pattern("SVC", "cccc 1111 xxxxxxxxxxxxxxxxxxxxxxxx", F.Immediate, A32System.Svc),
 
-        // ---- Coprocessor: CP15 moves (32- and 64-bit); the VFP (CP10, CP11) space is A32FloatingPointTable's ----
+        // ---- Coprocessor: CP15 and CP14 moves (32- and 64-bit); the VFP (CP10, CP11) space is A32FloatingPointTable's ----
         Pattern("MCR/MRC (CP15)", "cccc 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", F.Coprocessor, A32System.Cp15),
         Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.Coprocessor, A32System.Cp15Pair),
+        Pattern("MCR/MRC (CP14)", "cccc 1110 xxxx xxxx xxxx 1110 xxx1 xxxx", F.Coprocessor, A32System.Cp14),
+        Pattern("MCRR/MRRC (CP14)", "cccc 1100 010x xxxx xxxx 1110 xxxx xxxx", F.Coprocessor, A32System.Cp14Pair),
 
         // ---- Unconditional space ----
         Pattern("BLX (immediate)", "1111 101x xxxxxxxxxxxxxxxxxxxxxxxx", F.BranchExchangeImmediate, A32Branches.BlxImmediate),

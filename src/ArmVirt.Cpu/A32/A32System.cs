@@ -26,14 +26,12 @@ internal static class A32System
 
     /// <summary>
     /// F5.1 BKPT / AArch32.SoftwareBreakpoint: a debug exception, EC 0x38 with ISS = imm16 (imm12:imm4), to EL1, or to
-    /// EL2 when MDCR_EL2.TDE or HCR_EL2.TGE routes debug exceptions there; the preferred return is the BKPT itself.
+    /// EL2 from Hyp mode or when MDCR_EL2.TDE (HDCR.TDE) or HCR_EL2.TGE routes debug exceptions there (DebugTarget());
+    /// the preferred return is the BKPT itself. At an AArch32 EL1 or in Hyp mode it becomes a Prefetch Abort with the
+    /// debug event status (Cpu.TakeAarch32Exception, TakeHypException).
     /// </summary>
-    public static void Bkpt(Cpu cpu, in A32Operands op)
-    {
-        const ulong mdcrTde = 1UL << 8;
-        int target = cpu.IsEl2Enabled && ((cpu.Sys.Mdcr[2] & mdcrTde) != 0 || (cpu.Sys.Hcr & HcrEl2.Tge) != 0) ? 2 : 1;
-        throw new GuestException(ExceptionClass.Bkpt32, op.Imm & 0xFFFF, target);
-    }
+    public static void Bkpt(Cpu cpu, in A32Operands op) =>
+        throw new GuestException(ExceptionClass.Bkpt32, op.Imm & 0xFFFF, cpu.DebugExceptionTargetEl);
 
     /// <summary>F5.1 UDF: permanently UNDEFINED.</summary>
     public static void Udf(Cpu cpu, in A32Operands op) => throw cpu.UndefinedException();
@@ -303,6 +301,40 @@ internal static class A32System
         else WriteView(cpu, entry!, reg, (ulong)cpu.R(op.Rs) << 32 | cpu.R(op.Rd));
     }
 
+    /// <summary>
+    /// F5.1 MRC/MCR (CP14): the debug registers of <see cref="Cp14RegisterTable"/> through their AArch64 views, with the
+    /// AArch32 access checks (<see cref="Resolve"/>: the registers' MDCR_EL2/MDCR_EL3/MDSCR_EL1.TDCC traps, EC 0x05).
+    /// MRC with Rt = 15 (APSR_nzcv) is DBGDSCRint's only: its bits 31..28 to N, Z, C, V. Other encodings are UNDEFINED.
+    /// </summary>
+    public static void Cp14(Cpu cpu, in A32Operands op)
+    {
+        bool read = op.SetFlags;
+        int key = Key(op);
+        Cp14RegisterTable.Registers32.TryGetValue(key, out var entry);
+        bool nzcv = op.Rd == 15 && read && key == Cp14RegisterTable.Key32(0, 0, 1, 0);
+        if (op.Rd == 15 && !nzcv) entry = null;
+        var reg = Resolve(cpu, op, entry, op.Rn, pair: false, cp14: true);
+        if (nzcv) cpu.State.Nzcv = (uint)ReadView(cpu, entry!, reg) & 0xF000_0000u;
+        else if (read) cpu.SetR(op.Rd, (uint)ReadView(cpu, entry!, reg));
+        else WriteView(cpu, entry!, reg, cpu.R(op.Rd));
+    }
+
+    /// <summary>
+    /// F5.1 MRRC (CP14): DBGDRAR and DBGDSAR as 64-bit values (EC 0x0C when trapped). MCRR to CP14 and other
+    /// encodings are UNDEFINED.
+    /// </summary>
+    public static void Cp14Pair(Cpu cpu, in A32Operands op)
+    {
+        bool read = op.SetFlags;
+        Cp14RegisterTable.Registers64.TryGetValue(Key(op), out var entry);
+        if (op.Rd == 15 || op.Rs == 15 || (read && op.Rd == op.Rs)) entry = null;
+        var reg = Resolve(cpu, op, entry, op.Rm, pair: true, cp14: true);
+        if (!read) throw cpu.UndefinedException(); // (not reached: every row is read-only)
+        ulong value = ReadView(cpu, entry!, reg);
+        cpu.SetR(op.Rd, (uint)value);
+        cpu.SetR(op.Rs, (uint)(value >> 32));
+    }
+
     private static ulong ReadView(Cpu cpu, Cp15Register entry, SystemRegister? reg)
     {
         ulong value = entry.Read != null ? entry.Read(cpu) : reg!.Read!(cpu);
@@ -340,7 +372,7 @@ internal static class A32System
     /// (MCR/MRC) or 0x04 (MCRR/MRRC) with CV = 1 and COND = 0b1110 (QEMU's choice), Rt (and Rt2) as their AArch64 view;
     /// a trap to EL1 while EL1 is AArch32 becomes the Undefined Instruction exception there.
     /// </summary>
-    private static SystemRegister? Resolve(Cpu cpu, in A32Operands op, Cp15Register? entry, int trapIndex, bool pair)
+    private static SystemRegister? Resolve(Cpu cpu, in A32Operands op, Cp15Register? entry, int trapIndex, bool pair, bool cp14 = false)
     {
         bool read = op.SetFlags;
         int el = cpu.State.EL;
@@ -349,17 +381,19 @@ internal static class A32System
             && (read ? !entry.WriteOnly && (entry.Read != null || reg?.Read != null) : !entry.ReadOnly && (entry.Write != null || reg?.Write != null));
         bool accessible = exists && el >= entry!.MinEl;
         var access = SystemRegisterAccess.Allowed;
-        bool coarseTrap = el <= 1 && cpu.IsEl2Enabled && (el == 1 || accessible)
+        // (HSTR_EL2 and TIDCP are CP15's: CP14 has its registers' own traps only.)
+        bool coarseTrap = !cp14 && el <= 1 && cpu.IsEl2Enabled && (el == 1 || accessible)
             && ((cpu.Sys.Hstr & (1UL << trapIndex)) != 0 || (el == 1 && !pair && ImplementationDefinedSpace(op) && (cpu.Sys.Hcr & HcrEl2.Tidcp) != 0));
         if (coarseTrap) access = SystemRegisterAccess.TrapToEl2;
         else if (!accessible) access = SystemRegisterAccess.Undefined;
+        else if (entry!.Check != null) access = entry.Check(cpu, !read);
         else if (reg?.Check != null) access = reg.Check(cpu, !read);
         if (access == SystemRegisterAccess.Allowed) return reg;
         int opc1 = (int)(op.Imm >> 4) & 0xF, opc2 = (int)op.Imm & 7;
         uint rt = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rd), rt2 = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rs);
         uint iss = (1u << 24) | (0xEu << 20) | rt << 5 | (uint)op.Rm << 1 | (read ? 1u : 0)
             | (pair ? (uint)opc1 << 16 | rt2 << 10 : (uint)opc2 << 17 | (uint)opc1 << 14 | (uint)op.Rn << 10);
-        var ec = pair ? ExceptionClass.McrrMrrcCp15 : ExceptionClass.McrMrcCp15;
+        var ec = cp14 ? (pair ? ExceptionClass.MrrcCp14 : ExceptionClass.McrMrcCp14) : pair ? ExceptionClass.McrrMrrcCp15 : ExceptionClass.McrMrcCp15;
         throw access switch
         {
             SystemRegisterAccess.TrapToEl1 => new GuestException(ec, iss, cpu.SyncExceptionTargetEl),

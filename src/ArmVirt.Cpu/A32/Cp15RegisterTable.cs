@@ -43,6 +43,12 @@ internal sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp
 
     /// <summary>Runs after a write, for what the AArch32 view adds (the short-descriptor PAR format of ATS1C*).</summary>
     public Action<Cpu>? After { get; init; }
+
+    /// <summary>
+    /// The AArch32 view's own access check, when it differs from the AArch64 register's (or the entry stands alone):
+    /// the CP14 debug registers EL0 may read (DBGDIDR, DBGDSCRint, DBGDRAR ...) under DBGDSCRext.UDCCdis.
+    /// </summary>
+    public Func<Cpu, bool, SystemRegisterAccess>? Check { get; init; }
 }
 
 /// <summary>

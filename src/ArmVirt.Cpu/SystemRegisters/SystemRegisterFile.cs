@@ -73,6 +73,10 @@ public sealed partial class SystemRegisterFile
     public ulong Dbgprcr;
     /// <summary>DBGCLAIMSET/CLR_EL1 claim tag bits.</summary>
     public ulong DbgClaim;
+    /// <summary>DBGVCR32_EL2 (the AArch32 DBGVCR).</summary>
+    public ulong Dbgvcr32;
+    /// <summary>DBGWFAR of an ARMv7 PE: the address of the instruction that hit the last watchpoint, plus 8 (A32) or 4 (T32).</summary>
+    public ulong Dbgwfar;
     /// <summary>DBGBVR&lt;n&gt;_EL1.</summary>
     public readonly ulong[] Dbgbvr = new ulong[16];
     /// <summary>DBGBCR&lt;n&gt;_EL1.</summary>

@@ -12,6 +12,16 @@ internal static partial class SystemRegisterTableBuilder
     // the context types, a context ID in bits 31:0 and a VMID in bits 39:32: every bit is kept.
     internal const ulong DbgvrWritable = ~3UL;
 
+    // DBGVCR32_EL2: the AArch32 DBGVCR's vector catch enables without EL3, U (1), S (2), P (3), D (4), I (6), F (7), kept
+    // for a hypervisor that saves and restores a 32-bit guest's DBGVCR.
+    internal const ulong Dbgvcr32Writable = 0xDE;
+
+    /// <summary>
+    /// DBGAUTHSTATUS_EL1: Non-secure invasive and non-invasive debug implemented and enabled (NSID, NSNID =
+    /// 0b11); with EL3 Secure debug too (SID, SNID = 0b11), else not implemented (0b00).
+    /// </summary>
+    internal static ulong DbgAuthStatus(Cpu c) => c.Configuration.HasEl3 ? 0xFFUL : 0x0FUL;
+
     // D2 "AArch64 Self-hosted Debug" registers, as many breakpoints and watchpoints as ID_AA64DFR0_EL1 advertises. A write
     // to one that arms or disarms a debug event tells the CPU (Cpu.DebugRegistersChanged, Cpu.Debug.cs), which checks
     // breakpoints, watchpoints and software step from them.
@@ -45,5 +55,9 @@ internal static partial class SystemRegisterTableBuilder
         // Claim tags: eight implemented bits; CLAIMSET reads the implemented mask, CLAIMCLR the current tags.
         Add(t, "DBGCLAIMSET_EL1", 2, 0, 7, 8, 6, _ => 0xFF, (c, v) => c.Sys.DbgClaim |= v & 0xFF, dbg);
         Add(t, "DBGCLAIMCLR_EL1", 2, 0, 7, 9, 6, c => c.Sys.DbgClaim, (c, v) => c.Sys.DbgClaim &= ~(v & 0xFF), dbg);
+        Add(t, "DBGAUTHSTATUS_EL1", 2, 0, 7, 14, 6, DbgAuthStatus, null, dbg);
+        // EL2's view of the AArch32 EL1's DBGVCR (with MDCR_EL3.TDA below EL3, as its other debug registers).
+        if (cpu.Configuration.HasEl2)
+            Add(t, "DBGVCR32_EL2", 2, 4, 0, 7, 0, c => c.Sys.Dbgvcr32, (c, v) => c.Sys.Dbgvcr32 = v & Dbgvcr32Writable, dbg);
     }
 }
