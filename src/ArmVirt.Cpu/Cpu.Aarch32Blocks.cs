@@ -30,7 +30,7 @@ public sealed partial class Cpu
         {
             var exit = block.Code != null && State.Cycles + (ulong)(block.Length - 1) * CyclesPerInstruction < Clock.NextDeadline
                 && State.Instructions + (ulong)block.Length <= limit
-                ? RunCompiledAarch32(block)
+                ? RunCompiledAarch32(block, limit)
                 : RunPredecodedAarch32(block, limit);
             if (exit != PredecodedExit.Normal || !block.ChainableExit || !MayRunNextInstruction(limit)) return;
             block = NextAarch32Block(cache, block, State.PC);
@@ -261,9 +261,12 @@ public sealed partial class Cpu
     /// an exception, a recorded data abort or a stop is made precise from the PC the code stored (or the abort's address)
     /// by finding its row, as <see cref="ExecuteChain"/> does from the A64 block's fixed width.
     /// </summary>
-    private PredecodedExit RunCompiledAarch32(TranslationBlock block)
+    private PredecodedExit RunCompiledAarch32(TranslationBlock block, ulong limit)
     {
-        ulong instructions = State.Instructions, cycles = State.Cycles;
+        ulong instructions = State.Instructions;
+        _jitLimit = limit;
+        _jitEntryInstructions = instructions;
+        _jitEntryCycles = State.Cycles;
         _jitEntryDeadline = Clock.NextDeadline;
         JitCheckAfterAccess = false;
         JitLeftEarly = false;
@@ -276,7 +279,7 @@ public sealed partial class Cpu
             {
                 // A load or store's data abort (Cpu.DataAborts.cs): the code left after it, or it was the last.
                 ulong pc = _abortPc;
-                RewindAarch32(block, pc, instructions, cycles);
+                RewindAarch32(block, pc);
                 exit = TakePendingAbortPredecoded(pc);
             }
             else if (JitLeftEarly) exit = PredecodedExit.Early;
@@ -284,13 +287,13 @@ public sealed partial class Cpu
         catch (GuestException e)
         {
             ulong pc = State.PC;
-            RewindAarch32(block, pc, instructions, cycles);
+            RewindAarch32(block, pc);
             exit = TakeSynchronousException(e, pc);
         }
         catch (CpuStoppedException)
         {
             ulong pc = State.PC;
-            RewindAarch32(block, pc, instructions, cycles);
+            RewindAarch32(block, pc);
             exit = StoppedAarch32(pc);
         }
         Statistics.RetiredByTier[(int)JitTier.Baseline] += State.Instructions - instructions;
@@ -298,12 +301,39 @@ public sealed partial class Cpu
         return exit;
     }
 
-    // The counters at the start of the block's instruction at pc (the code may have added part of them).
-    private void RewindAarch32(TranslationBlock block, ulong pc, ulong instructions, ulong cycles)
+    // The counters at the start of the block's instruction at pc (the code may have added part of them), from those at
+    // the entry of the block or of its self-loop pass.
+    private void RewindAarch32(TranslationBlock block, ulong pc)
     {
         ulong k = (ulong)block.Aarch32IndexOf(pc);
-        State.Instructions = instructions + k;
-        State.Cycles = cycles + k * CyclesPerInstruction;
+        State.Instructions = _jitEntryInstructions + k;
+        State.Cycles = _jitEntryCycles + k * CyclesPerInstruction;
+    }
+
+    /// <summary>
+    /// Asked by a compiled AArch32 block whose last instruction branched back to its own start: true when the loop would
+    /// enter it again at once (as <see cref="JitLoopAgain"/> for A64 blocks: the loop conditions, the whole block before
+    /// the deadline and within the limit, the fetch translation of its page, not invalidated), the pass just finished
+    /// counted as one block run and the next as an entry (no tier-up is due: AArch32 blocks have no region tier).
+    /// </summary>
+    internal bool JitLoopAgainAarch32(TranslationBlock block)
+    {
+        ulong n = (ulong)block.Length;
+        if (block.Invalidated || StopReason != StopReason.None || IsWaiting
+            || State.Cycles + (n - 1) * CyclesPerInstruction >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
+            return false;
+        if (!_jitFetchPageTrusted)
+        {
+            if (!CachedFetchTranslatesTo(block.Pc, block.PhysicalAddress)) return false;
+            _jitFetchPageTrusted = true;
+        }
+        block.ExecutionCount++;
+        JitBlockExecuted?.Invoke(this, block); // the pass just finished (RunCompiledAarch32 reports the last one)
+        _jitEntryCycles = State.Cycles;
+        _jitEntryInstructions = State.Instructions;
+        _jitEntryDeadline = Clock.NextDeadline;
+        JitCheckAfterAccess = false;
+        return true;
     }
 
     /// <summary>

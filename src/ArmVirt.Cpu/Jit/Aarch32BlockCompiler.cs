@@ -18,7 +18,8 @@ namespace ArmVirt.Cpu.Jit;
 /// <see cref="Cpu.JitMustLeaveBlock"/> decides an early exit (<see cref="Cpu.JitLeftEarly"/>). A
 /// <see cref="Exceptions.GuestException"/> leaves with State.PC at the faulting instruction, and a recorded data abort
 /// with its address: <c>Cpu.RunCompiledAarch32</c> brings the counters back to that instruction (T32 widths vary, so the
-/// instruction is found among the rows, not computed from the PC). No self-loops and no regions (not yet for AArch32).
+/// instruction is found among the rows, not computed from the PC). A block whose own branch targets its start loops back
+/// through <see cref="Cpu.JitLoopAgainAarch32"/>. No regions (not yet for AArch32).
 /// </remarks>
 internal static class Aarch32BlockCompiler
 {
@@ -28,6 +29,8 @@ internal static class Aarch32BlockCompiler
     private static readonly FieldInfo T32Narrow = typeof(Cpu).GetField("_t32Narrow", BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo RowOperands = typeof(A32PredecodedInstruction).GetField(nameof(A32PredecodedInstruction.Operands))!;
     private static readonly FieldInfo RowDelegate = typeof(A32PredecodedInstruction).GetField(nameof(A32PredecodedInstruction.Delegate))!;
+    private static readonly MethodInfo LoopAgain =
+        typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgainAarch32), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo InvokeMethod = typeof(A32Handler).GetMethod(nameof(A32Handler.Invoke))!;
 
     /// <summary>
@@ -53,6 +56,8 @@ internal static class Aarch32BlockCompiler
         il.Emit(OpCodes.Ldelem_Ref);
         il.Emit(OpCodes.Castclass, typeof(A32PredecodedInstruction[]));
         il.Emit(OpCodes.Stloc, rowsLocal);
+        var start = il.DefineLabel();
+        il.MarkLabel(start);
         bool thumb = block.InstructionSet == BlockInstructionSet.T32;
         int n = rows.Length, retired = 0;
         for (int k = 0; k < n; k++)
@@ -114,6 +119,21 @@ internal static class Aarch32BlockCompiler
         il.Emit(OpCodes.Ldfld, CpuMembers.NextPc);
         il.Emit(OpCodes.Stfld, CpuMembers.Pc);
         BlockCompiler.EmitRetire(il, (ulong)(n - retired), (ulong)(n - retired) * cyclesPerInstruction);
+        if (block.ChainableExit && InstructionClassifier.IsAarch32ImmediateBranch(rows[^1].Delegate))
+        {
+            // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgainAarch32(block)) goto start.
+            var exit = il.DefineLabel();
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldflda, CpuMembers.State);
+            il.Emit(OpCodes.Ldfld, CpuMembers.Pc);
+            il.Emit(OpCodes.Ldc_I8, (long)block.Pc);
+            il.Emit(OpCodes.Bne_Un, exit);
+            il.Emit(OpCodes.Ldarg_1);
+            BlockCompiler.EmitLoadBlock(il);
+            il.Emit(OpCodes.Call, LoopAgain);
+            il.Emit(OpCodes.Brtrue, start);
+            il.MarkLabel(exit);
+        }
         il.Emit(OpCodes.Ret);
         return (Action<Cpu>)method.CreateDelegate(typeof(Action<Cpu>), targets);
     }

@@ -47,6 +47,9 @@ internal static partial class InstructionClassifier
         M(A32Branches.B), M(A32Branches.Bl), M(T32Branches.B), M(T32Branches.BConditional), M(T32Branches.Bl), M(T32Branches.CompareBranch),
     ];
 
+    /// <summary>True when <paramref name="handler"/> is B, BL, B&lt;c&gt; or CBZ/CBNZ (A32 or T32): a branch to an immediate target.</summary>
+    public static bool IsAarch32ImmediateBranch(A32Handler handler) => A32ChainableBranches.Contains(handler.Method);
+
     /// <summary>True for the T32 IT instruction (its block goes on, decoding what follows for the new ITSTATE).</summary>
     public static bool IsIt(A32Encoding encoding) => encoding.Handler.Method == ItMethod;
 
