@@ -58,11 +58,12 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
     /// ARMv7-A PE with no AArch64 state (<see cref="Aarch32Only"/>), the Virtualization Extensions (Hyp mode, PL2) and
     /// LPAE (40-bit physical addresses), VFPv4-D32 and Advanced SIMD, SDIV/UDIV; no v8 instructions (ID_ISAR5 = 0).
     /// The ID_AA64* values are not architecturally visible on it: they only describe, to the translation code, what
-    /// the LPAE formats allow (4 KiB granule, 40-bit PA).
+    /// the LPAE formats allow (4 KiB granule, 40-bit PA), and to the debug registers (CP14) their number: 6 breakpoints,
+    /// 4 watchpoints, 2 of them context-matching, as the core's DBGDIDR (0x3515f021 in QEMU) gives them.
     /// </summary>
     public static CpuModel CortexA15 { get; } = new("cortex-a15",
         Midr: 0x414F_C0F0, IdAa64Pfr0: 0x0000_0000_0000_0022, IdAa64Isar0: 0, IdAa64Isar1: 0,
-        IdAa64Mmfr0: 0x0F00_0002, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0, IdAa64Dfr0: 0, Ctr: 0x8444_C004, Dczid: 0x10, Revidr: 0)
+        IdAa64Mmfr0: 0x0F00_0002, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0, IdAa64Dfr0: 0x1030_5000, Ctr: 0x8444_C004, Dczid: 0x10, Revidr: 0)
     {
         Aarch32Only = true,
         Aarch32 = Aarch32Identification.CortexA15,

@@ -176,6 +176,7 @@ internal static class A32DecodeTable
 
         // ---- Coprocessor: CP15 moves (32- and 64-bit); the VFP (CP10, CP11) space is A32FloatingPointTable's ----
         Pattern("MCR/MRC (CP15)", "cccc 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", F.Coprocessor, A32System.Cp15),
+        Pattern("MCR/MRC (CP14)", "cccc 1110 xxxx xxxx xxxx 1110 xxx1 xxxx", F.Coprocessor, A32System.Cp15),
         Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.Coprocessor, A32System.Cp15Pair),
 
         // ---- Unconditional space ----

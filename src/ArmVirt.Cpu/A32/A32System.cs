@@ -349,7 +349,8 @@ internal static class A32System
             && (read ? !entry.WriteOnly && (entry.Read != null || reg?.Read != null) : !entry.ReadOnly && (entry.Write != null || reg?.Write != null));
         bool accessible = exists && el >= entry!.MinEl;
         var access = SystemRegisterAccess.Allowed;
-        bool coarseTrap = el <= 1 && cpu.IsEl2Enabled && (el == 1 || accessible)
+        bool cp14 = (op.Imm >> 8) == 14; // (HSTR_EL2 and HCR_EL2.TIDCP trap CP15 only; CP14's traps are MDCR_EL2's, in reg.Check)
+        bool coarseTrap = !cp14 && el <= 1 && cpu.IsEl2Enabled && (el == 1 || accessible)
             && ((cpu.Sys.Hstr & (1UL << trapIndex)) != 0 || (el == 1 && !pair && ImplementationDefinedSpace(op) && (cpu.Sys.Hcr & HcrEl2.Tidcp) != 0));
         if (coarseTrap) access = SystemRegisterAccess.TrapToEl2;
         else if (!accessible) access = SystemRegisterAccess.Undefined;
@@ -359,7 +360,7 @@ internal static class A32System
         uint rt = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rd), rt2 = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rs);
         uint iss = (1u << 24) | (0xEu << 20) | rt << 5 | (uint)op.Rm << 1 | (read ? 1u : 0)
             | (pair ? (uint)opc1 << 16 | rt2 << 10 : (uint)opc2 << 17 | (uint)opc1 << 14 | (uint)op.Rn << 10);
-        var ec = pair ? ExceptionClass.McrrMrrcCp15 : ExceptionClass.McrMrcCp15;
+        var ec = pair ? ExceptionClass.McrrMrrcCp15 : cp14 ? ExceptionClass.McrMrcCp14 : ExceptionClass.McrMrcCp15;
         throw access switch
         {
             SystemRegisterAccess.TrapToEl1 => new GuestException(ec, iss, cpu.SyncExceptionTargetEl),

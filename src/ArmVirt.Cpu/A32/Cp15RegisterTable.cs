@@ -51,7 +51,7 @@ internal sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp
 /// Descriptions", each with its "Architectural mapping" to AArch64), keyed as <see cref="Key32"/> (MRC/MCR:
 /// opc1, CRn, CRm, opc2) and <see cref="Key64"/> (MRRC/MCRR: opc1, CRm). One row per register, in CRn order.
 /// </summary>
-internal static class Cp15RegisterTable
+internal static partial class Cp15RegisterTable
 {
     /// <summary>The key of an MRC/MCR p15 encoding.</summary>
     public static int Key32(int opc1, int crn, int crm, int opc2) => (0xF00 | opc1 << 4 | opc2) << 8 | crn << 4 | crm;
@@ -301,6 +301,7 @@ internal static class Cp15RegisterTable
             for (int opc2 = 0; opc2 < 8; opc2++)
                 t[Key32(0, 0, crm, opc2)] = new($"ID c0,c{crm},{opc2}", Sys(0, 0, crm, opc2)) { ReadOnly = true };
         AddHyp(t);
+        AddDebug(t);
         // c8: TLB maintenance (TLBIALL, TLBIMVA, TLBIASID, TLBIMVAA and their L and IS forms; the instruction- and
         // data-side forms of c5/c6 act as the unified ones) through the AArch64 TLBI ...E1 operations.
         foreach (var (crm, suffix, aarch64Crm) in new[] { (3, "IS", 3), (7, "", 7), (5, "(I)", 7), (6, "(D)", 7) })

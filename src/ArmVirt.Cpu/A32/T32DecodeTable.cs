@@ -307,6 +307,7 @@ internal static class T32DecodeTable
 
         // Coprocessor moves: the T32 words are the A32 encodings with cond = 1110, so the A32 format and handlers serve.
         yield return W("MCR/MRC (CP15, T32)", "1110 1110 xxxx xxxx xxxx 1111 xxx1 xxxx", A32Formats.Coprocessor, A32System.Cp15);
+        yield return W("MCR/MRC (CP14, T32)", "1110 1110 xxxx xxxx xxxx 1110 xxx1 xxxx", A32Formats.Coprocessor, A32System.Cp15);
         yield return W("MCRR/MRRC (CP15, T32)", "1110 1100 010x xxxx xxxx 1111 xxxx xxxx", A32Formats.Coprocessor, A32System.Cp15Pair);
         yield return W("CRC32/CRC32C (T32)", "1111 1010 110x xxxx 1111 xxxx 10xx xxxx", A32Formats.Crc32T32, A32Miscellaneous.Crc32);
         foreach (var row in A32FloatingPointTable.T32Rows()) yield return row;

@@ -73,6 +73,12 @@ public sealed partial class SystemRegisterFile
     public ulong Dbgprcr;
     /// <summary>DBGCLAIMSET/CLR_EL1 claim tag bits.</summary>
     public ulong DbgClaim;
+
+    /// <summary>DBGVCR (DBGVCR32_EL2): the AArch32 vector catch bits (kept; vector catch is not modelled).</summary>
+    internal ulong Dbgvcr;
+
+    /// <summary>TEECR and TEEHBR: the ThumbEE configuration (XED) and handler base of an ARMv7 PE that implements ThumbEE.</summary>
+    internal ulong Teecr, Teehbr;
     /// <summary>DBGBVR&lt;n&gt;_EL1.</summary>
     public readonly ulong[] Dbgbvr = new ulong[16];
     /// <summary>DBGBCR&lt;n&gt;_EL1.</summary>
