@@ -237,11 +237,15 @@ public sealed partial class Cpu
                 interpretRemaining = 0;
                 // PSTATE.IL and an active software step make every instruction take an exception before it executes
                 // (the interpreter's Step checks them): such code is never entered compiled. (Breakpoints: a page that
-                // holds one gets no block, see BlockBuilder.) AArch32 code is not translated yet: it is interpreted (only
-                // an ERET, which ends every chain, enters AArch32 state).
+                // holds one gets no block, see BlockBuilder.) AArch32 state runs its own blocks (Cpu.Aarch32Blocks.cs; only
+                // an exception entry or return, which ends every chain, changes the execution state), stepped under a timing
+                // model.
                 if (TraceInstruction != null || State.IllegalState || (_instructionDebugChecks && SoftwareStepActive()) || State.Aarch32)
                 {
-                    StepInstruction();
+                    if (State.Aarch32 && TraceInstruction == null && !State.IllegalState && !(_instructionDebugChecks && SoftwareStepActive())
+                        && _timing == null)
+                        RunAarch32Blocks(cache, limit);
+                    else StepInstruction();
                     continue;
                 }
                 // Under a timing model a block starts no issue group in the middle: the interpreter finishes it.

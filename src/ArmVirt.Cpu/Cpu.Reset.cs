@@ -15,7 +15,7 @@ public sealed partial class Cpu
                      s.Amair, s.Afsr0, s.Afsr1, s.Tpidr, s.Cptr, s.Mdcr, s.Dbgbvr, s.Dbgbcr, s.Dbgwvr, s.Dbgwcr })
             Array.Clear(bank);
         s.Tpidrro = s.Cpacr = s.ContextIdr = s.Par = s.Csselr = 0;
-        s.Mdscr = s.Mdccint = s.Osdlr = s.Dbgprcr = s.DbgClaim = 0;
+        s.Mdscr = s.Mdccint = s.Osdlr = s.Dbgprcr = s.DbgClaim = s.Teecr = s.Teehbr = 0;
         s.OsLock = true; // OSLSR_EL1.OSLK is set by a cold reset
         s.Hstr = s.Hacr = s.Vttbr = s.Hpfar = 0;
 

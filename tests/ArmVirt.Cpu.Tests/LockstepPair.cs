@@ -117,6 +117,15 @@ internal sealed class LockstepPair : IDisposable
             if (a.Sp[i] != b.Sp[i]) Assert.Fail($"{context}: SP bank {i} interp 0x{a.Sp[i]:x} jit 0x{b.Sp[i]:x}");
         Assert.AreEqual(a.PC, b.PC, $"{context}: PC");
         Assert.AreEqual(a.Nzcv, b.Nzcv, $"{context}: NZCV");
+        Assert.AreEqual(a.Aarch32, b.Aarch32, $"{context}: AArch32");
+        if (a.Aarch32)
+        {
+            Assert.AreEqual(a.Mode, b.Mode, $"{context}: mode");
+            Assert.AreEqual(a.Thumb, b.Thumb, $"{context}: T");
+            Assert.AreEqual(a.It, b.It, $"{context}: ITSTATE");
+            Assert.AreEqual(a.Ge, b.Ge, $"{context}: GE");
+            Assert.AreEqual(a.Saturation, b.Saturation, $"{context}: Q");
+        }
         Assert.AreEqual(a.EL, b.EL, $"{context}: EL");
         Assert.AreEqual(a.SpSel, b.SpSel, $"{context}: SPSel");
         Assert.AreEqual(a.Daif, b.Daif, $"{context}: DAIF");

@@ -4,6 +4,7 @@
 #   $CACHE/Image           the kernel, decompressed from Debian's gzip-compressed vmlinuz
 #   $CACHE/busybox         the static arm64 busybox binary
 #   $CACHE/busybox-armhf   Debian's static armhf busybox (busybox-static:armhf), for the COMPAT test
+#   $CACHE/zImage-armhf    Debian's armhf LPAE kernel (linux-image-*-armmp-lpae:armhf), for the ARMv7 boot
 #   $CACHE/kernel-version  e.g. "6.1.0-56-arm64 6.1.192-2"
 #   $CACHE/modules/*.ko    the kernel's modules the virtio tests insmod (Debian builds virtio-mmio, virtio-blk,
 #                          virtio-net, ext4 and their dependencies as modules), listed in $CACHE/modules/order
@@ -45,6 +46,31 @@ if [[ "${FORCE:-0}" == 1 || ! -x "$CACHE/busybox-armhf" ]]; then
     chmod 755 "$CACHE/busybox-armhf"
     echo "fetch.sh: busybox-static:armhf $(dpkg-deb -f "$(ls "$AWORK"/busybox-static_*_armhf.deb)" Version) -> $CACHE/busybox-armhf" >&2
     rm -rf "$AWORK"
+fi
+
+# Debian's armhf LPAE kernel ($CACHE/zImage-armhf, a zImage): the ARMv7 machine's boot (--cpu cortex-a15,
+# ArmhfLinuxBootTests), with an initramfs of busybox-armhf; fetched on its own as busybox-armhf is.
+if [[ "${FORCE:-0}" == 1 || ! -s "$CACHE/zImage-armhf" ]]; then
+    # (the armhf architecture and its package lists were added for busybox-armhf above)
+    armhf_kernel_pkg() { apt-cache depends linux-image-armmp-lpae:armhf 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^:]*\).*/\1/p' | head -1; }
+    AKPKG=$(armhf_kernel_pkg)
+    if [[ -z "$AKPKG" ]]; then
+        sudo_if_needed apt-get update -q >&2
+        AKPKG=$(armhf_kernel_pkg)
+    fi
+    [[ -n "$AKPKG" ]] || die "linux-image-armmp-lpae:armhf has no candidate in the apt lists"
+    KWORK=$(mktemp -d "$CACHE/tmp.XXXXXX")
+    ( cd "$KWORK" && apt-get download -q -o APT::Sandbox::User="$(id -un)" "$AKPKG:armhf" >&2 ) \
+        || { rm -rf "$KWORK"; die "apt-get download $AKPKG:armhf failed"; }
+    dpkg-deb -x "$(ls "$KWORK"/"$AKPKG"_*_armhf.deb)" "$KWORK/x"
+    AZ=$(ls "$KWORK"/x/boot/vmlinuz-* | head -1)
+    # ARM zImage: magic 0x016f2818 at offset 0x24.
+    [[ -f "$AZ" && $(dd if="$AZ" bs=1 skip=36 count=4 2>/dev/null | od -An -tx1 | tr -d ' \n') == 18286f01 ]] \
+        || { rm -rf "$KWORK"; die "no ARM zImage (boot/vmlinuz-*) in $AKPKG:armhf"; }
+    cp "$AZ" "$CACHE/zImage-armhf"
+    echo "${AZ##*/vmlinuz-} $(dpkg-deb -f "$(ls "$KWORK"/"$AKPKG"_*_armhf.deb)" Version)" > "$CACHE/kernel-armhf-version"
+    echo "fetch.sh: $AKPKG:armhf -> $CACHE/zImage-armhf" >&2
+    rm -rf "$KWORK"
 fi
 
 if [[ "${FORCE:-0}" != 1 && -s "$CACHE/Image" && -x "$CACHE/busybox" && -s "$CACHE/kernel-version" && -s "$CACHE/modules/order" ]]; then

@@ -58,6 +58,14 @@ internal static class Cp14RegisterTable
         SystemRegisterTraps.Then(c.State.EL == 0 && (c.Sys.Mdscr & (1UL << 12)) != 0 ? SystemRegisterAccess.TrapToEl1 : SystemRegisterAccess.Allowed,
             SystemRegisterTraps.DebugRom(c, write));
 
+    // The registers of a PE with ThumbEE (ID_PFR0 bits 15..12), else UNDEFINED.
+    private static SystemRegisterFile ThumbEe(Cpu c) =>
+        ((c.Configuration.Model.Aarch32.Pfr0 >> 12) & 0xF) != 0 ? c.Sys : throw c.UndefinedException();
+
+    // TEEHBR: UNDEFINED at PL0 while TEECR.XED is set.
+    private static SystemRegisterFile ThumbEeHandlerBase(Cpu c) =>
+        c.State.EL == 0 && (ThumbEe(c).Teecr & 1) != 0 ? throw c.UndefinedException() : c.Sys;
+
     private static ulong Low(ulong register, ulong value) => (register & 0xFFFF_FFFF_0000_0000UL) | (uint)value;
 
     /// <summary>Every MRC/MCR p14 register, by <see cref="Key32"/>.</summary>
@@ -122,6 +130,14 @@ internal static class Cp14RegisterTable
             [Key32(0, 7, 0, 7)] = new("DBGDEVID2", -1) { Read = static _ => 0, ReadOnly = true, Check = SystemRegisterTraps.Debug },
             [Key32(0, 7, 1, 7)] = new("DBGDEVID1", -1) { Read = static _ => 0x2, ReadOnly = true, Check = SystemRegisterTraps.Debug },
             [Key32(0, 7, 2, 7)] = new("DBGDEVID", -1) { Read = static _ => 0x0111_0F13, ReadOnly = true, Check = SystemRegisterTraps.Debug },
+            // ThumbEE (ARMv7, where ID_PFR0.State3 says it is implemented; no ThumbEE state is modelled): TEECR at PL1,
+            // TEEHBR at PL0 too unless TEECR.XED is set (Linux's thumbee_notifier writes TEEHBR at every context switch).
+            [Key32(6, 0, 0, 0)] = new("TEECR", -1) { Read = static c => ThumbEe(c).Teecr, Write = static (c, v) => ThumbEe(c).Teecr = v & 1 },
+            [Key32(6, 1, 0, 0)] = new("TEEHBR", -1, MinEl: 0)
+            {
+                Read = static c => ThumbEeHandlerBase(c).Teehbr,
+                Write = static (c, v) => ThumbEeHandlerBase(c).Teehbr = v,
+            },
         };
         // DBGBVRn, DBGBCRn, DBGWVRn, DBGWCRn: bits 31..0 of the AArch64 registers (opc2 4..7, CRm = n); DBGBXVRn (CRn = 1,
         // opc2 = 1) bits 63..32 of DBGBVRn_EL1, for the context-aware breakpoints only (the VMID of a VMID match). The rows

@@ -36,6 +36,7 @@ internal static class BlockCompiler
     {
         if (block.Length == 0) throw new ArgumentException("An empty block cannot be compiled.", nameof(block));
         if (tier == JitTier.None) throw new ArgumentOutOfRangeException(nameof(tier));
+        if (block.IsAarch32) return Aarch32BlockCompiler.Compile(block, cyclesPerInstruction); // (baseline only)
         // targets[0] is the block itself: the slow-path calls (JitMustLeaveBlock, JitLoopAgain) receive it as an
         // argument, so the CPU need not publish the running block in a field at every entry.
         var targets = new List<object> { block };
@@ -138,7 +139,7 @@ internal static class BlockCompiler
     public static void Warm(Action<Cpu> code) => code(null!);
 
     // (TranslationBlock)targets[0]: the block being compiled
-    private static void EmitLoadBlock(ILGenerator il)
+    internal static void EmitLoadBlock(ILGenerator il)
     {
         il.Emit(OpCodes.Ldarg_0);
         il.Emit(OpCodes.Ldc_I4_0);
@@ -147,7 +148,7 @@ internal static class BlockCompiler
     }
 
     // cpu.NextPc = value (the interpreter leaves NextPc = PC + 4 of the last instruction it ran)
-    private static void EmitStoreNextPc(ILGenerator il, ulong value)
+    internal static void EmitStoreNextPc(ILGenerator il, ulong value)
     {
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldc_I8, (long)value);
@@ -155,7 +156,7 @@ internal static class BlockCompiler
     }
 
     // cpu.State.<field> = value
-    private static void EmitStoreStateField(ILGenerator il, FieldInfo field, ulong value)
+    internal static void EmitStoreStateField(ILGenerator il, FieldInfo field, ulong value)
     {
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldflda, CpuMembers.State);
@@ -168,7 +169,7 @@ internal static class BlockCompiler
         block.TimingPrefix is { } p ? p[to] - p[from] : (ulong)(to - from) * cyclesPerInstruction;
 
     // cpu.State.Cycles += cycles; cpu.State.Instructions += count
-    private static void EmitRetire(ILGenerator il, ulong count, ulong cycles)
+    internal static void EmitRetire(ILGenerator il, ulong count, ulong cycles)
     {
         EmitAddStateField(il, CpuMembers.Cycles, cycles);
         EmitAddStateField(il, CpuMembers.Instructions, count);

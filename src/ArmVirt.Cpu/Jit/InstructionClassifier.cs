@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.Jit;
 /// conservative: a row not found in a family known to be safe (for instance a row of a custom decoder, the
 /// UNALLOCATED entry or a family added later) ends its block.
 /// </summary>
-internal static class InstructionClassifier
+internal static partial class InstructionClassifier
 {
     // Hints and barriers that have no effect in this model (NOP and the other allocated hints, YIELD, DMB, DSB):
     // they neither change state nor need the loop's checks. ISB, WFI/WFE, SEV and CLREX still end blocks.

@@ -8,7 +8,7 @@ namespace ArmVirt.Cpu.Jit;
 /// at most <see cref="TranslationBlock.MaxInstructions"/> long. It counts how often it was entered while
 /// cold and holds its compiled code once hot.
 /// </summary>
-internal sealed class TranslationBlock
+internal sealed partial class TranslationBlock
 {
     /// <summary>The length cap.</summary>
     public const int MaxInstructions = 64;
@@ -35,6 +35,7 @@ internal sealed class TranslationBlock
         EndsWithComputedBranch = Length > 0 && RegionInstruction.KindOf(encodings[Length - 1], words[Length - 1]) == BranchKind.Indirect
             && encodings[Length - 1].Handler.Method != RetMethod;
         EndPc = pc + 4 * (ulong)Length;
+        CacheKey = (pc >> 2) | ((ulong)el << 62);
     }
 
     // What the predecoded tier calls for a word: the shaped entry point of its row where one exists (the same semantics
@@ -166,7 +167,7 @@ internal sealed class TranslationBlock
     internal const ulong NoNextPage = ulong.MaxValue;
 
     /// <summary>True when the block's instructions overlap the physical bytes <c>[pa, end)</c>.</summary>
-    internal bool Overlaps(ulong pa, ulong end) => pa < PhysicalAddress + 4 * (ulong)Length && PhysicalAddress < end;
+    internal bool Overlaps(ulong pa, ulong end) => pa < PhysicalAddress + (EndPc - Pc) && PhysicalAddress < end;
 
     /// <summary>The tier of <see cref="Code"/>.</summary>
     public JitTier Tier

@@ -112,7 +112,8 @@ internal sealed class TranslationCache
         for (int k = 0; same && k < blocks!.Count; k++)
         {
             var b = blocks[k];
-            for (int i = 0; i < b.Length && same; i++)
+            if (b.IsAarch32) same = b.Aarch32MatchesRam(ram + (b.PhysicalAddress - pagePa));
+            for (int i = 0; i < b.Length && same && !b.IsAarch32; i++)
                 same = *(uint*)(ram + (b.PhysicalAddress - pagePa) + 4 * (ulong)i) == b.WordArray[i];
         }
         for (int el = 0; el < 4 && same; el++)
@@ -166,6 +167,32 @@ internal sealed class TranslationCache
         return null;
     }
 
+    /// <summary>
+    /// The AArch32 block at <paramref name="pc"/> for <paramref name="el"/>, instruction set <paramref name="set"/> and
+    /// ITSTATE <paramref name="it"/> at entry fetched from <paramref name="pa"/>, or null. AArch32 blocks have their own
+    /// direct-mapped array: the A64 one (and <see cref="Lookup(ulong, int, ulong)"/>) never holds them.
+    /// </summary>
+    internal TranslationBlock? LookupAarch32(ulong pc, int el, BlockInstructionSet set, byte it, ulong pa)
+    {
+        ulong key = TranslationBlock.Aarch32Key(pc, el, set, it);
+        int slot = Aarch32Slot(pc);
+        var b = _directAarch32[slot];
+        if (b != null && b.CacheKey == key && b.PhysicalAddress == pa) return b;
+        if (!_blocks.TryGetValue(key, out b)) return null;
+        for (; b != null; b = b.Alias)
+        {
+            if (b.PhysicalAddress != pa) continue;
+            _directAarch32[slot] = b;
+            return b;
+        }
+        return null;
+    }
+
+    private readonly TranslationBlock?[] _directAarch32 = new TranslationBlock?[1 << Aarch32DirectBits];
+    private const int Aarch32DirectBits = 12;
+
+    private static int Aarch32Slot(ulong pc) => (int)((pc >> 1) & ((1 << Aarch32DirectBits) - 1));
+
     /// <summary>The newest block at <paramref name="pc"/> for <paramref name="el"/> (whatever page it was fetched from), or null.</summary>
     public TranslationBlock? Lookup(ulong pc, int el) => _blocks.TryGetValue(Key(pc, el), out var b) ? b : null;
 
@@ -174,7 +201,7 @@ internal sealed class TranslationCache
     {
         if (_count >= Capacity) Flush();
         BlocksBuilt++;
-        ulong key = Key(block.Pc, block.El);
+        ulong key = block.CacheKey;
         // The new block heads its (PC, EL) chain; a block fetched from the same physical address is replaced, and the
         // oldest beyond MaxAliases dropped.
         var tail = block;
@@ -202,7 +229,8 @@ internal sealed class TranslationCache
         block.Generation = Generation;
         _blocks[key] = block;
         _count++;
-        _direct[Slot(block.Pc)] = block;
+        if (block.IsAarch32) _directAarch32[Aarch32Slot(block.Pc)] = block;
+        else _direct[Slot(block.Pc)] = block;
         if (!_pages.TryGetValue(block.Page, out var list))
         {
             _pages[block.Page] = list = new List<TranslationBlock>();
@@ -542,6 +570,7 @@ internal sealed class TranslationCache
         _sharedPages?.Merge(_pageFilter, -1);
         _pageFilter.Clear();
         Array.Clear(_direct);
+        Array.Clear(_directAarch32);
         _regions.Clear();
         _spans.Clear();
         Flushes++;
@@ -550,7 +579,7 @@ internal sealed class TranslationCache
     // Removes b from its (PC, EL) chain.
     private void Unlink(TranslationBlock b)
     {
-        ulong key = Key(b.Pc, b.El);
+        ulong key = b.CacheKey;
         if (!_blocks.TryGetValue(key, out var head)) return;
         if (head == b)
         {
@@ -573,6 +602,7 @@ internal sealed class TranslationCache
         b.Alias = null;
         b.LinkFallThrough = b.LinkTaken = null; // links into b from live blocks are refused (Invalidated) and replaced
         if (_direct[Slot(b.Pc)] == b) _direct[Slot(b.Pc)] = null;
+        if (b.IsAarch32 && _directAarch32[Aarch32Slot(b.Pc)] == b) _directAarch32[Aarch32Slot(b.Pc)] = null;
         if (fromPages && _pages.TryGetValue(b.Page, out var list))
         {
             list.Remove(b);

@@ -77,6 +77,8 @@ public sealed partial class SystemRegisterFile
     public ulong Dbgvcr32;
     /// <summary>DBGWFAR of an ARMv7 PE: the address of the instruction that hit the last watchpoint, plus 8 (A32) or 4 (T32).</summary>
     public ulong Dbgwfar;
+    /// <summary>TEECR and TEEHBR: the ThumbEE configuration (XED) and handler base of an ARMv7 PE that implements ThumbEE.</summary>
+    internal ulong Teecr, Teehbr;
     /// <summary>DBGBVR&lt;n&gt;_EL1.</summary>
     public readonly ulong[] Dbgbvr = new ulong[16];
     /// <summary>DBGBCR&lt;n&gt;_EL1.</summary>
