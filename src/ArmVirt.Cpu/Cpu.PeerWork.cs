@@ -92,9 +92,8 @@ public sealed partial class Cpu
     internal void EnterGuest()
     {
         Volatile.Write(ref _ownerThread, Environment.CurrentManagedThreadId);
-        Interlocked.Exchange(ref _inGuest, 1); // a full fence: an issuer that saw 0 posted before the queue is read below
         Interlocked.CompareExchange(ref _stopReason, (int)StopReason.None, (int)StopReason.PeerRequest);
-        RunPeerWork();
+        ResumeGuest();
         // A WFE waits at most until the PE runs again (the next turn, or the next request): the Arm ARM lets a PE leave
         // the low-power state of WFE for any reason (D1.6.1), and here a monitor clear can be missed: a load-exclusive
         // reads memory before it marks the monitor, so another thread's store in between neither fails nor wakes it
@@ -110,7 +109,29 @@ public sealed partial class Cpu
     internal void LeaveGuest()
     {
         RunPeerWork();
-        Volatile.Write(ref _inGuest, 0);
+        PauseGuest();
+    }
+
+    /// <summary>True while this PE's thread runs (or may run) its guest code: between EnterGuest and LeaveGuest.</summary>
+    internal bool InGuest => Volatile.Read(ref _inGuest) != 0;
+
+    // Out of guest code (LeaveGuest, or waiting for another PE's exclusive section): the PE makes no access, and applies
+    // its queue before it runs again.
+    internal void PauseGuest() => Volatile.Write(ref _inGuest, 0);
+
+    // Back into guest code: marked running (a full fence, so that a PE starting an exclusive section, or posting a
+    // request, either sees the mark or is seen here), then, while another PE's exclusive section holds, out again until
+    // it ends (InnerShareableDomain.StartExclusive); then the queue applied (an issuer that saw 0 had posted before).
+    internal void ResumeGuest()
+    {
+        while (true)
+        {
+            Interlocked.Exchange(ref _inGuest, 1);
+            if (_domain is not { ExclusiveSectionHeld: true } d) break;
+            PauseGuest();
+            d.AwaitExclusiveEnd();
+        }
+        RunPeerWork();
     }
 
     /// <summary>

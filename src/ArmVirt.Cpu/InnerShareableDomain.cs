@@ -79,6 +79,57 @@ internal sealed class InnerShareableDomain
             if (_cpus[i] != issuer) issuer.WaitFor(_cpus[i], tickets[i]);
     }
 
+    // Parallel mode: the PE running an exclusive section (StartExclusive), or null.
+    private Cpu? _exclusiveOwner;
+
+    /// <summary>True while a PE of the domain runs an exclusive section (<see cref="StartExclusive"/>).</summary>
+    internal bool ExclusiveSectionHeld => Volatile.Read(ref _exclusiveOwner) != null;
+
+    /// <summary>
+    /// Parallel mode: makes <paramref name="issuer"/>'s next accesses single-copy atomic against every access of the other
+    /// PEs, plain stores included, by keeping every other PE out of guest code until <see cref="EndExclusive"/> (QEMU's
+    /// start_exclusive, which its TCG uses for a 16-byte atomic when the host has no 16-byte compare-and-swap, as .NET has
+    /// none). Called on the issuer's thread, in guest code: the other PEs are nudged and leave their code at their next
+    /// check for a stop (a PE asleep in WFI or WFE is woken for it); a PE that enters guest code meanwhile waits in
+    /// <see cref="Cpu.EnterGuest"/>. Two PEs starting sections at once take turns: the one that waits is out of guest code
+    /// while it waits. The issuer applies its own request queue while it waits, so that a peer waiting for one of its
+    /// requests to complete (a DSB after a broadcast TLBI) goes on to its next check.
+    /// </summary>
+    internal void StartExclusive(Cpu issuer)
+    {
+        var spin = new SpinWait();
+        while (Interlocked.CompareExchange(ref _exclusiveOwner, issuer, null) != null)
+        {
+            issuer.PauseGuest();
+            while (Volatile.Read(ref _exclusiveOwner) != null) spin.SpinOnce(sleep1Threshold: -1);
+            issuer.ResumeGuest();
+        }
+        foreach (var o in _cpus)
+            if (o != issuer) o.Nudge();
+        foreach (var o in _cpus)
+        {
+            if (o == issuer) continue;
+            while (o.InGuest)
+            {
+                issuer.RunPeerWork();
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+    }
+
+    /// <summary>Ends <paramref name="issuer"/>'s exclusive section: the other PEs may run guest code again.</summary>
+    internal void EndExclusive(Cpu issuer)
+    {
+        Interlocked.CompareExchange(ref _exclusiveOwner, null, issuer); // (a full fence: the section's stores are visible first)
+    }
+
+    // Waits, out of guest code, until no exclusive section is held.
+    internal void AwaitExclusiveEnd()
+    {
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _exclusiveOwner) != null) spin.SpinOnce(sleep1Threshold: -1);
+    }
+
     /// <summary>The PEs, in the order given.</summary>
     public IReadOnlyList<Cpu> Cpus => _cpus;
 
