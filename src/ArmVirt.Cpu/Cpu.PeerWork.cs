@@ -32,8 +32,8 @@ public sealed partial class Cpu
     // (its TLB, its translated code, its host TLB, its event register) is never done from the issuer's thread: the issuer
     // queues a request here and nudges the target (StopReason.PeerRequest, which the execution loops and the compiled
     // code already check, as they check a host stop), and the target's own thread applies the queue between instructions
-    // (QEMU's async_run_on_cpu). The issuer of a broadcast TLBI or IC waits until every peer has applied it, or is not
-    // running guest code (a PE outside the guest applies its queue before it runs again). Deterministic mode never uses
+    // (QEMU's async_run_on_cpu). The issuer of a broadcast TLBI or IC waits at its next DSB until every peer has applied
+    // it, or is not running guest code (a PE outside the guest applies its queue before it runs again). Deterministic mode never uses
     // any of this: its domain acts on the other PEs directly, as they are not running.
 
     private readonly object _peerWorkLock = new();
@@ -94,15 +94,32 @@ public sealed partial class Cpu
         Volatile.Write(ref _ownerThread, Environment.CurrentManagedThreadId);
         Interlocked.CompareExchange(ref _stopReason, (int)StopReason.None, (int)StopReason.PeerRequest);
         ResumeGuest();
-        // A WFE waits at most until the PE runs again (the next turn, or the next request): the Arm ARM lets a PE leave
-        // the low-power state of WFE for any reason (D1.6.1), and here a monitor clear can be missed: a load-exclusive
-        // reads memory before it marks the monitor, so another thread's store in between neither fails nor wakes it
-        // (QEMU's MTTCG never sleeps in WFE at all). A WFE loop re-checks its condition and waits again.
+        EndEventWait();
+    }
+
+    // A WFE waits at most until the PE runs again (the next turn, or the next request): the Arm ARM lets a PE leave
+    // the low-power state of WFE for any reason (D1.6.1), and here a monitor clear can be missed: a load-exclusive
+    // reads memory before it marks the monitor, so another thread's store in between neither fails nor wakes it
+    // (QEMU's MTTCG never sleeps in WFE at all). A WFE loop re-checks its condition and waits again.
+    private void EndEventWait()
+    {
         if (IsWaiting && _waitingForEvent)
         {
             IsWaiting = false;
             Pmu.Woke();
         }
+    }
+
+    /// <summary>
+    /// Called by the machine when a parallel run has ended and no PE's thread runs: what the PE would do before it next
+    /// ran (the requests other PEs queued after it left its turn applied, a WFE ended) is done now, so that the state a
+    /// snapshot saves, a debugger reads or a deterministic run continues from holds no request in flight (a queued SEV
+    /// would otherwise be lost with the queue, which a snapshot does not save).
+    /// </summary>
+    internal void SettleAfterParallelRun()
+    {
+        RunPeerWork();
+        EndEventWait();
     }
 
     /// <summary>Called by the machine on this PE's thread when it stops running guest code (parallel mode).</summary>
@@ -158,9 +175,22 @@ public sealed partial class Cpu
     // True once this PE applied the request of ticket, or while it runs no guest code (it applies its queue first).
     internal bool HasCompleted(long ticket) => Volatile.Read(ref _peerWorkDone) >= ticket || Volatile.Read(ref _inGuest) == 0;
 
+    /// <summary>True once this PE broadcast TLB or instruction cache maintenance that its next DSB must complete.</summary>
+    internal bool BroadcastOutstanding;
+
+    /// <summary>
+    /// DSB in parallel mode: waits until the other PEs have applied the TLB and instruction cache maintenance this PE
+    /// broadcast since its last DSB (InnerShareableDomain.CompleteBroadcasts); nothing when there is none.
+    /// </summary>
+    internal void CompleteBroadcastMaintenance()
+    {
+        if (!BroadcastOutstanding) return;
+        BroadcastOutstanding = false;
+        _domain!.CompleteBroadcasts(this);
+    }
+
     // The issuer's side of a broadcast that the architecture completes at the issuer's DSB: waits (applying its own queue,
-    // so that two PEs broadcasting at once both go on) until peer has applied the request. Done at the TLBI or IC
-    // itself, a stronger order than the DSB that follows it, as compiled code elides DSB.
+    // so that two PEs broadcasting at once both go on) until peer has applied the request.
     internal void WaitFor(Cpu peer, long ticket)
     {
         var spin = new SpinWait();

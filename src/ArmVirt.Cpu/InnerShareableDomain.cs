@@ -14,8 +14,8 @@ namespace ArmVirt.Cpu;
 /// Deterministic (the default): the other PEs are acted on directly, so they must not be running at that moment: a machine
 /// runs the PEs of the domain one at a time on one thread (ArmVirt.Machine's round robin). <see cref="Parallel"/>: each PE
 /// runs on its own host thread, and what one PE does to another is queued for the target's thread (Cpu.PeerWork.cs);
-/// the issuer of a TLBI or IC broadcast waits until every running peer applied it; exclusives and atomics are atomic
-/// on the host; the page filter's counts change atomically.
+/// the issuer of a TLBI or IC broadcast waits at its next DSB until every running peer applied it; exclusives and atomics
+/// are atomic on the host (16-byte ones in an exclusive section); the page filter's counts change atomically.
 /// </remarks>
 internal sealed class InnerShareableDomain
 {
@@ -69,12 +69,25 @@ internal sealed class InnerShareableDomain
     /// </summary>
     public bool Parallel { get; }
 
-    // Parallel mode: queues w for every PE but the issuer and, for maintenance the issuer's DSB completes, waits for them.
+    // Parallel mode: queues w for every PE but the issuer; for maintenance (wait), the issuer's next DSB waits until every
+    // peer has applied it (CompleteBroadcasts). A PE's tickets only grow, so the last one posted to a peer covers the
+    // earlier ones.
     private void Broadcast(Cpu issuer, long[] tickets, in PeerWork w, bool wait)
     {
         for (int i = 0; i < _cpus.Length; i++)
             if (_cpus[i] != issuer) tickets[i] = _cpus[i].Post(w);
-        if (!wait) return;
+        if (wait) issuer.BroadcastOutstanding = true;
+    }
+
+    /// <summary>
+    /// Parallel mode, the DSB of <paramref name="issuer"/> after broadcast TLB or instruction cache maintenance: waits until
+    /// every other PE has applied what the issuer broadcast (Arm ARM D8.14.2 and D7.5.9: a TLB or cache maintenance
+    /// instruction is complete, for every PE of the shareability domain, once a DSB after it completes). Until then a
+    /// peer may still use the old translation or code, as on hardware.
+    /// </summary>
+    internal void CompleteBroadcasts(Cpu issuer)
+    {
+        var tickets = _tickets[Array.IndexOf(_cpus, issuer)];
         for (int i = 0; i < _cpus.Length; i++)
             if (_cpus[i] != issuer) issuer.WaitFor(_cpus[i], tickets[i]);
     }
