@@ -6,8 +6,10 @@ public sealed partial class Cpu
     // An LSE atomic is a host compare-and-swap loop around the instruction's own operation; a store-exclusive whose
     // monitors pass is a host compare-and-swap against the value its load-exclusive read (QEMU's cmpxchg-based exclusives),
     // so a store by another PE between the two makes it fail even before that store's monitor clear is seen. A 16-byte
-    // pair (CASP, STXP of two X registers) has no host compare-and-swap here: it is done under ExclusivePairGate, atomic
-    // against the other pair operations but not against a plain store racing into the same 16 bytes.
+    // pair (CASP, STXP of two X registers) has no host compare-and-swap (.NET has no 128-bit Interlocked operation): it
+    // is done in an exclusive section (InnerShareableDomain.StartExclusive, QEMU's start_exclusive), with every other PE
+    // out of guest code, so it is atomic against their plain stores and 8-byte atomics too. AArch32 LDREXD/STREXD need
+    // none of this: their 8 bytes are one host word (an aligned 8-byte load, an 8-byte compare-and-swap).
 
     /// <summary>
     /// After the store of a store-release (STLR, STLRB, STLRH; A32/T32 STL, STLB, STLH): in parallel mode a host full
@@ -23,8 +25,15 @@ public sealed partial class Cpu
         if (Parallel) Interlocked.MemoryBarrier();
     }
 
-    /// <summary>The lock of the 16-byte pair atomics in parallel mode (one for the process, as QEMU's exclusive section).</summary>
-    internal static readonly object ExclusivePairGate = new();
+    /// <summary>
+    /// Parallel mode: starts an exclusive section for a 16-byte atomic of this PE (every other PE of its domain out of
+    /// guest code until <see cref="EndExclusive"/>; InnerShareableDomain.StartExclusive). Its cost is a round trip to
+    /// every other PE's thread: a few microseconds when each has a host core, up to a host scheduling slice when not.
+    /// </summary>
+    internal void StartExclusive() => _domain!.StartExclusive(this);
+
+    /// <summary>Ends the section of <see cref="StartExclusive"/>.</summary>
+    internal void EndExclusive() => _domain!.EndExclusive(this);
 
     // The value the last load-exclusive read (parallel mode: what the store-exclusive compares with).
     internal ulong ExclusiveValue, ExclusiveValueHigh;

@@ -32,8 +32,8 @@ public sealed partial class Cpu
     // (its TLB, its translated code, its host TLB, its event register) is never done from the issuer's thread: the issuer
     // queues a request here and nudges the target (StopReason.PeerRequest, which the execution loops and the compiled
     // code already check, as they check a host stop), and the target's own thread applies the queue between instructions
-    // (QEMU's async_run_on_cpu). The issuer of a broadcast TLBI or IC waits until every peer has applied it, or is not
-    // running guest code (a PE outside the guest applies its queue before it runs again). Deterministic mode never uses
+    // (QEMU's async_run_on_cpu). The issuer of a broadcast TLBI or IC waits at its next DSB until every peer has applied
+    // it, or is not running guest code (a PE outside the guest applies its queue before it runs again). Deterministic mode never uses
     // any of this: its domain acts on the other PEs directly, as they are not running.
 
     private readonly object _peerWorkLock = new();
@@ -92,13 +92,17 @@ public sealed partial class Cpu
     internal void EnterGuest()
     {
         Volatile.Write(ref _ownerThread, Environment.CurrentManagedThreadId);
-        Interlocked.Exchange(ref _inGuest, 1); // a full fence: an issuer that saw 0 posted before the queue is read below
         Interlocked.CompareExchange(ref _stopReason, (int)StopReason.None, (int)StopReason.PeerRequest);
-        RunPeerWork();
-        // A WFE waits at most until the PE runs again (the next turn, or the next request): the Arm ARM lets a PE leave
-        // the low-power state of WFE for any reason (D1.6.1), and here a monitor clear can be missed: a load-exclusive
-        // reads memory before it marks the monitor, so another thread's store in between neither fails nor wakes it
-        // (QEMU's MTTCG never sleeps in WFE at all). A WFE loop re-checks its condition and waits again.
+        ResumeGuest();
+        EndEventWait();
+    }
+
+    // A WFE waits at most until the PE runs again (the next turn, or the next request): the Arm ARM lets a PE leave
+    // the low-power state of WFE for any reason (D1.6.1), and here a monitor clear can be missed: a load-exclusive
+    // reads memory before it marks the monitor, so another thread's store in between neither fails nor wakes it
+    // (QEMU's MTTCG never sleeps in WFE at all). A WFE loop re-checks its condition and waits again.
+    private void EndEventWait()
+    {
         if (IsWaiting && _waitingForEvent)
         {
             IsWaiting = false;
@@ -106,11 +110,45 @@ public sealed partial class Cpu
         }
     }
 
+    /// <summary>
+    /// Called by the machine when a parallel run has ended and no PE's thread runs: what the PE would do before it next
+    /// ran (the requests other PEs queued after it left its turn applied, a WFE ended) is done now, so that the state a
+    /// snapshot saves, a debugger reads or a deterministic run continues from holds no request in flight (a queued SEV
+    /// would otherwise be lost with the queue, which a snapshot does not save).
+    /// </summary>
+    internal void SettleAfterParallelRun()
+    {
+        RunPeerWork();
+        EndEventWait();
+    }
+
     /// <summary>Called by the machine on this PE's thread when it stops running guest code (parallel mode).</summary>
     internal void LeaveGuest()
     {
         RunPeerWork();
-        Volatile.Write(ref _inGuest, 0);
+        PauseGuest();
+    }
+
+    /// <summary>True while this PE's thread runs (or may run) its guest code: between EnterGuest and LeaveGuest.</summary>
+    internal bool InGuest => Volatile.Read(ref _inGuest) != 0;
+
+    // Out of guest code (LeaveGuest, or waiting for another PE's exclusive section): the PE makes no access, and applies
+    // its queue before it runs again.
+    internal void PauseGuest() => Volatile.Write(ref _inGuest, 0);
+
+    // Back into guest code: marked running (a full fence, so that a PE starting an exclusive section, or posting a
+    // request, either sees the mark or is seen here), then, while another PE's exclusive section holds, out again until
+    // it ends (InnerShareableDomain.StartExclusive); then the queue applied (an issuer that saw 0 had posted before).
+    internal void ResumeGuest()
+    {
+        while (true)
+        {
+            Interlocked.Exchange(ref _inGuest, 1);
+            if (_domain is not { ExclusiveSectionHeld: true } d) break;
+            PauseGuest();
+            d.AwaitExclusiveEnd();
+        }
+        RunPeerWork();
     }
 
     /// <summary>
@@ -137,9 +175,22 @@ public sealed partial class Cpu
     // True once this PE applied the request of ticket, or while it runs no guest code (it applies its queue first).
     internal bool HasCompleted(long ticket) => Volatile.Read(ref _peerWorkDone) >= ticket || Volatile.Read(ref _inGuest) == 0;
 
+    /// <summary>True once this PE broadcast TLB or instruction cache maintenance that its next DSB must complete.</summary>
+    internal bool BroadcastOutstanding;
+
+    /// <summary>
+    /// DSB in parallel mode: waits until the other PEs have applied the TLB and instruction cache maintenance this PE
+    /// broadcast since its last DSB (InnerShareableDomain.CompleteBroadcasts); nothing when there is none.
+    /// </summary>
+    internal void CompleteBroadcastMaintenance()
+    {
+        if (!BroadcastOutstanding) return;
+        BroadcastOutstanding = false;
+        _domain!.CompleteBroadcasts(this);
+    }
+
     // The issuer's side of a broadcast that the architecture completes at the issuer's DSB: waits (applying its own queue,
-    // so that two PEs broadcasting at once both go on) until peer has applied the request. Done at the TLBI or IC
-    // itself, a stronger order than the DSB that follows it, as compiled code elides DSB.
+    // so that two PEs broadcasting at once both go on) until peer has applied the request.
     internal void WaitFor(Cpu peer, long ticket)
     {
         var spin = new SpinWait();

@@ -54,6 +54,7 @@ public sealed partial class Machine
         _parallelMax = maxInstructions;
         _parallelFirst = true;
         if (_leaving.Length != Cpus.Count) _leaving = new int[Cpus.Count];
+        if (_sleeping.Length != Cpus.Count) _sleeping = new bool[Cpus.Count];
         if (_wake.Length != Cpus.Count)
         {
             _wake = [.. Cpus.Select(_ => new ManualResetEventSlim(false, spinCount: 0))];
@@ -90,6 +91,9 @@ public sealed partial class Machine
                     t_currentCpu = caller;
                     for (int i = 1; i < n; i++) threads[i].Join();
                     _turnBarrier = null;
+                    // No CPU runs now: requests still queued are applied (a snapshot, a debugger or the round robin
+                    // sees the machine as the CPUs would at their next turn).
+                    foreach (var c in Cpus) c.SettleAfterParallelRun();
                 }
             }
         }
@@ -126,10 +130,11 @@ public sealed partial class Machine
     }
 
     // CPU index's part of the turn: it runs up to the deadline unless it is off, the machine is stopping, or it stops.
-    // While it runs it counts as active: a CPU asleep in WFI waits for active CPUs to wake it (SleepInTurn).
+    // Until it is done with the turn it counts as active (from the turn's start: EndTurn counts every thread, so that one
+    // still on its way out of the barrier counts too): a CPU asleep in WFI or WFE waits for active CPUs to wake it
+    // (SleepInTurn).
     private void RunTurnOn(int index, CpuCore c)
     {
-        Interlocked.Increment(ref _activeCpus);
         try
         {
             RunTurnOnCounted(index, c);
@@ -182,42 +187,59 @@ public sealed partial class Machine
         }
     }
 
-    // CPUs of the turn running guest code and not asleep (a thread still on its way out of the barrier is not counted: a
-    // sleeper that misses its interrupt then takes it at the next turn, as in deterministic mode).
+    // CPU threads of the turn not done with it and not asleep (set to every thread by EndTurn, before the turn starts).
     private int _activeCpus;
     private ManualResetEventSlim[] _wake = [];
+    private bool[] _sleeping = []; // per CPU: in SleepInTurn
 
     // Cpu.ParallelWait: c waits in WFI or WFE with nothing asserted. Its thread sleeps while another CPU of the turn runs;
     // an interrupt raised for it, a request or a stop (Cpu.Nudge -> WakeWaiter) wakes it at the time of the CPUs still
     // running (the waker's, give or take a block); when no CPU is left running, its wait skips to the deadline.
     private bool SleepInTurn(CpuCore c)
     {
-        var wake = _wake[c.Configuration.Index];
+        int index = c.Configuration.Index;
+        var wake = _wake[index];
+        Volatile.Write(ref _sleeping[index], true);
         if (Interlocked.Decrement(ref _activeCpus) == 0) WakeSleepers();
         try
         {
             while (true)
             {
                 wake.Reset();
-                if (c.AnyInterruptAsserted || c.StopReason != StopReason.None || c.HasPeerRequests || _stopping)
+                if (WakesFromSleep(c) || _stopping)
                 {
+                    // The waker's time: the latest of the other CPUs of the turn, running or asleep (a CPU that sent the
+                    // wake-up and then went to sleep itself stopped its clock after sending it).
                     ulong deadline = Clock.NextDeadline, now = c.State.Cycles;
                     foreach (var o in Cpus)
                     {
                         ulong t = o.State.Cycles;
-                        if (o != c && !o.IsWaiting && t > now && t < deadline) now = t;
+                        if (o != c && t > now && t < deadline) now = t;
                     }
                     c.State.Cycles = now;
                     return true;
                 }
-                if (Volatile.Read(ref _activeCpus) <= 0) return false;
+                // No CPU left running: the wait skips to the deadline, unless a sleeping CPU is being woken (it may be
+                // the one to wake this CPU: a ping answered by a pong must not wait for the next turn).
+                if (Volatile.Read(ref _activeCpus) <= 0 && !AnotherSleeperWakes(c)) return false;
                 wake.Wait(2); // (a short bound: a missed wake-up costs 2 ms of host time, never a hang)
             }
         }
         finally
         {
             Interlocked.Increment(ref _activeCpus);
+            Volatile.Write(ref _sleeping[index], false);
         }
+    }
+
+    // What ends a CPU's sleep in SleepInTurn: an interrupt, a stop, or a request from another CPU (an event among them).
+    private static bool WakesFromSleep(CpuCore c) => c.AnyInterruptAsserted || c.StopReason != StopReason.None || c.HasPeerRequests;
+
+    private bool AnotherSleeperWakes(CpuCore c)
+    {
+        for (int i = 0; i < Cpus.Count; i++)
+            if (Cpus[i] != c && Volatile.Read(ref _sleeping[i]) && WakesFromSleep(Cpus[i])) return true;
+        return false;
     }
 
     private void WakeSleepers()
@@ -284,6 +306,7 @@ public sealed partial class Machine
             for (int i = 0; i < Cpus.Count; i++)
                 if (_poweredOn[i]) powered++;
             _turnBudget = Math.Max(1, budget / powered);
+            Volatile.Write(ref _activeCpus, Cpus.Count); // (each thread leaves the count when done with the turn)
         }
         catch (Exception e)
         {

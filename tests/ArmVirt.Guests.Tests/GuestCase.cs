@@ -56,6 +56,9 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         // with GICv2 on cortex-a57 and with GICv3 on max (LSE CAS too).
         new("smp", "smp.elf", 1, false, StopReason.PowerOff, 0, Cpus: 4),
         new("smp-gicv3-max", "smp.elf", 1, false, StopReason.PowerOff, 0, GicVersion: 3, Cpus: 4, Cpu: "max"),
+        // Three CPUs: 16-byte atomics (CASP, LDXP/STXP) against another CPU's plain stores and STADDs to half the pair,
+        // read by a third with 16-byte atomics (SmpParallelGuestTests runs it in parallel mode): ~35 M instructions.
+        new("pairs", "pairs.elf", 1, false, StopReason.PowerOff, 0, 50_000_000, Cpus: 3, Cpu: "max"),
         new("debug", "debug.elf", 1, false, StopReason.PowerOff, 0),
         new("debug-el2", "debug.elf", 2, false, StopReason.PowerOff, 0),
         // An AArch64 EL1 running an A32 program (built by arm-linux-gnueabihf-gcc) at AArch32 EL0.

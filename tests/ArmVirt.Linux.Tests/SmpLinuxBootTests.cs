@@ -3,7 +3,8 @@ namespace ArmVirt.Linux.Tests;
 /// <summary>
 /// Debian's kernel on four CPUs (armvirt --smp 4, QEMU -smp 4): secondaries started through PSCI, all four in
 /// /proc/cpuinfo, KVM up at EL2 on each, and, in the deterministic round robin, the same console output byte for byte
-/// from two runs; on two CPUs in parallel mode (--smp-mode parallel), a clean boot to power-off run after run.
+/// from two runs; in parallel mode (--smp-mode parallel), four CPUs at EL1 and at EL2 with KVM, and two CPUs to a clean
+/// power-off run after run.
 /// Off (inconclusive) without ARMVIRT_LINUX_BOOT=1, as the other ArmVirt boots.
 /// </summary>
 [TestClass]
@@ -82,6 +83,19 @@ public sealed class SmpLinuxBootTests
             Console.WriteLine($"parallel boot {i + 1}:");
             AssertLines(run, lines);
         }
+    }
+
+    // Four CPUs on four host threads (two host cores here), at EL1 under GICv2 and at EL2 with KVM under GICv3: every
+    // secondary up, four /proc/cpuinfo entries, KVM's init on each CPU, and a clean power-off.
+    [TestMethod]
+    [DataRow(1, 2)]
+    [DataRow(2, 3)]
+    public void BootsFourCpusInParallelMode(int el, int gicVersion)
+    {
+        RequireEnabled();
+        BootRun run = LinuxBootEnvironment.RunArmVirt(
+            [.. LinuxBootEnvironment.GuestArguments(el, gicVersion, cpus: Cpus), "--smp-mode", "parallel"], LinuxBootEnvironment.ArmVirtTimeout);
+        AssertLines(run, SmpLines.Concat(el == 1 ? QemuBootTests.El1Lines : QemuBootTests.Gicv3Lines.Concat(QemuBootTests.KvmEl2Gicv3Lines)));
     }
 
     [TestMethod]

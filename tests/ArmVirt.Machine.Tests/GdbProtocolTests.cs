@@ -344,6 +344,55 @@ public sealed class GdbProtocolTests
         Assert.AreEqual(Code + 4, m.Cpu.State.PC, "the B after the WFI has not executed");
     }
 
+    // Parallel SMP (one host thread per CPU) under the stub, QEMU's all-stop mode: a breakpoint hit by any CPU stops every
+    // CPU, `s` on one thread moves that CPU only, Ctrl-C stops them all, and the guest, continued, ends with the output of
+    // an undisturbed run (QEMU's transcript of the four-CPU smp guest).
+    [TestMethod]
+    public void ParallelModeStopsEveryCpuAndStepsOne()
+    {
+        string elf = GuestElf("smp.elf");
+        using var serial = new MemoryStream();
+        using var m = new MachineBuilder().WithCpus(4).WithSmpMode(SmpMode.Parallel).WithSerial(serial)
+            .WithKernel(File.ReadAllBytes(elf), "smp.elf").Build();
+        Assert.AreEqual(SmpMode.Parallel, m.SmpMode);
+        ulong secondaryMain = m.Symbols["secondary_main"];
+        using var s = new Session(m);
+        ulong[] Counts() => [.. m.Cpus.Select(c => c.State.Instructions)];
+
+        Assert.AreEqual("OK", s.Ask($"Z0,{secondaryMain:x},4"));
+        string stop = s.Ask("c");
+        var hit = System.Text.RegularExpressions.Regex.Match(stop, "^T05thread:0([2-4]);$");
+        Assert.IsTrue(hit.Success, $"a secondary CPU hit the breakpoint: {stop}");
+        int cpu = int.Parse(hit.Groups[1].Value) - 1;
+        Assert.AreEqual(secondaryMain, m.Cpus[cpu].State.PC, "stopped on the breakpoint, before the instruction");
+        var stopped = Counts();
+        Thread.Sleep(200);
+        CollectionAssert.AreEqual(stopped, Counts(), "all-stop: no CPU runs while gdb has the machine");
+        Assert.AreEqual("OK", s.Ask($"z0,{secondaryMain:x},4"));
+
+        Assert.AreEqual($"T05thread:0{cpu + 1};", s.Ask($"vCont;s:{cpu + 1:x}"));
+        var stepped = Counts();
+        for (int i = 0; i < m.Cpus.Count; i++)
+            Assert.AreEqual(stopped[i] + (i == cpu ? 1UL : 0), stepped[i], $"CPU {i} after a step of CPU {cpu}");
+        Assert.AreEqual(secondaryMain + 4, m.Cpus[cpu].State.PC);
+
+        // Ctrl-C while every CPU runs: all stop again (the guest spins on its counters for a while).
+        s.SendRaw(Session.Frame("c"));
+        Assert.AreEqual('+', (char)s.ReadByte());
+        Thread.Sleep(50);
+        s.SendRaw("\u0003");
+        string interrupted = s.ReadPacket();
+        if (interrupted.StartsWith('W')) Assert.Inconclusive("the guest finished before Ctrl-C arrived (a slow host)");
+        StringAssert.StartsWith(interrupted, "T05thread:");
+        var afterInterrupt = Counts();
+        Thread.Sleep(200);
+        CollectionAssert.AreEqual(afterInterrupt, Counts(), "all-stop after Ctrl-C");
+
+        Assert.AreEqual("W00", s.Ask("c"), "the guest powers off");
+        Assert.AreEqual(File.ReadAllText(Path.Combine(Path.GetDirectoryName(elf)!, "..", "expected", "smp.txt")),
+            Encoding.ASCII.GetString(serial.ToArray()), "the guest's output, stops and a step included, is QEMU's");
+    }
+
     [TestMethod]
     public void OneThreadPerCpu()
     {

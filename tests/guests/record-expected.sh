@@ -43,6 +43,8 @@ run gicv3_hyp gicv3_hyp.elf 2 0 0 3
 run gicv3_el1 gicv3_el1.elf 1 0 0 3
 SMP=4 run smp smp.elf 1 0 0
 SMP=4 CPU=max run smp-gicv3-max smp.elf 1 0 0 3
+SMP=3 CPU=max run pairs pairs.elf 1 0 0
+SMP=2 run shootdown shootdown.elf 1 0 0
 run debug debug.elf 1 0 0
 run debug-el2 debug.elf 2 0 0
 run aarch32 aarch32.elf 1 0 0

@@ -88,8 +88,15 @@ internal static class A32System
     /// <summary>F5.1 CLREX.</summary>
     public static void Clrex(Cpu cpu, in A32Operands op) => cpu.ClearExclusiveLocal();
 
-    /// <summary>F5.1 DMB, DSB, ISB: nothing to order or synchronize in an in-order interpreter (see <see cref="Barriers"/>).</summary>
-    public static void Barrier(Cpu cpu, in A32Operands op) { }
+    /// <summary>
+    /// F5.1 DMB, DSB, ISB: nothing to order or synchronize in an in-order interpreter (see <see cref="Barriers"/>); with
+    /// CPUs on several host threads each is done as A64's DSB (a host fence, the broadcast maintenance of this PE
+    /// completed), more than DMB and ISB need.
+    /// </summary>
+    public static void Barrier(Cpu cpu, in A32Operands op)
+    {
+        if (cpu.Parallel) Barriers.Dsb(cpu, 0);
+    }
 
     /// <summary>
     /// F5.1 MRS Rd, APSR/CPSR: at EL0 N Z C V Q and GE, with the rest of the CPSR as an EL0 read sees it (A, I, F,

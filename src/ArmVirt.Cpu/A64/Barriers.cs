@@ -19,11 +19,14 @@ internal static class Barriers
 
     /// <summary>
     /// DSB (including SSBB/PSSBB): completes outstanding accesses, which are always complete here; with CPUs on several
-    /// host threads (<see cref="Cpu.Parallel"/>) a host full fence, as the host may let a store pass a later load.
+    /// host threads (<see cref="Cpu.Parallel"/>) a host full fence, as the host may let a store pass a later load, and
+    /// the completion of the TLB and instruction cache maintenance this PE broadcast (every other PE has applied it).
     /// </summary>
     public static void Dsb(Cpu cpu, uint insn)
     {
-        if (cpu.Parallel) Interlocked.MemoryBarrier();
+        if (!cpu.Parallel) return;
+        Interlocked.MemoryBarrier();
+        cpu.CompleteBroadcastMaintenance();
     }
 
     /// <summary>DMB: orders accesses, which an in-order single-access interpreter always does (a host fence as DSB's).</summary>

@@ -155,10 +155,18 @@ internal static class LoadStoreAtomic
         {
             ulong compareLow = cpu.X(s), compareHigh = cpu.X(s + 1);
             ulong valueLow = cpu.X(t), valueHigh = cpu.X(t + 1);
-            // Parallel SMP: no 16-byte host compare-and-swap; the pair operations take one lock (Cpu.HostAtomics.cs).
+            // Parallel SMP: no 16-byte host compare-and-swap; the other PEs are kept out of guest code (Cpu.HostAtomics.cs).
             if (cpu.Parallel)
             {
-                lock (Cpu.ExclusivePairGate) CompareAndSwapPair128(cpu, address, compareLow, compareHigh, valueLow, valueHigh, s);
+                cpu.StartExclusive();
+                try
+                {
+                    CompareAndSwapPair128(cpu, address, compareLow, compareHigh, valueLow, valueHigh, s);
+                }
+                finally
+                {
+                    cpu.EndExclusive();
+                }
                 return;
             }
             CompareAndSwapPair128(cpu, address, compareLow, compareHigh, valueLow, valueHigh, s);

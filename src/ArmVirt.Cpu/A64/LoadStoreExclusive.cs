@@ -103,8 +103,10 @@ internal static class LoadStoreExclusive
             passed = cpu.ExclusiveMonitorsPass(pa, 16);
             if (passed && cpu.Parallel)
             {
-                // No 16-byte host compare-and-swap: under the pair lock, compared with what LDXP read (Cpu.HostAtomics.cs).
-                lock (Cpu.ExclusivePairGate)
+                // No 16-byte host compare-and-swap: with the other PEs out of guest code, compared with what LDXP read
+                // (Cpu.HostAtomics.cs).
+                cpu.StartExclusive();
+                try
                 {
                     cpu.ProbeWrite(address + 8, 8, kind);
                     passed = cpu.ReadMemory(address, 8, kind & ~MemoryAccessKind.Write, 16) == cpu.ExclusiveValue
@@ -114,6 +116,10 @@ internal static class LoadStoreExclusive
                         cpu.WriteMemory(address, 8, first, kind, 16);
                         cpu.WriteMemory(address + 8, 8, second, kind);
                     }
+                }
+                finally
+                {
+                    cpu.EndExclusive();
                 }
             }
             else if (passed)
