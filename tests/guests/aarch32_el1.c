@@ -184,16 +184,17 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
     case EC_DABT_LOWER: {
         uint64_t ipa = (READ_SYSREG(hpfar_el2) >> 4) << 12 | (f->far & 0xfff);
         unsigned srt = (iss >> 16) & 0x1f, write = (iss >> 6) & 1;
+        unsigned length = (f->esr >> 25) & 1 ? 4 : 2; /* IL: a 16-bit T32 instruction with a valid syndrome has IL = 0 */
         if ((iss >> 24) & 1 && ipa == UART_IPA && write) { /* MMIO exit: the UART's data register */
             putchar_uart((char)f->x[srt]);
-            f->elr += 4;
+            f->elr += length;
             return;
         }
         print("EL2: stage-2 data abort ESR=0x%x FAR=0x%x HPFAR=0x%x ELR=+0x%x SRT=X%d\n", f->esr, f->far,
               READ_SYSREG(hpfar_el2), f->elr - KERNEL_BASE, (uint64_t)srt);
         if (!write) f->x[srt] = 0xdada0000u | srt;
         else print("  store of 0x%x emulated\n", (uint32_t)f->x[srt]);
-        f->elr += 4;
+        f->elr += length;
         return;
     }
     case EC_IABT_LOWER:

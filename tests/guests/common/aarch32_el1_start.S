@@ -96,7 +96,8 @@ modes_setup:
     .ltorg
 
 /* T32 code at EL1: SVC, a 16-bit UDF and a 16-bit BKPT taken from T32 (SPSR.T = 1, LR offsets of T32); then the T32
- * forms of CPS (16- and 32-bit), MRS, MRS (banked), MSR SPSR and SUBS PC, LR, and an HVC (#0x31: EL2 prints r0-r3). */
+ * forms of CPS (16- and 32-bit), MRS, MRS (banked), MSR SPSR and SUBS PC, LR, SRS and RFE (DB and IA, with and without
+ * write-back), loads and stores to the stage-2 hole (their T32 instruction syndromes), and HVCs (#0x31: EL2 prints r0-r3). */
     .thumb
     .thumb_func
     .global thumb_part
@@ -119,5 +120,44 @@ thumb_part:
     subs    pc, lr, #0
     .balign 4
 1:  hvc     #0x31
+    @ T32 SRS and RFE: SRSDB with write-back (EL2 prints the SP change and the stored LR and SPSR), RFEIA with write-back
+    @ back into T32 at 2f, then SRSIA without write-back and RFEDB with write-back through another register.
+    mov     r4, sp
+    adr.w   lr, 2f
+    mrs     r0, cpsr
+    orr     r0, r0, #0x20
+    msr     spsr_fsxc, r0
+    srsdb   sp!, #0x13
+    sub     r1, r4, sp
+    ldr     r2, [sp]
+    ldr     r3, [sp, #4]
+    hvc     #0x31
+    rfeia   sp!
+    .balign 4
+2:  sub     r0, r4, sp
+    sub     sp, sp, #16
+    adr.w   lr, 3f
+    srsia   sp, #0x13
+    add     r1, sp, #8
+    rfedb   r1!
+    .balign 4
+3:  sub     r1, r1, sp
+    add     sp, sp, #16
+    mrs     r2, cpsr
+    sub     r3, r4, sp
+    hvc     #0x31
+    @ T32 loads and stores to the stage-2 hole: their instruction syndromes (16-bit ones with IL = 0), for EL2 to emulate.
+    mov.w   r1, #0x50000000
+    add.w   r1, r1, #0x100
+    movs    r2, #0x5a
+    str     r2, [r1, #4]
+    strh    r2, [r1, #6]
+    ldrh    r0, [r1, r2]
+    ldrsb.w r3, [r1, #9]
+    ldrsh   r3, [r1, #-2]
+    strb.w  r2, [r1, #-3]
+    ldr     r2, [r1, #16]!
+    lda     r3, [r1]
+    hvc     #0x31
     movs    r0, #0x32
     pop     {r4, pc}
