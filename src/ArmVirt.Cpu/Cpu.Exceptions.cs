@@ -79,6 +79,7 @@ public sealed partial class Cpu
         State.Mode = 0;
         State.Thumb = false;
         State.It = 0;
+        State.E = false; // PSTATE.E is AArch32's; AArch64 data endianness is SCTLR_ELx.EE/E0E
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)
         {
             Sys.Esr[targetEl] = ((ulong)ec << 26) | (il ? 1UL << 25 : 0) | (iss & 0x1FF_FFFF);
@@ -153,7 +154,6 @@ public sealed partial class Cpu
             || (!toAarch32 && newEl == 0 && newSp == 1)
             || (newEl == 1 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0)
             || (!toAarch32 && newEl <= 1 && El1UsingAarch32); // EL1 (and so EL0) is AArch32 under HCR_EL2.RW = 0
-        if (toAarch32 && !illegal) CheckAarch32ReturnModelled(spsr);
         bool ss = DebugExceptionReturnSs(spsr, illegal ? el : newEl);
         State.Nzcv = (uint)spsr & 0xF000_0000u;
         State.Daif = (uint)spsr & 0x3C0u;

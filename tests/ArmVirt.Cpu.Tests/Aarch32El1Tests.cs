@@ -394,4 +394,36 @@ public sealed class Aarch32El1Tests
         Assert.AreEqual(1UL << 30, t.Cpu.Sys.Fpexc32);
         Assert.AreEqual(0UL, t.Cpu.X(0), "FPSCR read");
     }
+
+    [TestMethod]
+    public void SctlrEeGivesCpsrEAtExceptionEntryAndMsrCpsrWritesE()
+    {
+        // svc #1 with SCTLR.EE = 1; then at the vector: mrs r0, cpsr; msr cpsr_x, r1 (E = 0); mrs r2, cpsr
+        using var s = EnterEl1(0x1D3, 0, 0xEF000001);
+        s.Bus.Load(Vectors + 0x08, [.. BitConverter.GetBytes(0xE10F0000u), .. BitConverter.GetBytes(0xE122F001u), .. BitConverter.GetBytes(0xE10F2000u)]);
+        s.Cpu.Sys.Sctlr[1] |= SctlrEl1.Ee;
+        s.Cpu.SetX(1, 0);
+        s.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeSupervisor, s.Cpu.State.Mode);
+        Assert.IsTrue(s.Cpu.State.E, "AArch32.EnterMode: PSTATE.E = SCTLR.EE");
+        Assert.AreEqual(0UL, s.Cpu.Sys.Spsr[1] & (1UL << 9), "SPSR_svc.E: the little-endian state the SVC came from");
+        s.Cpu.Step();
+        Assert.AreEqual(1UL << 9, s.Cpu.X(0) & (1UL << 9), "MRS CPSR reads E");
+        s.Cpu.Step();
+        s.Cpu.Step();
+        Assert.IsFalse(s.Cpu.State.E, "MSR CPSR_x writes E");
+        Assert.AreEqual(0UL, s.Cpu.X(2) & (1UL << 9));
+    }
+
+    [TestMethod]
+    public void SetendIsUndefinedAtEl1UnderSctlrSed()
+    {
+        using var s = EnterEl1(0x1D3, 0, 0xF1010200, 0xF1010200); // setend be; setend be
+        s.Cpu.Step();
+        Assert.IsTrue(s.Cpu.State.E);
+        s.Cpu.Sys.Sctlr[1] |= SctlrEl1.Sed;
+        s.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeUndefined, s.Cpu.State.Mode, "AArch32.CheckSETENDEnabled: SCTLR.SED");
+        Assert.AreEqual(Vectors + 0x04, s.Cpu.State.PC);
+    }
 }

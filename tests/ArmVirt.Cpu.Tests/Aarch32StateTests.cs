@@ -253,4 +253,27 @@ public sealed class Aarch32StateTests
         // EC 0x04, IL, CV, COND = 0b1110, Opc1 = 1, Rt2 = 1, Rt = 0, CRm = 14, Direction = 1 (read).
         Assert.AreEqual((0x04UL << 26) | (1UL << 25) | (1UL << 24) | (0xEUL << 20) | (1UL << 16) | (1UL << 10) | (14UL << 1) | 1, s.Cpu.Sys.Esr[1]);
     }
+
+    [TestMethod]
+    public void SetendBeMakesDataAccessesBigEndianAndTheSpsrKeepsE()
+    {
+        // setend be; str r1, [r2]; ldrh r3, [r2]; ldr r4, [r2]; svc #0
+        using var s = EnterUser(UserSpsr, 0xF101_0200, 0xE582_1000, 0xE1D2_30B0, 0xE592_4000, 0xEF00_0000);
+        ulong buffer = SysCpu.RamBase + 0x2000;
+        s.Cpu.SetX(1, 0x1122_3344);
+        s.Cpu.SetX(2, buffer);
+        for (int i = 0; i < 4; i++) s.Cpu.Step();
+        Assert.IsTrue(s.Cpu.State.E);
+        Assert.IsTrue(s.Bus.TryRead(buffer, 4, out ulong stored));
+        Assert.AreEqual(0x4433_2211UL, stored, "STR stored the word big-endian (bytes 11 22 33 44)");
+        Assert.AreEqual(0x1122UL, s.Cpu.X(3), "LDRH read the halfword big-endian");
+        Assert.AreEqual(0x1122_3344UL, s.Cpu.X(4));
+        s.Cpu.Step(); // svc: to the AArch64 EL1
+        Assert.IsFalse(s.Cpu.State.Aarch32);
+        Assert.IsFalse(s.Cpu.State.E, "PSTATE.E is AArch32's");
+        Assert.AreEqual(1UL << 9, s.Cpu.Sys.Spsr[1] & (1UL << 9), "SPSR.E");
+        s.Exec(Enc.Eret);
+        Assert.IsTrue(s.Cpu.State.Aarch32);
+        Assert.IsTrue(s.Cpu.State.E, "ERET restores PSTATE.E from SPSR.E");
+    }
 }

@@ -116,6 +116,9 @@ static void hvc(struct frame *f, unsigned imm)
         print("EL2: HVC #0x31 from T32 ESR=0x%x SPSR=0x%x: r0=0x%x r1=0x%x r2=0x%x r3=0x%x\n", READ_SYSREG(esr_el2), f->spsr,
               f->x[0], f->x[1], f->x[2], f->x[3]);
         return;
+    case 0x32:
+        print("EL2: HVC #0x32 SPSR=0x%x: r0=0x%x r1=0x%x r2=0x%x r3=0x%x\n", f->spsr, f->x[0], f->x[1], f->x[2], f->x[3]);
+        return;
     case 0x10: set_hcr(hcr | HCR_VI); return;
     case 0x11: set_hcr(hcr & ~HCR_VI); return;
     case 0x12: set_hcr(hcr | HCR_VF); return;

@@ -51,6 +51,7 @@ void el1_exception(unsigned type, uint32_t *frame);
 void kernel_main(void);
 void modes_setup(void);
 void thumb_part(void);
+void endian_part(void);
 
 void el1_exception(unsigned type, uint32_t *frame)
 {
@@ -387,5 +388,8 @@ void kernel_main(void)
     short_descriptors();
     long_descriptors();
     fp_registers();
+    puts32("EL1: big-endian data (SETEND)\n");
+    endian_part();
+    show("CPSR after SETEND LE", cpsr());
     el2_traps();
 }

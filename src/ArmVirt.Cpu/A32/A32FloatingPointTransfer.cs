@@ -20,12 +20,12 @@ internal static class A32FloatingPointTransfer
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         if (op.Size == 64)
         {
-            ulong low = cpu.Load(address, 4), high = cpu.Load(address + 4, 4);
-            if (!cpu.AbortPending) cpu.SetDReg(op.Rd, high << 32 | low);
+            uint first = (uint)A32Memory.Load(cpu, address, 4), second = (uint)A32Memory.Load(cpu, address + 4, 4);
+            if (!cpu.AbortPending) cpu.SetDReg(op.Rd, A32Memory.Doubleword(cpu, first, second));
         }
         else
         {
-            uint value = (uint)cpu.Load(address, 4);
+            uint value = (uint)A32Memory.Load(cpu, address, 4);
             if (!cpu.AbortPending) cpu.SetSReg(op.Rd, value);
         }
     }
@@ -39,10 +39,10 @@ internal static class A32FloatingPointTransfer
         if (op.Size == 64)
         {
             ulong value = cpu.DReg(op.Rd);
-            cpu.Store(address, 4, (uint)value);
-            cpu.Store(address + 4, 4, value >> 32);
+            A32Memory.Store(cpu, address, 4, A32Memory.StoredWord(cpu, value, second: false));
+            A32Memory.Store(cpu, address + 4, 4, A32Memory.StoredWord(cpu, value, second: true));
         }
-        else cpu.Store(address, 4, cpu.SReg(op.Rd));
+        else A32Memory.Store(cpu, address, 4, cpu.SReg(op.Rd));
     }
 
     private static uint Address(Cpu cpu, in A32Operands op)
@@ -72,12 +72,12 @@ internal static class A32FloatingPointTransfer
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         int words = op.Size == 64 ? 2 * op.Imm2 : op.Imm2;
         Span<uint> values = stackalloc uint[32];
-        for (int i = 0; i < words; i++) values[i] = (uint)cpu.Load(address + 4 * (uint)i, 4);
+        for (int i = 0; i < words; i++) values[i] = (uint)A32Memory.Load(cpu, address + 4 * (uint)i, 4);
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);
         for (int i = 0; i < op.Imm2; i++)
         {
-            if (op.Size == 64) cpu.SetDReg(op.Rd + i, (ulong)values[2 * i + 1] << 32 | values[2 * i]);
+            if (op.Size == 64) cpu.SetDReg(op.Rd + i, A32Memory.Doubleword(cpu, values[2 * i], values[2 * i + 1]));
             else cpu.SetSReg(op.Rd + i, values[i]);
         }
     }
@@ -94,10 +94,10 @@ internal static class A32FloatingPointTransfer
             if (op.Size == 64)
             {
                 ulong value = cpu.DReg(op.Rd + i);
-                cpu.Store(address + 8 * (uint)i, 4, (uint)value);
-                cpu.Store(address + 8 * (uint)i + 4, 4, value >> 32);
+                A32Memory.Store(cpu, address + 8 * (uint)i, 4, A32Memory.StoredWord(cpu, value, second: false));
+                A32Memory.Store(cpu, address + 8 * (uint)i + 4, 4, A32Memory.StoredWord(cpu, value, second: true));
             }
-            else cpu.Store(address + 4 * (uint)i, 4, cpu.SReg(op.Rd + i));
+            else A32Memory.Store(cpu, address + 4 * (uint)i, 4, cpu.SReg(op.Rd + i));
         }
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);

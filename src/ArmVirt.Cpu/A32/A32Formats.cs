@@ -137,6 +137,9 @@ internal static class A32Formats
     /// <summary>BX, BLX (register), BXJ: the target register Rm.</summary>
     public static A32Operands BranchRegister(uint insn) => new() { Cond = Cond(insn), Rm = Field(insn, 3, 0) };
 
+    /// <summary>SETEND: 1111 0001 0000 0001 0000 00 E 0 0000 0000, Imm = E.</summary>
+    public static A32Operands Setend(uint insn) => new() { Cond = Cond(insn), Imm = (insn >> 9) & 1 };
+
     /// <summary>SVC, BKPT, UDF, hints, barriers: Imm = imm24 (SVC), imm12:imm4 (BKPT, UDF), the hint or barrier option.</summary>
     public static A32Operands Immediate(uint insn)
     {

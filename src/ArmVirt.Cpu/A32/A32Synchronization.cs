@@ -20,10 +20,11 @@ internal static class A32Synchronization
         uint address = cpu.R(op.Rn) + op.Imm;
         var kind = Kind(acquire);
         ulong pa = cpu.TranslateDataOrAbort(address, size, kind);
-        ulong value = cpu.Load(address, size, kind);
+        ulong raw = cpu.Load(address, size, kind);
         if (cpu.AbortPending) return; // neither Rt nor the monitors change (Cpu.DataAborts.cs)
         cpu.SetExclusiveMonitors(pa, size);
-        cpu.ExclusiveValue = value; // (compared by a parallel-mode store-exclusive, Cpu.HostAtomics.cs)
+        cpu.ExclusiveValue = raw; // (the memory's bytes, compared by a parallel-mode store-exclusive, Cpu.HostAtomics.cs)
+        ulong value = A32Memory.InMemoryOrder(cpu, raw, size); // (its own inverse: the registers' view)
         cpu.SetR(op.Rd, (uint)value);
         if (size == 8) cpu.SetR(op.Rs, (uint)(value >> 32));
     }
@@ -36,6 +37,7 @@ internal static class A32Synchronization
         ulong pa = cpu.TranslateDataOrAbort(address, size, kind);
         if (cpu.AbortPending) return;
         bool passed = cpu.ExclusiveMonitorsPass(pa, size);
+        data = A32Memory.InMemoryOrder(cpu, data, size);
         if (passed && cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, size, data, kind);
         else if (passed) cpu.Store(address, size, data, kind);
         if (cpu.AbortPending) return;
@@ -78,13 +80,13 @@ internal static class A32Synchronization
 
     private static void LoadAcquire(Cpu cpu, in A32Operands op, int size)
     {
-        uint value = (uint)cpu.Load(cpu.R(op.Rn), size, MemoryAccessKind.AcquireRelease);
+        uint value = (uint)A32Memory.Load(cpu, cpu.R(op.Rn), size, MemoryAccessKind.AcquireRelease);
         if (!cpu.AbortPending) cpu.SetR(op.Rd, value);
     }
 
     private static void StoreRelease(Cpu cpu, in A32Operands op, int size)
     {
-        cpu.Store(cpu.R(op.Rn), size, cpu.R(op.Rm), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
+        A32Memory.Store(cpu, cpu.R(op.Rn), size, cpu.R(op.Rm), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
         cpu.AfterStoreRelease();
     }
 

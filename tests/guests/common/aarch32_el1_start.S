@@ -161,3 +161,34 @@ thumb_part:
     hvc     #0x31
     movs    r0, #0x32
     pop     {r4, pc}
+
+/* Big-endian data at EL1: SETEND BE, STRD and loads of each size, literal loads, LDREXD/STREXD, the SPSR.E an HVC saves
+ * (its ERET restores PSTATE.E), then SETEND LE and the words read back little-endian. EL2 prints r0-r3 and SPSR_EL2 (#0x32). */
+    .arm
+    .global endian_part
+endian_part:
+    push    {r4-r8, lr}
+    sub     sp, sp, #16
+    mov     r4, sp
+    ldr     r0, =0x11223344
+    ldr     r1, =0x55667788
+    setend  be
+    strd    r0, r1, [r4]
+    ldrh    r2, [r4]
+    ldrb    r3, [r4, #6]
+    hvc     #0x32
+    ldrexd  r0, r1, [r4]
+    ldr     r6, =0xaabbccdd         @ literal loads are data accesses: these read 0xddccbbaa and 0x1100ffee
+    ldr     r7, =0xeeff0011
+    strexd  r3, r6, r7, [r4]
+    ldrsh   r2, [r4, #4]
+    hvc     #0x32
+    ldr     r2, [r4]
+    setend  le
+    ldr     r0, [r4]
+    ldr     r1, [r4, #4]
+    mrs     r3, cpsr
+    hvc     #0x32
+    add     sp, sp, #16
+    pop     {r4-r8, pc}
+    .ltorg
