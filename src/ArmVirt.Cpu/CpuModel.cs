@@ -35,13 +35,15 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
 
     /// <summary>
     /// A Cortex-A57 with the Armv8.1 additions the emulator implements: LSE atomics
-    /// (ID_AA64ISAR0_EL1.Atomic = 2) and PAN (ID_AA64MMFR1_EL1.PAN = 1), like QEMU's <c>-cpu max</c> subset.
+    /// (ID_AA64ISAR0_EL1.Atomic = 2) and PAN (ID_AA64MMFR1_EL1.PAN = 1), like QEMU's <c>-cpu max</c> subset; in AArch32,
+    /// VQRDMLAH/VQRDMLSH (ID_ISAR5.RDM = 1). What it does not implement it does not advertise.
     /// </summary>
     public static CpuModel Max { get; } = CortexA57 with
     {
         Name = "max",
         IdAa64Isar0 = 0x0000_0000_0021_1120,
         IdAa64Mmfr1 = 0x0000_0000_0010_0000,
+        Aarch32 = Aarch32Identification.CortexA57 with { Isar5 = 0x0101_1121 },
     };
 
     /// <summary>The AArch32 identification registers (ID_PFR0_EL1 ... MVFR2_EL1), read at EL1 and above.</summary>

@@ -276,4 +276,33 @@ public sealed class Aarch32StateTests
         Assert.IsTrue(s.Cpu.State.Aarch32);
         Assert.IsTrue(s.Cpu.State.E, "ERET restores PSTATE.E from SPSR.E");
     }
+
+    [TestMethod]
+    public void VqrdmlahIsUndefinedOnCortexA57AndAccumulatesOnMax()
+    {
+        foreach (var model in new[] { CpuModel.CortexA57, CpuModel.Max })
+        {
+            using var s = new SysCpu(model: model);
+            s.Bus.Load(User, BitConverter.GetBytes(0xF311_0B12u)); // vqrdmlah.s16 d0, d1, d2
+            s.Cpu.Sys.Cpacr = 3UL << 20;
+            s.Cpu.Sys.Spsr[1] = UserSpsr;
+            s.Cpu.Sys.Elr[1] = User;
+            s.Exec(Enc.Eret);
+            s.Cpu.SetDReg(0, 0x0000_0000_7FFF_0100);
+            s.Cpu.SetDReg(1, 0x0000_0000_7FFF_4000);
+            s.Cpu.SetDReg(2, 0x0000_0000_7FFF_4000);
+            s.Cpu.Step();
+            if (model == CpuModel.CortexA57)
+            {
+                Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC, "no FEAT_RDM: UNDEFINED");
+                Assert.AreEqual(1UL << 25, s.Cpu.Sys.Esr[1]);
+                continue;
+            }
+            Assert.AreEqual(User + 4, s.Cpu.State.PC);
+            // (0x0100 << 16) + 2 * 0x4000 * 0x4000 + 0x8000 >> 16 = 0x2100; 0x7FFF's lane saturates (QC); 0 stays 0.
+            Assert.AreEqual(0x0000_0000_7FFF_2100UL, s.Cpu.DReg(0));
+            Assert.AreEqual(1u << 27, s.Cpu.Fpscr & (1u << 27), "FPSCR.QC");
+            Assert.AreEqual(1, (int)((s.Cpu.Configuration.Model.Aarch32.Isar5 >> 24) & 0xF), "ID_ISAR5.RDM advertises it");
+        }
+    }
 }
