@@ -305,4 +305,37 @@ public sealed class Aarch32StateTests
             Assert.AreEqual(1, (int)((s.Cpu.Configuration.Model.Aarch32.Isar5 >> 24) & 0xF), "ID_ISAR5.RDM advertises it");
         }
     }
+
+    [TestMethod]
+    public void Aarch64BigEndianDataStopsTheRunWhereAarch32BigEndianRuns()
+    {
+        // SCTLR_EL1.EE written at an AArch64 EL1: not modelled, the run stops (no silent little-endian accesses).
+        using (var s = new SysCpu())
+        {
+            s.Enter(1);
+            try { s.Write("SCTLR_EL1", s.Cpu.Sys.Sctlr[1] | SctlrEl1.Ee); } catch (CpuStoppedException) { }
+            Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
+        }
+        // SCTLR_EL1.E0E: an ERET to AArch64 EL0 stops; to AArch32 EL0 (whose endianness is PSTATE.E) it runs.
+        using (var s = new SysCpu())
+        {
+            s.Enter(1);
+            s.Cpu.Sys.Sctlr[1] |= SctlrEl1.E0E;
+            s.Cpu.Sys.Spsr[1] = 0; // EL0t
+            s.Cpu.Sys.Elr[1] = User;
+            try { s.Exec(Enc.Eret); } catch (CpuStoppedException) { }
+            Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
+        }
+        using (var s = new SysCpu())
+        {
+            s.Enter(1);
+            s.Cpu.Sys.Sctlr[1] |= SctlrEl1.E0E;
+            s.Cpu.Sys.Spsr[1] = UserSpsr;
+            s.Cpu.Sys.Elr[1] = User;
+            s.Exec(Enc.Eret);
+            Assert.AreEqual(StopReason.None, s.Cpu.StopReason);
+            Assert.IsTrue(s.Cpu.State.Aarch32);
+            Assert.IsFalse(s.Cpu.State.E);
+        }
+    }
 }
