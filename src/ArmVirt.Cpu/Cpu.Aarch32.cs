@@ -101,7 +101,7 @@ public sealed partial class Cpu
 
     /// <summary>
     /// GetPSRFromPSTATE for AArch32 state (the SPSR format for exceptions taken from AArch32, and the CPSR): N Z C V Q,
-    /// IT (IT[1:0] in bits 26..25, IT[7:2] in bits 15..10), PAN, SS, IL, GE, E = 0, A I F, T, M[4] = 1 and M[3:0] the mode.
+    /// IT (IT[1:0] in bits 26..25, IT[7:2] in bits 15..10), PAN, SS, IL, GE, E, A I F, T, M[4] = 1 and M[3:0] the mode.
     /// </summary>
     internal uint GetAarch32Spsr() =>
         (State.Nzcv & 0xF000_0000u)
@@ -110,6 +110,7 @@ public sealed partial class Cpu
         | (State.SoftwareStep ? 1u << 21 : 0)
         | (State.IllegalState ? 1u << 20 : 0)
         | ((State.Ge & 0xF) << 16)
+        | (State.E ? 1u << 9 : 0)
         | (State.Daif & 0x1C0u)
         | (State.Thumb ? 1u << 5 : 0)
         | ItToSpsr(State.It)
@@ -126,17 +127,12 @@ public sealed partial class Cpu
         State.Thumb = (spsr & (1UL << 5)) != 0;
         State.Saturation = (spsr & (1UL << 27)) != 0;
         State.Ge = (uint)(spsr >> 16) & 0xF;
+        State.E = (spsr & (1UL << 9)) != 0;
         State.It = State.Thumb ? ItFromSpsr(spsr) : (byte)0;
         State.Daif = (uint)spsr & 0x1C0u; // A, I, F; AArch32 has no D (bit 9 is E)
         int mapped = State.EL == 0 ? 15 : 31;
         for (int i = 0; i < mapped; i++) State.X[i] = (uint)State.X[i];
         NextPc = (uint)target & (State.Thumb ? ~1u : ~3u);
-    }
-
-    // What a legal return to AArch32 may ask for that is not modelled yet: big-endian data (SPSR.E).
-    private void CheckAarch32ReturnModelled(ulong spsr)
-    {
-        if ((spsr & (1UL << 9)) != 0) StopUnsupported("exception return to AArch32 with SPSR.E = 1 (big-endian data) is not implemented");
     }
 
     // The SPSR's split IT field: IT[7:2] in bits 15..10, IT[1:0] in bits 26..25.

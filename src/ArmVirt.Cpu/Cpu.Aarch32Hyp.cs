@@ -74,8 +74,8 @@ public sealed partial class Cpu
     private void EnterHypMode(uint preferredReturn, int vectorOffset)
     {
         ulong hsctlr = Sys.Sctlr[2];
-        if ((hsctlr & (1UL << 25)) != 0) StopUnsupported("Hyp mode exception entry with HSCTLR.EE = 1 (big-endian data) is not implemented");
         Sys.Spsr[2] = GetAarch32Spsr();
+        State.E = (hsctlr & (1UL << 25)) != 0; // PSTATE.E = HSCTLR.EE
         WriteMode(ModeHyp, 2);
         Sys.Elr[2] = preferredReturn;
         State.Thumb = (hsctlr & (1UL << 30)) != 0; // HSCTLR.TE

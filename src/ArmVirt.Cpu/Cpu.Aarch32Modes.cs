@@ -132,7 +132,7 @@ public sealed partial class Cpu
         if ((byteMask & 4) != 0) State.Ge = (value >> 16) & 0xF;
         if ((byteMask & 2) != 0)
         {
-            if ((value & (1u << 9)) != 0) StopUnsupported("CPSR.E = 1 (big-endian data) is not implemented");
+            State.E = (value & (1u << 9)) != 0;
             if (privileged) State.Daif = (State.Daif & ~0x100u) | (value & 0x100u);
         }
         if ((byteMask & 1) != 0 && privileged)
@@ -165,11 +165,11 @@ public sealed partial class Cpu
         int m = (int)spsr & 0x1F;
         int el = (m & 0x10) != 0 ? ElFromM32(m & 0xF) : -1;
         bool illegal = el < 0 || el > State.EL;
-        if ((spsr & (1u << 9)) != 0 && !illegal) StopUnsupported("exception return with SPSR.E = 1 (big-endian data) is not implemented");
         State.SoftwareStep = DebugExceptionReturnSs(spsr, illegal ? State.EL : el);
         State.Nzcv = spsr & 0xF000_0000u;
         State.Saturation = (spsr & (1u << 27)) != 0;
         State.Ge = (spsr >> 16) & 0xF;
+        State.E = (spsr & (1u << 9)) != 0;
         State.Daif = spsr & 0x1C0u;
         State.Pan = HasPan && (spsr & (1u << 22)) != 0;
         State.Thumb = (spsr & (1u << 5)) != 0;
@@ -284,8 +284,8 @@ public sealed partial class Cpu
     internal void EnterMode(int mode, uint preferredReturn, uint lrOffset, int vectorOffset)
     {
         ulong sctlr = Sys.Sctlr[1];
-        if ((sctlr & SctlrEl1.Ee) != 0) StopUnsupported("AArch32 exception entry with SCTLR.EE = 1 (big-endian data) is not implemented");
         SetSpsrOfMode(mode, GetAarch32Spsr());
+        State.E = (sctlr & SctlrEl1.Ee) != 0; // PSTATE.E = SCTLR.EE
         WriteMode(mode, 1);
         SetR(14, preferredReturn + lrOffset);
         State.Thumb = (sctlr & (1UL << 30)) != 0; // SCTLR.TE

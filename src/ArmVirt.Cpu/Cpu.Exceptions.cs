@@ -1,4 +1,5 @@
 using ArmVirt.Cpu.Exceptions;
+using ArmVirt.Cpu.SystemRegisters;
 
 namespace ArmVirt.Cpu;
 
@@ -74,11 +75,13 @@ public sealed partial class Cpu
             ExceptionEntered?.Invoke(kind, targetEl);
             return;
         }
+        if ((Sys.Sctlr[targetEl] & SctlrEl1.Ee) != 0) StopAarch64BigEndian(targetEl, "an exception taken to");
         ulong spsr = GetSpsrFromPstate();
         State.Aarch32 = false; // an exception taken here goes to an AArch64 EL (AArch32 EL1 returned above)
         State.Mode = 0;
         State.Thumb = false;
         State.It = 0;
+        State.E = false; // PSTATE.E is AArch32's; AArch64 data endianness is SCTLR_ELx.EE/E0E
         if (kind is ExceptionKind.Synchronous or ExceptionKind.SError)
         {
             Sys.Esr[targetEl] = ((ulong)ec << 26) | (il ? 1UL << 25 : 0) | (iss & 0x1FF_FFFF);
@@ -153,7 +156,6 @@ public sealed partial class Cpu
             || (!toAarch32 && newEl == 0 && newSp == 1)
             || (newEl == 1 && IsEl2Enabled && (Sys.Hcr & HcrTge) != 0)
             || (!toAarch32 && newEl <= 1 && El1UsingAarch32); // EL1 (and so EL0) is AArch32 under HCR_EL2.RW = 0
-        if (toAarch32 && !illegal) CheckAarch32ReturnModelled(spsr);
         bool ss = DebugExceptionReturnSs(spsr, illegal ? el : newEl);
         State.Nzcv = (uint)spsr & 0xF000_0000u;
         State.Daif = (uint)spsr & 0x3C0u;
@@ -172,7 +174,27 @@ public sealed partial class Cpu
         if (pmu) Pmu.ElChanged();
         NextPc = target;
         if (toAarch32 && !illegal) ReturnToAarch32(spsr, target);
+        else if (!illegal && Aarch64DataBigEndian(newEl)) StopAarch64BigEndian(newEl, "an exception return to");
     }
+
+    /// <summary>
+    /// BigEndian() for AArch64 state at <paramref name="el"/>: SCTLR_ELx.EE, or at EL0 SCTLR_EL1.E0E (SCTLR_EL2.E0E under
+    /// HCR_EL2.{E2H, TGE} = {1, 1}). AArch64 data accesses do not follow it yet: the run stops where it would take effect
+    /// (<see cref="StopAarch64BigEndian"/>) rather than go on little-endian.
+    /// </summary>
+    internal bool Aarch64DataBigEndian(int el)
+    {
+        if (el != 0) return (Sys.Sctlr[el] & SctlrEl1.Ee) != 0;
+        bool host = (EffectiveHcr & (HcrE2h | HcrTge)) == (HcrE2h | HcrTge);
+        return (Sys.Sctlr[host ? 2 : 1] & SctlrEl1.E0E) != 0;
+    }
+
+    /// <summary>
+    /// Stops the run: AArch64 big-endian data (SCTLR_ELx.EE/E0E, which ID_AA64MMFR0_EL1.BigEnd = 1 advertises as the
+    /// Cortex-A57 TRM and QEMU do) is not modelled; AArch32 big-endian data (PSTATE.E, SCTLR.EE for an AArch32 EL1) is.
+    /// </summary>
+    internal void StopAarch64BigEndian(int el, string where) =>
+        StopUnsupported($"big-endian data in AArch64 state (SCTLR_EL{(el == 0 ? 1 : el)}.{(el == 0 ? "E0E" : "EE")} = 1) at {where} EL{el} is not implemented");
 
     /// <summary>Clears the local exclusive monitor (ClearExclusiveLocal).</summary>
     internal void ClearExclusiveLocal() => ExclusiveMonitorLocal.Clear();

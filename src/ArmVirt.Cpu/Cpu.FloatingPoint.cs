@@ -138,10 +138,12 @@ public sealed partial class Cpu
     internal void CheckFPAdvSIMDEnabled()
     {
         CheckFPAdvSIMDTraps();
-        // An ARMv7 PE's FPEXC.EN (AArch32.CheckAdvSIMDOrFPEnabled's fpexc_check): clear, every VFP and Advanced SIMD
-        // instruction is UNDEFINED, at PL1 and in Hyp mode too. Checked after CPACR and HCPTR, in QEMU's order (the Armv8
-        // pseudocode puts it between them; the two differ only when both disable the instruction).
-        if (State.Aarch32 && Configuration.Model.Aarch32Only && (Sys.Fpexc32 & FpexcEn) == 0) throw UndefinedException();
+        // FPEXC.EN (AArch32.CheckAdvSIMDOrFPEnabled's fpexc_check) applies wherever EL1 is AArch32: on an ARMv7 PE, and on
+        // an Armv8 PE with HCR_EL2.RW = 0 (AArch32 EL1 and the EL0 under it; an EL0 under an AArch64 EL1 behaves as if EN
+        // were 1). Clear, every VFP and Advanced SIMD instruction is UNDEFINED, at PL1 and in Hyp mode too. Checked after
+        // CPACR and HCPTR/CPTR_EL2, in QEMU's order (the pseudocode puts it between them; the two differ only when both
+        // disable the instruction).
+        if (State.Aarch32 && El1UsingAarch32 && (Sys.Fpexc32 & FpexcEn) == 0) throw UndefinedException();
     }
 
     private const ulong FpexcEn = 1UL << 30;

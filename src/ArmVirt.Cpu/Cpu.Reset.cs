@@ -28,8 +28,12 @@ public sealed partial class Cpu
         // as in QEMU's reset_sctlr for cortex-a57/a53 (0x00c50838), so EL0 WFI/WFE are not trapped by a guest that
         // never writes SCTLR_EL1, and SA/SA0 (stack alignment checks) and CP15BEN (AArch32 EL0's CP15 barriers) are set
         // as QEMU sets them. Plus the RES1 bits (SCTLR_EL1: 29, 28, 23 SPAN, 22, 20, 11; SCTLR_EL2/EL3: 29, 28, 23, 22,
-        // 18, 16, 11, 5, 4).
-        s.Sctlr[1] = SystemRegisterTableBuilder.SctlrEl1Res1 | SctlrEl1.Span | SctlrEl1.NTwi | SctlrEl1.NTwe | SctlrEl1.Cp15ben | StackAlignmentChecks;
+        // 18, 16, 11, 5, 4). When EL1 implements AArch32, bits 20, 28 and 29 are the AArch32 SCTLR's UWXN, TRE and AFE
+        // (storage, SystemRegisterTableBuilder.SctlrEl1Aarch32Bits) and reset to 0: SCTLR_EL1 = 0x00C50838, the value of
+        // the Cortex-A57/A53 TRMs ("SCTLR_EL1" reset value) and QEMU's reset_sctlr.
+        ulong sctlrEl1Res1 = SystemRegisterTableBuilder.SctlrEl1Res1
+            & (Configuration.Model.HasAarch32El1 ? ~SystemRegisterTableBuilder.SctlrEl1Aarch32Bits : ~0UL);
+        s.Sctlr[1] = sctlrEl1Res1 | SctlrEl1.Span | SctlrEl1.NTwi | SctlrEl1.NTwe | SctlrEl1.Cp15ben | StackAlignmentChecks;
         s.Sctlr[2] = SystemRegisterTableBuilder.SctlrEl2Res1 | StackAlignmentCheck;
         s.Sctlr[3] = SystemRegisterTableBuilder.SctlrEl2Res1 | StackAlignmentCheck;
         s.Hcr = HcrEl2.Rw;

@@ -124,6 +124,7 @@ public sealed partial class Cpu : ISnapshotState
         w.Write(s.It);
         w.Write(s.Saturation);
         w.Write(s.Ge);
+        w.Write(s.E);
         w.Write(s.Mode);
     }
 
@@ -156,6 +157,7 @@ public sealed partial class Cpu : ISnapshotState
         s.It = r.ReadByte();
         s.Saturation = r.ReadBool();
         s.Ge = r.ReadUInt32();
+        s.E = r.ReadBool();
         s.Mode = r.ReadByte();
     }
 }

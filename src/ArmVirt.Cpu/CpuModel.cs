@@ -25,23 +25,25 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
     public static CpuModel CortexA57 { get; } = new("cortex-a57",
         Midr: 0x411F_D070, IdAa64Pfr0: 0x0000_0000_0000_2222, IdAa64Isar0: 0x0000_0000_0001_1120,
         IdAa64Isar1: 0, IdAa64Mmfr0: 0x0000_0000_0000_1124, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0,
-        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0);
+        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0) { Fpsid = 0x4103_4070 };
 
     /// <summary>Cortex-A53 r0p4.</summary>
     public static CpuModel CortexA53 { get; } = new("cortex-a53",
         Midr: 0x410F_D034, IdAa64Pfr0: 0x0000_0000_0000_2222, IdAa64Isar0: 0x0000_0000_0001_1120,
         IdAa64Isar1: 0, IdAa64Mmfr0: 0x0000_0000_0000_1122, IdAa64Mmfr1: 0, IdAa64Mmfr2: 0,
-        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0) { Pmcr = 0x4103_3000 };
+        IdAa64Dfr0: 0x0000_0000_1030_5106, Ctr: 0x8444_C004, Dczid: 0x4, Revidr: 0) { Pmcr = 0x4103_3000, Fpsid = 0x4103_4070 };
 
     /// <summary>
     /// A Cortex-A57 with the Armv8.1 additions the emulator implements: LSE atomics
-    /// (ID_AA64ISAR0_EL1.Atomic = 2) and PAN (ID_AA64MMFR1_EL1.PAN = 1), like QEMU's <c>-cpu max</c> subset.
+    /// (ID_AA64ISAR0_EL1.Atomic = 2) and PAN (ID_AA64MMFR1_EL1.PAN = 1), like QEMU's <c>-cpu max</c> subset; in AArch32,
+    /// VQRDMLAH/VQRDMLSH (ID_ISAR5.RDM = 1). What it does not implement it does not advertise.
     /// </summary>
     public static CpuModel Max { get; } = CortexA57 with
     {
         Name = "max",
         IdAa64Isar0 = 0x0000_0000_0021_1120,
         IdAa64Mmfr1 = 0x0000_0000_0010_0000,
+        Aarch32 = Aarch32Identification.CortexA57 with { Isar5 = 0x0101_1121 },
     };
 
     /// <summary>The AArch32 identification registers (ID_PFR0_EL1 ... MVFR2_EL1), read at EL1 and above.</summary>
@@ -95,7 +97,11 @@ public sealed record CpuModel(string Name, ulong Midr, ulong IdAa64Pfr0, ulong I
     /// <summary>CCSIDR of the L1 data, L1 instruction and L2 unified caches, when the model gives them (else the A57/A53 values).</summary>
     public IReadOnlyList<uint>? Ccsidr { get; init; }
 
-    /// <summary>FPSID, the VFP identification an AArch32-only model reports (VMRS FPSID at PL1 and PL2).</summary>
+    /// <summary>
+    /// FPSID, read by VMRS at EL1 and above in AArch32: Cortex-A57 and A53 0x41034070 (their TRMs' "FPSID": implementer
+    /// Arm, no software-emulation, subarchitecture 0x03 (VFPv3 common), part 0x40, variant 7, revision 0; QEMU's
+    /// reset_fpsid), the ARMv7 models their own.
+    /// </summary>
     public uint Fpsid { get; init; }
 
     /// <summary>SCTLR's reset value on an AArch32-only model (QEMU's <c>reset_sctlr</c>; the TRM's with the caches off).</summary>

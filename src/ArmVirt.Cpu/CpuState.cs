@@ -91,6 +91,12 @@ public struct CpuState
 
     /// <summary>PSTATE.GE, the AArch32 greater-than-or-equal flags of the parallel add/subtract instructions, in bits 3..0.</summary>
     public uint Ge;
+
+    /// <summary>
+    /// PSTATE.E, the AArch32 data endianness (true: big-endian; CPSR.E, SPSR bit 9): set by SETEND, MSR CPSR, an exception
+    /// return and SCTLR.EE at exception entry; false in AArch64 state.
+    /// </summary>
+    public bool E;
 }
 
 /// <summary>The four banked stack pointers.</summary>

@@ -13,11 +13,11 @@ internal static class InstructionSyndrome
     public static uint ForCurrentInstruction(Cpu cpu)
     {
         uint insn;
-        if (cpu.State.Aarch32 && cpu.State.Thumb) return 0; // T32 instruction syndromes are not modelled yet: ISV = 0
-        if (cpu.FetchFault(cpu.State.PC, out insn) != null) return 0;
+        bool thumb = cpu.State.Aarch32 && cpu.State.Thumb;
+        if ((thumb ? cpu.FetchT32Fault(cpu.State.PC, out insn) : cpu.FetchFault(cpu.State.PC, out insn)) != null) return 0;
         if (!cpu.State.Aarch32) return For(insn);
         // SRT is the AArch64 view of the register (R14_svc is X18 ...: "Mapping of AArch32 registers to AArch64").
-        uint iss = ForA32(insn);
+        uint iss = thumb ? ForT32(insn) : ForA32(insn);
         if ((iss & Isv) == 0) return iss;
         int srt = Cpu.Aarch32Register(cpu.State.Mode, (int)(iss >> 16) & 0xF);
         return (iss & ~(0x1Fu << 16)) | ((uint)srt << 16);
@@ -52,6 +52,52 @@ internal static class InstructionSyndrome
             int t = load ? rt : (int)(insn & 15);
             return t == 15 ? 0 : Isv | (sas << 22) | ((uint)t << 16) | (1u << 14);
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// The syndrome bits for the T32 instruction <paramref name="insn"/> (a 16-bit one is the halfword, a 32-bit one
+    /// hw1:hw2), or 0. The same instructions as in A32 (the Arm ARM's list for a Data Abort: LDR, LDRB, LDRH, LDRSB, LDRSH,
+    /// their unprivileged T forms, STR, STRB, STRH, LDA/STL (B/H) with AR = 1; no write-back, no PC as Rt): the 16-bit
+    /// immediate, register, SP-relative and literal forms, the 32-bit imm12, negative imm8 (P = 1, W = 0), unprivileged,
+    /// register and literal forms. ESR.IL = 0 for a 16-bit instruction is <c>Cpu.T32LengthInSyndrome</c>'s.
+    /// </summary>
+    public static uint ForT32(uint insn)
+    {
+        if (insn <= 0xFFFF)
+        {
+            int rt = (int)insn & 7;
+            switch (insn >> 12)
+            {
+                case 0b0101: // register offset: STR, STRH, STRB, LDRSB, LDR, LDRH, LDRB, LDRSH
+                    {
+                        uint opB = (insn >> 9) & 7;
+                        uint sas = opB switch { 0 or 4 => 2u, 1 or 5 or 7 => 1u, _ => 0u };
+                        return Isv | (sas << 22) | (opB is 3 or 7 ? 1u << 21 : 0) | ((uint)rt << 16);
+                    }
+                case 0b0110: return Isv | (2u << 22) | ((uint)rt << 16); // LDR/STR (immediate)
+                case 0b0111: return Isv | ((uint)rt << 16);              // LDRB/STRB (immediate)
+                case 0b1000: return Isv | (1u << 22) | ((uint)rt << 16); // LDRH/STRH (immediate)
+                case 0b1001: return Isv | (2u << 22) | (((insn >> 8) & 7) << 16); // LDR/STR (SP plus immediate)
+                case 0b0100 when (insn & 0x0800) != 0: return Isv | (2u << 22) | (((insn >> 8) & 7) << 16); // LDR (literal)
+                default: return 0;
+            }
+        }
+        int t = (int)(insn >> 12) & 15;
+        // Load/store single: 1111 100 S U sz L Rn : Rt ..., sz 00 byte, 01 halfword, 10 word.
+        if ((insn & 0xFE00_0000) == 0xF800_0000 && ((insn >> 21) & 3) != 3)
+        {
+            bool offset = (insn & (1u << 23)) != 0 || ((insn >> 16) & 15) == 15 // imm12, literal
+                || (insn & 0xFC0) == 0                                          // register
+                || (insn & 0xD00) == 0xC00;                                     // imm8 with P = 1, W = 0 (negative, unprivileged)
+            if (!offset || t == 15) return 0;
+            bool load = (insn & (1u << 20)) != 0, signed = (insn & (1u << 24)) != 0;
+            if (signed && !load) return 0;
+            return Isv | (((insn >> 21) & 3) << 22) | (signed ? 1u << 21 : 0) | ((uint)t << 16);
+        }
+        // LDA, LDAB, LDAH, STL, STLB, STLH: 1110 1000 110 L Rn : Rt 1111 10 sz 1111, sz 00 byte, 01 halfword, 10 word.
+        if ((insn & 0xFFE0_0FCF) == 0xE8C0_0F8F && ((insn >> 4) & 3) != 3 && t != 15)
+            return Isv | (((insn >> 4) & 3) << 22) | ((uint)t << 16) | (1u << 14);
         return 0;
     }
 

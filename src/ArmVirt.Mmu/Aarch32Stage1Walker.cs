@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using static ArmVirt.Mmu.TranslationGeometry;
 
 namespace ArmVirt.Mmu;
@@ -193,6 +194,7 @@ internal static class Aarch32Stage1Walker
                 descPa = s2.OutputAddress;
             }
             if (!memory.TryReadDescriptor(descPa, out ulong desc)) return Fault(FaultKind.SyncExternalOnWalk, level, write);
+            if (BigEndianWalk(in c)) desc = BinaryPrimitives.ReverseEndianness(desc);
             if ((desc & 1) == 0) return Fault(FaultKind.Translation, level, write);
             if ((desc & 2) != 0 && level < 3)
             {
@@ -240,8 +242,12 @@ internal static class Aarch32Stage1Walker
             return false;
         }
         descriptor = (pa & 4) != 0 ? (uint)(dword >> 32) : (uint)dword;
+        if (BigEndianWalk(in c)) descriptor = BinaryPrimitives.ReverseEndianness(descriptor);
         return true;
     }
+
+    // SCTLR.EE: the stage 1 translation table walks of the PL1&0 regime are big-endian (the descriptor's bytes reversed).
+    private static bool BigEndianWalk(in TranslationControl c) => (c.Sctlr & (1UL << 25)) != 0;
 
     private static StageWalk Fault(FaultKind kind, int level, bool write) => new(new TranslationFault(kind, level, 1, false, 0, write));
 }

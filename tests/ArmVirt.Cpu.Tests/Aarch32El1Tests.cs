@@ -293,4 +293,137 @@ public sealed class Aarch32El1Tests
         Assert.AreEqual(0x59UL, s.Cpu.Sys.Esr[1], "DFSR: domain 5, FS = 0b01001 (section domain fault)");
         Assert.AreEqual(0x0010_0004UL, s.Cpu.Sys.Far[1] & 0xFFFF_FFFF);
     }
+
+    [TestMethod]
+    public void SctlrResetsToTheTrmValueAndReadsAsQemuAfterClearingAndSettingMci()
+    {
+        // The example: SCTLR read at reset, M, C and I cleared and set again: 0x00c5183d on QEMU (bits 20, 28 and
+        // 29 are the AArch32 SCTLR's UWXN, TRE and AFE, reset to 0 as the Cortex-A57 TRM's 0x00C50838 has them).
+        using var s = EnterEl1(0x1D3, 0,
+            0xEE110F10,  // mrc p15, 0, r0, c1, c0, 0
+            0xE3C01005,  // bic r1, r0, #5
+            0xE3C11A01,  // bic r1, r1, #0x1000
+            0xEE011F10,  // mcr p15, 0, r1, c1, c0, 0
+            0xEE112F10,  // mrc p15, 0, r2, c1, c0, 0
+            0xE3811005,  // orr r1, r1, #5
+            0xE3811A01,  // orr r1, r1, #0x1000
+            0xEE011F10); // mcr p15, 0, r1, c1, c0, 0 (the MMU on: no fetch after it)
+        for (int i = 0; i < 8; i++) s.Cpu.Step();
+        Assert.AreEqual(0x00C5_0838UL, s.Cpu.X(0), "SCTLR at reset");
+        Assert.AreEqual(0x00C5_0838UL, s.Cpu.X(2), "M, C, I cleared");
+        Assert.AreEqual(0x00C5_183DUL, s.Cpu.Sys.Sctlr[1], "M, C, I set again: QEMU's 0x00c5183d");
+    }
+
+    [TestMethod]
+    public void SctlrEl1ResetsToTheTrmValueAndReadsAsQemuAfterClearingAndSettingMci()
+    {
+        using var s = new SysCpu(highestEl: 1);
+        s.Enter(1);
+        ulong reset = s.Read("SCTLR_EL1");
+        Assert.AreEqual(0x00C5_0838UL, reset, "Cortex-A57 TRM SCTLR_EL1 reset value (QEMU's reset_sctlr)");
+        s.Write("SCTLR_EL1", reset & ~0x1005UL);
+        Assert.AreEqual(0x00C5_0838UL, s.Read("SCTLR_EL1"));
+        s.Write("SCTLR_EL1", reset | 0x1005);
+        Assert.AreEqual(0x00C5_183DUL, s.Cpu.Sys.Sctlr[1], "QEMU's 0x00c5183d");
+    }
+
+    [TestMethod]
+    public void VfpIdentificationRegistersReadTheTrmValuesAtEl1()
+    {
+        // vmrs r0, fpsid; vmrs r1, mvfr0; vmrs r2, mvfr1; vmrs r3, mvfr2 (FPEXC.EN clear: they do not need it)
+        using var s = EnterEl1(0x1D3, 0, 0xEEF00A10, 0xEEF71A10, 0xEEF62A10, 0xEEF53A10);
+        s.Cpu.Sys.Cpacr = 3UL << 20;
+        for (int i = 0; i < 4; i++) s.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeSupervisor, s.Cpu.State.Mode);
+        Assert.AreEqual(0x4103_4070UL, s.Cpu.X(0), "FPSID (Cortex-A57 TRM)");
+        Assert.AreEqual(0x1011_0222UL, s.Cpu.X(1));
+        Assert.AreEqual(0x1211_1111UL, s.Cpu.X(2));
+        Assert.AreEqual(0x43UL, s.Cpu.X(3));
+    }
+
+    [TestMethod]
+    [DataRow(0xEEF0EA10u, HcrEl2.Tid0, 0, DisplayName = "vmrs lr, fpsid under TID0")]
+    [DataRow(0xEEF7EA10u, HcrEl2.Tid3, 7, DisplayName = "vmrs lr, mvfr0 under TID3")]
+    [DataRow(0xEEF6EA10u, HcrEl2.Tid3, 6, DisplayName = "vmrs lr, mvfr1 under TID3")]
+    [DataRow(0xEEF5EA10u, HcrEl2.Tid3, 5, DisplayName = "vmrs lr, mvfr2 under TID3")]
+    public void VmrsOfIdRegistersTrapsToEl2WithEc0x08(uint vmrs, ulong tid, int reg)
+    {
+        using var s = EnterEl1(0x1D3, tid, vmrs);
+        s.Cpu.Sys.Cpacr = 3UL << 20;
+        s.Cpu.Step();
+        Assert.AreEqual(2, s.Cpu.State.EL);
+        Assert.AreEqual(Vectors + 0x600, s.Cpu.State.PC);
+        ulong iss = (1UL << 24) | (0xEUL << 20) | (7UL << 14) | ((ulong)reg << 10) | (18UL << 5) | 1;
+        Assert.AreEqual((0x08UL << 26) | (1UL << 25) | iss, s.Cpu.Sys.Esr[2], "EC 0x08, CV, COND, opc1 = 7, CRn = reg, Rt = X18 (R14_svc), read");
+        Assert.AreEqual(Kernel, s.Cpu.Sys.Elr[2]);
+    }
+
+    [TestMethod]
+    public void TheOtherIdGroupDoesNotTrapAndFpexcIsNeverAnIdTrap()
+    {
+        // vmrs r0, fpsid under TID3; vmrs r1, mvfr0 under TID0; vmrs r2, fpexc under both
+        using var s = EnterEl1(0x1D3, HcrEl2.Tid3, 0xEEF00A10);
+        s.Cpu.Sys.Cpacr = 3UL << 20;
+        s.Cpu.Step();
+        Assert.AreEqual(1, s.Cpu.State.EL);
+        Assert.AreEqual(0x4103_4070UL, s.Cpu.X(0));
+        using var t = EnterEl1(0x1D3, HcrEl2.Tid0 | HcrEl2.Tid3, 0xEEF81A10, 0xEEF71A10);
+        t.Cpu.Sys.Cpacr = 3UL << 20;
+        t.Cpu.Step();
+        Assert.AreEqual(1, t.Cpu.State.EL);
+        Assert.AreEqual(0x700UL, t.Cpu.X(1), "FPEXC: EN clear, VECITR RES1");
+    }
+
+    [TestMethod]
+    public void FpexcEnGatesVfpAtAarch32El1()
+    {
+        // vmrs r0, fpscr with FPEXC.EN = 0: UNDEFINED (AArch32.CheckAdvSIMDOrFPEnabled's fpexc_check while EL1 is AArch32)
+        using var s = EnterEl1(0x1D3, 0, 0xEEF10A10);
+        s.Cpu.Sys.Cpacr = 3UL << 20;
+        s.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeUndefined, s.Cpu.State.Mode);
+        Assert.AreEqual(Vectors + 0x04, s.Cpu.State.PC);
+        // vmsr fpexc, r1 (EN); vmrs r0, fpscr
+        using var t = EnterEl1(0x1D3, 0, 0xEEE81A10, 0xEEF10A10);
+        t.Cpu.Sys.Cpacr = 3UL << 20;
+        t.Cpu.SetX(1, 1UL << 30);
+        t.Cpu.SetX(0, 0xDEAD);
+        t.Cpu.Step();
+        t.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeSupervisor, t.Cpu.State.Mode);
+        Assert.AreEqual(1UL << 30, t.Cpu.Sys.Fpexc32);
+        Assert.AreEqual(0UL, t.Cpu.X(0), "FPSCR read");
+    }
+
+    [TestMethod]
+    public void SctlrEeGivesCpsrEAtExceptionEntryAndMsrCpsrWritesE()
+    {
+        // svc #1 with SCTLR.EE = 1; then at the vector: mrs r0, cpsr; msr cpsr_x, r1 (E = 0); mrs r2, cpsr
+        using var s = EnterEl1(0x1D3, 0, 0xEF000001);
+        s.Bus.Load(Vectors + 0x08, [.. BitConverter.GetBytes(0xE10F0000u), .. BitConverter.GetBytes(0xE122F001u), .. BitConverter.GetBytes(0xE10F2000u)]);
+        s.Cpu.Sys.Sctlr[1] |= SctlrEl1.Ee;
+        s.Cpu.SetX(1, 0);
+        s.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeSupervisor, s.Cpu.State.Mode);
+        Assert.IsTrue(s.Cpu.State.E, "AArch32.EnterMode: PSTATE.E = SCTLR.EE");
+        Assert.AreEqual(0UL, s.Cpu.Sys.Spsr[1] & (1UL << 9), "SPSR_svc.E: the little-endian state the SVC came from");
+        s.Cpu.Step();
+        Assert.AreEqual(1UL << 9, s.Cpu.X(0) & (1UL << 9), "MRS CPSR reads E");
+        s.Cpu.Step();
+        s.Cpu.Step();
+        Assert.IsFalse(s.Cpu.State.E, "MSR CPSR_x writes E");
+        Assert.AreEqual(0UL, s.Cpu.X(2) & (1UL << 9));
+    }
+
+    [TestMethod]
+    public void SetendIsUndefinedAtEl1UnderSctlrSed()
+    {
+        using var s = EnterEl1(0x1D3, 0, 0xF1010200, 0xF1010200); // setend be; setend be
+        s.Cpu.Step();
+        Assert.IsTrue(s.Cpu.State.E);
+        s.Cpu.Sys.Sctlr[1] |= SctlrEl1.Sed;
+        s.Cpu.Step();
+        Assert.AreEqual(Cpu.ModeUndefined, s.Cpu.State.Mode, "AArch32.CheckSETENDEnabled: SCTLR.SED");
+        Assert.AreEqual(Vectors + 0x04, s.Cpu.State.PC);
+    }
 }

@@ -253,4 +253,89 @@ public sealed class Aarch32StateTests
         // EC 0x04, IL, CV, COND = 0b1110, Opc1 = 1, Rt2 = 1, Rt = 0, CRm = 14, Direction = 1 (read).
         Assert.AreEqual((0x04UL << 26) | (1UL << 25) | (1UL << 24) | (0xEUL << 20) | (1UL << 16) | (1UL << 10) | (14UL << 1) | 1, s.Cpu.Sys.Esr[1]);
     }
+
+    [TestMethod]
+    public void SetendBeMakesDataAccessesBigEndianAndTheSpsrKeepsE()
+    {
+        // setend be; str r1, [r2]; ldrh r3, [r2]; ldr r4, [r2]; svc #0
+        using var s = EnterUser(UserSpsr, 0xF101_0200, 0xE582_1000, 0xE1D2_30B0, 0xE592_4000, 0xEF00_0000);
+        ulong buffer = SysCpu.RamBase + 0x2000;
+        s.Cpu.SetX(1, 0x1122_3344);
+        s.Cpu.SetX(2, buffer);
+        for (int i = 0; i < 4; i++) s.Cpu.Step();
+        Assert.IsTrue(s.Cpu.State.E);
+        Assert.IsTrue(s.Bus.TryRead(buffer, 4, out ulong stored));
+        Assert.AreEqual(0x4433_2211UL, stored, "STR stored the word big-endian (bytes 11 22 33 44)");
+        Assert.AreEqual(0x1122UL, s.Cpu.X(3), "LDRH read the halfword big-endian");
+        Assert.AreEqual(0x1122_3344UL, s.Cpu.X(4));
+        s.Cpu.Step(); // svc: to the AArch64 EL1
+        Assert.IsFalse(s.Cpu.State.Aarch32);
+        Assert.IsFalse(s.Cpu.State.E, "PSTATE.E is AArch32's");
+        Assert.AreEqual(1UL << 9, s.Cpu.Sys.Spsr[1] & (1UL << 9), "SPSR.E");
+        s.Exec(Enc.Eret);
+        Assert.IsTrue(s.Cpu.State.Aarch32);
+        Assert.IsTrue(s.Cpu.State.E, "ERET restores PSTATE.E from SPSR.E");
+    }
+
+    [TestMethod]
+    public void VqrdmlahIsUndefinedOnCortexA57AndAccumulatesOnMax()
+    {
+        foreach (var model in new[] { CpuModel.CortexA57, CpuModel.Max })
+        {
+            using var s = new SysCpu(model: model);
+            s.Bus.Load(User, BitConverter.GetBytes(0xF311_0B12u)); // vqrdmlah.s16 d0, d1, d2
+            s.Cpu.Sys.Cpacr = 3UL << 20;
+            s.Cpu.Sys.Spsr[1] = UserSpsr;
+            s.Cpu.Sys.Elr[1] = User;
+            s.Exec(Enc.Eret);
+            s.Cpu.SetDReg(0, 0x0000_0000_7FFF_0100);
+            s.Cpu.SetDReg(1, 0x0000_0000_7FFF_4000);
+            s.Cpu.SetDReg(2, 0x0000_0000_7FFF_4000);
+            s.Cpu.Step();
+            if (model == CpuModel.CortexA57)
+            {
+                Assert.AreEqual(SysCpu.RamBase + 0x600, s.Cpu.State.PC, "no FEAT_RDM: UNDEFINED");
+                Assert.AreEqual(1UL << 25, s.Cpu.Sys.Esr[1]);
+                continue;
+            }
+            Assert.AreEqual(User + 4, s.Cpu.State.PC);
+            // (0x0100 << 16) + 2 * 0x4000 * 0x4000 + 0x8000 >> 16 = 0x2100; 0x7FFF's lane saturates (QC); 0 stays 0.
+            Assert.AreEqual(0x0000_0000_7FFF_2100UL, s.Cpu.DReg(0));
+            Assert.AreEqual(1u << 27, s.Cpu.Fpscr & (1u << 27), "FPSCR.QC");
+            Assert.AreEqual(1, (int)((s.Cpu.Configuration.Model.Aarch32.Isar5 >> 24) & 0xF), "ID_ISAR5.RDM advertises it");
+        }
+    }
+
+    [TestMethod]
+    public void Aarch64BigEndianDataStopsTheRunWhereAarch32BigEndianRuns()
+    {
+        // SCTLR_EL1.EE written at an AArch64 EL1: not modelled, the run stops (no silent little-endian accesses).
+        using (var s = new SysCpu())
+        {
+            s.Enter(1);
+            try { s.Write("SCTLR_EL1", s.Cpu.Sys.Sctlr[1] | SctlrEl1.Ee); } catch (CpuStoppedException) { }
+            Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
+        }
+        // SCTLR_EL1.E0E: an ERET to AArch64 EL0 stops; to AArch32 EL0 (whose endianness is PSTATE.E) it runs.
+        using (var s = new SysCpu())
+        {
+            s.Enter(1);
+            s.Cpu.Sys.Sctlr[1] |= SctlrEl1.E0E;
+            s.Cpu.Sys.Spsr[1] = 0; // EL0t
+            s.Cpu.Sys.Elr[1] = User;
+            try { s.Exec(Enc.Eret); } catch (CpuStoppedException) { }
+            Assert.AreEqual(StopReason.Error, s.Cpu.StopReason);
+        }
+        using (var s = new SysCpu())
+        {
+            s.Enter(1);
+            s.Cpu.Sys.Sctlr[1] |= SctlrEl1.E0E;
+            s.Cpu.Sys.Spsr[1] = UserSpsr;
+            s.Cpu.Sys.Elr[1] = User;
+            s.Exec(Enc.Eret);
+            Assert.AreEqual(StopReason.None, s.Cpu.StopReason);
+            Assert.IsTrue(s.Cpu.State.Aarch32);
+            Assert.IsFalse(s.Cpu.State.E);
+        }
+    }
 }

@@ -42,7 +42,7 @@ public sealed class TrapTests
     public void TvmDoesNotTrapReads()
     {
         using var s = AtEl1(HcrEl2.Tvm);
-        Assert.AreEqual(0x30D5_0838UL, s.Read("SCTLR_EL1"), "reset value: RES1 bits, SPAN, nTWI, nTWE, CP15BEN, SA0, SA");
+        Assert.AreEqual(0x00C5_0838UL, s.Read("SCTLR_EL1"), "reset value: RES1 bits 22 and 11, SPAN, nTWI, nTWE, CP15BEN, SA0, SA");
         Assert.AreEqual(1, s.Cpu.State.EL);
     }
 

@@ -26,7 +26,7 @@ internal static class A32ArmVirtRunner
         bus.AddRam(A32BatchProgram.LoadAddress, ramSize);
         bus.Load(A32BatchProgram.LoadAddress, program.Image);
         bus.Load(EretStub, BitConverter.GetBytes(0xD69F_03E0u));
-        var cpu = new ArmVirt.Cpu.Cpu(bus, new VirtualClock(), new CpuConfiguration { HighestEl = 1, Model = CpuModel.CortexA57 });
+        var cpu = new ArmVirt.Cpu.Cpu(bus, new VirtualClock(), new CpuConfiguration { HighestEl = 1, Model = CpuModel.Max });
         cpu.Sys.Vbar[1] = VectorBase;
         cpu.Sys.Cpacr = 3UL << 20; // CPACR_EL1.FPEN: VFP and Advanced SIMD at EL0, as Linux gives qemu-arm's process
         string? exception = null;

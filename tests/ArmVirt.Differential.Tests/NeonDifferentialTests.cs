@@ -26,6 +26,16 @@ public sealed class NeonDifferentialTests
     public async Task T32NeonClassMatchesQemuArm(string className) =>
         await Run(className, NeonSequenceGenerator.T32Classes.Single(c => c.Name == className).Make);
 
+    /// <summary>FEAT_RDM (VQRDMLAH/VQRDMLSH, vector and by scalar), A32 and T32: 10,000 sequences.</summary>
+    [TestMethod]
+    public async Task RoundingDoublingMultiplyAccumulateMatchesQemuArm()
+    {
+        var make = new[] { NeonSequenceGenerator.A32Classes, NeonSequenceGenerator.T32Classes }
+            .Select(c => c.Single(k => k.Name.EndsWith("neon-rdm", StringComparison.Ordinal)).Make).ToArray();
+        ulong seed = DifferentialTests.BaseSeed ^ DefaultBaseSeed ^ (DifferentialTests.Fnv("rdm-10000") << 16);
+        await A32DifferentialTests.RunBatches(TestContext, "rdm", seed, 10, 1000, make, fill: true);
+    }
+
     private async Task Run(string className, Func<Random, InstructionGroup> make)
     {
         ulong seed = DifferentialTests.BaseSeed ^ DefaultBaseSeed ^ (DifferentialTests.Fnv(className) << 16);

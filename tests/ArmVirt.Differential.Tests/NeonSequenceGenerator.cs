@@ -25,6 +25,7 @@ internal static class NeonSequenceGenerator
         ("neon-permute", Permute),
         ("neon-crypto", CryptoOps),
         ("neon-ldst", LoadStore),
+        ("neon-rdm", RoundingDoublingMultiplyAccumulate),
     ];
 
     /// <summary>The A32 classes.</summary>
@@ -191,6 +192,23 @@ internal static class NeonSequenceGenerator
         int mBit = r.Next(2);
         items.Add(N(0xF280_0040u | U(bit24) | (uint)sz << 20 | (uint)o << 8 | Vd(longForm ? Reg(r, true) : Reg(r, qq)) | Vn(Reg(r, qq))
             | (uint)mBit << 5 | (uint)vm));
+    }
+
+    // ---- FEAT_RDM (ArmVirt's and QEMU's max): VQRDMLAH/VQRDMLSH, vector and by scalar, 16- and 32-bit elements ----
+
+    private static void RoundingDoublingMultiplyAccumulate(Random r, List<Item> items, int memoryBase)
+    {
+        bool q = r.Next(2) == 0;
+        int size = 1 + r.Next(2);
+        if (r.Next(2) == 0)
+        {
+            uint opc = r.Next(2) == 0 ? 0b1011u : 0b1100u; // VQRDMLAH, VQRDMLSH
+            items.Add(N(0xF300_0010u | (uint)size << 20 | opc << 8 | Q(q) | Vd(Reg(r, q)) | Vn(Reg(r, q)) | Vm(Reg(r, q))));
+            return;
+        }
+        int vm = size == 1 ? r.Next(8) | r.Next(2) << 3 : r.Next(16); // 16-bit scalars: D0-D7
+        uint o = r.Next(2) == 0 ? 0b1110u : 0b1111u;
+        items.Add(N(0xF280_0040u | U(q ? 1 : 0) | (uint)size << 20 | o << 8 | Vd(Reg(r, q)) | Vn(Reg(r, q)) | (uint)r.Next(2) << 5 | (uint)vm));
     }
 
     // ---- two registers, miscellaneous (integer) ----

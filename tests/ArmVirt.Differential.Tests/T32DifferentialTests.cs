@@ -24,6 +24,14 @@ public sealed class T32DifferentialTests
         await A32DifferentialTests.RunBatches(TestContext, className, seed, ClassBatches, ClassSequencesPerBatch, [make], fill: true);
     }
 
+    /// <summary>The doubleword exclusives (LDREXD/STREXD, LDAEXD/STLEXD with independent Rt and Rt2): 10,000 sequences.</summary>
+    [TestMethod]
+    public async Task T32DoublewordExclusivesMatchQemuArm()
+    {
+        var make = T32SequenceGenerator.Classes.Single(c => c.Name == "t-exclusive-dual").Make;
+        await A32DifferentialTests.RunBatches(TestContext, "t-exclusive-dual-10000", DifferentialTests.BaseSeed ^ DefaultBaseSeed ^ 0xD0AB1E, 10, 1000, [make], fill: true);
+    }
+
     [TestMethod]
     public async Task T32MixedWithA32MatchesQemuArm()
     {

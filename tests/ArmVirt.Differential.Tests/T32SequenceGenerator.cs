@@ -25,6 +25,7 @@ internal static class T32SequenceGenerator
         ("t-stack", r => Group("t-stack", r, Stack)),
         ("t-branch", r => Group("t-branch", r, Branch)),
         ("t-exclusive", r => Group("t-exclusive", r, Exclusive)),
+        ("t-exclusive-dual", r => Group("t-exclusive-dual", r, ExclusiveDual)),
         ("t-parallel", r => Group("t-parallel", r, Parallel)),
         ("t-crc32", r => Group("t-crc32", r, Crc32)),
     ];
@@ -397,6 +398,26 @@ internal static class T32SequenceGenerator
         }
         if (r.Next(4) == 0) { Wide(hw, 0xF3BF_8F2Fu); Wide(hw, store); } // clrex: the store fails
         else { Wide(hw, load); Wide(hw, store); }
+    }
+
+    // ---- the doubleword exclusives: LDREXD/STREXD, LDAEXD/STLEXD with independent Rt and Rt2 (any order, not adjacent) ----
+
+    private static void ExclusiveDual(Random r, List<ushort> hw)
+    {
+        PointBase(r, hw, 8);
+        int rt = Dst(r), rt2 = Dst(r), st = Src(r), st2 = Src(r), status = Dst(r);
+        if (rt == Base) rt = 0;
+        while (rt2 == Base || rt2 == rt) rt2 = (rt2 + 1) % 11;
+        while (status == Base || status == st || status == st2) status = (status + 1) % 11;
+        uint op = r.Next(2) == 0 ? 0b0111u : 0b1111u; // exclusive, acquire/release exclusive
+        uint load = 0xE8D0_000Fu | (uint)Base << 16 | (uint)rt << 12 | (uint)rt2 << 8 | op << 4;
+        uint store = 0xE8C0_0000u | (uint)Base << 16 | (uint)st << 12 | (uint)st2 << 8 | op << 4 | (uint)status;
+        switch (r.Next(4))
+        {
+            case 0: Wide(hw, 0xF3BF_8F2Fu); Wide(hw, store); break; // clrex: the store fails
+            case 1: Wide(hw, load); break;
+            default: Wide(hw, load); Wide(hw, store); break;
+        }
     }
 
     // ---- forward branches inside T32: each skips one following instruction (or not) ----

@@ -220,4 +220,18 @@ public sealed class Aarch32Stage1Tests
         Assert.IsFalse(h.IsFault, h.Fault.ToString());
         Assert.AreEqual(0x4000_1234UL, h.PhysicalAddress);
     }
+
+    [TestMethod]
+    public void SctlrEeMakesTheWalkBigEndian()
+    {
+        // SCTLR.EE: the descriptor's bytes are in big-endian order (the same section as above, byte-reversed in memory).
+        var mem = new TestMemory();
+        Word(mem, L1 + (0x400 << 2), System.Buffers.Binary.BinaryPrimitives.ReverseEndianness(Section(0x8000_0000, ap: 0b011)));
+        var c = Short(sctlr: Sctlr | (1UL << 25));
+        var r = AddressTranslator.Translate(in c, mem, 0x4001_2345, AccessType.Read);
+        Assert.IsFalse(r.IsFault, r.Fault.ToString());
+        Assert.AreEqual(0x8001_2345UL, r.PhysicalAddress);
+        var little = Short();
+        Assert.IsTrue(AddressTranslator.Translate(in little, mem, 0x4001_2345, AccessType.Read).IsFault, "read little-endian it is no section");
+    }
 }

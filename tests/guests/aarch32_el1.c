@@ -18,6 +18,8 @@
 #define VEC_LOWER32_SYNC 12
 #define EC_WFX32 0x01
 #define EC_CP15_32 0x03
+#define EC_FP_ACCESS 0x07
+#define EC_VMRS_ID 0x08
 #define EC_CP15_64 0x04
 #define EC_HVC32 0x12
 #define EC_SMC32 0x13
@@ -31,6 +33,7 @@
 #define HCR_VF (1ul << 6)
 #define HCR_VI (1ul << 7)
 #define HCR_VSE (1ul << 8)
+#define HCR_TID0 (1ul << 15)
 #define HCR_TID3 (1ul << 18)
 #define HCR_TSC (1ul << 19)
 #define HCR_TVM (1ul << 26)
@@ -59,6 +62,8 @@ static void stage2_on(void)
     WRITE_SYSREG(vttbr_el2, (uint64_t)s2_level1 | (1ul << 48));
     __asm__ volatile("dsb sy; tlbi alle1; dsb sy; isb" ::: "memory");
 }
+
+#define CPTR_TFP (1ul << 10)
 
 static uint64_t hcr = HCR_VM | HCR_IMO | HCR_FMO | HCR_AMO; /* RW = 0: EL1 is AArch32 */
 
@@ -111,6 +116,9 @@ static void hvc(struct frame *f, unsigned imm)
         print("EL2: HVC #0x31 from T32 ESR=0x%x SPSR=0x%x: r0=0x%x r1=0x%x r2=0x%x r3=0x%x\n", READ_SYSREG(esr_el2), f->spsr,
               f->x[0], f->x[1], f->x[2], f->x[3]);
         return;
+    case 0x32:
+        print("EL2: HVC #0x32 SPSR=0x%x: r0=0x%x r1=0x%x r2=0x%x r3=0x%x\n", f->spsr, f->x[0], f->x[1], f->x[2], f->x[3]);
+        return;
     case 0x10: set_hcr(hcr | HCR_VI); return;
     case 0x11: set_hcr(hcr & ~HCR_VI); return;
     case 0x12: set_hcr(hcr | HCR_VF); return;
@@ -120,6 +128,10 @@ static void hvc(struct frame *f, unsigned imm)
     case 0x21: WRITE_SYSREG(hstr_el2, 0); return;
     case 0x22: set_hcr(hcr | HCR_TVM | HCR_TID3 | HCR_TSC); return;
     case 0x23: set_hcr(hcr & ~(HCR_TVM | HCR_TID3 | HCR_TSC)); return;
+    case 0x24: set_hcr(hcr | HCR_TID0 | HCR_TID3); return;
+    case 0x25: set_hcr(hcr & ~(HCR_TID0 | HCR_TID3)); return;
+    case 0x26: WRITE_SYSREG(cptr_el2, READ_SYSREG(cptr_el2) | CPTR_TFP); ISB(); return;
+    case 0x27: print("EL2: FPEXC32_EL2=0x%x\n", READ_SYSREG(fpexc32_el2) & ~0x700ul); return; /* VECITR: see the kernel */
     default:
         print("EL2: HVC #0x%x ESR=0x%x ELR=+0x%x SPSR=0x%x\n", (uint64_t)imm, READ_SYSREG(esr_el2), f->elr - KERNEL_BASE, f->spsr);
         return;
@@ -147,6 +159,18 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
         f->elr += 4;
         return;
     }
+    case EC_VMRS_ID: { /* HCR_EL2.TID0/TID3: VMRS of FPSID or MVFR0-2 (the ISS of an MRC trap with opc1 = 7, CRn = reg) */
+        unsigned rt = (iss >> 5) & 0x1f;
+        print("EL2: VMRS trap ESR=0x%x ELR=+0x%x (reg %d, X%d) read: emulated\n", f->esr, f->elr - KERNEL_BASE,
+              (iss >> 10) & 0xf, (uint64_t)rt);
+        f->x[rt] = 0xc0ffee00u | rt;
+        f->elr += 4;
+        return;
+    }
+    case EC_FP_ACCESS: /* CPTR_EL2.TFP: lift the trap and run the instruction again */
+        print("EL2: FP access trap ESR=0x%x ELR=+0x%x\n", f->esr, f->elr - KERNEL_BASE);
+        WRITE_SYSREG(cptr_el2, READ_SYSREG(cptr_el2) & ~CPTR_TFP);
+        return;
     case EC_CP15_64: {
         unsigned rt = (iss >> 5) & 0x1f, rt2 = (iss >> 10) & 0x1f;
         print("EL2: MRRC/MCRR trap ESR=0x%x ELR=+0x%x (opc1 %d CRm %d, X%d X%d) value 0x%x:0x%x\n", f->esr,
@@ -163,16 +187,17 @@ void exception_handler(struct frame *f, unsigned idx, unsigned el)
     case EC_DABT_LOWER: {
         uint64_t ipa = (READ_SYSREG(hpfar_el2) >> 4) << 12 | (f->far & 0xfff);
         unsigned srt = (iss >> 16) & 0x1f, write = (iss >> 6) & 1;
+        unsigned length = (f->esr >> 25) & 1 ? 4 : 2; /* IL: a 16-bit T32 instruction with a valid syndrome has IL = 0 */
         if ((iss >> 24) & 1 && ipa == UART_IPA && write) { /* MMIO exit: the UART's data register */
             putchar_uart((char)f->x[srt]);
-            f->elr += 4;
+            f->elr += length;
             return;
         }
         print("EL2: stage-2 data abort ESR=0x%x FAR=0x%x HPFAR=0x%x ELR=+0x%x SRT=X%d\n", f->esr, f->far,
               READ_SYSREG(hpfar_el2), f->elr - KERNEL_BASE, (uint64_t)srt);
         if (!write) f->x[srt] = 0xdada0000u | srt;
         else print("  store of 0x%x emulated\n", (uint32_t)f->x[srt]);
-        f->elr += 4;
+        f->elr += length;
         return;
     }
     case EC_IABT_LOWER:

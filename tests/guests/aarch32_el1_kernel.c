@@ -34,6 +34,13 @@ static void show(const char *name, uint32_t v)
 #define MCRR(op1, crm, lo, hi) __asm__ volatile("mcrr p15, " #op1 ", %0, %1, " #crm :: "r"((uint32_t)(lo)), "r"((uint32_t)(hi)) : "memory")
 #define MRS_BANKED(reg) ({ uint32_t v_; __asm__ volatile("mrs %0, " #reg : "=r"(v_)); v_; })
 
+/* VFP system registers by VMRS/VMSR through R2 (whose AArch64 view is X2), preset so that an access that traps or is
+ * UNDEFINED reads as the marker. */
+#define VMRS(reg) ({ register uint32_t r2_ __asm__("r2") = 0xdeadbeefu; \
+    __asm__ volatile(".fpu neon-fp-armv8\n\tvmrs r2, " #reg : "+r"(r2_) :: "memory"); r2_; })
+#define VMSR(reg, v) ({ register uint32_t r2_ __asm__("r2") = (v); \
+    __asm__ volatile(".fpu neon-fp-armv8\n\tvmsr " #reg ", r2" :: "r"(r2_) : "memory"); })
+
 static inline uint32_t cpsr(void) { uint32_t v; __asm__ volatile("mrs %0, cpsr" : "=r"(v)); return v; }
 static inline uint32_t spsr(void) { uint32_t v; __asm__ volatile("mrs %0, spsr" : "=r"(v)); return v; }
 
@@ -44,6 +51,7 @@ void el1_exception(unsigned type, uint32_t *frame);
 void kernel_main(void);
 void modes_setup(void);
 void thumb_part(void);
+void endian_part(void);
 
 void el1_exception(unsigned type, uint32_t *frame)
 {
@@ -329,6 +337,47 @@ static void long_descriptors(void)
     tlbiall();
 }
 
+/* The VFP system registers at EL1: CPACR, FPEXC.EN (which gates every VFP instruction but VMRS/VMSR of the ID
+ * registers and FPEXC while EL1 is AArch32), FPSID, MVFR0-2, and the EL2 traps: HCR_EL2.TID0 (FPSID), TID3 (MVFR0-2)
+ * with EC 0x08 and CPTR_EL2.TFP with EC 0x07. */
+static void fp_registers(void)
+{
+    puts32("EL1: VFP system registers\n");
+    MCR(0, c1, c0, 2, 0);
+    show("FPSID with CPACR.cp10 = 0", VMRS(fpsid));
+    MCR(0, c1, c0, 2, 0x00f00000);
+    show("CPACR", MRC(0, c1, c0, 2));
+    VMSR(fpexc, 0);
+    /* FPEXC.VECITR (bits 10:8) is RES1 in Armv8 (ArmVirt, the Cortex-A57 TRM's 0x700) and 0 on QEMU: masked here. */
+    show("FPEXC", VMRS(fpexc) & ~0x700u);
+    show("FPSCR with FPEXC.EN = 0", VMRS(fpscr));
+    VMSR(fpexc, 0x40000000);
+    show("FPEXC after EN = 1", VMRS(fpexc) & ~0x700u);
+    HVC(0x27);
+    VMSR(fpscr, 0x03c0009f);
+    show("FPSCR", VMRS(fpscr));
+    show("FPSID", VMRS(fpsid));
+    show("MVFR0", VMRS(mvfr0));
+    show("MVFR1", VMRS(mvfr1));
+    show("MVFR2", VMRS(mvfr2));
+    HVC(0x24); /* HCR_EL2.TID0, TID3 */
+    show("FPSID under TID0", VMRS(fpsid));
+    show("MVFR0 under TID3", VMRS(mvfr0));
+    show("MVFR1 under TID3", VMRS(mvfr1));
+    show("MVFR2 under TID3", VMRS(mvfr2));
+    show("FPEXC under TID0/TID3", VMRS(fpexc) & ~0x700u);
+    HVC(0x25);
+    HVC(0x26); /* CPTR_EL2.TFP */
+    show("FPSCR under CPTR_EL2.TFP", VMRS(fpscr));
+    HVC(0x26);
+    show("FPEXC under CPTR_EL2.TFP", VMRS(fpexc) & ~0x700u);
+    HVC(0x26);
+    show("FPSID under CPTR_EL2.TFP", VMRS(fpsid));
+    VMSR(fpscr, 0);
+    VMSR(fpexc, 0);
+    MCR(0, c1, c0, 2, 0);
+}
+
 void kernel_main(void)
 {
     puts32("EL1: AArch32 Supervisor mode\n");
@@ -338,5 +387,9 @@ void kernel_main(void)
     el1_exceptions();
     short_descriptors();
     long_descriptors();
+    fp_registers();
+    puts32("EL1: big-endian data (SETEND)\n");
+    endian_part();
+    show("CPSR after SETEND LE", cpsr());
     el2_traps();
 }

@@ -264,6 +264,44 @@ internal static class A32AdvSimd
         Write(cpu, op.Rd, !narrow, r);
     }
 
+    // ---- FEAT_RDM: VQRDMLAH, VQRDMLSH ----
+
+    /// <summary>
+    /// FEAT_RDM in AArch32 (ID_ISAR5.RDM, the <c>max</c> model): without it the encodings are UNDEFINED (on Armv8.0 and ARMv7
+    /// they are unallocated).
+    /// </summary>
+    private static bool HasRdm(Cpu cpu) => ((cpu.Configuration.Model.Aarch32.Isar5 >> 24) & 0xF) != 0;
+
+    /// <summary>
+    /// F5.1 VQRDMLAH, VQRDMLSH (vector): Vd = SignedSatQ((Vd &lt;&lt; esize +/- 2 * Vn * Vm + round) &gt;&gt; esize) for 16- and
+    /// 32-bit elements (opc 1011 adds, 1100 subtracts), FPSCR.QC on saturation.
+    /// </summary>
+    public static void Vqrdmlah(Cpu cpu, in A32Operands op)
+    {
+        int esize = op.Size;
+        bool q = op.SetFlags, subtract = op.Imm >> 1 == 0b1100;
+        if (!HasRdm(cpu) || esize is 8 or 64) throw cpu.UndefinedException();
+        Check(cpu, q, op.Rd, op.Rn, op.Rm);
+        UInt128 n = Read(cpu, op.Rn, q), m = Read(cpu, op.Rm, q), d = Read(cpu, op.Rd, q), r = 0;
+        for (int i = 0; i < (q ? 128 : 64) / esize; i++)
+            r = With(r, i, esize, AdvSimdThreeSame.RoundingDoublingMultiplyAccumulate(subtract, esize, Elem(d, i, esize), Elem(n, i, esize), Elem(m, i, esize), cpu));
+        Write(cpu, op.Rd, q, r);
+    }
+
+    /// <summary>F5.1 VQRDMLAH, VQRDMLSH (by scalar): as <see cref="Vqrdmlah"/> with element Imm2 of D[Rm] (opc 1110 adds, 1111 subtracts).</summary>
+    public static void VqrdmlahScalar(Cpu cpu, in A32Operands op)
+    {
+        int esize = op.Size;
+        bool q = op.SetFlags, subtract = op.Imm == 0b1111;
+        if (!HasRdm(cpu) || esize == 8) throw cpu.UndefinedException();
+        Check(cpu, q, op.Rd, op.Rn);
+        ulong s = Elem(cpu.DReg(op.Rm), op.Imm2, esize);
+        UInt128 n = Read(cpu, op.Rn, q), d = Read(cpu, op.Rd, q), r = 0;
+        for (int i = 0; i < (q ? 128 : 64) / esize; i++)
+            r = With(r, i, esize, AdvSimdThreeSame.RoundingDoublingMultiplyAccumulate(subtract, esize, Elem(d, i, esize), Elem(n, i, esize), s, cpu));
+        Write(cpu, op.Rd, q, r);
+    }
+
     // ---- two registers and a scalar ----
 
     /// <summary>

@@ -58,7 +58,7 @@ internal static class A32AdvSimdLoadStore
         if (load)
         {
             Span<ulong> values = stackalloc ulong[32];
-            for (int i = 0; i < count; i++) values[i] = cpu.Load(address + (uint)(i * ebytes), ebytes);
+            for (int i = 0; i < count; i++) values[i] = A32Memory.Load(cpu, address + (uint)(i * ebytes), ebytes);
             if (cpu.AbortPending) return;
             WriteBack(cpu, op, count * ebytes);
             for (int i = 0; i < count; i++)
@@ -86,7 +86,7 @@ internal static class A32AdvSimdLoadStore
             {
                 var (reg, lane) = slots[i];
                 ulong e = cpu.DReg(reg) >> (lane * op.Size);
-                cpu.Store(address + (uint)(i * ebytes), ebytes, op.Size == 64 ? e : e & ((1UL << op.Size) - 1));
+                A32Memory.Store(cpu, address + (uint)(i * ebytes), ebytes, op.Size == 64 ? e : e & ((1UL << op.Size) - 1));
             }
             if (cpu.AbortPending) return;
             WriteBack(cpu, op, count * ebytes);

@@ -14,6 +14,8 @@ internal static class A32AdvSimdTable
     private static readonly (string Name, string Bits, A32OperandFormat Format, A32Handler Handler, Func<uint, bool>? Constraint)[] Rows =
     [
         // ---- three registers of the same length: 1111 001U 0 D size Vn Vd opc N Q M o1 Vm ----
+        ("VQRDMLAH (three same)", "1111 0011 0xxx xxxx xxxx 1011 xxx1 xxxx", F.ThreeSame, S.Vqrdmlah, null),
+        ("VQRDMLSH (three same)", "1111 0011 0xxx xxxx xxxx 1100 xxx1 xxxx", F.ThreeSame, S.Vqrdmlah, null),
         ("VHADD..VQRDMULH (integer, three same)", "1111 001x 0xxx xxxx xxxx 0xxx xxxx xxxx", F.ThreeSame, S.ThreeSameInteger, null),
         ("VADD..VPADD (integer, three same)", "1111 001x 0xxx xxxx xxxx 10xx xxxx xxxx", F.ThreeSame, S.ThreeSameInteger, null),
         ("VAND/VBIC/VORR/VORN/VEOR/VBSL/VBIT/VBIF (register)", "1111 001x 0xxx xxxx xxxx 0001 xxx1 xxxx", F.ThreeSame, S.Logical, null),
@@ -34,6 +36,7 @@ internal static class A32AdvSimdTable
 
         // ---- three registers of different lengths and two registers and a scalar (size != 11) ----
         ("VADDL..VMULL (three different)", "1111 001x 1xxx xxxx xxxx xxxx x0x0 xxxx", F.ThreeDifferent, S.ThreeDifferent, SizeNot3),
+        ("VQRDMLAH/VQRDMLSH (by scalar)", "1111 001x 1xxx xxxx xxxx 111x x1x0 xxxx", F.TwoRegisterScalar, S.VqrdmlahScalar, SizeNot3),
         ("VMLA..VQRDMULH (by scalar)", "1111 001x 1xxx xxxx xxxx xxxx x1x0 xxxx", F.TwoRegisterScalar, S.Scalar, SizeNot3),
 
         // ---- size = 11: VEXT, two registers miscellaneous, VTBL/VTBX, VDUP (scalar) ----

@@ -182,7 +182,7 @@ internal static class A32DecodeTable
 
         // ---- Unconditional space ----
         Pattern("BLX (immediate)", "1111 101x xxxxxxxxxxxxxxxxxxxxxxxx", F.BranchExchangeImmediate, A32Branches.BlxImmediate),
-        Pattern("SETEND", "1111 0001 0000 0001 0000 00x0 0000 0000", F.Immediate, A32System.Setend),
+        Pattern("SETEND", "1111 0001 0000 0001 0000 00x0 0000 0000", F.Setend, A32System.Setend),
         Pattern("CPS", "1111 0001 0000 xxx0 0000 000x xx0x xxxx", F.ChangeProcessorState, A32System.Cps),
         Pattern("SRS", "1111 100x x1x0 1101 0000 0101 000x xxxx", F.LoadStoreMultiple, A32LoadStoreMultiple.Srs),
         Pattern("RFE", "1111 100x x0x1 xxxx 0000 1010 0000 0000", F.LoadStoreMultiple, A32LoadStoreMultiple.Rfe),

@@ -1,3 +1,6 @@
+using ArmVirt.Cpu.Exceptions;
+using ArmVirt.Cpu.SystemRegisters;
+
 namespace ArmVirt.Cpu.A32;
 
 /// <summary>
@@ -17,12 +20,12 @@ internal static class A32FloatingPointTransfer
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         if (op.Size == 64)
         {
-            ulong low = cpu.Load(address, 4), high = cpu.Load(address + 4, 4);
-            if (!cpu.AbortPending) cpu.SetDReg(op.Rd, high << 32 | low);
+            uint first = (uint)A32Memory.Load(cpu, address, 4), second = (uint)A32Memory.Load(cpu, address + 4, 4);
+            if (!cpu.AbortPending) cpu.SetDReg(op.Rd, A32Memory.Doubleword(cpu, first, second));
         }
         else
         {
-            uint value = (uint)cpu.Load(address, 4);
+            uint value = (uint)A32Memory.Load(cpu, address, 4);
             if (!cpu.AbortPending) cpu.SetSReg(op.Rd, value);
         }
     }
@@ -36,10 +39,10 @@ internal static class A32FloatingPointTransfer
         if (op.Size == 64)
         {
             ulong value = cpu.DReg(op.Rd);
-            cpu.Store(address, 4, (uint)value);
-            cpu.Store(address + 4, 4, value >> 32);
+            A32Memory.Store(cpu, address, 4, A32Memory.StoredWord(cpu, value, second: false));
+            A32Memory.Store(cpu, address + 4, 4, A32Memory.StoredWord(cpu, value, second: true));
         }
-        else cpu.Store(address, 4, cpu.SReg(op.Rd));
+        else A32Memory.Store(cpu, address, 4, cpu.SReg(op.Rd));
     }
 
     private static uint Address(Cpu cpu, in A32Operands op)
@@ -69,12 +72,12 @@ internal static class A32FloatingPointTransfer
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         int words = op.Size == 64 ? 2 * op.Imm2 : op.Imm2;
         Span<uint> values = stackalloc uint[32];
-        for (int i = 0; i < words; i++) values[i] = (uint)cpu.Load(address + 4 * (uint)i, 4);
+        for (int i = 0; i < words; i++) values[i] = (uint)A32Memory.Load(cpu, address + 4 * (uint)i, 4);
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);
         for (int i = 0; i < op.Imm2; i++)
         {
-            if (op.Size == 64) cpu.SetDReg(op.Rd + i, (ulong)values[2 * i + 1] << 32 | values[2 * i]);
+            if (op.Size == 64) cpu.SetDReg(op.Rd + i, A32Memory.Doubleword(cpu, values[2 * i], values[2 * i + 1]));
             else cpu.SetSReg(op.Rd + i, values[i]);
         }
     }
@@ -91,10 +94,10 @@ internal static class A32FloatingPointTransfer
             if (op.Size == 64)
             {
                 ulong value = cpu.DReg(op.Rd + i);
-                cpu.Store(address + 8 * (uint)i, 4, (uint)value);
-                cpu.Store(address + 8 * (uint)i + 4, 4, value >> 32);
+                A32Memory.Store(cpu, address + 8 * (uint)i, 4, A32Memory.StoredWord(cpu, value, second: false));
+                A32Memory.Store(cpu, address + 8 * (uint)i + 4, 4, A32Memory.StoredWord(cpu, value, second: true));
             }
-            else cpu.Store(address + 4 * (uint)i, 4, cpu.SReg(op.Rd + i));
+            else A32Memory.Store(cpu, address + 4 * (uint)i, 4, cpu.SReg(op.Rd + i));
         }
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + op.Imm : b - op.Imm);
@@ -172,7 +175,9 @@ internal static class A32FloatingPointTransfer
     /// F5.1 VMRS: FPSCR to Rt, or with Rt = 15 FPSCR.NZCV to APSR.NZCV (VMRS APSR_nzcv, FPSCR). At EL1 and above also
     /// FPSID (the model's), MVFR0-2 (the MVFRn_EL1 values; MVFR2 only where the model has one: ARMv7 has none) and FPEXC
     /// (FPEXC32_EL2: EN, with VECITR reading 0b111 in Armv8), which are UNDEFINED at EL0 (G8.2). Their accesses are checked for
-    /// CPACR and HCPTR/CPTR_EL2 as FPSCR's; FPEXC.EN does not apply to them (an ARMv7 PE's EN gates the others).
+    /// CPACR and HCPTR/CPTR_EL2 as FPSCR's; FPEXC.EN does not apply to them (an ARMv7 PE's EN gates the others). Then, at
+    /// EL1, the ID group traps: HCR_EL2.TID0 for FPSID, TID3 for MVFR0-2 (HCR.TID0/TID3 in Hyp's view), to EL2 with EC 0x08
+    /// (<see cref="IdGroupTrap"/>).
     /// </summary>
     public static void Vmrs(Cpu cpu, in A32Operands op)
     {
@@ -190,6 +195,7 @@ internal static class A32FloatingPointTransfer
                 _ => throw cpu.UndefinedException(),
             };
             cpu.CheckFPAdvSIMDTraps();
+            IdGroupTrap(cpu, op);
             cpu.SetR(op.Rd, value);
             return;
         }
@@ -197,6 +203,22 @@ internal static class A32FloatingPointTransfer
         uint fpscr = cpu.Fpscr;
         if (op.Rd == 15) cpu.State.Nzcv = fpscr & 0xF000_0000u;
         else cpu.SetR(op.Rd, fpscr);
+    }
+
+    /// <summary>
+    /// VMRS's ID group traps (the VMRS pseudocode after CheckVFPEnabled: FPSID under HCR_EL2.TID0, MVFR0-2 under TID3, from
+    /// EL1 with EL2 enabled): AArch64.AArch32SystemAccessTrap(EL2, 0x08), whose ISS has the layout of an MRC trap's with
+    /// opc1 = 0b111, CRn = the register's number (reg), CRm = opc2 = 0, Rt as its AArch64 view and Direction = 1 (read);
+    /// CV = 1, COND = 0b1110 as the CP15 traps report (QEMU's check_hcr_el2_trap gives the same word).
+    /// </summary>
+    private static void IdGroupTrap(Cpu cpu, in A32Operands op)
+    {
+        if (cpu.State.EL != 1) return;
+        ulong bit = op.Imm2 switch { Fpsid => HcrEl2.Tid0, Mvfr0 or Mvfr1 or Mvfr2 => HcrEl2.Tid3, _ => 0 };
+        if ((cpu.EffectiveHcr & bit) == 0) return;
+        uint rt = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rd);
+        uint iss = (1u << 24) | (0xEu << 20) | (7u << 14) | (uint)op.Imm2 << 10 | rt << 5 | 1;
+        throw new GuestException(ExceptionClass.VmrsIdGroup, iss, 2);
     }
 
     /// <summary>

@@ -117,10 +117,14 @@ internal static class A32Formats
 
     /// <summary>
     /// Exclusive and acquire/release loads and stores: cond 0001 1 sz L Rn Rt(d) xx 1001 Rt. Rd is bits 15..12 (the
-    /// status register of a store-exclusive, the destination of a load), Rm bits 3..0 (the source of a store).
+    /// status register of a store-exclusive, the destination of a load), Rm bits 3..0 (the source of a store); Rs is the
+    /// doubleword forms' Rt2 = Rt + 1 (A32 has no Rt2 field; T32's is its own, <see cref="T32Formats.ExclusiveDual32"/>).
     /// </summary>
-    public static A32Operands Synchronization(uint insn) =>
-        new() { Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0) };
+    public static A32Operands Synchronization(uint insn)
+    {
+        int rt = Bit(insn, 20) ? Field(insn, 15, 12) : Field(insn, 3, 0);
+        return new() { Cond = Cond(insn), Rn = Field(insn, 19, 16), Rd = Field(insn, 15, 12), Rm = Field(insn, 3, 0), Rs = (rt + 1) & 15 };
+    }
 
     /// <summary>B, BL: cond 101 L imm24, Imm = SignExtend(imm24:'00').</summary>
     public static A32Operands Branch(uint insn) =>
@@ -132,6 +136,9 @@ internal static class A32Formats
 
     /// <summary>BX, BLX (register), BXJ: the target register Rm.</summary>
     public static A32Operands BranchRegister(uint insn) => new() { Cond = Cond(insn), Rm = Field(insn, 3, 0) };
+
+    /// <summary>SETEND: 1111 0001 0000 0001 0000 00 E 0 0000 0000, Imm = E.</summary>
+    public static A32Operands Setend(uint insn) => new() { Cond = Cond(insn), Imm = (insn >> 9) & 1 };
 
     /// <summary>SVC, BKPT, UDF, hints, barriers: Imm = imm24 (SVC), imm12:imm4 (BKPT, UDF), the hint or barrier option.</summary>
     public static A32Operands Immediate(uint insn)

@@ -43,7 +43,7 @@ internal static class A32LoadStore
     private static bool Load(Cpu cpu, in A32Operands op, int size, out uint value)
     {
         uint address = Address(cpu, op, out uint offsetAddress);
-        value = (uint)cpu.Load(address, size, Kind(op, MemoryAccessKind.Read));
+        value = (uint)A32Memory.Load(cpu, address, size, Kind(op, MemoryAccessKind.Read));
         if (cpu.AbortPending) return false;
         WriteBack(cpu, op, offsetAddress);
         return true;
@@ -52,7 +52,7 @@ internal static class A32LoadStore
     private static void Store(Cpu cpu, in A32Operands op, int size, uint value)
     {
         uint address = Address(cpu, op, out uint offsetAddress);
-        cpu.Store(address, size, value, Kind(op, MemoryAccessKind.Write));
+        A32Memory.Store(cpu, address, size, value, Kind(op, MemoryAccessKind.Write));
         if (!cpu.AbortPending) WriteBack(cpu, op, offsetAddress);
     }
 
@@ -101,7 +101,7 @@ internal static class A32LoadStore
     {
         uint address = Address(cpu, op, out uint offsetAddress);
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
-        ulong value = cpu.Load(address, 8, MemoryAccessKind.Read, 4);
+        ulong value = A32Memory.LoadWordPair(cpu, address, MemoryAccessKind.Read, 4);
         if (cpu.AbortPending) return;
         WriteBack(cpu, op, offsetAddress);
         cpu.SetR(op.Rd, (uint)value);
@@ -114,7 +114,7 @@ internal static class A32LoadStore
         uint address = Address(cpu, op, out uint offsetAddress);
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
         ulong value = ((ulong)cpu.R(op.Rd + 1) << 32) | cpu.R(op.Rd);
-        cpu.Store(address, 8, value, MemoryAccessKind.Write, 4);
+        A32Memory.StoreWordPair(cpu, address, value, MemoryAccessKind.Write, 4);
         if (!cpu.AbortPending) WriteBack(cpu, op, offsetAddress);
     }
 }

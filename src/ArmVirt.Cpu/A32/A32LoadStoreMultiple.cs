@@ -42,7 +42,7 @@ internal static class A32LoadStoreMultiple
         for (int i = 0, a = 0; i < 16; i++)
         {
             if ((op.Registers & (1 << i)) == 0) continue;
-            values[i] = (uint)cpu.Load(address + 4 * (uint)a++, 4);
+            values[i] = (uint)A32Memory.Load(cpu, address + 4 * (uint)a++, 4);
         }
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
@@ -59,7 +59,7 @@ internal static class A32LoadStoreMultiple
         for (int i = 0, a = 0; i < 16 && !cpu.AbortPending; i++)
         {
             if ((op.Registers & (1 << i)) == 0) continue;
-            cpu.Store(address + 4 * (uint)a++, 4, cpu.R(i));
+            A32Memory.Store(cpu, address + 4 * (uint)a++, 4, cpu.R(i));
         }
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
@@ -82,7 +82,7 @@ internal static class A32LoadStoreMultiple
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         Span<uint> values = stackalloc uint[15];
         for (int i = 0, a = 0; i < 15; i++)
-            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.Load(address + 4 * (uint)a++, 4);
+            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)A32Memory.Load(cpu, address + 4 * (uint)a++, 4);
         if (cpu.AbortPending) return;
         for (int i = 0; i < 15; i++)
             if ((op.Registers & (1 << i)) != 0) cpu.State.X[Cpu.Aarch32Register(Cpu.ModeUser, i)] = values[i];
@@ -99,7 +99,7 @@ internal static class A32LoadStoreMultiple
         {
             if ((op.Registers & (1 << i)) == 0) continue;
             uint value = i == 15 ? cpu.R(15) : (uint)cpu.State.X[Cpu.Aarch32Register(Cpu.ModeUser, i)];
-            cpu.Store(address + 4 * (uint)a++, 4, value);
+            A32Memory.Store(cpu, address + 4 * (uint)a++, 4, value);
         }
     }
 
@@ -115,7 +115,7 @@ internal static class A32LoadStoreMultiple
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
         Span<uint> values = stackalloc uint[16];
         for (int i = 0, a = 0; i < 16; i++)
-            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)cpu.Load(address + 4 * (uint)a++, 4);
+            if ((op.Registers & (1 << i)) != 0) values[i] = (uint)A32Memory.Load(cpu, address + 4 * (uint)a++, 4);
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, writeBack);
         for (int i = 0; i < 15; i++)
@@ -138,8 +138,8 @@ internal static class A32LoadStoreMultiple
         uint b = (uint)cpu.State.X[sp];
         uint address = (op.Add ? b : b - 8) + (op.Index == op.Add ? 4u : 0);
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
-        cpu.Store(address, 4, cpu.R(14));
-        cpu.Store(address + 4, 4, (uint)spsr);
+        A32Memory.Store(cpu, address, 4, cpu.R(14));
+        A32Memory.Store(cpu, address + 4, 4, (uint)spsr);
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.State.X[sp] = op.Add ? b + 8 : b - 8;
     }
@@ -154,8 +154,8 @@ internal static class A32LoadStoreMultiple
         uint b = cpu.R(op.Rn);
         uint address = (op.Add ? b : b - 8) + (op.Index == op.Add ? 4u : 0);
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
-        uint newPc = (uint)cpu.Load(address, 4);
-        uint spsr = (uint)cpu.Load(address + 4, 4);
+        uint newPc = (uint)A32Memory.Load(cpu, address, 4);
+        uint spsr = (uint)A32Memory.Load(cpu, address + 4, 4);
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, op.Add ? b + 8 : b - 8);
         cpu.Aarch32ExceptionReturn(newPc, spsr);

@@ -20,22 +20,24 @@ internal static class A32Synchronization
         uint address = cpu.R(op.Rn) + op.Imm;
         var kind = Kind(acquire);
         ulong pa = cpu.TranslateDataOrAbort(address, size, kind);
-        ulong value = cpu.Load(address, size, kind);
+        ulong raw = cpu.Load(address, size, kind);
         if (cpu.AbortPending) return; // neither Rt nor the monitors change (Cpu.DataAborts.cs)
         cpu.SetExclusiveMonitors(pa, size);
-        cpu.ExclusiveValue = value; // (compared by a parallel-mode store-exclusive, Cpu.HostAtomics.cs)
+        cpu.ExclusiveValue = raw; // (the memory's bytes, compared by a parallel-mode store-exclusive, Cpu.HostAtomics.cs)
+        ulong value = A32Memory.InMemoryOrder(cpu, raw, size); // (its own inverse: the registers' view)
         cpu.SetR(op.Rd, (uint)value);
-        if (size == 8) cpu.SetR(op.Rd + 1, (uint)(value >> 32));
+        if (size == 8) cpu.SetR(op.Rs, (uint)(value >> 32));
     }
 
     private static void StoreExclusive(Cpu cpu, in A32Operands op, int size, bool release)
     {
         uint address = cpu.R(op.Rn) + op.Imm;
-        ulong data = size == 8 ? ((ulong)cpu.R(op.Rm + 1) << 32) | cpu.R(op.Rm) : cpu.R(op.Rm);
+        ulong data = size == 8 ? ((ulong)cpu.R(op.Rs) << 32) | cpu.R(op.Rm) : cpu.R(op.Rm);
         var kind = Kind(release) | MemoryAccessKind.Write;
         ulong pa = cpu.TranslateDataOrAbort(address, size, kind);
         if (cpu.AbortPending) return;
         bool passed = cpu.ExclusiveMonitorsPass(pa, size);
+        data = A32Memory.InMemoryOrder(cpu, data, size);
         if (passed && cpu.Parallel) passed = cpu.StoreExclusiveOnHost(address, pa, size, data, kind);
         else if (passed) cpu.Store(address, size, data, kind);
         if (cpu.AbortPending) return;
@@ -65,7 +67,7 @@ internal static class A32Synchronization
     public static void Strexb(Cpu cpu, in A32Operands op) => StoreExclusive(cpu, op, 1, false);
     /// <summary>F5.1 STREXH.</summary>
     public static void Strexh(Cpu cpu, in A32Operands op) => StoreExclusive(cpu, op, 2, false);
-    /// <summary>F5.1 STREXD: Rt (low word) and Rt + 1 as one doubleword.</summary>
+    /// <summary>F5.1 STREXD: Rt (low word) and Rt2 (Rt + 1 in A32) as one doubleword.</summary>
     public static void Strexd(Cpu cpu, in A32Operands op) => StoreExclusive(cpu, op, 8, false);
     /// <summary>F5.1 STLEX.</summary>
     public static void Stlex(Cpu cpu, in A32Operands op) => StoreExclusive(cpu, op, 4, true);
@@ -78,13 +80,13 @@ internal static class A32Synchronization
 
     private static void LoadAcquire(Cpu cpu, in A32Operands op, int size)
     {
-        uint value = (uint)cpu.Load(cpu.R(op.Rn), size, MemoryAccessKind.AcquireRelease);
+        uint value = (uint)A32Memory.Load(cpu, cpu.R(op.Rn), size, MemoryAccessKind.AcquireRelease);
         if (!cpu.AbortPending) cpu.SetR(op.Rd, value);
     }
 
     private static void StoreRelease(Cpu cpu, in A32Operands op, int size)
     {
-        cpu.Store(cpu.R(op.Rn), size, cpu.R(op.Rm), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
+        A32Memory.Store(cpu, cpu.R(op.Rn), size, cpu.R(op.Rm), MemoryAccessKind.AcquireRelease | MemoryAccessKind.Write);
         cpu.AfterStoreRelease();
     }
 

@@ -37,7 +37,7 @@ internal static class A32System
     public static void Udf(Cpu cpu, in A32Operands op) => throw cpu.UndefinedException();
 
     /// <summary>
-    /// An encoding of a feature not modelled yet (SETEND BE): stops the run with an explanation instead of raising an UNDEFINED the real CPU would not.
+    /// An encoding of a feature not modelled yet: stops the run with an explanation instead of raising an UNDEFINED the real CPU would not.
     /// </summary>
     public static void NotImplemented(Cpu cpu, in A32Operands op)
     {
@@ -47,14 +47,20 @@ internal static class A32System
 
 
     /// <summary>
-    /// F5.1 SETEND: UNDEFINED when SCTLR_EL1.SED is set; SETEND LE leaves the (little-endian) data endianness as it is;
-    /// SETEND BE would make data accesses big-endian, which is not modelled (the run stops).
+    /// F5.1 SETEND: PSTATE.E = E (bit 9), the endianness of the data accesses that follow (<see cref="A32Memory"/>).
+    /// UNDEFINED when AArch32.CheckSETENDEnabled says so (<see cref="SetendDisabled"/>).
     /// </summary>
     public static void Setend(Cpu cpu, in A32Operands op)
     {
-        if ((cpu.Sys.Sctlr[1] & SctlrEl1.Sed) != 0) throw cpu.UndefinedException();
-        if ((cpu.FetchInstruction(cpu.State.PC) & (1u << 9)) != 0) NotImplemented(cpu, op);
+        if (SetendDisabled(cpu)) throw cpu.UndefinedException();
+        cpu.State.E = op.Imm != 0;
     }
+
+    /// <summary>
+    /// AArch32.CheckSETENDEnabled: SETEND is disabled by HSCTLR.SED in Hyp mode, else by SCTLR.SED (SCTLR_EL1.SED, the
+    /// AArch64 view, when EL1 is AArch64: it governs AArch32 EL0 only).
+    /// </summary>
+    public static bool SetendDisabled(Cpu cpu) => (cpu.Sys.Sctlr[cpu.State.EL == 2 ? 2 : 1] & SctlrEl1.Sed) != 0;
 
     /// <summary>NOP, CPS (no effect in User mode) and the hints with no effect here (DBG, CSDB, ESB...).</summary>
     public static void Nop(Cpu cpu, in A32Operands op) { }

@@ -75,7 +75,7 @@ internal static class T32Branches
         if (cpu.InItBlock && !cpu.LastInItBlock) throw cpu.UndefinedException();
         bool half = op.SetFlags;
         uint address = cpu.R(op.Rn) + (half ? cpu.R(op.Rm) << 1 : cpu.R(op.Rm));
-        uint offset = (uint)cpu.Load(address, half ? 2 : 1);
+        uint offset = (uint)A32Memory.Load(cpu, address, half ? 2 : 1);
         if (cpu.AbortPending) return; // no branch: the abort is taken at this instruction (Cpu.DataAborts.cs)
         cpu.BranchWritePc(Pc(cpu) + 4 + 2 * offset);
     }

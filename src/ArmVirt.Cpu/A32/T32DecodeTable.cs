@@ -13,9 +13,8 @@ namespace ArmVirt.Cpu.A32;
 /// (<see cref="A32AdvSimdTable"/>) encodings. Rows reuse the A32 handlers where the semantics are the same. Patterns are written field by
 /// field as in the encoding diagrams (16 or 32 characters; 32-bit patterns are hw1:hw2). A 16-bit encoding no row
 /// accepts is UNDEFINED; a 32-bit one is UNDEFINED when it lies in a space modelled here, and stops the run
-/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (doubleword exclusives,
-/// the other coprocessors, banked MRS/MSR and the exception-return forms, and what is left of the
-/// media space).
+/// (<see cref="T32Miscellaneous.NotImplemented"/>) in the spaces not modelled yet (the other coprocessors and what is
+/// left of the media and miscellaneous control spaces).
 /// </summary>
 internal static class T32DecodeTable
 {
@@ -233,6 +232,11 @@ internal static class T32DecodeTable
         // Rt = Rt2 for LDRD, a PC or SP transfer register, and a written-back base that is transferred are UNPREDICTABLE: UNDEFINED.
         yield return W("STRD (immediate, T32)", "1110 100 x x 1 x 0 xxxx xxxx xxxx xxxxxxxx", F.LoadStoreDual32, T32Miscellaneous.Strd, w => DualValid(w, load: false));
         yield return W("LDRD (immediate, literal, T32)", "1110 100 x x 1 x 1 xxxx xxxx xxxx xxxxxxxx", F.LoadStoreDual32, T32Miscellaneous.Ldrd, w => DualValid(w, load: true));
+        // SRS and RFE (T32): the DB and IA forms (A32 also has DA and IB).
+        yield return W("SRSDB (T32)", "1110 1000 00x0 1101 1100 0000 000x xxxx", F.ReturnState32, A32LoadStoreMultiple.Srs);
+        yield return W("SRSIA (T32)", "1110 1001 10x0 1101 1100 0000 000x xxxx", F.ReturnState32, A32LoadStoreMultiple.Srs);
+        yield return W("RFEDB (T32)", "1110 1000 00x1 xxxx 1100 0000 0000 0000", F.ReturnState32, A32LoadStoreMultiple.Rfe, RnNotPc);
+        yield return W("RFEIA (T32)", "1110 1001 10x1 xxxx 1100 0000 0000 0000", F.ReturnState32, A32LoadStoreMultiple.Rfe, RnNotPc);
         yield return W("TBB/TBH", "1110 1000 1101 xxxx 1111 0000 000x xxxx", F.TableBranch32, T32Branches.TableBranch);
 
         // Multiply, multiply accumulate, long multiply and divide.
@@ -276,7 +280,7 @@ internal static class T32DecodeTable
         yield return W("SXTAB/SXTB (T32)", "11111010 0100 xxxx 1111 xxxx 10 xx xxxx", F.Register32, A32Miscellaneous.Sxtab);
         yield return W("UXTAB/UXTB (T32)", "11111010 0101 xxxx 1111 xxxx 10 xx xxxx", F.Register32, A32Miscellaneous.Uxtab);
 
-        // Exclusives and acquire/release (the doubleword forms, whose Rt2 is a field of its own, are not modelled yet).
+        // Exclusives and acquire/release.
         // Rt, Rn or the status register being the PC, or the status being Rt or Rn, is UNPREDICTABLE: UNDEFINED.
         yield return W("LDREX (T32)", "1110 1000 0101 xxxx xxxx 1111 xxxxxxxx", F.Exclusive32, A32Synchronization.Ldrex, ExclusiveValid);
         yield return W("STREX (T32)", "1110 1000 0100 xxxx xxxx xxxx xxxxxxxx", F.Exclusive32, A32Synchronization.Strex, ExclusiveValid);
@@ -293,6 +297,12 @@ internal static class T32DecodeTable
             yield return W($"LD{name} (T32)", $"1110 1000 1101 xxxx xxxx 1111 {op} 1111", F.Exclusive32, load, ExclusiveValid);
             yield return W($"ST{name} (T32)", $"1110 1000 1100 xxxx xxxx 1111 {op} {(plain ? "1111" : "xxxx")}", F.Exclusive32, store, ExclusiveValid);
         }
+        // The doubleword forms: Rt2 is a field of its own. A PC or SP transfer register, Rt = Rt2 for the loads, Rn = PC,
+        // and a status register that is the PC, SP, Rn, Rt or Rt2 are UNPREDICTABLE: UNDEFINED.
+        yield return W("LDREXD (T32)", "1110 1000 1101 xxxx xxxx xxxx 0111 1111", F.ExclusiveDual32, A32Synchronization.Ldrexd, w => ExclusiveDualValid(w));
+        yield return W("LDAEXD (T32)", "1110 1000 1101 xxxx xxxx xxxx 1111 1111", F.ExclusiveDual32, A32Synchronization.Ldaexd, w => ExclusiveDualValid(w));
+        yield return W("STREXD (T32)", "1110 1000 1100 xxxx xxxx xxxx 0111 xxxx", F.ExclusiveDual32, A32Synchronization.Strexd, w => ExclusiveDualValid(w));
+        yield return W("STLEXD (T32)", "1110 1000 1100 xxxx xxxx xxxx 1111 xxxx", F.ExclusiveDual32, A32Synchronization.Stlexd, w => ExclusiveDualValid(w));
         yield return W("SSAT (T32)", "11110 0 11 00 x 0 xxxx 0 xxx xxxx xx 0 xxxxx", F.Saturate32, A32Miscellaneous.Ssat);
         yield return W("USAT (T32)", "11110 0 11 10 x 0 xxxx 0 xxx xxxx xx 0 xxxxx", F.Saturate32, A32Miscellaneous.Usat);
         yield return W("SSAT16 (T32)", "11110 0 11 00 1 0 xxxx 0 000 xxxx 00 0 0 xxxx", F.Saturate16, A32ParallelArithmetic.Ssat16);
@@ -321,7 +331,6 @@ internal static class T32DecodeTable
         yield return W("Advanced SIMD element or structure load/store (unallocated)", "1111 1001 xxx0 xxxx xxxx xxxx xxxx xxxx", F.None, A32Decoder.Undefined.Handler);
 
         // The spaces not modelled yet stop the run (least specific, so every row above wins).
-        yield return W("LDREXD/STREXD/LDAEXD/STLEXD (not modelled)", "1110 1000 110x xxxx xxxx xxxx x111 xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("other media encodings (not modelled)", "11111 01x xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("other coprocessor encodings (not modelled)", "111x 11xx xxxx xxxx xxxx xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
         yield return W("other miscellaneous control encodings (not modelled)", "11110 0111 xx x xxxx 10 x 0 xxxx xxxx xxxx", F.None, T32Miscellaneous.NotImplemented);
@@ -336,6 +345,14 @@ internal static class T32DecodeTable
         if (!word && ((w >> 4) & 0xF) is 0b1000 or 0b1001 or 0b1010) return true; // STL, STLB, STLH: no status
         int status = word ? (int)(w >> 8) & 15 : (int)w & 15;
         return status is not (13 or 15) && status != rt && status != rn;
+    }
+
+    private static bool ExclusiveDualValid(uint w)
+    {
+        int rn = (int)(w >> 16) & 15, rt = (int)(w >> 12) & 15, rt2 = (int)(w >> 8) & 15, rd = (int)w & 15;
+        if (rn == 15 || rt is 13 or 15 || rt2 is 13 or 15) return false;
+        if ((w & (1u << 20)) != 0) return rt != rt2;
+        return rd is not (13 or 15) && rd != rn && rd != rt && rd != rt2;
     }
 
     private static bool DualValid(uint w, bool load)

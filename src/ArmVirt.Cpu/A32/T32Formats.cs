@@ -308,6 +308,24 @@ internal static class T32Formats
         return new() { Cond = Al, Rn = Field(insn, 19, 16), Rd = load ? Field(insn, 15, 12) : status, Rm = Field(insn, 15, 12), Imm = word ? (insn & 0xFF) * 4 : 0 };
     }
 
+    /// <summary>
+    /// The doubleword exclusives (1110 1000 110 L Rn : Rt Rt2 op3 Rd): Rt as Rd for loads and Rm for stores, Rt2 as Rs,
+    /// the store status Rd (bits 3..0).
+    /// </summary>
+    public static A32Operands ExclusiveDual32(uint insn)
+    {
+        bool load = Bit(insn, 20);
+        int rt = Field(insn, 15, 12);
+        return new() { Cond = Al, Rn = Field(insn, 19, 16), Rd = load ? rt : Field(insn, 3, 0), Rm = rt, Rs = Field(insn, 11, 8) };
+    }
+
+    /// <summary>
+    /// SRS and RFE (T32): 1110 100 op 0 W L Rn : ... mode, op = 00 the DB form, 11 the IA form, as the A32 format's P/U
+    /// (DB: P = 1, U = 0; IA: P = 0, U = 1), Rn, W and the SRS mode in bits 4..0 (Registers).
+    /// </summary>
+    public static A32Operands ReturnState32(uint insn) =>
+        new() { Cond = Al, Index = !Bit(insn, 23), Add = Bit(insn, 23), WriteBack = Bit(insn, 21), Rn = Field(insn, 19, 16), Registers = (ushort)insn };
+
     /// <summary>SSAT/USAT (T32): 11110 0 11 0U sh 0 Rn 0 imm3 Rd imm2 0 sat_imm; Imm2 = sat_imm, the shift DecodeImmShift(sh:'0', imm3:imm2).</summary>
     public static A32Operands Saturate32(uint insn)
     {

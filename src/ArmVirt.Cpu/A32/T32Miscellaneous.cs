@@ -33,7 +33,7 @@ internal static class T32Miscellaneous
     // False when the load faulted (the abort recorded, Cpu.DataAborts.cs): Rt is not written.
     private static bool Literal(Cpu cpu, in A32Operands op, int size, out uint value)
     {
-        value = (uint)cpu.Load(op.Add ? AlignedPc(cpu) + op.Imm : AlignedPc(cpu) - op.Imm, size, MemoryAccessKind.Read);
+        value = (uint)A32Memory.Load(cpu, op.Add ? AlignedPc(cpu) + op.Imm : AlignedPc(cpu) - op.Imm, size, MemoryAccessKind.Read);
         return !cpu.AbortPending;
     }
 
@@ -80,7 +80,7 @@ internal static class T32Miscellaneous
     {
         uint address = DualAddress(cpu, op, out uint offsetAddress);
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Read)) return;
-        ulong value = cpu.Load(address, 8, MemoryAccessKind.Read, 4);
+        ulong value = A32Memory.LoadWordPair(cpu, address, MemoryAccessKind.Read, 4);
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
         cpu.SetR(op.Rd, (uint)value);
@@ -92,7 +92,7 @@ internal static class T32Miscellaneous
     {
         uint address = DualAddress(cpu, op, out uint offsetAddress);
         if (!A32Memory.CheckAligned(cpu, address, 4, MemoryAccessKind.Write)) return;
-        cpu.Store(address, 8, ((ulong)cpu.R(op.Rs) << 32) | cpu.R(op.Rd), MemoryAccessKind.Write, 4);
+        A32Memory.StoreWordPair(cpu, address, ((ulong)cpu.R(op.Rs) << 32) | cpu.R(op.Rd), MemoryAccessKind.Write, 4);
         if (cpu.AbortPending) return;
         if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
     }
@@ -106,16 +106,16 @@ internal static class T32Miscellaneous
             cpu.State.Nzcv = (result & 0x8000_0000u) | (result == 0 ? 1u << 30 : 0) | (carry << 29) | (cpu.State.Nzcv & 0x1000_0000u);
     }
 
-    /// <summary>F5.1 SETEND (T1, E in bit 3): UNDEFINED when SCTLR_EL1.SED is set; SETEND BE is not modelled (stops).</summary>
+    /// <summary>F5.1 SETEND (T1, E in bit 3): PSTATE.E = E, as <see cref="A32System.Setend"/>.</summary>
     public static void Setend(Cpu cpu, in A32Operands op)
     {
-        if ((cpu.Sys.Sctlr[1] & SystemRegisters.SctlrEl1.Sed) != 0) throw cpu.UndefinedException();
-        if ((op.Imm & 8) != 0) NotImplemented(cpu, op);
+        if (A32System.SetendDisabled(cpu)) throw cpu.UndefinedException();
+        cpu.State.E = (op.Imm & 8) != 0;
     }
 
     /// <summary>
-    /// A 32-bit T32 encoding this decoder does not model yet (doubleword exclusives, other coprocessors, banked MRS/MSR,
-    /// the exception returns, the rest of the media space): stops the run naming it, rather than raising an UNDEFINED the hardware would not.
+    /// A 32-bit T32 encoding this decoder does not model yet (other coprocessors, the rest of the media and miscellaneous
+    /// control spaces): stops the run naming it, rather than raising an UNDEFINED the hardware would not.
     /// </summary>
     public static void NotImplemented(Cpu cpu, in A32Operands op)
     {

@@ -9,6 +9,8 @@ public enum ExceptionClass : uint
     WfiWfe = 0x01,
     /// <summary>Access to SVE, Advanced SIMD or floating point trapped by CPACR/CPTR.</summary>
     FpAccess = 0x07,
+    /// <summary>Trapped VMRS access to FPSID or MVFR0-2 from AArch32 by HCR_EL2.TID0/TID3 (the ID group traps).</summary>
+    VmrsIdGroup = 0x08,
     /// <summary>Trapped MCR or MRC access to CP15 from AArch32.</summary>
     McrMrcCp15 = 0x03,
     /// <summary>Trapped MCRR or MRRC access to CP15 from AArch32.</summary>

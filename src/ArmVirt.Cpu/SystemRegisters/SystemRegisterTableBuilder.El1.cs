@@ -37,7 +37,11 @@ internal static partial class SystemRegisterTableBuilder
     private static void AddEl1(Cpu cpu, SystemRegisterTable t)
     {
         var vm = SystemRegisterTraps.VirtualMemoryControl;
-        Add(t, "SCTLR_EL1", 3, 0, 1, 0, 0, c => c.Sys.Sctlr[1], (c, v) => c.Sys.Sctlr[1] = SctlrEl1Mask(c, v), vm);
+        Add(t, "SCTLR_EL1", 3, 0, 1, 0, 0, c => c.Sys.Sctlr[1], (c, v) =>
+        {
+            c.Sys.Sctlr[1] = SctlrEl1Mask(c, v);
+            if (c.State.EL == 1 && !c.State.Aarch32 && (v & SctlrEl1.Ee) != 0) c.StopAarch64BigEndian(1, "an MSR at"); // not modelled
+        }, vm);
         Add(t, "ACTLR_EL1", 3, 0, 1, 0, 1, c => c.Sys.Actlr[1], (c, v) => c.Sys.Actlr[1] = v, SystemRegisterTraps.Actlr);
         Add(t, "CPACR_EL1", 3, 0, 1, 0, 2, c => c.Sys.Cpacr, (c, v) => c.Sys.Cpacr = v & CpacrWritable, SystemRegisterTraps.Cpacr);
         // With an AArch32 EL1, the AArch64 views also keep the bits only the AArch32 registers define (as SCTLR_EL1 does):

@@ -39,7 +39,11 @@ internal static partial class SystemRegisterTableBuilder
     {
         Add(t, "VPIDR_EL2", 3, 4, 0, 0, 0, c => c.Sys.Vpidr, (c, v) => c.Sys.Vpidr = v & 0xFFFF_FFFF);
         Add(t, "VMPIDR_EL2", 3, 4, 0, 0, 5, c => c.Sys.Vmpidr, (c, v) => c.Sys.Vmpidr = (v & VmpidrWritable) | (1UL << 31));
-        Add(t, "SCTLR_EL2", 3, 4, 1, 0, 0, c => c.Sys.Sctlr[2], (c, v) => c.Sys.Sctlr[2] = (v & SctlrEl2Writable) | SctlrEl2Res1);
+        Add(t, "SCTLR_EL2", 3, 4, 1, 0, 0, c => c.Sys.Sctlr[2], (c, v) =>
+        {
+            c.Sys.Sctlr[2] = (v & SctlrEl2Writable) | SctlrEl2Res1;
+            if (c.State.EL == 2 && !c.State.Aarch32 && (v & SctlrEl1.Ee) != 0) c.StopAarch64BigEndian(2, "an MSR at"); // not modelled
+        });
         Add(t, "ACTLR_EL2", 3, 4, 1, 0, 1, c => c.Sys.Actlr[2], (c, v) => c.Sys.Actlr[2] = v);
         Add(t, "HCR_EL2", 3, 4, 1, 1, 0, c => c.Sys.Hcr, (c, v) => c.Sys.Hcr = HcrMask(c, v));
         // HPMN and HPME change which counters count and may raise the overflow interrupt.

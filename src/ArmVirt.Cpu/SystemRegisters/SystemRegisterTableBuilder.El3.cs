@@ -10,7 +10,11 @@ internal static partial class SystemRegisterTableBuilder
 
     private static void AddEl3(Cpu cpu, SystemRegisterTable t)
     {
-        Add(t, "SCTLR_EL3", 3, 6, 1, 0, 0, c => c.Sys.Sctlr[3], (c, v) => c.Sys.Sctlr[3] = (v & SctlrEl2Writable) | SctlrEl2Res1);
+        Add(t, "SCTLR_EL3", 3, 6, 1, 0, 0, c => c.Sys.Sctlr[3], (c, v) =>
+        {
+            c.Sys.Sctlr[3] = (v & SctlrEl2Writable) | SctlrEl2Res1;
+            if (c.State.EL == 3 && (v & SctlrEl1.Ee) != 0) c.StopAarch64BigEndian(3, "an MSR at"); // not modelled
+        });
         Add(t, "ACTLR_EL3", 3, 6, 1, 0, 1, c => c.Sys.Actlr[3], (c, v) => c.Sys.Actlr[3] = v);
         // SCR_EL3.NS (whether EL2 is enabled: the HPMN partition) and MDCR_EL3.SPME change what the PMU counts.
         Add(t, "SCR_EL3", 3, 6, 1, 1, 0, c => c.Sys.Scr, (c, v) => c.Pmu.ControlWrite(static (c, v) => c.Sys.Scr = (v & ScrWritable) | ScrRes1, v));

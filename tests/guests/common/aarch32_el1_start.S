@@ -96,7 +96,8 @@ modes_setup:
     .ltorg
 
 /* T32 code at EL1: SVC, a 16-bit UDF and a 16-bit BKPT taken from T32 (SPSR.T = 1, LR offsets of T32); then the T32
- * forms of CPS (16- and 32-bit), MRS, MRS (banked), MSR SPSR and SUBS PC, LR, and an HVC (#0x31: EL2 prints r0-r3). */
+ * forms of CPS (16- and 32-bit), MRS, MRS (banked), MSR SPSR and SUBS PC, LR, SRS and RFE (DB and IA, with and without
+ * write-back), loads and stores to the stage-2 hole (their T32 instruction syndromes), and HVCs (#0x31: EL2 prints r0-r3). */
     .thumb
     .thumb_func
     .global thumb_part
@@ -119,5 +120,75 @@ thumb_part:
     subs    pc, lr, #0
     .balign 4
 1:  hvc     #0x31
+    @ T32 SRS and RFE: SRSDB with write-back (EL2 prints the SP change and the stored LR and SPSR), RFEIA with write-back
+    @ back into T32 at 2f, then SRSIA without write-back and RFEDB with write-back through another register.
+    mov     r4, sp
+    adr.w   lr, 2f
+    mrs     r0, cpsr
+    orr     r0, r0, #0x20
+    msr     spsr_fsxc, r0
+    srsdb   sp!, #0x13
+    sub     r1, r4, sp
+    ldr     r2, [sp]
+    ldr     r3, [sp, #4]
+    hvc     #0x31
+    rfeia   sp!
+    .balign 4
+2:  sub     r0, r4, sp
+    sub     sp, sp, #16
+    adr.w   lr, 3f
+    srsia   sp, #0x13
+    add     r1, sp, #8
+    rfedb   r1!
+    .balign 4
+3:  sub     r1, r1, sp
+    add     sp, sp, #16
+    mrs     r2, cpsr
+    sub     r3, r4, sp
+    hvc     #0x31
+    @ T32 loads and stores to the stage-2 hole: their instruction syndromes (16-bit ones with IL = 0), for EL2 to emulate.
+    mov.w   r1, #0x50000000
+    add.w   r1, r1, #0x100
+    movs    r2, #0x5a
+    str     r2, [r1, #4]
+    strh    r2, [r1, #6]
+    ldrh    r0, [r1, r2]
+    ldrsb.w r3, [r1, #9]
+    ldrsh   r3, [r1, #-2]
+    strb.w  r2, [r1, #-3]
+    ldr     r2, [r1, #16]!
+    lda     r3, [r1]
+    hvc     #0x31
     movs    r0, #0x32
     pop     {r4, pc}
+
+/* Big-endian data at EL1: SETEND BE, STRD and loads of each size, literal loads, LDREXD/STREXD, the SPSR.E an HVC saves
+ * (its ERET restores PSTATE.E), then SETEND LE and the words read back little-endian. EL2 prints r0-r3 and SPSR_EL2 (#0x32). */
+    .arm
+    .global endian_part
+endian_part:
+    push    {r4-r8, lr}
+    sub     sp, sp, #16
+    mov     r4, sp
+    ldr     r0, =0x11223344
+    ldr     r1, =0x55667788
+    setend  be
+    strd    r0, r1, [r4]
+    ldrh    r2, [r4]
+    ldrb    r3, [r4, #6]
+    hvc     #0x32
+    ldrexd  r0, r1, [r4]
+    ldr     r6, =0xaabbccdd         @ literal loads are data accesses: these read 0xddccbbaa and 0x1100ffee
+    ldr     r7, =0xeeff0011
+    strexd  r3, r6, r7, [r4]
+    ldrsh   r2, [r4, #4]
+    hvc     #0x32
+    ldr     r2, [r4]
+    setend  le
+    ldr     r0, [r4]
+    ldr     r1, [r4, #4]
+    mrs     r3, cpsr
+    hvc     #0x32
+    add     sp, sp, #16
+    pop     {r4-r8, pc}
+    .ltorg

@@ -49,6 +49,17 @@ internal static class AdvSimdThreeSame
     }
 
     /// <summary>
+    /// SQRDMLAH/SQRDMLSH (FEAT_RDM; A32 VQRDMLAH/VQRDMLSH) for one element: SignedSatQ(((acc &lt;&lt; esize) +/- 2 * a * b
+    /// + 2^(esize-1)) &gt;&gt; esize), FPSR.QC set on saturation (shared/functions AdvSIMD SQRDMLAH pseudocode).
+    /// </summary>
+    public static ulong RoundingDoublingMultiplyAccumulate(bool subtract, int esize, ulong acc, ulong a, ulong b, Cpu cpu)
+    {
+        Int128 product = 2 * (Int128)SignExtend(a, esize) * SignExtend(b, esize);
+        Int128 accum = ((Int128)SignExtend(acc, esize) << esize) + (subtract ? -product : product) + (Int128.One << (esize - 1));
+        return SatS(accum >> esize, esize, cpu);
+    }
+
+    /// <summary>
     /// The shift-by-register family (SSHL, SQSHL, SRSHL, SQRSHL and unsigned forms): shift = SInt(b&lt;7:0&gt;),
     /// negative shifts go right with an optional rounding constant, saturating forms use SatQ.
     /// </summary>
