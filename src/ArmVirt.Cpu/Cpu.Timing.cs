@@ -135,11 +135,7 @@ public sealed partial class Cpu
         return x;
     }
 
-    private ulong TimingBranchCharge(TimingClass c, ulong pc, ulong next)
-    {
-        bool miss = _predictor!.Retire(c, pc, next);
-        return (next != pc + 4 ? _timing!.TakenBranchCycles : 0) + (miss ? _timing!.MispredictPenalty : 0);
-    }
+    private ulong TimingBranchCharge(TimingClass c, ulong pc, ulong next) => _predictor!.Charge(c, pc, next);
 
     // The predictor's charge for a block whose every instruction retired (its last one, when a branch, ended it).
     private ulong TimingBlockRetired(TranslationBlock block)
@@ -240,6 +236,89 @@ public sealed partial class Cpu
             _issueInstructions = State.Instructions;
         }
         Pmu.PredictorSync = (r.ReadUInt64(), r.ReadUInt64());
+    }
+
+    // ---- compiled regions under a model (RegionCompiler.Timing.cs emits the IL that uses these) ----
+
+    /// <summary>
+    /// The running region's cycle budget at entry (set by <see cref="JitRegionEnter"/> under a model): the cycles from
+    /// its entry to the clock deadline taken there. The region keeps what is left in a local (reserving each basic
+    /// block's static cycles at its start, subtracting the predictor's charges at its branches), so that its cycle
+    /// count is <c>JitRegionCycles0 + JitRegionCycleBudget0 - left</c> at every exit.
+    /// </summary>
+    internal long JitRegionCycleBudget0;
+
+    /// <summary>
+    /// The region's cycle budget left, stored by its fallback stub before <see cref="JitRunHandlerTimed"/> and read back
+    /// after it (with the cycles the handler charged, a walk or an exception entry, taken from it).
+    /// </summary>
+    internal long JitRegionCycleBudget;
+
+    // The cycle count a region's fallback site set before its handler ran.
+    private ulong _timingSiteCycles;
+
+    // Under a model, JitRegionEnter's clock bound: no bound on instructions (one may cost 0 cycles), the cycle budget
+    // beside (a basic block is entered only when its last instruction starts before the deadline, as a block's).
+    private ulong TimingRegionEnter(ulong cycles, ulong deadline)
+    {
+        JitRegionCycleBudget0 = deadline <= cycles ? 0 : (long)Math.Min(deadline - cycles, (ulong)long.MaxValue >> 2);
+        return ulong.MaxValue;
+    }
+
+    // A region's fallback site with State.PC and State.Instructions set for its instruction: its cycle count (the
+    // region's count less the site's instructions reserved and not run), the cost in progress (an exception entry or
+    // ERET counts it: InProgressCycles) and the issue group it runs in (a stop makes it run again in that group).
+    private ulong TimingSiteEntered(in RegionFallbacks.TimingSite t, ulong instructions)
+    {
+        ulong cycles = JitRegionCycles0 + (ulong)(JitRegionCycleBudget0 - JitRegionCycleBudget) - t.NotRunCycles;
+        _timingSiteCycles = cycles;
+        _timingBlock = null;
+        _timingInProgress = t.Cost;
+        if (t.InGroupBefore)
+        {
+            _issueGroup = t.Before;
+            _issuePc = State.PC;
+            _issueInstructions = instructions;
+        }
+        else _issuePc = ulong.MaxValue;
+        return cycles;
+    }
+
+    /// <summary>
+    /// <see cref="JitRunHandler"/> for a region compiled under a timing model: the cycles the handler charged (a walk,
+    /// an exception entry) are taken from the region's budget (<see cref="JitRegionCycleBudget"/>); when the region
+    /// leaves after the instruction, the cycles of the instructions reserved after it go back to the budget and the
+    /// issue group in progress after it is kept for the interpreter, which goes on there.
+    /// </summary>
+    internal bool JitRunHandlerTimed(RegionFallbacks fallbacks, int site, ulong reserved)
+    {
+        bool leave = JitRunHandler(fallbacks, site, reserved);
+        var s = fallbacks[site];
+        if (!s.Sync) return leave; // (integer data processing: no cycles of its own, no exit)
+        var t = fallbacks.Timing![site];
+        JitRegionCycleBudget -= (long)(State.Cycles - _timingSiteCycles);
+        if (leave && !_abortPending)
+        {
+            JitRegionCycleBudget += (long)(t.NotRunCycles - t.Cost);
+            if (t.InGroupAfter)
+            {
+                _issueGroup = t.After;
+                _issuePc = s.Pc + 4;
+                _issueInstructions = State.Instructions + 1;
+            }
+        }
+        return leave;
+    }
+
+    /// <summary>
+    /// Called by a region compiled under a timing model where it leaves inside an issue group (to an instruction
+    /// outside it that goes on in the group), after its counters are stored: the interpreter goes on in that group.
+    /// </summary>
+    internal void JitTimingExitInGroup(RegionFallbacks fallbacks, int index)
+    {
+        _issueGroup = fallbacks.ExitGroups[index];
+        _issuePc = State.PC;
+        _issueInstructions = State.Instructions;
     }
 
     // The block's cycles from instruction `from` to instruction `to` (exclusive), under the model or flat.

@@ -145,11 +145,28 @@ internal sealed class TimingTests
         using var pair = LockstepRegionTests.RegionPair(mmu, predecoded: predecoded, timing: TimingModel.Parse(model));
         var (retired, _) = LockstepRegionTests.RunRandomPrograms(pair, rng, 120);
         var jit = pair.Jit.Cpu;
-        Assert.AreEqual(0L, jit.Translations!.BlocksOptimized, "no regions under a timing model");
-        if (!predecoded) Assert.IsGreaterThan(0L, jit.Translations.BlocksCompiled, "blocks were compiled");
+        if (!predecoded) Assert.IsGreaterThan(0L, jit.Translations!.RegionsCompiled, "regions were compiled under the model");
         Assert.AreNotEqual(retired, jit.State.Cycles, "the model charged its costs");
         Assert.IsGreaterThan(0UL, jit.BranchPredictor!.Mispredicted);
         Assert.AreEqual(pair.Interp.Cpu.BranchPredictor!.Mispredicted, jit.BranchPredictor.Mispredicted);
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53")]
+    [DataRow("cortex-a57")]
+    public void ARegionLeavingInsideAnIssueGroupHandsTheGroupToTheInterpreter(string model)
+    {
+        // 300 independent ADDs (pairs that dual-issue) from Code + 4, then B back: the region takes the first 256, so it
+        // leaves to Code + 1028, the second instruction of a fetch group, with the group in progress; the interpreter
+        // must go on in it (the ADD there pairs with the one before: 0 cycles), not start a fresh one.
+        using var pair = LockstepRegionTests.RegionPair(timing: TimingModel.Parse(model));
+        var program = new uint[302];
+        for (int i = 1; i <= 300; i++) program[i] = i % 2 == 0 ? 0x91000442u : 0x91000421u; // add x2/x1, #1
+        program[301] = 0x14000000u | (0x4000000u - 300);                       // b Code + 4
+        pair.Load(LockstepRegionTests.Code, program);
+        pair.Setup(cpu => cpu.State.PC = LockstepRegionTests.Code + 4);
+        pair.RunLockstep(20_000);
+        Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.RegionsCompiled, "the loop ran in a region");
     }
 
     [TestMethod]

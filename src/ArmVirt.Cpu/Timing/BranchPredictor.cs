@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArmVirt.Core;
 
 namespace ArmVirt.Cpu.Timing;
@@ -15,6 +17,7 @@ internal sealed class BranchPredictor
     private readonly ulong[] _targets;
     private readonly ulong[] _returns;
     private int _top, _depth;
+    private readonly ulong _taken, _penalty;
 
     /// <summary>Creates the predictor of <paramref name="model"/>, in its reset state.</summary>
     public BranchPredictor(TimingModel model)
@@ -22,14 +25,19 @@ internal sealed class BranchPredictor
         _counters = new byte[model.ConditionalEntries];
         _targets = new ulong[model.IndirectEntries];
         _returns = new ulong[model.ReturnStackDepth];
+        _taken = model.TakenBranchCycles;
+        _penalty = model.MispredictPenalty;
         Reset();
     }
 
+    // Fields rather than auto-properties: the compiled regions' inlined Charge* methods increment them.
+    private ulong _predicted, _mispredicted;
+
     /// <summary>Predictable branches executed (BR_PRED).</summary>
-    public ulong Predicted { get; private set; }
+    public ulong Predicted { get => _predicted; private set => _predicted = value; }
 
     /// <summary>Branches mispredicted (BR_MIS_PRED).</summary>
-    public ulong Mispredicted { get; private set; }
+    public ulong Mispredicted { get => _mispredicted; private set => _mispredicted = value; }
 
     /// <summary>Counters weakly not taken, empty tables and return stack, event counts zero.</summary>
     public void Reset()
@@ -46,38 +54,85 @@ internal sealed class BranchPredictor
     /// </summary>
     public bool Retire(TimingClass c, ulong pc, ulong next)
     {
-        Predicted++;
-        bool miss;
-        switch (c)
+        ulong before = _mispredicted;
+        Charge(c, pc, next);
+        return _mispredicted != before;
+    }
+
+    /// <summary>
+    /// <see cref="Retire"/> priced: the cycles branch <paramref name="c"/> at <paramref name="pc"/> adds after it retired
+    /// with the next instruction at <paramref name="next"/> (the model's taken-branch bubble when it did not fall
+    /// through, its mispredict penalty when the predictor missed). The interpreter and the blocks call this; compiled
+    /// regions call the per-kind methods below, which it dispatches to, so that RyuJIT inlines them at each branch.
+    /// </summary>
+    public ulong Charge(TimingClass c, ulong pc, ulong next) => c switch
+    {
+        TimingClass.ConditionalBranch => ChargeConditional(pc, next != pc + 4, next),
+        TimingClass.Call => ChargeCall(pc, next),
+        TimingClass.IndirectBranch => ChargeIndirect(pc, next),
+        TimingClass.IndirectCall => ChargeIndirectCall(pc, next),
+        TimingClass.Return => ChargeReturn(pc, next),
+        _ => ChargeBranch(pc, next),
+    };
+
+    // The charge of a branch that went to `next` from pc: the taken bubble unless it fell through, plus the penalty.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Priced(ulong pc, ulong next, bool miss)
+    {
+        _predicted++;
+        ulong cycles = next != pc + 4 ? _taken : 0;
+        if (miss)
         {
-            case TimingClass.ConditionalBranch:
-            {
-                ref byte counter = ref _counters[(int)(pc >> 2) & (_counters.Length - 1)];
-                bool taken = next != pc + 4;
-                miss = (counter >= 2) != taken;
-                counter = taken ? (byte)Math.Min(3, counter + 1) : (byte)Math.Max(0, counter - 1);
-                break;
-            }
-            case TimingClass.Call:
-                Push(pc + 4);
-                miss = false;
-                break;
-            case TimingClass.IndirectBranch or TimingClass.IndirectCall:
-            {
-                ref ulong target = ref _targets[(int)((pc >> 2) ^ (pc >> 12)) & (_targets.Length - 1)];
-                miss = target != next;
-                target = next;
-                if (c == TimingClass.IndirectCall) Push(pc + 4);
-                break;
-            }
-            case TimingClass.Return:
-                miss = _depth == 0 || Pop() != next;
-                break;
-            default:
-                miss = false;
-                break;
+            _mispredicted++;
+            cycles += _penalty;
         }
-        if (miss) Mispredicted++;
+        return cycles;
+    }
+
+    /// <summary>B.cond, CBZ/CBNZ, TBZ/TBNZ at <paramref name="pc"/> to <paramref name="target"/>: the 2-bit counter at PC[13:2] (taken means "did not fall through").</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ChargeConditional(ulong pc, bool taken, ulong target)
+    {
+        ulong next = taken ? target : pc + 4;
+        taken = next != pc + 4;
+        ref byte counter = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_counters), (int)(pc >> 2) & (_counters.Length - 1));
+        int value = counter;
+        bool miss = (value >= 2) != taken;
+        counter = (byte)(taken ? (value == 3 ? 3 : value + 1) : (value == 0 ? 0 : value - 1));
+        return Priced(pc, next, miss);
+    }
+
+    /// <summary>B at <paramref name="pc"/> (always predicted).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ChargeBranch(ulong pc, ulong next) => Priced(pc, next, false);
+
+    /// <summary>BL at <paramref name="pc"/>: always predicted, pushes the return address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ChargeCall(ulong pc, ulong next)
+    {
+        Push(pc + 4);
+        return Priced(pc, next, false);
+    }
+
+    /// <summary>BR at <paramref name="pc"/>: the last target of its entry in the target table.</summary>
+    public ulong ChargeIndirect(ulong pc, ulong next) => Priced(pc, next, IndirectMiss(pc, next));
+
+    /// <summary>BLR at <paramref name="pc"/>: as BR, and pushes the return address.</summary>
+    public ulong ChargeIndirectCall(ulong pc, ulong next)
+    {
+        bool miss = IndirectMiss(pc, next);
+        Push(pc + 4);
+        return Priced(pc, next, miss);
+    }
+
+    /// <summary>RET at <paramref name="pc"/>: the return stack's top (a miss when it is empty).</summary>
+    public ulong ChargeReturn(ulong pc, ulong next) => Priced(pc, next, _depth == 0 || Pop() != next);
+
+    private bool IndirectMiss(ulong pc, ulong next)
+    {
+        ref ulong target = ref _targets[(int)((pc >> 2) ^ (pc >> 12)) & (_targets.Length - 1)];
+        bool miss = target != next;
+        target = next;
         return miss;
     }
 
