@@ -36,7 +36,8 @@ internal static partial class RegionCompiler
     private static readonly MethodInfo RunHandlerTimedMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitRunHandlerTimed), TimingPrivate)!;
     private static readonly MethodInfo ExitInGroupMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitTimingExitInGroup), TimingPrivate)!;
     private static readonly MethodInfo ChargeMethod = typeof(BranchPredictor).GetMethod(nameof(BranchPredictor.Charge))!;
-    private static readonly MethodInfo ChargeConditionalMethod = typeof(BranchPredictor).GetMethod(nameof(BranchPredictor.ChargeConditional))!;
+    private static readonly MethodInfo ConditionalAtMethod = typeof(BranchPredictor).GetMethod(nameof(BranchPredictor.ConditionalAt))!;
+    private static readonly MethodInfo BranchAtMethod = typeof(BranchPredictor).GetMethod(nameof(BranchPredictor.BranchAt))!;
 
     // The predictor's method for each branch class a region emits (B, BL, BR, BLR, RET).
     private static readonly Dictionary<TimingClass, MethodInfo> ChargeMethods = new()
@@ -51,6 +52,7 @@ internal static partial class RegionCompiler
     private sealed partial class Pass
     {
         private readonly TimingModel? _model;
+        private readonly BranchPredictor? _predictor;
         private TimingInstruction[] _describe = [];
         // Continued leaders (see the class remarks): compiled as copies (EmitSegments), not as leaders of the straight line.
         private bool[]? _continued;
@@ -257,28 +259,48 @@ internal static partial class RegionCompiler
         }
 
         // B.cond, CBZ/CBNZ, TBZ/TBNZ with its condition (true: taken) on the stack, left there: cycleBudget -=
-        // predictor.ChargeConditional(pc, taken, target).
-        private void EmitConditionalCharge(RegionInstruction x)
+        // BranchPredictor.ConditionalAt(its counter, the counts, taken, the model's cycles).
+        private unsafe void EmitConditionalCharge(RegionInstruction x)
         {
             var il = _il;
             il.Emit(OpCodes.Stloc, _taken!);
             il.Emit(OpCodes.Ldloc, _cycleBudget!);
-            il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldfld, PredictorField);
-            il.Emit(OpCodes.Ldc_I8, (long)x.Pc);
-            il.Emit(OpCodes.Ldloc, _taken!);
-            il.Emit(OpCodes.Ldc_I8, (long)x.Target!.Value);
-            il.Emit(OpCodes.Call, ChargeConditionalMethod);
+            EmitAddress(_predictor!.CounterAddress(x.Pc));
+            EmitAddress(_predictor.CountsAddress);
+            if (x.Target!.Value == x.Pc + 4) il.Emit(OpCodes.Ldc_I4_0); // to the next instruction either way: not taken
+            else il.Emit(OpCodes.Ldloc, _taken!);
+            il.Emit(OpCodes.Ldc_I8, (long)_predictor.TakenCycles);
+            il.Emit(OpCodes.Ldc_I8, (long)_predictor.Penalty);
+            il.Emit(OpCodes.Call, ConditionalAtMethod);
             il.Emit(OpCodes.Sub);
             il.Emit(OpCodes.Stloc, _cycleBudget!);
             il.Emit(OpCodes.Ldloc, _taken!);
         }
 
-        // B, BL, BR, BLR, RET (pushNext: its target): cycleBudget -= the predictor's charge for its class.
-        private void EmitBranchCharge(RegionInstruction x, Action pushNext)
+        // A pinned address of the CPU's predictor (the region runs only on its CPU, whose predictor lives as long).
+        private unsafe void EmitAddress(void* address)
         {
-            if (!ChargeMethods.TryGetValue(TimingClassifier.Classify(x.Encoding, x.Word), out var method)) return;
+            _il.Emit(OpCodes.Ldc_I8, (long)address);
+            _il.Emit(OpCodes.Conv_U);
+        }
+
+        // B, BL, BR, BLR, RET (pushNext: its target): cycleBudget -= the predictor's charge for its class.
+        private unsafe void EmitBranchCharge(RegionInstruction x, Action pushNext)
+        {
+            var c = TimingClassifier.Classify(x.Encoding, x.Word);
+            if (!ChargeMethods.TryGetValue(c, out var method)) return;
             var il = _il;
+            if (c == TimingClass.Branch)
+            {
+                // B: always predicted, its charge known here.
+                il.Emit(OpCodes.Ldloc, _cycleBudget!);
+                EmitAddress(_predictor!.CountsAddress);
+                il.Emit(OpCodes.Ldc_I8, x.Target!.Value != x.Pc + 4 ? (long)_predictor.TakenCycles : 0L);
+                il.Emit(OpCodes.Call, BranchAtMethod);
+                il.Emit(OpCodes.Sub);
+                il.Emit(OpCodes.Stloc, _cycleBudget!);
+                return;
+            }
             il.Emit(OpCodes.Ldloc, _cycleBudget!);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, PredictorField);

@@ -55,9 +55,9 @@ internal static partial class RegionCompiler
     /// flat the region charges the model's cycles (RegionCompiler.Timing.cs); under flat its IL is that of before the models.
     /// </summary>
     public static CompiledRegion? Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction, bool limitIl = true,
-        Timing.TimingModel? timing = null)
+        Timing.TimingModel? timing = null, Timing.BranchPredictor? predictor = null)
     {
-        var pass = new Pass(block, region, cyclesPerInstruction, timing is { IsFlat: false } ? timing : null);
+        var pass = new Pass(block, region, cyclesPerInstruction, timing is { IsFlat: false } ? timing : null, predictor);
         if (pass.Emit(limitIl) is not { } code) return null;
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
@@ -95,12 +95,13 @@ internal static partial class RegionCompiler
 
         public bool IsLeader(int i) => _leader[i] || (_continued != null && _continued[i]);
 
-        public Pass(TranslationBlock block, Region region, ulong cpi, Timing.TimingModel? model)
+        public Pass(TranslationBlock block, Region region, ulong cpi, Timing.TimingModel? model, Timing.BranchPredictor? predictor)
         {
             _block = block;
             _region = region;
             _cpi = cpi;
             _model = model;
+            _predictor = predictor;
             _fallbacks = new RegionFallbacks(block, cpi) { Timing = model != null ? [] : null };
             _targets = [_fallbacks]; // closure slot 0: the fallback sites
             _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],

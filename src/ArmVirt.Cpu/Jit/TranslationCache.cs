@@ -219,7 +219,7 @@ internal sealed class TranslationCache
             for (int cap = Region.MaxInstructions; ; cap = Math.Max(1, cap / 2))
             {
                 if ((formed = Region.Form(cpu, block, cap)) == null) return;
-                if ((region = RegionCompiler.Compile(block, formed, cyclesPerInstruction, limitIl: cap > 1, cpu.Timing)) != null) break;
+                if ((region = RegionCompiler.Compile(block, formed, cyclesPerInstruction, limitIl: cap > 1, cpu.Timing, cpu.BranchPredictor)) != null) break;
             }
             Interlocked.Increment(ref _regionsCompiled);
             if (block.RegionRoots is { Length: > 0 }) Interlocked.Increment(ref _regionsWithRoots);

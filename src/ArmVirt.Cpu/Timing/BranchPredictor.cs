@@ -22,7 +22,8 @@ internal sealed class BranchPredictor
     /// <summary>Creates the predictor of <paramref name="model"/>, in its reset state.</summary>
     public BranchPredictor(TimingModel model)
     {
-        _counters = new byte[model.ConditionalEntries];
+        // Pinned: compiled regions address a branch's counter and the counts directly (CounterAddress, CountsAddress).
+        _counters = GC.AllocateArray<byte>(model.ConditionalEntries, pinned: true);
         _targets = new ulong[model.IndirectEntries];
         _returns = new ulong[model.ReturnStackDepth];
         _taken = model.TakenBranchCycles;
@@ -30,14 +31,26 @@ internal sealed class BranchPredictor
         Reset();
     }
 
-    // Fields rather than auto-properties: the compiled regions' inlined Charge* methods increment them.
-    private ulong _predicted, _mispredicted;
+    // BR_PRED and BR_MIS_PRED, pinned: compiled regions count into them (ConditionalAt, BranchAt).
+    private readonly ulong[] _counts = GC.AllocateArray<ulong>(2, pinned: true);
 
     /// <summary>Predictable branches executed (BR_PRED).</summary>
-    public ulong Predicted { get => _predicted; private set => _predicted = value; }
+    public ulong Predicted { get => _counts[0]; private set => _counts[0] = value; }
 
     /// <summary>Branches mispredicted (BR_MIS_PRED).</summary>
-    public ulong Mispredicted { get => _mispredicted; private set => _mispredicted = value; }
+    public ulong Mispredicted { get => _counts[1]; private set => _counts[1] = value; }
+
+    /// <summary>The cycles a taken branch adds (the model's <see cref="TimingModel.TakenBranchCycles"/>).</summary>
+    public ulong TakenCycles => _taken;
+
+    /// <summary>The cycles a mispredicted branch adds (the model's <see cref="TimingModel.MispredictPenalty"/>).</summary>
+    public ulong Penalty => _penalty;
+
+    /// <summary>The address of the 2-bit counter of the conditional branch at <paramref name="pc"/> (pinned).</summary>
+    public unsafe byte* CounterAddress(ulong pc) => (byte*)Unsafe.AsPointer(ref _counters[(int)(pc >> 2) & (_counters.Length - 1)]);
+
+    /// <summary>The address of the counts: BR_PRED, then BR_MIS_PRED (pinned).</summary>
+    public unsafe ulong* CountsAddress => (ulong*)Unsafe.AsPointer(ref _counts[0]);
 
     /// <summary>Counters weakly not taken, empty tables and return stack, event counts zero.</summary>
     public void Reset()
@@ -54,9 +67,9 @@ internal sealed class BranchPredictor
     /// </summary>
     public bool Retire(TimingClass c, ulong pc, ulong next)
     {
-        ulong before = _mispredicted;
+        ulong before = Mispredicted;
         Charge(c, pc, next);
-        return _mispredicted != before;
+        return Mispredicted != before;
     }
 
     /// <summary>
@@ -67,7 +80,7 @@ internal sealed class BranchPredictor
     /// </summary>
     public ulong Charge(TimingClass c, ulong pc, ulong next) => c switch
     {
-        TimingClass.ConditionalBranch => ChargeConditional(pc, next != pc + 4, next),
+        TimingClass.ConditionalBranch => ChargeConditional(pc, next != pc + 4),
         TimingClass.Call => ChargeCall(pc, next),
         TimingClass.IndirectBranch => ChargeIndirect(pc, next),
         TimingClass.IndirectCall => ChargeIndirectCall(pc, next),
@@ -79,32 +92,54 @@ internal sealed class BranchPredictor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong Priced(ulong pc, ulong next, bool miss)
     {
-        _predicted++;
+        _counts[0]++;
         ulong cycles = next != pc + 4 ? _taken : 0;
         if (miss)
         {
-            _mispredicted++;
+            _counts[1]++;
             cycles += _penalty;
         }
         return cycles;
     }
 
-    /// <summary>B.cond, CBZ/CBNZ, TBZ/TBNZ at <paramref name="pc"/> to <paramref name="target"/>: the 2-bit counter at PC[13:2] (taken means "did not fall through").</summary>
+    /// <summary>
+    /// B.cond, CBZ/CBNZ, TBZ/TBNZ at <paramref name="pc"/>, <paramref name="taken"/> meaning "did not fall through" (a
+    /// branch to pc + 4 is never taken): the 2-bit counter at PC[13:2] (<see cref="ConditionalAt"/>).
+    /// </summary>
+    public unsafe ulong ChargeConditional(ulong pc, bool taken) =>
+        ConditionalAt(CounterAddress(pc), CountsAddress, taken ? 1u : 0u, _taken, _penalty);
+
+    /// <summary>
+    /// The conditional branch rule on its counter at <paramref name="counter"/>: predicted taken when the counter is 2 or
+    /// 3; the counter saturates towards the outcome (<paramref name="taken"/>: 1 or 0); the counts at
+    /// <paramref name="counts"/> (BR_PRED, BR_MIS_PRED) advance. Returns the cycles charged. Compiled regions call it
+    /// with constant addresses and cycles, which RyuJIT inlines into a few instructions, without a host branch on the
+    /// guest's outcome (which may be as random as a sort's compares).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong ChargeConditional(ulong pc, bool taken, ulong target)
+    public static unsafe ulong ConditionalAt(byte* counter, ulong* counts, uint taken, ulong takenCycles, ulong penalty)
     {
-        ulong next = taken ? target : pc + 4;
-        taken = next != pc + 4;
-        ref byte counter = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_counters), (int)(pc >> 2) & (_counters.Length - 1));
-        int value = counter;
-        bool miss = (value >= 2) != taken;
-        counter = (byte)(taken ? (value == 3 ? 3 : value + 1) : (value == 0 ? 0 : value - 1));
-        return Priced(pc, next, miss);
+        // counter * 2 + taken indexes a byte holding the saturated counter (bits 1:0: 0,1, 0,2, 1,3, 2,3) and whether
+        // the prediction, taken for a counter of 2 or 3, missed (bit 2: 0,1, 0,1, 1,0, 1,0).
+        uint e = (uint)(0x0306_0305_0600_0500UL >> (int)(((uint)*counter * 2 + taken) * 8));
+        *counter = (byte)(e & 3);
+        uint miss = (e >> 2) & 1;
+        counts[0]++;
+        counts[1] += miss;
+        return taken * takenCycles + miss * penalty;
+    }
+
+    /// <summary>A branch always predicted (B), at the counts at <paramref name="counts"/>: <paramref name="cycles"/>, its charge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe ulong BranchAt(ulong* counts, ulong cycles)
+    {
+        counts[0]++;
+        return cycles;
     }
 
     /// <summary>B at <paramref name="pc"/> (always predicted).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ulong ChargeBranch(ulong pc, ulong next) => Priced(pc, next, false);
+    public unsafe ulong ChargeBranch(ulong pc, ulong next) => BranchAt(CountsAddress, next != pc + 4 ? _taken : 0);
 
     /// <summary>BL at <paramref name="pc"/>: always predicted, pushes the return address.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
