@@ -200,11 +200,36 @@ public sealed partial class Cpu
         _timingLeave = true;
     }
 
-    // After a TLB lookup that may have walked: walks made since walksBefore, each priced by its descriptor reads.
-    private void TimingWalked(long readsBefore)
+    // After a TLB lookup for va that may have walked: walks made since walksBefore, each priced by its descriptor reads.
+    private void TimingWalked(long readsBefore, ulong va)
     {
         long reads = _descriptorReads.Reads - readsBefore;
-        if (reads > 0) TimingChargeDynamic((ulong)reads * _timing!.WalkAccessCycles);
+        if (reads <= 0) return;
+        TimingChargeDynamic((ulong)reads * _timing!.WalkAccessCycles);
+        TimingHostTlbFollows(va);
+    }
+
+    // The interpreter translates every instruction's fetch and data access through the MMU TLB, which is direct-mapped:
+    // a walk fills va's slot and evicts the page that was there (a page 16 MiB away, the code page's own slot for a
+    // data page, or a data page's for a fetch), whose next access then walks too, and under a model each walk costs
+    // cycles. A compiled region translates its fetch once, and its loads and stores hit the host TLB, indexed as the MMU
+    // TLB is: so, under a model, a walk also drops the host TLB's slot of va when it holds another page, and no compiled
+    // access hits a page the MMU TLB no longer holds (it takes the handler and walks as the interpreter does;
+    // TimingTests.DataAccessesEvictingTheCodePagesTlbEntryWalkAsInTheInterpreter). (Under flat a walk costs nothing, and the
+    // PMU's TLB refill events are counted with the interpreter stepping.)
+    private void TimingHostTlbFollows(ulong va)
+    {
+        if (!_hostTlbKeyed || _hostTlbFlat) return;
+        const ulong hostMask = (1UL << HostTlbBits) - 1;
+        if (_tlb == null || _tlb.IndexMask != hostMask)
+        {
+            FlushHostTlb(); // (an MMU TLB sized otherwise: its slot covers other host slots)
+            return;
+        }
+        ulong page = va >> 12;
+        ref var e = ref _hostTlb[(int)(page & hostMask)];
+        if (e.ReadTag != HostTlbNoTag && e.ReadTag >> 12 != page) e.ReadTag = HostTlbNoTag;
+        if (e.WriteTag != HostTlbNoTag && e.WriteTag >> 12 != page) e.WriteTag = HostTlbNoTag;
     }
 
     // A timing model's state in a snapshot: the predictor, the issue group in progress (a snapshot is taken between

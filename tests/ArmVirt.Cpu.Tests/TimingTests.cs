@@ -170,6 +170,29 @@ internal sealed class TimingTests
     }
 
     [TestMethod]
+    [DataRow("cortex-a53", false)]
+    [DataRow("cortex-a57", false)]
+    [DataRow("cortex-a53", true)]
+    public void DataAccessesEvictingTheCodePagesTlbEntryWalkAsInTheInterpreter(string model, bool predecoded)
+    {
+        // A loop loading from the VA 4 GiB above its own page (the RAM's second mapping), which takes the same slot of
+        // the direct-mapped soft TLB: in the interpreter each load evicts the code page's entry and the next fetch walks
+        // again (and the load after it walks for its page). Compiled and predecoded code must charge the same walks.
+        using var pair = LockstepRegionTests.RegionPair(mmu: true, predecoded: predecoded, timing: TimingModel.Parse(model));
+        LockstepRegionTests.LoadAtCode(pair,
+            A64Assembler.Movz(true, 2, (uint)(LockstepRegionTests.Code >> 16), 1),
+            A64Assembler.Movk(true, 2, 1, 2),                                 // x2 = Code + 4 GiB
+            A64Assembler.Movz(true, 3, 500),
+            A64Assembler.LdrUImm(3, 1, 1, 2, 0),                              // loop: ldr x1, [x2]
+            A64Assembler.AddImm(true, sub: true, setFlags: true, 3, 3, 1),    // subs x3, x3, #1
+            0x54ffffc1,                                                        // b.ne loop
+            A64Assembler.SelfBranch);
+        pair.RunLockstep(3000);
+        Assert.AreEqual(0UL, pair.Jit.Cpu.State.X[3], "the loop ran to its end");
+        if (!predecoded) Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.RegionsCompiled);
+    }
+
+    [TestMethod]
     public void FetchAbortsUnderTranslationChargeTheirWalkOnce()
     {
         // BR to an unmapped VA: every fetch there walks (one level-1 descriptor) and faults; the handler skips to the
