@@ -97,7 +97,18 @@ public sealed partial class Cpu
         return TimingBranch(encoding, insn, pc, next);
     }
 
-    // An AArch32 instruction (interpreted only) or a fetch abort: one integer slot, a new group after it.
+    // An AArch32 instruction (A32, or T32 with `key` the decode key DecodeT32 takes): its class's issue cost in the model
+    // (A32TimingClassifier, from the row), issued alone: a new group before and after it (the issue rule, the result-use
+    // stalls and the predictor are A64's only). A condition that fails costs the same.
+    private ulong TimingChargeAarch32(uint insn, bool thumb)
+    {
+        var row = (thumb ? DecodeT32(insn) : DecodeA32(insn)).Encoding;
+        _issuePc = ulong.MaxValue;
+        _timingBlock = null;
+        return _timingInProgress = _timing!.CostOf(A32TimingClassifier.Classify(row, insn)).Issue;
+    }
+
+    // A fetch abort or a software step exception: one integer slot, a new group after it.
     private ulong TimingChargeOther()
     {
         _issuePc = ulong.MaxValue;

@@ -193,6 +193,34 @@ internal sealed class TimingTests
     }
 
     [TestMethod]
+    [DataRow("cortex-a53", 12UL, 1UL, 1UL, 9UL)]
+    [DataRow("cortex-a57", 12UL, 1UL, 3UL, 14UL)]
+    public void Aarch32InstructionsCostTheirRowsClasses(string model, ulong udiv, ulong add, ulong umull, ulong dsb)
+    {
+        // AArch32 EL1 (under an AArch64 EL2): udiv r0, r1, r2; add r0, r0, r1; umull r0, r3, r1, r2; dsb sy, each priced
+        // by its A32 row's class as the A64 instruction of the same kind is (issue cycles; issued alone).
+        using var s = new SysCpu(highestEl: 2, timing: TimingModel.Parse(model));
+        s.Enter(2);
+        s.Cpu.Sys.Hcr = 0;
+        ulong kernel = SysCpu.RamBase + 0x1_0000;
+        s.Bus.Load(kernel, new uint[] { 0xE730F211, 0xE0800001, 0xE0830291, 0xF57FF04F }.SelectMany(BitConverter.GetBytes).ToArray());
+        s.Cpu.Sys.Spsr[2] = 0x1D3;
+        s.Cpu.Sys.Elr[2] = kernel;
+        s.Exec(Enc.Eret);
+        s.Cpu.SetR(1, 100);
+        s.Cpu.SetR(2, 7);
+        var costs = new List<ulong>();
+        for (int i = 0; i < 4; i++)
+        {
+            ulong before = s.Cpu.State.Cycles;
+            s.Cpu.Step();
+            costs.Add(s.Cpu.State.Cycles - before);
+        }
+        Assert.IsTrue(s.Cpu.State.Aarch32);
+        CollectionAssert.AreEqual(new[] { udiv, add, umull, dsb }, costs);
+    }
+
+    [TestMethod]
     public void FetchAbortsUnderTranslationChargeTheirWalkOnce()
     {
         // BR to an unmapped VA: every fetch there walks (one level-1 descriptor) and faults; the handler skips to the
