@@ -14,7 +14,7 @@ public sealed partial class Cpu
     /// The timing model this CPU charges cycles by (<c>--timing</c>): <see cref="TimingModel.Flat"/> (the default:
     /// <see cref="CyclesPerInstruction"/> per instruction), <see cref="TimingModel.CortexA53"/> or
     /// <see cref="TimingModel.CortexA57"/>. Both engines give the same cycle counts under every model
-    /// (src/ArmVirt.Cpu/Timing/README.md). Under a model other than flat the JIT compiles blocks but no regions.
+    /// (src/ArmVirt.Cpu/Timing/README.md), compiled regions included.
     /// </summary>
     internal TimingModel Timing
     {

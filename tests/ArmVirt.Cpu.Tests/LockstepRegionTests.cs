@@ -36,7 +36,7 @@ public sealed class LockstepRegionTests
     // RAM is also mapped 4 GiB higher, rotated by one page: a register offset with UXTW of a negative index reaches
     // RAM through this second mapping (other data, other TLB entries) instead of faulting.
     // With `predecoded` nothing is ever compiled: every block runs in the JIT engine's predecoded interpreter tier.
-    // With `timing` both CPUs charge that model's costs (the JIT then compiles blocks, not regions).
+    // With `timing` both CPUs charge that model's costs (regions then charge them too: RegionCompiler.Timing.cs).
     internal static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1, bool background = false, bool predecoded = false,
         Timing.TimingModel? timing = null)
     {

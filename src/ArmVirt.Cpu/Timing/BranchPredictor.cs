@@ -197,7 +197,7 @@ internal sealed class BranchPredictor
 
     private void Push(ulong address)
     {
-        _top = (_top + 1) % _returns.Length;
+        if (++_top == _returns.Length) _top = 0; // (no division: compiled regions call this at every BL)
         _returns[_top] = address;
         _depth = Math.Min(_depth + 1, _returns.Length);
     }
@@ -205,7 +205,7 @@ internal sealed class BranchPredictor
     private ulong Pop()
     {
         ulong a = _returns[_top];
-        _top = (_top + _returns.Length - 1) % _returns.Length;
+        if (--_top < 0) _top = _returns.Length - 1;
         _depth--;
         return a;
     }
