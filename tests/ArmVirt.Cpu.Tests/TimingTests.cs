@@ -221,6 +221,19 @@ internal sealed class TimingTests
     }
 
     [TestMethod]
+    [DataRow("cortex-a53", false)]
+    [DataRow("cortex-a57", true)]
+    public void RandomProgramsWithRootedRegionsCountTheInterpretersCycles(string model, bool mmu)
+    {
+        // Regions compiled at 300 entries, with the targets of BR and BLR as roots, under a model.
+        var rng = new Random(20261207 + (mmu ? 1 : 0));
+        using var pair = LockstepRegionTests.RegionPair(mmu, timing: TimingModel.Parse(model));
+        pair.Jit.Cpu.JitOptimizeThreshold = 300;
+        LockstepRegionTests.RunRandomPrograms(pair, rng, 160);
+        Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.RegionsWithRoots, "some regions took BR/BLR targets as roots");
+    }
+
+    [TestMethod]
     public void FetchAbortsUnderTranslationChargeTheirWalkOnce()
     {
         // BR to an unmapped VA: every fetch there walks (one level-1 descriptor) and faults; the handler skips to the

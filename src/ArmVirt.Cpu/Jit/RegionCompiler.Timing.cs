@@ -78,6 +78,9 @@ internal static partial class RegionCompiler
             _exitGroup = _il.DeclareLocal(typeof(int));
             return Analyse(block, region, leader =>
             {
+                // The first instruction starts a basic block even when nothing branches to it (a root that only BR or BLR
+                // reaches, its code below the rest): its instructions need the costs of a basic block.
+                leader[0] = true;
                 for (int i = 1; i < n; i++)
                 {
                     if (!leader[i] || (ins[i].Pc & 15) == 0 || ins[i - 1].Pc != ins[i].Pc - 4 || _describe[i - 1].Serial) continue;
