@@ -185,6 +185,7 @@ public sealed partial class Cpu
                     if (_afterFetchChecks) AfterFetchChecks(pc);
                     TraceInstruction?.Invoke(this, t32);
                     if (State.IllegalState) CheckIllegalState();
+                    if (_timing != null) timed = TimingChargeAarch32(t32 < 0x1_0000 && InItBlock ? t32 | 0x1_0000 : t32, thumb: true);
                     ExecuteT32(pc, t32);
                     if (_abortPending) TakePendingAbort(pc); // a load or store's data abort (Cpu.DataAborts.cs)
                     else
@@ -208,7 +209,7 @@ public sealed partial class Cpu
                 if (State.IllegalState) CheckIllegalState();
                 if (State.Aarch32)
                 {
-                    if (_timing != null) timed = TimingChargeOther();
+                    if (_timing != null) timed = TimingChargeAarch32(insn, thumb: false);
                     ExecuteA32(pc, insn); // (the PMU's instruction-stream events count A64 instructions only)
                     if (!_abortPending) State.PC = NextPc;
                 }

@@ -318,8 +318,8 @@ public sealed partial class Cpu
                 DropHostTlbWrites(pa);
                 _domain?.DropHostTlbWritesOfPeers(this, pa);
             }
-            if (_timing == null) cache.TryAdoptRegion(block);
-            else TimingPrepare(block);
+            if (_timing != null) TimingPrepare(block);
+            cache.TryAdoptRegion(block);
         }
         if (block.Length == 0) return null;
         CountEntry(cache, block);
@@ -400,7 +400,7 @@ public sealed partial class Cpu
                 long optimize = OptimizeThresholdNow;
                 if (count > optimize || block.Length >= JitBaselineMinimumLength)
                     RequestCompile(cache, block, count > optimize ? JitTier.Optimized : JitTier.Baseline);
-                else if ((count & 1023) == 0 && _timing == null)
+                else if ((count & 1023) == 0)
                     cache.TryAdoptRegion(block); // its page's region may have been compiled meanwhile
             }
             else if (tier == JitTier.Baseline && count > OptimizeThresholdNow)
@@ -422,15 +422,8 @@ public sealed partial class Cpu
 
     private void RequestCompile(TranslationCache cache, TranslationBlock block, JitTier tier)
     {
-        // Under a timing model other than flat blocks are compiled (baseline, charging their cost tables) and regions
-        // are not: a region's instruction budget is one cycle step per instruction (src/ArmVirt.Cpu/Timing/README.md).
-        if (_timing != null)
-        {
-            if (block.Tier != JitTier.None) return;
-            tier = JitTier.Baseline;
-        }
         // A block that starts a basic block of its page's compiled region runs that region.
-        else if (cache.TryAdoptRegion(block)) return;
+        if (cache.TryAdoptRegion(block)) return;
         if (tier == JitTier.Optimized)
         {
             block.RegionRoots = cache.RegionRootsOf(block);
@@ -530,7 +523,7 @@ public sealed partial class Cpu
                     CountFaultingInstruction(cycles);
                     return null;
                 }
-                if (_timing != null)
+                if (_timing != null && !compiled.IsRegion) // (a region charges its own: Cpu.Timing.cs)
                 {
                     // Left after a load or store: the interpreter goes on in its issue group; ran to its end: the
                     // predictor's charge for its last branch (unless JitLoopAgain made it for that pass).
@@ -592,7 +585,7 @@ public sealed partial class Cpu
         var timed = _timing != null ? _timingBlock : null; // (a model's cost table; the local block is not read here)
         State.Cycles = _jitEntryCycles + (timed != null ? BlockCycles(timed, 0, (int)before, cpi) : before * cpi);
         State.Instructions = _jitEntryInstructions + before;
-        return timed != null ? timed.TimingCosts![before] : cpi;
+        return timed != null ? timed.TimingCosts![before] : _timing != null ? _timingInProgress : cpi; // (a region's site: Cpu.Timing.cs)
     }
 
     // After the faulting instruction's exception entry: the instruction counted, the chain's statistics and hook.
@@ -710,7 +703,7 @@ public sealed partial class Cpu
             _jitFetchPageTrusted = true;
         }
         long count = block.ExecutionCount + 1;
-        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending && _timing == null) return false;
+        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending) return false;
         block.ExecutionCount = count;
         _timingBranchCharged = false;
         JitBlockExecuted?.Invoke(this, block); // the pass just finished (ExecuteChain reports the last one)
@@ -740,7 +733,8 @@ public sealed partial class Cpu
         }
         ulong cycles = State.Cycles, instructions = State.Instructions;
         ulong deadline = _jitEntryDeadline, cpi = CyclesPerInstruction;
-        ulong byClock = deadline <= cycles ? 0 : cpi == 1 ? deadline - cycles : (deadline - cycles + cpi - 1) / cpi;
+        ulong byClock = _timing != null ? TimingRegionEnter(cycles, deadline) // (a cycle budget beside: Cpu.Timing.cs)
+            : deadline <= cycles ? 0 : cpi == 1 ? deadline - cycles : (deadline - cycles + cpi - 1) / cpi;
         ulong byLimit = _jitLimit <= instructions ? 0 : _jitLimit - instructions;
         JitRegionInstructions0 = instructions;
         JitRegionCycles0 = cycles;
@@ -779,7 +773,8 @@ public sealed partial class Cpu
             ulong executed = reserved - s.NotRun;
             State.PC = s.Pc;
             State.Instructions = JitRegionInstructions0 + executed;
-            State.Cycles = JitRegionCycles0 + executed * fallbacks.CyclesPerInstruction;
+            State.Cycles = fallbacks.Timing == null ? JitRegionCycles0 + executed * fallbacks.CyclesPerInstruction
+                : TimingSiteEntered(fallbacks.Timing[site], State.Instructions); // (Cpu.Timing.cs)
             _jitEntryPc = s.Pc;
             _jitEntryInstructions = State.Instructions;
             _jitEntryCycles = State.Cycles;

@@ -14,7 +14,7 @@ public sealed partial class Cpu
     /// The timing model this CPU charges cycles by (<c>--timing</c>): <see cref="TimingModel.Flat"/> (the default:
     /// <see cref="CyclesPerInstruction"/> per instruction), <see cref="TimingModel.CortexA53"/> or
     /// <see cref="TimingModel.CortexA57"/>. Both engines give the same cycle counts under every model
-    /// (src/ArmVirt.Cpu/Timing/README.md). Under a model other than flat the JIT compiles blocks but no regions.
+    /// (src/ArmVirt.Cpu/Timing/README.md), compiled regions included.
     /// </summary>
     internal TimingModel Timing
     {
@@ -97,7 +97,18 @@ public sealed partial class Cpu
         return TimingBranch(encoding, insn, pc, next);
     }
 
-    // An AArch32 instruction (interpreted only) or a fetch abort: one integer slot, a new group after it.
+    // An AArch32 instruction (A32, or T32 with `key` the decode key DecodeT32 takes): its class's issue cost in the model
+    // (A32TimingClassifier, from the row), issued alone: a new group before and after it (the issue rule, the result-use
+    // stalls and the predictor are A64's only). A condition that fails costs the same.
+    private ulong TimingChargeAarch32(uint insn, bool thumb)
+    {
+        var row = (thumb ? DecodeT32(insn) : DecodeA32(insn)).Encoding;
+        _issuePc = ulong.MaxValue;
+        _timingBlock = null;
+        return _timingInProgress = _timing!.CostOf(A32TimingClassifier.Classify(row, insn)).Issue;
+    }
+
+    // A fetch abort or a software step exception: one integer slot, a new group after it.
     private ulong TimingChargeOther()
     {
         _issuePc = ulong.MaxValue;
@@ -135,11 +146,7 @@ public sealed partial class Cpu
         return x;
     }
 
-    private ulong TimingBranchCharge(TimingClass c, ulong pc, ulong next)
-    {
-        bool miss = _predictor!.Retire(c, pc, next);
-        return (next != pc + 4 ? _timing!.TakenBranchCycles : 0) + (miss ? _timing!.MispredictPenalty : 0);
-    }
+    private ulong TimingBranchCharge(TimingClass c, ulong pc, ulong next) => _predictor!.Charge(c, pc, next);
 
     // The predictor's charge for a block whose every instruction retired (its last one, when a branch, ended it).
     private ulong TimingBlockRetired(TranslationBlock block)
@@ -204,11 +211,36 @@ public sealed partial class Cpu
         _timingLeave = true;
     }
 
-    // After a TLB lookup that may have walked: walks made since walksBefore, each priced by its descriptor reads.
-    private void TimingWalked(long readsBefore)
+    // After a TLB lookup for va that may have walked: walks made since walksBefore, each priced by its descriptor reads.
+    private void TimingWalked(long readsBefore, ulong va)
     {
         long reads = _descriptorReads.Reads - readsBefore;
-        if (reads > 0) TimingChargeDynamic((ulong)reads * _timing!.WalkAccessCycles);
+        if (reads <= 0) return;
+        TimingChargeDynamic((ulong)reads * _timing!.WalkAccessCycles);
+        TimingHostTlbFollows(va);
+    }
+
+    // The interpreter translates every instruction's fetch and data access through the MMU TLB, which is direct-mapped:
+    // a walk fills va's slot and evicts the page that was there (a page 16 MiB away, the code page's own slot for a
+    // data page, or a data page's for a fetch), whose next access then walks too, and under a model each walk costs
+    // cycles. A compiled region translates its fetch once, and its loads and stores hit the host TLB, indexed as the MMU
+    // TLB is: so, under a model, a walk also drops the host TLB's slot of va when it holds another page, and no compiled
+    // access hits a page the MMU TLB no longer holds (it takes the handler and walks as the interpreter does;
+    // TimingTests.DataAccessesEvictingTheCodePagesTlbEntryWalkAsInTheInterpreter). (Under flat a walk costs nothing, and the
+    // PMU's TLB refill events are counted with the interpreter stepping.)
+    private void TimingHostTlbFollows(ulong va)
+    {
+        if (!_hostTlbKeyed || _hostTlbFlat) return;
+        const ulong hostMask = (1UL << HostTlbBits) - 1;
+        if (_tlb == null || _tlb.IndexMask != hostMask)
+        {
+            FlushHostTlb(); // (an MMU TLB sized otherwise: its slot covers other host slots)
+            return;
+        }
+        ulong page = va >> 12;
+        ref var e = ref _hostTlb[(int)(page & hostMask)];
+        if (e.ReadTag != HostTlbNoTag && e.ReadTag >> 12 != page) e.ReadTag = HostTlbNoTag;
+        if (e.WriteTag != HostTlbNoTag && e.WriteTag >> 12 != page) e.WriteTag = HostTlbNoTag;
     }
 
     // A timing model's state in a snapshot: the predictor, the issue group in progress (a snapshot is taken between
@@ -240,6 +272,89 @@ public sealed partial class Cpu
             _issueInstructions = State.Instructions;
         }
         Pmu.PredictorSync = (r.ReadUInt64(), r.ReadUInt64());
+    }
+
+    // ---- compiled regions under a model (RegionCompiler.Timing.cs emits the IL that uses these) ----
+
+    /// <summary>
+    /// The running region's cycle budget at entry (set by <see cref="JitRegionEnter"/> under a model): the cycles from
+    /// its entry to the clock deadline taken there. The region keeps what is left in a local (reserving each basic
+    /// block's static cycles at its start, subtracting the predictor's charges at its branches), so that its cycle
+    /// count is <c>JitRegionCycles0 + JitRegionCycleBudget0 - left</c> at every exit.
+    /// </summary>
+    internal long JitRegionCycleBudget0;
+
+    /// <summary>
+    /// The region's cycle budget left, stored by its fallback stub before <see cref="JitRunHandlerTimed"/> and read back
+    /// after it (with the cycles the handler charged, a walk or an exception entry, taken from it).
+    /// </summary>
+    internal long JitRegionCycleBudget;
+
+    // The cycle count a region's fallback site set before its handler ran.
+    private ulong _timingSiteCycles;
+
+    // Under a model, JitRegionEnter's clock bound: no bound on instructions (one may cost 0 cycles), the cycle budget
+    // beside (a basic block is entered only when its last instruction starts before the deadline, as a block's).
+    private ulong TimingRegionEnter(ulong cycles, ulong deadline)
+    {
+        JitRegionCycleBudget0 = deadline <= cycles ? 0 : (long)Math.Min(deadline - cycles, (ulong)long.MaxValue >> 2);
+        return ulong.MaxValue;
+    }
+
+    // A region's fallback site with State.PC and State.Instructions set for its instruction: its cycle count (the
+    // region's count less the site's instructions reserved and not run), the cost in progress (an exception entry or
+    // ERET counts it: InProgressCycles) and the issue group it runs in (a stop makes it run again in that group).
+    private ulong TimingSiteEntered(in RegionFallbacks.TimingSite t, ulong instructions)
+    {
+        ulong cycles = JitRegionCycles0 + (ulong)(JitRegionCycleBudget0 - JitRegionCycleBudget) - t.NotRunCycles;
+        _timingSiteCycles = cycles;
+        _timingBlock = null;
+        _timingInProgress = t.Cost;
+        if (t.InGroupBefore)
+        {
+            _issueGroup = t.Before;
+            _issuePc = State.PC;
+            _issueInstructions = instructions;
+        }
+        else _issuePc = ulong.MaxValue;
+        return cycles;
+    }
+
+    /// <summary>
+    /// <see cref="JitRunHandler"/> for a region compiled under a timing model: the cycles the handler charged (a walk,
+    /// an exception entry) are taken from the region's budget (<see cref="JitRegionCycleBudget"/>); when the region
+    /// leaves after the instruction, the cycles of the instructions reserved after it go back to the budget and the
+    /// issue group in progress after it is kept for the interpreter, which goes on there.
+    /// </summary>
+    internal bool JitRunHandlerTimed(RegionFallbacks fallbacks, int site, ulong reserved)
+    {
+        bool leave = JitRunHandler(fallbacks, site, reserved);
+        var s = fallbacks[site];
+        if (!s.Sync) return leave; // (integer data processing: no cycles of its own, no exit)
+        var t = fallbacks.Timing![site];
+        JitRegionCycleBudget -= (long)(State.Cycles - _timingSiteCycles);
+        if (leave && !_abortPending)
+        {
+            JitRegionCycleBudget += (long)(t.NotRunCycles - t.Cost);
+            if (t.InGroupAfter)
+            {
+                _issueGroup = t.After;
+                _issuePc = s.Pc + 4;
+                _issueInstructions = State.Instructions + 1;
+            }
+        }
+        return leave;
+    }
+
+    /// <summary>
+    /// Called by a region compiled under a timing model where it leaves inside an issue group (to an instruction
+    /// outside it that goes on in the group), after its counters are stored: the interpreter goes on in that group.
+    /// </summary>
+    internal void JitTimingExitInGroup(RegionFallbacks fallbacks, int index)
+    {
+        _issueGroup = fallbacks.ExitGroups[index];
+        _issuePc = State.PC;
+        _issueInstructions = State.Instructions;
     }
 
     // The block's cycles from instruction `from` to instruction `to` (exclusive), under the model or flat.

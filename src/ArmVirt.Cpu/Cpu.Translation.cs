@@ -165,7 +165,7 @@ public sealed partial class Cpu
         bool deviceFaults = misaligned || (kind & MemoryAccessKind.ZeroBlock) != 0;
         long reads = _descriptorReads.Reads;
         var r = Translator.TranslateCached(in _regime, va, ToAccessType(kind), deviceFaults);
-        if (_timing != null) TimingWalked(reads);
+        if (_timing != null) TimingWalked(reads, va);
         if (r.IsFault) return RecordAbortFor(va, r.Fault, kind);
         return r.PhysicalAddress;
     }
@@ -193,7 +193,7 @@ public sealed partial class Cpu
         if (TryFetchFromTlb(pc, out pa)) return null;
         long reads = _descriptorReads.Reads;
         var r = Translator.TranslateCached(in _regime, pc, AccessType.Execute);
-        if (_timing != null) TimingWalked(reads);
+        if (_timing != null) TimingWalked(reads, pc);
         pa = r.PhysicalAddress;
         return r.IsFault ? AbortFor(pc, r.Fault, MemoryAccessKind.Read, fetch: true) : null;
     }

@@ -137,6 +137,12 @@ internal sealed class LockstepPair : IDisposable
             Assert.AreEqual(a.V[i], b.V[i], $"{context}: V{i}");
         Assert.AreEqual(a.Cycles, b.Cycles, $"{context}: cycles");
         Assert.AreEqual(a.Instructions, b.Instructions, $"{context}: instructions");
+        if (interp.BranchPredictor is { } pa && jit.BranchPredictor is { } pb)
+        {
+            // Under a timing model: the predictor's counts (BR_PRED, BR_MIS_PRED) at every comparison.
+            Assert.AreEqual(pa.Predicted, pb.Predicted, $"{context}: branches predicted");
+            Assert.AreEqual(pa.Mispredicted, pb.Mispredicted, $"{context}: branches mispredicted");
+        }
         Assert.AreEqual(interp.NextPc, jit.NextPc, $"{context}: NextPc");
         Assert.AreEqual(interp.IsWaiting, jit.IsWaiting, $"{context}: waiting");
         for (int el = 1; el < 4; el++)

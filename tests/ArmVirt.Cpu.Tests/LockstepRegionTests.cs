@@ -36,7 +36,7 @@ public sealed class LockstepRegionTests
     // RAM is also mapped 4 GiB higher, rotated by one page: a register offset with UXTW of a negative index reaches
     // RAM through this second mapping (other data, other TLB entries) instead of faulting.
     // With `predecoded` nothing is ever compiled: every block runs in the JIT engine's predecoded interpreter tier.
-    // With `timing` both CPUs charge that model's costs (the JIT then compiles blocks, not regions).
+    // With `timing` both CPUs charge that model's costs (regions then charge them too: RegionCompiler.Timing.cs).
     internal static LockstepPair RegionPair(bool mmu = false, ulong cyclesPerInstruction = 1, bool background = false, bool predecoded = false,
         Timing.TimingModel? timing = null)
     {
@@ -170,12 +170,13 @@ public sealed class LockstepRegionTests
     /// TLBI, ISB: the region's check of the next page's translation fails and it leaves there) and then back.
     /// </summary>
     [TestMethod]
-    [DataRow(false, false)]
-    [DataRow(true, false)]
-    [DataRow(true, true)]
-    public void ALoopStraddlingAPageBoundarySeesTheNextPageChange(bool mmu, bool remap)
+    [DataRow(false, false, null)]
+    [DataRow(true, false, null)]
+    [DataRow(true, true, null)]
+    [DataRow(true, true, "cortex-a57", DisplayName = "remapped, cortex-a57 timing model")]
+    public void ALoopStraddlingAPageBoundarySeesTheNextPageChange(bool mmu, bool remap, string? model)
     {
-        using var pair = RegionPair(mmu);
+        using var pair = RegionPair(mmu, timing: model == null ? null : Timing.TimingModel.Parse(model));
         pair.Jit.Cpu.JitOptimizeThreshold = 4;
         const ulong start = Code + 0x1000 - 12, nextPage = Code + 0x1000, otherPa = Code + 0x3000;
         const int patch = 1;                                          // the patched word's index in the next page

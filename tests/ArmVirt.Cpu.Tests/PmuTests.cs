@@ -194,6 +194,53 @@ public sealed class PmuTests
     }
 
     [TestMethod]
+    [DataRow((int)PmuEvent.BrPred, ExecutionEngine.Interpreter)]
+    [DataRow((int)PmuEvent.BrPred, ExecutionEngine.Jit)]
+    [DataRow((int)PmuEvent.BrMisPred, ExecutionEngine.Interpreter)]
+    [DataRow((int)PmuEvent.BrMisPred, ExecutionEngine.Jit)]
+    public void PredictorEventOverflowInterruptIsRaisedAtTheWrappingBranch(int eventNumber, ExecutionEngine engine)
+    {
+        var e = (PmuEvent)eventNumber;
+        // loop: eor x0, x0, #1; tbz x0, #0, skip; nop; skip: b loop. The TBZ alternates, so the 2-bit counter
+        // mispredicts it every time; B is always predicted. The counter wraps at its 100th event: the interrupt must
+        // come right after the branch that counted it, under the interpreter and in compiled regions.
+        uint[] loop = [0xd2400000, 0x36000040, 0xd503201f, 0x17fffffd];
+        ulong Events(Cpu cpu) => e == PmuEvent.BrPred ? cpu.BranchPredictor!.Predicted : cpu.BranchPredictor!.Mispredicted;
+        ulong wrapsAt;
+        using (var reference = new SysCpu(timing: Timing.TimingModel.CortexA53))
+        {
+            reference.Bus.Load(SysCpu.CodeBase + 0x200, loop.SelectMany(BitConverter.GetBytes).ToArray());
+            reference.Cpu.State.PC = SysCpu.CodeBase + 0x200;
+            while (Events(reference.Cpu) < 100) reference.Cpu.Step();
+            wrapsAt = reference.Cpu.State.Instructions;
+        }
+        using var s = new SysCpu(timing: Timing.TimingModel.CortexA53);
+        s.Bus.Load(SysCpu.CodeBase + 0x200, loop.SelectMany(BitConverter.GetBytes).ToArray());
+        if (engine == ExecutionEngine.Jit)
+        {
+            s.Cpu.Engine = ExecutionEngine.Jit;
+            s.Cpu.JitThreshold = 0;
+            s.Cpu.JitOptimizeThreshold = 0;
+            s.Cpu.JitBaselineMinimumLength = 0;
+            s.Cpu.JitBackgroundCompilation = false;
+        }
+        s.Write("PMEVTYPER0_EL0", (ulong)e);
+        s.Write("PMEVCNTR0_EL0", 0xFFFF_FFFFUL - 99);
+        s.Write("PMINTENSET_EL1", 1);
+        s.Write("PMCR_EL0", PmcrE);
+        s.Cpu.State.PC = SysCpu.CodeBase + 0x200;
+        s.Cpu.State.Daif = 0x3C0;
+        ulong start = s.Cpu.State.Instructions;
+        var raised = new List<ulong>();
+        s.Cpu.Pmu.Interrupt.Changed += level => { if (level) raised.Add(s.Cpu.State.Instructions - start); };
+        s.Cpu.Pmu.WriteSetClear(PmuSetClear.CounterEnable, 1, set: true);
+        s.Cpu.Run(5000);
+        Assert.HasCount(1, raised);
+        Assert.AreEqual(wrapsAt, raised[0], "raised right after the branch that wrapped the counter");
+        if (engine == ExecutionEngine.Jit) Assert.IsGreaterThan(0L, s.Cpu.Translations!.RegionsCompiled);
+    }
+
+    [TestMethod]
     public void TlbRefillsAndLoadsAreCountedWhileStepping()
     {
         // Stage 1 on at EL1, an empty TLB; the code page holds two LDR X1, [X2].

@@ -12,11 +12,14 @@ internal sealed class SysCpu : IDisposable
     public const ulong RamBase = 0x4000_0000;
     public const ulong CodeBase = RamBase + 0x8000;
 
-    public SysCpu(int highestEl = 1, CpuModel? model = null)
+    public SysCpu(int highestEl = 1, CpuModel? model = null, Timing.TimingModel? timing = null)
     {
         Bus = new PhysicalBus();
         Bus.AddRam(RamBase, 1 << 20);
-        Cpu = new Cpu(Bus, new VirtualClock(), new CpuConfiguration { HighestEl = highestEl, Model = model ?? CpuModel.CortexA57 });
+        Cpu = new Cpu(Bus, new VirtualClock(), new CpuConfiguration { HighestEl = highestEl, Model = model ?? CpuModel.CortexA57 })
+        {
+            Timing = timing ?? Timing.TimingModel.Flat,
+        };
         for (int el = 1; el <= 3; el++) Cpu.Sys.Vbar[el] = RamBase;
         Cpu.State.PC = CodeBase;
     }

@@ -145,11 +145,112 @@ internal sealed class TimingTests
         using var pair = LockstepRegionTests.RegionPair(mmu, predecoded: predecoded, timing: TimingModel.Parse(model));
         var (retired, _) = LockstepRegionTests.RunRandomPrograms(pair, rng, 120);
         var jit = pair.Jit.Cpu;
-        Assert.AreEqual(0L, jit.Translations!.BlocksOptimized, "no regions under a timing model");
-        if (!predecoded) Assert.IsGreaterThan(0L, jit.Translations.BlocksCompiled, "blocks were compiled");
+        if (!predecoded) Assert.IsGreaterThan(0L, jit.Translations!.RegionsCompiled, "regions were compiled under the model");
         Assert.AreNotEqual(retired, jit.State.Cycles, "the model charged its costs");
         Assert.IsGreaterThan(0UL, jit.BranchPredictor!.Mispredicted);
         Assert.AreEqual(pair.Interp.Cpu.BranchPredictor!.Mispredicted, jit.BranchPredictor.Mispredicted);
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53", false)]
+    [DataRow("cortex-a57", true)]
+    public void RegionsSpanningTwoPagesCountTheInterpretersCycles(string model, bool mmu)
+    {
+        // Random programs straddling a page boundary, their regions continuing into the next page (compiled after a few
+        // entries, once that page is in the TLB): the next page's check and its exits keep the model's cycles and the
+        // predictor's counts those of the interpreter.
+        var rng = new Random(20261212 + (mmu ? 1 : 0) + model.Length);
+        var offsets = new Random(11);
+        using var pair = LockstepRegionTests.RegionPair(mmu, timing: TimingModel.Parse(model));
+        var jit = pair.Jit.Cpu;
+        jit.JitOptimizeThreshold = 4;
+        LockstepRegionTests.RunRandomPrograms(pair, rng, 100, placement: (p, words) =>
+            LockstepRegionTests.Code + (ulong)(p % 8) * 0x2000 + 0x1000 - 4 * (ulong)(words / 4 + offsets.Next(words / 2 + 1)));
+        Assert.IsGreaterThan(0L, jit.Translations!.RegionsSpanningPages, "regions spanned two pages under the model");
+        Assert.AreEqual(pair.Interp.Cpu.BranchPredictor!.Mispredicted, jit.BranchPredictor!.Mispredicted);
+        Assert.AreEqual(pair.Interp.Cpu.State.Cycles, jit.State.Cycles);
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53")]
+    [DataRow("cortex-a57")]
+    public void ARegionLeavingInsideAnIssueGroupHandsTheGroupToTheInterpreter(string model)
+    {
+        // 300 independent ADDs (pairs that dual-issue) from Code + 4, then B back: the region takes the first 256, so it
+        // leaves to Code + 1028, the second instruction of a fetch group, with the group in progress; the interpreter
+        // must go on in it (the ADD there pairs with the one before: 0 cycles), not start a fresh one.
+        using var pair = LockstepRegionTests.RegionPair(timing: TimingModel.Parse(model));
+        var program = new uint[302];
+        for (int i = 1; i <= 300; i++) program[i] = i % 2 == 0 ? 0x91000442u : 0x91000421u; // add x2/x1, #1
+        program[301] = 0x14000000u | (0x4000000u - 300);                       // b Code + 4
+        pair.Load(LockstepRegionTests.Code, program);
+        pair.Setup(cpu => cpu.State.PC = LockstepRegionTests.Code + 4);
+        pair.RunLockstep(20_000);
+        Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.RegionsCompiled, "the loop ran in a region");
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53", false)]
+    [DataRow("cortex-a57", false)]
+    [DataRow("cortex-a53", true)]
+    public void DataAccessesEvictingTheCodePagesTlbEntryWalkAsInTheInterpreter(string model, bool predecoded)
+    {
+        // A loop loading from the VA 4 GiB above its own page (the RAM's second mapping), which takes the same slot of
+        // the direct-mapped soft TLB: in the interpreter each load evicts the code page's entry and the next fetch walks
+        // again (and the load after it walks for its page). Compiled and predecoded code must charge the same walks.
+        using var pair = LockstepRegionTests.RegionPair(mmu: true, predecoded: predecoded, timing: TimingModel.Parse(model));
+        LockstepRegionTests.LoadAtCode(pair,
+            A64Assembler.Movz(true, 2, (uint)(LockstepRegionTests.Code >> 16), 1),
+            A64Assembler.Movk(true, 2, 1, 2),                                 // x2 = Code + 4 GiB
+            A64Assembler.Movz(true, 3, 500),
+            A64Assembler.LdrUImm(3, 1, 1, 2, 0),                              // loop: ldr x1, [x2]
+            A64Assembler.AddImm(true, sub: true, setFlags: true, 3, 3, 1),    // subs x3, x3, #1
+            0x54ffffc1,                                                        // b.ne loop
+            A64Assembler.SelfBranch);
+        pair.RunLockstep(3000);
+        Assert.AreEqual(0UL, pair.Jit.Cpu.State.X[3], "the loop ran to its end");
+        if (!predecoded) Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.RegionsCompiled);
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53", 12UL, 1UL, 1UL, 9UL)]
+    [DataRow("cortex-a57", 12UL, 1UL, 3UL, 14UL)]
+    public void Aarch32InstructionsCostTheirRowsClasses(string model, ulong udiv, ulong add, ulong umull, ulong dsb)
+    {
+        // AArch32 EL1 (under an AArch64 EL2): udiv r0, r1, r2; add r0, r0, r1; umull r0, r3, r1, r2; dsb sy, each priced
+        // by its A32 row's class as the A64 instruction of the same kind is (issue cycles; issued alone).
+        using var s = new SysCpu(highestEl: 2, timing: TimingModel.Parse(model));
+        s.Enter(2);
+        s.Cpu.Sys.Hcr = 0;
+        ulong kernel = SysCpu.RamBase + 0x1_0000;
+        s.Bus.Load(kernel, new uint[] { 0xE730F211, 0xE0800001, 0xE0830291, 0xF57FF04F }.SelectMany(BitConverter.GetBytes).ToArray());
+        s.Cpu.Sys.Spsr[2] = 0x1D3;
+        s.Cpu.Sys.Elr[2] = kernel;
+        s.Exec(Enc.Eret);
+        s.Cpu.SetR(1, 100);
+        s.Cpu.SetR(2, 7);
+        var costs = new List<ulong>();
+        for (int i = 0; i < 4; i++)
+        {
+            ulong before = s.Cpu.State.Cycles;
+            s.Cpu.Step();
+            costs.Add(s.Cpu.State.Cycles - before);
+        }
+        Assert.IsTrue(s.Cpu.State.Aarch32);
+        CollectionAssert.AreEqual(new[] { udiv, add, umull, dsb }, costs);
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53", false)]
+    [DataRow("cortex-a57", true)]
+    public void RandomProgramsWithRootedRegionsCountTheInterpretersCycles(string model, bool mmu)
+    {
+        // Regions compiled at 300 entries, with the targets of BR and BLR as roots, under a model.
+        var rng = new Random(20261207 + (mmu ? 1 : 0));
+        using var pair = LockstepRegionTests.RegionPair(mmu, timing: TimingModel.Parse(model));
+        pair.Jit.Cpu.JitOptimizeThreshold = 300;
+        LockstepRegionTests.RunRandomPrograms(pair, rng, 160);
+        Assert.IsGreaterThan(0L, pair.Jit.Cpu.Translations!.RegionsWithRoots, "some regions took BR/BLR targets as roots");
     }
 
     [TestMethod]

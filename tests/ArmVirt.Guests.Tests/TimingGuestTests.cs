@@ -163,19 +163,23 @@ public sealed class TimingGuestTests
     private EngineRun RunBothEngines(TimingModel model, GuestCase guest)
     {
         var interp = Run(model, guest, ExecutionEngine.Interpreter, null);
+        long regions = 0;
         var jit = Run(model, guest, ExecutionEngine.Jit, cpu =>
         {
             cpu.JitThreshold = 1;
             cpu.JitBaselineMinimumLength = 0;
+            cpu.JitOptimizeThreshold = 2; // regions (charging the model's cycles) for every block entered a few times
             cpu.JitBackgroundCompilation = false;
-        });
+        }, cpu => regions = cpu.Translations!.RegionsCompiled);
+        Assert.IsGreaterThan(0L, regions, $"{guest.Name} ({model}): regions compiled");
         Assert.AreEqual(interp.Text, jit.Text, $"{guest.Name} ({model}): --engine jit vs --engine interp");
         Assert.AreEqual(interp.Instructions, jit.Instructions, "instructions retired");
         Assert.AreEqual(interp.Cycles, jit.Cycles, "cycles");
         return jit;
     }
 
-    private EngineRun Run(TimingModel model, GuestCase guest, ExecutionEngine engine, Action<Cpu.Cpu>? configure)
+    private EngineRun Run(TimingModel model, GuestCase guest, ExecutionEngine engine, Action<Cpu.Cpu>? configure,
+        Action<Cpu.Cpu>? after = null)
     {
         using var serial = new MemoryStream();
         using var machine = Builder(model, guest, engine, serial).Build();
@@ -184,6 +188,7 @@ public sealed class TimingGuestTests
         string text = Encoding.ASCII.GetString(serial.ToArray());
         TestContext.WriteLine($"{guest.Name} ({model}, {engine}): {exit.Reason} after {machine.Cpu.State.Instructions} instructions, {machine.Cpu.State.Cycles} cycles");
         Assert.AreEqual(StopReason.PowerOff, exit.Reason, exit.Message);
+        after?.Invoke(machine.Cpu);
         return new EngineRun(text, machine.Cpu.State.Instructions, machine.Cpu.State.Cycles);
     }
 }

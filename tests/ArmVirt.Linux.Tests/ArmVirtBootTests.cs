@@ -65,6 +65,9 @@ public sealed class ArmVirtBootTests
         StringAssert.Contains(jit.Output, "hw perfevents: enabled with armv8_pmuv3 PMU driver, 7 counters available", jit.Describe());
         string counts = TimingCounts(jit);
         Assert.AreEqual(TimingCounts(interp), counts);
+        // The JIT compiled regions under the model (their cycle accounting: RegionCompiler.Timing.cs).
+        var regions = System.Text.RegularExpressions.Regex.Match(jit.Output, @"\((\d+) of them regions\)");
+        Assert.IsTrue(regions.Success && long.Parse(regions.Groups[1].Value) > 0, "no regions compiled: " + jit.Describe());
         Assert.AreEqual(interp.StandardOutput, jit.StandardOutput, "console output");
         Console.WriteLine(counts);
     }

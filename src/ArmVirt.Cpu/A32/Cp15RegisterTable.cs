@@ -57,7 +57,7 @@ internal sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp
 /// Descriptions", each with its "Architectural mapping" to AArch64), keyed as <see cref="Key32"/> (MRC/MCR:
 /// opc1, CRn, CRm, opc2) and <see cref="Key64"/> (MRRC/MCRR: opc1, CRm). One row per register, in CRn order.
 /// </summary>
-internal static class Cp15RegisterTable
+internal static partial class Cp15RegisterTable
 {
     /// <summary>The key of an MRC/MCR p15 encoding.</summary>
     public static int Key32(int opc1, int crn, int crm, int opc2) => (0xF00 | opc1 << 4 | opc2) << 8 | crn << 4 | crm;
@@ -108,6 +108,8 @@ internal static class Cp15RegisterTable
         [Key64(1, 14)] = new("CNTVCT", Sys(3, 14, 0, 2), Cp15View.Full, MinEl: 0),
         [Key64(2, 14)] = new("CNTP_CVAL", Sys(3, 14, 2, 2), Cp15View.Full, MinEl: 0),
         [Key64(3, 14)] = new("CNTV_CVAL", Sys(3, 14, 3, 2), Cp15View.Full, MinEl: 0),
+        // PMCCNTR's 64-bit view (G8.4.1): PMCCNTR_EL0 whole (Cp15RegisterTable.Pmu.cs has the 32-bit registers).
+        [Key64(0, 9)] = new("PMCCNTR", Sys(3, 9, 13, 0), Cp15View.Full, MinEl: 0),
         // PL2 (Hyp mode of an AArch32-only PE): HTTBR = TTBR0_EL2, VTTBR = VTTBR_EL2, CNTVOFF, CNTHP_CVAL.
         [Key64(4, 2)] = new("HTTBR", Sys(4, 2, 0, 0), Cp15View.Full, MinEl: 2),
         [Key64(6, 2)] = new("VTTBR", Sys(4, 2, 1, 0), Cp15View.Full, MinEl: 2),
@@ -321,6 +323,7 @@ internal static class Cp15RegisterTable
                 t[Key32(0, 8, crm, 7)] = new("TLBIMVAAL" + suffix, Ins(0, 8, aarch64Crm, 7), Cp15View.Full) { WriteOnly = true, Operand = VaOnly };
             }
         }
+        AddPmu(t); // (Cp15RegisterTable.Pmu.cs)
         return t;
     }
 }

@@ -23,7 +23,7 @@ namespace ArmVirt.Cpu.Jit;
 /// <c>Step</c>), and sets <see cref="Cpu.JitLeftEarly"/> when the execution loop must not chain (after an early exit,
 /// or after an instruction that may change the interrupt state or regime).</para>
 /// </remarks>
-internal static class RegionCompiler
+internal static partial class RegionCompiler
 {
     private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
     private static readonly FieldInfo RegionEntryField = typeof(Cpu).GetField(nameof(Cpu.JitRegionEntry), Private)!;
@@ -52,11 +52,13 @@ internal static class RegionCompiler
     /// Compiles the region of <paramref name="block"/> charging <paramref name="cyclesPerInstruction"/>. The code
     /// starts at the basic block whose index <see cref="Cpu.JitRegionEntry"/> holds (the block's own: its index in
     /// the result's entries). Null when <paramref name="limitIl"/> is set and the IL came out larger than
-    /// <see cref="MaxIlBytes"/>: the caller forms a smaller region.
+    /// <see cref="MaxIlBytes"/>: the caller forms a smaller region. Under a <paramref name="timing"/> model other than
+    /// flat the region charges the model's cycles (RegionCompiler.Timing.cs); under flat its IL is that of before the models.
     /// </summary>
-    public static CompiledRegion? Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction, bool limitIl = true)
+    public static CompiledRegion? Compile(TranslationBlock block, Region region, ulong cyclesPerInstruction, bool limitIl = true,
+        Timing.TimingModel? timing = null, Timing.BranchPredictor? predictor = null)
     {
-        var pass = new Pass(block, region, cyclesPerInstruction);
+        var pass = new Pass(block, region, cyclesPerInstruction, timing is { IsFlat: false } ? timing : null, predictor);
         if (pass.Emit(limitIl) is not { } code) return null;
         var entries = new Dictionary<ulong, int>();
         for (int i = 0; i < region.Instructions.Length; i++)
@@ -64,7 +66,7 @@ internal static class RegionCompiler
         return new CompiledRegion(block, code, entries, region);
     }
 
-    private sealed class Pass
+    private sealed partial class Pass
     {
         private readonly TranslationBlock _block;
         private readonly Region _region;
@@ -89,7 +91,7 @@ internal static class RegionCompiler
         private readonly Label[] _labels;
         private readonly bool[] _leader, _loopHead;
         private readonly int[] _blockLength;
-        private readonly Dictionary<(ulong Pc, ulong Adjust, bool LeftEarly), Label> _exitStubs = new();
+        private readonly Dictionary<(ulong Pc, ulong Adjust, bool LeftEarly, int Group), Label> _exitStubs = new();
         private readonly List<int> _returnSites = [];
 
         // The return sites an indirect branch compares its target with before leaving the region.
@@ -97,14 +99,16 @@ internal static class RegionCompiler
 
         public IlEmitContext Context { get; }
 
-        public bool IsLeader(int i) => _leader[i];
+        public bool IsLeader(int i) => _leader[i] || (_continued != null && _continued[i]);
 
-        public Pass(TranslationBlock block, Region region, ulong cpi)
+        public Pass(TranslationBlock block, Region region, ulong cpi, Timing.TimingModel? model, Timing.BranchPredictor? predictor)
         {
             _block = block;
             _region = region;
             _cpi = cpi;
-            _fallbacks = new RegionFallbacks(block, cpi);
+            _model = model;
+            _predictor = predictor;
+            _fallbacks = new RegionFallbacks(block, cpi) { Timing = model != null ? [] : null };
             _targets = [_fallbacks]; // closure slot 0: the fallback sites
             _method = new DynamicMethod($"A64_{block.Pc:x}_EL{block.El}_Region", typeof(void), [typeof(object[]), typeof(Cpu)],
                 typeof(Cpu).Module, skipVisibility: true);
@@ -128,7 +132,8 @@ internal static class RegionCompiler
             int n = region.Instructions.Length;
             _labels = new Label[n];
             for (int i = 0; i < n; i++) _labels[i] = _il.DefineLabel();
-            (_leader, _loopHead, _blockLength) = Analyse(block, region);
+            if (model == null) (_leader, _loopHead, _blockLength) = Analyse(block, region);
+            else (_leader, _loopHead, _blockLength) = AnalyseTimed(block, region);
             for (int i = 0; i < n && _returnSites.Count < MaxReturnSites; i++)
                 if (_loopHead[i] && i > 0 && region.Instructions[i - 1].Branch == BranchKind.Call) _returnSites.Add(i);
         }
@@ -136,7 +141,8 @@ internal static class RegionCompiler
         // Basic blocks: a leader starts each (the entry, branch targets, the instruction after a terminator or a gap,
         // and every MaxInstructions-th of a run); the entry's basic block is no longer than the entry block, whose
         // length the execution loop checked against the deadline.
-        private static (bool[] Leader, bool[] LoopHead, int[] Length) Analyse(TranslationBlock block, Region region)
+        private static (bool[] Leader, bool[] LoopHead, int[] Length) Analyse(TranslationBlock block, Region region,
+            Action<bool[]>? adjustLeaders = null)
         {
             var ins = region.Instructions;
             int n = ins.Length;
@@ -164,12 +170,15 @@ internal static class RegionCompiler
                 // A return site: RET jumps there (and may close a loop).
                 if (x.Branch == BranchKind.Call && i + 1 < n && ins[i + 1].Pc == x.Pc + 4) loopHead[i + 1] = true;
             }
+            adjustLeaders?.Invoke(leader);
             var length = new int[n];
-            int run = 0;
+            int run = 0, cap = TranslationBlock.MaxInstructions;
             for (int i = 0; i < n; i++)
             {
                 if (leader[i]) run = 0;
-                else if (run == TranslationBlock.MaxInstructions) { leader[i] = true; run = 0; }
+                else if (run == cap) { leader[i] = true; run = 0; }
+                // Under a timing model a run is cut where an issue group ends, as BlockBuilder cuts a block.
+                if (run == 0 && adjustLeaders != null) cap = TranslationBlock.MaxInstructions - (int)((ins[i].Pc >> 2) & 3);
                 run++;
             }
             for (int i = n - 1, next = n; i >= 0; i--)
@@ -203,10 +212,12 @@ internal static class RegionCompiler
                 }
                 EmitInstruction(i, blockLength, i - leaderIndex);
             }
-            foreach (var ((pc, adjust, leftEarly), label) in _exitStubs)
+            if (_model != null) EmitSegments();
+            foreach (var ((pc, adjust, leftEarly, group), label) in _exitStubs)
             {
                 il.MarkLabel(label);
                 if (leftEarly) EmitSetLeftEarly();
+                if (group >= 0) EmitExitGroup(group);
                 il.Emit(OpCodes.Ldc_I8, (long)pc);
                 il.Emit(OpCodes.Stloc, _exitPc);
                 il.Emit(OpCodes.Ldc_I8, (long)adjust);
@@ -239,12 +250,13 @@ internal static class RegionCompiler
                 il.Emit(OpCodes.Ldc_I4_0);
                 il.Emit(OpCodes.Stloc, _nextPageChecked);
             }
+            if (_model != null) EmitLoadCycleBudget();
             Context.EmitReloadFlags();
             Context.EmitReloadRegisters();
             // switch (cpu.JitRegionEntry): the entered basic block's first instruction.
             int entry = _region.IndexOf(_region.EntryPc);
             var targets = new Label[_labels.Length];
-            for (int i = 0; i < targets.Length; i++) targets[i] = _leader[i] ? _labels[i] : _labels[entry];
+            for (int i = 0; i < targets.Length; i++) targets[i] = IsLeader(i) ? _labels[i] : _labels[entry];
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, RegionEntryField);
             il.Emit(OpCodes.Switch, targets);
@@ -265,7 +277,7 @@ internal static class RegionCompiler
             ulong first = ulong.MaxValue, last = 0;
             for (int i = 0; i < ins.Length; i++)
             {
-                if (!_leader[i]) continue;
+                if (!IsLeader(i)) continue;
                 first = Math.Min(first, ins[i].Pc);
                 last = Math.Max(last, ins[i].Pc);
             }
@@ -273,7 +285,7 @@ internal static class RegionCompiler
             var table = new Label[(int)((last - first) / 4) + 1];
             Array.Fill(table, leave);
             for (int i = 0; i < ins.Length; i++)
-                if (_leader[i]) table[(int)((ins[i].Pc - first) / 4)] = _labels[i];
+                if (IsLeader(i)) table[(int)((ins[i].Pc - first) / 4)] = _labels[i];
             // offset = target - first: out of the span (unsigned) or misaligned leaves.
             il.Emit(OpCodes.Ldloc, _exitPc);
             il.Emit(OpCodes.Ldc_I8, (long)first);
@@ -316,6 +328,7 @@ internal static class RegionCompiler
         {
             _il.MarkLabel(_commonExit);
             EmitStoreExitState(() => _il.Emit(OpCodes.Ldloc, _exitAdjust));
+            if (_model != null && _fallbacks.ExitGroups.Count > 0) EmitCallExitGroup();
             _il.Emit(OpCodes.Ret);
         }
 
@@ -364,6 +377,13 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldflda, CpuMembers.State);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, Cycles0Field);
+            if (_model != null)
+            {
+                EmitCyclesRun();
+                il.Emit(OpCodes.Add);
+                il.Emit(OpCodes.Stfld, CpuMembers.Cycles);
+                return;
+            }
             il.Emit(OpCodes.Ldloc, executed);
             if (_cpi != 1)
             {
@@ -381,10 +401,10 @@ internal static class RegionCompiler
             _il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
         }
 
-        private Label ExitStub(ulong pc, ulong adjust, bool leftEarly)
+        private Label ExitStub(ulong pc, ulong adjust, bool leftEarly, int group = -1)
         {
-            if (!_exitStubs.TryGetValue((pc, adjust, leftEarly), out var label))
-                _exitStubs[(pc, adjust, leftEarly)] = label = _il.DefineLabel();
+            if (!_exitStubs.TryGetValue((pc, adjust, leftEarly, group), out var label))
+                _exitStubs[(pc, adjust, leftEarly, group)] = label = _il.DefineLabel();
             return label;
         }
 
@@ -398,6 +418,11 @@ internal static class RegionCompiler
         // if (budget < length) exit to pc; [loop head: if (StopReason != None) exit to pc]; budget -= length.
         private void EmitLeader(int i, int length)
         {
+            if (_model != null)
+            {
+                EmitLeaderTimed(i, length);
+                return;
+            }
             var il = _il;
             ulong pc = _region.Instructions[i].Pc;
             il.MarkLabel(_labels[i]);
@@ -449,13 +474,16 @@ internal static class RegionCompiler
             {
                 case BranchKind.Conditional:
                     EmitCondition(x);
+                    if (_model != null) EmitConditionalCharge(x);
                     il.Emit(OpCodes.Brtrue, Target(x.Target!.Value));
                     if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
                     return;
                 case BranchKind.Unconditional:
+                    if (_model != null) EmitBranchCharge(x, () => il.Emit(OpCodes.Ldc_I8, (long)x.Target!.Value));
                     il.Emit(OpCodes.Br, Target(x.Target!.Value));
                     return;
                 case BranchKind.Call:
+                    if (_model != null) EmitBranchCharge(x, () => il.Emit(OpCodes.Ldc_I8, (long)x.Target!.Value));
                     il.Emit(OpCodes.Ldc_I8, (long)(x.Pc + 4));
                     c.StoreX(30);
                     if (_region.IndexOf(x.Target!.Value) < 0 && CallOut(x) is int callOut)
@@ -473,6 +501,7 @@ internal static class RegionCompiler
                     // BR, BLR, RET: the target is read before BLR writes X30.
                     c.LoadX(A64Fields.Rn(x.Word));
                     il.Emit(OpCodes.Stloc, _exitPc);
+                    if (_model != null) EmitBranchCharge(x, () => il.Emit(OpCodes.Ldloc, _exitPc));
                     bool blr = x.Encoding.Handler.Method == BlrMethod;
                     // The stub calls out for a BLR whose target it does not find in the region.
                     il.Emit(OpCodes.Ldc_I4, blr && CallOut(x) is int blrCallOut ? blrCallOut : -1);
@@ -503,6 +532,7 @@ internal static class RegionCompiler
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldfld, CpuMembers.NextPc);
                 il.Emit(OpCodes.Stloc, _exitPc);
+                if (_model != null) EmitTerminatorCharge(x);
                 il.Emit(OpCodes.Ldc_I8, 0L);
                 il.Emit(OpCodes.Stloc, _exitAdjust);
                 if (!InstructionClassifier.LeavesInterruptStateUnchanged(x.Encoding)) EmitSetLeftEarly();
@@ -511,7 +541,7 @@ internal static class RegionCompiler
             }
             var emitter = EmitterTable.For(x.Encoding.Handler);
             if (emitter == null || !emitter(c, x.Word)) EmitFallback(x, length, j);
-            if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
+            if (!nextIsSequential) il.Emit(OpCodes.Br, _model != null ? FallOutExit(x, j) : ExitStub(x.Pc + 4, 0, leftEarly: false));
         }
 
         // A call-out index for the BL or BLR x when its return site is in the region (where the region goes on after the
@@ -547,6 +577,7 @@ internal static class RegionCompiler
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Call, BudgetMethod);
             il.Emit(OpCodes.Stloc, _budget);
+            if (_model != null) EmitLoadCycleBudget();
             il.Emit(OpCodes.Ldloc, _site);
             il.Emit(OpCodes.Switch, _callOutReturns.ToArray());
             il.Emit(OpCodes.Ret); // not reached: every call-out index has its label
@@ -618,6 +649,7 @@ internal static class RegionCompiler
             int site = _fallbacks.Count;
             var back = il.DefineLabel();
             _fallbacks.Add(x, (ulong)(length - j), back);
+            if (_model != null) _fallbacks.Timing!.Add(TimingSiteAt(j));
             il.Emit(OpCodes.Ldc_I4, site);
             il.Emit(OpCodes.Stloc, _site);
             il.Emit(OpCodes.Br, _fallbackStub);
@@ -648,10 +680,12 @@ internal static class RegionCompiler
             var leave = il.DefineLabel();
             il.MarkLabel(_fallbackStub);
             Context.EmitFlush();
+            if (_model != null) EmitStoreCycleBudget();
             EmitPushCpuSitesAndSite();
             EmitExecuted(() => il.Emit(OpCodes.Ldc_I8, 0L));
-            il.Emit(OpCodes.Call, RunHandlerMethod);
+            il.Emit(OpCodes.Call, _model != null ? RunHandlerTimedMethod : RunHandlerMethod);
             il.Emit(OpCodes.Stloc, _leave);
+            if (_model != null) EmitReloadCycleBudget();
             Context.EmitReloadFlags();
             il.Emit(OpCodes.Ldloc, _leave);
             il.Emit(OpCodes.Brtrue, leave);

@@ -51,6 +51,23 @@ internal sealed class RegionFallbacks(TranslationBlock block, ulong cyclesPerIns
     public TranslationBlock?[] CallOutLinks { get; set; } = [];
 
     /// <summary>
+    /// Under a timing model other than flat (null under flat): each site's static cycles, by site index
+    /// (<see cref="Cpu"/>'s JitRunHandler sets the PC's cycles and the issue group from them).
+    /// </summary>
+    public List<TimingSite>? Timing { get; init; }
+
+    /// <summary>Under a timing model: the issue group in progress at each exit that leaves inside one, by index.</summary>
+    public List<Timing.IssueGroup> ExitGroups { get; } = [];
+
+    /// <summary>
+    /// A site's static cycles under a timing model: its own cost in its issue group, the cycles of the instructions of
+    /// its basic block from it to the end (reserved at the basic block's start, not yet run), and the issue group in
+    /// progress before it and after it (when it does not end the group: the next instruction goes on in it).
+    /// </summary>
+    public readonly record struct TimingSite(ulong Cost, ulong NotRunCycles, bool InGroupBefore, Timing.IssueGroup Before,
+        bool InGroupAfter, Timing.IssueGroup After);
+
+    /// <summary>
     /// One site: the instruction, how many reserved instructions had not run before it, whether the PC and counters
     /// must be current for its handler (it reads them or may fault), whether it ends blocks (NextPc preset) and
     /// whether it is a load or store (after which the region may have to leave).

@@ -110,7 +110,7 @@ internal sealed partial class TranslationBlock
     internal CompiledCode? Compiled => _compiled;
 
     /// <summary>Publishes compiled code entered at region entry <paramref name="entry"/> (0 for a block's own code).</summary>
-    internal void Publish(Action<Cpu> code, int entry) => _compiled = new CompiledCode(code, entry);
+    internal void Publish(Action<Cpu> code, int entry, bool region = false) => _compiled = new CompiledCode(code, entry, region);
 
     /// <summary>The entry index <see cref="Code"/> starts at when it is a compiled region's; 0 otherwise.</summary>
     internal int RegionEntry => _compiled?.Entry ?? 0;

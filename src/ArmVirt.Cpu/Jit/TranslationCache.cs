@@ -266,7 +266,7 @@ internal sealed class TranslationCache
             for (int cap = Region.MaxInstructions; ; cap = Math.Max(1, cap / 2))
             {
                 if ((formed = Region.Form(cpu, block, cap)) == null) return;
-                if ((region = RegionCompiler.Compile(block, formed, cyclesPerInstruction, limitIl: cap > 1)) != null) break;
+                if ((region = RegionCompiler.Compile(block, formed, cyclesPerInstruction, limitIl: cap > 1, cpu.Timing, cpu.BranchPredictor)) != null) break;
             }
             Interlocked.Increment(ref _regionsCompiled);
             if (block.RegionRoots is { Length: > 0 }) Interlocked.Increment(ref _regionsWithRoots);
@@ -297,7 +297,7 @@ internal sealed class TranslationCache
             var old = _regions.GetValueOrDefault(key, []);
             _regions[key] = [region, .. old.AsSpan(0, Math.Min(old.Length, RegionsPerPage - 1))];
             block.Region = region;
-            block.Publish(code, region.Entries[block.Pc]);
+            block.Publish(code, region.Entries[block.Pc], region: true);
             block.Tier = tier;
         }
     }
@@ -328,7 +328,7 @@ internal sealed class TranslationCache
                 // A region whose page was not checked since the last instruction-cache invalidation is not adopted.
                 if (entry < 0 || region.Owner.Generation != Generation) continue;
                 block.Region = region;
-                block.Publish(region.Code, entry);
+                block.Publish(region.Code, entry, region: true);
                 block.Tier = JitTier.Optimized;
                 return true;
             }

@@ -567,6 +567,25 @@ internal sealed class PerformanceMonitors
             ulong remaining = (1UL << 32) - _counter[n];
             soonest = Math.Min(soonest, width > 1 ? Math.Max(1, remaining / width) : remaining > ulong.MaxValue / cpi ? ulong.MaxValue : remaining * cpi);
         }
+        // BR_PRED and BR_MIS_PRED (a timing model's predictor): a predicted branch is an instruction, so BR_PRED wraps no
+        // sooner than an instruction counter would; each mispredicted branch adds the model's penalty to the cycles
+        // when it retires, so BR_MIS_PRED wraps no sooner than that many penalties ahead, and the deadline at exactly
+        // that cycle stops the CPU right after the branch that wraps it when every branch before it mispredicted.
+        if (_cpu.BranchPredictor is { } predictor)
+        {
+            foreach (int n in new BitIterator((_countsPredicted | _countsMispredicted) & observed))
+            {
+                if (_cpu.IsWaiting)
+                {
+                    _instructionDeadlineDeferred = true;
+                    continue;
+                }
+                ulong remaining = (1UL << 32) - _counter[n];
+                soonest = Math.Min(soonest, (_countsMispredicted & (1u << n)) != 0
+                    ? Math.Max(1, remaining * predictor.Penalty)
+                    : width > 1 ? Math.Max(1, remaining / width) : remaining);
+            }
+        }
         if (soonest == ulong.MaxValue || _syncCycles > ulong.MaxValue - soonest)
         {
             _overflowEvent?.Cancel();

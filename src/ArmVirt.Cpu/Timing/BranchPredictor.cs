@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using ArmVirt.Core;
 
 namespace ArmVirt.Cpu.Timing;
@@ -15,21 +17,40 @@ internal sealed class BranchPredictor
     private readonly ulong[] _targets;
     private readonly ulong[] _returns;
     private int _top, _depth;
+    private readonly ulong _taken, _penalty;
 
     /// <summary>Creates the predictor of <paramref name="model"/>, in its reset state.</summary>
     public BranchPredictor(TimingModel model)
     {
-        _counters = new byte[model.ConditionalEntries];
+        // Pinned: compiled regions address a branch's counter and the counts directly (CounterAddress, CountsAddress).
+        _counters = GC.AllocateArray<byte>(model.ConditionalEntries, pinned: true);
         _targets = new ulong[model.IndirectEntries];
         _returns = new ulong[model.ReturnStackDepth];
+        _taken = model.TakenBranchCycles;
+        _penalty = model.MispredictPenalty;
         Reset();
     }
 
+    // BR_PRED and BR_MIS_PRED, pinned: compiled regions count into them (ConditionalAt, BranchAt).
+    private readonly ulong[] _counts = GC.AllocateArray<ulong>(2, pinned: true);
+
     /// <summary>Predictable branches executed (BR_PRED).</summary>
-    public ulong Predicted { get; private set; }
+    public ulong Predicted { get => _counts[0]; private set => _counts[0] = value; }
 
     /// <summary>Branches mispredicted (BR_MIS_PRED).</summary>
-    public ulong Mispredicted { get; private set; }
+    public ulong Mispredicted { get => _counts[1]; private set => _counts[1] = value; }
+
+    /// <summary>The cycles a taken branch adds (the model's <see cref="TimingModel.TakenBranchCycles"/>).</summary>
+    public ulong TakenCycles => _taken;
+
+    /// <summary>The cycles a mispredicted branch adds (the model's <see cref="TimingModel.MispredictPenalty"/>).</summary>
+    public ulong Penalty => _penalty;
+
+    /// <summary>The address of the 2-bit counter of the conditional branch at <paramref name="pc"/> (pinned).</summary>
+    public unsafe byte* CounterAddress(ulong pc) => (byte*)Unsafe.AsPointer(ref _counters[(int)(pc >> 2) & (_counters.Length - 1)]);
+
+    /// <summary>The address of the counts: BR_PRED, then BR_MIS_PRED (pinned).</summary>
+    public unsafe ulong* CountsAddress => (ulong*)Unsafe.AsPointer(ref _counts[0]);
 
     /// <summary>Counters weakly not taken, empty tables and return stack, event counts zero.</summary>
     public void Reset()
@@ -46,38 +67,107 @@ internal sealed class BranchPredictor
     /// </summary>
     public bool Retire(TimingClass c, ulong pc, ulong next)
     {
-        Predicted++;
-        bool miss;
-        switch (c)
+        ulong before = Mispredicted;
+        Charge(c, pc, next);
+        return Mispredicted != before;
+    }
+
+    /// <summary>
+    /// <see cref="Retire"/> priced: the cycles branch <paramref name="c"/> at <paramref name="pc"/> adds after it retired
+    /// with the next instruction at <paramref name="next"/> (the model's taken-branch bubble when it did not fall
+    /// through, its mispredict penalty when the predictor missed). The interpreter and the blocks call this; compiled
+    /// regions call the per-kind methods below, which it dispatches to, so that RyuJIT inlines them at each branch.
+    /// </summary>
+    public ulong Charge(TimingClass c, ulong pc, ulong next) => c switch
+    {
+        TimingClass.ConditionalBranch => ChargeConditional(pc, next != pc + 4),
+        TimingClass.Call => ChargeCall(pc, next),
+        TimingClass.IndirectBranch => ChargeIndirect(pc, next),
+        TimingClass.IndirectCall => ChargeIndirectCall(pc, next),
+        TimingClass.Return => ChargeReturn(pc, next),
+        _ => ChargeBranch(pc, next),
+    };
+
+    // The charge of a branch that went to `next` from pc: the taken bubble unless it fell through, plus the penalty.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Priced(ulong pc, ulong next, bool miss)
+    {
+        _counts[0]++;
+        ulong cycles = next != pc + 4 ? _taken : 0;
+        if (miss)
         {
-            case TimingClass.ConditionalBranch:
-            {
-                ref byte counter = ref _counters[(int)(pc >> 2) & (_counters.Length - 1)];
-                bool taken = next != pc + 4;
-                miss = (counter >= 2) != taken;
-                counter = taken ? (byte)Math.Min(3, counter + 1) : (byte)Math.Max(0, counter - 1);
-                break;
-            }
-            case TimingClass.Call:
-                Push(pc + 4);
-                miss = false;
-                break;
-            case TimingClass.IndirectBranch or TimingClass.IndirectCall:
-            {
-                ref ulong target = ref _targets[(int)((pc >> 2) ^ (pc >> 12)) & (_targets.Length - 1)];
-                miss = target != next;
-                target = next;
-                if (c == TimingClass.IndirectCall) Push(pc + 4);
-                break;
-            }
-            case TimingClass.Return:
-                miss = _depth == 0 || Pop() != next;
-                break;
-            default:
-                miss = false;
-                break;
+            _counts[1]++;
+            cycles += _penalty;
         }
-        if (miss) Mispredicted++;
+        return cycles;
+    }
+
+    /// <summary>
+    /// B.cond, CBZ/CBNZ, TBZ/TBNZ at <paramref name="pc"/>, <paramref name="taken"/> meaning "did not fall through" (a
+    /// branch to pc + 4 is never taken): the 2-bit counter at PC[13:2] (<see cref="ConditionalAt"/>).
+    /// </summary>
+    public unsafe ulong ChargeConditional(ulong pc, bool taken) =>
+        ConditionalAt(CounterAddress(pc), CountsAddress, taken ? 1u : 0u, _taken, _penalty);
+
+    /// <summary>
+    /// The conditional branch rule on its counter at <paramref name="counter"/>: predicted taken when the counter is 2 or
+    /// 3; the counter saturates towards the outcome (<paramref name="taken"/>: 1 or 0); the counts at
+    /// <paramref name="counts"/> (BR_PRED, BR_MIS_PRED) advance. Returns the cycles charged. Compiled regions call it
+    /// with constant addresses and cycles, which RyuJIT inlines into a few instructions, without a host branch on the
+    /// guest's outcome (which may be as random as a sort's compares).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe ulong ConditionalAt(byte* counter, ulong* counts, uint taken, ulong takenCycles, ulong penalty)
+    {
+        // counter * 2 + taken indexes a byte holding the saturated counter (bits 1:0: 0,1, 0,2, 1,3, 2,3) and whether
+        // the prediction, taken for a counter of 2 or 3, missed (bit 2: 0,1, 0,1, 1,0, 1,0).
+        uint e = (uint)(0x0306_0305_0600_0500UL >> (int)(((uint)*counter * 2 + taken) * 8));
+        *counter = (byte)(e & 3);
+        uint miss = (e >> 2) & 1;
+        counts[0]++;
+        counts[1] += miss;
+        return taken * takenCycles + miss * penalty;
+    }
+
+    /// <summary>A branch always predicted (B), at the counts at <paramref name="counts"/>: <paramref name="cycles"/>, its charge.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe ulong BranchAt(ulong* counts, ulong cycles)
+    {
+        counts[0]++;
+        return cycles;
+    }
+
+    /// <summary>B at <paramref name="pc"/> (always predicted).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe ulong ChargeBranch(ulong pc, ulong next) => BranchAt(CountsAddress, next != pc + 4 ? _taken : 0);
+
+    /// <summary>BL at <paramref name="pc"/>: always predicted, pushes the return address.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ChargeCall(ulong pc, ulong next)
+    {
+        Push(pc + 4);
+        return Priced(pc, next, false);
+    }
+
+    /// <summary>BR at <paramref name="pc"/>: the last target of its entry in the target table.</summary>
+    public ulong ChargeIndirect(ulong pc, ulong next) => Priced(pc, next, IndirectMiss(pc, next));
+
+    /// <summary>BLR at <paramref name="pc"/>: as BR, and pushes the return address.</summary>
+    public ulong ChargeIndirectCall(ulong pc, ulong next)
+    {
+        bool miss = IndirectMiss(pc, next);
+        Push(pc + 4);
+        return Priced(pc, next, miss);
+    }
+
+    /// <summary>RET at <paramref name="pc"/>: the return stack's top (a miss when it is empty).</summary>
+    public ulong ChargeReturn(ulong pc, ulong next) => Priced(pc, next, _depth == 0 || Pop() != next);
+
+    private bool IndirectMiss(ulong pc, ulong next)
+    {
+        ref ulong target = ref _targets[(int)((pc >> 2) ^ (pc >> 12)) & (_targets.Length - 1)];
+        bool miss = target != next;
+        target = next;
         return miss;
     }
 
@@ -107,7 +197,7 @@ internal sealed class BranchPredictor
 
     private void Push(ulong address)
     {
-        _top = (_top + 1) % _returns.Length;
+        if (++_top == _returns.Length) _top = 0; // (no division: compiled regions call this at every BL)
         _returns[_top] = address;
         _depth = Math.Min(_depth + 1, _returns.Length);
     }
@@ -115,7 +205,7 @@ internal sealed class BranchPredictor
     private ulong Pop()
     {
         ulong a = _returns[_top];
-        _top = (_top + _returns.Length - 1) % _returns.Length;
+        if (--_top < 0) _top = _returns.Length - 1;
         _depth--;
         return a;
     }
