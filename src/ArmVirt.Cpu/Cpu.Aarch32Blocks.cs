@@ -226,20 +226,10 @@ public sealed partial class Cpu
                 State.Cycles += cpi;
                 State.Instructions++;
                 if (++i == n || NextPc != pc + x.Size) break;
-                if (!MayRunNextInstruction(limit) || block.Invalidated)
+                if (PredecodedStopBetween(block, limit) is { } stop)
                 {
-                    exit = PredecodedExit.Early;
+                    exit = stop;
                     break;
-                }
-                if (AnyInterruptAsserted)
-                {
-                    // Tests compare at this boundary: the interpreter takes the interrupt at the start of its next run.
-                    PredecodedBlockExecuted?.Invoke(this, block);
-                    if (CheckInterrupts())
-                    {
-                        exit = PredecodedExit.Interrupted;
-                        break;
-                    }
                 }
             }
         }

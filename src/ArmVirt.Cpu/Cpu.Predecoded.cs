@@ -138,6 +138,17 @@ public sealed partial class Cpu
         return exit;
     }
 
+    // Between two instructions of a block run stepwise (A64 or AArch32): the interpreter loop's checks (limit, stop,
+    // deadline, the block dropped by a store), then a pending interrupt, taken as the interpreter takes it. Null: go on.
+    private PredecodedExit? PredecodedStopBetween(TranslationBlock block, ulong limit)
+    {
+        if (!MayRunNextInstruction(limit) || block.Invalidated) return PredecodedExit.Early;
+        if (!AnyInterruptAsserted) return null;
+        // Tests compare at this boundary: the interpreter takes the interrupt at the start of its next run.
+        PredecodedBlockExecuted?.Invoke(this, block);
+        return CheckInterrupts() ? PredecodedExit.Interrupted : null;
+    }
+
     // A block that does not fit: the interpreter's checks before every instruction after the first.
     private unsafe PredecodedExit RunPredecodedStepwise(TranslationBlock block, ulong limit)
     {
@@ -165,20 +176,10 @@ public sealed partial class Cpu
                 if (costs != null && i == n - 1) State.Cycles += TimingBlockRetired(block);
                 if (++i == n || NextPc != pc + 4) break;
                 pc += 4;
-                if (!MayRunNextInstruction(limit) || block.Invalidated)
+                if (PredecodedStopBetween(block, limit) is { } stop)
                 {
-                    exit = PredecodedExit.Early;
+                    exit = stop;
                     break;
-                }
-                if (AnyInterruptAsserted)
-                {
-                    // Tests compare at this boundary: the interpreter takes the interrupt at the start of its next run.
-                    PredecodedBlockExecuted?.Invoke(this, block);
-                    if (CheckInterrupts())
-                    {
-                        exit = PredecodedExit.Interrupted;
-                        break;
-                    }
                 }
             }
         }

@@ -9,43 +9,13 @@
  * It prints how often each form ended with both loads seeing 0. With the CPUs on host threads (armvirt --smp-mode
  * parallel, QEMU's MTTCG) the plain form usually shows some; the other two must show none.
  */
-#include "guest.h"
+#include "smp.h"
 
 #define ITERATIONS 10000
-
-#define PSCI_CPU_OFF        0x84000002u
-#define PSCI_CPU_ON         0xC4000003u
-
-static uint64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    register uint64_t x0 __asm__("x0") = fn, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
-    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-    return x0;
-}
 
 /* 4 KiB granule, T0SZ = 32: 0-1 GiB Device, 1-2 GiB RAM as Normal write-back through 2 MiB blocks. */
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2[512] __attribute__((aligned(4096)));
-
-static void build_tables(void)
-{
-    l1[0] = 0x00000000ul | (1ul << 10) | 1;
-    l1[1] = (uint64_t)l2 | 3;
-    for (unsigned i = 0; i < 512; i++)
-        l2[i] = (0x40000000ul + ((uint64_t)i << 21)) | (1ul << 10) | (3ul << 8) | (1ul << 2) | 1;
-    __asm__ volatile("dsb ish" ::: "memory");
-}
-
-static void mmu_on(void)
-{
-    WRITE_SYSREG(mair_el1, 0xFF00ul);
-    WRITE_SYSREG(tcr_el1, 32ul | (1ul << 8) | (1ul << 10) | (3ul << 12) | (1ul << 32));
-    WRITE_SYSREG(ttbr0_el1, (uint64_t)l1);
-    ISB();
-    __asm__ volatile("tlbi vmalle1\n dsb nsh" ::: "memory");
-    WRITE_SYSREG(sctlr_el1, READ_SYSREG(sctlr_el1) | 1ul | (1ul << 2) | (1ul << 12));
-    ISB();
-}
 
 /* The two locations, and the results, each in a cache line of its own. */
 static volatile uint64_t x __attribute__((aligned(64)));
@@ -105,7 +75,7 @@ static void test(unsigned cpu, uint64_t counts[3])
 
 void secondary_main(unsigned cpu)
 {
-    mmu_on();
+    mmu_on_with(l1);
     online = 1;
     __asm__ volatile("dsb ish\n sev" ::: "memory");
     uint64_t unused[3] = {0, 0, 0};
@@ -140,8 +110,8 @@ int main(unsigned el)
 {
     (void)stacks;
     print("litmus guest at EL%d\n", (uint64_t)el);
-    build_tables();
-    mmu_on();
+    build_identity_tables(l1, l2);
+    mmu_on_with(l1);
     if (psci(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 1) != 0) {
         print("CPU_ON(1) failed: this test needs two CPUs\n");
         return 1;

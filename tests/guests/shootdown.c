@@ -6,19 +6,9 @@
  * the DSB's completion of a TLBI for every PE of the shareability domain) says that read uses the new translation. The
  * guest prints how many of the ROUNDS reads after a round's publication saw the page of the round before.
  */
-#include "guest.h"
+#include "smp.h"
 
 #define ROUNDS 20000
-
-#define PSCI_CPU_OFF        0x84000002u
-#define PSCI_CPU_ON         0xC4000003u
-
-static uint64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    register uint64_t x0 __asm__("x0") = fn, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
-    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-    return x0;
-}
 
 /* 4 KiB granule, T0SZ = 32: 0-1 GiB Device, 1-2 GiB RAM as Normal write-back through 2 MiB blocks, except the 2 MiB at
  * 0x4800_0000, mapped by a level-3 table whose first page (REMAP_VA) moves between page_a and page_b. */
@@ -45,17 +35,6 @@ static void build_tables(void)
     __asm__ volatile("dsb ish" ::: "memory");
 }
 
-static void mmu_on(void)
-{
-    WRITE_SYSREG(mair_el1, 0xFF00ul);
-    WRITE_SYSREG(tcr_el1, 32ul | (1ul << 8) | (1ul << 10) | (3ul << 12) | (1ul << 32));
-    WRITE_SYSREG(ttbr0_el1, (uint64_t)l1);
-    ISB();
-    __asm__ volatile("tlbi vmalle1\n dsb nsh" ::: "memory");
-    WRITE_SYSREG(sctlr_el1, READ_SYSREG(sctlr_el1) | 1ul | (1ul << 2) | (1ul << 12));
-    ISB();
-}
-
 static volatile uint64_t round_published __attribute__((aligned(64)));
 static volatile uint64_t round_seen __attribute__((aligned(64)));
 static volatile uint64_t stale, online;
@@ -66,7 +45,7 @@ static uint64_t expected(uint64_t r) { return (r & 1) ? 0xBBBB : 0xAAAA; }
 void secondary_main(unsigned cpu)
 {
     (void)cpu;
-    mmu_on();
+    mmu_on_with(l1);
     online = 1;
     __asm__ volatile("dsb ish\n sev" ::: "memory");
     volatile uint64_t *va = (volatile uint64_t *)REMAP_VA;
@@ -119,7 +98,7 @@ int main(unsigned el)
     page_a[0] = 0xAAAA;
     page_b[0] = 0xBBBB;
     build_tables();
-    mmu_on();
+    mmu_on_with(l1);
     if (psci(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 1) != 0) {
         print("CPU_ON(1) failed: this test needs two CPUs\n");
         return 1;

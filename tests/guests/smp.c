@@ -14,15 +14,13 @@
  * and finally CPUs 1-3 call CPU_OFF and CPU 0 waits for AFFINITY_INFO to say OFF. The output is the same with any
  * number of instructions per scheduling turn, so it is compared with QEMU's.
  */
-#include "guest.h"
+#include "smp.h"
 
 #define NCPUS 4
 #define ROUNDS 500
 #define PINGS 64
 
 #define PSCI_VERSION        0x84000000u
-#define PSCI_CPU_OFF        0x84000002u
-#define PSCI_CPU_ON         0xC4000003u
 #define PSCI_AFFINITY_INFO  0xC4000004u
 
 #define GICD_BASE 0x08000000ul
@@ -31,13 +29,6 @@
 #define REG32(a) (*(volatile uint32_t *)(a))
 
 #define DSB_ISH() __asm__ volatile("dsb ish" ::: "memory")
-
-static uint64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    register uint64_t x0 __asm__("x0") = fn, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
-    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-    return x0;
-}
 
 /* ---- Translation: 4 KiB granule, T0SZ = 32 (4 GiB), level 1 start. 0-1 GiB Device, 1-2 GiB RAM through a level-2
  * table of 2 MiB blocks, except the 2 MiB at 0x4800_0000, mapped by a level-3 table (its page REMAP_VA can be moved). */

@@ -11,43 +11,13 @@
  * round robin the woken CPU runs its part of the turn after the waker, so its latency is within a turn either way.
  * Not compared with QEMU (its latency is the host's); SmpParallelGuestTests bounds it.
  */
-#include "guest.h"
+#include "smp.h"
 
 #define ROUNDS 2000
-
-#define PSCI_CPU_OFF        0x84000002u
-#define PSCI_CPU_ON         0xC4000003u
-
-static uint64_t psci(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-    register uint64_t x0 __asm__("x0") = fn, x1 __asm__("x1") = a1, x2 __asm__("x2") = a2, x3 __asm__("x3") = a3;
-    __asm__ volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "memory");
-    return x0;
-}
 
 /* 4 KiB granule, T0SZ = 32: 0-1 GiB Device, 1-2 GiB RAM as Normal write-back through 2 MiB blocks. */
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2[512] __attribute__((aligned(4096)));
-
-static void build_tables(void)
-{
-    l1[0] = 0x00000000ul | (1ul << 10) | 1;
-    l1[1] = (uint64_t)l2 | 3;
-    for (unsigned i = 0; i < 512; i++)
-        l2[i] = (0x40000000ul + ((uint64_t)i << 21)) | (1ul << 10) | (3ul << 8) | (1ul << 2) | 1;
-    __asm__ volatile("dsb ish" ::: "memory");
-}
-
-static void mmu_on(void)
-{
-    WRITE_SYSREG(mair_el1, 0xFF00ul);
-    WRITE_SYSREG(tcr_el1, 32ul | (1ul << 8) | (1ul << 10) | (3ul << 12) | (1ul << 32));
-    WRITE_SYSREG(ttbr0_el1, (uint64_t)l1);
-    ISB();
-    __asm__ volatile("tlbi vmalle1\n dsb nsh" ::: "memory");
-    WRITE_SYSREG(sctlr_el1, READ_SYSREG(sctlr_el1) | 1ul | (1ul << 2) | (1ul << 12));
-    ISB();
-}
 
 static volatile uint64_t round_ping __attribute__((aligned(64)));
 static volatile uint64_t round_pong __attribute__((aligned(64)));
@@ -104,7 +74,7 @@ static void spin_unlock(volatile uint64_t *l)
 void secondary_main(unsigned cpu)
 {
     (void)cpu;
-    mmu_on();
+    mmu_on_with(l1);
     online = 1;
     __asm__ volatile("dsb ish\n sev" ::: "memory");
     for (uint64_t r = 1; r <= ROUNDS; r++) {
@@ -167,8 +137,8 @@ int main(unsigned el)
 {
     (void)stacks;
     print("wakeup guest at EL%d\n", (uint64_t)el);
-    build_tables();
-    mmu_on();
+    build_identity_tables(l1, l2);
+    mmu_on_with(l1);
     if (psci(PSCI_CPU_ON, 1, (uint64_t)secondary_entry, 1) != 0) {
         print("CPU_ON(1) failed: this test needs two CPUs\n");
         return 1;
