@@ -1,3 +1,4 @@
+using ArmVirt.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -345,32 +346,12 @@ public sealed class GdbSessionTests
         }
     }
 
-    // QEMU listens a moment after it starts; connecting to probe would take its only client, so watch /proc/net/tcp.
-    private static void WaitForListener(int port)
-    {
-        string hex = $":{port:X4} ";
-        var watch = Stopwatch.StartNew();
-        while (watch.ElapsedMilliseconds < 20_000)
-        {
-            foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-                if (File.Exists(table) && File.ReadLines(table).Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 3 } f
-                    && f[1].EndsWith(hex.TrimEnd(), StringComparison.Ordinal) && f[3] == "0A"))
-                    return;
-            Thread.Sleep(50);
-        }
-    }
+    // QEMU listens a moment after it starts (watched in /proc/net/tcp: GdbTestHost).
+    private static void WaitForListener(int port) => GdbTestHost.WaitForListener(port, TimeSpan.FromSeconds(20));
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => GdbTestHost.FreePort();
 
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, tool)));
+    private static bool OnPath(string tool) => GdbTestHost.OnPath(tool);
 
     internal static string GuestElf(string name)
     {

@@ -1,3 +1,4 @@
+using ArmVirt.Tests.Shared;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -148,33 +149,15 @@ public sealed class GdbLinuxTests
         }
     }
 
-    // The emulator listens a moment after it starts; connecting to probe would take its only client, so watch
-    // /proc/net/tcp (and give up when the emulator has already ended).
+    // The emulator listens a moment after it starts (watched in /proc/net/tcp: GdbTestHost), or ends first.
     private static void WaitForListener(int port, Task<BootRun> emulator)
     {
-        string hex = $":{port:X4}";
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < TimeSpan.FromMinutes(3))
-        {
-            if (emulator.IsCompleted) Assert.Fail("the emulator ended before listening for gdb:\n" + emulator.Result.Describe());
-            foreach (string table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
-                if (File.Exists(table) && File.ReadLines(table).Any(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 3 } f
-                    && f[1].EndsWith(hex, StringComparison.Ordinal) && f[3] == "0A"))
-                    return;
-            Thread.Sleep(50);
-        }
+        if (GdbTestHost.WaitForListener(port, TimeSpan.FromMinutes(3), () => emulator.IsCompleted)) return;
+        if (emulator.IsCompleted) Assert.Fail("the emulator ended before listening for gdb:\n" + emulator.Result.Describe());
         Assert.Fail($"nothing listens on port {port}");
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    private static int FreePort() => GdbTestHost.FreePort();
 
-    private static bool OnPath(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, tool)));
+    private static bool OnPath(string tool) => GdbTestHost.OnPath(tool);
 }
