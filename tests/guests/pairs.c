@@ -140,25 +140,10 @@ void secondary_main(unsigned cpu)
 
 void exception_handler(struct frame *f, unsigned idx, unsigned el)
 {
-    print("cpu%d: unexpected exception %d at EL%d: ESR=0x%x ELR=0x%x FAR=0x%x\n",
-          READ_SYSREG(mpidr_el1) & 0xff, (uint64_t)idx, (uint64_t)el, f->esr, f->elr, f->far);
-    system_off();
+    unexpected_exception(f, idx, el);
 }
 
-uint8_t stacks[3][4096] __attribute__((aligned(16)));
-extern void secondary_entry(void);
-__asm__(
-    "    .section .text\n"
-    "    .global secondary_entry\n"
-    "secondary_entry:\n"
-    "    adrp  x1, stacks\n"
-    "    add   x1, x1, :lo12:stacks\n"
-    "    add   x2, x0, #1\n"
-    "    add   x1, x1, x2, lsl #12\n"
-    "    mov   sp, x1\n"
-    "    bl    secondary_main\n"
-    "1:  wfi\n"
-    "    b     1b\n");
+SMP_SECONDARY_ENTRY(3);
 
 int main(unsigned el)
 {

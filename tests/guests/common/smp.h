@@ -40,4 +40,34 @@ static inline void mmu_on_with(const uint64_t *l1)
     ISB();
 }
 
+/*
+ * The entry of a CPU that PSCI CPU_ON started with its index (1, 2, ...) as context ID: the stack at the top of
+ * stacks[index] (cpus of them, 4 KiB each), then secondary_main(index), which the guest defines.
+ */
+#define SMP_SECONDARY_ENTRY(cpus)                                   \
+    uint8_t stacks[cpus][4096] __attribute__((aligned(16)));        \
+    __asm__(                                                        \
+        "    .section .text\n"                                      \
+        "    .global secondary_entry\n"                             \
+        "secondary_entry:\n"                                        \
+        "    adrp  x1, stacks\n"                                    \
+        "    add   x1, x1, :lo12:stacks\n"                          \
+        "    add   x2, x0, #1\n"                                    \
+        "    add   x1, x1, x2, lsl #12\n"                           \
+        "    mov   sp, x1\n"                                        \
+        "    bl    secondary_main\n"                                \
+        "1:  wfi\n"                                                 \
+        "    b     1b\n")
+
+void secondary_main(unsigned cpu);
+extern void secondary_entry(void);
+
+/* An exception the guest does not expect: which CPU, the vector, EL, ESR, ELR and FAR, then power off. */
+static inline void unexpected_exception(struct frame *f, unsigned idx, unsigned el)
+{
+    print("cpu%d: unexpected exception %d at EL%d: ESR=0x%x ELR=0x%x FAR=0x%x\n",
+          READ_SYSREG(mpidr_el1) & 0xff, (uint64_t)idx, (uint64_t)el, f->esr, f->elr, f->far);
+    system_off();
+}
+
 #endif
