@@ -80,11 +80,7 @@ public sealed partial class Cpu
         {
             bool pageHadCode = cache.HoldsCode(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
             block = cache.Add(Aarch32BlockBuilder.Build(this, pc, pa));
-            if (!pageHadCode)
-            {
-                DropHostTlbWrites(pa);
-                _domain?.DropHostTlbWritesOfPeers(this, pa);
-            }
+            CodeAddedToPage(pageHadCode, pa);
         }
         if (block.Length == 0) return null;
         CountAarch32Entry(cache, block);

@@ -313,11 +313,7 @@ public sealed partial class Cpu
         {
             bool pageHadCode = cache.HoldsCode(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
             block = cache.Add(BlockBuilder.Build(this, pc, pa));
-            if (!pageHadCode)
-            {
-                DropHostTlbWrites(pa);
-                _domain?.DropHostTlbWritesOfPeers(this, pa);
-            }
+            CodeAddedToPage(pageHadCode, pa);
             if (_timing != null) TimingPrepare(block);
             cache.TryAdoptRegion(block);
         }
@@ -372,9 +368,16 @@ public sealed partial class Cpu
     // execute permission, or the identity when the regime does not translate. The checks EnterBlock makes, for a block
     // already in hand.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private bool CachedFetchTranslatesTo(ulong pc, ulong pa) =>
-        _regimeCached && _regimeEl == State.EL && _regimePan == State.Pan
-        && (_regimeTranslates ? TryFetchFromTlb(pc, out ulong hit) && hit == pa : pc == pa);
+    private bool CachedFetchTranslatesTo(ulong pc, ulong pa) => CachedFetchTranslation(pc, out ulong hit) && hit == pa;
+
+    // With the regime cache still current, the physical address of a fetch at pc without a walk: from a TLB hit with
+    // execute permission, or the identity when the regime does not translate; false otherwise.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool CachedFetchTranslation(ulong pc, out ulong pa)
+    {
+        pa = pc;
+        return _regimeCached && _regimeEl == State.EL && _regimePan == State.Pan && (!_regimeTranslates || TryFetchFromTlb(pc, out pa));
+    }
 
     // The checks EnterBlock makes, except the fetch translation, for a direct link to the block at pc: same PC and EL,
     // not dropped, its words known current.
@@ -435,6 +438,16 @@ public sealed partial class Cpu
         else cache.Compile(block, CyclesPerInstruction, tier, this);
     }
 
+    // After a block was added to the cache, or a region's next page registered with it (pageHadCode: whether the page
+    // of pa held translated code before): a page that held none drops its host-TLB write tags, this CPU's and its
+    // peers', so that no store there skips the code invalidation.
+    private void CodeAddedToPage(bool pageHadCode, ulong pa)
+    {
+        if (pageHadCode) return;
+        DropHostTlbWrites(pa);
+        _domain?.DropHostTlbWritesOfPeers(this, pa);
+    }
+
     // The next virtual page of block's region (TranslationBlock.RegionNextPage): its physical page when it translates
     // for execution now from the TLB alone (a walk would fill the TLB where the interpreter's fetches walk: the counts
     // under a timing model would differ), is RAM and has no breakpoint; the cache then watches it for stores. The
@@ -444,20 +457,12 @@ public sealed partial class Cpu
         block.RegionNextPage = TranslationBlock.NoNextPage;
         block.RegionNextCoverage = null;
         ulong va = (block.Pc & ~(TranslationBlock.PageSize - 1)) + TranslationBlock.PageSize;
-        if (!JitRegionsSpanPages || va == 0 || block.El != State.EL || !_regimeCached || _regimeEl != State.EL
-            || _regimePan != State.Pan)
-            return;
-        ulong pa = va;
-        if (_regimeTranslates && !TryFetchFromTlb(va, out pa)) return;
-        if ((pa >> PhysicalAddressBits) != 0 || InstructionChecksOnPage(va) || Bus.RamPointer(pa, TranslationBlock.PageSize) == null)
+        if (!JitRegionsSpanPages || va == 0 || block.El != State.EL || !CachedFetchTranslation(va, out ulong pa)
+            || (pa >> PhysicalAddressBits) != 0 || InstructionChecksOnPage(va) || Bus.RamPointer(pa, TranslationBlock.PageSize) == null)
             return;
         bool pageHadCode = cache.HoldsCode(pa, TranslationBlock.PageSize);
         cache.WatchNextPage(block, pa);
-        if (!pageHadCode)
-        {
-            DropHostTlbWrites(pa);
-            _domain?.DropHostTlbWritesOfPeers(this, pa);
-        }
+        CodeAddedToPage(pageHadCode, pa);
         block.RegionNextCoverage = profiled ? cache.RegionCoverageOf(pa, va, block.El) : null;
         block.RegionNextPage = pa;
     }

@@ -441,31 +441,42 @@ internal sealed class TranslationCache
         if (!HoldsCode(pa, size)) return;
         ulong end = pa + size;
         ulong first = pa / TranslationBlock.PageSize, last = (end - 1) / TranslationBlock.PageSize;
+        Predicate<CompiledRegion> regionWritten = r => r.Overlaps(pa, end);
+        Predicate<TranslationBlock> blockWritten = b => b.Overlaps(pa, end) || b.Region?.Overlaps(pa, end) == true;
         lock (_regionLock)
         {
             for (ulong p = first; p <= last; p++)
             {
-                for (int el = 0; el < 4; el++)
-                {
-                    if (!_regions.TryGetValue((p, el), out var regions)) continue;
-                    var kept = Array.FindAll(regions, r => !r.Overlaps(pa, end));
-                    if (kept.Length == 0) _regions.TryRemove((p, el), out _);
-                    else if (kept.Length != regions.Length) _regions[(p, el)] = kept;
-                }
+                for (int el = 0; el < 4; el++) RemoveRegions((p, el), regionWritten);
                 if (_spans.TryGetValue(p, out var owners)) DropSpanning(p, owners, pa, end);
-                if (!_pages.TryGetValue(p, out var list)) continue;
-                for (int i = list.Count - 1; i >= 0; i--)
-                {
-                    var b = list[i];
-                    if (!b.Overlaps(pa, end) && b.Region?.Overlaps(pa, end) != true) continue;
-                    list.RemoveAt(i);
-                    Unlink(b);
-                    Drop(b, fromPages: false);
-                    BlocksInvalidated++;
-                }
-                if (list.Count == 0) RemovePage(p);
+                DropBlocks(p, blockWritten);
             }
         }
+    }
+
+    // Takes the regions `drop` selects out of those offered for adoption under key.
+    private void RemoveRegions((ulong Page, int El) key, Predicate<CompiledRegion> drop)
+    {
+        if (!_regions.TryGetValue(key, out var regions)) return;
+        var kept = Array.FindAll(regions, r => !drop(r));
+        if (kept.Length == 0) _regions.TryRemove(key, out _);
+        else if (kept.Length != regions.Length) _regions[key] = kept;
+    }
+
+    // Drops the blocks of physical page `page` that `drop` selects (invalidated, unlinked, out of the page index).
+    private void DropBlocks(ulong page, Predicate<TranslationBlock> drop)
+    {
+        if (!_pages.TryGetValue(page, out var list)) return;
+        for (int i = list.Count - 1; i >= 0; i--)
+        {
+            var b = list[i];
+            if (!drop(b)) continue;
+            list.RemoveAt(i);
+            Unlink(b);
+            Drop(b, fromPages: false);
+            BlocksInvalidated++;
+        }
+        if (list.Count == 0) RemovePage(page);
     }
 
     // The blocks whose region compile was requested with their next page (TranslationBlock.RegionNextPage), by that
@@ -527,24 +538,8 @@ internal sealed class TranslationCache
     private void DropRegion(CompiledRegion region)
     {
         var owner = region.Owner;
-        var key = (owner.Page, owner.El);
-        if (_regions.TryGetValue(key, out var regions))
-        {
-            var kept = Array.FindAll(regions, r => r != region);
-            if (kept.Length == 0) _regions.TryRemove(key, out _);
-            else if (kept.Length != regions.Length) _regions[key] = kept;
-        }
-        if (!_pages.TryGetValue(owner.Page, out var list)) return;
-        for (int i = list.Count - 1; i >= 0; i--)
-        {
-            var b = list[i];
-            if (b.Region != region) continue;
-            list.RemoveAt(i);
-            Unlink(b);
-            Drop(b, fromPages: false);
-            BlocksInvalidated++;
-        }
-        if (list.Count == 0) RemovePage(owner.Page);
+        RemoveRegions((owner.Page, owner.El), r => r == region);
+        DropBlocks(owner.Page, b => b.Region == region);
     }
 
     // True when a live block of region's owner's page runs it.
