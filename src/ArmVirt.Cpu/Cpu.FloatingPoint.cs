@@ -26,17 +26,17 @@ public sealed partial class Cpu
 
     /// <summary>V[n] as a 128-bit vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public ref Vector128<byte> VReg(int n) => ref State.V[n];
+    public ref Vector128<byte> VReg(int n) => ref Unsafe.As<VectorRegisterBits, Vector128<byte>>(ref State.V[n]);
 
     /// <summary>Element <paramref name="index"/> of V[n] viewed as an array of <typeparamref name="T"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal T VElement<T>(int n, int index) where T : unmanaged =>
-        Unsafe.Add(ref Unsafe.As<Vector128<byte>, T>(ref State.V[n]), index);
+        Unsafe.Add(ref Unsafe.As<VectorRegisterBits, T>(ref State.V[n]), index);
 
     /// <summary>Writes element <paramref name="index"/> of V[n], leaving the other elements unchanged.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void SetVElement<T>(int n, int index, T value) where T : unmanaged =>
-        Unsafe.Add(ref Unsafe.As<Vector128<byte>, T>(ref State.V[n]), index) = value;
+        Unsafe.Add(ref Unsafe.As<VectorRegisterBits, T>(ref State.V[n]), index) = value;
 
     /// <summary>Reads an element of <paramref name="esize"/> bits (8, 16, 32 or 64), zero-extended.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -73,16 +73,16 @@ public sealed partial class Cpu
     internal void SetVScalar(int n, int size, ulong value)
     {
         ulong mask = size == 64 ? ulong.MaxValue : (1UL << size) - 1;
-        State.V[n] = Vector128.Create(value & mask, 0UL).AsByte();
+        VReg(n) = Vector128.Create(value & mask, 0UL).AsByte();
     }
 
     /// <summary>Writes the 64-bit value to V[n] and clears bits 127..64 (a D register or a 64-bit vector).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void SetV64(int n, ulong value) => State.V[n] = Vector128.Create(value, 0UL).AsByte();
+    internal void SetV64(int n, ulong value) => VReg(n) = Vector128.Create(value, 0UL).AsByte();
 
     /// <summary>Writes the full 128 bits of V[n].</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void SetV128(int n, ulong low, ulong high) => State.V[n] = Vector128.Create(low, high).AsByte();
+    internal void SetV128(int n, ulong low, ulong high) => VReg(n) = Vector128.Create(low, high).AsByte();
 
     // ---- The AArch32 view (Arm ARM "Mapping of AArch32 registers to AArch64": S<2n+1:2n> = D<n>, D<2n+1:2n> = Q<n> = V<n>) ----
 

@@ -112,7 +112,8 @@ public sealed partial class Cpu : ISnapshotState
         Span<byte> v = stackalloc byte[16];
         for (int i = 0; i < 32; i++)
         {
-            System.Runtime.Intrinsics.Vector128.CopyTo(s.V[i], v);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(v, s.V[i].Low);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(v[8..], s.V[i].High);
             w.WriteRaw(v);
         }
         w.Write(s.Fpcr);
@@ -146,7 +147,8 @@ public sealed partial class Cpu : ISnapshotState
         for (int i = 0; i < 32; i++)
         {
             r.ReadExactly(v);
-            s.V[i] = System.Runtime.Intrinsics.Vector128.Create((ReadOnlySpan<byte>)v);
+            s.V[i].Low = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(v);
+            s.V[i].High = System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(v[8..]);
         }
         s.Fpcr = r.ReadUInt32();
         s.Fpsr = r.ReadUInt32();

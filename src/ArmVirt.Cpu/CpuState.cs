@@ -106,9 +106,21 @@ public struct SpBank
     private ulong _element0;
 }
 
-/// <summary>V0..V31 as 128-bit values.</summary>
+/// <summary>V0..V31 as 128-bit values (read and written through <see cref="Cpu.VReg"/>).</summary>
 [InlineArray(32)]
 public struct VectorRegisterFile
 {
-    private System.Runtime.Intrinsics.Vector128<byte> _element0;
+    private VectorRegisterBits _element0;
+}
+
+/// <summary>
+/// One 128-bit register's storage: two 64-bit halves (the low one first) rather than a
+/// <see cref="System.Runtime.Intrinsics.Vector128{T}"/>, so that <see cref="CpuState"/>'s layout is fixed when
+/// ReadyToRun precompiles the assembly: crossgen2 does not fix the layout of a struct holding a hardware vector type,
+/// and then precompiles no method that reaches into the state (every instruction handler was compiled by RyuJIT at
+/// start-up). <see cref="Cpu.VReg"/> views it as a vector.
+/// </summary>
+internal struct VectorRegisterBits
+{
+    internal ulong Low, High;
 }

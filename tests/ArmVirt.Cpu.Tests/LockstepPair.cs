@@ -134,7 +134,7 @@ internal sealed class LockstepPair : IDisposable
         Assert.AreEqual(a.Fpcr, b.Fpcr, $"{context}: FPCR");
         Assert.AreEqual(a.Fpsr, b.Fpsr, $"{context}: FPSR");
         for (int i = 0; i < 32; i++)
-            Assert.AreEqual(a.V[i], b.V[i], $"{context}: V{i}");
+            Assert.AreEqual((a.V[i].High, a.V[i].Low), (b.V[i].High, b.V[i].Low), $"{context}: V{i} (high, low)");
         Assert.AreEqual(a.Cycles, b.Cycles, $"{context}: cycles");
         Assert.AreEqual(a.Instructions, b.Instructions, $"{context}: instructions");
         if (interp.BranchPredictor is { } pa && jit.BranchPredictor is { } pb)

@@ -134,7 +134,7 @@ internal sealed class LockstepRandomTests
             foreach (var side in pair.Both)
             {
                 for (int i = 0; i < words.Length; i++) side.Bus.TryWrite(at + 4 * (ulong)i, 4, words[i]);
-                for (int i = 0; i < 32; i++) side.Cpu.State.V[i] = System.Runtime.CompilerServices.Unsafe.As<UInt128, System.Runtime.Intrinsics.Vector128<byte>>(ref v[i]);
+                for (int i = 0; i < 32; i++) side.Cpu.VReg(i) = System.Runtime.CompilerServices.Unsafe.As<UInt128, System.Runtime.Intrinsics.Vector128<byte>>(ref v[i]);
                 for (int i = 0; i < 31; i++) side.Cpu.State.X[i] = x[i];
                 side.Cpu.State.Fpcr = fpcr;
                 side.Cpu.State.Fpsr = 0;

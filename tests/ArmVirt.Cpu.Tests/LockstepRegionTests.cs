@@ -382,7 +382,7 @@ public sealed class LockstepRegionTests
             {
                 for (int i = 0; i < x.Length; i++) cpu.State.X[i] = x[i];
                 for (int i = 0; i < v.Length; i++)
-                    cpu.State.V[i] = System.Runtime.CompilerServices.Unsafe.As<UInt128, System.Runtime.Intrinsics.Vector128<byte>>(ref v[i]);
+                    cpu.VReg(i) = System.Runtime.CompilerServices.Unsafe.As<UInt128, System.Runtime.Intrinsics.Vector128<byte>>(ref v[i]);
                 cpu.State.Fpcr = fpcr;
                 cpu.State.Fpsr = 0;
                 cpu.Sys.Cpacr = 3UL << 20; // CPACR_EL1.FPEN: no SIMD&FP traps

@@ -91,7 +91,7 @@ internal static class GdbRegisters
     {
         if (r.Vector >= 0)
         {
-            Vector128<byte> v = cpu.State.V[r.Vector];
+            Vector128<byte> v = cpu.VReg(r.Vector);
             for (int i = 0; i < 16; i++) b.Append(v[i].ToString("x2"));
             return;
         }
@@ -109,7 +109,7 @@ internal static class GdbRegisters
             if (!byte.TryParse(hex.Slice(2 * i, 2), System.Globalization.NumberStyles.HexNumber, null, out data[i])) return false;
         if (r.Vector >= 0)
         {
-            cpu.State.V[r.Vector] = Vector128.Create((ReadOnlySpan<byte>)data[..16]);
+            cpu.VReg(r.Vector) = Vector128.Create((ReadOnlySpan<byte>)data[..16]);
             return true;
         }
         if (r.Set == null) return false;
