@@ -163,7 +163,12 @@ internal static partial class Cp15RegisterTable
             Read = HcptrRead,
             Write = static (c, v) => c.Sys.Cptr[2] = (v & SystemRegisterTableBuilder.CptrWritable) | SystemRegisterTableBuilder.CptrEl2Res1,
         };
-        t[Key32(4, 1, 1, 3)] = new("HSTR", Sys(4, 1, 1, 3), MinEl: 2);
+        // HSTR is HSTR_EL2, with ARMv7's TTEE (where ThumbEE is implemented) and TJDBX (B4.1.74), RES0 in Armv8.
+        t[Key32(4, 1, 1, 3)] = new("HSTR", Sys(4, 1, 1, 3), MinEl: 2)
+        {
+            Write = static (c, v) => c.Sys.Hstr = v & (SystemRegisterTableBuilder.HstrWritable | (c.Configuration.Model.Aarch32Only
+                ? Cp14RegisterTable.HstrTjdbx | (((c.Configuration.Model.Aarch32.Pfr0 >> 12) & 0xF) != 0 ? Cp14RegisterTable.HstrTtee : 0) : 0)),
+        };
         t[Key32(4, 1, 1, 7)] = new("HACR", Sys(4, 1, 1, 7), MinEl: 2);
         t[Key32(4, 2, 0, 2)] = new("HTCR", Sys(4, 2, 0, 2), MinEl: 2)
         {
@@ -308,6 +313,12 @@ internal static partial class Cp15RegisterTable
         for (int crm = 1; crm <= 2; crm++)
             for (int opc2 = 0; opc2 < 8; opc2++)
                 t[Key32(0, 0, crm, opc2)] = new($"ID c0,c{crm},{opc2}", Sys(0, 0, crm, opc2)) { ReadOnly = true };
+        // c0, c3 ... c7 with opc1 = 0: reserved for the ID scheme and RAZ (ARMv7: B3.17.1 "CP15 c0 register summary"; Armv8
+        // puts ID_PFR2, ID_DFR1 and ID_MMFR5 at c3, 4 to 6, all zero on these models), not the AArch64 registers of the
+        // same encoding (MVFR0_EL1, ID_AA64*), whose HCR.TID3 check they keep. Xen reads ID_PFR2 and ID_DFR1 at boot.
+        for (int crm = 3; crm <= 7; crm++)
+            for (int opc2 = 0; opc2 < 8; opc2++)
+                t[Key32(0, 0, crm, opc2)] = new($"ID c0,c{crm},{opc2}", Sys(0, 0, crm, opc2)) { Read = static _ => 0, ReadOnly = true };
         AddHyp(t);
         // c8: TLB maintenance (TLBIALL, TLBIMVA, TLBIASID, TLBIMVAA and their L and IS forms; the instruction- and
         // data-side forms of c5/c6 act as the unified ones) through the AArch64 TLBI ...E1 operations.
