@@ -193,4 +193,16 @@ public sealed class Aarch32HypTests
         Assert.AreEqual(Hvbar + 0x14, u.Cpu.State.PC);
         Assert.AreEqual(0x17E1_C001UL, u.Cpu.Sys.Esr[2], "EC 0x05, opc1 7, CRn 0, a read");
     }
+
+    [TestMethod]
+    public void SctlrBit6IsRaoOnArmv7()
+    {
+        // MCR p15, 0, r0, c1, c0, 0 with bit 6 clear, then MRC into r1: ARMv7's RAO/SBOP bit 6 stays set (Linux's
+        // "cr=30c5387d" on QEMU), where cortex-a57's AArch32 SCTLR.THEE is RES0.
+        using var s = Hyp();
+        Assert.AreEqual(0x40UL, s.Cpu.Sys.Sctlr[1] & 0x40, "reset value 0x00C50078");
+        s.Cpu.SetR(0, 0x30C5_383D);
+        s.Exec(0xEE01_0F10, 0xEE11_1F10);
+        Assert.AreEqual(0x30C5_387Du, s.Cpu.R(1));
+    }
 }

@@ -74,6 +74,7 @@ internal static partial class Cp15RegisterTable
     internal const uint SctlrWritable = 0x7 | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 16)
         | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 25) | (1u << 28) | (1u << 29) | (1u << 30);
     internal const uint SctlrRes1 = (1u << 3) | (1u << 4) | (1u << 11) | (1u << 22);
+    internal const uint Armv7SctlrRao = 1u << 6;
 
     private static ulong Low(ulong register, ulong value) => (register & 0xFFFF_FFFF_0000_0000UL) | (uint)value;
 
@@ -227,10 +228,12 @@ internal static partial class Cp15RegisterTable
             [Key32(1, 0, 0, 7)] = new("AIDR", Sys(1, 0, 0, 7)),
             [Key32(2, 0, 0, 0)] = new("CSSELR", Sys(2, 0, 0, 0)),
             // c1: system control.
+            // On an ARMv7 PE bit 6 is RAO/SBOP (ARMv7 B4.1.130; the Cortex-A15 and A7 TRMs' SCTLR resets to 0x00C50078 with
+            // bits 6..3 set), where Armv8 has THEE (RES0 without T32EE): Linux prints it in its "cr=" line.
             [Key32(0, 1, 0, 0)] = new("SCTLR", Sys(0, 1, 0, 0))
             {
                 Write = static (c, v) => c.Sys.Sctlr[1] = Low(c.Sys.Sctlr[1], ((uint)v & SctlrWritable & ~(c.HasPan ? 0 : 1u << 23))
-                    | SctlrRes1 | (c.HasPan ? 0 : 1u << 23)),
+                    | SctlrRes1 | (c.HasPan ? 0 : 1u << 23) | (c.Configuration.Model.Aarch32Only ? Armv7SctlrRao : 0)),
             },
             [Key32(0, 1, 0, 1)] = new("ACTLR", Sys(0, 1, 0, 1)),
             [Key32(0, 1, 0, 3)] = new("ACTLR2", Sys(0, 1, 0, 1), Cp15View.High),
