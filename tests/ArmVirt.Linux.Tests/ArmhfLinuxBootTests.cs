@@ -5,7 +5,8 @@ namespace ArmVirt.Linux.Tests;
 /// initramfs of Debian's armhf busybox-static and tests/linux/init.sh, on <c>--cpu cortex-a15</c> in Supervisor mode
 /// (EL1) and in Hyp mode (<c>--el 2</c>, as QEMU's <c>virtualization=on</c>), to the shell and PSCI power-off; QEMU
 /// (<c>qemu-system-arm -M virt,highmem=off -cpu cortex-a15</c>) is the reference, and the lines that show what the
-/// kernel found (CPU, debug, HYP mode, the shell) must be the same. Without the cache the tests are inconclusive; the
+/// kernel found (CPU, debug, HYP mode, the shell) must be the same, and then the ArmVirt boot's whole console must be
+/// QEMU's apart from times and <see cref="ConsoleExceptions"/>. Without the cache the tests are inconclusive; the
 /// ArmVirt boots run only with ARMVIRT_LINUX_BOOT=1, as the other boots.
 /// </summary>
 [TestClass]
