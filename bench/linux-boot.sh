@@ -41,7 +41,7 @@ while [[ $# -gt 0 ]]; do
         --nested) NESTED=1; shift ;;
         --xen) XEN=1; EL=2; shift ;;
         --runs) RUNS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "linux-boot.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
     esac
 done
