@@ -4,8 +4,12 @@
 #   ArmVirt  armvirt --kernel Image --initrd initrd.gz --append ... --memory 128M --el 2 --stats
 # and prints the wall and CPU time of each boot (start to PSCI SYSTEM_OFF, i.e. process exit) and the ratios.
 #
-#   bench/linux-boot.sh [--el 1|2] [--gic 2|3] [--nested | --xen] [--runs N]
+#   bench/linux-boot.sh [--arch arm64|armhf] [--el 1|2] [--gic 2|3] [--nested | --xen] [--runs N]
 #
+# --arch armhf: the ARMv7 machine instead (issue #19): Debian's armhf LPAE zImage (fetch.sh: zImage-armhf) and the armhf
+# busybox initramfs (ArmhfLinuxBootTests' builder) in 256M on qemu-system-arm -M virt,highmem=off[,virtualization=on]
+# -cpu cortex-a15 and armvirt --cpu cortex-a15, in Supervisor mode (--el 1) or Hyp mode (--el 2); with --xen Debian's
+# armhf Xen 4.17 (fetch-xen.sh: xen-4.17-armhf) with that kernel and initramfs as dom0 (ArmhfXenBootTests). GICv2 only.
 # --gic 3: a GICv3 (QEMU gic-version=3,its=off as the tests use it; ArmVirt --gic-version 3), KVM with vgic-v3 at EL2.
 # --nested: nested virtualization (implies --el 2): the initramfs also holds tests/linux/kvm/minivmm, the kernel and a
 # nested initramfs; with armvirt.nested=1 on the command line /init runs the same kernel as a KVM guest under minivmm
@@ -20,9 +24,10 @@
 # 1 the QEMU reference failed (or setup failed).
 # Environment: ARMVIRT_CACHE (cache root), ARMVIRT_CLI (command running armvirt instead of
 # src/ArmVirt.Cli published by bench/publish-cli.sh), ARMVIRT_LINUX_TIMEOUT (seconds per ArmVirt boot, default 600),
-# QEMU_SYSTEM_AARCH64 (QEMU binary). Logs of every run go to $CACHE/bench-logs/.
+# QEMU_SYSTEM_AARCH64 / QEMU_SYSTEM_ARM (QEMU binaries). Logs of every run go to $CACHE/bench-logs/.
 set -uo pipefail
 
+ARCH=arm64
 EL=2
 GIC=2
 NESTED=0
@@ -30,12 +35,13 @@ XEN=0
 RUNS=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
+        --arch) ARCH="$2"; shift 2 ;;
         --el) EL="$2"; shift 2 ;;
         --gic) GIC="$2"; shift 2 ;;
         --nested) NESTED=1; shift ;;
         --xen) XEN=1; EL=2; shift ;;
         --runs) RUNS="$2"; shift 2 ;;
-        -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
         *) echo "linux-boot.sh: unknown option '$1' (see --help)" >&2; exit 1 ;;
     esac
 done
@@ -43,19 +49,25 @@ done
 [[ "$GIC" == 2 || "$GIC" == 3 ]] || { echo "linux-boot.sh: --gic must be 2 or 3" >&2; exit 1; }
 if [[ $NESTED == 1 && "$EL" != 2 ]]; then echo "linux-boot.sh: --nested needs --el 2 (KVM)" >&2; exit 1; fi
 if [[ $NESTED == 1 && $XEN == 1 ]]; then echo "linux-boot.sh: --nested and --xen are separate boots" >&2; exit 1; fi
+[[ "$ARCH" == arm64 || "$ARCH" == armhf ]] || { echo "linux-boot.sh: --arch must be arm64 or armhf" >&2; exit 1; }
+if [[ $ARCH == armhf && ( $NESTED == 1 || $GIC == 3 ) ]]; then echo "linux-boot.sh: --arch armhf has no --nested or --gic 3" >&2; exit 1; fi
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}
-[[ -x "$QEMU" ]] || { echo "linux-boot.sh: qemu-system-aarch64 not found (apt-get install qemu-system-arm)" >&2; exit 1; }
+if [[ $ARCH == armhf ]]; then QEMU=${QEMU_SYSTEM_ARM:-$(command -v qemu-system-arm || true)}
+else QEMU=${QEMU_SYSTEM_AARCH64:-$(command -v qemu-system-aarch64 || true)}; fi
+[[ -x "$QEMU" ]] || { echo "linux-boot.sh: ${QEMU:-qemu-system-$ARCH} not found (apt-get install qemu-system-arm)" >&2; exit 1; }
 ARMVIRT_TIMEOUT=${ARMVIRT_LINUX_TIMEOUT:-600}
 # Same command line as tests/ArmVirt.Linux.Tests (LinuxBootEnvironment.KernelCommandLine).
 APPEND='console=ttyAMA0 earlycon=pl011,0x9000000 panic=-1 dyndbg="file vgic-v2.c +p"'
 MEMORY=128M
+# The armhf boot: ArmhfLinuxBootTests.Memory.
+[[ $ARCH == armhf ]] && MEMORY=256M
 # The nested boot: LinuxBootEnvironment.NestedKernelCommandLine and NestedGuestMemory.
 if [[ $NESTED == 1 ]]; then APPEND+=' armvirt.nested=1'; MEMORY=512M; fi
 # Names the configuration in the output and the log files.
 if [[ $NESTED == 1 ]]; then CONFIG="EL2 nested GICv$GIC"; TAG="nested-gic$GIC"; else CONFIG="EL$EL GICv$GIC"; TAG="el$EL-gic$GIC"; fi
 if [[ $XEN == 1 ]]; then CONFIG="Xen dom0 GICv$GIC"; TAG="xen-gic$GIC"; fi
+if [[ $ARCH == armhf ]]; then CONFIG="armhf $CONFIG"; TAG="armhf-$TAG"; fi
 
 # 1. Kernel and busybox (cached), 2. the initramfs from the test project's builder (one builder for both).
 CACHE=$("$ROOT/tests/linux/fetch.sh" | tail -1) || { echo "linux-boot.sh: fetch.sh failed" >&2; exit 1; }
@@ -63,6 +75,8 @@ LOGS="$CACHE/bench-logs"
 mkdir -p "$LOGS"
 if [[ $NESTED == 1 ]]; then
     INITRD="$CACHE/initrd-nested.img"; BUILDER=WritesNestedInitramfsToCache
+elif [[ $ARCH == armhf ]]; then
+    INITRD="$CACHE/initrd-armhf.gz"; BUILDER=WritesArmhfInitramfsToCache
 else
     INITRD="$CACHE/initrd.gz"; BUILDER=WritesBootInitramfsToCache
 fi
@@ -73,8 +87,10 @@ if ! dotnet test "$ROOT/tests/ArmVirt.Linux.Tests" -nologo -v q --filter "FullyQ
     exit 1
 fi
 KERNEL="$CACHE/Image"
+[[ $ARCH == armhf ]] && KERNEL="$CACHE/zImage-armhf"
 if [[ $XEN == 1 ]]; then
     XEN_IMAGE=$("$ROOT/tests/linux/fetch-xen.sh" | tail -1) || { echo "linux-boot.sh: fetch-xen.sh failed" >&2; exit 1; }
+    [[ $ARCH == armhf ]] && XEN_IMAGE="$CACHE/xen-4.17-armhf"
     # LinuxBootEnvironment: XenCommandLine, Dom0CommandLine, Dom0KernelAddress/Dom0InitrdAddress, XenGuestMemory.
     MEMORY=512M
     XEN_APPEND="dom0_mem=128M console=dtuart dtuart=/pl011@9000000"
@@ -85,7 +101,13 @@ fi
 # LinuxBootEnvironment.QemuMachine: GICv3 without an ITS (ArmVirt models no LPIs).
 if [[ "$EL" == 2 ]]; then MACHINE=virt,virtualization=on; else MACHINE=virt; fi
 if [[ "$GIC" == 3 ]]; then MACHINE+=,gic-version=3,its=off; else MACHINE+=,gic-version=2; fi
-QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none)
+if [[ $ARCH == armhf ]]; then
+    # ArmhfLinuxBootTests / ArmhfXenBootTests: no highmem (a 32-bit machine), GICv2.
+    if [[ "$EL" == 2 ]]; then MACHINE=virt,highmem=off,virtualization=on; else MACHINE=virt,highmem=off; fi
+    QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a15 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none)
+else
+    QEMU_CMD=("$QEMU" -M "$MACHINE" -cpu cortex-a57 -smp 1 -m "$MEMORY" -nographic -no-reboot -monitor none)
+fi
 if [[ $XEN == 1 ]]; then
     QEMU_CMD+=(-kernel "$XEN_IMAGE" -append "$XEN_APPEND" -device "$DOM0_KERNEL" -device "$DOM0_INITRD")
 else
@@ -109,6 +131,7 @@ else
     ARMVIRT_CMD+=(--kernel "$KERNEL" --initrd "$INITRD" --append "$APPEND")
 fi
 ARMVIRT_CMD+=(--memory "$MEMORY" --el "$EL" --stats)
+[[ $ARCH == armhf ]] && ARMVIRT_CMD+=(--cpu cortex-a15)
 [[ "$GIC" == 3 ]] && ARMVIRT_CMD+=(--gic-version 3)
 
 # run NAME TIMEOUT CMD...: prints "WALL CPU" in seconds (CPU = user + system of the emulator process tree, which a
@@ -158,7 +181,9 @@ markers() {
 # time on QEMU, virtual time on ArmVirt) for the report.
 nested_line() { grep -a -h -m1 -E '^minivmm: guest' "$1" 2>/dev/null | tr -d '\r'; }
 
-echo "== kernel $(cat "$CACHE/kernel-version"), $("$QEMU" --version | head -1), $CONFIG, best of $RUNS"
+KVERSION_FILE="$CACHE/kernel-version"
+[[ $ARCH == armhf ]] && KVERSION_FILE="$CACHE/kernel-armhf-version"
+echo "== kernel $(cat "$KVERSION_FILE"), $("$QEMU" --version | head -1), $CONFIG, best of $RUNS"
 echo "== QEMU:    $(printf '%q ' "${QEMU_CMD[@]}")"
 QEMU_TIME=$(best qemu-$TAG 300 "${QEMU_CMD[@]}")
 QEMU_OK=$?

@@ -53,6 +53,14 @@ public sealed partial class Cpu
     internal static int Aarch32Register(int mode, int n) => BankedRegisterMap[((mode & 0xF) << 4) | (n & 0xF)];
 
     /// <summary>
+    /// The register number a syndrome (ISS Rt, Rt2, SRT) gives for R[<paramref name="n"/>] of the current mode: the AArch64
+    /// view (R14_svc is X18 ...: "Mapping of the general-purpose registers between the Execution states") when the
+    /// exception is taken to an AArch64 EL, the instruction's own n when it is taken to Hyp mode (the HSR's "Rt value from
+    /// the issued instruction"), which on an AArch32-only PE is every syndrome.
+    /// </summary>
+    internal int SyndromeRegister(int n) => Configuration.Model.Aarch32Only ? n & 0xF : Aarch32Register(State.Mode, n);
+
+    /// <summary>
     /// ELUsingAArch32(EL1): always on an AArch32-only PE (<see cref="CpuModel.Aarch32Only"/>); on a PE whose EL2 is
     /// AArch64, EL2 enabled and HCR_EL2.RW = 0 (EL1, and so EL0, are then AArch32). Only ERET, exception entry and the
     /// access checks ask.

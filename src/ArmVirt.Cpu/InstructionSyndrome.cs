@@ -16,10 +16,10 @@ internal static class InstructionSyndrome
         bool thumb = cpu.State.Aarch32 && cpu.State.Thumb;
         if ((thumb ? cpu.FetchT32Fault(cpu.State.PC, out insn) : cpu.FetchFault(cpu.State.PC, out insn)) != null) return 0;
         if (!cpu.State.Aarch32) return For(insn);
-        // SRT is the AArch64 view of the register (R14_svc is X18 ...: "Mapping of AArch32 registers to AArch64").
+        // SRT is the AArch64 view of the register (R14_svc is X18 ...) for an AArch64 EL2, the instruction's for Hyp mode.
         uint iss = thumb ? ForT32(insn) : ForA32(insn);
         if ((iss & Isv) == 0) return iss;
-        int srt = Cpu.Aarch32Register(cpu.State.Mode, (int)(iss >> 16) & 0xF);
+        int srt = cpu.SyndromeRegister((int)(iss >> 16) & 0xF);
         return (iss & ~(0x1Fu << 16)) | ((uint)srt << 16);
     }
 

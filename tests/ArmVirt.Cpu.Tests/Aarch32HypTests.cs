@@ -130,4 +130,79 @@ public sealed class Aarch32HypTests
             Assert.IsFalse(A32.A32Decoder.Instance.DecodeRow(insn).Name.Contains("UNDEFINED"), $"0x{insn:x8} on Armv8");
         }
     }
+
+    [TestMethod]
+    public void HsrRtIsTheInstructionsRegisterNotItsAarch64View()
+    {
+        // MRC p15, 0, lr, c0, c1, 0 (ID_PFR0) from Supervisor mode under HCR.TID3: Rt = 14 (R14_svc would be X18 in an
+        // AArch64 ESR_EL2; Xen's select_user_reg takes the HSR's Rt as R0-R15).
+        using var s = Hyp();
+        s.Cpu.Sys.Hcr = 1UL << 18;
+        EnterSupervisor(s, 0x1C0, 0xEE10_EF11);
+        s.Cpu.Step();
+        Assert.AreEqual(Hvbar + 0x14, s.Cpu.State.PC);
+        Assert.AreEqual(0x0FE0_0003UL | 14 << 5, s.Cpu.Sys.Esr[2]);
+    }
+
+    [TestMethod]
+    public void ReservedIdEncodingsOfC0ReadAsZeroAndTrapUnderTid3()
+    {
+        // MRC p15, 0, r0, c0, c3, 4 (ID_PFR2 in Armv8) and c0, c7, 7: RAZ in Hyp mode; under HCR.TID3 from PL1, a Hyp Trap.
+        using var s = Hyp();
+        foreach (uint mrc in new[] { 0xEE10_0F93u, 0xEE10_0FF7u })
+        {
+            s.Cpu.SetR(0, 0xDEAD_BEEF);
+            s.Exec(mrc);
+            Assert.AreEqual(0u, s.Cpu.R(0), $"0x{mrc:x8}");
+        }
+        using var p = Hyp();
+        p.Cpu.Sys.Hcr = 1UL << 18;
+        EnterSupervisor(p, 0x1C0, 0xEE10_0F93);
+        p.Cpu.Step();
+        Assert.AreEqual(Hvbar + 0x14, p.Cpu.State.PC);
+        Assert.AreEqual(0x0FE0_0007UL | 4 << 17, p.Cpu.Sys.Esr[2], "EC 0x03, opc2 4, CRm 3, a read");
+    }
+
+    [TestMethod]
+    public void JazelleRegistersAreRazWiAndTrappedByTid0AndHstrTjdbx()
+    {
+        const uint MrcJidr = 0xEEF0_0E10, McrJoscr = 0xEEE1_0E10, MrcJmcr = 0xEEF2_0E10;
+        using var s = Hyp();
+        s.Cpu.SetR(0, 0xFFFF_FFFF);
+        s.Exec(McrJoscr, MrcJidr);
+        Assert.AreEqual(0u, s.Cpu.R(0), "JIDR: RAZ");
+        s.Cpu.SetR(0, 0xFFFF_FFFF);
+        s.Exec(MrcJmcr);
+        Assert.AreEqual(0u, s.Cpu.R(0), "JMCR: RAZ");
+
+        // HSTR.TJDBX (bit 17, writable by MCR on ARMv7): JOSCR from PL1 to the Hyp Trap vector, EC 0x05.
+        using var t = Hyp();
+        t.Cpu.SetR(0, 1u << 17);
+        t.Exec(0xEE81_0F71); // MCR p15, 4, r0, c1, c1, 3 (HSTR)
+        Assert.AreEqual(1UL << 17, t.Cpu.Sys.Hstr);
+        EnterSupervisor(t, 0x1C0, McrJoscr);
+        t.Cpu.Step();
+        Assert.AreEqual(Hvbar + 0x14, t.Cpu.State.PC);
+        Assert.AreEqual(0x17E1_C400UL, t.Cpu.Sys.Esr[2], "EC 0x05, opc1 7, CRn 1, a write");
+
+        // HCR.TID0: JIDR's read from PL1.
+        using var u = Hyp();
+        u.Cpu.Sys.Hcr = 1UL << 15;
+        EnterSupervisor(u, 0x1C0, MrcJidr);
+        u.Cpu.Step();
+        Assert.AreEqual(Hvbar + 0x14, u.Cpu.State.PC);
+        Assert.AreEqual(0x17E1_C001UL, u.Cpu.Sys.Esr[2], "EC 0x05, opc1 7, CRn 0, a read");
+    }
+
+    [TestMethod]
+    public void SctlrBit6IsRaoOnArmv7()
+    {
+        // MCR p15, 0, r0, c1, c0, 0 with bit 6 clear, then MRC into r1: ARMv7's RAO/SBOP bit 6 stays set (Linux's
+        // "cr=30c5387d" on QEMU), where cortex-a57's AArch32 SCTLR.THEE is RES0.
+        using var s = Hyp();
+        Assert.AreEqual(0x40UL, s.Cpu.Sys.Sctlr[1] & 0x40, "reset value 0x00C50078");
+        s.Cpu.SetR(0, 0x30C5_383D);
+        s.Exec(0xEE01_0F10, 0xEE11_1F10);
+        Assert.AreEqual(0x30C5_387Du, s.Cpu.R(1));
+    }
 }

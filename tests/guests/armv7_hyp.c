@@ -2,7 +2,7 @@
  * armv7_hyp.elf: an ARMv7-A hypervisor on -M virt,virtualization=on -cpu cortex-a15 (armvirt --cpu cortex-a15 --el 2),
  * built by arm-linux-gnueabihf-gcc. At Hyp mode (PL2) it prints the identification and the PL2 registers' reset values,
  * takes exceptions in Hyp mode (UDF, SVC, HVC: HVBAR + 0x04 / 0x08) and enters a PL1 guest in Supervisor mode by ERET,
- * whose HVCs and trapped instructions (HCR.TSC, TWI, TVM, TID3, HSTR, HCPTR) come back through the Hyp Trap vector
+ * whose HVCs and trapped instructions (HCR.TSC, TWI, TVM, TID3, HSTR with TJDBX, HCPTR) come back through the Hyp Trap vector
  * (0x14) with their HSR; a virtual IRQ (HCR.VI with IMO) taken at PL1; stage 2 (VTCR/VTTBR, HCR.VM) with an alias and a
  * hole whose abort reports HSR, HDFAR and HPFAR; the Hyp timer's interrupt (CNTHP, PPI 10 = INTID 26) taken in Hyp mode
  * through the GICv2; then PSCI SYSTEM_OFF by SMC.
@@ -111,7 +111,7 @@ void hyp_exception(uint32_t offset, uint32_t *frame)
         if (imm == 3) MCR(4, 1, 1, 0, hcr & ~(1u << 7));             /* VI cleared */
         if (imm == 4) {                                               /* traps on */
             MCR(4, 1, 1, 0, hcr | (1u << 19) | (1u << 13) | (1u << 26));  /* TSC, TWI, TVM */
-            MCR(4, 1, 1, 3, 1u << 2);                                  /* HSTR.T2 */
+            MCR(4, 1, 1, 3, (1u << 2) | (1u << 17));                   /* HSTR.T2, TJDBX */
             MCR(4, 1, 1, 2, MRC(4, 1, 1, 2) | (3u << 10));             /* HCPTR.TCP10, TCP11 */
         }
         if (imm == 5) {                                               /* traps off */
@@ -221,8 +221,16 @@ static void pl1_main(void)
     __asm__ volatile("wfi" ::: "memory");                                    /* HCR.TWI */
     MCR(0, 1, 0, 0, MRC(0, 1, 0, 0));                                        /* HCR.TVM: SCTLR write */
     (void)MRC(0, 2, 0, 2);                                                   /* HSTR.T2: TTBCR */
+    __asm__ volatile("mrc p15, 0, lr, c2, c0, 2" ::: "lr", "memory");        /* the same into LR_svc: HSR.Rt = 14 */
+    __asm__ volatile("mcr p14, 7, %0, c1, c0, 0" :: "r"(0) : "memory");      /* HSTR.TJDBX: JOSCR (EC 0x05) */
     { uint32_t v; __asm__ volatile(".fpu vfpv4\n vmrs %0, fpscr" : "=r"(v) :: "memory"); } /* HCPTR.TCP10 */
     kv("pl1: hvc #5 (traps off) hcr", hvc(5));
+    /* The c0 encodings ARMv7 reserves (CRm = c3-c7: ID_PFR2 and ID_DFR1 in Armv8, which Xen reads) and the trivial
+       Jazelle implementation's JIDR and JMCR: all read as zero. */
+    kv("pl1: c0,c3,4 (ID_PFR2)", MRC(0, 0, 3, 4));
+    kv("pl1: c0,c3,5 (ID_DFR1)", MRC(0, 0, 3, 5));
+    { uint32_t v; __asm__ volatile("mrc p14, 7, %0, c0, c0, 0" : "=r"(v)); kv("pl1: jidr", v); }
+    { uint32_t v; __asm__ volatile("mrc p14, 7, %0, c2, c0, 0" : "=r"(v)); kv("pl1: jmcr", v); }
 
     /* A virtual IRQ: HCR.VI with HCR.IMO, taken at VBAR + 0x18 once CPSR.I is clear. */
     hvc(2);

@@ -208,7 +208,7 @@ internal static class A32FloatingPointTransfer
     /// <summary>
     /// VMRS's ID group traps (the VMRS pseudocode after CheckVFPEnabled: FPSID under HCR_EL2.TID0, MVFR0-2 under TID3, from
     /// EL1 with EL2 enabled): AArch64.AArch32SystemAccessTrap(EL2, 0x08), whose ISS has the layout of an MRC trap's with
-    /// opc1 = 0b111, CRn = the register's number (reg), CRm = opc2 = 0, Rt as its AArch64 view and Direction = 1 (read);
+    /// opc1 = 0b111, CRn = the register's number (reg), CRm = opc2 = 0, Rt (<see cref="Cpu.SyndromeRegister"/>) and Direction = 1 (read);
     /// CV = 1, COND = 0b1110 as the CP15 traps report (QEMU's check_hcr_el2_trap gives the same word).
     /// </summary>
     private static void IdGroupTrap(Cpu cpu, in A32Operands op)
@@ -216,7 +216,7 @@ internal static class A32FloatingPointTransfer
         if (cpu.State.EL != 1) return;
         ulong bit = op.Imm2 switch { Fpsid => HcrEl2.Tid0, Mvfr0 or Mvfr1 or Mvfr2 => HcrEl2.Tid3, _ => 0 };
         if ((cpu.EffectiveHcr & bit) == 0) return;
-        uint rt = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rd);
+        uint rt = (uint)cpu.SyndromeRegister(op.Rd);
         uint iss = (1u << 24) | (0xEu << 20) | (7u << 14) | (uint)op.Imm2 << 10 | rt << 5 | 1;
         throw new GuestException(ExceptionClass.VmrsIdGroup, iss, 2);
     }

@@ -382,7 +382,7 @@ internal static class A32System
     /// CRn = n, CRm of MCRR/MRRC, and HCR_EL2.TIDCP for the IMPLEMENTATION DEFINED spaces, which trap even encodings that
     /// do not exist); at EL0 HSTR_EL2 traps only an access the register allows at EL0. Then the AArch64 register's own
     /// checks (HCR_EL2.TVM/TRVM, TID1-3, TACR, TPC, TPU, TSW, TTLB, CNTKCTL_EL1, CNTHCTL_EL2 ...). A trap is EC 0x03
-    /// (MCR/MRC) or 0x04 (MCRR/MRRC) with CV = 1 and COND = 0b1110 (QEMU's choice), Rt (and Rt2) as their AArch64 view;
+    /// (MCR/MRC) or 0x04 (MCRR/MRRC) with CV = 1 and COND = 0b1110 (QEMU's choice), Rt (and Rt2) as <see cref="Cpu.SyndromeRegister"/> gives them;
     /// a trap to EL1 while EL1 is AArch32 becomes the Undefined Instruction exception there.
     /// </summary>
     private static SystemRegister? Resolve(Cpu cpu, in A32Operands op, Cp15Register? entry, int trapIndex, bool pair, bool cp14 = false)
@@ -403,7 +403,7 @@ internal static class A32System
         else if (reg?.Check != null) access = reg.Check(cpu, !read);
         if (access == SystemRegisterAccess.Allowed) return reg;
         int opc1 = (int)(op.Imm >> 4) & 0xF, opc2 = (int)op.Imm & 7;
-        uint rt = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rd), rt2 = (uint)Cpu.Aarch32Register(cpu.State.Mode, op.Rs);
+        uint rt = (uint)cpu.SyndromeRegister(op.Rd), rt2 = (uint)cpu.SyndromeRegister(op.Rs);
         uint iss = (1u << 24) | (0xEu << 20) | rt << 5 | (uint)op.Rm << 1 | (read ? 1u : 0)
             | (pair ? (uint)opc1 << 16 | rt2 << 10 : (uint)opc2 << 17 | (uint)opc1 << 14 | (uint)op.Rn << 10);
         var ec = cp14 ? (pair ? ExceptionClass.MrrcCp14 : ExceptionClass.McrMrcCp14) : pair ? ExceptionClass.McrrMrrcCp15 : ExceptionClass.McrMrcCp15;

@@ -66,6 +66,15 @@ internal static class Cp14RegisterTable
     private static SystemRegisterFile ThumbEeHandlerBase(Cpu c) =>
         c.State.EL == 0 && (ThumbEe(c).Teecr & 1) != 0 ? throw c.UndefinedException() : c.Sys;
 
+    /// <summary>HSTR.TTEE and HSTR.TJDBX (ARMv7 B4.1.74; RES0 in Armv8's HSTR_EL2, writable on an AArch32-only PE).</summary>
+    internal const ulong HstrTtee = 1UL << 16, HstrTjdbx = 1UL << 17;
+
+    // An HSTR bit that traps PL0 and PL1 accesses to Hyp mode while EL2 is enabled (the ThumbEE and Jazelle registers);
+    // TEEHBR's UNDEFINED at PL0 (TEECR.XED) comes first.
+    private static Func<Cpu, bool, SystemRegisterAccess> HypTrap(ulong bit) => (c, _) =>
+        c.State.EL <= 1 && c.IsEl2Enabled && (c.Sys.Hstr & bit) != 0 && !(c.State.EL == 0 && (c.Sys.Teecr & 1) != 0 && bit == HstrTtee)
+            ? SystemRegisterAccess.TrapToEl2 : SystemRegisterAccess.Allowed;
+
     private static ulong Low(ulong register, ulong value) => (register & 0xFFFF_FFFF_0000_0000UL) | (uint)value;
 
     /// <summary>Every MRC/MCR p14 register, by <see cref="Key32"/>.</summary>
@@ -132,12 +141,25 @@ internal static class Cp14RegisterTable
             [Key32(0, 7, 2, 7)] = new("DBGDEVID", -1) { Read = static _ => 0x0111_0F13, ReadOnly = true, Check = SystemRegisterTraps.Debug },
             // ThumbEE (ARMv7, where ID_PFR0.State3 says it is implemented; no ThumbEE state is modelled): TEECR at PL1,
             // TEEHBR at PL0 too unless TEECR.XED is set (Linux's thumbee_notifier writes TEEHBR at every context switch).
-            [Key32(6, 0, 0, 0)] = new("TEECR", -1) { Read = static c => ThumbEe(c).Teecr, Write = static (c, v) => ThumbEe(c).Teecr = v & 1 },
+            [Key32(6, 0, 0, 0)] = new("TEECR", -1)
+            {
+                Read = static c => ThumbEe(c).Teecr, Write = static (c, v) => ThumbEe(c).Teecr = v & 1, Check = HypTrap(HstrTtee),
+            },
             [Key32(6, 1, 0, 0)] = new("TEEHBR", -1, MinEl: 0)
             {
                 Read = static c => ThumbEeHandlerBase(c).Teehbr,
                 Write = static (c, v) => ThumbEeHandlerBase(c).Teehbr = v,
+                Check = HypTrap(HstrTtee),
             },
+            // The trivial Jazelle implementation (ID_ISAR1.Jazelle = 1: BXJ, no Jazelle state; ARMv7 A2.10 "Jazelle direct
+            // bytecode execution", Armv8's AArch32 the same): JIDR, JOSCR and JMCR RAZ/WI at PL1. HCR.TID0 traps JIDR's
+            // reads from PL1, HSTR.TJDBX the accesses to JOSCR and JMCR (HSR EC 0x05). Xen saves and restores both.
+            [Key32(7, 0, 0, 0)] = new("JIDR", -1)
+            {
+                Read = static _ => 0, ReadOnly = true, Check = static (c, _) => SystemRegisterTraps.HcrAtEl1(c, HcrEl2.Tid0),
+            },
+            [Key32(7, 1, 0, 0)] = new("JOSCR", -1) { Read = static _ => 0, Write = static (_, _) => { }, Check = HypTrap(HstrTjdbx) },
+            [Key32(7, 2, 0, 0)] = new("JMCR", -1) { Read = static _ => 0, Write = static (_, _) => { }, Check = HypTrap(HstrTjdbx) },
         };
         // DBGBVRn, DBGBCRn, DBGWVRn, DBGWCRn: bits 31..0 of the AArch64 registers (opc2 4..7, CRm = n); DBGBXVRn (CRn = 1,
         // opc2 = 1) bits 63..32 of DBGBVRn_EL1, for the context-aware breakpoints only (the VMID of a VMID match). The rows

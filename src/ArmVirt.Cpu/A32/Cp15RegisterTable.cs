@@ -74,6 +74,7 @@ internal static partial class Cp15RegisterTable
     internal const uint SctlrWritable = 0x7 | (1u << 5) | (1u << 7) | (1u << 8) | (1u << 12) | (1u << 13) | (1u << 16)
         | (1u << 18) | (1u << 19) | (1u << 20) | (1u << 25) | (1u << 28) | (1u << 29) | (1u << 30);
     internal const uint SctlrRes1 = (1u << 3) | (1u << 4) | (1u << 11) | (1u << 22);
+    internal const uint Armv7SctlrRao = 1u << 6;
 
     private static ulong Low(ulong register, ulong value) => (register & 0xFFFF_FFFF_0000_0000UL) | (uint)value;
 
@@ -163,7 +164,12 @@ internal static partial class Cp15RegisterTable
             Read = HcptrRead,
             Write = static (c, v) => c.Sys.Cptr[2] = (v & SystemRegisterTableBuilder.CptrWritable) | SystemRegisterTableBuilder.CptrEl2Res1,
         };
-        t[Key32(4, 1, 1, 3)] = new("HSTR", Sys(4, 1, 1, 3), MinEl: 2);
+        // HSTR is HSTR_EL2, with ARMv7's TTEE (where ThumbEE is implemented) and TJDBX (B4.1.74), RES0 in Armv8.
+        t[Key32(4, 1, 1, 3)] = new("HSTR", Sys(4, 1, 1, 3), MinEl: 2)
+        {
+            Write = static (c, v) => c.Sys.Hstr = v & (SystemRegisterTableBuilder.HstrWritable | (c.Configuration.Model.Aarch32Only
+                ? Cp14RegisterTable.HstrTjdbx | (((c.Configuration.Model.Aarch32.Pfr0 >> 12) & 0xF) != 0 ? Cp14RegisterTable.HstrTtee : 0) : 0)),
+        };
         t[Key32(4, 1, 1, 7)] = new("HACR", Sys(4, 1, 1, 7), MinEl: 2);
         t[Key32(4, 2, 0, 2)] = new("HTCR", Sys(4, 2, 0, 2), MinEl: 2)
         {
@@ -222,10 +228,12 @@ internal static partial class Cp15RegisterTable
             [Key32(1, 0, 0, 7)] = new("AIDR", Sys(1, 0, 0, 7)),
             [Key32(2, 0, 0, 0)] = new("CSSELR", Sys(2, 0, 0, 0)),
             // c1: system control.
+            // On an ARMv7 PE bit 6 is RAO/SBOP (ARMv7 B4.1.130; the Cortex-A15 and A7 TRMs' SCTLR resets to 0x00C50078 with
+            // bits 6..3 set), where Armv8 has THEE (RES0 without T32EE): Linux prints it in its "cr=" line.
             [Key32(0, 1, 0, 0)] = new("SCTLR", Sys(0, 1, 0, 0))
             {
                 Write = static (c, v) => c.Sys.Sctlr[1] = Low(c.Sys.Sctlr[1], ((uint)v & SctlrWritable & ~(c.HasPan ? 0 : 1u << 23))
-                    | SctlrRes1 | (c.HasPan ? 0 : 1u << 23)),
+                    | SctlrRes1 | (c.HasPan ? 0 : 1u << 23) | (c.Configuration.Model.Aarch32Only ? Armv7SctlrRao : 0)),
             },
             [Key32(0, 1, 0, 1)] = new("ACTLR", Sys(0, 1, 0, 1)),
             [Key32(0, 1, 0, 3)] = new("ACTLR2", Sys(0, 1, 0, 1), Cp15View.High),
@@ -308,6 +316,12 @@ internal static partial class Cp15RegisterTable
         for (int crm = 1; crm <= 2; crm++)
             for (int opc2 = 0; opc2 < 8; opc2++)
                 t[Key32(0, 0, crm, opc2)] = new($"ID c0,c{crm},{opc2}", Sys(0, 0, crm, opc2)) { ReadOnly = true };
+        // c0, c3 ... c7 with opc1 = 0: reserved for the ID scheme and RAZ (ARMv7: B3.17.1 "CP15 c0 register summary"; Armv8
+        // puts ID_PFR2, ID_DFR1 and ID_MMFR5 at c3, 4 to 6, all zero on these models), not the AArch64 registers of the
+        // same encoding (MVFR0_EL1, ID_AA64*), whose HCR.TID3 check they keep. Xen reads ID_PFR2 and ID_DFR1 at boot.
+        for (int crm = 3; crm <= 7; crm++)
+            for (int opc2 = 0; opc2 < 8; opc2++)
+                t[Key32(0, 0, crm, opc2)] = new($"ID c0,c{crm},{opc2}", Sys(0, 0, crm, opc2)) { Read = static _ => 0, ReadOnly = true };
         AddHyp(t);
         // c8: TLB maintenance (TLBIALL, TLBIMVA, TLBIASID, TLBIMVAA and their L and IS forms; the instruction- and
         // data-side forms of c5/c6 act as the unified ones) through the AArch64 TLBI ...E1 operations.
