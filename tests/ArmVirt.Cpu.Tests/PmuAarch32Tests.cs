@@ -67,6 +67,25 @@ public sealed class PmuAarch32Tests
     }
 
     [TestMethod]
+    public void PmswincByMcrIncrementsTheSoftwareIncrementCounters()
+    {
+        // PMSWINC is write-only: its 32-bit view writes PMSWINC_EL0 whole (it once read the other half and failed).
+        using var s = EnterEl1(6,
+            Mcr(0, 9, 12, 0),   // PMCR = r0 (E)
+            Mcr(1, 14, 12, 0),  // PMEVTYPER0 = r1 (SW_INCR)
+            Mcr(2, 9, 12, 1),   // PMCNTENSET = r2 (counter 0)
+            Mcr(2, 9, 12, 4),   // PMSWINC = r2
+            Mcr(2, 9, 12, 4),   // PMSWINC = r2
+            Mrc(3, 14, 8, 0));  // r3 = PMEVCNTR0
+        s.Cpu.SetR(0, 1);
+        s.Cpu.SetR(1, (uint)PmuEvent.SwIncr);
+        s.Cpu.SetR(2, 1);
+        for (int i = 0; i < 6; i++) s.Cpu.Step();
+        Assert.IsTrue(s.Cpu.State.Aarch32, $"no exception: ESR_EL2 0x{s.Cpu.Sys.Esr[2]:x}");
+        Assert.AreEqual(2u, s.Cpu.R(3), "PMEVCNTR0 after two PMSWINC writes");
+    }
+
+    [TestMethod]
     [DataRow(1UL << 6, DisplayName = "MDCR_EL2.TPM")]
     [DataRow(1UL << 5, DisplayName = "MDCR_EL2.TPMCR (PMCR only)")]
     public void MdcrEl2TrapsAarch32El1AccessesAsEc0x03(ulong trap)

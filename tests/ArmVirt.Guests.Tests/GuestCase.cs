@@ -83,6 +83,9 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         // cpubench.c's kernels built for A32 at AArch32 EL0 (cpubench_a32_user.c), 1 round: ~9 M instructions.
         new("cpubench-a32", "cpubench_a32_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),
+        // The PMU from AArch32 EL1 and EL0 under an AArch64 EL2: the CP15 c9/c14 views, SW_INCR with the EL filters, the
+        // overflow interrupt in IRQ mode, PMCCNTR by MCR/MRC with PMCCFILTR, PMUSERENR, MDCR_EL2.TPM and HPMN.
+        new("pmu32", "pmu32.elf", 2, false, StopReason.PowerOff, 0),
         // The target of the GDB stub's scripted sessions (ArmVirt.Cli.Tests GdbSessionTests), built with -g.
         new("gdbtarget", "gdbtarget.elf", 1, false, StopReason.PowerOff, 0),
         // tests/guests/cpubench.c with 2 rounds (bench/cpubench.sh runs the 200-round cpubench.elf): ~16 M instructions.

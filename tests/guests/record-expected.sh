@@ -68,3 +68,4 @@ run shapes-el1 shapes_el1_quick.elf 1 0 0
 run shapes-el2 shapes_el2_quick.elf 2 0 0
 run shapes-s2 shapes_s2_quick.elf 2 0 0
 run pmu pmu.elf 2 0 0
+run pmu32 pmu32.elf 2 0 0

@@ -14,7 +14,7 @@ internal static partial class Cp15RegisterTable
         t[Key32(0, 9, 12, 1)] = new("PMCNTENSET", Sys(3, 9, 12, 1), MinEl: 0);
         t[Key32(0, 9, 12, 2)] = new("PMCNTENCLR", Sys(3, 9, 12, 2), MinEl: 0);
         t[Key32(0, 9, 12, 3)] = new("PMOVSR", Sys(3, 9, 12, 3), MinEl: 0);     // PMOVSCLR_EL0
-        t[Key32(0, 9, 12, 4)] = new("PMSWINC", Sys(3, 9, 12, 4), MinEl: 0);
+        t[Key32(0, 9, 12, 4)] = new("PMSWINC", Sys(3, 9, 12, 4), Cp15View.Full, MinEl: 0); // write-only: no read of the other half
         t[Key32(0, 9, 12, 5)] = new("PMSELR", Sys(3, 9, 12, 5), MinEl: 0);
         t[Key32(0, 9, 12, 6)] = new("PMCEID0", Sys(3, 9, 12, 6), MinEl: 0) { ReadOnly = true };
         t[Key32(0, 9, 12, 7)] = new("PMCEID1", Sys(3, 9, 12, 7), MinEl: 0) { ReadOnly = true };

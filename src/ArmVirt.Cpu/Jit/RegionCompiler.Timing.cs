@@ -56,7 +56,9 @@ internal static partial class RegionCompiler
         private TimingInstruction[] _describe = [];
         // Continued leaders (see the class remarks): compiled as copies (EmitSegments), not as leaders of the straight line.
         private bool[]? _continued;
-        private LocalBuilder? _cycleBudget, _taken, _exitGroup;
+        private LocalBuilder? _cycleBudget, _exitGroup;
+        // The conditional branches' taken arms, emitted after the main line (EmitConditionalTimed).
+        private readonly List<(RegionInstruction X, Label Arm)> _takenArms = [];
 
         // The basic block being emitted: per instruction, its static cycles, the cycles from it to the block's end, and
         // the issue group before and after it.
@@ -74,7 +76,6 @@ internal static partial class RegionCompiler
             for (int i = 0; i < n; i++) _describe[i] = TimingClassifier.Describe(ins[i].Encoding, ins[i].Word);
             var continued = _continued = new bool[n];
             _cycleBudget = _il.DeclareLocal(typeof(long));
-            _taken = _il.DeclareLocal(typeof(int));
             _exitGroup = _il.DeclareLocal(typeof(int));
             return Analyse(block, region, leader =>
             {
@@ -262,23 +263,42 @@ internal static partial class RegionCompiler
             _il.Emit(OpCodes.Stloc, _cycleBudget!);
         }
 
-        // B.cond, CBZ/CBNZ, TBZ/TBNZ with its condition (true: taken) on the stack, left there: cycleBudget -=
-        // BranchPredictor.ConditionalAt(its counter, the counts, taken, the model's cycles).
-        private unsafe void EmitConditionalCharge(RegionInstruction x)
+        // B.cond, CBZ/CBNZ, TBZ/TBNZ with its condition (true: taken) on the stack: the branch to its taken arm (emitted
+        // after the main line by EmitTakenArms), then the not-taken arm: the predictor's charge with the outcome a
+        // constant in each arm, so the host branches on the guest's condition as under flat (no outcome in a register).
+        private void EmitConditionalTimed(RegionInstruction x, bool nextIsSequential)
+        {
+            var arm = _il.DefineLabel();
+            _il.Emit(OpCodes.Brtrue, arm);
+            _takenArms.Add((x, arm));
+            EmitConditionalCharge(x, taken: false);
+            if (!nextIsSequential) _il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
+        }
+
+        // The taken arms of the conditional branches: the charge, then the branch to the target.
+        private void EmitTakenArms()
+        {
+            for (int k = 0; k < _takenArms.Count; k++)
+            {
+                var (x, arm) = _takenArms[k];
+                _il.MarkLabel(arm);
+                EmitConditionalCharge(x, taken: x.Target!.Value != x.Pc + 4); // to the next instruction either way: not taken
+                _il.Emit(OpCodes.Br, Target(x.Target!.Value));
+            }
+        }
+
+        // cycleBudget -= BranchPredictor.ConditionalAt(its counter, the counts, the model's table, taken).
+        private unsafe void EmitConditionalCharge(RegionInstruction x, bool taken)
         {
             var il = _il;
-            il.Emit(OpCodes.Stloc, _taken!);
             il.Emit(OpCodes.Ldloc, _cycleBudget!);
             EmitAddress(_predictor!.CounterAddress(x.Pc));
             EmitAddress(_predictor.CountsAddress);
-            if (x.Target!.Value == x.Pc + 4) il.Emit(OpCodes.Ldc_I4_0); // to the next instruction either way: not taken
-            else il.Emit(OpCodes.Ldloc, _taken!);
-            il.Emit(OpCodes.Ldc_I8, (long)_predictor.TakenCycles);
-            il.Emit(OpCodes.Ldc_I8, (long)_predictor.Penalty);
+            EmitAddress(_predictor.ConditionalTableAddress);
+            il.Emit(taken ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
             il.Emit(OpCodes.Call, ConditionalAtMethod);
             il.Emit(OpCodes.Sub);
             il.Emit(OpCodes.Stloc, _cycleBudget!);
-            il.Emit(OpCodes.Ldloc, _taken!);
         }
 
         // A pinned address of the CPU's predictor (the region runs only on its CPU, whose predictor lives as long).

@@ -212,7 +212,11 @@ internal static partial class RegionCompiler
                 }
                 EmitInstruction(i, blockLength, i - leaderIndex);
             }
-            if (_model != null) EmitSegments();
+            if (_model != null)
+            {
+                EmitSegments();
+                EmitTakenArms();
+            }
             foreach (var ((pc, adjust, leftEarly, group), label) in _exitStubs)
             {
                 il.MarkLabel(label);
@@ -474,7 +478,11 @@ internal static partial class RegionCompiler
             {
                 case BranchKind.Conditional:
                     EmitCondition(x);
-                    if (_model != null) EmitConditionalCharge(x);
+                    if (_model != null)
+                    {
+                        EmitConditionalTimed(x, nextIsSequential);
+                        return;
+                    }
                     il.Emit(OpCodes.Brtrue, Target(x.Target!.Value));
                     if (!nextIsSequential) il.Emit(OpCodes.Br, ExitStub(x.Pc + 4, 0, leftEarly: false));
                     return;

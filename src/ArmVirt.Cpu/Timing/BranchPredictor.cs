@@ -28,8 +28,24 @@ internal sealed class BranchPredictor
         _returns = new ulong[model.ReturnStackDepth];
         _taken = model.TakenBranchCycles;
         _penalty = model.MispredictPenalty;
+        _conditional = GC.AllocateArray<uint>(8, pinned: true);
+        for (uint counter = 0; counter < 4; counter++)
+        {
+            for (uint taken = 0; taken < 2; taken++)
+            {
+                uint next = taken != 0 ? Math.Min(counter + 1, 3) : counter == 0 ? 0 : counter - 1;
+                uint miss = (counter >> 1) ^ taken; // predicted taken for a counter of 2 or 3
+                ulong cycles = taken * _taken + miss * _penalty;
+                if (cycles >= 1u << 23) throw new ArgumentException($"timing model {model.Name}: a branch's charge of {cycles} cycles does not fit the predictor's table", nameof(model));
+                _conditional[counter * 2 + taken] = next | miss << 8 | (uint)cycles << 9;
+            }
+        }
         Reset();
     }
+
+    // The conditional branch rule as a table (ConditionalAt), pinned, indexed by counter * 2 + taken: bits 1:0 the
+    // counter saturated towards the outcome, bit 8 whether the prediction missed, bits 31:9 the cycles charged.
+    private readonly uint[] _conditional;
 
     // BR_PRED and BR_MIS_PRED, pinned: compiled regions count into them (ConditionalAt, BranchAt).
     private readonly ulong[] _counts = GC.AllocateArray<ulong>(2, pinned: true);
@@ -107,26 +123,27 @@ internal sealed class BranchPredictor
     /// branch to pc + 4 is never taken): the 2-bit counter at PC[13:2] (<see cref="ConditionalAt"/>).
     /// </summary>
     public unsafe ulong ChargeConditional(ulong pc, bool taken) =>
-        ConditionalAt(CounterAddress(pc), CountsAddress, taken ? 1u : 0u, _taken, _penalty);
+        ConditionalAt(CounterAddress(pc), CountsAddress, ConditionalTableAddress, taken ? 1u : 0u);
+
+    /// <summary>The address of the conditional branch rule's table (pinned; see <see cref="ConditionalAt"/>).</summary>
+    public unsafe uint* ConditionalTableAddress => (uint*)Unsafe.AsPointer(ref _conditional[0]);
 
     /// <summary>
     /// The conditional branch rule on its counter at <paramref name="counter"/>: predicted taken when the counter is 2 or
     /// 3; the counter saturates towards the outcome (<paramref name="taken"/>: 1 or 0); the counts at
-    /// <paramref name="counts"/> (BR_PRED, BR_MIS_PRED) advance. Returns the cycles charged. Compiled regions call it
-    /// with constant addresses and cycles, which RyuJIT inlines into a few instructions, without a host branch on the
-    /// guest's outcome (which may be as random as a sort's compares).
+    /// <paramref name="counts"/> (BR_PRED, BR_MIS_PRED) advance. Returns the cycles charged. One load from the model's
+    /// table at <paramref name="table"/> (indexed by counter * 2 + taken: the new counter, the miss and the cycles)
+    /// gives all three, so that compiled regions, which call it with constant addresses, inline it into a dozen host
+    /// instructions without a host branch on the guest's outcome (which may be as random as a sort's compares).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe ulong ConditionalAt(byte* counter, ulong* counts, uint taken, ulong takenCycles, ulong penalty)
+    public static unsafe ulong ConditionalAt(byte* counter, ulong* counts, uint* table, uint taken)
     {
-        // counter * 2 + taken indexes a byte holding the saturated counter (bits 1:0: 0,1, 0,2, 1,3, 2,3) and whether
-        // the prediction, taken for a counter of 2 or 3, missed (bit 2: 0,1, 0,1, 1,0, 1,0).
-        uint e = (uint)(0x0306_0305_0600_0500UL >> (int)(((uint)*counter * 2 + taken) * 8));
-        *counter = (byte)(e & 3);
-        uint miss = (e >> 2) & 1;
+        uint e = table[(uint)*counter * 2 + taken];
+        *counter = (byte)e;
         counts[0]++;
-        counts[1] += miss;
-        return taken * takenCycles + miss * penalty;
+        counts[1] += (e >> 8) & 1;
+        return e >> 9;
     }
 
     /// <summary>A branch always predicted (B), at the counts at <paramref name="counts"/>: <paramref name="cycles"/>, its charge.</summary>
