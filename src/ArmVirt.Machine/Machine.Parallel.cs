@@ -64,6 +64,7 @@ public sealed partial class Machine
         if (_leaving.Length != Cpus.Count) _leaving = new int[Cpus.Count];
         if (_sleeping.Length != Cpus.Count) _sleeping = new bool[Cpus.Count];
         if (_turnDone.Length != Cpus.Count) _turnDone = new bool[Cpus.Count];
+        if (_windowWaiting.Length != Cpus.Count) _windowWaiting = new bool[Cpus.Count];
         if (_offInTurn.Length != Cpus.Count) _offInTurn = new bool[Cpus.Count];
         if (_offWaiting.Length != Cpus.Count) _offWaiting = new int[Cpus.Count];
         _parallelStats ??= new ParallelStatistics(Cpus.Count);
@@ -235,6 +236,7 @@ public sealed partial class Machine
 
     private int _windowWaiters;
     private bool[] _offInTurn = [];   // per CPU: its thread waits in the turn for PSCI CPU_ON (WaitForPowerOn)
+    private bool[] _windowWaiting = []; // per CPU: in WaitForWindow
     private bool[] _turnDone = [];    // per CPU: done with the turn (RunTurnOn returned)
     private int[] _offWaiting = [];   // per CPU: 1 while its off-wait is uncounted in _activeCpus (handed over by PowerOn)
 
@@ -271,6 +273,7 @@ public sealed partial class Machine
         long t0 = Stopwatch.GetTimestamp();
         var wake = _wake[index];
         Interlocked.Increment(ref _windowWaiters);
+        Volatile.Write(ref _windowWaiting[index], true);
         try
         {
             var spin = new SpinWait();
@@ -288,14 +291,18 @@ public sealed partial class Machine
         }
         finally
         {
+            Volatile.Write(ref _windowWaiting[index], false);
             Interlocked.Decrement(ref _windowWaiters);
             _parallelStats!.HeldByWindow[index] += Stopwatch.GetTimestamp() - t0;
         }
     }
 
+    // Wakes the CPUs waiting in WaitForWindow that may go on now (not every waiter at every slice's end: a wake-up that
+    // finds the window still shut costs a host context switch for nothing).
     private void WakeWindowWaiters()
     {
-        foreach (var w in _wake) w.Set();
+        for (int i = 0; i < Cpus.Count; i++)
+            if (Volatile.Read(ref _windowWaiting[i]) && WindowSlice(i, Cpus[i]) != 0) _wake[i].Set();
     }
 
     // An off CPU's thread waits in the turn for PSCI CPU_ON (which hands it the count of running CPUs it gave up, so that

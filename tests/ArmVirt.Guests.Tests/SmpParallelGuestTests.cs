@@ -110,7 +110,7 @@ public sealed class SmpParallelGuestTests
         Assert.AreEqual(File.ReadAllText(Shootdown.ExpectedPath), Encoding.ASCII.GetString(serial.ToArray()));
     }
 
-    // tests/guests/wakeup.c: WFE wake-up latency in virtual time (counter ticks of 16 ns; a 100,000-cycle turn is 6,250):
+    // tests/guests/wakeup.c: WFE wake-up latency in virtual time (counter ticks of 16 ns; the default quantum of 1,000,000 cycles is 62,500):
     // a SEV ping-pong both ways and a spinlock's release waking a waiter in WFE (the global monitor's clear). In parallel
     // mode a waiter is woken at once, at its waker's time: averages of a few ticks here. Before, a CPU whose thread had not
     // yet left the turn's barrier did not count as running, so a waiter that found no CPU running skipped to the turn's end:
@@ -134,16 +134,16 @@ public sealed class SmpParallelGuestTests
         {
             Assert.AreEqual(StopReason.PowerOff, exit.Reason, $"{exit.Message}\n{output}\n{Describe(machine)}");
             foreach (long average in Latencies(output)[..3])
-                Assert.IsTrue(Math.Abs(average) < 300, $"average wake-up latency {average} ticks (a quantum is 6,250):\n{output}");
+                Assert.IsTrue(Math.Abs(average) < 300, $"average wake-up latency {average} ticks (a quantum is 62,500):\n{output}");
         }
     }
 
     // wakeup.c's fourth phase: the waiter polls for the round without WFE, so both CPUs run at once, and the holder
     // releases the lock after 0-60 loop iterations, so that the release races the waiter's LDAXR. Every wake-up must come
-    // within the quantum (6,250 ticks) the CPUs' clocks may differ by. It failed in 5 of 6 runs on a loaded host (maximum
-    // ~400,000 ticks: a whole turn of 64 quanta) while a CPU woken from WFE but not yet running on its host thread did
-    // not hold back the run-ahead window: the waker polled on alone to the end of the turn and the woken CPU then found
-    // no CPU running and slept out the turn.
+    // within the quantum the CPUs' clocks may differ by. With 100,000-cycle quanta (6,250 ticks) it failed in 5 of 6 runs
+    // on a loaded host (maximum ~400,000 ticks: a whole turn of 64 quanta) while a CPU woken from WFE but not yet running
+    // on its host thread did not hold back the run-ahead window: the waker polled on alone to the end of the turn and the
+    // woken CPU then found no CPU running and slept out the turn. Run with that quantum, so that a lost turn shows.
     [TestMethod]
     [DataRow(ExecutionEngine.Jit)]
     [DataRow(ExecutionEngine.Interpreter)]
@@ -151,7 +151,7 @@ public sealed class SmpParallelGuestTests
     {
         for (int i = 0; i < 3; i++)
         {
-            var (output, exit, machine) = Run(Wakeup, engine, maxInstructions: 2_000_000_000);
+            var (output, exit, machine) = Run(Wakeup, engine, quantum: 100_000, maxInstructions: 2_000_000_000);
             using (machine)
             {
                 Assert.AreEqual(StopReason.PowerOff, exit.Reason, $"{exit.Message}\n{output}\n{Describe(machine)}");
