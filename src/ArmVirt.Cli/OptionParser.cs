@@ -22,7 +22,7 @@ internal static class OptionParser
         new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max; ,pmu=off removes its PMUv3 (as QEMU's -cpu NAME,pmu=off)", (o, v) => o.Cpu = v),
         new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
         new("--smp", "N", "number of CPUs, 1 (default) to 8; CPU 0 boots, the others start through PSCI CPU_ON", (o, v) => o.Cpus = ParseSmp(v)),
-        new("--quantum", "N", "with --smp: cycles each CPU runs before the next takes its turn (default 10000, 100000 with --smp-mode parallel; deterministic whatever N)", (o, v) => o.Quantum = ParseCount("--quantum", v)),
+        new("--quantum", "N", "with --smp: cycles each CPU runs before the next takes its turn (default 10000; deterministic whatever N); with --smp-mode parallel the most a CPU runs ahead of the slowest (default 1000000)", (o, v) => o.Quantum = ParseCount("--quantum", v)),
         new("--smp-mode", "MODE", "with --smp: deterministic (default: the CPUs take turns on one host thread, runs repeat exactly) or parallel (one host thread per CPU, as QEMU's MTTCG: faster, not deterministic)", (o, v) => o.SmpMode = ParseSmpMode(v)),
         new("--gic-version", "N", "interrupt controller: 2 (default, GICv2 with GICH/GICV at EL2) or 3 (GICv3, ICC_* system registers)", (o, v) => o.GicVersion = ParseGicVersion(v)),
         new("--timing", "MODEL", "timing model: flat (default, one cycle per instruction), cortex-a53 (in order, dual issue) or cortex-a57 (out of order, approximated); a branch predictor feeds the PMU's BR_PRED and BR_MIS_PRED", (o, v) => o.Timing = ParseTiming(v)),

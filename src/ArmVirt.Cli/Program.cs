@@ -202,6 +202,7 @@ public static class Program
                 $"{Sum(s => s.MmioAccesses)} MMIO accesses, {Sum(s => (ulong)s.TlbFills)} TLB fills, {Sum(s => s.HostTlbFlushes)} host TLB flushes");
             if (machine.Cpus.Count > 1)
                 stderr.WriteLine("armvirt: per CPU: " + string.Join(", ", machine.Cpus.Select(c => $"cpu{c.Configuration.Index} {c.State.Instructions} instructions")));
+            if (machine.ParallelStats is { } parallel) stderr.WriteLine("armvirt: parallel: " + parallel);
         }
         var (code, message) = Outcome(exit, machine.InstructionsExecuted);
         if (message != null) stderr.WriteLine($"armvirt: {message}");

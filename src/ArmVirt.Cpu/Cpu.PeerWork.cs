@@ -111,6 +111,42 @@ public sealed partial class Cpu
     }
 
     /// <summary>
+    /// Parallel SMP, on this PE's thread as it is about to sleep in WFE: true, with the event register set and the wait
+    /// ended (SignalEvent), when another PE's store to the granule this PE's last load-exclusive marked has not cleared
+    /// the mark (the global monitor's clear is a WFE wake-up event, Arm ARM D1.6.1 "Wait for Event mechanism and Send
+    /// event"). Two windows lose that clear: the load-exclusive reads memory before it marks the monitor, so a store in
+    /// between finds no mark; and a store's report depends on a flag the storer reads after its store, which the host
+    /// (x86, TSO) may let pass the store while the store waits in its store buffer, so a storer may read "no mark" while
+    /// this PE, having marked, still reads the old value. Here a process-wide barrier (every other thread's pending
+    /// stores become visible, and each of their later loads sees this PE's mark) precedes a look at the marked
+    /// location: if it no longer holds what the load-exclusive read, the store came unreported and this PE wakes, as
+    /// its store-exclusive would fail; any store after the barrier sees the mark and reports (an event posted here).
+    /// Costs a barrier per WFE sleep while a mark is held, nothing otherwise.
+    /// </summary>
+    internal unsafe bool MissedMonitorClear()
+    {
+        if (!_parallel || !IsWaiting || !_waitingForEvent || !ExclusiveMonitorLocal.Valid || _globalMonitor is not { } monitor) return false;
+        ulong pa = ExclusiveMonitorLocal.Address;
+        int size = ExclusiveMonitorLocal.Size;
+        if (!monitor.IsExclusive(_globalMonitorSlot, pa, size)) return false; // cleared, and the clear posted its event
+        Interlocked.MemoryBarrierProcessWide();
+        byte* p = Bus.RamPointer(pa, (ulong)size);
+        if (p == null) return false;
+        bool held = size switch
+        {
+            1 => Volatile.Read(ref *p) == (byte)ExclusiveValue,
+            2 => Volatile.Read(ref *(ushort*)p) == (ushort)ExclusiveValue,
+            4 => Volatile.Read(ref *(uint*)p) == (uint)ExclusiveValue,
+            8 => Volatile.Read(ref *(ulong*)p) == ExclusiveValue,
+            _ => Volatile.Read(ref *(ulong*)p) == ExclusiveValue && Volatile.Read(ref *(ulong*)(p + 8)) == ExclusiveValueHigh,
+        };
+        if (held) return false;
+        monitor.Clear(_globalMonitorSlot);
+        SignalEvent();
+        return true;
+    }
+
+    /// <summary>
     /// Called by the machine when a parallel run has ended and no PE's thread runs: what the PE would do before it next
     /// ran (the requests other PEs queued after it left its turn applied, a WFE ended) is done now, so that the state a
     /// snapshot saves, a debugger reads or a deterministic run continues from holds no request in flight (a queued SEV

@@ -212,7 +212,7 @@ public sealed partial class Cpu
     public StopReason StopReason
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => (StopReason)_stopReason;
+        get => (StopReason)Volatile.Read(ref _stopReason); // (read anew at every compiled loop head: another thread may set it)
         private set => _stopReason = (int)value;
     }
 

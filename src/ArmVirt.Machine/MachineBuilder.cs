@@ -115,8 +115,9 @@ public sealed partial class MachineBuilder
     /// With several CPUs: the cycles (with the flat timing model, instructions) each CPU runs before the next one takes
     /// its turn, default <see cref="Machine.DefaultQuantum"/>. Runs are deterministic whatever the value; a smaller
     /// quantum shortens the latency of an interrupt, an event or a store seen by another CPU (at most one quantum) and
-    /// costs more switches. In parallel mode (<see cref="WithSmpMode"/>) the length of a turn that the CPUs run at the
-    /// same time, default <see cref="Machine.DefaultParallelQuantum"/>: the threads meet once per turn.
+    /// costs more switches. In parallel mode (<see cref="WithSmpMode"/>) the most a CPU's time runs ahead of the slowest
+    /// CPU still running, default <see cref="Machine.DefaultParallelQuantum"/>; the threads meet at clock events and every
+    /// 64 quanta.
     /// </summary>
     public MachineBuilder WithQuantum(ulong cycles)
     {

@@ -131,6 +131,48 @@ public sealed class ExclusiveTests
         Assert.AreEqual(0x1111UL, h.Read(Data, 8));
     }
 
+    // Parallel SMP: another PE's store can reach the reserved location without clearing the reservation (it lands between
+    // the load-exclusive's read and its mark, or the storer's look at whether anyone holds a mark passes its store in the
+    // host's store buffer). Its clear would have been the WFE wake-up event (Arm ARM D1.6.1), so a spinlock waiter would
+    // sleep on a released lock. Before the PE's thread sleeps in WFE it looks again (Cpu.MissedMonitorClear, called by the
+    // machine's SleepInTurn): the location no longer holds what the load-exclusive read, so the PE wakes at once, with
+    // the reservation lost as its store-exclusive would find it.
+    [TestMethod]
+    public unsafe void WfeAfterAStoreThatMissedTheReservationWakesAtOnce()
+    {
+        const uint Wfe = 0xD503205F;
+        using var h = Setup();
+        var monitor = new GlobalExclusiveMonitor(64);
+        h.Cpu.GlobalMonitor = monitor;
+        var other = new Cpu(h.Bus, new VirtualClock(), new CpuConfiguration { Index = 1 });
+        other.GlobalMonitor = monitor;
+        h.Cpu.JoinParallelDomain();
+
+        Assert.IsTrue(h.Exec(Ldxr)); // reads 0x1111 and marks the monitors
+        Assert.IsTrue(h.Exec(Wfe));  // no event: waits
+        Assert.IsTrue(h.Cpu.IsWaiting);
+        Assert.IsFalse(h.Cpu.MissedMonitorClear(), "the location still holds what the LDXR read: it sleeps");
+        Assert.IsTrue(h.Cpu.IsWaiting);
+
+        *(ulong*)h.Bus.RamPointer(Data, 8) = 0; // the store whose clear never reached the monitor
+        Assert.IsTrue(h.Cpu.MissedMonitorClear());
+        Assert.IsFalse(h.Cpu.IsWaiting, "the wait ends");
+        Assert.IsTrue(h.Cpu.EventRegister, "as by the global monitor's clear (an event)");
+        h[5] = 0x3333;
+        Assert.IsTrue(h.Exec(Stxr));
+        Assert.AreEqual(1UL, h[4], "the reservation is lost");
+        Assert.AreEqual(0UL, h.Read(Data, 8));
+
+        // A WFE with no reservation, or in deterministic mode, never looks.
+        Assert.IsTrue(h.Exec(Ldxr));
+        h.Cpu.EventRegister = false;
+        Assert.IsTrue(h.Exec(0xD5033F5F)); // clrex
+        Assert.IsTrue(h.Exec(Wfe));
+        *(ulong*)h.Bus.RamPointer(Data, 8) = 7;
+        Assert.IsFalse(h.Cpu.MissedMonitorClear(), "CLREX dropped the reservation");
+        Assert.IsTrue(h.Cpu.IsWaiting);
+    }
+
     [TestMethod]
     public void SuccessfulStoreExclusiveBreaksAnotherCpusReservation()
     {

@@ -70,7 +70,7 @@ public sealed class SnapshotGuestTests
             total = Finish(machine, serial, guest.MaxInstructions).Instructions;
         ulong n = (ulong)(total * at);
         ArmVirt.Machine.Machine Make(SmpMode mode, MemoryStream serial) =>
-            guest.Builder(ExecutionEngine.Jit, serial).WithSmpMode(mode).WithQuantum(ArmVirt.Machine.Machine.DefaultParallelQuantum).Build();
+            guest.Builder(ExecutionEngine.Jit, serial).WithSmpMode(mode).WithQuantum(100_000).Build(); // (the round robin's budget allows this one)
 
         byte[] snapshot;
         string prefix;
@@ -78,7 +78,10 @@ public sealed class SnapshotGuestTests
         using (var machine = Make(SmpMode.Parallel, serial))
         {
             var first = machine.Run(n);
-            Assert.AreEqual(StopReason.InstructionLimit, first.Reason, first.Message);
+            // (Failed once in ~40 runs beside a build, with another reason than the limit: each CPU's state says why.)
+            Assert.AreEqual(StopReason.InstructionLimit, first.Reason, $"{first.Reason}: {first.Message}\n" + string.Join("\n",
+                machine.Cpus.Select((c, i) => $"cpu{i}: {(machine.IsPoweredOn(i) ? "on" : "off")}, PC 0x{c.State.PC:x}, " +
+                    $"{(c.IsWaiting ? "waiting" : "running")}, IRQ {(c.Irq.IsAsserted ? "asserted" : "low")}, {c.State.Cycles} cycles")));
             using var s = new MemoryStream();
             machine.SaveSnapshot(s);
             snapshot = s.ToArray();

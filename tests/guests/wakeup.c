@@ -6,6 +6,10 @@
  * - Spinlock: CPU 1 waits for a lock held by CPU 0 as Linux's arch_spin_lock does (LDAXR; WFE while it is taken: the
  *   global monitor's clear by the releasing store is the wake-up event, Arm ARM D1.6.1); CPU 0 reads the counter and
  *   releases it (STLR); CPU 1 reads the counter once it holds it.
+ * - Spinlock release racing the load-exclusive (RACE_ROUNDS): the same, but CPU 1 polls for the round without WFE, so
+ *   that both CPUs run at once, and CPU 0 holds the lock for 0 to 60 loop iterations: its release often lands just as
+ *   CPU 1's LDAXR reads the lock taken, the window where an emulator can lose the monitor clear's event (a lost one
+ *   leaves CPU 1 asleep until something else wakes it: its maximum shows it).
  * Prints the wake-up latency (the waker's counter to the woken CPU's, in counter ticks of 16 ns) as average and
  * maximum. The counters are each CPU's own (the system counter at its own cycle count); in armvirt's deterministic
  * round robin the woken CPU runs its part of the turn after the waker, so its latency is within a turn either way.
@@ -14,6 +18,7 @@
 #include "smp.h"
 
 #define ROUNDS 2000
+#define RACE_ROUNDS 4000
 
 /* 4 KiB granule, T0SZ = 32: 0-1 GiB Device, 1-2 GiB RAM as Normal write-back through 2 MiB blocks. */
 static uint64_t l1[512] __attribute__((aligned(4096)));
@@ -24,7 +29,7 @@ static volatile uint64_t round_pong __attribute__((aligned(64)));
 static volatile uint64_t sent_at[2] __attribute__((aligned(64)));
 static volatile uint64_t lock __attribute__((aligned(64)));
 static volatile uint64_t lock_round __attribute__((aligned(64)));
-static volatile int64_t latency_sum[3], latency_max[3] = { INT64_MIN, INT64_MIN, INT64_MIN };
+static volatile int64_t latency_sum[4], latency_max[4] = { INT64_MIN, INT64_MIN, INT64_MIN, INT64_MIN };
 static volatile uint64_t online, finished;
 
 static uint64_t now(void)
@@ -90,6 +95,13 @@ void secondary_main(unsigned cpu)
         spin_unlock(&lock);
         publish(&round_pong, ROUNDS + r);
     }
+    for (uint64_t r = 1; r <= RACE_ROUNDS; r++) {
+        while (lock_round < ROUNDS + r) { }            /* polled: this CPU runs while CPU 0 releases */
+        spin_lock(&lock);
+        record(3, sent_at[0]);
+        spin_unlock(&lock);
+        publish(&round_pong, 2 * ROUNDS + r);
+    }
     finished = 1;
     __asm__ volatile("dsb ish\n sev" ::: "memory");
     psci(PSCI_CPU_OFF, 0, 0, 0);
@@ -109,10 +121,10 @@ static void print_signed(int64_t v)
     else print("%d", (uint64_t)v);
 }
 
-static void report(const char *what, unsigned kind)
+static void report(const char *what, unsigned kind, uint64_t rounds)
 {
     print("%s: average ", what);
-    print_signed(latency_sum[kind] / ROUNDS);
+    print_signed(latency_sum[kind] / (int64_t)rounds);
     print(" ticks, maximum ");
     print_signed(latency_max[kind]);
     print(" ticks\n");
@@ -144,9 +156,18 @@ int main(unsigned el)
         spin_unlock(&lock);
         wait_for(&round_pong, ROUNDS + r);
     }
+    for (uint64_t r = 1; r <= RACE_ROUNDS; r++) {
+        spin_lock(&lock);
+        publish(&lock_round, ROUNDS + r);
+        for (volatile unsigned i = 0; i < r % 61; i++) { }
+        sent_at[0] = now();
+        spin_unlock(&lock);
+        wait_for(&round_pong, 2 * ROUNDS + r);
+    }
     while (!finished) __asm__ volatile("wfe" ::: "memory");
-    report("SEV, CPU 0 to CPU 1", 0);
-    report("SEV, CPU 1 to CPU 0", 1);
-    report("spinlock release (monitor clear), CPU 0 to CPU 1", 2);
+    report("SEV, CPU 0 to CPU 1", 0, ROUNDS);
+    report("SEV, CPU 1 to CPU 0", 1, ROUNDS);
+    report("spinlock release (monitor clear), CPU 0 to CPU 1", 2, ROUNDS);
+    report("spinlock release racing the load-exclusive, CPU 0 to CPU 1", 3, RACE_ROUNDS);
     return 0;
 }
