@@ -4,7 +4,7 @@ using ArmVirt.Cpu.Jit;
 namespace ArmVirt.Cpu.Tests;
 
 /// <summary>
-/// The JIT's AArch32 blocks (predecoded and baseline IL) against the interpreter, instruction for instruction (after every
+/// The JIT's AArch32 blocks (predecoded, baseline IL and optimized IL) against the interpreter, instruction for instruction (after every
 /// block run: <see cref="LockstepPair.RunLockstep"/>), on a cortex-a15 in Supervisor mode: random A32 and T32 loops of
 /// data processing with random conditions, IT blocks, loads and stores (LDR/STR in every size, LDRD/STRD, LDM/STM) and
 /// loads that take a data abort in the middle of a block, ended by SVC, UDF or a write to the PC; and fixed programs for
@@ -24,9 +24,10 @@ internal sealed class Aarch32LockstepTests
 
     private static LockstepPair NewPair(JitTier tier)
     {
-        // Predecoded: never compiled; Baseline: every block compiled at its first entry (on the CPU's thread).
+        // Predecoded: never compiled; Baseline: every block compiled at its first entry (on the CPU's thread); Optimized:
+        // every block compiled optimized at its first entry (Aarch32OptimizedCompiler).
         var pair = new LockstepPair(tier == JitTier.None ? int.MaxValue : 0,
-            new CpuConfiguration { HighestEl = 1, Model = CpuModel.CortexA15 }, optimizeThreshold: long.MaxValue);
+            new CpuConfiguration { HighestEl = 1, Model = CpuModel.CortexA15 }, optimizeThreshold: tier == JitTier.Optimized ? 0 : long.MaxValue);
         foreach (var side in pair.Both)
         {
             Assert.IsTrue(side.Cpu.State.Aarch32);
@@ -157,6 +158,7 @@ internal sealed class Aarch32LockstepTests
     [TestMethod]
     [DataRow(JitTier.None)]
     [DataRow(JitTier.Baseline)]
+    [DataRow(JitTier.Optimized)]
     public void RandomA32LoopsMatchInterpreter(JitTier tier)
     {
         var rng = new Random(20261207 + (int)tier);
@@ -193,6 +195,7 @@ internal sealed class Aarch32LockstepTests
     [TestMethod]
     [DataRow(JitTier.None)]
     [DataRow(JitTier.Baseline)]
+    [DataRow(JitTier.Optimized)]
     public void RandomT32LoopsWithItBlocksMatchInterpreter(JitTier tier)
     {
         var rng = new Random(20261208 + (int)tier);
@@ -300,6 +303,9 @@ internal sealed class Aarch32LockstepTests
     [DataRow(JitTier.None, 5UL)]
     [DataRow(JitTier.Baseline, 3UL)]
     [DataRow(JitTier.Baseline, 7UL)]
+    [DataRow(JitTier.Optimized, 0UL)]
+    [DataRow(JitTier.Optimized, 3UL)]
+    [DataRow(JitTier.Optimized, 5UL)]
     public void InterworkingBetweenA32AndT32BlocksMatchesInterpreter(JitTier tier, ulong slice)
     {
         using var pair = LoadProgram(tier, Interworking);
@@ -311,12 +317,13 @@ internal sealed class Aarch32LockstepTests
         Assert.AreEqual(0u, cpu.R(5));
         Assert.AreEqual(666u, cpu.R(4), "per pass 1 + 5 (+ 2 once above 100) + 7 - 1 + 3");
         Assert.IsGreaterThan(100, pair.BlocksCompared + pair.PredecodedCompared);
-        if (tier == JitTier.Baseline) Assert.IsGreaterThan(0, cpu.Translations!.BlocksCompiled);
+        if (tier != JitTier.None) Assert.IsGreaterThan(0, cpu.Translations!.BlocksCompiled);
     }
 
     [TestMethod]
     [DataRow(JitTier.None)]
     [DataRow(JitTier.Baseline)]
+    [DataRow(JitTier.Optimized)]
     public void StoreIntoTheRunningBlockIsSeenByTheNextPass(JitTier tier)
     {
         using var pair = LoadProgram(tier, SelfModifying);
