@@ -80,6 +80,24 @@ internal sealed class Aarch32LockstepTests
         }
     }
 
+    // A CP15 move that stays inside its block (InstructionClassifier.ClassifyCoprocessorMove): reads of the thread ID
+    // registers, the PMU's cycle counter and (MRRC) the virtual counter, which need the counters brought up to date
+    // before them; writes of the thread ID registers; DCCMVAC of the scratch area; CP15DMB. Rt in R0-R8.
+    private static uint RandomA32System(Random rng)
+    {
+        uint cond = (uint)rng.Next(15) << 28, rt = (uint)rng.Next(9);
+        return rng.Next(7) switch
+        {
+            0 => cond | 0x0E1D_0F90 | rt << 12,                                 // MRC p15, 0, Rt, c13, c0, 4 (TPIDRPRW)
+            1 => cond | 0x0E0D_0F50 | rt << 12,                                 // MCR p15, 0, Rt, c13, c0, 2 (TPIDRURW)
+            2 => cond | 0x0E1D_0F50 | rt << 12,                                 // MRC TPIDRURW
+            3 => cond | 0x0E19_0F1D | rt << 12,                                 // MRC p15, 0, Rt, c9, c13, 0 (PMCCNTR)
+            4 => cond | 0x0C50_0F1E | rt << 12 | ((rt + 1) % 9) << 16,          // MRRC p15, 1, Rt, Rt2, c14 (CNTVCT)
+            5 => cond | 0x0E07_CF3A,                                            // MCR p15, 0, R12, c7, c10, 1 (DCCMVAC)
+            _ => cond | 0x0E07_0FBA | rt << 12,                                 // MCR p15, 0, Rt, c7, c10, 5 (CP15DMB)
+        };
+    }
+
     private static uint RandomA32Memory(Random rng)
     {
         uint cond = (uint)rng.Next(15) << 28;
@@ -170,8 +188,8 @@ internal sealed class Aarch32LockstepTests
             int n = 1 + rng.Next(20);
             for (int i = 0; i < n; i++)
             {
-                int k = rng.Next(20);
-                words.Add(k < 13 ? RandomA32(rng) : k < 18 ? RandomA32Memory(rng)
+                int k = rng.Next(22);
+                words.Add(k < 13 ? RandomA32(rng) : k < 18 ? RandomA32Memory(rng) : k >= 20 ? RandomA32System(rng)
                     : (uint)rng.Next(15) << 28 | 0x0590_0000 | (10u << 16) | ((uint)rng.Next(9) << 12)); // LDR<c> Rt, [R10]: a data abort
             }
             words.Add(0xE259_9001); // SUBS R9, R9, #1
@@ -332,5 +350,31 @@ internal sealed class Aarch32LockstepTests
         Assert.AreEqual(ProgramBase + 0x2C, cpu.State.PC);
         Assert.AreEqual(190u, cpu.R(4), "0 + 1 + ... + 19: each pass ran the MOV the pass before wrote");
         Assert.IsGreaterThanOrEqualTo(19, cpu.Translations!.BlocksInvalidated);
+    }
+
+    [TestMethod]
+    [DataRow(0xEE1D0F90u, InstructionClass.Memory, "MRC TPIDRPRW")]
+    [DataRow(0xEE1D0F70u, InstructionClass.Memory, "MRC TPIDRURO")]
+    [DataRow(0xEC510F1Eu, InstructionClass.Memory, "MRRC CNTVCT")]
+    [DataRow(0xEE100F10u, InstructionClass.Memory, "MRC MIDR")]
+    [DataRow(0xEE0D0F90u, InstructionClass.Memory, "MCR TPIDRPRW")]
+    [DataRow(0xEE070F3Au, InstructionClass.Memory, "MCR DCCMVAC")]
+    [DataRow(0xEE070FBAu, InstructionClass.Memory, "MCR CP15DMB")]
+    [DataRow(0xEE070F9Au, InstructionClass.EndsBlock, "MCR CP15DSB")]
+    [DataRow(0xEE070F95u, InstructionClass.EndsBlock, "MCR CP15ISB")]
+    [DataRow(0xEE010F10u, InstructionClass.EndsBlock, "MCR SCTLR")]
+    [DataRow(0xEE020F10u, InstructionClass.EndsBlock, "MCR TTBR0")]
+    [DataRow(0xEE020F50u, InstructionClass.EndsBlock, "MCR TTBCR")]
+    [DataRow(0xEE030F10u, InstructionClass.EndsBlock, "MCR DACR")]
+    [DataRow(0xEE0D0F30u, InstructionClass.EndsBlock, "MCR CONTEXTIDR")]
+    [DataRow(0xEE080F17u, InstructionClass.EndsBlock, "MCR TLBIALL")]
+    [DataRow(0xEE070F15u, InstructionClass.EndsBlock, "MCR ICIALLU")]
+    [DataRow(0xEE070F35u, InstructionClass.EndsBlock, "MCR ICIMVAU")]
+    [DataRow(0xEE0E0F33u, InstructionClass.EndsBlock, "MCR CNTV_CTL")]
+    [DataRow(0xEC410F2Eu, InstructionClass.EndsBlock, "MCRR TTBR0")]
+    [DataRow(0xEE11FF10u, InstructionClass.EndsBlock, "MRC to APSR_nzcv")]
+    public void CoprocessorMovesEndTheirBlockOnlyWhereTheyChangeWhatTheLoopChecks(uint word, InstructionClass expected, string name)
+    {
+        Assert.AreEqual(expected, InstructionClassifier.ClassifyAarch32(Armv7Decoders.A32.Decode(word), word), name);
     }
 }
