@@ -27,6 +27,23 @@ internal static class Aarch32OptimizedCompiler
     private static readonly MethodInfo ReadR = typeof(Cpu).GetMethod(nameof(Cpu.R), Private, [typeof(int)])!;
     private static readonly MethodInfo WriteR = typeof(Cpu).GetMethod(nameof(Cpu.SetR), Private, [typeof(int), typeof(uint)])!;
     private static readonly FieldInfo NzcvField = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
+    private static readonly FieldInfo XField = typeof(CpuState).GetField(nameof(CpuState.X))!;
+
+    // The registers every mode maps to the same X register (R0-R7: "Mapping of AArch32 registers to AArch64"): read and
+    // written as CpuState.X[n] directly, without Cpu.R's lookup of the mode's bank.
+    private static readonly uint Unbanked = FindUnbanked();
+
+    private static uint FindUnbanked()
+    {
+        uint mask = 0;
+        for (int r = 0; r < 15; r++)
+        {
+            bool same = true;
+            for (int mode = 0; mode < 16; mode++) same &= Cpu.Aarch32Register(mode, r) == r;
+            if (same) mask |= 1u << r;
+        }
+        return mask;
+    }
     private static readonly FieldInfo EntryInstructions = typeof(Cpu).GetField("_jitEntryInstructions", Private)!;
     private static readonly FieldInfo EntryCycles = typeof(Cpu).GetField("_jitEntryCycles", Private)!;
     private static readonly FieldInfo T32Narrow = typeof(Cpu).GetField("_t32Narrow", Private)!;
@@ -251,9 +268,18 @@ internal static class Aarch32OptimizedCompiler
             for (int r = 0; r < 15; r++)
             {
                 if (_r[r] == null) continue;
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldc_I4, r);
-                il.Emit(OpCodes.Call, ReadR);
+                if ((Unbanked & (1u << r)) != 0)
+                {
+                    EmitX(r);
+                    il.Emit(OpCodes.Ldind_I8);
+                    il.Emit(OpCodes.Conv_U4);
+                }
+                else
+                {
+                    il.Emit(OpCodes.Ldarg_1);
+                    il.Emit(OpCodes.Ldc_I4, r);
+                    il.Emit(OpCodes.Call, ReadR);
+                }
                 il.Emit(OpCodes.Stloc, _r[r]!);
             }
             if (_flagsUsed)
@@ -265,6 +291,17 @@ internal static class Aarch32OptimizedCompiler
             }
         }
 
+        // Pushes the address of CpuState.X[n] (an inline array of ulong).
+        private void EmitX(int n)
+        {
+            Il.Emit(OpCodes.Ldarg_1);
+            Il.Emit(OpCodes.Ldflda, CpuMembers.State);
+            Il.Emit(OpCodes.Ldflda, XField);
+            if (n == 0) return;
+            Il.Emit(OpCodes.Ldc_I4, 8 * n);
+            Il.Emit(OpCodes.Add);
+        }
+
         // Writes back the registers and flags that may differ from CpuState.
         private void EmitWriteBack()
         {
@@ -272,6 +309,14 @@ internal static class Aarch32OptimizedCompiler
             for (int r = 0; r < 15; r++)
             {
                 if ((_dirty & (1u << r)) == 0) continue;
+                if ((Unbanked & (1u << r)) != 0)
+                {
+                    EmitX(r);
+                    il.Emit(OpCodes.Ldloc, _r[r]!);
+                    il.Emit(OpCodes.Conv_U8);
+                    il.Emit(OpCodes.Stind_I8);
+                    continue;
+                }
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldc_I4, r);
                 il.Emit(OpCodes.Ldloc, _r[r]!);
