@@ -254,10 +254,11 @@ public sealed partial class Cpu
     private PredecodedExit RunCompiledAarch32(TranslationBlock block, ulong limit)
     {
         var tier = block.Tier;
-        if (tier == JitTier.Optimized && !_jitHostTlbCurrent)
+        if (!_jitHostTlbCurrent)
         {
             // Optimized blocks load and store through the host TLB: made current once per chain, as for regions
-            // (chainable exits change no EL, PAN, regime or TLB).
+            // (chainable exits change no EL, PAN, regime or TLB). Whatever the tier read: the compile thread publishes a
+            // block's code before its tier, so the code about to run may be optimized while the tier still says baseline.
             ValidateHostTlb();
             _jitHostTlbCurrent = true;
         }
@@ -284,12 +285,14 @@ public sealed partial class Cpu
         }
         catch (GuestException e)
         {
+            JitFillVa = 0; // (a missed host TLB lookup whose handler faulted fills nothing)
             ulong pc = State.PC;
             RewindAarch32(block, pc);
             exit = TakeSynchronousException(e, pc);
         }
         catch (CpuStoppedException)
         {
+            JitFillVa = 0;
             ulong pc = State.PC;
             RewindAarch32(block, pc);
             exit = StoppedAarch32(pc);
