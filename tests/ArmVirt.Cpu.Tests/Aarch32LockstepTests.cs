@@ -1,5 +1,6 @@
 using ArmVirt.Cpu.A32;
 using ArmVirt.Cpu.Jit;
+using ArmVirt.Cpu.SystemRegisters;
 
 namespace ArmVirt.Cpu.Tests;
 
@@ -32,6 +33,9 @@ internal sealed class Aarch32LockstepTests
         {
             Assert.IsTrue(side.Cpu.State.Aarch32);
             side.Cpu.Sys.Vbar[1] = Vectors;
+            // A stand-in for the generic timer's virtual count (ArmVirt.Machine installs the real one), read by the random
+            // loops' MRRC: the cycle count, so that a block that did not bring its counters up to date before it differs.
+            side.Cpu.SystemRegisters.Add(new SystemRegister("CNTVCT_EL0", 3, 3, 14, 0, 2, c => c.State.Cycles, null, minEl: 0));
             for (int i = 0; i < VectorTable.Length; i++) side.Bus.TryWrite(Vectors + 4 * (ulong)i, 4, VectorTable[i]);
         }
         return pair;
