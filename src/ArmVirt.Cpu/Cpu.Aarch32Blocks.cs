@@ -20,6 +20,7 @@ public sealed partial class Cpu
     /// </summary>
     private void RunAarch32Blocks(TranslationCache cache, ulong limit)
     {
+        _jitHostTlbCurrent = false; // (checked at the chain's first optimized block, as JitRegionEnter does)
         var block = EnterAarch32Block(cache, State.PC);
         if (block == null)
         {
@@ -119,16 +120,19 @@ public sealed partial class Cpu
         return next;
     }
 
-    // Counts an entry of an AArch32 block and requests its baseline compile when due: at JitThreshold for a block of
-    // JitBaselineMinimumLength instructions or more, and for a shorter one where an A64 block would get its region
-    // (AArch32 has no region tier: its hot short blocks stay in the baseline tier).
+    // Counts an entry of an AArch32 block and requests its compile when due: the baseline tier at JitThreshold for a
+    // block of JitBaselineMinimumLength instructions or more, the optimized tier (Aarch32OptimizedCompiler) for every
+    // block where an A64 block would get its region (OptimizeThresholdNow).
     private void CountAarch32Entry(TranslationCache cache, TranslationBlock block)
     {
         long count = ++block.ExecutionCount;
-        if (block.Tier != JitTier.None || block.CompilePending || count <= JitThreshold) return;
-        if (block.Length < JitBaselineMinimumLength && count <= OptimizeThresholdNow) return;
-        if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(this, cache, block, CyclesPerInstruction, JitTier.Baseline);
-        else cache.Compile(block, CyclesPerInstruction, JitTier.Baseline, this);
+        if (block.Tier == JitTier.Optimized || block.CompilePending || count <= JitThreshold) return;
+        JitTier tier;
+        if (count > OptimizeThresholdNow) tier = JitTier.Optimized;
+        else if (block.Tier == JitTier.None && block.Length >= JitBaselineMinimumLength) tier = JitTier.Baseline;
+        else return;
+        if (JitBackgroundCompilation) BackgroundCompiler.Enqueue(this, cache, block, CyclesPerInstruction, tier);
+        else cache.Compile(block, CyclesPerInstruction, tier, this);
     }
 
     /// <summary>
@@ -249,6 +253,15 @@ public sealed partial class Cpu
     /// </summary>
     private PredecodedExit RunCompiledAarch32(TranslationBlock block, ulong limit)
     {
+        var tier = block.Tier;
+        if (!_jitHostTlbCurrent)
+        {
+            // Optimized blocks load and store through the host TLB: made current once per chain, as for regions
+            // (chainable exits change no EL, PAN, regime or TLB). Whatever the tier read: the compile thread publishes a
+            // block's code before its tier, so the code about to run may be optimized while the tier still says baseline.
+            ValidateHostTlb();
+            _jitHostTlbCurrent = true;
+        }
         ulong instructions = State.Instructions;
         _jitLimit = limit;
         _jitEntryInstructions = instructions;
@@ -272,17 +285,19 @@ public sealed partial class Cpu
         }
         catch (GuestException e)
         {
+            JitFillVa = 0; // (a missed host TLB lookup whose handler faulted fills nothing)
             ulong pc = State.PC;
             RewindAarch32(block, pc);
             exit = TakeSynchronousException(e, pc);
         }
         catch (CpuStoppedException)
         {
+            JitFillVa = 0;
             ulong pc = State.PC;
             RewindAarch32(block, pc);
             exit = StoppedAarch32(pc);
         }
-        Statistics.RetiredByTier[(int)JitTier.Baseline] += State.Instructions - instructions;
+        Statistics.RetiredByTier[(int)(tier == JitTier.None ? JitTier.Baseline : tier)] += State.Instructions - instructions;
         JitBlockExecuted?.Invoke(this, block);
         return exit;
     }
@@ -300,7 +315,7 @@ public sealed partial class Cpu
     /// Asked by a compiled AArch32 block whose last instruction branched back to its own start: true when the loop would
     /// enter it again at once (as <see cref="JitLoopAgain"/> for A64 blocks: the loop conditions, the whole block before
     /// the deadline and within the limit, the fetch translation of its page, not invalidated), the pass just finished
-    /// counted as one block run and the next as an entry (no tier-up is due: AArch32 blocks have no region tier).
+    /// counted as one block run and the next as an entry; a baseline block whose optimized compile is due leaves instead.
     /// </summary>
     internal bool JitLoopAgainAarch32(TranslationBlock block)
     {
@@ -313,7 +328,10 @@ public sealed partial class Cpu
             if (!CachedFetchTranslatesTo(block.Pc, block.PhysicalAddress)) return false;
             _jitFetchPageTrusted = true;
         }
-        block.ExecutionCount++;
+        long count = block.ExecutionCount + 1;
+        // A baseline loop whose optimized code is due leaves, so that its next entry requests it.
+        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending) return false;
+        block.ExecutionCount = count;
         JitBlockExecuted?.Invoke(this, block); // the pass just finished (RunCompiledAarch32 reports the last one)
         _jitEntryCycles = State.Cycles;
         _jitEntryInstructions = State.Instructions;
@@ -338,6 +356,18 @@ public sealed partial class Cpu
             else x.Delegate(this, in x.Operands);
         }
         if (x.InIt) ItAdvance();
+    }
+
+    /// <summary>
+    /// Called by an optimized AArch32 block after the handler of a load or store whose host TLB lookup missed
+    /// (<see cref="JitFillVa"/> set by the lookup): fills the slot from the MMU TLB that the handler's access has just
+    /// filled, unless the access faulted, as <see cref="JitRunHandler"/> does for regions.
+    /// </summary>
+    internal void JitAarch32HostTlbFill()
+    {
+        ulong fill = JitFillVa;
+        JitFillVa = 0;
+        if (fill != 0 && !_abortPending) JitHostTlbFill(fill & ~0xFFFUL, write: (fill & 2) != 0);
     }
 
     // As Step: the instruction at pc that stopped the CPU is not retired and the PC stays on it.

@@ -186,6 +186,102 @@ public sealed class Cp14RegisterTests
         Assert.AreEqual((0x0CUL << 26) | (1UL << 25) | iss, s.Cpu.Sys.Esr[2], $"ESR_EL2 0x{s.Cpu.Sys.Esr[2]:x}");
     }
 
+    // LDC/STC p14, c5 (A32), checked against arm-linux-gnueabihf-as: STC [r1, #8]; STC [r1, #-4]!; LDC [r1], #16;
+    // LDC [r1], {3}; LDC [pc, #8] (literal).
+    private const uint StcOffset = 0xED815E02, StcPreIndexed = 0xED215E01, LdcPostIndexed = 0xECB15E04, LdcUnindexed = 0xEC915E03,
+        LdcLiteral = 0xED9F5E02;
+
+    [TestMethod]
+    public void LdcAndStcMoveWordsThroughTheDccInEveryAddressingMode()
+    {
+        // QEMU 7.2 makes LDC/STC to p14 UNDEFINED (qemu-arm -cpu cortex-a15 raises SIGILL), so this is the Arm ARM's
+        // F5.1 LDC/STC alone: STC stores DBGDTRRXint (0: no external debugger fills it), LDC loads a word for DBGDTRTXint.
+        const ulong data = Kernel + 0x800;
+        using var s = AtEl1(0, StcOffset, StcPreIndexed, LdcPostIndexed, LdcUnindexed, LdcLiteral);
+        var c = s.Cpu;
+        for (int i = 0; i < 8; i++) Assert.IsTrue(s.Bus.TryWrite(data - 8 + 4 * (ulong)i, 4, 0xDEAD_0000u + (uint)i));
+        c.SetR(1, (uint)data);
+        c.Step();
+        Assert.AreEqual((uint)data, c.R(1), "offset: no write-back");
+        Assert.IsTrue(s.Bus.TryRead(data + 8, 4, out ulong stored));
+        Assert.AreEqual(0UL, stored, "STC stores DBGDTRRXint");
+        c.Step();
+        Assert.AreEqual((uint)data - 4, c.R(1), "pre-indexed: written back");
+        Assert.IsTrue(s.Bus.TryRead(data - 4, 4, out stored));
+        Assert.AreEqual(0UL, stored);
+        c.Step();
+        Assert.AreEqual((uint)data + 12, c.R(1), "post-indexed: the access at the base, then base + 16");
+        c.Step();
+        Assert.AreEqual((uint)data + 12, c.R(1), "unindexed: imm8 is an option, no write-back");
+        c.Step();
+        Assert.AreEqual(Kernel + 20, c.State.PC);
+        Assert.AreEqual(Cpu.ModeSupervisor, c.State.Mode, "still in Supervisor mode: no exception");
+        // An unaligned address is MemA's Alignment fault: a Data Abort to Abort mode.
+        c.SetR(1, (uint)data + 2);
+        Run(s, StcOffset);
+        Assert.AreEqual(Cpu.ModeAbort, c.State.Mode);
+    }
+
+    [TestMethod]
+    [DataRow(StcOffset, 0x01E02034u, DisplayName = "STC [r1, #8]: imm8 2, U, AM offset")]
+    [DataRow(StcPreIndexed, 0x01E01026u, DisplayName = "STC [r1, #-4]!: imm8 1, AM pre-indexed")]
+    [DataRow(LdcPostIndexed, 0x01E04033u, DisplayName = "LDC [r1], #16: imm8 4, U, AM post-indexed, read")]
+    [DataRow(LdcUnindexed, 0x01E03031u, DisplayName = "LDC [r1], {3}: imm8 3, U, AM unindexed, read")]
+    [DataRow(LdcLiteral, 0x01E021FDu, DisplayName = "LDC [pc, #8]: Rn 15, AM literal offset")]
+    public void LdcStcTrappedByTdaAreEc0x06WithTheirIss(uint word, uint iss)
+    {
+        using var s = AtEl1(0, word);
+        s.Cpu.SetR(1, (uint)Kernel + 0x800);
+        s.Cpu.Sys.Mdcr[2] = 1UL << 9; // MDCR_EL2.TDA
+        s.Cpu.Step();
+        Assert.AreEqual(2, s.Cpu.State.EL);
+        Assert.AreEqual(Vectors + 0x600, s.Cpu.State.PC);
+        Assert.AreEqual((0x06UL << 26) | (1UL << 25) | iss, s.Cpu.Sys.Esr[2], $"ESR_EL2 0x{s.Cpu.Sys.Esr[2]:x}");
+        Assert.AreEqual(Kernel, s.Cpu.Sys.Elr[2]);
+        Assert.AreEqual((uint)Kernel + 0x800, s.Cpu.R(1), "no write-back before the trap");
+    }
+
+    [TestMethod]
+    public void T32LdcStcDecodeAsTheA32Encodings()
+    {
+        // LDC p14, c5, [r1, #8] and STC p14, c5, [r1], #-4 in T32 (hw1:hw2), and the UNDEFINED P = U = W = 0.
+        var ldc = Armv7Decoders.T32.Decode(0xED915E02);
+        Assert.AreEqual(A32System.LdcStcCp14, ldc.Encoding.Handler);
+        Assert.AreEqual(0x01E02035u, A32System.LdcStcIss(ldc.Operands, 1));
+        var stc = Armv7Decoders.T32.Decode(0xEC215E01);
+        Assert.AreEqual(0x01E01022u, A32System.LdcStcIss(stc.Operands, 1), "post-indexed, subtract");
+        Assert.AreNotEqual(A32System.LdcStcCp14, Armv7Decoders.A32.Decode(0xEC115E00).Encoding.Handler, "P = U = W = 0: UNDEFINED");
+        Assert.AreNotEqual(A32System.LdcStcCp14, Armv7Decoders.A32.Decode(0xED815F02).Encoding.Handler, "CRd 15: UNDEFINED");
+        Assert.AreNotEqual(A32System.LdcStcCp14, Armv7Decoders.T32.Decode(0xEC9F5E02).Encoding.Handler, "T32 LDC literal unindexed: UNDEFINED");
+    }
+
+    [TestMethod]
+    public void El0LdcStcTrapUnderUdccdis()
+    {
+        // AArch32 EL0 under an AArch64 EL1: STC [r1], #4 runs; with MDSCR_EL1.TDCC (DBGDSCRext.UDCCdis) it is EC 0x06 to EL1.
+        foreach (bool tdcc in new[] { false, true })
+        {
+            using var s = new SysCpu(highestEl: 1);
+            s.Enter(1);
+            s.Cpu.Sys.Mdscr = tdcc ? 1UL << 12 : 0;
+            Load(s, Kernel, [0xECA15E01]); // STC p14, c5, [r1], #4
+            s.Cpu.Sys.Spsr[1] = 0x10;
+            s.Cpu.Sys.Elr[1] = Kernel;
+            s.Exec(Enc.Eret);
+            Assert.AreEqual(0, s.Cpu.State.EL);
+            s.Cpu.SetR(1, (uint)Kernel + 0x800);
+            s.Cpu.Step();
+            if (tdcc)
+            {
+                Assert.AreEqual(1, s.Cpu.State.EL);
+                Assert.AreEqual((0x06UL << 26) | (1UL << 25) | 0x01E01032u, s.Cpu.Sys.Esr[1], $"ESR_EL1 0x{s.Cpu.Sys.Esr[1]:x}");
+                continue;
+            }
+            Assert.AreEqual(0, s.Cpu.State.EL);
+            Assert.AreEqual((uint)Kernel + 0x804, s.Cpu.R(1));
+        }
+    }
+
     [TestMethod]
     public void El0ReadsTheUserDebugRegistersUnlessUdccdis()
     {

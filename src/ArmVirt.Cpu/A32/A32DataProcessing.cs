@@ -53,10 +53,17 @@ internal static class A32DataProcessing
         return true;
     }
 
-    // Logical forms: N and Z from the result, C from the shifter, V unchanged.
+    /// <summary>
+    /// The NZCV of a logical form (AND, EOR, ORR, BIC, MOV, MVN, TST, TEQ with S = 1): N and Z from
+    /// <paramref name="result"/>, C the shifter's <paramref name="carry"/>, V kept from <paramref name="nzcv"/>.
+    /// The handlers and the optimized AArch32 blocks' emitters (Jit/A32Emitters.cs) both use it.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint LogicalFlags(Cpu cpu, uint result, uint carry) =>
-        (result & 0x8000_0000u) | (result == 0 ? 1u << 30 : 0) | (carry << 29) | (cpu.State.Nzcv & 0x1000_0000u);
+    internal static uint LogicalNzcv(uint result, uint carry, uint nzcv) =>
+        (result & 0x8000_0000u) | (result == 0 ? 1u << 30 : 0) | (carry << 29) | (nzcv & 0x1000_0000u);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint LogicalFlags(Cpu cpu, uint result, uint carry) => LogicalNzcv(result, carry, cpu.State.Nzcv);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Logical(Cpu cpu, in A32Operands op, uint result, uint carry)

@@ -179,6 +179,8 @@ internal static class A32DecodeTable
         Pattern("MCRR/MRRC (CP15)", "cccc 1100 010x xxxx xxxx 1111 xxxx xxxx", F.Coprocessor, A32System.Cp15Pair),
         Pattern("MCR/MRC (CP14)", "cccc 1110 xxxx xxxx xxxx 1110 xxx1 xxxx", F.Coprocessor, A32System.Cp14),
         Pattern("MCRR/MRRC (CP14)", "cccc 1100 010x xxxx xxxx 1110 xxxx xxxx", F.Coprocessor, A32System.Cp14Pair),
+        Pattern("LDC (CP14, c5)", "cccc 110x x0x1 xxxx 0101 1110 xxxx xxxx", F.CoprocessorLoadStore, A32System.LdcStcCp14, w => A32System.LdcStcValid(w, thumb: false)),
+        Pattern("STC (CP14, c5)", "cccc 110x x0x0 xxxx 0101 1110 xxxx xxxx", F.CoprocessorLoadStore, A32System.LdcStcCp14, w => A32System.LdcStcValid(w, thumb: false)),
 
         // ---- Unconditional space ----
         Pattern("BLX (immediate)", "1111 101x xxxxxxxxxxxxxxxxxxxxxxxx", F.BranchExchangeImmediate, A32Branches.BlxImmediate),

@@ -176,6 +176,16 @@ internal static class A32Formats
         new() { Cond = 0xE, Imm2 = Field(insn, 19, 18), Imm = (uint)Field(insn, 8, 6) << 6, SetFlags = Bit(insn, 17), Rd = Field(insn, 4, 0) };
 
     /// <summary>
+    /// LDC/STC (cond 110 P U D W L Rn CRd coproc imm8; T32: 1110 110 P U D W L Rn : CRd coproc imm8): Rd = CRd, Rn, Imm =
+    /// imm8 (the offset is imm8 &lt;&lt; 2), Index = P, Add = U, WriteBack = W, SetFlags = L (LDC).
+    /// </summary>
+    public static A32Operands CoprocessorLoadStore(uint insn) => new()
+    {
+        Cond = Cond(insn), SetFlags = Bit(insn, 20), Rd = Field(insn, 15, 12), Rn = Field(insn, 19, 16), Imm = (uint)Field(insn, 7, 0),
+        Index = Bit(insn, 24), Add = Bit(insn, 23), WriteBack = Bit(insn, 21),
+    };
+
+    /// <summary>
     /// MCR/MRC (cond 1110 opc1 L CRn Rt coproc opc2 1 CRm) and MCRR/MRRC (cond 1100 010 L Rt2 Rt coproc opc1 CRm):
     /// Rd = Rt, Rs = Rt2, Rn = CRn, Rm = CRm, Imm = coproc &lt;&lt; 8 | opc1 &lt;&lt; 4 | opc2, SetFlags = L (a read).
     /// </summary>

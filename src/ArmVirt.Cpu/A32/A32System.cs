@@ -333,6 +333,76 @@ internal static class A32System
     }
 
     /// <summary>
+    /// The LDC/STC encodings that exist (F5.1 LDC (immediate), LDC (literal), STC; the rows fix coproc 1110, CRd 0101 and
+    /// D = 0, every other LDC/STC being UNDEFINED): P = U = W = 0 is UNDEFINED; LDC (literal) with W = 1, or in T32 with
+    /// P = 0, and STC with Rn = PC with write-back or in T32 are UNPREDICTABLE, UNDEFINED here.
+    /// </summary>
+    public static bool LdcStcValid(uint w, bool thumb)
+    {
+        bool p = (w & (1u << 24)) != 0, u = (w & (1u << 23)) != 0, wback = (w & (1u << 21)) != 0, load = (w & (1u << 20)) != 0;
+        if (!p && !u && !wback) return false;
+        if (((w >> 16) & 0xF) != 15) return true;
+        return load ? !wback && !(thumb && !p) : !wback && !thumb;
+    }
+
+    private static readonly int DbgdtrKey = Cp14RegisterTable.Key32(0, 0, 5, 0);
+
+    /// <summary>
+    /// F5.1 LDC (immediate, literal) and STC to p14, c5: a word between memory and the debug communications channel,
+    /// LDC's to DBGDTRTXint and STC's from DBGDTRRXint (G8.3, "DBGDTRTXint", "DBGDTRRXint"). The access is checked first,
+    /// as MRC/MCR of those registers are (<see cref="SystemRegisterTraps.DebugComms"/>: DBGDSCRext.UDCCdis /
+    /// MDSCR_EL1.TDCC at EL0, then MDCR_EL2.TDA / HDCR.TDA (TDE, TGE) and MDCR_EL3.TDA), a trap being EC 0x06 with the
+    /// ISS of a trapped LDC or STC (<see cref="LdcStcIss"/>); then the word is accessed as MemA (aligned) at
+    /// R[n] +/- imm8 &lt;&lt; 2 (Align(PC, 4) for the literal form) before or after indexing, and R[n] written back.
+    /// </summary>
+    public static void LdcStcCp14(Cpu cpu, in A32Operands op)
+    {
+        bool load = op.SetFlags;
+        var access = SystemRegisterTraps.DebugComms(cpu, write: load);
+        if (access != SystemRegisterAccess.Allowed)
+        {
+            uint iss = LdcStcIss(op, (uint)cpu.SyndromeRegister(op.Rn));
+            throw access switch
+            {
+                SystemRegisterAccess.TrapToEl1 => new GuestException(ExceptionClass.LdcStcCp14, iss, cpu.SyncExceptionTargetEl),
+                SystemRegisterAccess.TrapToEl2 => new GuestException(ExceptionClass.LdcStcCp14, iss, 2),
+                SystemRegisterAccess.TrapToEl3 => new GuestException(ExceptionClass.LdcStcCp14, iss, 3),
+                _ => cpu.UndefinedException(),
+            };
+        }
+        var dtr = Cp14RegisterTable.Registers32[DbgdtrKey];
+        uint b = op.Rn == 15 ? cpu.R(15) & ~3u : cpu.R(op.Rn), imm32 = op.Imm << 2;
+        uint offsetAddress = op.Add ? b + imm32 : b - imm32;
+        uint address = op.Index ? offsetAddress : b;
+        var kind = load ? MemoryAccessKind.Read : MemoryAccessKind.Write;
+        if (!A32Memory.CheckAligned(cpu, address, 4, kind)) return;
+        if (load)
+        {
+            uint value = (uint)A32Memory.Load(cpu, address, 4, kind);
+            if (cpu.AbortPending) return;
+            dtr.Write!(cpu, value);
+        }
+        else
+        {
+            A32Memory.Store(cpu, address, 4, dtr.Read!(cpu), kind);
+            if (cpu.AbortPending) return;
+        }
+        if (op.WriteBack) cpu.SetR(op.Rn, offsetAddress);
+    }
+
+    /// <summary>
+    /// The ISS of a trapped LDC or STC (ISS encoding for an exception from an LDC or STC instruction): CV = 1 and COND =
+    /// 0b1110 (as the MCR/MRC traps here and QEMU report them), imm8, Rn (<paramref name="rn"/>, from
+    /// <see cref="Cpu.SyndromeRegister"/>), Offset = U, AM (0b000 unindexed, 0b001 post-indexed, 0b010 offset, 0b011 pre-indexed; LDC (literal)
+    /// 0b100 unindexed, 0b110 offset), Direction = 1 for LDC (a read from memory).
+    /// </summary>
+    internal static uint LdcStcIss(in A32Operands op, uint rn)
+    {
+        uint am = op.Rn == 15 && op.SetFlags ? (op.Index ? 0b110u : 0b100u) : (op.Index ? 2u : 0u) | (op.WriteBack ? 1u : 0u);
+        return (1u << 24) | (0xEu << 20) | (op.Imm & 0xFF) << 12 | (rn & 0x1F) << 5 | (op.Add ? 1u << 4 : 0) | am << 1 | (op.SetFlags ? 1u : 0);
+    }
+
+    /// <summary>
     /// F5.1 MRRC (CP14): DBGDRAR and DBGDSAR as 64-bit values (EC 0x0C when trapped). MCRR to CP14 and other
     /// encodings are UNDEFINED.
     /// </summary>

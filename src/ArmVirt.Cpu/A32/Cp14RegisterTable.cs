@@ -10,7 +10,7 @@ namespace ArmVirt.Cpu.A32;
 /// breakpoints an AArch32 EL1 programs are the ones <see cref="SelfHostedDebug"/> checks and an AArch64 EL2 sees them,
 /// and its access checks (MDCR_EL2.TDA, TDOSA, TDRA, TDE, HCR_EL2.TGE; MDCR_EL3) apply, reported as EC 0x05 (MCR/MRC)
 /// or 0x0C (MRRC) by <see cref="A32System.Cp14"/>. Not here: the external-debug views DBGDTRRXext/TXext, DBGDSCRext's
-/// external-only fields, and LDC/STC to DBGDTRTXint/RXint (UNDEFINED).
+/// external-only fields. LDC/STC to DBGDTRTXint/RXint are <see cref="A32System.LdcStcCp14"/>.
 /// </summary>
 internal static class Cp14RegisterTable
 {

@@ -320,6 +320,8 @@ internal static class T32DecodeTable
         yield return W("MCRR/MRRC (CP15, T32)", "1110 1100 010x xxxx xxxx 1111 xxxx xxxx", A32Formats.Coprocessor, A32System.Cp15Pair);
         yield return W("MCR/MRC (CP14, T32)", "1110 1110 xxxx xxxx xxxx 1110 xxx1 xxxx", A32Formats.Coprocessor, A32System.Cp14);
         yield return W("MCRR/MRRC (CP14, T32)", "1110 1100 010x xxxx xxxx 1110 xxxx xxxx", A32Formats.Coprocessor, A32System.Cp14Pair);
+        yield return W("LDC (CP14, c5, T32)", "1110 110x x0x1 xxxx 0101 1110 xxxx xxxx", A32Formats.CoprocessorLoadStore, A32System.LdcStcCp14, w => A32System.LdcStcValid(w, thumb: true));
+        yield return W("STC (CP14, c5, T32)", "1110 110x x0x0 xxxx 0101 1110 xxxx xxxx", A32Formats.CoprocessorLoadStore, A32System.LdcStcCp14, w => A32System.LdcStcValid(w, thumb: true));
         yield return W("CRC32/CRC32C (T32)", "1111 1010 110x xxxx 1111 xxxx 10xx xxxx", A32Formats.Crc32T32, A32Miscellaneous.Crc32);
         foreach (var row in A32FloatingPointTable.T32Rows()) yield return row;
         // The rest of the VFP space (CP10, CP11) is unallocated: UNDEFINED.

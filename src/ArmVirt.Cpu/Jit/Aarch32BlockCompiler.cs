@@ -139,7 +139,7 @@ internal static class Aarch32BlockCompiler
     }
 
     // handler(cpu, in rows[k].Operands): through the static method's function pointer, or the row's delegate (a lambda).
-    private static void EmitHandlerCall(ILGenerator il, in A32PredecodedInstruction x, int k, LocalBuilder rows)
+    internal static void EmitHandlerCall(ILGenerator il, in A32PredecodedInstruction x, int k, LocalBuilder rows)
     {
         if (x.Handler != 0)
         {

@@ -36,7 +36,8 @@ internal static class BlockCompiler
     {
         if (block.Length == 0) throw new ArgumentException("An empty block cannot be compiled.", nameof(block));
         if (tier == JitTier.None) throw new ArgumentOutOfRangeException(nameof(tier));
-        if (block.IsAarch32) return Aarch32BlockCompiler.Compile(block, cyclesPerInstruction); // (baseline only)
+        if (block.IsAarch32)
+            return tier == JitTier.Optimized ? Aarch32OptimizedCompiler.Compile(block, cyclesPerInstruction) : Aarch32BlockCompiler.Compile(block, cyclesPerInstruction);
         // targets[0] is the block itself: the slow-path calls (JitMustLeaveBlock, JitLoopAgain) receive it as an
         // argument, so the CPU need not publish the running block in a field at every entry.
         var targets = new List<object> { block };

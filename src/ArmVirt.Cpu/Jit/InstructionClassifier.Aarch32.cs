@@ -70,6 +70,7 @@ internal static partial class InstructionClassifier
         var type = method.DeclaringType;
         var op = decoded.Operands;
         if (method == BarrierMethod) return IsIsb(word) ? InstructionClass.EndsBlock : InstructionClass.Plain;
+        if (CoprocessorMoves.Contains(method)) return ClassifyCoprocessorMove(op, cp15: method == Cp15Method);
         bool simd = type != null && A32SimdFamilies.Contains(type);
         bool writesR15 = !simd && (op.Rd == 15 || op.Rs == 15);
         if (A32MemoryRows.Contains(method) || type != null && A32MemoryFamilies.Contains(type))
@@ -87,6 +88,38 @@ internal static partial class InstructionClassifier
     }
 
     private static readonly MethodInfo VmrsMethod = M(A32FloatingPointTransfer.Vmrs);
+
+    private static readonly MethodInfo Cp15Method = M(A32System.Cp15);
+    private static readonly HashSet<MethodInfo> CoprocessorMoves = [Cp15Method, M(A32System.Cp15Pair), M(A32System.Cp14), M(A32System.Cp14Pair)];
+
+    // MCR p15 operations that change no EL, mode, regime, TLB, code or interrupt state (F4.1 "CP15 ... System
+    // instructions"; the AArch64 rule for DC by VA, InstructionClassifier.Classify): the data cache maintenance by VA
+    // (DCIMVAC c7,c6,1; DCCMVAC c7,c10,1; DCCMVAU c7,c11,1; DCCIMVAC c7,c14,1), CP15DMB (c7,c10,5), the branch predictor
+    // invalidations (BPIALLIS c7,c1,6; BPIALL c7,c5,6; BPIMVA c7,c5,7) and the software thread ID registers (TPIDRURW,
+    // TPIDRURO, TPIDRPRW: c13,c0,2..4).
+    private static readonly HashSet<int> CoprocessorWritesInBlock =
+    [
+        Cp15RegisterTable.Key32(0, 7, 6, 1), Cp15RegisterTable.Key32(0, 7, 10, 1), Cp15RegisterTable.Key32(0, 7, 11, 1),
+        Cp15RegisterTable.Key32(0, 7, 14, 1), Cp15RegisterTable.Key32(0, 7, 10, 5), Cp15RegisterTable.Key32(0, 7, 1, 6),
+        Cp15RegisterTable.Key32(0, 7, 5, 6), Cp15RegisterTable.Key32(0, 7, 5, 7), Cp15RegisterTable.Key32(0, 13, 0, 2),
+        Cp15RegisterTable.Key32(0, 13, 0, 3), Cp15RegisterTable.Key32(0, 13, 0, 4),
+    ];
+
+    // MRC/MRRC (CP15, CP14) read a register and write general registers only: the block goes on after them, with the
+    // counters brought up to date before them as before a load (the generic timer's and the PMU's counters are read
+    // through them) and their traps precise. MCR/MCRR end the block but for the writes above: SCTLR, TTBRn, TTBCR, DACR,
+    // CONTEXTIDR, the TLB and instruction cache maintenance, CP15DSB/CP15ISB, the timers' controls and the debug
+    // registers change what the loop checks between blocks. An MRC to APSR_nzcv (Rt = 15) ends it too (a write to R15
+    // as the classifier sees it).
+    private static InstructionClass ClassifyCoprocessorMove(in A32Operands op, bool cp15)
+    {
+        bool pair = op.Kind == A32OperandKind.RegisterShiftedRegister;
+        if (op.Rd == 15 || (pair && op.Rs == 15)) return InstructionClass.EndsBlock;
+        bool read = op.SetFlags;
+        if (read) return InstructionClass.Memory;
+        return cp15 && !pair && CoprocessorWritesInBlock.Contains((int)op.Imm << 8 | op.Rn << 4 | op.Rm)
+            ? InstructionClass.Memory : InstructionClass.EndsBlock;
+    }
 
     // ISB: A32 0xF57FF06x, T32 0xF3BF8F6x (F5.1.68; DMB and DSB differ in bits 7..4).
     private static bool IsIsb(uint word) => (word & 0xFFFF_FFF0) is 0xF57F_F060 or 0xF3BF_8F60;

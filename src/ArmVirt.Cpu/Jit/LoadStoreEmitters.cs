@@ -210,7 +210,7 @@ internal static class LoadStoreEmitters
     // host = the host address of [address, address + bytes) through the host TLB: a hit when the slot's read (or
     // write) tag equals the address's page with its low bits under the access size clear (an unaligned address never
     // hits). A miss goes to the slow path with cpu.JitFillVa set, so that the handler's access fills the slot.
-    private static void EmitHostAddress(IlEmitContext c, LocalBuilder address, int bytes, bool write, LocalBuilder host, Label slow)
+    internal static void EmitHostAddress(IlEmitContext c, LocalBuilder address, int bytes, bool write, LocalBuilder host, Label slow)
     {
         var il = c.Il;
         var entry = c.Temp(typeof(nint));
@@ -274,14 +274,14 @@ internal static class LoadStoreEmitters
     // Cpu.LoadHost(host, bytes) as one IL load (the fast path's host address is aligned to the access size: the tag
     // compare took only aligned addresses, and guest RAM is page-aligned), zero-extended to ulong; RyuJIT inlines the
     // call to the same load, but each inline costs it compile time.
-    private static void EmitLoadHost(ILGenerator il, int bytes)
+    internal static void EmitLoadHost(ILGenerator il, int bytes)
     {
         il.Emit(bytes switch { 1 => OpCodes.Ldind_U1, 2 => OpCodes.Ldind_U2, 4 => OpCodes.Ldind_U4, _ => OpCodes.Ldind_I8 });
         if (bytes < 8) il.Emit(OpCodes.Conv_U8);
     }
 
     // Cpu.StoreHost(host, bytes, value) as one IL store (value: a ulong on the stack above the address).
-    private static void EmitStoreHost(ILGenerator il, int bytes)
+    internal static void EmitStoreHost(ILGenerator il, int bytes)
     {
         if (bytes < 8) il.Emit(OpCodes.Conv_U4); // the narrow stores take an int32
         il.Emit(bytes switch { 1 => OpCodes.Stind_I1, 2 => OpCodes.Stind_I2, 4 => OpCodes.Stind_I4, _ => OpCodes.Stind_I8 });

@@ -256,7 +256,7 @@ internal sealed class TranslationCache
         CompiledRegion? region = null;
         int compiled = block.Length;
         Region? formed = null;
-        if (tier == JitTier.Optimized && cpu != null)
+        if (tier == JitTier.Optimized && cpu != null && !block.IsAarch32) // (AArch32: optimized blocks, no regions)
         {
             // A region compiled while this request waited in the queue may already cover the block.
             if (TryAdoptRegion(block)) return;
