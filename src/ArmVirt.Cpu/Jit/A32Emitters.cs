@@ -46,8 +46,6 @@ internal static class A32Emitters
     private static readonly MethodInfo ConditionHolds =
         typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), BindingFlags.Static | BindingFlags.NonPublic, [typeof(uint), typeof(int)])!;
     private static readonly FieldInfo EField = typeof(CpuState).GetField(nameof(CpuState.E))!;
-    private static readonly FieldInfo StoresObserved = typeof(Cpu).GetField(nameof(Cpu._storesObserved), BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo NotifyWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), BindingFlags.Instance | BindingFlags.NonPublic)!;
 
     // The op id of each handler this family emits: the data-processing opcodes (bits 24..21), MOVW/MOVT, the access
     // size and signedness of the loads and stores, the branches.
@@ -347,12 +345,12 @@ internal static class A32Emitters
             // The exclusive monitors and the other CPUs' code caches observe stores (Cpu.NotifyStore).
             var none = il.DefineLabel();
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldfld, StoresObserved);
+            il.Emit(OpCodes.Ldfld, CpuMembers.StoresObserved);
             il.Emit(OpCodes.Brfalse, none);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, address);
             il.Emit(OpCodes.Ldc_I4, bytes);
-            il.Emit(OpCodes.Call, NotifyWrite);
+            il.Emit(OpCodes.Call, CpuMembers.NotifyWrite);
             il.MarkLabel(none);
         }
         if (o.WriteBack)

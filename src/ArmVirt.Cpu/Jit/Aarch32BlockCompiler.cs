@@ -95,17 +95,7 @@ internal static class Aarch32BlockCompiler
             }
             if (!last && x.Class == InstructionClass.Memory)
             {
-                var stay = il.DefineLabel();
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
-                il.Emit(OpCodes.Brfalse, stay);
-                il.Emit(OpCodes.Ldarg_1);
-                BlockCompiler.EmitLoadBlock(il);
-                il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
-                il.Emit(OpCodes.Brfalse, stay);
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldc_I4_1);
-                il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
+                var stay = BlockCompiler.EmitLeaveAfterAccessCheck(il);
                 BlockCompiler.EmitStoreStateField(il, CpuMembers.Pc, rows[k + 1].Pc);
                 BlockCompiler.EmitRetire(il, (ulong)(k + 1 - retired), (ulong)(k + 1 - retired) * cyclesPerInstruction);
                 il.Emit(OpCodes.Ret);

@@ -243,17 +243,7 @@ internal static class Aarch32OptimizedCompiler
                 if (x.Class == InstructionClass.Memory)
                 {
                     // After a load or store that left the RAM fast path: JitMustLeaveBlock decides an early exit.
-                    var stay = il.DefineLabel();
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
-                    il.Emit(OpCodes.Brfalse, stay);
-                    il.Emit(OpCodes.Ldarg_1);
-                    BlockCompiler.EmitLoadBlock(il);
-                    il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
-                    il.Emit(OpCodes.Brfalse, stay);
-                    il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Ldc_I4_1);
-                    il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
+                    var stay = BlockCompiler.EmitLeaveAfterAccessCheck(il);
                     ulong next = _rows[k + 1].Pc;
                     EmitExit(next, k + 1, keepDirty: true);
                     il.MarkLabel(stay);

@@ -69,17 +69,7 @@ internal static class BlockCompiler
             EmitHandlerCall(il, block.Encodings[k].Handler, block.Words[k], targets, inline: tier == JitTier.Optimized);
             if (!last && block.Classes[k] == InstructionClass.Memory)
             {
-                var stay = il.DefineLabel();
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
-                il.Emit(OpCodes.Brfalse, stay);
-                il.Emit(OpCodes.Ldarg_1);
-                EmitLoadBlock(il);
-                il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
-                il.Emit(OpCodes.Brfalse, stay);
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Ldc_I4_1);
-                il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
+                var stay = EmitLeaveAfterAccessCheck(il);
                 EmitStoreNextPc(il, pc + 4);
                 EmitStoreStateField(il, CpuMembers.Pc, pc + 4);
                 EmitRetire(il, (ulong)(k + 1 - retired), Cycles(block, retired, k + 1, cyclesPerInstruction));
@@ -138,6 +128,25 @@ internal static class BlockCompiler
 
     /// <summary>Forces RyuJIT to compile <paramref name="code"/> (from <see cref="Compile"/>) without running guest code.</summary>
     public static void Warm(Action<Cpu> code) => code(null!);
+
+    // After a block's load or store that left the RAM fast path (cpu.JitCheckAfterAccess): when
+    // cpu.JitMustLeaveBlock(block) says so, cpu.JitLeftEarly = true and the caller's exit that follows runs; otherwise
+    // execution goes on at the returned label, which the caller marks after that exit.
+    internal static Label EmitLeaveAfterAccessCheck(ILGenerator il)
+    {
+        var stay = il.DefineLabel();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldfld, CpuMembers.CheckAfterAccess);
+        il.Emit(OpCodes.Brfalse, stay);
+        il.Emit(OpCodes.Ldarg_1);
+        EmitLoadBlock(il);
+        il.Emit(OpCodes.Call, CpuMembers.MustLeaveBlock);
+        il.Emit(OpCodes.Brfalse, stay);
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldc_I4_1);
+        il.Emit(OpCodes.Stfld, CpuMembers.LeftEarly);
+        return stay;
+    }
 
     // (TranslationBlock)targets[0]: the block being compiled
     internal static void EmitLoadBlock(ILGenerator il)

@@ -15,4 +15,6 @@ internal static class CpuMembers
     public static readonly FieldInfo LeftEarly = typeof(Cpu).GetField(nameof(Cpu.JitLeftEarly), Private)!;
     public static readonly FieldInfo CheckAfterAccess = typeof(Cpu).GetField(nameof(Cpu.JitCheckAfterAccess), Private)!;
     public static readonly MethodInfo MustLeaveBlock = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
+    public static readonly FieldInfo StoresObserved = typeof(Cpu).GetField(nameof(Cpu._storesObserved), Private)!;
+    public static readonly MethodInfo NotifyWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
 }

@@ -38,8 +38,6 @@ internal static partial class RegionCompiler
     private static readonly FieldInfo ExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitExitPc), Private)!;
     private static readonly FieldInfo ComputedExitPcField = typeof(Cpu).GetField(nameof(Cpu.JitComputedExitPc), Private)!;
     private static readonly FieldInfo ExitNotRunField = typeof(Cpu).GetField(nameof(Cpu.JitExitNotRun), Private)!;
-    private static readonly FieldInfo StoresObservedField = typeof(Cpu).GetField(nameof(Cpu._storesObserved), BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private static readonly MethodInfo NotifyWriteMethod = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
     private static readonly FieldInfo Budget0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionBudget0), Private)!;
     private static readonly FieldInfo Instructions0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionInstructions0), Private)!;
     private static readonly FieldInfo Cycles0Field = typeof(Cpu).GetField(nameof(Cpu.JitRegionCycles0), Private)!;
@@ -720,7 +718,7 @@ internal static partial class RegionCompiler
             var il = _il;
             var none = il.DefineLabel();
             il.Emit(OpCodes.Ldarg_1);
-            il.Emit(OpCodes.Ldfld, StoresObservedField);
+            il.Emit(OpCodes.Ldfld, CpuMembers.StoresObserved);
             il.Emit(OpCodes.Brfalse, none);
             pushAddress();
             il.Emit(OpCodes.Stloc, _notifyVa);
@@ -740,7 +738,7 @@ internal static partial class RegionCompiler
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldloc, _notifyVa);
             il.Emit(OpCodes.Ldloc, _notifySize);
-            il.Emit(OpCodes.Call, NotifyWriteMethod);
+            il.Emit(OpCodes.Call, CpuMembers.NotifyWrite);
             Context.EmitReloadRegisters();
             il.Emit(OpCodes.Ldloc, _site);
             il.Emit(OpCodes.Switch, _notifyReturns.ToArray());
