@@ -14,20 +14,7 @@
 #define HOLE 0x50000000u
 #define UART 0x09000000u
 
-static void puts32(const char *s)
-{
-    register const char *r0 __asm__("r0") = s;
-    __asm__ volatile("hvc #1" :: "r"(r0) : "memory");
-}
-
-static void show(const char *name, uint32_t v)
-{
-    register const char *r0 __asm__("r0") = name;
-    register uint32_t r1 __asm__("r1") = v;
-    __asm__ volatile("hvc #2" :: "r"(r0), "r"(r1) : "memory");
-}
-
-#define HVC(n) __asm__ volatile("hvc #" #n ::: "memory")
+#include "common/aarch32_kernel.h"
 #define MRC(op1, crn, crm, op2) ({ uint32_t v_; __asm__ volatile("mrc p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 : "=r"(v_) :: "memory"); v_; })
 #define MCR(op1, crn, crm, op2, v) __asm__ volatile("mcr p15, " #op1 ", %0, " #crn ", " #crm ", " #op2 :: "r"((uint32_t)(v)) : "memory")
 #define MRRC(op1, crm, lo, hi) __asm__ volatile("mrrc p15, " #op1 ", %0, %1, " #crm : "=r"(lo), "=r"(hi) :: "memory")
