@@ -27,6 +27,17 @@ internal static class Aarch32BlockCompiler
         typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(int)])!;
     private static readonly MethodInfo ItAdvance = typeof(Cpu).GetMethod(nameof(Cpu.ItAdvance), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo T32Narrow = typeof(Cpu).GetField("_t32Narrow", BindingFlags.Instance | BindingFlags.NonPublic)!;
+
+    // State.PC and NextPc as the interpreter sets them before instruction x runs, and in T32 its width (16 or 32 bits).
+    internal static void EmitInstructionAddress(ILGenerator il, in A32PredecodedInstruction x, bool thumb)
+    {
+        BlockCompiler.EmitStoreStateField(il, CpuMembers.Pc, x.Pc);
+        BlockCompiler.EmitStoreNextPc(il, x.Pc + x.Size);
+        if (!thumb) return;
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(x.Narrow ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
+        il.Emit(OpCodes.Stfld, T32Narrow);
+    }
     private static readonly FieldInfo RowOperands = typeof(A32PredecodedInstruction).GetField(nameof(A32PredecodedInstruction.Operands))!;
     private static readonly FieldInfo RowDelegate = typeof(A32PredecodedInstruction).GetField(nameof(A32PredecodedInstruction.Delegate))!;
     private static readonly MethodInfo LoopAgain =
@@ -70,14 +81,7 @@ internal static class Aarch32BlockCompiler
                 BlockCompiler.EmitRetire(il, (ulong)(k - retired), (ulong)(k - retired) * cyclesPerInstruction);
                 retired = k;
             }
-            BlockCompiler.EmitStoreStateField(il, CpuMembers.Pc, x.Pc);
-            BlockCompiler.EmitStoreNextPc(il, x.Pc + x.Size);
-            if (thumb)
-            {
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(x.Narrow ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
-                il.Emit(OpCodes.Stfld, T32Narrow);
-            }
+            EmitInstructionAddress(il, x, thumb);
             var skip = il.DefineLabel();
             if (x.Cond != 0xE)
             {

@@ -46,7 +46,6 @@ internal static class Aarch32OptimizedCompiler
     }
     private static readonly FieldInfo EntryInstructions = typeof(Cpu).GetField("_jitEntryInstructions", Private)!;
     private static readonly FieldInfo EntryCycles = typeof(Cpu).GetField("_jitEntryCycles", Private)!;
-    private static readonly FieldInfo T32Narrow = typeof(Cpu).GetField("_t32Narrow", Private)!;
     private static readonly MethodInfo ItAdvance = typeof(Cpu).GetMethod(nameof(Cpu.ItAdvance), Private)!;
     private static readonly MethodInfo LoopAgain = typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgainAarch32), Private)!;
     private static readonly MethodInfo FillAfterMiss = typeof(Cpu).GetMethod(nameof(Cpu.JitAarch32HostTlbFill), Private)!;
@@ -378,14 +377,7 @@ internal static class Aarch32OptimizedCompiler
         {
             var il = Il;
             if (x.Class != InstructionClass.Plain) EmitCounters(k);
-            BlockCompiler.EmitStoreStateField(il, CpuMembers.Pc, x.Pc);
-            BlockCompiler.EmitStoreNextPc(il, x.Pc + x.Size);
-            if (_thumb)
-            {
-                il.Emit(OpCodes.Ldarg_1);
-                il.Emit(x.Narrow ? OpCodes.Ldc_I4_1 : OpCodes.Ldc_I4_0);
-                il.Emit(OpCodes.Stfld, T32Narrow);
-            }
+            Aarch32BlockCompiler.EmitInstructionAddress(il, x, _thumb);
         }
 
         // The last instruction through its handler: State.PC = NextPc after it (a branch's target), or the next
