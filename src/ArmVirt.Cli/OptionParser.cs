@@ -42,7 +42,7 @@ internal static class OptionParser
         new("--semihosting", null, "enable Arm semihosting (HLT #0xF000)", (o, _) => o.Semihosting = true),
         new("--max-insns", "N", "stop after N instructions (exit code 124)", (o, v) => o.MaxInstructions = ParseCount("--max-insns", v)),
         new("--stats", null, "print instructions, cycles and MIPS to stderr at exit", (o, _) => o.Stats = true),
-        new("--trace", null, "print one line per instruction to stderr: PC, encoding, EL", (o, _) => o.Trace = true),
+        new("--trace", null, "print one line per instruction to stderr: PC, encoding, EL and the instruction's name (A64, A32 or T32)", (o, _) => o.Trace = true),
         new("--verbose", null, "show stack traces for internal errors, and the guest's mistakes that have no architectural effect (reserved device registers, broken virtqueues)", (o, _) => o.Verbose = true),
         new("--help", null, "show this help", (o, _) => o.Help = true),
         new("--version", null, "print armvirt's version and exit", (o, _) => o.Version = true),

@@ -134,8 +134,8 @@ public static class Program
             bool smp = machine.Cpus.Count > 1;
             foreach (var c in machine.Cpus)
                 c.TraceInstruction = (cpu, insn) => stderr.WriteLine(smp
-                    ? $"cpu{cpu.Configuration.Index} {cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}"
-                    : $"{cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}");
+                    ? $"cpu{cpu.Configuration.Index} {cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}  {cpu.InstructionName(insn)}"
+                    : $"{cpu.State.PC:x16}: {insn:x8} EL{cpu.State.EL}  {cpu.InstructionName(insn)}");
         }
 
         ConsoleCancelEventHandler? onCancel = null;

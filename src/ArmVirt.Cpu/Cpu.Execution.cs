@@ -251,6 +251,14 @@ public sealed partial class Cpu
     /// <summary>Where this CPU's time went: instructions by engine tier, exceptions, MMIO accesses (<c>--stats</c>).</summary>
     public CpuStatistics Statistics { get; }
 
+    /// <summary>
+    /// The name of <paramref name="insn"/>'s decode row in the current instruction set (A64, A32 or T32: a 16-bit T32
+    /// instruction as its halfword, a 32-bit one as hw1:hw2, as <see cref="TraceInstruction"/> receives them), the
+    /// mnemonic and form as the Arm ARM names them, "UNALLOCATED" or "UNDEFINED" where no row takes it (<c>--trace</c>).
+    /// </summary>
+    internal string InstructionName(uint insn) =>
+        !State.Aarch32 ? Decode(insn).Name : State.Thumb ? T32Decoder.DecodeRow(insn).Name : A32Decoder.DecodeRow(insn).Name;
+
     /// <summary>Decodes through a small direct-mapped cache in front of the table decoder.</summary>
     internal A64Encoding Decode(uint insn)
     {

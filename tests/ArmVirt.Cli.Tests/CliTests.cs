@@ -120,9 +120,9 @@ public sealed class CliTests
         var r = Run("--kernel", k.Path, "--max-insns", "3", "--trace", "--stats", "--el", "2");
         Assert.AreEqual(124, r.Code);
         var lines = r.ErrorLines;
-        Assert.AreEqual("0000000040080000: 03020100 EL2", lines[0]);
+        Assert.AreEqual("0000000040080000: 03020100 EL2  UNALLOCATED", lines[0]);
         // Instruction fetches that abort (the vector table at VBAR = 0 is not RAM) retire without a trace line.
-        var trace = new System.Text.RegularExpressions.Regex(@"^[0-9a-f]{16}: [0-9a-f]{8} EL[0-3]$");
+        var trace = new System.Text.RegularExpressions.Regex(@"^[0-9a-f]{16}: [0-9a-f]{8} EL[0-3]  \S.*$");
         // Then the --stats lines: the summary, the translation cache (the JIT engine is the default) and where the
         // instructions retired, and last the stop.
         int stats = Array.FindIndex(lines, l => l.StartsWith("armvirt: ", StringComparison.Ordinal));
@@ -133,6 +133,27 @@ public sealed class CliTests
         StringAssert.Matches(lines[^2], new System.Text.RegularExpressions.Regex(
             @"^armvirt: retired: .* stepped; .* exceptions taken: 0 to EL1, 3 to EL2, 0 to EL3; 0 MMIO accesses, \d+ TLB fills, \d+ host TLB flushes$"));
         Assert.AreEqual("armvirt: stopped after 3 instructions (--max-insns)", lines[^1]);
+    }
+
+    // tests/guests/aarch32.elf and aarch32_thumb.elf: an AArch64 EL1 that ERETs to an A32 program at EL0 (0x40400000),
+    // which in the second interworks to T32 at once: each line names the instruction in its own instruction set, as the
+    // decode tables name the rows (a 16-bit T32 instruction shows as its halfword, a 32-bit one as hw1:hw2).
+    [TestMethod]
+    public void TraceNamesA64A32AndT32Instructions()
+    {
+        var a32 = Run("--kernel", GdbSessionTests.GuestElf("aarch32.elf"), "--trace", "--engine", "interp");
+        Assert.AreEqual(0, a32.Code, a32.Stderr[..Math.Min(2000, a32.Stderr.Length)]);
+        Assert.IsTrue(a32.ErrorLines.Any(l => l.EndsWith(" EL1  ADD (immediate)", StringComparison.Ordinal)), "an A64 line");
+        Assert.AreEqual("0000000040400000: eb000033 EL0  BL", a32.ErrorLines.First(l => l.Contains(" EL0 ", StringComparison.Ordinal)));
+        Assert.IsFalse(a32.ErrorLines.Any(l => l.EndsWith("  UNDEFINED", StringComparison.Ordinal) || l.EndsWith("  UNALLOCATED", StringComparison.Ordinal)));
+
+        var t32 = Run("--kernel", GdbSessionTests.GuestElf("aarch32_thumb.elf"), "--trace", "--engine", "interp");
+        Assert.AreEqual(0, t32.Code, t32.Stderr[..Math.Min(2000, t32.Stderr.Length)]);
+        var el0 = t32.ErrorLines.Where(l => l.Contains(" EL0 ", StringComparison.Ordinal)).ToArray();
+        Assert.AreEqual("0000000040400000: fa000021 EL0  BLX (immediate)", el0[0]);
+        Assert.AreEqual("000000004040008c: f2407010 EL0  MOVW (T32)", el0[1]);
+        Assert.IsTrue(el0.Any(l => System.Text.RegularExpressions.Regex.IsMatch(l, @": 0000[0-9a-f]{4} EL0  \S")), "a 16-bit T32 line");
+        Assert.IsFalse(el0.Any(l => l.EndsWith("  UNDEFINED", StringComparison.Ordinal)), "every EL0 instruction has a row");
     }
 
     [TestMethod]
