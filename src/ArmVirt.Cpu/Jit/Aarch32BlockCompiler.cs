@@ -25,7 +25,6 @@ internal static class Aarch32BlockCompiler
 {
     private static readonly MethodInfo ConditionHolds =
         typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), BindingFlags.Instance | BindingFlags.NonPublic, [typeof(int)])!;
-    private static readonly MethodInfo ItAdvance = typeof(Cpu).GetMethod(nameof(Cpu.ItAdvance), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly FieldInfo T32Narrow = typeof(Cpu).GetField("_t32Narrow", BindingFlags.Instance | BindingFlags.NonPublic)!;
 
     // State.PC and NextPc as the interpreter sets them before instruction x runs, and in T32 its width (16 or 32 bits).
@@ -40,8 +39,6 @@ internal static class Aarch32BlockCompiler
     }
     private static readonly FieldInfo RowOperands = typeof(A32PredecodedInstruction).GetField(nameof(A32PredecodedInstruction.Operands))!;
     private static readonly FieldInfo RowDelegate = typeof(A32PredecodedInstruction).GetField(nameof(A32PredecodedInstruction.Delegate))!;
-    private static readonly MethodInfo LoopAgain =
-        typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgainAarch32), BindingFlags.Instance | BindingFlags.NonPublic)!;
     private static readonly MethodInfo InvokeMethod = typeof(A32Handler).GetMethod(nameof(A32Handler.Invoke))!;
 
     /// <summary>
@@ -95,7 +92,7 @@ internal static class Aarch32BlockCompiler
             if (x.InIt)
             {
                 il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Call, ItAdvance);
+                il.Emit(OpCodes.Call, CpuMembers.ItAdvance);
             }
             if (!last && x.Class == InstructionClass.Memory)
             {
@@ -124,7 +121,7 @@ internal static class Aarch32BlockCompiler
             il.Emit(OpCodes.Bne_Un, exit);
             il.Emit(OpCodes.Ldarg_1);
             BlockCompiler.EmitLoadBlock(il);
-            il.Emit(OpCodes.Call, LoopAgain);
+            il.Emit(OpCodes.Call, CpuMembers.LoopAgainAarch32);
             il.Emit(OpCodes.Brtrue, start);
             il.MarkLabel(exit);
         }

@@ -26,8 +26,6 @@ internal static class Aarch32OptimizedCompiler
     private const BindingFlags Private = BindingFlags.Instance | BindingFlags.NonPublic;
     private static readonly MethodInfo ReadR = typeof(Cpu).GetMethod(nameof(Cpu.R), Private, [typeof(int)])!;
     private static readonly MethodInfo WriteR = typeof(Cpu).GetMethod(nameof(Cpu.SetR), Private, [typeof(int), typeof(uint)])!;
-    private static readonly FieldInfo NzcvField = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
-    private static readonly FieldInfo XField = typeof(CpuState).GetField(nameof(CpuState.X))!;
 
     // The registers every mode maps to the same X register (R0-R7: "Mapping of AArch32 registers to AArch64"): read and
     // written as CpuState.X[n] directly, without Cpu.R's lookup of the mode's bank.
@@ -46,8 +44,6 @@ internal static class Aarch32OptimizedCompiler
     }
     private static readonly FieldInfo EntryInstructions = typeof(Cpu).GetField("_jitEntryInstructions", Private)!;
     private static readonly FieldInfo EntryCycles = typeof(Cpu).GetField("_jitEntryCycles", Private)!;
-    private static readonly MethodInfo ItAdvance = typeof(Cpu).GetMethod(nameof(Cpu.ItAdvance), Private)!;
-    private static readonly MethodInfo LoopAgain = typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgainAarch32), Private)!;
     private static readonly MethodInfo FillAfterMiss = typeof(Cpu).GetMethod(nameof(Cpu.JitAarch32HostTlbFill), Private)!;
 
     /// <summary>
@@ -231,7 +227,7 @@ internal static class Aarch32OptimizedCompiler
                 if (x.InIt)
                 {
                     il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Call, ItAdvance);
+                    il.Emit(OpCodes.Call, CpuMembers.ItAdvance);
                 }
                 if (last)
                 {
@@ -275,7 +271,7 @@ internal static class Aarch32OptimizedCompiler
             {
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldflda, CpuMembers.State);
-                il.Emit(OpCodes.Ldfld, NzcvField);
+                il.Emit(OpCodes.Ldfld, CpuMembers.Nzcv);
                 il.Emit(OpCodes.Stloc, Nzcv);
             }
         }
@@ -285,7 +281,7 @@ internal static class Aarch32OptimizedCompiler
         {
             Il.Emit(OpCodes.Ldarg_1);
             Il.Emit(OpCodes.Ldflda, CpuMembers.State);
-            Il.Emit(OpCodes.Ldflda, XField);
+            Il.Emit(OpCodes.Ldflda, CpuMembers.X);
             if (n == 0) return;
             Il.Emit(OpCodes.Ldc_I4, 8 * n);
             Il.Emit(OpCodes.Add);
@@ -316,7 +312,7 @@ internal static class Aarch32OptimizedCompiler
                 il.Emit(OpCodes.Ldarg_1);
                 il.Emit(OpCodes.Ldflda, CpuMembers.State);
                 il.Emit(OpCodes.Ldloc, Nzcv);
-                il.Emit(OpCodes.Stfld, NzcvField);
+                il.Emit(OpCodes.Stfld, CpuMembers.Nzcv);
             }
         }
 
@@ -394,7 +390,7 @@ internal static class Aarch32OptimizedCompiler
                 if (x.InIt)
                 {
                     il.Emit(OpCodes.Ldarg_1);
-                    il.Emit(OpCodes.Call, ItAdvance);
+                    il.Emit(OpCodes.Call, CpuMembers.ItAdvance);
                 }
                 ulong next = x.Pc + x.Size;
                 EmitExit(next, n, keepDirty: true);
@@ -408,7 +404,7 @@ internal static class Aarch32OptimizedCompiler
             if (x.InIt)
             {
                 il.Emit(OpCodes.Ldarg_1);
-                il.Emit(OpCodes.Call, ItAdvance);
+                il.Emit(OpCodes.Call, CpuMembers.ItAdvance);
             }
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldflda, CpuMembers.State);
@@ -457,7 +453,7 @@ internal static class Aarch32OptimizedCompiler
                 EmitCounters(n);
                 il.Emit(OpCodes.Ldarg_1);
                 BlockCompiler.EmitLoadBlock(il);
-                il.Emit(OpCodes.Call, LoopAgain);
+                il.Emit(OpCodes.Call, CpuMembers.LoopAgainAarch32);
                 il.Emit(OpCodes.Brtrue, start);
                 il.MarkLabel(leave);
                 il.Emit(OpCodes.Ret);

@@ -17,4 +17,8 @@ internal static class CpuMembers
     public static readonly MethodInfo MustLeaveBlock = typeof(Cpu).GetMethod(nameof(Cpu.JitMustLeaveBlock), Private)!;
     public static readonly FieldInfo StoresObserved = typeof(Cpu).GetField(nameof(Cpu._storesObserved), Private)!;
     public static readonly MethodInfo NotifyWrite = typeof(Cpu).GetMethod(nameof(Cpu.JitNotifyWrite), Private)!;
+    public static readonly FieldInfo X = typeof(CpuState).GetField(nameof(CpuState.X))!;
+    public static readonly FieldInfo Nzcv = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
+    public static readonly MethodInfo ItAdvance = typeof(Cpu).GetMethod(nameof(Cpu.ItAdvance), Private)!;
+    public static readonly MethodInfo LoopAgainAarch32 = typeof(Cpu).GetMethod(nameof(Cpu.JitLoopAgainAarch32), Private)!;
 }

@@ -16,8 +16,6 @@ namespace ArmVirt.Cpu.Jit;
 /// </remarks>
 internal sealed class IlEmitContext
 {
-    private static readonly FieldInfo XField = typeof(CpuState).GetField(nameof(CpuState.X))!;
-    private static readonly FieldInfo NzcvField = typeof(CpuState).GetField(nameof(CpuState.Nzcv))!;
     private const BindingFlags PublicStatic = BindingFlags.Static | BindingFlags.Public;
     private static readonly MethodInfo MaterializeMethod = typeof(LazyFlags).GetMethod(nameof(LazyFlags.Materialize), PublicStatic)!;
     private static readonly MethodInfo ConditionHoldsMethod = typeof(Cpu).GetMethod(nameof(Cpu.ConditionHolds), BindingFlags.Static | BindingFlags.NonPublic, [typeof(uint), typeof(int)])!;
@@ -331,7 +329,7 @@ internal sealed class IlEmitContext
             Il.Emit(OpCodes.Ldarg_1);
             Il.Emit(OpCodes.Ldflda, CpuMembers.State);
             Il.Emit(OpCodes.Ldloc, _nzcv!);
-            Il.Emit(OpCodes.Stfld, NzcvField);
+            Il.Emit(OpCodes.Stfld, CpuMembers.Nzcv);
         }
     }
 
@@ -368,7 +366,7 @@ internal sealed class IlEmitContext
         {
             Il.Emit(OpCodes.Ldarg_1);
             Il.Emit(OpCodes.Ldflda, CpuMembers.State);
-            Il.Emit(OpCodes.Ldfld, NzcvField);
+            Il.Emit(OpCodes.Ldfld, CpuMembers.Nzcv);
             Il.Emit(OpCodes.Stloc, _nzcv!);
             Il.Emit(OpCodes.Ldc_I4_0);
             Il.Emit(OpCodes.Stloc, _flagKind!);
@@ -380,7 +378,7 @@ internal sealed class IlEmitContext
     {
         Il.Emit(OpCodes.Ldarg_1);
         Il.Emit(OpCodes.Ldflda, CpuMembers.State);
-        Il.Emit(OpCodes.Ldflda, XField);
+        Il.Emit(OpCodes.Ldflda, CpuMembers.X);
         if (n != 0)
         {
             Il.Emit(OpCodes.Ldc_I4, 8 * n);
