@@ -400,16 +400,23 @@ public sealed partial class Cpu
         {
             if (tier == JitTier.None && count > JitThreshold)
             {
-                long optimize = OptimizeThresholdNow;
-                if (count > optimize || block.Length >= JitBaselineMinimumLength)
-                    RequestCompile(cache, block, count > optimize ? JitTier.Optimized : JitTier.Baseline);
+                bool due = RegionDue(block, count);
+                if (due || block.Length >= JitBaselineMinimumLength)
+                    RequestCompile(cache, block, due ? JitTier.Optimized : JitTier.Baseline);
                 else if ((count & 1023) == 0)
                     cache.TryAdoptRegion(block); // its page's region may have been compiled meanwhile
             }
-            else if (tier == JitTier.Baseline && count > OptimizeThresholdNow)
+            else if (tier == JitTier.Baseline && RegionDue(block, count))
                 RequestCompile(cache, block, JitTier.Optimized);
         }
     }
+
+    // Whether a block entered count times is due for its region: its entries weighted by its length, one per 16
+    // instructions (at least one), so that a long straight-line block (an unrolled loop body: 64-instruction blocks
+    // one after another) earns its region after about as many retired instructions as a short loop's block rather
+    // than 4-13 times as many. Measured on shapes' SHA-256 (src/ArmVirt.Cpu/Jit/README.md, session 14).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool RegionDue(TranslationBlock block, long count) => count * Math.Max(1, block.Length >> 4) > OptimizeThresholdNow;
 
     // JitOptimizeThreshold, or JitIdleOptimizeThreshold when lower while the background compiler has nothing waiting
     // and a core of its own: a compile thread with time to spare takes warm code sooner; one that is behind (many
@@ -634,13 +641,27 @@ public sealed partial class Cpu
     {
         var cache = _jitCache!;
         if (_jitCallOutDepth >= MaxCallOutDepth || !MayRunNextInstruction(_jitLimit)) return false;
-        // The site's link, checked as NextBlock checks a block's (the callee is in another page: its fetch translation
-        // is looked up), else the block EnterBlock finds (and the link remembers).
-        var callee = sites.CallOutLinks[site];
-        if (LinkHolds(cache, callee, target) && CachedFetchTranslatesTo(target, callee.PhysicalAddress))
+        // The site's link to this target, checked as NextBlock checks a block's (the callee is in another page: its
+        // fetch translation is looked up), else the block EnterBlock finds (which replaces the site's links in turn).
+        var links = sites.CallOutLinks;
+        int first = site * RegionFallbacks.CallOutWays;
+        TranslationBlock? callee = null;
+        for (int way = first; way < first + RegionFallbacks.CallOutWays; way++)
+        {
+            var link = links[way];
+            if (link == null) break;
+            if (link.Pc != target) continue;
+            if (LinkHolds(cache, link, target) && CachedFetchTranslatesTo(target, link.PhysicalAddress)) callee = link;
+            break;
+        }
+        if (callee != null)
             CountEntry(cache, callee);
-        else if ((callee = sites.CallOutLinks[site] = EnterBlock(cache, target)) == null)
-            return false;
+        else
+        {
+            if ((callee = EnterBlock(cache, target)) == null) return false;
+            int replace = FindCallOutWay(links, first, target, sites.CallOutNextWay, site);
+            links[replace] = callee;
+        }
         if (!RunsCompiledWhole(callee, _jitLimit))
         {
             callee.ExecutionCount--; // entered again, and counted, by the chain the region returns to
@@ -678,6 +699,17 @@ public sealed partial class Cpu
         return returned;
     }
 
+    // The way of a call-out site's links a new callee at target takes: the way that held target (a stale link), else
+    // an empty one, else the next in turn.
+    private static int FindCallOutWay(TranslationBlock?[] links, int first, ulong target, byte[] nextWay, int site)
+    {
+        for (int way = first; way < first + RegionFallbacks.CallOutWays; way++)
+            if (links[way] == null || links[way]!.Pc == target) return way;
+        int turn = nextWay[site];
+        nextWay[site] = (byte)((turn + 1) % RegionFallbacks.CallOutWays);
+        return first + turn;
+    }
+
     // The running block, kept only while JitBlockExecuted is set (the hook is told which block raised an exception).
     private TranslationBlock? _jitHookBlock;
 
@@ -708,7 +740,7 @@ public sealed partial class Cpu
             _jitFetchPageTrusted = true;
         }
         long count = block.ExecutionCount + 1;
-        if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending) return false;
+        if (block.Tier == JitTier.Baseline && RegionDue(block, count) && !block.CompilePending) return false;
         block.ExecutionCount = count;
         _timingBranchCharged = false;
         JitBlockExecuted?.Invoke(this, block); // the pass just finished (ExecuteChain reports the last one)

@@ -333,6 +333,51 @@ public sealed class LockstepRegionTests
     }
 
     /// <summary>
+    /// One BLR site calls twelve leaf functions of the next page in turn (a pipeline of function pointers), more than a
+    /// call-out site keeps links for (<see cref="Jit.RegionFallbacks.CallOutWays"/>): the site's links are replaced in
+    /// turn and every call still runs the right callee and comes back into the region. State matches the interpreter at
+    /// every return to the execution loop and the end of each run.
+    /// </summary>
+    [TestMethod]
+    [DataRow(false)]
+    [DataRow(true)]
+    public void BlrCyclingThroughMoreCalleesThanTheSiteLinksMatchesInterpreter(bool mmu)
+    {
+        const int callees = 12;
+        using var pair = RegionPair(mmu);
+        pair.Jit.Cpu.JitRegionsSpanPages = false; // the callees in the caller's region would make no call-outs
+        var a = new A64Assembler();
+        int loop = a.NewLabel(), next = a.NewLabel(), functions = a.NewLabel();
+        a.Adr(6, functions);
+        a.Bind(loop);
+        a.Emit(AddShifted(true, sub: false, setFlags: false, 7, 6, 5, shift: 0, amount: 4)); // x7 = functions + 16 * x5
+        a.Emit(Blr(7));
+        a.Emit(AddImm(true, sub: false, setFlags: false, 5, 5, 1));
+        a.Emit(AddImm(true, sub: true, setFlags: true, 31, 5, callees));                    // cmp x5, #12
+        a.BCond(1, next);                                                                      // b.ne next
+        a.Emit(Movz(true, 5, 0));
+        a.Bind(next);
+        a.Emit(AddImm(true, sub: true, setFlags: true, 9, 9, 1));
+        a.BCond(1, loop);
+        a.Emit(SelfBranch);
+        while (a.Count < 0x1000 / 4) a.Emit(0xd503201f); // nop
+        a.Bind(functions);                                // the next page: function i adds i + 1 to x0, then x0 to x1
+        for (int i = 0; i < callees; i++)
+        {
+            a.Emit(AddImm(true, sub: false, setFlags: false, 0, 0, (uint)i + 1));
+            a.Emit(AddShifted(true, sub: false, setFlags: false, 1, 1, 0));
+            a.Emit(Ret);
+            a.Emit(0xd503201f);
+        }
+        LoadAtCode(pair, a.Finish());
+        pair.Setup(cpu => cpu.SetX(9, 6000));
+        foreach (ulong limit in new ulong[] { 97, 1, 260, 333, 5000, 123, 20000, 40000, 60000 }) pair.RunLockstep(limit);
+        var jit = pair.Jit.Cpu;
+        Assert.AreEqual(6000UL / callees * (callees * (callees + 1) / 2), jit.X(0), "every call ran its own callee");
+        Assert.IsTrue(jit.Statistics.CallOutsReturned > 1000, $"{jit.Statistics.CallOutsReturned} calls came back into their region");
+    }
+
+    /// <summary>
     /// Blocks tier up from their baseline code to regions published by the background compiler while the CPU thread
     /// keeps entering them (random programs, baseline blocks at the first entry, regions after 20): the state still
     /// matches the interpreter. A block must never run a region at the entry index it read before the region was

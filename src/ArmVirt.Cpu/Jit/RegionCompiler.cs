@@ -232,7 +232,8 @@ internal static partial class RegionCompiler
             if (_notifyReturns.Count > 0) EmitNotifyStub();
             if (_callOutReturns.Count > 0) EmitCallOutStub();
             if (_nextPageReturns.Count > 0) EmitNextPageStub();
-            _fallbacks.CallOutLinks = new TranslationBlock?[_callOutReturns.Count];
+            _fallbacks.CallOutLinks = new TranslationBlock?[_callOutReturns.Count * RegionFallbacks.CallOutWays];
+            _fallbacks.CallOutNextWay = new byte[_callOutReturns.Count];
             EmitPrologue(prologue);
             if (limitIl && il.ILOffset > MaxIlBytes) return null;
             return (Action<Cpu>)_method.CreateDelegate(typeof(Action<Cpu>), _targets.ToArray());

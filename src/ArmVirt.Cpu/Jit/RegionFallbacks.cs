@@ -45,10 +45,18 @@ internal sealed class RegionFallbacks(TranslationBlock block, ulong cyclesPerIns
     public List<ulong> CallOutReturns { get; } = [];
 
     /// <summary>
-    /// The block each call-out site last ran its callee from, by call-out index (its direct link, as
-    /// <see cref="TranslationBlock.LinkTaken"/> is a block's), made once the region is emitted.
+    /// The blocks each call-out site last ran its callees from: <see cref="CallOutWays"/> links per site (at
+    /// <c>site * CallOutWays</c>), each checked as <see cref="TranslationBlock.LinkTaken"/> is a block's, so that a BLR
+    /// calling a few functions in turn (a pipeline of function pointers, a method table) finds each callee without a
+    /// lookup; made once the region is emitted.
     /// </summary>
     public TranslationBlock?[] CallOutLinks { get; set; } = [];
+
+    /// <summary>Links kept per call-out site in <see cref="CallOutLinks"/>, replaced in turn.</summary>
+    public const int CallOutWays = 8;
+
+    /// <summary>Per call-out site: the way of <see cref="CallOutLinks"/> the next new callee replaces.</summary>
+    public byte[] CallOutNextWay { get; set; } = [];
 
     /// <summary>
     /// Under a timing model other than flat (null under flat): each site's static cycles, by site index
