@@ -15,9 +15,10 @@ public sealed partial class Machine
     // behind its deadline runs up to it on its own thread, at the same time as the others, and the last thread to arrive
     // at the end of the turn (System.Threading.Barrier's post-phase action) does, while every CPU is parked, what the
     // round robin does between turns (BeginTurn): the clock advances to the slowest powered CPU's time and runs the
-    // events due (and host input is polled, the run's budget shared out), then the next turn starts. Within a turn the
-    // CPUs do not meet: the quantum bounds how far one runs ahead of the slowest CPU still running (the run-ahead window,
-    // WindowSlice), so a CPU whose host thread got less of the host waits for no one until it is a quantum behind.
+    // events due (and host input is polled, the run's remaining budget put in the pool the CPUs claim from), then the
+    // next turn starts. Within a turn the CPUs do not meet: the quantum bounds how far one runs ahead of the slowest CPU
+    // still running (the run-ahead window, WindowSlice), so a CPU whose host thread got less of the host waits for no
+    // one until it is a quantum behind.
     // (Before, turns were one quantum long and every CPU waited at each turn's end for the slowest: the four-copy bench
     // met ~7,700 times, each turn as long as its slowest thread, and kept ~1.5 of 2 host cores busy.)
     //
@@ -48,7 +49,7 @@ public sealed partial class Machine
     private volatile string? _hostStopMessage;
     private CpuCore? _stoppedBy;
     private Exception? _parallelFailure;
-    private ulong _parallelStart, _parallelMax, _turnBudget;
+    private ulong _parallelStart, _parallelMax;
     private bool _parallelFirst;
     private int[] _leaving = [];
 
@@ -67,6 +68,11 @@ public sealed partial class Machine
         if (_windowWaiting.Length != Cpus.Count) _windowWaiting = new bool[Cpus.Count];
         if (_offInTurn.Length != Cpus.Count) _offInTurn = new bool[Cpus.Count];
         if (_offWaiting.Length != Cpus.Count) _offWaiting = new int[Cpus.Count];
+        if (_claim.Length != Cpus.Count)
+        {
+            _claim = new ulong[Cpus.Count];
+            _claimedAt = new ulong[Cpus.Count];
+        }
         _parallelStats ??= new ParallelStatistics(Cpus.Count);
         if (_wake.Length != Cpus.Count)
         {
@@ -165,7 +171,6 @@ public sealed partial class Machine
     private void RunTurnOnCounted(int index, CpuCore c)
     {
         var stats = _parallelStats!;
-        ulong budget = _turnBudget; // this CPU's share of the run's instruction budget for the turn
         while (!_stopping && c.State.Cycles < Clock.NextDeadline)
         {
             if (!Volatile.Read(ref _poweredOn[index]) && !WaitForPowerOn(index)) return;
@@ -181,38 +186,38 @@ public sealed partial class Machine
                 WaitForWindow(index, c);
                 continue;
             }
+            ulong claim = ClaimBudget(index, c, slice);
+            if (claim == 0) return; // the run's budget is spent: the run ends with the turn
             Volatile.Write(ref _leaving[index], 1);
             c.EnterGuest(); // (a nudge dropped, other CPUs' requests applied)
             StopReason reason;
-            ulong before = c.State.Instructions;
             long t0 = Stopwatch.GetTimestamp();
             try
             {
-                reason = c.RunToDeadline(Math.Min(slice, budget));
+                reason = c.RunToDeadline(claim);
             }
             finally
             {
                 c.LeaveGuest();
                 stats.Running[index] += Stopwatch.GetTimestamp() - t0;
+                ReleaseClaim(index, c);
             }
-            budget -= Math.Min(budget, c.State.Instructions - before);
             if (Volatile.Read(ref _windowWaiters) != 0) WakeWindowWaiters(); // this CPU's time moved on
             switch (reason)
             {
                 case StopReason.None: // the deadline reached (or waiting with nothing scheduled)
                     Volatile.Write(ref _leaving[index], 0);
                     return;
-                case StopReason.PeerRequest: // work from another CPU, or a look at the machine's state
+                case StopReason.PeerRequest: // work from another CPU, a look at the machine's state, or woken from a sleep
                     Volatile.Write(ref _leaving[index], 0);
                     continue;
                 case StopReason.Halted when !Volatile.Read(ref _poweredOn[index]): // PSCI CPU_OFF
                     c.ClearStop();
                     Volatile.Write(ref _leaving[index], 0);
                     continue; // (it may be turned on again in this turn)
-                case StopReason.InstructionLimit: // the end of a slice, or of this CPU's share of the budget
+                case StopReason.InstructionLimit: // the end of a slice, or of the budget it claimed
                     c.ClearStop();
                     Volatile.Write(ref _leaving[index], 0);
-                    if (budget == 0) return;
                     continue;
                 default: // power-off, reset, semihosting exit, an error, a host breakpoint: the machine stops
                     Volatile.Write(ref _leaving[index], 0);
@@ -221,6 +226,60 @@ public sealed partial class Machine
             }
         }
     }
+
+    // ---- The run's instruction budget, shared by the CPU threads ----
+    //
+    // Run(maxInstructions) retires exactly that many instructions unless the machine stops first, as in deterministic
+    // mode: EndTurn puts what is left of the budget in a pool, and each CPU thread claims its next slice from it before it
+    // runs the slice and gives back what it did not retire, when the slice ends or as its CPU goes to sleep in WFI or WFE
+    // (a sleeping CPU holds no budget; woken, it leaves its slice and claims again). A CPU that finds the pool empty
+    // while others hold claims waits for them to be retired or given back (at most a slice of theirs); once the pool is
+    // empty and no claim is held the budget is spent: every CPU leaves the turn where it is (a sleeping one too, without
+    // skipping to the turn's deadline, as the round robin stops at once) and the run ends at the turn's end. Before,
+    // each CPU took an equal share of the budget for the whole turn, divided among the CPUs powered at its start: a CPU
+    // turned on during the turn ran a whole share of its own, and a guest whose CPUs each retired less than their share
+    // ran on past the limit, as far as its end (SnapshotGuestTests.ParallelRunSavedContinuesInEitherMode's flake: a
+    // power-off where the limit was expected, `SmpParallelGuestTests.RunsStopAtTheirInstructionLimit`).
+
+    private long _budgetPool, _claimsHeld;
+    private ulong[] _claim = [], _claimedAt = []; // per CPU: instructions claimed, and its count when it claimed them
+
+    // Takes up to want instructions from the run's budget for CPU index, or 0 when the budget is spent.
+    private ulong ClaimBudget(int index, CpuCore c, ulong want)
+    {
+        var spin = new SpinWait();
+        while (true)
+        {
+            long left = Volatile.Read(ref _budgetPool);
+            if (left <= 0)
+            {
+                if (Volatile.Read(ref _claimsHeld) == 0 || _stopping) return 0;
+                spin.SpinOnce(sleep1Threshold: -1); // another CPU's claim is retired or given back within its slice
+                continue;
+            }
+            long take = (long)Math.Min((ulong)left, want);
+            if (Interlocked.CompareExchange(ref _budgetPool, left - take, left) != left) continue;
+            Interlocked.Add(ref _claimsHeld, take);
+            _claim[index] = (ulong)take;
+            _claimedAt[index] = c.State.Instructions;
+            return (ulong)take;
+        }
+    }
+
+    // Gives back what CPU index claimed and did not retire (the pool first, so that a CPU that sees no claim held sees
+    // the pool with it).
+    private void ReleaseClaim(int index, CpuCore c)
+    {
+        ulong claim = _claim[index];
+        if (claim == 0) return;
+        _claim[index] = 0;
+        ulong used = c.State.Instructions - _claimedAt[index];
+        if (used < claim) Interlocked.Add(ref _budgetPool, (long)(claim - used));
+        Interlocked.Add(ref _claimsHeld, -(long)claim);
+    }
+
+    // True once the run's budget is retired: the pool is empty and no CPU holds a claim.
+    private bool BudgetSpent => Volatile.Read(ref _budgetPool) <= 0 && Volatile.Read(ref _claimsHeld) == 0;
 
     // ---- The run-ahead window: a CPU's time runs at most Quantum cycles ahead of the slowest CPU still running the turn ----
     //
@@ -353,8 +412,10 @@ public sealed partial class Machine
     // running (the waker's, give or take a block); when no CPU is left running, its wait skips to the deadline.
     private bool SleepInTurn(CpuCore c)
     {
-        if (c.MissedMonitorClear()) return true; // a store's clear of its reservation came unreported: it wakes at once
         int index = c.Configuration.Index;
+        // Asleep, it holds none of the run's budget; woken, it leaves its slice (a peer request's stop) to claim again.
+        ReleaseClaim(index, c);
+        if (c.MissedMonitorClear()) return WakeToClaim(c); // a store's clear of its reservation came unreported: it wakes at once
         var wake = _wake[index];
         Volatile.Write(ref _sleeping[index], true);
         if (Interlocked.Decrement(ref _activeCpus) == 0) WakeSleepers();
@@ -381,11 +442,17 @@ public sealed partial class Machine
                         if (o != c && t > now && t < deadline) now = t;
                     }
                     c.State.Cycles = now;
-                    return true;
+                    return WakeToClaim(c);
                 }
                 // No CPU left running: the wait skips to the deadline, unless a sleeping CPU is being woken (it may be
-                // the one to wake this CPU: a ping answered by a pong must not wait for the next turn).
-                if (noneRunning) return false;
+                // the one to wake this CPU: a ping answered by a pong must not wait for the next turn), or the run's
+                // budget is spent (the others stopped for it, not to wait: the CPU stays asleep where it is).
+                if (noneRunning)
+                {
+                    if (!BudgetSpent) return false;
+                    c.RequestStop(StopReason.InstructionLimit);
+                    return true;
+                }
                 wake.Wait(2); // (a short bound: a missed wake-up costs 2 ms of host time, never a hang)
             }
         }
@@ -396,6 +463,14 @@ public sealed partial class Machine
             if (Volatile.Read(ref _windowWaiters) != 0) WakeWindowWaiters(); // (its time moved up to its waker's)
             _parallelStats!.Asleep[index] += Stopwatch.GetTimestamp() - t0;
         }
+    }
+
+    // SleepInTurn's wake-up: the CPU leaves its slice, which it no longer holds budget for, at once (the stop a peer's
+    // request makes), and its thread claims the next.
+    private static bool WakeToClaim(CpuCore c)
+    {
+        c.Nudge();
+        return true;
     }
 
     // What ends a CPU's sleep in SleepInTurn: an interrupt, a stop, or a request from another CPU (an event among them).
@@ -439,8 +514,8 @@ public sealed partial class Machine
     }
 
     // The end of a turn and the start of the next, on the last thread to arrive while every CPU is parked (and once before
-    // the first turn): a stop or reset of the turn is acted on, then BeginTurn as in deterministic mode; each powered CPU
-    // may retire an equal share of the run's remaining budget in the turn.
+    // the first turn): a stop or reset of the turn is acted on, then BeginTurn as in deterministic mode; the run's
+    // remaining budget is the pool the CPUs claim their slices from (ClaimBudget).
     private void EndTurn()
     {
         try
@@ -468,10 +543,8 @@ public sealed partial class Machine
                 _runEnding = true;
                 return;
             }
-            ulong powered = 0;
-            for (int i = 0; i < Cpus.Count; i++)
-                if (_poweredOn[i]) powered++;
-            _turnBudget = Math.Max(1, budget / powered);
+            Volatile.Write(ref _budgetPool, (long)Math.Min(budget, long.MaxValue));
+            Volatile.Write(ref _claimsHeld, 0);
             Array.Clear(_turnDone);
             _parallelStats!.Turns++;
             Volatile.Write(ref _activeCpus, Cpus.Count); // (each thread leaves the count when done with the turn)

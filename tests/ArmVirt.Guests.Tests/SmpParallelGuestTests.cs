@@ -198,6 +198,34 @@ public sealed class SmpParallelGuestTests
         }
     }
 
+    // Run(n) retires exactly n instructions in parallel mode too: the CPUs claim their slices from one pool. With
+    // 100,000-cycle quanta a turn (64 quanta) is longer than the whole guest; before the pool, each CPU took an equal
+    // share of the budget for the turn, divided among the CPUs powered at its start (CPU 0 alone at the first), so the
+    // CPUs turned on during the turn ran a whole budget each and a run could overshoot its limit up to the guest's end
+    // (SnapshotGuestTests.ParallelRunSavedContinuesInEitherMode's flake: PowerOff where the limit was expected).
+    [TestMethod]
+    public void RunsStopAtTheirInstructionLimit()
+    {
+        var guest = GuestCase.Named("smp-gicv3-max");
+        using var serial = new MemoryStream();
+        using var machine = guest.Builder(ExecutionEngine.Jit, serial).WithSmpMode(SmpMode.Parallel).WithQuantum(100_000).Build();
+        const ulong Step = 50_000;
+        MachineExit exit;
+        int steps = 0;
+        while (true)
+        {
+            ulong before = machine.InstructionsExecuted;
+            exit = machine.Run(Step);
+            steps++;
+            if (exit.Reason != StopReason.InstructionLimit) break;
+            Assert.AreEqual(before + Step, machine.InstructionsExecuted, $"run {steps}\n{Describe(machine)}");
+            Assert.IsTrue(steps < 1000, "the guest ends:\n" + Encoding.ASCII.GetString(serial.ToArray()) + Describe(machine));
+        }
+        Assert.AreEqual(StopReason.PowerOff, exit.Reason, exit.Message);
+        Assert.IsTrue(steps > 10, $"the guest took {steps} runs of {Step} instructions");
+        Assert.AreEqual(File.ReadAllText(guest.ExpectedPath), Encoding.ASCII.GetString(serial.ToArray()));
+    }
+
     [TestMethod]
     public void EveryCpuRunsInTheParallelDomain()
     {
