@@ -72,13 +72,20 @@ public sealed partial class Cpu
         }
         else
         {
+            // A fetch that faults gives back a timing model's walk cycles: the interpreter's fetch walks again, and
+            // charges them (as TranslateBlockFetch).
             ulong cycles = State.Cycles;
             try
             {
-                if (TranslateFetch(pc, out pa) != null) return null;
+                if (TranslateFetch(pc, out pa) != null)
+                {
+                    State.Cycles = cycles;
+                    return null;
+                }
             }
             catch (GuestException)
             {
+                State.Cycles = cycles;
                 return null;
             }
             catch (CpuStoppedException)
@@ -324,9 +331,11 @@ public sealed partial class Cpu
     }
 
     // The counters at the start of the block's instruction at pc (the code may have added part of them), from those at
-    // the entry of the block or of its self-loop pass.
+    // the entry of the block or of its self-loop pass; the PC back on it (a data abort's code left with the next one's,
+    // and a timing model's InProgressCycles reads the instruction's cost by the PC).
     private void RewindAarch32(TranslationBlock block, ulong pc)
     {
+        State.PC = pc;
         int k = block.Aarch32IndexOf(pc);
         State.Instructions = _jitEntryInstructions + (ulong)k;
         State.Cycles = _jitEntryCycles + BlockCycles(block, 0, k, CyclesPerInstruction);

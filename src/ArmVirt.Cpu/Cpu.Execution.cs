@@ -176,10 +176,12 @@ public sealed partial class Cpu
             }
             else if (State.Thumb)
             {
-                if (_timing != null) timed = TimingChargeOther();
                 // T32: one or two halfwords (Cpu.Thumb.cs); a fault on the second reports its own address.
                 if (FetchT32Fault(pc, out uint t32) is { } t32Fault)
+                {
+                    if (_timing != null) timed = TimingChargeOther(); // (after the fetch: an issue group may go on here)
                     TakeException(ExceptionKind.Synchronous, t32Fault.TargetEl, pc, t32Fault.Class, t32Fault.Iss, t32Fault.InstructionLength32, t32Fault.FaultAddress, t32Fault.IntermediatePhysicalAddress);
+                }
                 else
                 {
                     if (_afterFetchChecks) AfterFetchChecks(pc);

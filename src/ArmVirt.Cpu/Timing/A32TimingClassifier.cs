@@ -66,9 +66,7 @@ internal static class A32TimingClassifier
             // immediate that sets no flags is a plain 1-cycle I0/I1 operation (ARMScheduleA57.td A57WriteMOVsi/MOVsr).
             bool shifted = op.Kind == A32OperandKind.RegisterShiftedRegister
                 || (op.Kind == A32OperandKind.Register && (op.ShiftAmount != 0 || op.ShiftType == A32Shift.Rrx));
-            bool move = row.Name.StartsWith("MOV", StringComparison.Ordinal) || row.Name.StartsWith("MVN", StringComparison.Ordinal)
-                || row.Name.StartsWith("LSL", StringComparison.Ordinal) || row.Name.StartsWith("LSR", StringComparison.Ordinal)
-                || row.Name.StartsWith("ASR", StringComparison.Ordinal) || row.Name.StartsWith("ROR", StringComparison.Ordinal);
+            bool move = IsMove(row.Name);
             if (shifted && (!move || op.SetFlags)) c = TimingClass.IntAluShifted;
             if (!compare && op.Rd == 15)
             {
@@ -100,11 +98,23 @@ internal static class A32TimingClassifier
             branch = row.Name.StartsWith("BX", StringComparison.Ordinal) && op.Rm == 14 ? TimingClass.Return : TimingClass.IndirectBranch;
             c = branch == TimingClass.Return ? TimingClass.Return : c;
         }
-        return new(new TimingInstruction(c, serial, Dest(c, op, simd, compare), Sources(c, op, simd)), branch, registers, load);
+        bool kindForm = dataProcessing || type == typeof(A32LoadStore);
+        // A multiply's Rs field is Ra (MLA), RdLo (the long multiplies) or zero: read by the accumulating forms only.
+        string mnemonic = row.Name.Split(' ', '(')[0];
+        bool multiply = type == typeof(A32Multiply) && (mnemonic.Contains("ML", StringComparison.Ordinal) || mnemonic.Contains("AAL", StringComparison.Ordinal)
+            || mnemonic.StartsWith("USADA", StringComparison.Ordinal));
+        return new(new TimingInstruction(c, serial, Dest(c, op, simd, compare), Sources(c, op, simd, dataProcessing && IsMove(row.Name), kindForm, multiply)),
+            branch, registers, load);
     }
 
-    // The register fields the instruction writes (two 5-bit fields, 31 for none: TimingInstruction.Dest): Rd (Rt), and
-    // RdHi (Rs) of the long multiplies; nothing for compares, stores and branches. SIMD&FP rows give their d field.
+    // MOV, MVN and the shift aliases (LSL, LSR, ASR, ROR): no Rn.
+    private static bool IsMove(string name) =>
+        name.StartsWith("MOV", StringComparison.Ordinal) || name.StartsWith("MVN", StringComparison.Ordinal)
+        || name.StartsWith("LSL", StringComparison.Ordinal) || name.StartsWith("LSR", StringComparison.Ordinal)
+        || name.StartsWith("ASR", StringComparison.Ordinal) || name.StartsWith("ROR", StringComparison.Ordinal);
+
+    // The register fields the instruction writes (two 5-bit fields, 31 for none: TimingInstruction.Dest): Rd (Rt; RdHi of
+    // the long multiplies), and RdLo (Rs) of the long multiplies; nothing for compares, stores and branches. SIMD&FP rows give their d field.
     private static ushort Dest(TimingClass c, in A32Operands op, bool simd, bool compare)
     {
         if (compare || c is TimingClass.Store or TimingClass.StorePair or TimingClass.Branch or TimingClass.ConditionalBranch
@@ -115,10 +125,15 @@ internal static class A32TimingClassifier
         return (ushort)(first | second << 5);
     }
 
-    // The register fields it reads: Rn, Rm, Rs (the shift register, Ra, RdHi of an accumulate), and a store's Rt or list.
-    private static uint Sources(TimingClass c, in A32Operands op, bool simd)
+    // The register fields it reads: Rn (not a move's, whose field is zero), Rm (a data-processing or load/store row's only
+    // in its register forms: unused fields are zero, and r0 is not read), Rs (a register shift's, an accumulate's Ra or RdLo),
+    // and a store's Rt or list; none for barriers, hints, exception generation and immediate branches.
+    private static uint Sources(TimingClass c, in A32Operands op, bool simd, bool move, bool kindForm, bool multiply)
     {
-        uint s = (1u << (op.Rn & 31)) | (1u << (op.Rm & 31)) | (1u << (op.Rs & 31));
+        if (c is TimingClass.Barrier or TimingClass.Hint or TimingClass.ExceptionGenerating or TimingClass.Branch or TimingClass.Call) return 0;
+        uint s = move ? 0 : 1u << (op.Rn & 31);
+        if (!kindForm || op.Kind != A32OperandKind.Immediate) s |= 1u << (op.Rm & 31);
+        if (op.Kind == A32OperandKind.RegisterShiftedRegister || multiply) s |= 1u << (op.Rs & 31);
         if (c is TimingClass.Store or TimingClass.StorePair or TimingClass.Atomic) s |= simd || op.Registers == 0 ? 1u << (op.Rd & 31) : op.Registers;
         return s;
     }
