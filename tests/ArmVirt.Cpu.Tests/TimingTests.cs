@@ -55,6 +55,32 @@ internal sealed class TimingTests
         Assert.AreEqual(expected, TimingClassifier.Classify(A64Decoder.Instance.Decode(word), word));
 
     [TestMethod]
+    [DataRow(0xE0821003u, TimingClass.IntAlu, TimingClass.Other, DisplayName = "add r1, r2, r3")]
+    [DataRow(0xE0821103u, TimingClass.IntAluShifted, TimingClass.Other, DisplayName = "add r1, r2, r3, lsl #2")]
+    [DataRow(0xE0821313u, TimingClass.IntAluShifted, TimingClass.Other, DisplayName = "add r1, r2, r3, lsl r3")]
+    [DataRow(0xE1A01103u, TimingClass.IntAlu, TimingClass.Other, DisplayName = "lsl r1, r3, #2 (no flags)")]
+    [DataRow(0xE0830291u, TimingClass.IntMulLong, TimingClass.Other, DisplayName = "umull r0, r3, r1, r2")]
+    [DataRow(0xE0000291u, TimingClass.IntMul32, TimingClass.Other, DisplayName = "mul r0, r1, r2")]
+    [DataRow(0x1AFFFFFDu, TimingClass.Branch, TimingClass.Branch, DisplayName = "bne (conditional by its cond field)")]
+    [DataRow(0xEB000001u, TimingClass.Call, TimingClass.Call, DisplayName = "bl")]
+    [DataRow(0xE12FFF1Eu, TimingClass.Return, TimingClass.Return, DisplayName = "bx lr")]
+    [DataRow(0xE12FFF13u, TimingClass.IndirectBranch, TimingClass.IndirectBranch, DisplayName = "bx r3")]
+    [DataRow(0xE12FFF33u, TimingClass.IndirectCall, TimingClass.IndirectCall, DisplayName = "blx r3")]
+    [DataRow(0xE1A0F00Eu, TimingClass.IntAlu, TimingClass.Return, DisplayName = "mov pc, lr")]
+    [DataRow(0xE8BD8010u, TimingClass.LoadPair, TimingClass.Return, DisplayName = "pop {r4, pc}")]
+    [DataRow(0xE49DF004u, TimingClass.Load, TimingClass.Return, DisplayName = "ldr pc, [sp], #4")]
+    [DataRow(0xE59FF000u, TimingClass.Load, TimingClass.IndirectBranch, DisplayName = "ldr pc, [pc]")]
+    [DataRow(0xE25EF004u, TimingClass.ExceptionReturn, TimingClass.Other, DisplayName = "subs pc, lr, #4")]
+    [DataRow(0xE8FD8000u, TimingClass.ExceptionReturn, TimingClass.Other, DisplayName = "ldm sp!, {pc}^")]
+    [DataRow(0xF57FF04Fu, TimingClass.Barrier, TimingClass.Other, DisplayName = "dsb sy")]
+    public void Aarch32ClassesAndBranchKindsComeFromTheRowsAndOperands(uint word, TimingClass expected, TimingClass branch)
+    {
+        var x = A32TimingClassifier.Describe(ArmVirt.Cpu.A32.A32Decoder.Instance.Decode(word), word);
+        Assert.AreEqual(expected, x.Instruction.Class, "class");
+        Assert.AreEqual(branch, x.Branch, "branch kind");
+    }
+
+    [TestMethod]
     public void EveryDecodeRowHasAClass()
     {
         // The classifier covers every row of every family table: a row it does not know would be priced as Other.

@@ -76,6 +76,10 @@ internal static class A32TimingClassifier
                 else branch = move && op.Kind == A32OperandKind.Register && op.Rm == 14 && !shifted ? TimingClass.Return : TimingClass.IndirectBranch;
             }
         }
+        else if (row.Handler.Method.Name == nameof(A32LoadStoreMultiple.LdmExceptionReturn))
+        {
+            c = TimingClass.ExceptionReturn; // LDM with the PC and ^: an exception return, not predicted (as ERET)
+        }
         else if (!simd && op.Registers != 0 && c is TimingClass.LoadPair or TimingClass.StorePair)
         {
             registers = (byte)BitOperations.PopCount(op.Registers);
