@@ -16,7 +16,8 @@ public sealed partial class Cpu
     /// Runs the AArch32 block at the PC and, while each ends normally through a chainable exit, the blocks that follow
     /// (the loop conditions checked between two, as <see cref="RunPredecodedChain"/> does); steps one instruction when
     /// there is no block (a fetch that faults, a page with an armed breakpoint). Called by <see cref="RunJitLoop"/> in
-    /// AArch32 state after its interrupt check, with no trace hook, illegal state, software step or timing model.
+    /// AArch32 state after its interrupt check, with no trace hook, illegal state or software step, and under a timing model
+    /// where no issue group is in progress (Cpu.Timing.cs: the blocks' cost tables, as for A64 blocks).
     /// </summary>
     private void RunAarch32Blocks(TranslationCache cache, ulong limit)
     {
@@ -29,10 +30,24 @@ public sealed partial class Cpu
         }
         while (true)
         {
-            var exit = block.Code != null && State.Cycles + (ulong)(block.Length - 1) * CyclesPerInstruction < Clock.NextDeadline
+            if (_timing != null)
+            {
+                _timingBlock = block;
+                _timingLeave = false;
+                _timingBranchCharged = false;
+            }
+            var exit = block.Code != null && State.Cycles + BlockCycles(block, 0, block.Length - 1, CyclesPerInstruction) < Clock.NextDeadline
                 && State.Instructions + (ulong)block.Length <= limit
                 ? RunCompiledAarch32(block, limit)
                 : RunPredecodedAarch32(block, limit);
+            if (_timing != null)
+            {
+                // Left in the middle: the interpreter goes on in the issue group there; ended inside a group (cut by the
+                // page or the cap): the interpreter finishes the group before the next block (Cpu.Timing.cs).
+                _timingBlock = null;
+                if (exit == PredecodedExit.Early) TimingLeftBlock(block);
+                else if (exit == PredecodedExit.Normal && TimingBlockEndsInGroup(block)) return;
+            }
             if (exit != PredecodedExit.Normal || !block.ChainableExit || !MayRunNextInstruction(limit)) return;
             block = NextAarch32Block(cache, block, State.PC);
             if (block == null) return;
@@ -57,13 +72,20 @@ public sealed partial class Cpu
         }
         else
         {
+            // A fetch that faults gives back a timing model's walk cycles: the interpreter's fetch walks again, and
+            // charges them (as TranslateBlockFetch).
             ulong cycles = State.Cycles;
             try
             {
-                if (TranslateFetch(pc, out pa) != null) return null;
+                if (TranslateFetch(pc, out pa) != null)
+                {
+                    State.Cycles = cycles;
+                    return null;
+                }
             }
             catch (GuestException)
             {
+                State.Cycles = cycles;
                 return null;
             }
             catch (CpuStoppedException)
@@ -82,6 +104,7 @@ public sealed partial class Cpu
             bool pageHadCode = cache.HoldsCode(pa & ~(TranslationBlock.PageSize - 1), TranslationBlock.PageSize);
             block = cache.Add(Aarch32BlockBuilder.Build(this, pc, pa));
             CodeAddedToPage(pageHadCode, pa);
+            if (_timing != null) TimingPrepareAarch32(block);
         }
         if (block.Length == 0) return null;
         CountAarch32Entry(cache, block);
@@ -143,7 +166,7 @@ public sealed partial class Cpu
     {
         Statistics.PredecodedRuns++;
         int n = block.Length;
-        return State.Cycles + (ulong)(n - 1) * CyclesPerInstruction < Clock.NextDeadline && State.Instructions + (ulong)n <= limit
+        return State.Cycles + BlockCycles(block, 0, n - 1, CyclesPerInstruction) < Clock.NextDeadline && State.Instructions + (ulong)n <= limit
             ? RunPredecodedAarch32Whole(block)
             : RunPredecodedAarch32Stepwise(block, limit);
     }
@@ -155,6 +178,7 @@ public sealed partial class Cpu
         var code = block.Aarch32!;
         int last = code.Length - 1;
         ulong cpi = CyclesPerInstruction;
+        ulong[]? costs = block.TimingCosts; // null under the flat model: cpi each
         ulong start = State.Instructions;
         ulong pc = block.Pc;
         _jitEntryDeadline = Clock.NextDeadline;
@@ -172,11 +196,12 @@ public sealed partial class Cpu
                     exit = TakePendingAbortPredecoded(pc); // a data abort, as the catch below takes a thrown one
                     break;
                 }
-                State.Cycles += cpi;
+                State.Cycles += costs == null ? cpi : costs[i];
                 State.Instructions++;
                 if (i == last)
                 {
                     State.PC = NextPc;
+                    if (costs != null) State.Cycles += TimingBlockRetired(block);
                     break;
                 }
                 State.PC = code[i + 1].Pc; // (only the last instruction can write the PC)
@@ -206,6 +231,7 @@ public sealed partial class Cpu
         var code = block.Aarch32!;
         int n = code.Length;
         ulong cpi = CyclesPerInstruction;
+        ulong[]? costs = block.TimingCosts; // null under the flat model: cpi each
         ulong start = State.Instructions;
         ulong pc = block.Pc;
         int i = 0;
@@ -223,8 +249,9 @@ public sealed partial class Cpu
                     break;
                 }
                 State.PC = NextPc;
-                State.Cycles += cpi;
+                State.Cycles += costs == null ? cpi : costs[i];
                 State.Instructions++;
+                if (costs != null && i == n - 1) State.Cycles += TimingBlockRetired(block);
                 if (++i == n || NextPc != pc + x.Size) break;
                 if (PredecodedStopBetween(block, limit) is { } stop)
                 {
@@ -282,6 +309,7 @@ public sealed partial class Cpu
                 exit = TakePendingAbortPredecoded(pc);
             }
             else if (JitLeftEarly) exit = PredecodedExit.Early;
+            else if (_timing != null && !_timingBranchCharged) State.Cycles += TimingBlockRetired(block); // (JitLoopAgainAarch32 charged a pass that left)
         }
         catch (GuestException e)
         {
@@ -303,12 +331,14 @@ public sealed partial class Cpu
     }
 
     // The counters at the start of the block's instruction at pc (the code may have added part of them), from those at
-    // the entry of the block or of its self-loop pass.
+    // the entry of the block or of its self-loop pass; the PC back on it (a data abort's code left with the next one's,
+    // and a timing model's InProgressCycles reads the instruction's cost by the PC).
     private void RewindAarch32(TranslationBlock block, ulong pc)
     {
-        ulong k = (ulong)block.Aarch32IndexOf(pc);
-        State.Instructions = _jitEntryInstructions + k;
-        State.Cycles = _jitEntryCycles + k * CyclesPerInstruction;
+        State.PC = pc;
+        int k = block.Aarch32IndexOf(pc);
+        State.Instructions = _jitEntryInstructions + (ulong)k;
+        State.Cycles = _jitEntryCycles + BlockCycles(block, 0, k, CyclesPerInstruction);
     }
 
     /// <summary>
@@ -320,8 +350,14 @@ public sealed partial class Cpu
     internal bool JitLoopAgainAarch32(TranslationBlock block)
     {
         ulong n = (ulong)block.Length;
+        if (_timing != null)
+        {
+            // The pass's last branch, before the checks (RunCompiledAarch32 does not charge it again), as JitLoopAgain.
+            State.Cycles += TimingBlockRetired(block);
+            _timingBranchCharged = true;
+        }
         if (block.Invalidated || StopReason != StopReason.None || IsWaiting
-            || State.Cycles + (n - 1) * CyclesPerInstruction >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
+            || State.Cycles + BlockCycles(block, 0, (int)n - 1, CyclesPerInstruction) >= Clock.NextDeadline || State.Instructions + n > _jitLimit)
             return false;
         if (!_jitFetchPageTrusted)
         {
@@ -332,6 +368,7 @@ public sealed partial class Cpu
         // A baseline loop whose optimized code is due leaves, so that its next entry requests it.
         if (block.Tier == JitTier.Baseline && count > OptimizeThresholdNow && !block.CompilePending) return false;
         block.ExecutionCount = count;
+        _timingBranchCharged = false;
         JitBlockExecuted?.Invoke(this, block); // the pass just finished (RunCompiledAarch32 reports the last one)
         _jitEntryCycles = State.Cycles;
         _jitEntryInstructions = State.Instructions;
@@ -375,6 +412,7 @@ public sealed partial class Cpu
     {
         _abortPending = false;
         State.PC = pc;
+        if (_timingBlock != null) TimingLeftBlock(_timingBlock); // it runs again in its issue group
         return PredecodedExit.Exception;
     }
 }

@@ -176,21 +176,24 @@ public sealed partial class Cpu
             }
             else if (State.Thumb)
             {
-                if (_timing != null) timed = TimingChargeOther();
                 // T32: one or two halfwords (Cpu.Thumb.cs); a fault on the second reports its own address.
                 if (FetchT32Fault(pc, out uint t32) is { } t32Fault)
+                {
+                    if (_timing != null) timed = TimingChargeOther(); // (after the fetch: an issue group may go on here)
                     TakeException(ExceptionKind.Synchronous, t32Fault.TargetEl, pc, t32Fault.Class, t32Fault.Iss, t32Fault.InstructionLength32, t32Fault.FaultAddress, t32Fault.IntermediatePhysicalAddress);
+                }
                 else
                 {
                     if (_afterFetchChecks) AfterFetchChecks(pc);
                     TraceInstruction?.Invoke(this, t32);
                     if (State.IllegalState) CheckIllegalState();
-                    if (_timing != null) timed = TimingChargeAarch32(t32 < 0x1_0000 && InItBlock ? t32 | 0x1_0000 : t32, thumb: true);
+                    if (_timing != null) timed = TimingChargeAarch32(pc, t32 < 0x1_0000 && InItBlock ? t32 | 0x1_0000 : t32, thumb: true);
                     ExecuteT32(pc, t32);
                     if (_abortPending) TakePendingAbort(pc); // a load or store's data abort (Cpu.DataAborts.cs)
                     else
                     {
                         State.PC = NextPc;
+                        if (_timing != null) timed += TimingRetiredAarch32(pc, NextPc);
                         if (_softwareStepConfigured) SoftwareStepCompleted(t32, stepping, t32: true);
                     }
                 }
@@ -209,9 +212,13 @@ public sealed partial class Cpu
                 if (State.IllegalState) CheckIllegalState();
                 if (State.Aarch32)
                 {
-                    if (_timing != null) timed = TimingChargeAarch32(insn, thumb: false);
+                    if (_timing != null) timed = TimingChargeAarch32(pc, insn, thumb: false);
                     ExecuteA32(pc, insn); // (the PMU's instruction-stream events count A64 instructions only)
-                    if (!_abortPending) State.PC = NextPc;
+                    if (!_abortPending)
+                    {
+                        State.PC = NextPc;
+                        if (_timing != null) timed += TimingRetiredAarch32(pc, NextPc);
+                    }
                 }
                 else
                 {

@@ -238,12 +238,12 @@ public sealed partial class Cpu
                 // PSTATE.IL and an active software step make every instruction take an exception before it executes
                 // (the interpreter's Step checks them): such code is never entered compiled. (Breakpoints: a page that
                 // holds one gets no block, see BlockBuilder.) AArch32 state runs its own blocks (Cpu.Aarch32Blocks.cs; only
-                // an exception entry or return, which ends every chain, changes the execution state), stepped under a timing
-                // model.
+                // an exception entry or return, which ends every chain, changes the execution state), under a timing model
+                // where no issue group is in progress (as below).
                 if (TraceInstruction != null || State.IllegalState || (_instructionDebugChecks && SoftwareStepActive()) || State.Aarch32)
                 {
                     if (State.Aarch32 && TraceInstruction == null && !State.IllegalState && !(_instructionDebugChecks && SoftwareStepActive())
-                        && _timing == null)
+                        && (_timing == null || !TimingGroupInProgressAt(pc)))
                         RunAarch32Blocks(cache, limit);
                     else StepInstruction();
                     continue;

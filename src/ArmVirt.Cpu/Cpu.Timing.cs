@@ -57,7 +57,8 @@ public sealed partial class Cpu
         {
             if (_timing == null) return CyclesPerInstruction;
             var b = _timingBlock;
-            if (b?.TimingCosts is { } costs && State.PC >= b.Pc && State.PC < b.EndPc) return costs[(int)((State.PC - b.Pc) >> 2)];
+            if (b?.TimingCosts is { } costs && State.PC >= b.Pc && State.PC < b.EndPc)
+                return costs[b.IsAarch32 ? b.Aarch32IndexOf(State.PC) : (int)((State.PC - b.Pc) >> 2)];
             return _timingInProgress;
         }
     }
@@ -87,6 +88,13 @@ public sealed partial class Cpu
     // end it; a branch adds the predictor's charge.
     private ulong TimingRetired(A64Encoding encoding, uint insn, ulong pc, ulong next)
     {
+        TimingGroupGoesOn(next);
+        return TimingBranch(encoding, insn, pc, next);
+    }
+
+    // The instruction priced last retired with the next at next: the group goes on there when it did not end.
+    private void TimingGroupGoesOn(ulong next)
+    {
         if (_issueNextPc == next)
         {
             _issueGroup = _issueNextGroup;
@@ -94,18 +102,74 @@ public sealed partial class Cpu
             _issueInstructions = State.Instructions + 1;
         }
         else _issuePc = ulong.MaxValue;
-        return TimingBranch(encoding, insn, pc, next);
     }
 
-    // An AArch32 instruction (A32, or T32 with `key` the decode key DecodeT32 takes): its class's issue cost in the model
-    // (A32TimingClassifier, from the row), issued alone: a new group before and after it (the issue rule, the result-use
-    // stalls and the predictor are A64's only). A condition that fails costs the same.
-    private ulong TimingChargeAarch32(uint insn, bool thumb)
+    // The interpreter's charge for AArch32 instruction `key` at pc (an A32 word, or the key DecodeT32 takes: a T32
+    // halfword, with bit 16 inside an IT block, or hw1:hw2), before it executes: as TimingCharge, its static cost in its
+    // issue group (A32TimingClassifier: the class from the row and operands, the register fields), plus the cycles a load
+    // or store multiple takes beyond the first, which then ends the group. The group is the aligned 16-byte fetch group
+    // as for A64, ending after an instruction whose last byte reaches its end (a 32-bit T32 instruction may cross it).
+    // A condition that fails costs as one that passes (the instruction still issues to its pipe: the guides give no
+    // other figure); a branch's condition is kept for the predictor (TimingRetiredAarch32).
+    private ulong TimingChargeAarch32(ulong pc, uint key, bool thumb)
     {
-        var row = (thumb ? DecodeT32(insn) : DecodeA32(insn)).Encoding;
-        _issuePc = ulong.MaxValue;
+        var decoded = thumb ? DecodeT32(key) : DecodeA32(key);
+        var x = DescribeAarch32(decoded, key);
+        uint size = thumb && key < 0x2_0000 ? 2u : 4u;
+        var group = pc == _issuePc && State.Instructions == _issueInstructions && !IssueGroup.StartsGroup(pc) ? _issueGroup : default;
+        ulong cost = group.Charge(_timing!, x.Instruction);
+        uint extra = x.Registers > 0 ? _timing!.MultipleCycles(x.Load, x.Registers) : 0;
+        cost += extra;
+        _issueNextGroup = group;
+        _issueNextPc = x.Instruction.Serial || extra != 0 || IssueGroup.EndsAfter(pc, size) ? ulong.MaxValue : pc + size;
+        _a32Timing = x;
+        _a32Size = size;
+        if (x.Branch != TimingClass.Other)
+        {
+            // CurrentCond: ITSTATE's inside an IT block, else the encoding's (A32 cond, T32 B<c>); read before the
+            // instruction runs (ExecuteT32 advances ITSTATE). Whether it passed is seen from where it went.
+            var op = decoded.Operands;
+            _a32Conditional = (thumb && InItBlock && !op.Unconditional ? State.It >> 4 : op.Cond) < 0xE;
+        }
         _timingBlock = null;
-        return _timingInProgress = _timing!.CostOf(A32TimingClassifier.Classify(row, insn)).Issue;
+        _timingInProgress = cost;
+        return cost;
+    }
+
+    // The AArch32 instruction TimingChargeAarch32 priced, for its retirement.
+    private Aarch32TimingInstruction _a32Timing;
+    private uint _a32Size;
+    private bool _a32Conditional;
+
+    // AArch32 instruction at pc retired (no exception), the next at next: its group goes on when it did not end it; a
+    // branch adds the predictor's charge (BranchPredictor.ChargeAarch32).
+    private ulong TimingRetiredAarch32(ulong pc, ulong next)
+    {
+        TimingGroupGoesOn(next);
+        var x = _a32Timing;
+        return x.Branch == TimingClass.Other ? 0 : _predictor!.ChargeAarch32(x.Branch, _a32Conditional, pc, next, _a32Size);
+    }
+
+    // A32TimingClassifier.Describe through a direct-mapped cache by decoded instruction and key.
+    private A32.A32Instruction?[]? _a32TimingCacheRow;
+    private uint[]? _a32TimingCacheKey;
+    private Aarch32TimingInstruction[]? _a32TimingCacheValue;
+
+    private Aarch32TimingInstruction DescribeAarch32(A32.A32Instruction decoded, uint key)
+    {
+        if (_a32TimingCacheValue == null)
+        {
+            _a32TimingCacheRow = new A32.A32Instruction?[1 << TimingCacheBits];
+            _a32TimingCacheKey = new uint[1 << TimingCacheBits];
+            _a32TimingCacheValue = new Aarch32TimingInstruction[1 << TimingCacheBits];
+        }
+        int slot = (int)((key ^ (key >> 13) ^ (key >> 24)) & ((1 << TimingCacheBits) - 1));
+        if (ReferenceEquals(_a32TimingCacheRow![slot], decoded) && _a32TimingCacheKey![slot] == key) return _a32TimingCacheValue[slot];
+        var x = A32TimingClassifier.Describe(decoded, key);
+        _a32TimingCacheRow[slot] = decoded;
+        _a32TimingCacheKey![slot] = key;
+        _a32TimingCacheValue[slot] = x;
+        return x;
     }
 
     // A fetch abort or a software step exception: one integer slot, a new group after it.
@@ -152,7 +216,10 @@ public sealed partial class Cpu
     private ulong TimingBlockRetired(TranslationBlock block)
     {
         var c = block.TimingLastBranch;
-        return c == TimingClass.Other ? 0 : TimingBranchCharge(c, block.EndPc - 4, State.PC);
+        if (c == TimingClass.Other) return 0;
+        if (block.Aarch32 is { } rows)
+            return _predictor!.ChargeAarch32(c, block.TimingLastConditional, rows[^1].Pc, State.PC, rows[^1].Size);
+        return TimingBranchCharge(c, block.EndPc - 4, State.PC);
     }
 
     /// <summary>
@@ -188,6 +255,11 @@ public sealed partial class Cpu
     // there, replayed from the group's start in the block (the block started a fresh group).
     private void TimingLeftBlock(TranslationBlock block)
     {
+        if (block.IsAarch32)
+        {
+            TimingLeftAarch32Block(block);
+            return;
+        }
         ulong next = State.PC;
         if (next <= block.Pc || next >= block.EndPc || IssueGroup.StartsGroup(next)) return;
         ulong from = Math.Max(block.Pc, next & ~15UL);
@@ -200,6 +272,81 @@ public sealed partial class Cpu
         _issueGroup = group;
         _issuePc = next;
         _issueInstructions = State.Instructions;
+    }
+
+    /// <summary>
+    /// Gives AArch32 <paramref name="block"/> its cost table under the current model, as <see cref="TimingPrepare"/> does
+    /// for an A64 block and with the interpreter's AArch32 rule (<see cref="TimingChargeAarch32"/>): the group starting
+    /// fresh at the block's first instruction, each instruction's static cost, the predictor kind of its last instruction
+    /// and whether its condition is not AL, and the issue group still in progress after the last when the block ends
+    /// without ending one (<see cref="TimingBlockEndsInGroup"/>).
+    /// </summary>
+    private void TimingPrepareAarch32(TranslationBlock block)
+    {
+        if (block.TimingCosts != null || block.Length == 0) return;
+        var rows = block.Aarch32!;
+        int n = rows.Length;
+        var costs = new ulong[n];
+        var prefix = new ulong[n + 1];
+        var (group, inGroup) = TimingReplayAarch32(block, n, costs);
+        for (int i = 0; i < n; i++) prefix[i + 1] = prefix[i] + costs[i];
+        var last = DescribeAarch32Row(block, rows[n - 1]);
+        block.TimingLastBranch = last.Branch;
+        block.TimingLastConditional = rows[n - 1].Cond < 0xE;
+        block.TimingEndGroup = inGroup ? group : null;
+        block.TimingPrefix = prefix;
+        block.TimingCosts = costs; // published last: InProgressCycles and the engines test this one
+    }
+
+    // The issue group in progress before row `upTo` of AArch32 block (the block started a fresh one), replaying the
+    // interpreter's rule over rows [0, upTo) (each falls through to the next) and storing their costs when asked. inGroup
+    // is false where the instruction at row upTo (or the block's end) starts a new group.
+    private (IssueGroup Group, bool InGroup) TimingReplayAarch32(TranslationBlock block, int upTo, ulong[]? costs)
+    {
+        var rows = block.Aarch32!;
+        var group = default(IssueGroup);
+        bool inGroup = false;
+        for (int i = 0; i < upTo; i++)
+        {
+            ref readonly var r = ref rows[i];
+            if (!inGroup || IssueGroup.StartsGroup(r.Pc)) group = default;
+            var x = DescribeAarch32Row(block, r);
+            uint extra = x.Registers > 0 ? _timing!.MultipleCycles(x.Load, x.Registers) : 0;
+            ulong cost = group.Charge(_timing!, x.Instruction) + extra;
+            if (costs != null) costs[i] = cost;
+            inGroup = !(x.Instruction.Serial || extra != 0 || IssueGroup.EndsAfter(r.Pc, r.Size));
+        }
+        ulong end = upTo < rows.Length ? rows[upTo].Pc : block.EndPc;
+        return (group, inGroup && !IssueGroup.StartsGroup(end));
+    }
+
+    private Aarch32TimingInstruction DescribeAarch32Row(TranslationBlock block, in A32PredecodedInstruction r) =>
+        DescribeAarch32(block.InstructionSet == BlockInstructionSet.T32 ? DecodeT32(r.Word) : DecodeA32(r.Word), r.Word);
+
+    // An AArch32 block left with its instruction at State.PC still to run: the interpreter goes on in the group there.
+    private void TimingLeftAarch32Block(TranslationBlock block)
+    {
+        int k = State.PC > block.Pc && State.PC < block.EndPc ? block.Aarch32IndexOf(State.PC) : -1;
+        if (k <= 0) return;
+        var (group, inGroup) = TimingReplayAarch32(block, k, null);
+        if (!inGroup) return;
+        _issueGroup = group;
+        _issuePc = State.PC;
+        _issueInstructions = State.Instructions;
+    }
+
+    /// <summary>
+    /// After AArch32 <paramref name="block"/> ran to its end and fell through (a block cut by the page or the instruction
+    /// cap, not by an instruction that ends its group): true when an issue group is still in progress at its end, which
+    /// the interpreter then finishes (no block starts inside a group), with the group handed to it.
+    /// </summary>
+    private bool TimingBlockEndsInGroup(TranslationBlock block)
+    {
+        if (block.TimingEndGroup is not { } group || State.PC != block.EndPc) return false;
+        _issueGroup = group;
+        _issuePc = State.PC;
+        _issueInstructions = State.Instructions;
+        return true;
     }
 
     // Cycles that happen inside an instruction (translation table walks): added where they happen in every engine, and
@@ -358,6 +505,6 @@ public sealed partial class Cpu
     }
 
     // The block's cycles from instruction `from` to instruction `to` (exclusive), under the model or flat.
-    private static ulong BlockCycles(TranslationBlock block, int from, int to, ulong cpi) =>
+    internal static ulong BlockCycles(TranslationBlock block, int from, int to, ulong cpi) =>
         block.TimingPrefix is { } p ? p[to] - p[from] : (ulong)(to - from) * cpi;
 }

@@ -55,6 +55,32 @@ internal sealed class TimingTests
         Assert.AreEqual(expected, TimingClassifier.Classify(A64Decoder.Instance.Decode(word), word));
 
     [TestMethod]
+    [DataRow(0xE0821003u, TimingClass.IntAlu, TimingClass.Other, DisplayName = "add r1, r2, r3")]
+    [DataRow(0xE0821103u, TimingClass.IntAluShifted, TimingClass.Other, DisplayName = "add r1, r2, r3, lsl #2")]
+    [DataRow(0xE0821313u, TimingClass.IntAluShifted, TimingClass.Other, DisplayName = "add r1, r2, r3, lsl r3")]
+    [DataRow(0xE1A01103u, TimingClass.IntAlu, TimingClass.Other, DisplayName = "lsl r1, r3, #2 (no flags)")]
+    [DataRow(0xE0830291u, TimingClass.IntMulLong, TimingClass.Other, DisplayName = "umull r0, r3, r1, r2")]
+    [DataRow(0xE0000291u, TimingClass.IntMul32, TimingClass.Other, DisplayName = "mul r0, r1, r2")]
+    [DataRow(0x1AFFFFFDu, TimingClass.Branch, TimingClass.Branch, DisplayName = "bne (conditional by its cond field)")]
+    [DataRow(0xEB000001u, TimingClass.Call, TimingClass.Call, DisplayName = "bl")]
+    [DataRow(0xE12FFF1Eu, TimingClass.Return, TimingClass.Return, DisplayName = "bx lr")]
+    [DataRow(0xE12FFF13u, TimingClass.IndirectBranch, TimingClass.IndirectBranch, DisplayName = "bx r3")]
+    [DataRow(0xE12FFF33u, TimingClass.IndirectCall, TimingClass.IndirectCall, DisplayName = "blx r3")]
+    [DataRow(0xE1A0F00Eu, TimingClass.IntAlu, TimingClass.Return, DisplayName = "mov pc, lr")]
+    [DataRow(0xE8BD8010u, TimingClass.LoadPair, TimingClass.Return, DisplayName = "pop {r4, pc}")]
+    [DataRow(0xE49DF004u, TimingClass.Load, TimingClass.Return, DisplayName = "ldr pc, [sp], #4")]
+    [DataRow(0xE59FF000u, TimingClass.Load, TimingClass.IndirectBranch, DisplayName = "ldr pc, [pc]")]
+    [DataRow(0xE25EF004u, TimingClass.ExceptionReturn, TimingClass.Other, DisplayName = "subs pc, lr, #4")]
+    [DataRow(0xE8FD8000u, TimingClass.ExceptionReturn, TimingClass.Other, DisplayName = "ldm sp!, {pc}^")]
+    [DataRow(0xF57FF04Fu, TimingClass.Barrier, TimingClass.Other, DisplayName = "dsb sy")]
+    public void Aarch32ClassesAndBranchKindsComeFromTheRowsAndOperands(uint word, TimingClass expected, TimingClass branch)
+    {
+        var x = A32TimingClassifier.Describe(ArmVirt.Cpu.A32.A32Decoder.Instance.Decode(word), word);
+        Assert.AreEqual(expected, x.Instruction.Class, "class");
+        Assert.AreEqual(branch, x.Branch, "branch kind");
+    }
+
+    [TestMethod]
     public void EveryDecodeRowHasAClass()
     {
         // The classifier covers every row of every family table: a row it does not know would be priced as Other.
@@ -213,31 +239,100 @@ internal sealed class TimingTests
     }
 
     [TestMethod]
-    [DataRow("cortex-a53", 12UL, 1UL, 1UL, 9UL)]
-    [DataRow("cortex-a57", 12UL, 1UL, 3UL, 14UL)]
-    public void Aarch32InstructionsCostTheirRowsClasses(string model, ulong udiv, ulong add, ulong umull, ulong dsb)
+    [DataRow("cortex-a53", 12UL, 1UL, 0UL, 9UL)]
+    [DataRow("cortex-a57", 12UL, 1UL, 0UL, 14UL)]
+    public void Aarch32InstructionsCostTheirRowsClassesInIssueGroups(string model, ulong udiv, ulong add, ulong umull, ulong dsb)
     {
-        // AArch32 EL1 (under an AArch64 EL2): udiv r0, r1, r2; add r0, r0, r1; umull r0, r3, r1, r2; dsb sy, each priced
-        // by its A32 row's class as the A64 instruction of the same kind is (issue cycles; issued alone).
-        using var s = new SysCpu(highestEl: 2, timing: TimingModel.Parse(model));
+        // AArch32 EL1 (under an AArch64 EL2), one aligned fetch group: udiv r0, r1, r2 (its divide cycles); add r0, r0, r1
+        // reads its result (a new cycle; udiv's latency is its issue); umull r0, r3, r1, r2 reads neither and joins the
+        // add's cycle on the multiply pipe (0); dsb sy issues alone (the model's refill).
+        using var s = Aarch32At(model, 0xE730F211, 0xE0800001, 0xE0830291, 0xF57FF04F);
+        CollectionAssert.AreEqual(new[] { udiv, add, umull, dsb }, StepCosts(s, 4));
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53", 4UL, 4UL, 1UL)]
+    [DataRow("cortex-a57", 8UL, 4UL, 2UL)]
+    public void Aarch32BranchesArePredictedAndMultiplesCostTheirRegisters(string model, ulong push8, ulong pop8, ulong shiftedPair)
+    {
+        // A B<c> loop, a call chain closed by BX LR and POP {r4, pc}, then STMDB/LDMIA of eight registers:
+        //   0x00 mov r0, #3;  0x04 loop: subs r0, r0, #1;  0x08 bne loop;  0x0c bl f
+        //   0x10 push {r0-r7};  0x14 pop {r0-r7};  0x18 add r1, r2, r3, lsl #2;  0x1c add r4, r5, r6, lsl #2;  0x20 b .
+        //   0x30 f: push {r4, lr};  0x34 bl g;  0x38 pop {r4, pc};  0x40 g: bx lr
+        using var s = Aarch32At(model,
+            0xE3A00003, 0xE2500001, 0x1AFFFFFD, 0xEB000007, 0xE92D00FF, 0xE8BD00FF, 0xE0821103, 0xE0854106,
+            0xEAFFFFFE, 0xE320F000, 0xE320F000, 0xE320F000, 0xE92D4010, 0xEB000001, 0xE8BD8010, 0xE320F000,
+            0xE12FFF1E);
+        s.Cpu.SetR(13, (uint)(SysCpu.RamBase + 0x8000));
+        var costs = new Dictionary<ulong, ulong>();
+        ulong kernel = s.Cpu.State.PC;
+        while (s.Cpu.State.PC != kernel + 0x20)
+        {
+            ulong pc = s.Cpu.State.PC, before = s.Cpu.State.Cycles;
+            s.Cpu.Step();
+            costs[pc - kernel] = s.Cpu.State.Cycles - before;
+        }
+        var p = s.Cpu.BranchPredictor!;
+        // bne three times (taken, taken, fallen through), bl f, bl g, bx lr, pop {r4, pc}: the 2-bit counter starts weakly
+        // not taken (a miss at the first pass and at the exit); the returns hit the return stack.
+        Assert.AreEqual(7UL, p.Predicted, "BR_PRED");
+        Assert.AreEqual(2UL, p.Mispredicted, "BR_MIS_PRED");
+        Assert.AreEqual(push8, costs[0x10], "push {r0-r7}: eight registers stored");
+        Assert.AreEqual(pop8, costs[0x14], "pop {r0-r7}: eight registers loaded two a cycle");
+        // The shifted-operand adds (the LDM ended its group): on Cortex-A53 both on the two integer pipes in one cycle; on
+        // Cortex-A57 both on the one M pipe (SWOG 3.3), one cycle each.
+        Assert.AreEqual(shiftedPair, costs[0x18] + costs[0x1c], "add r1, r2, r3, lsl #2; add r4, r5, r6, lsl #2");
+        var model2 = TimingModel.Parse(model);
+        Assert.AreEqual(1 + model2.TakenBranchCycles, costs[0x40], "bx lr: predicted by the return stack, taken");
+        Assert.AreEqual(1 + model2.TakenBranchCycles, costs[0x38], "pop {r4, pc}: predicted by the return stack, taken");
+    }
+
+    [TestMethod]
+    [DataRow("cortex-a53")]
+    [DataRow("cortex-a57")]
+    public void T32ConditionalBranchesInItBlocksArePredictedByDirection(string model)
+    {
+        // T32: 0x00 movs r0, #2;  0x02 loop: subs r0, #1;  0x04 it ne;  0x06 bne.n loop (T2, conditional by its IT block);
+        // 0x08 b.n .  -- the IT block's B is a conditional branch: two passes, taken once (missed: weakly not taken) and
+        // fallen through once (now predicted taken: missed).
+        using var s = Aarch32At(model, 0x38012002, 0xE7FCBF18, 0x0000E7FE);
+        s.Cpu.State.Thumb = true;
+        ulong kernel = s.Cpu.State.PC;
+        for (int i = 0; i < 20 && s.Cpu.State.PC != kernel + 8; i++) s.Cpu.Step();
+        Assert.AreEqual(kernel + 8, s.Cpu.State.PC);
+        Assert.AreEqual(2UL, s.Cpu.BranchPredictor!.Predicted, "BR_PRED");
+        Assert.AreEqual(2UL, s.Cpu.BranchPredictor.Mispredicted, "BR_MIS_PRED");
+    }
+
+    // An AArch32 EL1 (Supervisor mode, under an AArch64 EL2 with HCR_EL2.RW = 0) about to run `words` at a 16-byte
+    // aligned address under `model`.
+    private static SysCpu Aarch32At(string model, params uint[] words)
+    {
+        var s = new SysCpu(highestEl: 2, timing: TimingModel.Parse(model));
         s.Enter(2);
         s.Cpu.Sys.Hcr = 0;
         ulong kernel = SysCpu.RamBase + 0x1_0000;
-        s.Bus.Load(kernel, new uint[] { 0xE730F211, 0xE0800001, 0xE0830291, 0xF57FF04F }.SelectMany(BitConverter.GetBytes).ToArray());
+        s.Bus.Load(kernel, words.SelectMany(BitConverter.GetBytes).ToArray());
         s.Cpu.Sys.Spsr[2] = 0x1D3;
         s.Cpu.Sys.Elr[2] = kernel;
         s.Exec(Enc.Eret);
+        Assert.IsTrue(s.Cpu.State.Aarch32);
         s.Cpu.SetR(1, 100);
         s.Cpu.SetR(2, 7);
+        return s;
+    }
+
+    // The cycles each of the next n instructions costs, stepped.
+    private static List<ulong> StepCosts(SysCpu s, int n)
+    {
         var costs = new List<ulong>();
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < n; i++)
         {
             ulong before = s.Cpu.State.Cycles;
             s.Cpu.Step();
             costs.Add(s.Cpu.State.Cycles - before);
         }
-        Assert.IsTrue(s.Cpu.State.Aarch32);
-        CollectionAssert.AreEqual(new[] { udiv, add, umull, dsb }, costs);
+        return costs;
     }
 
     [TestMethod]

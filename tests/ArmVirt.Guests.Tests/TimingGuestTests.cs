@@ -108,14 +108,22 @@ public sealed class TimingGuestTests
 
     [TestMethod]
     [DataRow("cortex-a53", "aarch32")]
+    [DataRow("cortex-a57", "aarch32")]
     [DataRow("cortex-a53", "aarch32_thumb")]
+    [DataRow("cortex-a57", "aarch32_thumb")]
+    [DataRow("cortex-a53", "aarch32_vfp_thumb")]
     [DataRow("cortex-a53", "aarch32_el1")]
+    [DataRow("cortex-a57", "aarch32_el1")]
     [DataRow("cortex-a53", "pmu32")]
+    [DataRow("cortex-a53", "cpubench-a32")]
     [DataRow("cortex-a57", "cpubench-a32")]
+    [DataRow("cortex-a57", "armv7_hyp")]
+    [DataRow("cortex-a53", "armv7_debug")]
     public void Aarch32GuestsCountTheSameCyclesUnderBothEngines(string model, string name)
     {
-        // AArch32 code under a model is stepped by both engines today (each instruction issued alone at its row's class's
-        // cost, README "How every engine gives the interpreter's count"); the A64 parts of these guests run compiled.
+        // AArch32 code under a model: the interpreter's issue groups and predictor (A32TimingClassifier), and the AArch32
+        // blocks' cost tables (predecoded, baseline and optimized tiers, all reached at these thresholds), give the same
+        // cycles and predictor counts (BR_PRED, BR_MIS_PRED); the A64 parts of these guests run compiled.
         var timing = TimingModel.Parse(model);
         var guest = GuestCase.All.Single(c => c.Name == name);
         var interp = Run(timing, guest, ExecutionEngine.Interpreter, null);
@@ -129,7 +137,11 @@ public sealed class TimingGuestTests
         Assert.AreEqual(interp.Text, jit.Text, $"{name} ({model}): --engine jit vs --engine interp");
         Assert.AreEqual(interp.Instructions, jit.Instructions, "instructions retired");
         Assert.AreEqual(interp.Cycles, jit.Cycles, "cycles");
+        Assert.AreEqual(interp.Predicted, jit.Predicted, "BR_PRED");
+        Assert.AreEqual(interp.Mispredicted, jit.Mispredicted, "BR_MIS_PRED");
         Assert.AreNotEqual(jit.Instructions, jit.Cycles, "the model charged nothing");
+        Assert.IsGreaterThan(0UL, jit.Predicted, "branches predicted");
+        Assert.IsLessThan(jit.Instructions / 2, jit.Stepped, "AArch32 code ran in blocks, not stepped");
     }
 
     [TestMethod]
@@ -176,7 +188,7 @@ public sealed class TimingGuestTests
         .WithEngine(engine)
         .WithTiming(model)
         .WithMemory(128UL << 20)
-        .WithCpu("cortex-a57")
+        .WithCpu(guest.Cpu)
         .WithHighestEl(guest.HighestEl)
         .WithKernel(guest.ElfPath)
         .WithSerial(serial);
@@ -184,7 +196,7 @@ public sealed class TimingGuestTests
     private static void Contains(string text, string expected) =>
         Assert.Contains(expected, text, $"missing from the guest output: \"{expected}\"\n--- output:\n{text}");
 
-    private sealed record EngineRun(string Text, ulong Instructions, ulong Cycles);
+    private sealed record EngineRun(string Text, ulong Instructions, ulong Cycles, ulong Predicted = 0, ulong Mispredicted = 0, ulong Stepped = 0);
 
     private EngineRun RunBothEngines(TimingModel model, GuestCase guest)
     {
@@ -215,6 +227,8 @@ public sealed class TimingGuestTests
         TestContext.WriteLine($"{guest.Name} ({model}, {engine}): {exit.Reason} after {machine.Cpu.State.Instructions} instructions, {machine.Cpu.State.Cycles} cycles");
         Assert.AreEqual(StopReason.PowerOff, exit.Reason, exit.Message);
         after?.Invoke(machine.Cpu);
-        return new EngineRun(text, machine.Cpu.State.Instructions, machine.Cpu.State.Cycles);
+        var p = machine.Cpu.BranchPredictor;
+        return new EngineRun(text, machine.Cpu.State.Instructions, machine.Cpu.State.Cycles, p?.Predicted ?? 0, p?.Mispredicted ?? 0,
+            machine.Cpu.Statistics.InstructionsStepped);
     }
 }

@@ -89,6 +89,9 @@ internal static class Aarch32BlockBuilder
                 a += size;
                 pa += size;
                 if (c == InstructionClass.EndsBlock) break;
+                // Under a timing model a block cut near the cap ends with an instruction that ends its issue group (one
+                // that reaches a 16-byte boundary), as an A64 block (BlockBuilder; src/ArmVirt.Cpu/Timing/README.md).
+                if (n >= TranslationBlock.MaxInstructions - 8 && !cpu.Timing.IsFlat && Timing.IssueGroup.EndsAfter(a - size, (uint)size)) break;
             }
         }
         // A chainable exit leaves ITSTATE clear: the successor is then a block decoded for ITSTATE 0.

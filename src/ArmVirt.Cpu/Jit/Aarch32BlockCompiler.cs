@@ -75,7 +75,7 @@ internal static class Aarch32BlockCompiler
             if (x.Class != InstructionClass.Plain && k > retired)
             {
                 // Loads, stores and system instructions may read the counters (MMIO devices, CP15 timer registers).
-                BlockCompiler.EmitRetire(il, (ulong)(k - retired), (ulong)(k - retired) * cyclesPerInstruction);
+                BlockCompiler.EmitRetire(il, (ulong)(k - retired), Cpu.BlockCycles(block, retired, k, cyclesPerInstruction));
                 retired = k;
             }
             EmitInstructionAddress(il, x, thumb);
@@ -98,7 +98,7 @@ internal static class Aarch32BlockCompiler
             {
                 var stay = BlockCompiler.EmitLeaveAfterAccessCheck(il);
                 BlockCompiler.EmitStoreStateField(il, CpuMembers.Pc, rows[k + 1].Pc);
-                BlockCompiler.EmitRetire(il, (ulong)(k + 1 - retired), (ulong)(k + 1 - retired) * cyclesPerInstruction);
+                BlockCompiler.EmitRetire(il, (ulong)(k + 1 - retired), Cpu.BlockCycles(block, retired, k + 1, cyclesPerInstruction));
                 il.Emit(OpCodes.Ret);
                 il.MarkLabel(stay);
             }
@@ -109,7 +109,7 @@ internal static class Aarch32BlockCompiler
         il.Emit(OpCodes.Ldarg_1);
         il.Emit(OpCodes.Ldfld, CpuMembers.NextPc);
         il.Emit(OpCodes.Stfld, CpuMembers.Pc);
-        BlockCompiler.EmitRetire(il, (ulong)(n - retired), (ulong)(n - retired) * cyclesPerInstruction);
+        BlockCompiler.EmitRetire(il, (ulong)(n - retired), Cpu.BlockCycles(block, retired, n, cyclesPerInstruction));
         if (block.ChainableExit && InstructionClassifier.IsAarch32ImmediateBranch(rows[^1].Delegate))
         {
             // A loop closed by the block's own branch: if (State.PC == block.Pc && cpu.JitLoopAgainAarch32(block)) goto start.

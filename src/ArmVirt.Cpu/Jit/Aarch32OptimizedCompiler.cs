@@ -331,7 +331,7 @@ internal static class Aarch32OptimizedCompiler
             il.Emit(OpCodes.Ldflda, CpuMembers.State);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, EntryCycles);
-            il.Emit(OpCodes.Ldc_I8, (long)((ulong)k * _cpi));
+            il.Emit(OpCodes.Ldc_I8, (long)Cpu.BlockCycles(_block, 0, k, _cpi)); // (k * cpi, or the timing model's static cycles)
             il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Stfld, CpuMembers.Cycles);
         }

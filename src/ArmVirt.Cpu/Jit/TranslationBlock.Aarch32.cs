@@ -60,6 +60,16 @@ internal sealed partial class TranslationBlock
     /// <summary>The predecoded AArch32 instructions, or null for an A64 block.</summary>
     internal readonly A32PredecodedInstruction[]? Aarch32;
 
+    /// <summary>
+    /// Under a timing model (Cpu.Timing.cs, <c>TimingPrepareAarch32</c>): whether the last instruction's condition is not
+    /// AL (the predictor's rule for AArch32 branches), and the issue group in progress after it when the block ends
+    /// without ending its group (null when the group ends there).
+    /// </summary>
+    internal bool TimingLastConditional;
+
+    /// <inheritdoc cref="TimingLastConditional"/>
+    internal Timing.IssueGroup? TimingEndGroup;
+
     /// <summary>True for an A32 or T32 block.</summary>
     internal bool IsAarch32 => Aarch32 != null;
 

@@ -106,17 +106,7 @@ internal sealed class BranchPredictor
 
     // The charge of a branch that went to `next` from pc: the taken bubble unless it fell through, plus the penalty.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong Priced(ulong pc, ulong next, bool miss)
-    {
-        _counts[0]++;
-        ulong cycles = next != pc + 4 ? _taken : 0;
-        if (miss)
-        {
-            _counts[1]++;
-            cycles += _penalty;
-        }
-        return cycles;
-    }
+    private ulong Priced(ulong pc, ulong next, bool miss) => PricedFrom(next, pc + 4, miss);
 
     /// <summary>
     /// B.cond, CBZ/CBNZ, TBZ/TBNZ at <paramref name="pc"/>, <paramref name="taken"/> meaning "did not fall through" (a
@@ -225,6 +215,52 @@ internal sealed class BranchPredictor
         if (--_top < 0) _top = _returns.Length - 1;
         _depth--;
         return a;
+    }
+
+    /// <summary>
+    /// An AArch32 branch of kind <paramref name="c"/> (<see cref="A32TimingClassifier"/>) at <paramref name="pc"/>,
+    /// <paramref name="size"/> bytes long (2 for a 16-bit T32 instruction), retired with the next instruction at
+    /// <paramref name="next"/>. A branch whose condition is not AL (<paramref name="conditional"/>: A32's cond field, T32's
+    /// B&lt;c&gt; or IT block) is predicted in direction by its counter, as B.cond: B&lt;c&gt; always, the other kinds when
+    /// they fell through (their condition failed); a conditional BX LR, POP {PC} or BL that branched is charged as its
+    /// kind (the return stack, the target table, the push). The rule reads only where the branch went, so that every
+    /// engine, which sees that and not the condition's outcome, gives the same charge.
+    /// </summary>
+    public ulong ChargeAarch32(TimingClass c, bool conditional, ulong pc, ulong next, uint size)
+    {
+        ulong fallThrough = pc + size;
+        bool taken = next != fallThrough;
+        if (c == TimingClass.ConditionalBranch || (conditional && (c == TimingClass.Branch || !taken))) return ChargeConditional(pc, taken);
+        switch (c)
+        {
+            case TimingClass.Branch:
+                return PricedFrom(next, fallThrough, false);
+            case TimingClass.Call:
+                Push(fallThrough);
+                return PricedFrom(next, fallThrough, false);
+            case TimingClass.IndirectCall:
+                bool miss = IndirectMiss(pc, next);
+                Push(fallThrough);
+                return PricedFrom(next, fallThrough, miss);
+            case TimingClass.Return:
+                return PricedFrom(next, fallThrough, _depth == 0 || Pop() != next);
+            default:
+                return PricedFrom(next, fallThrough, IndirectMiss(pc, next));
+        }
+    }
+
+    // Priced for a branch whose fall-through (not taken) address is fallThrough.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong PricedFrom(ulong next, ulong fallThrough, bool miss)
+    {
+        _counts[0]++;
+        ulong cycles = next != fallThrough ? _taken : 0;
+        if (miss)
+        {
+            _counts[1]++;
+            cycles += _penalty;
+        }
+        return cycles;
     }
 
     /// <summary>True for the classes <see cref="Retire"/> predicts.</summary>

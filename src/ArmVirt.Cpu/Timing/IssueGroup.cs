@@ -76,4 +76,10 @@ internal struct IssueGroup
 
     /// <summary>True when the instruction at <paramref name="pc"/> starts a new group: at a 16-byte boundary.</summary>
     public static bool StartsGroup(ulong pc) => (pc & 15) == 0;
+
+    /// <summary>
+    /// True when the instruction at <paramref name="pc"/>, <paramref name="size"/> bytes long, ends its group: its last
+    /// byte is the group's last (a 32-bit T32 instruction may also cross into the next group, which it then ends).
+    /// </summary>
+    public static bool EndsAfter(ulong pc, uint size) => ((pc + size) & ~15UL) != (pc & ~15UL);
 }

@@ -73,6 +73,8 @@ internal enum TimingClass : byte
     SimdArithmetic,
     /// <summary>AES, SHA, PMULL.</summary>
     Crypto,
-    /// <summary>AArch32 instructions and rows the classifier does not know: one integer ALU slot.</summary>
+    /// <summary>Rows the classifiers do not know, fetch aborts and software step: one integer ALU slot.</summary>
     Other,
+    /// <summary>AArch32 multiply long and multiply-accumulate long (SMULL, UMULL, SMLAL, UMLAL, UMAAL, SMLALD, SMLSLD).</summary>
+    IntMulLong,
 }

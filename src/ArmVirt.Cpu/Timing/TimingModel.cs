@@ -93,6 +93,25 @@ internal sealed class TimingModel
     /// <summary>Depth of the return stack.</summary>
     public int ReturnStackDepth { get; }
 
+    /// <summary>
+    /// Registers an AArch32 load multiple (LDM, POP) transfers per issue cycle: one of N registers takes
+    /// ceil(N / this) cycles on the load/store pipe (<see cref="MultipleCycles"/>).
+    /// </summary>
+    public int LoadMultipleRegistersPerCycle { get; private init; } = 1;
+
+    /// <summary>Registers an AArch32 store multiple (STM, PUSH) transfers per issue cycle.</summary>
+    public int StoreMultipleRegistersPerCycle { get; private init; } = 1;
+
+    /// <summary>
+    /// The issue cycles beyond the first that an AArch32 load or store multiple of <paramref name="registers"/>
+    /// registers takes (0 for one or two: an LDRD/LDP-like transfer).
+    /// </summary>
+    public uint MultipleCycles(bool load, int registers)
+    {
+        int perCycle = load ? LoadMultipleRegistersPerCycle : StoreMultipleRegistersPerCycle;
+        return registers <= 1 ? 0 : (uint)((registers + perCycle - 1) / perCycle - 1);
+    }
+
     /// <summary>The cost of class <paramref name="c"/>.</summary>
     public ClassCost CostOf(TimingClass c) => _costs[(int)c];
 
@@ -166,7 +185,16 @@ internal sealed class TimingModel
             [TimingClass.SimdArithmetic] = new(1, 6, TimingPipe.Fp),      // WriteV: 6
             [TimingClass.Crypto] = new(1, 6, TimingPipe.Fp),              // WriteV: 6 (approximation)
             [TimingClass.Other] = new(1, 1, TimingPipe.Integer),
-        });
+            // AArch32 SMULL/UMULL/SMLAL...: as the A64 long multiplies (SMADDL, WriteIM64), latency 4 less ReadAdvance 1.
+            [TimingClass.IntMulLong] = new(1, 3, TimingPipe.Multiply),
+        })
+    {
+        // GCC's Cortex-A53 pipeline description (gcc/config/arm/cortex-a53.md, contributed by ARM): an LDM/STM of three or
+        // four registers holds the load/store pipe for two cycles ("(cortex_a53_single_issue+cortex_a53_ls)*2"): two
+        // registers a cycle.
+        LoadMultipleRegistersPerCycle = 2,
+        StoreMultipleRegistersPerCycle = 2,
+    };
 
     /// <summary>
     /// Cortex-A57: out of order, three-wide decode. Figures from the Cortex-A57 Software Optimization Guide (ARM UAN
@@ -220,7 +248,15 @@ internal sealed class TimingModel
             [TimingClass.SimdArithmetic] = new(1, 3, TimingPipe.Fp),       // ASIMD integer arith: 3, throughput 2
             [TimingClass.Crypto] = new(1, 3, TimingPipe.Fp),               // AES/SHA: 3 (F0)
             [TimingClass.Other] = new(1, 1, TimingPipe.Integer),
-        });
+            // AArch32 multiply long, SMULL/UMULL and SMLAL/UMLAL: 4, throughput 1 (M) (SWOG 3.5; ARMScheduleA57.td A57Write_4cyc_1M)
+            [TimingClass.IntMulLong] = new(1, 4, TimingPipe.Multiply),
+        })
+    {
+        // SWOG 3.8/3.9 as LLVM's ARMScheduleA57.td gives them: LDM's registers come two a cycle (latencies 3, 3, 4, 4, ...
+        // on L), STM's one a cycle (N registers: A57Write_<N>cyc_1S).
+        LoadMultipleRegistersPerCycle = 2,
+        StoreMultipleRegistersPerCycle = 1,
+    };
 
     /// <summary>The models <see cref="Parse"/> knows.</summary>
     public static IReadOnlyList<TimingModel> All { get; } = [Flat, CortexA53, CortexA57];
