@@ -41,6 +41,17 @@ public sealed class Aarch32OnlyMachineTests
         return f;
     }
 
+    // A zImage header (magic 0x016F2818 at 0x24, end at 0x2C) after MOV R0, #42; B . in place of its NOPs.
+    private static byte[] ZImage()
+    {
+        var image = new byte[0x40];
+        BinaryPrimitives.WriteUInt32LittleEndian(image, MovR0_42);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), BranchToSelf);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x24), 0x016F_2818);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x2C), (uint)image.Length);
+        return image;
+    }
+
     private static byte[] Words(params uint[] words) => words.SelectMany(BitConverter.GetBytes).ToArray();
     private static byte[] Halfwords(params ushort[] halves) => halves.SelectMany(BitConverter.GetBytes).ToArray();
 
@@ -90,11 +101,7 @@ public sealed class Aarch32OnlyMachineTests
     {
         // A zImage header (magic 0x016F2818 at 0x24, start/end at 0x28/0x2C) after a MOV R0, #42; B . in place of its
         // NOPs: the image is copied to RAM base + 0x10000 and entered there in Hyp mode with r0 = 0, r1 = ~0, r2 = DTB.
-        var image = new byte[0x40];
-        BinaryPrimitives.WriteUInt32LittleEndian(image, MovR0_42);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), BranchToSelf);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x24), 0x016F_2818);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x2C), (uint)image.Length);
+        var image = ZImage();
         using var m = new MachineBuilder().WithCpu("cortex-a15").WithHighestEl(2).WithMemory(256UL << 20).WithKernel(image, "zImage").Build();
         var c = m.Cpu;
         Assert.AreEqual(0x4001_0000UL, c.State.PC);
@@ -171,11 +178,7 @@ public sealed class Aarch32OnlyMachineTests
     public void El3BootsALinuxImageInNonSecureHypMode()
     {
         // QEMU's do_cpu_reset for a Linux image: SCR.NS and NSACR.CP10/CP11 set, then Hyp mode (virtualization=on).
-        var image = new byte[0x40];
-        BinaryPrimitives.WriteUInt32LittleEndian(image, MovR0_42);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), BranchToSelf);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x24), 0x016F_2818);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x2C), (uint)image.Length);
+        var image = ZImage();
         using var m = new MachineBuilder().WithCpu("cortex-a15").WithHighestEl(3).WithMemory(256UL << 20).WithKernel(image, "zImage").Build();
         var c = m.Cpu;
         Assert.AreEqual(0x1A, (int)(c.GetAarch32Spsr() & 0xF) | 0x10, "Hyp mode");

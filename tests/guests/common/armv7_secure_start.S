@@ -60,33 +60,7 @@ mon_\off:
     MON_ENTRY 18
     MON_ENTRY 1c
 
-    .balign 32
-    .global pl1_vectors
-pl1_vectors:
-    b       .
-    b       pl1_04
-    b       pl1_08
-    b       pl1_0c
-    b       pl1_10
-    b       .
-    b       pl1_18
-    b       pl1_1c
-
-    .macro PL1_ENTRY off
-pl1_\off:
-    push    {r0-r12, lr}
-    mov     r0, #0x\off
-    mov     r1, sp
-    bl      pl1_exception
-    pop     {r0-r12, lr}
-    movs    pc, lr
-    .endm
-    PL1_ENTRY 04
-    PL1_ENTRY 08
-    PL1_ENTRY 0c
-    PL1_ENTRY 10
-    PL1_ENTRY 18
-    PL1_ENTRY 1c
+#include "armv7_pl1_vectors.S"
 
     .balign 32
     .global hyp_vectors
