@@ -155,4 +155,27 @@ public sealed class Aarch32MonitorTests
         Assert.IsTrue(bad.Cpu.State.IllegalState, "Hyp mode is Non-secure only");
         Assert.AreEqual(Cpu.ModeMonitor, bad.Cpu.State.Mode);
     }
+
+    [TestMethod]
+    public void NsacrCp10GatesNonSecureVfpAndCpacrGatesSecurePl1()
+    {
+        const uint VmovS0One = 0xEEB7_0A00; // VMOV.F32 S0, #1.0
+        foreach (var (nsacr, undefined) in new[] { (0UL, true), (0xC00UL, false) })
+        {
+            using var s = Secure();
+            EnterNonSecureSupervisor(s, 0);
+            s.Cpu.Sys.Vbar[1] = Vbar;
+            s.Cpu.Sys.Nsacr = nsacr;
+            s.Cpu.Sys.Cpacr = 3UL << 20;
+            s.Cpu.Sys.Fpexc32 = 1UL << 30;
+            s.Exec(VmovS0One);
+            Assert.AreEqual(undefined ? Vbar + 0x04 : SysCpu.CodeBase + 4, s.Cpu.State.PC, $"NSACR {nsacr:x}");
+        }
+        using var secure = Secure();
+        secure.Cpu.Sys.Fpexc32 = 1UL << 30; // CPACR.cp10 = 0 (reset): UNDEFINED at Secure PL1 too
+        secure.Exec(VmovS0One);
+        Assert.AreEqual(Vbar + 0x04, secure.Cpu.State.PC, "VBAR(S) + 0x04");
+        Assert.AreEqual(Cpu.ModeUndefined, secure.Cpu.State.Mode);
+        Assert.AreEqual(3, secure.Cpu.State.EL);
+    }
 }
