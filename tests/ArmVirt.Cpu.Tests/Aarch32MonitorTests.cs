@@ -178,4 +178,38 @@ public sealed class Aarch32MonitorTests
         Assert.AreEqual(Cpu.ModeUndefined, secure.Cpu.State.Mode);
         Assert.AreEqual(3, secure.Cpu.State.EL);
     }
+
+    [TestMethod]
+    public void SecureAndNonSecureTranslationsOfOneVaAreKeptApartInTheTlb()
+    {
+        // Both worlds' short-descriptor tables map RAM flat (the code) and VA 0x80000000 through a page table to a page
+        // of their own: the Secure walk's TLB entry must not serve the Non-secure access (Tlb.SecureContext), nor the
+        // reverse. The same VMID (0), ASID (0) and regime (EL1&0) otherwise.
+        using var s = Secure();
+        var c = s.Cpu;
+        void Word(ulong pa, uint value) => s.Bus.Load(pa, BitConverter.GetBytes(value));
+        foreach (var (l1, l2, page, value) in new[] { (0x4001_0000UL, 0x4001_8000UL, 0x4002_0000u, 0x1111_1111u), (0x4001_4000UL, 0x4001_8400UL, 0x4002_1000u, 0x2222_2222u) })
+        {
+            Word(l1 + 0x400 * 4, 0x4000_0000u | (3u << 10) | (3u << 2) | 2);   // VA 0x40000000: the RAM, a section
+            Word(l1 + 0x800 * 4, (uint)l2 | 1);                                // VA 0x80000000: a page table
+            Word(l2, page | (3u << 4) | (3u << 2) | 2);                        // its first small page
+            Word(page, value);
+        }
+        c.Sys.Ttbr0[3] = 0x4001_0000; c.Sys.DacrS = 0x5555_5555; c.Sys.Sctlr[3] |= 1;  // Secure: TTBR0(S), DACR(S), SCTLR(S).M
+        c.Sys.Ttbr0[1] = 0x4001_4000; c.Sys.Dacr32 = 0x5555_5555; c.Sys.Sctlr[1] |= 1; // Non-secure
+        c.InvalidateRegimeCache();
+        c.SetR(1, 0x8000_0000);
+        uint Load()
+        {
+            s.Exec(LdrR0R1);
+            return c.R(0);
+        }
+        Assert.AreEqual(0x1111_1111u, Load(), "Secure");
+        EnterNonSecureSupervisor(s, 0);
+        Assert.AreEqual(0x2222_2222u, Load(), "Non-secure, after the Secure walk filled the TLB");
+        c.Sys.Scr = 0;
+        c.WriteMode(Cpu.ModeSupervisor, 3);
+        c.InvalidateRegimeCache();
+        Assert.AreEqual(0x1111_1111u, Load(), "Secure again");
+    }
 }
