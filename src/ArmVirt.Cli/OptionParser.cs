@@ -20,7 +20,7 @@ internal static class OptionParser
         new("--initrd", "FILE", "initial ramdisk (Image and raw kernels)", (o, v) => o.Initrd = v),
         new("--memory", "SIZE", "guest RAM, e.g. 512M or 2G (K, M, G suffixes; a plain number means MiB; default 128M)", (o, v) => o.Memory = ParseSize("--memory", v)),
         new("--cpu", "NAME", "CPU model: cortex-a57 (default), cortex-a53, max; ,pmu=off removes its PMUv3 (as QEMU's -cpu NAME,pmu=off)", (o, v) => o.Cpu = v),
-        new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3", (o, v) => o.El = ParseEl(v)),
+        new("--el", "N", "highest exception level the CPU starts in: 1 (default), 2 or 3 (with cortex-a15/a7: Monitor mode and the Security Extensions, as QEMU's secure=on)", (o, v) => o.El = ParseEl(v)),
         new("--smp", "N", "number of CPUs, 1 (default) to 8; CPU 0 boots, the others start through PSCI CPU_ON", (o, v) => o.Cpus = ParseSmp(v)),
         new("--quantum", "N", "with --smp: cycles each CPU runs before the next takes its turn (default 10000; deterministic whatever N); with --smp-mode parallel the most a CPU runs ahead of the slowest (default 1000000)", (o, v) => o.Quantum = ParseCount("--quantum", v)),
         new("--smp-mode", "MODE", "with --smp: deterministic (default: the CPUs take turns on one host thread, runs repeat exactly) or parallel (one host thread per CPU, as QEMU's MTTCG: faster, not deterministic)", (o, v) => o.SmpMode = ParseSmpMode(v)),

@@ -98,7 +98,7 @@ public sealed partial class Cpu
         State.Aarch32 = true;
         State.Thumb = false;
         State.Daif = 0x1C0u;
-        if (Configuration.HighestEl >= 3) throw new ArgumentOutOfRangeException(nameof(Configuration), "an AArch32 EL3 (Monitor mode) is not implemented");
-        WriteMode(Configuration.HasEl2 ? ModeHyp : ModeSupervisor, Configuration.HasEl2 ? 2 : 1);
+        if (Configuration.HasEl3) ResetAarch32El3();
+        else WriteMode(Configuration.HasEl2 ? ModeHyp : ModeSupervisor, Configuration.HasEl2 ? 2 : 1);
     }
 }

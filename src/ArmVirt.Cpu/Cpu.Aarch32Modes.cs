@@ -12,7 +12,8 @@ namespace ArmVirt.Cpu;
 /// <remarks>
 /// The banked registers are X registers, as "Mapping of AArch32 registers to AArch64" (Arm ARM D1.20.1) gives them:
 /// R8_usr-R14_usr are X8-X14, SP_hyp X15, LR_irq X16, SP_irq X17, LR_svc X18, SP_svc X19, LR_abt X20, SP_abt X21,
-/// LR_und X22, SP_und X23, R8_fiq-R12_fiq X24-X28, SP_fiq X29, LR_fiq X30. So an AArch64 EL2 sees the registers of
+/// LR_und X22, SP_und X23, R8_fiq-R12_fiq X24-X28, SP_fiq X29, LR_fiq X30 (and Monitor mode's SP_mon and LR_mon, which an
+/// AArch32 EL3 has and no AArch64 register maps, slots 32 and 33 of <see cref="CpuState.X"/>). So an AArch64 EL2 sees the registers of
 /// every mode where the Arm ARM puts them, with nothing to copy at an exception or a return. SPSR_svc is SPSR_EL1;
 /// SPSR_abt, SPSR_und, SPSR_irq and SPSR_fiq are the AArch64 registers of those names.
 /// </remarks>
@@ -38,6 +39,7 @@ public sealed partial class Cpu
                 ModeAbort => (21, 20),
                 ModeUndefined => (23, 22),
                 ModeHyp => (15, 14), // LR_hyp is not a general-purpose register: R14 in Hyp mode is LR_usr
+                ModeMonitor => (32, 33), // SP_mon and LR_mon: no AArch64 register maps them (AArch32 EL3 only)
                 ModeFiq => (29, 30),
                 _ => (13, 14),
             };
@@ -73,13 +75,16 @@ public sealed partial class Cpu
     /// <summary>
     /// ELFromM32 for this PE: the EL of AArch32 mode <paramref name="mode"/> (M[3:0]), or -1 when the mode is reserved
     /// or not implemented: User is EL0; FIQ, IRQ, Supervisor, Abort, Undefined and System are EL1 when EL1 is AArch32;
-    /// Hyp is EL2 when EL2 is AArch32 (an AArch32-only PE with EL2); Monitor needs an AArch32 EL3, which is not modelled.
+    /// Hyp is EL2 when EL2 is AArch32 (an AArch32-only PE with EL2) and, with EL3, SCR.NS = 1; Monitor is EL3 on an
+    /// AArch32-only PE with EL3, where the PL1 modes are EL3 too while SCR.NS = 0 (Secure state).
     /// </summary>
     internal int ElFromM32(int mode) => mode switch
     {
         ModeUser => 0,
-        ModeFiq or ModeIrq or ModeSupervisor or ModeAbort or ModeUndefined or ModeSystem => El1UsingAarch32 ? 1 : -1,
-        ModeHyp => El2UsingAarch32 ? 2 : -1,
+        ModeFiq or ModeIrq or ModeSupervisor or ModeAbort or ModeUndefined or ModeSystem =>
+            !El1UsingAarch32 ? -1 : SecureBankSelected ? 3 : 1,
+        ModeHyp => El2UsingAarch32 && (!Configuration.HasEl3 || (Sys.Scr & ScrNs) != 0) ? 2 : -1,
+        ModeMonitor => El3UsingAarch32 ? 3 : -1,
         _ => -1,
     };
 
@@ -105,9 +110,11 @@ public sealed partial class Cpu
             ModeIrq => Sys.SpsrIrq,
             ModeFiq => Sys.SpsrFiq,
             ModeHyp => Sys.Spsr[2], // SPSR_hyp is SPSR_EL2
+            ModeMonitor => Sys.Spsr[3], // SPSR_mon (kept where SPSR_EL3 would be)
             _ => 0,
         };
-        return mode is ModeSupervisor or ModeAbort or ModeUndefined or ModeIrq or ModeFiq || (mode == ModeHyp && El2UsingAarch32);
+        return mode is ModeSupervisor or ModeAbort or ModeUndefined or ModeIrq or ModeFiq || (mode == ModeHyp && El2UsingAarch32)
+            || (mode == ModeMonitor && El3UsingAarch32);
     }
 
     /// <summary>Writes SPSR[] of AArch32 mode <paramref name="mode"/> (one of those with an SPSR).</summary>
@@ -121,6 +128,7 @@ public sealed partial class Cpu
             case ModeIrq: Sys.SpsrIrq = value; break;
             case ModeFiq: Sys.SpsrFiq = value; break;
             case ModeHyp: Sys.Spsr[2] = value; break;
+            case ModeMonitor: Sys.Spsr[3] = value; break;
         }
     }
 
@@ -197,8 +205,10 @@ public sealed partial class Cpu
     // SCTLR.nTWx, CP15 traps, CPACR traps, illegal state), Undefined Instruction (AArch32.TakeUndefInstrException).
     // Vectors, LR offsets and the fault status registers as AArch32.TakeUndefInstrException, TakeSVCException,
     // TakePrefetchAbortException, TakeDataAbortException, TakePhysicalIRQException, TakePhysicalFIQException say.
-    private void TakeAarch32Exception(ExceptionKind kind, ulong preferredReturn, ExceptionClass ec, uint iss, ulong? far)
+    // With an AArch32 EL3, el = 3 takes it to a Secure PL1 mode, reporting into the Secure banks (IFSR(S), DFSR(S) ...).
+    private void TakeAarch32Exception(ExceptionKind kind, ulong preferredReturn, ExceptionClass ec, uint iss, ulong? far, int el = 1)
     {
+        int bank = el;
         int mode, vector;
         uint lrOffset;
         switch (kind)
@@ -207,7 +217,7 @@ public sealed partial class Cpu
             case ExceptionKind.Fiq: (mode, vector, lrOffset) = (ModeFiq, 0x1C, 4); break;
             case ExceptionKind.SError:
                 (mode, vector, lrOffset) = (ModeAbort, 0x10, 8);
-                WriteDfsr(FaultStatus(0b010001, write: false, cm: false)); // asynchronous External abort
+                WriteDfsr(FaultStatus(0b010001, write: false, cm: false, bank: bank), bank); // asynchronous External abort
                 break;
             default:
                 switch (ec)
@@ -215,20 +225,20 @@ public sealed partial class Cpu
                     case ExceptionClass.Svc32: (mode, vector, lrOffset) = (ModeSupervisor, 0x08, 0); break;
                     case ExceptionClass.InstructionAbortLower or ExceptionClass.InstructionAbortSame:
                         (mode, vector, lrOffset) = (ModeAbort, 0x0C, 4);
-                        Sys.Ifsr32 = FaultStatus(iss & 0x3F, write: false, cm: false, _abortDomain);
-                        if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFFUL) | ((ulong)(uint)far.Value << 32); // IFAR
+                        WriteIfsr(FaultStatus(iss & 0x3F, write: false, cm: false, _abortDomain, bank), bank);
+                        if (far.HasValue) Sys.Far[bank] = (Sys.Far[bank] & 0xFFFF_FFFFUL) | ((ulong)(uint)far.Value << 32); // IFAR
                         break;
                     case ExceptionClass.PcAlignment:
                         (mode, vector, lrOffset) = (ModeAbort, 0x0C, 4);
-                        Sys.Ifsr32 = FaultStatus(0b100001, write: false, cm: false);
-                        if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFFUL) | ((ulong)(uint)far.Value << 32);
+                        WriteIfsr(FaultStatus(0b100001, write: false, cm: false, bank: bank), bank);
+                        if (far.HasValue) Sys.Far[bank] = (Sys.Far[bank] & 0xFFFF_FFFFUL) | ((ulong)(uint)far.Value << 32);
                         break;
                     case ExceptionClass.Bkpt32 or ExceptionClass.BreakpointLower or ExceptionClass.BreakpointSame:
                         // AArch32.DebugFault: a debug event (BKPT, or a breakpoint: DBGDSCRext.MOE 0b0011 / 0b0001);
                         // IFAR is UNKNOWN: 0, as QEMU writes.
                         (mode, vector, lrOffset) = (ModeAbort, 0x0C, 4);
-                        Sys.Ifsr32 = FaultStatus(0b100010, write: false, cm: false);
-                        Sys.Far[1] &= 0xFFFF_FFFFUL;
+                        WriteIfsr(FaultStatus(0b100010, write: false, cm: false, bank: bank), bank);
+                        Sys.Far[bank] &= 0xFFFF_FFFFUL;
                         SetMethodOfEntry(ec == ExceptionClass.Bkpt32 ? 0b0011u : 0b0001u);
                         break;
                     case ExceptionClass.WatchpointLower or ExceptionClass.WatchpointSame:
@@ -236,21 +246,21 @@ public sealed partial class Cpu
                         // watched address the access touched (Armv8 has no DBGWFAR: RES0). DFSR.WnR is UNKNOWN for a debug
                         // event (AArch32.DebugFault): 0, as QEMU writes it.
                         (mode, vector, lrOffset) = (ModeAbort, 0x10, 8);
-                        WriteDfsr(FaultStatus(0b100010, write: false, cm: false));
-                        if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFF_0000_0000UL) | (uint)far.Value;
+                        WriteDfsr(FaultStatus(0b100010, write: false, cm: false, bank: bank), bank);
+                        if (far.HasValue) Sys.Far[bank] = (Sys.Far[bank] & 0xFFFF_FFFF_0000_0000UL) | (uint)far.Value;
                         SetMethodOfEntry(0b1010u);
                         SetWatchpointFaultAddress(preferredReturn);
                         break;
                     case ExceptionClass.DataAbortLower or ExceptionClass.DataAbortSame:
                         (mode, vector, lrOffset) = (ModeAbort, 0x10, 8);
-                        WriteDfsr(FaultStatus(iss & 0x3F, write: (iss & (1u << 6)) != 0, cm: (iss & (1u << 8)) != 0, _abortDomain));
-                        if (far.HasValue) Sys.Far[1] = (Sys.Far[1] & 0xFFFF_FFFF_0000_0000UL) | (uint)far.Value; // DFAR
+                        WriteDfsr(FaultStatus(iss & 0x3F, write: (iss & (1u << 6)) != 0, cm: (iss & (1u << 8)) != 0, _abortDomain, bank), bank);
+                        if (far.HasValue) Sys.Far[bank] = (Sys.Far[bank] & 0xFFFF_FFFF_0000_0000UL) | (uint)far.Value; // DFAR
                         break;
                     default: (mode, vector, lrOffset) = (ModeUndefined, 0x04, State.Thumb ? 2u : 4u); break;
                 }
                 break;
         }
-        EnterMode(mode, (uint)preferredReturn, lrOffset, vector);
+        EnterMode(mode, (uint)preferredReturn, lrOffset, vector, el);
     }
 
     // DBGWFAR of an ARMv7 PE (ARMv7 C11.11.45): the watchpointed instruction's address + 8 in A32, + 4 in T32.
@@ -262,8 +272,13 @@ public sealed partial class Cpu
     // DBGDSCRext.MOE (MDSCR_EL1 bits 5..2, its AArch64 view): how the debug exception taken to AArch32 was caused.
     private void SetMethodOfEntry(uint moe) => Sys.Mdscr = (Sys.Mdscr & ~A32.Cp14RegisterTable.DscrMoeMask) | (ulong)moe << 2;
 
-    // DFSR is ESR_EL1<31:0>.
-    private void WriteDfsr(uint value) => Sys.Esr[1] = value;
+    // DFSR is ESR_EL1<31:0> (DFSR(S) is kept in ESR_EL3's place), IFSR IFSR32_EL2 (IFSR(S) its own field).
+    private void WriteDfsr(uint value, int bank = 1) => Sys.Esr[bank] = value;
+    private void WriteIfsr(uint value, int bank)
+    {
+        if (bank == 3) Sys.IfsrS = value;
+        else Sys.Ifsr32 = value;
+    }
 
     // The domain of the last MMU fault turned into an abort (AbortFor), which the short-format FSR reports in bits 7..4:
     // the AArch64 syndrome the abort carries has no field for it.
@@ -274,11 +289,12 @@ public sealed partial class Cpu
     /// long-descriptor format (LPAE = 1, STATUS = the same code) when TTBCR.EAE is set, else the short-descriptor
     /// format (FS[4] in bit 10, FS[3:0] in bits 3..0, as AArch32.CommonFaultStatus / EncodeSDFSC give them, and the
     /// <paramref name="domain"/> of a translation, access flag, domain or permission fault in bits 7..4). WnR in bit 11, CM in 13.
+    /// The TTBCR is that of <paramref name="bank"/> (3: TTBCR(S) of an AArch32 EL3).
     /// </summary>
-    internal uint FaultStatus(uint fsc, bool write, bool cm, int domain = 0)
+    internal uint FaultStatus(uint fsc, bool write, bool cm, int domain = 0, int bank = 1)
     {
         uint v = (write ? 1u << 11 : 0) | (cm ? 1u << 13 : 0);
-        if ((Sys.Tcr[1] & (1UL << 31)) != 0) return v | (1u << 9) | (fsc & 0x3F); // TTBCR.EAE
+        if ((Sys.Tcr[bank] & (1UL << 31)) != 0) return v | (1u << 9) | (fsc & 0x3F); // TTBCR.EAE
         uint fs = Mmu.TranslationFault.ShortDescriptorFaultStatus(fsc);
         bool hasDomain = (fsc & 0x3C) is 0b000100 or 0b001000 or 0b001100 || fsc is 0b111101 or 0b111110;
         return v | ((fs & 0x10) << 6) | (fs & 0xF) | (hasDomain ? (uint)(domain & 0xF) << 4 : 0);
@@ -287,14 +303,18 @@ public sealed partial class Cpu
     /// <summary>
     /// AArch32.EnterMode: SPSR of the target mode = the CPSR, the mode (and EL1), LR = the preferred return +
     /// <paramref name="lrOffset"/>, T = SCTLR.TE, A/I/F masked by mode, IT, SS and IL cleared, PAN set unless SCTLR.SPAN,
-    /// and the PC at the vector: SCTLR.V ? 0xFFFF0000 : VBAR&lt;31:5&gt;, plus <paramref name="vectorOffset"/>.
+    /// and the PC at the vector: SCTLR.V ? 0xFFFF0000 : VBAR&lt;31:5&gt;, plus <paramref name="vectorOffset"/>. With an
+    /// AArch32 EL3, <paramref name="el"/> 3 is a Secure PL1 mode, whose SCTLR and VBAR are the Secure instances; an
+    /// exception taken from Monitor mode clears SCR.NS first.
     /// </summary>
-    internal void EnterMode(int mode, uint preferredReturn, uint lrOffset, int vectorOffset)
+    internal void EnterMode(int mode, uint preferredReturn, uint lrOffset, int vectorOffset, int el = 1)
     {
-        ulong sctlr = Sys.Sctlr[1];
-        SetSpsrOfMode(mode, GetAarch32Spsr());
+        ulong sctlr = Sys.Sctlr[el];
+        uint spsr = GetAarch32Spsr();
+        if (State.Mode == ModeMonitor && State.Aarch32 && El3UsingAarch32) ClearScrNs();
+        SetSpsrOfMode(mode, spsr);
         State.E = (sctlr & SctlrEl1.Ee) != 0; // PSTATE.E = SCTLR.EE
-        WriteMode(mode, 1);
+        WriteMode(mode, el);
         SetR(14, preferredReturn + lrOffset);
         State.Thumb = (sctlr & (1UL << 30)) != 0; // SCTLR.TE
         State.Daif |= mode == ModeFiq ? 0x1C0u : mode is ModeAbort or ModeIrq ? 0x180u : 0x80u;
@@ -302,7 +322,7 @@ public sealed partial class Cpu
         State.SoftwareStep = false;
         State.IllegalState = false;
         if (HasPan && (sctlr & SctlrEl1.Span) == 0) State.Pan = true;
-        uint vbar = (sctlr & (1UL << 13)) != 0 ? 0xFFFF_0000u : (uint)Sys.Vbar[1] & ~0x1Fu;
+        uint vbar = (sctlr & (1UL << 13)) != 0 ? 0xFFFF_0000u : (uint)Sys.Vbar[el] & ~0x1Fu;
         ulong target = vbar + (uint)vectorOffset;
         NextPc = target;
         State.PC = target;

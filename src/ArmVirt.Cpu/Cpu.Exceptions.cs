@@ -19,8 +19,9 @@ public sealed partial class Cpu
     /// The EL a synchronous exception taken from the current EL goes to when no trap decides otherwise:
     /// EL0 exceptions go to EL1, or to EL2 when HCR_EL2.TGE is set; others stay at the current EL.
     /// </summary>
+    /// With an AArch32 EL3, Secure User mode's go to EL3 (the Secure PL1 modes).
     internal int SyncExceptionTargetEl =>
-        State.EL != 0 ? State.EL : (EffectiveHcr & HcrTge) != 0 ? 2 : 1;
+        State.EL != 0 ? State.EL : (EffectiveHcr & HcrTge) != 0 ? 2 : IsSecureAarch32 ? 3 : 1;
 
     /// <summary>Raises UNDEFINED for the current instruction (EC 0x00, AArch64.UndefinedFault).</summary>
     internal void Undefined(uint insn) => throw new GuestException(ExceptionClass.Unknown, 0, SyncExceptionTargetEl);
@@ -54,6 +55,13 @@ public sealed partial class Cpu
         if (pmu)
             Pmu.ExceptionTaking(inProgress: kind == ExceptionKind.Synchronous,
                 retires: ec is ExceptionClass.Svc64 or ExceptionClass.Hvc64 or ExceptionClass.Smc64);
+        // An AArch32 EL3 takes SMC and what SCR routes to Monitor mode, and exceptions in Secure state to the Secure PL1 modes.
+        if (State.Aarch32 && El3UsingAarch32 && TryTakeAarch32El3Exception(kind, targetEl, preferredReturn, ec, iss, far))
+        {
+            if (pmu) Pmu.ElChanged();
+            ExceptionEntered?.Invoke(kind, targetEl);
+            return;
+        }
         // An exception to EL1 while EL1 is AArch32 (only reachable from AArch32 state) is AArch32.TakeException.
         if (State.Aarch32 && targetEl == 1 && El1UsingAarch32)
         {
@@ -248,6 +256,7 @@ public sealed partial class Cpu
     // route_to_hyp when PSTATE.EL == EL2), where an AArch64 EL2 leaves one routed to EL1 pending.
     private bool TryPhysical(ulong scrBit, ulong hcrBit, uint daifBit, ExceptionKind kind)
     {
+        if (El3UsingAarch32) return TryPhysicalAarch32El3(scrBit, hcrBit, daifBit, kind);
         int target;
         if (Configuration.HasEl3 && (Sys.Scr & scrBit) != 0) target = 3;
         else if (IsEl2Enabled && ((Sys.Hcr & (hcrBit | HcrTge)) != 0 || (State.EL == 2 && El2UsingAarch32))) target = 2;

@@ -156,12 +156,17 @@ public sealed partial class Cpu
     {
         int el = State.EL;
         bool e2hTge = (EffectiveHcr & (HcrE2h | HcrTge)) == (HcrE2h | HcrTge);
-        if (el <= 1 && !e2hTge)
+        // With an AArch32 EL3 the CPACR also governs the Secure PL1 modes (EL3) and Secure User mode, whose accesses it
+        // makes UNDEFINED in Secure state; NSACR.CP10 = 0 makes every Non-secure access UNDEFINED (ARMv7 B4.1.111; QEMU's
+        // fp_exception_el).
+        bool aarch32El3 = Configuration.HasEl3 && El3UsingAarch32;
+        if ((el <= 1 && !e2hTge) || (el == 3 && aarch32El3))
         {
             ulong fpen = (Sys.Cpacr >> 20) & 3;
             bool disabled = fpen switch { 1 => el == 0, 3 => false, _ => true };
-            if (disabled) FPAccessTrap(1);
+            if (disabled) FPAccessTrap(aarch32El3 && IsSecureAarch32 ? 3 : 1);
         }
+        if (aarch32El3 && el <= 2 && !IsSecureAarch32 && (Sys.Nsacr & (1UL << 10)) == 0) throw UndefinedException();
         if (el <= 2 && IsEl2Enabled)
         {
             ulong cptr2 = Sys.Cptr[2];

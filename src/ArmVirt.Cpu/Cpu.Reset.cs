@@ -48,6 +48,12 @@ public sealed partial class Cpu
             s.Sctlr[1] = Configuration.Model.ResetSctlr;
             s.Sctlr[2] = A32.Cp15RegisterTable.HsctlrRes1; // HSCTLR: its control bits UNKNOWN (0, as QEMU), RES1 set
             s.Hcr = 0;
+            // The Security Extensions (Monitor mode): SCR, NSACR, SDER, MVBAR and the Secure banks reset to 0 (SCR.NS = 0:
+            // the PE comes out of reset in Secure state), SCTLR(S) to the TRM's value as SCTLR(NS), TTBCR(S) to 0.
+            s.Scr = s.Nsacr = s.Sder = s.Mvbar = 0;
+            s.DacrS = s.IfsrS = s.ParS = s.ContextIdrS = s.TpidrurwS = s.TpidruroS = s.CsselrS = 0;
+            s.Sctlr[3] = Configuration.Model.ResetSctlr;
+            s.Tcr[3] = 0;
         }
         DebugRegistersChanged();
         // MDCR_EL2.HPMN resets to PMCR_EL0.N: every event counter belongs to EL1 and EL0.

@@ -98,7 +98,7 @@ public sealed partial class Cpu : ISnapshotState
 
     private static void WriteCpuState(SnapshotWriter w, ref CpuState s)
     {
-        for (int i = 0; i < 32; i++) w.Write(s.X[i]);
+        for (int i = 0; i < 34; i++) w.Write(s.X[i]);
         w.Write(s.PC);
         w.Write(s.Nzcv);
         w.Write(s.EL);
@@ -132,7 +132,7 @@ public sealed partial class Cpu : ISnapshotState
     private static void ReadCpuState(SnapshotReader r, ref CpuState s)
     {
         s = default;
-        for (int i = 0; i < 32; i++) s.X[i] = r.ReadUInt64();
+        for (int i = 0; i < 34; i++) s.X[i] = r.ReadUInt64();
         s.PC = r.ReadUInt64();
         s.Nzcv = r.ReadUInt32();
         s.EL = r.ReadInt32(0, 3, "PSTATE.EL");

@@ -26,7 +26,8 @@ public sealed partial class Cpu
         }
     }
 
-    private int RegimeEl => State.EL <= 1 ? 1 : State.EL;
+    // The EL whose registers the current regime uses: 3 for the Secure PL1&0 regime of an AArch32 EL3 (Secure User mode too).
+    private int RegimeEl => State.EL > 1 ? State.EL : State.EL == 0 && IsSecureAarch32 ? 3 : 1;
 
     /// <summary>
     /// True when the current regime translates: stage 1 enabled (SCTLR_ELx.M) or, for EL1&amp;0, stage 2 or
@@ -58,6 +59,10 @@ public sealed partial class Cpu
     /// <summary>The translation controls of the regime used at <paramref name="el"/>.</summary>
     internal TranslationControl TranslationControlFor(int el)
     {
+        // An AArch32 EL3's Secure PL1&0 regime: the EL1&0 walk with the Secure banks (SCR.NS = 0 for EL0 and EL1 here: an
+        // ATS1C* from Secure state, or Secure User mode).
+        bool secure = El3UsingAarch32 && (el == 3 || (Sys.Scr & ScrNs) == 0);
+        if (secure) return SecureTranslationControl(el);
         int regime = el <= 1 ? 1 : el;
         bool aarch32 = regime == 1 && El1UsingAarch32;
         return new TranslationControl
@@ -82,6 +87,27 @@ public sealed partial class Cpu
             ContextIdr = aarch32 ? (uint)Sys.ContextIdr : 0,
         };
     }
+
+    // The Secure PL1&0 regime of an AArch32 EL3 (TranslationControl.Secure): SCTLR, TTBCR, TTBR0/1, PRRR/NMRR, DACR and
+    // CONTEXTIDR are their Secure instances, no stage 2.
+    private TranslationControl SecureTranslationControl(int el) => new()
+    {
+        Regime = TranslationRegime.EL10,
+        Secure = true,
+        El = el == 0 ? 0 : 1,
+        Sctlr = Sys.Sctlr[3],
+        Tcr = Sys.Tcr[3],
+        Ttbr0 = Sys.Ttbr0[3],
+        Ttbr1 = Sys.Ttbr1[3],
+        Mair = Sys.Mair[3],
+        El2Enabled = false,
+        Pan = State.Pan,
+        IdAa64Mmfr0 = Configuration.Model.IdAa64Mmfr0,
+        Aarch32 = true,
+        El2Aarch32 = El2UsingAarch32,
+        Dacr = (uint)Sys.DacrS,
+        ContextIdr = (uint)Sys.ContextIdrS,
+    };
 
     private static AccessType ToAccessType(MemoryAccessKind kind)
     {

@@ -2,8 +2,11 @@ using System.Runtime.CompilerServices;
 
 namespace ArmVirt.Cpu;
 
-/// <summary>X0..X30 plus one slot (index 31) that always holds the current stack pointer.</summary>
-[InlineArray(32)]
+/// <summary>
+/// X0..X30, one slot (index 31) that always holds the current stack pointer, and two (32, 33) for the AArch32 Monitor
+/// mode's SP_mon and LR_mon, which an AArch32 EL3 has and no AArch64 register maps.
+/// </summary>
+[InlineArray(34)]
 public struct GeneralRegisterFile
 {
     private ulong _element0;

@@ -23,9 +23,11 @@ public sealed partial class Machine
             : null;
         // Parallel SMP: one semihosting call at a time (its console, open files and heap are the machine's).
         ISemihostingHandler? handler = semihosting != null && SmpMode == SmpMode.Parallel ? new SerializedSemihosting(semihosting) : semihosting;
+        // QEMU's secure=on virt (7.2, -kernel without firmware) answers no PSCI call: an SMC reaches Monitor mode.
+        bool noPsci = Cpu.El3UsingAarch32;
         foreach (var cpu in Cpus)
         {
-            cpu.Firmware = psci;
+            if (!noPsci) cpu.Firmware = psci;
             if (handler != null) cpu.Semihosting = handler;
         }
     }

@@ -8,7 +8,7 @@ namespace ArmVirt.Machine;
 public sealed partial class Machine
 {
     /// <summary>The snapshot format's version: a snapshot of another version is refused.</summary>
-    public const int SnapshotFormatVersion = 1;
+    public const int SnapshotFormatVersion = 2;
 
     private static ReadOnlySpan<byte> SnapshotMagic => "ARMVSNAP"u8;
 

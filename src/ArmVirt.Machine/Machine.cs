@@ -356,6 +356,9 @@ public sealed partial class Machine : IDisposable
             Cpu.State.Thumb = true; // an AArch32 entry point with bit 0 set is T32 code (as QEMU's arm_load_kernel)
             Cpu.State.PC &= ~1UL;
         }
+        // QEMU boots a Linux image (not an ELF) on a CPU with EL3 in Non-secure state (do_cpu_reset: "Linux expects
+        // non-secure state"); an ELF starts in the reset state, Secure Supervisor mode.
+        if (_boot.Kernel.IsLinux && Cpu.El3UsingAarch32) Cpu.BootLinuxNonSecure();
         if (_boot.Kernel.Format == KernelFormat.ArmZImage)
         {
             // Documentation/arm/booting.rst: r0 = 0, r1 = the machine type (~0: described by the device tree), r2 = DTB.

@@ -362,8 +362,10 @@ public sealed partial class MachineBuilder
             throw new MachineConfigurationException($"highest EL {_highestEl}: must be 1, 2 or 3");
         if (_gicVersion is not (2 or 3))
             throw new MachineConfigurationException($"GIC version {_gicVersion}: must be 2 or 3");
-        if (model.Aarch32Only && _highestEl == 3)
-            throw new MachineConfigurationException($"cpu '{model.Name}': highest EL 3 (an AArch32 Monitor mode) is not implemented; use --el 1 or 2");
+        // An AArch32-only CPU with EL3: QEMU's secure=on (with virtualization=on: EL2 is there too).
+        bool secureMachine = model.Aarch32Only && _highestEl == 3;
+        if (secureMachine && _cpuCount > 1)
+            throw new MachineConfigurationException($"cpu '{model.Name}' with --el 3: more than one CPU is not implemented (QEMU's secure=on has no PSCI and starts every CPU at the entry point)");
         if (model.Aarch32Only && _gicVersion == 3)
             throw new MachineConfigurationException($"cpu '{model.Name}': GICv3 (its CP15 CPU interface) is not implemented for an AArch32-only CPU; use GICv2");
         int maxListRegisters = _gicVersion == 3 ? 16 : 64;
@@ -404,7 +406,12 @@ public sealed partial class MachineBuilder
         var bus = new PhysicalBus { ConcurrentMmio = parallel };
         try
         {
-            try { bus.AddRam(VirtMemoryMap.RamBase, _memory); }
+            try
+            {
+                bus.AddRam(VirtMemoryMap.RamBase, _memory);
+                // QEMU's secure=on: 16 MiB of Secure RAM (its secram node; not yet refused to Non-secure accesses).
+                if (secureMachine) bus.AddRam(VirtMemoryMap.SecureRamBase, VirtMemoryMap.SecureRamSize);
+            }
             catch (OutOfMemoryException e)
             {
                 throw new MachineConfigurationException($"memory size {_memory >> 20} MiB: cannot allocate that much host memory", e);
@@ -640,7 +647,8 @@ public sealed partial class MachineBuilder
         byte[] MakeDtb((ulong, ulong)? initrdRange)
         {
             if (userTree == null)
-                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, _cpuCount, pmu, _devices));
+                return FdtWriter.Write(VirtDeviceTree.Build(model, _memory, conduit, _append, initrdRange, _highestEl >= 2, _gicVersion, modules, _cpuCount, pmu, _devices,
+                    secure: model.Aarch32Only && _highestEl == 3));
             VirtDeviceTree.Amend(userTree, _memory, _append, initrdRange, modules);
             return FdtWriter.Write(userTree);
         }

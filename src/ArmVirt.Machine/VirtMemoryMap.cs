@@ -15,6 +15,15 @@ public static class VirtMemoryMap
     /// <summary>The PL011's interrupt: SPI 1.</summary>
     public const int Pl011Spi = 1;
 
+    /// <summary>
+    /// Base of the Secure RAM of a machine with an AArch32 EL3 (<c>--el 3</c> with cortex-a15/a7, QEMU's
+    /// <c>secure=on</c>: VIRT_SECURE_MEM).
+    /// </summary>
+    public const ulong SecureRamBase = 0x0E00_0000;
+
+    /// <summary>Size of the Secure RAM: 16 MiB.</summary>
+    public const ulong SecureRamSize = 0x0100_0000;
+
     /// <summary>Base of RAM (the <c>loader_start</c> of QEMU's boot code).</summary>
     public const ulong RamBase = 0x4000_0000;
 

@@ -13,8 +13,10 @@ namespace ArmVirt.Mmu;
 /// </summary>
 /// <remarks>
 /// SCTLR.WXN makes writable regions XN, SCTLR.UWXN makes regions writable at PL0 PXN. A domain fault is reported at the
-/// level of the descriptor that named the domain's region (level 1 for a section, level 2 for a page). The short
-/// format's NS, NOS and the IMPLEMENTATION DEFINED TEX remap bits are ignored (Non-secure only).
+/// level of the descriptor that named the domain's region (level 1 for a section, level 2 for a page). In the Secure
+/// PL1&amp;0 regime (<see cref="TranslationControl.Secure"/>) the NS bits (a section's bit 19, a page table descriptor's
+/// bit 3; NSTable and NS in the long format) make the output Non-secure; the NOS and IMPLEMENTATION DEFINED TEX remap
+/// bits are ignored.
 /// </remarks>
 internal static class Aarch32Stage1Walker
 {
@@ -58,7 +60,8 @@ internal static class Aarch32Stage1Walker
             bool xn = large ? (l2 & (1u << 15)) != 0 : (l2 & 1) != 0;
             int shift = large ? 16 : 12;
             ulong pa = (l2 & ~((1u << shift) - 1)) | (va & ((1u << shift) - 1));
-            return Leaf(in c, pa, 2, shift, domain, ap, texcb, (l2 & (1u << 10)) != 0, xn, pxnTable, (l2 & (1u << 11)) != 0, write);
+            return Leaf(in c, pa, 2, shift, domain, ap, texcb, (l2 & (1u << 10)) != 0, xn, pxnTable, (l2 & (1u << 11)) != 0, write,
+                !c.Secure || (l1 & (1u << 3)) != 0); // the page table descriptor's NS bit
         }
         // Section (bit 18 = 0) or supersection (bit 18 = 1); bits [1:0] = 0b11 set PXN.
         bool super = (l1 & (1u << 18)) != 0;
@@ -69,12 +72,12 @@ internal static class Aarch32Stage1Walker
         uint texcbS = (((l1 >> 12) & 7) << 2) | ((l1 >> 2) & 3);
         int domainS = super ? 0 : (int)((l1 >> 5) & 0xF);
         return Leaf(in c, paSection, 1, super ? 24 : 20, domainS, apS, texcbS, (l1 & (1u << 16)) != 0,
-            (l1 & (1u << 4)) != 0, type == 3, (l1 & (1u << 17)) != 0, write);
+            (l1 & (1u << 4)) != 0, type == 3, (l1 & (1u << 17)) != 0, write, !c.Secure || (l1 & (1u << 19)) != 0); // NS
     }
 
     // AArch32.CheckDomain, the access flag and the permissions (AArch32.S1ComputePermissions for the short format).
     private static StageWalk Leaf(in TranslationControl c, ulong pa, int level, int shift, int domain, uint ap, uint texcb,
-        bool shareable, bool xn, bool pxn, bool notGlobal, bool write)
+        bool shareable, bool xn, bool pxn, bool notGlobal, bool write, bool nonSecure)
     {
         uint dacr = (c.Dacr >> (2 * domain)) & 3;
         if (dacr is 0 or 2) return new(new TranslationFault(FaultKind.Domain, level, 1, false, 0, write, domain));
@@ -99,7 +102,7 @@ internal static class Aarch32Stage1Walker
                 };
             p = Permissions(in c, pr, pw, ur, uw, xn, pxn);
         }
-        return new StageWalk(pa, level, shift, attrs, p, !notGlobal, true) { Domain = domain };
+        return new StageWalk(pa, level, shift, attrs, p, !notGlobal, nonSecure) { Domain = domain };
     }
 
     private static TlbPermissions Permissions(in TranslationControl c, bool pr, bool pw, bool ur, bool uw, bool xn, bool pxn)
@@ -182,7 +185,7 @@ internal static class Aarch32Stage1Walker
         ulong table = baseRegister & ~((1UL << BaseLowBit(inputSize, start, g, aarch32: true)) - 1);
         bool stage2 = c.Stage2Enabled;
         ulong apTable = 0;
-        bool xnTable = false, pxnTable = false;
+        bool xnTable = false, pxnTable = false, nsTable = !c.Secure;
         for (int level = start; ; level++)
         {
             ulong descAddress = table | (Index(va, level, start, inputSize, g) << 3);
@@ -202,6 +205,7 @@ internal static class Aarch32Stage1Walker
                 apTable |= (desc >> 61) & 3;
                 xnTable |= (desc & (1UL << 60)) != 0;
                 pxnTable |= (desc & (1UL << 59)) != 0;
+                nsTable |= (desc & (1UL << 63)) != 0; // NSTable: the rest of the walk is Non-secure
                 continue;
             }
             if (level == 3 && (desc & 2) == 0) return Fault(FaultKind.Translation, level, write); // reserved at level 3
@@ -213,7 +217,8 @@ internal static class Aarch32Stage1Walker
             bool el0 = (desc & (1UL << 6)) != 0 && (apTable & 1) == 0;
             var perms = Permissions(in c, true, !readOnly, el0, el0 && !readOnly,
                 (desc & (1UL << 54)) != 0 || xnTable, (desc & (1UL << 53)) != 0 || pxnTable);
-            return new StageWalk(oa | (va & ((1UL << blockShift) - 1)), level, blockShift, attrs, perms, (desc & (1UL << 11)) == 0, true);
+            return new StageWalk(oa | (va & ((1UL << blockShift) - 1)), level, blockShift, attrs, perms, (desc & (1UL << 11)) == 0,
+                nsTable || (desc & (1UL << 5)) != 0); // NSTable or the leaf's NS bit (always Non-secure outside the Secure regime)
         }
     }
 

@@ -76,8 +76,12 @@ internal sealed class Tlb
     }
 
     /// <summary>
-    /// The context key: ASID [15:0], VMID [31:16], regime [33:32], stage 1 enabled [34], stage 2 enabled [35].
+    /// The context key: ASID [15:0], VMID [31:16], regime [33:32], stage 1 enabled [34], stage 2 enabled [35], and
+    /// <see cref="SecureContext"/> for the Secure PL1&amp;0 regime of an AArch32 EL3.
     /// </summary>
+    public const ulong SecureContext = 1UL << 36;
+
+    /// <summary>Builds a context key (see <see cref="SecureContext"/> for the bit above these).</summary>
     public static ulong MakeContext(TranslationRegime regime, ushort vmid, ushort asid, bool stage1, bool stage2)
         => asid | ((ulong)vmid << 16) | ((ulong)regime << 32) | (stage1 ? 1UL << 34 : 0) | (stage2 ? 1UL << 35 : 0);
 

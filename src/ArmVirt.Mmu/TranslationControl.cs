@@ -88,6 +88,13 @@ internal readonly struct TranslationControl
     /// <summary>SCTLR_ELx.M, ignoring HCR_EL2.DC/TGE.</summary>
     public bool SctlrM => (Sctlr & 1) != 0;
 
+    /// <summary>
+    /// The Secure PL1&amp;0 regime of an AArch32 EL3 (Secure PL1 modes and Secure User mode): the EL1&amp;0 walk
+    /// (<see cref="Regime"/> EL10, no stage 2) with the Secure banks of the CP15 registers; its TLB entries are tagged apart
+    /// from the Non-secure ones (<see cref="TlbContext"/>) and the descriptors' NS bits give the output's security.
+    /// </summary>
+    public bool Secure { get; init; }
+
     /// <summary>HCR_EL2.DC in effect for the EL1&amp;0 regime.</summary>
     public bool DefaultCacheable => Regime == TranslationRegime.EL10 && El2Enabled && (Hcr & (1UL << 12)) != 0;
 
@@ -154,5 +161,5 @@ internal readonly struct TranslationControl
     /// The TLB context key of translations made under this control: regime, VMID, ASID and whether each stage is
     /// enabled (so flipping SCTLR.M or HCR_EL2.VM never hits a stale entry). See <see cref="Tlb"/>.
     /// </summary>
-    public ulong TlbContext => Tlb.MakeContext(Regime, Vmid, Asid, Stage1Enabled, Stage2Enabled);
+    public ulong TlbContext => Tlb.MakeContext(Regime, Vmid, Asid, Stage1Enabled, Stage2Enabled) | (Secure ? Tlb.SecureContext : 0);
 }

@@ -9,7 +9,7 @@ namespace ArmVirt.Guests.Tests;
 /// </summary>
 internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Semihosting, StopReason Reason, int ExitCode,
     ulong MaxInstructions = GuestCase.DefaultMaxInstructions, int GicVersion = 2, int Cpus = 1, string Cpu = "cortex-a57",
-    int MaxExceptions = GuestCase.DefaultMaxExceptions)
+    int MaxExceptions = GuestCase.DefaultMaxExceptions, string? HaltMarker = null)
 {
     /// <summary>The machine this guest runs on, as QEMU's is configured for it, with the console going to <paramref name="serial"/>.</summary>
     public MachineBuilder Builder(ExecutionEngine engine, Stream serial) => new MachineBuilder()
@@ -80,6 +80,8 @@ internal sealed record GuestCase(string Name, string Elf, int HighestEl, bool Se
         // The ARMv7.1 debug architecture of cortex-a15 through CP14: BKPT, a breakpoint and a watchpoint at PL1, the
         // HDCR.TDA/TDOSA/TDRA traps to Hyp mode, HDCR.TDE routing BKPT and a breakpoint to Hyp mode.
         new("armv7_debug", "armv7_debug.elf", 2, false, StopReason.PowerOff, 0, Cpu: "cortex-a15"),
+        // --el 3: Monitor mode and the Security Extensions (QEMU's secure=on, no PSCI: the guest ends halted).
+        new("armv7_secure", "armv7_secure.elf", 3, false, StopReason.Halted, 0, Cpu: "cortex-a15", HaltMarker: "armv7_secure: done\n"),
         // cpubench.c's kernels built for A32 at AArch32 EL0 (cpubench_a32_user.c), 1 round: ~9 M instructions.
         new("cpubench-a32", "cpubench_a32_quick.elf", 1, false, StopReason.PowerOff, 0, 40_000_000),
         new("pmu", "pmu.elf", 2, false, StopReason.PowerOff, 0),

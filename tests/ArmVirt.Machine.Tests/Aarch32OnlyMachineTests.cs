@@ -41,6 +41,17 @@ public sealed class Aarch32OnlyMachineTests
         return f;
     }
 
+    // A zImage header (magic 0x016F2818 at 0x24, end at 0x2C) after MOV R0, #42; B . in place of its NOPs.
+    private static byte[] ZImage()
+    {
+        var image = new byte[0x40];
+        BinaryPrimitives.WriteUInt32LittleEndian(image, MovR0_42);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), BranchToSelf);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x24), 0x016F_2818);
+        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x2C), (uint)image.Length);
+        return image;
+    }
+
     private static byte[] Words(params uint[] words) => words.SelectMany(BitConverter.GetBytes).ToArray();
     private static byte[] Halfwords(params ushort[] halves) => halves.SelectMany(BitConverter.GetBytes).ToArray();
 
@@ -48,6 +59,7 @@ public sealed class Aarch32OnlyMachineTests
     [DataRow("cortex-a15", 1, 0x13, DisplayName = "cortex-a15 boots in Supervisor mode")]
     [DataRow("cortex-a15", 2, 0x1A, DisplayName = "cortex-a15 --el 2 boots in Hyp mode")]
     [DataRow("cortex-a7", 2, 0x1A, DisplayName = "cortex-a7 --el 2 boots in Hyp mode")]
+    [DataRow("cortex-a15", 3, 0x13, DisplayName = "cortex-a15 --el 3 boots in Secure Supervisor mode (EL3)")]
     public void A32ElfBootsInTheHighestElsMode(string cpu, int el, int mode)
     {
         using var m = new MachineBuilder().WithCpu(cpu).WithHighestEl(el)
@@ -89,11 +101,7 @@ public sealed class Aarch32OnlyMachineTests
     {
         // A zImage header (magic 0x016F2818 at 0x24, start/end at 0x28/0x2C) after a MOV R0, #42; B . in place of its
         // NOPs: the image is copied to RAM base + 0x10000 and entered there in Hyp mode with r0 = 0, r1 = ~0, r2 = DTB.
-        var image = new byte[0x40];
-        BinaryPrimitives.WriteUInt32LittleEndian(image, MovR0_42);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(4), BranchToSelf);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x24), 0x016F_2818);
-        BinaryPrimitives.WriteUInt32LittleEndian(image.AsSpan(0x2C), (uint)image.Length);
+        var image = ZImage();
         using var m = new MachineBuilder().WithCpu("cortex-a15").WithHighestEl(2).WithMemory(256UL << 20).WithKernel(image, "zImage").Build();
         var c = m.Cpu;
         Assert.AreEqual(0x4001_0000UL, c.State.PC);
@@ -137,9 +145,47 @@ public sealed class Aarch32OnlyMachineTests
         StringAssert.Contains(Fails(b => b.WithKernel(a32, "a32.elf")), "kernel 'a32.elf': a 32-bit Arm ELF needs an AArch32-only CPU (--cpu cortex-a15 or cortex-a7)");
         StringAssert.Contains(Fails(b => b.WithCpu("cortex-a15").WithKernel(LinuxImage(0x80000, 0x1000, Pattern(64, 1)), "Image")),
             "kernel 'Image': an arm64 Image cannot run on the AArch32-only cortex-a15");
-        StringAssert.StartsWith(Fails(b => b.WithCpu("cortex-a7").WithHighestEl(3).WithKernel(a32, "a32.elf")),
-            "cpu 'cortex-a7': highest EL 3 (an AArch32 Monitor mode) is not implemented");
+        StringAssert.StartsWith(Fails(b => b.WithCpu("cortex-a7").WithHighestEl(3).WithCpus(2).WithKernel(a32, "a32.elf")),
+            "cpu 'cortex-a7' with --el 3: more than one CPU is not implemented");
         StringAssert.StartsWith(Fails(b => b.WithCpu("cortex-a15").WithGicVersion(3).WithKernel(a32, "a32.elf")),
             "cpu 'cortex-a15': GICv3 (its CP15 CPU interface) is not implemented");
+    }
+
+    [TestMethod]
+    public void El3IsQemusSecureOn()
+    {
+        // qemu-system-arm -M virt,secure=on,virtualization=on -cpu cortex-a15 (7.2, dumpdtb): no PSCI (an SMC reaches
+        // Monitor mode), no enable-method, the Secure RAM at 0x0e000000 for Secure software only; ELF boot in Secure state.
+        var elf = Elf32(0x4008_0000, 0x4008_0000, Words(0xE300_0008, 0xE348_0400, 0xE160_0070, BranchToSelf)); // SYSTEM_OFF by SMC
+        using var m = new MachineBuilder().WithCpu("cortex-a15").WithHighestEl(3).WithKernel(elf, "smc.elf").Build();
+        var root = ArmVirt.Machine.DeviceTree.FdtReader.Read(m.Dtb);
+        Assert.IsNull(root.Find("/psci"));
+        Assert.IsNull(root.Find("/cpus/cpu@0")!.Property("enable-method"));
+        var secram = root.Find("/secram@e000000")!;
+        Assert.AreEqual("disabled", secram.Property("status")!.AsString());
+        Assert.AreEqual("okay", secram.Property("secure-status")!.AsString());
+        Assert.AreEqual(0u, (uint)m.Cpu.Sys.Scr, "SCR.NS = 0: Secure state");
+        // The SMC is not PSCI's: Monitor mode at MVBAR (0) + 0x08, LR_mon after the SMC.
+        Assert.AreEqual(StopReason.InstructionLimit, m.Run(3).Reason);
+        Assert.AreEqual(0x16u, m.Cpu.GetAarch32Spsr() & 0x1F, "Monitor mode");
+        Assert.AreEqual(0x08UL, m.Cpu.State.PC);
+        Assert.AreEqual(0x4008_000Cu, m.Cpu.R(14));
+        new byte[] { 1, 2, 3, 4 }.CopyTo(m.Bus.FindRam(VirtMemoryMap.SecureRamBase, 4)!.AsSpan(VirtMemoryMap.SecureRamBase, 4));
+        CollectionAssert.AreEqual(new byte[] { 1, 2, 3, 4 }, ReadRam(m, VirtMemoryMap.SecureRamBase, 4), "Secure RAM is RAM");
+    }
+
+    [TestMethod]
+    public void El3BootsALinuxImageInNonSecureHypMode()
+    {
+        // QEMU's do_cpu_reset for a Linux image: SCR.NS and NSACR.CP10/CP11 set, then Hyp mode (virtualization=on).
+        var image = ZImage();
+        using var m = new MachineBuilder().WithCpu("cortex-a15").WithHighestEl(3).WithMemory(256UL << 20).WithKernel(image, "zImage").Build();
+        var c = m.Cpu;
+        Assert.AreEqual(0x1A, (int)(c.GetAarch32Spsr() & 0xF) | 0x10, "Hyp mode");
+        Assert.AreEqual(2, c.State.EL);
+        Assert.AreEqual(1UL, c.Sys.Scr & 1, "SCR.NS");
+        Assert.AreEqual(0xC00UL, c.Sys.Nsacr);
+        m.Run(2);
+        Assert.AreEqual(42u, c.R(0));
     }
 }

@@ -8,8 +8,8 @@
  * through the GICv2; then PSCI SYSTEM_OFF by SMC.
  */
 #include <stdint.h>
+#include "common/armv7_console.h"
 
-#define UART 0x09000000u
 #define HSCTLR_RES1 0x30C50818u   /* bits 29, 28, 23, 22, 18, 16, 11, 4, 3 */
 #define HCPTR_FIELDS 0x80108C00u  /* TCPAC, TTA, TASE, TCP11, TCP10 */
 #define GICD 0x08000000u
@@ -17,34 +17,8 @@
 #define GICH 0x08030000u
 #define GICV 0x08040000u
 
-static inline void w32(uint32_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
-static inline uint32_t r32(uint32_t a) { return *(volatile uint32_t *)a; }
-
-static void putc_(char c)
-{
-    while (r32(UART + 0x18) & (1u << 5)) { }
-    w32(UART, (uint32_t)c);
-}
-static void puts_(const char *s) { while (*s) putc_(*s++); }
-static void hex(uint32_t v)
-{
-    puts_("0x");
-    for (int i = 28; i >= 0; i -= 4) putc_("0123456789abcdef"[(v >> i) & 0xF]);
-}
-static void kv(const char *k, uint32_t v)
-{
-    puts_(k);
-    puts_("=");
-    hex(v);
-    puts_("\n");
-}
-
-#define MRC(op1, crn, crm, op2) ({ uint32_t v_; __asm__ volatile("mrc p15, " #op1 ", %0, c" #crn ", c" #crm ", " #op2 : "=r"(v_)); v_; })
-#define MCR(op1, crn, crm, op2, v) __asm__ volatile("mcr p15, " #op1 ", %0, c" #crn ", c" #crm ", " #op2 :: "r"((uint32_t)(v)) : "memory")
 #define MRRC(op1, crm) ({ uint32_t lo_, hi_; __asm__ volatile("mrrc p15, " #op1 ", %0, %1, c" #crm : "=r"(lo_), "=r"(hi_)); ((uint64_t)hi_ << 32) | lo_; })
 #define MCRR(op1, crm, v) do { uint64_t x_ = (v); __asm__ volatile("mcrr p15, " #op1 ", %0, %1, c" #crm :: "r"((uint32_t)x_), "r"((uint32_t)(x_ >> 32)) : "memory"); } while (0)
-#define ISB() __asm__ volatile("isb" ::: "memory")
-#define DSB() __asm__ volatile("dsb" ::: "memory")
 
 static inline uint32_t cpsr(void) { uint32_t v; __asm__ volatile("mrs %0, cpsr" : "=r"(v)); return v; }
 static inline uint32_t elr_hyp(void) { uint32_t v; __asm__ volatile("mrs %0, ELR_hyp" : "=r"(v)); return v; }
@@ -181,7 +155,6 @@ void pl1_exception(uint32_t offset, uint32_t *frame)
     }
     puts_("\n");
 }
-
 
 static uint32_t hvc(uint32_t imm)
 {

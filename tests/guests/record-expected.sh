@@ -11,6 +11,7 @@ mkdir -p expected
 run() { # name elf el semihosting expected-exit [gic-version] [disk image on virtio-blk]
     local name=$1 elf=$2 el=$3 sh=$4 want=$5 gic=${6:-2} disk=${7:-} machine=virt args=()
     [[ $el == 2 ]] && machine=virt,virtualization=on
+    [[ $el == 3 ]] && machine=virt,secure=on,virtualization=on # an AArch32 EL3 (Monitor mode): the ARMv7 CPUs only
     [[ $gic != 2 ]] && machine+=",gic-version=$gic"
     [[ $sh == 1 ]] && args+=(-semihosting)
     # A modern (version 2) virtio-mmio transport, as ArmVirt's default; QEMU 7.2's virt defaults to legacy.
@@ -55,6 +56,8 @@ run aarch32_el1 aarch32_el1.elf 2 0 0
 run debug32 debug32.elf 2 0 0
 CPU=cortex-a15 run armv7_hyp armv7_hyp.elf 2 0 0
 CPU=cortex-a15 run armv7_debug armv7_debug.elf 2 0 0
+# secure=on has no PSCI: the guest ends in WFI with every interrupt masked (ArmVirt: halted), QEMU in the timeout.
+CPU=cortex-a15 run armv7_secure armv7_secure.elf 3 0 124
 run cpubench-a32 cpubench_a32_quick.elf 1 0 0
 run gdbtarget gdbtarget.elf 1 0 0
 run cpubench cpubench_quick.elf 1 0 0

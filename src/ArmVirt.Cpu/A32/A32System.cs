@@ -167,13 +167,20 @@ internal static class A32System
             mode = (sysm >> 1) switch { 8 => Cpu.ModeIrq, 9 => Cpu.ModeSupervisor, 10 => Cpu.ModeAbort, _ => Cpu.ModeUndefined };
             n = (sysm & 1) != 0 ? 13 : 14;
         }
-        // ELR_hyp (SYSm 0x1E, R = 0): from Hyp mode (and Monitor mode); SP_hyp and SPSR_hyp only from Monitor mode, which
-        // is not modelled (QEMU's msr_mrs_banked_exc_checks agrees).
-        if (!op.SetFlags && sysm == 0x1E && cpu.El2UsingAarch32 && cpu.State.EL == 2)
+        // ELR_hyp (SYSm 0x1E, R = 0): from Hyp mode and from the Secure EL3 modes of an AArch32 EL3 (Monitor mode); SP_hyp
+        // (0x1F) and SPSR_hyp (R = 1, 0x1E) from those EL3 modes only; LR_mon, SP_mon (0x1C, 0x1D) and SPSR_mon (R = 1,
+        // 0x1C) from Secure EL3 (QEMU's msr_mrs_banked_exc_checks agrees; Non-secure state: UNDEFINED).
+        bool el3 = cpu.El3UsingAarch32 && cpu.State.EL == 3;
+        if (!op.SetFlags && sysm == 0x1E && cpu.El2UsingAarch32 && (cpu.State.EL == 2 || el3))
         {
             (mode, n) = (Cpu.ModeHyp, -2);
             return true;
         }
+        if (el3 && cpu.El2UsingAarch32 && ((!op.SetFlags && sysm == 0x1F) || (op.SetFlags && sysm == 0x1E)))
+            (mode, n) = (Cpu.ModeHyp, op.SetFlags ? -1 : 13);
+        if (el3 && sysm is 0x1C or 0x1D)
+            (mode, n) = (Cpu.ModeMonitor, op.SetFlags ? (sysm == 0x1C ? -1 : -3) : sysm == 0x1C ? 14 : 13);
+        if (n == -3) return false;
         if (mode < 0 || cpu.State.EL == 0) return false;
         int current = cpu.State.Mode;
         if (mode == current) return false;
@@ -257,13 +264,29 @@ internal static class A32System
     /// <summary>
     /// F5.1 SMC / AArch32.CheckForSMCUndefOrTrap, ordered as the A64 SMC (QEMU's pre_smc): UNDEFINED at EL0; HCR_EL2.TSC
     /// traps EL1's SMC to EL2 (EC 0x13, ISS 0 as QEMU); without EL3 the built-in firmware answers when its conduit is
-    /// SMC, else UNDEFINED. An AArch32 SMC to an AArch64 EL3 is not modelled (the run stops).
+    /// SMC, else UNDEFINED. With an AArch32 EL3 (Monitor mode): SCR.SCD makes it UNDEFINED in Non-secure state (ARMv7
+    /// B4.1.129; in Secure state QEMU's choice of the CONSTRAINED UNPREDICTABLE cases: taken), else AArch32.TakeSMCException
+    /// to Monitor mode (MVBAR + 0x08, LR_mon the next instruction); the built-in firmware first answers the PSCI function
+    /// IDs when its conduit is SMC, as QEMU's PSCI emulation takes them (arm_is_psci_call) before any Monitor code. An
+    /// AArch32 SMC to an AArch64 EL3 is not modelled (the run stops).
     /// </summary>
     public static void Smc(Cpu cpu, in A32Operands op)
     {
         var firmware = cpu.Firmware is { Conduit: Firmware.FirmwareConduit.Smc } fw ? fw : null;
         if (cpu.State.EL == 0 || (!cpu.Configuration.HasEl3 && firmware == null)) throw cpu.UndefinedException();
         if (cpu.State.EL == 1 && (cpu.EffectiveHcr & HcrEl2.Tsc) != 0) throw new GuestException(ExceptionClass.Smc32, 0, 2);
+        if (cpu.El3UsingAarch32)
+        {
+            uint id = cpu.R(0);
+            if (firmware != null && (id & 0xBFFF_FFE0u) == 0x8400_0000u && Firmware.PsciFirmware.NameOf(id) != null
+                && firmware.TryHandleCall(cpu, 0))
+                return;
+            if ((cpu.Sys.Scr & ScrEl3.Smd) != 0 && !cpu.IsSecureAarch32) throw cpu.UndefinedException(); // SCR.SCD
+            cpu.ItAdvance();
+            cpu.SoftwareStepAdvance();
+            cpu.TakeException(ExceptionKind.Synchronous, 3, (uint)cpu.NextPc, ExceptionClass.Smc32, 0);
+            return;
+        }
         if (!cpu.Configuration.HasEl3)
         {
             if (firmware!.TryHandleCall(cpu, (ushort)op.Imm)) return;
@@ -287,8 +310,9 @@ internal static class A32System
     {
         bool read = op.SetFlags;
         int key = Key(op);
-        if (key is Cp15Isb or Cp15Dsb or Cp15Dmb && !read && (cpu.Sys.Sctlr[1] & SctlrEl1.Cp15ben) != 0) return;
+        if (key is Cp15Isb or Cp15Dsb or Cp15Dmb && !read && (cpu.Sys.Sctlr[cpu.IsSecureAarch32 ? 3 : 1] & SctlrEl1.Cp15ben) != 0) return;
         Cp15RegisterTable.Registers32.TryGetValue(key, out var entry);
+        if (entry?.Secure != null && cpu.SecureBankSelected) entry = entry.Secure;
         if (op.Rd == 15) entry = null;
         var reg = Resolve(cpu, op, entry, op.Rn, pair: false);
         if (read) cpu.SetR(op.Rd, (uint)ReadView(cpu, entry!, reg));
@@ -303,6 +327,7 @@ internal static class A32System
     {
         bool read = op.SetFlags;
         Cp15RegisterTable.Registers64.TryGetValue(Key(op), out var entry);
+        if (entry?.Secure != null && cpu.SecureBankSelected) entry = entry.Secure;
         if (op.Rd == 15 || op.Rs == 15 || (read && op.Rd == op.Rs)) entry = null;
         var reg = Resolve(cpu, op, entry, op.Rm, pair: true);
         if (read)

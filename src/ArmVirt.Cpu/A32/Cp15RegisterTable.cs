@@ -49,6 +49,13 @@ internal sealed record Cp15Register(string Name, int Aarch64, Cp15View View = Cp
     /// the CP14 debug registers EL0 may read (DBGDIDR, DBGDSCRint, DBGDRAR ...) under DBGDSCRext.UDCCdis.
     /// </summary>
     public Func<Cpu, bool, SystemRegisterAccess>? Check { get; init; }
+
+    /// <summary>
+    /// The Secure instance of a register the Security Extensions bank (ARMv7 B4.1.? "Banked CP15 registers"), used instead
+    /// of this row while SCR.NS = 0 on an AArch32-only PE with EL3 (<see cref="Cpu.SecureBankSelected"/>); null when the
+    /// register is not banked.
+    /// </summary>
+    public Cp15Register? Secure { get; init; }
 }
 
 /// <summary>
@@ -81,11 +88,12 @@ internal static partial class Cp15RegisterTable
     // The 32-bit PAR of the short-descriptor format (TTBCR.EAE = 0) from the AArch64-format PAR_EL1 an AT wrote: on
     // success PA[31:12] and NS, with no attribute bits (IMPLEMENTATION DEFINED; QEMU sets none either) and SS = 0; on a
     // fault F, FS[4:0] in bits 5..1 (ShortDescriptorFaultStatus of the FST), S2WLK and FSTAGE kept.
-    private static void ShortFormatPar(Cpu c)
+    private static void ShortFormatPar(Cpu c) => c.Sys.Par = ShortFormatPar(c.Sys.Par, c.Sys.Tcr[1]);
+
+    private static ulong ShortFormatPar(ulong par, ulong ttbcr)
     {
-        if ((c.Sys.Tcr[1] & (1UL << 31)) != 0) return;
-        ulong par = c.Sys.Par;
-        c.Sys.Par = (par & 1) != 0
+        if ((ttbcr & (1UL << 31)) != 0) return par;
+        return (par & 1) != 0
             ? 1 | (Mmu.TranslationFault.ShortDescriptorFaultStatus((uint)(par >> 1) & 0x3F) << 1) | (par & 0x300)
             : (par & 0xFFFF_F000UL) | (par & 0x200);
     }
@@ -100,7 +108,16 @@ internal static partial class Cp15RegisterTable
     public static IReadOnlyDictionary<int, Cp15Register> Registers32 { get; } = Build32();
 
     /// <summary>Every MRRC/MCRR register, by <see cref="Key64"/>.</summary>
-    public static IReadOnlyDictionary<int, Cp15Register> Registers64 { get; } = new Dictionary<int, Cp15Register>
+    public static IReadOnlyDictionary<int, Cp15Register> Registers64 { get; } = Build64();
+
+    private static Dictionary<int, Cp15Register> Build64()
+    {
+        var t = Registers64Base();
+        foreach (var (key, secure) in Secure64()) t[key] = t[key] with { Secure = secure };
+        return t;
+    }
+
+    private static Dictionary<int, Cp15Register> Registers64Base() => new()
     {
         [Key64(0, 2)] = new("TTBR0", Sys(0, 2, 0, 0), Cp15View.Full),
         [Key64(1, 2)] = new("TTBR1", Sys(0, 2, 0, 1), Cp15View.Full),
@@ -338,6 +355,7 @@ internal static partial class Cp15RegisterTable
             }
         }
         AddPmu(t); // (Cp15RegisterTable.Pmu.cs)
+        AddSecurity(t); // (Cp15RegisterTable.Secure.cs)
         return t;
     }
 }

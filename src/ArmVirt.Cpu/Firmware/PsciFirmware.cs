@@ -153,6 +153,9 @@ internal sealed class PsciFirmware : IFirmwareCallHandler
         if (target.Configuration.Model.Aarch32Only)
         {
             target.State.Aarch32 = true;
+            // With an AArch32 EL3 a call from Non-secure state starts the core Non-secure (SCR.NS, NSACR.CP10/CP11 and,
+            // for Hyp mode, SCR.HCE), one from Secure state in Secure Supervisor mode: QEMU's arm_set_cpu_on_async_work.
+            if (target.El3UsingAarch32) target.SetSecurityForEntry(el);
             target.WriteMode(el == 2 ? Cpu.ModeHyp : Cpu.ModeSupervisor, el);
             target.State.Daif = 0x1C0u;
             target.State.Thumb = (entry & 1) != 0;

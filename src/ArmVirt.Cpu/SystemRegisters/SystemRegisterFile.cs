@@ -120,6 +120,32 @@ public sealed partial class SystemRegisterFile
     /// <summary>FPEXC32_EL2: the AArch32 FPEXC.</summary>
     public ulong Fpexc32;
 
-    /// <summary>SCR_EL3.</summary>
+    /// <summary>SCR_EL3 (on an AArch32-only PE with EL3, the AArch32 SCR).</summary>
     public ulong Scr;
+
+    // The Security Extensions of an AArch32-only PE with EL3 (Monitor mode): the Secure instances of the banked CP15
+    // registers. Those with an AArch64 EL3 register of the same layout are kept there, as QEMU keeps them (SCTLR(S) in
+    // Sctlr[3], TTBR0/1(S) in Ttbr0/Ttbr1[3], TTBCR(S) in Tcr[3], DFSR(S) in Esr[3], DFAR/IFAR(S) in Far[3], PRRR/NMRR(S)
+    // in Mair[3], AMAIR0/1(S) in Amair[3], VBAR(S) in Vbar[3], TPIDRPRW(S) in Tpidr[3]; SPSR_mon is Spsr[3]); the others
+    // are these fields.
+    /// <summary>NSACR: Non-secure access to cp10/cp11 and NSASEDIS.</summary>
+    internal ulong Nsacr;
+    /// <summary>SDER: Secure debug enables.</summary>
+    internal ulong Sder;
+    /// <summary>MVBAR: the Monitor vector base.</summary>
+    internal ulong Mvbar;
+    /// <summary>DACR(S).</summary>
+    internal ulong DacrS;
+    /// <summary>IFSR(S).</summary>
+    internal ulong IfsrS;
+    /// <summary>PAR(S).</summary>
+    internal ulong ParS;
+    /// <summary>CONTEXTIDR(S).</summary>
+    internal ulong ContextIdrS;
+    /// <summary>TPIDRURW(S).</summary>
+    internal ulong TpidrurwS;
+    /// <summary>TPIDRURO(S).</summary>
+    internal ulong TpidruroS;
+    /// <summary>CSSELR(S).</summary>
+    internal ulong CsselrS;
 }

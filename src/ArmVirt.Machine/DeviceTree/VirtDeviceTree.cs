@@ -50,7 +50,7 @@ internal static class VirtDeviceTree
     // without a PMU.
     internal static DeviceTreeNode Build(CpuModel model, ulong ramSize, FirmwareConduit conduit, string? bootargs,
         (ulong Start, ulong End)? initrd, bool gicVirtualization, int gicVersion, IReadOnlyList<LoaderImage> modules, int cpuCount, bool pmu = true,
-        IReadOnlyList<CustomDevice>? devices = null)
+        IReadOnlyList<CustomDevice>? devices = null, bool secure = false)
     {
         var root = new DeviceTreeNode("");
         root.SetStrings("model", "linux,dummy-virt")
@@ -61,14 +61,24 @@ internal static class VirtDeviceTree
 
         // PSCI 0.2+ with the PSCI 0.1 function IDs QEMU also lists (fdt_add_psci_node): the SMC64 ones, or the SMC32 ones
         // for an AArch32-only CPU.
+        // QEMU's secure=on (7.2, without firmware) has none: the node is left out with an AArch32 EL3.
         uint smc64 = model.Aarch32Only ? 0 : 0x4000_0000u;
-        root.AddNode("psci")
+        if (!secure)
+            root.AddNode("psci")
             .SetCells("migrate", 0x8400_0005 | smc64)
             .SetCells("cpu_on", 0x8400_0003 | smc64)
             .SetCells("cpu_off", 0x8400_0002)
             .SetCells("cpu_suspend", 0x8400_0001 | smc64)
             .SetStrings("method", conduit == FirmwareConduit.Hvc ? "hvc" : "smc")
             .SetStrings("compatible", "arm,psci-1.0", "arm,psci-0.2", "arm,psci");
+
+        // secure=on: the Secure RAM, for Secure software only (status "disabled", secure-status "okay": create_secure_ram).
+        if (secure)
+            root.AddNode($"secram@{VirtMemoryMap.SecureRamBase:x}")
+                .SetStrings("secure-status", "okay")
+                .SetStrings("status", "disabled")
+                .SetU64("reg", VirtMemoryMap.SecureRamBase, VirtMemoryMap.SecureRamSize)
+                .SetStrings("device_type", "memory");
 
         root.AddNode($"memory@{VirtMemoryMap.RamBase:x}")
             .SetU64("reg", VirtMemoryMap.RamBase, ramSize)
@@ -123,11 +133,12 @@ internal static class VirtDeviceTree
         var cpus = root.AddNode("cpus").SetCells("#size-cells", 0).SetCells("#address-cells", 1);
         // fdt_add_cpu_nodes: reg = MPIDR_EL1's affinity (Aff0 = n with up to 8 CPUs), started through PSCI.
         for (int n = 0; n < cpuCount; n++)
-            cpus.AddNode($"cpu@{n}")
-                .SetCells("reg", (uint)n)
-                .SetStrings("enable-method", "psci")
-                .SetStrings("compatible", CpuCompatible(model))
+        {
+            var cpu = cpus.AddNode($"cpu@{n}").SetCells("reg", (uint)n);
+            if (!secure) cpu.SetStrings("enable-method", "psci");
+            cpu.SetStrings("compatible", CpuCompatible(model))
                 .SetStrings("device_type", "cpu");
+        }
 
         // The user's devices (MachineBuilder.WithDevice).
         foreach (var d in devices ?? [])

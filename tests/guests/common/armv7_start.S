@@ -56,31 +56,7 @@ hyp_\off:
     HYP_ENTRY 18
     HYP_ENTRY 1c
 
-    .balign 32
-pl1_vectors:
-    b       .
-    b       pl1_04
-    b       pl1_08
-    b       pl1_0c
-    b       pl1_10
-    b       .
-    b       pl1_18
-    b       pl1_1c
-
-    .macro PL1_ENTRY off
-pl1_\off:
-    push    {r0-r12, lr}
-    mov     r0, #0x\off
-    mov     r1, sp
-    bl      pl1_exception
-    ldmfd   sp!, {r0-r12, pc}^
-    .endm
-    PL1_ENTRY 04
-    PL1_ENTRY 08
-    PL1_ENTRY 0c
-    PL1_ENTRY 10
-    PL1_ENTRY 18
-    PL1_ENTRY 1c
+#include "armv7_pl1_vectors.S"
 
     /* enter_pl1(spsr, entry): ERET from Hyp mode to a PL1 mode at entry. */
     .global enter_pl1
