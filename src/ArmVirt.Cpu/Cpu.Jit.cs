@@ -413,8 +413,9 @@ public sealed partial class Cpu
 
     // Whether a block entered count times is due for its region: its entries weighted by its length, one per 16
     // instructions (at least one), so that a long straight-line block (an unrolled loop body: 64-instruction blocks
-    // one after another) earns its region after about as many retired instructions as a short loop's block rather
-    // than 4-13 times as many. Measured on shapes' SHA-256 (src/ArmVirt.Cpu/Jit/README.md, session 14).
+    // one after another) earns its region after a quarter of the entries, about 3 times a 5-instruction block's retired
+    // instructions at its threshold rather than 13 times. Measured on shapes' SHA-256 (src/ArmVirt.Cpu/Jit/README.md,
+    // session 14).
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private bool RegionDue(TranslationBlock block, long count) => count * Math.Max(1, block.Length >> 4) > OptimizeThresholdNow;
 
